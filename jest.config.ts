@@ -1,0 +1,37 @@
+import type { Config } from 'jest';
+import { readFileSync } from 'node:fs';
+
+const { compilerOptions } = JSON.parse(readFileSync(`${__dirname}/tsconfig.base.json`, 'utf8')) as {
+  compilerOptions: { paths: Record<string, string[]> };
+};
+
+/** Maps the tsconfig path aliases (`@aftersales/*`) to their sources so tests run without a build. */
+const moduleNameMapper = Object.fromEntries(
+  Object.entries(compilerOptions.paths).map(([alias, [target]]) => [`^${alias}$`, `<rootDir>/${target}`]),
+);
+
+const base = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  moduleNameMapper,
+  // Type checking is `npm run typecheck`'s job; transpiling only keeps the suite fast.
+  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+};
+
+const config: Config = {
+  projects: [
+    { ...base, displayName: 'unit', testMatch: ['<rootDir>/**/*.unit.spec.ts', '<rootDir>/test/contract/**/*.spec.ts'] },
+    {
+      ...base,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/**/*.int.spec.ts', '<rootDir>/test/e2e/**/*.e2e.spec.ts'],
+      globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
+      globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',
+      testTimeout: 120_000,
+    },
+  ],
+};
+
+export default config;
