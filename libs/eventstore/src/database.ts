@@ -1,0 +1,91 @@
+import { Client, type Pool } from 'pg';
+import { DataSource, type MixedList } from 'typeorm';
+import { EventStoreMigrations } from './migrations/1732500000000-create-event-store';
+
+/** Migrations a service adds beside the event store's (projections, timers, read models). */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export type ServiceMigrations = MixedList<Function>;
+
+export interface ServiceDatabase {
+  readonly dataSource: DataSource;
+  /** The `pg` pool TypeORM owns; the event store, relay and inbox run their SQL on it. */
+  readonly pool: Pool;
+  readonly name: string;
+  close(): Promise<void>;
+}
+
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+/**
+ * Creates the database if it does not exist yet. Each service owns one database on the server
+ * named by `serverUrl` (e.g. `aftersales_intake`), so services never read each other's tables.
+ */
+export async function ensureDatabase(serverUrl: string, database: string): Promise<string> {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(database)) throw new Error(`Unsafe database name: ${database}`);
+  const admin = new Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (!rowCount) {
+      try {
+        await admin.query(`CREATE DATABASE ${database}`);
+      } catch (error) {
+        // Another instance created it between our check and our CREATE.
+        if ((error as { code?: string }).code !== '42P04') throw error;
+      }
+    }
+  } finally {
+    await admin.end();
+  }
+  return withDatabase(serverUrl, database);
+}
+
+/**
+ * Opens a service's database: creates it if needed, runs the event store's and the service's
+ * migrations (serialised across instances by an advisory lock) and returns the pool.
+ *
+ * @example
+ * ```ts
+ * const db = await openServiceDatabase({ serverUrl: process.env.DATABASE_URL!, database: 'aftersales_intake' });
+ * const store = new PostgresEventStore(db.pool);
+ * ```
+ */
+export async function openServiceDatabase(options: {
+  serverUrl: string;
+  database: string;
+  migrations?: ServiceMigrations;
+  poolSize?: number;
+}): Promise<ServiceDatabase> {
+  const url = await ensureDatabase(options.serverUrl, options.database);
+  const migrations = [...EventStoreMigrations, ...((options.migrations as unknown[]) ?? [])];
+  const dataSource = new DataSource({
+    type: 'postgres',
+    url,
+    migrations: migrations as ServiceMigrations,
+    migrationsTableName: 'schema_migrations',
+    migrationsTransactionMode: 'each',
+    extra: { max: options.poolSize ?? 10 },
+    logging: ['error'],
+  });
+  await dataSource.initialize();
+  const lock = await dataSource.createQueryRunner();
+  try {
+    await lock.connect();
+    await lock.query(`SELECT pg_advisory_lock(hashtext('aftersales:migrations'))`);
+    await dataSource.runMigrations();
+  } finally {
+    await lock.query(`SELECT pg_advisory_unlock(hashtext('aftersales:migrations'))`).catch(() => undefined);
+    await lock.release();
+  }
+  const driver = dataSource.driver as unknown as { master: Pool };
+  return {
+    dataSource,
+    pool: driver.master,
+    name: options.database,
+    close: () => dataSource.destroy(),
+  };
+}

@@ -1,0 +1,236 @@
+import { createHash } from 'node:crypto';
+import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
+import { ConcurrencyError } from './errors';
+import type {
+  AppendResult,
+  Checkpoint,
+  EventMetadata,
+  ExpectedVersion,
+  NewEvent,
+  Queryable,
+  StoredEvent,
+} from './types';
+
+const tracer = trace.getTracer('@aftersales/eventstore');
+
+interface EventRow extends Record<string, unknown> {
+  position: string;
+  transaction_id: string;
+  event_id: string;
+  stream_id: string;
+  stream_version: string;
+  type: string;
+  data: unknown;
+  metadata: EventMetadata;
+  recorded_at: Date;
+}
+
+const EVENT_COLUMNS = `position, transaction_id::text AS transaction_id, event_id, stream_id, stream_version, type,
+  data, metadata, recorded_at`;
+
+function toStoredEvent(row: EventRow): StoredEvent {
+  return {
+    position: BigInt(row.position),
+    transactionId: row.transaction_id,
+    id: row.event_id,
+    streamId: row.stream_id,
+    streamVersion: Number(row.stream_version),
+    type: row.type,
+    data: row.data,
+    metadata: row.metadata,
+    recordedAt: row.recorded_at,
+  };
+}
+
+function expectedToSql(expected: ExpectedVersion): number {
+  if (expected === 'any') return -2;
+  if (expected === 'no_stream') return -1;
+  return expected;
+}
+
+/** Result of {@link PostgresEventStore.verifyStream}. */
+export type StreamVerification =
+  | { readonly ok: true; readonly streamId: string; readonly events: number }
+  | {
+      readonly ok: false;
+      readonly streamId: string;
+      readonly events: number;
+      /** The first event whose stored hash does not match its recomputed content. */
+      readonly firstInvalid: { readonly eventId: string; readonly streamVersion: number; readonly position: bigint };
+      readonly reason: string;
+    };
+
+/**
+ * Event store on Postgres.
+ *
+ * @example
+ * ```ts
+ * const store = new PostgresEventStore(pool);
+ * await store.append('case-42', 'no_stream', [{ id: randomUUID(), type: 'CaseOpened', data, metadata }]);
+ * const events = await store.readStream('case-42');
+ * ```
+ */
+export class PostgresEventStore {
+  constructor(private readonly db: Queryable) {}
+
+  /**
+   * Appends events to a stream in one round trip. A stale `expected` version throws
+   * {@link ConcurrencyError}; re-appending events whose ids are already stored is a no-op.
+   * Pass `tx` to append inside a caller's transaction (e.g. an inbox handler's).
+   */
+  async append(
+    streamId: string,
+    expected: ExpectedVersion,
+    events: readonly NewEvent[],
+    tx: Queryable = this.db,
+  ): Promise<AppendResult> {
+    if (events.length === 0) throw new Error('append needs at least one event');
+    return tracer.startActiveSpan(
+      'eventstore.append',
+      { kind: SpanKind.INTERNAL, attributes: { 'eventstore.stream_id': streamId, 'eventstore.events': events.length } },
+      async (span) => {
+        try {
+          const carrier: Record<string, string> = {};
+          propagation.inject(context.active(), carrier);
+          const payload = events.map((e) => ({
+            id: e.id,
+            type: e.type,
+            data: e.data,
+            metadata: e.metadata.traceparent
+              ? e.metadata
+              : { ...e.metadata, traceparent: carrier.traceparent, tracestate: carrier.tracestate },
+          }));
+          const { rows } = await tx.query<{
+            status: string;
+            next_version: string;
+            first_position: string | null;
+            last_position: string | null;
+          }>('SELECT * FROM es_append($1, $2, $3::jsonb)', [streamId, expectedToSql(expected), JSON.stringify(payload)]);
+          const row = rows[0];
+          if (!row) throw new Error('es_append returned no row');
+          const actual = Number(row.next_version);
+          if (row.status === 'conflict') throw new ConcurrencyError(streamId, expected, actual);
+          if (row.status === 'reordered')
+            throw new ConcurrencyError(
+              streamId,
+              expected,
+              actual,
+              `Stream ${streamId} was written by a newer transaction; retry in a new transaction`,
+            );
+          span.setAttribute('eventstore.duplicate', row.status === 'duplicate');
+          return {
+            nextVersion: actual,
+            duplicate: row.status === 'duplicate',
+            firstPosition: row.first_position === null ? null : BigInt(row.first_position),
+            lastPosition: row.last_position === null ? null : BigInt(row.last_position),
+          };
+        } catch (error) {
+          span.recordException(error as Error);
+          throw error;
+        } finally {
+          span.end();
+        }
+      },
+    );
+  }
+
+  /** Events of one stream in version order, after `afterVersion` (0 = from the start). */
+  async readStream(streamId: string, afterVersion = 0, tx: Queryable = this.db): Promise<StoredEvent[]> {
+    const { rows } = await tx.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM es_events WHERE stream_id = $1 AND stream_version > $2 ORDER BY stream_version`,
+      [streamId, afterVersion],
+    );
+    return rows.map(toStoredEvent);
+  }
+
+  /**
+   * Events of all streams after `checkpoint`, in (transaction id, position) order, never past an
+   * in-flight transaction: only transactions below the current snapshot's xmin are read, so an event
+   * committed later can never land behind a checkpoint already handed out.
+   */
+  async readAll(after: Checkpoint, limit = 500, tx: Queryable = this.db): Promise<StoredEvent[]> {
+    const { rows } = await tx.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM es_events
+        WHERE (transaction_id, position) > ($1::text::xid8, $2::bigint)
+          AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY transaction_id, position
+        LIMIT $3`,
+      [after.transactionId, after.position.toString(), limit],
+    );
+    return rows.map(toStoredEvent);
+  }
+
+  /** Highest position stored (committed or not yet visible), for lag metrics. */
+  async headPosition(tx: Queryable = this.db): Promise<bigint> {
+    const { rows } = await tx.query<{ head: string | null }>('SELECT max(position) AS head FROM es_events');
+    return BigInt(rows[0]?.head ?? 0);
+  }
+
+  /** Recomputes the stream's hash chain and names the first event that does not match. */
+  async verifyStream(streamId: string, tx: Queryable = this.db): Promise<StreamVerification> {
+    const { rows } = await tx.query<{
+      position: string;
+      event_id: string;
+      stream_version: string;
+      type: string;
+      data_text: string;
+      metadata_text: string;
+      recorded_us: string;
+      hash: Buffer;
+    }>(
+      `SELECT position, event_id, stream_version, type, data::text AS data_text, metadata::text AS metadata_text,
+              ((extract(epoch FROM recorded_at) * 1000000)::bigint)::text AS recorded_us, hash
+         FROM es_events WHERE stream_id = $1 ORDER BY stream_version`,
+      [streamId],
+    );
+    let previous: Buffer = Buffer.alloc(0);
+    let expectedVersion = 1;
+    for (const row of rows) {
+      const version = Number(row.stream_version);
+      const firstInvalid = { eventId: row.event_id, streamVersion: version, position: BigInt(row.position) };
+      if (version !== expectedVersion) {
+        return { ok: false, streamId, events: rows.length, firstInvalid, reason: `version ${expectedVersion} missing` };
+      }
+      const recomputed = eventHash(previous, {
+        eventId: row.event_id,
+        streamId,
+        streamVersion: version,
+        type: row.type,
+        dataText: row.data_text,
+        metadataText: row.metadata_text,
+        recordedMicros: row.recorded_us,
+      });
+      if (!recomputed.equals(row.hash)) {
+        return {
+          ok: false,
+          streamId,
+          events: rows.length,
+          firstInvalid,
+          reason: 'stored content does not match its hash (edited, or a previous event was)',
+        };
+      }
+      previous = row.hash;
+      expectedVersion += 1;
+    }
+    return { ok: true, streamId, events: rows.length };
+  }
+}
+
+/** The same function as SQL `es_event_hash`: sha256(previous hash || canonical event text). */
+export function eventHash(
+  previous: Buffer,
+  e: {
+    eventId: string;
+    streamId: string;
+    streamVersion: number;
+    type: string;
+    dataText: string;
+    metadataText: string;
+    recordedMicros: string;
+  },
+): Buffer {
+  const text = [e.eventId, e.streamId, String(e.streamVersion), e.type, e.dataText, e.metadataText, e.recordedMicros].join(
+    '\n',
+  );
+  return createHash('sha256').update(previous).update(text, 'utf8').digest();
+}

@@ -1,0 +1,114 @@
+import type { Pool, PoolClient } from 'pg';
+import { PostgresEventStore } from './event-store';
+import { START, type Checkpoint, type StoredEvent } from './types';
+
+/** Reads and writes named checkpoints in `es_checkpoints`. */
+export async function loadCheckpoint(db: Pool | PoolClient, name: string): Promise<Checkpoint> {
+  const { rows } = await db.query<{ transaction_id: string; position: string }>(
+    'SELECT transaction_id::text AS transaction_id, position FROM es_checkpoints WHERE name = $1',
+    [name],
+  );
+  const row = rows[0];
+  return row ? { transactionId: row.transaction_id, position: BigInt(row.position) } : START;
+}
+
+export async function saveCheckpoint(db: Pool | PoolClient, name: string, checkpoint: Checkpoint): Promise<void> {
+  await db.query(
+    `INSERT INTO es_checkpoints (name, transaction_id, position, updated_at) VALUES ($1, $2::text::xid8, $3, now())
+     ON CONFLICT (name) DO UPDATE SET transaction_id = EXCLUDED.transaction_id, position = EXCLUDED.position,
+       updated_at = now()`,
+    [name, checkpoint.transactionId, checkpoint.position.toString()],
+  );
+}
+
+export interface SubscriptionOptions {
+  /** Unique name; also the checkpoint's key. */
+  readonly name: string;
+  /** Applies one event inside the transaction that also advances the checkpoint. */
+  readonly handle: (event: StoredEvent, tx: PoolClient) => Promise<void>;
+  readonly batchSize?: number;
+  /** How long to sleep when caught up. */
+  readonly idleMs?: number;
+  readonly onError?: (error: unknown) => void;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A durable, checkpointed subscription to all events of a service's store (projections, process
+ * managers). Each batch is applied in one transaction with its checkpoint, so a crash replays nothing
+ * twice and loses nothing. Instances of the same subscription exclude each other with a transaction
+ * advisory lock, so it scales out safely.
+ *
+ * @example
+ * ```ts
+ * const sub = new DurableSubscription(pool, { name: 'case-summary', handle: (e, tx) => project(e, tx) });
+ * sub.start(); … await sub.stop();
+ * ```
+ */
+export class DurableSubscription {
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private readonly store: PostgresEventStore;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly options: SubscriptionOptions,
+  ) {
+    this.store = new PostgresEventStore(pool);
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+  }
+
+  /** Processes one batch; returns how many events were applied (0 when caught up or not leader). */
+  async poll(): Promise<number> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<{ locked: boolean }>(
+        'SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked',
+        [`subscription:${this.options.name}`],
+      );
+      if (!rows[0]?.locked) {
+        await client.query('ROLLBACK');
+        return 0;
+      }
+      const checkpoint = await loadCheckpoint(client, this.options.name);
+      const events = await this.store.readAll(checkpoint, this.options.batchSize ?? 200, client);
+      for (const event of events) await this.options.handle(event, client);
+      const last = events.at(-1);
+      if (last) await saveCheckpoint(client, this.options.name, last);
+      await client.query('COMMIT');
+      return events.length;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async run(): Promise<void> {
+    let backoff = 100;
+    while (this.running) {
+      try {
+        const applied = await this.poll();
+        backoff = 100;
+        if (applied === 0) await sleep(this.options.idleMs ?? 50);
+      } catch (error) {
+        this.options.onError?.(error);
+        await sleep(backoff);
+        backoff = Math.min(backoff * 2, 5_000);
+      }
+    }
+  }
+}

@@ -1,0 +1,349 @@
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { Pool, PoolClient } from 'pg';
+import { dlqTopic, validateEvent } from '@aftersales/contracts';
+import { ConcurrencyError } from '@aftersales/eventstore';
+import { platformMetrics, type Logger } from '@aftersales/observability';
+import type { BatchControl, IncomingMessage, MessageConsumer, MessageProducer, MessagingClient, OutgoingMessage } from './ports';
+
+const tracer = trace.getTracer('@aftersales/messaging');
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** An event received from Kafka, decoded from its CloudEvents headers and validated against its contract. */
+export interface ConsumedEvent<Data = unknown> {
+  readonly id: string;
+  /** `ce_type`, e.g. `aftersales.intake.case-opened.v1`. */
+  readonly type: string;
+  readonly source: string;
+  readonly subject: string | undefined;
+  readonly time: string | undefined;
+  readonly tenant: string;
+  readonly correlationId: string;
+  readonly causationId: string | undefined;
+  readonly traceparent: string | undefined;
+  readonly data: Data;
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: string | null;
+}
+
+/** Applies one event inside the inbox transaction; everything it writes commits with the inbox row. */
+export type InboxHandler = (event: ConsumedEvent, tx: PoolClient) => Promise<void>;
+
+/** Thrown by a handler for an event that can never succeed (a rule violation): it is dead-lettered. */
+export class PermanentError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'PermanentError';
+  }
+}
+
+/** Why a message was dead-lettered; the `dlq_error_code` header. */
+export type DeadLetterCode =
+  | 'UNPARSEABLE'
+  | 'MISSING_HEADER'
+  | 'UNKNOWN_TYPE'
+  | 'UNKNOWN_VERSION'
+  | 'SCHEMA_VIOLATION'
+  | 'HANDLER_REJECTED'
+  | 'RETRIES_EXHAUSTED';
+
+type Decoded =
+  | { readonly ok: true; readonly message: IncomingMessage; readonly event: ConsumedEvent }
+  | { readonly ok: false; readonly message: IncomingMessage; readonly code: DeadLetterCode; readonly reason: string };
+
+const REQUIRED_HEADERS = ['ce_id', 'ce_type', 'ce_source', 'ce_specversion', 'tenant'] as const;
+
+/** Decodes a Kafka message into a contract-valid event, or says why it never can be. */
+export function decodeMessage(message: IncomingMessage): Decoded {
+  const h = message.headers;
+  const missing = REQUIRED_HEADERS.filter((name) => !h[name]);
+  if (missing.length > 0) {
+    return { ok: false, message, code: 'MISSING_HEADER', reason: `missing CloudEvents headers: ${missing.join(', ')}` };
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(message.value?.toString('utf8') ?? '');
+  } catch (error) {
+    return { ok: false, message, code: 'UNPARSEABLE', reason: `value is not JSON: ${(error as Error).message}` };
+  }
+  const ceType = h.ce_type as string;
+  const validation = validateEvent(ceType, data);
+  if (!validation.ok) return { ok: false, message, code: validation.code, reason: validation.message };
+  return {
+    ok: true,
+    message,
+    event: {
+      id: h.ce_id as string,
+      type: ceType,
+      source: h.ce_source as string,
+      subject: h.ce_subject,
+      time: h.ce_time,
+      tenant: h.tenant as string,
+      correlationId: h.correlation_id ?? (h.ce_id as string),
+      causationId: h.causation_id,
+      traceparent: h.traceparent,
+      data,
+      topic: message.topic,
+      partition: message.partition,
+      offset: message.offset,
+      key: message.key,
+    },
+  };
+}
+
+/** Errors worth retrying: the database or broker is briefly away, or a concurrent writer won a race. */
+export function isTransient(error: unknown): boolean {
+  if (error instanceof ConcurrencyError) return true;
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code !== 'string') return false;
+  return /^(08|53|57P|40001|40P01|55P03)/.test(code) || /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND)$/.test(code);
+}
+
+export interface InboxConsumerOptions {
+  /** Service owning the consumer; names its dead-letter topic. */
+  readonly service: string;
+  /** Stable consumer name: Kafka group `<service>.<consumer>`, inbox key, DLQ `aftersales.<service>.<consumer>.dlq`. */
+  readonly consumer: string;
+  readonly topics: readonly string[];
+  readonly pool: Pool;
+  readonly messaging: MessagingClient;
+  /** Handler per `ce_type`; events of other types are acknowledged and ignored. */
+  readonly handlerFor: (ceType: string) => InboxHandler | undefined;
+  readonly logger?: Logger;
+  /** Attempts for an error that is neither known-transient nor permanent before dead-lettering. */
+  readonly maxAttempts?: number;
+  readonly chunkSize?: number;
+  readonly maxBackoffMs?: number;
+  readonly partitionsConsumedConcurrently?: number;
+}
+
+class StaleBatch extends Error {}
+
+/**
+ * The inbox consumer: records (consumer, event id) in the same Postgres transaction as the handler's
+ * effects and lets the offset be committed only after that transaction, so a redelivered event has no
+ * second effect. Unreadable or invalid messages, and events a handler rejects for good, go to the
+ * dead-letter topic with the reason in headers; the partition moves on. Transient failures retry with
+ * exponential backoff without losing or skipping anything.
+ */
+export class InboxConsumer {
+  private consumer: MessageConsumer | null = null;
+  private producer: MessageProducer | null = null;
+  private lagTimer: NodeJS.Timeout | null = null;
+  private readonly attempts = new Map<string, number>();
+  readonly groupId: string;
+  readonly deadLetterTopic: string;
+
+  constructor(private readonly options: InboxConsumerOptions) {
+    this.groupId = `${options.service}.${options.consumer}`;
+    this.deadLetterTopic = dlqTopic(options.service as Parameters<typeof dlqTopic>[0], options.consumer);
+  }
+
+  async start(): Promise<void> {
+    await this.options.messaging.ensureTopics([{ topic: this.deadLetterTopic, partitions: 1 }]);
+    this.producer = await this.options.messaging.producer();
+    this.consumer = await this.options.messaging.consumer(this.groupId);
+    await this.consumer.run({
+      groupId: this.groupId,
+      topics: this.options.topics,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+      eachBatch: (messages, control) => this.handleBatch(messages, control),
+    });
+    this.lagTimer = setInterval(() => this.reportLag(), 5_000).unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.lagTimer) clearInterval(this.lagTimer);
+    await this.consumer?.disconnect();
+    await this.producer?.disconnect();
+    this.consumer = null;
+    this.producer = null;
+  }
+
+  /** Processes one partition's batch; exported for adapters and tests through {@link InboxConsumer.start}. */
+  async handleBatch(messages: readonly IncomingMessage[], control: BatchControl): Promise<void> {
+    const chunkSize = this.options.chunkSize ?? 100;
+    for (let i = 0; i < messages.length; i += chunkSize) {
+      await this.handleChunk(messages.slice(i, i + chunkSize), control);
+    }
+    this.reportLag();
+  }
+
+  private async handleChunk(messages: readonly IncomingMessage[], control: BatchControl): Promise<void> {
+    const decoded = messages.map(decodeMessage);
+    const deadLetters: Array<{ message: IncomingMessage; code: DeadLetterCode; reason: string }> = [];
+    for (const d of decoded) if (!d.ok) deadLetters.push(d);
+    const raw = new Map(decoded.flatMap((d) => (d.ok ? [[d.event.id, d.message] as const] : [])));
+    let pending = decoded.flatMap((d) => (d.ok ? [d.event] : []));
+    const ignored = pending.filter((e) => !this.options.handlerFor(e.type));
+    pending = pending.filter((e) => this.options.handlerFor(e.type));
+
+    let backoff = 100;
+    for (;;) {
+      if (control.isStale()) throw new StaleBatch('consumer stopping or partition revoked');
+      try {
+        const outcome = await this.applyInTransaction(pending);
+        if (outcome.kind === 'committed') {
+          this.count('processed', outcome.processed);
+          this.count('duplicate', outcome.duplicates);
+          break;
+        }
+        // One event can never succeed: dead-letter it and apply the others without it.
+        deadLetters.push({ message: raw.get(outcome.eventId) as IncomingMessage, code: outcome.code, reason: outcome.reason });
+        pending = pending.filter((e) => e.id !== outcome.eventId);
+      } catch (error) {
+        platformMetrics.retries.inc({ consumer: this.groupId, topic: messages[0]?.topic ?? '' });
+        this.options.logger?.warn({ err: error, consumer: this.groupId }, 'inbox transaction failed; retrying');
+        await sleep(backoff);
+        backoff = Math.min(backoff * 2, this.options.maxBackoffMs ?? 30_000);
+        await control.heartbeat().catch(() => undefined);
+      }
+    }
+    this.count('ignored', ignored.length);
+    if (deadLetters.length > 0) await this.sendToDeadLetters(deadLetters);
+  }
+
+  private async applyInTransaction(
+    events: readonly ConsumedEvent[],
+  ): Promise<
+    | { kind: 'committed'; processed: number; duplicates: number }
+    | { kind: 'dead'; eventId: string; code: DeadLetterCode; reason: string }
+  > {
+    if (events.length === 0) return { kind: 'committed', processed: 0, duplicates: 0 };
+    const tx = await this.options.pool.connect();
+    let broken = false;
+    try {
+      await tx.query('BEGIN');
+      const { rows } = await tx.query<{ event_id: string }>(
+        `INSERT INTO es_inbox (consumer, event_id) SELECT $1, unnest($2::text[])
+         ON CONFLICT DO NOTHING RETURNING event_id`,
+        [this.groupId, events.map((e) => e.id)],
+      );
+      const fresh = new Set(rows.map((r) => r.event_id));
+      const seen = new Set<string>();
+      let processed = 0;
+      for (const event of events) {
+        if (!fresh.has(event.id) || seen.has(event.id)) continue;
+        seen.add(event.id);
+        try {
+          await this.runHandler(event, tx);
+          processed += 1;
+        } catch (error) {
+          await tx.query('ROLLBACK');
+          const verdict = this.judge(event, error);
+          if (verdict === 'retry') throw error;
+          return {
+            kind: 'dead',
+            eventId: event.id,
+            code: verdict,
+            reason: `${(error as Error).name}: ${(error as Error).message}`,
+          };
+        }
+      }
+      await tx.query('COMMIT');
+      for (const event of events) this.attempts.delete(event.id);
+      return { kind: 'committed', processed, duplicates: events.length - processed };
+    } catch (error) {
+      // A connection-level failure leaves the client unusable: destroy it instead of pooling it.
+      broken = isTransient(error);
+      await tx.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      tx.release(broken);
+    }
+  }
+
+  private judge(event: ConsumedEvent, error: unknown): 'retry' | 'HANDLER_REJECTED' | 'RETRIES_EXHAUSTED' {
+    if (error instanceof PermanentError) return 'HANDLER_REJECTED';
+    if (isTransient(error)) return 'retry';
+    const attempts = (this.attempts.get(event.id) ?? 0) + 1;
+    this.attempts.set(event.id, attempts);
+    if (attempts < (this.options.maxAttempts ?? 5)) return 'retry';
+    this.attempts.delete(event.id);
+    return 'RETRIES_EXHAUSTED';
+  }
+
+  private runHandler(event: ConsumedEvent, tx: PoolClient): Promise<void> {
+    const handler = this.options.handlerFor(event.type) as InboxHandler;
+    const parent = propagation.extract(ROOT_CONTEXT, { traceparent: event.traceparent });
+    return tracer.startActiveSpan(
+      `${event.topic} process`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.operation.type': 'process',
+          'messaging.destination.name': event.topic,
+          'messaging.consumer.group.name': this.groupId,
+          'messaging.message.id': event.id,
+          'messaging.kafka.offset': Number(event.offset),
+          'cloudevents.event_type': event.type,
+        },
+      },
+      parent,
+      async (span) => {
+        try {
+          await context.with(trace.setSpan(parent, span), () => handler(event, tx));
+        } catch (error) {
+          span.recordException(error as Error);
+          span.setStatus({ code: SpanStatusCode.ERROR });
+          throw error;
+        } finally {
+          span.end();
+        }
+      },
+    );
+  }
+
+  private async sendToDeadLetters(
+    deadLetters: ReadonlyArray<{ message: IncomingMessage; code: DeadLetterCode; reason: string }>,
+  ): Promise<void> {
+    const failedAt = new Date().toISOString();
+    const messages: OutgoingMessage[] = deadLetters.map(({ message, code, reason }) => ({
+      key: message.key,
+      value: message.value,
+      headers: {
+        ...message.headers,
+        dlq_reason: reason.slice(0, 2_000),
+        dlq_error_code: code,
+        dlq_consumer: this.groupId,
+        dlq_source_topic: message.topic,
+        dlq_source_partition: String(message.partition),
+        dlq_source_offset: message.offset,
+        dlq_failed_at: failedAt,
+      },
+    }));
+    for (;;) {
+      try {
+        await (this.producer as MessageProducer).send(this.deadLetterTopic, messages);
+        break;
+      } catch (error) {
+        this.options.logger?.warn({ err: error }, 'dead-letter publish failed; retrying');
+        await sleep(500);
+      }
+    }
+    for (const { message, code, reason } of deadLetters) {
+      platformMetrics.deadLettered.inc({ consumer: this.groupId, topic: message.topic, code });
+      this.options.logger?.warn(
+        { consumer: this.groupId, topic: message.topic, partition: message.partition, offset: message.offset, code, reason },
+        'message dead-lettered',
+      );
+    }
+    this.count('dead_lettered', deadLetters.length);
+  }
+
+  private count(outcome: string, n: number): void {
+    if (n > 0) platformMetrics.consumed.inc({ consumer: this.groupId, topic: this.options.topics.join(','), outcome }, n);
+  }
+
+  private reportLag(): void {
+    for (const [key, lag] of this.consumer?.lag() ?? []) {
+      const [topic, partition] = key.split(':');
+      platformMetrics.consumerLagMessages.set({ consumer: this.groupId, topic: topic ?? '', partition: partition ?? '' }, lag);
+    }
+  }
+}

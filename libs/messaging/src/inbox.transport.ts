@@ -1,0 +1,74 @@
+import { BaseRpcContext, Server, type CustomTransportStrategy } from '@nestjs/microservices';
+import { isObservable, lastValueFrom } from 'rxjs';
+import type { PoolClient } from 'pg';
+import { InboxConsumer, type ConsumedEvent, type InboxConsumerOptions, type InboxHandler } from './inbox-consumer';
+
+/**
+ * What an `@EventPattern` handler receives beside the payload: the inbox transaction (write every
+ * effect through it) and the decoded event with its CloudEvents attributes.
+ *
+ * @example
+ * ```ts
+ * @EventPattern(CaseOpenedV1.type)
+ * async onCaseOpened(@Payload() data: CaseOpenedV1, @Ctx() ctx: InboxContext) {
+ *   await ctx.tx.query('INSERT INTO … ON CONFLICT DO NOTHING', [data.caseId]);
+ * }
+ * ```
+ */
+export class InboxContext extends BaseRpcContext<[PoolClient, ConsumedEvent]> {
+  get tx(): PoolClient {
+    return this.args[0];
+  }
+  get event(): ConsumedEvent {
+    return this.args[1];
+  }
+}
+
+/**
+ * A NestJS custom transport: service code declares handlers with `@EventPattern('<ce_type>')` and
+ * this strategy feeds them through the {@link InboxConsumer} (inbox, retries, dead letters).
+ *
+ * @example
+ * ```ts
+ * app.connectMicroservice({ strategy: new InboxTransport({ service: 'surveys', consumer: 'case-register', … }) });
+ * ```
+ */
+export class InboxTransport extends Server implements CustomTransportStrategy {
+  private inbox: InboxConsumer | null = null;
+
+  constructor(private readonly options: Omit<InboxConsumerOptions, 'handlerFor'>) {
+    super();
+  }
+
+  async listen(callback: (error?: unknown) => void): Promise<void> {
+    try {
+      this.inbox = new InboxConsumer({ ...this.options, handlerFor: (type) => this.inboxHandler(type) });
+      await this.inbox.start();
+      callback();
+    } catch (error) {
+      callback(error);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.inbox?.stop();
+    this.inbox = null;
+  }
+
+  on(): never {
+    throw new Error('InboxTransport has no event listeners; observe it through metrics and logs');
+  }
+
+  unwrap<T>(): T {
+    return this.inbox as T;
+  }
+
+  private inboxHandler(type: string): InboxHandler | undefined {
+    const handler = this.getHandlerByPattern(type);
+    if (!handler) return undefined;
+    return async (event, tx) => {
+      const result = await handler(event.data, new InboxContext([tx, event]));
+      if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+    };
+  }
+}

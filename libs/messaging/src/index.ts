@@ -1,0 +1,6 @@
+export * from './ports';
+export * from './kafkajs.adapter';
+export * from './cloudevents';
+export * from './outbox-relay';
+export * from './inbox-consumer';
+export * from './inbox.transport';

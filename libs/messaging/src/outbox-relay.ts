@@ -1,0 +1,185 @@
+import { context, propagation, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
+import type { Pool, PoolClient } from 'pg';
+import { validateEvent } from '@aftersales/contracts';
+import { loadCheckpoint, PostgresEventStore, saveCheckpoint, type Checkpoint, type StoredEvent } from '@aftersales/eventstore';
+import { platformMetrics, type Logger } from '@aftersales/observability';
+import { toKafkaMessage, type IntegrationEventMapper } from './cloudevents';
+import type { MessageProducer, OutgoingMessage } from './ports';
+
+const tracer = trace.getTracer('@aftersales/messaging');
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** An event the relay refuses to publish because it breaks its own contract: a producer bug. */
+export class ContractViolationError extends Error {
+  readonly code = 'MESSAGING.CONTRACT_VIOLATION';
+  constructor(
+    readonly eventId: string,
+    readonly ceType: string,
+    detail: string,
+  ) {
+    super(`Refusing to publish event ${eventId} (${ceType}): ${detail}`);
+    this.name = 'ContractViolationError';
+  }
+}
+
+export interface OutboxRelayOptions {
+  readonly service: string;
+  readonly topic: string;
+  readonly pool: Pool;
+  readonly producer: MessageProducer;
+  readonly toIntegrationEvent: IntegrationEventMapper;
+  readonly logger?: Logger;
+  readonly batchSize?: number;
+  /** Sleep when caught up (the relay polls; NOTIFY would serialise every commit). */
+  readonly idleMs?: number;
+  /** How often a standby instance tries to take the leadership. */
+  readonly standbyMs?: number;
+}
+
+/**
+ * The outbox relay: the event table is the outbox. One instance per service holds a Postgres
+ * advisory lock and publishes, in global order, every stored event to the service's topic (key =
+ * stream id, CloudEvents headers, idempotent producer), then records its checkpoint once the broker
+ * acknowledged. Delivery is at-least-once; consumers deduplicate through their inbox.
+ *
+ * @example
+ * ```ts
+ * const relay = new OutboxRelay({ service: 'intake', topic: Topics.intake, pool, producer, toIntegrationEvent });
+ * relay.start(); … await relay.stop();
+ * ```
+ */
+export class OutboxRelay {
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private leaderClient: PoolClient | null = null;
+  private readonly checkpointName: string;
+  private readonly store: PostgresEventStore;
+
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.checkpointName = `outbox-relay:${options.topic}`;
+    this.store = new PostgresEventStore(options.pool);
+  }
+
+  get isLeader(): boolean {
+    return this.leaderClient !== null;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+    await this.releaseLeadership();
+  }
+
+  /** Publishes one batch if leader; returns the number of stored events it moved past. */
+  async publishBatch(): Promise<number> {
+    const client = this.leaderClient;
+    if (!client) return 0;
+    const checkpoint = await loadCheckpoint(client, this.checkpointName);
+    const events = await this.store.readAll(checkpoint, this.options.batchSize ?? 500, client);
+    if (events.length === 0) {
+      platformMetrics.relayLagEvents.set({ service: this.options.service }, 0);
+      return 0;
+    }
+    const messages = events.flatMap((event) => this.toMessage(event));
+    await this.options.producer.send(this.options.topic, messages);
+    const last = events.at(-1) as StoredEvent;
+    await saveCheckpoint(client, this.checkpointName, last);
+    platformMetrics.relayPublished.inc({ service: this.options.service, topic: this.options.topic }, messages.length);
+    const head = await this.store.headPosition(client);
+    platformMetrics.relayLagEvents.set({ service: this.options.service }, Number(head - last.position));
+    return events.length;
+  }
+
+  /** Current checkpoint, for tests and diagnostics. */
+  async checkpoint(): Promise<Checkpoint> {
+    return loadCheckpoint(this.options.pool, this.checkpointName);
+  }
+
+  private toMessage(event: StoredEvent): OutgoingMessage[] {
+    const integration = this.options.toIntegrationEvent(event);
+    if (!integration) return [];
+    const validation = validateEvent(integration.type, integration.data);
+    if (!validation.ok) throw new ContractViolationError(event.id, integration.type, validation.message);
+    // The publish span continues the trace of the request that stored the event.
+    const stored = propagation.extract(ROOT_CONTEXT, {
+      traceparent: event.metadata.traceparent,
+      tracestate: event.metadata.tracestate,
+    });
+    const span = tracer.startSpan(
+      `${this.options.topic} publish`,
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.operation.type': 'publish',
+          'messaging.destination.name': this.options.topic,
+          'messaging.message.id': event.id,
+          'cloudevents.event_type': integration.type,
+        },
+      },
+      stored,
+    );
+    const carrier: Record<string, string> = {};
+    propagation.inject(trace.setSpan(context.active(), span), carrier);
+    span.end();
+    return [toKafkaMessage(this.options.service, event, integration, carrier.traceparent ?? event.metadata.traceparent)];
+  }
+
+  private async run(): Promise<void> {
+    let backoff = 100;
+    while (this.running) {
+      try {
+        if (!this.leaderClient && !(await this.tryTakeLeadership())) {
+          await sleep(this.options.standbyMs ?? 1_000);
+          continue;
+        }
+        const published = await this.publishBatch();
+        backoff = 100;
+        if (published === 0) await sleep(this.options.idleMs ?? 20);
+      } catch (error) {
+        this.options.logger?.error({ err: error, topic: this.options.topic }, 'outbox relay failed; retrying');
+        // A broken leader connection loses the lock; give it up and compete again.
+        await this.releaseLeadership();
+        await sleep(backoff);
+        backoff = Math.min(backoff * 2, 10_000);
+      }
+    }
+  }
+
+  private async tryTakeLeadership(): Promise<boolean> {
+    const client = await this.options.pool.connect();
+    try {
+      const { rows } = await client.query<{ locked: boolean }>(
+        'SELECT pg_try_advisory_lock(hashtext($1)) AS locked',
+        [this.checkpointName],
+      );
+      if (rows[0]?.locked) {
+        this.leaderClient = client;
+        platformMetrics.relayIsLeader.set({ service: this.options.service }, 1);
+        this.options.logger?.info({ topic: this.options.topic }, 'outbox relay is leader');
+        return true;
+      }
+    } catch (error) {
+      client.release(true);
+      throw error;
+    }
+    client.release();
+    return false;
+  }
+
+  private async releaseLeadership(): Promise<void> {
+    const client = this.leaderClient;
+    if (!client) return;
+    this.leaderClient = null;
+    platformMetrics.relayIsLeader.set({ service: this.options.service }, 0);
+    await client.query('SELECT pg_advisory_unlock(hashtext($1))', [this.checkpointName]).catch(() => undefined);
+    // Destroy rather than return the connection: a session lock must never leak into the pool.
+    client.release(true);
+  }
+}

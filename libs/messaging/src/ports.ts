@@ -1,0 +1,65 @@
+/**
+ * The messaging port: what the outbox relay and inbox consumers need from a Kafka client. The
+ * kafkajs adapter implements it; another client can be swapped in without touching them.
+ */
+export interface OutgoingMessage {
+  readonly key: string | null;
+  readonly value: string | Buffer | null;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export interface IncomingMessage {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: string | null;
+  readonly value: Buffer | null;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export interface MessageProducer {
+  /** Resolves once the broker acknowledged every message (acks=all, idempotent). */
+  send(topic: string, messages: readonly OutgoingMessage[]): Promise<void>;
+  disconnect(): Promise<void>;
+}
+
+export interface BatchControl {
+  /** Keeps the group membership alive during long work (retries). */
+  heartbeat(): Promise<void>;
+  /** True when the consumer is stopping or lost the partition: abandon work without committing. */
+  isStale(): boolean;
+}
+
+export interface ConsumerSubscription {
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  /**
+   * Handles a batch of one partition. The adapter commits the offset after the last message only once
+   * this resolves; if it rejects, nothing is committed and the batch is delivered again.
+   */
+  readonly eachBatch: (messages: readonly IncomingMessage[], control: BatchControl) => Promise<void>;
+  readonly partitionsConsumedConcurrently?: number;
+}
+
+export interface MessageConsumer {
+  run(subscription: ConsumerSubscription): Promise<void>;
+  /** Messages behind the high watermark, per topic-partition, for lag metrics. */
+  lag(): ReadonlyMap<string, number>;
+  disconnect(): Promise<void>;
+}
+
+export interface TopicSpec {
+  readonly topic: string;
+  readonly partitions?: number;
+  readonly replicationFactor?: number;
+}
+
+export interface MessagingClient {
+  producer(): Promise<MessageProducer>;
+  consumer(groupId: string): Promise<MessageConsumer>;
+  /** Creates missing topics (existing ones are left as they are). */
+  ensureTopics(topics: readonly TopicSpec[]): Promise<void>;
+  /** Answers when the cluster does; used by readiness probes. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,4 @@
+export * from './auth';
+export * from './problem-details';
+export * from './validation';
+export * from './platform.module';
