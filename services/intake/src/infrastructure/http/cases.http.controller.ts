@@ -1,0 +1,45 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { CurrentPrincipal, Role, Roles, SchemaPipe, type Principal } from '@aftersales/platform-http';
+import { CasesService } from '../../application/open-case.handler';
+import type { CaseState } from '../../domain/case.decider';
+import { OpenCaseRequest } from './open-case.request';
+
+function view(state: Extract<CaseState, { status: 'open' }>) {
+  const { tenant: _tenant, ...opened } = state.opened;
+  return { ...opened, status: state.status };
+}
+
+const CASE_ROLES = [Role.Agent, Role.Supervisor, Role.CsManager, Role.Integrator] as const;
+
+@Controller('cases')
+export class CasesHttpController {
+  constructor(private readonly cases: CasesService) {}
+
+  /** Opens a case. `Idempotency-Key` makes a retried request return the same case without a second event. */
+  @Post()
+  @HttpCode(201)
+  @Roles(...CASE_ROLES)
+  async open(
+    @CurrentPrincipal() principal: Principal,
+    @Body(new SchemaPipe(OpenCaseRequest)) body: OpenCaseRequest,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Headers('x-correlation-id') correlationId: string | undefined,
+    @Res({ passthrough: true }) res: { setHeader(k: string, v: string): void },
+  ) {
+    const caseId = body.caseId ?? randomUUID();
+    const state = await this.cases.open(
+      principal,
+      { ...body, caseId, evidence: body.evidence ?? [] },
+      { correlationId: correlationId ?? randomUUID(), idempotencyKey },
+    );
+    res.setHeader('Location', `/cases/${caseId}`);
+    return view(state);
+  }
+
+  @Get(':caseId')
+  @Roles(...CASE_ROLES)
+  async get(@CurrentPrincipal() principal: Principal, @Param('caseId', new ParseUUIDPipe()) caseId: string) {
+    return view(await this.cases.get(principal, caseId));
+  }
+}

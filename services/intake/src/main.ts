@@ -1,0 +1,13 @@
+import { startTelemetry } from '@aftersales/observability';
+
+// Telemetry first: instrumentations patch http, express and pg as they are loaded.
+startTelemetry('intake');
+
+void (async () => {
+  const { main } = await import('@aftersales/platform-http');
+  const { intakeService } = await import('./intake.module');
+  await main(intakeService);
+})().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
