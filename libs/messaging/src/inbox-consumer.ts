@@ -109,6 +109,8 @@ export interface InboxConsumerOptions {
   /** Stable consumer name: Kafka group `<service>.<consumer>`, inbox key, DLQ `aftersales.<service>.<consumer>.dlq`. */
   readonly consumer: string;
   readonly topics: readonly string[];
+  /** Prefixes the Kafka group id only (not the inbox key or DLQ), to run isolated copies on one cluster. */
+  readonly groupPrefix?: string;
   readonly pool: Pool;
   readonly messaging: MessagingClient;
   /** Handler per `ce_type`; events of other types are acknowledged and ignored. */
@@ -139,7 +141,7 @@ export class InboxConsumer {
   readonly deadLetterTopic: string;
 
   constructor(private readonly options: InboxConsumerOptions) {
-    this.groupId = `${options.service}.${options.consumer}`;
+    this.groupId = `${options.groupPrefix ?? ''}${options.service}.${options.consumer}`;
     this.deadLetterTopic = dlqTopic(options.service as Parameters<typeof dlqTopic>[0], options.consumer);
   }
 

@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type Admin, type Consumer, type Producer, type IHeaders } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type Producer, type IHeaders } from 'kafkajs';
 import type {
   ConsumerSubscription,
   IncomingMessage,
@@ -99,7 +99,14 @@ export class KafkaJsClient implements MessagingClient {
   }
 
   async producer(): Promise<MessageProducer> {
-    const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    const producer = this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      // The idempotent producer keeps retrying while the broker is away; callers see a slow send, not a loss.
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 5_000 },
+    });
     await producer.connect();
     this.owned.push(producer);
     return new KafkaJsProducer(producer);

@@ -63,7 +63,8 @@ const typeUri = (code: string) => `urn:aftersales:problem:${code.toLowerCase()}`
 
 /** Maps an error to problem details: HTTP errors, domain errors by kind, concurrency to 409, rest to 500. */
 export function toProblem(error: unknown, instance?: string): ProblemDetails {
-  const traceId = trace.getActiveSpan()?.spanContext().traceId;
+  const spanContext = trace.getActiveSpan()?.spanContext();
+  const traceId = spanContext && trace.isSpanContextValid(spanContext) ? spanContext.traceId : undefined;
   const base = { instance, traceId };
   if (error instanceof ValidationProblem) {
     return { ...base, type: typeUri('REQUEST.INVALID'), title: 'Bad Request', status: 400, code: 'REQUEST.INVALID',

@@ -16,7 +16,8 @@ export const caseStream = (caseId: string) => `case-${caseId}`;
 @Injectable()
 export class CasesService {
   constructor(
-    private readonly store: PostgresEventStore,
+    // Explicit tokens: services also run under transpilers that emit no decorator metadata (tsx/esbuild).
+    @Inject(PostgresEventStore) private readonly store: PostgresEventStore,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { CurrentPrincipal, Role, Roles, SchemaPipe, type Principal } from '@aftersales/platform-http';
 import { CasesService } from '../../application/open-case.handler';
@@ -14,7 +14,7 @@ const CASE_ROLES = [Role.Agent, Role.Supervisor, Role.CsManager, Role.Integrator
 
 @Controller('cases')
 export class CasesHttpController {
-  constructor(private readonly cases: CasesService) {}
+  constructor(@Inject(CasesService) private readonly cases: CasesService) {}
 
   /** Opens a case. `Idempotency-Key` makes a retried request return the same case without a second event. */
   @Post()

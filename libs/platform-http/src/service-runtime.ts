@@ -1,0 +1,193 @@
+import { Global, Module, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { eventTopic, type Service as ServiceName } from '@aftersales/contracts';
+import { openServiceDatabase, PostgresEventStore, type ServiceDatabase, type ServiceMigrations } from '@aftersales/eventstore';
+import { InboxTransport, KafkaJsClient, OutboxRelay, type IntegrationEventMapper, type MessagingClient } from '@aftersales/messaging';
+import { createLogger, stopTelemetry, type Logger } from '@aftersales/observability';
+import { authConfigFromEnv, type AuthConfig } from './auth';
+import { PlatformHttpModule } from './platform.module';
+
+/** DI token of the service's {@link ServiceDatabase}. */
+export const SERVICE_DATABASE = Symbol('SERVICE_DATABASE');
+/** DI token of the service's {@link MessagingClient}. */
+export const MESSAGING = Symbol('MESSAGING');
+/** DI token of the service's clock (`() => Date`), replaceable in tests. */
+export const CLOCK = Symbol('CLOCK');
+export type Clock = () => Date;
+
+export interface ServiceConfig {
+  readonly databaseServerUrl: string;
+  readonly kafkaBrokers: readonly string[];
+  readonly port: number;
+  readonly partitions: number;
+  readonly auth: AuthConfig;
+  /** Database name; defaults to `aftersales_<service>`. */
+  readonly database?: string;
+  /** Prefix of consumer group ids, to run isolated copies (test runs, blue/green) on one cluster. */
+  readonly consumerGroupPrefix?: string;
+}
+
+export function serviceConfigFromEnv(service: ServiceName, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+  const missing = ['DATABASE_URL', 'KAFKA_BROKERS'].filter((k) => !env[k]);
+  if (missing.length) {
+    throw new Error(`${service}: set ${missing.join(' and ')} (\`npm start\` sets them for a local run on real Kafka and Postgres)`);
+  }
+  return {
+    databaseServerUrl: env.DATABASE_URL as string,
+    kafkaBrokers: (env.KAFKA_BROKERS as string).split(',').map((b) => b.trim()),
+    port: Number(env.PORT ?? 3000),
+    partitions: Number(env.KAFKA_PARTITIONS ?? 6),
+    auth: authConfigFromEnv(env),
+    database: env.DATABASE_NAME,
+    consumerGroupPrefix: env.KAFKA_CONSUMER_GROUP_PREFIX,
+  };
+}
+
+export interface ServiceDefinition {
+  readonly service: ServiceName;
+  /** The service's Nest module (controllers, consumers, application services). */
+  readonly module: Type<unknown>;
+  readonly migrations?: ServiceMigrations;
+  /** Maps stored events to published contract events; the outbox relay runs when given. */
+  readonly integrationEvents?: IntegrationEventMapper;
+  /** Inbox consumers: each becomes a Nest microservice feeding `@EventPattern` handlers of `module`. */
+  readonly consumers?: ReadonlyArray<{ readonly consumer: string; readonly topics: readonly string[] }>;
+  readonly clock?: Clock;
+}
+
+export interface RunningService {
+  readonly app: INestApplication;
+  readonly url: string;
+  readonly database: ServiceDatabase;
+  readonly relay: OutboxRelay | null;
+  readonly logger: Logger;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts one service: its database (created and migrated), its topic, the outbox relay, its inbox
+ * consumers and its HTTP API with auth, problem details, health and metrics. `main.ts` calls this
+ * after starting telemetry; tests call it to run a service in-process.
+ */
+export async function runService(definition: ServiceDefinition, config: ServiceConfig): Promise<RunningService> {
+  const logger = createLogger(definition.service);
+  const database = await openServiceDatabase({
+    serverUrl: config.databaseServerUrl,
+    database: config.database ?? `aftersales_${definition.service}`,
+    migrations: definition.migrations,
+  });
+  const messaging: MessagingClient = new KafkaJsClient({ clientId: definition.service, brokers: config.kafkaBrokers });
+  const topic = eventTopic(definition.service);
+  await messaging.ensureTopics([{ topic, partitions: config.partitions }]);
+
+  @Global()
+  @Module({})
+  class ServiceInfrastructureModule {
+    static register(): DynamicModule {
+      return {
+        module: ServiceInfrastructureModule,
+        providers: [
+          { provide: SERVICE_DATABASE, useValue: database },
+          { provide: MESSAGING, useValue: messaging },
+          { provide: PostgresEventStore, useValue: new PostgresEventStore(database.pool) },
+          { provide: CLOCK, useValue: definition.clock ?? (() => new Date()) },
+        ],
+        exports: [SERVICE_DATABASE, MESSAGING, PostgresEventStore, CLOCK],
+      };
+    }
+  }
+
+  @Module({
+    imports: [
+      ServiceInfrastructureModule.register(),
+      PlatformHttpModule.forRoot({
+        auth: config.auth,
+        logger,
+        readiness: [
+          { name: 'postgres', check: async () => void (await database.pool.query('SELECT 1')) },
+          { name: 'kafka', check: () => messaging.ping() },
+        ],
+      }),
+      definition.module,
+    ],
+  })
+  class ServiceRootModule {}
+
+  const app = await NestFactory.create(ServiceRootModule, {
+    logger: {
+      log: (m: unknown) => logger.debug(m),
+      error: (m: unknown, trace?: string) => logger.error({ trace }, String(m)),
+      warn: (m: unknown) => logger.warn(m),
+      debug: (m: unknown) => logger.debug(m),
+      verbose: (m: unknown) => logger.trace(m),
+    },
+  });
+  app.enableShutdownHooks();
+  for (const c of definition.consumers ?? []) {
+    app.connectMicroservice(
+      {
+        strategy: new InboxTransport({
+          service: definition.service,
+          consumer: c.consumer,
+          groupPrefix: config.consumerGroupPrefix,
+          topics: c.topics,
+          pool: database.pool,
+          messaging,
+          logger,
+        }),
+      },
+      { inheritAppConfig: true },
+    );
+  }
+  for (const c of definition.consumers ?? []) {
+    await messaging.ensureTopics(c.topics.map((t) => ({ topic: t, partitions: config.partitions })));
+  }
+  await app.startAllMicroservices();
+
+  let relay: OutboxRelay | null = null;
+  if (definition.integrationEvents) {
+    relay = new OutboxRelay({
+      service: definition.service,
+      topic,
+      pool: database.pool,
+      producer: await messaging.producer(),
+      toIntegrationEvent: definition.integrationEvents,
+      logger,
+    });
+    relay.start();
+  }
+
+  await app.listen(config.port, '0.0.0.0');
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('0.0.0.0', '127.0.0.1');
+  logger.info({ url, topic }, `${definition.service} is up`);
+
+  let closed = false;
+  return {
+    app,
+    url,
+    database,
+    relay,
+    logger,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await relay?.stop();
+      await app.close();
+      await messaging.close();
+      await database.close();
+    },
+  };
+}
+
+/** `main.ts` of a service: run it, and shut down cleanly on SIGTERM/SIGINT. */
+export async function main(definition: ServiceDefinition): Promise<void> {
+  const running = await runService(definition, serviceConfigFromEnv(definition.service));
+  const shutdown = async (signal: string) => {
+    running.logger.info({ signal }, 'shutting down');
+    await running.close();
+    await stopTelemetry();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}

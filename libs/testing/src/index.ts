@@ -1,0 +1,18 @@
+export {
+  resolveInfrastructure,
+  findDockerEngine,
+  waitForKafka,
+  runKafkaScript,
+  assertPostgresAnswers,
+  redactUrl,
+  LOCAL_DATABASE_URL,
+  LOCAL_KAFKA_SCRIPT,
+  KAFKA_IMAGE,
+  POSTGRES_IMAGE,
+  REPO_ROOT,
+  type Infrastructure,
+  type InfrastructureSource,
+  type ResolveInfrastructureOptions,
+} from './infrastructure';
+export { createTestDatabase, databaseUrl, uniqueName, type TestDatabase } from './databases';
+export { kafkaBrokers, readTopicWithKcat, parseKcatJson, type KcatMessage, type ReadTopicOptions } from './kafka';
