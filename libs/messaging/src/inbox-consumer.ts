@@ -138,10 +138,13 @@ export class InboxConsumer {
   private lagTimer: NodeJS.Timeout | null = null;
   private readonly attempts = new Map<string, number>();
   readonly groupId: string;
+  /** Key of this consumer's rows in `es_inbox`. */
+  readonly inboxKey: string;
   readonly deadLetterTopic: string;
 
   constructor(private readonly options: InboxConsumerOptions) {
-    this.groupId = `${options.groupPrefix ?? ''}${options.service}.${options.consumer}`;
+    this.inboxKey = `${options.service}.${options.consumer}`;
+    this.groupId = `${options.groupPrefix ?? ''}${this.inboxKey}`;
     this.deadLetterTopic = dlqTopic(options.service as Parameters<typeof dlqTopic>[0], options.consumer);
   }
 
@@ -223,7 +226,7 @@ export class InboxConsumer {
       const { rows } = await tx.query<{ event_id: string }>(
         `INSERT INTO es_inbox (consumer, event_id) SELECT $1, unnest($2::text[])
          ON CONFLICT DO NOTHING RETURNING event_id`,
-        [this.groupId, events.map((e) => e.id)],
+        [this.inboxKey, events.map((e) => e.id)],
       );
       const fresh = new Set(rows.map((r) => r.event_id));
       const seen = new Set<string>();

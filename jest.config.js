@@ -1,13 +1,14 @@
-import type { Config } from 'jest';
-import { readFileSync } from 'node:fs';
+// @ts-check
+const { readFileSync } = require('node:fs');
 
-const { compilerOptions } = JSON.parse(readFileSync(`${__dirname}/tsconfig.base.json`, 'utf8')) as {
-  compilerOptions: { paths: Record<string, string[]> };
-};
+const { compilerOptions } = JSON.parse(readFileSync(`${__dirname}/tsconfig.base.json`, 'utf8'));
 
 /** Maps the tsconfig path aliases (`@aftersales/*`) to their sources so tests run without a build. */
 const moduleNameMapper = Object.fromEntries(
-  Object.entries(compilerOptions.paths).map(([alias, [target]]) => [`^${alias}$`, `<rootDir>/${target}`]),
+  Object.entries(/** @type {Record<string, string[]>} */ (compilerOptions.paths)).map(([alias, [target]]) => [
+    `^${alias}$`,
+    `<rootDir>/${target}`,
+  ]),
 );
 
 const base = {
@@ -15,12 +16,13 @@ const base = {
   testEnvironment: 'node',
   moduleNameMapper,
   // Type checking is `npm run typecheck`'s job; transpiling only keeps the suite fast.
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] },
+  transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false, tsconfig: '<rootDir>/tsconfig.jest.json' }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
 };
 
-const config: Config = {
+/** @type {import('jest').Config} */
+module.exports = {
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/**/*.unit.spec.ts', '<rootDir>/test/contract/**/*.spec.ts'] },
     {
@@ -33,5 +35,3 @@ const config: Config = {
     },
   ],
 };
-
-export default config;
