@@ -1,0 +1,33 @@
+import type { AnyEventContract, EventData } from './define-event';
+import { CaseOpenedV1 } from './events/intake/case-opened.v1';
+
+/**
+ * Every published event contract, all versions. Adding a contract here publishes it: the
+ * AsyncAPI document and the compatibility baselines are derived from this list.
+ *
+ * @example
+ * ```ts
+ * import { EventCatalogue } from '@aftersales/contracts';
+ * EventCatalogue.map((contract) => contract.type); // ['aftersales.intake.case-opened.v1', …]
+ * ```
+ */
+export const EventCatalogue = [CaseOpenedV1] as const satisfies readonly AnyEventContract[];
+
+/** Union of all contracts in the {@link EventCatalogue}. */
+export type CatalogueEvent = (typeof EventCatalogue)[number];
+
+/** Union of all known `ce_type` values. */
+export type CatalogueEventType = CatalogueEvent['type'];
+
+/** The contract of a known `ce_type`. */
+export type ContractOf<T extends CatalogueEventType> = Extract<CatalogueEvent, { readonly type: T }>;
+
+/**
+ * Payload type by `ce_type`.
+ *
+ * @example
+ * ```ts
+ * type Data = EventDataByType['aftersales.intake.case-opened.v1']; // = CaseOpenedV1
+ * ```
+ */
+export type EventDataByType = { [T in CatalogueEventType]: EventData<ContractOf<T>> };

@@ -1,0 +1,189 @@
+import type { Service } from './services';
+
+/**
+ * Kafka header names of the CloudEvents 1.0 Kafka protocol binding (binary content mode) plus the
+ * platform's tracing / tenancy headers. The event payload (CloudEvents `data`) is the message
+ * value, serialised as JSON; the message key is the aggregate (stream) id.
+ *
+ * @example
+ * ```ts
+ * import { CloudEventHeaders } from '@aftersales/contracts';
+ * const type = message.headers?.[CloudEventHeaders.type]?.toString(); // 'aftersales.intake.case-opened.v1'
+ * ```
+ */
+export const CloudEventHeaders = {
+  /** CloudEvents spec version, always `1.0`. */
+  specVersion: 'ce_specversion',
+  /** Unique event id; consumers de-duplicate on (`ce_source`, `ce_id`). */
+  id: 'ce_id',
+  /** Versioned event type: `aftersales.<service>.<event-name>.v<N>`. */
+  type: 'ce_type',
+  /** Producing service: `/aftersales/<service>`. */
+  source: 'ce_source',
+  /** When the event happened (RFC 3339). */
+  time: 'ce_time',
+  /** Aggregate (stream) id the event belongs to; equals the Kafka key. */
+  subject: 'ce_subject',
+  /** Payload media type, always `application/json` (CloudEvents `datacontenttype`). */
+  contentType: 'content-type',
+  /** W3C Trace Context `traceparent` of the producing span. */
+  traceparent: 'traceparent',
+  /** Tenant the event belongs to. */
+  tenant: 'tenant',
+  /** Id shared by every message of one business flow (initial request/command id). */
+  correlationId: 'correlation_id',
+  /** Id of the message (command or event) that directly caused this event. */
+  causationId: 'causation_id',
+} as const;
+
+/** One of the {@link CloudEventHeaders} header names. */
+export type CloudEventHeaderName = (typeof CloudEventHeaders)[keyof typeof CloudEventHeaders];
+
+/** Value of the `ce_specversion` header. */
+export const CLOUDEVENTS_SPEC_VERSION = '1.0';
+
+/** Value of the `content-type` header: every payload is JSON. */
+export const EVENT_CONTENT_TYPE = 'application/json';
+
+/** Value of the `ce_source` header of a service, e.g. `/aftersales/intake`. */
+export type EventSource<S extends Service = Service> = `/aftersales/${S}`;
+
+/**
+ * The `ce_source` of a service.
+ *
+ * @example
+ * ```ts
+ * eventSource('intake'); // '/aftersales/intake'
+ * ```
+ */
+export function eventSource<S extends Service>(service: S): EventSource<S> {
+  return `/aftersales/${service}`;
+}
+
+/**
+ * Envelope metadata of an event on the wire, i.e. the decoded {@link CloudEventHeaders}
+ * (attribute names follow CloudEvents where one exists).
+ *
+ * @example
+ * ```ts
+ * const metadata: CloudEventMetadata = {
+ *   specversion: '1.0',
+ *   id: '0b8e9f8e-7a43-4c1e-9f7e-2f4b1f1d9a10',
+ *   type: 'aftersales.intake.case-opened.v1',
+ *   source: '/aftersales/intake',
+ *   time: '2025-03-14T09:26:53.589Z',
+ *   subject: '6f1c2b8a-3d4e-4f5a-8b9c-0d1e2f3a4b5c',
+ *   datacontenttype: 'application/json',
+ *   traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+ *   tenant: 'acme',
+ *   correlationId: 'c0ffee00-0000-4000-8000-000000000001',
+ *   causationId: 'c0ffee00-0000-4000-8000-000000000001',
+ * };
+ * ```
+ */
+export interface CloudEventMetadata {
+  /** `ce_specversion` */
+  readonly specversion: typeof CLOUDEVENTS_SPEC_VERSION;
+  /** `ce_id` */
+  readonly id: string;
+  /** `ce_type`, e.g. `aftersales.intake.case-opened.v1` */
+  readonly type: string;
+  /** `ce_source`, e.g. `/aftersales/intake` */
+  readonly source: EventSource;
+  /** `ce_time` (RFC 3339 date-time) */
+  readonly time: string;
+  /** `ce_subject` = Kafka key = aggregate id */
+  readonly subject: string;
+  /** `content-type` */
+  readonly datacontenttype: typeof EVENT_CONTENT_TYPE;
+  /** `traceparent` (W3C Trace Context) */
+  readonly traceparent: string;
+  /** `tenant` */
+  readonly tenant: string;
+  /** `correlation_id` */
+  readonly correlationId: string;
+  /** `causation_id` */
+  readonly causationId: string;
+}
+
+/**
+ * Extra headers a consumer adds when it moves a message it cannot process to its dead-letter
+ * topic (`aftersales.<service>.<consumer>.dlq`). The original key, value and headers are kept
+ * unchanged. Use {@link DeadLetterHeader} to refer to a single header by role.
+ *
+ * @example
+ * ```ts
+ * import { DeadLetterHeaders } from '@aftersales/contracts';
+ * const isDlqHeader = (name: string) => (DeadLetterHeaders as readonly string[]).includes(name);
+ * ```
+ */
+export const DeadLetterHeaders = [
+  'dlq_reason',
+  'dlq_error_code',
+  'dlq_consumer',
+  'dlq_source_topic',
+  'dlq_source_partition',
+  'dlq_source_offset',
+  'dlq_failed_at',
+] as const;
+
+/** One of the {@link DeadLetterHeaders}. */
+export type DeadLetterHeaderName = (typeof DeadLetterHeaders)[number];
+
+/**
+ * The {@link DeadLetterHeaders} by role.
+ *
+ * @example
+ * ```ts
+ * headers[DeadLetterHeader.reason] = 'payload does not match aftersales.intake.case-opened.v1';
+ * ```
+ */
+export const DeadLetterHeader = {
+  /** Human-readable reason the message was dead-lettered. */
+  reason: 'dlq_reason',
+  /** Machine-readable error code, e.g. `SCHEMA_VIOLATION`, `UNKNOWN_TYPE`, `UNKNOWN_VERSION`, `HANDLER_FAILED`. */
+  errorCode: 'dlq_error_code',
+  /** Consumer (kebab-case name) that gave up on the message. */
+  consumer: 'dlq_consumer',
+  /** Topic the message was consumed from. */
+  sourceTopic: 'dlq_source_topic',
+  /** Partition the message was consumed from (decimal). */
+  sourcePartition: 'dlq_source_partition',
+  /** Offset of the message in its source partition (decimal). */
+  sourceOffset: 'dlq_source_offset',
+  /** When the message was dead-lettered (RFC 3339). */
+  failedAt: 'dlq_failed_at',
+} as const satisfies Record<string, DeadLetterHeaderName>;
+
+/**
+ * Decoded {@link DeadLetterHeaders}.
+ *
+ * @example
+ * ```ts
+ * const dlq: DeadLetterMetadata = {
+ *   reason: '/caseId must match format "uuid"',
+ *   errorCode: 'SCHEMA_VIOLATION',
+ *   consumer: 'case-projector',
+ *   sourceTopic: 'aftersales.intake.events',
+ *   sourcePartition: 3,
+ *   sourceOffset: '1042',
+ *   failedAt: '2025-03-14T09:26:54.001Z',
+ * };
+ * ```
+ */
+export interface DeadLetterMetadata {
+  /** `dlq_reason` */
+  readonly reason: string;
+  /** `dlq_error_code` */
+  readonly errorCode: string;
+  /** `dlq_consumer` */
+  readonly consumer: string;
+  /** `dlq_source_topic` */
+  readonly sourceTopic: string;
+  /** `dlq_source_partition` */
+  readonly sourcePartition: number;
+  /** `dlq_source_offset` (a string: Kafka offsets are 64-bit) */
+  readonly sourceOffset: string;
+  /** `dlq_failed_at` (RFC 3339 date-time) */
+  readonly failedAt: string;
+}

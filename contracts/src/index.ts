@@ -1,0 +1,67 @@
+/**
+ * `@aftersales/contracts` — the published event contracts of the after-sales platform.
+ *
+ * Import from the package root only:
+ * ```ts
+ * import { CaseOpenedV1, Topics, validateEvent } from '@aftersales/contracts';
+ * ```
+ *
+ * @packageDocumentation
+ */
+export { Services, isService, type Service } from './services';
+export { Topics, eventTopic, dlqTopic, type EventTopic, type DeadLetterTopic } from './topics';
+export {
+  CloudEventHeaders,
+  CLOUDEVENTS_SPEC_VERSION,
+  EVENT_CONTENT_TYPE,
+  eventSource,
+  DeadLetterHeaders,
+  DeadLetterHeader,
+  type CloudEventHeaderName,
+  type CloudEventMetadata,
+  type EventSource,
+  type DeadLetterHeaderName,
+  type DeadLetterMetadata,
+} from './headers';
+export {
+  defineEvent,
+  eventType,
+  eventSubject,
+  parseCeType,
+  type AnyEventContract,
+  type EventContract,
+  type EventData,
+  type EventDefinition,
+  type EventType,
+  type ParsedCeType,
+  type RequiredStringKeys,
+} from './define-event';
+export { StringEnum } from './schema';
+export {
+  EventCatalogue,
+  type CatalogueEvent,
+  type CatalogueEventType,
+  type ContractOf,
+  type EventDataByType,
+} from './catalogue';
+export {
+  findEventContract,
+  validateEvent,
+  type EventValidationErrorCode,
+  type EventValidationResult,
+  type SchemaViolation,
+} from './registry';
+export { findBreakingChanges, toJSONSchema, type JSONSchema, type JSONSchemaTypeName } from './compatibility';
+
+// Event contracts, one export per event version.
+export {
+  CaseChannels,
+  ProblemTypes,
+  DesiredResolutions,
+  EvidenceKinds,
+  type CaseChannel,
+  type ProblemType,
+  type DesiredResolution,
+  type EvidenceKind,
+} from './events/intake/vocabulary';
+export { CaseOpenedV1 } from './events/intake/case-opened.v1';
