@@ -31,7 +31,7 @@ module.exports = {
       testMatch: ['<rootDir>/**/*.int.spec.ts', '<rootDir>/test/e2e/**/*.e2e.spec.ts'],
       globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
       globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',
-      testTimeout: 120_000,
+      setupFilesAfterEnv: ['<rootDir>/libs/testing/src/jest-setup.ts'],
     },
   ],
 };

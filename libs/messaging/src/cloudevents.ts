@@ -36,5 +36,6 @@ export function toKafkaMessage(
   };
   if (traceparent) headers.traceparent = traceparent;
   if (event.metadata.tracestate) headers.tracestate = event.metadata.tracestate;
-  return { key: event.streamId, value: JSON.stringify(integration.data), headers };
+  // Key = aggregate id (the subject): one-to-one with the stream, so a stream keeps its order on one partition.
+  return { key: integration.subject, value: JSON.stringify(integration.data), headers };
 }

@@ -1,0 +1,2 @@
+// Integration and end-to-end tests wait on real brokers and databases.
+jest.setTimeout(120_000);

@@ -1,0 +1,231 @@
+import { randomUUID } from 'node:crypto';
+import { Kafka, Partitioners, logLevel, type Producer } from 'kafkajs';
+import { CaseOpenedV1, Topics, dlqTopic } from '@aftersales/contracts';
+import { signDevToken } from '@aftersales/platform-http';
+import { createTestDatabase, kafkaBrokers, readTopicWithKcat, uniqueName, type TestDatabase } from '@aftersales/testing';
+import { OtlpReceiver } from '../support/otlp-receiver';
+import { eventually, freePort, ServiceProcess } from '../support/service-process';
+
+// CONTEXT: the walking skeleton through real infrastructure: intake and surveys run as real processes
+// (their main.ts), on real Kafka and Postgres, exporting traces over OTLP to a receiver in this test.
+describe('walking skeleton: POST /cases → event store → relay → Kafka → surveys inbox → projection', () => {
+  const secret = 'e2e-secret';
+  const tenant = uniqueName('shop');
+  const groupPrefix = `${uniqueName('e2e')}.`;
+  const otlp = new OtlpReceiver();
+  const databases: TestDatabase[] = [];
+  let intake: ServiceProcess;
+  let surveys: ServiceProcess;
+  let producer: Producer;
+  let agentToken: string;
+
+  beforeAll(async () => {
+    await otlp.start();
+    const [intakeDb, surveysDb] = await Promise.all([createTestDatabase('e2e_intake'), createTestDatabase('e2e_surveys')]);
+    databases.push(intakeDb, surveysDb);
+    const common = {
+      AUTH_JWT_SECRET: secret,
+      KAFKA_BROKERS: kafkaBrokers().join(','),
+      KAFKA_PARTITIONS: '3',
+      KAFKA_CONSUMER_GROUP_PREFIX: groupPrefix,
+      OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint,
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+      LOG_LEVEL: 'warn',
+    };
+    intake = new ServiceProcess('intake', await freePort(), {
+      ...common,
+      DATABASE_URL: intakeDb.url,
+      DATABASE_NAME: intakeDb.name,
+    });
+    surveys = new ServiceProcess('surveys', await freePort(), {
+      ...common,
+      DATABASE_URL: surveysDb.url,
+      DATABASE_NAME: surveysDb.name,
+    });
+    await Promise.all([intake.start(), surveys.start()]);
+    agentToken = await signDevToken({ subject: 'agent-7', tenant, roles: ['agent'] }, secret);
+    producer = new Kafka({ brokers: kafkaBrokers(), logLevel: logLevel.NOTHING }).producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await producer.connect();
+  });
+
+  afterAll(async () => {
+    await producer?.disconnect();
+    await Promise.all([intake?.stop(), surveys?.stop()]);
+    await otlp.stop();
+    for (const db of databases) await db.drop();
+  });
+
+  const get = (base: string, path: string, token = agentToken) =>
+    fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
+
+  const openCase = (body: Record<string, unknown>, token = agentToken) =>
+    fetch(`${intake.url}/cases`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+
+  const aCase = (overrides: Record<string, unknown> = {}) => ({
+    caseId: randomUUID(),
+    channel: 'chat',
+    orderId: 'ORD-1',
+    customerId: 'cus-1',
+    problemType: 'quality',
+    description: 'The battery swells after two days',
+    ...overrides,
+  });
+
+  const registered = (caseId: string) =>
+    eventually(async () => {
+      const res = await get(surveys.url, `/case-register/${caseId}`);
+      return res.status === 200 ? ((await res.json()) as Record<string, unknown>) : undefined;
+    }, 30_000, `case ${caseId} in the surveys projection`);
+
+  const channelCount = async (channel: string) => {
+    const res = await get(surveys.url, '/channel-stats');
+    const body = (await res.json()) as { channels: Array<{ channel: string; cases: number }> };
+    return body.channels.find((c) => c.channel === channel)?.cases ?? 0;
+  };
+
+  let firstCaseId: string;
+
+  it('an HTTP call yields the projection in the other service', async () => {
+    const request = aCase();
+    const res = await openCase(request);
+    expect(res.status).toBe(201);
+    expect(res.headers.get('location')).toBe(`/cases/${request.caseId}`);
+    firstCaseId = request.caseId;
+
+    const projected = await registered(firstCaseId);
+    expect(projected).toMatchObject({ caseId: firstCaseId, channel: 'chat', orderId: 'ORD-1' });
+    expect(await channelCount('chat')).toBe(1);
+  });
+
+  it('integrators read the event with kcat, with every CloudEvents header', async () => {
+    const messages = await readTopicWithKcat(Topics.intake, { count: 1, timeoutMs: 20_000, until: (m) => m.key === firstCaseId });
+    const message = messages.find((m) => m.key === firstCaseId);
+    expect(message).toBeDefined();
+    expect(message?.headers).toMatchObject({
+      ce_specversion: '1.0',
+      ce_type: CaseOpenedV1.type,
+      ce_source: '/aftersales/intake',
+      ce_subject: firstCaseId,
+      'content-type': 'application/json',
+      tenant,
+    });
+    for (const header of ['ce_id', 'ce_time', 'traceparent', 'correlation_id', 'causation_id']) {
+      expect(message?.headers[header]).toBeTruthy();
+    }
+    expect(JSON.parse(message?.payload ?? '{}')).toMatchObject({ caseId: firstCaseId, tenantId: tenant, channel: 'chat' });
+  });
+
+  it('the same event delivered twice has one effect', async () => {
+    const [original] = (await readTopicWithKcat(Topics.intake, { count: 1, until: (m) => m.key === firstCaseId })).filter(
+      (m) => m.key === firstCaseId,
+    );
+    // Redeliver the very same message (same ce_id), then a new case on the same partition key as a marker.
+    await producer.send({
+      topic: Topics.intake,
+      messages: [{ key: firstCaseId, value: original?.payload ?? '', headers: original?.headers }],
+    });
+    const marker = aCase({ channel: 'email' });
+    expect((await openCase(marker)).status).toBe(201);
+    await registered(marker.caseId);
+    await eventually(async () => ((await surveysMetric('outcome="duplicate"')) >= 1 ? true : undefined), 20_000, 'duplicate seen');
+
+    expect(await channelCount('chat')).toBe(1);
+    expect(await channelCount('email')).toBe(1);
+  });
+
+  it('a malformed message goes to the DLQ with the reason, and the next good message is processed', async () => {
+    const key = randomUUID();
+    const good = aCase({ caseId: key, channel: 'phone' });
+    const cloudEvent = (id: string) => ({
+      ce_specversion: '1.0',
+      ce_id: id,
+      ce_type: CaseOpenedV1.type,
+      ce_source: '/aftersales/intake',
+      'content-type': 'application/json',
+      tenant,
+    });
+    await producer.send({
+      topic: Topics.intake,
+      messages: [
+        { key, value: '{"caseId": not json', headers: cloudEvent(randomUUID()) },
+        { key, value: JSON.stringify({ caseId: key, channel: 'pigeon' }), headers: cloudEvent(randomUUID()) },
+        {
+          key,
+          value: JSON.stringify({ ...good, tenantId: tenant, evidence: [], openedAt: new Date().toISOString() }),
+          headers: cloudEvent(randomUUID()),
+        },
+      ],
+    });
+    await registered(key);
+
+    const dead = (
+      await readTopicWithKcat(dlqTopic('surveys', 'case-register'), {
+        count: 2,
+        timeoutMs: 20_000,
+        until: (m) => m.key === key && m.headers.dlq_consumer === `${groupPrefix}surveys.case-register`,
+      })
+    ).filter((m) => m.key === key && m.headers.dlq_consumer === `${groupPrefix}surveys.case-register`);
+    expect(dead.map((m) => m.headers.dlq_error_code).sort()).toEqual(['SCHEMA_VIOLATION', 'UNPARSEABLE']);
+    for (const m of dead) {
+      expect(m.headers).toMatchObject({ dlq_source_topic: Topics.intake, tenant });
+      expect(m.headers.dlq_reason).toBeTruthy();
+      expect(m.headers.dlq_source_offset).toMatch(/^\d+$/);
+    }
+    expect(dead.find((m) => m.headers.dlq_error_code === 'UNPARSEABLE')?.payload).toBe('{"caseId": not json');
+  });
+
+  it('one trace links the HTTP span, the append, the publish and the consumer', async () => {
+    const [message] = (await readTopicWithKcat(Topics.intake, { count: 1, until: (m) => m.key === firstCaseId })).filter(
+      (m) => m.key === firstCaseId && m.headers.ce_source === '/aftersales/intake' && m.offset >= 0,
+    );
+    const traceId = message?.headers.traceparent?.split('-')[1] ?? '';
+    const spans = await eventually(async () => {
+      const trace = otlp.trace(traceId);
+      return trace.some((s) => s.kind === 5) && trace.some((s) => s.kind === 2) ? trace : undefined;
+    }, 20_000, 'spans of the trace');
+
+    const byId = new Map(spans.map((s) => [s.spanId, s]));
+    const consumer = spans.find((s) => s.kind === 5 && s.service === 'surveys');
+    const chain: string[] = [];
+    for (let s = consumer; s; s = s.parentSpanId ? byId.get(s.parentSpanId) : undefined) chain.push(`${s.service}:${s.name}`);
+    // consumer → publish → append → command.handle → … → HTTP server span, all one trace across two processes.
+    expect(chain[0]).toBe(`surveys:${Topics.intake} process`);
+    expect(chain[1]).toBe(`intake:${Topics.intake} publish`);
+    expect(chain[2]).toBe('intake:eventstore.append');
+    expect(chain[3]).toBe('intake:command.handle');
+    const root = spans.find((s) => s.spanId === [...byId.values()].find((x) => `${x.service}:${x.name}` === chain.at(-1))?.spanId);
+    expect(root?.kind).toBe(2);
+    expect(root?.service).toBe('intake');
+  });
+
+  it('answers bad input with problem details: 400 fields, 401, 403, 404 across tenants', async () => {
+    const invalid = await openCase({ channel: 'fax', description: '' });
+    expect(invalid.status).toBe(400);
+    expect(invalid.headers.get('content-type')).toContain('application/problem+json');
+    const problem = (await invalid.json()) as { errors: Array<{ pointer: string }> };
+    expect(problem.errors.map((e) => e.pointer)).toEqual(expect.arrayContaining(['/channel', '/description', '/orderId']));
+
+    expect((await fetch(`${intake.url}/cases`, { method: 'POST' })).status).toBe(401);
+    const pr = await signDevToken({ subject: 'pr-1', tenant, roles: ['pr'] }, secret);
+    expect((await openCase(aCase(), pr)).status).toBe(403);
+    const otherTenant = await signDevToken({ subject: 'agent-9', tenant: 'another-shop', roles: ['agent'] }, secret);
+    expect((await get(intake.url, `/cases/${firstCaseId}`, otherTenant)).status).toBe(404);
+    expect((await get(surveys.url, `/case-register/${firstCaseId}`, otherTenant)).status).toBe(404);
+    expect((await get(intake.url, `/cases/${firstCaseId}`)).status).toBe(200);
+    expect((await get(intake.url, '/no-such-route')).status).toBe(404);
+  });
+
+  async function surveysMetric(selector: string): Promise<number> {
+    const text = await (await fetch(`${surveys.url}/metrics`)).text();
+    return text
+      .split('\n')
+      .filter((l) => l.startsWith('aftersales_consumer_messages_total') && l.includes(selector))
+      .reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
+  }
+});
