@@ -83,12 +83,12 @@ describe('@aftersales/testing helpers (real PostgreSQL and Kafka)', () => {
       await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
       try {
         await produce(topic, [
-            {
-              key: 'claim-1',
-              value: JSON.stringify({ type: 'ClaimOpened', claimId: 'claim-1' }),
-              headers: { 'ce-type': 'ClaimOpened', traceparent: Buffer.from('00-abc-def-01') },
-            },
-            { key: null, value: 'second' },
+          {
+            key: 'claim-1',
+            value: JSON.stringify({ type: 'ClaimOpened', claimId: 'claim-1' }),
+            headers: { 'ce-type': 'ClaimOpened', traceparent: Buffer.from('00-abc-def-01') },
+          },
+          { key: null, value: 'second' },
         ]);
 
         const messages = await readTopicWithKcat(topic, { count: 2 });
@@ -132,6 +132,28 @@ describe('@aftersales/testing helpers (real PostgreSQL and Kafka)', () => {
       }
     });
 
+    it("with `until`, waits for matching messages among other runs' messages", async () => {
+      const topic = uniqueName('testing.kcat-until');
+      await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
+      try {
+        await produce(topic, [
+          { key: 'other-run', value: 'old', partition: 0 },
+          { key: 'mine', value: 'first', partition: 1 },
+        ]);
+        const reading = readTopicWithKcat(topic, { count: 2, until: (m) => m.key === 'mine', timeoutMs: 20_000 });
+        reading.catch(() => undefined);
+        await new Promise((r) => setTimeout(r, 500));
+        await produce(topic, [{ key: 'mine', value: 'second', partition: 0 }]);
+        expect((await reading).map((m) => m.payload).sort()).toEqual(['first', 'second']);
+
+        await expect(
+          readTopicWithKcat(topic, { count: 1, until: (m) => m.key === 'nobody', timeoutMs: 1_000 }),
+        ).rejects.toThrow(`kcat read 0 of 1 matching message(s) (of 3 read) from topic "${topic}"`);
+      } finally {
+        await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+      }
+    });
+
     it('fails with a clear message when fewer messages arrive than expected', async () => {
       const topic = uniqueName('testing.kcat-empty');
       await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
@@ -170,7 +192,9 @@ describe('@aftersales/testing helpers (real PostgreSQL and Kafka)', () => {
 
     it('redacts passwords in connection strings', () => {
       expect(redactUrl('postgres://app:s3cr3t@db:5432/x')).toBe('postgres://app:***@db:5432/x');
-      expect(redactUrl('postgres://postgres@127.0.0.1:5432/postgres')).toBe('postgres://postgres@127.0.0.1:5432/postgres');
+      expect(redactUrl('postgres://postgres@127.0.0.1:5432/postgres')).toBe(
+        'postgres://postgres@127.0.0.1:5432/postgres',
+      );
     });
   });
 });

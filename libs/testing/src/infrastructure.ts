@@ -165,8 +165,8 @@ async function loadTestcontainers(): Promise<{ tc: Testcontainers; pg: PostgresM
     return { tc, pg };
   } catch (error) {
     throw new TestcontainersUnavailableError(
-      `testcontainers cannot be loaded on Node ${process.versions.node} (${(error as Error).message.split('\n')[0]}); ` +
-        'testcontainers 12 needs Node >= 22.19',
+      `testcontainers cannot be loaded on Node ${process.versions.node} (${(error as Error).message.split('\n')[0]})` +
+        (Number(process.versions.node.split('.')[0]) < 22 ? '; testcontainers 12 needs Node >= 22.19' : ''),
     );
   }
 }
@@ -299,7 +299,7 @@ async function startLocal(args: {
 
   let kafkaBrokers = args.envBrokers;
   if (!kafkaBrokers) {
-    args.log(`[infra] no Docker engine; using the local broker (bash deploy/local/kafka.sh start)`);
+    args.log('[infra] using the local broker: bash deploy/local/kafka.sh start');
     await runKafkaScript(['start'], args.env);
     kafkaBrokers = [`127.0.0.1:${args.env.KAFKA_PORT?.trim() || '9092'}`];
   }

@@ -30,8 +30,13 @@ export interface KcatMessage {
 }
 
 export interface ReadTopicOptions {
-  /** How many messages to wait for. */
+  /** How many messages to wait for (matching `until`, when given). */
   count: number;
+  /**
+   * Only count messages matching this predicate, reading the whole topic to its end each time: for
+   * topics that hold other runs' messages too. All matching messages are returned.
+   */
+  until?: (message: KcatMessage) => boolean;
   /** Give up after this long (default 15 s). */
   timeoutMs?: number;
   brokers?: string[];
@@ -51,28 +56,35 @@ interface KcatJsonLine {
 /**
  * Reads a topic from the beginning with kcat — an independent client, so tests do not verify kafkajs with kafkajs.
  * Runs `kcat -C -J -b <brokers> -t <topic> -o beginning -c <count> -e` and, while fewer than `count` messages
- * exist (or the topic does not exist yet), retries until `timeoutMs`. Messages come in kcat's order (per partition
- * by offset; partitions interleaved).
+ * exist (or the topic does not exist yet), retries until `timeoutMs`. With `until`, reads the whole topic each time
+ * (no `-c`) and waits for `count` matching messages. Messages come in kcat's order (per partition by offset;
+ * partitions interleaved).
  */
 export async function readTopicWithKcat(topic: string, options: ReadTopicOptions): Promise<KcatMessage[]> {
   const brokers = options.brokers ?? kafkaBrokers();
   const timeoutMs = options.timeoutMs ?? 15_000;
   const deadline = Date.now() + timeoutMs;
-  let last: { messages: KcatMessage[]; stderr: string } = { messages: [], stderr: '' };
+  const args = ['-C', '-J', '-q', '-b', brokers.join(','), '-t', topic, '-o', 'beginning', '-e'];
+  // Reaching the end of an idle partition takes 10 ms instead of librdkafka's default 500 ms.
+  args.push('-X', 'fetch.wait.max.ms=10');
+  if (!options.until) args.push('-c', String(options.count));
 
+  // The attempt that got furthest, for the error message (a last attempt may have been cut short).
+  let best = { read: 0, matched: 0, stderr: '' };
   for (;;) {
-    const remaining = deadline - Date.now();
-    last = await runKcat(
-      ['-C', '-J', '-q', '-b', brokers.join(','), '-t', topic, '-o', 'beginning', '-c', String(options.count), '-e'],
-      Math.max(remaining, 1_000),
-    );
-    if (last.messages.length >= options.count) return last.messages.slice(0, options.count);
+    // Even the last attempt gets a fair chance to read the whole topic.
+    const { messages, stderr } = await runKcat(args, Math.max(deadline - Date.now(), 5_000));
+    const matched = options.until ? messages.filter(options.until) : messages.slice(0, options.count);
+    if (matched.length >= options.count) return matched;
+    if (matched.length >= best.matched) best = { read: messages.length, matched: matched.length, stderr };
     if (Date.now() + 250 >= deadline) break;
     await new Promise((r) => setTimeout(r, 250));
   }
+  const what = options.until ? `matching message(s) (of ${best.read} read)` : 'message(s)';
+  const said = best.stderr.trim().split('\n').slice(-3).join(' | ');
   throw new Error(
-    `kcat read ${last.messages.length} of ${options.count} message(s) from topic "${topic}" within ${timeoutMs} ms` +
-      (last.stderr.trim() ? `; kcat said: ${last.stderr.trim().split('\n').slice(-3).join(' | ')}` : ''),
+    `kcat read ${best.matched} of ${options.count} ${what} from topic "${topic}" within ${timeoutMs} ms` +
+      (said ? `; kcat said: ${said}` : ''),
   );
 }
 
