@@ -52,6 +52,7 @@ export class OutboxRelay {
   private running = false;
   private loop: Promise<void> | null = null;
   private leaderClient: PoolClient | null = null;
+  private failure: unknown = null;
   private readonly checkpointName: string;
   private readonly store: PostgresEventStore;
 
@@ -62,6 +63,11 @@ export class OutboxRelay {
 
   get isLeader(): boolean {
     return this.leaderClient !== null;
+  }
+
+  /** The error that stopped the last attempt to publish (null once a batch went through), for diagnostics. */
+  get lastError(): unknown {
+    return this.failure;
   }
 
   start(): void {
@@ -140,9 +146,11 @@ export class OutboxRelay {
           continue;
         }
         const published = await this.publishBatch();
+        this.failure = null;
         backoff = 100;
         if (published === 0) await sleep(this.options.idleMs ?? 20);
       } catch (error) {
+        this.failure = error;
         this.options.logger?.error({ err: error, topic: this.options.topic }, 'outbox relay failed; retrying');
         // A broken leader connection loses the lock; give it up and compete again.
         await this.releaseLeadership();
