@@ -1,0 +1,114 @@
+/**
+ * `npm start`: the platform on real Kafka and Postgres without Docker.
+ *
+ * Starts (or reuses) the local Apache Kafka broker assembled from Maven Central, checks Postgres,
+ * then runs every service that exists under services/ as its own process with prefixed JSON logs.
+ * Ctrl-C stops the services (the broker keeps running; `npm stop` stops it).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+
+const ROOT = join(__dirname, '..', '..');
+/** Fixed local ports, also used by docker-compose.yml and the README. */
+export const LOCAL_PORTS: Record<string, number> = {
+  intake: 3001,
+  surveys: 3002,
+  incidents: 3003,
+  returns: 3004,
+  logistics: 3005,
+  compensation: 3006,
+};
+
+const env = {
+  DATABASE_URL: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+  KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
+  AUTH_JWT_SECRET: process.env.AUTH_JWT_SECRET ?? 'local-development-secret',
+  KAFKAJS_NO_PARTITIONER_WARNING: '1',
+};
+
+function step(message: string): void {
+  console.log(`[platform] ${message}`);
+}
+
+async function checkPostgres(): Promise<void> {
+  const client = new Client({ connectionString: env.DATABASE_URL, connectionTimeoutMillis: 3_000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+  } catch (error) {
+    throw new Error(
+      `Postgres does not answer at ${env.DATABASE_URL} (${(error as Error).message}).\n` +
+        '  Start it: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start\n' +
+        '  or point DATABASE_URL at your server.',
+    );
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function main(): Promise<void> {
+  if (!process.env.KAFKA_BROKERS) {
+    step('starting the local Kafka broker (deploy/local/kafka.sh start)…');
+    const kafka = spawnSync('bash', [join(ROOT, 'deploy/local/kafka.sh'), 'start'], { stdio: 'inherit' });
+    if (kafka.status !== 0) throw new Error('Kafka did not start; see the messages above (`npm run infra:logs` shows the broker log)');
+  }
+  step(`checking Postgres at ${env.DATABASE_URL.replace(/\/\/[^@]*@/, '//***@')}…`);
+  await checkPostgres();
+
+  const services = Object.keys(LOCAL_PORTS).filter((s) => existsSync(join(ROOT, 'services', s, 'src', 'main.ts')));
+  const children: ChildProcess[] = [];
+  for (const service of services) {
+    const port = LOCAL_PORTS[service] as number;
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'services', service, 'src', 'main.ts')], {
+      cwd: ROOT,
+      env: { ...process.env, ...env, PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const prefix = `${service.padEnd(12)}|`;
+    const forward = (stream: NodeJS.WritableStream) => (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n')) if (line.trim()) stream.write(`${prefix} ${line}\n`);
+    };
+    child.stdout?.on('data', forward(process.stdout));
+    child.stderr?.on('data', forward(process.stderr));
+    child.on('exit', (code, signal) => step(`${service} exited (${signal ?? code})`));
+    children.push(child);
+    step(`${service} starting on http://127.0.0.1:${port}`);
+  }
+
+  const deadline = Date.now() + 90_000;
+  for (const service of services) {
+    const url = `http://127.0.0.1:${LOCAL_PORTS[service]}/health/ready`;
+    for (;;) {
+      const ready = await fetch(url).then((r) => r.ok).catch(() => false);
+      if (ready) break;
+      if (Date.now() > deadline) throw new Error(`${service} is not ready after 90 s; see its log lines above`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    step(`${service} ready`);
+  }
+  step('all services are up. Get a token and open a case:');
+  console.log(`
+  TOKEN=$(npm run -s token -- --tenant shop-1 --roles agent)
+  curl -s -X POST http://127.0.0.1:${LOCAL_PORTS.intake}/cases -H "authorization: Bearer $TOKEN" \\
+    -H 'content-type: application/json' \\
+    -d '{"channel":"chat","orderId":"ORD-1","customerId":"cus-1","problemType":"quality","description":"Battery swells"}'
+  kcat -C -J -b ${env.KAFKA_BROKERS} -t aftersales.intake.events -o beginning -e
+
+  Ctrl-C stops the services; \`npm stop\` also stops the Kafka broker.`);
+
+  const stop = () => {
+    step('stopping services…');
+    for (const child of children) child.kill('SIGTERM');
+    setTimeout(() => process.exit(0), 10_000).unref();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  await Promise.all(children.map((c) => new Promise((r) => c.once('exit', r))));
+}
+
+main().catch((error: unknown) => {
+  console.error(`[platform] ${(error as Error).message}`);
+  process.exit(1);
+});
