@@ -178,6 +178,13 @@ describe('walking skeleton: POST /cases → event store → relay → Kafka → 
       expect(m.headers.dlq_source_offset).toMatch(/^\d+$/);
     }
     expect(dead.find((m) => m.headers.dlq_error_code === 'UNPARSEABLE')?.payload).toBe('{"caseId": not json');
+
+    const surveysMetrics = await (await fetch(`${surveys.url}/metrics`)).text();
+    expect(surveysMetrics).toMatch(/aftersales_dlq_messages_total\{[^}]*code="UNPARSEABLE"[^}]*\} [1-9]/);
+    expect(surveysMetrics).toContain('aftersales_consumer_lag_messages');
+    const intakeMetrics = await (await fetch(`${intake.url}/metrics`)).text();
+    expect(intakeMetrics).toMatch(/aftersales_outbox_relay_lag_events\{service="intake"\} \d+/);
+    expect(intakeMetrics).toMatch(/aftersales_http_request_duration_seconds_count\{[^}]*route="\/cases"[^}]*status="201"/);
   });
 
   it('one trace links the HTTP span, the append, the publish and the consumer', async () => {

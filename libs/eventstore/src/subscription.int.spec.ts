@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import { createTestDatabase, type TestDatabase } from '@aftersales/testing';
+import { DurableSubscription, loadCheckpoint, openServiceDatabase, PostgresEventStore, type ServiceDatabase } from './index';
+
+const metadata = { tenant: 't1', actor: { id: 'a' }, correlationId: 'c' };
+
+describe('DurableSubscription (checkpointed projection)', () => {
+  let testDb: TestDatabase;
+  let db: ServiceDatabase;
+  let store: PostgresEventStore;
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase('subscription');
+    db = await openServiceDatabase({ serverUrl: testDb.url, database: testDb.name });
+    store = new PostgresEventStore(db.pool);
+    await db.pool.query('CREATE TABLE totals (stream text PRIMARY KEY, n int NOT NULL)');
+  });
+  afterAll(async () => {
+    await db.close();
+    await testDb.drop();
+  });
+
+  const projection = (name: string) =>
+    new DurableSubscription(db.pool, {
+      name,
+      batchSize: 7,
+      idleMs: 10,
+      handle: async (event, tx) => {
+        await tx.query(
+          'INSERT INTO totals (stream, n) VALUES ($1, 1) ON CONFLICT (stream) DO UPDATE SET n = totals.n + 1',
+          [event.streamId],
+        );
+      },
+    });
+
+  it('applies every event once with its checkpoint, resumes after a restart, and runs one instance at a time', async () => {
+    const stream = `s-${randomUUID()}`;
+    for (let i = 0; i < 30; i++) await store.append(stream, 'any', [{ id: randomUUID(), type: 'Counted', data: {}, metadata }]);
+
+    // Two instances poll concurrently: the advisory lock lets one apply each batch.
+    const [a, b] = [projection('totals'), projection('totals')];
+    let applied = 0;
+    while (applied < 30) {
+      const [x, y] = await Promise.all([a.poll(), b.poll()]);
+      applied += x + y;
+    }
+    const total = async () => (await db.pool.query('SELECT n FROM totals WHERE stream = $1', [stream])).rows[0]?.n;
+    expect(await total()).toBe(30);
+
+    // "Restart": a new instance continues from the stored checkpoint, applying only new events.
+    for (let i = 0; i < 5; i++) await store.append(stream, 'any', [{ id: randomUUID(), type: 'Counted', data: {}, metadata }]);
+    const restarted = projection('totals');
+    restarted.start();
+    const deadline = Date.now() + 10_000;
+    while ((await total()) !== 35 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await restarted.stop();
+    expect(await total()).toBe(35);
+    expect((await loadCheckpoint(db.pool, 'totals')).position).toBeGreaterThan(0n);
+  });
+
+  it('a failing handler rolls back its batch and the checkpoint, so nothing is skipped', async () => {
+    const stream = `f-${randomUUID()}`;
+    await store.append(stream, 'no_stream', [{ id: randomUUID(), type: 'Counted', data: {}, metadata }]);
+    let fail = true;
+    const flaky = new DurableSubscription(db.pool, {
+      name: 'flaky',
+      handle: async (event, tx) => {
+        await tx.query('INSERT INTO totals (stream, n) VALUES ($1, 1) ON CONFLICT (stream) DO UPDATE SET n = totals.n + 1', [
+          `flaky-${event.streamId}`,
+        ]);
+        if (fail) throw new Error('projection bug');
+      },
+    });
+    const before = await loadCheckpoint(db.pool, 'flaky');
+    await expect(flaky.poll()).rejects.toThrow('projection bug');
+    expect(await loadCheckpoint(db.pool, 'flaky')).toEqual(before);
+    fail = false;
+    while ((await flaky.poll()) > 0);
+    const { rows } = await db.pool.query('SELECT n FROM totals WHERE stream = $1', [`flaky-${stream}`]);
+    expect(rows[0]?.n).toBe(1);
+  });
+});
