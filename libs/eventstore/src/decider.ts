@@ -56,7 +56,10 @@ export function fold<State, Event extends DomainEvent>(
   decider: Pick<Decider<State, never, Event>, 'evolve' | 'initialState'>,
   events: readonly StoredEvent[],
 ): State {
-  return events.reduce((state, e) => decider.evolve(state, { type: e.type, data: e.data } as Event), decider.initialState());
+  return events.reduce(
+    (state, e) => decider.evolve(state, { type: e.type, data: e.data } as Event),
+    decider.initialState(),
+  );
 }
 
 /**
@@ -108,10 +111,7 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
               duplicate: result.duplicate,
             };
           } catch (error) {
-            if (!(error instanceof ConcurrencyError) || attempt === maxAttempts) {
-              if (error instanceof ConcurrencyError && !options.tx) throw new RetriesExhaustedError(streamId, attempt);
-              throw error;
-            }
+            rethrowUnlessRetryable(error, streamId, attempt, maxAttempts, Boolean(options.tx));
             span.addEvent('concurrency-retry', { attempt });
           }
         }
@@ -124,4 +124,12 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
       }
     },
   );
+}
+
+/** Rethrows `error` unless it is a concurrency conflict that another attempt may resolve. */
+function rethrowUnlessRetryable(error: unknown, streamId: string, attempt: number, maxAttempts: number, inTx: boolean) {
+  if (!(error instanceof ConcurrencyError) || attempt === maxAttempts) {
+    if (error instanceof ConcurrencyError && !inTx) throw new RetriesExhaustedError(streamId, attempt);
+    throw error;
+  }
 }

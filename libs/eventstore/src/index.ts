@@ -5,3 +5,4 @@ export * from './decider';
 export * from './subscription';
 export * from './database';
 export { EventStoreMigrations } from './migrations/1732500000000-create-event-store';
+export * from './timers';

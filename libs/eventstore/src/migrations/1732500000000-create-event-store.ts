@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { CreateTimers1732500200000 } from './1732500200000-create-timers';
 
 /**
  * The event store: one table that is at once the source of truth, the audit trail and the outbox.
@@ -132,4 +133,4 @@ export class CreateEventStore1732500000000 implements MigrationInterface {
   }
 }
 
-export const EventStoreMigrations = [CreateEventStore1732500000000];
+export const EventStoreMigrations = [CreateEventStore1732500000000, CreateTimers1732500200000];

@@ -1,0 +1,123 @@
+import type { Pool, PoolClient } from 'pg';
+import type { Queryable } from './types';
+
+/** A durable timer: fires once at or after `dueAt`. */
+export interface Timer<Payload = unknown> {
+  /** Deterministic id (e.g. `incident:42:contact-deadline`) so rescheduling replaces, never duplicates. */
+  readonly id: string;
+  readonly tenant: string;
+  readonly kind: string;
+  readonly dueAt: Date;
+  readonly payload: Payload;
+  /** Correlation, actor and trace context to continue when the timer fires. */
+  readonly metadata?: Record<string, unknown>;
+}
+
+/**
+ * Schedules or reschedules a timer inside the caller's transaction (so it exists exactly when the
+ * events that asked for it do). Rescheduling a timer that already fired does nothing.
+ */
+export async function scheduleTimer(tx: Queryable, timer: Timer): Promise<void> {
+  await tx.query(
+    `INSERT INTO es_timers (timer_id, tenant, kind, due_at, payload, metadata) VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (timer_id) DO UPDATE SET due_at = EXCLUDED.due_at, payload = EXCLUDED.payload,
+       metadata = EXCLUDED.metadata, cancelled_at = NULL
+     WHERE es_timers.fired_at IS NULL`,
+    [timer.id, timer.tenant, timer.kind, timer.dueAt, JSON.stringify(timer.payload), JSON.stringify(timer.metadata ?? {})],
+  );
+}
+
+export async function cancelTimer(tx: Queryable, timerId: string): Promise<void> {
+  await tx.query('UPDATE es_timers SET cancelled_at = now() WHERE timer_id = $1 AND fired_at IS NULL', [timerId]);
+}
+
+export interface TimerSchedulerOptions {
+  /** Fires one timer; its writes commit together with the timer's `fired_at`. */
+  readonly fire: (timer: Timer, tx: PoolClient) => Promise<void>;
+  /** The clock the scheduler compares due dates with (injected in tests). */
+  readonly now?: () => Date;
+  readonly batchSize?: number;
+  readonly pollMs?: number;
+  readonly onError?: (error: unknown, timer?: Timer) => void;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Fires due timers. Each timer is claimed with `FOR UPDATE SKIP LOCKED` and marked fired in the same
+ * transaction as its effects, so replicas share the work, a crash fires it again later, and no timer
+ * ever fires twice. Survives restarts: the rows are the state.
+ */
+export class TimerScheduler {
+  private running = false;
+  private loop: Promise<void> | null = null;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly options: TimerSchedulerOptions,
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+  }
+
+  /** Fires the timers due now, one transaction each; returns how many fired. */
+  async fireDue(): Promise<number> {
+    const now = (this.options.now ?? (() => new Date()))();
+    let fired = 0;
+    for (let i = 0; i < (this.options.batchSize ?? 50); i++) {
+      const client = await this.pool.connect();
+      let timer: Timer | undefined;
+      try {
+        await client.query('BEGIN');
+        const { rows } = await client.query<{
+          timer_id: string;
+          tenant: string;
+          kind: string;
+          due_at: Date;
+          payload: unknown;
+          metadata: Record<string, unknown>;
+        }>(
+          `SELECT timer_id, tenant, kind, due_at, payload, metadata FROM es_timers
+            WHERE fired_at IS NULL AND cancelled_at IS NULL AND due_at <= $1
+            ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
+          [now],
+        );
+        const row = rows[0];
+        if (!row) {
+          await client.query('COMMIT');
+          return fired;
+        }
+        timer = { id: row.timer_id, tenant: row.tenant, kind: row.kind, dueAt: row.due_at, payload: row.payload, metadata: row.metadata };
+        await this.options.fire(timer, client);
+        await client.query('UPDATE es_timers SET fired_at = $2 WHERE timer_id = $1', [row.timer_id, now]);
+        await client.query('COMMIT');
+        fired += 1;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        this.options.onError?.(error, timer);
+        return fired;
+      } finally {
+        client.release();
+      }
+    }
+    return fired;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      const fired = await this.fireDue().catch((error: unknown) => {
+        this.options.onError?.(error);
+        return 0;
+      });
+      if (fired === 0) await sleep(this.options.pollMs ?? 500);
+    }
+  }
+}
