@@ -1,0 +1,62 @@
+import { createServer, type Server } from 'node:http';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { signDevToken, TokenVerifier } from './auth';
+
+describe('TokenVerifier', () => {
+  const secret = 'unit-test-secret-unit-test-secret';
+
+  it('accepts a shared-secret token and reads subject, tenant and roles', async () => {
+    const token = await signDevToken({ subject: 'agent-7', tenant: 'shop-1', roles: ['agent'] }, secret);
+    await expect(new TokenVerifier({ secret }).verify(token)).resolves.toEqual({
+      subject: 'agent-7',
+      tenant: 'shop-1',
+      roles: ['agent'],
+    });
+  });
+
+  it('rejects a token signed with another secret, and one without a tenant', async () => {
+    const forged = await signDevToken({ subject: 'x', tenant: 'shop-1', roles: ['admin'] }, 'another-secret-another-secret!!');
+    await expect(new TokenVerifier({ secret }).verify(forged)).rejects.toThrow();
+    const noTenant = await new SignJWT({ roles: ['agent'] })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('agent-7')
+      .sign(new TextEncoder().encode(secret));
+    await expect(new TokenVerifier({ secret }).verify(noTenant)).rejects.toThrow('tenant');
+  });
+
+  describe('with the identity provider’s JWKS, issuer and audience (production)', () => {
+    let server: Server;
+    let jwksUrl: string;
+    let privateKey: CryptoKey;
+
+    beforeAll(async () => {
+      const pair = await generateKeyPair('RS256');
+      privateKey = pair.privateKey as CryptoKey;
+      const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+      server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const address = server.address();
+      jwksUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/jwks.json`;
+    });
+    afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+    const sign = (claims: { iss: string; aud: string }) =>
+      new SignJWT({ tenant: 'shop-1', roles: ['supervisor'] })
+        .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+        .setSubject('sup-1')
+        .setIssuer(claims.iss)
+        .setAudience(claims.aud)
+        .setExpirationTime('5m')
+        .sign(privateKey);
+
+    it('verifies against the JWKS and checks issuer and audience', async () => {
+      const verifier = new TokenVerifier({ jwksUrl, issuer: 'https://idp.example', audience: 'aftersales' });
+      await expect(verifier.verify(await sign({ iss: 'https://idp.example', aud: 'aftersales' }))).resolves.toMatchObject({
+        subject: 'sup-1',
+        tenant: 'shop-1',
+      });
+      await expect(verifier.verify(await sign({ iss: 'https://evil.example', aud: 'aftersales' }))).rejects.toThrow();
+      await expect(verifier.verify(await sign({ iss: 'https://idp.example', aud: 'other-app' }))).rejects.toThrow();
+    });
+  });
+});
