@@ -98,22 +98,7 @@ class TestcontainersUnavailableError extends Error {}
  */
 export async function findDockerEngine(env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
   const dockerHost = env.DOCKER_HOST?.trim();
-  if (dockerHost) {
-    if (dockerHost.startsWith('unix://')) {
-      const socketPath = dockerHost.slice('unix://'.length);
-      return (await pingDocker({ socketPath })) ? dockerHost : undefined;
-    }
-    if (dockerHost.startsWith('tcp://')) {
-      const url = new URL(dockerHost.replace(/^tcp:/, 'http:'));
-      const port = Number(url.port || (env.DOCKER_TLS_VERIFY ? 2376 : 2375));
-      // With TLS we cannot ping without the client certificates; an open port is good enough.
-      const ok = env.DOCKER_TLS_VERIFY
-        ? await tcpAnswers(url.hostname, port, DOCKER_PING_TIMEOUT_MS)
-        : await pingDocker({ host: url.hostname, port });
-      return ok ? dockerHost : undefined;
-    }
-    return undefined; // ssh:// and friends: not worth the wait in a test run
-  }
+  if (dockerHost) return dockerHostAnswers(dockerHost, env);
   const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
   const candidates = [
     env.TESTCONTAINERS_DOCKER_SOCKET_OVERRIDE,
@@ -129,6 +114,24 @@ export async function findDockerEngine(env: NodeJS.ProcessEnv = process.env): Pr
     if (existsSync(socketPath) && (await pingDocker({ socketPath }))) return `unix://${socketPath}`;
   }
   return undefined;
+}
+
+/** Returns `dockerHost` (an explicit `DOCKER_HOST`) if the engine behind it answers, else undefined. */
+async function dockerHostAnswers(dockerHost: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  if (dockerHost.startsWith('unix://')) {
+    const socketPath = dockerHost.slice('unix://'.length);
+    return (await pingDocker({ socketPath })) ? dockerHost : undefined;
+  }
+  if (dockerHost.startsWith('tcp://')) {
+    const url = new URL(dockerHost.replace(/^tcp:/, 'http:'));
+    const port = Number(url.port || (env.DOCKER_TLS_VERIFY ? 2376 : 2375));
+    // With TLS we cannot ping without the client certificates; an open port is good enough.
+    const ok = env.DOCKER_TLS_VERIFY
+      ? await tcpAnswers(url.hostname, port, DOCKER_PING_TIMEOUT_MS)
+      : await pingDocker({ host: url.hostname, port });
+    return ok ? dockerHost : undefined;
+  }
+  return undefined; // ssh:// and friends: not worth the wait in a test run
 }
 
 function pingDocker(target: { socketPath: string } | { host: string; port: number }): Promise<boolean> {

@@ -1,0 +1,380 @@
+// @ts-check
+/**
+ * Lint rules of the monorepo (ESLint 9 flat config). Syntax-only (no type information) so `npm run lint` stays fast.
+ *
+ * Architecture rules, from coarse to fine:
+ *  - `@nx/enforce-module-boundaries`: project → project dependencies by tag (type:* and scope:*, see project.json).
+ *  - `no-restricted-imports` (deterministic, no project graph needed):
+ *      - workspace packages only through their root (`@aftersales/contracts`, never `@aftersales/contracts/src/…`),
+ *        never by repository path (`contracts/…`, `libs/…`, `services/…`);
+ *      - a service never imports another service's package;
+ *      - `@aftersales/testing` only in tests;
+ *      - `services/<name>/src/domain/**` imports only `@aftersales/domain`, `@aftersales/contracts` and its own files.
+ *  - `local/no-relative-import-across-boundary`: a relative import never leaves its project (`../../libs/…`), nor a
+ *    domain folder; code outside projects (test/, scripts/, deploy/) does not reach into a project by relative path.
+ *
+ * Service and library lists are read from the folders, so a new service is covered as soon as it has a package.json.
+ */
+'use strict';
+
+const { execFileSync } = require('node:child_process');
+const { builtinModules } = require('node:module');
+const { existsSync, readdirSync, readFileSync, statSync } = require('node:fs');
+const path = require('node:path');
+const js = require('@eslint/js');
+const tseslint = require('typescript-eslint');
+const nxPlugin = require('@nx/eslint-plugin');
+const sonarjs = require('eslint-plugin-sonarjs');
+const prettier = require('eslint-config-prettier/flat');
+
+const ROOT = __dirname;
+const toPosix = (/** @type {string} */ p) => p.split(path.sep).join('/');
+
+/** Workspace projects (folders with a package.json) under `dir`, as repository-relative roots. */
+function projectsIn(/** @type {string} */ dir) {
+  const abs = path.join(ROOT, dir);
+  if (!existsSync(abs)) return [];
+  return readdirSync(abs, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(path.join(abs, entry.name, 'package.json')))
+    .map((entry) => `${dir}/${entry.name}`)
+    .sort();
+}
+
+const SERVICES = projectsIn('services').map((root) => ({
+  root,
+  scope: path.posix.basename(root),
+  pkg: /** @type {string} */ (JSON.parse(readFileSync(path.join(ROOT, root, 'package.json'), 'utf8')).name),
+}));
+const PROJECT_ROOTS = [...(existsSync(path.join(ROOT, 'contracts')) ? ['contracts'] : []), ...projectsIn('libs')];
+PROJECT_ROOTS.push(...SERVICES.map((s) => s.root));
+
+const projectOf = (/** @type {string} */ file) =>
+  PROJECT_ROOTS.find((root) => file === root || file.startsWith(`${root}/`));
+const escapeRegex = (/** @type {string} */ s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+// ---------------------------------------------------------------------------------------------------------------
+// Nx project graph: `@nx/enforce-module-boundaries` reads the cached graph and silently skips itself without one.
+// Refresh it (once, ~3 s) when it is missing or older than a project definition, so plain `eslint .` enforces it too.
+// ---------------------------------------------------------------------------------------------------------------
+function ensureNxProjectGraph() {
+  const dataDir = process.env.NX_WORKSPACE_DATA_DIRECTORY ?? path.join(ROOT, '.nx', 'workspace-data');
+  const graphFile = path.resolve(ROOT, dataDir, 'project-graph.json');
+  const mtime = (/** @type {string} */ file) => (existsSync(file) ? statSync(file).mtimeMs : 0);
+  const definitions = ['nx.json', 'package.json', 'tsconfig.base.json'];
+  for (const root of PROJECT_ROOTS) definitions.push(`${root}/package.json`, `${root}/project.json`);
+  const graphAge = mtime(graphFile);
+  if (graphAge > 0 && definitions.every((file) => mtime(path.join(ROOT, file)) <= graphAge)) return;
+  try {
+    execFileSync(process.execPath, [require.resolve('nx/bin/nx.js'), 'show', 'projects'], {
+      cwd: ROOT,
+      stdio: 'ignore',
+      env: { ...process.env, NX_DAEMON: 'false', NX_TUI: 'false' },
+      timeout: 60_000,
+    });
+  } catch {
+    // No graph: the Nx rule skips itself with a warning; the deterministic rules below still apply.
+  }
+}
+ensureNxProjectGraph();
+
+// ---------------------------------------------------------------------------------------------------------------
+// Local rule: relative imports stay inside their project (or domain folder).
+// ---------------------------------------------------------------------------------------------------------------
+/** @type {import('eslint').Rule.RuleModule} */
+const noRelativeImportAcrossBoundary = {
+  meta: {
+    type: 'problem',
+    docs: { description: 'Relative imports must not leave their project (or domain folder), nor reach into one.' },
+    schema: [
+      {
+        type: 'object',
+        properties: {
+          allow: {
+            description: 'Exceptions for code outside projects: `from` and `to` are repository-relative prefixes.',
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: { from: { type: 'string' }, to: { type: 'string' } },
+              required: ['from', 'to'],
+              additionalProperties: false,
+            },
+          },
+        },
+        additionalProperties: false,
+      },
+    ],
+    messages: {
+      leavesProject:
+        "Relative import '{{source}}' leaves project '{{boundary}}' (resolves to '{{target}}'). Import other projects by their `@aftersales/*` package name.",
+      leavesDomain:
+        "Relative import '{{source}}' leaves the domain folder '{{boundary}}' (resolves to '{{target}}'). Domain code imports only its own files, `@aftersales/domain` and `@aftersales/contracts`.",
+      intoProject:
+        "Relative import '{{source}}' reaches into project '{{project}}' (resolves to '{{target}}'). Import it by its `@aftersales/*` package name.",
+    },
+  },
+  create(context) {
+    const file = toPosix(path.relative(ROOT, context.filename));
+    if (file.startsWith('../') || path.isAbsolute(file)) return {};
+    /** @type {{ from: string; to: string }[]} */
+    const allow = context.options[0]?.allow ?? [];
+    const domain = /^services\/[^/]+\/src\/domain(?=\/)/.exec(file)?.[0];
+    const project = projectOf(file);
+    const boundary = domain ?? project;
+
+    /** @param {import('estree').Node} node @param {unknown} source */
+    function check(node, source) {
+      if (typeof source !== 'string' || !/^\.{1,2}(\/|$)/.test(source)) return;
+      const target = toPosix(path.relative(ROOT, path.resolve(path.dirname(context.filename), source)));
+      if (boundary) {
+        if (target === boundary || target.startsWith(`${boundary}/`)) return;
+        const messageId = domain ? 'leavesDomain' : 'leavesProject';
+        context.report({ node, messageId, data: { source, boundary, target } });
+        return;
+      }
+      const targetProject = projectOf(target);
+      if (!targetProject) return;
+      if (allow.some((a) => file.startsWith(a.from) && target.startsWith(a.to))) return;
+      context.report({ node, messageId: 'intoProject', data: { source, project: targetProject, target } });
+    }
+
+    /** @param {any} node */
+    const fromSource = (node) => node.source && check(node, node.source.value);
+    return {
+      ImportDeclaration: fromSource,
+      ExportAllDeclaration: fromSource,
+      ExportNamedDeclaration: fromSource,
+      /** @param {any} node */
+      ImportExpression: (node) => node.source.type === 'Literal' && check(node, node.source.value),
+      /** @param {any} node */
+      'CallExpression[callee.type="Identifier"][callee.name="require"]': (node) =>
+        node.arguments[0]?.type === 'Literal' && check(node, node.arguments[0].value),
+      /** @param {any} node */
+      TSExternalModuleReference: (node) => node.expression.type === 'Literal' && check(node, node.expression.value),
+      /** @param {any} node */
+      TSImportType: (node) => node.argument?.type === 'TSLiteralType' && check(node, node.argument.literal.value),
+    };
+  },
+};
+
+const localPlugin = {
+  meta: { name: 'local' },
+  rules: { 'no-relative-import-across-boundary': noRelativeImportAcrossBoundary },
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// no-restricted-imports: a later config block replaces the rule's options, so each block gets the full, merged list.
+// ---------------------------------------------------------------------------------------------------------------
+/** @typedef {{ paths?: { name: string; message: string }[]; patterns?: { regex: string; message: string }[] }} Restrictions */
+/** @param {Restrictions[]} parts @returns {import('eslint').Linter.RuleEntry} */
+const restrictImports = (...parts) => [
+  'error',
+  { paths: parts.flatMap((p) => p.paths ?? []), patterns: parts.flatMap((p) => p.patterns ?? []) },
+];
+
+/** @type {Restrictions} */
+const WORKSPACE_IMPORTS = {
+  patterns: [
+    {
+      regex: '^@aftersales/[^/]+/',
+      message:
+        'Import workspace packages from their root only (e.g. `@aftersales/contracts`), never a path into their sources.',
+    },
+    {
+      regex: '^/?(contracts|libs|services)(/|$)',
+      message: 'Do not import projects by repository path; use their `@aftersales/*` package name.',
+    },
+  ],
+};
+
+/** @type {Restrictions} */
+const TESTS_ONLY = {
+  paths: [{ name: '@aftersales/testing', message: '`@aftersales/testing` is for tests (*.spec.ts) only.' }],
+};
+
+/** A service imports no service package: not another one's, nor its own (use relative imports inside a service). */
+const noServicePackages = (/** @type {string} */ scope) => ({
+  paths: SERVICES.map((s) => ({
+    name: s.pkg,
+    message:
+      s.scope === scope
+        ? `Inside ${s.root}, import its own files by relative path, not through ${s.pkg}.`
+        : `A service must not import another service (${s.pkg}); integrate through events and APIs in @aftersales/contracts.`,
+  })),
+});
+
+const NODE_BUILTINS = builtinModules.filter((m) => !m.startsWith('_')).map(escapeRegex);
+/** Specific bans for domain code, each with its reason; anything else not allowed is caught by DOMAIN_ONLY below. */
+const DOMAIN_BANNED = [
+  { regex: '^@nestjs/', message: 'Domain code is framework-free: no NestJS (`@nestjs/*`) in src/domain.' },
+  {
+    regex: '^(typeorm|pg|kafkajs)(/|$)',
+    message:
+      'Domain code does no I/O: persistence and messaging drivers (typeorm, pg, kafkajs) belong in infrastructure.',
+  },
+  {
+    regex: '^@opentelemetry/',
+    message: 'Domain code is not instrumented: `@opentelemetry/*` belongs in application or infrastructure.',
+  },
+  {
+    regex: '^@aftersales/(eventstore|messaging|observability|platform-http|testing)(/|$)',
+    message:
+      'Domain code depends on no platform library; only `@aftersales/domain` and `@aftersales/contracts` (type-only preferred).',
+  },
+  {
+    regex: `^(node:.*|(${NODE_BUILTINS.join('|')})(/.*)?)$`,
+    message: 'Domain code is pure: no Node.js built-in modules (I/O, clock, randomness come in through commands).',
+  },
+];
+/** @type {Restrictions} */
+const DOMAIN_ONLY = {
+  patterns: [
+    ...DOMAIN_BANNED,
+    {
+      // Everything not explicitly allowed, minus what DOMAIN_BANNED already reports (one error per import).
+      regex: `^(?!@aftersales/(domain|contracts)$|\\.{1,2}(/|$)|${DOMAIN_BANNED.map((b) => `(${b.regex})`).join('|')})`,
+      message:
+        'src/domain may import only `@aftersales/domain`, `@aftersales/contracts` (type-only preferred) and files of its own domain folder.',
+    },
+  ],
+};
+
+/** `@nx/enforce-module-boundaries`: what a project may depend on, by the tags in its project.json. */
+const NX_BOUNDARIES = {
+  enforceBuildableLibDependency: false,
+  allowCircularSelfDependency: false,
+  // main.ts loads the platform lazily (after telemetry starts) while modules import it statically.
+  checkDynamicDependenciesExceptions: ['@aftersales/platform-http'],
+  depConstraints: [
+    { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
+    { sourceTag: 'type:domain-kit', onlyDependOnLibsWithTags: [] },
+    // type:testing for *.spec.ts only; `no-restricted-imports` enforces that per file.
+    {
+      sourceTag: 'type:lib',
+      onlyDependOnLibsWithTags: ['type:contracts', 'type:domain-kit', 'type:lib', 'type:testing'],
+    },
+    { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain-kit', 'type:lib'] },
+    {
+      sourceTag: 'type:service',
+      onlyDependOnLibsWithTags: ['type:contracts', 'type:domain-kit', 'type:lib', 'type:testing'],
+    },
+    { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+    // scope:X depends only on scope:X and shared code: no service imports another service.
+    ...SERVICES.map((s) => ({
+      sourceTag: `scope:${s.scope}`,
+      onlyDependOnLibsWithTags: [`scope:${s.scope}`, 'scope:shared'],
+    })),
+  ],
+};
+
+const FOCUSED_TEST =
+  'Focused tests (`.only`, `fit`, `fdescribe`) silently skip the rest of the suite; remove before committing.';
+
+/** @type {import('eslint').Linter.Config[]} */
+module.exports = [
+  {
+    name: 'aftersales/ignores',
+    ignores: ['**/node_modules/', '**/dist/', '**/coverage/', '.nx/', '.local/', '.cache/', 'contracts/asyncapi.yaml'],
+  },
+  { name: 'eslint/recommended', ...js.configs.recommended },
+  ...tseslint.configs.recommended,
+  {
+    name: 'aftersales/base',
+    files: ['**/*.{ts,js,cjs,mjs}'],
+    languageOptions: {
+      parserOptions: {
+        // Mirror tsconfig.base.json: with decorator metadata on, `consistent-type-imports` leaves decorated
+        // (NestJS) files alone, since tsc/ts-jest emit `design:paramtypes` that reference those imports as values.
+        experimentalDecorators: true,
+        emitDecoratorMetadata: true,
+      },
+    },
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    plugins: { '@nx': nxPlugin, sonarjs, local: localPlugin },
+    rules: {
+      '@typescript-eslint/consistent-type-imports': [
+        'error',
+        { prefer: 'type-imports', fixStyle: 'inline-type-imports', disallowTypeAnnotations: false },
+      ],
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
+      'sonarjs/cognitive-complexity': ['error', 20],
+      'no-restricted-properties': [
+        'error',
+        ...['describe', 'it', 'test'].map((object) => ({ object, property: 'only', message: FOCUSED_TEST })),
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'fit', message: FOCUSED_TEST },
+        { name: 'fdescribe', message: FOCUSED_TEST },
+      ],
+      'no-restricted-imports': restrictImports(WORKSPACE_IMPORTS),
+      'local/no-relative-import-across-boundary': [
+        'error',
+        // The contract tests exercise the contracts' build scripts (AsyncAPI generation, published baselines),
+        // which are tooling rather than package API; nothing else reaches into a project by relative path.
+        { allow: [{ from: 'test/contract/', to: 'contracts/scripts/' }] },
+      ],
+      '@nx/enforce-module-boundaries': ['error', NX_BOUNDARIES],
+    },
+  },
+  {
+    name: 'aftersales/commonjs',
+    files: ['**/*.{js,cjs}'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: {
+        require: 'readonly',
+        module: 'writable',
+        exports: 'writable',
+        __dirname: 'readonly',
+        __filename: 'readonly',
+        process: 'readonly',
+        console: 'readonly',
+      },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    name: 'aftersales/production-code',
+    files: ['contracts/**/*.ts', 'libs/**/*.ts'],
+    ignores: ['libs/testing/**', '**/*.spec.ts'],
+    rules: { 'no-restricted-imports': restrictImports(WORKSPACE_IMPORTS, TESTS_ONLY) },
+  },
+  ...SERVICES.flatMap((s) => [
+    {
+      name: `aftersales/service:${s.scope}`,
+      files: [`${s.root}/**/*.ts`],
+      rules: { 'no-restricted-imports': restrictImports(WORKSPACE_IMPORTS, noServicePackages(s.scope), TESTS_ONLY) },
+    },
+    {
+      name: `aftersales/service:${s.scope}/tests`,
+      files: [`${s.root}/**/*.spec.ts`],
+      rules: { 'no-restricted-imports': restrictImports(WORKSPACE_IMPORTS, noServicePackages(s.scope)) },
+    },
+    {
+      name: `aftersales/service:${s.scope}/domain`,
+      files: [`${s.root}/src/domain/**/*.ts`],
+      rules: {
+        'no-restricted-imports': restrictImports(WORKSPACE_IMPORTS, noServicePackages(s.scope), DOMAIN_ONLY),
+        'no-restricted-syntax': [
+          'error',
+          { selector: 'ImportExpression', message: 'Domain code loads no modules at run time.' },
+          {
+            selector: 'CallExpression[callee.type="Identifier"][callee.name="require"]',
+            message: 'Domain code loads no modules at run time.',
+          },
+        ],
+      },
+    },
+  ]),
+  {
+    // Tests and the contracts' scripts use their own package through its public entry point, as consumers do.
+    name: 'aftersales/self-import-through-public-api',
+    files: ['**/*.spec.ts', 'contracts/scripts/**/*.ts'],
+    rules: { '@nx/enforce-module-boundaries': ['error', { ...NX_BOUNDARIES, allowCircularSelfDependency: true }] },
+  },
+  { name: 'prettier', ...prettier },
+];

@@ -1,0 +1,168 @@
+import { join } from 'node:path';
+import { ESLint, type Linter } from 'eslint';
+
+/**
+ * The architecture rules of eslint.config.js, proven on small in-memory snippets placed at virtual paths:
+ * a rule that silently stopped matching (a renamed folder, an options block overriding another) fails here.
+ */
+const ROOT = join(__dirname, '..', '..');
+const BOUNDARY_RULES = new Set([
+  'no-restricted-imports',
+  'no-restricted-syntax',
+  'local/no-relative-import-across-boundary',
+  '@nx/enforce-module-boundaries',
+]);
+
+const INTAKE_DOMAIN = 'services/intake/src/domain/__boundaries__.ts';
+const INTAKE_INFRA = 'services/intake/src/infrastructure/__boundaries__.ts';
+const MESSAGING_SRC = 'libs/messaging/src/__boundaries__.ts';
+
+let eslint: ESLint;
+
+beforeAll(() => {
+  // The repository's own config, passed as an object: ESLint loads config files with `import()`, which Jest's
+  // CommonJS runtime refuses without --experimental-vm-modules. `overrideConfigFile: true` skips the file lookup.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
+  const config = require(join(ROOT, 'eslint.config.js')) as Linter.Config[];
+  eslint = new ESLint({ cwd: ROOT, overrideConfigFile: true, overrideConfig: config });
+});
+
+async function lint(code: string, file: string): Promise<Linter.LintMessage[]> {
+  const [result] = await eslint.lintText(code, { filePath: join(ROOT, file) });
+  return result?.messages ?? [];
+}
+
+async function boundaryErrors(code: string, file: string): Promise<Linter.LintMessage[]> {
+  const messages = await lint(code, file);
+  expect(messages.filter((m) => m.fatal)).toEqual([]);
+  return messages.filter((m) => m.severity === 2 && m.ruleId !== null && BOUNDARY_RULES.has(m.ruleId));
+}
+
+describe('module boundaries (eslint.config.js)', () => {
+  describe('domain code (services/*/src/domain)', () => {
+    it('rejects NestJS', async () => {
+      const errors = await boundaryErrors(
+        "import { Injectable } from '@nestjs/common';\nexport const marker = Injectable;\n",
+        INTAKE_DOMAIN,
+      );
+      expect(errors).toEqual([expect.objectContaining({ ruleId: 'no-restricted-imports', line: 1 })]);
+      expect(errors[0]?.message).toMatch(/NestJS/);
+    });
+
+    it('rejects kafkajs', async () => {
+      const errors = await boundaryErrors(
+        "import { Kafka } from 'kafkajs';\nexport const marker = Kafka;\n",
+        INTAKE_DOMAIN,
+      );
+      expect(errors).toEqual([expect.objectContaining({ ruleId: 'no-restricted-imports', line: 1 })]);
+    });
+
+    it.each([
+      ['a platform library', "import { PostgresEventStore } from '@aftersales/eventstore';"],
+      ['OpenTelemetry', "import { trace } from '@opentelemetry/api';"],
+      ['Node.js I/O', "import { readFileSync } from 'node:fs';"],
+      ['any other package', "import { Type } from '@sinclair/typebox';"],
+      ['a file outside its domain folder', "import { CasesService } from '../application/open-case.handler';"],
+    ])('rejects %s', async (_what, importLine) => {
+      const errors = await boundaryErrors(
+        `${importLine}\nexport const marker = [${importBinding(importLine)}];\n`,
+        INTAKE_DOMAIN,
+      );
+      expect(errors.length).toBeGreaterThan(0);
+    });
+
+    it('rejects loading modules at run time', async () => {
+      const errors = await boundaryErrors("export const load = () => import('pg');\n", INTAKE_DOMAIN);
+      expect(errors.length).toBeGreaterThan(0);
+    });
+
+    it('accepts @aftersales/domain, type imports from @aftersales/contracts and files of its own folder', async () => {
+      const code = [
+        "import { DomainError, assertNever } from '@aftersales/domain';",
+        "import type { CaseChannel } from '@aftersales/contracts';",
+        "import type { CaseEvent } from './case.events';",
+        'export class Rejected extends DomainError {}',
+        'export type Marker = [CaseChannel, CaseEvent];',
+        'export const never = assertNever;',
+        '',
+      ].join('\n');
+      expect(await lint(code, INTAKE_DOMAIN)).toEqual([]);
+    });
+  });
+
+  describe('services', () => {
+    it('rejects importing another service by repository path', async () => {
+      const errors = await boundaryErrors(
+        "import { surveysService } from 'services/surveys/src/surveys.module';\nexport const marker = surveysService;\n",
+        INTAKE_INFRA,
+      );
+      expect(errors.length).toBeGreaterThan(0);
+      expect(errors.map((e) => e.ruleId)).toContain('no-restricted-imports');
+    });
+
+    it('rejects importing another service by relative path', async () => {
+      const errors = await boundaryErrors(
+        "import { surveysService } from '../../../surveys/src/surveys.module';\nexport const marker = surveysService;\n",
+        INTAKE_INFRA,
+      );
+      expect(errors.map((e) => e.ruleId)).toContain('local/no-relative-import-across-boundary');
+    });
+
+    it('rejects importing another service by package name', async () => {
+      const errors = await boundaryErrors(
+        "import { surveysService } from '@aftersales/surveys';\nexport const marker = surveysService;\n",
+        INTAKE_INFRA,
+      );
+      expect(errors.map((e) => e.ruleId)).toContain('no-restricted-imports');
+      expect(errors.find((e) => e.ruleId === 'no-restricted-imports')?.message).toMatch(/another service/);
+    });
+
+    it('keeps @aftersales/testing out of production code but allows it in tests', async () => {
+      const code = "import { uniqueName } from '@aftersales/testing';\nexport const marker = uniqueName;\n";
+      expect((await boundaryErrors(code, INTAKE_INFRA)).length).toBeGreaterThan(0);
+      expect(await boundaryErrors(code, 'services/intake/src/infrastructure/__boundaries__.int.spec.ts')).toEqual([]);
+    });
+  });
+
+  describe('contracts and cross-project imports', () => {
+    it('rejects a deep import into @aftersales/contracts', async () => {
+      const errors = await boundaryErrors(
+        "import { Topics } from '@aftersales/contracts/src/topics';\nexport const marker = Topics;\n",
+        MESSAGING_SRC,
+      );
+      expect(errors).toEqual([expect.objectContaining({ ruleId: 'no-restricted-imports', line: 1 })]);
+    });
+
+    it('rejects a relative import into contracts/ from another project', async () => {
+      const errors = await boundaryErrors(
+        "import { Topics } from '../../../contracts/src/topics';\nexport const marker = Topics;\n",
+        MESSAGING_SRC,
+      );
+      expect(errors.map((e) => e.ruleId)).toContain('local/no-relative-import-across-boundary');
+    });
+
+    it('rejects a relative import across libraries', async () => {
+      const errors = await boundaryErrors(
+        "import { PostgresEventStore } from '../../eventstore/src/event-store';\nexport const marker = PostgresEventStore;\n",
+        MESSAGING_SRC,
+      );
+      expect(errors.map((e) => e.ruleId)).toContain('local/no-relative-import-across-boundary');
+    });
+
+    it('accepts @aftersales/contracts from its package root', async () => {
+      const code = "import { Topics } from '@aftersales/contracts';\nexport const marker = Topics;\n";
+      expect(await lint(code, MESSAGING_SRC)).toEqual([]);
+    });
+  });
+
+  it('rejects focused tests', async () => {
+    const code = "it.only('focused', () => undefined);\ndescribe.only('focused', () => undefined);\n";
+    const messages = await lint(code, 'libs/domain/src/__boundaries__.unit.spec.ts');
+    expect(messages.filter((m) => m.ruleId === 'no-restricted-properties')).toHaveLength(2);
+  });
+});
+
+/** The names an `import { a, b } from '…'` line binds, to use them (an unused import is an error of its own). */
+function importBinding(importLine: string): string {
+  return /\{([^}]*)\}/.exec(importLine)?.[1] ?? '';
+}
