@@ -1,0 +1,41 @@
+/**
+ * `@aftersales/privacy` — crypto-shredding of customers' personal data: a per-customer data key wrapped by
+ * a master key, sealed ciphertexts in events, audited reads and erasure by destroying the key.
+ *
+ * ```ts
+ * import { PersonalDataVault, PrivacyMigrations, masterKeyFromEnv } from '@aftersales/privacy';
+ * ```
+ *
+ * @packageDocumentation
+ */
+export {
+  CiphertextRejected,
+  MASTER_KEY_ENV,
+  decrypt,
+  decryptPersonalData,
+  encrypt,
+  encryptPersonalData,
+  generateDataKey,
+  hasPersonalData,
+  masterKeyFromEnv,
+  parseMasterKey,
+  pickPersonalData,
+  unwrapDataKey,
+  wrapDataKey,
+  type CiphertextBinding,
+  type PersonalData,
+} from './crypto';
+export {
+  AccessPurposeRequired,
+  CustomerDataErased,
+  PersonalDataVault,
+  type AccessLogEntry,
+  type AccessOutcome,
+  type CustomerKeyStatus,
+  type DataAccess,
+  type Erasure,
+  type PersonalDataVaultOptions,
+  type SealedPersonalData,
+  type SqlClient,
+} from './vault';
+export { CreatePrivacy1732500300000, PrivacyMigrations } from './migrations/1732500300000-create-privacy';
