@@ -1,0 +1,186 @@
+import type { CommandContext } from '@aftersales/domain';
+import { complaintClusterDecider } from './complaint-cluster.decider';
+import type { ClusterThresholdCrossed, ComplaintClusterEvent } from './complaint-cluster.events';
+import type { IncidentCommand } from './incident.commands';
+import { incidentDecider } from './incident.decider';
+import { FollowUpOutstanding } from './incident.errors';
+import type { ContactDeadlineSet, IncidentEvent, ResponseTeamPaged } from './incident.events';
+import { actors, tenant } from './testing/actors.fixture';
+import { aComplaint, registerComplaint } from './testing/complaint.builder';
+import { stateOf } from './testing/decider.spec-helper';
+import { incidentCommands } from './testing/incident.builder';
+import { TestClock } from './testing/test-clock';
+
+/**
+ * The clustering process manager, reduced to its decision: the first crossing of an episode opens the incident,
+ * later ones upgrade it. (The real one lives in `application/`; this keeps the story honest about the hand-over.)
+ */
+function incidentCommandFor(
+  crossing: ClusterThresholdCrossed['data'],
+  incidentOpen: boolean,
+  now: Date,
+): IncidentCommand {
+  const context: CommandContext = { tenant, actor: actors.clusterWatch, now };
+  if (incidentOpen)
+    return { type: 'UpgradeIncident', context, data: { toLevel: crossing.level, reason: crossing.reason } };
+  return {
+    type: 'OpenIncident',
+    context,
+    data: {
+      incidentId: 'INC-B7',
+      category: crossing.category,
+      clusterKey: crossing.clusterKey,
+      level: crossing.level,
+      complaintCount: crossing.customersInWindow,
+      flags: { injury: false, propertyLoss: false, mediaExposure: false, legalThreat: false },
+      reason: crossing.reason,
+    },
+  };
+}
+
+describe('Story: 120 complaints about one battery batch', () => {
+  // Complaints about batch B-7 arrive every 10 s from 08:00:00:
+  //   #1   at 08:00:00 → L3, contact due 08:00:00 + 120 min = 10:00:00
+  //   #10  at 08:01:30 → L2, contact due min(10:00:00, 08:01:30 + 60 min = 09:01:30) = 09:01:30
+  //   #100 at 08:16:30 → L1, contact due min(09:01:30, 08:16:30 + 30 min = 08:46:30) = 08:46:30
+  //   #120 at 08:19:50 → nothing new.
+  const clock = new TestClock('2026-11-25T08:00:00.000Z');
+  const clusterEvents: ComplaintClusterEvent[] = [];
+  const incidentEvents: IncidentEvent[] = [];
+  const crossedAt: Array<{ complaint: number; level: string; previousLevel: string | null }> = [];
+
+  const handle = (command: IncidentCommand) => {
+    const events = incidentDecider.decide(command, stateOf(incidentDecider, incidentEvents));
+    incidentEvents.push(...events);
+    return events;
+  };
+
+  beforeAll(() => {
+    for (let n = 1; n <= 120; n += 1) {
+      const command = registerComplaint(aComplaint().forSku('BAT-100').forBatch('B-7'), clock.now());
+      const events = complaintClusterDecider.decide(command, stateOf(complaintClusterDecider, clusterEvents));
+      clusterEvents.push(...events);
+      for (const event of events) {
+        if (event.type !== 'ClusterThresholdCrossed') continue;
+        crossedAt.push({ complaint: n, level: event.data.level, previousLevel: event.data.previousLevel });
+        handle(incidentCommandFor(event.data, incidentEvents.length > 0, clock.now()));
+      }
+      if (n < 120) clock.advance({ seconds: 10 });
+    }
+  });
+
+  const ofType = <T extends IncidentEvent['type']>(type: T) =>
+    incidentEvents.filter((e): e is Extract<IncidentEvent, { type: T }> => e.type === type);
+
+  it('crosses L3 at the 1st complaint, L2 at the 10th and L1 at the 100th, and never again', () => {
+    expect(crossedAt).toEqual([
+      { complaint: 1, level: 'L3', previousLevel: null },
+      { complaint: 10, level: 'L2', previousLevel: 'L3' },
+      { complaint: 100, level: 'L1', previousLevel: 'L2' },
+    ]);
+    expect(clusterEvents.filter((e) => e.type === 'ComplaintClustered')).toHaveLength(120);
+  });
+
+  it('opens one incident and upgrades it twice, each change with its before and after', () => {
+    expect(ofType('IncidentOpened').map((e) => e.data.level)).toEqual(['L3']);
+    expect(ofType('IncidentUpgraded').map((e) => [e.data.from, e.data.to, e.data.at])).toEqual([
+      ['L3', 'L2', '2026-11-25T08:01:30.000Z'],
+      ['L2', 'L1', '2026-11-25T08:16:30.000Z'],
+    ]);
+  });
+
+  it('pages the CS manager, then the CS director, then the general manager with PR and legal', () => {
+    expect(ofType('ResponseTeamPaged').map((e: ResponseTeamPaged) => [e.data.trigger, e.data.team])).toEqual([
+      ['activation', { lead: 'cs-manager', members: ['tech-support'] }],
+      ['upgrade', { lead: 'cs-director', members: ['tech-support', 'logistics'] }],
+      ['upgrade', { lead: 'general-manager', members: ['pr', 'legal'] }],
+    ]);
+  });
+
+  it('tightens the contact deadline each time: 10:00:00 → 09:01:30 → 08:46:30', () => {
+    expect(
+      ofType('ContactDeadlineSet').map((e: ContactDeadlineSet) => [e.data.level, e.data.previousDueAt, e.data.dueAt]),
+    ).toEqual([
+      ['L3', null, '2026-11-25T10:00:00.000Z'],
+      ['L2', '2026-11-25T10:00:00.000Z', '2026-11-25T09:01:30.000Z'],
+      ['L1', '2026-11-25T09:01:30.000Z', '2026-11-25T08:46:30.000Z'],
+    ]);
+  });
+
+  it('is contained, resolved, followed up, reviewed and closed, leaving the whole audit trail', () => {
+    const command = incidentCommands(clock, 'INC-B7');
+    const at = (iso: string) => clock.advance({ seconds: (Date.parse(iso) - clock.now().getTime()) / 1000 });
+
+    at('2026-11-25T08:40:00.000Z'); // 6 min 30 s before the L1 deadline of 08:46:30
+    expect(handle(command.contact({ customerRefs: ['CUS-1', 'CUS-2', 'CUS-3'] }))).toMatchObject([
+      { type: 'CustomersContacted', data: { withinDeadline: true, dueAt: '2026-11-25T08:46:30.000Z' } },
+    ]);
+    at('2026-11-25T08:50:00.000Z');
+    expect(handle(command.flagBreach())).toEqual([]); // the timer finds customers contacted: nothing to escalate
+    handle(command.measure({ measure: 'temporary-refund', description: 'Refund before replacement' }));
+    at('2026-11-25T12:00:00.000Z');
+    handle(command.rootCause({}, actors.techSupport));
+    at('2026-11-25T13:00:00.000Z');
+    handle(
+      command.approve(
+        { solution: { kind: 'recall', description: 'Recall every battery of B-7' } },
+        actors.generalManager,
+      ),
+    );
+    at('2026-11-27T18:00:00.000Z');
+    handle(command.implement({ progress: 'All 120 customers received a new battery', completed: true }));
+    handle(command.confirm({ customerRef: 'CUS-1', satisfaction: 'satisfied' }));
+    at('2026-11-28T10:00:00.000Z');
+    expect(handle(command.resolve())).toMatchObject([
+      { type: 'IncidentResolved', data: { level: 'L1', retrospectiveDueAt: '2026-11-29T10:00:00.000Z' } }, // + 24 h
+    ]);
+    at('2026-11-28T20:00:00.000Z');
+    // 88 % < the L1 target of 90 %: the incident cannot close before customers are followed up again.
+    expect(handle(command.satisfaction({ percent: 88, responses: 96 })).map((e) => e.type)).toEqual([
+      'SatisfactionRecorded',
+      'FollowUpRequired',
+    ]);
+    handle(command.retrospective({}, actors.generalManager));
+    expect(() => handle(command.close({}, actors.generalManager))).toThrow(FollowUpOutstanding);
+    handle(command.followUp({ action: 'additional-compensation', description: 'Extended warranty +6 months offered' }));
+    handle(command.close({}, actors.generalManager));
+
+    expect(stateOf(incidentDecider, incidentEvents)).toMatchObject({ status: 'closed', incident: { level: 'L1' } });
+    expect(incidentEvents.map((e) => e.type)).toEqual([
+      'IncidentOpened',
+      'ResponseTeamPaged',
+      'ContactDeadlineSet',
+      'IncidentUpgraded',
+      'ResponseTeamPaged',
+      'ContactDeadlineSet',
+      'IncidentUpgraded',
+      'ResponseTeamPaged',
+      'ContactDeadlineSet',
+      'CustomersContacted',
+      'TemporaryMeasureRecorded',
+      'RootCauseRecorded',
+      'SolutionApproved',
+      'ImplementationRecorded',
+      'CustomerConfirmationRecorded',
+      'IncidentResolved',
+      'SatisfactionRecorded',
+      'FollowUpRequired',
+      'RetrospectiveRecorded',
+      'FollowUpRecorded',
+      'IncidentClosed',
+    ]);
+    // The stream is the audit trail: every event says which incident, who (and in which role), and when.
+    for (const event of incidentEvents) {
+      expect(event.data).toMatchObject({
+        incidentId: 'INC-B7',
+        actor: { id: expect.any(String), role: expect.any(String) },
+        at: expect.stringMatching(/^2026-11-2\dT/),
+      });
+    }
+    expect(ofType('RetrospectiveRecorded')[0]!.data.when).toMatchObject({
+      detectedAt: '2026-11-25T08:00:00.000Z',
+      firstContactAt: '2026-11-25T08:40:00.000Z',
+      resolvedAt: '2026-11-28T10:00:00.000Z',
+    });
+  });
+});

@@ -1,0 +1,38 @@
+import type { CommandContext } from '@aftersales/domain';
+import type { ComplaintFlags, IncidentCategory } from './incident.values';
+
+/**
+ * What the incident service knows of a complaint (from intake's `ComplaintRegistered`, or a logistics/regional
+ * alarm). `customerRef` is an opaque reference, never personal data.
+ */
+export interface ComplaintFacts {
+  readonly complaintId: string;
+  readonly customerRef: string;
+  readonly category: IncidentCategory;
+  /** Product SKU; required for `product-quality`. */
+  readonly sku?: string;
+  /** Production batch; clusters product-quality complaints finer than the SKU when known. */
+  readonly batch?: string;
+  /** Region; required for `service-failure` and `special-scenario`. */
+  readonly region?: string;
+  readonly flags: ComplaintFlags;
+  /** When the customer complained (ISO 8601); the sliding window is measured on it. */
+  readonly receivedAt: string;
+}
+
+/**
+ * Adds a complaint to its cluster. Redelivering the same `complaintId` adds nothing.
+ *
+ * @example
+ * ```ts
+ * complaintClusterDecider.decide({ type: 'RegisterComplaint', context, data: complaint }, state);
+ * ```
+ */
+export type RegisterComplaint = {
+  readonly type: 'RegisterComplaint';
+  readonly context: CommandContext;
+  readonly data: ComplaintFacts;
+};
+
+/** Every command of the ComplaintCluster aggregate. */
+export type ComplaintClusterCommand = RegisterComplaint;

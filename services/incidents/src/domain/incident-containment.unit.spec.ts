@@ -1,0 +1,203 @@
+import { ContactDeadlineNotDue, FieldRequired, incidentRules, InvalidIncidentTransition } from './incident.errors';
+import { createIncidentDecider, incidentDecider } from './incident.decider';
+import type { IncidentEvent } from './incident.events';
+import { resolvePolicy } from './incident-policy';
+import type { IncidentLevel } from './incident.values';
+import { historyOf, specOf, stateOf } from './testing/decider.spec-helper';
+import { anIncidentHistory, incidentCommands } from './testing/incident.builder';
+import { TestClock } from './testing/test-clock';
+
+const given = specOf(incidentDecider);
+
+let clock: TestClock;
+let command: ReturnType<typeof incidentCommands>;
+beforeEach(() => {
+  clock = new TestClock('2026-11-25T08:00:00.000Z');
+  command = incidentCommands(clock);
+});
+
+const opened = (level: IncidentLevel = 'L3'): IncidentEvent[] =>
+  historyOf(incidentDecider, [command.declare({ level })]);
+
+describe('Incident containment', () => {
+  describe('contacting customers: the first contact moves the incident to containment', () => {
+    it('records a contact within the deadline', () => {
+      // L3 opened 08:00 → due 10:00; contacted 09:15.
+      const history = opened();
+      clock.advance({ minutes: 75 });
+      given(history)
+        .when(command.contact({ customerRefs: ['CUS-1', 'CUS-2'] }))
+        .then([
+          {
+            type: 'CustomersContacted',
+            data: {
+              incidentId: 'INC-1',
+              actor: { id: 'agent-7', role: 'agent' },
+              at: '2026-11-25T09:15:00.000Z',
+              customerRefs: ['CUS-1', 'CUS-2'],
+              summary: 'Apologised, explained, committed a reply within 24 h',
+              dueAt: '2026-11-25T10:00:00.000Z',
+              withinDeadline: true,
+            },
+          },
+        ]);
+    });
+
+    it('moves the incident to containment', () => {
+      const history = historyOf(incidentDecider, [command.contact({ customerRefs: ['CUS-1', 'CUS-2'] })], opened());
+      expect(stateOf(incidentDecider, history)).toMatchObject({
+        status: 'containment',
+        contact: { firstContactAt: '2026-11-25T08:00:00.000Z', withinDeadline: true, customersContacted: 2 },
+      });
+    });
+
+    it('records a contact after the deadline as late', () => {
+      // L1 opened 08:00 → due 08:30; contacted 08:31.
+      const history = opened('L1');
+      clock.advance({ minutes: 31 });
+      given(history)
+        .when(command.contact())
+        .thenMatches([{ type: 'CustomersContacted', data: { withinDeadline: false } }]);
+    });
+
+    it('goes on recording contacts during containment and resolution', () => {
+      given(anIncidentHistory(clock, { until: 'root-caused' }))
+        .when(command.contact({ customerRefs: ['CUS-9'] }))
+        .thenMatches([{ type: 'CustomersContacted' }]);
+    });
+
+    it('needs at least one customer', () => {
+      given(opened())
+        .when(command.contact({ customerRefs: [] }))
+        .thenThrows(FieldRequired, { kind: 'invalid' });
+    });
+
+    it('is refused after resolution', () => {
+      given(anIncidentHistory(clock, { until: 'resolved' }))
+        .when(command.contact())
+        .thenThrows(InvalidIncidentTransition, { kind: 'conflict', code: 'INCIDENT.INVALID_TRANSITION' });
+    });
+  });
+
+  describe('temporary measures follow the first contact', () => {
+    it('records a temporary measure in containment', () => {
+      given(anIncidentHistory(clock, { until: 'contained' }))
+        .when(
+          command.measure({
+            measure: 'temporary-refund',
+            description: 'Refunded pending replacement',
+            customerRefs: ['CUS-1'],
+          }),
+        )
+        .thenMatches([
+          {
+            type: 'TemporaryMeasureRecorded',
+            data: { measure: 'temporary-refund', description: 'Refunded pending replacement', customerRefs: ['CUS-1'] },
+          },
+        ]);
+    });
+
+    it('is refused before any customer was contacted', () => {
+      const error = given(opened()).when(command.measure()).thenThrows(InvalidIncidentTransition, { kind: 'conflict' });
+      expect(error.rule).toBe(incidentRules.measuresInContainment);
+    });
+  });
+
+  describe('contact deadline breach: fires once and pages the next tier up the escalation ladder', () => {
+    it('L3 breached at 10:00 pages the CS director, above the CS manager who leads L3', () => {
+      const history = opened('L3');
+      clock.advance({ hours: 2 });
+      const audit = {
+        incidentId: 'INC-1',
+        actor: { id: 'incidents.timer', role: 'system' },
+        at: '2026-11-25T10:00:00.000Z',
+      };
+      given(history)
+        .when(command.flagBreach())
+        .then([
+          {
+            type: 'ContactDeadlineBreached',
+            data: { ...audit, level: 'L3', dueAt: '2026-11-25T10:00:00.000Z', escalatedTo: 'cs-director' },
+          },
+          {
+            type: 'ResponseTeamPaged',
+            data: {
+              ...audit,
+              level: 'L3',
+              team: { lead: 'cs-director', members: [] },
+              trigger: 'contact-deadline-breach',
+              reason: 'No customer contacted by the L3 contact deadline 2026-11-25T10:00:00.000Z',
+            },
+          },
+        ]);
+    });
+
+    it.each([
+      ['L2', 60, 'general-manager'],
+      ['L1', 30, 'general-manager'],
+    ] as const)('%s breached after %i min pages %s', (level, minutes, escalatedTo) => {
+      const history = opened(level);
+      clock.advance({ minutes });
+      given(history)
+        .when(command.flagBreach())
+        .thenMatches([
+          { type: 'ContactDeadlineBreached', data: { escalatedTo } },
+          { type: 'ResponseTeamPaged', data: { team: { lead: escalatedTo } } },
+        ]);
+    });
+
+    it('fires once', () => {
+      const history = opened();
+      clock.advance({ hours: 2 });
+      const breached = historyOf(incidentDecider, [command.flagBreach()], history);
+      clock.advance({ minutes: 5 });
+      given(breached).when(command.flagBreach()).thenNothing();
+    });
+
+    it('breaches the tightened deadline after an upgrade', () => {
+      // L3 at 08:00 → due 10:00; L2 at 08:20 → due 09:20. At 09:20 the L2 lead (CS director) is escalated to the GM.
+      const history = opened('L3');
+      clock.advance({ minutes: 20 });
+      const upgraded = historyOf(incidentDecider, [command.upgrade({ toLevel: 'L2' })], history);
+      clock.advance({ hours: 1 });
+      given(upgraded)
+        .when(command.flagBreach())
+        .thenMatches([
+          {
+            type: 'ContactDeadlineBreached',
+            data: { level: 'L2', dueAt: '2026-11-25T09:20:00.000Z', escalatedTo: 'general-manager' },
+          },
+          { type: 'ResponseTeamPaged' },
+        ]);
+    });
+
+    it('refuses a timer firing before the deadline', () => {
+      const history = opened();
+      clock.advance({ minutes: 119 });
+      given(history)
+        .when(command.flagBreach())
+        .thenThrows(ContactDeadlineNotDue, { kind: 'conflict', code: 'INCIDENT.CONTACT_DEADLINE_NOT_DUE' });
+    });
+
+    it('flags nothing once customers were contacted, even late: the contact itself records it was late', () => {
+      const history = opened();
+      clock.advance({ hours: 3 });
+      const contacted = historyOf(incidentDecider, [command.contact()], history);
+      given(contacted).when(command.flagBreach()).thenNothing();
+    });
+
+    it('follows the tenant’s escalation ladder', () => {
+      const decider = createIncidentDecider(
+        resolvePolicy({ escalationLadder: ['cs-manager', 'supervisor', 'general-manager'] }),
+      );
+      const history = historyOf(decider, [command.declare({ level: 'L3' })]);
+      clock.advance({ hours: 2 });
+      specOf(decider)(history)
+        .when(command.flagBreach())
+        .thenMatches([
+          { type: 'ContactDeadlineBreached', data: { escalatedTo: 'supervisor' } },
+          { type: 'ResponseTeamPaged' },
+        ]);
+    });
+  });
+});

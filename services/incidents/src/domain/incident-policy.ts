@@ -1,0 +1,211 @@
+import { DomainError } from '@aftersales/domain';
+import type { SolutionKind } from './incident.commands';
+import {
+  complaintFlagNames,
+  incidentLevels,
+  mostSevere,
+  plusHours,
+  plusMinutes,
+  type ComplaintFlag,
+  type ComplaintFlags,
+  type IncidentCategory,
+  type IncidentLevel,
+  type LevelMap,
+  type ResponseTeam,
+  type Role,
+} from './incident.values';
+
+/** How complaints are aggregated into clusters and graded (domain §5, "Detection sources" and "Levels"). */
+export interface ClusteringPolicy {
+  /** Only complaints received at most this many hours before `now` count (sliding window, bounds inclusive). */
+  readonly windowHours: number;
+  /**
+   * What the thresholds count. `'customer'` (default) counts distinct customers in the window, because levels grade
+   * reach ("≥ 100 customers complaining"); `'complaint'` counts distinct complaints.
+   */
+  readonly countBy: 'customer' | 'complaint';
+  /** The smallest count that reaches each level: `{ L3: 1, L2: 10, L1: 100 }` means 1–9 → L3, 10–99 → L2, ≥100 → L1. */
+  readonly levelThresholds: LevelMap<number>;
+  /** The level a flag forces at once, whatever the count; `null` when the flag forces nothing. */
+  readonly flagLevels: { readonly [F in ComplaintFlag]: IncidentLevel | null };
+}
+
+/**
+ * Every number and role the incident rules use, configured per tenant. Rules read the policy; they never hold
+ * constants of their own. Start from {@link defaultIncidentPolicy} and change what a tenant changes with
+ * {@link resolvePolicy}.
+ *
+ * @example
+ * ```ts
+ * const policy = resolvePolicy({ contactDeadlineMinutes: { L1: 15 } });
+ * policy.contactDeadlineMinutes; // { L1: 15, L2: 60, L3: 120 }
+ * ```
+ */
+export interface IncidentPolicy {
+  readonly clustering: ClusteringPolicy;
+  /** Affected customers must be contacted this many minutes after activation (domain §5, Containment). */
+  readonly contactDeadlineMinutes: LevelMap<number>;
+  /** Satisfaction (percent) an incident must reach; below it a follow-up is required (domain §6). */
+  readonly satisfactionTargetPercent: LevelMap<number>;
+  /** The retrospective is due this many hours after resolution (domain §5, Follow-up). */
+  readonly retrospectiveDueHours: LevelMap<number>;
+  /** The team paged when an incident is activated at, or upgraded to, a level. */
+  readonly responseTeams: LevelMap<ResponseTeam>;
+  /**
+   * Who is paged when a contact deadline is breached: the rung above the current level's lead, lowest rung first.
+   * A lead at (or absent from) the top is answered by paging the top rung again.
+   */
+  readonly escalationLadder: readonly Role[];
+  /** Roles that may approve a solution, by the incident's level (L1: emergency leadership; L2/L3: department head). */
+  readonly solutionApprovers: LevelMap<readonly Role[]>;
+  /** Roles that may approve a recall, whatever the level: recalls are an emergency-leadership decision. */
+  readonly recallApprovers: readonly Role[];
+  /** Roles that may downgrade an incident, by the level it leaves (`L3` cannot be left downwards). */
+  readonly downgradeApprovers: LevelMap<readonly Role[]>;
+  /** The responsible group that records root and direct cause, by category (domain §5, Resolution). */
+  readonly rootCauseGroups: { readonly [C in IncidentCategory]: readonly Role[] };
+}
+
+const emergencyLeadership: readonly Role[] = ['incident-commander', 'general-manager'];
+
+/** The defaults of `domain.md` §5 and §6; a tenant overrides any of them with {@link resolvePolicy}. */
+export const defaultIncidentPolicy: IncidentPolicy = {
+  clustering: {
+    windowHours: 24,
+    countBy: 'customer',
+    levelThresholds: { L3: 1, L2: 10, L1: 100 },
+    // A legal threat is not an L1 criterion in §5 but §1 sends legal disputes "straight to senior management":
+    // L2 (led by the customer-service director) is the least level that satisfies both.
+    flagLevels: { injury: 'L1', propertyLoss: 'L1', mediaExposure: 'L1', legalThreat: 'L2' },
+  },
+  contactDeadlineMinutes: { L1: 30, L2: 60, L3: 120 },
+  satisfactionTargetPercent: { L1: 90, L2: 85, L3: 80 },
+  retrospectiveDueHours: { L1: 24, L2: 48, L3: 72 },
+  responseTeams: {
+    L1: { lead: 'general-manager', members: ['pr', 'legal'] },
+    L2: { lead: 'cs-director', members: ['tech-support', 'logistics'] },
+    L3: { lead: 'cs-manager', members: ['tech-support'] },
+  },
+  escalationLadder: ['cs-manager', 'cs-director', 'general-manager'],
+  solutionApprovers: { L1: emergencyLeadership, L2: ['cs-director'], L3: ['cs-manager', 'cs-director'] },
+  recallApprovers: emergencyLeadership,
+  downgradeApprovers: { L1: emergencyLeadership, L2: ['cs-director', ...emergencyLeadership], L3: [] },
+  rootCauseGroups: {
+    'product-quality': ['tech-support'],
+    'service-failure': ['quality'],
+    'special-scenario': ['logistics'],
+  },
+};
+
+/**
+ * A tenant's changes to the defaults: any subset, at any depth. Lists (roles, members, the ladder) are replaced
+ * whole, not merged.
+ */
+export type IncidentPolicyOverrides = Overrides<IncidentPolicy>;
+
+type Overrides<T> = {
+  readonly [K in keyof T]?: T[K] extends readonly unknown[] ? T[K] : T[K] extends object ? Overrides<T[K]> : T[K];
+};
+
+/** A tenant policy that would make the rules meaningless (e.g. thresholds out of order, nobody to approve). */
+export class InvalidIncidentPolicy extends DomainError {
+  constructor(readonly problems: readonly string[]) {
+    super(
+      'INCIDENT_POLICY.INVALID',
+      'invalid',
+      `Invalid incident policy: ${problems.join('; ')}`,
+      'An incident policy needs positive durations, increasing thresholds, targets within 0–100 and a role for every duty',
+    );
+  }
+}
+
+/**
+ * The defaults (or `base`) with a tenant's overrides applied, validated.
+ *
+ * @throws {@link InvalidIncidentPolicy} when the result is inconsistent.
+ * @example
+ * ```ts
+ * resolvePolicy({ clustering: { windowHours: 48, flagLevels: { legalThreat: 'L1' } } });
+ * ```
+ */
+export function resolvePolicy(
+  overrides: IncidentPolicyOverrides = {},
+  base: IncidentPolicy = defaultIncidentPolicy,
+): IncidentPolicy {
+  const policy = merge(base, overrides) as IncidentPolicy;
+  const problems = validate(policy);
+  if (problems.length > 0) throw new InvalidIncidentPolicy(problems);
+  return policy;
+}
+
+function merge(base: unknown, override: unknown): unknown {
+  if (override === undefined) return base;
+  if (!isPlainObject(base) || !isPlainObject(override)) return override;
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(override)) merged[key] = merge(base[key], value);
+  return merged;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function validate(policy: IncidentPolicy): string[] {
+  const problems: string[] = [];
+  const positive = (name: string, value: number) => {
+    if (!(Number.isFinite(value) && value > 0)) problems.push(`${name} must be a positive number (got ${value})`);
+  };
+  const { levelThresholds: t } = policy.clustering;
+  positive('clustering.windowHours', policy.clustering.windowHours);
+  if (![t.L3, t.L2, t.L1].every(Number.isInteger) || !(t.L3 >= 1 && t.L3 < t.L2 && t.L2 < t.L1)) {
+    problems.push(`clustering.levelThresholds must be integers with 1 ≤ L3 < L2 < L1 (got ${t.L3}/${t.L2}/${t.L1})`);
+  }
+  for (const level of incidentLevels) {
+    positive(`contactDeadlineMinutes.${level}`, policy.contactDeadlineMinutes[level]);
+    positive(`retrospectiveDueHours.${level}`, policy.retrospectiveDueHours[level]);
+    const target = policy.satisfactionTargetPercent[level];
+    if (!(target >= 0 && target <= 100)) problems.push(`satisfactionTargetPercent.${level} must be within 0–100`);
+    if (!policy.responseTeams[level].lead) problems.push(`responseTeams.${level} needs a lead`);
+    if (policy.solutionApprovers[level].length === 0) problems.push(`solutionApprovers.${level} needs a role`);
+  }
+  if (policy.escalationLadder.length === 0) problems.push('escalationLadder needs at least one role');
+  if (policy.recallApprovers.length === 0) problems.push('recallApprovers needs a role');
+  for (const [category, roles] of Object.entries(policy.rootCauseGroups)) {
+    if (roles.length === 0) problems.push(`rootCauseGroups.${category} needs a role`);
+  }
+  return problems;
+}
+
+/** The level a count of complaining customers (or complaints) reaches; `null` below the L3 threshold. */
+export function levelForCount(count: number, policy: IncidentPolicy): IncidentLevel | null {
+  const thresholds = policy.clustering.levelThresholds;
+  return [...incidentLevels].reverse().find((level) => count >= thresholds[level]) ?? null;
+}
+
+/** The most severe level the flags force; `null` when no raised flag forces one. */
+export function levelForFlags(flags: ComplaintFlags, policy: IncidentPolicy): IncidentLevel | null {
+  return mostSevere(complaintFlagNames.filter((flag) => flags[flag]).map((flag) => policy.clustering.flagLevels[flag]));
+}
+
+/** When affected customers must have been contacted, for an incident activated (or upgraded) at `from`. */
+export function contactDueAt(level: IncidentLevel, from: Date, policy: IncidentPolicy): Date {
+  return plusMinutes(from, policy.contactDeadlineMinutes[level]);
+}
+
+/** When the retrospective of an incident resolved at `resolvedAt` is due. */
+export function retrospectiveDueAt(level: IncidentLevel, resolvedAt: Date, policy: IncidentPolicy): Date {
+  return plusHours(resolvedAt, policy.retrospectiveDueHours[level]);
+}
+
+/** The rung of the escalation ladder above `lead` (the top rung when `lead` is at the top or not on the ladder). */
+export function escalationTargetAbove(lead: Role, policy: IncidentPolicy): Role {
+  const ladder = policy.escalationLadder;
+  const rung = ladder.indexOf(lead);
+  const top = ladder[ladder.length - 1] as Role;
+  return rung === -1 ? top : (ladder[rung + 1] ?? top);
+}
+
+/** Roles allowed to approve `solutionKind` for an incident at `level`. */
+export function approversOf(level: IncidentLevel, solutionKind: SolutionKind, policy: IncidentPolicy): readonly Role[] {
+  return solutionKind === 'recall' ? policy.recallApprovers : policy.solutionApprovers[level];
+}

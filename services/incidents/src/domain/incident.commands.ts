@@ -1,0 +1,181 @@
+import type { CommandContext } from '@aftersales/domain';
+import type { ComplaintFlags, IncidentCategory, IncidentLevel, Role } from './incident.values';
+
+type Command<Type extends string, Data> = {
+  readonly type: Type;
+  readonly context: CommandContext;
+  readonly data: Data;
+};
+
+/** Temporary measures taken while containing an incident (domain §5, Containment). */
+export type TemporaryMeasureKind =
+  | 'spare-product'
+  | 'on-site-repair'
+  | 'temporary-refund'
+  | 'apology-coupon'
+  | 'expedited-handling'
+  | 'changed-service-time'
+  | 'alternative-pickup';
+
+/** Kinds of solution (domain §5, Resolution). A `recall` needs emergency leadership whatever the level. */
+export type SolutionKind =
+  'repair' | 'replace' | 'recall' | 'process-change' | 'training' | 'compensation' | 'capacity';
+
+/** A customer's answer when asked to confirm the resolution. */
+export type ConfirmationSatisfaction = 'satisfied' | 'neutral' | 'dissatisfied';
+
+/** An improvement action decided in the retrospective. */
+export interface ImprovementAction {
+  readonly action: string;
+  readonly owner: Role;
+  readonly dueAt?: string;
+}
+
+/** A point of the incident's timeline the retrospective adds to the recorded ones. */
+export interface TimelineEntry {
+  readonly at: string;
+  readonly what: string;
+}
+
+/** Opens an incident because a complaint cluster crossed a threshold (sent by the clustering process manager). */
+export type OpenIncident = Command<
+  'OpenIncident',
+  {
+    readonly incidentId: string;
+    readonly category: IncidentCategory;
+    readonly clusterKey: string;
+    readonly level: IncidentLevel;
+    readonly complaintCount: number;
+    readonly flags: ComplaintFlags;
+    /** The grading basis, e.g. the crossing's reason. */
+    readonly reason: string;
+  }
+>;
+
+/** Declares an incident by hand (staff report, internal alarm); the declarer grades it. */
+export type DeclareIncident = Command<
+  'DeclareIncident',
+  {
+    readonly incidentId: string;
+    readonly category: IncidentCategory;
+    readonly level: IncidentLevel;
+    readonly summary: string;
+    readonly reason: string;
+    readonly clusterKey?: string;
+  }
+>;
+
+/** Raises the level; an upgrade to the current level is a no-op (cluster and humans may both raise it). */
+export type UpgradeIncident = Command<'UpgradeIncident', { readonly toLevel: IncidentLevel; readonly reason: string }>;
+
+/** Lowers the level; only roles of `policy.downgradeApprovers` for the level being left may. */
+export type DowngradeIncident = Command<
+  'DowngradeIncident',
+  { readonly toLevel: IncidentLevel; readonly reason: string }
+>;
+
+/** Ends this incident as a duplicate of `survivorId`. */
+export type MergeIncident = Command<'MergeIncident', { readonly survivorId: string; readonly reason: string }>;
+
+/**
+ * Tells the survivor of a merge what it absorbed (copied from the duplicate's `IncidentMerged`): a more severe level
+ * upgrades the survivor, an earlier contact deadline tightens it.
+ */
+export type AbsorbDuplicate = Command<
+  'AbsorbDuplicate',
+  {
+    readonly duplicateId: string;
+    readonly level: IncidentLevel;
+    readonly contactDueAt: string | null;
+    readonly reason: string;
+  }
+>;
+
+/** Affected customers were contacted (apology, explanation, need asked, time committed). */
+export type RecordCustomersContacted = Command<
+  'RecordCustomersContacted',
+  { readonly customerRefs: readonly string[]; readonly summary: string }
+>;
+
+/** A temporary measure was taken for affected customers. */
+export type RecordTemporaryMeasure = Command<
+  'RecordTemporaryMeasure',
+  { readonly measure: TemporaryMeasureKind; readonly description: string; readonly customerRefs?: readonly string[] }
+>;
+
+/** Fired by the durable timer at the contact deadline; `context.now` is the firing time. */
+export type FlagContactDeadlineBreach = Command<'FlagContactDeadlineBreach', Record<string, never>>;
+
+/** The responsible group (policy `rootCauseGroups`) records root cause and direct cause. */
+export type RecordRootCause = Command<'RecordRootCause', { readonly rootCause: string; readonly directCause: string }>;
+
+/** Approves the solution; L1 needs emergency leadership, L2/L3 the department head (policy `solutionApprovers`). */
+export type ApproveSolution = Command<
+  'ApproveSolution',
+  { readonly solution: { readonly kind: SolutionKind; readonly description: string } }
+>;
+
+/** Tracks implementation of the approved solution; `completed: true` ends it. */
+export type RecordImplementation = Command<
+  'RecordImplementation',
+  { readonly progress: string; readonly completed: boolean }
+>;
+
+/** A customer confirmed (or not) that the solution worked for them. */
+export type RecordCustomerConfirmation = Command<
+  'RecordCustomerConfirmation',
+  { readonly customerRef: string; readonly satisfaction: ConfirmationSatisfaction; readonly note?: string }
+>;
+
+/** Ends resolution and starts follow-up; the retrospective becomes due. */
+export type ResolveIncident = Command<'ResolveIncident', { readonly summary: string }>;
+
+/** Satisfaction measured by surveys (percentage of satisfied respondents). */
+export type RecordSatisfaction = Command<
+  'RecordSatisfaction',
+  { readonly percent: number; readonly responses: number; readonly surveyRef: string }
+>;
+
+/** A follow-up with customers (e.g. an additional compensation offer) was made. */
+export type RecordFollowUp = Command<'RecordFollowUp', { readonly action: string; readonly description: string }>;
+
+/**
+ * The retrospective, 5W1H. The decider adds the recorded timeline (detection, first contact, resolution) to `when`,
+ * so the timeline cannot contradict the event stream.
+ */
+export type RecordRetrospective = Command<
+  'RecordRetrospective',
+  {
+    readonly what: string;
+    readonly why: string;
+    readonly who: string;
+    readonly when: readonly TimelineEntry[];
+    readonly where: string;
+    readonly how: string;
+    readonly improvementActions: readonly ImprovementAction[];
+  }
+>;
+
+/** Closes and archives the incident. */
+export type CloseIncident = Command<'CloseIncident', { readonly reason?: string }>;
+
+/** Every command of the Incident aggregate. */
+export type IncidentCommand =
+  | OpenIncident
+  | DeclareIncident
+  | UpgradeIncident
+  | DowngradeIncident
+  | MergeIncident
+  | AbsorbDuplicate
+  | RecordCustomersContacted
+  | RecordTemporaryMeasure
+  | FlagContactDeadlineBreach
+  | RecordRootCause
+  | ApproveSolution
+  | RecordImplementation
+  | RecordCustomerConfirmation
+  | ResolveIncident
+  | RecordSatisfaction
+  | RecordFollowUp
+  | RecordRetrospective
+  | CloseIncident;

@@ -1,0 +1,575 @@
+import { assertNever, type CommandContext } from '@aftersales/domain';
+import type { Decider } from './decider.types';
+import type {
+  AbsorbDuplicate,
+  ApproveSolution,
+  CloseIncident,
+  DeclareIncident,
+  DowngradeIncident,
+  FlagContactDeadlineBreach,
+  IncidentCommand,
+  MergeIncident,
+  OpenIncident,
+  RecordCustomerConfirmation,
+  RecordCustomersContacted,
+  RecordFollowUp,
+  RecordImplementation,
+  RecordRetrospective,
+  RecordRootCause,
+  RecordSatisfaction,
+  RecordTemporaryMeasure,
+  ResolveIncident,
+  UpgradeIncident,
+} from './incident.commands';
+import {
+  ContactDeadlineNotDue,
+  DowngradeNotAllowed,
+  FieldRequired,
+  FollowUpOutstanding,
+  IncidentAlreadyOpened,
+  IncidentNotFound,
+  InvalidIncidentTransition,
+  InvalidLevelChange,
+  NotResponsibleGroup,
+  ReasonRequired,
+  ResolutionIncomplete,
+  RetrospectiveMissing,
+  SatisfactionNotMeasured,
+  SatisfactionOutOfRange,
+  SelfMerge,
+  SolutionApprovalNotAllowed,
+  type IncidentRule,
+} from './incident.errors';
+import type { AuditFields, ContactDeadlineSet, IncidentEvent, IncidentSource } from './incident.events';
+import {
+  approversOf,
+  contactDueAt,
+  defaultIncidentPolicy,
+  escalationTargetAbove,
+  retrospectiveDueAt,
+  type IncidentPolicy,
+} from './incident-policy';
+import { evolve, initialState, type IncidentIn, type IncidentState, type IncidentStatus } from './incident.state';
+import { actorOf, holdsAnyRole, isMoreSevere, type IncidentLevel, type Role } from './incident.values';
+
+/** Phases in which the incident is still being handled: level changes, merges and contacts are possible. */
+const handling = ['activation', 'containment', 'resolution'] as const;
+type Handling = IncidentIn<(typeof handling)[number]>;
+
+/**
+ * The Incident aggregate for a tenant's policy: `decide` reads the policy, `evolve` reads only events (deadlines and
+ * targets are written into them), so a later policy change never rewrites history.
+ *
+ * @example
+ * ```ts
+ * const decider = createIncidentDecider(resolvePolicy(tenantOverrides));
+ * const state = history.reduce(decider.evolve, decider.initialState());
+ * const events = decider.decide(command, state);
+ * ```
+ */
+export function createIncidentDecider(
+  policy: IncidentPolicy = defaultIncidentPolicy,
+): Decider<IncidentState, IncidentCommand, IncidentEvent> {
+  return { decide: (command, state) => decide(command, state, policy), evolve, initialState };
+}
+
+/** The Incident aggregate with the default policy. */
+export const incidentDecider = createIncidentDecider();
+
+function decide(command: IncidentCommand, state: IncidentState, policy: IncidentPolicy): IncidentEvent[] {
+  switch (command.type) {
+    case 'OpenIncident':
+    case 'DeclareIncident':
+      return open(command, state, policy);
+    case 'UpgradeIncident':
+      return upgrade(command, state, policy);
+    case 'DowngradeIncident':
+      return downgrade(command, state, policy);
+    case 'MergeIncident':
+      return merge(command, state);
+    case 'AbsorbDuplicate':
+      return absorbDuplicate(command, state, policy);
+    case 'RecordCustomersContacted':
+      return recordContact(command, state);
+    case 'RecordTemporaryMeasure':
+      return recordTemporaryMeasure(command, state);
+    case 'FlagContactDeadlineBreach':
+      return flagBreach(command, state, policy);
+    case 'RecordRootCause':
+      return recordRootCause(command, state, policy);
+    case 'ApproveSolution':
+      return approveSolution(command, state, policy);
+    case 'RecordImplementation':
+      return recordImplementation(command, state);
+    case 'RecordCustomerConfirmation':
+      return recordConfirmation(command, state);
+    case 'ResolveIncident':
+      return resolve(command, state, policy);
+    case 'RecordSatisfaction':
+      return recordSatisfaction(command, state, policy);
+    case 'RecordFollowUp':
+      return recordFollowUp(command, state);
+    case 'RecordRetrospective':
+      return recordRetrospective(command, state);
+    case 'CloseIncident':
+      return close(command, state);
+    default:
+      return assertNever(command);
+  }
+}
+
+// ---- activation and levels ------------------------------------------------------------------------------------------
+
+function open(command: OpenIncident | DeclareIncident, state: IncidentState, policy: IncidentPolicy): IncidentEvent[] {
+  if (state.status !== 'none') throw new IncidentAlreadyOpened(state.incident.incidentId);
+  const { context, data } = command;
+  requireReason(command.type, data.reason);
+  let source: IncidentSource;
+  let summary: string;
+  if (command.type === 'OpenIncident') {
+    const { clusterKey, complaintCount, flags } = command.data;
+    source = { kind: 'cluster', clusterKey, complaintCount, flags };
+    summary = `${data.category} cluster ${clusterKey}`;
+  } else {
+    requireText(command.type, 'summary', command.data.summary);
+    const { clusterKey } = command.data;
+    source = clusterKey ? { kind: 'manual', clusterKey } : { kind: 'manual' };
+    summary = command.data.summary;
+  }
+  const audit = auditOf(data.incidentId, context);
+  const { level, reason } = data;
+  return [
+    {
+      type: 'IncidentOpened',
+      data: { ...audit, tenant: context.tenant, category: data.category, summary, source, level, reason },
+    },
+    {
+      type: 'ResponseTeamPaged',
+      data: { ...audit, level, team: policy.responseTeams[level], trigger: 'activation', reason },
+    },
+    {
+      type: 'ContactDeadlineSet',
+      data: {
+        ...audit,
+        level,
+        dueAt: contactDueAt(level, context.now, policy).toISOString(),
+        previousDueAt: null,
+        reason: `${level} contact deadline of ${policy.contactDeadlineMinutes[level]} min from activation`,
+      },
+    },
+  ];
+}
+
+function upgrade(command: UpgradeIncident, state: IncidentState, policy: IncidentPolicy): IncidentEvent[] {
+  requirePhase(state, command.type, handling, 'levelChangeWhileHandling');
+  requireReason(command.type, command.data.reason);
+  const { toLevel, reason } = command.data;
+  const from = state.incident.level;
+  // CONTEXT: the cluster and a human may both raise the same incident to the same level; the second is a no-op.
+  if (toLevel === from) return [];
+  if (!isMoreSevere(toLevel, from)) throw new InvalidLevelChange(command.type, from, toLevel);
+  return raise(
+    state,
+    toLevel,
+    reason,
+    auditOf(state.incident.incidentId, command.context),
+    command.context.now,
+    policy,
+  );
+}
+
+/** Upgrade events: the level change, the page of the new level's team, and the stricter deadline if any. */
+function raise(
+  state: Handling,
+  to: IncidentLevel,
+  reason: string,
+  audit: AuditFields,
+  now: Date,
+  policy: IncidentPolicy,
+  otherDeadlines: Date[] = [],
+): IncidentEvent[] {
+  const from = state.incident.level;
+  return [
+    { type: 'IncidentUpgraded', data: { ...audit, from, to, reason } },
+    {
+      type: 'ResponseTeamPaged',
+      data: { ...audit, level: to, team: policy.responseTeams[to], trigger: 'upgrade', reason },
+    },
+    ...tightenDeadline(
+      state,
+      to,
+      [contactDueAt(to, now, policy), ...otherDeadlines],
+      `${to} contact deadline of ${policy.contactDeadlineMinutes[to]} min from the upgrade is stricter`,
+      audit,
+    ),
+  ];
+}
+
+/**
+ * A `ContactDeadlineSet` when one of `candidates` is earlier than the current deadline. Only while nobody has been
+ * contacted yet (activation): once customers are contacted the deadline has been met, and a deadline never moves later.
+ */
+function tightenDeadline(
+  state: Handling,
+  level: IncidentLevel,
+  candidates: Date[],
+  reason: string,
+  audit: AuditFields,
+): ContactDeadlineSet[] {
+  if (state.status !== 'activation') return [];
+  const current = state.incident.contactDueAt;
+  const earliest = Math.min(...candidates.map((date) => date.getTime()));
+  if (current !== null && earliest >= Date.parse(current)) return [];
+  return [
+    {
+      type: 'ContactDeadlineSet',
+      data: { ...audit, level, dueAt: new Date(earliest).toISOString(), previousDueAt: current, reason },
+    },
+  ];
+}
+
+function downgrade(command: DowngradeIncident, state: IncidentState, policy: IncidentPolicy): IncidentEvent[] {
+  requirePhase(state, command.type, handling, 'levelChangeWhileHandling');
+  requireReason(command.type, command.data.reason);
+  const { toLevel, reason } = command.data;
+  const from = state.incident.level;
+  if (!isMoreSevere(from, toLevel)) throw new InvalidLevelChange(command.type, from, toLevel);
+  const allowed = policy.downgradeApprovers[from];
+  if (!holdsAnyRole(command.context, allowed)) throw new DowngradeNotAllowed(from, allowed);
+  const audit = auditOf(state.incident.incidentId, command.context, allowed);
+  return [{ type: 'IncidentDowngraded', data: { ...audit, from, to: toLevel, reason } }];
+}
+
+function merge(command: MergeIncident, state: IncidentState): IncidentEvent[] {
+  requirePhase(state, command.type, handling, 'mergeWhileHandling');
+  const { survivorId, reason } = command.data;
+  if (survivorId === state.incident.incidentId) throw new SelfMerge(survivorId);
+  requireReason(command.type, reason);
+  const { level, contactDueAt: dueAt } = state.incident;
+  return [
+    {
+      type: 'IncidentMerged',
+      data: {
+        ...auditOf(state.incident.incidentId, command.context),
+        survivorId,
+        level,
+        // Customers already contacted: the duplicate's deadline has been met and must not tighten the survivor's.
+        contactDueAt: state.status === 'activation' ? dueAt : null,
+        reason,
+      },
+    },
+  ];
+}
+
+function absorbDuplicate(command: AbsorbDuplicate, state: IncidentState, policy: IncidentPolicy): IncidentEvent[] {
+  requirePhase(state, command.type, handling, 'mergeWhileHandling');
+  const { duplicateId, level, contactDueAt: duplicateDueAt, reason } = command.data;
+  if (duplicateId === state.incident.incidentId) throw new SelfMerge(duplicateId);
+  requireReason(command.type, reason);
+  if (state.incident.absorbed.includes(duplicateId)) return [];
+  const audit = auditOf(state.incident.incidentId, command.context);
+  const absorbed: IncidentEvent = {
+    type: 'DuplicateAbsorbed',
+    data: { ...audit, duplicateId, duplicateLevel: level, reason },
+  };
+  const duplicateDeadline = duplicateDueAt === null ? [] : [new Date(duplicateDueAt)];
+  if (isMoreSevere(level, state.incident.level)) {
+    const why = `absorbed duplicate ${duplicateId} at ${level}: ${reason}`;
+    return [absorbed, ...raise(state, level, why, audit, command.context.now, policy, duplicateDeadline)];
+  }
+  const why = `absorbed duplicate ${duplicateId} had an earlier contact deadline`;
+  return [absorbed, ...tightenDeadline(state, state.incident.level, duplicateDeadline, why, audit)];
+}
+
+// ---- containment ----------------------------------------------------------------------------------------------------
+
+function recordContact(command: RecordCustomersContacted, state: IncidentState): IncidentEvent[] {
+  requirePhase(state, command.type, handling, 'contactWhileHandling');
+  const { customerRefs, summary } = command.data;
+  if (customerRefs.length === 0) throw new FieldRequired(command.type, 'customerRefs');
+  requireText(command.type, 'summary', summary);
+  const dueAt = state.incident.contactDueAt;
+  const withinDeadline = dueAt === null || command.context.now.getTime() <= Date.parse(dueAt);
+  return [
+    {
+      type: 'CustomersContacted',
+      data: { ...auditOf(state.incident.incidentId, command.context), customerRefs, summary, dueAt, withinDeadline },
+    },
+  ];
+}
+
+function recordTemporaryMeasure(command: RecordTemporaryMeasure, state: IncidentState): IncidentEvent[] {
+  requirePhase(state, command.type, ['containment', 'resolution'], 'measuresInContainment');
+  const { measure, description, customerRefs = [] } = command.data;
+  requireText(command.type, 'description', description);
+  return [
+    {
+      type: 'TemporaryMeasureRecorded',
+      data: { ...auditOf(state.incident.incidentId, command.context), measure, description, customerRefs },
+    },
+  ];
+}
+
+/**
+ * The timer's command. Idempotent: after a first contact, after a breach already recorded, or once the incident
+ * moved on, there is nothing to flag and it decides nothing. A timer firing early is refused.
+ */
+function flagBreach(command: FlagContactDeadlineBreach, state: IncidentState, policy: IncidentPolicy): IncidentEvent[] {
+  if (state.status === 'none') throw new IncidentNotFound(command.type);
+  if (state.status !== 'activation') return [];
+  const { contactDueAt: dueAt, contactDeadlineBreached, level, incidentId } = state.incident;
+  if (dueAt === null || contactDeadlineBreached) return [];
+  if (command.context.now.getTime() < Date.parse(dueAt)) throw new ContactDeadlineNotDue(dueAt, command.context.now);
+  const escalatedTo = escalationTargetAbove(policy.responseTeams[level].lead, policy);
+  const audit = auditOf(incidentId, command.context);
+  return [
+    { type: 'ContactDeadlineBreached', data: { ...audit, level, dueAt, escalatedTo } },
+    {
+      type: 'ResponseTeamPaged',
+      data: {
+        ...audit,
+        level,
+        team: { lead: escalatedTo, members: [] },
+        trigger: 'contact-deadline-breach',
+        reason: `No customer contacted by the ${level} contact deadline ${dueAt}`,
+      },
+    },
+  ];
+}
+
+// ---- resolution -----------------------------------------------------------------------------------------------------
+
+function recordRootCause(command: RecordRootCause, state: IncidentState, policy: IncidentPolicy): IncidentEvent[] {
+  requirePhase(state, command.type, ['containment', 'resolution'], 'rootCauseAfterContact');
+  if (state.status === 'resolution' && state.resolution.step !== 'root-caused') {
+    throw new InvalidIncidentTransition(
+      command.type,
+      `${state.status}/${state.resolution.step}`,
+      'rootCauseAfterContact',
+    );
+  }
+  const groups = policy.rootCauseGroups[state.incident.category];
+  if (!holdsAnyRole(command.context, groups)) throw new NotResponsibleGroup(state.incident.category, groups);
+  const { rootCause, directCause } = command.data;
+  requireText(command.type, 'rootCause', rootCause);
+  requireText(command.type, 'directCause', directCause);
+  return [
+    {
+      type: 'RootCauseRecorded',
+      data: {
+        ...auditOf(state.incident.incidentId, command.context, groups),
+        rootCause,
+        directCause,
+        revision: state.status === 'resolution',
+      },
+    },
+  ];
+}
+
+function approveSolution(command: ApproveSolution, state: IncidentState, policy: IncidentPolicy): IncidentEvent[] {
+  requirePhase(state, command.type, ['resolution'], 'approveAfterRootCause');
+  if (state.resolution.step !== 'root-caused') {
+    throw new InvalidIncidentTransition(
+      command.type,
+      `${state.status}/${state.resolution.step}`,
+      'approveAfterRootCause',
+    );
+  }
+  const { solution } = command.data;
+  requireText(command.type, 'solution.description', solution.description);
+  const { level, incidentId } = state.incident;
+  const allowed = approversOf(level, solution.kind, policy);
+  if (!holdsAnyRole(command.context, allowed)) throw new SolutionApprovalNotAllowed(level, solution.kind, allowed);
+  return [{ type: 'SolutionApproved', data: { ...auditOf(incidentId, command.context, allowed), level, solution } }];
+}
+
+function recordImplementation(command: RecordImplementation, state: IncidentState): IncidentEvent[] {
+  requirePhase(state, command.type, ['resolution'], 'implementAfterApproval');
+  if (state.resolution.step !== 'approved') {
+    throw new InvalidIncidentTransition(
+      command.type,
+      `${state.status}/${state.resolution.step}`,
+      'implementAfterApproval',
+    );
+  }
+  const { progress, completed } = command.data;
+  requireText(command.type, 'progress', progress);
+  return [
+    {
+      type: 'ImplementationRecorded',
+      data: { ...auditOf(state.incident.incidentId, command.context), progress, completed },
+    },
+  ];
+}
+
+function recordConfirmation(command: RecordCustomerConfirmation, state: IncidentState): IncidentEvent[] {
+  requirePhase(state, command.type, ['resolution'], 'confirmAfterImplementation');
+  if (state.resolution.step !== 'implemented') {
+    throw new InvalidIncidentTransition(
+      command.type,
+      `${state.status}/${state.resolution.step}`,
+      'confirmAfterImplementation',
+    );
+  }
+  const { customerRef, satisfaction, note } = command.data;
+  requireText(command.type, 'customerRef', customerRef);
+  return [
+    {
+      type: 'CustomerConfirmationRecorded',
+      data: {
+        ...auditOf(state.incident.incidentId, command.context),
+        customerRef,
+        satisfaction,
+        ...(note ? { note } : {}),
+      },
+    },
+  ];
+}
+
+function resolve(command: ResolveIncident, state: IncidentState, policy: IncidentPolicy): IncidentEvent[] {
+  requirePhase(state, command.type, ['resolution'], 'resolveWhenConfirmed');
+  const { resolution } = state;
+  if (resolution.step !== 'implemented') {
+    throw new ResolutionIncomplete(
+      resolution.step === 'root-caused' ? 'no solution is approved' : 'the approved solution is not implemented',
+    );
+  }
+  if (resolution.confirmations === 0) throw new ResolutionIncomplete('no customer has confirmed the solution');
+  requireText(command.type, 'summary', command.data.summary);
+  const { level, incidentId } = state.incident;
+  return [
+    {
+      type: 'IncidentResolved',
+      data: {
+        ...auditOf(incidentId, command.context),
+        level,
+        summary: command.data.summary,
+        retrospectiveDueAt: retrospectiveDueAt(level, command.context.now, policy).toISOString(),
+      },
+    },
+  ];
+}
+
+// ---- follow-up ------------------------------------------------------------------------------------------------------
+
+function recordSatisfaction(
+  command: RecordSatisfaction,
+  state: IncidentState,
+  policy: IncidentPolicy,
+): IncidentEvent[] {
+  requirePhase(state, command.type, ['follow-up'], 'followUpAfterResolution');
+  const { percent, responses, surveyRef } = command.data;
+  if (!(percent >= 0 && percent <= 100) || !(Number.isInteger(responses) && responses >= 1)) {
+    throw new SatisfactionOutOfRange(percent, responses);
+  }
+  requireText(command.type, 'surveyRef', surveyRef);
+  const { level, incidentId } = state.incident;
+  const targetPercent = policy.satisfactionTargetPercent[level];
+  const meetsTarget = percent >= targetPercent;
+  const audit = auditOf(incidentId, command.context);
+  const recorded: IncidentEvent = {
+    type: 'SatisfactionRecorded',
+    data: { ...audit, level, percent, responses, surveyRef, targetPercent, meetsTarget },
+  };
+  if (meetsTarget) return [recorded];
+  const reason = `Satisfaction ${percent}% is below the ${level} target of ${targetPercent}%`;
+  return [recorded, { type: 'FollowUpRequired', data: { ...audit, percent, targetPercent, reason } }];
+}
+
+function recordFollowUp(command: RecordFollowUp, state: IncidentState): IncidentEvent[] {
+  requirePhase(state, command.type, ['follow-up'], 'followUpAfterResolution');
+  const { action, description } = command.data;
+  requireText(command.type, 'action', action);
+  requireText(command.type, 'description', description);
+  return [
+    {
+      type: 'FollowUpRecorded',
+      data: {
+        ...auditOf(state.incident.incidentId, command.context),
+        action,
+        description,
+        wasRequired: state.followUp.followUpOutstanding,
+      },
+    },
+  ];
+}
+
+function recordRetrospective(command: RecordRetrospective, state: IncidentState): IncidentEvent[] {
+  requirePhase(state, command.type, ['follow-up'], 'followUpAfterResolution');
+  if (state.followUp.retrospectiveRecordedAt !== null) {
+    throw new InvalidIncidentTransition(command.type, `${state.status}/retrospective-recorded`, 'retrospectiveOnce');
+  }
+  const { what, why, who, when, where, how, improvementActions } = command.data;
+  for (const [field, value] of Object.entries({ what, why, who, where, how })) requireText(command.type, field, value);
+  if (improvementActions.length === 0) throw new FieldRequired(command.type, 'improvementActions');
+  for (const { action, owner } of improvementActions) {
+    requireText(command.type, 'improvementActions[].action', action);
+    requireText(command.type, 'improvementActions[].owner', owner);
+  }
+  const dueAt = state.followUp.retrospectiveDueAt;
+  return [
+    {
+      type: 'RetrospectiveRecorded',
+      data: {
+        ...auditOf(state.incident.incidentId, command.context),
+        what,
+        why,
+        who,
+        when: {
+          detectedAt: state.incident.openedAt,
+          firstContactAt: state.contact.firstContactAt,
+          resolvedAt: state.followUp.resolvedAt,
+          entries: when,
+        },
+        where,
+        how,
+        improvementActions,
+        dueAt,
+        onTime: command.context.now.getTime() <= Date.parse(dueAt),
+      },
+    },
+  ];
+}
+
+function close(command: CloseIncident, state: IncidentState): IncidentEvent[] {
+  requirePhase(state, command.type, ['follow-up'], 'closeFromFollowUp');
+  const { followUp, incident } = state;
+  if (followUp.satisfaction === null) throw new SatisfactionNotMeasured(incident.incidentId);
+  if (followUp.followUpOutstanding) {
+    throw new FollowUpOutstanding(followUp.satisfaction.percent, followUp.satisfaction.targetPercent);
+  }
+  if (followUp.retrospectiveRecordedAt === null) throw new RetrospectiveMissing(incident.incidentId);
+  const { reason } = command.data;
+  return [
+    {
+      type: 'IncidentClosed',
+      data: { ...auditOf(incident.incidentId, command.context), level: incident.level, ...(reason ? { reason } : {}) },
+    },
+  ];
+}
+
+// ---- guards ---------------------------------------------------------------------------------------------------------
+
+function requirePhase<S extends Exclude<IncidentStatus, 'none'>>(
+  state: IncidentState,
+  command: IncidentCommand['type'],
+  allowed: readonly S[],
+  rule: IncidentRule,
+): asserts state is IncidentIn<S> {
+  if (state.status === 'none') throw new IncidentNotFound(command);
+  if (!(allowed as readonly IncidentStatus[]).includes(state.status)) {
+    throw new InvalidIncidentTransition(command, state.status, rule);
+  }
+}
+
+function requireReason(command: IncidentCommand['type'], reason: string): void {
+  if (!reason?.trim()) throw new ReasonRequired(command);
+}
+
+function requireText(command: IncidentCommand['type'], field: string, value: string | undefined): void {
+  if (!value?.trim()) throw new FieldRequired(command, field);
+}
+
+function auditOf(incidentId: string, context: CommandContext, preferredRoles: readonly Role[] = []): AuditFields {
+  return { incidentId, actor: actorOf(context, preferredRoles), at: context.now.toISOString() };
+}

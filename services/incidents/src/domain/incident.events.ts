@@ -1,0 +1,218 @@
+import type {
+  ConfirmationSatisfaction,
+  ImprovementAction,
+  SolutionKind,
+  TemporaryMeasureKind,
+  TimelineEntry,
+} from './incident.commands';
+import type { ActorRef, ComplaintFlags, IncidentCategory, IncidentLevel, ResponseTeam, Role } from './incident.values';
+
+/** What every incident event records, so that the stream is the audit trail: which incident, who, when. */
+export interface AuditFields {
+  readonly incidentId: string;
+  readonly actor: ActorRef;
+  /** When it was decided (the command's injected `now`), ISO 8601. */
+  readonly at: string;
+}
+
+type Event<Type extends string, Data> = { readonly type: Type; readonly data: Data & AuditFields };
+
+/** Where an incident came from. */
+export type IncidentSource =
+  | {
+      readonly kind: 'cluster';
+      readonly clusterKey: string;
+      readonly complaintCount: number;
+      readonly flags: ComplaintFlags;
+    }
+  | { readonly kind: 'manual'; readonly clusterKey?: string };
+
+/** Activation: the incident was identified and graded (the grading form). Followed by paging and the deadline. */
+export type IncidentOpened = Event<
+  'IncidentOpened',
+  {
+    readonly tenant: string;
+    readonly category: IncidentCategory;
+    readonly summary: string;
+    readonly source: IncidentSource;
+    readonly level: IncidentLevel;
+    readonly reason: string;
+  }
+>;
+
+/** A response team (or, on a breach, the escalation rung) was notified. */
+export type ResponseTeamPaged = Event<
+  'ResponseTeamPaged',
+  {
+    readonly level: IncidentLevel;
+    readonly team: ResponseTeam;
+    readonly trigger: 'activation' | 'upgrade' | 'contact-deadline-breach';
+    readonly reason: string;
+  }
+>;
+
+/** The contact deadline was set (activation) or tightened (upgrade, absorbed duplicate). Never moves later. */
+export type ContactDeadlineSet = Event<
+  'ContactDeadlineSet',
+  {
+    readonly level: IncidentLevel;
+    readonly dueAt: string;
+    readonly previousDueAt: string | null;
+    readonly reason: string;
+  }
+>;
+
+/** The level was raised. */
+export type IncidentUpgraded = Event<
+  'IncidentUpgraded',
+  { readonly from: IncidentLevel; readonly to: IncidentLevel; readonly reason: string }
+>;
+
+/** The level was lowered by an allowed role; the contact deadline stays as it was. */
+export type IncidentDowngraded = Event<
+  'IncidentDowngraded',
+  { readonly from: IncidentLevel; readonly to: IncidentLevel; readonly reason: string }
+>;
+
+/** This incident ended as a duplicate of `survivorId`; the survivor is told through `AbsorbDuplicate`. */
+export type IncidentMerged = Event<
+  'IncidentMerged',
+  {
+    readonly survivorId: string;
+    readonly level: IncidentLevel;
+    readonly contactDueAt: string | null;
+    readonly reason: string;
+  }
+>;
+
+/** The survivor absorbed a duplicate incident. */
+export type DuplicateAbsorbed = Event<
+  'DuplicateAbsorbed',
+  { readonly duplicateId: string; readonly duplicateLevel: IncidentLevel; readonly reason: string }
+>;
+
+/** Customers were contacted; the first contact moves the incident to containment. */
+export type CustomersContacted = Event<
+  'CustomersContacted',
+  {
+    readonly customerRefs: readonly string[];
+    readonly summary: string;
+    readonly dueAt: string | null;
+    /** Whether this contact happened at or before the contact deadline. */
+    readonly withinDeadline: boolean;
+  }
+>;
+
+/** A temporary measure was taken. */
+export type TemporaryMeasureRecorded = Event<
+  'TemporaryMeasureRecorded',
+  { readonly measure: TemporaryMeasureKind; readonly description: string; readonly customerRefs: readonly string[] }
+>;
+
+/** Nobody was contacted by the deadline; `escalatedTo` is paged next. Recorded once per incident. */
+export type ContactDeadlineBreached = Event<
+  'ContactDeadlineBreached',
+  { readonly level: IncidentLevel; readonly dueAt: string; readonly escalatedTo: Role }
+>;
+
+/** Cause analysis by the responsible group; the first one moves the incident to resolution. */
+export type RootCauseRecorded = Event<
+  'RootCauseRecorded',
+  { readonly rootCause: string; readonly directCause: string; readonly revision: boolean }
+>;
+
+/** The solution was approved (the approval form); `actor.role` is the approving role. */
+export type SolutionApproved = Event<
+  'SolutionApproved',
+  { readonly level: IncidentLevel; readonly solution: { readonly kind: SolutionKind; readonly description: string } }
+>;
+
+/** Implementation progress of the approved solution. */
+export type ImplementationRecorded = Event<
+  'ImplementationRecorded',
+  { readonly progress: string; readonly completed: boolean }
+>;
+
+/** A customer's confirmation of the resolution. */
+export type CustomerConfirmationRecorded = Event<
+  'CustomerConfirmationRecorded',
+  { readonly customerRef: string; readonly satisfaction: ConfirmationSatisfaction; readonly note?: string }
+>;
+
+/** Resolution ended; follow-up starts and the retrospective is due at `retrospectiveDueAt`. */
+export type IncidentResolved = Event<
+  'IncidentResolved',
+  { readonly level: IncidentLevel; readonly summary: string; readonly retrospectiveDueAt: string }
+>;
+
+/** Satisfaction from surveys, with the target that applied. */
+export type SatisfactionRecorded = Event<
+  'SatisfactionRecorded',
+  {
+    readonly level: IncidentLevel;
+    readonly percent: number;
+    readonly responses: number;
+    readonly surveyRef: string;
+    readonly targetPercent: number;
+    readonly meetsTarget: boolean;
+  }
+>;
+
+/** Satisfaction fell below target: customers must be followed up again before the incident closes. */
+export type FollowUpRequired = Event<
+  'FollowUpRequired',
+  { readonly percent: number; readonly targetPercent: number; readonly reason: string }
+>;
+
+/** A follow-up was made. */
+export type FollowUpRecorded = Event<
+  'FollowUpRecorded',
+  { readonly action: string; readonly description: string; readonly wasRequired: boolean }
+>;
+
+/** The retrospective (5W1H) with the timeline taken from the stream, and whether it was on time. */
+export type RetrospectiveRecorded = Event<
+  'RetrospectiveRecorded',
+  {
+    readonly what: string;
+    readonly why: string;
+    readonly who: string;
+    readonly when: {
+      readonly detectedAt: string;
+      readonly firstContactAt: string;
+      readonly resolvedAt: string;
+      readonly entries: readonly TimelineEntry[];
+    };
+    readonly where: string;
+    readonly how: string;
+    readonly improvementActions: readonly ImprovementAction[];
+    readonly dueAt: string;
+    readonly onTime: boolean;
+  }
+>;
+
+/** The incident was closed and its forms archived. */
+export type IncidentClosed = Event<'IncidentClosed', { readonly level: IncidentLevel; readonly reason?: string }>;
+
+/** Every event of the Incident aggregate. */
+export type IncidentEvent =
+  | IncidentOpened
+  | ResponseTeamPaged
+  | ContactDeadlineSet
+  | IncidentUpgraded
+  | IncidentDowngraded
+  | IncidentMerged
+  | DuplicateAbsorbed
+  | CustomersContacted
+  | TemporaryMeasureRecorded
+  | ContactDeadlineBreached
+  | RootCauseRecorded
+  | SolutionApproved
+  | ImplementationRecorded
+  | CustomerConfirmationRecorded
+  | IncidentResolved
+  | SatisfactionRecorded
+  | FollowUpRequired
+  | FollowUpRecorded
+  | RetrospectiveRecorded
+  | IncidentClosed;

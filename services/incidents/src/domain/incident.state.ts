@@ -1,0 +1,257 @@
+import { assertNever } from '@aftersales/domain';
+import type { SolutionKind } from './incident.commands';
+import type { IncidentEvent, IncidentSource } from './incident.events';
+import type { IncidentCategory, IncidentLevel } from './incident.values';
+
+/** What every opened incident knows, whatever its phase. */
+export interface IncidentFacts {
+  readonly incidentId: string;
+  readonly tenant: string;
+  readonly category: IncidentCategory;
+  readonly summary: string;
+  readonly source: IncidentSource;
+  readonly openedAt: string;
+  readonly level: IncidentLevel;
+  /** The current contact deadline; `null` only between `IncidentOpened` and `ContactDeadlineSet` of one decision. */
+  readonly contactDueAt: string | null;
+  readonly contactDeadlineBreached: boolean;
+  /** Duplicates merged into this incident. */
+  readonly absorbed: readonly string[];
+}
+
+/** The first customer contact, which started containment. */
+export interface ContactRecord {
+  readonly firstContactAt: string;
+  readonly withinDeadline: boolean;
+  readonly customersContacted: number;
+}
+
+/** Root and direct cause, as last recorded by the responsible group. */
+export interface CauseAnalysis {
+  readonly rootCause: string;
+  readonly directCause: string;
+}
+
+/** An approved solution. */
+export interface ApprovedSolution {
+  readonly kind: SolutionKind;
+  readonly description: string;
+}
+
+/** Where resolution stands: cause analysed → solution approved → solution implemented (and confirmed). */
+export type ResolutionProgress =
+  | { readonly step: 'root-caused'; readonly cause: CauseAnalysis }
+  | { readonly step: 'approved'; readonly cause: CauseAnalysis; readonly solution: ApprovedSolution }
+  | {
+      readonly step: 'implemented';
+      readonly cause: CauseAnalysis;
+      readonly solution: ApprovedSolution;
+      readonly confirmations: number;
+    };
+
+/** Where follow-up stands. */
+export interface FollowUpProgress {
+  readonly resolvedAt: string;
+  readonly retrospectiveDueAt: string;
+  /** The latest measurement; `null` until surveys report. */
+  readonly satisfaction: { readonly percent: number; readonly targetPercent: number } | null;
+  /** Satisfaction is below target and no follow-up has been recorded since. */
+  readonly followUpOutstanding: boolean;
+  readonly retrospectiveRecordedAt: string | null;
+}
+
+/**
+ * The Incident aggregate's state, by phase: activation → containment → resolution → follow-up → closed, or merged
+ * into another incident. Each phase carries exactly what it has (no contact before containment, no solution before
+ * approval), so illegal states cannot be built.
+ */
+export type IncidentState =
+  | { readonly status: 'none' }
+  | { readonly status: 'activation'; readonly incident: IncidentFacts }
+  | { readonly status: 'containment'; readonly incident: IncidentFacts; readonly contact: ContactRecord }
+  | {
+      readonly status: 'resolution';
+      readonly incident: IncidentFacts;
+      readonly contact: ContactRecord;
+      readonly resolution: ResolutionProgress;
+    }
+  | {
+      readonly status: 'follow-up';
+      readonly incident: IncidentFacts;
+      readonly contact: ContactRecord;
+      readonly resolution: Extract<ResolutionProgress, { step: 'implemented' }>;
+      readonly followUp: FollowUpProgress;
+    }
+  | { readonly status: 'closed'; readonly incident: IncidentFacts; readonly closedAt: string }
+  | { readonly status: 'merged'; readonly incident: IncidentFacts; readonly survivorId: string };
+
+/** A phase of an incident. */
+export type IncidentStatus = IncidentState['status'];
+
+/** The state of an incident in one of the given phases. */
+export type IncidentIn<S extends IncidentStatus> = Extract<IncidentState, { readonly status: S }>;
+
+/** The state of a stream without events. */
+export const initialState = (): IncidentState => ({ status: 'none' });
+
+function withFacts(state: IncidentState, change: Partial<IncidentFacts>): IncidentState {
+  return state.status === 'none' ? state : { ...state, incident: { ...state.incident, ...change } };
+}
+
+/**
+ * Applies one event. Events are facts already decided: `evolve` never throws, and an event that does not fit the
+ * phase (impossible for a stream written by `decide`) leaves the state as it is.
+ */
+export function evolve(state: IncidentState, event: IncidentEvent): IncidentState {
+  switch (event.type) {
+    case 'IncidentOpened': {
+      const { incidentId, tenant, category, summary, source, level, at } = event.data;
+      const incident: IncidentFacts = {
+        incidentId,
+        tenant,
+        category,
+        summary,
+        source,
+        openedAt: at,
+        level,
+        contactDueAt: null,
+        contactDeadlineBreached: false,
+        absorbed: [],
+      };
+      return { status: 'activation', incident };
+    }
+    case 'ResponseTeamPaged':
+    case 'TemporaryMeasureRecorded':
+      return state;
+    case 'ContactDeadlineSet':
+      return withFacts(state, { contactDueAt: event.data.dueAt });
+    case 'IncidentUpgraded':
+    case 'IncidentDowngraded':
+      return withFacts(state, { level: event.data.to });
+    case 'ContactDeadlineBreached':
+      return withFacts(state, { contactDeadlineBreached: true });
+    case 'DuplicateAbsorbed':
+      return state.status === 'none'
+        ? state
+        : withFacts(state, { absorbed: [...state.incident.absorbed, event.data.duplicateId] });
+    case 'IncidentMerged':
+      return state.status === 'none'
+        ? state
+        : { status: 'merged', incident: state.incident, survivorId: event.data.survivorId };
+    case 'CustomersContacted':
+      return contacted(state, event.data);
+    case 'RootCauseRecorded':
+    case 'SolutionApproved':
+    case 'ImplementationRecorded':
+    case 'CustomerConfirmationRecorded':
+    case 'IncidentResolved':
+      return state.status === 'containment' || state.status === 'resolution' ? resolving(state, event) : state;
+    case 'SatisfactionRecorded':
+    case 'FollowUpRequired':
+    case 'FollowUpRecorded':
+    case 'RetrospectiveRecorded':
+      return state.status === 'follow-up' ? { ...state, followUp: followingUp(state.followUp, event) } : state;
+    case 'IncidentClosed':
+      return state.status === 'none' ? state : { status: 'closed', incident: state.incident, closedAt: event.data.at };
+    default:
+      return assertNever(event);
+  }
+}
+
+function contacted(
+  state: IncidentState,
+  { at, withinDeadline, customerRefs }: { at: string; withinDeadline: boolean; customerRefs: readonly string[] },
+): IncidentState {
+  switch (state.status) {
+    case 'activation':
+      return {
+        status: 'containment',
+        incident: state.incident,
+        contact: { firstContactAt: at, withinDeadline, customersContacted: customerRefs.length },
+      };
+    case 'containment':
+    case 'resolution':
+      return {
+        ...state,
+        contact: { ...state.contact, customersContacted: state.contact.customersContacted + customerRefs.length },
+      };
+    default:
+      return state;
+  }
+}
+
+type ResolutionEvent = Extract<
+  IncidentEvent,
+  {
+    type:
+      | 'RootCauseRecorded'
+      | 'SolutionApproved'
+      | 'ImplementationRecorded'
+      | 'CustomerConfirmationRecorded'
+      | 'IncidentResolved';
+  }
+>;
+
+function resolving(state: IncidentIn<'containment' | 'resolution'>, event: ResolutionEvent): IncidentState {
+  if (event.type === 'RootCauseRecorded') {
+    const { rootCause, directCause } = event.data;
+    return { ...state, status: 'resolution', resolution: { step: 'root-caused', cause: { rootCause, directCause } } };
+  }
+  if (state.status !== 'resolution') return state;
+  const { resolution } = state;
+  switch (event.type) {
+    case 'SolutionApproved':
+      if (resolution.step !== 'root-caused') return state;
+      return { ...state, resolution: { step: 'approved', cause: resolution.cause, solution: event.data.solution } };
+    case 'ImplementationRecorded':
+      if (resolution.step !== 'approved' || !event.data.completed) return state;
+      return { ...state, resolution: { ...resolution, step: 'implemented', confirmations: 0 } };
+    case 'CustomerConfirmationRecorded':
+      if (resolution.step !== 'implemented') return state;
+      return { ...state, resolution: { ...resolution, confirmations: resolution.confirmations + 1 } };
+    case 'IncidentResolved':
+      if (resolution.step !== 'implemented') return state;
+      return {
+        status: 'follow-up',
+        incident: state.incident,
+        contact: state.contact,
+        resolution,
+        followUp: {
+          resolvedAt: event.data.at,
+          retrospectiveDueAt: event.data.retrospectiveDueAt,
+          satisfaction: null,
+          followUpOutstanding: false,
+          retrospectiveRecordedAt: null,
+        },
+      };
+    default:
+      return assertNever(event);
+  }
+}
+
+type FollowUpEvent = Extract<
+  IncidentEvent,
+  { type: 'SatisfactionRecorded' | 'FollowUpRequired' | 'FollowUpRecorded' | 'RetrospectiveRecorded' }
+>;
+
+function followingUp(followUp: FollowUpProgress, event: FollowUpEvent): FollowUpProgress {
+  switch (event.type) {
+    case 'SatisfactionRecorded': {
+      const { percent, targetPercent, meetsTarget } = event.data;
+      // The latest measurement governs: at target it lifts an earlier requirement; below it FollowUpRequired follows.
+      return {
+        ...followUp,
+        satisfaction: { percent, targetPercent },
+        followUpOutstanding: meetsTarget ? false : followUp.followUpOutstanding,
+      };
+    }
+    case 'FollowUpRequired':
+      return { ...followUp, followUpOutstanding: true };
+    case 'FollowUpRecorded':
+      return { ...followUp, followUpOutstanding: false };
+    case 'RetrospectiveRecorded':
+      return { ...followUp, retrospectiveRecordedAt: event.data.at };
+    default:
+      return assertNever(event);
+  }
+}

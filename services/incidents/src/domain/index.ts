@@ -1,0 +1,17 @@
+/**
+ * The pure domain of the incidents service: the ComplaintCluster and Incident deciders, their messages and errors,
+ * and the per-tenant incident policy. Nothing here reads a clock, generates ids or performs I/O.
+ */
+export * from './decider.types';
+export * from './incident.values';
+export * from './incident-policy';
+export * from './complaint-cluster.commands';
+export * from './complaint-cluster.events';
+export * from './complaint-cluster.errors';
+export * from './complaint-cluster.decider';
+export * from './incident.commands';
+export * from './incident.events';
+export * from './incident.errors';
+export { evolve as evolveIncident, initialState as initialIncidentState } from './incident.state';
+export type * from './incident.state';
+export * from './incident.decider';
