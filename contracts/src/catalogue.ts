@@ -1,5 +1,6 @@
 import type { AnyEventContract, EventData } from './define-event';
 import { CaseOpenedV1 } from './events/intake/case-opened.v1';
+import { ComplaintRegisteredV1 } from './events/intake/complaint-registered.v1';
 
 /**
  * Every published event contract, all versions. Adding a contract here publishes it: the
@@ -11,7 +12,7 @@ import { CaseOpenedV1 } from './events/intake/case-opened.v1';
  * EventCatalogue.map((contract) => contract.type); // ['aftersales.intake.case-opened.v1', …]
  * ```
  */
-export const EventCatalogue = [CaseOpenedV1] as const satisfies readonly AnyEventContract[];
+export const EventCatalogue = [CaseOpenedV1, ComplaintRegisteredV1] as const satisfies readonly AnyEventContract[];
 
 /** Union of all contracts in the {@link EventCatalogue}. */
 export type CatalogueEvent = (typeof EventCatalogue)[number];

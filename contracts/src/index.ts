@@ -65,3 +65,8 @@ export {
   type EvidenceKind,
 } from './events/intake/vocabulary';
 export { CaseOpenedV1 } from './events/intake/case-opened.v1';
+export {
+  ComplaintRegisteredV1,
+  ComplaintCategories,
+  type ComplaintCategory,
+} from './events/intake/complaint-registered.v1';

@@ -59,7 +59,9 @@ export function parseMasterKey(base64: string | undefined, name = MASTER_KEY_ENV
   const value = base64?.trim();
   if (!value) throw new Error(`${name} is not set: the base64 master key that wraps customers' data keys; ${hint}`);
   if (!/^[A-Za-z0-9+/]{43}=$/.test(value)) {
-    throw new Error(`${name} must be standard base64 of exactly ${KEY_BYTES} bytes (44 characters ending in '='); ${hint}`);
+    throw new Error(
+      `${name} must be standard base64 of exactly ${KEY_BYTES} bytes (44 characters ending in '='); ${hint}`,
+    );
   }
   return Buffer.from(value, 'base64');
 }
@@ -99,7 +101,8 @@ export function decrypt(key: Buffer, blob: Buffer, aad: string, what = 'The ciph
 }
 
 // JSON arrays as AAD: unambiguous whatever characters tenants and customer ids contain.
-const keyAad = (tenant: string, customerId: string) => JSON.stringify(['aftersales.privacy.data-key', tenant, customerId]);
+const keyAad = (tenant: string, customerId: string) =>
+  JSON.stringify(['aftersales.privacy.data-key', tenant, customerId]);
 const dataAad = (b: CiphertextBinding) =>
   JSON.stringify(['aftersales.privacy.personal-data', b.tenant, b.customerId, b.keyVersion]);
 
@@ -124,12 +127,19 @@ export function unwrapDataKey(masterKey: Buffer, wrapped: Buffer, tenant: string
  * ```
  */
 export function encryptPersonalData(dataKey: Buffer, data: PersonalData, binding: CiphertextBinding): string {
-  return encrypt(dataKey, Buffer.from(JSON.stringify(pickPersonalData(data)), 'utf8'), dataAad(binding)).toString('base64');
+  return encrypt(dataKey, Buffer.from(JSON.stringify(pickPersonalData(data)), 'utf8'), dataAad(binding)).toString(
+    'base64',
+  );
 }
 
 /** Inverse of {@link encryptPersonalData}. */
 export function decryptPersonalData(dataKey: Buffer, ciphertext: string, binding: CiphertextBinding): PersonalData {
-  const plaintext = decrypt(dataKey, Buffer.from(ciphertext, 'base64'), dataAad(binding), 'The personal data ciphertext');
+  const plaintext = decrypt(
+    dataKey,
+    Buffer.from(ciphertext, 'base64'),
+    dataAad(binding),
+    'The personal data ciphertext',
+  );
   return pickPersonalData(JSON.parse(plaintext.toString('utf8')) as Record<string, unknown>);
 }
 

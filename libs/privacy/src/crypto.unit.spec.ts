@@ -11,7 +11,12 @@ import {
   type CiphertextBinding,
 } from './crypto';
 
-const pii = { name: 'Li Wei', phone: '+86 138 0013 8000', email: 'li.wei@example.com', address: '1 Nanjing Rd, Shanghai' };
+const pii = {
+  name: 'Li Wei',
+  phone: '+86 138 0013 8000',
+  email: 'li.wei@example.com',
+  address: '1 Nanjing Rd, Shanghai',
+};
 const binding: CiphertextBinding = { tenant: 'shop-1', customerId: 'cus-1', keyVersion: 1 };
 
 /** Flips one bit of the decoded blob at `index` and re-encodes it. */

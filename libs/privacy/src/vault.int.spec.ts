@@ -12,7 +12,12 @@ import {
 } from './index';
 
 const pii = { name: 'Li Wei', phone: '+86 138 0013 8000', email: 'li.wei@example.com', address: '1 Nanjing Rd' };
-const agent: DataAccess = { actor: 'agent-7', roles: ['agent'], purpose: 'call back about the refund', resource: 'complaint/c-1' };
+const agent: DataAccess = {
+  actor: 'agent-7',
+  roles: ['agent'],
+  purpose: 'call back about the refund',
+  resource: 'complaint/c-1',
+};
 
 describe('PersonalDataVault on Postgres', () => {
   let testDb: TestDatabase;
@@ -57,8 +62,12 @@ describe('PersonalDataVault on Postgres', () => {
     ).rows;
 
   const logRows = async (tenant: string, customerId: string) =>
-    (await db.pool.query('SELECT * FROM privacy_access_log WHERE tenant = $1 AND customer_id = $2 ORDER BY id', [tenant, customerId]))
-      .rows;
+    (
+      await db.pool.query('SELECT * FROM privacy_access_log WHERE tenant = $1 AND customer_id = $2 ORDER BY id', [
+        tenant,
+        customerId,
+      ])
+    ).rows;
 
   it('creates the key on first use, reuses it, and stores it wrapped', async () => {
     const customer = aCustomer();
@@ -98,7 +107,9 @@ describe('PersonalDataVault on Postgres', () => {
   it('refuses an access without a purpose, and opens nothing', async () => {
     const customer = aCustomer();
     const sealed = await inTransaction((tx) => vault.seal(tx, 'shop-1', customer, pii));
-    await expect(vault.open('shop-1', customer, sealed, { ...agent, purpose: '  ' })).rejects.toThrow(AccessPurposeRequired);
+    await expect(vault.open('shop-1', customer, sealed, { ...agent, purpose: '  ' })).rejects.toThrow(
+      AccessPurposeRequired,
+    );
     expect(await logRows('shop-1', customer)).toEqual([]);
   });
 
@@ -118,7 +129,9 @@ describe('PersonalDataVault on Postgres', () => {
       const customer = aCustomer();
       const sealed = await inTransaction((tx) => vault.seal(tx, 'shop-1', customer, pii));
       expect(await vault.open('shop-2', customer, sealed, agent)).toBeNull();
-      expect(await logRows('shop-2', customer)).toEqual([expect.objectContaining({ outcome: 'no-key', actor: 'agent-7' })]);
+      expect(await logRows('shop-2', customer)).toEqual([
+        expect.objectContaining({ outcome: 'no-key', actor: 'agent-7' }),
+      ]);
     });
 
     it("cannot open one tenant's ciphertext with its own key of the same customer id", async () => {
@@ -134,9 +147,9 @@ describe('PersonalDataVault on Postgres', () => {
     const sealed = await inTransaction((tx) => vault.seal(tx, 'shop-1', customer, pii));
     const bytes = Buffer.from(sealed.ciphertext, 'base64');
     bytes[bytes.length - 1] = (bytes[bytes.length - 1] ?? 0) ^ 0x80;
-    await expect(vault.open('shop-1', customer, { ...sealed, ciphertext: bytes.toString('base64') }, agent)).rejects.toThrow(
-      CiphertextRejected,
-    );
+    await expect(
+      vault.open('shop-1', customer, { ...sealed, ciphertext: bytes.toString('base64') }, agent),
+    ).rejects.toThrow(CiphertextRejected);
   });
 
   it('is useless without the master key: a copy of the database opens nothing', async () => {
@@ -153,8 +166,14 @@ describe('PersonalDataVault on Postgres', () => {
 
       const erasure = await vault.erase('shop-1', customer, 'supervisor-2');
       expect(erasure).toEqual({ erasedAt: expect.any(Date), erasedBy: 'supervisor-2', alreadyErased: false });
-      expect(await keyRow('shop-1', customer)).toEqual([{ key: null, erased_at: erasure.erasedAt, erased_by: 'supervisor-2' }]);
-      expect(await vault.status('shop-1', customer)).toEqual({ state: 'erased', erasedAt: erasure.erasedAt, erasedBy: 'supervisor-2' });
+      expect(await keyRow('shop-1', customer)).toEqual([
+        { key: null, erased_at: erasure.erasedAt, erased_by: 'supervisor-2' },
+      ]);
+      expect(await vault.status('shop-1', customer)).toEqual({
+        state: 'erased',
+        erasedAt: erasure.erasedAt,
+        erasedBy: 'supervisor-2',
+      });
 
       expect(await vault.open('shop-1', customer, sealed, agent)).toBeNull();
       expect((await vault.accessLog('shop-1', customer))[0]).toMatchObject({ outcome: 'erased', actor: 'agent-7' });

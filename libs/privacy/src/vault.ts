@@ -158,7 +158,11 @@ export class PersonalDataVault {
     const dataKey = unwrapDataKey(this.masterKey, row.key, tenant, customerId);
     try {
       const keyVersion = Number(row.key_version);
-      return { customerId, keyVersion, ciphertext: encryptPersonalData(dataKey, data, { tenant, customerId, keyVersion }) };
+      return {
+        customerId,
+        keyVersion,
+        ciphertext: encryptPersonalData(dataKey, data, { tenant, customerId, keyVersion }),
+      };
     } finally {
       dataKey.fill(0);
     }

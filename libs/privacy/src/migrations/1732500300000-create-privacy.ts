@@ -40,7 +40,9 @@ export class CreatePrivacy1732500300000 implements MigrationInterface {
         outcome      text        NOT NULL,
         accessed_at  timestamptz NOT NULL DEFAULT now()
       )`);
-    await q.query(`CREATE INDEX privacy_access_log_customer ON privacy_access_log (tenant, customer_id, accessed_at DESC)`);
+    await q.query(
+      `CREATE INDEX privacy_access_log_customer ON privacy_access_log (tenant, customer_id, accessed_at DESC)`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {
