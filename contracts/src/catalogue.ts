@@ -1,6 +1,15 @@
 import type { AnyEventContract, EventData } from './define-event';
 import { CaseOpenedV1 } from './events/intake/case-opened.v1';
 import { ComplaintRegisteredV1 } from './events/intake/complaint-registered.v1';
+import { ComplaintAttachedV1 } from './events/incidents/complaint-attached.v1';
+import { IncidentClosedV1 } from './events/incidents/incident-closed.v1';
+import { IncidentEscalatedV1 } from './events/incidents/incident-escalated.v1';
+import { IncidentOpenedV1 } from './events/incidents/incident-opened.v1';
+import { IncidentResolvedV1 } from './events/incidents/incident-resolved.v1';
+import { ResponseDeadlineBreachedV1 } from './events/incidents/response-deadline-breached.v1';
+import { ResponseTeamPagedV1 } from './events/incidents/response-team-paged.v1';
+import { SatisfactionBelowTargetV1 } from './events/surveys/satisfaction-below-target.v1';
+import { SatisfactionMeasuredV1 } from './events/surveys/satisfaction-measured.v1';
 
 /**
  * Every published event contract, all versions. Adding a contract here publishes it: the
@@ -12,7 +21,19 @@ import { ComplaintRegisteredV1 } from './events/intake/complaint-registered.v1';
  * EventCatalogue.map((contract) => contract.type); // ['aftersales.intake.case-opened.v1', …]
  * ```
  */
-export const EventCatalogue = [CaseOpenedV1, ComplaintRegisteredV1] as const satisfies readonly AnyEventContract[];
+export const EventCatalogue = [
+  CaseOpenedV1,
+  ComplaintRegisteredV1,
+  IncidentOpenedV1,
+  IncidentEscalatedV1,
+  ResponseTeamPagedV1,
+  ResponseDeadlineBreachedV1,
+  ComplaintAttachedV1,
+  IncidentResolvedV1,
+  IncidentClosedV1,
+  SatisfactionMeasuredV1,
+  SatisfactionBelowTargetV1,
+] as const satisfies readonly AnyEventContract[];
 
 /** Union of all contracts in the {@link EventCatalogue}. */
 export type CatalogueEvent = (typeof EventCatalogue)[number];

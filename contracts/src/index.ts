@@ -70,3 +70,20 @@ export {
   ComplaintCategories,
   type ComplaintCategory,
 } from './events/intake/complaint-registered.v1';
+export {
+  IncidentLevels,
+  IncidentCategories,
+  PageTriggers,
+  type IncidentLevelValue,
+  type IncidentCategoryValue,
+  type PageTrigger,
+} from './events/incidents/vocabulary';
+export { IncidentOpenedV1 } from './events/incidents/incident-opened.v1';
+export { IncidentEscalatedV1 } from './events/incidents/incident-escalated.v1';
+export { ResponseTeamPagedV1 } from './events/incidents/response-team-paged.v1';
+export { ResponseDeadlineBreachedV1 } from './events/incidents/response-deadline-breached.v1';
+export { ComplaintAttachedV1 } from './events/incidents/complaint-attached.v1';
+export { IncidentResolvedV1 } from './events/incidents/incident-resolved.v1';
+export { IncidentClosedV1 } from './events/incidents/incident-closed.v1';
+export { SatisfactionMeasuredV1 } from './events/surveys/satisfaction-measured.v1';
+export { SatisfactionBelowTargetV1 } from './events/surveys/satisfaction-below-target.v1';

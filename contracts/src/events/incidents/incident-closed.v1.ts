@@ -1,0 +1,23 @@
+import { Type } from '@sinclair/typebox';
+import { defineEvent, type EventData } from '../../define-event';
+import { StringEnum } from '../../schema';
+import { IncidentLevels } from './vocabulary';
+
+/** `aftersales.incidents.incident-closed.v1` — the incident was closed after follow-up and retrospective. */
+export const IncidentClosedV1 = defineEvent({
+  service: 'incidents',
+  name: 'incident-closed',
+  version: 1,
+  summary: 'An incident was closed.',
+  subject: 'incidentId',
+  schema: Type.Object(
+    {
+      incidentId: Type.String({ format: 'uuid' }),
+      tenantId: Type.String({ minLength: 1 }),
+      level: StringEnum(IncidentLevels),
+      closedAt: Type.String({ format: 'date-time' }),
+    },
+    { $id: 'aftersales.incidents.incident-closed.v1' },
+  ),
+});
+export type IncidentClosedV1 = EventData<typeof IncidentClosedV1>;

@@ -1,0 +1,36 @@
+import { Type } from '@sinclair/typebox';
+import { defineEvent, type EventData } from '../../define-event';
+import { StringEnum } from '../../schema';
+import { IncidentCategories, IncidentLevels } from './vocabulary';
+
+/**
+ * `aftersales.incidents.incident-opened.v1` — an incident was identified and graded (activation), from a
+ * complaint cluster crossing a threshold or declared by staff.
+ *
+ * @example
+ * ```ts
+ * const opened: IncidentOpenedV1 = { incidentId, tenantId: 'acme', category: 'product-quality', level: 'L3',
+ *   summary: 'Battery swelling, batch B-7', reason: '1 complaint', openedAt: '2026-11-25T08:00:00.000Z' };
+ * ```
+ */
+export const IncidentOpenedV1 = defineEvent({
+  service: 'incidents',
+  name: 'incident-opened',
+  version: 1,
+  summary: 'An incident was identified and graded (activation).',
+  subject: 'incidentId',
+  schema: Type.Object(
+    {
+      incidentId: Type.String({ format: 'uuid', description: 'Incident id; also ce_subject and Kafka key.' }),
+      tenantId: Type.String({ minLength: 1 }),
+      category: StringEnum(IncidentCategories),
+      level: StringEnum(IncidentLevels, { description: 'Grade at activation.' }),
+      summary: Type.String({ minLength: 1 }),
+      reason: Type.String({ minLength: 1, description: 'Grading basis (threshold crossed, flag, declaration).' }),
+      clusterKey: Type.Optional(Type.String({ description: 'Complaint cluster that raised it, when it came from one.' })),
+      openedAt: Type.String({ format: 'date-time' }),
+    },
+    { $id: 'aftersales.incidents.incident-opened.v1' },
+  ),
+});
+export type IncidentOpenedV1 = EventData<typeof IncidentOpenedV1>;

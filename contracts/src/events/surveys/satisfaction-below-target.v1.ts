@@ -1,0 +1,26 @@
+import { Type } from '@sinclair/typebox';
+import { defineEvent, type EventData } from '../../define-event';
+
+/**
+ * `aftersales.surveys.satisfaction-below-target.v1` — an incident's satisfaction fell below its level's target:
+ * the incident needs a follow-up before it may close.
+ */
+export const SatisfactionBelowTargetV1 = defineEvent({
+  service: 'surveys',
+  name: 'satisfaction-below-target',
+  version: 1,
+  summary: "An incident's satisfaction fell below its target; a follow-up is required.",
+  subject: 'incidentId',
+  schema: Type.Object(
+    {
+      incidentId: Type.String({ format: 'uuid' }),
+      tenantId: Type.String({ minLength: 1 }),
+      satisfactionPercent: Type.Number({ minimum: 0, maximum: 100 }),
+      targetPercent: Type.Number({ minimum: 0, maximum: 100 }),
+      responses: Type.Integer({ minimum: 1 }),
+      measuredAt: Type.String({ format: 'date-time' }),
+    },
+    { $id: 'aftersales.surveys.satisfaction-below-target.v1' },
+  ),
+});
+export type SatisfactionBelowTargetV1 = EventData<typeof SatisfactionBelowTargetV1>;
