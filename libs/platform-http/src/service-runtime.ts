@@ -25,6 +25,11 @@ export interface ServiceConfig {
   readonly database?: string;
   /** Prefix of consumer group ids, to run isolated copies (test runs, blue/green) on one cluster. */
   readonly consumerGroupPrefix?: string;
+  /**
+   * Shifts the service's clock (timers, deadlines, recorded decision times) by this many milliseconds:
+   * for incident drills and tests that rehearse what happens hours later. 0 in production.
+   */
+  readonly clockOffsetMs?: number;
 }
 
 export function serviceConfigFromEnv(service: ServiceName, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
@@ -40,6 +45,7 @@ export function serviceConfigFromEnv(service: ServiceName, env: NodeJS.ProcessEn
     auth: authConfigFromEnv(env),
     database: env.DATABASE_NAME,
     consumerGroupPrefix: env.KAFKA_CONSUMER_GROUP_PREFIX,
+    clockOffsetMs: Number(env.CLOCK_OFFSET_MS ?? 0),
   };
 }
 
@@ -71,6 +77,9 @@ export interface RunningService {
  */
 export async function runService(definition: ServiceDefinition, config: ServiceConfig): Promise<RunningService> {
   const logger = createLogger(definition.service);
+  const offset = config.clockOffsetMs ?? 0;
+  const clock: Clock = definition.clock ?? (offset ? () => new Date(Date.now() + offset) : () => new Date());
+  if (offset) logger.warn({ clockOffsetMs: offset }, 'clock is shifted (CLOCK_OFFSET_MS): drills and tests only');
   const database = await openServiceDatabase({
     serverUrl: config.databaseServerUrl,
     database: config.database ?? `aftersales_${definition.service}`,
@@ -90,7 +99,7 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
           { provide: SERVICE_DATABASE, useValue: database },
           { provide: MESSAGING, useValue: messaging },
           { provide: PostgresEventStore, useValue: new PostgresEventStore(database.pool) },
-          { provide: CLOCK, useValue: definition.clock ?? (() => new Date()) },
+          { provide: CLOCK, useValue: clock },
         ],
         exports: [SERVICE_DATABASE, MESSAGING, PostgresEventStore, CLOCK],
       };
