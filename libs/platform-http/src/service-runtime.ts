@@ -59,6 +59,25 @@ export interface ServiceDefinition {
   /** Inbox consumers: each becomes a Nest microservice feeding `@EventPattern` handlers of `module`. */
   readonly consumers?: ReadonlyArray<{ readonly consumer: string; readonly topics: readonly string[] }>;
   readonly clock?: Clock;
+  /**
+   * Long-running workers of the service (timer schedulers, projections, pagers), started once the app is
+   * up and stopped before it closes. They may resolve Nest providers with `app.get(Token)`.
+   */
+  readonly workers?: (context: WorkerContext) => readonly BackgroundWorker[];
+}
+
+/** Something a service runs in the background for its whole life. */
+export interface BackgroundWorker {
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export interface WorkerContext {
+  readonly app: INestApplication;
+  readonly database: ServiceDatabase;
+  readonly messaging: MessagingClient;
+  readonly clock: Clock;
+  readonly logger: Logger;
 }
 
 export interface RunningService {
@@ -166,6 +185,9 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
     relay.start();
   }
 
+  const workers = definition.workers?.({ app, database, messaging, clock, logger }) ?? [];
+  for (const worker of workers) worker.start();
+
   await app.listen(config.port, '0.0.0.0');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('0.0.0.0', '127.0.0.1');
   logger.info({ url, topic }, `${definition.service} is up`);
@@ -180,6 +202,7 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
     async close() {
       if (closed) return;
       closed = true;
+      for (const worker of workers) await worker.stop();
       await relay?.stop();
       await app.close();
       await messaging.close();
