@@ -1,0 +1,205 @@
+/**
+ * Incident escalation latency (issue: incident response): complaints are posted to intake at a steady rate
+ * (default 200/s for 60 s), in groups of 10 distinct customers per product batch. The 10th complaint of a
+ * batch crosses the level-2 threshold; we measure from the moment intake ACCEPTED that 10th complaint
+ * (HTTP 201 received) to the moment `IncidentEscalated` (L3 → L2) for that batch is visible on Kafka.
+ * Target: p99 ≤ 500 ms on this 2-core machine with Kafka and Postgres on it.
+ *
+ *   npm run bench:incidents                       # 200/s for 60 s
+ *   BENCH_RATE=100 BENCH_SECONDS=20 npm run bench:incidents
+ *
+ * The services run as real processes (their main.ts), on fresh databases, with a unique tenant.
+ */
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import { Client } from 'pg';
+import { IncidentEscalatedV1, IncidentOpenedV1, Topics } from '@aftersales/contracts';
+import { signDevToken } from '@aftersales/platform-http';
+import { freePort, ServiceProcess } from '../support/service-process';
+
+const RATE = Number(process.env.BENCH_RATE ?? 200);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
+const GROUP = 10; // complaints (distinct customers) per batch: the 10th crosses L3 → L2
+const SERVER_URL = process.env.DATABASE_URL?.trim() || 'postgres://postgres@127.0.0.1:5432/postgres';
+const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+const SECRET = 'bench-secret-bench-secret-bench-secret';
+
+const log = (m: string) => console.log(`[incidents-bench] ${m}`);
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i] as number;
+}
+
+async function withAdmin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
+  const c = new Client({ connectionString: SERVER_URL });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+export interface IncidentLatencyResult {
+  readonly rate: number;
+  readonly seconds: number;
+  readonly posted: number;
+  readonly accepted: number;
+  readonly escalations: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+  readonly httpP99: number;
+}
+
+export async function benchIncidentLatency(): Promise<IncidentLatencyResult> {
+  const suffix = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+  const dbs = { intake: `bench_intake_${suffix}`, incidents: `bench_incidents_${suffix}` };
+  const tenant = `bench-${suffix}`;
+  const common = {
+    DATABASE_URL: SERVER_URL,
+    KAFKA_BROKERS: BROKERS.join(','),
+    AUTH_JWT_SECRET: SECRET,
+    PRIVACY_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
+    KAFKA_CONSUMER_GROUP_PREFIX: `bench-${suffix}.`,
+    LOG_LEVEL: 'warn',
+    OTEL_SDK_DISABLED: 'true',
+  };
+  const intake = new ServiceProcess('intake', await freePort(), { ...common, DATABASE_NAME: dbs.intake });
+  const incidents = new ServiceProcess('incidents', await freePort(), { ...common, DATABASE_NAME: dbs.incidents });
+  const kafka = new Kafka({ clientId: 'incident-bench', brokers: BROKERS, logLevel: logLevel.NOTHING });
+  const consumer = kafka.consumer({ groupId: `incident-bench-${suffix}`, maxWaitTimeInMs: 20 });
+  try {
+    log('starting intake and incidents (real processes, fresh databases)…');
+    await Promise.all([intake.start(90_000), incidents.start(90_000)]);
+
+    const batchOfIncident = new Map<string, string>();
+    const escalatedAt = new Map<string, number>(); // batch → time IncidentEscalated was seen
+    const pendingEscalations = new Map<string, number>(); // incidentId → time seen before IncidentOpened mapped it
+    await consumer.connect();
+    await consumer.subscribe({ topic: Topics.incidents, fromBeginning: false });
+    let joined = false;
+    consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const seenAt = performance.now();
+        const type = message.headers?.ce_type?.toString();
+        if (message.headers?.tenant?.toString() !== tenant) return;
+        const data = JSON.parse(message.value?.toString() ?? '{}') as { incidentId: string; clusterKey?: string; toLevel?: string };
+        if (type === IncidentOpenedV1.type && data.clusterKey) {
+          const batch = /batch-[a-z0-9]+-\d+/.exec(data.clusterKey)?.[0];
+          if (batch) {
+            batchOfIncident.set(data.incidentId, batch);
+            const early = pendingEscalations.get(data.incidentId);
+            if (early !== undefined) escalatedAt.set(batch, early);
+          }
+        } else if (type === IncidentEscalatedV1.type && data.toLevel === 'L2') {
+          const batch = batchOfIncident.get(data.incidentId);
+          if (batch) escalatedAt.set(batch, seenAt);
+          else pendingEscalations.set(data.incidentId, seenAt);
+        }
+      },
+    });
+    while (!joined) await new Promise((r) => setTimeout(r, 100));
+
+    const token = await signDevToken({ subject: 'bench-agent', tenant, roles: ['agent'] }, SECRET);
+    const total = RATE * SECONDS;
+    const lastAccepted = new Map<string, number>();
+    const acceptedCount = new Map<string, number>();
+    const httpLatencies: number[] = [];
+    let accepted = 0;
+    let failed = 0;
+    log(`posting ${total} complaints at ${RATE}/s for ${SECONDS} s (${total / GROUP} batches of ${GROUP})…`);
+    const started = performance.now();
+    const inflight: Array<Promise<void>> = [];
+    for (let i = 0; i < total; i++) {
+      const due = started + (i * 1000) / RATE;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const batch = `batch-${suffix}-${Math.floor(i / GROUP)}`;
+      const sent = performance.now();
+      inflight.push(
+        fetch(`${intake.url}/complaints`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({
+            complaintId: randomUUID(),
+            customer: { id: `cus-${i}` },
+            orderId: `ORD-${i}`,
+            productSku: 'BATTERY-20K',
+            batch,
+            category: 'product-quality',
+            description: 'Power bank swells while charging',
+          }),
+        }).then(
+          async (res) => {
+            await res.arrayBuffer();
+            const at = performance.now();
+            if (res.status !== 201) {
+              failed += 1;
+              return;
+            }
+            accepted += 1;
+            httpLatencies.push(at - sent);
+            acceptedCount.set(batch, (acceptedCount.get(batch) ?? 0) + 1);
+            lastAccepted.set(batch, Math.max(lastAccepted.get(batch) ?? 0, at));
+          },
+          () => {
+            failed += 1;
+          },
+        ),
+      );
+      if (i > 0 && i % (RATE * 10) === 0) log(`  ${i}/${total} posted, ${accepted} accepted, ${escalatedAt.size} escalations seen`);
+    }
+    await Promise.all(inflight);
+    const fullBatches = [...acceptedCount].filter(([, n]) => n === GROUP).map(([b]) => b);
+    log(`all posted in ${((performance.now() - started) / 1000).toFixed(1)} s; ${failed} failed; waiting for escalations…`);
+    const deadline = performance.now() + 60_000;
+    while (fullBatches.some((b) => !escalatedAt.has(b)) && performance.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const latencies = fullBatches
+      .filter((b) => escalatedAt.has(b))
+      .map((b) => (escalatedAt.get(b) as number) - (lastAccepted.get(b) as number))
+      .sort((a, b) => a - b);
+    httpLatencies.sort((a, b) => a - b);
+    const missing = fullBatches.length - latencies.length;
+    if (missing > 0) log(`WARNING: ${missing} batches never escalated within 60 s`);
+    return {
+      rate: RATE,
+      seconds: SECONDS,
+      posted: total,
+      accepted,
+      escalations: latencies.length,
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      max: latencies.at(-1) ?? Number.NaN,
+      httpP99: percentile(httpLatencies, 99),
+    };
+  } finally {
+    await consumer.disconnect().catch(() => undefined);
+    await Promise.all([intake.stop(), incidents.stop()]);
+    await withAdmin(async (c) => {
+      for (const db of Object.values(dbs)) await c.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+    }).catch(() => undefined);
+  }
+}
+
+if (require.main === module) {
+  benchIncidentLatency()
+    .then((r) => {
+      const ms = (n: number) => `${n.toFixed(0)} ms`;
+      console.log('\n| scenario | rate | accepted | escalations | p50 | p99 | max | HTTP accept p99 | target | met? |');
+      console.log('|---|---|---|---|---|---|---|---|---|---|');
+      console.log(
+        `| complaint accepted → IncidentEscalated on Kafka | ${r.rate}/s × ${r.seconds} s | ${r.accepted}/${r.posted} | ${r.escalations} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.max)} | ${ms(r.httpP99)} | p99 ≤ 500 ms | ${r.p99 <= 500 ? 'yes' : 'NO'} |`,
+      );
+      process.exit(0);
+    })
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    });
+}
