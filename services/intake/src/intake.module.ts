@@ -1,15 +1,28 @@
 import { Module } from '@nestjs/common';
 import type { ServiceDefinition } from '@aftersales/platform-http';
+import { PrivacyMigrations } from '@aftersales/privacy';
+import { CustomerDataService } from './application/erase-customer-data.handler';
 import { CasesService } from './application/open-case.handler';
+import { ComplaintsService } from './application/register-complaint.handler';
 import { CasesHttpController } from './infrastructure/http/cases.http.controller';
+import { ComplaintsHttpController } from './infrastructure/http/complaints.http.controller';
+import { CustomersHttpController } from './infrastructure/http/customers.http.controller';
 import { intakeIntegrationEvents } from './infrastructure/messaging/integration-events';
+import { personalDataVaultProvider } from './infrastructure/privacy/personal-data-vault.provider';
 
-@Module({ controllers: [CasesHttpController], providers: [CasesService] })
+@Module({
+  controllers: [CasesHttpController, ComplaintsHttpController, CustomersHttpController],
+  providers: [CasesService, ComplaintsService, CustomerDataService, personalDataVaultProvider],
+})
 export class IntakeModule {}
 
-/** The intake service: cases opened over HTTP, published through the outbox relay. */
+/**
+ * The intake service: cases and complaints over HTTP, published through the outbox relay; customers'
+ * personal data sealed by the privacy vault (needs `PRIVACY_MASTER_KEY`).
+ */
 export const intakeService: ServiceDefinition = {
   service: 'intake',
   module: IntakeModule,
+  migrations: PrivacyMigrations,
   integrationEvents: intakeIntegrationEvents,
 };

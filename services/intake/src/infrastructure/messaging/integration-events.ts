@@ -1,13 +1,15 @@
-import { CaseOpenedV1 } from '@aftersales/contracts';
+import { CaseOpenedV1, ComplaintRegisteredV1 } from '@aftersales/contracts';
 import type { IntegrationEventMapper } from '@aftersales/messaging';
 import type { CaseEvent } from '../../domain/case.events';
+import type { ComplaintEvent } from '../../domain/complaint.events';
 
 /**
  * Domain → contract mapping at the edge: what integrators see of intake's events. Fields are copied
- * explicitly so an internal rename never leaks onto the wire.
+ * explicitly so an internal rename never leaks onto the wire. Customer contact details leave only as the
+ * vault's ciphertext; `CustomerDataErased` stays internal (see libs/privacy/README.md).
  */
 export const intakeIntegrationEvents: IntegrationEventMapper = (stored) => {
-  const event = { type: stored.type, data: stored.data } as CaseEvent;
+  const event = { type: stored.type, data: stored.data } as CaseEvent | ComplaintEvent;
   switch (event.type) {
     case 'CaseOpened': {
       const d = event.data;
@@ -25,6 +27,33 @@ export const intakeIntegrationEvents: IntegrationEventMapper = (stored) => {
         ...(d.purchasedAt ? { purchasedAt: d.purchasedAt } : {}),
       };
       return { type: CaseOpenedV1.type, subject: d.caseId, data };
+    }
+    case 'ComplaintRegistered': {
+      const d = event.data;
+      const data: ComplaintRegisteredV1 = {
+        complaintId: d.complaintId,
+        tenantId: d.tenant,
+        customerId: d.customerId,
+        orderId: d.orderId,
+        category: d.category,
+        description: d.description,
+        evidenceRefs: [...d.evidenceRefs],
+        flags: {
+          personalInjury: d.flags.personalInjury,
+          propertyLoss: d.flags.propertyLoss,
+          mediaExposure: d.flags.mediaExposure,
+          legalThreat: d.flags.legalThreat,
+        },
+        registeredAt: d.registeredAt,
+        ...(d.caseId ? { caseId: d.caseId } : {}),
+        ...(d.customerData
+          ? { customerData: { ciphertext: d.customerData.ciphertext, keyVersion: d.customerData.keyVersion } }
+          : {}),
+        ...(d.productSku ? { productSku: d.productSku } : {}),
+        ...(d.batch ? { batch: d.batch } : {}),
+        ...(d.region ? { region: d.region } : {}),
+      };
+      return { type: ComplaintRegisteredV1.type, subject: d.complaintId, data };
     }
     default:
       return null;

@@ -1,0 +1,144 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { fold, handleCommand, PostgresEventStore, type ServiceDatabase } from '@aftersales/eventstore';
+import { DomainError } from '@aftersales/domain';
+import { CLOCK, Role, SERVICE_DATABASE, type Clock, type Principal } from '@aftersales/platform-http';
+import { hasPersonalData, PersonalDataVault, pickPersonalData, type PersonalData } from '@aftersales/privacy';
+import { complaintDecider, type ComplaintState, type RegisterComplaint } from '../domain/complaint.decider';
+import type { ComplaintEvent } from '../domain/complaint.events';
+import { inTransaction } from './transaction';
+
+export class ComplaintNotFound extends DomainError {
+  constructor(complaintId: string) {
+    super('COMPLAINT.NOT_FOUND', 'not_found', `No complaint ${complaintId} in your tenant`);
+  }
+}
+
+export class PersonalDataAccessDenied extends DomainError {
+  constructor() {
+    super(
+      'PRIVACY.ACCESS_DENIED',
+      'forbidden',
+      `Reading customers' personal data needs one of the roles: ${PERSONAL_DATA_READERS.join(', ')}`,
+      'Least privilege: only the people who talk to customers see their contact details',
+    );
+  }
+}
+
+/**
+ * Roles that may see a customer's personal data (with a stated purpose). Admin is deliberately not among
+ * them: administering the platform does not need customers' contact details.
+ */
+export const PERSONAL_DATA_READERS: readonly string[] = [Role.Agent, Role.Supervisor, Role.CsManager];
+
+export const complaintStream = (complaintId: string) => `complaint-${complaintId}`;
+
+export type RegisteredComplaint = Extract<ComplaintState, { status: 'registered' }>;
+
+/** What `POST /complaints` hands over: the customer's contact details still in plaintext, sealed here. */
+export type RegisterComplaintInput = Omit<RegisterComplaint['data'], 'customerId' | 'customerData'> & {
+  readonly customer: { readonly id: string } & PersonalData;
+};
+
+/** The customer of a complaint as a caller may see them. */
+export type CustomerView =
+  | { readonly id: string; readonly erased: true }
+  | { readonly id: string; readonly erased: false; readonly redacted: true }
+  | ({ readonly id: string; readonly erased: false; readonly redacted?: undefined } & PersonalData);
+
+/** Application service of the Complaint aggregate: personal data sealed on the way in, opened (audited) on the way out. */
+@Injectable()
+export class ComplaintsService {
+  constructor(
+    // Explicit tokens: services also run under transpilers that emit no decorator metadata (tsx/esbuild).
+    @Inject(PostgresEventStore) private readonly store: PostgresEventStore,
+    @Inject(SERVICE_DATABASE) private readonly database: ServiceDatabase,
+    @Inject(PersonalDataVault) private readonly vault: PersonalDataVault,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Seals the customer's contact details and appends `ComplaintRegistered` in one transaction: the event
+   * store (and so Kafka) only ever receives the ciphertext.
+   */
+  async register(
+    principal: Principal,
+    input: RegisterComplaintInput,
+    options: { correlationId: string; idempotencyKey?: string },
+  ): Promise<RegisteredComplaint> {
+    const { customer, ...complaint } = input;
+    const personalData = pickPersonalData(customer);
+    return inTransaction(this.database.pool, async (tx) => {
+      const customerData = hasPersonalData(personalData)
+        ? await this.vault.seal(tx, principal.tenant, customer.id, personalData)
+        : undefined;
+      const command: RegisterComplaint = {
+        type: 'RegisterComplaint',
+        context: {
+          tenant: principal.tenant,
+          actor: { id: principal.subject, roles: principal.roles },
+          now: this.clock(),
+        },
+        data: {
+          ...complaint,
+          customerId: customer.id,
+          ...(customerData
+            ? { customerData: { ciphertext: customerData.ciphertext, keyVersion: customerData.keyVersion } }
+            : {}),
+        },
+      };
+      const result = await handleCommand(
+        this.store,
+        complaintStream(complaint.complaintId),
+        complaintDecider,
+        command,
+        {
+          metadata: {
+            tenant: principal.tenant,
+            actor: { id: principal.subject, roles: principal.roles },
+            correlationId: options.correlationId,
+          },
+          idempotencyKey: options.idempotencyKey && `${principal.tenant}:complaint:${options.idempotencyKey}`,
+          tx,
+        },
+      );
+      if (result.state.status !== 'registered' || result.state.tenant !== principal.tenant) {
+        throw new ComplaintNotFound(complaint.complaintId);
+      }
+      return result.state;
+    });
+  }
+
+  /** A complaint of the caller's tenant; another tenant's complaint is indistinguishable from none. */
+  async get(principal: Principal, complaintId: string): Promise<RegisteredComplaint> {
+    const state = fold<ComplaintState, ComplaintEvent>(
+      complaintDecider,
+      await this.store.readStream(complaintStream(complaintId)),
+    );
+    if (state.status !== 'registered' || state.tenant !== principal.tenant) throw new ComplaintNotFound(complaintId);
+    return state;
+  }
+
+  /**
+   * The complaint's customer. Without a purpose the contact details stay sealed (`redacted`); with one, a
+   * caller holding a {@link PERSONAL_DATA_READERS} role gets them decrypted, and the read is logged (who,
+   * when, why, which complaint). After erasure: `erased: true`, whoever asks.
+   */
+  async customerOf(principal: Principal, complaint: RegisteredComplaint, purpose?: string): Promise<CustomerView> {
+    const { customerId, customerData, complaintId } = complaint.registered;
+    if (purpose !== undefined && !principal.roles.some((r) => PERSONAL_DATA_READERS.includes(r))) {
+      throw new PersonalDataAccessDenied();
+    }
+    if (customerData && purpose !== undefined) {
+      const opened = await this.vault.open(principal.tenant, customerId, customerData, {
+        actor: principal.subject,
+        roles: principal.roles,
+        purpose,
+        resource: `complaint/${complaintId}`,
+      });
+      return opened ? { id: customerId, erased: false, ...opened } : { id: customerId, erased: true };
+    }
+    const status = await this.vault.status(principal.tenant, customerId);
+    if (status.state === 'erased') return { id: customerId, erased: true };
+    return customerData ? { id: customerId, erased: false, redacted: true } : { id: customerId, erased: false };
+  }
+}

@@ -1,0 +1,78 @@
+import { assertNever, type CommandContext } from '@aftersales/domain';
+import { ComplaintAlreadyRegistered, ComplaintProductSkuRequired, ComplaintRegionRequired } from './complaint.errors';
+import type { ComplaintEvent, ComplaintFlags, ComplaintRegistered } from './complaint.events';
+
+/**
+ * Registers a customer complaint. Personal data arrives already sealed (`customerData`): the domain never
+ * sees plaintext, and the clock, ids, tenant and actor come in the context.
+ */
+export type RegisterComplaint = {
+  readonly type: 'RegisterComplaint';
+  readonly context: CommandContext;
+  readonly data: Omit<ComplaintRegistered['data'], 'tenant' | 'registeredAt' | 'registeredBy' | 'flags'> & {
+    /** Flags not given are false. */
+    readonly flags?: Partial<ComplaintFlags>;
+  };
+};
+
+export type ComplaintCommand = RegisterComplaint;
+
+export type ComplaintState =
+  | { readonly status: 'none' }
+  | {
+      readonly status: 'registered';
+      readonly complaintId: string;
+      readonly tenant: string;
+      readonly registered: ComplaintRegistered['data'];
+    };
+
+export const initialState = (): ComplaintState => ({ status: 'none' });
+
+const isBlank = (value: string | undefined) => !value?.trim();
+
+export function decide(command: ComplaintCommand, state: ComplaintState): ComplaintEvent[] {
+  switch (command.type) {
+    case 'RegisterComplaint': {
+      const { flags, ...data } = command.data;
+      if (state.status !== 'none') throw new ComplaintAlreadyRegistered(data.complaintId);
+      if (data.category === 'special-scenario' && isBlank(data.region)) throw new ComplaintRegionRequired();
+      if (data.category === 'product-quality' && isBlank(data.productSku)) throw new ComplaintProductSkuRequired();
+      return [
+        {
+          type: 'ComplaintRegistered',
+          data: {
+            ...data,
+            tenant: command.context.tenant,
+            flags: {
+              personalInjury: flags?.personalInjury ?? false,
+              propertyLoss: flags?.propertyLoss ?? false,
+              mediaExposure: flags?.mediaExposure ?? false,
+              legalThreat: flags?.legalThreat ?? false,
+            },
+            registeredAt: command.context.now.toISOString(),
+            registeredBy: command.context.actor.id,
+          },
+        },
+      ];
+    }
+    default:
+      return assertNever(command.type);
+  }
+}
+
+export function evolve(_state: ComplaintState, event: ComplaintEvent): ComplaintState {
+  switch (event.type) {
+    case 'ComplaintRegistered':
+      return {
+        status: 'registered',
+        complaintId: event.data.complaintId,
+        tenant: event.data.tenant,
+        registered: event.data,
+      };
+    default:
+      return assertNever(event.type);
+  }
+}
+
+/** The Complaint aggregate as a decider: pure, clock, ids and sealed personal data injected through the command. */
+export const complaintDecider = { decide, evolve, initialState };

@@ -1,0 +1,98 @@
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Inject,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { CurrentPrincipal, Role, Roles, SchemaPipe, type Principal } from '@aftersales/platform-http';
+import {
+  ComplaintsService,
+  type CustomerView,
+  type RegisteredComplaint,
+} from '../../application/register-complaint.handler';
+import { RegisterComplaintRequest } from './register-complaint.request';
+
+/** The complaint as the API shows it: never the ciphertext, the customer as {@link CustomerView}. */
+function view(complaint: RegisteredComplaint, customer: CustomerView) {
+  const { tenant: _tenant, customerId: _customerId, customerData: _sealed, ...registered } = complaint.registered;
+  return { ...registered, status: complaint.status, customer };
+}
+
+const MAX_PURPOSE = 500;
+
+/** `?purpose=` is the stated reason to see personal data: one non-blank value, or absent. */
+function purposeOf(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !value.trim() || value.length > MAX_PURPOSE) {
+    throw new BadRequestException(`purpose must be one non-blank text of at most ${MAX_PURPOSE} characters`);
+  }
+  return value.trim();
+}
+
+/** Channels register complaints: agents by hand, channel integrations (shop systems, social media) by API. */
+const REGISTER_ROLES = [Role.Agent, Role.Integrator] as const;
+/** Who may read a complaint; personal data additionally needs a purpose and an agent/supervisor/cs-manager role. */
+const READ_ROLES = [
+  Role.Agent,
+  Role.Supervisor,
+  Role.CsManager,
+  Role.CsDirector,
+  Role.IncidentCommander,
+  Role.Quality,
+  Role.Integrator,
+] as const;
+
+@Controller('complaints')
+export class ComplaintsHttpController {
+  constructor(@Inject(ComplaintsService) private readonly complaints: ComplaintsService) {}
+
+  /**
+   * Registers a complaint. The customer's contact details are sealed before the event is stored; the
+   * response and the published event show none of them. `Idempotency-Key` makes a retry return the same
+   * complaint without a second event.
+   */
+  @Post()
+  @HttpCode(201)
+  @Roles(...REGISTER_ROLES)
+  async register(
+    @CurrentPrincipal() principal: Principal,
+    @Body(new SchemaPipe(RegisterComplaintRequest)) body: RegisterComplaintRequest,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Headers('x-correlation-id') correlationId: string | undefined,
+    @Res({ passthrough: true }) res: { setHeader(k: string, v: string): void },
+  ) {
+    const complaintId = body.complaintId ?? randomUUID();
+    const complaint = await this.complaints.register(
+      principal,
+      { ...body, complaintId, evidenceRefs: body.evidenceRefs ?? [] },
+      { correlationId: correlationId ?? randomUUID(), idempotencyKey },
+    );
+    res.setHeader('Location', `/complaints/${complaint.complaintId}`);
+    return view(complaint, await this.complaints.customerOf(principal, complaint));
+  }
+
+  /**
+   * A complaint of the caller's tenant. `?purpose=<why>` discloses the customer's contact details to agents,
+   * supervisors and customer-service managers, and logs the read; without it they stay redacted.
+   */
+  @Get(':complaintId')
+  @Roles(...READ_ROLES)
+  async get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('complaintId', new ParseUUIDPipe()) complaintId: string,
+    @Query('purpose') purpose: unknown,
+  ) {
+    const stated = purposeOf(purpose);
+    const complaint = await this.complaints.get(principal, complaintId);
+    return view(complaint, await this.complaints.customerOf(principal, complaint, stated));
+  }
+}

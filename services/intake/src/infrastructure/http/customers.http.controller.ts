@@ -1,0 +1,51 @@
+import { Body, Controller, Get, Headers, Inject, Param, Post, Res } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { CurrentPrincipal, Role, Roles, SchemaPipe, type Principal } from '@aftersales/platform-http';
+import { CustomerDataService } from '../../application/erase-customer-data.handler';
+import { CustomerIdPipe } from './customer-id.pipe';
+import { EraseCustomerDataRequest } from './erase-customer-data.request';
+
+const PRIVACY_OFFICERS = [Role.Supervisor, Role.Admin] as const;
+
+@Controller('customers')
+export class CustomersHttpController {
+  constructor(@Inject(CustomerDataService) private readonly customers: CustomerDataService) {}
+
+  /**
+   * Erases the customer's personal data by destroying their key: 201 with the erasure, 200 with the first
+   * erasure when it had already happened.
+   */
+  @Post(':customerId/erasure')
+  @Roles(...PRIVACY_OFFICERS)
+  async erase(
+    @CurrentPrincipal() principal: Principal,
+    @Param('customerId', new CustomerIdPipe()) customerId: string,
+    @Body(new SchemaPipe(EraseCustomerDataRequest)) body: EraseCustomerDataRequest,
+    @Headers('x-correlation-id') correlationId: string | undefined,
+    @Res({ passthrough: true }) res: { status(code: number): unknown },
+  ) {
+    const { tenant: _tenant, ...erasure } = await this.customers.erase(
+      principal,
+      customerId,
+      body.reason,
+      correlationId ?? randomUUID(),
+    );
+    res.status(erasure.alreadyErased ? 200 : 201);
+    return erasure;
+  }
+
+  /** Who read the customer's personal data, when, why and with what outcome (newest first). */
+  @Get(':customerId/access-log')
+  @Roles(...PRIVACY_OFFICERS)
+  async accessLog(
+    @CurrentPrincipal() principal: Principal,
+    @Param('customerId', new CustomerIdPipe()) customerId: string,
+  ) {
+    const { erasure, entries } = await this.customers.accessLog(principal, customerId);
+    return {
+      customerId,
+      erasure,
+      entries: entries.map(({ id: _id, ...entry }) => entry),
+    };
+  }
+}

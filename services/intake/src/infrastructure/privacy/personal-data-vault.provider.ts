@@ -1,0 +1,22 @@
+import type { FactoryProvider } from '@nestjs/common';
+import type { ServiceDatabase } from '@aftersales/eventstore';
+import { CLOCK, SERVICE_DATABASE, type Clock } from '@aftersales/platform-http';
+import { masterKeyFromEnv, PersonalDataVault } from '@aftersales/privacy';
+
+/**
+ * The privacy vault on intake's database. The master key comes from `PRIVACY_MASTER_KEY`: without it the
+ * service refuses to start (the error says how to make one) rather than accept personal data it cannot protect.
+ */
+export const personalDataVaultProvider: FactoryProvider<PersonalDataVault> = {
+  provide: PersonalDataVault,
+  inject: [SERVICE_DATABASE, CLOCK],
+  useFactory: (database: ServiceDatabase, clock: Clock) => {
+    let masterKey: Buffer;
+    try {
+      masterKey = masterKeyFromEnv();
+    } catch (error) {
+      throw new Error(`intake cannot start: ${(error as Error).message}`);
+    }
+    return new PersonalDataVault({ db: database.pool, masterKey, clock });
+  },
+};
