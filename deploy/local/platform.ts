@@ -25,6 +25,8 @@ const env = {
   DATABASE_URL: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
   KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
   AUTH_JWT_SECRET: process.env.AUTH_JWT_SECRET ?? 'local-development-secret',
+  // Development-only key (fixed, so personal data sealed in an earlier run still opens); set your own in production.
+  PRIVACY_MASTER_KEY: process.env.PRIVACY_MASTER_KEY ?? 'YWZ0ZXJzYWxlcy1sb2NhbC1kZXYtb25seS1rZXktMzI=',
   KAFKAJS_NO_PARTITIONER_WARNING: '1',
 };
 

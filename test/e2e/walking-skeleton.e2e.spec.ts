@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Kafka, Partitioners, logLevel, type Producer } from 'kafkajs';
 import { CaseOpenedV1, Topics, dlqTopic } from '@aftersales/contracts';
 import { signDevToken } from '@aftersales/platform-http';
@@ -25,6 +25,7 @@ describe('walking skeleton: POST /cases → event store → relay → Kafka → 
     databases.push(intakeDb, surveysDb);
     const common = {
       AUTH_JWT_SECRET: secret,
+      PRIVACY_MASTER_KEY: randomBytes(32).toString('base64'),
       KAFKA_BROKERS: kafkaBrokers().join(','),
       KAFKA_PARTITIONS: '3',
       KAFKA_CONSUMER_GROUP_PREFIX: groupPrefix,
