@@ -35,7 +35,10 @@ export function decide(command: ComplaintCommand, state: ComplaintState): Compla
     case 'RegisterComplaint': {
       const { flags, ...data } = command.data;
       if (state.status !== 'none') throw new ComplaintAlreadyRegistered(data.complaintId);
-      if (data.category === 'special-scenario' && isBlank(data.region)) throw new ComplaintRegionRequired();
+      // Incidents cluster special scenarios and service failures by region: without one they cannot be grouped.
+      if ((data.category === 'special-scenario' || data.category === 'service-failure') && isBlank(data.region)) {
+        throw new ComplaintRegionRequired(data.category);
+      }
       if (data.category === 'product-quality' && isBlank(data.productSku)) throw new ComplaintProductSkuRequired();
       return [
         {

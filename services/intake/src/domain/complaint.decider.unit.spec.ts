@@ -116,8 +116,17 @@ describe('Complaint decider', () => {
     });
   });
 
-  it('registers a service failure with neither region nor product', () => {
-    const command = aComplaint().with({ category: 'service-failure' }).without('productSku').without('batch').build();
+  it('registers a service failure with a region and no product', () => {
+    const command = aComplaint()
+      .with({ category: 'service-failure', region: 'east-china' })
+      .without('productSku')
+      .without('batch')
+      .build();
     expect(complaintDecider.decide(command, complaintDecider.initialState())).toHaveLength(1);
+  });
+
+  it('needs a region for a service failure, since incidents cluster them by region', () => {
+    const command = aComplaint().with({ category: 'service-failure' }).without('productSku').without('region').build();
+    expect(() => complaintDecider.decide(command, complaintDecider.initialState())).toThrow(ComplaintRegionRequired);
   });
 });

@@ -12,12 +12,12 @@ export class ComplaintAlreadyRegistered extends DomainError {
 }
 
 export class ComplaintRegionRequired extends DomainError {
-  constructor() {
+  constructor(category: 'special-scenario' | 'service-failure' = 'special-scenario') {
     super(
       'COMPLAINT.REGION_REQUIRED',
       'invalid',
-      'A special-scenario complaint needs the region it happened in',
-      'Special scenarios (storms, outages, staff shortages) are clustered by region',
+      `A ${category} complaint needs the region it happened in`,
+      'Special scenarios (storms, outages, staff shortages) and service failures are clustered by region',
     );
   }
 }
