@@ -6,7 +6,8 @@ import {
   ResolutionIncomplete,
   SolutionApprovalNotAllowed,
 } from './incident.errors';
-import { incidentDecider } from './incident.decider';
+import { createIncidentDecider, incidentDecider } from './incident.decider';
+import { resolvePolicy } from './incident-policy';
 import type { IncidentLevel } from './incident.values';
 import { actors } from './testing/actors.fixture';
 import { historyOf, specOf, stateOf } from './testing/decider.spec-helper';
@@ -206,10 +207,19 @@ describe('Incident resolution', () => {
               level,
               summary: 'All batteries replaced',
               retrospectiveDueAt: dueAt,
+              satisfactionTargetPercent: { L1: 90, L2: 85, L3: 80 }[level],
               at: '2026-11-25T09:00:00.000Z',
             },
           },
         ]);
+    });
+
+    it("records the tenant's satisfaction target for the level, which surveys measure against", () => {
+      const decider = createIncidentDecider(resolvePolicy({ satisfactionTargetPercent: { L3: 70 } }));
+      const confirmed = anIncidentHistory(clock, { until: 'confirmed', decider });
+      specOf(decider)(confirmed)
+        .when(command.resolve())
+        .thenMatches([{ type: 'IncidentResolved', data: { level: 'L3', satisfactionTargetPercent: 70 } }]);
     });
 
     it('enters follow-up', () => {

@@ -103,6 +103,15 @@ export type RecordTemporaryMeasure = Command<
   { readonly measure: TemporaryMeasureKind; readonly description: string; readonly customerRefs?: readonly string[] }
 >;
 
+/**
+ * Attaches a complaint (and so its customer) to the incident, e.g. every complaint of the incident's cluster. Allowed
+ * in every open phase (activation to follow-up); attaching the same `complaintId` again adds nothing.
+ */
+export type AttachComplaint = Command<
+  'AttachComplaint',
+  { readonly complaintId: string; readonly customerRef: string }
+>;
+
 /** Fired by the durable timer at the contact deadline; `context.now` is the firing time. */
 export type FlagContactDeadlineBreach = Command<'FlagContactDeadlineBreach', Record<string, never>>;
 
@@ -169,6 +178,7 @@ export type IncidentCommand =
   | AbsorbDuplicate
   | RecordCustomersContacted
   | RecordTemporaryMeasure
+  | AttachComplaint
   | FlagContactDeadlineBreach
   | RecordRootCause
   | ApproveSolution

@@ -3,6 +3,7 @@ import type { Decider } from './decider.types';
 import type {
   AbsorbDuplicate,
   ApproveSolution,
+  AttachComplaint,
   CloseIncident,
   DeclareIncident,
   DowngradeIncident,
@@ -93,6 +94,8 @@ function decide(command: IncidentCommand, state: IncidentState, policy: Incident
       return recordContact(command, state);
     case 'RecordTemporaryMeasure':
       return recordTemporaryMeasure(command, state);
+    case 'AttachComplaint':
+      return attachComplaint(command, state);
     case 'FlagContactDeadlineBreach':
       return flagBreach(command, state, policy);
     case 'RecordRootCause':
@@ -310,6 +313,25 @@ function recordTemporaryMeasure(command: RecordTemporaryMeasure, state: Incident
   ];
 }
 
+/** Phases in which complaints can still be attached: every phase but closed and merged. */
+const notClosed = ['activation', 'containment', 'resolution', 'follow-up'] as const;
+
+function attachComplaint(command: AttachComplaint, state: IncidentState): IncidentEvent[] {
+  requirePhase(state, command.type, notClosed, 'attachWhileOpen');
+  const { complaintId, customerRef } = command.data;
+  requireText(command.type, 'complaintId', complaintId);
+  requireText(command.type, 'customerRef', customerRef);
+  // CONTEXT: the clustering process manager attaches at least once (redeliveries, a new incident re-attaching its
+  // window); the second attachment of a complaint is a no-op.
+  if (state.incident.attachedComplaints.has(complaintId)) return [];
+  return [
+    {
+      type: 'ComplaintAttached',
+      data: { ...auditOf(state.incident.incidentId, command.context), complaintId, customerRef },
+    },
+  ];
+}
+
 /**
  * The timer's command. Idempotent: after a first contact, after a breach already recorded, or once the incident
  * moved on, there is nothing to flag and it decides nothing. A timer firing early is refused.
@@ -445,6 +467,7 @@ function resolve(command: ResolveIncident, state: IncidentState, policy: Inciden
         level,
         summary: command.data.summary,
         retrospectiveDueAt: retrospectiveDueAt(level, command.context.now, policy).toISOString(),
+        satisfactionTargetPercent: policy.satisfactionTargetPercent[level],
       },
     },
   ];

@@ -13,6 +13,7 @@ export const incidentRules = {
   mergeWhileHandling: 'Only an incident still being handled can be merged into, or absorb, another',
   mergeIntoOther: 'An incident merges into another incident, not into itself',
   contactWhileHandling: 'Customers are contacted between activation and resolution',
+  attachWhileOpen: 'Complaints are attached to an incident until it is closed or merged',
   measuresInContainment: 'Temporary measures follow the first customer contact and precede resolution',
   deadlineNotDue: 'A contact deadline is flagged as breached only once it has passed',
   rootCauseAfterContact:

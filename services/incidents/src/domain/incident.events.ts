@@ -109,6 +109,12 @@ export type TemporaryMeasureRecorded = Event<
   { readonly measure: TemporaryMeasureKind; readonly description: string; readonly customerRefs: readonly string[] }
 >;
 
+/** A complaint (and its customer) became part of the incident; recorded once per complaint. */
+export type ComplaintAttached = Event<
+  'ComplaintAttached',
+  { readonly complaintId: string; readonly customerRef: string }
+>;
+
 /** Nobody was contacted by the deadline; `escalatedTo` is paged next. Recorded once per incident. */
 export type ContactDeadlineBreached = Event<
   'ContactDeadlineBreached',
@@ -142,7 +148,13 @@ export type CustomerConfirmationRecorded = Event<
 /** Resolution ended; follow-up starts and the retrospective is due at `retrospectiveDueAt`. */
 export type IncidentResolved = Event<
   'IncidentResolved',
-  { readonly level: IncidentLevel; readonly summary: string; readonly retrospectiveDueAt: string }
+  {
+    readonly level: IncidentLevel;
+    readonly summary: string;
+    readonly retrospectiveDueAt: string;
+    /** The level's satisfaction target (policy) when resolved, which surveys measure against. */
+    readonly satisfactionTargetPercent: number;
+  }
 >;
 
 /** Satisfaction from surveys, with the target that applied. */
@@ -205,6 +217,7 @@ export type IncidentEvent =
   | DuplicateAbsorbed
   | CustomersContacted
   | TemporaryMeasureRecorded
+  | ComplaintAttached
   | ContactDeadlineBreached
   | RootCauseRecorded
   | SolutionApproved

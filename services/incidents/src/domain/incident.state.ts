@@ -17,6 +17,8 @@ export interface IncidentFacts {
   readonly contactDeadlineBreached: boolean;
   /** Duplicates merged into this incident. */
   readonly absorbed: readonly string[];
+  /** Ids of the complaints attached to the incident. */
+  readonly attachedComplaints: ReadonlySet<string>;
 }
 
 /** The first customer contact, which started containment. */
@@ -117,6 +119,7 @@ export function evolve(state: IncidentState, event: IncidentEvent): IncidentStat
         contactDueAt: null,
         contactDeadlineBreached: false,
         absorbed: [],
+        attachedComplaints: new Set(),
       };
       return { status: 'activation', incident };
     }
@@ -134,6 +137,12 @@ export function evolve(state: IncidentState, event: IncidentEvent): IncidentStat
       return state.status === 'none'
         ? state
         : withFacts(state, { absorbed: [...state.incident.absorbed, event.data.duplicateId] });
+    case 'ComplaintAttached':
+      return state.status === 'none'
+        ? state
+        : withFacts(state, {
+            attachedComplaints: new Set([...state.incident.attachedComplaints, event.data.complaintId]),
+          });
     case 'IncidentMerged':
       return state.status === 'none'
         ? state

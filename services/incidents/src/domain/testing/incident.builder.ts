@@ -3,6 +3,7 @@ import type { Decider } from '../decider.types';
 import type {
   AbsorbDuplicate,
   ApproveSolution,
+  AttachComplaint,
   CloseIncident,
   DeclareIncident,
   DowngradeIncident,
@@ -112,6 +113,14 @@ export function incidentCommands(clock: TestClock, incidentId = 'INC-1') {
       type: 'RecordTemporaryMeasure',
       context: context(actor),
       data: { measure: 'spare-product', description: 'Spare battery sent by express', ...overrides },
+    }),
+    attach: (
+      overrides: Partial<AttachComplaint['data']> = {},
+      actor: Actor = actors.clusterWatch,
+    ): AttachComplaint => ({
+      type: 'AttachComplaint',
+      context: context(actor),
+      data: { complaintId: 'CMP-1', customerRef: 'CUS-1', ...overrides },
     }),
     flagBreach: (actor: Actor = actors.timer): FlagContactDeadlineBreach => ({
       type: 'FlagContactDeadlineBreach',
