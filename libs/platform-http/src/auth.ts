@@ -24,6 +24,10 @@ export const Role = {
   CsManager: 'cs-manager',
   CsDirector: 'cs-director',
   IncidentCommander: 'incident-commander',
+  /** Leads the level-1 emergency team (domain.md §5). */
+  GeneralManager: 'general-manager',
+  /** Analyses product faults and supports containment (domain.md §5). */
+  TechSupport: 'tech-support',
   Quality: 'quality',
   Logistics: 'logistics',
   Pr: 'pr',
