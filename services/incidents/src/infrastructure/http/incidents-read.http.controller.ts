@@ -1,0 +1,123 @@
+import { Controller, Get, Inject, NotFoundException, Param, Query } from '@nestjs/common';
+import {
+  CLOCK,
+  CurrentPrincipal,
+  Role,
+  Roles,
+  SchemaPipe,
+  ValidationProblem,
+  type Clock,
+  type Principal,
+} from '@aftersales/platform-http';
+import type {
+  AuditVerificationView,
+  IncidentDetailView,
+  IncidentKpisView,
+  IncidentPageView,
+  IncidentTimelineView,
+} from '../read-model/incident-views';
+import { decodeIncidentCursor, IncidentsReadQueries } from '../read-model/incidents-read.queries';
+import { IncidentKpisQuery, ListIncidentsQuery } from './incidents-read.request';
+
+/** Everyone who works incidents may read them. */
+const READ_ROLES = [
+  Role.Agent,
+  Role.Supervisor,
+  Role.CsManager,
+  Role.CsDirector,
+  Role.IncidentCommander,
+  Role.Quality,
+  Role.Logistics,
+  Role.Pr,
+  Role.Legal,
+];
+/** Checking the audit trail's tamper evidence is for supervision and quality (admin always passes). */
+const AUDIT_ROLES = [Role.Supervisor, Role.CsDirector, Role.IncidentCommander, Role.Admin, Role.Quality];
+/** Response KPIs are for those who steer the service. */
+const KPI_ROLES = [Role.Supervisor, Role.CsManager, Role.CsDirector, Role.IncidentCommander, Role.Quality];
+
+const DEFAULT_PAGE_SIZE = 50;
+const DEFAULT_KPI_DAYS = 30;
+
+function notFound(incidentId: string): NotFoundException {
+  return new NotFoundException(`No incident ${incidentId} in your tenant`);
+}
+
+function dateParam(value: string | undefined, pointer: string): Date | undefined {
+  if (value === undefined) return undefined;
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw new ValidationProblem([{ pointer, detail: 'must be an ISO 8601 date or date-time' }]);
+  return new Date(ms);
+}
+
+/**
+ * The incidents read API. Every query is scoped to the caller's tenant: another tenant's incident answers 404, as one
+ * that does not exist. Lists, the incident page and KPIs read the projection (eventually consistent, usually within
+ * a few tens of milliseconds); the timeline and the audit verification read the event stream itself.
+ */
+@Controller()
+export class IncidentsReadHttpController {
+  constructor(
+    @Inject(IncidentsReadQueries) private readonly queries: IncidentsReadQueries,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** Open incidents (or those in `status`), most severe first, oldest first within a level. */
+  @Get('incidents')
+  @Roles(...READ_ROLES)
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Query(new SchemaPipe(ListIncidentsQuery)) query: ListIncidentsQuery,
+  ): Promise<IncidentPageView> {
+    const after = query.cursor === undefined ? undefined : decodeIncidentCursor(query.cursor);
+    if (after === null) throw new ValidationProblem([{ pointer: '/cursor', detail: 'is not a cursor of this list' }]);
+    return this.queries.list(principal.tenant, {
+      level: query.level,
+      phase: query.status,
+      category: query.category,
+      limit: query.limit === undefined ? DEFAULT_PAGE_SIZE : Number(query.limit),
+      after,
+    });
+  }
+
+  /** The incident with its team, complaints, pages, deadlines, phase and latest events. */
+  @Get('incidents/:id')
+  @Roles(...READ_ROLES)
+  async get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<IncidentDetailView> {
+    const incident = await this.queries.get(principal.tenant, id);
+    if (!incident) throw notFound(id);
+    return incident;
+  }
+
+  /** The audit trail: every event of the stream with who, when, why, and the state before and after. */
+  @Get('incidents/:id/timeline')
+  @Roles(...READ_ROLES)
+  async timeline(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<IncidentTimelineView> {
+    const timeline = await this.queries.timeline(principal.tenant, id);
+    if (!timeline) throw notFound(id);
+    return timeline;
+  }
+
+  /** Recomputes the stream's hash chain; 200 with `ok: false` and the first invalid event when it was tampered with. */
+  @Get('incidents/:id/audit/verify')
+  @Roles(...AUDIT_ROLES)
+  async verify(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<AuditVerificationView> {
+    const result = await this.queries.verify(principal.tenant, id);
+    if (!result) throw notFound(id);
+    return result;
+  }
+
+  /** Per level: incidents opened in `[from, to)`, time to page, to first contact and to resolve, breaches. */
+  @Get('kpis')
+  @Roles(...KPI_ROLES)
+  async kpis(
+    @CurrentPrincipal() principal: Principal,
+    @Query(new SchemaPipe(IncidentKpisQuery)) query: IncidentKpisQuery,
+  ): Promise<IncidentKpisView> {
+    const to = dateParam(query.to, '/to') ?? this.clock();
+    const from = dateParam(query.from, '/from') ?? new Date(to.getTime() - DEFAULT_KPI_DAYS * 24 * 3_600_000);
+    if (from.getTime() >= to.getTime())
+      throw new ValidationProblem([{ pointer: '/from', detail: 'must be before to' }]);
+    return this.queries.kpis(principal.tenant, from, to);
+  }
+}

@@ -1,0 +1,33 @@
+import { StringEnum } from '@aftersales/contracts';
+import { Type, type Static } from '@sinclair/typebox';
+
+/** The phases an incident list can be filtered by. */
+export const IncidentPhases = ['activation', 'containment', 'resolution', 'follow-up', 'closed', 'merged'] as const;
+
+/**
+ * `GET /incidents` query. Values arrive as strings; `limit` is 1–200 (default 50). Without `status` the list holds
+ * open incidents only (neither closed nor merged).
+ */
+export const ListIncidentsQuery = Type.Object(
+  {
+    level: Type.Optional(StringEnum(['L1', 'L2', 'L3'])),
+    status: Type.Optional(StringEnum(IncidentPhases)),
+    category: Type.Optional(StringEnum(['product-quality', 'service-failure', 'special-scenario'])),
+    limit: Type.Optional(
+      Type.String({ pattern: '^(?:[1-9][0-9]?|1[0-9]{2}|200)$', description: 'Page size, 1 to 200.' }),
+    ),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 1000, description: 'nextCursor of the last page.' })),
+  },
+  { additionalProperties: false },
+);
+export type ListIncidentsQuery = Static<typeof ListIncidentsQuery>;
+
+/** `GET /kpis` query: ISO 8601 dates or date-times; `to` defaults to now and `from` to 30 days before `to`. */
+export const IncidentKpisQuery = Type.Object(
+  {
+    from: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
+    to: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
+  },
+  { additionalProperties: false },
+);
+export type IncidentKpisQuery = Static<typeof IncidentKpisQuery>;

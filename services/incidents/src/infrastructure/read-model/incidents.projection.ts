@@ -1,0 +1,199 @@
+import { assertNever } from '@aftersales/domain';
+import { DurableSubscription, type Queryable, type StoredEvent } from '@aftersales/eventstore';
+import type { BackgroundWorker, WorkerContext } from '@aftersales/platform-http';
+import type { Pool } from 'pg';
+import type { IncidentEvent } from '../../domain';
+
+/** Name (and checkpoint key) of the subscription that feeds the incidents read model. */
+export const INCIDENTS_READ_MODEL = 'incidents-read-model';
+
+// A Record, not a list: a new incident event type is a compile error here until the projection knows it.
+const projectedTypes: Record<IncidentEvent['type'], true> = {
+  IncidentOpened: true,
+  ResponseTeamPaged: true,
+  ContactDeadlineSet: true,
+  IncidentUpgraded: true,
+  IncidentDowngraded: true,
+  IncidentMerged: true,
+  DuplicateAbsorbed: true,
+  CustomersContacted: true,
+  TemporaryMeasureRecorded: true,
+  ContactDeadlineBreached: true,
+  RootCauseRecorded: true,
+  SolutionApproved: true,
+  ImplementationRecorded: true,
+  CustomerConfirmationRecorded: true,
+  IncidentResolved: true,
+  SatisfactionRecorded: true,
+  FollowUpRequired: true,
+  FollowUpRecorded: true,
+  RetrospectiveRecorded: true,
+  IncidentClosed: true,
+  ComplaintAttached: true,
+};
+
+/** Whether a stored event is one of the Incident aggregate's (the store also holds complaint-cluster events). */
+export function isProjectedIncidentEvent(event: Pick<StoredEvent, 'type'>): boolean {
+  return Object.prototype.hasOwnProperty.call(projectedTypes, event.type);
+}
+
+/** Which row an event updates, and from which stream version on. */
+interface Target {
+  readonly incidentId: string;
+  readonly version: number;
+  readonly at: string;
+}
+
+/**
+ * Applies `assignments` (SQL using `$4`, `$5`, … for `values`) to the incident's row, unless the row already
+ * reflects this stream version. `$1` is the incident id, `$2` the version, `$3` the event's decision time.
+ */
+async function update(tx: Queryable, target: Target, assignments = '', values: unknown[] = []): Promise<void> {
+  await tx.query(
+    `UPDATE incidents_view
+        SET ${assignments ? `${assignments}, ` : ''}version = $2::bigint, updated_at = $3::timestamptz
+      WHERE incident_id = $1 AND version < $2::bigint`,
+    [target.incidentId, target.version, target.at, ...values],
+  );
+}
+
+/**
+ * Applies one stored event to the read model, inside the subscription's transaction. Idempotent: rows are inserted
+ * with `ON CONFLICT DO NOTHING`, and `incidents_view` changes only for a stream version it has not seen yet, so a
+ * replayed event (reset checkpoint, rebuilt projection) leaves every table as it was.
+ */
+export async function projectIncidentEvent(stored: StoredEvent, tx: Queryable): Promise<void> {
+  if (!isProjectedIncidentEvent(stored)) return;
+  const event = { type: stored.type, data: stored.data } as IncidentEvent;
+  const { incidentId, at } = event.data;
+  const target: Target = { incidentId, version: stored.streamVersion, at };
+  const tenant = stored.metadata.tenant;
+  switch (event.type) {
+    case 'IncidentOpened': {
+      const { category, level, summary, source } = event.data;
+      await tx.query(
+        `INSERT INTO incidents_view (tenant, incident_id, category, level, status, summary, cluster_key, opened_at,
+                                     version, updated_at)
+         VALUES ($1, $2, $3, $4, 'activation', $5, $6, $7::timestamptz, $8::bigint, $7::timestamptz)
+         ON CONFLICT (incident_id) DO NOTHING`,
+        [event.data.tenant, incidentId, category, level, summary, source.clusterKey ?? null, at, stored.streamVersion],
+      );
+      return;
+    }
+    case 'ResponseTeamPaged': {
+      const { level, team, trigger } = event.data;
+      await tx.query(
+        `INSERT INTO incident_pages (event_id, tenant, incident_id, level, trigger, team, paged_at)
+         VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::timestamptz) ON CONFLICT (event_id) DO NOTHING`,
+        [stored.id, tenant, incidentId, level, trigger, JSON.stringify(team), at],
+      );
+      // The level's team answers the incident; an escalation rung paged on a breach joins it as `escalatedTo`.
+      const teamChange =
+        trigger === 'contact-deadline-breach'
+          ? `coalesce(team, '{}'::jsonb) || jsonb_build_object('escalatedTo', $4::text)`
+          : `$4::jsonb`;
+      const value = trigger === 'contact-deadline-breach' ? team.lead : JSON.stringify({ level, ...team });
+      return update(tx, target, `first_paged_at = coalesce(first_paged_at, $3::timestamptz), team = ${teamChange}`, [
+        value,
+      ]);
+    }
+    case 'ContactDeadlineSet':
+      return update(tx, target, 'contact_due_at = $4::timestamptz', [event.data.dueAt]);
+    case 'IncidentUpgraded':
+    case 'IncidentDowngraded':
+      return update(tx, target, 'level = $4::text', [event.data.to]);
+    case 'IncidentMerged':
+      return update(tx, target, `status = 'merged', merged_into = $4::text`, [event.data.survivorId]);
+    case 'CustomersContacted':
+      return update(
+        tx,
+        target,
+        `first_contact_at = coalesce(first_contact_at, $3::timestamptz),
+         status = CASE WHEN status = 'activation' THEN 'containment' ELSE status END`,
+      );
+    case 'ContactDeadlineBreached':
+      return update(tx, target, 'breached = true, breach_count = breach_count + 1');
+    case 'RootCauseRecorded':
+      return update(tx, target, `status = CASE WHEN status = 'containment' THEN 'resolution' ELSE status END`);
+    case 'IncidentResolved':
+      return update(
+        tx,
+        target,
+        `status = CASE WHEN status = 'resolution' THEN 'follow-up' ELSE status END,
+         resolved_at = $3::timestamptz, retrospective_due_at = $4::timestamptz,
+         satisfaction_target = coalesce($5::numeric, satisfaction_target)`,
+        // Events stored before the target was recorded on resolution have none.
+        [event.data.retrospectiveDueAt, event.data.satisfactionTargetPercent ?? null],
+      );
+    case 'SatisfactionRecorded': {
+      const { percent, targetPercent, meetsTarget } = event.data;
+      // The latest measurement governs (as in the decider): at target it lifts an earlier follow-up requirement.
+      return update(
+        tx,
+        target,
+        `satisfaction = $4::numeric, satisfaction_target = $5::numeric,
+         follow_up_required = CASE WHEN $6::boolean THEN false ELSE follow_up_required END`,
+        [percent, targetPercent, meetsTarget],
+      );
+    }
+    case 'FollowUpRequired':
+      return update(tx, target, 'follow_up_required = true');
+    case 'FollowUpRecorded':
+      return update(tx, target, 'follow_up_required = false');
+    case 'RetrospectiveRecorded':
+      return update(tx, target, 'retrospective_at = $3::timestamptz');
+    case 'IncidentClosed':
+      return update(tx, target, `status = 'closed', closed_at = $3::timestamptz`);
+    case 'ComplaintAttached': {
+      const { complaintId, customerRef } = event.data;
+      await tx.query(
+        `INSERT INTO incident_complaints (tenant, incident_id, complaint_id, customer_ref, attached_at)
+         VALUES ($1, $2, $3, $4, $5::timestamptz) ON CONFLICT (incident_id, complaint_id) DO NOTHING`,
+        [tenant, incidentId, complaintId, customerRef, at],
+      );
+      return update(
+        tx,
+        target,
+        'complaint_count = (SELECT count(*) FROM incident_complaints c WHERE c.incident_id = $1)',
+      );
+    }
+    case 'DuplicateAbsorbed':
+    case 'TemporaryMeasureRecorded':
+    case 'SolutionApproved':
+    case 'ImplementationRecorded':
+    case 'CustomerConfirmationRecorded':
+      return update(tx, target);
+    default:
+      return assertNever(event);
+  }
+}
+
+/**
+ * The checkpointed subscription that keeps the read model up to date: every event of the service's store, in global
+ * order, each batch applied in one transaction with its checkpoint.
+ */
+export function incidentsProjection(
+  pool: Pool,
+  options: { readonly onError?: (error: unknown) => void; readonly idleMs?: number; readonly batchSize?: number } = {},
+): DurableSubscription {
+  return new DurableSubscription(pool, { name: INCIDENTS_READ_MODEL, handle: projectIncidentEvent, ...options });
+}
+
+/**
+ * The read side's background workers, for the service definition's `workers`.
+ *
+ * @example
+ * ```ts
+ * export const incidentsService: ServiceDefinition = {
+ *   service: 'incidents', module: IncidentsModule, migrations: [...writeMigrations, ...readModelMigrations],
+ *   workers: (context) => [...writeWorkers(context), ...incidentReadWorkers(context)],
+ * };
+ * ```
+ */
+export function incidentReadWorkers(context: WorkerContext): BackgroundWorker[] {
+  const projection = incidentsProjection(context.database.pool, {
+    onError: (error) =>
+      context.logger.error({ err: error, subscription: INCIDENTS_READ_MODEL }, 'incidents read model: batch failed'),
+  });
+  return [projection];
+}
