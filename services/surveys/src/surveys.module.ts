@@ -1,17 +1,43 @@
 import { Module } from '@nestjs/common';
 import { Topics } from '@aftersales/contracts';
 import type { ServiceDefinition } from '@aftersales/platform-http';
+import { AnswerSurveyHandler } from './application/answer-survey.handler';
+import { SendSurveysHandler } from './application/send-surveys.handler';
+import { SurveyPolicies } from './application/survey-policies';
+import { SurveysQueries } from './application/surveys.queries';
 import { CaseRegisterHttpController } from './infrastructure/http/case-register.http.controller';
+import { IncidentSatisfactionHttpController } from './infrastructure/http/incident-satisfaction.http.controller';
+import { SurveysHttpController } from './infrastructure/http/surveys.http.controller';
 import { CaseOpenedConsumer } from './infrastructure/messaging/case-opened.consumer';
+import { IncidentFollowUpConsumer } from './infrastructure/messaging/incident-follow-up.consumer';
+import { surveysIntegrationEvents } from './infrastructure/messaging/integration-events';
 import { CaseRegister1732500100000 } from './infrastructure/persistence/1732500100000-case-register';
+import { FollowUpSurveys1732500400000 } from './infrastructure/persistence/1732500400000-follow-up-surveys';
 
-@Module({ controllers: [CaseRegisterHttpController, CaseOpenedConsumer] })
+@Module({
+  controllers: [
+    CaseRegisterHttpController,
+    SurveysHttpController,
+    IncidentSatisfactionHttpController,
+    CaseOpenedConsumer,
+    IncidentFollowUpConsumer,
+  ],
+  providers: [SurveyPolicies, SendSurveysHandler, AnswerSurveyHandler, SurveysQueries],
+})
 export class SurveysModule {}
 
-/** The surveys service: consumes intake's events through its inbox into its own projections. */
+/**
+ * The surveys service: registers intake's cases (`case-register`), surveys the customers of resolved incidents
+ * (`incident-follow-up`), records their answers over HTTP, and publishes each incident's satisfaction against its target
+ * to `aftersales.surveys.events` through the outbox relay.
+ */
 export const surveysService: ServiceDefinition = {
   service: 'surveys',
   module: SurveysModule,
-  migrations: [CaseRegister1732500100000],
-  consumers: [{ consumer: 'case-register', topics: [Topics.intake] }],
+  migrations: [CaseRegister1732500100000, FollowUpSurveys1732500400000],
+  integrationEvents: surveysIntegrationEvents,
+  consumers: [
+    { consumer: 'case-register', topics: [Topics.intake] },
+    { consumer: 'incident-follow-up', topics: [Topics.incidents] },
+  ],
 };

@@ -1,0 +1,35 @@
+import { Controller, Get, Inject, Param, ParseUUIDPipe } from '@nestjs/common';
+import { CurrentPrincipal, Role, Roles, type Principal } from '@aftersales/platform-http';
+import { SurveysQueries } from '../../application/surveys.queries';
+import { satisfactionView, surveyRowView } from './survey.views';
+
+/** The figure matters to the CS group, quality and the incident's leadership (the follow-up is theirs). */
+const SATISFACTION_ROLES = [Role.Agent, Role.Supervisor, Role.CsManager, Role.CsDirector, Role.Quality, Role.IncidentCommander] as const;
+/** Improvement input goes to the departments that act on it (§6), not to every agent. */
+const IMPROVEMENT_ROLES = [Role.Supervisor, Role.CsManager, Role.CsDirector, Role.Quality, Role.IncidentCommander] as const;
+
+@Controller('incidents/:incidentId')
+export class IncidentSatisfactionHttpController {
+  constructor(@Inject(SurveysQueries) private readonly queries: SurveysQueries) {}
+
+  /** The incident's current satisfaction against its target. */
+  @Get('satisfaction')
+  @Roles(...SATISFACTION_ROLES)
+  async satisfaction(@CurrentPrincipal() principal: Principal, @Param('incidentId', new ParseUUIDPipe()) incidentId: string) {
+    return satisfactionView(await this.queries.satisfaction(principal, incidentId));
+  }
+
+  /** Unsatisfied answers and suggestions, newest first: improvement input for the responsible department. */
+  @Get('suggestions')
+  @Roles(...IMPROVEMENT_ROLES)
+  async suggestions(@CurrentPrincipal() principal: Principal, @Param('incidentId', new ParseUUIDPipe()) incidentId: string) {
+    const rows = await this.queries.suggestionsOf(principal, incidentId);
+    return {
+      incidentId,
+      items: rows.map((row) => {
+        const { answer, ...survey } = surveyRowView(row);
+        return { surveyId: survey.surveyId, customerRef: survey.customerRef, channel: survey.channel, ...answer };
+      }),
+    };
+  }
+}

@@ -1,0 +1,61 @@
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { CurrentPrincipal, Role, Roles, SchemaPipe, type Principal } from '@aftersales/platform-http';
+import { AnswerSurveyHandler } from '../../application/answer-survey.handler';
+import { SurveysQueries } from '../../application/surveys.queries';
+import { AnswerSurveyRequest, ListSurveysQuery } from './answer-survey.request';
+import { satisfactionView, surveyRowView, surveyView } from './survey.views';
+
+/** Who reads surveys: the customer-service group and quality (domain §5 roles: CS group runs surveys). */
+const READ_ROLES = [Role.Agent, Role.Supervisor, Role.CsManager, Role.Quality] as const;
+/** Who records answers: the customer-service group after a call, SMS or app form, or an integrator (app, SMS gateway). */
+const ANSWER_ROLES = [Role.Agent, Role.Integrator] as const;
+
+@Controller('surveys')
+export class SurveysHttpController {
+  constructor(
+    @Inject(SurveysQueries) private readonly queries: SurveysQueries,
+    @Inject(AnswerSurveyHandler) private readonly answers: AnswerSurveyHandler,
+  ) {}
+
+  /** The surveys of an incident of the caller's tenant (404 for an incident it never surveyed). */
+  @Get()
+  @Roles(...READ_ROLES)
+  async list(@CurrentPrincipal() principal: Principal, @Query(new SchemaPipe(ListSurveysQuery)) query: ListSurveysQuery) {
+    const rows = await this.queries.surveysOf(principal, query.incidentId);
+    return { incidentId: query.incidentId, surveys: rows.map(surveyRowView) };
+  }
+
+  @Get(':surveyId')
+  @Roles(...READ_ROLES)
+  async get(@CurrentPrincipal() principal: Principal, @Param('surveyId', new ParseUUIDPipe()) surveyId: string) {
+    return surveyView(await this.queries.survey(principal, surveyId));
+  }
+
+  /**
+   * Records the customer's answer (once: a second answer is 409). `Idempotency-Key` makes a retried request answer
+   * 201 again with the same result instead of 409.
+   */
+  @Post(':surveyId/answers')
+  @HttpCode(201)
+  @Roles(...ANSWER_ROLES)
+  async answer(
+    @CurrentPrincipal() principal: Principal,
+    @Param('surveyId', new ParseUUIDPipe()) surveyId: string,
+    @Body(new SchemaPipe(AnswerSurveyRequest)) body: AnswerSurveyRequest,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Headers('x-correlation-id') correlationId: string | undefined,
+    @Res({ passthrough: true }) res: { setHeader(k: string, v: string): void },
+  ) {
+    const { survey, satisfaction } = await this.answers.answer(
+      principal,
+      { ...body, surveyId },
+      { correlationId: correlationId ?? randomUUID(), idempotencyKey },
+    );
+    res.setHeader('Location', `/surveys/${surveyId}`);
+    return {
+      ...surveyView(survey),
+      satisfaction: satisfaction.status === 'none' ? null : satisfactionView(satisfaction),
+    };
+  }
+}

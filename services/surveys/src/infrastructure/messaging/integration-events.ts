@@ -1,0 +1,43 @@
+import { SatisfactionBelowTargetV1, SatisfactionMeasuredV1 } from '@aftersales/contracts';
+import type { IntegrationEventMapper } from '@aftersales/messaging';
+import type { IncidentSatisfactionEvent } from '../../domain/incident-satisfaction.events';
+import type { SurveyEvent } from '../../domain/survey.events';
+
+/**
+ * Domain → contract mapping at the edge: integrators see an incident's satisfaction (every measurement, and each fall
+ * below the target), keyed by the incident id. Surveys and answers stay internal: answers carry customer references and
+ * free text, which are read through the API by the roles allowed to.
+ */
+export const surveysIntegrationEvents: IntegrationEventMapper = (stored) => {
+  const event = { type: stored.type, data: stored.data } as SurveyEvent | IncidentSatisfactionEvent;
+  switch (event.type) {
+    case 'SatisfactionMeasured': {
+      const d = event.data;
+      const data: SatisfactionMeasuredV1 = {
+        incidentId: d.incidentId,
+        tenantId: d.tenant,
+        satisfactionPercent: d.satisfactionPercent,
+        targetPercent: d.targetPercent,
+        responses: d.responses,
+        surveyed: d.surveyed,
+        belowTarget: d.belowTarget,
+        measuredAt: d.measuredAt,
+      };
+      return { type: SatisfactionMeasuredV1.type, subject: d.incidentId, data };
+    }
+    case 'SatisfactionBelowTarget': {
+      const d = event.data;
+      const data: SatisfactionBelowTargetV1 = {
+        incidentId: d.incidentId,
+        tenantId: d.tenant,
+        satisfactionPercent: d.satisfactionPercent,
+        targetPercent: d.targetPercent,
+        responses: d.responses,
+        measuredAt: d.measuredAt,
+      };
+      return { type: SatisfactionBelowTargetV1.type, subject: d.incidentId, data };
+    }
+    default:
+      return null;
+  }
+};
