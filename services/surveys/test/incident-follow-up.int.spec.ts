@@ -11,7 +11,13 @@ import {
   validateEvent,
 } from '@aftersales/contracts';
 import { runService, signDevToken, type RunningService } from '@aftersales/platform-http';
-import { createTestDatabase, kafkaBrokers, readTopicWithKcat, uniqueName, type TestDatabase } from '@aftersales/testing';
+import {
+  createTestDatabase,
+  kafkaBrokers,
+  readTopicWithKcat,
+  uniqueName,
+  type TestDatabase,
+} from '@aftersales/testing';
 import { surveysService } from '../src/surveys.module';
 
 async function freePort(): Promise<number> {
@@ -20,7 +26,9 @@ async function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -57,7 +65,10 @@ describe('surveys: follow-up of a resolved incident (ComplaintAttached ×10 + In
   const tenant = uniqueName('shop');
   const otherTenant = uniqueName('shop');
   const incidentId = randomUUID();
-  const customers = Array.from({ length: 10 }, (_, i) => `cus-${String(i + 1).padStart(2, '0')}-${randomUUID().slice(0, 6)}`);
+  const customers = Array.from(
+    { length: 10 },
+    (_, i) => `cus-${String(i + 1).padStart(2, '0')}-${randomUUID().slice(0, 6)}`,
+  );
   const tokens: Record<string, string> = {};
 
   let testDb: TestDatabase;
@@ -147,7 +158,9 @@ describe('surveys: follow-up of a resolved incident (ComplaintAttached ×10 + In
   let sent: SurveyListItem[] = [];
 
   it('sends one survey per affected customer, on the inbox, when the incident is resolved', async () => {
-    const attached = customers.map((customerId) => incidentsMessage(ComplaintAttachedV1.type, attachedData(customerId)));
+    const attached = customers.map((customerId) =>
+      incidentsMessage(ComplaintAttachedV1.type, attachedData(customerId)),
+    );
     resolvedMessage = incidentsMessage(IncidentResolvedV1.type, {
       incidentId,
       tenantId: tenant,
@@ -157,13 +170,18 @@ describe('surveys: follow-up of a resolved incident (ComplaintAttached ×10 + In
       retrospectiveDueAt: new Date(Date.now() + 24 * 3_600_000).toISOString(),
       resolvedAt: new Date().toISOString(),
     });
-    for (const m of [...attached, resolvedMessage]) expect(validateEvent(m.headers.ce_type, JSON.parse(m.value)).ok).toBe(true);
+    for (const m of [...attached, resolvedMessage])
+      expect(validateEvent(m.headers.ce_type, JSON.parse(m.value)).ok).toBe(true);
     await producer.send({ topic: Topics.incidents, messages: [...attached, resolvedMessage] });
 
-    sent = await eventually(async () => {
-      const list = await surveysOf();
-      return list && list.length >= 10 ? list : undefined;
-    }, 60_000, '10 surveys of the incident');
+    sent = await eventually(
+      async () => {
+        const list = await surveysOf();
+        return list && list.length >= 10 ? list : undefined;
+      },
+      60_000,
+      '10 surveys of the incident',
+    );
     expect(sent).toHaveLength(10);
     expect(new Set(sent.map((s) => s.customerRef))).toEqual(new Set(customers));
     for (const s of sent) expect(s).toMatchObject({ status: 'sent', channel: 'sms', targetPercent: 90, level: 'L1' });
@@ -186,13 +204,17 @@ describe('surveys: follow-up of a resolved incident (ComplaintAttached ×10 + In
     const again = { ...resolvedMessage, headers: { ...resolvedMessage.headers, ce_id: randomUUID() } };
     await producer.send({ topic: Topics.incidents, messages: [resolvedMessage, again] });
     // Same key → same partition: once the later message is in the inbox, the redelivery before it was handled too.
-    await eventually(async () => {
-      const { rowCount } = await surveys.database.pool.query('SELECT 1 FROM es_inbox WHERE consumer = $1 AND event_id = $2', [
-        'surveys.incident-follow-up',
-        again.headers.ce_id,
-      ]);
-      return rowCount ? true : undefined;
-    }, 30_000, 'the repeated resolution in the inbox');
+    await eventually(
+      async () => {
+        const { rowCount } = await surveys.database.pool.query(
+          'SELECT 1 FROM es_inbox WHERE consumer = $1 AND event_id = $2',
+          ['surveys.incident-follow-up', again.headers.ce_id],
+        );
+        return rowCount ? true : undefined;
+      },
+      30_000,
+      'the repeated resolution in the inbox',
+    );
 
     expect(await surveySentCount()).toBe(10);
     expect(await surveysOf()).toHaveLength(10);
@@ -222,14 +244,21 @@ describe('surveys: follow-up of a resolved incident (ComplaintAttached ×10 + In
     const answers = sent.map((s, i) =>
       i < 8
         ? { surveyId: s.surveyId, body: satisfied }
-        : { surveyId: s.surveyId, body: { ...unsatisfied, suggestion: `Nobody called me back (${i})`, answeredVia: 'phone' } },
+        : {
+            surveyId: s.surveyId,
+            body: { ...unsatisfied, suggestion: `Nobody called me back (${i})`, answeredVia: 'phone' },
+          },
     );
     // The first one with an Idempotency-Key, to replay it below; the rest all at once (they race for the incident's stream).
     const [first, ...rest] = answers;
-    const firstRes = await call('POST', `/surveys/${first!.surveyId}/answers`, tokens.agent!, first!.body, { 'idempotency-key': 'call-1' });
+    const firstRes = await call('POST', `/surveys/${first!.surveyId}/answers`, tokens.agent!, first!.body, {
+      'idempotency-key': 'call-1',
+    });
     expect(firstRes.status).toBe(201);
     const responses = await Promise.all(
-      rest.map((a, i) => call('POST', `/surveys/${a.surveyId}/answers`, i % 2 ? tokens.agent! : tokens.integrator!, a.body)),
+      rest.map((a, i) =>
+        call('POST', `/surveys/${a.surveyId}/answers`, i % 2 ? tokens.agent! : tokens.integrator!, a.body),
+      ),
     );
     expect(responses.map((r) => r.status)).toEqual(rest.map(() => 201));
     const last = await json<{ satisfaction: Record<string, unknown> }>(responses.at(-1)!);
@@ -265,7 +294,9 @@ describe('surveys: follow-up of a resolved incident (ComplaintAttached ×10 + In
       until: (m) => m.headers.ce_type === SatisfactionMeasuredV1.type && m.key === incidentId,
     });
     expect(measured).toHaveLength(10);
-    const final = JSON.parse([...measured].sort((a, b) => a.offset - b.offset).at(-1)!.payload) as SatisfactionMeasuredV1;
+    const final = JSON.parse(
+      [...measured].sort((a, b) => a.offset - b.offset).at(-1)!.payload,
+    ) as SatisfactionMeasuredV1;
     expect(final).toMatchObject({
       incidentId,
       tenantId: tenant,
@@ -279,13 +310,23 @@ describe('surveys: follow-up of a resolved incident (ComplaintAttached ×10 + In
 
   it('a second answer is a conflict (409); the same request replayed with its Idempotency-Key is not', async () => {
     const surveyId = sent[0]!.surveyId;
-    const replay = await call('POST', `/surveys/${surveyId}/answers`, tokens.agent!, { responseSpeed: 5, result: 4, attitude: 5 }, {
-      'idempotency-key': 'call-1',
-    });
+    const replay = await call(
+      'POST',
+      `/surveys/${surveyId}/answers`,
+      tokens.agent!,
+      { responseSpeed: 5, result: 4, attitude: 5 },
+      {
+        'idempotency-key': 'call-1',
+      },
+    );
     expect(replay.status).toBe(201);
     expect(await json(replay)).toMatchObject({ surveyId, status: 'answered', satisfaction: { responses: 10 } });
 
-    const second = await call('POST', `/surveys/${surveyId}/answers`, tokens.agent!, { responseSpeed: 1, result: 1, attitude: 1 });
+    const second = await call('POST', `/surveys/${surveyId}/answers`, tokens.agent!, {
+      responseSpeed: 1,
+      result: 1,
+      attitude: 1,
+    });
     expect(second.status).toBe(409);
     expect(await json<Problem>(second)).toMatchObject({ status: 409, code: 'SURVEY.ALREADY_ANSWERED' });
     const satisfaction = await json(await call('GET', `/incidents/${incidentId}/satisfaction`, tokens.agent!));
@@ -321,15 +362,22 @@ describe('surveys: follow-up of a resolved incident (ComplaintAttached ×10 + In
 
   it('surveys a customer attached after the resolution at once; a payload of another tenant is dead-lettered', async () => {
     const late = `cus-late-${randomUUID().slice(0, 6)}`;
-    const forged = incidentsMessage(ComplaintAttachedV1.type, attachedData(`cus-forged-${randomUUID().slice(0, 6)}`, otherTenant));
+    const forged = incidentsMessage(
+      ComplaintAttachedV1.type,
+      attachedData(`cus-forged-${randomUUID().slice(0, 6)}`, otherTenant),
+    );
     await producer.send({
       topic: Topics.incidents,
       messages: [forged, incidentsMessage(ComplaintAttachedV1.type, attachedData(late))],
     });
-    const list = await eventually(async () => {
-      const surveysNow = await surveysOf();
-      return surveysNow?.some((s) => s.customerRef === late) ? surveysNow : undefined;
-    }, 30_000, 'a survey for the late customer');
+    const list = await eventually(
+      async () => {
+        const surveysNow = await surveysOf();
+        return surveysNow?.some((s) => s.customerRef === late) ? surveysNow : undefined;
+      },
+      30_000,
+      'a survey for the late customer',
+    );
     expect(list).toHaveLength(11);
     expect(list.find((s) => s.customerRef === late)).toMatchObject({ status: 'sent', targetPercent: 90, level: 'L1' });
     expect(await json(await call('GET', `/incidents/${incidentId}/satisfaction`, tokens.agent!))).toMatchObject({
@@ -343,7 +391,11 @@ describe('surveys: follow-up of a resolved incident (ComplaintAttached ×10 + In
       timeoutMs: 20_000,
       until: (m) => m.headers.ce_id === forged.headers.ce_id,
     });
-    expect(dead?.headers).toMatchObject({ dlq_error_code: 'HANDLER_REJECTED', dlq_source_topic: Topics.incidents, tenant });
+    expect(dead?.headers).toMatchObject({
+      dlq_error_code: 'HANDLER_REJECTED',
+      dlq_source_topic: Topics.incidents,
+      tenant,
+    });
     expect(dead?.headers.dlq_reason).toContain('differs from the tenant header');
   });
 });

@@ -2,7 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { CommandContext } from '@aftersales/domain';
 import { handleCommand, PostgresEventStore, type EventMetadata, type ServiceDatabase } from '@aftersales/eventstore';
 import { CLOCK, SERVICE_DATABASE, type Clock, type Principal } from '@aftersales/platform-http';
-import { incidentSatisfactionDecider, type IncidentSatisfactionState, type RecordAnswer } from '../domain/incident-satisfaction.decider';
+import {
+  incidentSatisfactionDecider,
+  type IncidentSatisfactionState,
+  type RecordAnswer,
+} from '../domain/incident-satisfaction.decider';
 import { createSurveyDecider, type AnswerSurvey, type SurveyState } from '../domain/survey.decider';
 import { SurveyNotFound } from '../domain/survey.errors';
 import { projectSurveyEvents } from '../infrastructure/persistence/survey-view.projection';
@@ -45,7 +49,8 @@ export class AnswerSurveyHandler {
         idempotencyKey: key,
       });
       const survey = answered.state;
-      if (survey.status !== 'answered' || survey.survey.tenant !== principal.tenant) throw new SurveyNotFound(data.surveyId);
+      if (survey.status !== 'answered' || survey.survey.tenant !== principal.tenant)
+        throw new SurveyNotFound(data.surveyId);
       const { incidentId } = survey.survey;
       if (answered.duplicate) {
         // The same request again (same Idempotency-Key): answer as the first time, append nothing.
@@ -57,11 +62,17 @@ export class AnswerSurveyHandler {
         context,
         data: { incidentId, surveyId: data.surveyId, satisfied: survey.answer.satisfied },
       };
-      const measured = await handleCommand(this.store, satisfactionStream(incidentId), incidentSatisfactionDecider, record, {
-        tx,
-        metadata,
-        idempotencyKey: key && `${key}:satisfaction`,
-      });
+      const measured = await handleCommand(
+        this.store,
+        satisfactionStream(incidentId),
+        incidentSatisfactionDecider,
+        record,
+        {
+          tx,
+          metadata,
+          idempotencyKey: key && `${key}:satisfaction`,
+        },
+      );
       return { survey, satisfaction: measured.state, replayed: false };
     });
   }

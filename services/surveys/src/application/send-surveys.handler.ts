@@ -49,12 +49,23 @@ export class SendSurveysHandler {
       `SELECT DISTINCT customer_ref FROM surveys_incident_customers WHERE tenant = $1 AND incident_id = $2 ORDER BY customer_ref`,
       [tenant, incidentId],
     );
-    const surveys = rows.map((r) => ({ surveyId: surveyIdFor(tenant, incidentId, r.customer_ref), customerRef: r.customer_ref }));
+    const surveys = rows.map((r) => ({
+      surveyId: surveyIdFor(tenant, incidentId, r.customer_ref),
+      customerRef: r.customer_ref,
+    }));
     const context: CommandContext = { tenant, actor: ACTOR, now: this.clock() };
-    const metadata: EventMetadata = { tenant, actor: ACTOR, correlationId: cause.correlationId, causationId: cause.causationId };
+    const metadata: EventMetadata = {
+      tenant,
+      actor: ACTOR,
+      correlationId: cause.correlationId,
+      causationId: cause.causationId,
+    };
 
     const track: SurveyCustomers = { type: 'SurveyCustomers', context, data: { incidentId, ...resolution, surveys } };
-    await handleCommand(this.store, satisfactionStream(incidentId), incidentSatisfactionDecider, track, { tx, metadata });
+    await handleCommand(this.store, satisfactionStream(incidentId), incidentSatisfactionDecider, track, {
+      tx,
+      metadata,
+    });
 
     const decider = createSurveyDecider(await this.policies.policyFor(tenant, tx));
     let sent = 0;

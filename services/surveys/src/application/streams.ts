@@ -8,7 +8,9 @@ export const satisfactionStream = (incidentId: string) => `incident-satisfaction
  * customer, so a redelivered or repeated resolution finds the survey it already sent instead of sending another.
  */
 export function surveyIdFor(tenant: string, incidentId: string, customerRef: string): string {
-  const h = createHash('sha256').update(JSON.stringify(['survey', tenant, incidentId, customerRef])).digest('hex');
+  const h = createHash('sha256')
+    .update(JSON.stringify(['survey', tenant, incidentId, customerRef]))
+    .digest('hex');
   const variant = ((parseInt(h[16] ?? '0', 16) & 0x3) | 0x8).toString(16);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

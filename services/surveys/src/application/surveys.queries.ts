@@ -12,7 +12,11 @@ import { satisfactionStream, surveyStream } from './streams';
 export type Surveyed = Exclude<IncidentSatisfactionState, { status: 'none' }>;
 
 /** The incident's satisfaction folded from its stream (the source of truth, not a projection). */
-export async function loadSatisfaction(store: PostgresEventStore, incidentId: string, tx?: Queryable): Promise<IncidentSatisfactionState> {
+export async function loadSatisfaction(
+  store: PostgresEventStore,
+  incidentId: string,
+  tx?: Queryable,
+): Promise<IncidentSatisfactionState> {
   return fold<IncidentSatisfactionState, IncidentSatisfactionEvent>(
     incidentSatisfactionDecider,
     await store.readStream(satisfactionStream(incidentId), 0, tx),
@@ -69,10 +73,20 @@ export class SurveysQueries {
   /** Improvement input (§6): answers of unsatisfied customers and every answer with a suggestion, newest first. */
   async suggestionsOf(principal: Principal, incidentId: string): Promise<SurveyRow[]> {
     await this.satisfaction(principal, incidentId);
-    return this.rows(principal.tenant, incidentId, 'AND answered_at IS NOT NULL AND (satisfied = false OR suggestion IS NOT NULL)', 'DESC');
+    return this.rows(
+      principal.tenant,
+      incidentId,
+      'AND answered_at IS NOT NULL AND (satisfied = false OR suggestion IS NOT NULL)',
+      'DESC',
+    );
   }
 
-  private async rows(tenant: string, incidentId: string, filter: string, order: 'ASC' | 'DESC' = 'ASC'): Promise<SurveyRow[]> {
+  private async rows(
+    tenant: string,
+    incidentId: string,
+    filter: string,
+    order: 'ASC' | 'DESC' = 'ASC',
+  ): Promise<SurveyRow[]> {
     const orderBy = order === 'ASC' ? 'sent_at, customer_ref' : 'answered_at DESC, customer_ref';
     const { rows } = await this.db.pool.query<SurveyRow>(
       `SELECT survey_id, incident_id, customer_ref, level, target_percent, channel, sent_at, answered_at, answered_via,

@@ -166,7 +166,9 @@ function recordAnswer(command: RecordAnswer, state: IncidentSatisfactionState): 
 function evolve(state: IncidentSatisfactionState, event: IncidentSatisfactionEvent): IncidentSatisfactionState {
   switch (event.type) {
     case 'CustomersSurveyed': {
-      const added = Object.fromEntries(event.data.surveys.map((s) => [s.surveyId, { customerRef: s.customerRef, satisfied: null }]));
+      const added = Object.fromEntries(
+        event.data.surveys.map((s) => [s.surveyId, { customerRef: s.customerRef, satisfied: null }]),
+      );
       if (state.status === 'none') {
         const { incidentId, tenant, level, targetPercent } = event.data;
         return { status: 'surveying', incidentId, tenant, level, targetPercent, surveys: added };
@@ -175,9 +177,19 @@ function evolve(state: IncidentSatisfactionState, event: IncidentSatisfactionEve
     }
     case 'SatisfactionMeasured': {
       if (state.status === 'none') return state;
-      const { surveyId, answerSatisfied, responses, satisfied, satisfactionPercent: percent, belowTarget, measuredAt } = event.data;
+      const {
+        surveyId,
+        answerSatisfied,
+        responses,
+        satisfied,
+        satisfactionPercent: percent,
+        belowTarget,
+        measuredAt,
+      } = event.data;
       const survey = state.surveys[surveyId];
-      const surveys = survey ? { ...state.surveys, [surveyId]: { ...survey, satisfied: answerSatisfied } } : state.surveys;
+      const surveys = survey
+        ? { ...state.surveys, [surveyId]: { ...survey, satisfied: answerSatisfied } }
+        : state.surveys;
       return {
         ...state,
         status: 'measured',

@@ -1,4 +1,8 @@
-import { incidentSatisfactionDecider as decider, isBelowTarget, satisfactionPercent } from './incident-satisfaction.decider';
+import {
+  incidentSatisfactionDecider as decider,
+  isBelowTarget,
+  satisfactionPercent,
+} from './incident-satisfaction.decider';
 import {
   AnswerAlreadyCounted,
   IncidentNotSurveyed,
@@ -13,13 +17,20 @@ import { historyOf, specOf, TestClock } from './testing/decider.spec-helper';
 const given = specOf(decider);
 
 /** History of an incident with `surveyed` customers, who answered `answers` in order (true = satisfied). */
-function answered(clock: TestClock, surveyed: number, answers: readonly boolean[], level: 'L1' | 'L2' | 'L3' = 'L1', target = 90) {
+function answered(
+  clock: TestClock,
+  surveyed: number,
+  answers: readonly boolean[],
+  level: 'L1' | 'L2' | 'L3' = 'L1',
+  target = 90,
+) {
   const c = satisfactionCommands(clock, level, target);
   return historyOf(decider, [c.survey(surveyed), ...answers.map((satisfied, i) => c.answer(i + 1, satisfied))]);
 }
 
 const times = (n: number, value: boolean) => Array.from({ length: n }, () => value);
-const belowTargetEvents = (events: readonly IncidentSatisfactionEvent[]) => events.filter((e) => e.type === 'SatisfactionBelowTarget');
+const belowTargetEvents = (events: readonly IncidentSatisfactionEvent[]) =>
+  events.filter((e) => e.type === 'SatisfactionBelowTarget');
 
 describe('IncidentSatisfaction decider', () => {
   let clock: TestClock;
@@ -57,23 +68,39 @@ describe('IncidentSatisfaction decider', () => {
       given(history).when(l1.survey(10)).thenNothing();
       given(history)
         .when(l1.survey(12, 9))
-        .thenMatches([{ type: 'CustomersSurveyed', data: { surveys: [{ customerRef: customerOf(11) }, { customerRef: customerOf(12) }] } }]);
+        .thenMatches([
+          {
+            type: 'CustomersSurveyed',
+            data: { surveys: [{ customerRef: customerOf(11) }, { customerRef: customerOf(12) }] },
+          },
+        ]);
     });
 
     it('surveys a customer once even when listed twice', () => {
       const twice = l1.survey(1);
-      const command = { ...twice, data: { ...twice.data, surveys: [...twice.data.surveys, { surveyId: 'other', customerRef: customerOf(1) }] } };
-      given([]).when(command).thenMatches([{ data: { surveys: [{ surveyId: surveyIdOf(1) }] } }]);
+      const command = {
+        ...twice,
+        data: { ...twice.data, surveys: [...twice.data.surveys, { surveyId: 'other', customerRef: customerOf(1) }] },
+      };
+      given([])
+        .when(command)
+        .thenMatches([{ data: { surveys: [{ surveyId: surveyIdOf(1) }] } }]);
     });
 
     it('records a resolution with nobody to survey: it fixes the target', () => {
-      given([]).when(l1.survey(0)).thenMatches([{ type: 'CustomersSurveyed', data: { surveys: [], targetPercent: 90 } }]);
+      given([])
+        .when(l1.survey(0))
+        .thenMatches([{ type: 'CustomersSurveyed', data: { surveys: [], targetPercent: 90 } }]);
     });
 
     it('refuses another target for the same incident, and the same incident id from another tenant', () => {
       const history = historyOf(decider, [l1.survey(1)]);
-      given(history).when(satisfactionCommands(clock, 'L2', 85).survey(2)).thenThrows(SatisfactionTargetChanged, { kind: 'conflict' });
-      given(history).when(l1.survey(2, 1, { tenant: 'shop-2' })).thenThrows(IncidentOfAnotherTenant, { kind: 'conflict' });
+      given(history)
+        .when(satisfactionCommands(clock, 'L2', 85).survey(2))
+        .thenThrows(SatisfactionTargetChanged, { kind: 'conflict' });
+      given(history)
+        .when(l1.survey(2, 1, { tenant: 'shop-2' }))
+        .thenThrows(IncidentOfAnotherTenant, { kind: 'conflict' });
     });
   });
 
@@ -107,7 +134,12 @@ describe('IncidentSatisfaction decider', () => {
       const history = answered(clock, 10, times(9, true));
       given(history)
         .when(l1.answer(10, false))
-        .thenMatches([{ type: 'SatisfactionMeasured', data: { satisfied: 9, responses: 10, satisfactionPercent: 90, belowTarget: false } }]);
+        .thenMatches([
+          {
+            type: 'SatisfactionMeasured',
+            data: { satisfied: 9, responses: 10, satisfactionPercent: 90, belowTarget: false },
+          },
+        ]);
       expect(belowTargetEvents(history)).toEqual([]);
     });
 
@@ -118,7 +150,10 @@ describe('IncidentSatisfaction decider', () => {
       given(history)
         .when(l1.answer(9, false))
         .thenMatches([
-          { type: 'SatisfactionMeasured', data: { satisfied: 8, responses: 9, satisfactionPercent: 88.89, belowTarget: true } },
+          {
+            type: 'SatisfactionMeasured',
+            data: { satisfied: 8, responses: 9, satisfactionPercent: 88.89, belowTarget: true },
+          },
           {
             type: 'SatisfactionBelowTarget',
             data: {
@@ -134,27 +169,55 @@ describe('IncidentSatisfaction decider', () => {
       // 10th unsatisfied: 8 / 10 = 80 % → still below: measured, no second request for a follow-up
       given(answered(clock, 10, [...times(8, true), false]))
         .when(l1.answer(10, false))
-        .thenMatches([{ type: 'SatisfactionMeasured', data: { satisfied: 8, responses: 10, satisfactionPercent: 80, belowTarget: true } }]);
+        .thenMatches([
+          {
+            type: 'SatisfactionMeasured',
+            data: { satisfied: 8, responses: 10, satisfactionPercent: 80, belowTarget: true },
+          },
+        ]);
     });
 
     it('signals again when the figure recovers and falls again (L3, target 80 %)', () => {
       const l3 = satisfactionCommands(clock, 'L3', 80);
       // 0 / 1 = 0 % → below (signal 1); then 4 satisfied: 4 / 5 = 80 % ≥ 80 % → met again
-      const history = historyOf(decider, [l3.survey(6), l3.answer(1, false), ...[2, 3, 4, 5].map((n) => l3.answer(n, true))]);
+      const history = historyOf(decider, [
+        l3.survey(6),
+        l3.answer(1, false),
+        ...[2, 3, 4, 5].map((n) => l3.answer(n, true)),
+      ]);
       expect(belowTargetEvents(history)).toHaveLength(1);
       // 6th unsatisfied: 4 / 6 = 66.67 % < 80 % → below again (signal 2)
       given(history)
         .when(l3.answer(6, false))
-        .thenMatches([{ type: 'SatisfactionMeasured', data: { satisfactionPercent: 66.67 } }, { type: 'SatisfactionBelowTarget' }]);
+        .thenMatches([
+          { type: 'SatisfactionMeasured', data: { satisfactionPercent: 66.67 } },
+          { type: 'SatisfactionBelowTarget' },
+        ]);
     });
 
     it('17 of 20 satisfied = 85 % meets the L2 target of 85 %; 16 of 20 = 80 % does not', () => {
       const l2 = satisfactionCommands(clock, 'L2', 85);
-      given(answered(clock, 20, times(19, true).map((_, i) => i < 17), 'L2', 85))
+      given(
+        answered(
+          clock,
+          20,
+          times(19, true).map((_, i) => i < 17),
+          'L2',
+          85,
+        ),
+      )
         .when(l2.answer(20, false))
         // 17 / 20 = 85 % → 1700 < 85 × 20 = 1700 is false → met
         .thenMatches([{ data: { satisfied: 17, responses: 20, satisfactionPercent: 85, belowTarget: false } }]);
-      given(answered(clock, 20, times(19, true).map((_, i) => i < 16), 'L2', 85))
+      given(
+        answered(
+          clock,
+          20,
+          times(19, true).map((_, i) => i < 16),
+          'L2',
+          85,
+        ),
+      )
         .when(l2.answer(20, false))
         // 16 / 20 = 80 % → 1600 < 1700 → below (it fell at the 19th answer: 16 / 17 = 94.1 %, 16 / 18 = 88.9 %, 16 / 19 = 84.2 % < 85 %)
         .thenMatches([{ data: { satisfied: 16, responses: 20, satisfactionPercent: 80, belowTarget: true } }]);
@@ -164,8 +227,12 @@ describe('IncidentSatisfaction decider', () => {
       const history = answered(clock, 2, [true]);
       given(history).when(l1.answer(1, false)).thenThrows(AnswerAlreadyCounted, { kind: 'conflict' });
       given(history).when(l1.answer(3, true)).thenThrows(SurveyNotOfIncident, { kind: 'not_found' });
-      given([]).when(l1.answer(1, true)).thenThrows(IncidentNotSurveyed, { kind: 'not_found', code: 'SATISFACTION.NOT_SURVEYED' });
-      given(history).when(l1.answer(2, true, { tenant: 'shop-2' })).thenThrows(IncidentNotSurveyed, { kind: 'not_found' });
+      given([])
+        .when(l1.answer(1, true))
+        .thenThrows(IncidentNotSurveyed, { kind: 'not_found', code: 'SATISFACTION.NOT_SURVEYED' });
+      given(history)
+        .when(l1.answer(2, true, { tenant: 'shop-2' }))
+        .thenThrows(IncidentNotSurveyed, { kind: 'not_found' });
     });
   });
 

@@ -71,7 +71,10 @@ export class InvalidSurveyPolicy extends DomainError {
  *
  * @throws {@link InvalidSurveyPolicy} when the result is inconsistent.
  */
-export function resolveSurveyPolicy(overrides: SurveyPolicyOverrides = {}, base: SurveyPolicy = defaultSurveyPolicy): SurveyPolicy {
+export function resolveSurveyPolicy(
+  overrides: SurveyPolicyOverrides = {},
+  base: SurveyPolicy = defaultSurveyPolicy,
+): SurveyPolicy {
   const policy: SurveyPolicy = {
     satisfied: { ...base.satisfied, ...overrides.satisfied },
     channel: overrides.channel ?? base.channel,

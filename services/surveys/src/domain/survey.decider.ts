@@ -10,7 +10,13 @@ import {
   type SurveyChannel,
   type SurveyPolicy,
 } from './survey-policy';
-import { InvalidSurvey, InvalidSurveyAnswer, SurveyAlreadyAnswered, SurveyIdTaken, SurveyNotFound } from './survey.errors';
+import {
+  InvalidSurvey,
+  InvalidSurveyAnswer,
+  SurveyAlreadyAnswered,
+  SurveyIdTaken,
+  SurveyNotFound,
+} from './survey.errors';
 import type { SurveyAnswered, SurveyEvent, SurveySent } from './survey.events';
 
 /** Sends the survey of one affected customer of a resolved incident; repeating it (redelivery) changes nothing. */
@@ -71,7 +77,8 @@ function send(command: SendSurvey, state: SurveyState, policy: SurveyPolicy): Su
   const problems: string[] = [];
   if (!data.incidentId.trim()) problems.push('incidentId is empty');
   if (!data.customerRef.trim()) problems.push('customerRef is empty');
-  if (!(data.targetPercent >= 0 && data.targetPercent <= 100)) problems.push(`targetPercent ${data.targetPercent} is not within 0–100`);
+  if (!(data.targetPercent >= 0 && data.targetPercent <= 100))
+    problems.push(`targetPercent ${data.targetPercent} is not within 0–100`);
   if (problems.length > 0) throw new InvalidSurvey(problems);
   return [
     {
@@ -98,8 +105,13 @@ function answer(command: AnswerSurvey, state: SurveyState, policy: SurveyPolicy)
   const scores: Scores = { responseSpeed: data.responseSpeed, result: data.result, attitude: data.attitude };
   const suggestion = data.suggestion?.trim() || undefined;
   const problems = scoreNames
-    .filter((name) => !(Number.isInteger(scores[name]) && scores[name] >= scoreScale.min && scores[name] <= scoreScale.max))
-    .map((name) => `${name} must be a whole score from ${scoreScale.min} to ${scoreScale.max} (got ${String(scores[name])})`);
+    .filter(
+      (name) => !(Number.isInteger(scores[name]) && scores[name] >= scoreScale.min && scores[name] <= scoreScale.max),
+    )
+    .map(
+      (name) =>
+        `${name} must be a whole score from ${scoreScale.min} to ${scoreScale.max} (got ${String(scores[name])})`,
+    );
   if (suggestion && suggestion.length > policy.suggestionMaxLength) {
     problems.push(`suggestion is longer than ${policy.suggestionMaxLength} characters`);
   }

@@ -1,5 +1,11 @@
 import { createSurveyDecider, surveyDecider } from './survey.decider';
-import { InvalidSurvey, InvalidSurveyAnswer, SurveyAlreadyAnswered, SurveyIdTaken, SurveyNotFound } from './survey.errors';
+import {
+  InvalidSurvey,
+  InvalidSurveyAnswer,
+  SurveyAlreadyAnswered,
+  SurveyIdTaken,
+  SurveyNotFound,
+} from './survey.errors';
 import type { SurveyEvent } from './survey.events';
 import { InvalidSurveyPolicy, isSatisfied, resolveSurveyPolicy } from './survey-policy';
 import { answerSurvey, customerOf, incidentId, sendSurvey, surveyIdOf, tenant } from './testing/builders';
@@ -40,9 +46,13 @@ describe('Survey decider', () => {
     });
 
     it('uses a channel the command names, or the one of the tenant policy', () => {
-      given([]).when(sendSurvey(clock, { channel: 'phone' })).thenMatches([{ data: { channel: 'phone' } }]);
+      given([])
+        .when(sendSurvey(clock, { channel: 'phone' }))
+        .thenMatches([{ data: { channel: 'phone' } }]);
       const appFirst = specOf(createSurveyDecider(resolveSurveyPolicy({ channel: 'app' })));
-      appFirst([]).when(sendSurvey(clock)).thenMatches([{ data: { channel: 'app' } }]);
+      appFirst([])
+        .when(sendSurvey(clock))
+        .thenMatches([{ data: { channel: 'app' } }]);
     });
 
     // CONTEXT: a redelivered IncidentResolved derives the same survey id, so sending again must change nothing.
@@ -51,11 +61,15 @@ describe('Survey decider', () => {
     });
 
     it('refuses an id that already belongs to another customer', () => {
-      given(sent).when(sendSurvey(clock, { customerRef: customerOf(2) })).thenThrows(SurveyIdTaken, { kind: 'conflict' });
+      given(sent)
+        .when(sendSurvey(clock, { customerRef: customerOf(2) }))
+        .thenThrows(SurveyIdTaken, { kind: 'conflict' });
     });
 
     it('refuses a target outside 0–100 %', () => {
-      given([]).when(sendSurvey(clock, { targetPercent: 120 })).thenThrows(InvalidSurvey, { kind: 'invalid', code: 'SURVEY.INVALID' });
+      given([])
+        .when(sendSurvey(clock, { targetPercent: 120 }))
+        .thenThrows(InvalidSurvey, { kind: 'invalid', code: 'SURVEY.INVALID' });
     });
   });
 
@@ -92,7 +106,9 @@ describe('Survey decider', () => {
       [{ responseSpeed: 1, result: 5, attitude: 5 }, false], // 11 / 3 = 3.67 → not
       [{ responseSpeed: 5, result: 5, attitude: 2 }, true], // 12 / 3 = 4.00, no floor by default → satisfied
     ])('by default, %o is satisfied: %s', (scores, satisfied) => {
-      given(sent).when(answerSurvey(clock, scores)).thenMatches([{ data: { satisfied } }]);
+      given(sent)
+        .when(answerSurvey(clock, scores))
+        .thenMatches([{ data: { satisfied } }]);
     });
 
     it("judges by the tenant's rule: with a floor of 3 per score, (5, 5, 2) is not satisfied", () => {
@@ -103,11 +119,15 @@ describe('Survey decider', () => {
     });
 
     it('keeps how the answer came back when the agent says so', () => {
-      given(sent).when(answerSurvey(clock, { answeredVia: 'phone' })).thenMatches([{ data: { answeredVia: 'phone' } }]);
+      given(sent)
+        .when(answerSurvey(clock, { answeredVia: 'phone' }))
+        .thenMatches([{ data: { answeredVia: 'phone' } }]);
     });
 
     it('drops a blank suggestion', () => {
-      const [event] = given(sent).when(answerSurvey(clock, { suggestion: '   ' })).thenMatches([{ type: 'SurveyAnswered' }]);
+      const [event] = given(sent)
+        .when(answerSurvey(clock, { suggestion: '   ' }))
+        .thenMatches([{ type: 'SurveyAnswered' }]);
       expect(event?.data).not.toHaveProperty('suggestion');
     });
 
@@ -121,7 +141,9 @@ describe('Survey decider', () => {
 
     it('does not know a survey that was never sent, nor one of another tenant', () => {
       given([]).when(answerSurvey(clock)).thenThrows(SurveyNotFound, { kind: 'not_found', code: 'SURVEY.NOT_FOUND' });
-      given(sent).when(answerSurvey(clock, {}, { tenant: 'shop-2' })).thenThrows(SurveyNotFound, { kind: 'not_found' });
+      given(sent)
+        .when(answerSurvey(clock, {}, { tenant: 'shop-2' }))
+        .thenThrows(SurveyNotFound, { kind: 'not_found' });
     });
 
     it('refuses scores that are not whole numbers from 1 to 5, naming each', () => {
@@ -137,7 +159,9 @@ describe('Survey decider', () => {
 
     it("refuses a suggestion longer than the tenant's limit", () => {
       const short = createSurveyDecider(resolveSurveyPolicy({ suggestionMaxLength: 10 }));
-      specOf(short)(sent).when(answerSurvey(clock, { suggestion: 'x'.repeat(11) })).thenThrows(InvalidSurveyAnswer, { kind: 'invalid' });
+      specOf(short)(sent)
+        .when(answerSurvey(clock, { suggestion: 'x'.repeat(11) }))
+        .thenThrows(InvalidSurveyAnswer, { kind: 'invalid' });
     });
   });
 
@@ -156,7 +180,9 @@ describe('Survey decider', () => {
     });
 
     it('a mean of 3.5 satisfies a tenant that sets minAverage 3.5: (4, 4, 3) → 11 / 3 = 3.67 ≥ 3.5', () => {
-      expect(isSatisfied({ responseSpeed: 4, result: 4, attitude: 3 }, { minAverage: 3.5, minEachScore: 1 })).toBe(true);
+      expect(isSatisfied({ responseSpeed: 4, result: 4, attitude: 3 }, { minAverage: 3.5, minEachScore: 1 })).toBe(
+        true,
+      );
     });
   });
 });

@@ -15,7 +15,11 @@ export function contextAt(clock: TestClock, overrides: Partial<CommandContext> =
 export const surveyIdOf = (n: number) => `survey-${n}`;
 export const customerOf = (n: number) => `cus-${n}`;
 
-export const sendSurvey = (clock: TestClock, data: Partial<SendSurvey['data']> = {}, context?: Partial<CommandContext>): SendSurvey => ({
+export const sendSurvey = (
+  clock: TestClock,
+  data: Partial<SendSurvey['data']> = {},
+  context?: Partial<CommandContext>,
+): SendSurvey => ({
   type: 'SendSurvey',
   context: contextAt(clock, { actor: { id: 'system:surveys.incident-follow-up', roles: [] }, ...context }),
   data: { surveyId: surveyIdOf(1), incidentId, customerRef: customerOf(1), level: 'L1', targetPercent: 90, ...data },
@@ -42,7 +46,10 @@ export function satisfactionCommands(clock: TestClock, level: IncidentLevelValue
         incidentId,
         level,
         targetPercent,
-        surveys: Array.from({ length: to - from + 1 }, (_, i) => ({ surveyId: surveyIdOf(from + i), customerRef: customerOf(from + i) })),
+        surveys: Array.from({ length: to - from + 1 }, (_, i) => ({
+          surveyId: surveyIdOf(from + i),
+          customerRef: customerOf(from + i),
+        })),
       },
     }),
     answer: (n: number, satisfied: boolean, context?: Partial<CommandContext>): RecordAnswer => ({

@@ -23,7 +23,10 @@ export function specOf<S, C, E>(decider: Decider<S, C, E>) {
           return events;
         },
         thenNothing: () => expect(decide()).toEqual([]),
-        thenThrows: (errorClass: abstract new (...args: never[]) => DomainError, expected: { kind: DomainErrorKind; code?: string }) => {
+        thenThrows: (
+          errorClass: abstract new (...args: never[]) => DomainError,
+          expected: { kind: DomainErrorKind; code?: string },
+        ) => {
           let thrown: unknown;
           try {
             decide();

@@ -10,8 +10,12 @@ export const AnswerSurveyRequest = Type.Object(
     responseSpeed: score('How fast the problem was handled, 1 (very poor) to 5 (very good)'),
     result: score('How well it was solved, 1 to 5'),
     attitude: score("Staff's attitude, 1 to 5"),
-    suggestion: Type.Optional(Type.String({ maxLength: 4000, description: 'Free-text suggestion, routed as improvement input' })),
-    answeredVia: Type.Optional(StringEnum(surveyChannels, { description: 'How the answer came back; the survey channel when absent' })),
+    suggestion: Type.Optional(
+      Type.String({ maxLength: 4000, description: 'Free-text suggestion, routed as improvement input' }),
+    ),
+    answeredVia: Type.Optional(
+      StringEnum(surveyChannels, { description: 'How the answer came back; the survey channel when absent' }),
+    ),
   },
   { additionalProperties: false },
 );

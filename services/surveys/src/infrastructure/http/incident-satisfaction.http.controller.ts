@@ -3,10 +3,12 @@ import { CurrentPrincipal, Role, Roles, type Principal } from '@aftersales/platf
 import { SurveysQueries } from '../../application/surveys.queries';
 import { satisfactionView, surveyRowView } from './survey.views';
 
-/** The figure matters to the CS group, quality and the incident's leadership (the follow-up is theirs). */
-const SATISFACTION_ROLES = [Role.Agent, Role.Supervisor, Role.CsManager, Role.CsDirector, Role.Quality, Role.IncidentCommander] as const;
+/** Who leads a response by level (§5): L3 cs-manager, L2 cs-director, L1 general manager / incident commander. */
+const LEADERSHIP = [Role.CsManager, Role.CsDirector, Role.GeneralManager, Role.IncidentCommander] as const;
+/** The figure matters to the CS group (which runs the surveys), quality and the incident's leadership. */
+const SATISFACTION_ROLES = [Role.Agent, Role.Supervisor, Role.Quality, ...LEADERSHIP] as const;
 /** Improvement input goes to the departments that act on it (§6), not to every agent. */
-const IMPROVEMENT_ROLES = [Role.Supervisor, Role.CsManager, Role.CsDirector, Role.Quality, Role.IncidentCommander] as const;
+const IMPROVEMENT_ROLES = [Role.Supervisor, Role.Quality, ...LEADERSHIP] as const;
 
 @Controller('incidents/:incidentId')
 export class IncidentSatisfactionHttpController {
@@ -15,14 +17,20 @@ export class IncidentSatisfactionHttpController {
   /** The incident's current satisfaction against its target. */
   @Get('satisfaction')
   @Roles(...SATISFACTION_ROLES)
-  async satisfaction(@CurrentPrincipal() principal: Principal, @Param('incidentId', new ParseUUIDPipe()) incidentId: string) {
+  async satisfaction(
+    @CurrentPrincipal() principal: Principal,
+    @Param('incidentId', new ParseUUIDPipe()) incidentId: string,
+  ) {
     return satisfactionView(await this.queries.satisfaction(principal, incidentId));
   }
 
   /** Unsatisfied answers and suggestions, newest first: improvement input for the responsible department. */
   @Get('suggestions')
   @Roles(...IMPROVEMENT_ROLES)
-  async suggestions(@CurrentPrincipal() principal: Principal, @Param('incidentId', new ParseUUIDPipe()) incidentId: string) {
+  async suggestions(
+    @CurrentPrincipal() principal: Principal,
+    @Param('incidentId', new ParseUUIDPipe()) incidentId: string,
+  ) {
     const rows = await this.queries.suggestionsOf(principal, incidentId);
     return {
       incidentId,

@@ -1,4 +1,16 @@
-import { Body, Controller, Get, Headers, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Inject,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { CurrentPrincipal, Role, Roles, SchemaPipe, type Principal } from '@aftersales/platform-http';
 import { AnswerSurveyHandler } from '../../application/answer-survey.handler';
@@ -21,7 +33,10 @@ export class SurveysHttpController {
   /** The surveys of an incident of the caller's tenant (404 for an incident it never surveyed). */
   @Get()
   @Roles(...READ_ROLES)
-  async list(@CurrentPrincipal() principal: Principal, @Query(new SchemaPipe(ListSurveysQuery)) query: ListSurveysQuery) {
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Query(new SchemaPipe(ListSurveysQuery)) query: ListSurveysQuery,
+  ) {
     const rows = await this.queries.surveysOf(principal, query.incidentId);
     return { incidentId: query.incidentId, surveys: rows.map(surveyRowView) };
   }

@@ -38,9 +38,17 @@ export class IncidentFollowUpConsumer {
 function causeOf(ctx: InboxContext, data: { incidentId: string; tenantId: string }): FollowUpCause {
   const { event } = ctx;
   if (data.tenantId !== event.tenant) {
-    throw new PermanentError('SURVEYS.TENANT_MISMATCH', `Payload tenant ${data.tenantId} differs from the tenant header ${event.tenant}`);
+    throw new PermanentError(
+      'SURVEYS.TENANT_MISMATCH',
+      `Payload tenant ${data.tenantId} differs from the tenant header ${event.tenant}`,
+    );
   }
-  return { tenant: event.tenant, incidentId: data.incidentId, correlationId: event.correlationId, causationId: event.id };
+  return {
+    tenant: event.tenant,
+    incidentId: data.incidentId,
+    correlationId: event.correlationId,
+    causationId: event.id,
+  };
 }
 
 /** A broken rule never succeeds on retry: dead-letter it with its code. Anything else (database, conflicts) retries. */
