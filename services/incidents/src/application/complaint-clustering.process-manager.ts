@@ -1,0 +1,261 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
+import type { ComplaintCategory, ComplaintRegisteredV1 } from '@aftersales/contracts';
+import type { CommandContext } from '@aftersales/domain';
+import { handleCommand, PostgresEventStore, type EventMetadata, type HandleResult } from '@aftersales/eventstore';
+import { PermanentError, type ConsumedEvent } from '@aftersales/messaging';
+import { CLOCK, type Clock } from '@aftersales/platform-http';
+import type { Logger } from '@aftersales/observability';
+import {
+  clusterIdOf,
+  complaintFlagNames,
+  createComplaintClusterDecider,
+  isMoreSevere,
+  type ClusterThresholdCrossed,
+  type ComplaintClusterEvent,
+  type ComplaintClusterState,
+  type ComplaintFacts,
+  type ComplaintFlags,
+  type IncidentCategory,
+  type IncidentState,
+} from '../domain';
+import { IncidentCommandRunner } from './incident-command-runner';
+import { INCIDENTS_CONFIG, INCIDENTS_LOGGER, type IncidentsConfig } from './incidents.config';
+import { clusterStream, deterministicUuid } from './incident-streams';
+import { permanentUnlessRetryable, tenantOf } from './inbox-errors';
+import { TenantPolicies } from './tenant-policies';
+
+/** The actor of everything the clustering process manager decides. */
+export const CLUSTER_WATCH = { id: 'incidents.cluster-watch', roles: ['system'] } as const;
+
+/** Contract category → domain category. Typed as a total map: a category added to the contract fails to compile here. */
+const categories: { readonly [C in ComplaintCategory]: IncidentCategory } = {
+  'product-quality': 'product-quality',
+  'service-failure': 'service-failure',
+  'special-scenario': 'special-scenario',
+};
+
+/** Phases in which the level of an incident can still change (the cluster upgrades it). */
+const handling: ReadonlyArray<IncidentState['status']> = ['activation', 'containment', 'resolution'];
+/** Phases in which complaints can still be attached. */
+const attachable: ReadonlyArray<IncidentState['status']> = [...handling, 'follow-up'];
+
+interface Step {
+  readonly tx: PoolClient;
+  readonly tenant: string;
+  readonly clusterId: string;
+  readonly context: CommandContext;
+  readonly metadata: EventMetadata;
+  /** The id of the `ComplaintRegistered` event: every command it causes derives its idempotency key from it. */
+  readonly eventId: string;
+}
+
+interface CurrentIncident {
+  readonly incidentId: string;
+  readonly state: IncidentState;
+}
+
+type Attachment = { readonly complaintId: string; readonly customerRef: string };
+
+/**
+ * The clustering process manager (domain §5, detection): every complaint intake registers is added to its cluster
+ * (tenant, category, product/batch/region); a crossing opens an incident for a new episode or upgrades the cluster's
+ * incident; every complaint is attached to its cluster's open incident. All of it runs in the inbox transaction, so
+ * a redelivered complaint changes nothing and a failure leaves nothing half done.
+ */
+@Injectable()
+export class ComplaintClusteringProcessManager {
+  constructor(
+    // Explicit tokens: services also run under transpilers that emit no decorator metadata (tsx/esbuild).
+    @Inject(PostgresEventStore) private readonly store: PostgresEventStore,
+    @Inject(TenantPolicies) private readonly policies: TenantPolicies,
+    @Inject(IncidentCommandRunner) private readonly runner: IncidentCommandRunner,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(INCIDENTS_CONFIG) private readonly config: IncidentsConfig,
+    @Inject(INCIDENTS_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /**
+   * Handles one `ComplaintRegistered` inside the inbox transaction `tx`.
+   *
+   * @throws `PermanentError` for a complaint that can never be clustered (rule violation, tenant mismatch): the inbox
+   *   dead-letters it with the reason. Concurrency conflicts propagate, and the inbox retries them.
+   */
+  async onComplaintRegistered(event: ConsumedEvent<ComplaintRegisteredV1>, tx: PoolClient): Promise<void> {
+    try {
+      await this.cluster(event, tx);
+    } catch (error) {
+      throw permanentUnlessRetryable(error);
+    }
+  }
+
+  private async cluster(event: ConsumedEvent<ComplaintRegisteredV1>, tx: PoolClient): Promise<void> {
+    const tenant = tenantOf(event, event.data.tenantId);
+    const now = this.clock();
+    const facts = complaintFactsOf(event.data, now, this.config.clockSkewToleranceMs);
+    const clusterId = clusterIdOf(tenant, facts);
+    const step: Step = {
+      tx,
+      tenant,
+      clusterId,
+      context: { tenant, actor: CLUSTER_WATCH, now },
+      metadata: { tenant, actor: CLUSTER_WATCH, correlationId: event.correlationId, causationId: event.id },
+      eventId: event.id,
+    };
+    const policy = await this.policies.forTenant(tenant, tx);
+    const clustered = await handleCommand(
+      this.store,
+      clusterStream(clusterId),
+      createComplaintClusterDecider(policy),
+      { type: 'RegisterComplaint', context: step.context, data: facts },
+      { tx, metadata: step.metadata, idempotencyKey: `cluster:${event.id}` },
+    );
+    // Already clustered (the same complaint published twice): its effects happened the first time.
+    if (clustered.duplicate || clustered.newEvents.length === 0) return;
+
+    const crossing = clustered.newEvents.find(
+      (e): e is ClusterThresholdCrossed => e.type === 'ClusterThresholdCrossed',
+    );
+    const inWindow = clustered.newEvents.some((e) => e.type === 'ComplaintClustered' && e.data.inWindow);
+    const current = await this.currentIncident(step);
+    if (crossing && !(crossing.data.previousLevel !== null && current && handling.includes(current.state.status))) {
+      // A new episode (or its incident is no longer handled): a new incident, with every complaint of the window.
+      await this.openIncident(step, crossing, clustered);
+      return;
+    }
+    if (!current) return;
+    if (
+      crossing &&
+      current.state.status !== 'none' &&
+      isMoreSevere(crossing.data.level, current.state.incident.level)
+    ) {
+      await this.runner.run(tx, {
+        incidentId: current.incidentId,
+        command: {
+          type: 'UpgradeIncident',
+          context: step.context,
+          data: { toLevel: crossing.data.level, reason: crossing.data.reason },
+        },
+        metadata: step.metadata,
+        idempotencyKey: `${event.id}:upgrade`,
+      });
+    }
+    if (inWindow)
+      await this.attach(step, current, [{ complaintId: facts.complaintId, customerRef: facts.customerRef }]);
+  }
+
+  /**
+   * Opens the incident of a crossing. Its id derives from the cluster and the crossing's stream version (the
+   * episode), so no redelivery or retry can open a second one; the cluster link is written in the same transaction.
+   */
+  private async openIncident(
+    step: Step,
+    crossing: ClusterThresholdCrossed,
+    clustered: HandleResult<ComplaintClusterState, ComplaintClusterEvent>,
+  ): Promise<void> {
+    const episode = clustered.nextVersion;
+    const incidentId = deterministicUuid(`incident|${step.clusterId}|${episode}`);
+    const window = clustered.state.status === 'watching' ? clustered.state.window : [];
+    const { data } = crossing;
+    const opened = await this.runner.run(step.tx, {
+      incidentId,
+      command: {
+        type: 'OpenIncident',
+        context: step.context,
+        data: {
+          incidentId,
+          category: data.category,
+          clusterKey: data.clusterKey,
+          level: data.level,
+          complaintCount: data.complaintsInWindow,
+          flags: flagsOf(window.map((c) => c.flags)),
+          reason: data.reason,
+        },
+      },
+      metadata: step.metadata,
+      idempotencyKey: `${step.eventId}:open`,
+    });
+    await step.tx.query(
+      `INSERT INTO incidents_cluster_links (tenant, cluster_id, episode, incident_id, linked_at)
+       VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+      [step.tenant, step.clusterId, episode, incidentId, step.context.now],
+    );
+    this.logger.info(
+      { tenant: step.tenant, clusterId: step.clusterId, incidentId, level: data.level },
+      'complaint cluster opened an incident',
+    );
+    await this.attach(step, { incidentId, state: opened.state }, window);
+  }
+
+  private async attach(step: Step, incident: CurrentIncident, complaints: readonly Attachment[]): Promise<void> {
+    if (!attachable.includes(incident.state.status)) {
+      this.logger.info(
+        {
+          tenant: step.tenant,
+          clusterId: step.clusterId,
+          incidentId: incident.incidentId,
+          status: incident.state.status,
+        },
+        "complaint not attached: its cluster's incident is no longer open",
+      );
+      return;
+    }
+    for (const { complaintId, customerRef } of complaints) {
+      await this.runner.run(step.tx, {
+        incidentId: incident.incidentId,
+        command: { type: 'AttachComplaint', context: step.context, data: { complaintId, customerRef } },
+        metadata: step.metadata,
+        idempotencyKey: `${step.eventId}:attach:${complaintId}`,
+      });
+    }
+  }
+
+  /** The incident of the cluster's latest episode, following merges to the survivor; `null` when there is none. */
+  private async currentIncident(step: Step): Promise<CurrentIncident | null> {
+    const { rows } = await step.tx.query<{ incident_id: string }>(
+      `SELECT incident_id FROM incidents_cluster_links WHERE tenant = $1 AND cluster_id = $2
+        ORDER BY episode DESC LIMIT 1`,
+      [step.tenant, step.clusterId],
+    );
+    let incidentId = rows[0]?.incident_id;
+    for (let hops = 0; incidentId && hops < 10; hops++) {
+      const state = await this.runner.load(step.tx, step.tenant, incidentId);
+      if (state.status !== 'merged') return state.status === 'none' ? null : { incidentId, state };
+      incidentId = state.survivorId;
+    }
+    return null;
+  }
+}
+
+/** The aggravating flags of a set of complaints: a flag is raised when any complaint raised it. */
+function flagsOf(all: readonly ComplaintFlags[]): ComplaintFlags {
+  const raised = (flag: keyof ComplaintFlags) => all.some((flags) => flags[flag]);
+  return Object.fromEntries(complaintFlagNames.map((flag) => [flag, raised(flag)])) as ComplaintFlags;
+}
+
+/**
+ * What incidents knows of a complaint, mapped field by field from the contract (`customerId` is an opaque reference).
+ * A complaint stamped slightly in this service's future (clock skew with intake) is taken as received now.
+ */
+export function complaintFactsOf(complaint: ComplaintRegisteredV1, now: Date, skewToleranceMs: number): ComplaintFacts {
+  const category = categories[complaint.category] as IncidentCategory | undefined;
+  if (!category) {
+    throw new PermanentError(
+      'COMPLAINT.CATEGORY_UNMAPPED',
+      `COMPLAINT.CATEGORY_UNMAPPED: complaint category "${complaint.category}" has no incident category`,
+    );
+  }
+  const { personalInjury, propertyLoss, mediaExposure, legalThreat } = complaint.flags;
+  const registeredMs = Date.parse(complaint.registeredAt);
+  const skewed = registeredMs > now.getTime() && registeredMs - now.getTime() <= skewToleranceMs;
+  return {
+    complaintId: complaint.complaintId,
+    customerRef: complaint.customerId,
+    category,
+    ...(complaint.productSku ? { sku: complaint.productSku } : {}),
+    ...(complaint.batch ? { batch: complaint.batch } : {}),
+    ...(complaint.region ? { region: complaint.region } : {}),
+    flags: { injury: personalInjury, propertyLoss, mediaExposure, legalThreat },
+    receivedAt: skewed ? now.toISOString() : complaint.registeredAt,
+  };
+}

@@ -1,0 +1,214 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
+import {
+  cancelTimer,
+  fold,
+  handleCommand,
+  PostgresEventStore,
+  scheduleTimer,
+  type Decider,
+  type EventMetadata,
+  type StoredEvent,
+} from '@aftersales/eventstore';
+import {
+  createIncidentDecider,
+  IncidentNotFound,
+  initialIncidentState,
+  type IncidentCommand,
+  type IncidentEvent,
+  type IncidentState,
+} from '../domain';
+import { contactDeadlineTimerId, incidentStream, pageDeliveryTimerId } from './incident-streams';
+import { TenantPolicies } from './tenant-policies';
+
+/** One incident command, as the HTTP API, the consumers and the timers send it. */
+export interface IncidentCommandRequest {
+  readonly incidentId: string;
+  /** Tenant, actor and `now` travel in `command.context`. */
+  readonly command: IncidentCommand;
+  readonly metadata: EventMetadata;
+  /** Makes a retry append nothing new: `<tenant>:<Idempotency-Key>`, or the id of the event that caused it. */
+  readonly idempotencyKey?: string;
+}
+
+/** What a command did. */
+export interface IncidentCommandOutcome {
+  /** The incident after the command (the caller's tenant's; another tenant's incident is never returned). */
+  readonly state: IncidentState;
+  /** The events this command appended, as stored (ids, versions); empty for a no-op or a repeated request. */
+  readonly appended: readonly StoredEvent[];
+  /** True when the idempotency key had been used before: nothing was decided again. */
+  readonly duplicate: boolean;
+}
+
+/** The payload of a `page-delivery` timer: everything the pager needs, copied from `ResponseTeamPaged`. */
+export interface PagePayload {
+  readonly pageId: string;
+  readonly incidentId: string;
+  readonly level: string;
+  readonly trigger: string;
+  readonly team: { readonly lead: string; readonly members: readonly string[] };
+  readonly reason: string;
+  readonly pagedAt: string;
+  /** Failed delivery attempts so far (the timer scheduler's backoff counts them). */
+  readonly attempts?: number;
+}
+
+type IncidentDecider = Decider<IncidentState, IncidentCommand, IncidentEvent>;
+
+/**
+ * Runs incident commands inside a caller's transaction and applies the side effects of the appended events in that
+ * same transaction: the ONE place that turns incident events into durable timers (contact deadline, page delivery)
+ * and follow-up commands (a merge tells its survivor). HTTP commands, the clustering and satisfaction consumers and
+ * the timer scheduler all go through {@link IncidentCommandRunner.run}, so no path can append an incident event
+ * without its effects, and effects commit exactly when the events do.
+ */
+@Injectable()
+export class IncidentCommandRunner {
+  constructor(
+    @Inject(PostgresEventStore) private readonly store: PostgresEventStore,
+    @Inject(TenantPolicies) private readonly policies: TenantPolicies,
+  ) {}
+
+  /**
+   * Decides `request.command` with the tenant's policy, appends in `tx`, applies the effects in `tx`.
+   *
+   * @throws `IncidentNotFound` when the incident belongs to another tenant (indistinguishable from none);
+   *   any `DomainError` of the decider; `ConcurrencyError` when another transaction wrote the stream (retry the
+   *   whole transaction).
+   */
+  async run(tx: PoolClient, request: IncidentCommandRequest): Promise<IncidentCommandOutcome> {
+    const { incidentId, command, metadata, idempotencyKey } = request;
+    const tenant = command.context.tenant;
+    const decider = scopedToTenant(createIncidentDecider(await this.policies.forTenant(tenant, tx)), tenant);
+    const streamId = incidentStream(incidentId);
+    const result = await handleCommand(this.store, streamId, decider, command, {
+      tx,
+      metadata,
+      ...(idempotencyKey ? { idempotencyKey } : {}),
+    });
+    if (result.duplicate || result.newEvents.length === 0) {
+      return { state: result.state, appended: [], duplicate: result.duplicate };
+    }
+    // Read back what was appended: the effects need the stored ids (a page's id is its event's id).
+    const appended = await this.store.readStream(streamId, result.nextVersion - result.newEvents.length, tx);
+    await this.applyEffects(tx, request, appended);
+    return { state: result.state, appended, duplicate: false };
+  }
+
+  /** The incident as stored, in `tx`; `{ status: 'none' }` for an unknown incident or another tenant's. */
+  async load(tx: PoolClient, tenant: string, incidentId: string): Promise<IncidentState> {
+    const state = fold<IncidentState, IncidentEvent>(
+      { evolve: createIncidentDecider().evolve, initialState: initialIncidentState },
+      await this.store.readStream(incidentStream(incidentId), 0, tx),
+    );
+    return state.status !== 'none' && state.incident.tenant !== tenant ? initialIncidentState() : state;
+  }
+
+  private async applyEffects(
+    tx: PoolClient,
+    request: IncidentCommandRequest,
+    appended: readonly StoredEvent[],
+  ): Promise<void> {
+    const tenant = request.command.context.tenant;
+    for (const stored of appended) {
+      const event = { type: stored.type, data: stored.data } as IncidentEvent;
+      const timerMetadata = {
+        correlationId: request.metadata.correlationId,
+        causationId: stored.id,
+        actor: request.metadata.actor,
+      };
+      switch (event.type) {
+        case 'ContactDeadlineSet':
+          // Same timer id: an upgrade's tighter deadline replaces the running one.
+          await scheduleTimer(tx, {
+            id: contactDeadlineTimerId(event.data.incidentId),
+            tenant,
+            kind: 'contact-deadline',
+            dueAt: new Date(event.data.dueAt),
+            payload: { incidentId: event.data.incidentId },
+            metadata: timerMetadata,
+          });
+          break;
+        case 'CustomersContacted':
+        case 'IncidentClosed':
+          await cancelTimer(tx, contactDeadlineTimerId(event.data.incidentId));
+          break;
+        case 'ResponseTeamPaged': {
+          const { incidentId, level, trigger, team, reason, at } = event.data;
+          const payload: PagePayload = {
+            pageId: stored.id,
+            incidentId,
+            level,
+            trigger,
+            team: { lead: team.lead, members: [...team.members] },
+            reason,
+            pagedAt: at,
+          };
+          await scheduleTimer(tx, {
+            id: pageDeliveryTimerId(stored.id),
+            tenant,
+            kind: 'page-delivery',
+            dueAt: new Date(at),
+            payload,
+            metadata: timerMetadata,
+          });
+          break;
+        }
+        case 'IncidentMerged':
+          await this.mergeInto(tx, request, stored, event.data);
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  /** A merged incident's deadline stops; its survivor absorbs it; its cluster now feeds the survivor. */
+  private async mergeInto(
+    tx: PoolClient,
+    request: IncidentCommandRequest,
+    stored: StoredEvent,
+    merged: Extract<IncidentEvent, { type: 'IncidentMerged' }>['data'],
+  ): Promise<void> {
+    const tenant = request.command.context.tenant;
+    await cancelTimer(tx, contactDeadlineTimerId(merged.incidentId));
+    await this.run(tx, {
+      incidentId: merged.survivorId,
+      command: {
+        type: 'AbsorbDuplicate',
+        context: request.command.context,
+        data: {
+          duplicateId: merged.incidentId,
+          level: merged.level,
+          contactDueAt: merged.contactDueAt,
+          reason: merged.reason,
+        },
+      },
+      metadata: { ...request.metadata, causationId: stored.id },
+      idempotencyKey: `absorb:${stored.id}`,
+    });
+    await tx.query('UPDATE incidents_cluster_links SET incident_id = $3 WHERE tenant = $1 AND incident_id = $2', [
+      tenant,
+      merged.incidentId,
+      merged.survivorId,
+    ]);
+  }
+}
+
+/**
+ * The decider, refusing to act on another tenant's incident as if it did not exist (checked on the state it was
+ * loaded with, before deciding). Opening commands are left to the decider: an id already taken is a conflict.
+ */
+function scopedToTenant(decider: IncidentDecider, tenant: string): IncidentDecider {
+  return {
+    ...decider,
+    decide: (command, state) => {
+      const opening = command.type === 'OpenIncident' || command.type === 'DeclareIncident';
+      if (!opening && state.status !== 'none' && state.incident.tenant !== tenant) {
+        throw new IncidentNotFound(command.type);
+      }
+      return decider.decide(command, state);
+    },
+  };
+}

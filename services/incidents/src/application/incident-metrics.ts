@@ -1,0 +1,137 @@
+import type { Pool, PoolClient } from 'pg';
+import { Counter, Histogram } from 'prom-client';
+import { DurableSubscription, fold, PostgresEventStore, type StoredEvent } from '@aftersales/eventstore';
+import { metricsRegistry, type Logger } from '@aftersales/observability';
+import type { BackgroundWorker } from '@aftersales/platform-http';
+import { createIncidentDecider, initialIncidentState, type IncidentEvent, type IncidentState } from '../domain';
+import { incidentIdOfStream } from './incident-streams';
+
+/** The incidents service's Prometheus metrics (on the platform registry, served on `/metrics`). */
+export const incidentMetrics = {
+  pages: new Counter({
+    name: 'aftersales_incident_pages_total',
+    help: 'Response teams paged, by incident level and trigger (activation, upgrade, contact-deadline-breach)',
+    labelNames: ['level', 'trigger'] as const,
+    registers: [metricsRegistry],
+  }),
+  deadlineBreaches: new Counter({
+    name: 'aftersales_incident_deadline_breaches_total',
+    help: 'Contact deadlines breached (nobody contacted in time), by incident level',
+    labelNames: ['level'] as const,
+    registers: [metricsRegistry],
+  }),
+  timeToContact: new Histogram({
+    name: 'aftersales_incident_time_to_contact_seconds',
+    help: "Time from an incident's activation to the first customer contact, by the incident's level at contact",
+    labelNames: ['level'] as const,
+    buckets: [60, 300, 600, 900, 1_200, 1_800, 2_700, 3_600, 5_400, 7_200, 10_800, 14_400, 28_800, 86_400],
+    registers: [metricsRegistry],
+  }),
+};
+
+type Observation = () => void;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Counts from COMMITTED events, after their commit: a durable subscription reads the event store past its
+ * checkpoint, and a batch's observations are applied only once the batch's transaction (with its checkpoint)
+ * committed. A rolled-back command, a retried inbox transaction or a timer that failed never counts, and a restart
+ * does not count again. Counters restart at zero with the process, as Prometheus expects; with several replicas
+ * each counts the batches it took, and `sum()` is exact.
+ */
+export class IncidentMetricsProjector implements BackgroundWorker {
+  private readonly subscription: DurableSubscription;
+  private readonly store: PostgresEventStore;
+  private pending: Observation[] = [];
+  private running = false;
+  private loop: Promise<void> | null = null;
+
+  constructor(
+    pool: Pool,
+    private readonly logger: Logger,
+    private readonly idleMs = 200,
+  ) {
+    this.store = new PostgresEventStore(pool);
+    this.subscription = new DurableSubscription(pool, {
+      name: 'incidents-metrics',
+      handle: (event, tx) => this.observe(event, tx),
+    });
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+  }
+
+  /** One batch: observations are applied only if the batch committed. */
+  async poll(): Promise<number> {
+    this.pending = [];
+    try {
+      const applied = await this.subscription.poll();
+      for (const apply of this.pending) apply();
+      return applied;
+    } finally {
+      this.pending = [];
+    }
+  }
+
+  private async run(): Promise<void> {
+    let backoff = 100;
+    while (this.running) {
+      try {
+        const applied = await this.poll();
+        backoff = 100;
+        if (applied === 0) await sleep(this.idleMs);
+      } catch (error) {
+        this.logger.warn({ err: error }, 'incident metrics: batch failed; retrying');
+        await sleep(backoff);
+        backoff = Math.min(backoff * 2, 5_000);
+      }
+    }
+  }
+
+  private async observe(stored: StoredEvent, tx: PoolClient): Promise<void> {
+    if (incidentIdOfStream(stored.streamId) === null) return;
+    const event = { type: stored.type, data: stored.data } as IncidentEvent;
+    switch (event.type) {
+      case 'ResponseTeamPaged': {
+        const { level, trigger } = event.data;
+        this.pending.push(() => incidentMetrics.pages.inc({ level, trigger }));
+        break;
+      }
+      case 'ContactDeadlineBreached': {
+        const { level } = event.data;
+        this.pending.push(() => incidentMetrics.deadlineBreaches.inc({ level }));
+        break;
+      }
+      case 'CustomersContacted': {
+        // Only the first contact ends the wait: the incident was still in activation just before it.
+        const before = await this.stateBefore(stored, tx);
+        if (before.status !== 'activation') break;
+        const seconds = (Date.parse(event.data.at) - Date.parse(before.incident.openedAt)) / 1000;
+        const { level } = before.incident;
+        this.pending.push(() => incidentMetrics.timeToContact.observe({ level }, Math.max(seconds, 0)));
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  private async stateBefore(stored: StoredEvent, tx: PoolClient): Promise<IncidentState> {
+    const history = (await this.store.readStream(stored.streamId, 0, tx)).filter(
+      (e) => e.streamVersion < stored.streamVersion,
+    );
+    return fold<IncidentState, IncidentEvent>(
+      { evolve: createIncidentDecider().evolve, initialState: initialIncidentState },
+      history,
+    );
+  }
+}

@@ -1,0 +1,160 @@
+import { randomUUID } from 'node:crypto';
+import type { Pool, PoolClient } from 'pg';
+import { DomainError } from '@aftersales/domain';
+import { TimerScheduler, type Timer } from '@aftersales/eventstore';
+import type { Logger } from '@aftersales/observability';
+import type { BackgroundWorker, Clock } from '@aftersales/platform-http';
+import type { IncidentCommandRunner } from './incident-command-runner';
+import type { IncidentsConfig } from './incidents.config';
+import type { Pager } from './pager';
+
+/** The actor of what the timers decide. */
+export const INCIDENT_TIMER = { id: 'incidents.timer', roles: ['system'] } as const;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Fires the incidents service's durable timers (rows in `es_timers`, scheduled in the transaction of the events that
+ * asked for them): `contact-deadline` flags a breach through the Incident decider, `page-delivery` delivers a page.
+ * Each timer fires in its own transaction with its effects, once, across replicas and restarts. A timer whose effect
+ * fails is rolled back and moved later with exponential backoff (in a separate transaction, an attempt counter in its
+ * payload), so a pager that is down neither loses pages nor blocks the timers behind it.
+ */
+export class IncidentTimers implements BackgroundWorker {
+  private readonly scheduler: TimerScheduler;
+  private readonly retries: Array<Promise<void>> = [];
+  private running = false;
+  private loop: Promise<void> | null = null;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly runner: IncidentCommandRunner,
+    private readonly pager: Pager,
+    private readonly clock: Clock,
+    private readonly config: IncidentsConfig,
+    private readonly logger: Logger,
+  ) {
+    this.scheduler = new TimerScheduler(pool, {
+      now: clock,
+      fire: (timer, tx) => this.fire(timer, tx),
+      onError: (error, timer) => this.failed(error, timer),
+    });
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+    await Promise.all(this.retries);
+  }
+
+  /** Fires what is due now; returns how many timers fired. Failed ones are rescheduled before it returns. */
+  async fireDue(): Promise<number> {
+    try {
+      return await this.scheduler.fireDue();
+    } finally {
+      await Promise.all(this.retries.splice(0));
+    }
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      const fired = await this.fireDue().catch((error: unknown) => {
+        this.logger.error({ err: error }, 'incident timers: polling failed');
+        return 0;
+      });
+      if (fired === 0) await sleep(this.config.timerPollMs);
+    }
+  }
+
+  private async fire(timer: Timer, tx: PoolClient): Promise<void> {
+    switch (timer.kind) {
+      case 'contact-deadline':
+        return this.flagContactDeadlineBreach(timer, tx);
+      case 'page-delivery':
+        return this.pager.deliver(timer, tx);
+      default:
+        this.logger.warn({ timerId: timer.id, kind: timer.kind }, 'timer of an unknown kind dropped');
+    }
+  }
+
+  /**
+   * The decider refuses what there is nothing to do for (contacted in time, breach already flagged, incident moved
+   * on, timer early): a refusal ends the timer quietly; only infrastructure errors are retried.
+   */
+  private async flagContactDeadlineBreach(timer: Timer, tx: PoolClient): Promise<void> {
+    const { incidentId } = timer.payload as { incidentId: string };
+    const metadata = timer.metadata ?? {};
+    const correlationId = typeof metadata.correlationId === 'string' ? metadata.correlationId : randomUUID();
+    const causationId = typeof metadata.causationId === 'string' ? metadata.causationId : undefined;
+    try {
+      const outcome = await this.runner.run(tx, {
+        incidentId,
+        command: {
+          type: 'FlagContactDeadlineBreach',
+          context: { tenant: timer.tenant, actor: INCIDENT_TIMER, now: this.clock() },
+          data: {},
+        },
+        metadata: {
+          tenant: timer.tenant,
+          actor: INCIDENT_TIMER,
+          correlationId,
+          ...(causationId ? { causationId } : {}),
+        },
+        idempotencyKey: `${timer.id}@${timer.dueAt.toISOString()}`,
+      });
+      if (outcome.appended.length > 0) {
+        this.logger.warn({ tenant: timer.tenant, incidentId }, 'contact deadline breached: next tier paged');
+      }
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      this.logger.info({ tenant: timer.tenant, incidentId, code: error.code }, 'contact deadline timer: nothing to do');
+    }
+  }
+
+  private failed(error: unknown, timer: Timer | undefined): void {
+    if (!timer) {
+      this.logger.error({ err: error }, 'incident timers: a timer could not be claimed');
+      return;
+    }
+    this.retries.push(this.retryLater(timer, error));
+  }
+
+  /** Moves a failed timer later: base × 2^(attempts − 1), capped; the attempt count rides in the payload. */
+  private async retryLater(timer: Timer, error: unknown): Promise<void> {
+    const previous = (timer.payload as { attempts?: unknown } | null)?.attempts;
+    const attempts = (typeof previous === 'number' ? previous : 0) + 1;
+    const delayMs = Math.min(this.config.timerRetryBaseMs * 2 ** (attempts - 1), this.config.timerRetryMaxMs);
+    try {
+      await this.pool.query(
+        `UPDATE es_timers SET due_at = $2, payload = jsonb_set(payload, '{attempts}', to_jsonb($3::int))
+          WHERE timer_id = $1 AND fired_at IS NULL AND cancelled_at IS NULL`,
+        [timer.id, new Date(this.clock().getTime() + delayMs), attempts],
+      );
+      this.logger.warn(
+        { err: error, timerId: timer.id, kind: timer.kind, attempts, retryInMs: delayMs },
+        'timer failed; retrying with backoff',
+      );
+    } catch (rescheduleError) {
+      // The timer stays due: the next poll retries it at once, which is safe, only not spaced out.
+      this.logger.error({ err: rescheduleError, timerId: timer.id }, 'could not reschedule a failed timer');
+    }
+  }
+}
+
+/** Builds the worker from the running Nest app (its providers) and the service's clock and logger. */
+export function incidentTimers(deps: {
+  pool: Pool;
+  runner: IncidentCommandRunner;
+  pager: Pager;
+  clock: Clock;
+  config: IncidentsConfig;
+  logger: Logger;
+}): IncidentTimers {
+  return new IncidentTimers(deps.pool, deps.runner, deps.pager, deps.clock, deps.config, deps.logger);
+}

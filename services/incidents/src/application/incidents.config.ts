@@ -1,0 +1,58 @@
+import { createLogger, type Logger } from '@aftersales/observability';
+
+/** DI token of the service's {@link IncidentsConfig}. */
+export const INCIDENTS_CONFIG = Symbol('INCIDENTS_CONFIG');
+/** DI token of the service's logger (pino, JSON with trace ids). */
+export const INCIDENTS_LOGGER = Symbol('INCIDENTS_LOGGER');
+
+/**
+ * Technical settings of the incidents service, from the environment. Business numbers (thresholds, deadlines,
+ * targets, teams) are never here: they are the tenant's incident policy (`PUT /policies`).
+ */
+export interface IncidentsConfig {
+  /** Pager webhook for tenants whose policy names none (`PAGER_WEBHOOK_URL`); `null`: pages go to Kafka only. */
+  readonly pagerWebhookUrl: string | null;
+  /** How long one webhook call may take before it counts as failed (`PAGER_TIMEOUT_MS`, 5 s). */
+  readonly pagerTimeoutMs: number;
+  /** How often the timer scheduler looks for due timers when idle (`INCIDENTS_TIMER_POLL_MS`, 250 ms). */
+  readonly timerPollMs: number;
+  /** First retry delay of a failing timer (a pager that does not answer); doubles per attempt (`INCIDENTS_TIMER_RETRY_BASE_MS`, 1 s). */
+  readonly timerRetryBaseMs: number;
+  /** Longest retry delay of a failing timer (`INCIDENTS_TIMER_RETRY_MAX_MS`, 5 min). */
+  readonly timerRetryMaxMs: number;
+  /** How long a tenant's policy is cached per instance (`INCIDENTS_POLICY_CACHE_MS`, 5 s). */
+  readonly policyCacheMs: number;
+  /**
+   * A complaint registered up to this far in this service's future is taken as received now rather than refused
+   * (clock skew between intake and incidents) (`INCIDENTS_CLOCK_SKEW_TOLERANCE_MS`, 5 min).
+   */
+  readonly clockSkewToleranceMs: number;
+}
+
+function numberFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number (got "${raw}")`);
+  return value;
+}
+
+/** Reads {@link IncidentsConfig} from the environment, with the defaults documented on each field. */
+export function incidentsConfigFromEnv(env: NodeJS.ProcessEnv = process.env): IncidentsConfig {
+  const webhook = env.PAGER_WEBHOOK_URL?.trim();
+  if (webhook && !/^https?:\/\//.test(webhook)) throw new Error('PAGER_WEBHOOK_URL must be an http(s) URL');
+  return {
+    pagerWebhookUrl: webhook || null,
+    pagerTimeoutMs: numberFrom(env, 'PAGER_TIMEOUT_MS', 5_000),
+    timerPollMs: numberFrom(env, 'INCIDENTS_TIMER_POLL_MS', 250),
+    timerRetryBaseMs: numberFrom(env, 'INCIDENTS_TIMER_RETRY_BASE_MS', 1_000),
+    timerRetryMaxMs: numberFrom(env, 'INCIDENTS_TIMER_RETRY_MAX_MS', 300_000),
+    policyCacheMs: numberFrom(env, 'INCIDENTS_POLICY_CACHE_MS', 5_000),
+    clockSkewToleranceMs: numberFrom(env, 'INCIDENTS_CLOCK_SKEW_TOLERANCE_MS', 300_000),
+  };
+}
+
+/** The service's logger. */
+export function createIncidentsLogger(): Logger {
+  return createLogger('incidents');
+}

@@ -1,0 +1,369 @@
+import { ComplaintRegisteredV1, dlqTopic, Topics } from '@aftersales/contracts';
+import { runService, signDevToken, type RunningService } from '@aftersales/platform-http';
+import {
+  createTestDatabase,
+  kafkaBrokers,
+  readTopicWithKcat,
+  uniqueName,
+  type KcatMessage,
+  type TestDatabase,
+} from '@aftersales/testing';
+import { incidentStream } from './application/incident-streams';
+import type { IncidentEvent } from './domain';
+import { incidentsService } from './incidents.module';
+import {
+  aComplaint,
+  eventually,
+  freePort,
+  metricValue,
+  PagerReceiver,
+  UpstreamProducer,
+} from './testing/incidents.harness';
+
+// CONTEXT: the incidents service runs in-process on real Postgres and Kafka, with a clock the test moves (real time
+// plus an offset, so complaints of other test runs on the shared intake topic stay plausible). Complaints arrive the
+// way intake publishes them; pages arrive at a local webhook, one path per tenant (each tenant's policy names it).
+describe('incidents: complaint clusters → incidents → pages → deadlines (real Postgres + Kafka)', () => {
+  const secret = 'incidents-int-secret';
+  const groupPrefix = `${uniqueName('incidents')}.`;
+  const tenants = { batch: uniqueName('shop'), injury: uniqueName('shop'), flaky: uniqueName('shop') };
+  const pager = new PagerReceiver();
+  const env = {
+    INCIDENTS_TIMER_POLL_MS: '50',
+    INCIDENTS_TIMER_RETRY_BASE_MS: '400',
+    INCIDENTS_POLICY_CACHE_MS: '0',
+  };
+  const previousEnv: Record<string, string | undefined> = {};
+  let offsetMs = 0;
+  const clock = () => new Date(Date.now() + offsetMs);
+
+  let testDb: TestDatabase;
+  let upstream: UpstreamProducer;
+  let incidents: RunningService;
+  const incidentOf: Record<string, string> = {};
+
+  const start = async () =>
+    runService(
+      { ...incidentsService, clock },
+      {
+        databaseServerUrl: testDb.url,
+        database: testDb.name,
+        kafkaBrokers: kafkaBrokers(),
+        port: await freePort(),
+        partitions: 3,
+        auth: { secret },
+        consumerGroupPrefix: groupPrefix,
+      },
+    );
+
+  const call = async (method: string, path: string, tenant: string, roles: string[], body?: unknown) => {
+    const token = await signDevToken({ subject: `${roles[0]}-1`, tenant, roles }, secret);
+    return fetch(`${incidents.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  };
+
+  const streamOf = async (incidentId: string) =>
+    (
+      await incidents.database.pool.query<{ type: IncidentEvent['type']; data: IncidentEvent['data'] }>(
+        'SELECT type, data FROM es_events WHERE stream_id = $1 ORDER BY stream_version',
+        [incidentStream(incidentId)],
+      )
+    ).rows as IncidentEvent[];
+
+  const ofType = <T extends IncidentEvent['type']>(events: IncidentEvent[], type: T) =>
+    events.filter((e): e is Extract<IncidentEvent, { type: T }> => e.type === type);
+
+  const pagesOf = (tenant: string) => pager.deliveredOn(`/${tenant}`);
+
+  /** The Kafka messages (one per event id) of the incident's stored events that have a contract. */
+  const publishedEventsOf = async (incidentId: string, expected: number): Promise<KcatMessage[]> => {
+    const { rows } = await incidents.database.pool.query<{ event_id: string }>(
+      'SELECT event_id FROM es_events WHERE stream_id = $1',
+      [incidentStream(incidentId)],
+    );
+    const ids = new Set(rows.map((r) => r.event_id));
+    const messages = await readTopicWithKcat(Topics.incidents, {
+      count: expected,
+      until: (m) => m.key === incidentId && ids.has(m.headers.ce_id ?? ''),
+      timeoutMs: 30_000,
+    });
+    // At-least-once: a message may be there twice; one per event id.
+    return [...new Map(messages.map((m) => [m.headers.ce_id, m])).values()];
+  };
+
+  beforeAll(async () => {
+    for (const [name, value] of Object.entries(env)) {
+      previousEnv[name] = process.env[name];
+      process.env[name] = value;
+    }
+    testDb = await createTestDatabase('incidents');
+    await pager.start();
+    upstream = new UpstreamProducer(kafkaBrokers());
+    await upstream.start();
+    incidents = await start();
+    for (const tenant of Object.values(tenants)) {
+      const res = await call('PUT', '/policies', tenant, ['admin'], {
+        overrides: {},
+        pager: { webhookUrl: pager.url(`/${tenant}`) },
+      });
+      expect(res.status).toBe(200);
+    }
+  });
+
+  afterAll(async () => {
+    await incidents?.close();
+    await upstream?.stop();
+    await pager.stop();
+    await testDb?.drop();
+    for (const [name, value] of Object.entries(previousEnv)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  });
+
+  it('10 customers complaining about one batch open an L3 incident, then upgrade it to L2: paged twice, deadline tightened', async () => {
+    const tenant = tenants.batch;
+    // Registered a minute ago, one complaint per customer: the 1st crosses L3 (threshold 1), the 10th L2 (threshold 10).
+    const complaints = Array.from({ length: 10 }, () => aComplaint(tenant, new Date(clock().getTime() - 60_000)));
+    await upstream.complaints(tenant, complaints);
+
+    const pages = await eventually(
+      async () => (pagesOf(tenant).length >= 2 ? pagesOf(tenant) : undefined),
+      'two pages for the batch incident',
+    );
+    const incidentId = pages[0]?.body.incidentId as string;
+    incidentOf[tenant] = incidentId;
+    expect(pages.map((p) => p.body)).toEqual([
+      expect.objectContaining({
+        incidentId,
+        tenant,
+        level: 'L3',
+        trigger: 'activation',
+        team: { lead: 'cs-manager', members: ['tech-support'] },
+      }),
+      expect.objectContaining({
+        incidentId,
+        tenant,
+        level: 'L2',
+        trigger: 'upgrade',
+        team: { lead: 'cs-director', members: ['tech-support', 'logistics'] },
+      }),
+    ]);
+    for (const page of pages) expect(page.idempotencyKey).toBe(page.body.pageId);
+
+    const events = await eventually(async () => {
+      const stream = await streamOf(incidentId);
+      return ofType(stream, 'ComplaintAttached').length === 10 ? stream : undefined;
+    }, 'ten complaints attached');
+    expect(ofType(events, 'IncidentOpened')).toEqual([
+      expect.objectContaining({ data: expect.objectContaining({ level: 'L3', tenant }) }),
+    ]);
+    expect(ofType(events, 'IncidentUpgraded').map((e) => [e.data.from, e.data.to])).toEqual([['L3', 'L2']]);
+    // L3 deadline: opening + 120 min; the L2 upgrade (seconds later) sets upgrade + 60 min, which is earlier.
+    const deadlines = ofType(events, 'ContactDeadlineSet');
+    expect(deadlines.map((e) => e.data.level)).toEqual(['L3', 'L2']);
+    const [l3Due, l2Due] = deadlines.map((e) => Date.parse(e.data.dueAt)) as [number, number];
+    expect(l2Due).toBeLessThan(l3Due);
+    expect(l2Due - Date.parse(deadlines[1]?.data.at as string)).toBe(60 * 60_000);
+    expect(new Set(ofType(events, 'ComplaintAttached').map((e) => e.data.complaintId))).toEqual(
+      new Set(complaints.map((c) => c.complaintId)),
+    );
+
+    // The durable timer follows the tightened deadline; the cluster is linked to its incident.
+    const timer = await incidents.database.pool.query<{ due_at: Date }>(
+      'SELECT due_at FROM es_timers WHERE timer_id = $1',
+      [`incident:${incidentId}:contact-deadline`],
+    );
+    expect(timer.rows[0]?.due_at.getTime()).toBe(l2Due);
+    const links = await incidents.database.pool.query(
+      'SELECT incident_id FROM incidents_cluster_links WHERE tenant = $1',
+      [tenant],
+    );
+    expect(links.rows).toEqual([{ incident_id: incidentId }]);
+
+    // Integrators see it on Kafka (read back with kcat): opened, escalated, two pages (pageId = ce_id), ten attachments.
+    // Matched by event id (= ce_id): other test runs on the shared topics may publish incidents with the same ids.
+    const published = await publishedEventsOf(incidentId, 14);
+    const countOf = (type: string) => published.filter((m) => m.headers.ce_type === type).length;
+    expect(countOf('aftersales.incidents.incident-opened.v1')).toBe(1);
+    expect(countOf('aftersales.incidents.incident-escalated.v1')).toBe(1);
+    expect(countOf('aftersales.incidents.complaint-attached.v1')).toBe(10);
+    const paged = published.filter((m) => m.headers.ce_type === 'aftersales.incidents.response-team-paged.v1');
+    expect(paged.map((m) => (JSON.parse(m.payload) as { pageId: string }).pageId).sort()).toEqual(
+      pages.map((p) => p.body.pageId).sort(),
+    );
+    expect(published.every((m) => m.headers.tenant === tenant)).toBe(true);
+  });
+
+  it('an injury complaint opens an L1 incident at once and pages the L1 team (general manager, PR, legal)', async () => {
+    const tenant = tenants.injury;
+    const complaint = aComplaint(tenant, clock(), {
+      productSku: 'KT-900',
+      batch: undefined,
+      flags: { personalInjury: true, propertyLoss: false, mediaExposure: false, legalThreat: false },
+    });
+    await upstream.complaints(tenant, [complaint]);
+
+    const [page] = await eventually(
+      async () => (pagesOf(tenant).length >= 1 ? pagesOf(tenant) : undefined),
+      'the L1 page',
+    );
+    expect(page?.body).toMatchObject({
+      tenant,
+      level: 'L1',
+      trigger: 'activation',
+      team: { lead: 'general-manager', members: ['pr', 'legal'] },
+    });
+    const incidentId = page?.body.incidentId as string;
+    incidentOf[tenant] = incidentId;
+    const events = await streamOf(incidentId);
+    expect(ofType(events, 'IncidentOpened')[0]?.data).toMatchObject({
+      level: 'L1',
+      source: { kind: 'cluster', clusterKey: 'sku:KT-900', flags: { injury: true } },
+    });
+    const [deadline] = ofType(events, 'ContactDeadlineSet');
+    expect(Date.parse(deadline?.data.dueAt as string) - Date.parse(deadline?.data.at as string)).toBe(30 * 60_000);
+    expect(ofType(events, 'ComplaintAttached').map((e) => e.data.complaintId)).toEqual([complaint.complaintId]);
+  });
+
+  it('a pager that fails twice and then answers gets the page once: three attempts, one Idempotency-Key, backoff between them', async () => {
+    const tenant = tenants.flaky;
+    pager.failNext(`/${tenant}`, 2);
+    await upstream.complaints(tenant, [aComplaint(tenant, clock(), { productSku: 'FR-1', batch: 'F-1' })]);
+
+    const attempts = await eventually(
+      async () => (pager.on(`/${tenant}`).length >= 3 ? pager.on(`/${tenant}`) : undefined),
+      'three delivery attempts',
+    );
+    expect(attempts.map((a) => a.status)).toEqual([500, 500, 202]);
+    const pageId = attempts[0]?.body.pageId;
+    expect(attempts.map((a) => a.idempotencyKey)).toEqual([pageId, pageId, pageId]);
+    expect(attempts.map((a) => a.body.pageId)).toEqual([pageId, pageId, pageId]);
+    // Backoff (base 400 ms): retried after ≥ 400 ms, then after ≥ 800 ms, not at every 50 ms poll.
+    const [first, second, third] = attempts.map((a) => a.receivedAt) as [number, number, number];
+    expect(second - first).toBeGreaterThanOrEqual(350);
+    expect(third - second).toBeGreaterThanOrEqual(750);
+
+    const { rows } = await incidents.database.pool.query(
+      'SELECT target, status_code, attempts FROM pager_deliveries WHERE page_id = $1',
+      [pageId],
+    );
+    expect(rows).toEqual([{ target: pager.url(`/${tenant}`), status_code: 202, attempts: 3 }]);
+    incidentOf[tenant] = attempts[0]?.body.incidentId as string;
+
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(pager.on(`/${tenant}`)).toHaveLength(3);
+  });
+
+  it('past the contact deadline the breach is recorded and the next tier paged exactly once, also across a restart', async () => {
+    const breachPages = (tenant: string) => pagesOf(tenant).filter((p) => p.body.trigger === 'contact-deadline-breach');
+    // 61 minutes later: the L2 deadline (60 min) and the L1 deadline (30 min) have passed, the L3 one (120 min) not.
+    offsetMs += 61 * 60_000;
+    await eventually(
+      async () => (breachPages(tenants.batch).length && breachPages(tenants.injury).length ? true : undefined),
+      'the breach pages',
+    );
+    // L2 is led by the cs-director: the rung above is the general manager. L1's lead is the top rung: paged again.
+    expect(breachPages(tenants.batch).map((p) => [p.body.level, p.body.team])).toEqual([
+      ['L2', { lead: 'general-manager', members: [] }],
+    ]);
+    expect(breachPages(tenants.injury).map((p) => [p.body.level, p.body.team])).toEqual([
+      ['L1', { lead: 'general-manager', members: [] }],
+    ]);
+    const batchIncident = incidentOf[tenants.batch] as string;
+    expect(ofType(await streamOf(batchIncident), 'ContactDeadlineBreached')).toEqual([
+      expect.objectContaining({ data: expect.objectContaining({ level: 'L2', escalatedTo: 'general-manager' }) }),
+    ]);
+
+    // A restart (a new process on the same database and consumer groups), and the clock three hours on: the flaky
+    // tenant's L3 deadline (scheduled before the restart) fires now; nothing fires twice.
+    await incidents.close();
+    incidents = await start();
+    offsetMs += 3 * 60 * 60_000;
+    await eventually(async () => (breachPages(tenants.flaky).length ? true : undefined), 'the L3 breach page');
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(breachPages(tenants.batch)).toHaveLength(1);
+    expect(breachPages(tenants.injury)).toHaveLength(1);
+    expect(breachPages(tenants.flaky)).toHaveLength(1);
+    for (const tenant of Object.values(tenants)) {
+      expect(ofType(await streamOf(incidentOf[tenant] as string), 'ContactDeadlineBreached')).toHaveLength(1);
+    }
+    // Opened, escalated, three pages, ten attachments and the breach: 16 published events.
+    const breached = (await publishedEventsOf(batchIncident, 16)).filter(
+      (m) => m.headers.ce_type === 'aftersales.incidents.response-deadline-breached.v1',
+    );
+    expect(breached).toHaveLength(1);
+    expect(JSON.parse(breached[0]?.payload ?? '{}')).toMatchObject({
+      incidentId: batchIncident,
+      tenantId: tenants.batch,
+      level: 'L2',
+      escalatedTo: 'general-manager',
+    });
+
+    // A late first contact still counts for the time-to-contact histogram (and cancels nothing twice).
+    const res = await call('POST', `/incidents/${batchIncident}/contacts`, tenants.batch, ['agent'], {
+      customerRefs: ['cus-1'],
+      summary: 'Apologised, explained, committed a replacement within 48 h',
+    });
+    expect(res.status).toBe(200);
+  });
+
+  it('metrics count committed pages, breaches and first contacts exactly once, after commit (no recount after the restart)', async () => {
+    const counts = async () => {
+      const { rows } = await incidents.database.pool.query<{ level: string; trigger: string; n: number }>(
+        `SELECT data->>'level' AS level, data->>'trigger' AS trigger, count(*)::int AS n FROM es_events
+          WHERE type = 'ResponseTeamPaged' GROUP BY 1, 2`,
+      );
+      return rows;
+    };
+    const breaches = async () =>
+      (
+        await incidents.database.pool.query<{ level: string; n: number }>(
+          `SELECT data->>'level' AS level, count(*)::int AS n FROM es_events
+            WHERE type = 'ContactDeadlineBreached' GROUP BY 1`,
+        )
+      ).rows;
+    const text = await eventually(async () => {
+      const metrics = await (await fetch(`${incidents.url}/metrics`)).text();
+      const pagesMatch = (await counts()).every(
+        (r) => metricValue(metrics, 'aftersales_incident_pages_total', { level: r.level, trigger: r.trigger }) === r.n,
+      );
+      const breachesMatch = (await breaches()).every(
+        (r) => metricValue(metrics, 'aftersales_incident_deadline_breaches_total', { level: r.level }) === r.n,
+      );
+      const contacted = metricValue(metrics, 'aftersales_incident_time_to_contact_seconds_count', { level: 'L2' }) >= 1;
+      return pagesMatch && breachesMatch && contacted ? metrics : undefined;
+    }, 'metrics equal to the committed events');
+    expect(
+      metricValue(text, 'aftersales_incident_pages_total', { level: 'L2', trigger: 'upgrade' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(metricValue(text, 'aftersales_incident_deadline_breaches_total', { level: 'L1' })).toBeGreaterThanOrEqual(1);
+  });
+
+  it('a complaint that can never be clustered goes to the dead-letter topic with the reason', async () => {
+    const tenant = tenants.batch;
+    const noSku = aComplaint(tenant, clock(), { productSku: undefined });
+    const otherTenant = aComplaint(tenant, clock(), { tenantId: 'someone-else' });
+    const badSchema = aComplaint(tenant, clock());
+    await upstream.complaints(tenant, [noSku, otherTenant]);
+    await upstream.raw(tenant, badSchema.complaintId, JSON.stringify({ ...badSchema, category: 'pigeon' }));
+
+    const consumer = `${groupPrefix}incidents.complaint-clustering`;
+    const keys = new Set([noSku.complaintId, otherTenant.complaintId, badSchema.complaintId]);
+    const dead = await readTopicWithKcat(dlqTopic('incidents', 'complaint-clustering'), {
+      count: 3,
+      timeoutMs: 30_000,
+      until: (m) => keys.has(m.key ?? '') && m.headers.dlq_consumer === consumer,
+    });
+    const byKey = new Map(dead.map((m) => [m.key, m.headers]));
+    expect(byKey.get(noSku.complaintId)).toMatchObject({ dlq_error_code: 'HANDLER_REJECTED', tenant });
+    expect(byKey.get(noSku.complaintId)?.dlq_reason).toContain('CLUSTER.KEY_INCOMPLETE');
+    expect(byKey.get(noSku.complaintId)?.dlq_reason).toContain('SKU');
+    expect(byKey.get(otherTenant.complaintId)?.dlq_reason).toContain('EVENT.TENANT_MISMATCH');
+    expect(byKey.get(badSchema.complaintId)).toMatchObject({ dlq_error_code: 'SCHEMA_VIOLATION' });
+    expect(byKey.get(noSku.complaintId)?.ce_type).toBe(ComplaintRegisteredV1.type);
+  });
+});

@@ -1,0 +1,81 @@
+import { Module } from '@nestjs/common';
+import { Topics } from '@aftersales/contracts';
+import type { ServiceDefinition, WorkerContext } from '@aftersales/platform-http';
+import { ComplaintClusteringProcessManager } from './application/complaint-clustering.process-manager';
+import { IncidentCommandRunner } from './application/incident-command-runner';
+import { IncidentCommandsService } from './application/incident-commands.service';
+import { IncidentMetricsProjector } from './application/incident-metrics';
+import { incidentTimers } from './application/incident-timers.worker';
+import {
+  createIncidentsLogger,
+  INCIDENTS_CONFIG,
+  INCIDENTS_LOGGER,
+  incidentsConfigFromEnv,
+  type IncidentsConfig,
+} from './application/incidents.config';
+import { Pager } from './application/pager';
+import { SatisfactionHandler } from './application/satisfaction.handler';
+import { TenantPolicies } from './application/tenant-policies';
+import { IncidentCommandsHttpController } from './infrastructure/http/incident-commands.http.controller';
+import { PoliciesHttpController } from './infrastructure/http/policies.http.controller';
+import { ComplaintRegisteredConsumer } from './infrastructure/messaging/complaint-registered.consumer';
+import { incidentsIntegrationEvents } from './infrastructure/messaging/integration-events';
+import { SatisfactionMeasuredConsumer } from './infrastructure/messaging/satisfaction-measured.consumer';
+import { incidentsWriteSideMigrations } from './infrastructure/persistence/1732600000000-incidents-write-side';
+import { incidentReadWorkers } from './infrastructure/read-model/incidents.projection';
+import { IncidentsReadModule } from './infrastructure/read-model/incidents-read.module';
+import { readModelMigrations } from './infrastructure/read-model/migrations';
+
+@Module({
+  imports: [IncidentsReadModule],
+  controllers: [
+    IncidentCommandsHttpController,
+    PoliciesHttpController,
+    ComplaintRegisteredConsumer,
+    SatisfactionMeasuredConsumer,
+  ],
+  providers: [
+    { provide: INCIDENTS_CONFIG, useFactory: () => incidentsConfigFromEnv() },
+    { provide: INCIDENTS_LOGGER, useFactory: createIncidentsLogger },
+    TenantPolicies,
+    IncidentCommandRunner,
+    IncidentCommandsService,
+    ComplaintClusteringProcessManager,
+    SatisfactionHandler,
+    Pager,
+  ],
+})
+export class IncidentsModule {}
+
+/** The write side's workers: durable timers (contact deadlines, page delivery) and the incident metrics. */
+function incidentWriteWorkers({ app, database, clock, logger }: WorkerContext) {
+  return [
+    incidentTimers({
+      pool: database.pool,
+      runner: app.get(IncidentCommandRunner),
+      pager: app.get(Pager),
+      clock,
+      config: app.get<IncidentsConfig>(INCIDENTS_CONFIG),
+      logger,
+    }),
+    new IncidentMetricsProjector(database.pool, logger),
+  ];
+}
+
+/**
+ * The incidents service (domain §5): complaint clusters open and upgrade incidents (inbox consumer
+ * `complaint-clustering` on intake's events), response teams are paged (Kafka + the tenant's pager webhook), contact
+ * deadlines are durable timers, satisfaction comes from surveys (consumer `satisfaction`), and the incident lifecycle
+ * is driven over HTTP. Events are published through the outbox relay; the read side projects them.
+ */
+export const incidentsService: ServiceDefinition = {
+  service: 'incidents',
+  module: IncidentsModule,
+  migrations: [...incidentsWriteSideMigrations, ...readModelMigrations],
+  integrationEvents: incidentsIntegrationEvents,
+  consumers: [
+    { consumer: 'complaint-clustering', topics: [Topics.intake] },
+    { consumer: 'satisfaction', topics: [Topics.surveys] },
+  ],
+  workers: (context) => [...incidentWriteWorkers(context), ...incidentReadWorkers(context)],
+};

@@ -1,0 +1,52 @@
+import { Body, Controller, Get, Inject, Put } from '@nestjs/common';
+import {
+  CLOCK,
+  CurrentPrincipal,
+  Role,
+  Roles,
+  SchemaPipe,
+  type Clock,
+  type Principal,
+} from '@aftersales/platform-http';
+import { TenantPolicies, type TenantIncidentSettings } from '../../application/tenant-policies';
+import type { IncidentPolicyOverrides } from '../../domain';
+import { PutPoliciesRequest } from './policies.request';
+
+function view(settings: TenantIncidentSettings) {
+  const { tenant, overrides, policy, pager, updatedAt, updatedBy } = settings;
+  return { tenant, overrides, effective: policy, pager, updatedAt, updatedBy };
+}
+
+/**
+ * The caller's tenant's incident policy: what it overrides, the effective policy every rule reads, the pager webhook,
+ * and who changed it last (each change is also kept in `incidents_tenant_policy_changes`). Admin only.
+ */
+@Controller('policies')
+export class PoliciesHttpController {
+  constructor(
+    @Inject(TenantPolicies) private readonly policies: TenantPolicies,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  @Get()
+  @Roles(Role.Admin)
+  async get(@CurrentPrincipal() principal: Principal) {
+    return view(await this.policies.settings(principal.tenant));
+  }
+
+  /** Replaces the settings; 400 for a malformed body, 422 (with the problems) for an inconsistent policy. */
+  @Put()
+  @Roles(Role.Admin)
+  async put(
+    @CurrentPrincipal() principal: Principal,
+    @Body(new SchemaPipe(PutPoliciesRequest)) body: PutPoliciesRequest,
+  ) {
+    const settings = await this.policies.save(
+      principal.tenant,
+      { overrides: body.overrides as IncidentPolicyOverrides, pagerWebhookUrl: body.pager?.webhookUrl ?? null },
+      principal.subject,
+      this.clock(),
+    );
+    return view(settings);
+  }
+}

@@ -1,0 +1,111 @@
+import {
+  ComplaintAttachedV1,
+  IncidentClosedV1,
+  IncidentEscalatedV1,
+  IncidentOpenedV1,
+  IncidentResolvedV1,
+  ResponseDeadlineBreachedV1,
+  ResponseTeamPagedV1,
+} from '@aftersales/contracts';
+import type { IntegrationEventMapper } from '@aftersales/messaging';
+import type { IncidentEvent } from '../../domain';
+import { incidentIdOfStream } from '../read-model/streams';
+
+/**
+ * Domain → contract mapping at the edge: what integrators see of the incidents service. Fields are copied explicitly
+ * so an internal change never leaks onto the wire. Every published event's subject (and Kafka key) is the incident id;
+ * the tenant comes from the stored event's metadata. ComplaintCluster events, and the incident's internal working
+ * events (contacts, measures, cause analysis, approvals, retrospective…), are not published.
+ */
+export const incidentsIntegrationEvents: IntegrationEventMapper = (stored) => {
+  if (incidentIdOfStream(stored.streamId) === null) return null;
+  const event = { type: stored.type, data: stored.data } as IncidentEvent;
+  const tenantId = stored.metadata.tenant;
+  const subject = event.data.incidentId;
+  switch (event.type) {
+    case 'IncidentOpened': {
+      const d = event.data;
+      const data: IncidentOpenedV1 = {
+        incidentId: d.incidentId,
+        tenantId,
+        category: d.category,
+        level: d.level,
+        summary: d.summary,
+        reason: d.reason,
+        openedAt: d.at,
+        ...(d.source.clusterKey ? { clusterKey: d.source.clusterKey } : {}),
+      };
+      return { type: IncidentOpenedV1.type, subject, data };
+    }
+    case 'IncidentUpgraded': {
+      const d = event.data;
+      const data: IncidentEscalatedV1 = {
+        incidentId: d.incidentId,
+        tenantId,
+        fromLevel: d.from,
+        toLevel: d.to,
+        reason: d.reason,
+        escalatedAt: d.at,
+      };
+      return { type: IncidentEscalatedV1.type, subject, data };
+    }
+    case 'ResponseTeamPaged': {
+      const d = event.data;
+      const data: ResponseTeamPagedV1 = {
+        incidentId: d.incidentId,
+        tenantId,
+        // Stable: pager integrations deduplicate on it (the webhook's Idempotency-Key is the same id).
+        pageId: stored.id,
+        level: d.level,
+        trigger: d.trigger,
+        team: { lead: d.team.lead, members: [...d.team.members] },
+        reason: d.reason,
+        pagedAt: d.at,
+      };
+      return { type: ResponseTeamPagedV1.type, subject, data };
+    }
+    case 'ContactDeadlineBreached': {
+      const d = event.data;
+      const data: ResponseDeadlineBreachedV1 = {
+        incidentId: d.incidentId,
+        tenantId,
+        level: d.level,
+        dueAt: d.dueAt,
+        escalatedTo: d.escalatedTo,
+        breachedAt: d.at,
+      };
+      return { type: ResponseDeadlineBreachedV1.type, subject, data };
+    }
+    case 'ComplaintAttached': {
+      const d = event.data;
+      const data: ComplaintAttachedV1 = {
+        incidentId: d.incidentId,
+        tenantId,
+        complaintId: d.complaintId,
+        customerId: d.customerRef,
+        attachedAt: d.at,
+      };
+      return { type: ComplaintAttachedV1.type, subject, data };
+    }
+    case 'IncidentResolved': {
+      const d = event.data;
+      const data: IncidentResolvedV1 = {
+        incidentId: d.incidentId,
+        tenantId,
+        level: d.level,
+        summary: d.summary,
+        satisfactionTarget: d.satisfactionTargetPercent,
+        retrospectiveDueAt: d.retrospectiveDueAt,
+        resolvedAt: d.at,
+      };
+      return { type: IncidentResolvedV1.type, subject, data };
+    }
+    case 'IncidentClosed': {
+      const d = event.data;
+      const data: IncidentClosedV1 = { incidentId: d.incidentId, tenantId, level: d.level, closedAt: d.at };
+      return { type: IncidentClosedV1.type, subject, data };
+    }
+    default:
+      return null;
+  }
+};

@@ -1,0 +1,13 @@
+import { startTelemetry } from '@aftersales/observability';
+
+// Telemetry first: instrumentations patch http, express and pg as they are loaded.
+startTelemetry('incidents');
+
+void (async () => {
+  const { main } = await import('@aftersales/platform-http');
+  const { incidentsService } = await import('./incidents.module');
+  await main(incidentsService);
+})().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
