@@ -1,0 +1,424 @@
+import { randomUUID } from 'node:crypto';
+import { Topics } from '@aftersales/contracts';
+import { runService, signDevToken, type RunningService } from '@aftersales/platform-http';
+import {
+  createTestDatabase,
+  kafkaBrokers,
+  readTopicWithKcat,
+  uniqueName,
+  type TestDatabase,
+} from '@aftersales/testing';
+import { incidentStream } from '../../application/incident-streams';
+import { incidentRules, type IncidentEvent } from '../../domain';
+import { incidentsService } from '../../incidents.module';
+import { eventually, freePort, UpstreamProducer } from '../../testing/incidents.harness';
+
+interface Problem {
+  status: number;
+  code: string;
+  rule?: string;
+  errors?: Array<{ pointer: string; detail: string }>;
+}
+
+interface Summary {
+  incidentId: string;
+  status: string;
+  level: string;
+  contactDueAt: string | null;
+  appended: string[];
+  duplicate: boolean;
+}
+
+// CONTEXT: the HTTP commands of the incidents service, in-process on real Postgres and Kafka: roles (route guard and
+// the domain's per-tenant rules), tenant isolation, validation, idempotency, per-tenant policies, and the whole
+// lifecycle up to closing, with satisfaction arriving from surveys over Kafka.
+describe('incidents HTTP commands (real Postgres + Kafka)', () => {
+  const secret = 'incident-commands-int-secret';
+  const tenant = uniqueName('shop');
+  const otherTenant = uniqueName('shop');
+  const policyTenant = uniqueName('shop');
+  const previousCache = process.env.INCIDENTS_POLICY_CACHE_MS;
+  let testDb: TestDatabase;
+  let incidents: RunningService;
+  let upstream: UpstreamProducer;
+
+  beforeAll(async () => {
+    process.env.INCIDENTS_POLICY_CACHE_MS = '0';
+    testDb = await createTestDatabase('incident_commands');
+    upstream = new UpstreamProducer(kafkaBrokers());
+    await upstream.start();
+    incidents = await runService(incidentsService, {
+      databaseServerUrl: testDb.url,
+      database: testDb.name,
+      kafkaBrokers: kafkaBrokers(),
+      port: await freePort(),
+      partitions: 3,
+      auth: { secret },
+      consumerGroupPrefix: `${uniqueName('incident-commands')}.`,
+    });
+  });
+
+  afterAll(async () => {
+    await incidents?.close();
+    await upstream?.stop();
+    await testDb?.drop();
+    if (previousCache === undefined) delete process.env.INCIDENTS_POLICY_CACHE_MS;
+    else process.env.INCIDENTS_POLICY_CACHE_MS = previousCache;
+  });
+
+  const call = async (
+    method: string,
+    path: string,
+    role: string,
+    body?: unknown,
+    options: { tenant?: string; headers?: Record<string, string> } = {},
+  ) => {
+    const token = await signDevToken({ subject: `${role}-1`, tenant: options.tenant ?? tenant, roles: [role] }, secret);
+    const res = await fetch(`${incidents.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...options.headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return {
+      status: res.status,
+      headers: res.headers,
+      body: (text ? JSON.parse(text) : {}) as Record<string, unknown>,
+    };
+  };
+  const summaryOf = (res: { body: Record<string, unknown> }) => res.body as unknown as Summary;
+  const problemOf = (res: { body: Record<string, unknown> }) => res.body as unknown as Problem;
+
+  const declare = async (overrides: Record<string, unknown> = {}, role = 'cs-manager', t = tenant) => {
+    const res = await call(
+      'POST',
+      '/incidents',
+      role,
+      {
+        category: 'product-quality',
+        level: 'L3',
+        summary: 'Power banks of batch B-9 swell',
+        reason: 'Reported by the warehouse QC team',
+        ...overrides,
+      },
+      { tenant: t },
+    );
+    expect(res.status).toBe(201);
+    return summaryOf(res);
+  };
+
+  const streamOf = async (incidentId: string) =>
+    (
+      await incidents.database.pool.query<{ type: IncidentEvent['type']; data: IncidentEvent['data'] }>(
+        'SELECT type, data FROM es_events WHERE stream_id = $1 ORDER BY stream_version',
+        [incidentStream(incidentId)],
+      )
+    ).rows as IncidentEvent[];
+  const typesOf = async (incidentId: string) => (await streamOf(incidentId)).map((e) => e.type);
+  const timer = async (timerId: string) =>
+    (
+      await incidents.database.pool.query<{ due_at: Date; cancelled_at: Date | null; fired_at: Date | null }>(
+        'SELECT due_at, cancelled_at, fired_at FROM es_timers WHERE timer_id = $1',
+        [timerId],
+      )
+    ).rows[0];
+
+  describe('POST /incidents (declare)', () => {
+    it('declares an incident: 201, Location, paged, contact deadline of its level, durable timer', async () => {
+      const res = await call('POST', '/incidents', 'cs-director', {
+        category: 'service-failure',
+        level: 'L2',
+        summary: 'Deliveries in CN-EAST not notified of delays',
+        reason: 'Regional outage reported by logistics',
+      });
+      expect(res.status).toBe(201);
+      const summary = summaryOf(res);
+      expect(res.headers.get('location')).toBe(`/incidents/${summary.incidentId}`);
+      expect(summary).toMatchObject({
+        status: 'activation',
+        level: 'L2',
+        appended: ['IncidentOpened', 'ResponseTeamPaged', 'ContactDeadlineSet'],
+        duplicate: false,
+      });
+      const [opened] = await streamOf(summary.incidentId);
+      const openedAt = Date.parse((opened?.data as { at: string }).at);
+      expect(Date.parse(summary.contactDueAt as string) - openedAt).toBe(60 * 60_000);
+      expect((await timer(`incident:${summary.incidentId}:contact-deadline`))?.due_at.toISOString()).toBe(
+        summary.contactDueAt,
+      );
+      // No pager webhook anywhere: the page is recorded as delivered to 'none' (Kafka carries it).
+      await eventually(async () => {
+        const { rows } = await incidents.database.pool.query(
+          `SELECT target FROM pager_deliveries WHERE incident_id = $1`,
+          [summary.incidentId],
+        );
+        return rows[0]?.target === 'none' ? true : undefined;
+      }, 'the page recorded as delivered to none');
+    });
+
+    it('honours Idempotency-Key: a retried declaration returns the same incident and appends nothing', async () => {
+      const headers = { 'idempotency-key': randomUUID() };
+      const body = { category: 'product-quality', level: 'L3', summary: 'Kettles leak', reason: 'Staff report' };
+      const first = await call('POST', '/incidents', 'cs-manager', body, { headers });
+      const again = await call('POST', '/incidents', 'cs-manager', body, { headers });
+      expect([first.status, again.status]).toEqual([201, 201]);
+      expect(summaryOf(again)).toMatchObject({
+        incidentId: summaryOf(first).incidentId,
+        duplicate: true,
+        appended: [],
+      });
+      expect(await typesOf(summaryOf(first).incidentId)).toEqual([
+        'IncidentOpened',
+        'ResponseTeamPaged',
+        'ContactDeadlineSet',
+      ]);
+    });
+
+    it('answers 400 with one error per field for an invalid body', async () => {
+      const res = await call('POST', '/incidents', 'cs-manager', { category: 'weather', level: 'L4', extra: true });
+      expect(res.status).toBe(400);
+      const pointers = problemOf(res).errors?.map((e) => e.pointer);
+      expect(pointers).toEqual(expect.arrayContaining(['/category', '/level', '/summary', '/reason', '/extra']));
+    });
+
+    it('answers 403 to a role that may not declare', async () => {
+      const res = await call('POST', '/incidents', 'agent', {
+        category: 'product-quality',
+        level: 'L3',
+        summary: 'x',
+        reason: 'y',
+      });
+      expect(res.status).toBe(403);
+    });
+  });
+
+  describe('commands on an incident', () => {
+    it("answers 404 for another tenant's incident, and leaves it untouched", async () => {
+      const { incidentId } = await declare();
+      const res = await call(
+        'POST',
+        `/incidents/${incidentId}/contacts`,
+        'agent',
+        { customerRefs: ['cus-1'], summary: 'Called' },
+        { tenant: otherTenant },
+      );
+      expect(res.status).toBe(404);
+      expect(problemOf(res).code).toBe('INCIDENT.NOT_FOUND');
+      expect(await typesOf(incidentId)).toHaveLength(3);
+      expect((await call('POST', `/incidents/${randomUUID()}/resolve`, 'cs-manager', { summary: 'x' })).status).toBe(
+        404,
+      );
+      expect((await call('POST', '/incidents/not-a-uuid/resolve', 'cs-manager', { summary: 'x' })).status).toBe(400);
+    });
+
+    it('answers 409 with the rule for a transition the phase does not allow', async () => {
+      const { incidentId } = await declare();
+      const early = await call('POST', `/incidents/${incidentId}/root-cause`, 'tech-support', {
+        rootCause: 'Separator film too thin',
+        directCause: 'Cells overheat',
+      });
+      expect(early.status).toBe(409);
+      expect(problemOf(early)).toMatchObject({
+        code: 'INCIDENT.INVALID_TRANSITION',
+        rule: incidentRules.rootCauseAfterContact,
+      });
+      const down = await call('POST', `/incidents/${incidentId}/upgrade`, 'cs-manager', { toLevel: 'L3', reason: 'x' });
+      expect(down.status).toBe(200); // upgrading to the current level is a no-op
+      expect(summaryOf(down).appended).toEqual([]);
+    });
+
+    it('an upgrade pages the new team and tightens the deadline and its timer; a downgrade needs the policy role', async () => {
+      const { incidentId, contactDueAt } = await declare();
+      const up = await call('POST', `/incidents/${incidentId}/upgrade`, 'cs-manager', {
+        toLevel: 'L2',
+        reason: 'Ten more customers called',
+      });
+      expect(up.status).toBe(200);
+      expect(summaryOf(up)).toMatchObject({
+        level: 'L2',
+        appended: ['IncidentUpgraded', 'ResponseTeamPaged', 'ContactDeadlineSet'],
+      });
+      const tightened = summaryOf(up).contactDueAt as string;
+      expect(Date.parse(tightened)).toBeLessThan(Date.parse(contactDueAt as string));
+      expect((await timer(`incident:${incidentId}:contact-deadline`))?.due_at.toISOString()).toBe(tightened);
+
+      const refused = await call('POST', `/incidents/${incidentId}/downgrade`, 'cs-manager', {
+        toLevel: 'L3',
+        reason: 'Local problem after all',
+      });
+      expect(refused.status).toBe(403);
+      expect(problemOf(refused)).toMatchObject({
+        code: 'INCIDENT.DOWNGRADE_FORBIDDEN',
+        rule: incidentRules.downgradeRoles,
+      });
+      const down = await call('POST', `/incidents/${incidentId}/downgrade`, 'cs-director', {
+        toLevel: 'L3',
+        reason: 'Local problem after all',
+      });
+      expect(down.status).toBe(200);
+      // A downgrade keeps the stricter deadline.
+      expect(summaryOf(down)).toMatchObject({ level: 'L3', contactDueAt: tightened });
+    });
+
+    it('a merge ends the duplicate and its deadline, and the survivor absorbs it in the same transaction', async () => {
+      const survivor = await declare();
+      const duplicate = await declare({ level: 'L2' });
+      const foreign = await declare({}, 'cs-manager', otherTenant);
+      const intoForeign = await call('POST', `/incidents/${duplicate.incidentId}/merge`, 'cs-director', {
+        survivorId: foreign.incidentId,
+        reason: 'Same batch',
+      });
+      expect(intoForeign.status).toBe(404);
+      expect(await typesOf(duplicate.incidentId)).not.toContain('IncidentMerged'); // rolled back as a whole
+
+      const merged = await call('POST', `/incidents/${duplicate.incidentId}/merge`, 'cs-director', {
+        survivorId: survivor.incidentId,
+        reason: 'Same batch as the declared one',
+      });
+      expect(merged.status).toBe(200);
+      expect(summaryOf(merged).status).toBe('merged');
+      expect((await timer(`incident:${duplicate.incidentId}:contact-deadline`))?.cancelled_at).not.toBeNull();
+      // The survivor (L3) takes the duplicate's level (L2), is paged, and its deadline tightens to the earlier one.
+      expect(await typesOf(survivor.incidentId)).toEqual([
+        'IncidentOpened',
+        'ResponseTeamPaged',
+        'ContactDeadlineSet',
+        'DuplicateAbsorbed',
+        'IncidentUpgraded',
+        'ResponseTeamPaged',
+        'ContactDeadlineSet',
+      ]);
+    });
+
+    it('the lifecycle: contact → cause → approval (L1 needs leadership: 403 for an agent) → resolution → satisfaction from surveys → follow-up → retrospective → closed', async () => {
+      const { incidentId } = await declare({ level: 'L1', summary: 'Heaters of batch H-2 catch fire' });
+      const step = async (path: string, role: string, body: unknown, status = 200) => {
+        const res = await call('POST', `/incidents/${incidentId}/${path}`, role, body);
+        expect({ path, status: res.status, body: res.status === status ? undefined : res.body }).toEqual({
+          path,
+          status,
+          body: undefined,
+        });
+        return res;
+      };
+      await step('contacts', 'agent', { customerRefs: ['cus-1', 'cus-2'], summary: 'Apologised, explained' });
+      expect((await timer(`incident:${incidentId}:contact-deadline`))?.cancelled_at).not.toBeNull();
+      await step('temporary-measures', 'agent', { measure: 'temporary-refund', description: 'Refunded both orders' });
+      await step('root-cause', 'tech-support', { rootCause: 'Faulty thermostat', directCause: 'Overheating' });
+
+      const approval = { solution: { kind: 'recall', description: 'Recall batch H-2' } };
+      const forbidden = await step('solution-approval', 'agent', approval, 403);
+      expect(problemOf(forbidden)).toMatchObject({
+        code: 'INCIDENT.APPROVAL_FORBIDDEN',
+        rule: incidentRules.approvalRoles,
+      });
+      await step('solution-approval', 'general-manager', approval);
+      await step('implementation', 'logistics', { progress: 'All units collected', completed: true });
+      await step('customer-confirmations', 'agent', { customerRef: 'cus-1', satisfaction: 'satisfied' });
+      const resolved = await step('resolve', 'cs-manager', { summary: 'Batch recalled and replaced' });
+      expect(summaryOf(resolved).status).toBe('follow-up');
+
+      // Surveys measures 80 % against the L1 target of 90 %: a follow-up is owed before closing.
+      await upstream.satisfaction(tenant, {
+        incidentId,
+        tenantId: tenant,
+        satisfactionPercent: 80,
+        targetPercent: 90,
+        responses: 10,
+        surveyed: 12,
+        belowTarget: true,
+        measuredAt: new Date().toISOString(),
+      });
+      await eventually(
+        async () => ((await typesOf(incidentId)).includes('FollowUpRequired') ? true : undefined),
+        'the satisfaction recorded from Kafka',
+      );
+      const [recorded] = (await streamOf(incidentId)).filter((e) => e.type === 'SatisfactionRecorded');
+      expect(recorded?.data).toMatchObject({ percent: 80, targetPercent: 90, meetsTarget: false, responses: 10 });
+
+      await step('retrospective', 'cs-director', {
+        what: 'Heaters of batch H-2 overheated',
+        why: 'Faulty thermostat from supplier S-9',
+        who: 'Supplier S-9; incoming QC',
+        when: [{ at: new Date().toISOString(), what: 'Recall completed' }],
+        where: 'Batch H-2, all regions',
+        how: 'Detected by complaints; recalled',
+        improvementActions: [{ action: 'Test thermostats per batch', owner: 'quality' }],
+      });
+      const early = await step('close', 'cs-manager', {}, 409);
+      expect(problemOf(early)).toMatchObject({
+        code: 'INCIDENT.FOLLOW_UP_OUTSTANDING',
+        rule: incidentRules.followUpBelowTarget,
+      });
+      expect((await call('POST', `/incidents/${incidentId}/close`, 'agent', {})).status).toBe(403);
+      await step('follow-ups', 'agent', { action: 'additional-compensation', description: 'Offered a coupon' });
+      const closed = await step('close', 'cs-manager', { reason: 'All customers followed up' });
+      expect(summaryOf(closed).status).toBe('closed');
+
+      // Integrators: the resolution carries the L1 satisfaction target; the closing is published.
+      const { rows } = await incidents.database.pool.query<{ event_id: string }>(
+        `SELECT event_id FROM es_events WHERE stream_id = $1 AND type IN ('IncidentResolved', 'IncidentClosed')`,
+        [incidentStream(incidentId)],
+      );
+      const ids = new Set(rows.map((r) => r.event_id));
+      const published = await readTopicWithKcat(Topics.incidents, {
+        count: 2,
+        until: (m) => ids.has(m.headers.ce_id ?? ''),
+        timeoutMs: 30_000,
+      });
+      const byType = new Map(
+        published.map((m) => [m.headers.ce_type, JSON.parse(m.payload) as Record<string, unknown>]),
+      );
+      expect(byType.get('aftersales.incidents.incident-resolved.v1')).toMatchObject({
+        incidentId,
+        tenantId: tenant,
+        level: 'L1',
+        satisfactionTarget: 90,
+      });
+      expect(byType.get('aftersales.incidents.incident-closed.v1')).toMatchObject({ incidentId, level: 'L1' });
+    });
+  });
+
+  describe('GET/PUT /policies (admin): every number is the tenant policy', () => {
+    it('shows the defaults, refuses non-admins, validates, records who changed it, and the rules use it', async () => {
+      const initial = await call('GET', '/policies', 'admin', undefined, { tenant: policyTenant });
+      expect(initial.status).toBe(200);
+      expect(initial.body).toMatchObject({
+        tenant: policyTenant,
+        overrides: {},
+        effective: { contactDeadlineMinutes: { L1: 30, L2: 60, L3: 120 } },
+        pager: { webhookUrl: null },
+        updatedBy: null,
+      });
+      const put = (body: unknown, role = 'admin') => call('PUT', '/policies', role, body, { tenant: policyTenant });
+
+      expect((await put({ overrides: {} }, 'cs-director')).status).toBe(403);
+      const malformed = await put({ overrides: { contactDeadlineMinutes: { L1: -5 }, thresholds: 3 } });
+      expect(malformed.status).toBe(400);
+      expect(problemOf(malformed).errors?.map((e) => e.pointer)).toEqual(
+        expect.arrayContaining(['/overrides/contactDeadlineMinutes/L1', '/overrides/thresholds']),
+      );
+      const inconsistent = await put({ overrides: { clustering: { levelThresholds: { L2: 200 } } } });
+      expect(inconsistent.status).toBe(422);
+      expect(problemOf(inconsistent).code).toBe('INCIDENT_POLICY.INVALID');
+
+      const saved = await put({ overrides: { contactDeadlineMinutes: { L3: 10 } }, pager: { webhookUrl: null } });
+      expect(saved.status).toBe(200);
+      expect(saved.body).toMatchObject({
+        overrides: { contactDeadlineMinutes: { L3: 10 } },
+        effective: { contactDeadlineMinutes: { L1: 30, L2: 60, L3: 10 } },
+        updatedBy: 'admin-1',
+      });
+      const { rows } = await incidents.database.pool.query(
+        'SELECT updated_by FROM incidents_tenant_policy_changes WHERE tenant = $1',
+        [policyTenant],
+      );
+      expect(rows).toEqual([{ updated_by: 'admin-1' }]);
+
+      const declared = await declare({}, 'cs-manager', policyTenant);
+      const [opened] = await streamOf(declared.incidentId);
+      const openedAt = Date.parse((opened?.data as { at: string }).at);
+      expect(Date.parse(declared.contactDueAt as string) - openedAt).toBe(10 * 60_000);
+    });
+  });
+});
