@@ -23,6 +23,12 @@ import {
 // CONTEXT: the incidents service runs in-process on real Postgres and Kafka, with a clock the test moves (real time
 // plus an offset, so complaints of other test runs on the shared intake topic stay plausible). Complaints arrive the
 // way intake publishes them; pages arrive at a local webhook, one path per tenant (each tenant's policy names it).
+/**
+ * A new consumer group reads intake's topic from the beginning: complaints other test runs left there are clustered
+ * first (and contend on their clusters' streams), so the first answers may take a while on a busy shared broker.
+ */
+const BACKLOG_MS = 90_000;
+
 describe('incidents: complaint clusters → incidents → pages → deadlines (real Postgres + Kafka)', () => {
   const secret = 'incidents-int-secret';
   const groupPrefix = `${uniqueName('incidents')}.`;
@@ -133,6 +139,7 @@ describe('incidents: complaint clusters → incidents → pages → deadlines (r
     const pages = await eventually(
       async () => (pagesOf(tenant).length >= 2 ? pagesOf(tenant) : undefined),
       'two pages for the batch incident',
+      BACKLOG_MS,
     );
     const incidentId = pages[0]?.body.incidentId as string;
     incidentOf[tenant] = incidentId;
@@ -154,10 +161,14 @@ describe('incidents: complaint clusters → incidents → pages → deadlines (r
     ]);
     for (const page of pages) expect(page.idempotencyKey).toBe(page.body.pageId);
 
-    const events = await eventually(async () => {
-      const stream = await streamOf(incidentId);
-      return ofType(stream, 'ComplaintAttached').length === 10 ? stream : undefined;
-    }, 'ten complaints attached');
+    const events = await eventually(
+      async () => {
+        const stream = await streamOf(incidentId);
+        return ofType(stream, 'ComplaintAttached').length === 10 ? stream : undefined;
+      },
+      'ten complaints attached',
+      BACKLOG_MS,
+    );
     expect(ofType(events, 'IncidentOpened')).toEqual([
       expect.objectContaining({ data: expect.objectContaining({ level: 'L3', tenant }) }),
     ]);
@@ -210,6 +221,7 @@ describe('incidents: complaint clusters → incidents → pages → deadlines (r
     const [page] = await eventually(
       async () => (pagesOf(tenant).length >= 1 ? pagesOf(tenant) : undefined),
       'the L1 page',
+      BACKLOG_MS,
     );
     expect(page?.body).toMatchObject({
       tenant,
@@ -237,6 +249,7 @@ describe('incidents: complaint clusters → incidents → pages → deadlines (r
     const attempts = await eventually(
       async () => (pager.on(`/${tenant}`).length >= 3 ? pager.on(`/${tenant}`) : undefined),
       'three delivery attempts',
+      BACKLOG_MS,
     );
     expect(attempts.map((a) => a.status)).toEqual([500, 500, 202]);
     const pageId = attempts[0]?.body.pageId;
