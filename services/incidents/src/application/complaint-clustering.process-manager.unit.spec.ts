@@ -1,0 +1,64 @@
+import type { ComplaintRegisteredV1 } from '@aftersales/contracts';
+import { PermanentError } from '@aftersales/messaging';
+import { complaintFactsOf } from './complaint-clustering.process-manager';
+import { deterministicUuid } from './incident-streams';
+
+const complaint: ComplaintRegisteredV1 = {
+  complaintId: '2a7c9e1f-5b3d-4f6a-9c8e-7d1b2a3c4e5f',
+  tenantId: 'shop-1',
+  customerId: 'cus_7Hq2Lm9x',
+  orderId: 'ORD-1',
+  productSku: 'PB-20000',
+  batch: 'B-7',
+  category: 'product-quality',
+  description: 'The power bank swelled while charging.',
+  evidenceRefs: [],
+  flags: { personalInjury: true, propertyLoss: false, mediaExposure: true, legalThreat: false },
+  registeredAt: '2026-11-25T08:00:00.000Z',
+};
+const now = new Date('2026-11-25T08:00:00.000Z');
+const fiveMinutes = 5 * 60_000;
+
+describe('complaint clustering: ComplaintRegistered v1 → the facts the cluster decides on', () => {
+  it('maps field by field: customerId is the opaque customer reference, flags are renamed', () => {
+    expect(complaintFactsOf(complaint, now, fiveMinutes)).toEqual({
+      complaintId: complaint.complaintId,
+      customerRef: 'cus_7Hq2Lm9x',
+      category: 'product-quality',
+      sku: 'PB-20000',
+      batch: 'B-7',
+      flags: { injury: true, propertyLoss: false, mediaExposure: true, legalThreat: false },
+      receivedAt: '2026-11-25T08:00:00.000Z',
+    });
+  });
+
+  it('leaves out what the complaint does not say (no batch, no region)', () => {
+    const facts = complaintFactsOf({ ...complaint, batch: undefined, region: undefined }, now, fiveMinutes);
+    expect(facts).not.toHaveProperty('batch');
+    expect(facts).not.toHaveProperty('region');
+  });
+
+  it("takes a complaint stamped slightly in this service's future (clock skew) as received now", () => {
+    const skewed = { ...complaint, registeredAt: '2026-11-25T08:00:03.000Z' };
+    expect(complaintFactsOf(skewed, now, fiveMinutes).receivedAt).toBe(now.toISOString());
+  });
+
+  it('keeps a complaint dated beyond the tolerance as it is, for the domain to refuse', () => {
+    const future = { ...complaint, registeredAt: '2026-11-25T09:00:00.000Z' };
+    expect(complaintFactsOf(future, now, fiveMinutes).receivedAt).toBe('2026-11-25T09:00:00.000Z');
+  });
+
+  it('refuses for good a category the incident domain does not know', () => {
+    const unknown = { ...complaint, category: 'weather' } as unknown as ComplaintRegisteredV1;
+    expect(() => complaintFactsOf(unknown, now, fiveMinutes)).toThrow(PermanentError);
+  });
+});
+
+describe('deterministic ids', () => {
+  it('are UUIDs (the contracts require them) and stable per key', () => {
+    const id = deterministicUuid('incident|shop-1/product-quality/sku:PB-20000|batch:B-7|1');
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(deterministicUuid('incident|shop-1/product-quality/sku:PB-20000|batch:B-7|1')).toBe(id);
+    expect(deterministicUuid('incident|shop-1/product-quality/sku:PB-20000|batch:B-7|2')).not.toBe(id);
+  });
+});
