@@ -18,13 +18,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * asked for them): `contact-deadline` flags a breach through the Incident decider, `page-delivery` delivers a page.
  * Each timer fires in its own transaction with its effects, once, across replicas and restarts. A timer whose effect
  * fails is rolled back and moved later with exponential backoff (in a separate transaction, an attempt counter in its
- * payload), so a pager that is down neither loses pages nor blocks the timers behind it.
+ * payload), so a pager that is down neither loses pages nor blocks the timers behind it; several loops share the
+ * due timers (`SKIP LOCKED`), so one slow pager call does not hold back a deadline due at the same time.
  */
 export class IncidentTimers implements BackgroundWorker {
   private readonly scheduler: TimerScheduler;
   private readonly retries: Array<Promise<void>> = [];
   private running = false;
-  private loop: Promise<void> | null = null;
+  private loops: Array<Promise<void>> = [];
 
   constructor(
     private readonly pool: Pool,
@@ -44,12 +45,12 @@ export class IncidentTimers implements BackgroundWorker {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.loop = this.run();
+    this.loops = Array.from({ length: this.config.timerConcurrency }, () => this.run());
   }
 
   async stop(): Promise<void> {
     this.running = false;
-    await this.loop;
+    await Promise.all(this.loops);
     await Promise.all(this.retries);
   }
 

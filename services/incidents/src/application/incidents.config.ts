@@ -16,6 +16,11 @@ export interface IncidentsConfig {
   readonly pagerTimeoutMs: number;
   /** How often the timer scheduler looks for due timers when idle (`INCIDENTS_TIMER_POLL_MS`, 250 ms). */
   readonly timerPollMs: number;
+  /**
+   * Timer loops per instance (`INCIDENTS_TIMER_CONCURRENCY`, 2): a page stuck on a slow pager does not hold back a
+   * contact deadline due at the same time (the loops share the work through `FOR UPDATE SKIP LOCKED`).
+   */
+  readonly timerConcurrency: number;
   /** First retry delay of a failing timer (a pager that does not answer); doubles per attempt (`INCIDENTS_TIMER_RETRY_BASE_MS`, 1 s). */
   readonly timerRetryBaseMs: number;
   /** Longest retry delay of a failing timer (`INCIDENTS_TIMER_RETRY_MAX_MS`, 5 min). */
@@ -45,6 +50,7 @@ export function incidentsConfigFromEnv(env: NodeJS.ProcessEnv = process.env): In
     pagerWebhookUrl: webhook || null,
     pagerTimeoutMs: numberFrom(env, 'PAGER_TIMEOUT_MS', 5_000),
     timerPollMs: numberFrom(env, 'INCIDENTS_TIMER_POLL_MS', 250),
+    timerConcurrency: Math.max(1, Math.floor(numberFrom(env, 'INCIDENTS_TIMER_CONCURRENCY', 2))),
     timerRetryBaseMs: numberFrom(env, 'INCIDENTS_TIMER_RETRY_BASE_MS', 1_000),
     timerRetryMaxMs: numberFrom(env, 'INCIDENTS_TIMER_RETRY_MAX_MS', 300_000),
     policyCacheMs: numberFrom(env, 'INCIDENTS_POLICY_CACHE_MS', 5_000),
