@@ -32,7 +32,10 @@ export interface HandleOptions {
    */
   readonly idempotencyKey?: string;
   readonly maxAttempts?: number;
-  /** Run inside a caller's transaction (inbox handlers); conflicts then surface to the caller. */
+  /**
+   * Run inside a caller's transaction (inbox handlers, timers). Version conflicts are retried in it; a
+   * conflict only a new transaction can solve surfaces to the caller, who retries the whole transaction.
+   */
   readonly tx?: Queryable;
 }
 
@@ -73,7 +76,7 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
   command: Command,
   options: HandleOptions,
 ): Promise<HandleResult<State, Event>> {
-  const maxAttempts = options.tx ? 1 : (options.maxAttempts ?? 5);
+  const maxAttempts = options.maxAttempts ?? 5;
   return tracer.startActiveSpan(
     'command.handle',
     { kind: SpanKind.INTERNAL, attributes: { 'eventstore.stream_id': streamId } },
@@ -128,8 +131,8 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
 
 /** Rethrows `error` unless it is a concurrency conflict that another attempt may resolve. */
 function rethrowUnlessRetryable(error: unknown, streamId: string, attempt: number, maxAttempts: number, inTx: boolean) {
-  if (!(error instanceof ConcurrencyError) || attempt === maxAttempts) {
-    if (error instanceof ConcurrencyError && !inTx) throw new RetriesExhaustedError(streamId, attempt);
+  if (!(error instanceof ConcurrencyError) || attempt === maxAttempts || (inTx && !error.retryableInTransaction)) {
+    if (error instanceof ConcurrencyError && !inTx && attempt === maxAttempts) throw new RetriesExhaustedError(streamId, attempt);
     throw error;
   }
 }

@@ -6,6 +6,11 @@ export class ConcurrencyError extends Error {
     readonly expected: number | 'no_stream' | 'any',
     readonly actual: number,
     detail?: string,
+    /**
+     * True for a plain version conflict: re-reading inside the same (READ COMMITTED) transaction sees the
+     * newer events. False when only a new transaction can succeed (the global-order guard).
+     */
+    readonly retryableInTransaction = true,
   ) {
     super(
       detail ??

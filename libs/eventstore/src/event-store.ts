@@ -116,6 +116,7 @@ export class PostgresEventStore {
               expected,
               actual,
               `Stream ${streamId} was written by a newer transaction; retry in a new transaction`,
+              false,
             );
           span.setAttribute('eventstore.duplicate', row.status === 'duplicate');
           return {

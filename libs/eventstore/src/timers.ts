@@ -1,3 +1,4 @@
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Pool, PoolClient } from 'pg';
 import type { Queryable } from './types';
 
@@ -18,12 +19,16 @@ export interface Timer<Payload = unknown> {
  * events that asked for it do). Rescheduling a timer that already fired does nothing.
  */
 export async function scheduleTimer(tx: Queryable, timer: Timer): Promise<void> {
+  // The timer continues the trace that scheduled it, so what it fires (a breach, a page) joins that trace.
+  const carrier: Record<string, string> = {};
+  propagation.inject(context.active(), carrier);
+  const metadata = { ...carrier, ...(timer.metadata ?? {}) };
   await tx.query(
     `INSERT INTO es_timers (timer_id, tenant, kind, due_at, payload, metadata) VALUES ($1, $2, $3, $4, $5, $6)
      ON CONFLICT (timer_id) DO UPDATE SET due_at = EXCLUDED.due_at, payload = EXCLUDED.payload,
        metadata = EXCLUDED.metadata, cancelled_at = NULL
      WHERE es_timers.fired_at IS NULL`,
-    [timer.id, timer.tenant, timer.kind, timer.dueAt, JSON.stringify(timer.payload), JSON.stringify(timer.metadata ?? {})],
+    [timer.id, timer.tenant, timer.kind, timer.dueAt, JSON.stringify(timer.payload), JSON.stringify(metadata)],
   );
 }
 
@@ -41,6 +46,7 @@ export interface TimerSchedulerOptions {
   readonly onError?: (error: unknown, timer?: Timer) => void;
 }
 
+const tracer = trace.getTracer('@aftersales/eventstore');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -96,7 +102,7 @@ export class TimerScheduler {
           return fired;
         }
         timer = { id: row.timer_id, tenant: row.tenant, kind: row.kind, dueAt: row.due_at, payload: row.payload, metadata: row.metadata };
-        await this.options.fire(timer, client);
+        await this.fireInSpan(timer, client);
         await client.query('UPDATE es_timers SET fired_at = $2 WHERE timer_id = $1', [row.timer_id, now]);
         await client.query('COMMIT');
         fired += 1;
@@ -109,6 +115,31 @@ export class TimerScheduler {
       }
     }
     return fired;
+  }
+
+  /** Fires inside a span whose parent is the trace that scheduled the timer. */
+  private fireInSpan(timer: Timer, client: PoolClient): Promise<void> {
+    const meta = (timer.metadata ?? {}) as Record<string, unknown>;
+    const parent = propagation.extract(ROOT_CONTEXT, {
+      traceparent: typeof meta.traceparent === 'string' ? meta.traceparent : undefined,
+      tracestate: typeof meta.tracestate === 'string' ? meta.tracestate : undefined,
+    });
+    return tracer.startActiveSpan(
+      `timer.fire ${timer.kind}`,
+      { kind: SpanKind.INTERNAL, attributes: { 'timer.id': timer.id, 'timer.kind': timer.kind } },
+      parent,
+      async (span) => {
+        try {
+          await this.options.fire(timer, client);
+        } catch (error) {
+          span.recordException(error as Error);
+          span.setStatus({ code: SpanStatusCode.ERROR });
+          throw error;
+        } finally {
+          span.end();
+        }
+      },
+    );
   }
 
   private async run(): Promise<void> {

@@ -97,10 +97,15 @@ export function decodeMessage(message: IncomingMessage): Decoded {
 
 /** Errors worth retrying: the database or broker is briefly away, or a concurrent writer won a race. */
 export function isTransient(error: unknown): boolean {
-  if (error instanceof ConcurrencyError) return true;
+  if (error instanceof ConcurrencyError || (error as { code?: unknown })?.code === 'MESSAGING.INBOX_RACE') return true;
   const code = (error as { code?: unknown })?.code;
   if (typeof code !== 'string') return false;
   return /^(08|53|57P|40001|40P01|55P03)/.test(code) || /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND)$/.test(code);
+}
+
+function isRace(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return error instanceof ConcurrencyError || code === 'MESSAGING.INBOX_RACE' || code === '40001' || code === '40P01';
 }
 
 export interface InboxConsumerOptions {
@@ -124,6 +129,15 @@ export interface InboxConsumerOptions {
 }
 
 class StaleBatch extends Error {}
+
+/** Another consumer instance recorded the same events first; the chunk is retried and skips them. */
+class InboxRaceError extends Error {
+  readonly code = 'MESSAGING.INBOX_RACE';
+  constructor(consumer: string) {
+    super(`Events were applied concurrently by another instance of ${consumer}`);
+    this.name = 'InboxRaceError';
+  }
+}
 
 /**
  * The inbox consumer: records (consumer, event id) in the same Postgres transaction as the handler's
@@ -202,6 +216,11 @@ export class InboxConsumer {
         pending = pending.filter((e) => e.id !== outcome.eventId);
       } catch (error) {
         platformMetrics.retries.inc({ consumer: this.groupId, topic: messages[0]?.topic ?? '' });
+        if (isRace(error)) {
+          // A concurrent writer won a race on the same aggregate: re-read and go again almost at once.
+          await sleep(5 + Math.random() * 20);
+          continue;
+        }
         this.options.logger?.warn({ err: error, consumer: this.groupId }, 'inbox transaction failed; retrying');
         await sleep(backoff);
         backoff = Math.min(backoff * 2, this.options.maxBackoffMs ?? 30_000);
@@ -223,17 +242,17 @@ export class InboxConsumer {
     let broken = false;
     try {
       await tx.query('BEGIN');
+      // Read the inbox first and write it last: the transaction takes its id at its first write, so the
+      // handlers' appends get a transaction id no older than the streams' last writers (fewer reorder retries).
+      const ids = [...new Set(events.map((e) => e.id))];
       const { rows } = await tx.query<{ event_id: string }>(
-        `INSERT INTO es_inbox (consumer, event_id) SELECT $1, unnest($2::text[])
-         ON CONFLICT DO NOTHING RETURNING event_id`,
-        [this.inboxKey, events.map((e) => e.id)],
+        'SELECT event_id FROM es_inbox WHERE consumer = $1 AND event_id = ANY($2::text[])',
+        [this.inboxKey, ids],
       );
-      const fresh = new Set(rows.map((r) => r.event_id));
-      const seen = new Set<string>();
+      const done = new Set(rows.map((r) => r.event_id));
+      const fresh = events.filter((e, i) => !done.has(e.id) && events.findIndex((x) => x.id === e.id) === i);
       let processed = 0;
-      for (const event of events) {
-        if (!fresh.has(event.id) || seen.has(event.id)) continue;
-        seen.add(event.id);
+      for (const event of fresh) {
         try {
           await this.runHandler(event, tx);
           processed += 1;
@@ -248,6 +267,14 @@ export class InboxConsumer {
             reason: `${(error as Error).name}: ${(error as Error).message}`,
           };
         }
+      }
+      if (fresh.length > 0) {
+        const inserted = await tx.query(
+          `INSERT INTO es_inbox (consumer, event_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`,
+          [this.inboxKey, fresh.map((e) => e.id)],
+        );
+        // Another instance applied some of these meanwhile (a rebalance): undo ours and let the retry skip them.
+        if (inserted.rowCount !== fresh.length) throw new InboxRaceError(this.inboxKey);
       }
       await tx.query('COMMIT');
       for (const event of events) this.attempts.delete(event.id);

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { context, propagation } from '@opentelemetry/api';
 import type { PoolClient } from 'pg';
 import type { Timer } from '@aftersales/eventstore';
 import type { Logger } from '@aftersales/observability';
@@ -69,10 +70,13 @@ export class Pager {
       pagedAt: page.pagedAt,
     };
     let status: number;
+    // fetch is not instrumented: pass the trace on by hand, so the pager's side joins the incident's trace.
+    const traceHeaders: Record<string, string> = {};
+    propagation.inject(context.active(), traceHeaders);
     try {
       const response = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'idempotency-key': page.pageId },
+        headers: { ...traceHeaders, 'content-type': 'application/json', 'idempotency-key': page.pageId },
         body: JSON.stringify(request),
         signal: AbortSignal.timeout(this.config.pagerTimeoutMs),
       });
