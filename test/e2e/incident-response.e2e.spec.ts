@@ -1,0 +1,292 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { signDevToken } from '@aftersales/platform-http';
+import { createTestDatabase, kafkaBrokers, uniqueName, type TestDatabase } from '@aftersales/testing';
+import { OtlpReceiver } from '../support/otlp-receiver';
+import { eventually, freePort, ServiceProcess } from '../support/service-process';
+import { WebhookReceiver } from '../support/webhook-receiver';
+
+type Json = Record<string, unknown>;
+interface IncidentDetail {
+  incidentId: string;
+  level: 'L1' | 'L2' | 'L3';
+  phase: string;
+  clusterKey: string | null;
+  complaintCount: number;
+  followUpRequired: boolean;
+  satisfaction: { percent: number; targetPercent: number | null } | null;
+  deadlines: { contactDueAt: string | null; breachCount: number };
+  pages: Array<{ trigger: string; level: string; team: { lead: string; members: string[] } }>;
+}
+
+// CONTEXT: the incident-response story of the issue, on real Kafka and Postgres with intake, incidents and
+// surveys running as real processes: clustering and escalation, paging through a webhook, a missed contact
+// deadline across restarts, resolution → surveys → follow-up, and a tamper-evident audit trail.
+describe('incident response end to end', () => {
+  const secret = 'e2e-incidents-secret';
+  const tenant = uniqueName('shop');
+  const batch = `B-${randomBytes(3).toString('hex')}`;
+  const otlp = new OtlpReceiver();
+  const pager = new WebhookReceiver();
+  const dbs: Record<'intake' | 'incidents' | 'surveys', TestDatabase | undefined> = {
+    intake: undefined,
+    incidents: undefined,
+    surveys: undefined,
+  };
+  let intake: ServiceProcess;
+  let incidents: ServiceProcess;
+  let surveys: ServiceProcess;
+  let incidentsEnv: Record<string, string>;
+  const tokens: Record<string, string> = {};
+
+  const token = (roles: string[], subject = roles[0] ?? 'someone', forTenant = tenant) =>
+    signDevToken({ subject, tenant: forTenant, roles }, secret);
+
+  beforeAll(async () => {
+    await Promise.all([otlp.start(), pager.start()]);
+    dbs.intake = await createTestDatabase('e2e_inc_intake');
+    dbs.incidents = await createTestDatabase('e2e_inc_incidents');
+    dbs.surveys = await createTestDatabase('e2e_inc_surveys');
+    const common = {
+      AUTH_JWT_SECRET: secret,
+      KAFKA_BROKERS: kafkaBrokers().join(','),
+      KAFKA_PARTITIONS: '3',
+      KAFKA_CONSUMER_GROUP_PREFIX: `${uniqueName('e2e-inc')}.`,
+      PRIVACY_MASTER_KEY: randomBytes(32).toString('base64'),
+      OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint,
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+      LOG_LEVEL: 'warn',
+    };
+    const envFor = (db: TestDatabase) => ({ ...common, DATABASE_URL: db.url, DATABASE_NAME: db.name });
+    incidentsEnv = { ...envFor(dbs.incidents), PAGER_WEBHOOK_URL: pager.url };
+    intake = new ServiceProcess('intake', await freePort(), envFor(dbs.intake));
+    incidents = new ServiceProcess('incidents', await freePort(), incidentsEnv);
+    surveys = new ServiceProcess('surveys', await freePort(), envFor(dbs.surveys));
+    await Promise.all([intake.start(), incidents.start(), surveys.start()]);
+    for (const role of ['agent', 'supervisor', 'tech-support', 'incident-commander', 'general-manager']) {
+      tokens[role] = await token([role]);
+    }
+  });
+
+  afterAll(async () => {
+    await Promise.all([intake?.stop(), incidents?.stop(), surveys?.stop()]);
+    await Promise.all([otlp.stop(), pager.stop()]);
+    for (const db of Object.values(dbs)) await db?.drop();
+  });
+
+  const call = async (base: string, method: string, path: string, role: string, body?: unknown) => {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${tokens[role]}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : {}) as Json };
+  };
+
+  const complaint = (overrides: Json = {}) => ({
+    complaintId: randomUUID(),
+    customer: { id: `cus-${randomUUID()}`, name: 'Li Wei', phone: '+86 138 0000 0000' },
+    orderId: `ORD-${randomUUID().slice(0, 8)}`,
+    productSku: 'PB-20K',
+    batch,
+    category: 'product-quality',
+    description: 'The power bank swells while charging',
+    ...overrides,
+  });
+
+  const incidentOfCluster = (fragment: string) =>
+    eventually(async () => {
+      const list = await call(incidents.url, 'GET', '/incidents?category=product-quality&limit=200', 'supervisor');
+      const items = (list.body.items ?? []) as Array<{ incidentId: string; clusterKey: string | null }>;
+      return items.find((i) => i.clusterKey?.toLowerCase().includes(fragment.toLowerCase()))?.incidentId;
+    }, 60_000, `an incident for ${fragment}`);
+
+  const detail = async (id: string) => (await call(incidents.url, 'GET', `/incidents/${id}`, 'supervisor')).body as unknown as IncidentDetail;
+  const pagesFor = (id: string) => pager.delivered().filter((p) => p.body.incidentId === id);
+
+  let batchIncident: string;
+  let injuryIncident: string;
+  const firstComplaintId = randomUUID();
+
+  it('120 complaints on one battery batch: L3 at once, L2 at the 10th, L1 at the 100th, the right team paged each time', async () => {
+    // Distinct customers: the level counts customers (domain policy default), so each complaint is a new one.
+    const post = (body: Json) => call(intake.url, 'POST', '/complaints', 'agent', body);
+    expect((await post(complaint({ complaintId: firstComplaintId }))).status).toBe(201);
+    for (let i = 1; i < 120; i += 10) {
+      const statuses = await Promise.all(Array.from({ length: Math.min(10, 120 - i) }, () => post(complaint()).then((r) => r.status)));
+      expect(new Set(statuses)).toEqual(new Set([201]));
+    }
+    batchIncident = await incidentOfCluster(batch);
+    const final = await eventually(async () => {
+      const d = await detail(batchIncident);
+      return d.level === 'L1' && d.complaintCount === 120 && pagesFor(batchIncident).length >= 3 ? d : undefined;
+    }, 90_000, 'the batch incident at L1 with 120 complaints and 3 pages');
+
+    // 1 complaint → L3 (cs-manager's team); 10 → L2 (cs-director's); 100 → L1 (general manager with PR and legal).
+    const pages = pagesFor(batchIncident).map((p) => `${String(p.body.level)}:${String((p.body.team as Json).lead)}`);
+    expect(pages).toEqual(['L3:cs-manager', 'L2:cs-director', 'L1:general-manager']);
+    expect((pagesFor(batchIncident)[2]?.body.team as { members: string[] }).members).toEqual(
+      expect.arrayContaining(['pr', 'legal']),
+    );
+    expect(final.pages.map((p) => p.trigger)).toEqual(['activation', 'upgrade', 'upgrade']);
+
+    // Deadlines tightened each time: 2 h (L3) → 1 h (L2) → 30 min (L1), never later than before.
+    const timeline = await call(incidents.url, 'GET', `/incidents/${batchIncident}/timeline`, 'supervisor');
+    const dues = (timeline.body.entries as Array<{ type: string; data: Json }>)
+      .filter((e) => e.type === 'ContactDeadlineSet')
+      .map((e) => Date.parse(String(e.data.dueAt)));
+    expect(dues).toHaveLength(3);
+    expect(dues[1]! < dues[0]! && dues[2]! < dues[1]!).toBe(true);
+  });
+
+  it('an injury complaint on another product opens a level-1 incident at once', async () => {
+    const res = await call(intake.url, 'POST', '/complaints', 'agent', complaint({
+      productSku: 'KETTLE-9',
+      batch: 'K-1',
+      description: 'The kettle burst and scalded my hand',
+      flags: { personalInjury: true },
+    }));
+    expect(res.status).toBe(201);
+    injuryIncident = await incidentOfCluster('kettle-9');
+    const d = await eventually(async () => {
+      const x = await detail(injuryIncident);
+      return pagesFor(injuryIncident).length >= 1 ? x : undefined;
+    }, 60_000, 'the injury incident paged');
+    expect(d.level).toBe('L1');
+    expect(pagesFor(injuryIncident).map((p) => (p.body.team as Json).lead)).toEqual(['general-manager']);
+  });
+
+  it('one trace links the complaint request, intake, Kafka, incidents and the page', async () => {
+    const firstPage = pagesFor(batchIncident)[0];
+    const traceId = String(firstPage?.headers.traceparent ?? '').split('-')[1] ?? '';
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+    const spans = await eventually(async () => {
+      const t = otlp.trace(traceId);
+      return t.some((s) => s.service === 'intake' && s.kind === 2) && t.some((s) => s.service === 'incidents' && s.kind === 5)
+        ? t
+        : undefined;
+    }, 20_000, 'spans of the page trace');
+    const names = spans.map((s) => `${s.service}:${s.name}`);
+    expect(names).toEqual(expect.arrayContaining(['intake:aftersales.intake.events publish', 'incidents:aftersales.intake.events process']));
+  });
+
+  it('a missed contact deadline pages the next tier once, also across service restarts', async () => {
+    // Nobody contacted the customers; the clock moves 3 hours on (past the 30 min L1 deadline) across a restart.
+    await incidents.stop();
+    const later = { ...incidentsEnv, CLOCK_OFFSET_MS: String(3 * 3_600_000) };
+    incidents = new ServiceProcess('incidents', incidents.port, later);
+    await incidents.start();
+    const breachPages = (id: string) => pagesFor(id).filter((p) => p.body.trigger === 'contact-deadline-breach');
+    await eventually(async () => (breachPages(batchIncident).length === 1 && breachPages(injuryIncident).length === 1 ? true : undefined), 60_000, 'breach pages');
+
+    // Another restart with the same clock: the timers are spent, nobody is paged twice.
+    await incidents.stop();
+    incidents = new ServiceProcess('incidents', incidents.port, later);
+    await incidents.start();
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(breachPages(batchIncident)).toHaveLength(1);
+    expect(breachPages(injuryIncident)).toHaveLength(1);
+    const d = await detail(batchIncident);
+    expect(d.deadlines.breachCount).toBe(1);
+  });
+
+  it('bad input: 400 with field errors, 404 for another tenant, 403 for an agent approving a level-1 solution', async () => {
+    const invalid = await call(intake.url, 'POST', '/complaints', 'agent', { category: 'weather', customer: {} });
+    expect(invalid.status).toBe(400);
+    expect((invalid.body.errors as Array<{ pointer: string }>).map((e) => e.pointer)).toEqual(
+      expect.arrayContaining(['/category', '/customer/id', '/orderId', '/description']),
+    );
+    tokens.otherTenant = await token(['agent'], 'agent-x', 'another-shop');
+    const foreign = await call(incidents.url, 'POST', `/incidents/${batchIncident}/contacts`, 'otherTenant', {
+      customerRefs: ['cus-1'],
+      summary: 'called',
+    });
+    expect(foreign.status).toBe(404);
+    expect((await call(incidents.url, 'GET', `/incidents/${batchIncident}`, 'otherTenant')).status).toBe(404);
+
+    // Containment and cause analysis first, so that approval is the next legal step.
+    expect((await call(incidents.url, 'POST', `/incidents/${batchIncident}/contacts`, 'agent', {
+      customerRefs: ['cus-1', 'cus-2'],
+      summary: 'Apologised, explained, offered a replacement within 48 h',
+    })).status).toBe(200);
+    expect((await call(incidents.url, 'POST', `/incidents/${batchIncident}/root-cause`, 'tech-support', {
+      rootCause: 'Separator film of batch too thin',
+      directCause: 'Cells swell at full charge',
+    })).status).toBe(200);
+    const approval = { solution: { kind: 'recall', description: `Recall batch ${batch}` } };
+    const forbidden = await call(incidents.url, 'POST', `/incidents/${batchIncident}/solution-approval`, 'agent', approval);
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.body.code).toBeDefined();
+    expect((await call(incidents.url, 'POST', `/incidents/${batchIncident}/solution-approval`, 'incident-commander', approval)).status).toBe(200);
+  });
+
+  it('resolution → surveys → below target → follow-up required before closing', async () => {
+    const id = batchIncident;
+    expect((await call(incidents.url, 'POST', `/incidents/${id}/implementation`, 'tech-support', { progress: 'All units recalled', completed: true })).status).toBe(200);
+    expect((await call(incidents.url, 'POST', `/incidents/${id}/customer-confirmations`, 'agent', { customerRef: 'cus-1', satisfaction: 'satisfied' })).status).toBe(200);
+    expect((await call(incidents.url, 'POST', `/incidents/${id}/resolve`, 'incident-commander', { summary: 'Batch recalled and replaced' })).status).toBe(200);
+
+    // Surveys receives IncidentResolved and surveys each of the 120 affected customers.
+    const list = await eventually(async () => {
+      const r = await call(surveys.url, 'GET', `/surveys?incidentId=${id}`, 'agent');
+      const items = (r.body.surveys ?? []) as Array<{ surveyId: string }>;
+      return items.length === 120 ? items : undefined;
+    }, 60_000, '120 surveys');
+
+    // 10 answers, 8 satisfied (mean ≥ 4) and 2 not: 8 / 10 = 80 % < 90 % (L1 target) → below target.
+    for (const [n, s] of list.slice(0, 10).entries()) {
+      const score = n < 8 ? 5 : 2;
+      const answered = await call(surveys.url, 'POST', `/surveys/${s.surveyId}/answers`, 'agent', {
+        responseSpeed: score,
+        result: score,
+        attitude: score,
+      });
+      expect(answered.status).toBeLessThan(300);
+    }
+    const d = await eventually(async () => {
+      const x = await detail(id);
+      return x.followUpRequired && x.satisfaction?.percent === 80 ? x : undefined;
+    }, 60_000, 'follow-up required on the incident');
+    expect(d.satisfaction?.targetPercent).toBe(90);
+
+    const retrospective = {
+      what: 'Battery swelling on one batch',
+      why: 'Separator film too thin',
+      who: 'Quality, tech support, customer service',
+      when: [],
+      where: 'Warehouse East',
+      how: 'Recall and replacement',
+      improvementActions: [{ action: 'Incoming inspection of separator film', owner: 'quality' }],
+    };
+    expect((await call(incidents.url, 'POST', `/incidents/${id}/retrospective`, 'incident-commander', retrospective)).status).toBe(200);
+    const refused = await call(incidents.url, 'POST', `/incidents/${id}/close`, 'incident-commander', {});
+    expect(refused.status).toBe(409);
+    expect(refused.body.rule).toBeTruthy();
+    expect((await call(incidents.url, 'POST', `/incidents/${id}/follow-ups`, 'agent', {
+      action: 'additional-compensation',
+      description: 'Offered a 50-unit coupon to the dissatisfied customers',
+    })).status).toBe(200);
+    expect((await call(incidents.url, 'POST', `/incidents/${id}/close`, 'incident-commander', {})).status).toBe(200);
+  });
+
+  it('the audit trail verifies, and names the event after someone edits it in Postgres', async () => {
+    const ok = await call(incidents.url, 'GET', `/incidents/${batchIncident}/audit/verify`, 'supervisor');
+    expect(ok.body.ok).toBe(true);
+
+    const db = new Client({ connectionString: dbs.incidents?.url });
+    await db.connect();
+    try {
+      const { rows } = await db.query<{ event_id: string; stream_version: string }>(
+        `SELECT event_id, stream_version FROM es_events WHERE type = 'SolutionApproved' AND stream_id LIKE $1`,
+        [`%${batchIncident}%`],
+      );
+      await db.query(`UPDATE es_events SET data = jsonb_set(data, '{solution,kind}', '"repair"') WHERE event_id = $1`, [rows[0]?.event_id]);
+      const tampered = await call(incidents.url, 'GET', `/incidents/${batchIncident}/audit/verify`, 'supervisor');
+      expect(tampered.body.ok).toBe(false);
+      expect(tampered.body.firstInvalid).toMatchObject({ eventId: rows[0]?.event_id });
+    } finally {
+      await db.end();
+    }
+  });
+});
