@@ -96,13 +96,18 @@ describe('incident response end to end', () => {
   });
 
   const incidentOfCluster = (fragment: string) =>
-    eventually(async () => {
-      const list = await call(incidents.url, 'GET', '/incidents?category=product-quality&limit=200', 'supervisor');
-      const items = (list.body.items ?? []) as Array<{ incidentId: string; clusterKey: string | null }>;
-      return items.find((i) => i.clusterKey?.toLowerCase().includes(fragment.toLowerCase()))?.incidentId;
-    }, 60_000, `an incident for ${fragment}`);
+    eventually(
+      async () => {
+        const list = await call(incidents.url, 'GET', '/incidents?category=product-quality&limit=200', 'supervisor');
+        const items = (list.body.items ?? []) as Array<{ incidentId: string; clusterKey: string | null }>;
+        return items.find((i) => i.clusterKey?.toLowerCase().includes(fragment.toLowerCase()))?.incidentId;
+      },
+      60_000,
+      `an incident for ${fragment}`,
+    );
 
-  const detail = async (id: string) => (await call(incidents.url, 'GET', `/incidents/${id}`, 'supervisor')).body as unknown as IncidentDetail;
+  const detail = async (id: string) =>
+    (await call(incidents.url, 'GET', `/incidents/${id}`, 'supervisor')).body as unknown as IncidentDetail;
   const pagesFor = (id: string) => pager.delivered().filter((p) => p.body.incidentId === id);
 
   let batchIncident: string;
@@ -114,14 +119,20 @@ describe('incident response end to end', () => {
     const post = (body: Json) => call(intake.url, 'POST', '/complaints', 'agent', body);
     expect((await post(complaint({ complaintId: firstComplaintId }))).status).toBe(201);
     for (let i = 1; i < 120; i += 10) {
-      const statuses = await Promise.all(Array.from({ length: Math.min(10, 120 - i) }, () => post(complaint()).then((r) => r.status)));
+      const statuses = await Promise.all(
+        Array.from({ length: Math.min(10, 120 - i) }, () => post(complaint()).then((r) => r.status)),
+      );
       expect(new Set(statuses)).toEqual(new Set([201]));
     }
     batchIncident = await incidentOfCluster(batch);
-    const final = await eventually(async () => {
-      const d = await detail(batchIncident);
-      return d.level === 'L1' && d.complaintCount === 120 && pagesFor(batchIncident).length >= 3 ? d : undefined;
-    }, 90_000, 'the batch incident at L1 with 120 complaints and 3 pages');
+    const final = await eventually(
+      async () => {
+        const d = await detail(batchIncident);
+        return d.level === 'L1' && d.complaintCount === 120 && pagesFor(batchIncident).length >= 3 ? d : undefined;
+      },
+      90_000,
+      'the batch incident at L1 with 120 complaints and 3 pages',
+    );
 
     // 1 complaint → L3 (cs-manager's team); 10 → L2 (cs-director's); 100 → L1 (general manager with PR and legal).
     const pages = pagesFor(batchIncident).map((p) => `${String(p.body.level)}:${String((p.body.team as Json).lead)}`);
@@ -141,18 +152,28 @@ describe('incident response end to end', () => {
   });
 
   it('an injury complaint on another product opens a level-1 incident at once', async () => {
-    const res = await call(intake.url, 'POST', '/complaints', 'agent', complaint({
-      productSku: 'KETTLE-9',
-      batch: 'K-1',
-      description: 'The kettle burst and scalded my hand',
-      flags: { personalInjury: true },
-    }));
+    const res = await call(
+      intake.url,
+      'POST',
+      '/complaints',
+      'agent',
+      complaint({
+        productSku: 'KETTLE-9',
+        batch: 'K-1',
+        description: 'The kettle burst and scalded my hand',
+        flags: { personalInjury: true },
+      }),
+    );
     expect(res.status).toBe(201);
     injuryIncident = await incidentOfCluster('kettle-9');
-    const d = await eventually(async () => {
-      const x = await detail(injuryIncident);
-      return pagesFor(injuryIncident).length >= 1 ? x : undefined;
-    }, 60_000, 'the injury incident paged');
+    const d = await eventually(
+      async () => {
+        const x = await detail(injuryIncident);
+        return pagesFor(injuryIncident).length >= 1 ? x : undefined;
+      },
+      60_000,
+      'the injury incident paged',
+    );
     expect(d.level).toBe('L1');
     expect(pagesFor(injuryIncident).map((p) => (p.body.team as Json).lead)).toEqual(['general-manager']);
   });
@@ -161,14 +182,23 @@ describe('incident response end to end', () => {
     const firstPage = pagesFor(batchIncident)[0];
     const traceId = String(firstPage?.headers.traceparent ?? '').split('-')[1] ?? '';
     expect(traceId).toMatch(/^[0-9a-f]{32}$/);
-    const spans = await eventually(async () => {
-      const t = otlp.trace(traceId);
-      return t.some((s) => s.service === 'intake' && s.kind === 2) && t.some((s) => s.service === 'incidents' && s.kind === 5)
-        ? t
-        : undefined;
-    }, 20_000, 'spans of the page trace');
+    const spans = await eventually(
+      async () => {
+        const t = otlp.trace(traceId);
+        const names = new Set(t.map((s) => `${s.service}:${s.name}`));
+        return t.some((s) => s.service === 'intake' && s.kind === 2) &&
+          names.has('intake:aftersales.intake.events publish') &&
+          names.has('incidents:aftersales.intake.events process')
+          ? t
+          : undefined;
+      },
+      20_000,
+      'spans of the page trace',
+    );
     const names = spans.map((s) => `${s.service}:${s.name}`);
-    expect(names).toEqual(expect.arrayContaining(['intake:aftersales.intake.events publish', 'incidents:aftersales.intake.events process']));
+    expect(names).toEqual(
+      expect.arrayContaining(['intake:aftersales.intake.events publish', 'incidents:aftersales.intake.events process']),
+    );
   });
 
   it('a missed contact deadline pages the next tier once, also across service restarts', async () => {
@@ -178,7 +208,12 @@ describe('incident response end to end', () => {
     incidents = new ServiceProcess('incidents', incidents.port, later);
     await incidents.start();
     const breachPages = (id: string) => pagesFor(id).filter((p) => p.body.trigger === 'contact-deadline-breach');
-    await eventually(async () => (breachPages(batchIncident).length === 1 && breachPages(injuryIncident).length === 1 ? true : undefined), 60_000, 'breach pages');
+    await eventually(
+      async () =>
+        breachPages(batchIncident).length === 1 && breachPages(injuryIncident).length === 1 ? true : undefined,
+      60_000,
+      'breach pages',
+    );
 
     // Another restart with the same clock: the timers are spent, nobody is paged twice.
     await incidents.stop();
@@ -206,33 +241,81 @@ describe('incident response end to end', () => {
     expect((await call(incidents.url, 'GET', `/incidents/${batchIncident}`, 'otherTenant')).status).toBe(404);
 
     // Containment and cause analysis first, so that approval is the next legal step.
-    expect((await call(incidents.url, 'POST', `/incidents/${batchIncident}/contacts`, 'agent', {
-      customerRefs: ['cus-1', 'cus-2'],
-      summary: 'Apologised, explained, offered a replacement within 48 h',
-    })).status).toBe(200);
-    expect((await call(incidents.url, 'POST', `/incidents/${batchIncident}/root-cause`, 'tech-support', {
-      rootCause: 'Separator film of batch too thin',
-      directCause: 'Cells swell at full charge',
-    })).status).toBe(200);
+    expect(
+      (
+        await call(incidents.url, 'POST', `/incidents/${batchIncident}/contacts`, 'agent', {
+          customerRefs: ['cus-1', 'cus-2'],
+          summary: 'Apologised, explained, offered a replacement within 48 h',
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await call(incidents.url, 'POST', `/incidents/${batchIncident}/root-cause`, 'tech-support', {
+          rootCause: 'Separator film of batch too thin',
+          directCause: 'Cells swell at full charge',
+        })
+      ).status,
+    ).toBe(200);
     const approval = { solution: { kind: 'recall', description: `Recall batch ${batch}` } };
-    const forbidden = await call(incidents.url, 'POST', `/incidents/${batchIncident}/solution-approval`, 'agent', approval);
+    const forbidden = await call(
+      incidents.url,
+      'POST',
+      `/incidents/${batchIncident}/solution-approval`,
+      'agent',
+      approval,
+    );
     expect(forbidden.status).toBe(403);
     expect(forbidden.body.code).toBeDefined();
-    expect((await call(incidents.url, 'POST', `/incidents/${batchIncident}/solution-approval`, 'incident-commander', approval)).status).toBe(200);
+    expect(
+      (
+        await call(
+          incidents.url,
+          'POST',
+          `/incidents/${batchIncident}/solution-approval`,
+          'incident-commander',
+          approval,
+        )
+      ).status,
+    ).toBe(200);
   });
 
   it('resolution → surveys → below target → follow-up required before closing', async () => {
     const id = batchIncident;
-    expect((await call(incidents.url, 'POST', `/incidents/${id}/implementation`, 'tech-support', { progress: 'All units recalled', completed: true })).status).toBe(200);
-    expect((await call(incidents.url, 'POST', `/incidents/${id}/customer-confirmations`, 'agent', { customerRef: 'cus-1', satisfaction: 'satisfied' })).status).toBe(200);
-    expect((await call(incidents.url, 'POST', `/incidents/${id}/resolve`, 'incident-commander', { summary: 'Batch recalled and replaced' })).status).toBe(200);
+    expect(
+      (
+        await call(incidents.url, 'POST', `/incidents/${id}/implementation`, 'tech-support', {
+          progress: 'All units recalled',
+          completed: true,
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await call(incidents.url, 'POST', `/incidents/${id}/customer-confirmations`, 'agent', {
+          customerRef: 'cus-1',
+          satisfaction: 'satisfied',
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await call(incidents.url, 'POST', `/incidents/${id}/resolve`, 'incident-commander', {
+          summary: 'Batch recalled and replaced',
+        })
+      ).status,
+    ).toBe(200);
 
     // Surveys receives IncidentResolved and surveys each of the 120 affected customers.
-    const list = await eventually(async () => {
-      const r = await call(surveys.url, 'GET', `/surveys?incidentId=${id}`, 'agent');
-      const items = (r.body.surveys ?? []) as Array<{ surveyId: string }>;
-      return items.length === 120 ? items : undefined;
-    }, 60_000, '120 surveys');
+    const list = await eventually(
+      async () => {
+        const r = await call(surveys.url, 'GET', `/surveys?incidentId=${id}`, 'agent');
+        const items = (r.body.surveys ?? []) as Array<{ surveyId: string }>;
+        return items.length === 120 ? items : undefined;
+      },
+      60_000,
+      '120 surveys',
+    );
 
     // 10 answers, 8 satisfied (mean ≥ 4) and 2 not: 8 / 10 = 80 % < 90 % (L1 target) → below target.
     for (const [n, s] of list.slice(0, 10).entries()) {
@@ -244,10 +327,14 @@ describe('incident response end to end', () => {
       });
       expect(answered.status).toBeLessThan(300);
     }
-    const d = await eventually(async () => {
-      const x = await detail(id);
-      return x.followUpRequired && x.satisfaction?.percent === 80 ? x : undefined;
-    }, 60_000, 'follow-up required on the incident');
+    const d = await eventually(
+      async () => {
+        const x = await detail(id);
+        return x.followUpRequired && x.satisfaction?.percent === 80 ? x : undefined;
+      },
+      60_000,
+      'follow-up required on the incident',
+    );
     expect(d.satisfaction?.targetPercent).toBe(90);
 
     const retrospective = {
@@ -259,14 +346,20 @@ describe('incident response end to end', () => {
       how: 'Recall and replacement',
       improvementActions: [{ action: 'Incoming inspection of separator film', owner: 'quality' }],
     };
-    expect((await call(incidents.url, 'POST', `/incidents/${id}/retrospective`, 'incident-commander', retrospective)).status).toBe(200);
+    expect(
+      (await call(incidents.url, 'POST', `/incidents/${id}/retrospective`, 'incident-commander', retrospective)).status,
+    ).toBe(200);
     const refused = await call(incidents.url, 'POST', `/incidents/${id}/close`, 'incident-commander', {});
     expect(refused.status).toBe(409);
     expect(refused.body.rule).toBeTruthy();
-    expect((await call(incidents.url, 'POST', `/incidents/${id}/follow-ups`, 'agent', {
-      action: 'additional-compensation',
-      description: 'Offered a 50-unit coupon to the dissatisfied customers',
-    })).status).toBe(200);
+    expect(
+      (
+        await call(incidents.url, 'POST', `/incidents/${id}/follow-ups`, 'agent', {
+          action: 'additional-compensation',
+          description: 'Offered a 50-unit coupon to the dissatisfied customers',
+        })
+      ).status,
+    ).toBe(200);
     expect((await call(incidents.url, 'POST', `/incidents/${id}/close`, 'incident-commander', {})).status).toBe(200);
   });
 
@@ -281,7 +374,9 @@ describe('incident response end to end', () => {
         `SELECT event_id, stream_version FROM es_events WHERE type = 'SolutionApproved' AND stream_id LIKE $1`,
         [`%${batchIncident}%`],
       );
-      await db.query(`UPDATE es_events SET data = jsonb_set(data, '{solution,kind}', '"repair"') WHERE event_id = $1`, [rows[0]?.event_id]);
+      await db.query(`UPDATE es_events SET data = jsonb_set(data, '{solution,kind}', '"repair"') WHERE event_id = $1`, [
+        rows[0]?.event_id,
+      ]);
       const tampered = await call(incidents.url, 'GET', `/incidents/${batchIncident}/audit/verify`, 'supervisor');
       expect(tampered.body.ok).toBe(false);
       expect(tampered.body.firstInvalid).toMatchObject({ eventId: rows[0]?.event_id });

@@ -2,7 +2,13 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Kafka, Partitioners, logLevel, type Producer } from 'kafkajs';
 import { CaseOpenedV1, Topics, dlqTopic } from '@aftersales/contracts';
 import { signDevToken } from '@aftersales/platform-http';
-import { createTestDatabase, kafkaBrokers, readTopicWithKcat, uniqueName, type TestDatabase } from '@aftersales/testing';
+import {
+  createTestDatabase,
+  kafkaBrokers,
+  readTopicWithKcat,
+  uniqueName,
+  type TestDatabase,
+} from '@aftersales/testing';
 import { OtlpReceiver } from '../support/otlp-receiver';
 import { eventually, freePort, ServiceProcess } from '../support/service-process';
 
@@ -21,7 +27,10 @@ describe('walking skeleton: POST /cases → event store → relay → Kafka → 
 
   beforeAll(async () => {
     await otlp.start();
-    const [intakeDb, surveysDb] = await Promise.all([createTestDatabase('e2e_intake'), createTestDatabase('e2e_surveys')]);
+    const [intakeDb, surveysDb] = await Promise.all([
+      createTestDatabase('e2e_intake'),
+      createTestDatabase('e2e_surveys'),
+    ]);
     databases.push(intakeDb, surveysDb);
     const common = {
       AUTH_JWT_SECRET: secret,
@@ -79,10 +88,14 @@ describe('walking skeleton: POST /cases → event store → relay → Kafka → 
   });
 
   const registered = (caseId: string) =>
-    eventually(async () => {
-      const res = await get(surveys.url, `/case-register/${caseId}`);
-      return res.status === 200 ? ((await res.json()) as Record<string, unknown>) : undefined;
-    }, 30_000, `case ${caseId} in the surveys projection`);
+    eventually(
+      async () => {
+        const res = await get(surveys.url, `/case-register/${caseId}`);
+        return res.status === 200 ? ((await res.json()) as Record<string, unknown>) : undefined;
+      },
+      30_000,
+      `case ${caseId} in the surveys projection`,
+    );
 
   const channelCount = async (channel: string) => {
     const res = await get(surveys.url, '/channel-stats');
@@ -105,7 +118,11 @@ describe('walking skeleton: POST /cases → event store → relay → Kafka → 
   });
 
   it('integrators read the event with kcat, with every CloudEvents header', async () => {
-    const messages = await readTopicWithKcat(Topics.intake, { count: 1, timeoutMs: 20_000, until: (m) => m.key === firstCaseId });
+    const messages = await readTopicWithKcat(Topics.intake, {
+      count: 1,
+      timeoutMs: 20_000,
+      until: (m) => m.key === firstCaseId,
+    });
     const message = messages.find((m) => m.key === firstCaseId);
     expect(message).toBeDefined();
     expect(message?.headers).toMatchObject({
@@ -119,13 +136,17 @@ describe('walking skeleton: POST /cases → event store → relay → Kafka → 
     for (const header of ['ce_id', 'ce_time', 'traceparent', 'correlation_id', 'causation_id']) {
       expect(message?.headers[header]).toBeTruthy();
     }
-    expect(JSON.parse(message?.payload ?? '{}')).toMatchObject({ caseId: firstCaseId, tenantId: tenant, channel: 'chat' });
+    expect(JSON.parse(message?.payload ?? '{}')).toMatchObject({
+      caseId: firstCaseId,
+      tenantId: tenant,
+      channel: 'chat',
+    });
   });
 
   it('the same event delivered twice has one effect', async () => {
-    const [original] = (await readTopicWithKcat(Topics.intake, { count: 1, until: (m) => m.key === firstCaseId })).filter(
-      (m) => m.key === firstCaseId,
-    );
+    const [original] = (
+      await readTopicWithKcat(Topics.intake, { count: 1, until: (m) => m.key === firstCaseId })
+    ).filter((m) => m.key === firstCaseId);
     // Redeliver the very same message (same ce_id), then a new case on the same partition key as a marker.
     await producer.send({
       topic: Topics.intake,
@@ -134,7 +155,11 @@ describe('walking skeleton: POST /cases → event store → relay → Kafka → 
     const marker = aCase({ channel: 'email' });
     expect((await openCase(marker)).status).toBe(201);
     await registered(marker.caseId);
-    await eventually(async () => ((await surveysMetric('outcome="duplicate"')) >= 1 ? true : undefined), 20_000, 'duplicate seen');
+    await eventually(
+      async () => ((await surveysMetric('outcome="duplicate"')) >= 1 ? true : undefined),
+      20_000,
+      'duplicate seen',
+    );
 
     expect(await channelCount('chat')).toBe(1);
     expect(await channelCount('email')).toBe(1);
@@ -185,29 +210,46 @@ describe('walking skeleton: POST /cases → event store → relay → Kafka → 
     expect(surveysMetrics).toContain('aftersales_consumer_lag_messages');
     const intakeMetrics = await (await fetch(`${intake.url}/metrics`)).text();
     expect(intakeMetrics).toMatch(/aftersales_outbox_relay_lag_events\{service="intake"\} \d+/);
-    expect(intakeMetrics).toMatch(/aftersales_http_request_duration_seconds_count\{[^}]*route="\/cases"[^}]*status="201"/);
+    expect(intakeMetrics).toMatch(
+      /aftersales_http_request_duration_seconds_count\{[^}]*route="\/cases"[^}]*status="201"/,
+    );
   });
 
   it('one trace links the HTTP span, the append, the publish and the consumer', async () => {
-    const [message] = (await readTopicWithKcat(Topics.intake, { count: 1, until: (m) => m.key === firstCaseId })).filter(
-      (m) => m.key === firstCaseId && m.headers.ce_source === '/aftersales/intake' && m.offset >= 0,
-    );
+    const [message] = (
+      await readTopicWithKcat(Topics.intake, { count: 1, until: (m) => m.key === firstCaseId })
+    ).filter((m) => m.key === firstCaseId && m.headers.ce_source === '/aftersales/intake' && m.offset >= 0);
     const traceId = message?.headers.traceparent?.split('-')[1] ?? '';
-    const spans = await eventually(async () => {
-      const trace = otlp.trace(traceId);
-      return trace.some((s) => s.kind === 5) && trace.some((s) => s.kind === 2) ? trace : undefined;
-    }, 20_000, 'spans of the trace');
+    // Spans arrive from two processes in batches: wait until the consumer's ancestry reaches intake's HTTP span.
+    const rootOf = (trace: ReturnType<typeof otlp.trace>) => {
+      const ids = new Map(trace.map((s) => [s.spanId, s]));
+      let s = trace.find((x) => x.kind === 5 && x.service === 'surveys');
+      while (s?.parentSpanId && ids.has(s.parentSpanId)) s = ids.get(s.parentSpanId);
+      return s;
+    };
+    const spans = await eventually(
+      async () => {
+        const trace = otlp.trace(traceId);
+        const root = rootOf(trace);
+        return root?.kind === 2 && root.service === 'intake' ? trace : undefined;
+      },
+      20_000,
+      'the whole span chain of the trace',
+    );
 
     const byId = new Map(spans.map((s) => [s.spanId, s]));
     const consumer = spans.find((s) => s.kind === 5 && s.service === 'surveys');
     const chain: string[] = [];
-    for (let s = consumer; s; s = s.parentSpanId ? byId.get(s.parentSpanId) : undefined) chain.push(`${s.service}:${s.name}`);
+    for (let s = consumer; s; s = s.parentSpanId ? byId.get(s.parentSpanId) : undefined)
+      chain.push(`${s.service}:${s.name}`);
     // consumer → publish → append → command.handle → … → HTTP server span, all one trace across two processes.
     expect(chain[0]).toBe(`surveys:${Topics.intake} process`);
     expect(chain[1]).toBe(`intake:${Topics.intake} publish`);
     expect(chain[2]).toBe('intake:eventstore.append');
     expect(chain[3]).toBe('intake:command.handle');
-    const root = spans.find((s) => s.spanId === [...byId.values()].find((x) => `${x.service}:${x.name}` === chain.at(-1))?.spanId);
+    const root = spans.find(
+      (s) => s.spanId === [...byId.values()].find((x) => `${x.service}:${x.name}` === chain.at(-1))?.spanId,
+    );
     expect(root?.kind).toBe(2);
     expect(root?.service).toBe('intake');
   });
@@ -217,7 +259,9 @@ describe('walking skeleton: POST /cases → event store → relay → Kafka → 
     expect(invalid.status).toBe(400);
     expect(invalid.headers.get('content-type')).toContain('application/problem+json');
     const problem = (await invalid.json()) as { errors: Array<{ pointer: string }> };
-    expect(problem.errors.map((e) => e.pointer)).toEqual(expect.arrayContaining(['/channel', '/description', '/orderId']));
+    expect(problem.errors.map((e) => e.pointer)).toEqual(
+      expect.arrayContaining(['/channel', '/description', '/orderId']),
+    );
 
     expect((await fetch(`${intake.url}/cases`, { method: 'POST' })).status).toBe(401);
     const pr = await signDevToken({ subject: 'pr-1', tenant, roles: ['pr'] }, secret);
