@@ -106,6 +106,37 @@ describe('PostgresEventStore on real Postgres', () => {
     expect(seen.map((e) => e.type)).toEqual(['Slow', 'Fast']);
   });
 
+  it('pages readAll in numeric transaction-id order, also across a power-of-ten boundary (9 before 10)', async () => {
+    // CONTEXT: ordering by the text of the xid put '10' before '9': a page cut at LIMIT then moved the
+    // checkpoint past the events of transaction 9, which were never delivered. Old, finished xids are
+    // written directly so the boundary is deterministic.
+    const fresh = await createTestDatabase('eventstore_xid_order');
+    const freshDb = await openServiceDatabase({ serverUrl: fresh.url, database: fresh.name });
+    try {
+      const insert = (xid: number, n: number) =>
+        freshDb.pool.query(
+          `INSERT INTO es_events (transaction_id, event_id, stream_id, stream_version, type, data, metadata, recorded_at, hash)
+           VALUES ($1::text::xid8, $2, $3, 1, 'Old', '{}', '{}', now(), '\\x00')`,
+          [String(xid), randomUUID(), `old-${xid}-${n}`],
+        );
+      for (let n = 0; n < 6; n++) await insert(10, n);
+      await insert(9, 0);
+      const freshStore = new PostgresEventStore(freshDb.pool);
+      const seen: string[] = [];
+      let checkpoint: Checkpoint = START;
+      for (;;) {
+        const page = await freshStore.readAll(checkpoint, 5);
+        if (page.length === 0) break;
+        seen.push(...page.map((e) => e.transactionId));
+        checkpoint = page.at(-1)!;
+      }
+      expect(seen).toEqual(['9', '10', '10', '10', '10', '10', '10']);
+    } finally {
+      await freshDb.close();
+      await fresh.drop();
+    }
+  });
+
   it('refuses an append that would put a stream out of global order, so the caller retries', async () => {
     const stream = `case-${randomUUID()}`;
     await store.append(stream, 'no_stream', [event('A')]);

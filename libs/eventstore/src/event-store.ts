@@ -152,9 +152,9 @@ export class PostgresEventStore {
   async readAll(after: Checkpoint, limit = 500, tx: Queryable = this.db): Promise<StoredEvent[]> {
     const { rows } = await tx.query<EventRow>(
       `SELECT ${EVENT_COLUMNS} FROM es_events
-        WHERE (transaction_id, position) > ($1::text::xid8, $2::bigint)
-          AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-        ORDER BY transaction_id, position
+        WHERE (es_events.transaction_id, es_events.position) > ($1::text::xid8, $2::bigint)
+          AND es_events.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY es_events.transaction_id, es_events.position
         LIMIT $3`,
       [after.transactionId, after.position.toString(), limit],
     );

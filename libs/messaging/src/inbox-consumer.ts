@@ -250,7 +250,8 @@ export class InboxConsumer {
         [this.inboxKey, ids],
       );
       const done = new Set(rows.map((r) => r.event_id));
-      const fresh = events.filter((e, i) => !done.has(e.id) && events.findIndex((x) => x.id === e.id) === i);
+      const taken = new Set<string>();
+      const fresh = events.filter((e) => !done.has(e.id) && !taken.has(e.id) && taken.add(e.id));
       let processed = 0;
       for (const event of fresh) {
         try {

@@ -57,7 +57,15 @@ class KafkaJsConsumer implements MessageConsumer {
         if (messages.length === 0) return;
         await subscription.eachBatch(messages, { heartbeat, isStale: () => !isRunning() || isStale() });
         resolveOffset(batch.lastOffset());
-        await commitOffsetsIfNecessary();
+        // With autoCommit off, commitOffsetsIfNecessary() without offsets commits nothing: name them.
+        await commitOffsetsIfNecessary({
+          topics: [
+            {
+              topic: batch.topic,
+              partitions: [{ partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() }],
+            },
+          ],
+        });
         this.lagByPartition.set(
           `${batch.topic}:${batch.partition}`,
           Math.max(0, Number(batch.highWatermark) - Number(batch.lastOffset()) - 1),

@@ -224,6 +224,15 @@ describe('outbox relay and inbox consumer on real Kafka and Postgres', () => {
       const first = make();
       await first.start();
       await until(async () => ((await count()) === 10 ? true : undefined));
+      // The offsets are committed after the inbox transaction, so a restart resumes where it stopped.
+      const admin = new Kafka({ brokers: kafkaBrokers(), logLevel: logLevel.NOTHING }).admin();
+      await admin.connect();
+      const committed = await until(async () => {
+        const [offsets] = await admin.fetchOffsets({ groupId: first.groupId, topics: [topic] });
+        return offsets?.partitions[0]?.offset === '10' ? offsets.partitions[0].offset : undefined;
+      }, 10_000);
+      await admin.disconnect();
+      expect(committed).toBe('10');
       await first.stop();
       // CONTEXT: a crash between the inbox commit and the offset commit redelivers; simulate it by
       // replaying the same events to the topic and starting a new instance of the consumer.

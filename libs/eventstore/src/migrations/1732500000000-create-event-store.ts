@@ -1,5 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { CreateTimers1732500200000 } from './1732500200000-create-timers';
+import { StableEventHash1732500300000 } from './1732500300000-stable-event-hash';
 
 /**
  * The event store: one table that is at once the source of truth, the audit trail and the outbox.
@@ -133,4 +134,4 @@ export class CreateEventStore1732500000000 implements MigrationInterface {
   }
 }
 
-export const EventStoreMigrations = [CreateEventStore1732500000000, CreateTimers1732500200000];
+export const EventStoreMigrations = [CreateEventStore1732500000000, CreateTimers1732500200000, StableEventHash1732500300000];
