@@ -126,6 +126,11 @@ export interface InboxConsumerOptions {
   readonly chunkSize?: number;
   readonly maxBackoffMs?: number;
   readonly partitionsConsumedConcurrently?: number;
+  /**
+   * Where a new consumer group starts: the topic's beginning (default: a new service catches up on history)
+   * or its end (an isolated copy for a drill or a benchmark that must not replay other tenants' history).
+   */
+  readonly fromBeginning?: boolean;
 }
 
 class StaleBatch extends Error {}
@@ -170,6 +175,7 @@ export class InboxConsumer {
       groupId: this.groupId,
       topics: this.options.topics,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+      fromBeginning: this.options.fromBeginning ?? true,
       eachBatch: (messages, control) => this.handleBatch(messages, control),
     });
     this.lagTimer = setInterval(() => this.reportLag(), 5_000).unref();

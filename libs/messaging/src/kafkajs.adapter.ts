@@ -40,7 +40,7 @@ class KafkaJsConsumer implements MessageConsumer {
   constructor(private readonly consumer: Consumer) {}
 
   async run(subscription: ConsumerSubscription): Promise<void> {
-    await this.consumer.subscribe({ topics: [...subscription.topics], fromBeginning: true });
+    await this.consumer.subscribe({ topics: [...subscription.topics], fromBeginning: subscription.fromBeginning ?? true });
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,

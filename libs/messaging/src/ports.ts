@@ -39,6 +39,8 @@ export interface ConsumerSubscription {
    */
   readonly eachBatch: (messages: readonly IncomingMessage[], control: BatchControl) => Promise<void>;
   readonly partitionsConsumedConcurrently?: number;
+  /** Where a group with no committed offset starts: the topic's beginning (default) or its end. */
+  readonly fromBeginning?: boolean;
 }
 
 export interface MessageConsumer {

@@ -30,6 +30,8 @@ export interface ServiceConfig {
    * for incident drills and tests that rehearse what happens hours later. 0 in production.
    */
   readonly clockOffsetMs?: number;
+  /** `KAFKA_CONSUMER_FROM_BEGINNING=false` starts new consumer groups at the end of their topics. */
+  readonly consumeFromBeginning?: boolean;
 }
 
 export function serviceConfigFromEnv(service: ServiceName, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
@@ -46,6 +48,7 @@ export function serviceConfigFromEnv(service: ServiceName, env: NodeJS.ProcessEn
     database: env.DATABASE_NAME,
     consumerGroupPrefix: env.KAFKA_CONSUMER_GROUP_PREFIX,
     clockOffsetMs: Number(env.CLOCK_OFFSET_MS ?? 0),
+    consumeFromBeginning: env.KAFKA_CONSUMER_FROM_BEGINNING !== 'false',
   };
 }
 
@@ -158,6 +161,7 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
           service: definition.service,
           consumer: c.consumer,
           groupPrefix: config.consumerGroupPrefix,
+          fromBeginning: config.consumeFromBeginning ?? true,
           topics: c.topics,
           pool: database.pool,
           messaging,
