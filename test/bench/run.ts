@@ -1,0 +1,116 @@
+/**
+ * `npm run bench`: throughput of the event store append, the outbox relay and the inbox consumer against
+ * baselines, on the real Postgres and Kafka of this machine, in one run. Prints progress, then a table.
+ *
+ *   npm run bench                      # full scale (~5 min)
+ *   BENCH_SCALE=0.2 npm run bench      # quick run: shorter cells, fewer messages
+ *   BENCH_ONLY=append,relay npm run bench
+ *
+ * Environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres), KAFKA_BROKERS (default
+ * 127.0.0.1:9092). Each scenario uses fresh databases and topics and drops / deletes them afterwards.
+ * Exits 0 once the table is printed, whether targets are met or not; 1 if a scenario failed.
+ * See docs/benchmarks.md for the method and the latest results.
+ */
+import { execSync } from 'node:child_process';
+import os from 'node:os';
+import { benchAppend } from './append';
+import { benchInbox } from './inbox';
+import { benchRelay } from './relay';
+import { BROKERS, checkpoint, kafka, log, now, otherLoad, printTable, SCALE, SERVER_URL, type Row } from './support';
+
+const scenarios: Record<string, () => Promise<Row[]>> = { append: benchAppend, relay: benchRelay, inbox: benchInbox };
+
+async function preflight(): Promise<void> {
+  await checkpoint(SERVER_URL).catch((error: Error) => {
+    throw new Error(`Postgres at ${SERVER_URL} does not answer (${error.message})`);
+  });
+  const admin = kafka('bench-preflight').admin();
+  try {
+    await admin.connect();
+    await admin.describeCluster();
+  } catch (error) {
+    throw new Error(
+      `Kafka at ${BROKERS.join(',')} does not answer (${(error as Error).message}); start it with: bash deploy/local/kafka.sh start`,
+    );
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+function gitRevision(): string {
+  try {
+    const sha = execSync('git rev-parse --short HEAD', {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+    const dirty = execSync('git status --porcelain -- libs contracts', {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    return dirty.trim() ? `${sha} (libs/contracts modified)` : sha;
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function main(): Promise<number> {
+  const only = (process.env.BENCH_ONLY ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const selected = Object.keys(scenarios).filter((name) => only.length === 0 || only.includes(name));
+  log(
+    `scale ${SCALE}, scenarios ${selected.join(', ')}; commit ${gitRevision()}; node ${process.version}, ${os.cpus().length} cpus, ` +
+      `${Math.round(os.totalmem() / 2 ** 30)} GiB; postgres ${SERVER_URL.replace(/\/\/[^@]*@/, '//')}, kafka ${BROKERS.join(',')}`,
+  );
+  await preflight();
+  const started = now();
+  const rows: Row[] = [];
+  let failed = false;
+  for (const name of selected) {
+    try {
+      rows.push(...(await scenarios[name]!()));
+    } catch (error) {
+      failed = true;
+      log(`scenario ${name} FAILED: ${(error as Error).stack ?? String(error)}`);
+      rows.push({ scenario: `${name} (failed)`, ours: null, baseline: null, target: null });
+    }
+  }
+  log(`done in ${((now() - started) / 1000).toFixed(0)} s`);
+  printTable(rows);
+  process.stdout.write(
+    [
+      '',
+      'ours / baseline: events (append) or messages per second, best of 2 rounds (the order alternates between rounds).',
+      'Baselines:',
+      '- append vs raw INSERT: one multi-row INSERT per batch (7 parameters per row, a prepared statement) into a plain',
+      '  table with the same columns and no index, constraint, stream row or hash: the cost floor of storing the rows.',
+      '- append vs emmett: @event-driven-io/emmett-postgresql appendToStream with the expected stream version, same payloads.',
+      '- relay: a raw kafkajs producer (idempotent, acks=all) sending the same keys/values/headers from memory in batches',
+      '  of 500; the relay also reads the events from Postgres, validates them and commits a checkpoint per batch.',
+      '- inbox: a raw kafkajs eachBatch consumer doing JSON.parse + the same INSERT per event in autocommit (one WAL flush',
+      '  per event; no dedup, no validation) and committing offsets per batch. The (info) row compares with the same',
+      '  consumer doing 100 INSERTs per transaction, i.e. what the inbox costs beyond batching its commits.',
+      'Method, machine and analysis: docs/benchmarks.md.',
+      '',
+    ].join('\n'),
+  );
+  if (otherLoad.n > 0) {
+    const avg = otherLoad.sum / otherLoad.n;
+    process.stdout.write(
+      `\nOther workloads on this machine used ${avg.toFixed(2)} cores on average (max ${otherLoad.max.toFixed(2)}) of ` +
+        `${os.cpus().length} during the measurements` +
+        (avg > 0.25 ? ' — the results are depressed and noisy; rerun on a quiet machine.\n' : '.\n'),
+    );
+  }
+  if (rows.some((r) => r.ours === null || r.baseline === null)) failed = true;
+  return failed ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    log(`bench failed: ${error.stack ?? String(error)}`);
+    process.exit(1);
+  },
+);
