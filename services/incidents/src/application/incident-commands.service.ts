@@ -1,3 +1,4 @@
+import { inTransaction } from '@aftersales/eventstore';
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ServiceDatabase } from '@aftersales/eventstore';
@@ -5,7 +6,6 @@ import { CLOCK, SERVICE_DATABASE, type Clock, type Principal } from '@aftersales
 import { IncidentNotFound, type IncidentCommand, type IncidentState } from '../domain';
 import { IncidentCommandRunner } from './incident-command-runner';
 import { deterministicUuid } from './incident-streams';
-import { inTransaction } from './in-transaction';
 
 /** A command the HTTP API sends, by type, with its data. */
 export type IncidentCommandType = IncidentCommand['type'];

@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { handleCommand, PostgresEventStore, type ServiceDatabase } from '@aftersales/eventstore';
+import { handleCommand, PostgresEventStore, type ServiceDatabase, inTransaction } from '@aftersales/eventstore';
 import { CLOCK, SERVICE_DATABASE, type Clock, type Principal } from '@aftersales/platform-http';
 import { PersonalDataVault, type AccessLogEntry } from '@aftersales/privacy';
 import { customerDataDecider, type EraseCustomerData } from '../domain/customer-data.decider';
 import type { CustomerDataErased } from '../domain/customer-data.events';
-import { inTransaction } from './transaction';
 
 /**
  * One stream per (tenant, customer): customer references are only unique within a tenant, so the tenant is

@@ -28,7 +28,11 @@ export class CasesService {
   ): Promise<Extract<CaseState, { status: 'open' }>> {
     const command: OpenCase = {
       type: 'OpenCase',
-      context: { tenant: principal.tenant, actor: { id: principal.subject, roles: principal.roles }, now: this.clock() },
+      context: {
+        tenant: principal.tenant,
+        actor: { id: principal.subject, roles: principal.roles },
+        now: this.clock(),
+      },
       data,
     };
     const result = await handleCommand(this.store, caseStream(data.caseId), caseDecider, command, {

@@ -1,11 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { fold, handleCommand, PostgresEventStore, type ServiceDatabase } from '@aftersales/eventstore';
+import { fold, handleCommand, PostgresEventStore, type ServiceDatabase, inTransaction } from '@aftersales/eventstore';
 import { DomainError } from '@aftersales/domain';
 import { CLOCK, Role, SERVICE_DATABASE, type Clock, type Principal } from '@aftersales/platform-http';
 import { hasPersonalData, PersonalDataVault, pickPersonalData, type PersonalData } from '@aftersales/privacy';
 import { complaintDecider, type ComplaintState, type RegisterComplaint } from '../domain/complaint.decider';
 import type { ComplaintEvent } from '../domain/complaint.events';
-import { inTransaction } from './transaction';
 
 export class ComplaintNotFound extends DomainError {
   constructor(complaintId: string) {

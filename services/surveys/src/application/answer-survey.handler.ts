@@ -1,6 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CommandContext } from '@aftersales/domain';
-import { handleCommand, PostgresEventStore, type EventMetadata, type ServiceDatabase } from '@aftersales/eventstore';
+import {
+  handleCommand,
+  PostgresEventStore,
+  type EventMetadata,
+  type ServiceDatabase,
+  inTransaction,
+} from '@aftersales/eventstore';
 import { CLOCK, SERVICE_DATABASE, type Clock, type Principal } from '@aftersales/platform-http';
 import {
   incidentSatisfactionDecider,
@@ -12,7 +18,6 @@ import { SurveyNotFound } from '../domain/survey.errors';
 import { projectSurveyEvents } from '../infrastructure/persistence/survey-view.projection';
 import { satisfactionStream, surveyStream } from './streams';
 import { SurveyPolicies } from './survey-policies';
-import { inTransaction } from './transaction';
 import { loadSatisfaction } from './surveys.queries';
 
 export type Answered = Extract<SurveyState, { status: 'answered' }>;
