@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import { signDevToken } from '@aftersales/platform-http';
 import { createTestDatabase, kafkaBrokers, uniqueName, type TestDatabase } from '@aftersales/testing';
 import { OtlpReceiver } from '../support/otlp-receiver';
-import { eventually, freePort, ServiceProcess } from '../support/service-process';
+import { eventually, freePort, ServiceProcess, waitForConsumerGroups } from '../support/service-process';
 import { WebhookReceiver } from '../support/webhook-receiver';
 
 type Json = Record<string, unknown>;
@@ -26,6 +26,7 @@ describe('incident response end to end', () => {
   const secret = 'e2e-incidents-secret';
   const tenant = uniqueName('shop');
   const batch = `B-${randomBytes(3).toString('hex')}`;
+  const groupPrefix = `${uniqueName('e2e-inc')}.`;
   const otlp = new OtlpReceiver();
   const pager = new WebhookReceiver();
   const dbs: Record<'intake' | 'incidents' | 'surveys', TestDatabase | undefined> = {
@@ -51,7 +52,9 @@ describe('incident response end to end', () => {
       AUTH_JWT_SECRET: secret,
       KAFKA_BROKERS: kafkaBrokers().join(','),
       KAFKA_PARTITIONS: '3',
-      KAFKA_CONSUMER_GROUP_PREFIX: `${uniqueName('e2e-inc')}.`,
+      KAFKA_CONSUMER_GROUP_PREFIX: groupPrefix,
+      // Fresh groups start at the end of the shared topics: the test does not depend on their history.
+      KAFKA_CONSUMER_FROM_BEGINNING: 'false',
       PRIVACY_MASTER_KEY: randomBytes(32).toString('base64'),
       OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint,
       OTEL_BSP_SCHEDULE_DELAY: '100',
@@ -63,6 +66,12 @@ describe('incident response end to end', () => {
     incidents = new ServiceProcess('incidents', await freePort(), incidentsEnv);
     surveys = new ServiceProcess('surveys', await freePort(), envFor(dbs.surveys));
     await Promise.all([intake.start(), incidents.start(), surveys.start()]);
+    await waitForConsumerGroups(
+      kafkaBrokers(),
+      ['incidents.complaint-clustering', 'incidents.satisfaction', 'surveys.incident-follow-up'].map(
+        (g) => groupPrefix + g,
+      ),
+    );
     for (const role of ['agent', 'supervisor', 'tech-support', 'incident-commander', 'general-manager']) {
       tokens[role] = await token([role]);
     }

@@ -10,7 +10,7 @@ import {
   type TestDatabase,
 } from '@aftersales/testing';
 import { OtlpReceiver } from '../support/otlp-receiver';
-import { eventually, freePort, ServiceProcess } from '../support/service-process';
+import { eventually, freePort, ServiceProcess, waitForConsumerGroups } from '../support/service-process';
 
 // CONTEXT: the walking skeleton through real infrastructure: intake and surveys run as real processes
 // (their main.ts), on real Kafka and Postgres, exporting traces over OTLP to a receiver in this test.
@@ -38,6 +38,7 @@ describe('walking skeleton: POST /cases → event store → relay → Kafka → 
       KAFKA_BROKERS: kafkaBrokers().join(','),
       KAFKA_PARTITIONS: '3',
       KAFKA_CONSUMER_GROUP_PREFIX: groupPrefix,
+      KAFKA_CONSUMER_FROM_BEGINNING: 'false',
       OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint,
       OTEL_BSP_SCHEDULE_DELAY: '100',
       LOG_LEVEL: 'warn',
@@ -53,6 +54,7 @@ describe('walking skeleton: POST /cases → event store → relay → Kafka → 
       DATABASE_NAME: surveysDb.name,
     });
     await Promise.all([intake.start(), surveys.start()]);
+    await waitForConsumerGroups(kafkaBrokers(), [`${groupPrefix}surveys.case-register`]);
     agentToken = await signDevToken({ subject: 'agent-7', tenant, roles: ['agent'] }, secret);
     producer = new Kafka({ brokers: kafkaBrokers(), logLevel: logLevel.NOTHING }).producer({
       createPartitioner: Partitioners.DefaultPartitioner,

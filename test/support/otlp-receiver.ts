@@ -59,8 +59,7 @@ export class OtlpReceiver {
 
   private collect(payload: OtlpJson): void {
     for (const rs of payload.resourceSpans ?? []) {
-      const service =
-        rs.resource?.attributes?.find((a) => a.key === 'service.name')?.value.stringValue ?? 'unknown';
+      const service = rs.resource?.attributes?.find((a) => a.key === 'service.name')?.value.stringValue ?? 'unknown';
       for (const ss of rs.scopeSpans ?? []) {
         for (const s of ss.spans ?? []) {
           this.spans.push({

@@ -10,7 +10,9 @@ export async function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -73,7 +75,11 @@ export class ServiceProcess {
 }
 
 /** Polls `fn` until it returns a value (not undefined) or the time is up. */
-export async function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs = 30_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  fn: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
@@ -86,4 +92,26 @@ export async function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs 
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+}
+
+/**
+ * Waits until each consumer group has joined with its partitions. With `KAFKA_CONSUMER_FROM_BEGINNING=false`
+ * a fresh group starts at the end of the shared topics, so a test posts only once its consumers listen.
+ */
+export async function waitForConsumerGroups(brokers: string[], groupIds: string[], timeoutMs = 60_000): Promise<void> {
+  const { Kafka, logLevel } = await import('kafkajs');
+  const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    await eventually(
+      async () => {
+        const { groups } = await admin.describeGroups(groupIds);
+        return groups.every((g) => g.state === 'Stable' && g.members.length > 0) ? true : undefined;
+      },
+      timeoutMs,
+      `consumer groups ${groupIds.join(', ')} to be stable`,
+    );
+  } finally {
+    await admin.disconnect();
+  }
 }
