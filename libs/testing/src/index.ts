@@ -15,4 +15,11 @@ export {
   type ResolveInfrastructureOptions,
 } from './infrastructure';
 export { createTestDatabase, databaseUrl, uniqueName, type TestDatabase } from './databases';
-export { kafkaBrokers, readTopicWithKcat, parseKcatJson, type KcatMessage, type ReadTopicOptions } from './kafka';
+export {
+  kafkaBrokers,
+  readTopicWithKcat,
+  parseKcatJson,
+  waitForConsumerGroups,
+  type KcatMessage,
+  type ReadTopicOptions,
+} from './kafka';

@@ -136,3 +136,29 @@ export function parseKcatJson(output: string): KcatMessage[] {
       };
     });
 }
+
+/**
+ * Waits until each consumer group has joined with its partitions. Services started with
+ * `consumeFromBeginning: false` (or `KAFKA_CONSUMER_FROM_BEGINNING=false`) start fresh groups at the end of the
+ * shared topics, so a test must not produce before its consumers listen.
+ */
+export async function waitForConsumerGroups(
+  groupIds: string[],
+  timeoutMs = 60_000,
+  brokers = kafkaBrokers(),
+): Promise<void> {
+  const { Kafka, logLevel } = await import('kafkajs');
+  const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { groups } = await admin.describeGroups(groupIds);
+      if (groups.every((g) => g.state === 'Stable' && g.members.length > 0)) return;
+      if (Date.now() > deadline) throw new Error(`consumer groups ${groupIds.join(', ')} did not become stable`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}

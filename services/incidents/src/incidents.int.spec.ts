@@ -7,6 +7,7 @@ import {
   uniqueName,
   type KcatMessage,
   type TestDatabase,
+  waitForConsumerGroups,
 } from '@aftersales/testing';
 import { incidentStream } from './application/incident-streams';
 import type { IncidentEvent } from './domain';
@@ -48,8 +49,8 @@ describe('incidents: complaint clusters → incidents → pages → deadlines (r
   let incidents: RunningService;
   const incidentOf: Record<string, string> = {};
 
-  const start = async () =>
-    runService(
+  const start = async () => {
+    const running = await runService(
       { ...incidentsService, clock },
       {
         databaseServerUrl: testDb.url,
@@ -59,8 +60,13 @@ describe('incidents: complaint clusters → incidents → pages → deadlines (r
         partitions: 3,
         auth: { secret },
         consumerGroupPrefix: groupPrefix,
+        // Fresh groups start at the end of the shared topics; wait for them before producing.
+        consumeFromBeginning: false,
       },
     );
+    await waitForConsumerGroups((incidentsService.consumers ?? []).map((c) => `${groupPrefix}incidents.${c.consumer}`));
+    return running;
+  };
 
   const call = async (method: string, path: string, tenant: string, roles: string[], body?: unknown) => {
     const token = await signDevToken({ subject: `${roles[0]}-1`, tenant, roles }, secret);

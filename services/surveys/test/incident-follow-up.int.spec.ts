@@ -17,6 +17,7 @@ import {
   readTopicWithKcat,
   uniqueName,
   type TestDatabase,
+  waitForConsumerGroups,
 } from '@aftersales/testing';
 import { surveysService } from '../src/surveys.module';
 
@@ -81,6 +82,7 @@ describe('surveys: follow-up of a resolved incident (ComplaintAttached ×10 + In
     // The consumers read their topics from the beginning, including other runs' deliberately broken messages.
     process.env.LOG_LEVEL = 'error';
     testDb = await createTestDatabase('surveys');
+    const groupPrefix = `${uniqueName('surveys-int')}.`;
     surveys = await runService(surveysService, {
       databaseServerUrl: testDb.url,
       database: testDb.name,
@@ -88,8 +90,10 @@ describe('surveys: follow-up of a resolved incident (ComplaintAttached ×10 + In
       port: await freePort(),
       partitions: 3,
       auth: { secret },
-      consumerGroupPrefix: `${uniqueName('surveys-int')}.`,
+      consumerGroupPrefix: groupPrefix,
+      consumeFromBeginning: false,
     });
+    await waitForConsumerGroups((surveysService.consumers ?? []).map((c) => `${groupPrefix}surveys.${c.consumer}`));
     const sign = (subject: string, roles: string[], t = tenant) => signDevToken({ subject, tenant: t, roles }, secret);
     tokens.agent = await sign('agent-7', ['agent']);
     tokens.integrator = await sign('sms-gateway', ['integrator']);

@@ -7,6 +7,7 @@ import {
   readTopicWithKcat,
   uniqueName,
   type TestDatabase,
+  waitForConsumerGroups,
 } from '@aftersales/testing';
 import { incidentStream } from '../../application/incident-streams';
 import { incidentRules, type IncidentEvent } from '../../domain';
@@ -45,6 +46,7 @@ describe('incidents HTTP commands (real Postgres + Kafka)', () => {
   beforeAll(async () => {
     process.env.INCIDENTS_POLICY_CACHE_MS = '0';
     testDb = await createTestDatabase('incident_commands');
+    const groupPrefix = `${uniqueName('incident-commands')}.`;
     upstream = new UpstreamProducer(kafkaBrokers());
     await upstream.start();
     incidents = await runService(incidentsService, {
@@ -54,8 +56,10 @@ describe('incidents HTTP commands (real Postgres + Kafka)', () => {
       port: await freePort(),
       partitions: 3,
       auth: { secret },
-      consumerGroupPrefix: `${uniqueName('incident-commands')}.`,
+      consumerGroupPrefix: groupPrefix,
+      consumeFromBeginning: false,
     });
+    await waitForConsumerGroups((incidentsService.consumers ?? []).map((c) => `${groupPrefix}incidents.${c.consumer}`));
   });
 
   afterAll(async () => {
