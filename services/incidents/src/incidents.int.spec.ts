@@ -266,9 +266,16 @@ describe('incidents: complaint clusters → incidents → pages → deadlines (r
     expect(second - first).toBeGreaterThanOrEqual(350);
     expect(third - second).toBeGreaterThanOrEqual(750);
 
-    const { rows } = await incidents.database.pool.query(
-      'SELECT target, status_code, attempts FROM pager_deliveries WHERE page_id = $1',
-      [pageId],
+    // The delivery row commits just after the pager answered: wait for it rather than race it.
+    const rows = await eventually(
+      async () => {
+        const result = await incidents.database.pool.query(
+          'SELECT target, status_code, attempts FROM pager_deliveries WHERE page_id = $1',
+          [pageId],
+        );
+        return result.rows.length ? result.rows : undefined;
+      },
+      'the delivery record',
     );
     expect(rows).toEqual([{ target: pager.url(`/${tenant}`), status_code: 202, attempts: 3 }]);
     incidentOf[tenant] = attempts[0]?.body.incidentId as string;
