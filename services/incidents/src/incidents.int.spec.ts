@@ -369,6 +369,62 @@ describe('incidents: complaint clusters → incidents → pages → deadlines (r
     expect(metricValue(text, 'aftersales_incident_deadline_breaches_total', { level: 'L1' })).toBeGreaterThanOrEqual(1);
   });
 
+  it('the open-incidents gauge shows the open incidents of the read model by level and phase, every series present', async () => {
+    // The test's incidents: the batch one (L2) was contacted in the deadline test, the other two are still unanswered.
+    const ours = await eventually(async () => {
+      const { rows } = await incidents.database.pool.query<{ tenant: string; level: string; status: string }>(
+        'SELECT tenant, level, status FROM incidents_view WHERE tenant = ANY($1)',
+        [Object.values(tenants)],
+      );
+      const byTenant = Object.fromEntries(rows.map((r) => [r.tenant, `${r.level} ${r.status}`]));
+      return byTenant[tenants.batch] === 'L2 containment' ? byTenant : undefined;
+    }, 'the batch incident in containment on the read model');
+    expect(ours).toEqual({
+      [tenants.batch]: 'L2 containment',
+      [tenants.injury]: 'L1 activation',
+      [tenants.flaky]: 'L3 activation',
+    });
+
+    /** Every `aftersales_incidents_open` sample of a scrape, keyed `level status` (absent series are absent here). */
+    const openSeries = (metrics: string) => {
+      const series: Record<string, number> = {};
+      for (const line of metrics.split('\n')) {
+        const match = /^aftersales_incidents_open\{([^}]*)\}\s+(\S+)$/.exec(line);
+        if (!match) continue;
+        const labels = Object.fromEntries([...(match[1] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+        series[`${labels.level} ${labels.status}`] = Number(match[2]);
+      }
+      return series;
+    };
+    /** Counted here from the rows themselves: every open phase of every level, 0 when none. */
+    const expectedSeries = async () => {
+      const series: Record<string, number> = {};
+      for (const level of ['L1', 'L2', 'L3']) {
+        for (const status of ['activation', 'containment', 'resolution', 'follow-up']) series[`${level} ${status}`] = 0;
+      }
+      const { rows } = await incidents.database.pool.query<{ level: string; status: string }>(
+        'SELECT level, status FROM incidents_view',
+      );
+      for (const { level, status } of rows) {
+        const key = `${level} ${status}`;
+        if (key in series) series[key] = (series[key] ?? 0) + 1;
+      }
+      return series;
+    };
+
+    // Complaints of other test runs on the shared intake topic may open incidents meanwhile: retry until a scrape and
+    // the read model agree (the last mismatch is reported on timeout).
+    const series = await eventually(async () => {
+      const scraped = openSeries(await (await fetch(`${incidents.url}/metrics`)).text());
+      expect(scraped).toEqual(await expectedSeries());
+      return scraped;
+    }, 'the open-incidents gauge equal to the read model');
+    expect(Object.keys(series)).toHaveLength(12);
+    expect(series['L2 containment']).toBeGreaterThanOrEqual(1);
+    expect(series['L1 activation']).toBeGreaterThanOrEqual(1);
+    expect(series['L3 activation']).toBeGreaterThanOrEqual(1);
+  });
+
   it('a complaint that can never be clustered goes to the dead-letter topic with the reason', async () => {
     const tenant = tenants.batch;
     const noSku = aComplaint(tenant, clock(), { productSku: undefined });

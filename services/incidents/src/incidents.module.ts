@@ -4,7 +4,7 @@ import type { ServiceDefinition, WorkerContext } from '@aftersales/platform-http
 import { ComplaintClusteringProcessManager } from './application/complaint-clustering.process-manager';
 import { IncidentCommandRunner } from './application/incident-command-runner';
 import { IncidentCommandsService } from './application/incident-commands.service';
-import { IncidentMetricsProjector } from './application/incident-metrics';
+import { IncidentMetricsProjector, OpenIncidentsGauge } from './application/incident-metrics';
 import { incidentTimers } from './application/incident-timers.worker';
 import {
   createIncidentsLogger,
@@ -47,7 +47,10 @@ import { readModelMigrations } from './infrastructure/read-model/migrations';
 })
 export class IncidentsModule {}
 
-/** The write side's workers: durable timers (contact deadlines, page delivery) and the incident metrics. */
+/**
+ * The write side's workers: durable timers (contact deadlines, page delivery) and the incident metrics (the projector
+ * of the counters, and the binding of the open-incidents gauge to this database).
+ */
 function incidentWriteWorkers({ app, database, clock, logger }: WorkerContext) {
   return [
     incidentTimers({
@@ -59,6 +62,7 @@ function incidentWriteWorkers({ app, database, clock, logger }: WorkerContext) {
       logger,
     }),
     new IncidentMetricsProjector(database.pool, logger),
+    new OpenIncidentsGauge(database.pool, logger),
   ];
 }
 
