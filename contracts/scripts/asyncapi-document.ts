@@ -76,7 +76,9 @@ function headersSchema(contract: AnyEventContract): JsonObject {
       [h.source]: header('CloudEvents `source`: `/aftersales/<service>`.', { const: eventSource(contract.service) }),
       [h.time]: header('CloudEvents `time`: when the event happened (RFC 3339).', { format: 'date-time' }),
       [h.subject]: header(
-        `CloudEvents \`subject\`: the aggregate id, equal to the Kafka key and to payload field \`${contract.subject}\`.`,
+        contract.partitionKey
+          ? `CloudEvents \`subject\`: the aggregate id, equal to payload field \`${contract.subject}\` (the Kafka key is described in the message bindings).`
+          : `CloudEvents \`subject\`: the aggregate id, equal to the Kafka key and to payload field \`${contract.subject}\`.`,
         { minLength: 1 },
       ),
       [h.contentType]: header('CloudEvents `datacontenttype` of the message value.', { const: EVENT_CONTENT_TYPE }),
@@ -124,11 +126,13 @@ function messageExamples(contract: AnyEventContract): Json[] {
 
 function message(contract: AnyEventContract): JsonObject {
   const subjectSchema = asJson(contract.schema.properties[contract.subject] as JSONSchema);
-  const key: JsonObject = {
-    type: 'string',
-    description: `Aggregate (stream) id: payload field \`${contract.subject}\`, same as \`ce_subject\`. Events with the same key are ordered.`,
-  };
-  if (typeof subjectSchema['format'] === 'string') key['format'] = subjectSchema['format'];
+  const key: JsonObject = contract.partitionKey
+    ? { type: 'string', description: `${contract.partitionKey.description} Events with the same key are ordered.` }
+    : {
+        type: 'string',
+        description: `Aggregate (stream) id: payload field \`${contract.subject}\`, same as \`ce_subject\`. Events with the same key are ordered.`,
+      };
+  if (!contract.partitionKey && typeof subjectSchema['format'] === 'string') key['format'] = subjectSchema['format'];
   const result: JsonObject = {
     name: contract.type,
     title: `${pascalCase(contract.name)} v${contract.version}`,
@@ -163,7 +167,7 @@ function infoDescription(): string {
     .join(', ');
   return [
     'Integration events of the after-sales platform. Each service publishes its events on one Kafka topic,',
-    '`aftersales.<service>.events`, keyed by the aggregate (stream) id, so the events of one aggregate are ordered.',
+    '`aftersales.<service>.events`, keyed by the aggregate (stream) id, so the events of one aggregate are ordered (a contract may key by what its events are about instead, e.g. complaints by product or region: see the Kafka binding of each message).',
     '',
     '**Envelope.** CloudEvents 1.0, Kafka protocol binding, binary content mode: the CloudEvents attributes are',
     '`ce_*` headers, the message value is the JSON payload (`content-type: application/json`). The `ce_type`',

@@ -15,6 +15,18 @@ export type RequiredStringKeys<T> = {
 }[keyof T] &
   string;
 
+/**
+ * A Kafka key other than the subject, for events that consumers must see in order across aggregates: complaints
+ * about one product land on one partition, so a consumer correlating them needs no cross-partition coordination.
+ * Every event of one aggregate must map to the same key, so the aggregate's own order is kept too.
+ */
+export interface PartitionKey<Data> {
+  /** What the key is and why, for the catalogue and AsyncAPI. */
+  readonly description: string;
+  /** The key of one event. */
+  of(data: Data): string;
+}
+
 /** What a contract author declares; see {@link defineEvent}. */
 export interface EventDefinition<
   S extends Service,
@@ -31,10 +43,12 @@ export interface EventDefinition<
   readonly version: V;
   /** One sentence saying what happened, for the catalogue and AsyncAPI. */
   readonly summary: string;
-  /** Payload field holding the aggregate id: used as `ce_subject` and as the Kafka key. */
+  /** Payload field holding the aggregate id: used as `ce_subject` and, unless `partitionKey` says otherwise, as the Kafka key. */
   readonly subject: K;
   /** Payload schema; its `$id` must equal the event type. */
   readonly schema: P;
+  /** Kafka key when it is not the subject (see {@link PartitionKey}). */
+  readonly partitionKey?: PartitionKey<Static<P>>;
 }
 
 /**
@@ -54,10 +68,12 @@ export interface EventContract<
   readonly name: N;
   readonly version: V;
   readonly summary: string;
-  /** Payload field used as `ce_subject` and Kafka key. */
+  /** Payload field used as `ce_subject` and (without `partitionKey`) as the Kafka key. */
   readonly subject: K;
   /** Payload JSON Schema (TypeBox). */
   readonly schema: P;
+  /** Kafka key when it is not the subject. */
+  readonly partitionKey?: PartitionKey<Static<P>>;
   /** Topic the event is published on. */
   readonly topic: EventTopic<S>;
 }
@@ -153,7 +169,7 @@ export function defineEvent<
   P extends TObject,
   const K extends RequiredStringKeys<Static<P>>,
 >(definition: EventDefinition<S, N, V, P, K>): EventContract<S, N, V, P, K> {
-  const { service, name, version, summary, subject, schema } = definition;
+  const { service, name, version, summary, subject, schema, partitionKey } = definition;
   const type = eventType(service, name, version);
   const fail = (problem: string): never => {
     throw new Error(`Invalid event contract ${type}: ${problem}`);
@@ -167,7 +183,18 @@ export function defineEvent<
   if (!(schema.required ?? []).includes(subject) || !isStringSchema(subjectSchema)) {
     fail(`subject "${subject}" must be a required string property of the payload`);
   }
-  return Object.freeze({ type, service, name, version, summary, subject, schema, topic: Topics[service] });
+  if (partitionKey && partitionKey.description.trim() === '') fail('partitionKey needs a description');
+  return Object.freeze({
+    type,
+    service,
+    name,
+    version,
+    summary,
+    subject,
+    schema,
+    topic: Topics[service],
+    ...(partitionKey ? { partitionKey } : {}),
+  });
 }
 
 function isStringSchema(schema: unknown): boolean {
@@ -175,7 +202,21 @@ function isStringSchema(schema: unknown): boolean {
 }
 
 /**
- * The subject (aggregate id) of an event: the value to use as `ce_subject` and as the Kafka key.
+ * The Kafka key of an event: its contract's `partitionKey` when it declares one, else its subject.
+ *
+ * @example
+ * ```ts
+ * eventKey(CaseOpenedV1, caseOpened); // caseOpened.caseId
+ * eventKey(ComplaintRegisteredV1, complaint); // 'acme|sku:PB-20000'
+ * ```
+ */
+export function eventKey<C extends AnyEventContract>(contract: C, data: EventData<C>): string {
+  return contract.partitionKey ? contract.partitionKey.of(data) : eventSubject(contract, data);
+}
+
+/**
+ * The subject (aggregate id) of an event: the value to use as `ce_subject` (and the Kafka key unless the contract
+ * declares a `partitionKey`, see {@link eventKey}).
  *
  * @example
  * ```ts

@@ -26,6 +26,7 @@ export {
 export {
   defineEvent,
   eventType,
+  eventKey,
   eventSubject,
   parseCeType,
   type AnyEventContract,
@@ -34,6 +35,7 @@ export {
   type EventDefinition,
   type EventType,
   type ParsedCeType,
+  type PartitionKey,
   type RequiredStringKeys,
 } from './define-event';
 export { StringEnum } from './schema';
@@ -69,6 +71,7 @@ export {
   ComplaintRegisteredV1,
   ComplaintCategories,
   type ComplaintCategory,
+  complaintPartitionKey,
 } from './events/intake/complaint-registered.v1';
 export {
   IncidentLevels,

@@ -68,7 +68,12 @@ export interface IncidentLatencyResult {
   readonly p99: number;
   readonly max: number;
   readonly httpP99: number;
+  /** Where the time went, per measured escalation (p50/p99 of each stage, ms). */
+  readonly stages: ReadonlyArray<{ readonly stage: string; readonly p50: number; readonly p99: number }>;
 }
+
+/** Epoch milliseconds of a `performance.now()` reading (all processes share this machine's clock). */
+const epochOf = (perfNow: number) => performance.timeOrigin + perfNow;
 
 export async function benchIncidentLatency(): Promise<IncidentLatencyResult> {
   const suffix = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
@@ -97,15 +102,23 @@ export async function benchIncidentLatency(): Promise<IncidentLatencyResult> {
     const batchOfIncident = new Map<string, string>();
     const escalatedAt = new Map<string, number>(); // batch → time IncidentEscalated was seen
     const pendingEscalations = new Map<string, number>(); // incidentId → time seen before IncidentOpened mapped it
+    // For the stage breakdown: the escalation's event id, its cause (the crossing complaint's intake event id) and
+    // the Kafka timestamps (CreateTime, set by each relay's producer) of both.
+    const escalationOf = new Map<string, { eventId: string; causationId: string; kafkaAt: number; seenAt: number }>();
+    const intakeKafkaAt = new Map<string, number>(); // intake event id → Kafka timestamp
     await consumer.connect();
-    await consumer.subscribe({ topic: Topics.incidents, fromBeginning: false });
+    await consumer.subscribe({ topics: [Topics.incidents, Topics.intake], fromBeginning: false });
     let joined = false;
     consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
     await consumer.run({
-      eachMessage: async ({ message }) => {
+      eachMessage: async ({ topic, message }) => {
         const seenAt = performance.now();
         const type = message.headers?.ce_type?.toString();
         if (message.headers?.tenant?.toString() !== tenant) return;
+        if (topic === Topics.intake) {
+          intakeKafkaAt.set(message.headers?.ce_id?.toString() ?? '', Number(message.timestamp));
+          return;
+        }
         const data = JSON.parse(message.value?.toString() ?? '{}') as { incidentId: string; clusterKey?: string; toLevel?: string };
         if (type === IncidentOpenedV1.type && data.clusterKey) {
           const batch = /batch-[a-z0-9]+-\d+/i.exec(data.clusterKey)?.[0]?.toLowerCase();
@@ -115,6 +128,12 @@ export async function benchIncidentLatency(): Promise<IncidentLatencyResult> {
             if (early !== undefined) escalatedAt.set(batch, early);
           }
         } else if (type === IncidentEscalatedV1.type && data.toLevel === 'L2') {
+          escalationOf.set(data.incidentId, {
+            eventId: message.headers?.ce_id?.toString() ?? '',
+            causationId: message.headers?.causation_id?.toString() ?? '',
+            kafkaAt: Number(message.timestamp),
+            seenAt,
+          });
           const batch = batchOfIncident.get(data.incidentId);
           if (batch) escalatedAt.set(batch, seenAt);
           else pendingEscalations.set(data.incidentId, seenAt);
@@ -186,6 +205,15 @@ export async function benchIncidentLatency(): Promise<IncidentLatencyResult> {
     httpLatencies.sort((a, b) => a - b);
     const missing = fullBatches.length - latencies.length;
     if (missing > 0) log(`WARNING: ${missing} batches never escalated within 120 s after the last post`);
+    const incidentOfBatch = new Map([...batchOfIncident].map(([incident, batch]) => [batch, incident]));
+    const stages = await stageBreakdown(
+      dbs,
+      fullBatches.flatMap((b) => {
+        const e = escalationOf.get(incidentOfBatch.get(b) ?? '');
+        return e ? [{ ...e, acceptedAt: epochOf(lastAccepted.get(b) as number), seenAt: epochOf(e.seenAt) }] : [];
+      }),
+      intakeKafkaAt,
+    );
     return {
       rate: RATE,
       seconds: SECONDS,
@@ -196,6 +224,7 @@ export async function benchIncidentLatency(): Promise<IncidentLatencyResult> {
       p99: percentile(latencies, 99),
       max: latencies.at(-1) ?? Number.NaN,
       httpP99: percentile(httpLatencies, 99),
+      stages,
     };
   } finally {
     await consumer.disconnect().catch(() => undefined);
@@ -206,6 +235,75 @@ export async function benchIncidentLatency(): Promise<IncidentLatencyResult> {
   }
 }
 
+interface MeasuredEscalation {
+  readonly eventId: string;
+  readonly causationId: string;
+  readonly kafkaAt: number;
+  readonly seenAt: number;
+  readonly acceptedAt: number;
+}
+
+/**
+ * Splits each measured latency into stages from timestamps the system records anyway: intake's `recorded_at` of
+ * the crossing complaint, the Kafka timestamp its relay gave it, the incidents inbox transaction's start
+ * (`es_inbox.processed_at` = `now()`), `recorded_at` of `IncidentEscalated`, its Kafka timestamp, and when this
+ * bench's consumer saw it. All on one machine, one clock.
+ */
+async function stageBreakdown(
+  dbs: { intake: string; incidents: string },
+  measured: readonly MeasuredEscalation[],
+  intakeKafkaAt: ReadonlyMap<string, number>,
+): Promise<IncidentLatencyResult['stages']> {
+  if (measured.length === 0) return [];
+  const at = async (db: string, sql: string, ids: string[]) => {
+    const url = new URL(SERVER_URL);
+    url.pathname = `/${db}`;
+    const c = new Client({ connectionString: url.toString() });
+    await c.connect();
+    try {
+      const { rows } = await c.query<{ id: string; ms: string }>(sql, [ids]);
+      return new Map(rows.map((r) => [r.id, Number(r.ms)]));
+    } finally {
+      await c.end();
+    }
+  };
+  const causes = measured.map((m) => m.causationId);
+  const epochMs = (col: string) => `(extract(epoch FROM ${col}) * 1000)::float8`;
+  const intakeRecorded = await at(
+    dbs.intake,
+    `SELECT event_id::text AS id, ${epochMs('recorded_at')} AS ms FROM es_events WHERE event_id::text = ANY($1)`,
+    causes,
+  );
+  const inboxStarted = await at(
+    dbs.incidents,
+    `SELECT event_id AS id, ${epochMs('processed_at')} AS ms FROM es_inbox WHERE event_id = ANY($1)`,
+    causes,
+  );
+  const escalationRecorded = await at(
+    dbs.incidents,
+    `SELECT event_id::text AS id, ${epochMs('recorded_at')} AS ms FROM es_events WHERE event_id::text = ANY($1)`,
+    measured.map((m) => m.eventId),
+  );
+  const stages: Array<[string, (m: MeasuredEscalation) => number | undefined]> = [
+    ['intake append → HTTP 201 received', (m) => sub(m.acceptedAt, intakeRecorded.get(m.causationId))],
+    ['intake append → on Kafka (intake relay)', (m) => sub(intakeKafkaAt.get(m.causationId), intakeRecorded.get(m.causationId))],
+    ['on Kafka → incidents inbox transaction starts', (m) => sub(inboxStarted.get(m.causationId), intakeKafkaAt.get(m.causationId))],
+    ['inbox transaction start → IncidentEscalated appended', (m) => sub(escalationRecorded.get(m.eventId), inboxStarted.get(m.causationId))],
+    ['IncidentEscalated appended → on Kafka (commit + incidents relay)', (m) => sub(m.kafkaAt, escalationRecorded.get(m.eventId))],
+    ['on Kafka → seen by the bench consumer', (m) => m.seenAt - m.kafkaAt],
+  ];
+  return stages.map(([stage, of]) => {
+    const values = measured.flatMap((m) => {
+      const v = of(m);
+      return v === undefined || Number.isNaN(v) ? [] : [v];
+    });
+    values.sort((a, b) => a - b);
+    return { stage, p50: percentile(values, 50), p99: percentile(values, 99) };
+  });
+}
+
+const sub = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? undefined : a - b);
+
 if (require.main === module) {
   benchIncidentLatency()
     .then((r) => {
@@ -215,6 +313,9 @@ if (require.main === module) {
       console.log(
         `| complaint accepted → IncidentEscalated on Kafka | ${r.rate}/s × ${r.seconds} s | ${r.accepted}/${r.posted} | ${r.escalations} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.max)} | ${ms(r.httpP99)} | p99 ≤ 500 ms | ${r.p99 <= 500 ? 'yes' : 'NO'} |`,
       );
+      console.log('\n| stage (crossing complaint → its escalation) | p50 | p99 |');
+      console.log('|---|---|---|');
+      for (const st of r.stages) console.log(`| ${st.stage} | ${ms(st.p50)} | ${ms(st.p99)} |`);
       process.exit(0);
     })
     .catch((error: unknown) => {

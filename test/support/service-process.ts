@@ -32,7 +32,12 @@ export class ServiceProcess {
   }
 
   async start(timeoutMs = 60_000): Promise<void> {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'services', this.service, 'src', 'main.ts')], {
+    // SERVICE_CPU_PROFILE_DIR=/tmp/profiles writes a V8 CPU profile of each service process when it stops.
+    const profile = process.env.SERVICE_CPU_PROFILE_DIR
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SERVICE_CPU_PROFILE_DIR}`, `--cpu-prof-name=${this.service}.cpuprofile`]
+      : [];
+    const main = join(REPO, 'services', this.service, 'src', 'main.ts');
+    const child = spawn(process.execPath, [...profile, '--import', 'tsx', main], {
       cwd: REPO,
       env: { ...process.env, ...this.env, PORT: String(this.port), KAFKAJS_NO_PARTITIONER_WARNING: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],

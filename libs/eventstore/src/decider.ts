@@ -1,8 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { SpanKind, trace } from '@opentelemetry/api';
 import { ConcurrencyError, RetriesExhaustedError } from './errors';
-import type { PostgresEventStore } from './event-store';
-import type { EventMetadata, Queryable, StoredEvent } from './types';
+import { withTraceContext, type PostgresEventStore } from './event-store';
+import type { LoadedStream, StreamSession } from './stream-session';
+import type { AppendResult, EventMetadata, Queryable, StoredEvent } from './types';
 
 /** A domain event as deciders see it: no ids, no metadata, no positions. */
 export interface DomainEvent<Type extends string = string, Data = unknown> {
@@ -37,11 +38,25 @@ export interface HandleOptions {
    * conflict only a new transaction can solve surfaces to the caller, who retries the whole transaction.
    */
   readonly tx?: Queryable;
+  /**
+   * The transaction's {@link StreamSession}: the stream is read once per transaction and kept current by the
+   * commands that append to it, instead of read again by every command.
+   */
+  readonly session?: StreamSession;
+  /**
+   * The command usually creates its stream (a client-chosen id for a new aggregate): decide on the initial state
+   * and append with `no_stream` at once, saving the read. When the stream exists after all, the append conflicts
+   * and the command runs the normal way (read, decide, append); a repeated request (its idempotency key's event
+   * already stored) is answered from the stored stream.
+   */
+  readonly expectNewStream?: boolean;
 }
 
 export interface HandleResult<State, Event> {
   readonly state: State;
   readonly newEvents: Event[];
+  /** The ids the new events were stored with, in the same order (empty when nothing was appended). */
+  readonly eventIds: readonly string[];
   readonly nextVersion: number;
   readonly duplicate: boolean;
 }
@@ -82,43 +97,22 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
     { kind: SpanKind.INTERNAL, attributes: { 'eventstore.stream_id': streamId } },
     async (span) => {
       try {
+        let assumeNew = options.expectNewStream === true && !options.session;
+        let conflict: ConcurrencyError | undefined;
         for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-          const stored = await store.readStream(streamId, 0, options.tx);
-          const state = fold<State, Event>(decider, stored);
-          if (options.idempotencyKey) {
-            const firstId = deterministicUuid(options.idempotencyKey, 0);
-            if (stored.some((e) => e.id === firstId)) {
-              return { state, newEvents: [], nextVersion: stored.length, duplicate: true };
-            }
-          }
-          const newEvents = decider.decide(command, state);
-          if (newEvents.length === 0) {
-            return { state, newEvents, nextVersion: stored.length, duplicate: false };
-          }
-          try {
-            const result = await store.append(
-              streamId,
-              stored.length === 0 ? 'no_stream' : stored.length,
-              newEvents.map((e, i) => ({
-                id: options.idempotencyKey ? deterministicUuid(options.idempotencyKey, i) : randomUUID(),
-                type: e.type,
-                data: e.data,
-                metadata: options.metadata,
-              })),
-              options.tx,
-            );
-            return {
-              state: newEvents.reduce((s, e) => decider.evolve(s, e), state),
-              newEvents,
-              nextVersion: result.nextVersion,
-              duplicate: result.duplicate,
-            };
-          } catch (error) {
-            rethrowUnlessRetryable(error, streamId, attempt, maxAttempts, Boolean(options.tx));
+          const outcome = await attemptCommand(store, streamId, decider, command, options, assumeNew);
+          if (!(outcome instanceof ConcurrencyError)) return outcome;
+          conflict = outcome;
+          if (assumeNew) {
+            // The stream existed after all: not a race, so no attempt is used up; read it and decide again.
+            assumeNew = false;
+            attempt -= 1;
+          } else {
             span.addEvent('concurrency-retry', { attempt });
           }
         }
-        throw new RetriesExhaustedError(streamId, maxAttempts);
+        // Inside a caller's transaction the conflict itself surfaces: the caller retries the whole transaction.
+        throw options.tx && conflict ? conflict : new RetriesExhaustedError(streamId, maxAttempts);
       } catch (error) {
         span.recordException(error as Error);
         throw error;
@@ -129,10 +123,91 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
   );
 }
 
-/** Rethrows `error` unless it is a concurrency conflict that another attempt may resolve. */
-function rethrowUnlessRetryable(error: unknown, streamId: string, attempt: number, maxAttempts: number, inTx: boolean) {
-  if (!(error instanceof ConcurrencyError) || attempt === maxAttempts || (inTx && !error.retryableInTransaction)) {
-    if (error instanceof ConcurrencyError && !inTx && attempt === maxAttempts) throw new RetriesExhaustedError(streamId, attempt);
+/**
+ * One load → decide → append. Returns the conflict when another attempt may resolve it; throws anything else
+ * (including a conflict only a new transaction can solve).
+ */
+async function attemptCommand<State, Command, Event extends DomainEvent>(
+  store: PostgresEventStore,
+  streamId: string,
+  decider: Decider<State, Command, Event>,
+  command: Command,
+  options: HandleOptions,
+  assumeNew: boolean,
+): Promise<HandleResult<State, Event> | ConcurrencyError> {
+  const loaded = assumeNew ? newStream(decider) : await loadStream(store, streamId, decider, options);
+  const { state } = loaded;
+  if (options.idempotencyKey && loaded.has(deterministicUuid(options.idempotencyKey, 0))) {
+    return { state, newEvents: [], eventIds: [], nextVersion: loaded.version, duplicate: true };
+  }
+  const newEvents = decider.decide(command, state);
+  if (newEvents.length === 0) {
+    return { state, newEvents, eventIds: [], nextVersion: loaded.version, duplicate: false };
+  }
+  const eventIds = newEvents.map((_, i) =>
+    options.idempotencyKey ? deterministicUuid(options.idempotencyKey, i) : randomUUID(),
+  );
+  const toStore = newEvents.map((e, i) => ({
+    id: eventIds[i] as string,
+    type: e.type,
+    data: e.data,
+    metadata: withTraceContext(options.metadata),
+  }));
+  const decided = newEvents.map((event, i) => ({ id: eventIds[i] as string, event }));
+  if (options.session?.defersAppends) {
+    // The session's owner appends the transaction's events per stream when it flushes, before committing.
+    options.session.defer(streamId, loaded.version, toStore);
+    options.session.appended(streamId, decider, loaded.version, decided);
+    return {
+      state: newEvents.reduce((s, e) => decider.evolve(s, e), state),
+      newEvents,
+      eventIds,
+      nextVersion: loaded.version + newEvents.length,
+      duplicate: false,
+    };
+  }
+  let result: AppendResult;
+  try {
+    result = await store.append(streamId, loaded.version === 0 ? 'no_stream' : loaded.version, toStore, options.tx);
+  } catch (error) {
+    options.session?.forget(streamId);
+    if (error instanceof ConcurrencyError && (error.retryableInTransaction || !options.tx)) return error;
     throw error;
   }
+  if (result.duplicate && assumeNew) {
+    // A repeated request for a stream we assumed new: answer with the stream as stored.
+    const stored = await loadStream(store, streamId, decider, options);
+    return { state: stored.state, newEvents: [], eventIds: [], nextVersion: stored.version, duplicate: true };
+  }
+  if (result.duplicate) {
+    // Stored before under these ids (a retry racing its first attempt): the session's view is stale.
+    options.session?.forget(streamId);
+  } else {
+    options.session?.appended(streamId, decider, loaded.version, decided);
+  }
+  return {
+    state: newEvents.reduce((s, e) => decider.evolve(s, e), state),
+    newEvents,
+    eventIds,
+    nextVersion: result.nextVersion,
+    duplicate: result.duplicate,
+  };
+}
+
+/** A stream assumed empty (see {@link HandleOptions.expectNewStream}). */
+function newStream<State>(decider: { initialState(): State }): LoadedStream<State> {
+  return { state: decider.initialState(), version: 0, has: () => false };
+}
+
+/** The stream as the decider needs it: through the transaction's session when there is one, else read now. */
+async function loadStream<State, Command, Event extends DomainEvent>(
+  store: PostgresEventStore,
+  streamId: string,
+  decider: Decider<State, Command, Event>,
+  options: HandleOptions,
+): Promise<LoadedStream<State>> {
+  if (options.session) return options.session.load(store, streamId, decider, options.tx);
+  const stored = await store.readStream(streamId, 0, options.tx);
+  const ids = new Set(stored.map((e) => e.id));
+  return { state: fold<State, Event>(decider, stored), version: stored.length, has: (id) => ids.has(id) };
 }

@@ -42,6 +42,17 @@ function toStoredEvent(row: EventRow): StoredEvent {
   };
 }
 
+/**
+ * The metadata with the active trace context (`traceparent`, `tracestate`) unless it carries one already: stored
+ * with the event, it lets the relay's publish span continue the trace of the command that decided the event.
+ */
+export function withTraceContext(metadata: EventMetadata): EventMetadata {
+  if (metadata.traceparent) return metadata;
+  const carrier: Record<string, string> = {};
+  propagation.inject(context.active(), carrier);
+  return { ...metadata, traceparent: carrier.traceparent, tracestate: carrier.tracestate };
+}
+
 function expectedToSql(expected: ExpectedVersion): number {
   if (expected === 'any') return -2;
   if (expected === 'no_stream') return -1;
@@ -90,15 +101,11 @@ export class PostgresEventStore {
       { kind: SpanKind.INTERNAL, attributes: { 'eventstore.stream_id': streamId, 'eventstore.events': events.length } },
       async (span) => {
         try {
-          const carrier: Record<string, string> = {};
-          propagation.inject(context.active(), carrier);
           const payload = events.map((e) => ({
             id: e.id,
             type: e.type,
             data: e.data,
-            metadata: e.metadata.traceparent
-              ? e.metadata
-              : { ...e.metadata, traceparent: carrier.traceparent, tracestate: carrier.tracestate },
+            metadata: withTraceContext(e.metadata),
           }));
           const { rows } = await tx.query<{
             status: string;

@@ -21,6 +21,7 @@ export function toKafkaMessage(
   event: StoredEvent,
   integration: IntegrationEvent,
   traceparent: string | undefined,
+  key: string = integration.subject,
 ): OutgoingMessage {
   const headers: Record<string, string> = {
     ce_specversion: '1.0',
@@ -36,6 +37,7 @@ export function toKafkaMessage(
   };
   if (traceparent) headers.traceparent = traceparent;
   if (event.metadata.tracestate) headers.tracestate = event.metadata.tracestate;
-  // Key = aggregate id (the subject): one-to-one with the stream, so a stream keeps its order on one partition.
-  return { key: integration.subject, value: JSON.stringify(integration.data), headers };
+  // Key = the aggregate id (the subject) unless the contract keys by what the event is about: either way every event
+  // of one stream has one key, so a stream keeps its order on one partition.
+  return { key, value: JSON.stringify(integration.data), headers };
 }

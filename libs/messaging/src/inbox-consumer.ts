@@ -1,9 +1,16 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Pool, PoolClient } from 'pg';
 import { dlqTopic, validateEvent } from '@aftersales/contracts';
-import { ConcurrencyError } from '@aftersales/eventstore';
+import { ConcurrencyError, PostgresEventStore, StreamSession } from '@aftersales/eventstore';
 import { platformMetrics, type Logger } from '@aftersales/observability';
-import type { BatchControl, IncomingMessage, MessageConsumer, MessageProducer, MessagingClient, OutgoingMessage } from './ports';
+import type {
+  BatchControl,
+  IncomingMessage,
+  MessageConsumer,
+  MessageProducer,
+  MessagingClient,
+  OutgoingMessage,
+} from './ports';
 
 const tracer = trace.getTracer('@aftersales/messaging');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -27,8 +34,12 @@ export interface ConsumedEvent<Data = unknown> {
   readonly key: string | null;
 }
 
-/** Applies one event inside the inbox transaction; everything it writes commits with the inbox row. */
-export type InboxHandler = (event: ConsumedEvent, tx: PoolClient) => Promise<void>;
+/**
+ * Applies one event inside the inbox transaction; everything it writes commits with the inbox row. `session` is the
+ * chunk transaction's {@link StreamSession} (deferred appends): pass it to `handleCommand` so the chunk's events
+ * read each stream once and append once per stream, when the inbox flushes the session before committing.
+ */
+export type InboxHandler = (event: ConsumedEvent, tx: PoolClient, session: StreamSession) => Promise<void>;
 
 /** Thrown by a handler for an event that can never succeed (a rule violation): it is dead-lettered. */
 export class PermanentError extends Error {
@@ -100,7 +111,9 @@ export function isTransient(error: unknown): boolean {
   if (error instanceof ConcurrencyError || (error as { code?: unknown })?.code === 'MESSAGING.INBOX_RACE') return true;
   const code = (error as { code?: unknown })?.code;
   if (typeof code !== 'string') return false;
-  return /^(08|53|57P|40001|40P01|55P03)/.test(code) || /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND)$/.test(code);
+  return (
+    /^(08|53|57P|40001|40P01|55P03)/.test(code) || /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND)$/.test(code)
+  );
 }
 
 function isRace(error: unknown): boolean {
@@ -161,7 +174,10 @@ export class InboxConsumer {
   readonly inboxKey: string;
   readonly deadLetterTopic: string;
 
+  private readonly store: PostgresEventStore;
+
   constructor(private readonly options: InboxConsumerOptions) {
+    this.store = new PostgresEventStore(options.pool);
     this.inboxKey = `${options.service}.${options.consumer}`;
     this.groupId = `${options.groupPrefix ?? ''}${this.inboxKey}`;
     this.deadLetterTopic = dlqTopic(options.service as Parameters<typeof dlqTopic>[0], options.consumer);
@@ -218,7 +234,11 @@ export class InboxConsumer {
           break;
         }
         // One event can never succeed: dead-letter it and apply the others without it.
-        deadLetters.push({ message: raw.get(outcome.eventId) as IncomingMessage, code: outcome.code, reason: outcome.reason });
+        deadLetters.push({
+          message: raw.get(outcome.eventId) as IncomingMessage,
+          code: outcome.code,
+          reason: outcome.reason,
+        });
         pending = pending.filter((e) => e.id !== outcome.eventId);
       } catch (error) {
         platformMetrics.retries.inc({ consumer: this.groupId, topic: messages[0]?.topic ?? '' });
@@ -259,9 +279,11 @@ export class InboxConsumer {
       const taken = new Set<string>();
       const fresh = events.filter((e) => !done.has(e.id) && !taken.has(e.id) && taken.add(e.id));
       let processed = 0;
+      // Commands of the chunk read each stream once and append once per stream, at the flush below.
+      const session = new StreamSession({ deferAppends: true });
       for (const event of fresh) {
         try {
-          await this.runHandler(event, tx);
+          await this.runHandler(event, tx, session);
           processed += 1;
         } catch (error) {
           await tx.query('ROLLBACK');
@@ -275,6 +297,7 @@ export class InboxConsumer {
           };
         }
       }
+      await session.flush(this.store, tx);
       if (fresh.length > 0) {
         const inserted = await tx.query(
           `INSERT INTO es_inbox (consumer, event_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`,
@@ -306,7 +329,7 @@ export class InboxConsumer {
     return 'RETRIES_EXHAUSTED';
   }
 
-  private runHandler(event: ConsumedEvent, tx: PoolClient): Promise<void> {
+  private runHandler(event: ConsumedEvent, tx: PoolClient, session: StreamSession): Promise<void> {
     const handler = this.options.handlerFor(event.type) as InboxHandler;
     const parent = propagation.extract(ROOT_CONTEXT, { traceparent: event.traceparent });
     return tracer.startActiveSpan(
@@ -326,7 +349,7 @@ export class InboxConsumer {
       parent,
       async (span) => {
         try {
-          await context.with(trace.setSpan(parent, span), () => handler(event, tx));
+          await context.with(trace.setSpan(parent, span), () => handler(event, tx, session));
         } catch (error) {
           span.recordException(error as Error);
           span.setStatus({ code: SpanStatusCode.ERROR });
@@ -368,7 +391,14 @@ export class InboxConsumer {
     for (const { message, code, reason } of deadLetters) {
       platformMetrics.deadLettered.inc({ consumer: this.groupId, topic: message.topic, code });
       this.options.logger?.warn(
-        { consumer: this.groupId, topic: message.topic, partition: message.partition, offset: message.offset, code, reason },
+        {
+          consumer: this.groupId,
+          topic: message.topic,
+          partition: message.partition,
+          offset: message.offset,
+          code,
+          reason,
+        },
         'message dead-lettered',
       );
     }
@@ -376,13 +406,17 @@ export class InboxConsumer {
   }
 
   private count(outcome: string, n: number): void {
-    if (n > 0) platformMetrics.consumed.inc({ consumer: this.groupId, topic: this.options.topics.join(','), outcome }, n);
+    if (n > 0)
+      platformMetrics.consumed.inc({ consumer: this.groupId, topic: this.options.topics.join(','), outcome }, n);
   }
 
   private reportLag(): void {
     for (const [key, lag] of this.consumer?.lag() ?? []) {
       const [topic, partition] = key.split(':');
-      platformMetrics.consumerLagMessages.set({ consumer: this.groupId, topic: topic ?? '', partition: partition ?? '' }, lag);
+      platformMetrics.consumerLagMessages.set(
+        { consumer: this.groupId, topic: topic ?? '', partition: partition ?? '' },
+        lag,
+      );
     }
   }
 }

@@ -1,6 +1,7 @@
 import { BaseRpcContext, Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import { isObservable, lastValueFrom } from 'rxjs';
 import type { PoolClient } from 'pg';
+import type { StreamSession } from '@aftersales/eventstore';
 import { InboxConsumer, type ConsumedEvent, type InboxConsumerOptions, type InboxHandler } from './inbox-consumer';
 
 /**
@@ -15,12 +16,16 @@ import { InboxConsumer, type ConsumedEvent, type InboxConsumerOptions, type Inbo
  * }
  * ```
  */
-export class InboxContext extends BaseRpcContext<[PoolClient, ConsumedEvent]> {
+export class InboxContext extends BaseRpcContext<[PoolClient, ConsumedEvent, StreamSession]> {
   get tx(): PoolClient {
     return this.args[0];
   }
   get event(): ConsumedEvent {
     return this.args[1];
+  }
+  /** The inbox transaction's stream session: commands of one chunk read each stream once (`handleCommand`'s `session`). */
+  get session(): StreamSession {
+    return this.args[2];
   }
 }
 
@@ -66,8 +71,8 @@ export class InboxTransport extends Server implements CustomTransportStrategy {
   private inboxHandler(type: string): InboxHandler | undefined {
     const handler = this.getHandlerByPattern(type);
     if (!handler) return undefined;
-    return async (event, tx) => {
-      const result = await handler(event.data, new InboxContext([tx, event]));
+    return async (event, tx, session) => {
+      const result = await handler(event.data, new InboxContext([tx, event, session]));
       if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
     };
   }

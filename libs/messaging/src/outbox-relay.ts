@@ -1,6 +1,6 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import type { Pool, PoolClient } from 'pg';
-import { validateEvent } from '@aftersales/contracts';
+import { eventKey, validateEvent } from '@aftersales/contracts';
 import { loadCheckpoint, PostgresEventStore, saveCheckpoint, type Checkpoint, type StoredEvent } from '@aftersales/eventstore';
 import { platformMetrics, type Logger } from '@aftersales/observability';
 import { toKafkaMessage, type IntegrationEventMapper } from './cloudevents';
@@ -142,7 +142,16 @@ export class OutboxRelay {
     const carrier: Record<string, string> = {};
     propagation.inject(trace.setSpan(context.active(), span), carrier);
     span.end();
-    return [toKafkaMessage(this.options.service, event, integration, carrier.traceparent ?? event.metadata.traceparent)];
+    return [
+      toKafkaMessage(
+        this.options.service,
+        event,
+        integration,
+        carrier.traceparent ?? event.metadata.traceparent,
+        // The contract decides the key: the subject, or what the event is about (complaints: product or region).
+        eventKey(validation.contract, integration.data as never),
+      ),
+    ];
   }
 
   private async run(): Promise<void> {

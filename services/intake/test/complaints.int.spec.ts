@@ -128,13 +128,15 @@ describe('intake complaints: personal data sealed, audited, erasable', () => {
     complaintId = request.complaintId;
   });
 
-  it('publishes ComplaintRegistered v1 on Kafka with the ciphertext only', async () => {
+  it('publishes ComplaintRegistered v1 on Kafka with the ciphertext only, keyed by its product', async () => {
     const [message] = await readTopicWithKcat(Topics.intake, {
       count: 1,
       timeoutMs: 30_000,
-      until: (m) => m.key === complaintId,
+      until: (m) => m.headers.ce_subject === complaintId,
     });
     expect(message?.headers).toMatchObject({ ce_type: ComplaintRegisteredV1.type, ce_subject: complaintId, tenant });
+    // Complaints about one product share a partition (ordered for the incident detection), whatever their id.
+    expect(message?.key).toBe(`${tenant}|sku:PB-20000`);
     const payload = message?.payload ?? '';
     expect(containsPii(payload)).toEqual([]);
     expect(payload.toLowerCase()).not.toContain('zhang');

@@ -14,9 +14,36 @@ export const ComplaintCategories = ['product-quality', 'service-failure', 'speci
 export type ComplaintCategory = (typeof ComplaintCategories)[number];
 
 /**
+ * The Kafka key of a complaint: what it is about. Product-quality complaints are keyed by tenant and product
+ * (`acme|sku:PB-20000`), the other categories by tenant and region (`acme|region:EAST-CHINA`); parts trimmed and
+ * upper-cased. A complaint without the part its category needs is keyed by its own id.
+ *
+ * @example
+ * ```ts
+ * complaintPartitionKey({ tenantId: 'acme', complaintId: '2a7c…', category: 'product-quality', productSku: 'pb-20000 ' });
+ * // 'acme|sku:PB-20000'
+ * ```
+ */
+export function complaintPartitionKey(complaint: {
+  readonly tenantId: string;
+  readonly complaintId: string;
+  readonly category: ComplaintCategory;
+  readonly productSku?: string | undefined;
+  readonly region?: string | undefined;
+}): string {
+  const part = (value: string | undefined) => value?.trim().toUpperCase() || undefined;
+  const about =
+    complaint.category === 'product-quality'
+      ? part(complaint.productSku) && `sku:${part(complaint.productSku)}`
+      : part(complaint.region) && `region:${part(complaint.region)}`;
+  return about ? `${complaint.tenantId}|${about}` : `${complaint.tenantId}|complaint:${complaint.complaintId}`;
+}
+
+/**
  * `aftersales.intake.complaint-registered.v1` — a customer complaint was registered. Published on
- * `aftersales.intake.events`, keyed by `complaintId`. The incidents service clusters complaints by
- * product/batch/region and raises incidents from them.
+ * `aftersales.intake.events`, keyed by what it is about ({@link complaintPartitionKey}: the product, or the region),
+ * so complaints about one product or region are ordered on one partition. The incidents service clusters
+ * complaints by product/batch/region and raises incidents from them.
  *
  * Personal data never appears in plaintext: `customerData` is ciphertext sealed under a per-customer key
  * that only intake holds. It is opaque to every consumer and becomes unreadable for good when the
@@ -47,11 +74,16 @@ export const ComplaintRegisteredV1 = defineEvent({
   version: 1,
   summary: 'A customer complaint was registered (personal data encrypted, never in plaintext).',
   subject: 'complaintId',
+  partitionKey: {
+    description:
+      'What the complaint is about: `<tenantId>|sku:<PRODUCT SKU>` for product-quality complaints, `<tenantId>|region:<REGION>` for the other categories (parts trimmed and upper-cased; `<tenantId>|complaint:<complaintId>` when the part is missing). Complaints about one product or region are ordered on one partition, so a consumer correlating them (incident detection) sees them in order without coordinating across partitions; a complaint keeps its key for life.',
+    of: (complaint): string => complaintPartitionKey(complaint),
+  },
   schema: Type.Object(
     {
       complaintId: Type.String({
         format: 'uuid',
-        description: 'Complaint (aggregate) id; also ce_subject and Kafka key.',
+        description: 'Complaint (aggregate) id; also ce_subject. The Kafka key is the product or region (see bindings).',
       }),
       tenantId: Type.String({ minLength: 1, description: 'Tenant (merchant) the complaint belongs to.' }),
       caseId: Type.Optional(

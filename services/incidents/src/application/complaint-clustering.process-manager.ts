@@ -2,7 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import type { ComplaintCategory, ComplaintRegisteredV1 } from '@aftersales/contracts';
 import type { CommandContext } from '@aftersales/domain';
-import { handleCommand, PostgresEventStore, type EventMetadata, type HandleResult } from '@aftersales/eventstore';
+import {
+  handleCommand,
+  PostgresEventStore,
+  StreamSession,
+  type EventMetadata,
+  type HandleResult,
+} from '@aftersales/eventstore';
 import { PermanentError, type ConsumedEvent } from '@aftersales/messaging';
 import { CLOCK, type Clock } from '@aftersales/platform-http';
 import type { Logger } from '@aftersales/observability';
@@ -42,6 +48,8 @@ const attachable: ReadonlyArray<IncidentState['status']> = [...handling, 'follow
 
 interface Step {
   readonly tx: PoolClient;
+  /** The inbox transaction's session: a chunk of complaints reads each cluster and incident stream once. */
+  readonly session: StreamSession;
   readonly tenant: string;
   readonly clusterId: string;
   readonly context: CommandContext;
@@ -76,26 +84,35 @@ export class ComplaintClusteringProcessManager {
   ) {}
 
   /**
-   * Handles one `ComplaintRegistered` inside the inbox transaction `tx`.
+   * Handles one `ComplaintRegistered` inside the inbox transaction `tx` (with its stream `session`).
    *
    * @throws `PermanentError` for a complaint that can never be clustered (rule violation, tenant mismatch): the inbox
    *   dead-letters it with the reason. Concurrency conflicts propagate, and the inbox retries them.
    */
-  async onComplaintRegistered(event: ConsumedEvent<ComplaintRegisteredV1>, tx: PoolClient): Promise<void> {
+  async onComplaintRegistered(
+    event: ConsumedEvent<ComplaintRegisteredV1>,
+    tx: PoolClient,
+    session = new StreamSession(),
+  ): Promise<void> {
     try {
-      await this.cluster(event, tx);
+      await this.cluster(event, tx, session);
     } catch (error) {
       throw permanentUnlessRetryable(error);
     }
   }
 
-  private async cluster(event: ConsumedEvent<ComplaintRegisteredV1>, tx: PoolClient): Promise<void> {
+  private async cluster(
+    event: ConsumedEvent<ComplaintRegisteredV1>,
+    tx: PoolClient,
+    session: StreamSession,
+  ): Promise<void> {
     const tenant = tenantOf(event, event.data.tenantId);
     const now = this.clock();
     const facts = complaintFactsOf(event.data, now, this.config.clockSkewToleranceMs);
     const clusterId = clusterIdOf(tenant, facts);
     const step: Step = {
       tx,
+      session,
       tenant,
       clusterId,
       context: { tenant, actor: CLUSTER_WATCH, now },
@@ -108,7 +125,7 @@ export class ComplaintClusteringProcessManager {
       clusterStream(clusterId),
       createComplaintClusterDecider(policy),
       { type: 'RegisterComplaint', context: step.context, data: facts },
-      { tx, metadata: step.metadata, idempotencyKey: `cluster:${event.id}` },
+      { tx, session, metadata: step.metadata, idempotencyKey: `cluster:${event.id}` },
     );
     // Already clustered (the same complaint published twice): its effects happened the first time.
     if (clustered.duplicate || clustered.newEvents.length === 0) return;
@@ -129,16 +146,20 @@ export class ComplaintClusteringProcessManager {
       current.state.status !== 'none' &&
       isMoreSevere(crossing.data.level, current.state.incident.level)
     ) {
-      await this.runner.run(tx, {
-        incidentId: current.incidentId,
-        command: {
-          type: 'UpgradeIncident',
-          context: step.context,
-          data: { toLevel: crossing.data.level, reason: crossing.data.reason },
+      await this.runner.run(
+        tx,
+        {
+          incidentId: current.incidentId,
+          command: {
+            type: 'UpgradeIncident',
+            context: step.context,
+            data: { toLevel: crossing.data.level, reason: crossing.data.reason },
+          },
+          metadata: step.metadata,
+          idempotencyKey: `${event.id}:upgrade`,
         },
-        metadata: step.metadata,
-        idempotencyKey: `${event.id}:upgrade`,
-      });
+        session,
+      );
     }
     if (inWindow)
       await this.attach(step, current, [{ complaintId: facts.complaintId, customerRef: facts.customerRef }]);
@@ -157,24 +178,28 @@ export class ComplaintClusteringProcessManager {
     const incidentId = deterministicUuid(`incident|${step.clusterId}|${episode}`);
     const window = clustered.state.status === 'watching' ? clustered.state.window : [];
     const { data } = crossing;
-    const opened = await this.runner.run(step.tx, {
-      incidentId,
-      command: {
-        type: 'OpenIncident',
-        context: step.context,
-        data: {
-          incidentId,
-          category: data.category,
-          clusterKey: data.clusterKey,
-          level: data.level,
-          complaintCount: data.complaintsInWindow,
-          flags: flagsOf(window.map((c) => c.flags)),
-          reason: data.reason,
+    const opened = await this.runner.run(
+      step.tx,
+      {
+        incidentId,
+        command: {
+          type: 'OpenIncident',
+          context: step.context,
+          data: {
+            incidentId,
+            category: data.category,
+            clusterKey: data.clusterKey,
+            level: data.level,
+            complaintCount: data.complaintsInWindow,
+            flags: flagsOf(window.map((c) => c.flags)),
+            reason: data.reason,
+          },
         },
+        metadata: step.metadata,
+        idempotencyKey: `${step.eventId}:open`,
       },
-      metadata: step.metadata,
-      idempotencyKey: `${step.eventId}:open`,
-    });
+      step.session,
+    );
     await step.tx.query(
       `INSERT INTO incidents_cluster_links (tenant, cluster_id, episode, incident_id, linked_at)
        VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
@@ -201,12 +226,16 @@ export class ComplaintClusteringProcessManager {
       return;
     }
     for (const { complaintId, customerRef } of complaints) {
-      await this.runner.run(step.tx, {
-        incidentId: incident.incidentId,
-        command: { type: 'AttachComplaint', context: step.context, data: { complaintId, customerRef } },
-        metadata: step.metadata,
-        idempotencyKey: `${step.eventId}:attach:${complaintId}`,
-      });
+      await this.runner.run(
+        step.tx,
+        {
+          incidentId: incident.incidentId,
+          command: { type: 'AttachComplaint', context: step.context, data: { complaintId, customerRef } },
+          metadata: step.metadata,
+          idempotencyKey: `${step.eventId}:attach:${complaintId}`,
+        },
+        step.session,
+      );
     }
   }
 
@@ -219,7 +248,7 @@ export class ComplaintClusteringProcessManager {
     );
     let incidentId = rows[0]?.incident_id;
     for (let hops = 0; incidentId && hops < 10; hops++) {
-      const state = await this.runner.load(step.tx, step.tenant, incidentId);
+      const state = await this.runner.load(step.tx, step.tenant, incidentId, step.session);
       if (state.status !== 'merged') return state.status === 'none' ? null : { incidentId, state };
       incidentId = state.survivorId;
     }

@@ -2,13 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import {
   cancelTimer,
-  fold,
   handleCommand,
   PostgresEventStore,
   scheduleTimer,
+  StreamSession,
   type Decider,
   type EventMetadata,
-  type StoredEvent,
 } from '@aftersales/eventstore';
 import {
   createIncidentDecider,
@@ -31,12 +30,19 @@ export interface IncidentCommandRequest {
   readonly idempotencyKey?: string;
 }
 
+/** An event a command appended, with the id it was stored under (a page's id is its event's id). */
+export interface AppendedIncidentEvent {
+  readonly id: string;
+  readonly type: IncidentEvent['type'];
+  readonly data: IncidentEvent['data'];
+}
+
 /** What a command did. */
 export interface IncidentCommandOutcome {
   /** The incident after the command (the caller's tenant's; another tenant's incident is never returned). */
   readonly state: IncidentState;
-  /** The events this command appended, as stored (ids, versions); empty for a no-op or a repeated request. */
-  readonly appended: readonly StoredEvent[];
+  /** The events this command appended, with their ids; empty for a no-op or a repeated request. */
+  readonly appended: readonly AppendedIncidentEvent[];
   /** True when the idempotency key had been used before: nothing was decided again. */
   readonly duplicate: boolean;
 }
@@ -56,6 +62,9 @@ export interface PagePayload {
 
 type IncidentDecider = Decider<IncidentState, IncidentCommand, IncidentEvent>;
 
+/** The incident's fold (the same for every policy: `evolve` reads only events). */
+const incidentFold = { evolve: createIncidentDecider().evolve, initialState: initialIncidentState };
+
 /**
  * Runs incident commands inside a caller's transaction and applies the side effects of the appended events in that
  * same transaction: the ONE place that turns incident events into durable timers (contact deadline, page delivery)
@@ -71,13 +80,18 @@ export class IncidentCommandRunner {
   ) {}
 
   /**
-   * Decides `request.command` with the tenant's policy, appends in `tx`, applies the effects in `tx`.
+   * Decides `request.command` with the tenant's policy, appends in `tx`, applies the effects in `tx`. Pass the
+   * transaction's `session` when `tx` runs many commands (an inbox chunk): each incident is then read once.
    *
    * @throws `IncidentNotFound` when the incident belongs to another tenant (indistinguishable from none);
    *   any `DomainError` of the decider; `ConcurrencyError` when another transaction wrote the stream (retry the
    *   whole transaction).
    */
-  async run(tx: PoolClient, request: IncidentCommandRequest): Promise<IncidentCommandOutcome> {
+  async run(
+    tx: PoolClient,
+    request: IncidentCommandRequest,
+    session = new StreamSession(),
+  ): Promise<IncidentCommandOutcome> {
     const { incidentId, command, metadata, idempotencyKey } = request;
     const tenant = command.context.tenant;
     const decider = scopedToTenant(createIncidentDecider(await this.policies.forTenant(tenant, tx)), tenant);
@@ -85,22 +99,29 @@ export class IncidentCommandRunner {
     const result = await handleCommand(this.store, streamId, decider, command, {
       tx,
       metadata,
+      session,
       ...(idempotencyKey ? { idempotencyKey } : {}),
     });
     if (result.duplicate || result.newEvents.length === 0) {
       return { state: result.state, appended: [], duplicate: result.duplicate };
     }
-    // Read back what was appended: the effects need the stored ids (a page's id is its event's id).
-    const appended = await this.store.readStream(streamId, result.nextVersion - result.newEvents.length, tx);
-    await this.applyEffects(tx, request, appended);
-    return { state: result.state, appended, duplicate: false };
+    const appended = result.newEvents.map((e, i) => ({ id: result.eventIds[i] as string, type: e.type, data: e.data }));
+    await this.applyEffects(tx, request, appended as AppendedIncidentEvent[], session);
+    return { state: result.state, appended: appended as AppendedIncidentEvent[], duplicate: false };
   }
 
   /** The incident as stored, in `tx`; `{ status: 'none' }` for an unknown incident or another tenant's. */
-  async load(tx: PoolClient, tenant: string, incidentId: string): Promise<IncidentState> {
-    const state = fold<IncidentState, IncidentEvent>(
-      { evolve: createIncidentDecider().evolve, initialState: initialIncidentState },
-      await this.store.readStream(incidentStream(incidentId), 0, tx),
+  async load(
+    tx: PoolClient,
+    tenant: string,
+    incidentId: string,
+    session = new StreamSession(),
+  ): Promise<IncidentState> {
+    const { state } = await session.load<IncidentState, IncidentEvent>(
+      this.store,
+      incidentStream(incidentId),
+      incidentFold,
+      tx,
     );
     return state.status !== 'none' && state.incident.tenant !== tenant ? initialIncidentState() : state;
   }
@@ -108,7 +129,8 @@ export class IncidentCommandRunner {
   private async applyEffects(
     tx: PoolClient,
     request: IncidentCommandRequest,
-    appended: readonly StoredEvent[],
+    appended: readonly AppendedIncidentEvent[],
+    session: StreamSession,
   ): Promise<void> {
     const tenant = request.command.context.tenant;
     for (const stored of appended) {
@@ -156,7 +178,7 @@ export class IncidentCommandRunner {
           break;
         }
         case 'IncidentMerged':
-          await this.mergeInto(tx, request, stored, event.data);
+          await this.mergeInto(tx, request, stored, event.data, session);
           break;
         default:
           break;
@@ -168,26 +190,31 @@ export class IncidentCommandRunner {
   private async mergeInto(
     tx: PoolClient,
     request: IncidentCommandRequest,
-    stored: StoredEvent,
+    stored: AppendedIncidentEvent,
     merged: Extract<IncidentEvent, { type: 'IncidentMerged' }>['data'],
+    session: StreamSession,
   ): Promise<void> {
     const tenant = request.command.context.tenant;
     await cancelTimer(tx, contactDeadlineTimerId(merged.incidentId));
-    await this.run(tx, {
-      incidentId: merged.survivorId,
-      command: {
-        type: 'AbsorbDuplicate',
-        context: request.command.context,
-        data: {
-          duplicateId: merged.incidentId,
-          level: merged.level,
-          contactDueAt: merged.contactDueAt,
-          reason: merged.reason,
+    await this.run(
+      tx,
+      {
+        incidentId: merged.survivorId,
+        command: {
+          type: 'AbsorbDuplicate',
+          context: request.command.context,
+          data: {
+            duplicateId: merged.incidentId,
+            level: merged.level,
+            contactDueAt: merged.contactDueAt,
+            reason: merged.reason,
+          },
         },
+        metadata: { ...request.metadata, causationId: stored.id },
+        idempotencyKey: `absorb:${stored.id}`,
       },
-      metadata: { ...request.metadata, causationId: stored.id },
-      idempotencyKey: `absorb:${stored.id}`,
-    });
+      session,
+    );
     await tx.query('UPDATE incidents_cluster_links SET incident_id = $3 WHERE tenant = $1 AND incident_id = $2', [
       tenant,
       merged.incidentId,

@@ -16,6 +16,10 @@ export class ComplaintRegisteredConsumer {
 
   @EventPattern(ComplaintRegisteredV1.type)
   async onComplaintRegistered(@Payload() data: ComplaintRegisteredV1, @Ctx() ctx: InboxContext): Promise<void> {
-    await this.clustering.onComplaintRegistered({ ...ctx.event, data } as ConsumedEvent<ComplaintRegisteredV1>, ctx.tx);
+    await this.clustering.onComplaintRegistered(
+      { ...ctx.event, data } as ConsumedEvent<ComplaintRegisteredV1>,
+      ctx.tx,
+      ctx.session,
+    );
   }
 }

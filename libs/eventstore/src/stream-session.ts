@@ -1,0 +1,162 @@
+import { ConcurrencyError } from './errors';
+import type { PostgresEventStore } from './event-store';
+import type { NewEvent, Queryable } from './types';
+
+/** A decider's fold: the part of a decider a session needs to keep a stream's state current. */
+export interface Folding<State, Event> {
+  evolve(state: State, event: Event): State;
+  initialState(): State;
+}
+
+/** A stream as one transaction knows it: its state for one fold, its version and the ids of its events. */
+export interface LoadedStream<State> {
+  readonly state: State;
+  /** The stream's version (0 = no events). */
+  readonly version: number;
+  /** True when an event with this id is in the stream (idempotency checks). */
+  has(eventId: string): boolean;
+}
+
+interface Entry {
+  state: unknown;
+  version: number;
+  readonly ids: Set<string>;
+}
+
+type AnyEvolve = (state: never, event: never) => unknown;
+
+/**
+ * The streams one transaction has read and written, so a transaction that runs many commands (an inbox chunk of
+ * complaints about the same products) reads each stream once instead of once per command: after the first load,
+ * a stream's state is kept per fold and moved forward by the events this transaction appends.
+ *
+ * A session lives exactly as long as its transaction: create one after `BEGIN`, drop it at `COMMIT` or
+ * `ROLLBACK`. Inside the transaction the session is exact as long as every write to its streams goes through
+ * {@link handleCommand} with this session; a concurrent writer's commit shows up as a version conflict at append,
+ * on which the runtime calls {@link StreamSession.forget} and reads the stream again.
+ *
+ * With `deferAppends`, commands do not append one by one: the session collects each stream's new events and
+ * {@link StreamSession.flush} appends them with one `es_append` per stream, before the owner commits. Ten
+ * complaints about one product are then one append to their cluster and one to its incident. A conflict then
+ * surfaces at the flush, and only a new transaction can resolve it (the owner retries the whole transaction).
+ *
+ * @example
+ * ```ts
+ * const session = new StreamSession({ deferAppends: true });
+ * for (const command of chunk) await handleCommand(store, stream, decider, command, { tx, metadata, session });
+ * await session.flush(store, tx);
+ * await tx.query('COMMIT');
+ * ```
+ */
+export class StreamSession {
+  private readonly streams = new Map<string, Map<AnyEvolve, Entry>>();
+  private readonly pending = new Map<string, { readonly expected: number; readonly events: NewEvent[] }>();
+  /** Stream reads this session did (for tests and diagnostics). */
+  reads = 0;
+  /** `es_append` calls its flushes made (for tests and diagnostics). */
+  appends = 0;
+  /** True when commands leave their events to {@link StreamSession.flush}. */
+  readonly defersAppends: boolean;
+
+  constructor(options: { readonly deferAppends?: boolean } = {}) {
+    this.defersAppends = options.deferAppends ?? false;
+  }
+
+  /** Collects events a command decided at `fromVersion` (see `deferAppends`); {@link StreamSession.flush} stores them. */
+  defer(streamId: string, fromVersion: number, events: readonly NewEvent[]): void {
+    const pending = this.pending.get(streamId);
+    if (pending) pending.events.push(...events);
+    else this.pending.set(streamId, { expected: fromVersion, events: [...events] });
+  }
+
+  /**
+   * Appends every stream's collected events, one `es_append` per stream, in `tx`.
+   *
+   * @throws ConcurrencyError (not retryable in this transaction) when a stream changed since it was read, or
+   *   its events were stored by someone else meanwhile: retry the whole transaction.
+   */
+  async flush(store: PostgresEventStore, tx: Queryable): Promise<void> {
+    // In stream id order: concurrent transactions lock their streams in the same order, so they cannot deadlock.
+    const streams = [...this.pending].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const [streamId, { expected, events }] of streams) {
+      this.appends += 1;
+      const result = await store.append(streamId, expected === 0 ? 'no_stream' : expected, events, tx);
+      if (result.duplicate) {
+        throw new ConcurrencyError(
+          streamId,
+          expected,
+          result.nextVersion,
+          `Events for stream ${streamId} were stored concurrently; retry in a new transaction`,
+          false,
+        );
+      }
+    }
+    this.pending.clear();
+  }
+
+  /** The stream's state for `folding`: from this session when known, else read in `tx` and folded once. */
+  async load<State, Event>(
+    store: PostgresEventStore,
+    streamId: string,
+    folding: Folding<State, Event>,
+    tx?: Queryable,
+  ): Promise<LoadedStream<State>> {
+    const known = this.streams.get(streamId)?.get(folding.evolve as AnyEvolve);
+    if (known) return view<State>(known);
+    // Events this session collected but has not flushed are part of the stream as this transaction sees it.
+    const events = [...(await store.readStream(streamId, 0, tx)), ...(this.pending.get(streamId)?.events ?? [])];
+    this.reads += 1;
+    const entry: Entry = {
+      state: events.reduce(
+        (state, e) => folding.evolve(state, { type: e.type, data: e.data } as Event),
+        folding.initialState(),
+      ),
+      version: events.length,
+      ids: new Set(events.map((e) => e.id)),
+    };
+    this.entryMap(streamId).set(folding.evolve as AnyEvolve, entry);
+    return view<State>(entry);
+  }
+
+  /**
+   * Records events this transaction appended at `fromVersion + 1…`: the fold that decided them moves forward; other
+   * folds of the stream are dropped (they would need the events' full form) and read again when asked for.
+   */
+  appended<State, Event>(
+    streamId: string,
+    folding: Folding<State, Event>,
+    fromVersion: number,
+    events: ReadonlyArray<{ readonly id: string; readonly event: Event }>,
+  ): void {
+    const entry = this.streams.get(streamId)?.get(folding.evolve as AnyEvolve);
+    if (!entry || entry.version !== fromVersion) {
+      this.forget(streamId);
+      return;
+    }
+    for (const { id, event } of events) {
+      entry.state = folding.evolve(entry.state as State, event);
+      entry.ids.add(id);
+    }
+    entry.version += events.length;
+    this.streams.set(streamId, new Map([[folding.evolve as AnyEvolve, entry]]));
+  }
+
+  /** Forgets a stream's folds (a conflict showed another writer): the next load reads it again. */
+  forget(streamId: string): void {
+    this.streams.delete(streamId);
+  }
+
+  private entryMap(streamId: string): Map<AnyEvolve, Entry> {
+    let map = this.streams.get(streamId);
+    if (!map) {
+      map = new Map();
+      this.streams.set(streamId, map);
+    }
+    return map;
+  }
+}
+
+function view<State>(entry: Entry): LoadedStream<State> {
+  const { state, version, ids } = entry;
+  return { state: state as State, version, has: (id) => ids.has(id) };
+}
