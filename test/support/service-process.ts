@@ -34,7 +34,11 @@ export class ServiceProcess {
   async start(timeoutMs = 60_000): Promise<void> {
     // SERVICE_CPU_PROFILE_DIR=/tmp/profiles writes a V8 CPU profile of each service process when it stops.
     const profile = process.env.SERVICE_CPU_PROFILE_DIR
-      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SERVICE_CPU_PROFILE_DIR}`, `--cpu-prof-name=${this.service}.cpuprofile`]
+      ? [
+          '--cpu-prof',
+          `--cpu-prof-dir=${process.env.SERVICE_CPU_PROFILE_DIR}`,
+          `--cpu-prof-name=${this.service}.cpuprofile`,
+        ]
       : [];
     const main = join(REPO, 'services', this.service, 'src', 'main.ts');
     const child = spawn(process.execPath, [...profile, '--import', 'tsx', main], {

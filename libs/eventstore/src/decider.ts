@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { SpanKind, trace } from '@opentelemetry/api';
 import { ConcurrencyError, RetriesExhaustedError } from './errors';
+import { signalCommitted } from './commit-signal';
 import { withTraceContext, type PostgresEventStore } from './event-store';
 import type { LoadedStream, StreamSession } from './stream-session';
 import type { AppendResult, EventMetadata, Queryable, StoredEvent } from './types';
@@ -169,6 +170,8 @@ async function attemptCommand<State, Command, Event extends DomainEvent>(
   let result: AppendResult;
   try {
     result = await store.append(streamId, loaded.version === 0 ? 'no_stream' : loaded.version, toStore, options.tx);
+    // Autocommitted: the events are visible now; wake this process's pollers.
+    if (!options.tx && !result.duplicate) signalCommitted();
   } catch (error) {
     options.session?.forget(streamId);
     if (error instanceof ConcurrencyError && (error.retryableInTransaction || !options.tx)) return error;

@@ -3,6 +3,7 @@ export * from './errors';
 export * from './event-store';
 export * from './decider';
 export * from './stream-session';
+export * from './commit-signal';
 export * from './subscription';
 export * from './database';
 export { EventStoreMigrations } from './migrations/1732500000000-create-event-store';

@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { waitForCommit } from './commit-signal';
 import { PostgresEventStore } from './event-store';
 import { START, type Checkpoint, type StoredEvent } from './types';
 
@@ -27,7 +28,7 @@ export interface SubscriptionOptions {
   /** Applies one event inside the transaction that also advances the checkpoint. */
   readonly handle: (event: StoredEvent, tx: PoolClient) => Promise<void>;
   readonly batchSize?: number;
-  /** How long to sleep when caught up. */
+  /** Longest wait when caught up; a commit in this process ends it early (see `waitForCommit`). */
   readonly idleMs?: number;
   readonly onError?: (error: unknown) => void;
 }
@@ -103,7 +104,8 @@ export class DurableSubscription {
       try {
         const applied = await this.poll();
         backoff = 100;
-        if (applied === 0) await sleep(this.options.idleMs ?? 50);
+        // Caught up: wait for a commit in this process (or the idle timeout, for other processes' commits).
+        if (applied === 0) await waitForCommit(this.options.idleMs ?? 250);
       } catch (error) {
         this.options.onError?.(error);
         await sleep(backoff);

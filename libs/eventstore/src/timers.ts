@@ -1,5 +1,6 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Pool, PoolClient } from 'pg';
+import { signalCommitted } from './commit-signal';
 import type { Queryable } from './types';
 
 /** A durable timer: fires once at or after `dueAt`. */
@@ -105,6 +106,7 @@ export class TimerScheduler {
         await this.fireInSpan(timer, client);
         await client.query('UPDATE es_timers SET fired_at = $2 WHERE timer_id = $1', [row.timer_id, now]);
         await client.query('COMMIT');
+        signalCommitted();
         fired += 1;
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);

@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { signalCommitted } from './commit-signal';
 import { ConcurrencyError } from './errors';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -21,6 +22,7 @@ export async function inTransaction<T>(pool: Pool, fn: (tx: PoolClient) => Promi
       await client.query('BEGIN');
       const result = await fn(client);
       await client.query('COMMIT');
+      signalCommitted();
       return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);

@@ -1,7 +1,7 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Pool, PoolClient } from 'pg';
 import { dlqTopic, validateEvent } from '@aftersales/contracts';
-import { ConcurrencyError, PostgresEventStore, StreamSession } from '@aftersales/eventstore';
+import { ConcurrencyError, PostgresEventStore, signalCommitted, StreamSession } from '@aftersales/eventstore';
 import { platformMetrics, type Logger } from '@aftersales/observability';
 import type {
   BatchControl,
@@ -307,6 +307,7 @@ export class InboxConsumer {
         if (inserted.rowCount !== fresh.length) throw new InboxRaceError(this.inboxKey);
       }
       await tx.query('COMMIT');
+      signalCommitted();
       for (const event of events) this.attempts.delete(event.id);
       return { kind: 'committed', processed, duplicates: events.length - processed };
     } catch (error) {

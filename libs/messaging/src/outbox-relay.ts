@@ -1,7 +1,14 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import type { Pool, PoolClient } from 'pg';
 import { eventKey, validateEvent } from '@aftersales/contracts';
-import { loadCheckpoint, PostgresEventStore, saveCheckpoint, type Checkpoint, type StoredEvent } from '@aftersales/eventstore';
+import {
+  loadCheckpoint,
+  PostgresEventStore,
+  saveCheckpoint,
+  waitForCommit,
+  type Checkpoint,
+  type StoredEvent,
+} from '@aftersales/eventstore';
 import { platformMetrics, type Logger } from '@aftersales/observability';
 import { toKafkaMessage, type IntegrationEventMapper } from './cloudevents';
 import type { MessageProducer, OutgoingMessage } from './ports';
@@ -30,7 +37,10 @@ export interface OutboxRelayOptions {
   readonly toIntegrationEvent: IntegrationEventMapper;
   readonly logger?: Logger;
   readonly batchSize?: number;
-  /** Sleep when caught up (the relay polls; NOTIFY would serialise every commit). */
+  /**
+   * Longest wait when caught up. A commit in this process ends it early (`waitForCommit`); events other replicas
+   * commit are found by this timeout (NOTIFY would serialise every commit).
+   */
   readonly idleMs?: number;
   /** How often a standby instance tries to take the leadership. */
   readonly standbyMs?: number;
@@ -165,7 +175,8 @@ export class OutboxRelay {
         const published = await this.publishBatch();
         this.failure = null;
         backoff = 100;
-        if (published === 0) await sleep(this.options.idleMs ?? 20);
+        // Caught up: wait for a commit in this process (or the idle timeout, for other replicas' commits).
+        if (published === 0) await waitForCommit(this.options.idleMs ?? 100);
       } catch (error) {
         this.failure = error;
         this.options.logger?.error({ err: error, topic: this.options.topic }, 'outbox relay failed; retrying');

@@ -83,7 +83,8 @@ export const ComplaintRegisteredV1 = defineEvent({
     {
       complaintId: Type.String({
         format: 'uuid',
-        description: 'Complaint (aggregate) id; also ce_subject. The Kafka key is the product or region (see bindings).',
+        description:
+          'Complaint (aggregate) id; also ce_subject. The Kafka key is the product or region (see bindings).',
       }),
       tenantId: Type.String({ minLength: 1, description: 'Tenant (merchant) the complaint belongs to.' }),
       caseId: Type.Optional(

@@ -73,6 +73,13 @@ type Attachment = { readonly complaintId: string; readonly customerRef: string }
  */
 @Injectable()
 export class ComplaintClusteringProcessManager {
+  /**
+   * Per inbox transaction (its session), each cluster's latest incident link: read once per chunk, then kept by
+   * {@link ComplaintClusteringProcessManager.openIncident}. Only this process manager writes links inside a chunk
+   * (merges rewrite them in their own HTTP transactions, and merged incidents are followed through their state).
+   */
+  private readonly links = new WeakMap<StreamSession, Map<string, string | null>>();
+
   constructor(
     // Explicit tokens: services also run under transpilers that emit no decorator metadata (tsx/esbuild).
     @Inject(PostgresEventStore) private readonly store: PostgresEventStore,
@@ -205,6 +212,7 @@ export class ComplaintClusteringProcessManager {
        VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
       [step.tenant, step.clusterId, episode, incidentId, step.context.now],
     );
+    this.linksOf(step.session).set(step.clusterId, incidentId);
     this.logger.info(
       { tenant: step.tenant, clusterId: step.clusterId, incidentId, level: data.level },
       'complaint cluster opened an incident',
@@ -241,18 +249,36 @@ export class ComplaintClusteringProcessManager {
 
   /** The incident of the cluster's latest episode, following merges to the survivor; `null` when there is none. */
   private async currentIncident(step: Step): Promise<CurrentIncident | null> {
-    const { rows } = await step.tx.query<{ incident_id: string }>(
-      `SELECT incident_id FROM incidents_cluster_links WHERE tenant = $1 AND cluster_id = $2
-        ORDER BY episode DESC LIMIT 1`,
-      [step.tenant, step.clusterId],
-    );
-    let incidentId = rows[0]?.incident_id;
+    let incidentId = await this.latestLink(step);
     for (let hops = 0; incidentId && hops < 10; hops++) {
       const state = await this.runner.load(step.tx, step.tenant, incidentId, step.session);
       if (state.status !== 'merged') return state.status === 'none' ? null : { incidentId, state };
       incidentId = state.survivorId;
     }
     return null;
+  }
+
+  /** The incident of the cluster's latest episode as linked, read once per inbox transaction. */
+  private async latestLink(step: Step): Promise<string | undefined> {
+    const links = this.linksOf(step.session);
+    if (!links.has(step.clusterId)) {
+      const { rows } = await step.tx.query<{ incident_id: string }>(
+        `SELECT incident_id FROM incidents_cluster_links WHERE tenant = $1 AND cluster_id = $2
+          ORDER BY episode DESC LIMIT 1`,
+        [step.tenant, step.clusterId],
+      );
+      links.set(step.clusterId, rows[0]?.incident_id ?? null);
+    }
+    return links.get(step.clusterId) ?? undefined;
+  }
+
+  private linksOf(session: StreamSession): Map<string, string | null> {
+    let links = this.links.get(session);
+    if (!links) {
+      links = new Map();
+      this.links.set(session, links);
+    }
+    return links;
   }
 }
 

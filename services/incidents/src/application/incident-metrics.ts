@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { Counter, Gauge, Histogram } from 'prom-client';
-import { DurableSubscription, fold, PostgresEventStore, type StoredEvent } from '@aftersales/eventstore';
+import { DurableSubscription, fold, PostgresEventStore, waitForCommit, type StoredEvent } from '@aftersales/eventstore';
 import { metricsRegistry, type Logger } from '@aftersales/observability';
 import type { BackgroundWorker } from '@aftersales/platform-http';
 import {
@@ -178,7 +178,7 @@ export class IncidentMetricsProjector implements BackgroundWorker {
       try {
         const applied = await this.poll();
         backoff = 100;
-        if (applied === 0) await sleep(this.idleMs);
+        if (applied === 0) await waitForCommit(this.idleMs);
       } catch (error) {
         this.logger.warn({ err: error }, 'incident metrics: batch failed; retrying');
         await sleep(backoff);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { DomainError } from '@aftersales/domain';
-import { TimerScheduler, type Timer } from '@aftersales/eventstore';
+import { TimerScheduler, waitForCommit, type Timer } from '@aftersales/eventstore';
 import type { Logger } from '@aftersales/observability';
 import type { BackgroundWorker, Clock } from '@aftersales/platform-http';
 import type { IncidentCommandRunner } from './incident-command-runner';
@@ -10,8 +10,6 @@ import type { Pager } from './pager';
 
 /** The actor of what the timers decide. */
 export const INCIDENT_TIMER = { id: 'incidents.timer', roles: ['system'] } as const;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Fires the incidents service's durable timers (rows in `es_timers`, scheduled in the transaction of the events that
@@ -69,7 +67,8 @@ export class IncidentTimers implements BackgroundWorker {
         this.logger.error({ err: error }, 'incident timers: polling failed');
         return 0;
       });
-      if (fired === 0) await sleep(this.config.timerPollMs);
+      // A commit in this process may have scheduled a timer due now (a page to deliver): it ends the wait early.
+      if (fired === 0) await waitForCommit(this.config.timerPollMs);
     }
   }
 
