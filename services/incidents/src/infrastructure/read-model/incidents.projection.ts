@@ -145,17 +145,21 @@ export async function projectIncidentEvent(stored: StoredEvent, tx: Queryable): 
     case 'IncidentClosed':
       return update(tx, target, `status = 'closed', closed_at = $3::timestamptz`);
     case 'ComplaintAttached': {
+      // One statement: the complaint row, and the count moved by what was inserted (a replay inserts nothing, and the
+      // version guard would skip it anyway). O(1) per complaint, however many an incident has.
       const { complaintId, customerRef } = event.data;
       await tx.query(
-        `INSERT INTO incident_complaints (tenant, incident_id, complaint_id, customer_ref, attached_at)
-         VALUES ($1, $2, $3, $4, $5::timestamptz) ON CONFLICT (incident_id, complaint_id) DO NOTHING`,
-        [tenant, incidentId, complaintId, customerRef, at],
+        `WITH attached AS (
+           INSERT INTO incident_complaints (tenant, incident_id, complaint_id, customer_ref, attached_at)
+           VALUES ($4, $1, $5, $6, $3::timestamptz) ON CONFLICT (incident_id, complaint_id) DO NOTHING
+           RETURNING 1)
+         UPDATE incidents_view
+            SET complaint_count = complaint_count + (SELECT count(*) FROM attached)::int,
+                version = $2::bigint, updated_at = $3::timestamptz
+          WHERE incident_id = $1 AND version < $2::bigint`,
+        [incidentId, target.version, at, tenant, complaintId, customerRef],
       );
-      return update(
-        tx,
-        target,
-        'complaint_count = (SELECT count(*) FROM incident_complaints c WHERE c.incident_id = $1)',
-      );
+      return;
     }
     case 'DuplicateAbsorbed':
     case 'TemporaryMeasureRecorded':
