@@ -212,7 +212,7 @@ export function buildAsyncApiDocument(catalogue: readonly AnyEventContract[] = E
     channels[id] = {
       address: Topics[service],
       title: `${service} events`,
-      description: `${SERVICE_DESCRIPTIONS[service]} Key: aggregate id. Partition count and replicas are sizing hints.`,
+      description: `${SERVICE_DESCRIPTIONS[service]} Key: aggregate id, unless a message's Kafka binding says otherwise. Partition count and replicas are sizing hints.`,
       messages: channelMessages,
       bindings: {
         kafka: { topic: Topics[service], ...TOPIC_HINTS, bindingVersion: KAFKA_BINDING_VERSION },

@@ -48,7 +48,8 @@ export interface HandleOptions {
    * The command usually creates its stream (a client-chosen id for a new aggregate): decide on the initial state
    * and append with `no_stream` at once, saving the read. When the stream exists after all, the append conflicts
    * and the command runs the normal way (read, decide, append); a repeated request (its idempotency key's event
-   * already stored) is answered from the stored stream.
+   * already stored) is answered from the stored stream. A command that decides nothing, or fails, on the empty
+   * stream is decided again on the stream as stored. Ignored with a `session` (it reads each stream once anyway).
    */
   readonly expectNewStream?: boolean;
 }
@@ -141,7 +142,11 @@ async function attemptCommand<State, Command, Event extends DomainEvent>(
   if (options.idempotencyKey && loaded.has(deterministicUuid(options.idempotencyKey, 0))) {
     return { state, newEvents: [], eventIds: [], nextVersion: loaded.version, duplicate: true };
   }
-  const newEvents = decider.decide(command, state);
+  const newEvents = decideOrDoubt(decider, command, state, assumeNew);
+  if (newEvents === 'doubt') {
+    // Assumed empty, but the command failed or decided nothing: only the stream as stored can tell.
+    return new ConcurrencyError(streamId, 'no_stream', -1, 'decided on an assumed-empty stream');
+  }
   if (newEvents.length === 0) {
     return { state, newEvents, eventIds: [], nextVersion: loaded.version, duplicate: false };
   }
@@ -195,6 +200,22 @@ async function attemptCommand<State, Command, Event extends DomainEvent>(
     nextVersion: result.nextVersion,
     duplicate: result.duplicate,
   };
+}
+
+/** The decision; on an assumed-empty stream, `'doubt'` when the command fails or decides nothing there. */
+function decideOrDoubt<State, Command, Event extends DomainEvent>(
+  decider: Decider<State, Command, Event>,
+  command: Command,
+  state: State,
+  assumeNew: boolean,
+): Event[] | 'doubt' {
+  if (!assumeNew) return decider.decide(command, state);
+  try {
+    const events = decider.decide(command, state);
+    return events.length === 0 ? 'doubt' : events;
+  } catch {
+    return 'doubt';
+  }
 }
 
 /** A stream assumed empty (see {@link HandleOptions.expectNewStream}). */

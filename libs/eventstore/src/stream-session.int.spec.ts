@@ -279,8 +279,7 @@ describe('StreamSession and handleCommand (session, expectNewStream) on real Pos
     // KNOWN BUG (stream-session.ts, flush): a plain version conflict at flush is rethrown as the store's
     // ConcurrencyError with retryableInTransaction === true, although flush documents "not retryable in this
     // transaction" (its pending events keep their stale expected version, so only a new transaction can succeed).
-    // Only the "stored concurrently" (duplicate) case is converted. When fixed, `it.failing` turns red: make it `it`.
-    it.failing('a conflict at flush is flagged as not retryable in the same transaction', async () => {
+    it('a conflict at flush is flagged as not retryable in the same transaction', async () => {
       const stream = `counter-${randomUUID()}`;
       await seed(stream, 1);
       const tx = await begin();
@@ -428,6 +427,20 @@ describe('StreamSession and handleCommand (session, expectNewStream) on real Pos
         ]);
       },
     );
+
+    it('a command that decides nothing or fails on the assumed-empty stream is decided on the stream as stored', async () => {
+      const stream = `counter-${randomUUID()}`;
+      await seed(stream, 5);
+      // Adding 0 decides nothing: the answer must be the stored state, not the assumed empty one.
+      const nothing = await handleCommand(store, stream, counter, add(0), { metadata, expectNewStream: true });
+      expect(nothing).toMatchObject({ duplicate: false, nextVersion: 1, state: { total: 5, adds: 1 } });
+      // 5 is already in the stream: the refusal comes from the stored state; 7 is not, and is added at version 2.
+      await expect(
+        handleCommand(store, stream, distinctAmounts, add(5), { metadata, expectNewStream: true }),
+      ).rejects.toThrow('amount 5 already added');
+      const seven = await handleCommand(store, stream, distinctAmounts, add(7), { metadata, expectNewStream: true });
+      expect(seven).toMatchObject({ nextVersion: 2, state: [5, 7] });
+    });
 
     it('a real race still uses up attempts after the fallback', async () => {
       const stream = `counter-${randomUUID()}`;

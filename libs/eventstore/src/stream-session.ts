@@ -80,7 +80,16 @@ export class StreamSession {
     const streams = [...this.pending].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     for (const [streamId, { expected, events }] of streams) {
       this.appends += 1;
-      const result = await store.append(streamId, expected === 0 ? 'no_stream' : expected, events, tx);
+      let result;
+      try {
+        result = await store.append(streamId, expected === 0 ? 'no_stream' : expected, events, tx);
+      } catch (error) {
+        // The pending events were decided on the version read: only a new transaction can decide them again.
+        if (error instanceof ConcurrencyError) {
+          throw new ConcurrencyError(streamId, expected, error.actual, error.message, false);
+        }
+        throw error;
+      }
       if (result.duplicate) {
         throw new ConcurrencyError(
           streamId,

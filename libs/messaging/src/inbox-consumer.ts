@@ -116,6 +116,12 @@ export function isTransient(error: unknown): boolean {
   );
 }
 
+/** The connection itself failed (not a race or a rule): it must not go back to the pool. */
+function isConnectionFailure(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' && /^(08|57P|ECONNREFUSED$|ECONNRESET$|ETIMEDOUT$|EPIPE$)/.test(code);
+}
+
 function isRace(error: unknown): boolean {
   const code = (error as { code?: unknown })?.code;
   return error instanceof ConcurrencyError || code === 'MESSAGING.INBOX_RACE' || code === '40001' || code === '40P01';
@@ -312,7 +318,7 @@ export class InboxConsumer {
       return { kind: 'committed', processed, duplicates: events.length - processed };
     } catch (error) {
       // A connection-level failure leaves the client unusable: destroy it instead of pooling it.
-      broken = isTransient(error);
+      broken = isConnectionFailure(error);
       await tx.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {

@@ -48,8 +48,8 @@ export interface OutboxRelayOptions {
 
 /**
  * The outbox relay: the event table is the outbox. One instance per service holds a Postgres
- * advisory lock and publishes, in global order, every stored event to the service's topic (key =
- * stream id, CloudEvents headers, idempotent producer), then records its checkpoint once the broker
+ * advisory lock and publishes, in global order, every stored event to the service's topic (key = the aggregate id,
+ * or the contract's `partitionKey`; CloudEvents headers, idempotent producer), then records its checkpoint once the broker
  * acknowledged. Delivery is at-least-once; consumers deduplicate through their inbox.
  *
  * @example
@@ -191,10 +191,9 @@ export class OutboxRelay {
   private async tryTakeLeadership(): Promise<boolean> {
     const client = await this.options.pool.connect();
     try {
-      const { rows } = await client.query<{ locked: boolean }>(
-        'SELECT pg_try_advisory_lock(hashtext($1)) AS locked',
-        [this.checkpointName],
-      );
+      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [
+        this.checkpointName,
+      ]);
       if (rows[0]?.locked) {
         this.leaderClient = client;
         platformMetrics.relayIsLeader.set({ service: this.options.service }, 1);
