@@ -185,6 +185,7 @@ export async function benchIncidentLatency(): Promise<IncidentLatencyResult> {
     const httpLatencies: number[] = [];
     let accepted = 0;
     let failed = 0;
+    const failures = new Map<string, number>(); // reason → count
     log(`posting ${total} complaints at ${RATE}/s for ${SECONDS} s (${total / GROUP} batches of ${GROUP})…`);
     const started = performance.now();
     const inflight: Array<Promise<void>> = [];
@@ -208,6 +209,7 @@ export async function benchIncidentLatency(): Promise<IncidentLatencyResult> {
             const at = performance.now();
             if (status !== 201) {
               failed += 1;
+              failures.set(`HTTP ${status}`, (failures.get(`HTTP ${status}`) ?? 0) + 1);
               return;
             }
             accepted += 1;
@@ -215,8 +217,10 @@ export async function benchIncidentLatency(): Promise<IncidentLatencyResult> {
             acceptedCount.set(batch, (acceptedCount.get(batch) ?? 0) + 1);
             lastAccepted.set(batch, Math.max(lastAccepted.get(batch) ?? 0, at));
           },
-          () => {
+          (error: Error & { code?: string }) => {
             failed += 1;
+            const reason = error.code ?? error.message;
+            failures.set(reason, (failures.get(reason) ?? 0) + 1);
           },
         ),
       );
@@ -225,8 +229,9 @@ export async function benchIncidentLatency(): Promise<IncidentLatencyResult> {
     }
     await Promise.all(inflight);
     const fullBatches = [...acceptedCount].filter(([, n]) => n === GROUP).map(([b]) => b);
+    const reasons = [...failures].map(([reason, n]) => `${n}× ${reason}`).join(', ');
     log(
-      `all posted in ${((performance.now() - started) / 1000).toFixed(1)} s; ${failed} failed; waiting for escalations…`,
+      `all posted in ${((performance.now() - started) / 1000).toFixed(1)} s; ${failed} failed${reasons ? ` (${reasons})` : ''}; waiting for escalations…`,
     );
     const deadline = performance.now() + 120_000;
     while (fullBatches.some((b) => !escalatedAt.has(b)) && performance.now() < deadline) {

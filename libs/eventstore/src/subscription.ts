@@ -72,18 +72,26 @@ export class DurableSubscription {
 
   /** Processes one batch; returns how many events were applied (0 when caught up or not leader). */
   async poll(): Promise<number> {
+    // Nothing readable past the stored checkpoint: one autocommitted query instead of a transaction.
+    if (!(await this.anythingNew())) return 0;
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      const { rows } = await client.query<{ locked: boolean }>(
-        'SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked',
-        [`subscription:${this.options.name}`],
+      // The exclusion lock and the checkpoint in one round trip.
+      const { rows } = await client.query<{ locked: boolean; transaction_id: string | null; position: string | null }>(
+        `SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked, c.transaction_id::text AS transaction_id, c.position
+           FROM (SELECT 1) AS one LEFT JOIN es_checkpoints c ON c.name = $2`,
+        [`subscription:${this.options.name}`, this.options.name],
       );
-      if (!rows[0]?.locked) {
+      const row = rows[0];
+      if (!row?.locked) {
         await client.query('ROLLBACK');
         return 0;
       }
-      const checkpoint = await loadCheckpoint(client, this.options.name);
+      const checkpoint: Checkpoint =
+        row.transaction_id !== null && row.position !== null
+          ? { transactionId: row.transaction_id, position: BigInt(row.position) }
+          : START;
       const events = await this.store.readAll(checkpoint, this.options.batchSize ?? 200, client);
       for (const event of events) await this.options.handle(event, client);
       const last = events.at(-1);
@@ -96,6 +104,23 @@ export class DurableSubscription {
     } finally {
       client.release();
     }
+  }
+
+  /**
+   * Whether events are readable (committed, below the snapshot's xmin) after the stored checkpoint. Read from the
+   * table, not remembered: an operator who resets the checkpoint (to rebuild a projection) is seen at once.
+   */
+  private async anythingNew(): Promise<boolean> {
+    const { rows } = await this.pool.query<{ found: boolean }>(
+      `SELECT EXISTS (
+         SELECT 1 FROM es_events e
+          WHERE (e.transaction_id, e.position) > (
+                  coalesce((SELECT c.transaction_id FROM es_checkpoints c WHERE c.name = $1), '0'::xid8),
+                  coalesce((SELECT c.position FROM es_checkpoints c WHERE c.name = $1), 0))
+            AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())) AS found`,
+      [this.options.name],
+    );
+    return rows[0]?.found === true;
   }
 
   private async run(): Promise<void> {

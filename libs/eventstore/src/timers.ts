@@ -1,6 +1,6 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Pool, PoolClient } from 'pg';
-import { signalCommitted } from './commit-signal';
+import { noteTimerDue, signalCommitted } from './commit-signal';
 import type { Queryable } from './types';
 
 /** A durable timer: fires once at or after `dueAt`. */
@@ -31,6 +31,8 @@ export async function scheduleTimer(tx: Queryable, timer: Timer): Promise<void> 
      WHERE es_timers.fired_at IS NULL`,
     [timer.id, timer.tenant, timer.kind, timer.dueAt, JSON.stringify(timer.payload), JSON.stringify(metadata)],
   );
+  // Due now (a page to deliver): the commit of this transaction wakes the timer worker instead of its next poll.
+  if (timer.dueAt.getTime() <= Date.now() + 1_000) noteTimerDue();
 }
 
 export async function cancelTimer(tx: Queryable, timerId: string): Promise<void> {

@@ -42,6 +42,12 @@ export interface OutboxRelayOptions {
    * commit are found by this timeout (NOTIFY would serialise every commit).
    */
   readonly idleMs?: number;
+  /**
+   * How often the published position is written while events keep coming (default 250 ms); it is also written as
+   * soon as the relay is caught up and when it stops. The position in memory drives publishing; the stored one is
+   * where a new leader resumes, so a crash republishes at most this much (delivery is at-least-once anyway).
+   */
+  readonly checkpointEveryMs?: number;
   /** How often a standby instance tries to take the leadership. */
   readonly standbyMs?: number;
 }
@@ -64,6 +70,9 @@ export class OutboxRelay {
   private leaderClient: PoolClient | null = null;
   private failure: unknown = null;
   private current: Checkpoint | undefined;
+  /** Published past this but not yet stored as the checkpoint. */
+  private unsaved: Checkpoint | undefined;
+  private savedAt = 0;
   private lagMeasuredAt = 0;
   private readonly checkpointName: string;
   private readonly store: PostgresEventStore;
@@ -102,14 +111,18 @@ export class OutboxRelay {
     this.current ??= await loadCheckpoint(client, this.checkpointName);
     const events = await this.store.readAll(this.current, this.options.batchSize ?? 500, client);
     if (events.length === 0) {
+      await this.saveProgress(client);
       platformMetrics.relayLagEvents.set({ service: this.options.service }, 0);
       return 0;
     }
     const messages = events.flatMap((event) => this.toMessage(event));
     await this.options.producer.send(this.options.topic, messages);
     const last = events.at(-1) as StoredEvent;
-    await saveCheckpoint(client, this.checkpointName, last);
     this.current = last;
+    this.unsaved = last;
+    // Acknowledged by the broker: the position may be stored. Not after every batch (a WAL flush each): every
+    // `checkpointEveryMs` while busy, and as soon as the relay is caught up.
+    if (Date.now() - this.savedAt >= (this.options.checkpointEveryMs ?? 250)) await this.saveProgress(client);
     platformMetrics.relayPublished.inc({ service: this.options.service, topic: this.options.topic }, messages.length);
     if (Date.now() - this.lagMeasuredAt > 1_000) {
       // Lag is a gauge for dashboards: once a second is enough, not a query per batch.
@@ -208,9 +221,21 @@ export class OutboxRelay {
     return false;
   }
 
+  /** Stores the published position if it moved since it was last stored. */
+  private async saveProgress(client: PoolClient): Promise<void> {
+    const position = this.unsaved;
+    if (!position) return;
+    await saveCheckpoint(client, this.checkpointName, position);
+    if (this.unsaved === position) this.unsaved = undefined;
+    this.savedAt = Date.now();
+  }
+
   private async releaseLeadership(): Promise<void> {
     const client = this.leaderClient;
     if (!client) return;
+    // What was acknowledged is stored before letting go, so the next leader does not publish it again.
+    await this.saveProgress(client).catch(() => undefined);
+    this.unsaved = undefined;
     this.leaderClient = null;
     this.current = undefined;
     platformMetrics.relayIsLeader.set({ service: this.options.service }, 0);

@@ -68,7 +68,7 @@ export class IncidentTimers implements BackgroundWorker {
         return 0;
       });
       // A commit in this process may have scheduled a timer due now (a page to deliver): it ends the wait early.
-      if (fired === 0) await waitForCommit(this.config.timerPollMs);
+      if (fired === 0) await waitForCommit(this.config.timerPollMs, 2, 'timers');
     }
   }
 
