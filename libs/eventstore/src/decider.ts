@@ -153,16 +153,17 @@ async function attemptCommand<State, Command, Event extends DomainEvent>(
   const eventIds = newEvents.map((_, i) =>
     options.idempotencyKey ? deterministicUuid(options.idempotencyKey, i) : randomUUID(),
   );
-  const toStore = newEvents.map((e, i) => ({
-    id: eventIds[i] as string,
-    type: e.type,
-    data: e.data,
-    metadata: withTraceContext(options.metadata),
-  }));
+  const toStore = newEvents.map((e, i) => ({ id: eventIds[i] as string, type: e.type, data: e.data }));
   const decided = newEvents.map((event, i) => ({ id: eventIds[i] as string, event }));
   if (options.session?.defersAppends) {
+    // Appended later, outside this span: the events carry this command's trace context from here.
+    const metadata = withTraceContext(options.metadata);
     // The session's owner appends the transaction's events per stream when it flushes, before committing.
-    options.session.defer(streamId, loaded.version, toStore);
+    options.session.defer(
+      streamId,
+      loaded.version,
+      toStore.map((e) => ({ ...e, metadata })),
+    );
     options.session.appended(streamId, decider, loaded.version, decided);
     return {
       state: newEvents.reduce((s, e) => decider.evolve(s, e), state),
@@ -174,7 +175,13 @@ async function attemptCommand<State, Command, Event extends DomainEvent>(
   }
   let result: AppendResult;
   try {
-    result = await store.append(streamId, loaded.version === 0 ? 'no_stream' : loaded.version, toStore, options.tx);
+    // The append's own span puts its trace context on the events (the relay's publish span continues from it).
+    result = await store.append(
+      streamId,
+      loaded.version === 0 ? 'no_stream' : loaded.version,
+      toStore.map((e) => ({ ...e, metadata: options.metadata })),
+      options.tx,
+    );
     // Autocommitted: the events are visible now; wake this process's pollers.
     if (!options.tx && !result.duplicate) signalCommitted();
   } catch (error) {
