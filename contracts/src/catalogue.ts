@@ -3,7 +3,9 @@ import { CaseOpenedV1 } from './events/intake/case-opened.v1';
 import { ComplaintRegisteredV1 } from './events/intake/complaint-registered.v1';
 import { ComplaintAttachedV1 } from './events/incidents/complaint-attached.v1';
 import { IncidentClosedV1 } from './events/incidents/incident-closed.v1';
+import { IncidentDowngradedV1 } from './events/incidents/incident-downgraded.v1';
 import { IncidentEscalatedV1 } from './events/incidents/incident-escalated.v1';
+import { IncidentMergedV1 } from './events/incidents/incident-merged.v1';
 import { IncidentOpenedV1 } from './events/incidents/incident-opened.v1';
 import { IncidentResolvedV1 } from './events/incidents/incident-resolved.v1';
 import { ResponseDeadlineBreachedV1 } from './events/incidents/response-deadline-breached.v1';
@@ -31,6 +33,8 @@ export const EventCatalogue = [
   ComplaintAttachedV1,
   IncidentResolvedV1,
   IncidentClosedV1,
+  IncidentDowngradedV1,
+  IncidentMergedV1,
   SatisfactionMeasuredV1,
   SatisfactionBelowTargetV1,
 ] as const satisfies readonly AnyEventContract[];

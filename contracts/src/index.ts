@@ -88,5 +88,7 @@ export { ResponseDeadlineBreachedV1 } from './events/incidents/response-deadline
 export { ComplaintAttachedV1 } from './events/incidents/complaint-attached.v1';
 export { IncidentResolvedV1 } from './events/incidents/incident-resolved.v1';
 export { IncidentClosedV1 } from './events/incidents/incident-closed.v1';
+export { IncidentDowngradedV1 } from './events/incidents/incident-downgraded.v1';
+export { IncidentMergedV1 } from './events/incidents/incident-merged.v1';
 export { SatisfactionMeasuredV1 } from './events/surveys/satisfaction-measured.v1';
 export { SatisfactionBelowTargetV1 } from './events/surveys/satisfaction-below-target.v1';

@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { Topics } from '@aftersales/contracts';
+import {
+  CLOUDEVENTS_SPEC_VERSION,
+  EVENT_CONTENT_TYPE,
+  eventSource,
+  IncidentDowngradedV1,
+  IncidentMergedV1,
+  Topics,
+  validateEvent,
+} from '@aftersales/contracts';
 import { runService, signDevToken, type RunningService } from '@aftersales/platform-http';
 import {
   createTestDatabase,
@@ -126,6 +134,44 @@ describe('incidents HTTP commands (real Postgres + Kafka)', () => {
         [timerId],
       )
     ).rows[0];
+
+  /**
+   * The one message integrators read (with kcat) for the stored event of `domainType` on the incident's stream: its
+   * CloudEvents headers are checked and its payload validated against the contract of its `ce_type`.
+   */
+  const publishedFor = async (incidentId: string, domainType: IncidentEvent['type'], ceType: string) => {
+    const { rows } = await incidents.database.pool.query<{ event_id: string }>(
+      'SELECT event_id FROM es_events WHERE stream_id = $1 AND type = $2',
+      [incidentStream(incidentId), domainType],
+    );
+    expect(rows).toHaveLength(1);
+    const eventId = rows[0]?.event_id;
+    const messages = await readTopicWithKcat(Topics.incidents, {
+      count: 1,
+      until: (m) => m.headers.ce_type === ceType && m.headers.ce_subject === incidentId,
+      timeoutMs: 30_000,
+    });
+    // At-least-once: a redelivery is the same event (same ce_id), never another one.
+    expect(new Set(messages.map((m) => m.headers.ce_id))).toEqual(new Set([eventId]));
+    const message = messages[0];
+    if (!message) throw new Error(`no ${ceType} for ${incidentId}`);
+    expect(message.key).toBe(incidentId);
+    expect(message.headers).toMatchObject({
+      ce_specversion: CLOUDEVENTS_SPEC_VERSION,
+      ce_id: eventId,
+      ce_type: ceType,
+      ce_source: eventSource('incidents'),
+      ce_subject: incidentId,
+      'content-type': EVENT_CONTENT_TYPE,
+      tenant,
+      correlation_id: expect.any(String),
+    });
+    expect(Number.isNaN(Date.parse(message.headers.ce_time ?? ''))).toBe(false);
+    const payload: unknown = JSON.parse(message.payload);
+    const validation = validateEvent(ceType, payload);
+    expect(validation.ok ? null : validation.message).toBeNull();
+    return payload as Record<string, unknown>;
+  };
 
   describe('POST /incidents (declare)', () => {
     it('declares an incident: 201, Location, paged, contact deadline of its level, durable timer', async () => {
@@ -262,6 +308,18 @@ describe('incidents HTTP commands (real Postgres + Kafka)', () => {
       expect(down.status).toBe(200);
       // A downgrade keeps the stricter deadline.
       expect(summaryOf(down)).toMatchObject({ level: 'L3', contactDueAt: tightened });
+
+      // Integrators see the downgrade on Kafka, with who decided it under which role.
+      const [downgraded] = (await streamOf(incidentId)).filter((e) => e.type === 'IncidentDowngraded');
+      expect(await publishedFor(incidentId, 'IncidentDowngraded', IncidentDowngradedV1.type)).toEqual({
+        incidentId,
+        tenantId: tenant,
+        fromLevel: 'L2',
+        toLevel: 'L3',
+        reason: 'Local problem after all',
+        decidedBy: { id: 'cs-director-1', role: 'cs-director' },
+        downgradedAt: downgraded?.data.at,
+      });
     });
 
     it('a merge ends the duplicate and its deadline, and the survivor absorbs it in the same transaction', async () => {
@@ -292,6 +350,20 @@ describe('incidents HTTP commands (real Postgres + Kafka)', () => {
         'ResponseTeamPaged',
         'ContactDeadlineSet',
       ]);
+
+      // Integrators see the merge on the duplicate's key, naming the survivor; the survivor's escalation on its own.
+      const [mergedEvent] = (await streamOf(duplicate.incidentId)).filter((e) => e.type === 'IncidentMerged');
+      expect(await publishedFor(duplicate.incidentId, 'IncidentMerged', IncidentMergedV1.type)).toEqual({
+        incidentId: duplicate.incidentId,
+        tenantId: tenant,
+        survivorIncidentId: survivor.incidentId,
+        level: 'L2',
+        reason: 'Same batch as the declared one',
+        mergedAt: mergedEvent?.data.at,
+      });
+      expect(
+        await publishedFor(survivor.incidentId, 'IncidentUpgraded', 'aftersales.incidents.incident-escalated.v1'),
+      ).toMatchObject({ incidentId: survivor.incidentId, fromLevel: 'L3', toLevel: 'L2' });
     });
 
     it('the lifecycle: contact → cause → approval (L1 needs leadership: 403 for an agent) → resolution → satisfaction from surveys → follow-up → retrospective → closed', async () => {

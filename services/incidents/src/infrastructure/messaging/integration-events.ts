@@ -1,7 +1,9 @@
 import {
   ComplaintAttachedV1,
   IncidentClosedV1,
+  IncidentDowngradedV1,
   IncidentEscalatedV1,
+  IncidentMergedV1,
   IncidentOpenedV1,
   IncidentResolvedV1,
   ResponseDeadlineBreachedV1,
@@ -15,7 +17,9 @@ import { incidentIdOfStream } from '../read-model/streams';
  * Domain → contract mapping at the edge: what integrators see of the incidents service. Fields are copied explicitly
  * so an internal change never leaks onto the wire. Every published event's subject (and Kafka key) is the incident id;
  * the tenant comes from the stored event's metadata. ComplaintCluster events, and the incident's internal working
- * events (contacts, measures, cause analysis, approvals, retrospective…), are not published.
+ * events (deadlines, contacts, measures, cause analysis, approvals, retrospective…), are not published. Of a merge only
+ * the duplicate's `IncidentMerged` is published (it names the survivor); the survivor's `DuplicateAbsorbed` stays
+ * internal, its consequences reach integrators as the survivor's own escalation and page.
  */
 export const incidentsIntegrationEvents: IntegrationEventMapper = (stored) => {
   if (incidentIdOfStream(stored.streamId) === null) return null;
@@ -48,6 +52,32 @@ export const incidentsIntegrationEvents: IntegrationEventMapper = (stored) => {
         escalatedAt: d.at,
       };
       return { type: IncidentEscalatedV1.type, subject, data };
+    }
+    case 'IncidentDowngraded': {
+      const d = event.data;
+      const data: IncidentDowngradedV1 = {
+        incidentId: d.incidentId,
+        tenantId,
+        fromLevel: d.from,
+        toLevel: d.to,
+        reason: d.reason,
+        // The audit actor of the event: its role is the one the downgrade policy accepted.
+        decidedBy: { id: d.actor.id, role: d.actor.role },
+        downgradedAt: d.at,
+      };
+      return { type: IncidentDowngradedV1.type, subject, data };
+    }
+    case 'IncidentMerged': {
+      const d = event.data;
+      const data: IncidentMergedV1 = {
+        incidentId: d.incidentId,
+        tenantId,
+        survivorIncidentId: d.survivorId,
+        level: d.level,
+        reason: d.reason,
+        mergedAt: d.at,
+      };
+      return { type: IncidentMergedV1.type, subject, data };
     }
     case 'ResponseTeamPaged': {
       const d = event.data;

@@ -1,4 +1,4 @@
-import { validateEvent } from '@aftersales/contracts';
+import { EventCatalogue, validateEvent } from '@aftersales/contracts';
 import type { StoredEvent } from '@aftersales/eventstore';
 import { deterministicUuid } from '../../application/incident-streams';
 import { incidentDecider, type IncidentEvent } from '../../domain';
@@ -48,6 +48,47 @@ function aWholeLife(): IncidentEvent[] {
     command.close(),
   ];
   return historyOf(incidentDecider, steps, history);
+}
+
+const survivorId = deterministicUuid('incident|shop-1/product-quality/sku:BAT-100|batch:B-7|survivor');
+
+/**
+ * A duplicate's short life: opened, upgraded to L2, downgraded back to L3 by the cs-director, then merged into the
+ * survivor, which absorbs it.
+ */
+function aDowngradeAndMerge(): { duplicate: IncidentEvent[]; survivor: IncidentEvent[] } {
+  const clock = new TestClock('2026-11-25T08:00:00.000Z');
+  const command = incidentCommands(clock, incidentId);
+  const survivorCommand = incidentCommands(clock, survivorId);
+  const survivorOpened = historyOf(incidentDecider, [survivorCommand.open()]);
+  let duplicate = historyOf(incidentDecider, [command.open(), command.upgrade({ toLevel: 'L2' })]);
+  clock.advance({ minutes: 30 });
+  duplicate = historyOf(
+    incidentDecider,
+    [command.downgrade({ toLevel: 'L3', reason: 'Complaints traced to one retailer' }, actors.csDirector)],
+    duplicate,
+  );
+  clock.advance({ minutes: 15 });
+  duplicate = historyOf(
+    incidentDecider,
+    [command.merge({ survivorId, reason: 'Same batch as the survivor' }, actors.csManager)],
+    duplicate,
+  );
+  const merged = duplicate.at(-1);
+  if (merged?.type !== 'IncidentMerged') throw new Error('expected the merge last');
+  const survivor = historyOf(
+    incidentDecider,
+    [
+      survivorCommand.absorb({
+        duplicateId: incidentId,
+        level: merged.data.level,
+        contactDueAt: merged.data.contactDueAt,
+        reason: merged.data.reason,
+      }),
+    ],
+    survivorOpened,
+  );
+  return { duplicate, survivor };
 }
 
 describe('incidents integration events: domain events → published contracts', () => {
@@ -106,5 +147,69 @@ describe('incidents integration events: domain events → published contracts', 
   it('publishes nothing of complaint clusters', () => {
     const [opened] = stored(aWholeLife(), 'complaint-cluster-shop-1/product-quality/sku:BAT-100');
     expect(incidentsIntegrationEvents(opened as StoredEvent)).toBeNull();
+  });
+
+  describe('downgrades and merges', () => {
+    const { duplicate, survivor } = aDowngradeAndMerge();
+    const duplicateEvents = stored(duplicate);
+    const survivorEvents = stored(survivor, incidentStreamId(survivorId));
+    const mapped = (events: StoredEvent[], type: IncidentEvent['type']) => {
+      const event = events.find((e) => e.type === type);
+      if (!event) throw new Error(`no ${type} in the history`);
+      return incidentsIntegrationEvents(event);
+    };
+
+    it('publishes the downgrade: levels, reason, who decided it under which role, when', () => {
+      expect(mapped(duplicateEvents, 'IncidentDowngraded')).toEqual({
+        type: 'aftersales.incidents.incident-downgraded.v1',
+        subject: incidentId,
+        data: {
+          incidentId,
+          tenantId: tenant,
+          fromLevel: 'L2',
+          toLevel: 'L3',
+          reason: 'Complaints traced to one retailer',
+          decidedBy: { id: actors.csDirector.id, role: 'cs-director' },
+          downgradedAt: '2026-11-25T08:30:00.000Z',
+        },
+      });
+    });
+
+    it("publishes the merge on the duplicate's key, naming the survivor", () => {
+      expect(mapped(duplicateEvents, 'IncidentMerged')).toEqual({
+        type: 'aftersales.incidents.incident-merged.v1',
+        subject: incidentId,
+        data: {
+          incidentId,
+          tenantId: tenant,
+          survivorIncidentId: survivorId,
+          level: 'L3',
+          reason: 'Same batch as the survivor',
+          mergedAt: '2026-11-25T08:45:00.000Z',
+        },
+      });
+    });
+
+    it("keeps the survivor's DuplicateAbsorbed internal (the merge already names the survivor)", () => {
+      expect(survivorEvents.map((e) => e.type)).toContain('DuplicateAbsorbed');
+      expect(mapped(survivorEvents, 'DuplicateAbsorbed')).toBeNull();
+    });
+  });
+
+  it('every incidents contract of the catalogue is produced by the mapper, and every produced payload validates', () => {
+    const { duplicate, survivor } = aDowngradeAndMerge();
+    const all = [...events, ...stored(duplicate), ...stored(survivor, incidentStreamId(survivorId))].flatMap((e) => {
+      const integration = incidentsIntegrationEvents(e);
+      return integration ? [integration] : [];
+    });
+    for (const integration of all) {
+      const result = validateEvent(integration.type, integration.data);
+      expect({ type: integration.type, problem: result.ok ? null : result.message }).toEqual({
+        type: integration.type,
+        problem: null,
+      });
+    }
+    const incidentsContracts = EventCatalogue.filter((c) => c.service === 'incidents').map((c) => c.type);
+    expect(new Set(all.map((i) => i.type))).toEqual(new Set(incidentsContracts));
   });
 });
