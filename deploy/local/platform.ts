@@ -27,6 +27,9 @@ const env = {
   AUTH_JWT_SECRET: process.env.AUTH_JWT_SECRET ?? 'local-development-secret',
   // Development-only key (fixed, so personal data sealed in an earlier run still opens); set your own in production.
   PRIVACY_MASTER_KEY: process.env.PRIVACY_MASTER_KEY ?? 'YWZ0ZXJzYWxlcy1sb2NhbC1kZXYtb25seS1rZXktMzI=',
+  // Pager webhooks tenants may name (PUT /policies): local pagers only, plain http allowed; list your pager's host
+  // (or *.its-domain, https) in production.
+  INCIDENTS_PAGER_ALLOWED_HOSTS: process.env.INCIDENTS_PAGER_ALLOWED_HOSTS ?? '127.0.0.1,localhost',
   KAFKAJS_NO_PARTITIONER_WARNING: '1',
 };
 

@@ -61,7 +61,12 @@ describe('incident response end to end', () => {
       LOG_LEVEL: 'warn',
     };
     const envFor = (db: TestDatabase) => ({ ...common, DATABASE_URL: db.url, DATABASE_NAME: db.name });
-    incidentsEnv = { ...envFor(dbs.incidents), PAGER_WEBHOOK_URL: pager.url };
+    incidentsEnv = {
+      ...envFor(dbs.incidents),
+      PAGER_WEBHOOK_URL: pager.url,
+      // The local pager host, as `npm start` allows it (PAGER_WEBHOOK_URL itself would be allowed anyway).
+      INCIDENTS_PAGER_ALLOWED_HOSTS: '127.0.0.1,localhost',
+    };
     intake = new ServiceProcess('intake', await freePort(), envFor(dbs.intake));
     incidents = new ServiceProcess('incidents', await freePort(), incidentsEnv);
     surveys = new ServiceProcess('surveys', await freePort(), envFor(dbs.surveys));

@@ -23,7 +23,8 @@ import {
 
 // CONTEXT: the incidents service runs in-process on real Postgres and Kafka, with a clock the test moves (real time
 // plus an offset, so complaints of other test runs on the shared intake topic stay plausible). Complaints arrive the
-// way intake publishes them; pages arrive at a local webhook, one path per tenant (each tenant's policy names it).
+// way intake publishes them; pages arrive at a local webhook, one path per tenant (each tenant's policy names it), the
+// only pager the operator allows (INCIDENTS_PAGER_ALLOWED_HOSTS = its host:port).
 /**
  * A new consumer group reads intake's topic from the beginning: complaints other test runs left there are clustered
  * first (and contend on their clusters' streams), so the first answers may take a while on a busy shared broker.
@@ -35,7 +36,9 @@ describe('incidents: complaint clusters → incidents → pages → deadlines (r
   const groupPrefix = `${uniqueName('incidents')}.`;
   const tenants = { batch: uniqueName('shop'), injury: uniqueName('shop'), flaky: uniqueName('shop') };
   const pager = new PagerReceiver();
-  const env = {
+  /** A webhook on the same host, another port: reachable, but not on the operator's allow-list. */
+  const strayPager = new PagerReceiver();
+  const env: Record<string, string> = {
     INCIDENTS_TIMER_POLL_MS: '50',
     INCIDENTS_TIMER_RETRY_BASE_MS: '400',
     INCIDENTS_POLICY_CACHE_MS: '0',
@@ -107,12 +110,14 @@ describe('incidents: complaint clusters → incidents → pages → deadlines (r
   };
 
   beforeAll(async () => {
+    await pager.start();
+    await strayPager.start();
+    env.INCIDENTS_PAGER_ALLOWED_HOSTS = new URL(pager.url('/')).host;
     for (const [name, value] of Object.entries(env)) {
       previousEnv[name] = process.env[name];
       process.env[name] = value;
     }
     testDb = await createTestDatabase('incidents');
-    await pager.start();
     upstream = new UpstreamProducer(kafkaBrokers());
     await upstream.start();
     incidents = await start();
@@ -129,6 +134,7 @@ describe('incidents: complaint clusters → incidents → pages → deadlines (r
     await incidents?.close();
     await upstream?.stop();
     await pager.stop();
+    await strayPager.stop();
     await testDb?.drop();
     for (const [name, value] of Object.entries(previousEnv)) {
       if (value === undefined) delete process.env[name];
@@ -447,5 +453,62 @@ describe('incidents: complaint clusters → incidents → pages → deadlines (r
     expect(byKey.get(otherTenant.complaintId)?.dlq_reason).toContain('EVENT.TENANT_MISMATCH');
     expect(byKey.get(badSchema.complaintId)).toMatchObject({ dlq_error_code: 'SCHEMA_VIOLATION' });
     expect(byKey.get(noSku.complaintId)?.ce_type).toBe(ComplaintRegisteredV1.type);
+  });
+
+  it('a webhook stored before the allow-list (or outside it since) is refused at delivery, recorded once, never retried', async () => {
+    const tenant = uniqueName('shop');
+    const webhookUrl = strayPager.url(`/${tenant}`);
+    // The API refuses it now ...
+    const put = await call('PUT', '/policies', tenant, ['admin'], { overrides: {}, pager: { webhookUrl } });
+    expect(put.status).toBe(400);
+    // ... so it is stored the way an older release (or an allow-list that changed since) left it.
+    await incidents.database.pool.query(
+      `INSERT INTO incidents_tenant_policies (tenant, overrides, pager_webhook_url, updated_at, updated_by)
+       VALUES ($1, '{}', $2, now(), 'before-the-allow-list')`,
+      [tenant, webhookUrl],
+    );
+
+    const declared = await call('POST', '/incidents', tenant, ['cs-manager'], {
+      category: 'product-quality',
+      level: 'L3',
+      summary: 'Chargers of batch C-3 overheat',
+      reason: 'Reported by the repair centre',
+    });
+    expect(declared.status).toBe(201);
+    const { incidentId } = (await declared.json()) as { incidentId: string };
+
+    const delivery = await eventually(async () => {
+      const { rows } = await incidents.database.pool.query(
+        'SELECT target, status_code, attempts, refused FROM pager_deliveries WHERE incident_id = $1',
+        [incidentId],
+      );
+      return rows.length ? rows : undefined;
+    }, 'the refused page recorded');
+    expect(delivery).toEqual([
+      {
+        target: new URL(webhookUrl).origin,
+        status_code: null,
+        attempts: 1,
+        refused:
+          `allowedHost: webhook must point to a pager host the operator allows: "${new URL(webhookUrl).host}" is ` +
+          'not in INCIDENTS_PAGER_ALLOWED_HOSTS (an operator must add the host there)',
+      },
+    ]);
+    // The delivery timer ended with it: fired, no retry scheduled, and the stray pager never called.
+    const timers = async () =>
+      (
+        await incidents.database.pool.query<{ fired: boolean; attempts: string | null }>(
+          `SELECT fired_at IS NOT NULL AS fired, payload->>'attempts' AS attempts FROM es_timers
+            WHERE kind = 'page-delivery' AND tenant = $1`,
+          [tenant],
+        )
+      ).rows;
+    expect(await timers()).toEqual([{ fired: true, attempts: null }]);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(await timers()).toEqual([{ fired: true, attempts: null }]);
+    expect(strayPager.pages).toEqual([]);
+    expect(pager.on(`/${tenant}`)).toEqual([]);
+    // The page itself is in the incident's stream (and on Kafka): only the webhook call was refused.
+    expect(ofType(await streamOf(incidentId), 'ResponseTeamPaged')).toHaveLength(1);
   });
 });

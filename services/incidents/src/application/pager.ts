@@ -6,6 +6,7 @@ import type { Logger } from '@aftersales/observability';
 import { CLOCK, type Clock } from '@aftersales/platform-http';
 import type { PagePayload } from './incident-command-runner';
 import { INCIDENTS_CONFIG, INCIDENTS_LOGGER, type IncidentsConfig } from './incidents.config';
+import { pagerWebhookRefusal, pagerWebhookRules } from './pager-allow-list';
 import { TenantPolicies } from './tenant-policies';
 
 /** The pager did not accept a page (non-2xx, timeout, unreachable): the timer is retried with backoff. */
@@ -35,6 +36,12 @@ export interface PageRequest {
  * transaction rolls back and the timer is retried with backoff under the same `Idempotency-Key` (the pager
  * deduplicates on it if a 2xx answer was lost). Without any webhook the page is recorded as delivered to `none`: the
  * Kafka event `ResponseTeamPagedV1` remains the integration point.
+ *
+ * A webhook outside the operator's allow-list (`INCIDENTS_PAGER_ALLOWED_HOSTS`; a policy stored before it, or a list
+ * that changed since) is never called: retrying cannot make it allowed, so the page is recorded once as refused
+ * (`pager_deliveries.refused`: the rule and why, `status_code` null, `target` the webhook's origin), the timer ends,
+ * and an error is logged naming the tenant, the page and the fix. Redirects are not followed (a 3xx is a failed
+ * attempt): an allowed host must not forward pages to one that is not.
  */
 @Injectable()
 export class Pager {
@@ -59,6 +66,26 @@ export class Pager {
       await this.record(tx, timer.tenant, page, 'none', null, attempts);
       return;
     }
+    const refusal = pagerWebhookRefusal(url, this.config);
+    if (refusal) {
+      const refused = `${refusal.rule}: webhook ${refusal.detail}`;
+      this.logger.error(
+        {
+          tenant: timer.tenant,
+          pageId: page.pageId,
+          incidentId: page.incidentId,
+          level: page.level,
+          lead: page.team.lead,
+          pager: originOf(url),
+          rule: pagerWebhookRules[refusal.rule],
+          reason: refused,
+        },
+        "page refused for good, not retried: the tenant's pager webhook is not allowed (fix the tenant's policy " +
+          'with PUT /policies, or add the host to INCIDENTS_PAGER_ALLOWED_HOSTS); the page is only on Kafka',
+      );
+      await this.record(tx, timer.tenant, page, originOf(url), null, attempts, refused);
+      return;
+    }
     const request: PageRequest = {
       pageId: page.pageId,
       incidentId: page.incidentId,
@@ -79,6 +106,7 @@ export class Pager {
         headers: { ...traceHeaders, 'content-type': 'application/json', 'idempotency-key': page.pageId },
         body: JSON.stringify(request),
         signal: AbortSignal.timeout(this.config.pagerTimeoutMs),
+        redirect: 'manual',
       });
       status = response.status;
       await response.body?.cancel().catch(() => undefined);
@@ -97,11 +125,13 @@ export class Pager {
     target: string,
     status: number | null,
     attempts: number,
+    refused: string | null = null,
   ): Promise<void> {
     await tx.query(
-      `INSERT INTO pager_deliveries (page_id, tenant, incident_id, level, trigger, target, status_code, attempts, delivered_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (page_id) DO NOTHING`,
-      [page.pageId, tenant, page.incidentId, page.level, page.trigger, target, status, attempts, this.clock()],
+      `INSERT INTO pager_deliveries
+         (page_id, tenant, incident_id, level, trigger, target, status_code, attempts, delivered_at, refused)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (page_id) DO NOTHING`,
+      [page.pageId, tenant, page.incidentId, page.level, page.trigger, target, status, attempts, this.clock(), refused],
     );
   }
 }
@@ -109,7 +139,8 @@ export class Pager {
 /** Logs name the pager's origin only: a webhook URL may carry a token in its path or query. */
 function originOf(url: string): string {
   try {
-    return new URL(url).origin;
+    const { origin } = new URL(url);
+    return origin === 'null' ? 'pager' : origin;
   } catch {
     return 'pager';
   }

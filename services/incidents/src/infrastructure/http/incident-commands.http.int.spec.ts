@@ -46,13 +46,22 @@ describe('incidents HTTP commands (real Postgres + Kafka)', () => {
   const tenant = uniqueName('shop');
   const otherTenant = uniqueName('shop');
   const policyTenant = uniqueName('shop');
-  const previousCache = process.env.INCIDENTS_POLICY_CACHE_MS;
+  const webhookTenant = uniqueName('shop');
+  const env = {
+    INCIDENTS_POLICY_CACHE_MS: '0',
+    // The pager hosts tenants may name: one by name (http too), one port of another, https subdomains of a third.
+    INCIDENTS_PAGER_ALLOWED_HOSTS: 'pager.example.com,pager.example.net:8443,*.hooks.example.org,127.0.0.1',
+  };
+  const previousEnv: Record<string, string | undefined> = {};
   let testDb: TestDatabase;
   let incidents: RunningService;
   let upstream: UpstreamProducer;
 
   beforeAll(async () => {
-    process.env.INCIDENTS_POLICY_CACHE_MS = '0';
+    for (const [name, value] of Object.entries(env)) {
+      previousEnv[name] = process.env[name];
+      process.env[name] = value;
+    }
     testDb = await createTestDatabase('incident_commands');
     const groupPrefix = `${uniqueName('incident-commands')}.`;
     upstream = new UpstreamProducer(kafkaBrokers());
@@ -74,8 +83,10 @@ describe('incidents HTTP commands (real Postgres + Kafka)', () => {
     await incidents?.close();
     await upstream?.stop();
     await testDb?.drop();
-    if (previousCache === undefined) delete process.env.INCIDENTS_POLICY_CACHE_MS;
-    else process.env.INCIDENTS_POLICY_CACHE_MS = previousCache;
+    for (const [name, value] of Object.entries(previousEnv)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
   });
 
   const call = async (
@@ -495,6 +506,54 @@ describe('incidents HTTP commands (real Postgres + Kafka)', () => {
       const [opened] = await streamOf(declared.incidentId);
       const openedAt = Date.parse((opened?.data as { at: string }).at);
       expect(Date.parse(declared.contactDueAt as string) - openedAt).toBe(10 * 60_000);
+    });
+
+    it('refuses a pager webhook outside INCIDENTS_PAGER_ALLOWED_HOSTS: 400 on /pager/webhookUrl, nothing stored', async () => {
+      // A tenant that never pages in this suite: the allowed webhooks below are never called.
+      const put = (webhookUrl: string | null) =>
+        call('PUT', '/policies', 'admin', { overrides: {}, pager: { webhookUrl } }, { tenant: webhookTenant });
+      const refused = async (webhookUrl: string) => {
+        const res = await put(webhookUrl);
+        expect(res.status).toBe(400);
+        expect(res.headers.get('content-type')).toContain('application/problem+json');
+        const problem = problemOf(res);
+        expect(problem.code).toBe('REQUEST.INVALID');
+        expect(problem.errors).toHaveLength(1);
+        expect(problem.errors?.[0]?.pointer).toBe('/pager/webhookUrl');
+        return problem.errors?.[0]?.detail ?? '';
+      };
+
+      // Cloud metadata, an internal service, a host nobody listed: the detail names the host and what to do.
+      const metadata = await refused('http://169.254.169.254/latest/meta-data/iam/security-credentials/');
+      expect(metadata).toBe(
+        'must point to a pager host the operator allows: "169.254.169.254" is not in INCIDENTS_PAGER_ALLOWED_HOSTS ' +
+          '(an operator must add the host there)',
+      );
+      expect(await refused('http://10.0.0.5:9200/_all')).toContain('"10.0.0.5:9200" is not in INCIDENTS_PAGER_ALLOWED_HOSTS');
+      expect(await refused('https://pager.attacker.example/hook')).toContain('an operator must add the host there');
+      // The wrong port of a host:port entry; plain http to a host allowed only through a wildcard; credentials.
+      expect(await refused('https://pager.example.net/hook')).toContain('"pager.example.net" is not in');
+      expect(await refused('http://team.hooks.example.org/hook')).toContain('must use https');
+      expect(await refused('https://ops:hunter2@pager.example.com/hook')).toContain('must not carry credentials');
+
+      const stored = await incidents.database.pool.query(
+        'SELECT pager_webhook_url FROM incidents_tenant_policies WHERE tenant = $1',
+        [webhookTenant],
+      );
+      expect(stored.rows).toEqual([]);
+
+      // Allowed: https on a listed host, the listed port, an https subdomain of the wildcard, a listed local pager.
+      for (const webhookUrl of [
+        'https://PAGER.example.com/hooks/T0K3N',
+        'https://pager.example.net:8443/hook',
+        'https://team.hooks.example.org/hook',
+        'http://127.0.0.1:9/pages',
+      ]) {
+        const res = await put(webhookUrl);
+        expect(res.status).toBe(200);
+        expect(res.body).toMatchObject({ tenant: webhookTenant, pager: { webhookUrl } });
+      }
+      expect((await put(null)).status).toBe(200);
     });
   });
 });

@@ -5,9 +5,12 @@ import {
   Role,
   Roles,
   SchemaPipe,
+  ValidationProblem,
   type Clock,
   type Principal,
 } from '@aftersales/platform-http';
+import { INCIDENTS_CONFIG, type IncidentsConfig } from '../../application/incidents.config';
+import { pagerWebhookRefusal } from '../../application/pager-allow-list';
 import { TenantPolicies, type TenantIncidentSettings } from '../../application/tenant-policies';
 import type { IncidentPolicyOverrides } from '../../domain';
 import { PutPoliciesRequest } from './policies.request';
@@ -26,6 +29,7 @@ export class PoliciesHttpController {
   constructor(
     @Inject(TenantPolicies) private readonly policies: TenantPolicies,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(INCIDENTS_CONFIG) private readonly config: IncidentsConfig,
   ) {}
 
   @Get()
@@ -34,16 +38,22 @@ export class PoliciesHttpController {
     return view(await this.policies.settings(principal.tenant));
   }
 
-  /** Replaces the settings; 400 for a malformed body, 422 (with the problems) for an inconsistent policy. */
+  /**
+   * Replaces the settings; 400 for a malformed body or a pager webhook the operator does not allow
+   * (`INCIDENTS_PAGER_ALLOWED_HOSTS`, credentials in the URL), 422 (with the problems) for an inconsistent policy.
+   */
   @Put()
   @Roles(Role.Admin)
   async put(
     @CurrentPrincipal() principal: Principal,
     @Body(new SchemaPipe(PutPoliciesRequest)) body: PutPoliciesRequest,
   ) {
+    const pagerWebhookUrl = body.pager?.webhookUrl ?? null;
+    const refusal = pagerWebhookUrl === null ? null : pagerWebhookRefusal(pagerWebhookUrl, this.config);
+    if (refusal) throw new ValidationProblem([{ pointer: '/pager/webhookUrl', detail: refusal.detail }]);
     const settings = await this.policies.save(
       principal.tenant,
-      { overrides: body.overrides as IncidentPolicyOverrides, pagerWebhookUrl: body.pager?.webhookUrl ?? null },
+      { overrides: body.overrides as IncidentPolicyOverrides, pagerWebhookUrl },
       principal.subject,
       this.clock(),
     );

@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { PagerRefusals1732700000000 } from './1732700000000-pager-refusals';
 
 /**
  * Tables of the incidents write side (the event store and timers come from `@aftersales/eventstore`):
@@ -7,7 +8,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *   who changed them last; `incidents_tenant_policy_changes` keeps every version (who, when, what).
  * - `incidents_cluster_links`: which incident a complaint cluster's episode opened (and, after a merge, its
  *   survivor); written in the inbox transaction that opened it.
- * - `pager_deliveries`: each page delivered to a pager once, where to and after how many attempts.
+ * - `pager_deliveries`: each page delivered to a pager once, where to and after how many attempts (and, since
+ *   `PagerRefusals1732700000000`, each page refused for good: a webhook outside the operator's allow-list).
  */
 export class IncidentsWriteSide1732600000000 implements MigrationInterface {
   name = 'IncidentsWriteSide1732600000000';
@@ -66,4 +68,4 @@ export class IncidentsWriteSide1732600000000 implements MigrationInterface {
 }
 
 /** The write side's migrations, in order. */
-export const incidentsWriteSideMigrations = [IncidentsWriteSide1732600000000];
+export const incidentsWriteSideMigrations = [IncidentsWriteSide1732600000000, PagerRefusals1732700000000];
