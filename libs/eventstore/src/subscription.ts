@@ -111,16 +111,19 @@ export class DurableSubscription {
    * table, not remembered: an operator who resets the checkpoint (to rebuild a projection) is seen at once.
    */
   private async anythingNew(): Promise<boolean> {
-    const { rows } = await this.pool.query<{ found: boolean }>(
-      `SELECT EXISTS (
-         SELECT 1 FROM es_events e
-          WHERE (e.transaction_id, e.position) > (
-                  coalesce((SELECT c.transaction_id FROM es_checkpoints c WHERE c.name = $1), '0'::xid8),
-                  coalesce((SELECT c.position FROM es_checkpoints c WHERE c.name = $1), 0))
-            AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())) AS found`,
+    // ORDER BY + LIMIT, not EXISTS: EXISTS drops the ordering and the planner then scans the whole table whenever
+    // it is caught up (1.7 ms per poll at 6,000 events); this walks the global-order index from the checkpoint.
+    const { rows } = await this.pool.query(
+      `SELECT 1 FROM es_events e
+        WHERE (e.transaction_id, e.position) > (
+                coalesce((SELECT c.transaction_id FROM es_checkpoints c WHERE c.name = $1), '0'::xid8),
+                coalesce((SELECT c.position FROM es_checkpoints c WHERE c.name = $1), 0))
+          AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY e.transaction_id, e.position
+        LIMIT 1`,
       [this.options.name],
     );
-    return rows[0]?.found === true;
+    return rows.length > 0;
   }
 
   private async run(): Promise<void> {

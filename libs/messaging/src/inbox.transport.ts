@@ -40,6 +40,8 @@ export class InboxContext extends BaseRpcContext<[PoolClient, ConsumedEvent, Str
  */
 export class InboxTransport extends Server implements CustomTransportStrategy {
   private inbox: InboxConsumer | null = null;
+  /** Handlers by `ce_type`: Nest resolves a pattern by parsing it, once per type is enough. */
+  private readonly handlers = new Map<string, InboxHandler | undefined>();
 
   constructor(private readonly options: Omit<InboxConsumerOptions, 'handlerFor'>) {
     super();
@@ -47,7 +49,7 @@ export class InboxTransport extends Server implements CustomTransportStrategy {
 
   async listen(callback: (error?: unknown) => void): Promise<void> {
     try {
-      this.inbox = new InboxConsumer({ ...this.options, handlerFor: (type) => this.inboxHandler(type) });
+      this.inbox = new InboxConsumer({ ...this.options, handlerFor: (type) => this.cachedHandler(type) });
       await this.inbox.start();
       callback();
     } catch (error) {
@@ -66,6 +68,11 @@ export class InboxTransport extends Server implements CustomTransportStrategy {
 
   unwrap<T>(): T {
     return this.inbox as T;
+  }
+
+  private cachedHandler(type: string): InboxHandler | undefined {
+    if (!this.handlers.has(type)) this.handlers.set(type, this.inboxHandler(type));
+    return this.handlers.get(type);
   }
 
   private inboxHandler(type: string): InboxHandler | undefined {
