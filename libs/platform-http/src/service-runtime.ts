@@ -192,6 +192,11 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
   const workers = definition.workers?.({ app, database, messaging, clock, logger }) ?? [];
   for (const worker of workers) worker.start();
 
+  // Keep idle connections longer than the load balancers and clients in front of us (AWS ALB: 60 s): with Node's
+  // default 5 s, a client reusing a connection the server just closed gets ECONNRESET (or a 502 from the balancer).
+  const server = app.getHttpServer() as import('node:http').Server;
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await app.listen(config.port, '0.0.0.0');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('0.0.0.0', '127.0.0.1');
   logger.info({ url, topic }, `${definition.service} is up`);
