@@ -20,6 +20,7 @@ import { freePort, ServiceProcess } from '../support/service-process';
 
 const RATE = Number(process.env.BENCH_RATE ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
+const BASELINE_SECONDS = Number(process.env.BENCH_BASELINE_SECONDS ?? 10);
 const GROUP = 10; // complaints (distinct customers) per batch: the 10th crosses L3 → L2
 const SERVER_URL = process.env.DATABASE_URL?.trim() || 'postgres://postgres@127.0.0.1:5432/postgres';
 const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
@@ -100,12 +101,60 @@ export interface IncidentLatencyResult {
   readonly p99: number;
   readonly max: number;
   readonly httpP99: number;
+  /** The baseline measured in the same run: one bare Kafka hop (produce → consume) at the same rate. */
+  readonly kafkaHop: { readonly p50: number; readonly p99: number };
   /** Where the time went, per measured escalation (p50/p99 of each stage, ms). */
   readonly stages: ReadonlyArray<{ readonly stage: string; readonly p50: number; readonly p99: number }>;
 }
 
 /** Epoch milliseconds of a `performance.now()` reading (all processes share this machine's clock). */
 const epochOf = (perfNow: number) => performance.timeOrigin + perfNow;
+
+/**
+ * The baseline: one Kafka hop at the same rate, with the relay's producer settings (idempotent, acks=all) and the
+ * bench consumer's (20 ms fetch wait), on a fresh 6-partition topic. The escalation path has two such hops plus
+ * all the work, so the hop is the floor the pipeline is compared with.
+ */
+async function measureKafkaHop(kafka: Kafka, suffix: string): Promise<{ p50: number; p99: number }> {
+  const topic = `bench.hop.${suffix}`;
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: 6 }], waitForLeaders: true });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const consumer = kafka.consumer({ groupId: `bench-hop-${suffix}`, maxWaitTimeInMs: 20 });
+  const latencies: number[] = [];
+  try {
+    await producer.connect();
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        latencies.push(performance.now() - Number(message.value?.toString()));
+      },
+    });
+    await waitForStableGroup(kafka, `bench-hop-${suffix}`);
+    const total = Math.round(RATE * BASELINE_SECONDS);
+    const started = performance.now();
+    const sends: Array<Promise<unknown>> = [];
+    for (let i = 0; i < total; i++) {
+      const wait = started + (i * 1000) / RATE - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      sends.push(
+        producer.send({ topic, acks: -1, messages: [{ key: `k-${i % 60}`, value: String(performance.now()) }] }),
+      );
+    }
+    await Promise.all(sends);
+    const deadline = performance.now() + 30_000;
+    while (latencies.length < total && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    latencies.sort((a, b) => a - b);
+    return { p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  } finally {
+    await consumer.disconnect().catch(() => undefined);
+    await producer.disconnect().catch(() => undefined);
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin.disconnect().catch(() => undefined);
+  }
+}
 
 export async function benchIncidentLatency(): Promise<IncidentLatencyResult> {
   const suffix = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
@@ -127,6 +176,9 @@ export async function benchIncidentLatency(): Promise<IncidentLatencyResult> {
   const kafka = new Kafka({ clientId: 'incident-bench', brokers: BROKERS, logLevel: logLevel.NOTHING });
   const consumer = kafka.consumer({ groupId: `incident-bench-${suffix}`, maxWaitTimeInMs: 20 });
   try {
+    log(`baseline: one bare Kafka hop at ${RATE}/s for ${BASELINE_SECONDS} s…`);
+    const kafkaHop = await measureKafkaHop(kafka, suffix);
+    log(`  Kafka hop p50 ${kafkaHop.p50.toFixed(0)} ms, p99 ${kafkaHop.p99.toFixed(0)} ms`);
     log('starting intake and incidents (real processes, fresh databases)…');
     await Promise.all([intake.start(90_000), incidents.start(90_000)]);
     await waitForStableGroup(kafka, `bench-${suffix}.incidents.complaint-clustering`);
@@ -263,6 +315,7 @@ export async function benchIncidentLatency(): Promise<IncidentLatencyResult> {
       p99: percentile(latencies, 99),
       max: latencies.at(-1) ?? Number.NaN,
       httpP99: percentile(httpLatencies, 99),
+      kafkaHop,
       stages,
     };
   } finally {
@@ -363,6 +416,11 @@ if (require.main === module) {
       console.log('|---|---|---|---|---|---|---|---|---|---|');
       console.log(
         `| complaint accepted → IncidentEscalated on Kafka | ${r.rate}/s × ${r.seconds} s | ${r.accepted}/${r.posted} | ${r.escalations} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.max)} | ${ms(r.httpP99)} | p99 ≤ 500 ms | ${r.p99 <= 500 ? 'yes' : 'NO'} |`,
+      );
+      console.log(
+        `\nBaseline measured in this run: one bare Kafka hop at ${r.rate}/s: p50 ${ms(r.kafkaHop.p50)}, p99 ${ms(r.kafkaHop.p99)}. ` +
+          `The escalation path takes two hops plus the work: p50 ${(r.p50 / r.kafkaHop.p50).toFixed(1)}×, ` +
+          `p99 ${(r.p99 / r.kafkaHop.p99).toFixed(1)}× the single hop.`,
       );
       console.log('\n| stage (crossing complaint → its escalation) | p50 | p99 |');
       console.log('|---|---|---|');
