@@ -5,11 +5,14 @@
  * Architecture rules, from coarse to fine:
  *  - `@nx/enforce-module-boundaries`: project → project dependencies by tag (type:* and scope:*, see project.json).
  *  - `no-restricted-imports` (deterministic, no project graph needed):
- *      - workspace packages only through their root (`@aftersales/contracts`, never `@aftersales/contracts/src/…`),
- *        never by repository path (`contracts/…`, `libs/…`, `services/…`);
+ *      - workspace packages only through their root (`@aftersales/contracts`, never `@aftersales/contracts/src/…`)
+ *        or a subpath entry point declared in tsconfig.base.json (`@aftersales/testing/decider`), never by
+ *        repository path (`contracts/…`, `libs/…`, `services/…`);
  *      - a service never imports another service's package;
- *      - `@aftersales/testing` only in tests;
- *      - `services/<name>/src/domain/**` imports only `@aftersales/domain`, `@aftersales/contracts` and its own files.
+ *      - `@aftersales/testing` (and its entry points) only in tests;
+ *      - `services/<name>/src/domain/**` imports only `@aftersales/domain`, `@aftersales/contracts` and its own files;
+ *        its tests (`*.spec.ts` and the builders in `testing/` folders) also `@aftersales/testing/decider`, which
+ *        production domain files may not import, directly or through a `testing/` folder.
  *  - `local/no-relative-import-across-boundary`: a relative import never leaves its project (`../../libs/…`), nor a
  *    domain folder; code outside projects (test/, scripts/, deploy/) does not reach into a project by relative path.
  *
@@ -48,9 +51,18 @@ const SERVICES = projectsIn('services').map((root) => ({
 const PROJECT_ROOTS = [...(existsSync(path.join(ROOT, 'contracts')) ? ['contracts'] : []), ...projectsIn('libs')];
 PROJECT_ROOTS.push(...SERVICES.map((s) => s.root));
 
+/** Subpath entry points (`@aftersales/<package>/<entry>`), each declared in tsconfig.base.json `paths`. */
+const SUBPATH_ENTRIES = Object.keys(
+  /** @type {Record<string, string[]>} */ (
+    JSON.parse(readFileSync(path.join(ROOT, 'tsconfig.base.json'), 'utf8')).compilerOptions.paths
+  ),
+).filter((alias) => /^@aftersales\/[^/]+\//.test(alias));
+
 const projectOf = (/** @type {string} */ file) =>
   PROJECT_ROOTS.find((root) => file === root || file.startsWith(`${root}/`));
 const escapeRegex = (/** @type {string} */ s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** A regex alternative matching exactly one of `names`. */
+const oneOf = (/** @type {string[]} */ names) => `(${names.map(escapeRegex).join('|')})$`;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Nx project graph: `@nx/enforce-module-boundaries` reads the cached graph and silently skips itself without one.
@@ -175,9 +187,9 @@ const restrictImports = (...parts) => [
 const WORKSPACE_IMPORTS = {
   patterns: [
     {
-      regex: '^@aftersales/[^/]+/',
+      regex: `^(?!${oneOf(SUBPATH_ENTRIES)})@aftersales/[^/]+/`,
       message:
-        'Import workspace packages from their root only (e.g. `@aftersales/contracts`), never a path into their sources.',
+        'Import workspace packages from their root (e.g. `@aftersales/contracts`) or an entry point declared in tsconfig.base.json, never a path into their sources.',
     },
     {
       regex: '^/?(contracts|libs|services)(/|$)',
@@ -186,9 +198,15 @@ const WORKSPACE_IMPORTS = {
   ],
 };
 
+/** Test-only entry points that domain tests may import as well: Jest-based, but free of infrastructure. */
+const DOMAIN_TEST_ENTRIES = ['@aftersales/testing/decider'];
+
 /** @type {Restrictions} */
 const TESTS_ONLY = {
-  paths: [{ name: '@aftersales/testing', message: '`@aftersales/testing` is for tests (*.spec.ts) only.' }],
+  paths: [
+    { name: '@aftersales/testing', message: '`@aftersales/testing` is for tests (*.spec.ts) only.' },
+    ...DOMAIN_TEST_ENTRIES.map((name) => ({ name, message: `\`${name}\` is for tests (*.spec.ts) only.` })),
+  ],
 };
 
 /** A service imports no service package: not another one's, nor its own (use relative imports inside a service). */
@@ -216,7 +234,7 @@ const DOMAIN_BANNED = [
     message: 'Domain code is not instrumented: `@opentelemetry/*` belongs in application or infrastructure.',
   },
   {
-    regex: '^@aftersales/(eventstore|messaging|observability|platform-http|testing)(/|$)',
+    regex: `^(?!${oneOf(DOMAIN_TEST_ENTRIES)})@aftersales/(eventstore|messaging|observability|platform-http|testing)(/|$)`,
     message:
       'Domain code depends on no platform library; only `@aftersales/domain` and `@aftersales/contracts` (type-only preferred).',
   },
@@ -225,18 +243,40 @@ const DOMAIN_BANNED = [
     message: 'Domain code is pure: no Node.js built-in modules (I/O, clock, randomness come in through commands).',
   },
 ];
-/** @type {Restrictions} */
-const DOMAIN_ONLY = {
-  patterns: [
-    ...DOMAIN_BANNED,
-    {
-      // Everything not explicitly allowed, minus what DOMAIN_BANNED already reports (one error per import).
-      regex: `^(?!@aftersales/(domain|contracts)$|\\.{1,2}(/|$)|${DOMAIN_BANNED.map((b) => `(${b.regex})`).join('|')})`,
-      message:
-        'src/domain may import only `@aftersales/domain`, `@aftersales/contracts` (type-only preferred) and files of its own domain folder.',
-    },
-  ],
-};
+/** Production domain files: the test helpers are off limits, whether imported directly or through `testing/`. */
+const DOMAIN_PRODUCTION_BANNED = [
+  {
+    regex: `^${oneOf(DOMAIN_TEST_ENTRIES)}`,
+    message: `${DOMAIN_TEST_ENTRIES.join(', ')}: test code (Jest), for domain specs and their \`testing/\` builders only.`,
+  },
+  {
+    regex: '^\\.{1,2}/(.+/)?testing(/|$)',
+    message:
+      'A domain `testing/` folder holds test code (builders, fixtures); production domain code does not import it.',
+  },
+];
+/**
+ * Domain code imports `@aftersales/domain`, `@aftersales/contracts` and its own files; its tests (`*.spec.ts` and the
+ * `testing/` folders) also the test-only DOMAIN_TEST_ENTRIES.
+ * @param {{ tests: boolean }} options @returns {Restrictions}
+ */
+function domainOnly({ tests }) {
+  const banned = tests ? DOMAIN_BANNED : [...DOMAIN_BANNED, ...DOMAIN_PRODUCTION_BANNED];
+  const allowed = ['@aftersales/domain', '@aftersales/contracts', ...(tests ? DOMAIN_TEST_ENTRIES : [])];
+  return {
+    patterns: [
+      ...banned,
+      {
+        // Everything not explicitly allowed, minus what `banned` already reports (one error per import).
+        regex: `^(?!${oneOf(allowed)}|\\.{1,2}(/|$)|${banned.map((b) => `(${b.regex})`).join('|')})`,
+        message: tests
+          ? 'Domain tests may import only `@aftersales/domain`, `@aftersales/contracts`, the test-only ' +
+            `${DOMAIN_TEST_ENTRIES.join(', ')} and files of their own domain folder.`
+          : 'src/domain may import only `@aftersales/domain`, `@aftersales/contracts` (type-only preferred) and files of its own domain folder.',
+      },
+    ],
+  };
+}
 
 /** `@nx/enforce-module-boundaries`: what a project may depend on, by the tags in its project.json. */
 const NX_BOUNDARIES = {
@@ -247,7 +287,7 @@ const NX_BOUNDARIES = {
   depConstraints: [
     { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
     { sourceTag: 'type:domain-kit', onlyDependOnLibsWithTags: [] },
-    // type:testing for *.spec.ts only; `no-restricted-imports` enforces that per file.
+    // type:testing for tests only (*.spec.ts, domain `testing/` folders); `no-restricted-imports` enforces that per file.
     {
       sourceTag: 'type:lib',
       onlyDependOnLibsWithTags: ['type:contracts', 'type:domain-kit', 'type:lib', 'type:testing'],
@@ -358,7 +398,11 @@ module.exports = [
       name: `aftersales/service:${s.scope}/domain`,
       files: [`${s.root}/src/domain/**/*.ts`],
       rules: {
-        'no-restricted-imports': restrictImports(WORKSPACE_IMPORTS, noServicePackages(s.scope), DOMAIN_ONLY),
+        'no-restricted-imports': restrictImports(
+          WORKSPACE_IMPORTS,
+          noServicePackages(s.scope),
+          domainOnly({ tests: false }),
+        ),
         'no-restricted-syntax': [
           'error',
           { selector: 'ImportExpression', message: 'Domain code loads no modules at run time.' },
@@ -367,6 +411,17 @@ module.exports = [
             message: 'Domain code loads no modules at run time.',
           },
         ],
+      },
+    },
+    {
+      name: `aftersales/service:${s.scope}/domain-tests`,
+      files: [`${s.root}/src/domain/**/*.spec.ts`, `${s.root}/src/domain/**/testing/**/*.ts`],
+      rules: {
+        'no-restricted-imports': restrictImports(
+          WORKSPACE_IMPORTS,
+          noServicePackages(s.scope),
+          domainOnly({ tests: true }),
+        ),
       },
     },
   ]),

@@ -14,6 +14,8 @@ const BOUNDARY_RULES = new Set([
 ]);
 
 const INTAKE_DOMAIN = 'services/intake/src/domain/__boundaries__.ts';
+const INTAKE_DOMAIN_SPEC = 'services/intake/src/domain/__boundaries__.unit.spec.ts';
+const INTAKE_DOMAIN_BUILDER = 'services/intake/src/domain/testing/__boundaries__.builder.ts';
 const INTAKE_INFRA = 'services/intake/src/infrastructure/__boundaries__.ts';
 const MESSAGING_SRC = 'libs/messaging/src/__boundaries__.ts';
 
@@ -87,6 +89,49 @@ describe('module boundaries (eslint.config.js)', () => {
         '',
       ].join('\n');
       expect(await lint(code, INTAKE_DOMAIN)).toEqual([]);
+    });
+
+    describe('the test-only decider helper (@aftersales/testing/decider)', () => {
+      const importHelper = [
+        "import { historyOf, specOf, stateOf } from '@aftersales/testing/decider';",
+        'export const marker = [historyOf, specOf, stateOf];',
+        '',
+      ].join('\n');
+
+      it.each([
+        ['a domain spec', INTAKE_DOMAIN_SPEC],
+        ['a builder in the domain testing/ folder', INTAKE_DOMAIN_BUILDER],
+      ])('is accepted in %s', async (_what, file) => {
+        expect(await lint(importHelper, file)).toEqual([]);
+      });
+
+      it('is rejected in production domain code', async () => {
+        const errors = await boundaryErrors(importHelper, INTAKE_DOMAIN);
+        expect(errors).toEqual([expect.objectContaining({ ruleId: 'no-restricted-imports', line: 1 })]);
+        expect(errors[0]?.message).toMatch(/test code/);
+      });
+
+      it('is not reachable from production domain code through a testing/ folder', async () => {
+        const errors = await boundaryErrors(
+          "import { incidentCommands } from './testing/incident.builder';\nexport const marker = incidentCommands;\n",
+          INTAKE_DOMAIN,
+        );
+        expect(errors).toEqual([expect.objectContaining({ ruleId: 'no-restricted-imports', line: 1 })]);
+        expect(errors[0]?.message).toMatch(/testing\/` folder holds test code/);
+      });
+
+      it('is rejected in production code outside the domain', async () => {
+        const errors = await boundaryErrors(importHelper, INTAKE_INFRA);
+        expect(errors.map((e) => e.ruleId)).toContain('no-restricted-imports');
+      });
+
+      it('opens no other part of @aftersales/testing to domain specs', async () => {
+        const errors = await boundaryErrors(
+          "import { uniqueName } from '@aftersales/testing';\nexport const marker = uniqueName;\n",
+          INTAKE_DOMAIN_SPEC,
+        );
+        expect(errors).toEqual([expect.objectContaining({ ruleId: 'no-restricted-imports', line: 1 })]);
+      });
     });
   });
 

@@ -1,4 +1,5 @@
 import type { CommandContext } from '@aftersales/domain';
+import { stateOf } from '@aftersales/testing/decider';
 import { complaintClusterDecider } from './complaint-cluster.decider';
 import type { ClusterThresholdCrossed, ComplaintClusterEvent } from './complaint-cluster.events';
 import type { IncidentCommand } from './incident.commands';
@@ -7,7 +8,6 @@ import { FollowUpOutstanding } from './incident.errors';
 import type { ContactDeadlineSet, IncidentEvent, ResponseTeamPaged } from './incident.events';
 import { actors, tenant } from './testing/actors.fixture';
 import { aComplaint, registerComplaint } from './testing/complaint.builder';
-import { stateOf } from './testing/decider.spec-helper';
 import { incidentCommands } from './testing/incident.builder';
 import { TestClock } from './testing/test-clock';
 

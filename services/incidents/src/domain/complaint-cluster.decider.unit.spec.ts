@@ -1,3 +1,4 @@
+import { historyOf, specOf } from '@aftersales/testing/decider';
 import type { RegisterComplaint } from './complaint-cluster.commands';
 import {
   clusterIdOf,
@@ -13,7 +14,6 @@ import {
 import type { ClusterThresholdCrossed, ComplaintClusterEvent } from './complaint-cluster.events';
 import { resolvePolicy } from './incident-policy';
 import { aComplaint, registerComplaint, type ComplaintBuilder } from './testing/complaint.builder';
-import { historyOf, specOf } from './testing/decider.spec-helper';
 import { TestClock } from './testing/test-clock';
 
 const given = specOf(complaintClusterDecider);

@@ -1,3 +1,4 @@
+import { historyOf, specOf, stateOf } from '@aftersales/testing/decider';
 import {
   DowngradeNotAllowed,
   FieldRequired,
@@ -12,7 +13,6 @@ import {
 import { incidentDecider } from './incident.decider';
 import type { IncidentEvent } from './incident.events';
 import { actors } from './testing/actors.fixture';
-import { historyOf, specOf, stateOf } from './testing/decider.spec-helper';
 import { anIncidentHistory, incidentCommands } from './testing/incident.builder';
 import { TestClock } from './testing/test-clock';
 

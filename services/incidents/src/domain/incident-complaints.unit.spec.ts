@@ -1,6 +1,6 @@
+import { historyOf, specOf, stateOf } from '@aftersales/testing/decider';
 import { FieldRequired, incidentRules, InvalidIncidentTransition, IncidentNotFound } from './incident.errors';
 import { incidentDecider } from './incident.decider';
-import { historyOf, specOf, stateOf } from './testing/decider.spec-helper';
 import { anIncidentHistory, incidentCommands, type IncidentStage } from './testing/incident.builder';
 import { TestClock } from './testing/test-clock';
 

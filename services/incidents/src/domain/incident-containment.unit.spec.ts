@@ -1,9 +1,9 @@
+import { historyOf, specOf, stateOf } from '@aftersales/testing/decider';
 import { ContactDeadlineNotDue, FieldRequired, incidentRules, InvalidIncidentTransition } from './incident.errors';
 import { createIncidentDecider, incidentDecider } from './incident.decider';
 import type { IncidentEvent } from './incident.events';
 import { resolvePolicy } from './incident-policy';
 import type { IncidentLevel } from './incident.values';
-import { historyOf, specOf, stateOf } from './testing/decider.spec-helper';
 import { anIncidentHistory, incidentCommands } from './testing/incident.builder';
 import { TestClock } from './testing/test-clock';
 

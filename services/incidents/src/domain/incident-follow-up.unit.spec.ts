@@ -1,3 +1,4 @@
+import { historyOf, specOf, stateOf } from '@aftersales/testing/decider';
 import {
   FieldRequired,
   FollowUpOutstanding,
@@ -12,7 +13,6 @@ import type { IncidentCommand } from './incident.commands';
 import type { IncidentEvent } from './incident.events';
 import type { IncidentLevel } from './incident.values';
 import { actors } from './testing/actors.fixture';
-import { historyOf, specOf, stateOf } from './testing/decider.spec-helper';
 import { anIncidentHistory, incidentCommands } from './testing/incident.builder';
 import { TestClock } from './testing/test-clock';
 

@@ -1,3 +1,4 @@
+import { historyOf, specOf, stateOf } from '@aftersales/testing/decider';
 import {
   FieldRequired,
   incidentRules,
@@ -10,7 +11,6 @@ import { createIncidentDecider, incidentDecider } from './incident.decider';
 import { resolvePolicy } from './incident-policy';
 import type { IncidentLevel } from './incident.values';
 import { actors } from './testing/actors.fixture';
-import { historyOf, specOf, stateOf } from './testing/decider.spec-helper';
 import { anIncidentHistory, incidentCommands } from './testing/incident.builder';
 import { TestClock } from './testing/test-clock';
 

@@ -1,3 +1,4 @@
+import { historyOf, specOf } from '@aftersales/testing/decider';
 import {
   incidentSatisfactionDecider as decider,
   isBelowTarget,
@@ -12,7 +13,7 @@ import {
 } from './incident-satisfaction.errors';
 import type { IncidentSatisfactionEvent } from './incident-satisfaction.events';
 import { customerOf, incidentId, satisfactionCommands, surveyIdOf, tenant } from './testing/builders';
-import { historyOf, specOf, TestClock } from './testing/decider.spec-helper';
+import { TestClock } from './testing/test-clock';
 
 const given = specOf(decider);
 

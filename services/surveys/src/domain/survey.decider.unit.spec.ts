@@ -1,3 +1,4 @@
+import { historyOf, specOf } from '@aftersales/testing/decider';
 import { createSurveyDecider, surveyDecider } from './survey.decider';
 import {
   InvalidSurvey,
@@ -9,7 +10,7 @@ import {
 import type { SurveyEvent } from './survey.events';
 import { InvalidSurveyPolicy, isSatisfied, resolveSurveyPolicy } from './survey-policy';
 import { answerSurvey, customerOf, incidentId, sendSurvey, surveyIdOf, tenant } from './testing/builders';
-import { historyOf, specOf, TestClock } from './testing/decider.spec-helper';
+import { TestClock } from './testing/test-clock';
 
 const given = specOf(surveyDecider);
 

@@ -1,4 +1,5 @@
 import type { CommandContext } from '@aftersales/domain';
+import { historyOf } from '@aftersales/testing/decider';
 import type { Decider } from '../decider.types';
 import type {
   AbsorbDuplicate,
@@ -27,7 +28,6 @@ import type { IncidentEvent } from '../incident.events';
 import type { IncidentState } from '../incident.state';
 import type { IncidentCategory, IncidentLevel } from '../incident.values';
 import { actors, tenant } from './actors.fixture';
-import { historyOf } from './decider.spec-helper';
 import type { TestClock } from './test-clock';
 
 type Actor = CommandContext['actor'];

@@ -1,9 +1,9 @@
 import { EventCatalogue, validateEvent } from '@aftersales/contracts';
 import type { StoredEvent } from '@aftersales/eventstore';
+import { historyOf } from '@aftersales/testing/decider';
 import { deterministicUuid } from '../../application/incident-streams';
 import { incidentDecider, type IncidentEvent } from '../../domain';
 import { actors, tenant } from '../../domain/testing/actors.fixture';
-import { historyOf } from '../../domain/testing/decider.spec-helper';
 import { incidentCommands } from '../../domain/testing/incident.builder';
 import { TestClock } from '../../domain/testing/test-clock';
 import { incidentStreamId } from '../read-model/streams';

@@ -11,9 +11,9 @@ import {
 } from '@aftersales/eventstore';
 import { CLOCK, PlatformHttpModule, SERVICE_DATABASE, signDevToken } from '@aftersales/platform-http';
 import { createTestDatabase, type TestDatabase } from '@aftersales/testing';
+import { historyOf } from '@aftersales/testing/decider';
 import { incidentDecider, type IncidentEvent } from '../../domain';
 import { actors } from '../../domain/testing/actors.fixture';
-import { historyOf } from '../../domain/testing/decider.spec-helper';
 import { anIncidentHistory, incidentCommands } from '../../domain/testing/incident.builder';
 import { TestClock } from '../../domain/testing/test-clock';
 import type {

@@ -2,7 +2,7 @@ import type { CommandContext } from '@aftersales/domain';
 import type { IncidentLevelValue } from '@aftersales/contracts';
 import type { RecordAnswer, SurveyCustomers } from '../incident-satisfaction.decider';
 import type { AnswerSurvey, SendSurvey } from '../survey.decider';
-import type { TestClock } from './decider.spec-helper';
+import type { TestClock } from './test-clock';
 
 export const tenant = 'shop-1';
 export const incidentId = '5f0c7f4e-1d2a-4b7e-9a53-0f3c2b1a9d10';

@@ -1,9 +1,10 @@
 import { SatisfactionBelowTargetV1, SatisfactionMeasuredV1, validateEvent } from '@aftersales/contracts';
 import type { StoredEvent } from '@aftersales/eventstore';
+import { historyOf } from '@aftersales/testing/decider';
 import { incidentSatisfactionDecider } from '../../domain/incident-satisfaction.decider';
 import { surveyDecider } from '../../domain/survey.decider';
 import { answerSurvey, incidentId, satisfactionCommands, sendSurvey } from '../../domain/testing/builders';
-import { historyOf, TestClock } from '../../domain/testing/decider.spec-helper';
+import { TestClock } from '../../domain/testing/test-clock';
 import { surveysIntegrationEvents } from './integration-events';
 
 const stored = (event: { type: string; data: unknown }): StoredEvent => ({

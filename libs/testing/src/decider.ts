@@ -1,5 +1,25 @@
+/**
+ * `@aftersales/testing/decider`: given/when/then specifications for the services' deciders.
+ *
+ * A test-only entry point of its own, apart from the package root (which pulls in testcontainers, pg and kafkajs),
+ * so pure domain specs load nothing but this file and `@aftersales/domain`. It uses Jest's global `expect`: domain
+ * specs (`*.spec.ts`) and the builders of a domain's `testing/` folder may import it, production code never
+ * (eslint.config.js, proven in test/contract/boundaries.spec.ts).
+ */
 import type { DomainError, DomainErrorKind } from '@aftersales/domain';
-import type { Decider } from '../decider.types';
+
+/**
+ * The shape the helpers need, structurally: any `{ decide, evolve, initialState }` fits, whether a service declares
+ * its own `Decider` type (incidents) or exports plain objects of functions (surveys).
+ */
+export interface Decider<S, C, E> {
+  /** Turns a command into the events it causes, or throws a `DomainError`. */
+  readonly decide: (command: C, state: S) => E[];
+  /** Applies one past event. */
+  readonly evolve: (state: S, event: E) => S;
+  /** The state of a stream that has no events yet. */
+  readonly initialState: () => S;
+}
 
 /**
  * Specifications in the shape `given(history).when(command).then(events)`: the history is folded with `evolve`,
@@ -14,7 +34,7 @@ import type { Decider } from '../decider.types';
 export function specOf<S, C, E>(decider: Decider<S, C, E>) {
   return (history: readonly E[]) => ({
     when: (command: C) => {
-      const decide = () => decider.decide(command, history.reduce(decider.evolve, decider.initialState()));
+      const decide = () => decider.decide(command, stateOf(decider, history));
       return {
         /** Exactly these events. */
         then: (expected: E[]) => expect(decide()).toEqual(expected),
@@ -27,7 +47,7 @@ export function specOf<S, C, E>(decider: Decider<S, C, E>) {
         },
         /** Nothing happens (an idempotent no-op). */
         thenNothing: () => expect(decide()).toEqual([]),
-        /** A `DomainError` of this class, with a stable code, the expected kind and a rule. */
+        /** A `DomainError` of this class, with a stable code, the expected kind and a rule; returns it. */
         thenThrows: (
           errorClass: abstract new (...args: never[]) => DomainError,
           expected: { kind: DomainErrorKind; code?: string },
@@ -52,7 +72,7 @@ export function specOf<S, C, E>(decider: Decider<S, C, E>) {
 
 /** Runs commands one after another through the decider and returns every event, as a handler would have stored. */
 export function historyOf<S, C, E>(decider: Decider<S, C, E>, commands: readonly C[], history: readonly E[] = []): E[] {
-  let state = history.reduce(decider.evolve, decider.initialState());
+  let state = stateOf(decider, history);
   const events = [...history];
   for (const command of commands) {
     const decided = decider.decide(command, state);
