@@ -25,22 +25,34 @@ const complaintId = '2a7c9e1f-5b3d-4f6a-9c8e-7d1b2a3c4e5f';
 const otherCategories = ComplaintCategories.filter((c) => c !== 'product-quality');
 
 describe('complaintPartitionKey', () => {
-  it('keys product-quality complaints by tenant and SKU, trimmed and upper-cased', () => {
+  it('keys product-quality complaints by tenant and SKU when the batch is unknown, trimmed and upper-cased', () => {
     expect(
       complaintPartitionKey({ tenantId: 'acme', complaintId, category: 'product-quality', productSku: ' pb-20000 ' }),
     ).toBe('acme|sku:PB-20000');
+    expect(
+      complaintPartitionKey({
+        tenantId: 'acme',
+        complaintId,
+        category: 'product-quality',
+        productSku: 'PB-20000',
+        batch: ' ',
+      }),
+    ).toBe('acme|sku:PB-20000');
   });
 
-  it('ignores the batch and the region of a product-quality complaint: all batches of a product share a key', () => {
+  it('keys product-quality complaints by SKU and batch (the unit incidents are detected on), ignoring the region', () => {
     const base = exampleOf(ComplaintRegisteredV1);
     expect(base.category).toBe('product-quality');
-    const keys = [
+    const sameBatch = [
       { ...base, batch: 'B-2025-07', region: 'east-china' },
-      { ...base, batch: 'B-2025-08', region: 'north' },
-      { ...base, batch: undefined, region: undefined },
-      { ...base, complaintId: '9b1d2c3e-4f5a-4b6c-8d7e-0f1a2b3c4d5e', productSku: 'Pb-20000' },
+      { ...base, batch: ' b-2025-07 ', region: 'north' },
+      { ...base, complaintId: '9b1d2c3e-4f5a-4b6c-8d7e-0f1a2b3c4d5e', productSku: 'Pb-20000', batch: 'B-2025-07' },
     ].map((complaint) => complaintPartitionKey(complaint));
-    expect(new Set(keys)).toEqual(new Set([`${base.tenantId}|sku:PB-20000`]));
+    expect(new Set(sameBatch)).toEqual(new Set([`${base.tenantId}|sku:PB-20000|batch:B-2025-07`]));
+    // Other batches of the same product are other clusters: other keys, so they spread over the partitions.
+    expect(complaintPartitionKey({ ...base, batch: 'B-2025-08' })).toBe(
+      `${base.tenantId}|sku:PB-20000|batch:B-2025-08`,
+    );
   });
 
   it.each(otherCategories)('keys %s complaints by tenant and region, trimmed and upper-cased', (category) => {
@@ -101,7 +113,7 @@ describe('eventKey', () => {
 
   it('is the partition key for ComplaintRegistered v1, not its subject', () => {
     const example = exampleOf(ComplaintRegisteredV1);
-    expect(eventKey(ComplaintRegisteredV1, example)).toBe('acme|sku:PB-20000');
+    expect(eventKey(ComplaintRegisteredV1, example)).toBe('acme|sku:PB-20000|batch:B-2025-07');
     expect(eventKey(ComplaintRegisteredV1, example)).toBe(complaintPartitionKey(example));
     expect(eventKey(ComplaintRegisteredV1, example)).not.toBe(eventSubject(ComplaintRegisteredV1, example));
     const regional = { ...example, category: 'special-scenario' as const, region: 'east-china' };

@@ -88,7 +88,7 @@ describe('OutboxRelay key choice', () => {
   it("keys ComplaintRegistered by the contract's partition key, with the complaint id as ce_subject", () => {
     const data = { ...complaint, productSku: ' pb-20000 ', batch: 'B-2025-09' };
     const [message] = relayMessages({ type: ComplaintRegisteredV1.type, subject: data.complaintId, data });
-    expect(message?.key).toBe(`${data.tenantId}|sku:PB-20000`);
+    expect(message?.key).toBe(`${data.tenantId}|sku:PB-20000|batch:B-2025-09`);
     expect(message?.key).toBe(complaintPartitionKey(data));
     expect(message?.headers.ce_subject).toBe(data.complaintId);
   });

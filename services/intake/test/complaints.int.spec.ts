@@ -135,8 +135,8 @@ describe('intake complaints: personal data sealed, audited, erasable', () => {
       until: (m) => m.headers.ce_subject === complaintId,
     });
     expect(message?.headers).toMatchObject({ ce_type: ComplaintRegisteredV1.type, ce_subject: complaintId, tenant });
-    // Complaints about one product share a partition (ordered for the incident detection), whatever their id.
-    expect(message?.key).toBe(`${tenant}|sku:PB-20000`);
+    // Complaints about one product batch share a partition (ordered for the incident detection), whatever their id.
+    expect(message?.key).toBe(`${tenant}|sku:PB-20000|batch:B-7`);
     const payload = message?.payload ?? '';
     expect(containsPii(payload)).toEqual([]);
     expect(payload.toLowerCase()).not.toContain('zhang');

@@ -14,14 +14,16 @@ export const ComplaintCategories = ['product-quality', 'service-failure', 'speci
 export type ComplaintCategory = (typeof ComplaintCategories)[number];
 
 /**
- * The Kafka key of a complaint: what it is about. Product-quality complaints are keyed by tenant and product
- * (`acme|sku:PB-20000`), the other categories by tenant and region (`acme|region:EAST-CHINA`); parts trimmed and
- * upper-cased. A complaint without the part its category needs is keyed by its own id.
+ * The Kafka key of a complaint: what it is about. Product-quality complaints are keyed by tenant, product and
+ * production batch (`acme|sku:PB-20000|batch:B-2025-07`, or `acme|sku:PB-20000` when the batch is unknown), the other
+ * categories by tenant and region (`acme|region:EAST-CHINA`); parts trimmed and upper-cased. A complaint without the
+ * part its category needs is keyed by its own id. These are the units incidents are detected on, so each unit's
+ * complaints are ordered on one partition while different batches and regions spread over all of them.
  *
  * @example
  * ```ts
- * complaintPartitionKey({ tenantId: 'acme', complaintId: '2a7c…', category: 'product-quality', productSku: 'pb-20000 ' });
- * // 'acme|sku:PB-20000'
+ * complaintPartitionKey({ tenantId: 'acme', complaintId: '2a7c…', category: 'product-quality', productSku: 'pb-20000 ', batch: 'b-7' });
+ * // 'acme|sku:PB-20000|batch:B-7'
  * ```
  */
 export function complaintPartitionKey(complaint: {
@@ -29,20 +31,23 @@ export function complaintPartitionKey(complaint: {
   readonly complaintId: string;
   readonly category: ComplaintCategory;
   readonly productSku?: string | undefined;
+  readonly batch?: string | undefined;
   readonly region?: string | undefined;
 }): string {
   const part = (value: string | undefined) => value?.trim().toUpperCase() || undefined;
+  const sku = part(complaint.productSku);
+  const batch = part(complaint.batch);
   const about =
     complaint.category === 'product-quality'
-      ? part(complaint.productSku) && `sku:${part(complaint.productSku)}`
+      ? sku && (batch ? `sku:${sku}|batch:${batch}` : `sku:${sku}`)
       : part(complaint.region) && `region:${part(complaint.region)}`;
   return about ? `${complaint.tenantId}|${about}` : `${complaint.tenantId}|complaint:${complaint.complaintId}`;
 }
 
 /**
  * `aftersales.intake.complaint-registered.v1` — a customer complaint was registered. Published on
- * `aftersales.intake.events`, keyed by what it is about ({@link complaintPartitionKey}: the product, or the region),
- * so complaints about one product or region are ordered on one partition. The incidents service clusters
+ * `aftersales.intake.events`, keyed by what it is about ({@link complaintPartitionKey}: the product batch, or the
+ * region), so complaints about one product batch or region are ordered on one partition. The incidents service clusters
  * complaints by product/batch/region and raises incidents from them.
  *
  * Personal data never appears in plaintext: `customerData` is ciphertext sealed under a per-customer key
@@ -76,7 +81,7 @@ export const ComplaintRegisteredV1 = defineEvent({
   subject: 'complaintId',
   partitionKey: {
     description:
-      'What the complaint is about: `<tenantId>|sku:<PRODUCT SKU>` for product-quality complaints, `<tenantId>|region:<REGION>` for the other categories (parts trimmed and upper-cased; `<tenantId>|complaint:<complaintId>` when the part is missing). Complaints about one product or region are ordered on one partition, so a consumer correlating them (incident detection) sees them in order without coordinating across partitions; a complaint keeps its key for life.',
+      'What the complaint is about: `<tenantId>|sku:<PRODUCT SKU>|batch:<BATCH>` for product-quality complaints (`<tenantId>|sku:<PRODUCT SKU>` when the batch is unknown), `<tenantId>|region:<REGION>` for the other categories (parts trimmed and upper-cased; `<tenantId>|complaint:<complaintId>` when the part is missing). Complaints about one product batch or region are ordered on one partition, so a consumer correlating them (incident detection) sees them in order without coordinating across partitions, while different batches spread over the partitions; a complaint keeps its key for life.',
     of: (complaint): string => complaintPartitionKey(complaint),
   },
   schema: Type.Object(
