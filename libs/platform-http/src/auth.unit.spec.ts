@@ -15,13 +15,52 @@ describe('TokenVerifier', () => {
   });
 
   it('rejects a token signed with another secret, and one without a tenant', async () => {
-    const forged = await signDevToken({ subject: 'x', tenant: 'shop-1', roles: ['admin'] }, 'another-secret-another-secret!!');
+    const forged = await signDevToken(
+      { subject: 'x', tenant: 'shop-1', roles: ['admin'] },
+      'another-secret-another-secret!!',
+    );
     await expect(new TokenVerifier({ secret }).verify(forged)).rejects.toThrow();
     const noTenant = await new SignJWT({ roles: ['agent'] })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject('agent-7')
       .sign(new TextEncoder().encode(secret));
     await expect(new TokenVerifier({ secret }).verify(noTenant)).rejects.toThrow('tenant');
+  });
+
+  describe('verified tokens are kept briefly', () => {
+    const signed = (claims: { exp?: number; sub?: string }) => {
+      let jwt = new SignJWT({ tenant: 'shop-1', roles: ['agent'] })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(claims.sub ?? 'agent-7');
+      if (claims.exp !== undefined) jwt = jwt.setExpirationTime(claims.exp);
+      return jwt.sign(new TextEncoder().encode(secret));
+    };
+
+    it('verifies the signature of a token once, and each different token once', async () => {
+      const verifier = new TokenVerifier({ secret });
+      const token = await signDevToken({ subject: 'agent-7', tenant: 'shop-1', roles: ['agent'] }, secret);
+      const first = await verifier.verify(token);
+      await expect(verifier.verify(token)).resolves.toEqual(first);
+      expect(verifier.verifications).toBe(1);
+      await verifier.verify(await signed({ sub: 'agent-8' }));
+      expect(verifier.verifications).toBe(2);
+    });
+
+    it('never serves a token past its expiry, and never keeps a rejected one', async () => {
+      const verifier = new TokenVerifier({ secret });
+      const shortLived = await signed({ exp: Math.floor(Date.now() / 1000) + 2 });
+      await verifier.verify(shortLived);
+      await new Promise((resolve) => setTimeout(resolve, 2_100));
+      await expect(verifier.verify(shortLived)).rejects.toThrow();
+      expect(verifier.verifications).toBe(2);
+      const forged = await signDevToken(
+        { subject: 'x', tenant: 'shop-1', roles: ['admin'] },
+        'another-secret-another-secret!!',
+      );
+      await expect(verifier.verify(forged)).rejects.toThrow();
+      await expect(verifier.verify(forged)).rejects.toThrow();
+      expect(verifier.verifications).toBe(4);
+    });
   });
 
   describe('with the identity provider’s JWKS, issuer and audience (production)', () => {
@@ -33,7 +72,9 @@ describe('TokenVerifier', () => {
       const pair = await generateKeyPair('RS256');
       privateKey = pair.privateKey;
       const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
-      server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })));
+      server = createServer((_req, res) =>
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })),
+      );
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       const address = server.address();
       jwksUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/jwks.json`;
@@ -51,7 +92,9 @@ describe('TokenVerifier', () => {
 
     it('verifies against the JWKS and checks issuer and audience', async () => {
       const verifier = new TokenVerifier({ jwksUrl, issuer: 'https://idp.example', audience: 'aftersales' });
-      await expect(verifier.verify(await sign({ iss: 'https://idp.example', aud: 'aftersales' }))).resolves.toMatchObject({
+      await expect(
+        verifier.verify(await sign({ iss: 'https://idp.example', aud: 'aftersales' })),
+      ).resolves.toMatchObject({
         subject: 'sup-1',
         tenant: 'shop-1',
       });
