@@ -31,11 +31,7 @@ export interface IncidentCommandRequest {
 }
 
 /** An event a command appended, with the id it was stored under (a page's id is its event's id). */
-export interface AppendedIncidentEvent {
-  readonly id: string;
-  readonly type: IncidentEvent['type'];
-  readonly data: IncidentEvent['data'];
-}
+export type AppendedIncidentEvent = IncidentEvent & { readonly id: string };
 
 /** What a command did. */
 export interface IncidentCommandOutcome {
@@ -105,9 +101,12 @@ export class IncidentCommandRunner {
     if (result.duplicate || result.newEvents.length === 0) {
       return { state: result.state, appended: [], duplicate: result.duplicate };
     }
-    const appended = result.newEvents.map((e, i) => ({ id: result.eventIds[i] as string, type: e.type, data: e.data }));
-    await this.applyEffects(tx, request, appended as AppendedIncidentEvent[], session);
-    return { state: result.state, appended: appended as AppendedIncidentEvent[], duplicate: false };
+    const appended = result.newEvents.map((e, i): AppendedIncidentEvent => ({
+      ...e,
+      id: result.eventIds[i] as string,
+    }));
+    await this.applyEffects(tx, request, appended, session);
+    return { state: result.state, appended, duplicate: false };
   }
 
   /** The incident as stored, in `tx`; `{ status: 'none' }` for an unknown incident or another tenant's. */
@@ -134,7 +133,7 @@ export class IncidentCommandRunner {
   ): Promise<void> {
     const tenant = request.command.context.tenant;
     for (const stored of appended) {
-      const event = { type: stored.type, data: stored.data } as IncidentEvent;
+      const event: IncidentEvent = stored;
       const timerMetadata = {
         correlationId: request.metadata.correlationId,
         causationId: stored.id,
