@@ -1,10 +1,15 @@
 /**
  * In-process wake-ups for the pollers of the event store (outbox relay, durable subscriptions, the timer worker):
  * every writer in this process calls {@link signalCommitted} after a commit that stored events, and a poller that
- * found nothing waits in {@link waitForCommit} until the next such commit or its idle timeout, whichever comes
+ * is caught up waits in {@link waitForCommit} until the next such commit or its idle timeout, whichever comes
  * first. Events committed in this process are then picked up at once instead of after a polling interval, and an
  * idle poller queries rarely. Events committed by other processes (other replicas) are still found by the timeout,
  * so correctness never depends on a signal: a lost or spurious signal only changes when the next poll happens.
+ *
+ * Every signal also advances the channel's generation ({@link commitGeneration}). A poller notes the generation
+ * before it reads; when its read came back short (it is caught up as of that read), it waits `since` that
+ * generation: if a commit happened while it was reading and working, the wait ends at once, otherwise it sleeps.
+ * So a caught-up poller does not spend a query to find out that nothing is new, and never misses a commit.
  *
  * Two channels: `events` wakes on every commit; `timers` only on a commit after {@link noteTimerDue} (a timer due
  * now was scheduled), so the timer worker does not poll once per commit.
@@ -14,9 +19,11 @@
 export type CommitChannel = 'events' | 'timers';
 
 const waiters: Record<CommitChannel, Set<() => void>> = { events: new Set(), timers: new Set() };
+const generations: Record<CommitChannel, number> = { events: 0, timers: 0 };
 let timerDue = false;
 
 function wake(channel: CommitChannel): void {
+  generations[channel] += 1;
   const set = waiters[channel];
   if (set.size === 0) return;
   const woken = [...set];
@@ -38,29 +45,49 @@ export function noteTimerDue(): void {
   timerDue = true;
 }
 
+/** How many commits of `channel` this process has signalled: note it before a poll, pass it as `since`. */
+export function commitGeneration(channel: CommitChannel = 'events'): number {
+  return generations[channel];
+}
+
+export interface WaitForCommitOptions {
+  readonly channel?: CommitChannel;
+  /**
+   * The generation noted before the poll that found the poller caught up: a commit signalled since then ends the
+   * wait at once (the poll may not have seen it).
+   */
+  readonly since?: number;
+  /**
+   * After a wake-up, wait until this `performance.now()` instant (typically the last poll's start plus the poller's
+   * minimum interval), so under load the commits of a burst are read in one batch rather than one poll each, while
+   * a lone commit after a quiet spell is read at once.
+   */
+  readonly notBefore?: number;
+}
+
 /**
- * Resolves at the next {@link signalCommitted} of `channel` in this process or after `timeoutMs`, whichever comes
- * first; then waits `coalesceMs` more so the commits of a burst are read in one batch rather than one poll each.
+ * Resolves at the next {@link signalCommitted} of the channel in this process (at once if one happened `since` the
+ * given generation) or after `timeoutMs`, whichever comes first; a wake-up then waits until `notBefore`.
  *
  * @returns `true` when a commit woke it, `false` on timeout.
  */
-export async function waitForCommit(
-  timeoutMs: number,
-  coalesceMs = 2,
-  channel: CommitChannel = 'events',
-): Promise<boolean> {
-  const signalled = await new Promise<boolean>((resolve) => {
-    const set = waiters[channel];
-    const woken = () => {
-      clearTimeout(timer);
-      resolve(true);
-    };
-    const timer = setTimeout(() => {
-      set.delete(woken);
-      resolve(false);
-    }, timeoutMs);
-    set.add(woken);
-  });
-  if (signalled && coalesceMs > 0) await new Promise((resolve) => setTimeout(resolve, coalesceMs));
+export async function waitForCommit(timeoutMs: number, options: WaitForCommitOptions = {}): Promise<boolean> {
+  const channel = options.channel ?? 'events';
+  const signalled =
+    (options.since !== undefined && generations[channel] !== options.since) ||
+    (await new Promise<boolean>((resolve) => {
+      const set = waiters[channel];
+      const woken = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        set.delete(woken);
+        resolve(false);
+      }, timeoutMs);
+      set.add(woken);
+    }));
+  const pause = signalled && options.notBefore !== undefined ? options.notBefore - performance.now() : 0;
+  if (pause >= 1) await new Promise((resolve) => setTimeout(resolve, pause));
   return signalled;
 }

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@aftersales/testing';
-import { DurableSubscription, loadCheckpoint, openServiceDatabase, PostgresEventStore, type ServiceDatabase } from './index';
+import {
+  DurableSubscription,
+  inTransaction,
+  loadCheckpoint,
+  openServiceDatabase,
+  PostgresEventStore,
+  type ServiceDatabase,
+} from './index';
 
 const metadata = { tenant: 't1', actor: { id: 'a' }, correlationId: 'c' };
 
@@ -79,4 +86,54 @@ describe('DurableSubscription (checkpointed projection)', () => {
     const { rows } = await db.pool.query('SELECT n FROM totals WHERE stream = $1', [`flaky-${stream}`]);
     expect(rows[0]?.n).toBe(1);
   });
+
+  it('running, it applies every event committed in this process while it works, and reports commits and rollbacks', async () => {
+    const stream = `r-${randomUUID()}`;
+    const seen: string[] = [];
+    let pending: string[] = [];
+    const committed: string[] = [];
+    let abandoned = 0;
+    let failOnce = true;
+    const running = new DurableSubscription(db.pool, {
+      name: `running-${randomUUID()}`,
+      batchSize: 3,
+      // A long idle time: only commit signals (and the "since" generation) can keep it up to date within the test.
+      idleMs: 60_000,
+      handle: async (event) => {
+        if (event.streamId !== stream) return;
+        if (failOnce && seen.length === 4) {
+          failOnce = false;
+          throw new Error('transient projection failure');
+        }
+        seen.push(event.id);
+        pending.push(event.id);
+      },
+      onCommitted: () => {
+        committed.push(...pending);
+        pending = [];
+      },
+      onAbandoned: () => {
+        abandoned += 1;
+        pending = [];
+      },
+    });
+    // Catch up with what earlier tests stored, then keep committing while it runs.
+    while ((await running.poll()) > 0);
+    running.start();
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const id = randomUUID();
+      ids.push(id);
+      await inTransaction(db.pool, (tx) =>
+        store.append(stream, 'any', [{ id, type: 'Counted', data: {}, metadata }], tx),
+      );
+      if (i % 3 === 0) await new Promise((r) => setTimeout(r, 5));
+    }
+    const deadline = Date.now() + 15_000;
+    while (committed.length < 20 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await running.stop();
+    // Every event exactly once among the committed batches, in order; the failed batch was rolled back and retried.
+    expect(committed).toEqual(ids);
+    expect(abandoned).toBe(1);
+  }, 30_000);
 });

@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { waitForCommit } from './commit-signal';
+import { commitGeneration, waitForCommit } from './commit-signal';
 import { PostgresEventStore } from './event-store';
 import { START, type Checkpoint, type StoredEvent } from './types';
 
@@ -30,9 +30,20 @@ export interface SubscriptionOptions {
   readonly batchSize?: number;
   /** Longest wait when caught up; a commit in this process ends it early (see `waitForCommit`). */
   readonly idleMs?: number;
+  /**
+   * Shortest time between the starts of two polls while commits keep coming (default 10 ms): under load a poll
+   * takes the commits of the last few milliseconds in one transaction instead of one transaction per commit; a
+   * commit after a quiet spell is still read at once.
+   */
+  readonly minPollIntervalMs?: number;
+  /** Called after a batch's transaction committed (effects that must happen only for committed batches). */
+  readonly onCommitted?: () => void;
+  /** Called after a batch's transaction rolled back or was not taken (another instance holds the lock). */
+  readonly onAbandoned?: () => void;
   readonly onError?: (error: unknown) => void;
 }
 
+const NOT_LEADER = 'not-leader' as const;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -74,6 +85,12 @@ export class DurableSubscription {
   async poll(): Promise<number> {
     // Nothing readable past the stored checkpoint: one autocommitted query instead of a transaction.
     if (!(await this.anythingNew())) return 0;
+    const applied = await this.applyBatch();
+    return applied === NOT_LEADER ? 0 : applied;
+  }
+
+  /** One batch in one transaction with its checkpoint, under the subscription's lock. */
+  private async applyBatch(): Promise<number | typeof NOT_LEADER> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
@@ -86,24 +103,31 @@ export class DurableSubscription {
       const row = rows[0];
       if (!row?.locked) {
         await client.query('ROLLBACK');
-        return 0;
+        this.options.onAbandoned?.();
+        return NOT_LEADER;
       }
       const checkpoint: Checkpoint =
         row.transaction_id !== null && row.position !== null
           ? { transactionId: row.transaction_id, position: BigInt(row.position) }
           : START;
-      const events = await this.store.readAll(checkpoint, this.options.batchSize ?? 200, client);
+      const events = await this.store.readAll(checkpoint, this.batchSize, client);
       for (const event of events) await this.options.handle(event, client);
       const last = events.at(-1);
       if (last) await saveCheckpoint(client, this.options.name, last);
       await client.query('COMMIT');
+      this.options.onCommitted?.();
       return events.length;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
+      this.options.onAbandoned?.();
       throw error;
     } finally {
       client.release();
     }
+  }
+
+  private get batchSize(): number {
+    return this.options.batchSize ?? 200;
   }
 
   /**
@@ -126,16 +150,38 @@ export class DurableSubscription {
     return rows.length > 0;
   }
 
+  /**
+   * Polls until stopped. After a wake-up by a commit in this process the batch is read straight away (events were
+   * committed); after an idle timeout, one cheap query first checks whether anything is new (other replicas'
+   * commits, a checkpoint reset by an operator). A short batch means caught up as of its snapshot: the loop then
+   * waits, unless a commit was signalled since the batch started (see `commitGeneration`).
+   */
   private async run(): Promise<void> {
     let backoff = 100;
+    let woken = false;
     while (this.running) {
+      const generation = commitGeneration();
+      const startedAt = performance.now();
       try {
-        const applied = await this.poll();
+        const applied = woken ? await this.applyBatch() : await this.poll();
         backoff = 100;
-        // Caught up: wait for a commit in this process (or the idle timeout, for other processes' commits).
-        if (applied === 0) await waitForCommit(this.options.idleMs ?? 250);
+        if (applied === NOT_LEADER) {
+          // Another instance holds the subscription: look again after the idle time, not at every commit.
+          woken = false;
+          await sleep(this.options.idleMs ?? 250);
+          continue;
+        }
+        if (applied >= this.batchSize) {
+          woken = true;
+          continue;
+        }
+        woken = await waitForCommit(this.options.idleMs ?? 250, {
+          since: generation,
+          notBefore: startedAt + (this.options.minPollIntervalMs ?? 10),
+        });
       } catch (error) {
         this.options.onError?.(error);
+        woken = false;
         await sleep(backoff);
         backoff = Math.min(backoff * 2, 5_000);
       }

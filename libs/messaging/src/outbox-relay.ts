@@ -2,6 +2,7 @@ import { context, propagation, ROOT_CONTEXT, SpanKind, trace } from '@openteleme
 import type { Pool, PoolClient } from 'pg';
 import { eventKey, validateEvent } from '@aftersales/contracts';
 import {
+  commitGeneration,
   loadCheckpoint,
   PostgresEventStore,
   saveCheckpoint,
@@ -43,11 +44,18 @@ export interface OutboxRelayOptions {
    */
   readonly idleMs?: number;
   /**
-   * How often the published position is written while events keep coming (default 250 ms); it is also written as
-   * soon as the relay is caught up and when it stops. The position in memory drives publishing; the stored one is
-   * where a new leader resumes, so a crash republishes at most this much (delivery is at-least-once anyway).
+   * How often the published position is written (default 1 s; and when the relay stops or loses the leadership).
+   * The position in memory drives publishing; the stored one is where a new leader resumes, so a crash republishes
+   * at most this much, which consumers' inboxes absorb (delivery is at-least-once anyway). Not after every batch:
+   * that was a statement and a WAL flush per batch, about one per request under load.
    */
   readonly checkpointEveryMs?: number;
+  /**
+   * Shortest time between the starts of two reads while commits keep coming (default 10 ms): under load one read and
+   * one produce request carry the events of the last few milliseconds instead of one each; an event committed after
+   * a quiet spell is still published at once.
+   */
+  readonly minPollIntervalMs?: number;
   /** How often a standby instance tries to take the leadership. */
   readonly standbyMs?: number;
 }
@@ -109,28 +117,29 @@ export class OutboxRelay {
     if (!client) return 0;
     // The leader is the only writer of its checkpoint: load it once per leadership, then keep it in memory.
     this.current ??= await loadCheckpoint(client, this.checkpointName);
-    const events = await this.store.readAll(this.current, this.options.batchSize ?? 500, client);
-    if (events.length === 0) {
-      await this.saveProgress(client);
-      platformMetrics.relayLagEvents.set({ service: this.options.service }, 0);
-      return 0;
+    const events = await this.store.readAll(this.current, this.batchSize, client);
+    const last = events.at(-1);
+    if (last) {
+      const messages = events.flatMap((event) => this.toMessage(event));
+      await this.options.producer.send(this.options.topic, messages);
+      // Acknowledged by the broker: the position may be stored.
+      this.current = last;
+      this.unsaved = last;
+      platformMetrics.relayPublished.inc({ service: this.options.service, topic: this.options.topic }, messages.length);
     }
-    const messages = events.flatMap((event) => this.toMessage(event));
-    await this.options.producer.send(this.options.topic, messages);
-    const last = events.at(-1) as StoredEvent;
-    this.current = last;
-    this.unsaved = last;
-    // Acknowledged by the broker: the position may be stored. Not after every batch (a WAL flush each): every
-    // `checkpointEveryMs` while busy, and as soon as the relay is caught up.
-    if (Date.now() - this.savedAt >= (this.options.checkpointEveryMs ?? 250)) await this.saveProgress(client);
-    platformMetrics.relayPublished.inc({ service: this.options.service, topic: this.options.topic }, messages.length);
-    if (Date.now() - this.lagMeasuredAt > 1_000) {
+    if (Date.now() - this.savedAt >= (this.options.checkpointEveryMs ?? 1_000)) await this.saveProgress(client);
+    if (!last) platformMetrics.relayLagEvents.set({ service: this.options.service }, 0);
+    else if (Date.now() - this.lagMeasuredAt > 1_000) {
       // Lag is a gauge for dashboards: once a second is enough, not a query per batch.
       this.lagMeasuredAt = Date.now();
       const head = await this.store.headPosition(client);
       platformMetrics.relayLagEvents.set({ service: this.options.service }, Number(head - last.position));
     }
     return events.length;
+  }
+
+  private get batchSize(): number {
+    return this.options.batchSize ?? 500;
   }
 
   /** Current checkpoint, for tests and diagnostics. */
@@ -185,11 +194,19 @@ export class OutboxRelay {
           await sleep(this.options.standbyMs ?? 1_000);
           continue;
         }
+        const generation = commitGeneration();
+        const startedAt = performance.now();
         const published = await this.publishBatch();
         this.failure = null;
         backoff = 100;
-        // Caught up: wait for a commit in this process (or the idle timeout, for other replicas' commits).
-        if (published === 0) await waitForCommit(this.options.idleMs ?? 100);
+        // A short batch: caught up as of its read. Wait for a commit in this process since the read began (at once
+        // if there was one), or the idle timeout (other replicas' commits, the periodic checkpoint).
+        if (published < this.batchSize) {
+          await waitForCommit(this.options.idleMs ?? 100, {
+            since: generation,
+            notBefore: startedAt + (this.options.minPollIntervalMs ?? 10),
+          });
+        }
       } catch (error) {
         this.failure = error;
         this.options.logger?.error({ err: error, topic: this.options.topic }, 'outbox relay failed; retrying');

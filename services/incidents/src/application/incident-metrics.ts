@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { Counter, Gauge, Histogram } from 'prom-client';
-import { DurableSubscription, fold, PostgresEventStore, waitForCommit, type StoredEvent } from '@aftersales/eventstore';
+import { DurableSubscription, fold, PostgresEventStore, type StoredEvent } from '@aftersales/eventstore';
 import { metricsRegistry, type Logger } from '@aftersales/observability';
 import type { BackgroundWorker } from '@aftersales/platform-http';
 import {
@@ -121,7 +121,6 @@ export class OpenIncidentsGauge implements BackgroundWorker {
 
 type Observation = () => void;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Counts from COMMITTED events, after their commit: a durable subscription reads the event store past its
@@ -134,57 +133,41 @@ export class IncidentMetricsProjector implements BackgroundWorker {
   private readonly subscription: DurableSubscription;
   private readonly store: PostgresEventStore;
   private pending: Observation[] = [];
-  private running = false;
-  private loop: Promise<void> | null = null;
 
   constructor(
     pool: Pool,
     private readonly logger: Logger,
-    private readonly idleMs = 200,
+    idleMs = 200,
   ) {
     this.store = new PostgresEventStore(pool);
     this.subscription = new DurableSubscription(pool, {
       name: 'incidents-metrics',
       handle: (event, tx) => this.observe(event, tx),
+      idleMs,
+      // A batch's observations count only once its transaction (with the checkpoint) committed.
+      onCommitted: () => {
+        const observations = this.pending;
+        this.pending = [];
+        for (const apply of observations) apply();
+      },
+      onAbandoned: () => {
+        this.pending = [];
+      },
+      onError: (error) => this.logger.warn({ err: error }, 'incident metrics: batch failed; retrying'),
     });
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+    this.subscription.start();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    await this.loop;
+    await this.subscription.stop();
   }
 
   /** One batch: observations are applied only if the batch committed. */
   async poll(): Promise<number> {
-    this.pending = [];
-    try {
-      const applied = await this.subscription.poll();
-      for (const apply of this.pending) apply();
-      return applied;
-    } finally {
-      this.pending = [];
-    }
-  }
-
-  private async run(): Promise<void> {
-    let backoff = 100;
-    while (this.running) {
-      try {
-        const applied = await this.poll();
-        backoff = 100;
-        if (applied === 0) await waitForCommit(this.idleMs);
-      } catch (error) {
-        this.logger.warn({ err: error }, 'incident metrics: batch failed; retrying');
-        await sleep(backoff);
-        backoff = Math.min(backoff * 2, 5_000);
-      }
-    }
+    return this.subscription.poll();
   }
 
   private async observe(stored: StoredEvent, tx: PoolClient): Promise<void> {

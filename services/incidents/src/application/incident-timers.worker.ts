@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { DomainError } from '@aftersales/domain';
-import { TimerScheduler, waitForCommit, type Timer } from '@aftersales/eventstore';
+import { commitGeneration, TimerScheduler, waitForCommit, type Timer } from '@aftersales/eventstore';
 import type { Logger } from '@aftersales/observability';
 import type { BackgroundWorker, Clock } from '@aftersales/platform-http';
 import type { IncidentCommandRunner } from './incident-command-runner';
@@ -10,6 +10,9 @@ import type { Pager } from './pager';
 
 /** The actor of what the timers decide. */
 export const INCIDENT_TIMER = { id: 'incidents.timer', roles: ['system'] } as const;
+
+/** Timers one `fireDue` fires at most before the loop looks again. */
+const TIMER_BATCH = 50;
 
 /**
  * Fires the incidents service's durable timers (rows in `es_timers`, scheduled in the transaction of the events that
@@ -35,6 +38,7 @@ export class IncidentTimers implements BackgroundWorker {
   ) {
     this.scheduler = new TimerScheduler(pool, {
       now: clock,
+      batchSize: TIMER_BATCH,
       fire: (timer, tx) => this.fire(timer, tx),
       onError: (error, timer) => this.failed(error, timer),
     });
@@ -63,12 +67,14 @@ export class IncidentTimers implements BackgroundWorker {
 
   private async run(): Promise<void> {
     while (this.running) {
+      const generation = commitGeneration('timers');
       const fired = await this.fireDue().catch((error: unknown) => {
         this.logger.error({ err: error }, 'incident timers: polling failed');
         return 0;
       });
-      // A commit in this process may have scheduled a timer due now (a page to deliver): it ends the wait early.
-      if (fired === 0) await waitForCommit(this.config.timerPollMs, 2, 'timers');
+      // Fewer than a batch: nothing was due any more when it stopped. A commit in this process may have scheduled a
+      // timer due now (a page to deliver) since: that ends the wait at once or early.
+      if (fired < TIMER_BATCH) await waitForCommit(this.config.timerPollMs, { channel: 'timers', since: generation });
     }
   }
 

@@ -1,0 +1,58 @@
+import { commitGeneration, noteTimerDue, signalCommitted, waitForCommit } from './commit-signal';
+
+describe('commit signal', () => {
+  it('a commit wakes a waiting poller before its timeout', async () => {
+    const waiting = waitForCommit(10_000);
+    signalCommitted();
+    await expect(waiting).resolves.toBe(true);
+  });
+
+  it('without a commit the wait ends at its timeout and says so', async () => {
+    await expect(waitForCommit(5)).resolves.toBe(false);
+  });
+
+  it('a commit signalled since the noted generation ends the wait at once: a poll in progress never misses it', async () => {
+    const noted = commitGeneration();
+    signalCommitted(); // committed while the poller was reading
+    const started = performance.now();
+    await expect(waitForCommit(10_000, { since: noted })).resolves.toBe(true);
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+
+  it('with no commit since the noted generation the poller waits for the next one', async () => {
+    const noted = commitGeneration();
+    let woken = false;
+    const waiting = waitForCommit(10_000, { since: noted }).then((signalled) => (woken = signalled));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(woken).toBe(false);
+    signalCommitted();
+    await waiting;
+    expect(woken).toBe(true);
+  });
+
+  it('a wake-up waits until notBefore, so a burst of commits is read in one poll', async () => {
+    const notBefore = performance.now() + 30;
+    const waiting = waitForCommit(10_000, { notBefore });
+    signalCommitted();
+    await waiting;
+    expect(performance.now()).toBeGreaterThanOrEqual(notBefore - 1);
+  });
+
+  it('a timeout does not wait for notBefore', async () => {
+    const notBefore = performance.now() + 60_000;
+    await expect(waitForCommit(5, { notBefore })).resolves.toBe(false);
+  });
+
+  it('the timers channel wakes only on a commit after a timer due now was noted', async () => {
+    const noted = commitGeneration('timers');
+    signalCommitted();
+    expect(commitGeneration('timers')).toBe(noted);
+    await expect(waitForCommit(5, { channel: 'timers', since: noted })).resolves.toBe(false);
+
+    const waiting = waitForCommit(10_000, { channel: 'timers', since: noted });
+    noteTimerDue();
+    signalCommitted();
+    await expect(waiting).resolves.toBe(true);
+    expect(commitGeneration('timers')).toBe(noted + 1);
+  });
+});
