@@ -178,9 +178,21 @@ export async function projectIncidentEvent(stored: StoredEvent, tx: Queryable): 
  */
 export function incidentsProjection(
   pool: Pool,
-  options: { readonly onError?: (error: unknown) => void; readonly idleMs?: number; readonly batchSize?: number } = {},
+  options: {
+    readonly onError?: (error: unknown) => void;
+    readonly idleMs?: number;
+    readonly batchSize?: number;
+    readonly minPollIntervalMs?: number;
+  } = {},
 ): DurableSubscription {
-  return new DurableSubscription(pool, { name: INCIDENTS_READ_MODEL, handle: projectIncidentEvent, ...options });
+  return new DurableSubscription(pool, {
+    name: INCIDENTS_READ_MODEL,
+    handle: projectIncidentEvent,
+    // Under load, one transaction per 25 ms rather than per commit: the read model lags by at most that much more,
+    // and its bookkeeping (lock, checkpoint, commit) is paid once per batch.
+    minPollIntervalMs: 25,
+    ...options,
+  });
 }
 
 /**
