@@ -1,10 +1,14 @@
 /**
  * `npm run bench`: throughput of the event store append, the outbox relay and the inbox consumer against
- * baselines, on the real Postgres and Kafka of this machine, in one run. Prints progress, then a table.
+ * baselines, on the real Postgres and Kafka of this machine, in one run. Prints progress, then a table. Then the
+ * incident escalation latency (`test/bench/incident-latency.ts`: complaints at 200/s for 60 s through intake and
+ * incidents running as real processes, p50/p99 from HTTP accept to `IncidentEscalated` on Kafka, against a bare
+ * Kafka hop measured in the same run), which prints its own tables.
  *
- *   npm run bench                      # full scale (~5 min)
- *   BENCH_SCALE=0.2 npm run bench      # quick run: shorter cells, fewer messages
+ *   npm run bench                      # full scale (~7 min)
+ *   BENCH_SCALE=0.2 npm run bench      # quick run: shorter cells, fewer messages (the latency run keeps its load)
  *   BENCH_ONLY=append,relay npm run bench
+ *   BENCH_ONLY=incidents npm run bench # the latency run alone (same as npm run bench:incidents)
  *
  * Environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres), KAFKA_BROKERS (default
  * 127.0.0.1:9092). Each scenario uses fresh databases and topics and drops / deletes them afterwards.
@@ -13,6 +17,7 @@
  */
 import { execSync, spawn } from 'node:child_process';
 import os from 'node:os';
+import { join } from 'node:path';
 import { benchAppend } from './append';
 import { benchInbox } from './inbox';
 import { benchRelay } from './relay';
@@ -91,6 +96,20 @@ function runInChild(name: string): Promise<ChildResult | null> {
   });
 }
 
+/**
+ * The incident escalation latency, in its own process: it starts intake and incidents as further processes and
+ * prints its tables itself. Resolves whether it completed (targets met or not).
+ */
+function runIncidentLatency(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [...process.execArgv, join(__dirname, 'incident-latency.ts')], {
+      env: process.env,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    child.once('close', (code) => resolve(code === 0));
+  });
+}
+
 /** In the child: run one scenario and report its rows and the foreign load it saw. */
 async function child(name: string): Promise<number> {
   try {
@@ -111,6 +130,15 @@ async function main(): Promise<number> {
     .map((s) => s.trim())
     .filter(Boolean);
   const selected = Object.keys(scenarios).filter((name) => only.length === 0 || only.includes(name));
+  const withLatency = only.length === 0 || only.includes('incidents');
+  if (selected.length === 0) {
+    if (!withLatency)
+      throw new Error(
+        `BENCH_ONLY=${only.join(',')}: choose among ${[...Object.keys(scenarios), 'incidents'].join(', ')}`,
+      );
+    await preflight();
+    return (await runIncidentLatency()) ? 0 : 1;
+  }
   log(
     `scale ${SCALE}, scenarios ${selected.join(', ')}; commit ${gitRevision()}; node ${process.version}, ${os.cpus().length} cpus, ` +
       `${Math.round(os.totalmem() / 2 ** 30)} GiB; postgres ${SERVER_URL.replace(/\/\/[^@]*@/, '//')}, kafka ${BROKERS.join(',')}`,
@@ -159,6 +187,10 @@ async function main(): Promise<number> {
     );
   }
   if (rows.some((r) => r.ours === null || r.baseline === null)) failed = true;
+  if (withLatency) {
+    log('incident escalation latency (npm run bench:incidents), in its own processes…');
+    if (!(await runIncidentLatency())) failed = true;
+  }
   return failed ? 1 : 0;
 }
 
