@@ -11,6 +11,7 @@
  * The services run as real processes (their main.ts), on fresh databases, with a unique tenant.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
@@ -115,6 +116,8 @@ export interface IncidentLatencyResult {
    * Clustered in time means a stall of the machine or one process (a checkpoint, a pause); spread means queueing.
    */
   readonly slowest: ReadonlyArray<{ readonly atSeconds: number; readonly ms: number }>;
+  /** CPU the services used per measured complaint (ms), from `/proc`; empty where there is none. */
+  readonly cpuPerComplaint: ReadonlyArray<{ readonly service: string; readonly ms: number }>;
   /** The warm-up's escalations (the services' first seconds under load), for information. */
   readonly warmup: {
     readonly seconds: number;
@@ -125,6 +128,21 @@ export interface IncidentLatencyResult {
   };
   /** Where the time went, per measured escalation (p50/p99 of each stage, ms). */
   readonly stages: ReadonlyArray<{ readonly stage: string; readonly p50: number; readonly p99: number }>;
+}
+
+/**
+ * CPU time (user + system, ms) a process has used so far, from `/proc/<pid>/stat` (clock ticks of 10 ms, the usual
+ * USER_HZ); undefined where there is no `/proc` (macOS), in which case the CPU line is left out.
+ */
+function cpuMsOf(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Epoch milliseconds of a `performance.now()` reading (all processes share this machine's clock). */
@@ -266,7 +284,10 @@ export async function benchIncidentLatency(): Promise<IncidentLatencyResult> {
     const started = warmupStarted + (warmup * 1000) / RATE; // the measured window
     const measuredBatch = (batch: string) => Number(batch.slice(batch.lastIndexOf('-') + 1)) >= warmup / GROUP;
     const inflight: Array<Promise<void>> = [];
+    const services = [intake, incidents];
+    let cpuAtStart: Array<number | undefined> = [];
     for (let i = 0; i < warmup + total; i++) {
+      if (i === warmup) cpuAtStart = services.map((service) => cpuMsOf(service.pid));
       const due = warmupStarted + (i * 1000) / RATE;
       const wait = due - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
@@ -328,6 +349,13 @@ export async function benchIncidentLatency(): Promise<IncidentLatencyResult> {
     while (fullBatches.some((b) => !escalatedAt.has(b)) && performance.now() < deadline) {
       await new Promise((r) => setTimeout(r, 200));
     }
+    // The services' CPU over the measured window (posting, then until the last escalation was seen).
+    const cpuPerComplaint = services.flatMap((service, n) => {
+      const [before, after] = [cpuAtStart[n], cpuMsOf(service.pid)];
+      return before === undefined || after === undefined
+        ? []
+        : [{ service: service.service, ms: (after - before) / total }];
+    });
     const measured = fullBatches
       .filter((b) => escalatedAt.has(b))
       .map((b) => ({
@@ -365,6 +393,7 @@ export async function benchIncidentLatency(): Promise<IncidentLatencyResult> {
       httpP99: percentile(httpLatencies, 99),
       kafkaHop,
       slowest,
+      cpuPerComplaint,
       warmup: {
         seconds: WARMUP_SECONDS,
         escalations: warmLatencies.length,
@@ -478,6 +507,12 @@ if (require.main === module) {
           `The escalation path takes two hops plus the work: p50 ${(r.p50 / r.kafkaHop.p50).toFixed(1)}×, ` +
           `p99 ${(r.p99 / r.kafkaHop.p99).toFixed(1)}× the single hop.`,
       );
+      if (r.cpuPerComplaint.length > 0) {
+        console.log(
+          `\nCPU per measured complaint: ${r.cpuPerComplaint.map((c) => `${c.service} ${c.ms.toFixed(2)} ms`).join(', ')} ` +
+            `(user + system, from /proc, over the measured window).`,
+        );
+      }
       if (r.warmup.escalations > 0) {
         console.log(
           `\nDuring the ${r.warmup.seconds} s warm-up right after the services started (not measured against the target): ` +

@@ -78,6 +78,11 @@ export class ServiceProcess {
     clearTimeout(timer);
   }
 
+  /** The process id while running (for CPU accounting from `/proc`). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   logs(): string {
     return this.output.join('').split('\n').slice(-60).join('\n');
   }
