@@ -42,7 +42,8 @@ describe('DurableSubscription (checkpointed projection)', () => {
 
   it('applies every event once with its checkpoint, resumes after a restart, and runs one instance at a time', async () => {
     const stream = `s-${randomUUID()}`;
-    for (let i = 0; i < 30; i++) await store.append(stream, 'any', [{ id: randomUUID(), type: 'Counted', data: {}, metadata }]);
+    for (let i = 0; i < 30; i++)
+      await store.append(stream, 'any', [{ id: randomUUID(), type: 'Counted', data: {}, metadata }]);
 
     // Two instances poll concurrently: the advisory lock lets one apply each batch.
     const [a, b] = [projection('totals'), projection('totals')];
@@ -55,7 +56,8 @@ describe('DurableSubscription (checkpointed projection)', () => {
     expect(await total()).toBe(30);
 
     // "Restart": a new instance continues from the stored checkpoint, applying only new events.
-    for (let i = 0; i < 5; i++) await store.append(stream, 'any', [{ id: randomUUID(), type: 'Counted', data: {}, metadata }]);
+    for (let i = 0; i < 5; i++)
+      await store.append(stream, 'any', [{ id: randomUUID(), type: 'Counted', data: {}, metadata }]);
     const restarted = projection('totals');
     restarted.start();
     const deadline = Date.now() + 10_000;
@@ -72,9 +74,10 @@ describe('DurableSubscription (checkpointed projection)', () => {
     const flaky = new DurableSubscription(db.pool, {
       name: 'flaky',
       handle: async (event, tx) => {
-        await tx.query('INSERT INTO totals (stream, n) VALUES ($1, 1) ON CONFLICT (stream) DO UPDATE SET n = totals.n + 1', [
-          `flaky-${event.streamId}`,
-        ]);
+        await tx.query(
+          'INSERT INTO totals (stream, n) VALUES ($1, 1) ON CONFLICT (stream) DO UPDATE SET n = totals.n + 1',
+          [`flaky-${event.streamId}`],
+        );
         if (fail) throw new Error('projection bug');
       },
     });

@@ -121,7 +121,6 @@ export class OpenIncidentsGauge implements BackgroundWorker {
 
 type Observation = () => void;
 
-
 /**
  * Counts from COMMITTED events, after their commit: a durable subscription reads the event store past its
  * checkpoint, and a batch's observations are applied only once the batch's transaction (with its checkpoint)
