@@ -63,6 +63,8 @@ export interface WaitForCommitOptions {
    * a lone commit after a quiet spell is read at once.
    */
   readonly notBefore?: number;
+  /** Ends the wait early (the poller is stopping); resolves `false`. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -73,21 +75,24 @@ export interface WaitForCommitOptions {
  */
 export async function waitForCommit(timeoutMs: number, options: WaitForCommitOptions = {}): Promise<boolean> {
   const channel = options.channel ?? 'events';
+  if (options.signal?.aborted) return false;
   const signalled =
     (options.since !== undefined && generations[channel] !== options.since) ||
     (await new Promise<boolean>((resolve) => {
       const set = waiters[channel];
-      const woken = () => {
+      const end = (woken: boolean) => {
         clearTimeout(timer);
-        resolve(true);
+        set.delete(onCommit);
+        options.signal?.removeEventListener('abort', onAbort);
+        resolve(woken);
       };
-      const timer = setTimeout(() => {
-        set.delete(woken);
-        resolve(false);
-      }, timeoutMs);
-      set.add(woken);
+      const onCommit = () => end(true);
+      const onAbort = () => end(false);
+      const timer = setTimeout(onAbort, timeoutMs);
+      set.add(onCommit);
+      options.signal?.addEventListener('abort', onAbort, { once: true });
     }));
   const pause = signalled && options.notBefore !== undefined ? options.notBefore - performance.now() : 0;
-  if (pause >= 1) await new Promise((resolve) => setTimeout(resolve, pause));
+  if (pause >= 1) await new Promise((resolve) => setTimeout(resolve, Math.ceil(pause)));
   return signalled;
 }

@@ -70,14 +70,19 @@ export class DurableSubscription {
     this.store = new PostgresEventStore(pool);
   }
 
+  private stopping = new AbortController();
+
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.stopping = new AbortController();
     this.loop = this.run();
   }
 
+  /** Stops after the batch in progress; a wait for commits ends at once. */
   async stop(): Promise<void> {
     this.running = false;
+    this.stopping.abort();
     await this.loop;
   }
 
@@ -178,6 +183,7 @@ export class DurableSubscription {
         woken = await waitForCommit(this.options.idleMs ?? 250, {
           since: generation,
           notBefore: startedAt + (this.options.minPollIntervalMs ?? 10),
+          signal: this.stopping.signal,
         });
       } catch (error) {
         this.options.onError?.(error);

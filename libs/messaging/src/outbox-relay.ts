@@ -99,14 +99,18 @@ export class OutboxRelay {
     return this.failure;
   }
 
+  private stopping = new AbortController();
+
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.stopping = new AbortController();
     this.loop = this.run();
   }
 
   async stop(): Promise<void> {
     this.running = false;
+    this.stopping.abort();
     await this.loop;
     await this.releaseLeadership();
   }
@@ -205,6 +209,7 @@ export class OutboxRelay {
           await waitForCommit(this.options.idleMs ?? 100, {
             since: generation,
             notBefore: startedAt + (this.options.minPollIntervalMs ?? 10),
+            signal: this.stopping.signal,
           });
         }
       } catch (error) {
