@@ -1,8 +1,19 @@
 import { Global, Module, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { eventTopic, type Service as ServiceName } from '@aftersales/contracts';
-import { openServiceDatabase, PostgresEventStore, type ServiceDatabase, type ServiceMigrations } from '@aftersales/eventstore';
-import { InboxTransport, KafkaJsClient, OutboxRelay, type IntegrationEventMapper, type MessagingClient } from '@aftersales/messaging';
+import {
+  openServiceDatabase,
+  PostgresEventStore,
+  type ServiceDatabase,
+  type ServiceMigrations,
+} from '@aftersales/eventstore';
+import {
+  InboxTransport,
+  KafkaJsClient,
+  OutboxRelay,
+  type IntegrationEventMapper,
+  type MessagingClient,
+} from '@aftersales/messaging';
 import { createLogger, stopTelemetry, type Logger } from '@aftersales/observability';
 import { authConfigFromEnv, type AuthConfig } from './auth';
 import { PlatformHttpModule } from './platform.module';
@@ -32,12 +43,21 @@ export interface ServiceConfig {
   readonly clockOffsetMs?: number;
   /** `KAFKA_CONSUMER_FROM_BEGINNING=false` starts new consumer groups at the end of their topics. */
   readonly consumeFromBeginning?: boolean;
+  /** `DATABASE_POOL_SIZE`: most Postgres connections of one instance (default 10). */
+  readonly databasePoolSize?: number;
+  /**
+   * `DATABASE_POOL_WARM`: connections opened before the service reports ready and kept open (default: the pool
+   * size), so the first requests after a start or a scale-out do not wait for new connections. 0 opens them on demand.
+   */
+  readonly databasePoolWarm?: number;
 }
 
 export function serviceConfigFromEnv(service: ServiceName, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   const missing = ['DATABASE_URL', 'KAFKA_BROKERS'].filter((k) => !env[k]);
   if (missing.length) {
-    throw new Error(`${service}: set ${missing.join(' and ')} (\`npm start\` sets them for a local run on real Kafka and Postgres)`);
+    throw new Error(
+      `${service}: set ${missing.join(' and ')} (\`npm start\` sets them for a local run on real Kafka and Postgres)`,
+    );
   }
   return {
     databaseServerUrl: env.DATABASE_URL as string,
@@ -49,7 +69,19 @@ export function serviceConfigFromEnv(service: ServiceName, env: NodeJS.ProcessEn
     consumerGroupPrefix: env.KAFKA_CONSUMER_GROUP_PREFIX,
     clockOffsetMs: Number(env.CLOCK_OFFSET_MS ?? 0),
     consumeFromBeginning: env.KAFKA_CONSUMER_FROM_BEGINNING !== 'false',
+    databasePoolSize: positiveInteger(env, 'DATABASE_POOL_SIZE') ?? 10,
+    databasePoolWarm: positiveInteger(env, 'DATABASE_POOL_WARM', true),
   };
+}
+
+function positiveInteger(env: NodeJS.ProcessEnv, name: string, zeroAllowed = false): number | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < (zeroAllowed ? 0 : 1)) {
+    throw new Error(`${name}=${raw}: expected a whole number ${zeroAllowed ? '≥ 0' : '≥ 1'}`);
+  }
+  return value;
 }
 
 export interface ServiceDefinition {
@@ -106,6 +138,8 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
     serverUrl: config.databaseServerUrl,
     database: config.database ?? `aftersales_${definition.service}`,
     migrations: definition.migrations,
+    poolSize: config.databasePoolSize ?? 10,
+    warmConnections: config.databasePoolWarm ?? config.databasePoolSize ?? 10,
   });
   const messaging: MessagingClient = new KafkaJsClient({ clientId: definition.service, brokers: config.kafkaBrokers });
   const topic = eventTopic(definition.service);

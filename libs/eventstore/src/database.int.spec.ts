@@ -1,0 +1,38 @@
+import { createTestDatabase, type TestDatabase } from '@aftersales/testing';
+import { openServiceDatabase, type ServiceDatabase } from './index';
+
+describe('openServiceDatabase', () => {
+  let testDb: TestDatabase;
+  let db: ServiceDatabase | undefined;
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase('database_pool');
+  });
+  afterEach(async () => {
+    await db?.close();
+    db = undefined;
+  });
+  afterAll(async () => {
+    await testDb.drop();
+  });
+
+  it('opens the warm connections before it returns and keeps them while idle', async () => {
+    db = await openServiceDatabase({ serverUrl: testDb.url, database: testDb.name, poolSize: 6, warmConnections: 4 });
+    expect(db.pool.totalCount).toBe(4);
+    expect(db.pool.idleCount).toBe(4);
+    // Kept: the pool does not close idle connections below its minimum.
+    expect((db.pool as unknown as { options: { min: number; max: number } }).options).toMatchObject({ min: 4, max: 6 });
+    const { rows } = await db.pool.query<{ n: string }>(
+      'SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    );
+    expect(Number(rows[0]?.n)).toBeGreaterThanOrEqual(3);
+  });
+
+  it('without warm connections opens them on demand, and never more than the pool size', async () => {
+    db = await openServiceDatabase({ serverUrl: testDb.url, database: testDb.name, poolSize: 2 });
+    // Idle connections are not kept (the migrations' ones close after the idle timeout).
+    expect((db.pool as unknown as { options: { min: number } }).options.min).toBe(0);
+    await Promise.all(Array.from({ length: 5 }, () => db!.pool.query('SELECT pg_sleep(0.01)')));
+    expect(db.pool.totalCount).toBeLessThanOrEqual(2);
+  });
+});

@@ -1,0 +1,30 @@
+import { serviceConfigFromEnv } from './service-runtime';
+
+const required = {
+  DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
+  KAFKA_BROKERS: '127.0.0.1:9092',
+  AUTH_JWT_SECRET: 'unit-test-secret-unit-test-secret-unit-test',
+};
+
+describe('serviceConfigFromEnv: database pool', () => {
+  it('defaults to 10 connections, warmed at start (the runtime warms the pool size when DATABASE_POOL_WARM is unset)', () => {
+    const config = serviceConfigFromEnv('intake', required);
+    expect(config.databasePoolSize).toBe(10);
+    expect(config.databasePoolWarm).toBeUndefined();
+  });
+
+  it('reads DATABASE_POOL_SIZE and DATABASE_POOL_WARM (0 opens connections on demand)', () => {
+    const config = serviceConfigFromEnv('intake', { ...required, DATABASE_POOL_SIZE: '20', DATABASE_POOL_WARM: '0' });
+    expect(config.databasePoolSize).toBe(20);
+    expect(config.databasePoolWarm).toBe(0);
+  });
+
+  it.each([
+    ['DATABASE_POOL_SIZE', '0'],
+    ['DATABASE_POOL_SIZE', 'ten'],
+    ['DATABASE_POOL_WARM', '-1'],
+    ['DATABASE_POOL_WARM', '2.5'],
+  ])('refuses %s=%s with a message naming the variable', (name, value) => {
+    expect(() => serviceConfigFromEnv('intake', { ...required, [name]: value })).toThrow(`${name}=${value}`);
+  });
+});
