@@ -96,3 +96,53 @@ export async function waitForCommit(timeoutMs: number, options: WaitForCommitOpt
   if (pause >= 1) await new Promise((resolve) => setTimeout(resolve, Math.ceil(pause)));
   return signalled;
 }
+
+/**
+ * The waiting half of a poller's loop, so every poller (relay, subscriptions, timer worker) paces itself the same
+ * way: call {@link CommitPacer.pollStarts} before a poll reads and {@link CommitPacer.waitForMore} when the poll came
+ * back short (caught up as of its read). The wait ends at once if a commit was signalled since the poll started,
+ * otherwise at the next commit or after `idleMs`; a wake-up then waits until `minIntervalMs` after the poll started.
+ * {@link CommitPacer.stop} ends a wait at once (the poller is stopping); {@link CommitPacer.restart} re-arms it.
+ *
+ * @example
+ * ```ts
+ * const pacer = new CommitPacer({ idleMs: 250, minIntervalMs: 10 });
+ * while (running) { pacer.pollStarts(); if ((await poll()) < batchSize) await pacer.waitForMore(); }
+ * ```
+ */
+export class CommitPacer {
+  private generation = 0;
+  private startedAt = 0;
+  private stopping = new AbortController();
+
+  constructor(
+    private readonly options: {
+      readonly idleMs: number;
+      readonly minIntervalMs?: number;
+      readonly channel?: CommitChannel;
+    },
+  ) {}
+
+  pollStarts(): void {
+    this.generation = commitGeneration(this.options.channel);
+    this.startedAt = performance.now();
+  }
+
+  /** @returns `true` when a commit (since the poll started, or during the wait) ended it, `false` otherwise. */
+  waitForMore(): Promise<boolean> {
+    return waitForCommit(this.options.idleMs, {
+      channel: this.options.channel,
+      since: this.generation,
+      notBefore: this.startedAt + (this.options.minIntervalMs ?? 0),
+      signal: this.stopping.signal,
+    });
+  }
+
+  stop(): void {
+    this.stopping.abort();
+  }
+
+  restart(): void {
+    if (this.stopping.signal.aborted) this.stopping = new AbortController();
+  }
+}

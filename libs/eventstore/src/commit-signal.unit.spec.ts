@@ -1,4 +1,4 @@
-import { commitGeneration, noteTimerDue, signalCommitted, waitForCommit } from './commit-signal';
+import { CommitPacer, commitGeneration, noteTimerDue, signalCommitted, waitForCommit } from './commit-signal';
 
 describe('commit signal', () => {
   it('a commit wakes a waiting poller before its timeout', async () => {
@@ -63,5 +63,23 @@ describe('commit signal', () => {
     stopping.abort();
     await expect(waiting).resolves.toBe(false);
     await expect(waitForCommit(60_000, { signal: stopping.signal })).resolves.toBe(false);
+  });
+
+  it('a pacer returns at once after a commit during the poll, waits otherwise, and stops and restarts', async () => {
+    const pacer = new CommitPacer({ idleMs: 60_000 });
+    pacer.pollStarts();
+    signalCommitted(); // committed while the poll was reading
+    await expect(pacer.waitForMore()).resolves.toBe(true);
+
+    pacer.pollStarts();
+    const waiting = pacer.waitForMore();
+    pacer.stop();
+    await expect(waiting).resolves.toBe(false);
+
+    pacer.restart();
+    pacer.pollStarts();
+    const again = pacer.waitForMore();
+    signalCommitted();
+    await expect(again).resolves.toBe(true);
   });
 });

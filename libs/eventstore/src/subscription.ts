@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { commitGeneration, waitForCommit } from './commit-signal';
+import { CommitPacer } from './commit-signal';
 import { PostgresEventStore } from './event-store';
 import { START, type Checkpoint, type StoredEvent } from './types';
 
@@ -62,27 +62,27 @@ export class DurableSubscription {
   private running = false;
   private loop: Promise<void> | null = null;
   private readonly store: PostgresEventStore;
+  private readonly pacer: CommitPacer;
 
   constructor(
     private readonly pool: Pool,
     private readonly options: SubscriptionOptions,
   ) {
     this.store = new PostgresEventStore(pool);
+    this.pacer = new CommitPacer({ idleMs: options.idleMs ?? 250, minIntervalMs: options.minPollIntervalMs ?? 10 });
   }
-
-  private stopping = new AbortController();
 
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.stopping = new AbortController();
+    this.pacer.restart();
     this.loop = this.run();
   }
 
   /** Stops after the batch in progress; a wait for commits ends at once. */
   async stop(): Promise<void> {
     this.running = false;
-    this.stopping.abort();
+    this.pacer.stop();
     await this.loop;
   }
 
@@ -165,8 +165,7 @@ export class DurableSubscription {
     let backoff = 100;
     let woken = false;
     while (this.running) {
-      const generation = commitGeneration();
-      const startedAt = performance.now();
+      this.pacer.pollStarts();
       try {
         const applied = woken ? await this.applyBatch() : await this.poll();
         backoff = 100;
@@ -180,11 +179,7 @@ export class DurableSubscription {
           woken = true;
           continue;
         }
-        woken = await waitForCommit(this.options.idleMs ?? 250, {
-          since: generation,
-          notBefore: startedAt + (this.options.minPollIntervalMs ?? 10),
-          signal: this.stopping.signal,
-        });
+        woken = await this.pacer.waitForMore();
       } catch (error) {
         this.options.onError?.(error);
         woken = false;

@@ -2,11 +2,10 @@ import { context, propagation, ROOT_CONTEXT, SpanKind, trace } from '@openteleme
 import type { Pool, PoolClient } from 'pg';
 import { eventKey, validateEvent } from '@aftersales/contracts';
 import {
-  commitGeneration,
+  CommitPacer,
   loadCheckpoint,
   PostgresEventStore,
   saveCheckpoint,
-  waitForCommit,
   type Checkpoint,
   type StoredEvent,
 } from '@aftersales/eventstore';
@@ -84,9 +83,11 @@ export class OutboxRelay {
   private lagMeasuredAt = 0;
   private readonly checkpointName: string;
   private readonly store: PostgresEventStore;
+  private readonly pacer: CommitPacer;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.checkpointName = `outbox-relay:${options.topic}`;
+    this.pacer = new CommitPacer({ idleMs: options.idleMs ?? 100, minIntervalMs: options.minPollIntervalMs ?? 10 });
     this.store = new PostgresEventStore(options.pool);
   }
 
@@ -99,18 +100,16 @@ export class OutboxRelay {
     return this.failure;
   }
 
-  private stopping = new AbortController();
-
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.stopping = new AbortController();
+    this.pacer.restart();
     this.loop = this.run();
   }
 
   async stop(): Promise<void> {
     this.running = false;
-    this.stopping.abort();
+    this.pacer.stop();
     await this.loop;
     await this.releaseLeadership();
   }
@@ -198,20 +197,13 @@ export class OutboxRelay {
           await sleep(this.options.standbyMs ?? 1_000);
           continue;
         }
-        const generation = commitGeneration();
-        const startedAt = performance.now();
+        this.pacer.pollStarts();
         const published = await this.publishBatch();
         this.failure = null;
         backoff = 100;
         // A short batch: caught up as of its read. Wait for a commit in this process since the read began (at once
         // if there was one), or the idle timeout (other replicas' commits, the periodic checkpoint).
-        if (published < this.batchSize) {
-          await waitForCommit(this.options.idleMs ?? 100, {
-            since: generation,
-            notBefore: startedAt + (this.options.minPollIntervalMs ?? 10),
-            signal: this.stopping.signal,
-          });
-        }
+        if (published < this.batchSize) await this.pacer.waitForMore();
       } catch (error) {
         this.failure = error;
         this.options.logger?.error({ err: error, topic: this.options.topic }, 'outbox relay failed; retrying');

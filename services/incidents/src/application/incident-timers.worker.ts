@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { DomainError } from '@aftersales/domain';
-import { commitGeneration, TimerScheduler, waitForCommit, type Timer } from '@aftersales/eventstore';
+import { CommitPacer, TimerScheduler, type Timer } from '@aftersales/eventstore';
 import type { Logger } from '@aftersales/observability';
 import type { BackgroundWorker, Clock } from '@aftersales/platform-http';
 import type { IncidentCommandRunner } from './incident-command-runner';
@@ -66,15 +66,17 @@ export class IncidentTimers implements BackgroundWorker {
   }
 
   private async run(): Promise<void> {
+    // Each loop paces itself on the timers channel: woken by a commit that scheduled a timer due now.
+    const pacer = new CommitPacer({ idleMs: this.config.timerPollMs, channel: 'timers' });
     while (this.running) {
-      const generation = commitGeneration('timers');
+      pacer.pollStarts();
       const fired = await this.fireDue().catch((error: unknown) => {
         this.logger.error({ err: error }, 'incident timers: polling failed');
         return 0;
       });
       // Fewer than a batch: nothing was due any more when it stopped. A commit in this process may have scheduled a
       // timer due now (a page to deliver) since: that ends the wait at once or early.
-      if (fired < TIMER_BATCH) await waitForCommit(this.config.timerPollMs, { channel: 'timers', since: generation });
+      if (fired < TIMER_BATCH) await pacer.waitForMore();
     }
   }
 
