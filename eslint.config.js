@@ -283,7 +283,7 @@ const NX_BOUNDARIES = {
   enforceBuildableLibDependency: false,
   allowCircularSelfDependency: false,
   // main.ts loads the platform lazily (after telemetry starts) while modules import it statically.
-  checkDynamicDependenciesExceptions: ['@aftersales/platform-http'],
+  checkDynamicDependenciesExceptions: ['@aftersales/platform-http', '@aftersales/service-runtime'],
   depConstraints: [
     { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
     { sourceTag: 'type:domain-kit', onlyDependOnLibsWithTags: [] },

@@ -2,4 +2,3 @@ export * from './auth';
 export * from './problem-details';
 export * from './validation';
 export * from './platform.module';
-export * from './service-runtime';

@@ -1,5 +1,6 @@
 import { ComplaintRegisteredV1, dlqTopic, Topics } from '@aftersales/contracts';
-import { runService, signDevToken, type RunningService } from '@aftersales/platform-http';
+import { signDevToken } from '@aftersales/platform-http';
+import { runService, type RunningService } from '@aftersales/service-runtime';
 import {
   createTestDatabase,
   kafkaBrokers,
@@ -273,16 +274,13 @@ describe('incidents: complaint clusters → incidents → pages → deadlines (r
     expect(third - second).toBeGreaterThanOrEqual(750);
 
     // The delivery row commits just after the pager answered: wait for it rather than race it.
-    const rows = await eventually(
-      async () => {
-        const result = await incidents.database.pool.query(
-          'SELECT target, status_code, attempts FROM pager_deliveries WHERE page_id = $1',
-          [pageId],
-        );
-        return result.rows.length ? result.rows : undefined;
-      },
-      'the delivery record',
-    );
+    const rows = await eventually(async () => {
+      const result = await incidents.database.pool.query(
+        'SELECT target, status_code, attempts FROM pager_deliveries WHERE page_id = $1',
+        [pageId],
+      );
+      return result.rows.length ? result.rows : undefined;
+    }, 'the delivery record');
     expect(rows).toEqual([{ target: pager.url(`/${tenant}`), status_code: 202, attempts: 3 }]);
     incidentOf[tenant] = attempts[0]?.body.incidentId as string;
 

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { Topics } from '@aftersales/contracts';
-import type { ServiceDefinition, WorkerContext } from '@aftersales/platform-http';
+import type { ServiceDefinition, WorkerContext } from '@aftersales/service-runtime';
 import { ComplaintClusteringProcessManager } from './application/complaint-clustering.process-manager';
 import { IncidentCommandRunner } from './application/incident-command-runner';
 import { IncidentCommandsService } from './application/incident-commands.service';

@@ -4,7 +4,7 @@ import { startTelemetry } from '@aftersales/observability';
 startTelemetry('incidents');
 
 void (async () => {
-  const { main } = await import('@aftersales/platform-http');
+  const { main } = await import('@aftersales/service-runtime');
   const { incidentsService } = await import('./incidents.module');
   await main(incidentsService);
 })().catch((error: unknown) => {

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import type { ServiceDefinition } from '@aftersales/platform-http';
+import type { ServiceDefinition } from '@aftersales/service-runtime';
 import { PrivacyMigrations } from '@aftersales/privacy';
 import { CustomerDataService } from './application/erase-customer-data.handler';
 import { CasesService } from './application/open-case.handler';

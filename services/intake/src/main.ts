@@ -4,7 +4,7 @@ import { startTelemetry } from '@aftersales/observability';
 startTelemetry('intake');
 
 void (async () => {
-  const { main } = await import('@aftersales/platform-http');
+  const { main } = await import('@aftersales/service-runtime');
   const { intakeService } = await import('./intake.module');
   await main(intakeService);
 })().catch((error: unknown) => {

@@ -2,7 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { ComplaintRegisteredV1, Topics, validateEvent } from '@aftersales/contracts';
 import { PostgresEventStore } from '@aftersales/eventstore';
-import { runService, signDevToken, type RunningService } from '@aftersales/platform-http';
+import { signDevToken } from '@aftersales/platform-http';
+import { runService, type RunningService } from '@aftersales/service-runtime';
 import { PersonalDataVault, parseMasterKey } from '@aftersales/privacy';
 import {
   createTestDatabase,

@@ -4,7 +4,7 @@ import { startTelemetry } from '@aftersales/observability';
 startTelemetry('surveys');
 
 void (async () => {
-  const { main } = await import('@aftersales/platform-http');
+  const { main } = await import('@aftersales/service-runtime');
   const { surveysService } = await import('./surveys.module');
   await main(surveysService);
 })().catch((error: unknown) => {

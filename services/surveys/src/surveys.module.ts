@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { Topics } from '@aftersales/contracts';
-import type { ServiceDefinition } from '@aftersales/platform-http';
+import type { ServiceDefinition } from '@aftersales/service-runtime';
 import { AnswerSurveyHandler } from './application/answer-survey.handler';
 import { SendSurveysHandler } from './application/send-surveys.handler';
 import { SurveyPolicies } from './application/survey-policies';

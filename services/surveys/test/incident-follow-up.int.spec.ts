@@ -10,7 +10,8 @@ import {
   dlqTopic,
   validateEvent,
 } from '@aftersales/contracts';
-import { runService, signDevToken, type RunningService } from '@aftersales/platform-http';
+import { signDevToken } from '@aftersales/platform-http';
+import { runService, type RunningService } from '@aftersales/service-runtime';
 import {
   createTestDatabase,
   kafkaBrokers,

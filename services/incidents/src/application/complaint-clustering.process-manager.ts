@@ -10,7 +10,7 @@ import {
   type HandleResult,
 } from '@aftersales/eventstore';
 import { PermanentError, type ConsumedEvent } from '@aftersales/messaging';
-import { CLOCK, type Clock } from '@aftersales/platform-http';
+import { CLOCK, type Clock } from '@aftersales/service-runtime';
 import type { Logger } from '@aftersales/observability';
 import {
   clusterIdOf,

@@ -2,7 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { DurableSubscription, fold, PostgresEventStore, type StoredEvent } from '@aftersales/eventstore';
 import { metricsRegistry, type Logger } from '@aftersales/observability';
-import type { BackgroundWorker } from '@aftersales/platform-http';
+import type { BackgroundWorker } from '@aftersales/service-runtime';
 import {
   createIncidentDecider,
   incidentLevels,

@@ -3,7 +3,7 @@ import type { Pool, PoolClient } from 'pg';
 import { DomainError } from '@aftersales/domain';
 import { CommitPacer, TimerScheduler, type Timer } from '@aftersales/eventstore';
 import type { Logger } from '@aftersales/observability';
-import type { BackgroundWorker, Clock } from '@aftersales/platform-http';
+import type { BackgroundWorker, Clock } from '@aftersales/service-runtime';
 import type { IncidentCommandRunner } from './incident-command-runner';
 import type { IncidentsConfig } from './incidents.config';
 import type { Pager } from './pager';

@@ -3,7 +3,7 @@ import { context, propagation } from '@opentelemetry/api';
 import type { PoolClient } from 'pg';
 import type { Timer } from '@aftersales/eventstore';
 import type { Logger } from '@aftersales/observability';
-import { CLOCK, type Clock } from '@aftersales/platform-http';
+import { CLOCK, type Clock } from '@aftersales/service-runtime';
 import type { PagePayload } from './incident-command-runner';
 import { INCIDENTS_CONFIG, INCIDENTS_LOGGER, type IncidentsConfig } from './incidents.config';
 import { pagerWebhookRefusal, pagerWebhookRules } from './pager-allow-list';

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import type { SatisfactionMeasuredV1 } from '@aftersales/contracts';
 import type { ConsumedEvent } from '@aftersales/messaging';
-import { CLOCK, type Clock } from '@aftersales/platform-http';
+import { CLOCK, type Clock } from '@aftersales/service-runtime';
 import { IncidentCommandRunner } from './incident-command-runner';
 import { permanentUnlessRetryable, tenantOf } from './inbox-errors';
 

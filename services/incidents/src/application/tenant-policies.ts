@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { Queryable, ServiceDatabase } from '@aftersales/eventstore';
-import { SERVICE_DATABASE } from '@aftersales/platform-http';
+import { SERVICE_DATABASE } from '@aftersales/service-runtime';
 import { resolvePolicy, type IncidentPolicy, type IncidentPolicyOverrides } from '../domain';
 import { INCIDENTS_CONFIG, type IncidentsConfig } from './incidents.config';
 

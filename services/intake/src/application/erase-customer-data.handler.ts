@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { handleCommand, PostgresEventStore, type ServiceDatabase, inTransaction } from '@aftersales/eventstore';
-import { CLOCK, SERVICE_DATABASE, type Clock, type Principal } from '@aftersales/platform-http';
+import { type Principal } from '@aftersales/platform-http';
+import { CLOCK, SERVICE_DATABASE, type Clock } from '@aftersales/service-runtime';
 import { PersonalDataVault, type AccessLogEntry } from '@aftersales/privacy';
 import { customerDataDecider, type EraseCustomerData } from '../domain/customer-data.decider';
 import type { CustomerDataErased } from '../domain/customer-data.events';

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { handleCommand, PostgresEventStore } from '@aftersales/eventstore';
 import { DomainError } from '@aftersales/domain';
-import { CLOCK, type Clock, type Principal } from '@aftersales/platform-http';
+import { type Principal } from '@aftersales/platform-http';
+import { CLOCK, type Clock } from '@aftersales/service-runtime';
 import { caseDecider, type CaseState, type OpenCase } from '../domain/case.decider';
 
 export class CaseNotFound extends DomainError {

@@ -7,7 +7,8 @@ import {
   type ServiceDatabase,
   inTransaction,
 } from '@aftersales/eventstore';
-import { CLOCK, SERVICE_DATABASE, type Clock, type Principal } from '@aftersales/platform-http';
+import { type Principal } from '@aftersales/platform-http';
+import { CLOCK, SERVICE_DATABASE, type Clock } from '@aftersales/service-runtime';
 import {
   incidentSatisfactionDecider,
   type IncidentSatisfactionState,

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { IncidentLevelValue } from '@aftersales/contracts';
 import type { CommandContext } from '@aftersales/domain';
 import { fold, handleCommand, PostgresEventStore, type EventMetadata, type Queryable } from '@aftersales/eventstore';
-import { CLOCK, type Clock } from '@aftersales/platform-http';
+import { CLOCK, type Clock } from '@aftersales/service-runtime';
 import {
   incidentSatisfactionDecider,
   type IncidentSatisfactionState,

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { fold, PostgresEventStore, type Queryable, type ServiceDatabase } from '@aftersales/eventstore';
-import { SERVICE_DATABASE, type Principal } from '@aftersales/platform-http';
+import { type Principal } from '@aftersales/platform-http';
+import { SERVICE_DATABASE } from '@aftersales/service-runtime';
 import { incidentSatisfactionDecider, type IncidentSatisfactionState } from '../domain/incident-satisfaction.decider';
 import { IncidentNotSurveyed } from '../domain/incident-satisfaction.errors';
 import type { IncidentSatisfactionEvent } from '../domain/incident-satisfaction.events';

@@ -8,7 +8,8 @@ import {
   Topics,
   validateEvent,
 } from '@aftersales/contracts';
-import { runService, signDevToken, type RunningService } from '@aftersales/platform-http';
+import { signDevToken } from '@aftersales/platform-http';
+import { runService, type RunningService } from '@aftersales/service-runtime';
 import {
   createTestDatabase,
   kafkaBrokers,
@@ -529,7 +530,9 @@ describe('incidents HTTP commands (real Postgres + Kafka)', () => {
         'must point to a pager host the operator allows: "169.254.169.254" is not in INCIDENTS_PAGER_ALLOWED_HOSTS ' +
           '(an operator must add the host there)',
       );
-      expect(await refused('http://10.0.0.5:9200/_all')).toContain('"10.0.0.5:9200" is not in INCIDENTS_PAGER_ALLOWED_HOSTS');
+      expect(await refused('http://10.0.0.5:9200/_all')).toContain(
+        '"10.0.0.5:9200" is not in INCIDENTS_PAGER_ALLOWED_HOSTS',
+      );
       expect(await refused('https://pager.attacker.example/hook')).toContain('an operator must add the host there');
       // The wrong port of a host:port entry; plain http to a host allowed only through a wildcard; credentials.
       expect(await refused('https://pager.example.net/hook')).toContain('"pager.example.net" is not in');

@@ -1,14 +1,13 @@
 import { Controller, Get, Inject, NotFoundException, Param, Query } from '@nestjs/common';
 import {
-  CLOCK,
   CurrentPrincipal,
   Role,
   Roles,
   SchemaPipe,
   ValidationProblem,
-  type Clock,
   type Principal,
 } from '@aftersales/platform-http';
+import { CLOCK, type Clock } from '@aftersales/service-runtime';
 import type {
   AuditVerificationView,
   IncidentDetailView,

@@ -1,14 +1,13 @@
 import { Body, Controller, Get, Inject, Put } from '@nestjs/common';
 import {
-  CLOCK,
   CurrentPrincipal,
   Role,
   Roles,
   SchemaPipe,
   ValidationProblem,
-  type Clock,
   type Principal,
 } from '@aftersales/platform-http';
+import { CLOCK, type Clock } from '@aftersales/service-runtime';
 import { INCIDENTS_CONFIG, type IncidentsConfig } from '../../application/incidents.config';
 import { pagerWebhookRefusal } from '../../application/pager-allow-list';
 import { TenantPolicies, type TenantIncidentSettings } from '../../application/tenant-policies';

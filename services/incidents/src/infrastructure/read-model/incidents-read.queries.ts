@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PostgresEventStore, type ServiceDatabase, type StoredEvent } from '@aftersales/eventstore';
-import { SERVICE_DATABASE } from '@aftersales/platform-http';
+import { SERVICE_DATABASE } from '@aftersales/service-runtime';
 import {
   evolveIncident,
   incidentLevels,

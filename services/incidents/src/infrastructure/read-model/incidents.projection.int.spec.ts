@@ -9,7 +9,8 @@ import {
   type ServiceDatabase,
   type StoredEvent,
 } from '@aftersales/eventstore';
-import { CLOCK, PlatformHttpModule, SERVICE_DATABASE, signDevToken } from '@aftersales/platform-http';
+import { PlatformHttpModule, signDevToken } from '@aftersales/platform-http';
+import { CLOCK, SERVICE_DATABASE } from '@aftersales/service-runtime';
 import { createTestDatabase, type TestDatabase } from '@aftersales/testing';
 import { historyOf } from '@aftersales/testing/decider';
 import { incidentDecider, type IncidentEvent } from '../../domain';

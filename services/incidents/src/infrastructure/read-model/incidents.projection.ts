@@ -1,6 +1,6 @@
 import { assertNever } from '@aftersales/domain';
 import { DurableSubscription, type Queryable, type StoredEvent } from '@aftersales/eventstore';
-import type { BackgroundWorker, WorkerContext } from '@aftersales/platform-http';
+import type { BackgroundWorker, WorkerContext } from '@aftersales/service-runtime';
 import type { Pool } from 'pg';
 import type { IncidentEvent } from '../../domain';
 

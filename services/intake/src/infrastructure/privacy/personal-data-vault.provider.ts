@@ -1,6 +1,6 @@
 import type { FactoryProvider } from '@nestjs/common';
 import type { ServiceDatabase } from '@aftersales/eventstore';
-import { CLOCK, SERVICE_DATABASE, type Clock } from '@aftersales/platform-http';
+import { CLOCK, SERVICE_DATABASE, type Clock } from '@aftersales/service-runtime';
 import { masterKeyFromEnv, PersonalDataVault } from '@aftersales/privacy';
 
 /**

@@ -1,6 +1,7 @@
 import { Controller, Get, Inject, NotFoundException, Param, ParseUUIDPipe } from '@nestjs/common';
 import type { ServiceDatabase } from '@aftersales/eventstore';
-import { CurrentPrincipal, Role, Roles, SERVICE_DATABASE, type Principal } from '@aftersales/platform-http';
+import { CurrentPrincipal, Role, Roles, type Principal } from '@aftersales/platform-http';
+import { SERVICE_DATABASE } from '@aftersales/service-runtime';
 
 const READ_ROLES = [Role.Agent, Role.Supervisor, Role.CsManager, Role.CsDirector, Role.Quality] as const;
 

@@ -15,8 +15,8 @@ import {
   type MessagingClient,
 } from '@aftersales/messaging';
 import { createLogger, stopTelemetry, type Logger } from '@aftersales/observability';
-import { authConfigFromEnv, type AuthConfig } from './auth';
-import { PlatformHttpModule } from './platform.module';
+import { authConfigFromEnv, type AuthConfig } from '@aftersales/platform-http';
+import { PlatformHttpModule } from '@aftersales/platform-http';
 
 /** DI token of the service's {@link ServiceDatabase}. */
 export const SERVICE_DATABASE = Symbol('SERVICE_DATABASE');
