@@ -4,27 +4,8 @@ import { ConcurrencyError, RetriesExhaustedError } from './errors';
 import { signalCommitted } from './commit-signal';
 import { withTraceContext, type PostgresEventStore } from './event-store';
 import type { LoadedStream, StreamSession } from './stream-session';
+import type { Command, Decider, DomainEvent } from '@aftersales/domain';
 import type { AppendResult, EventMetadata, Queryable, StoredEvent } from './types';
-
-/** A domain event as deciders see it: no ids, no metadata, no positions. */
-export interface DomainEvent<Type extends string = string, Data = unknown> {
-  readonly type: Type;
-  readonly data: Data;
-}
-
-/**
- * One aggregate as pure functions (no clock, no ids, no I/O: those arrive in the command).
- *
- * @example
- * ```ts
- * export const caseDecider = { decide, evolve, initialState } satisfies Decider<CaseState, CaseCommand, CaseEvent>;
- * ```
- */
-export interface Decider<State, Command, Event extends DomainEvent> {
-  decide(command: Command, state: State): Event[];
-  evolve(state: State, event: Event): State;
-  initialState(): State;
-}
 
 export interface HandleOptions {
   readonly metadata: EventMetadata;
@@ -86,11 +67,11 @@ export function fold<State, Event extends DomainEvent>(
  * The decider runtime: load stream → fold `evolve` → `decide` → append with the expected version;
  * on a concurrent modification, reload and decide again.
  */
-export async function handleCommand<State, Command, Event extends DomainEvent>(
+export async function handleCommand<State, C extends Command, Event extends DomainEvent>(
   store: PostgresEventStore,
   streamId: string,
-  decider: Decider<State, Command, Event>,
-  command: Command,
+  decider: Decider<State, C, Event>,
+  command: C,
   options: HandleOptions,
 ): Promise<HandleResult<State, Event>> {
   const maxAttempts = options.maxAttempts ?? 5;
@@ -129,11 +110,11 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
  * One load → decide → append. Returns the conflict when another attempt may resolve it; throws anything else
  * (including a conflict only a new transaction can solve).
  */
-async function attemptCommand<State, Command, Event extends DomainEvent>(
+async function attemptCommand<State, C extends Command, Event extends DomainEvent>(
   store: PostgresEventStore,
   streamId: string,
-  decider: Decider<State, Command, Event>,
-  command: Command,
+  decider: Decider<State, C, Event>,
+  command: C,
   options: HandleOptions,
   assumeNew: boolean,
 ): Promise<HandleResult<State, Event> | ConcurrencyError> {
@@ -210,9 +191,9 @@ async function attemptCommand<State, Command, Event extends DomainEvent>(
 }
 
 /** The decision; on an assumed-empty stream, `'doubt'` when the command fails or decides nothing there. */
-function decideOrDoubt<State, Command, Event extends DomainEvent>(
-  decider: Decider<State, Command, Event>,
-  command: Command,
+function decideOrDoubt<State, C extends Command, Event extends DomainEvent>(
+  decider: Decider<State, C, Event>,
+  command: C,
   state: State,
   assumeNew: boolean,
 ): Event[] | 'doubt' {
@@ -231,10 +212,10 @@ function newStream<State>(decider: { initialState(): State }): LoadedStream<Stat
 }
 
 /** The stream as the decider needs it: through the transaction's session when there is one, else read now. */
-async function loadStream<State, Command, Event extends DomainEvent>(
+async function loadStream<State, C extends Command, Event extends DomainEvent>(
   store: PostgresEventStore,
   streamId: string,
-  decider: Decider<State, Command, Event>,
+  decider: Decider<State, C, Event>,
   options: HandleOptions,
 ): Promise<LoadedStream<State>> {
   if (options.session) return options.session.load(store, streamId, decider, options.tx);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { PoolClient } from 'pg';
 import { createTestDatabase } from '@aftersales/testing';
+import type { Command, Decider, DomainEvent } from '@aftersales/domain';
 import {
   ConcurrencyError,
   handleCommand,
@@ -8,7 +9,6 @@ import {
   PostgresEventStore,
   START,
   type Checkpoint,
-  type Decider,
   type EventMetadata,
   type NewEvent,
   type ServiceDatabase,
@@ -16,6 +16,7 @@ import {
 } from './index';
 
 const metadata: EventMetadata = { tenant: 't1', actor: { id: 'agent-1' }, correlationId: 'c-1' };
+const context = { tenant: 't1', actor: { id: 'agent-1', roles: [] }, now: new Date(0) };
 const event = (type = 'Happened', data: unknown = { n: 1 }): NewEvent => ({ id: randomUUID(), type, data, metadata });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -203,8 +204,8 @@ describe('PostgresEventStore on real Postgres', () => {
 
   it('the decider runtime retries on conflict so concurrent commands all land', async () => {
     type Counter = { count: number };
-    type Increment = { type: 'Increment' };
-    type Incremented = { type: 'Incremented'; data: { to: number } };
+    type Increment = Command<'Increment', Record<string, never>>;
+    type Incremented = DomainEvent<'Incremented', { to: number }>;
     const counter: Decider<Counter, Increment, Incremented> = {
       initialState: () => ({ count: 0 }),
       decide: (_c, s) => [{ type: 'Incremented', data: { to: s.count + 1 } }],
@@ -212,7 +213,9 @@ describe('PostgresEventStore on real Postgres', () => {
     };
     const stream = `counter-${randomUUID()}`;
     await Promise.all(
-      Array.from({ length: 8 }, () => handleCommand(store, stream, counter, { type: 'Increment' }, { metadata, maxAttempts: 20 })),
+      Array.from({ length: 8 }, () =>
+        handleCommand(store, stream, counter, { type: 'Increment', context, data: {} }, { metadata, maxAttempts: 20 }),
+      ),
     );
     const events = await store.readStream(stream);
     expect(events.map((e) => (e.data as { to: number }).to)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
@@ -220,7 +223,7 @@ describe('PostgresEventStore on real Postgres', () => {
 
   it('an idempotency key makes a retried command a no-op', async () => {
     const stream = `case-${randomUUID()}`;
-    const once: Decider<number, 'go', { type: 'Went'; data: object }> = {
+    const once: Decider<number, Command<'Go', object>, DomainEvent<'Went', object>> = {
       initialState: () => 0,
       decide: (_c, s) => {
         if (s > 0) throw new Error('already went');
@@ -228,8 +231,9 @@ describe('PostgresEventStore on real Postgres', () => {
       },
       evolve: (s) => s + 1,
     };
-    await handleCommand(store, stream, once, 'go', { metadata, idempotencyKey: 'req-1' });
-    const retry = await handleCommand(store, stream, once, 'go', { metadata, idempotencyKey: 'req-1' });
+    const go = { type: 'Go' as const, context, data: {} };
+    await handleCommand(store, stream, once, go, { metadata, idempotencyKey: 'req-1' });
+    const retry = await handleCommand(store, stream, once, go, { metadata, idempotencyKey: 'req-1' });
     expect(retry.duplicate).toBe(true);
     expect(await store.readStream(stream)).toHaveLength(1);
   });

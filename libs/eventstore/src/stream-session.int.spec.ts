@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { PoolClient } from 'pg';
 import { createTestDatabase } from '@aftersales/testing';
+import type { Command, Decider, DomainEvent } from '@aftersales/domain';
 import {
   ConcurrencyError,
   handleCommand,
@@ -8,7 +9,6 @@ import {
   PostgresEventStore,
   RetriesExhaustedError,
   StreamSession,
-  type Decider,
   type EventMetadata,
   type Folding,
   type HandleResult,
@@ -22,22 +22,18 @@ interface Counter {
   readonly total: number;
   readonly adds: number;
 }
-interface Add {
-  readonly type: 'Add';
-  readonly n: number;
-}
-interface Added {
-  readonly type: 'Added';
-  readonly data: { readonly n: number; readonly total: number };
-}
+type Add = Command<'Add', { readonly n: number }>;
+type Added = DomainEvent<'Added', { readonly n: number; readonly total: number }>;
 const counter: Decider<Counter, Add, Added> = {
   initialState: () => ({ total: 0, adds: 0 }),
   // Adding 0 changes nothing: no event.
   decide: (command, state) =>
-    command.n === 0 ? [] : [{ type: 'Added', data: { n: command.n, total: state.total + command.n } }],
+    command.data.n === 0 ? [] : [{ type: 'Added', data: { n: command.data.n, total: state.total + command.data.n } }],
   evolve: (state, event) => ({ total: state.total + event.data.n, adds: state.adds + 1 }),
 };
-const add = (n: number): Add => ({ type: 'Add', n });
+
+const context = { tenant: 't1', actor: { id: 'agent-1', roles: [] }, now: new Date(0) };
+const add = (n: number): Add => ({ type: 'Add', context, data: { n } });
 
 /** A different fold over the same events (another decider of the same stream): the list of amounts. */
 const amounts: Folding<number[], Added> = {
@@ -48,8 +44,9 @@ const amounts: Folding<number[], Added> = {
 const distinctAmounts: Decider<number[], Add, Added> = {
   ...amounts,
   decide: (command, state) => {
-    if (state.includes(command.n)) throw new Error(`amount ${command.n} already added`);
-    return [{ type: 'Added', data: { n: command.n, total: state.reduce((s, n) => s + n, command.n) } }];
+    const { n } = command.data;
+    if (state.includes(n)) throw new Error(`amount ${n} already added`);
+    return [{ type: 'Added', data: { n, total: state.reduce((s, m) => s + m, n) } }];
   },
 };
 

@@ -1,5 +1,12 @@
 import { createTestDatabase, type TestDatabase } from '@aftersales/testing';
-import { openServiceDatabase, scheduleTimer, cancelTimer, TimerScheduler, type ServiceDatabase, type Timer } from './index';
+import {
+  openServiceDatabase,
+  scheduleTimer,
+  cancelTimer,
+  TimerScheduler,
+  type ServiceDatabase,
+  type Timer,
+} from './index';
 
 describe('durable timers', () => {
   let testDb: TestDatabase;
@@ -24,15 +31,40 @@ describe('durable timers', () => {
         await tx.query('INSERT INTO fired (timer_id, at) VALUES ($1, $2)', [timer.id, clock]);
       },
     });
-  const firedIds = async () => (await db.pool.query('SELECT timer_id FROM fired ORDER BY timer_id')).rows.map((r) => r.timer_id);
+  const firedIds = async () =>
+    (await db.pool.query('SELECT timer_id FROM fired ORDER BY timer_id')).rows.map((r) => r.timer_id);
 
   it('fires each due timer once across replicas and restarts, honours reschedules and cancellations', async () => {
     const at = (minutes: number) => new Date(clock.getTime() + minutes * 60_000);
-    await scheduleTimer(db.pool, { id: 'incident-1:contact', tenant: 't', kind: 'contact-deadline', dueAt: at(120), payload: {} });
-    await scheduleTimer(db.pool, { id: 'incident-2:contact', tenant: 't', kind: 'contact-deadline', dueAt: at(60), payload: {} });
-    await scheduleTimer(db.pool, { id: 'incident-3:contact', tenant: 't', kind: 'contact-deadline', dueAt: at(30), payload: {} });
+    await scheduleTimer(db.pool, {
+      id: 'incident-1:contact',
+      tenant: 't',
+      kind: 'contact-deadline',
+      dueAt: at(120),
+      payload: {},
+    });
+    await scheduleTimer(db.pool, {
+      id: 'incident-2:contact',
+      tenant: 't',
+      kind: 'contact-deadline',
+      dueAt: at(60),
+      payload: {},
+    });
+    await scheduleTimer(db.pool, {
+      id: 'incident-3:contact',
+      tenant: 't',
+      kind: 'contact-deadline',
+      dueAt: at(30),
+      payload: {},
+    });
     // An upgrade tightens incident 1 from 120 to 30 minutes; incident 3 is contacted in time.
-    await scheduleTimer(db.pool, { id: 'incident-1:contact', tenant: 't', kind: 'contact-deadline', dueAt: at(30), payload: {} });
+    await scheduleTimer(db.pool, {
+      id: 'incident-1:contact',
+      tenant: 't',
+      kind: 'contact-deadline',
+      dueAt: at(30),
+      payload: {},
+    });
     await cancelTimer(db.pool, 'incident-3:contact');
 
     const [a, b] = [scheduler(), scheduler()];
@@ -50,7 +82,13 @@ describe('durable timers', () => {
     expect(await firedIds()).toEqual(['incident-1:contact', 'incident-2:contact']);
 
     // Rescheduling a fired timer does not re-arm it.
-    await scheduleTimer(db.pool, { id: 'incident-1:contact', tenant: 't', kind: 'contact-deadline', dueAt: clock, payload: {} });
+    await scheduleTimer(db.pool, {
+      id: 'incident-1:contact',
+      tenant: 't',
+      kind: 'contact-deadline',
+      dueAt: clock,
+      payload: {},
+    });
     expect(await c.fireDue()).toBe(0);
   });
 

@@ -6,20 +6,7 @@
  * specs (`*.spec.ts`) and the builders of a domain's `testing/` folder may import it, production code never
  * (eslint.config.js, proven in test/contract/boundaries.spec.ts).
  */
-import type { DomainError, DomainErrorKind } from '@aftersales/domain';
-
-/**
- * The shape the helpers need, structurally: any `{ decide, evolve, initialState }` fits, whether a service declares
- * its own `Decider` type (incidents) or exports plain objects of functions (surveys).
- */
-export interface Decider<S, C, E> {
-  /** Turns a command into the events it causes, or throws a `DomainError`. */
-  readonly decide: (command: C, state: S) => E[];
-  /** Applies one past event. */
-  readonly evolve: (state: S, event: E) => S;
-  /** The state of a stream that has no events yet. */
-  readonly initialState: () => S;
-}
+import type { Command, Decider, DomainError, DomainErrorKind, DomainEvent } from '@aftersales/domain';
 
 /**
  * Specifications in the shape `given(history).when(command).then(events)`: the history is folded with `evolve`,
@@ -31,7 +18,7 @@ export interface Decider<S, C, E> {
  * given(history).when(upgrade).thenThrows(InvalidLevelChange, { kind: 'conflict' });
  * ```
  */
-export function specOf<S, C, E>(decider: Decider<S, C, E>) {
+export function specOf<S, C extends Command, E extends DomainEvent>(decider: Decider<S, C, E>) {
   return (history: readonly E[]) => ({
     when: (command: C) => {
       const decide = () => decider.decide(command, stateOf(decider, history));
@@ -71,7 +58,7 @@ export function specOf<S, C, E>(decider: Decider<S, C, E>) {
 }
 
 /** Runs commands one after another through the decider and returns every event, as a handler would have stored. */
-export function historyOf<S, C, E>(decider: Decider<S, C, E>, commands: readonly C[], history: readonly E[] = []): E[] {
+export function historyOf<S, C extends Command, E extends DomainEvent>(decider: Decider<S, C, E>, commands: readonly C[], history: readonly E[] = []): E[] {
   let state = stateOf(decider, history);
   const events = [...history];
   for (const command of commands) {
@@ -83,6 +70,6 @@ export function historyOf<S, C, E>(decider: Decider<S, C, E>, commands: readonly
 }
 
 /** Folds a history into its state. */
-export function stateOf<S, C, E>(decider: Decider<S, C, E>, history: readonly E[]): S {
+export function stateOf<S, C extends Command, E extends DomainEvent>(decider: Decider<S, C, E>, history: readonly E[]): S {
   return history.reduce(decider.evolve, decider.initialState());
 }

@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
+import type { Decider } from '@aftersales/domain';
 import {
   cancelTimer,
   handleCommand,
   PostgresEventStore,
   scheduleTimer,
   StreamSession,
-  type Decider,
   type EventMetadata,
 } from '@aftersales/eventstore';
 import {

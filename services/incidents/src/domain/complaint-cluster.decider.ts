@@ -1,5 +1,5 @@
 import { assertNever } from '@aftersales/domain';
-import type { Decider } from './decider.types';
+import type { Decider } from '@aftersales/domain';
 import type { ComplaintClusterCommand, ComplaintFacts, RegisterComplaint } from './complaint-cluster.commands';
 import {
   ClusterKeyIncomplete,

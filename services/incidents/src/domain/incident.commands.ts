@@ -1,11 +1,5 @@
-import type { CommandContext } from '@aftersales/domain';
+import type { Command } from '@aftersales/domain';
 import type { ComplaintFlags, IncidentCategory, IncidentLevel, Role } from './incident.values';
-
-type Command<Type extends string, Data> = {
-  readonly type: Type;
-  readonly context: CommandContext;
-  readonly data: Data;
-};
 
 /** Temporary measures taken while containing an incident (domain §5, Containment). */
 export type TemporaryMeasureKind =

@@ -1,5 +1,5 @@
 import { assertNever, type CommandContext } from '@aftersales/domain';
-import type { Decider } from './decider.types';
+import type { Decider } from '@aftersales/domain';
 import type {
   AbsorbDuplicate,
   ApproveSolution,

@@ -1,3 +1,4 @@
+import type { DomainEvent } from '@aftersales/domain';
 import type {
   ConfirmationSatisfaction,
   ImprovementAction,
@@ -15,7 +16,7 @@ export interface AuditFields {
   readonly at: string;
 }
 
-type Event<Type extends string, Data> = { readonly type: Type; readonly data: Data & AuditFields };
+type Event<Type extends string, Data> = DomainEvent<Type, Data & AuditFields>;
 
 /** Where an incident came from. */
 export type IncidentSource =

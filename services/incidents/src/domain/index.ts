@@ -2,7 +2,6 @@
  * The pure domain of the incidents service: the ComplaintCluster and Incident deciders, their messages and errors,
  * and the per-tenant incident policy. Nothing here reads a clock, generates ids or performs I/O.
  */
-export * from './decider.types';
 export * from './incident.values';
 export * from './incident-policy';
 export * from './complaint-cluster.commands';

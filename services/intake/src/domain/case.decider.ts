@@ -1,13 +1,9 @@
-import { assertNever, type CommandContext } from '@aftersales/domain';
+import { assertNever, type Command, type Decider } from '@aftersales/domain';
 import type { CaseEvent, CaseOpened } from './case.events';
 import { CaseAlreadyOpened, PurchaseInTheFuture } from './case.errors';
 
 /** Opens an after-sales case (ticket) received on a customer channel. */
-export type OpenCase = {
-  readonly type: 'OpenCase';
-  readonly context: CommandContext;
-  readonly data: Omit<CaseOpened['data'], 'tenant' | 'openedAt' | 'openedBy'>;
-};
+export type OpenCase = Command<'OpenCase', Omit<CaseOpened['data'], 'tenant' | 'openedAt' | 'openedBy'>>;
 
 export type CaseCommand = OpenCase;
 
@@ -27,7 +23,8 @@ export function decide(command: CaseCommand, state: CaseState): CaseEvent[] {
     case 'OpenCase': {
       if (state.status !== 'none') throw new CaseAlreadyOpened(command.data.caseId);
       const { purchasedAt } = command.data;
-      if (purchasedAt && Date.parse(purchasedAt) > command.context.now.getTime()) throw new PurchaseInTheFuture(purchasedAt);
+      if (purchasedAt && Date.parse(purchasedAt) > command.context.now.getTime())
+        throw new PurchaseInTheFuture(purchasedAt);
       return [
         {
           type: 'CaseOpened',
@@ -55,4 +52,4 @@ export function evolve(_state: CaseState, event: CaseEvent): CaseState {
 }
 
 /** The Case aggregate as a decider: pure, clock and ids injected through the command. */
-export const caseDecider = { decide, evolve, initialState };
+export const caseDecider = { decide, evolve, initialState } satisfies Decider<CaseState, CaseCommand, CaseEvent>;

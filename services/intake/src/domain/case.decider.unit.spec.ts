@@ -1,6 +1,6 @@
+import { historyOf, specOf } from '@aftersales/testing/decider';
 import { caseDecider, type OpenCase } from './case.decider';
 import { CaseAlreadyOpened, PurchaseInTheFuture } from './case.errors';
-import type { CaseEvent } from './case.events';
 
 const now = new Date('2026-11-25T10:00:00.000Z');
 const anOpenCase = (overrides: Partial<OpenCase['data']> = {}): OpenCase => ({
@@ -18,15 +18,7 @@ const anOpenCase = (overrides: Partial<OpenCase['data']> = {}): OpenCase => ({
   },
 });
 
-const given = (events: CaseEvent[]) => ({
-  when: (command: OpenCase) => {
-    const state = events.reduce(caseDecider.evolve, caseDecider.initialState());
-    return {
-      then: (expected: CaseEvent[]) => expect(caseDecider.decide(command, state)).toEqual(expected),
-      thenThrows: (error: new (...args: never[]) => Error) => expect(() => caseDecider.decide(command, state)).toThrow(error),
-    };
-  },
-});
+const given = specOf(caseDecider);
 
 describe('Case decider', () => {
   it('opens a case with the tenant, the actor and the injected time', () => {
@@ -41,11 +33,14 @@ describe('Case decider', () => {
   });
 
   it('refuses to open the same case twice', () => {
-    const opened = caseDecider.decide(anOpenCase(), caseDecider.initialState());
-    given(opened).when(anOpenCase()).thenThrows(CaseAlreadyOpened);
+    given(historyOf(caseDecider, [anOpenCase()]))
+      .when(anOpenCase())
+      .thenThrows(CaseAlreadyOpened, { kind: 'conflict', code: 'CASE.ALREADY_OPENED' });
   });
 
   it('refuses a purchase dated after now', () => {
-    given([]).when(anOpenCase({ purchasedAt: '2026-11-26T00:00:00.000Z' })).thenThrows(PurchaseInTheFuture);
+    given([])
+      .when(anOpenCase({ purchasedAt: '2026-11-26T00:00:00.000Z' }))
+      .thenThrows(PurchaseInTheFuture, { kind: 'invalid', code: 'CASE.PURCHASE_IN_FUTURE' });
   });
 });

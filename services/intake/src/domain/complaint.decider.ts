@@ -1,4 +1,4 @@
-import { assertNever, type CommandContext } from '@aftersales/domain';
+import { assertNever, type CommandContext, type Decider } from '@aftersales/domain';
 import { ComplaintAlreadyRegistered, ComplaintProductSkuRequired, ComplaintRegionRequired } from './complaint.errors';
 import type { ComplaintEvent, ComplaintFlags, ComplaintRegistered } from './complaint.events';
 
@@ -78,4 +78,8 @@ export function evolve(_state: ComplaintState, event: ComplaintEvent): Complaint
 }
 
 /** The Complaint aggregate as a decider: pure, clock, ids and sealed personal data injected through the command. */
-export const complaintDecider = { decide, evolve, initialState };
+export const complaintDecider = { decide, evolve, initialState } satisfies Decider<
+  ComplaintState,
+  ComplaintCommand,
+  ComplaintEvent
+>;

@@ -1,6 +1,6 @@
+import { historyOf, specOf } from '@aftersales/testing/decider';
 import { complaintDecider, type RegisterComplaint } from './complaint.decider';
 import { ComplaintAlreadyRegistered, ComplaintProductSkuRequired, ComplaintRegionRequired } from './complaint.errors';
-import type { ComplaintEvent } from './complaint.events';
 
 const now = new Date('2026-11-25T10:00:00.000Z');
 const context = { tenant: 'shop-1', actor: { id: 'agent-7', roles: ['agent'] }, now };
@@ -31,16 +31,7 @@ function aComplaint() {
   return builder;
 }
 
-const given = (events: ComplaintEvent[]) => ({
-  when: (command: RegisterComplaint) => {
-    const state = events.reduce(complaintDecider.evolve, complaintDecider.initialState());
-    return {
-      then: (expected: ComplaintEvent[]) => expect(complaintDecider.decide(command, state)).toEqual(expected),
-      thenThrows: (error: new (...args: never[]) => Error) =>
-        expect(() => complaintDecider.decide(command, state)).toThrow(error),
-    };
-  },
-});
+const given = specOf(complaintDecider);
 
 const noFlags = { personalInjury: false, propertyLoss: false, mediaExposure: false, legalThreat: false };
 
@@ -64,36 +55,36 @@ describe('Complaint decider', () => {
   });
 
   it('keeps the flags that were given and defaults the others', () => {
-    const [event] = complaintDecider.decide(aComplaint().withInjury().build(), complaintDecider.initialState());
-    expect(event?.data.flags).toEqual({ ...noFlags, personalInjury: true });
+    given([])
+      .when(aComplaint().withInjury().build())
+      .thenMatches([{ data: { flags: { ...noFlags, personalInjury: true } } }]);
   });
 
   it('carries the sealed customer data as it came, and registers without any', () => {
-    const [sealed] = complaintDecider.decide(aComplaint().build(), complaintDecider.initialState());
-    expect(sealed?.data.customerData).toEqual({ ciphertext: 'c2VhbGVk', keyVersion: 1 });
-    const [bare] = complaintDecider.decide(
-      aComplaint().without('customerData').build(),
-      complaintDecider.initialState(),
-    );
+    given([])
+      .when(aComplaint().build())
+      .thenMatches([{ data: { customerData: { ciphertext: 'c2VhbGVk', keyVersion: 1 } } }]);
+    const [bare] = given([]).when(aComplaint().without('customerData').build()).thenMatches([{}]);
     expect(bare?.data).not.toHaveProperty('customerData');
   });
 
   it('refuses to register the same complaint twice', () => {
-    const registered = complaintDecider.decide(aComplaint().build(), complaintDecider.initialState());
-    given(registered).when(aComplaint().build()).thenThrows(ComplaintAlreadyRegistered);
+    given(historyOf(complaintDecider, [aComplaint().build()]))
+      .when(aComplaint().build())
+      .thenThrows(ComplaintAlreadyRegistered, { kind: 'conflict', code: 'COMPLAINT.ALREADY_REGISTERED' });
   });
 
   describe('special-scenario', () => {
     it('needs a region', () => {
       given([])
         .when(aComplaint().with({ category: 'special-scenario' }).without('productSku').build())
-        .thenThrows(ComplaintRegionRequired);
+        .thenThrows(ComplaintRegionRequired, { kind: 'invalid', code: 'COMPLAINT.REGION_REQUIRED' });
     });
 
     it('does not accept a blank region', () => {
       given([])
         .when(aComplaint().with({ category: 'special-scenario', region: '  ' }).build())
-        .thenThrows(ComplaintRegionRequired);
+        .thenThrows(ComplaintRegionRequired, { kind: 'invalid', code: 'COMPLAINT.REGION_REQUIRED' });
     });
 
     it('registers with a region and no product', () => {
@@ -101,18 +92,17 @@ describe('Complaint decider', () => {
         .with({ category: 'special-scenario', region: 'east-china' })
         .without('productSku')
         .build();
-      expect(complaintDecider.decide(command, complaintDecider.initialState())).toEqual([
-        expect.objectContaining({
-          type: 'ComplaintRegistered',
-          data: expect.objectContaining({ region: 'east-china' }),
-        }),
-      ]);
+      given([])
+        .when(command)
+        .thenMatches([{ type: 'ComplaintRegistered', data: { region: 'east-china' } }]);
     });
   });
 
   describe('product-quality', () => {
     it('needs a product SKU', () => {
-      given([]).when(aComplaint().without('productSku').build()).thenThrows(ComplaintProductSkuRequired);
+      given([])
+        .when(aComplaint().without('productSku').build())
+        .thenThrows(ComplaintProductSkuRequired, { kind: 'invalid', code: 'COMPLAINT.PRODUCT_SKU_REQUIRED' });
     });
   });
 
@@ -122,11 +112,13 @@ describe('Complaint decider', () => {
       .without('productSku')
       .without('batch')
       .build();
-    expect(complaintDecider.decide(command, complaintDecider.initialState())).toHaveLength(1);
+    given([])
+      .when(command)
+      .thenMatches([{ type: 'ComplaintRegistered', data: { category: 'service-failure', region: 'east-china' } }]);
   });
 
   it('needs a region for a service failure, since incidents cluster them by region', () => {
     const command = aComplaint().with({ category: 'service-failure' }).without('productSku').without('region').build();
-    expect(() => complaintDecider.decide(command, complaintDecider.initialState())).toThrow(ComplaintRegionRequired);
+    given([]).when(command).thenThrows(ComplaintRegionRequired, { kind: 'invalid', code: 'COMPLAINT.REGION_REQUIRED' });
   });
 });

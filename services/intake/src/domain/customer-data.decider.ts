@@ -1,15 +1,11 @@
-import { assertNever, type CommandContext } from '@aftersales/domain';
+import { assertNever, type Command, type Decider } from '@aftersales/domain';
 import type { CustomerDataErased, CustomerDataEvent } from './customer-data.events';
 
 /**
  * Records that a customer's personal data was erased (its key destroyed, crypto-shredding). The destruction
  * itself happens in the privacy vault, in the same transaction.
  */
-export type EraseCustomerData = {
-  readonly type: 'EraseCustomerData';
-  readonly context: CommandContext;
-  readonly data: { readonly customerId: string; readonly reason: string };
-};
+export type EraseCustomerData = Command<'EraseCustomerData', { readonly customerId: string; readonly reason: string }>;
 
 export type CustomerDataCommand = EraseCustomerData;
 
@@ -50,4 +46,8 @@ export function evolve(_state: CustomerDataState, event: CustomerDataEvent): Cus
 }
 
 /** The CustomerData aggregate as a decider. */
-export const customerDataDecider = { decide, evolve, initialState };
+export const customerDataDecider = { decide, evolve, initialState } satisfies Decider<
+  CustomerDataState,
+  CustomerDataCommand,
+  CustomerDataEvent
+>;

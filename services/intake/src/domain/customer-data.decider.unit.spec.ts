@@ -1,5 +1,5 @@
+import { historyOf, specOf } from '@aftersales/testing/decider';
 import { customerDataDecider, type EraseCustomerData } from './customer-data.decider';
-import type { CustomerDataEvent } from './customer-data.events';
 
 const now = new Date('2026-11-25T10:00:00.000Z');
 const anErasure = (actor = 'supervisor-2', reason = 'Erasure request ER-17'): EraseCustomerData => ({
@@ -8,17 +8,7 @@ const anErasure = (actor = 'supervisor-2', reason = 'Erasure request ER-17'): Er
   data: { customerId: 'cus-1', reason },
 });
 
-const given = (events: CustomerDataEvent[]) => ({
-  when: (command: EraseCustomerData) => ({
-    then: (expected: CustomerDataEvent[]) =>
-      expect(
-        customerDataDecider.decide(
-          command,
-          events.reduce(customerDataDecider.evolve, customerDataDecider.initialState()),
-        ),
-      ).toEqual(expected),
-  }),
-});
+const given = specOf(customerDataDecider);
 
 describe('CustomerData decider', () => {
   it('records the erasure, attributable to the actor, with the reason and the injected time', () => {
@@ -39,7 +29,8 @@ describe('CustomerData decider', () => {
   });
 
   it('records nothing for a repeated erasure (the first one stands)', () => {
-    const erased = customerDataDecider.decide(anErasure(), customerDataDecider.initialState());
-    given(erased).when(anErasure('admin-1', 'again')).then([]);
+    given(historyOf(customerDataDecider, [anErasure()]))
+      .when(anErasure('admin-1', 'again'))
+      .thenNothing();
   });
 });

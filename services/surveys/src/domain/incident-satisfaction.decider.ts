@@ -1,4 +1,4 @@
-import { assertNever, type CommandContext } from '@aftersales/domain';
+import { assertNever, type CommandContext, type Decider } from '@aftersales/domain';
 import type { IncidentLevelValue } from '@aftersales/contracts';
 import {
   AnswerAlreadyCounted,
@@ -210,4 +210,8 @@ function evolve(state: IncidentSatisfactionState, event: IncidentSatisfactionEve
  * The IncidentSatisfaction aggregate (one per incident): which customers were surveyed and how many of the respondents
  * are satisfied, against the target the incident was resolved with.
  */
-export const incidentSatisfactionDecider = { decide, evolve, initialState };
+export const incidentSatisfactionDecider = { decide, evolve, initialState } satisfies Decider<
+  IncidentSatisfactionState,
+  IncidentSatisfactionCommand,
+  IncidentSatisfactionEvent
+>;

@@ -1,4 +1,4 @@
-import { assertNever, type CommandContext } from '@aftersales/domain';
+import { assertNever, type CommandContext, type Decider } from '@aftersales/domain';
 import type { IncidentLevelValue } from '@aftersales/contracts';
 import {
   averageScore,
@@ -159,9 +159,11 @@ function evolve(state: SurveyState, event: SurveyEvent): SurveyState {
  * decider.decide(answerSurvey, history.reduce(decider.evolve, decider.initialState()));
  * ```
  */
-export function createSurveyDecider(policy: SurveyPolicy = defaultSurveyPolicy) {
+export function createSurveyDecider(
+  policy: SurveyPolicy = defaultSurveyPolicy,
+): Decider<SurveyState, SurveyCommand, SurveyEvent> {
   return {
-    decide: (command: SurveyCommand, state: SurveyState) => decide(command, state, policy),
+    decide: (command, state) => decide(command, state, policy),
     evolve,
     initialState,
   };

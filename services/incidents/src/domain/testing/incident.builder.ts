@@ -1,6 +1,6 @@
 import type { CommandContext } from '@aftersales/domain';
 import { historyOf } from '@aftersales/testing/decider';
-import type { Decider } from '../decider.types';
+import type { Decider } from '@aftersales/domain';
 import type {
   AbsorbDuplicate,
   ApproveSolution,
