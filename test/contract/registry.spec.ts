@@ -25,6 +25,20 @@ const validCaseOpened = (): CaseOpenedV1 => ({
 });
 
 describe('event contracts', () => {
+  // CONTEXT: consumers check the envelope's `tenant` header against the payload's `tenantId` in one place (the inbox
+  // dead-letters a mismatch as TENANT_MISMATCH), which works only if every contract carries a required tenantId.
+  it.each(EventCatalogue.map((c) => [c.type, c] as const))(
+    '%s carries a required string tenantId',
+    (_type, contract) => {
+      const schema = contract.schema as unknown as {
+        required?: string[];
+        properties: Record<string, { type?: string }>;
+      };
+      expect(schema.required).toContain('tenantId');
+      expect(schema.properties.tenantId?.type).toBe('string');
+    },
+  );
+
   it('derive type, topic and subject from the declaration', () => {
     expect(CaseOpenedV1.type).toBe('aftersales.intake.case-opened.v1');
     expect(CaseOpenedV1.topic).toBe('aftersales.intake.events');

@@ -46,11 +46,23 @@ export interface HandleResult<State, Event> {
 
 const tracer = trace.getTracer('@aftersales/eventstore');
 
-function deterministicUuid(key: string, index: number): string {
-  const h = createHash('sha256').update(`${key}#${index}`).digest('hex');
-  // RFC 4122 layout with version 8 (custom) and the variant bits set.
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((parseInt(h[16] ?? '0', 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+/**
+ * A UUID that is always the same for the same key (SHA-256, RFC 9562 layout, version 8): ids derived from an
+ * idempotency key or a causing event's id, so a repetition finds what the first attempt created.
+ *
+ * @example
+ * ```ts
+ * deterministicUuid('incident|shop-1/product-quality/sku:BAT-100|2'); // always the same UUID
+ * ```
+ */
+export function deterministicUuid(key: string): string {
+  const h = createHash('sha256').update(key).digest('hex');
+  const variant = ((parseInt(h[16] ?? '0', 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
+
+/** The id of the `index`-th event a command with this idempotency key appends. */
+const eventIdFor = (key: string, index: number) => deterministicUuid(`${key}#${index}`);
 
 /** Folds a stream's events into a decider's state. */
 export function fold<State, Event extends DomainEvent>(
@@ -120,7 +132,7 @@ async function attemptCommand<State, C extends Command, Event extends DomainEven
 ): Promise<HandleResult<State, Event> | ConcurrencyError> {
   const loaded = assumeNew ? newStream(decider) : await loadStream(store, streamId, decider, options);
   const { state } = loaded;
-  if (options.idempotencyKey && loaded.has(deterministicUuid(options.idempotencyKey, 0))) {
+  if (options.idempotencyKey && loaded.has(eventIdFor(options.idempotencyKey, 0))) {
     return { state, newEvents: [], eventIds: [], nextVersion: loaded.version, duplicate: true };
   }
   const newEvents = decideOrDoubt(decider, command, state, assumeNew);
@@ -132,7 +144,7 @@ async function attemptCommand<State, C extends Command, Event extends DomainEven
     return { state, newEvents, eventIds: [], nextVersion: loaded.version, duplicate: false };
   }
   const eventIds = newEvents.map((_, i) =>
-    options.idempotencyKey ? deterministicUuid(options.idempotencyKey, i) : randomUUID(),
+    options.idempotencyKey ? eventIdFor(options.idempotencyKey, i) : randomUUID(),
   );
   const toStore = newEvents.map((e, i) => ({ id: eventIds[i] as string, type: e.type, data: e.data }));
   const decided = newEvents.map((event, i) => ({ id: eventIds[i] as string, event }));

@@ -9,3 +9,4 @@ export * from './database';
 export { EventStoreMigrations } from './migrations/1732500000000-create-event-store';
 export * from './timers';
 export * from './transaction';
+export * from './origin';

@@ -1,6 +1,7 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Pool, PoolClient } from 'pg';
 import { dlqTopic, validateEvent } from '@aftersales/contracts';
+import { DomainError } from '@aftersales/domain';
 import { ConcurrencyError, PostgresEventStore, signalCommitted, StreamSession } from '@aftersales/eventstore';
 import { platformMetrics, type Logger } from '@aftersales/observability';
 import type {
@@ -41,7 +42,10 @@ export interface ConsumedEvent<Data = unknown> {
  */
 export type InboxHandler = (event: ConsumedEvent, tx: PoolClient, session: StreamSession) => Promise<void>;
 
-/** Thrown by a handler for an event that can never succeed (a rule violation): it is dead-lettered. */
+/**
+ * Thrown by a handler for an event that can never succeed and is not a decider's rule (a `DomainError` is dead-lettered
+ * the same way without wrapping): e.g. an event about something this service has never heard of.
+ */
 export class PermanentError extends Error {
   constructor(
     readonly code: string,
@@ -52,19 +56,35 @@ export class PermanentError extends Error {
   }
 }
 
-/** Why a message was dead-lettered; the `dlq_error_code` header. */
+/**
+ * Why a message was dead-lettered; the `dlq_error_code` header. One set for every consumer of the platform:
+ * - `UNPARSEABLE`, `MISSING_HEADER`, `UNKNOWN_TYPE`, `UNKNOWN_VERSION`, `SCHEMA_VIOLATION`: unreadable against the
+ *   contracts, before any handler ran;
+ * - `TENANT_MISMATCH`: the payload's `tenantId` differs from the `tenant` header (a producer bug; never applied);
+ * - `HANDLER_REJECTED`: the handler refused it for good: a broken business rule (`DomainError`, its code in
+ *   `dlq_handler_code` and the rule in `dlq_reason`) or a `PermanentError`;
+ * - `RETRIES_EXHAUSTED`: an unexpected error repeated `maxAttempts` times.
+ * Transient errors (database or broker away, lost races) are retried with backoff and never dead-lettered.
+ */
 export type DeadLetterCode =
   | 'UNPARSEABLE'
   | 'MISSING_HEADER'
   | 'UNKNOWN_TYPE'
   | 'UNKNOWN_VERSION'
   | 'SCHEMA_VIOLATION'
+  | 'TENANT_MISMATCH'
   | 'HANDLER_REJECTED'
   | 'RETRIES_EXHAUSTED';
 
 type Decoded =
   | { readonly ok: true; readonly message: IncomingMessage; readonly event: ConsumedEvent }
-  | { readonly ok: false; readonly message: IncomingMessage; readonly code: DeadLetterCode; readonly reason: string };
+  | {
+      readonly ok: false;
+      readonly message: IncomingMessage;
+      readonly code: DeadLetterCode;
+      readonly reason: string;
+      readonly handlerCode?: string;
+    };
 
 const REQUIRED_HEADERS = ['ce_id', 'ce_type', 'ce_source', 'ce_specversion', 'tenant'] as const;
 
@@ -84,6 +104,15 @@ export function decodeMessage(message: IncomingMessage): Decoded {
   const ceType = h.ce_type as string;
   const validation = validateEvent(ceType, data);
   if (!validation.ok) return { ok: false, message, code: validation.code, reason: validation.message };
+  const payloadTenant = (data as { tenantId?: unknown }).tenantId;
+  if (payloadTenant !== h.tenant) {
+    return {
+      ok: false,
+      message,
+      code: 'TENANT_MISMATCH',
+      reason: `payload tenantId ${JSON.stringify(payloadTenant)} differs from the tenant header "${h.tenant}"`,
+    };
+  }
   return {
     ok: true,
     message,
@@ -154,6 +183,24 @@ export interface InboxConsumerOptions {
 
 class StaleBatch extends Error {}
 
+interface DeadLetter {
+  readonly message: IncomingMessage;
+  readonly code: DeadLetterCode;
+  readonly reason: string;
+  /** The stable code of the handler's refusal (`DomainError` or `PermanentError`), when it refused. */
+  readonly handlerCode?: string;
+}
+
+/** Why a handler's refusal is final, for `dlq_reason` and `dlq_handler_code`: code, message and the broken rule. */
+function rejection(error: unknown): { reason: string; handlerCode?: string } {
+  if (error instanceof DomainError) {
+    const rule = error.rule ? ` (rule: ${error.rule})` : '';
+    return { reason: `${error.code}: ${error.message}${rule}`, handlerCode: error.code };
+  }
+  if (error instanceof PermanentError) return { reason: `${error.code}: ${error.message}`, handlerCode: error.code };
+  return { reason: `${(error as Error).name}: ${(error as Error).message}` };
+}
+
 /** Another consumer instance recorded the same events first; the chunk is retried and skips them. */
 class InboxRaceError extends Error {
   readonly code = 'MESSAGING.INBOX_RACE';
@@ -222,7 +269,7 @@ export class InboxConsumer {
 
   private async handleChunk(messages: readonly IncomingMessage[], control: BatchControl): Promise<void> {
     const decoded = messages.map(decodeMessage);
-    const deadLetters: Array<{ message: IncomingMessage; code: DeadLetterCode; reason: string }> = [];
+    const deadLetters: DeadLetter[] = [];
     for (const d of decoded) if (!d.ok) deadLetters.push(d);
     const raw = new Map(decoded.flatMap((d) => (d.ok ? [[d.event.id, d.message] as const] : [])));
     let pending = decoded.flatMap((d) => (d.ok ? [d.event] : []));
@@ -244,6 +291,7 @@ export class InboxConsumer {
           message: raw.get(outcome.eventId) as IncomingMessage,
           code: outcome.code,
           reason: outcome.reason,
+          ...(outcome.handlerCode ? { handlerCode: outcome.handlerCode } : {}),
         });
         pending = pending.filter((e) => e.id !== outcome.eventId);
       } catch (error) {
@@ -267,7 +315,7 @@ export class InboxConsumer {
     events: readonly ConsumedEvent[],
   ): Promise<
     | { kind: 'committed'; processed: number; duplicates: number }
-    | { kind: 'dead'; eventId: string; code: DeadLetterCode; reason: string }
+    | { kind: 'dead'; eventId: string; code: DeadLetterCode; reason: string; handlerCode?: string }
   > {
     if (events.length === 0) return { kind: 'committed', processed: 0, duplicates: 0 };
     const tx = await this.options.pool.connect();
@@ -295,12 +343,7 @@ export class InboxConsumer {
           await tx.query('ROLLBACK');
           const verdict = this.judge(event, error);
           if (verdict === 'retry') throw error;
-          return {
-            kind: 'dead',
-            eventId: event.id,
-            code: verdict,
-            reason: `${(error as Error).name}: ${(error as Error).message}`,
-          };
+          return { kind: 'dead', eventId: event.id, code: verdict, ...rejection(error) };
         }
       }
       await session.flush(this.store, tx);
@@ -327,7 +370,7 @@ export class InboxConsumer {
   }
 
   private judge(event: ConsumedEvent, error: unknown): 'retry' | 'HANDLER_REJECTED' | 'RETRIES_EXHAUSTED' {
-    if (error instanceof PermanentError) return 'HANDLER_REJECTED';
+    if (error instanceof PermanentError || error instanceof DomainError) return 'HANDLER_REJECTED';
     if (isTransient(error)) return 'retry';
     const attempts = (this.attempts.get(event.id) ?? 0) + 1;
     this.attempts.set(event.id, attempts);
@@ -368,17 +411,16 @@ export class InboxConsumer {
     );
   }
 
-  private async sendToDeadLetters(
-    deadLetters: ReadonlyArray<{ message: IncomingMessage; code: DeadLetterCode; reason: string }>,
-  ): Promise<void> {
+  private async sendToDeadLetters(deadLetters: readonly DeadLetter[]): Promise<void> {
     const failedAt = new Date().toISOString();
-    const messages: OutgoingMessage[] = deadLetters.map(({ message, code, reason }) => ({
+    const messages: OutgoingMessage[] = deadLetters.map(({ message, code, reason, handlerCode }) => ({
       key: message.key,
       value: message.value,
       headers: {
         ...message.headers,
         dlq_reason: reason.slice(0, 2_000),
         dlq_error_code: code,
+        ...(handlerCode ? { dlq_handler_code: handlerCode } : {}),
         dlq_consumer: this.groupId,
         dlq_source_topic: message.topic,
         dlq_source_partition: String(message.partition),

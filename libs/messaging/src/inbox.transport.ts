@@ -1,37 +1,13 @@
-import { BaseRpcContext, Server, type CustomTransportStrategy } from '@nestjs/microservices';
+import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import { isObservable, lastValueFrom } from 'rxjs';
-import type { PoolClient } from 'pg';
-import type { StreamSession } from '@aftersales/eventstore';
-import { InboxConsumer, type ConsumedEvent, type InboxConsumerOptions, type InboxHandler } from './inbox-consumer';
+import { systemOrigin } from '@aftersales/eventstore';
+import { InboxConsumer, type InboxConsumerOptions, type InboxHandler } from './inbox-consumer';
+import { inboxTransportId, type InboxEvent } from './inbox-handlers';
 
 /**
- * What an `@EventPattern` handler receives beside the payload: the inbox transaction (write every
- * effect through it) and the decoded event with its CloudEvents attributes.
- *
- * @example
- * ```ts
- * @EventPattern(CaseOpenedV1.type)
- * async onCaseOpened(@Payload() data: CaseOpenedV1, @Ctx() ctx: InboxContext) {
- *   await ctx.tx.query('INSERT INTO … ON CONFLICT DO NOTHING', [data.caseId]);
- * }
- * ```
- */
-export class InboxContext extends BaseRpcContext<[PoolClient, ConsumedEvent, StreamSession]> {
-  get tx(): PoolClient {
-    return this.args[0];
-  }
-  get event(): ConsumedEvent {
-    return this.args[1];
-  }
-  /** The inbox transaction's stream session: commands of one chunk read each stream once (`handleCommand`'s `session`). */
-  get session(): StreamSession {
-    return this.args[2];
-  }
-}
-
-/**
- * A NestJS custom transport: service code declares handlers with `@EventPattern('<ce_type>')` and
- * this strategy feeds them through the {@link InboxConsumer} (inbox, retries, dead letters).
+ * A NestJS custom transport, one per inbox consumer: service code declares handlers with `@Handles(Contract)`, the
+ * service definition lists them per consumer, and this strategy feeds each consumer's own handlers (its transport id
+ * scopes them) through the {@link InboxConsumer} (inbox, retries, dead letters) with a typed {@link InboxEvent}.
  *
  * @example
  * ```ts
@@ -45,6 +21,7 @@ export class InboxTransport extends Server implements CustomTransportStrategy {
 
   constructor(private readonly options: Omit<InboxConsumerOptions, 'handlerFor'>) {
     super();
+    this.setTransportId(inboxTransportId(options.service, options.consumer));
   }
 
   async listen(callback: (error?: unknown) => void): Promise<void> {
@@ -78,8 +55,19 @@ export class InboxTransport extends Server implements CustomTransportStrategy {
   private inboxHandler(type: string): InboxHandler | undefined {
     const handler = this.getHandlerByPattern(type);
     if (!handler) return undefined;
+    const actor = `${this.options.service}.${this.options.consumer}`;
     return async (event, tx, session) => {
-      const result = await handler(event.data, new InboxContext([tx, event, session]));
+      const inboxEvent: InboxEvent = {
+        ...event,
+        tx,
+        session,
+        origin: systemOrigin(
+          actor,
+          { tenant: event.tenant, correlationId: event.correlationId, causationId: event.id },
+          event.id,
+        ),
+      };
+      const result = await handler(inboxEvent);
       if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
     };
   }

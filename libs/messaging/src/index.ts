@@ -4,3 +4,4 @@ export * from './cloudevents';
 export * from './outbox-relay';
 export * from './inbox-consumer';
 export * from './inbox.transport';
+export * from './inbox-handlers';

@@ -2,3 +2,4 @@ export * from './auth';
 export * from './problem-details';
 export * from './validation';
 export * from './platform.module';
+export * from './origin';

@@ -25,8 +25,11 @@ export interface ProblemDetails {
 
 /** A request that failed validation: 400 with one entry per offending field. */
 export class ValidationProblem extends HttpException {
-  constructor(readonly fieldErrors: readonly FieldError[]) {
-    super('The request body is invalid', HttpStatus.BAD_REQUEST);
+  constructor(
+    readonly fieldErrors: readonly FieldError[],
+    readonly detail = 'The request body is invalid; see errors for each field',
+  ) {
+    super(detail, HttpStatus.BAD_REQUEST);
   }
 }
 
@@ -56,10 +59,44 @@ const CODES: Record<number, string> = {
   401: 'AUTH.UNAUTHENTICATED',
   403: 'AUTH.FORBIDDEN',
   404: 'RESOURCE.NOT_FOUND',
+  405: 'REQUEST.METHOD_NOT_ALLOWED',
   409: 'RESOURCE.CONFLICT',
+  413: 'REQUEST.TOO_LARGE',
+  415: 'REQUEST.UNSUPPORTED_MEDIA_TYPE',
+  503: 'SERVICE.UNAVAILABLE',
 };
 
 const typeUri = (code: string) => `urn:aftersales:problem:${code.toLowerCase()}`;
+
+/**
+ * Errors of the request body parser (`http-errors` with an exposed 4xx status and a `type`): the request was refused
+ * before any handler ran, and the client can fix it.
+ */
+const BODY_ERRORS: Record<string, { readonly code: string; readonly detail: (error: Error) => string }> = {
+  'entity.too.large': {
+    code: 'REQUEST.TOO_LARGE',
+    detail: (e) =>
+      `The request body is larger than this service accepts (${(e as { limit?: number }).limit ?? 'the limit'} bytes)`,
+  },
+  'entity.parse.failed': { code: 'REQUEST.MALFORMED', detail: () => 'The request body is not valid JSON' },
+  'encoding.unsupported': { code: 'REQUEST.UNSUPPORTED_ENCODING', detail: (e) => e.message },
+  'charset.unsupported': { code: 'REQUEST.UNSUPPORTED_CHARSET', detail: (e) => e.message },
+  'request.aborted': { code: 'REQUEST.ABORTED', detail: () => 'The client aborted the request' },
+  'request.size.invalid': { code: 'REQUEST.SIZE_MISMATCH', detail: () => 'The body does not match Content-Length' },
+  'stream.encoding.set': { code: 'REQUEST.INVALID', detail: (e) => e.message },
+};
+
+function bodyParserError(error: unknown): { status: number; code: string; detail: string } | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const { status, expose, type } = error as { status?: unknown; expose?: unknown; type?: unknown };
+  if (typeof status !== 'number' || status < 400 || status >= 500 || expose !== true) return undefined;
+  const known = typeof type === 'string' ? BODY_ERRORS[type] : undefined;
+  return {
+    status,
+    code: known?.code ?? CODES[status] ?? `HTTP.${status}`,
+    detail: known ? known.detail(error) : error.message,
+  };
+}
 
 /** Maps an error to problem details: HTTP errors, domain errors by kind, concurrency to 409, rest to 500. */
 export function toProblem(error: unknown, instance?: string): ProblemDetails {
@@ -67,17 +104,37 @@ export function toProblem(error: unknown, instance?: string): ProblemDetails {
   const traceId = spanContext && trace.isSpanContextValid(spanContext) ? spanContext.traceId : undefined;
   const base = { instance, traceId };
   if (error instanceof ValidationProblem) {
-    return { ...base, type: typeUri('REQUEST.INVALID'), title: 'Bad Request', status: 400, code: 'REQUEST.INVALID',
-      detail: 'The request body is invalid; see errors for each field', errors: error.fieldErrors };
+    return {
+      ...base,
+      type: typeUri('REQUEST.INVALID'),
+      title: 'Bad Request',
+      status: 400,
+      code: 'REQUEST.INVALID',
+      detail: error.detail,
+      errors: error.fieldErrors,
+    };
   }
   if (error instanceof DomainError) {
     const status = KIND_STATUS[error.kind];
-    return { ...base, type: typeUri(error.code), title: TITLES[status] ?? 'Error', status, code: error.code,
-      detail: error.message, rule: error.rule };
+    return {
+      ...base,
+      type: typeUri(error.code),
+      title: TITLES[status] ?? 'Error',
+      status,
+      code: error.code,
+      detail: error.message,
+      rule: error.rule,
+    };
   }
   if (error instanceof ConcurrencyError || error instanceof RetriesExhaustedError) {
-    return { ...base, type: typeUri(error.code), title: 'Conflict', status: 409, code: error.code,
-      detail: `${error.message}. Retry the request.` };
+    return {
+      ...base,
+      type: typeUri(error.code),
+      title: 'Conflict',
+      status: 409,
+      code: error.code,
+      detail: `${error.message}. Retry the request.`,
+    };
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();
@@ -85,11 +142,62 @@ export function toProblem(error: unknown, instance?: string): ProblemDetails {
     const message =
       typeof response === 'string' ? response : ((response as { message?: unknown }).message ?? error.message);
     const code = CODES[status] ?? `HTTP.${status}`;
-    return { ...base, type: typeUri(code), title: TITLES[status] ?? 'Error', status, code,
-      detail: Array.isArray(message) ? message.join('; ') : String(message) };
+    return {
+      ...base,
+      type: typeUri(code),
+      title: TITLES[status] ?? 'Error',
+      status,
+      code,
+      detail: Array.isArray(message) ? message.join('; ') : String(message),
+    };
   }
-  return { ...base, type: typeUri('INTERNAL'), title: 'Internal Server Error', status: 500, code: 'INTERNAL',
-    detail: 'An unexpected error occurred; quote the traceId when reporting it' };
+  const refused = bodyParserError(error);
+  if (refused) {
+    return {
+      ...base,
+      type: typeUri(refused.code),
+      title: TITLES[refused.status] ?? 'Error',
+      status: refused.status,
+      code: refused.code,
+      detail: refused.detail,
+    };
+  }
+  if (isUnavailable(error)) {
+    return {
+      ...base,
+      type: typeUri('SERVICE.UNAVAILABLE'),
+      title: 'Service Unavailable',
+      status: 503,
+      code: 'SERVICE.UNAVAILABLE',
+      detail: 'A dependency of this service is briefly unavailable; retry shortly',
+    };
+  }
+  return {
+    ...base,
+    type: typeUri('INTERNAL'),
+    title: 'Internal Server Error',
+    status: 500,
+    code: 'INTERNAL',
+    detail: 'An unexpected error occurred; quote the traceId when reporting it',
+  };
+}
+
+/**
+ * The database (or another dependency) is away: a connection refused, reset or terminated, the server shutting
+ * down or not accepting connections yet. The request can be retried, so 503 instead of 500.
+ */
+function isUnavailable(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  if (
+    typeof code === 'string' &&
+    /^(08|57P0[1-3]|53300|ECONNREFUSED$|ECONNRESET$|ETIMEDOUT$|EPIPE$|ENOTFOUND$)/.test(code)
+  ) {
+    return true;
+  }
+  const message = error instanceof Error ? error.message : '';
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(
+    message,
+  );
 }
 
 /** Global filter answering every HTTP error as `application/problem+json`. */
@@ -109,6 +217,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (problem.status >= 500) this.logger?.error({ err: error, instance: problem.instance }, 'request failed');
     const res = response.status(problem.status);
     if (problem.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+    if (problem.status === 503) res.setHeader('Retry-After', '5');
     res.setHeader('Content-Type', 'application/problem+json');
     res.send(JSON.stringify(problem));
   }

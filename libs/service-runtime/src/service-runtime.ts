@@ -1,14 +1,26 @@
-import { Global, Module, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { eventTopic, type Service as ServiceName } from '@aftersales/contracts';
 import {
+  Global,
+  Module,
+  UnsupportedMediaTypeException,
+  type DynamicModule,
+  type INestApplication,
+  type Type,
+} from '@nestjs/common';
+import { ModulesContainer, NestFactory } from '@nestjs/core';
+import { eventTopic, type Service as ServiceName } from '@aftersales/contracts';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import {
+  Commands,
   openServiceDatabase,
   PostgresEventStore,
   type ServiceDatabase,
   type ServiceMigrations,
 } from '@aftersales/eventstore';
 import {
+  bindInboxHandlers,
+  handledContracts,
   InboxTransport,
+  isUnboundEventHandler,
   KafkaJsClient,
   OutboxRelay,
   type IntegrationEventMapper,
@@ -43,6 +55,8 @@ export interface ServiceConfig {
   readonly clockOffsetMs?: number;
   /** `KAFKA_CONSUMER_FROM_BEGINNING=false` starts new consumer groups at the end of their topics. */
   readonly consumeFromBeginning?: boolean;
+  /** `HTTP_BODY_LIMIT_BYTES`: the largest request body accepted (default 256 KiB); larger ones get 413 problem details. */
+  readonly httpBodyLimitBytes?: number;
   /** `DATABASE_POOL_SIZE`: most Postgres connections of one instance (default 10). */
   readonly databasePoolSize?: number;
   /**
@@ -51,6 +65,9 @@ export interface ServiceConfig {
    */
   readonly databasePoolWarm?: number;
 }
+
+/** 256 KiB: ample for any command of the platform (descriptions are capped at a few KiB), small enough to shed abuse. */
+export const DEFAULT_BODY_LIMIT_BYTES = 256 * 1024;
 
 export function serviceConfigFromEnv(service: ServiceName, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   const missing = ['DATABASE_URL', 'KAFKA_BROKERS'].filter((k) => !env[k]);
@@ -71,6 +88,7 @@ export function serviceConfigFromEnv(service: ServiceName, env: NodeJS.ProcessEn
     consumeFromBeginning: env.KAFKA_CONSUMER_FROM_BEGINNING !== 'false',
     databasePoolSize: positiveInteger(env, 'DATABASE_POOL_SIZE') ?? 10,
     databasePoolWarm: positiveInteger(env, 'DATABASE_POOL_WARM', true),
+    httpBodyLimitBytes: positiveInteger(env, 'HTTP_BODY_LIMIT_BYTES') ?? DEFAULT_BODY_LIMIT_BYTES,
   };
 }
 
@@ -91,14 +109,54 @@ export interface ServiceDefinition {
   readonly migrations?: ServiceMigrations;
   /** Maps stored events to published contract events; the outbox relay runs when given. */
   readonly integrationEvents?: IntegrationEventMapper;
-  /** Inbox consumers: each becomes a Nest microservice feeding `@EventPattern` handlers of `module`. */
-  readonly consumers?: ReadonlyArray<{ readonly consumer: string; readonly topics: readonly string[] }>;
+  /**
+   * Inbox consumers: each becomes a Nest microservice (its own Kafka group, inbox key and dead-letter topic) feeding
+   * the `@Handles` methods of its own handler classes, and only those. Its topics are those of the handled contracts.
+   */
+  readonly consumers?: readonly InboxConsumerDefinition[];
   readonly clock?: Clock;
   /**
    * Long-running workers of the service (timer schedulers, projections, pagers), started once the app is
    * up and stopped before it closes. They may resolve Nest providers with `app.get(Token)`.
    */
   readonly workers?: (context: WorkerContext) => readonly BackgroundWorker[];
+}
+
+/** One inbox consumer of a service: its stable name and the classes whose `@Handles` methods it runs. */
+export interface InboxConsumerDefinition {
+  /** Kafka group `<service>.<consumer>`, inbox key, dead-letter topic `aftersales.<service>.<consumer>.dlq`. */
+  readonly consumer: string;
+  /** Classes with `@Handles(Contract)` methods: controllers of the service's module (checked at start). */
+  readonly handlers: ReadonlyArray<Type<unknown>>;
+}
+
+/** The topics a consumer reads: those its handlers' contracts are published on. */
+export function consumerTopics(definition: InboxConsumerDefinition): string[] {
+  return [...new Set(handledContracts(definition.handlers).map((c) => c.topic))].sort();
+}
+
+/**
+ * Declares a service. Checked at once: consumer names unique and kebab-case, every handler class bound to exactly one
+ * consumer (so two consumers on one topic never run each other's handlers).
+ *
+ * @example
+ * ```ts
+ * export const surveysService = defineService({
+ *   service: 'surveys',
+ *   module: SurveysModule,
+ *   consumers: [{ consumer: 'case-register', handlers: [CaseOpenedConsumer] }],
+ * });
+ * ```
+ */
+export function defineService(definition: ServiceDefinition): ServiceDefinition {
+  const names = new Set<string>();
+  for (const c of definition.consumers ?? []) {
+    if (!/^[a-z][a-z0-9-]*$/.test(c.consumer)) throw new Error(`consumer name "${c.consumer}" must be kebab-case`);
+    if (names.has(c.consumer)) throw new Error(`${definition.service} declares consumer "${c.consumer}" twice`);
+    names.add(c.consumer);
+    bindInboxHandlers(definition.service, c.consumer, c.handlers);
+  }
+  return definition;
 }
 
 /** Something a service runs in the background for its whole life. */
@@ -145,6 +203,9 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
   const topic = eventTopic(definition.service);
   await messaging.ensureTopics([{ topic, partitions: config.partitions }]);
 
+  const store = new PostgresEventStore(database.pool);
+  const consumers = defineService(definition).consumers ?? [];
+
   @Global()
   @Module({})
   class ServiceInfrastructureModule {
@@ -154,10 +215,11 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
         providers: [
           { provide: SERVICE_DATABASE, useValue: database },
           { provide: MESSAGING, useValue: messaging },
-          { provide: PostgresEventStore, useValue: new PostgresEventStore(database.pool) },
+          { provide: PostgresEventStore, useValue: store },
           { provide: CLOCK, useValue: clock },
+          { provide: Commands, useValue: new Commands(store, clock) },
         ],
-        exports: [SERVICE_DATABASE, MESSAGING, PostgresEventStore, CLOCK],
+        exports: [SERVICE_DATABASE, MESSAGING, PostgresEventStore, CLOCK, Commands],
       };
     }
   }
@@ -178,7 +240,9 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
   })
   class ServiceRootModule {}
 
-  const app = await NestFactory.create(ServiceRootModule, {
+  const app = await NestFactory.create<NestExpressApplication>(ServiceRootModule, {
+    // Only JSON bodies, up to the configured size (registered below); no urlencoded or text parsing.
+    bodyParser: false,
     logger: {
       log: (m: unknown) => logger.debug(m),
       error: (m: unknown, trace?: string) => logger.error({ trace }, String(m)),
@@ -188,7 +252,13 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
     },
   });
   app.enableShutdownHooks();
-  for (const c of definition.consumers ?? []) {
+  app.use(requireJsonBodies);
+  app.useBodyParser('json', {
+    limit: config.httpBodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
+    type: ['application/json', 'application/*+json'],
+  });
+  assertConsumersWired(app, consumers);
+  for (const c of consumers) {
     app.connectMicroservice(
       {
         strategy: new InboxTransport({
@@ -196,7 +266,7 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
           consumer: c.consumer,
           groupPrefix: config.consumerGroupPrefix,
           fromBeginning: config.consumeFromBeginning ?? true,
-          topics: c.topics,
+          topics: consumerTopics(c),
           pool: database.pool,
           messaging,
           logger,
@@ -205,8 +275,8 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
       { inheritAppConfig: true },
     );
   }
-  for (const c of definition.consumers ?? []) {
-    await messaging.ensureTopics(c.topics.map((t) => ({ topic: t, partitions: config.partitions })));
+  for (const c of consumers) {
+    await messaging.ensureTopics(consumerTopics(c).map((t) => ({ topic: t, partitions: config.partitions })));
   }
   await app.startAllMicroservices();
 
@@ -252,6 +322,56 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
       await database.close();
     },
   };
+}
+
+/**
+ * A request with a body must say it is JSON (`application/json` or `application/*+json`): anything else is refused
+ * with 415 problem details instead of being parsed some other way or ignored.
+ */
+function requireJsonBodies(
+  req: import('node:http').IncomingMessage,
+  _res: unknown,
+  next: (error?: unknown) => void,
+): void {
+  const length = req.headers['content-length'];
+  const hasBody = req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (!hasBody || type === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(type)) return next();
+  next(
+    new UnsupportedMediaTypeException(
+      `Request bodies must be JSON (Content-Type: application/json); got ${type ? `"${type}"` : 'no Content-Type'}`,
+    ),
+  );
+}
+
+/**
+ * Consumers and module agree: every handler class a consumer lists is a controller of the app (Nest only dispatches to
+ * controllers), and every event handler among the controllers belongs to a consumer (an unbound one would run in every
+ * consumer of the service).
+ */
+function assertConsumersWired(app: INestApplication, consumers: readonly InboxConsumerDefinition[]): void {
+  const controllers = new Set<unknown>();
+  for (const module of app.get(ModulesContainer).values()) {
+    for (const wrapper of module.controllers.values()) {
+      controllers.add(wrapper.metatype);
+      const prototype = (wrapper.metatype as { prototype?: Record<string, unknown> } | null)?.prototype;
+      if (!prototype) continue;
+      for (const method of Object.getOwnPropertyNames(prototype)) {
+        const fn = Object.getOwnPropertyDescriptor(prototype, method)?.value as unknown;
+        if (typeof fn === 'function' && isUnboundEventHandler(fn)) {
+          throw new Error(
+            `${wrapper.name}.${method} handles events but no consumer lists ${wrapper.name} in its handlers (service definition)`,
+          );
+        }
+      }
+    }
+  }
+  for (const { consumer, handlers } of consumers) {
+    const missing = handlers.filter((h) => !controllers.has(h)).map((h) => h.name);
+    if (missing.length > 0) {
+      throw new Error(`consumer ${consumer}: list ${missing.join(', ')} among the controllers of the service's module`);
+    }
+  }
 }
 
 /** `main.ts` of a service: run it, and shut down cleanly on SIGTERM/SIGINT. */

@@ -58,7 +58,11 @@ export function specOf<S, C extends Command, E extends DomainEvent>(decider: Dec
 }
 
 /** Runs commands one after another through the decider and returns every event, as a handler would have stored. */
-export function historyOf<S, C extends Command, E extends DomainEvent>(decider: Decider<S, C, E>, commands: readonly C[], history: readonly E[] = []): E[] {
+export function historyOf<S, C extends Command, E extends DomainEvent>(
+  decider: Decider<S, C, E>,
+  commands: readonly C[],
+  history: readonly E[] = [],
+): E[] {
   let state = stateOf(decider, history);
   const events = [...history];
   for (const command of commands) {
@@ -70,6 +74,9 @@ export function historyOf<S, C extends Command, E extends DomainEvent>(decider: 
 }
 
 /** Folds a history into its state. */
-export function stateOf<S, C extends Command, E extends DomainEvent>(decider: Decider<S, C, E>, history: readonly E[]): S {
+export function stateOf<S, C extends Command, E extends DomainEvent>(
+  decider: Decider<S, C, E>,
+  history: readonly E[],
+): S {
   return history.reduce(decider.evolve, decider.initialState());
 }

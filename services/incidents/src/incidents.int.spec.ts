@@ -445,10 +445,15 @@ describe('incidents: complaint clusters → incidents → pages → deadlines (r
       until: (m) => keys.has(m.key ?? '') && m.headers.dlq_consumer === consumer,
     });
     const byKey = new Map(dead.map((m) => [m.key, m.headers]));
-    expect(byKey.get(noSku.complaintId)).toMatchObject({ dlq_error_code: 'HANDLER_REJECTED', tenant });
+    expect(byKey.get(noSku.complaintId)).toMatchObject({
+      dlq_error_code: 'HANDLER_REJECTED',
+      dlq_handler_code: 'CLUSTER.KEY_INCOMPLETE',
+      tenant,
+    });
     expect(byKey.get(noSku.complaintId)?.dlq_reason).toContain('CLUSTER.KEY_INCOMPLETE');
     expect(byKey.get(noSku.complaintId)?.dlq_reason).toContain('SKU');
-    expect(byKey.get(otherTenant.complaintId)?.dlq_reason).toContain('EVENT.TENANT_MISMATCH');
+    expect(byKey.get(otherTenant.complaintId)).toMatchObject({ dlq_error_code: 'TENANT_MISMATCH' });
+    expect(byKey.get(otherTenant.complaintId)?.dlq_reason).toContain('differs from the tenant header');
     expect(byKey.get(badSchema.complaintId)).toMatchObject({ dlq_error_code: 'SCHEMA_VIOLATION' });
     expect(byKey.get(noSku.complaintId)?.ce_type).toBe(ComplaintRegisteredV1.type);
   });

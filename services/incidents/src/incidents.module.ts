@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
-import { Topics } from '@aftersales/contracts';
-import type { ServiceDefinition, WorkerContext } from '@aftersales/service-runtime';
+import { defineService, type WorkerContext } from '@aftersales/service-runtime';
 import { ComplaintClusteringProcessManager } from './application/complaint-clustering.process-manager';
 import { IncidentCommandRunner } from './application/incident-command-runner';
 import { IncidentCommandsService } from './application/incident-commands.service';
@@ -72,14 +71,14 @@ function incidentWriteWorkers({ app, database, clock, logger }: WorkerContext) {
  * deadlines are durable timers, satisfaction comes from surveys (consumer `satisfaction`), and the incident lifecycle
  * is driven over HTTP. Events are published through the outbox relay; the read side projects them.
  */
-export const incidentsService: ServiceDefinition = {
+export const incidentsService = defineService({
   service: 'incidents',
   module: IncidentsModule,
   migrations: [...incidentsWriteSideMigrations, ...readModelMigrations],
   integrationEvents: incidentsIntegrationEvents,
   consumers: [
-    { consumer: 'complaint-clustering', topics: [Topics.intake] },
-    { consumer: 'satisfaction', topics: [Topics.surveys] },
+    { consumer: 'complaint-clustering', handlers: [ComplaintRegisteredConsumer] },
+    { consumer: 'satisfaction', handlers: [SatisfactionMeasuredConsumer] },
   ],
   workers: (context) => [...incidentWriteWorkers(context), ...incidentReadWorkers(context)],
-};
+});

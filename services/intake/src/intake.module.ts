@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import type { ServiceDefinition } from '@aftersales/service-runtime';
+import { defineService } from '@aftersales/service-runtime';
 import { PrivacyMigrations } from '@aftersales/privacy';
 import { CustomerDataService } from './application/erase-customer-data.handler';
 import { CasesService } from './application/open-case.handler';
@@ -20,9 +20,9 @@ export class IntakeModule {}
  * The intake service: cases and complaints over HTTP, published through the outbox relay; customers'
  * personal data sealed by the privacy vault (needs `PRIVACY_MASTER_KEY`).
  */
-export const intakeService: ServiceDefinition = {
+export const intakeService = defineService({
   service: 'intake',
   module: IntakeModule,
   migrations: PrivacyMigrations,
   integrationEvents: intakeIntegrationEvents,
-};
+});

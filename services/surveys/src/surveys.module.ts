@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
-import { Topics } from '@aftersales/contracts';
-import type { ServiceDefinition } from '@aftersales/service-runtime';
+import { defineService } from '@aftersales/service-runtime';
 import { AnswerSurveyHandler } from './application/answer-survey.handler';
 import { SendSurveysHandler } from './application/send-surveys.handler';
 import { SurveyPolicies } from './application/survey-policies';
@@ -31,13 +30,13 @@ export class SurveysModule {}
  * (`incident-follow-up`), records their answers over HTTP, and publishes each incident's satisfaction against its target
  * to `aftersales.surveys.events` through the outbox relay.
  */
-export const surveysService: ServiceDefinition = {
+export const surveysService = defineService({
   service: 'surveys',
   module: SurveysModule,
   migrations: [CaseRegister1732500100000, FollowUpSurveys1732500400000],
   integrationEvents: surveysIntegrationEvents,
   consumers: [
-    { consumer: 'case-register', topics: [Topics.intake] },
-    { consumer: 'incident-follow-up', topics: [Topics.incidents] },
+    { consumer: 'case-register', handlers: [CaseOpenedConsumer] },
+    { consumer: 'incident-follow-up', handlers: [IncidentFollowUpConsumer] },
   ],
-};
+});

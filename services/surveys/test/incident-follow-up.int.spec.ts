@@ -397,7 +397,7 @@ describe('surveys: follow-up of a resolved incident (ComplaintAttached ×10 + In
       until: (m) => m.headers.ce_id === forged.headers.ce_id,
     });
     expect(dead?.headers).toMatchObject({
-      dlq_error_code: 'HANDLER_REJECTED',
+      dlq_error_code: 'TENANT_MISMATCH',
       dlq_source_topic: Topics.incidents,
       tenant,
     });

@@ -1,16 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import type { ComplaintCategory, ComplaintRegisteredV1 } from '@aftersales/contracts';
-import type { CommandContext } from '@aftersales/domain';
+import { DomainError } from '@aftersales/domain';
 import {
-  handleCommand,
-  PostgresEventStore,
+  Commands,
+  deterministicUuid,
   StreamSession,
-  type EventMetadata,
+  type CommandOrigin,
   type HandleResult,
 } from '@aftersales/eventstore';
-import { PermanentError, type ConsumedEvent } from '@aftersales/messaging';
-import { CLOCK, type Clock } from '@aftersales/service-runtime';
 import type { Logger } from '@aftersales/observability';
 import {
   clusterIdOf,
@@ -27,8 +25,7 @@ import {
 } from '../domain';
 import { IncidentCommandRunner } from './incident-command-runner';
 import { INCIDENTS_CONFIG, INCIDENTS_LOGGER, type IncidentsConfig } from './incidents.config';
-import { clusterStream, deterministicUuid } from './incident-streams';
-import { permanentUnlessRetryable, tenantOf } from './inbox-errors';
+import { clusterStream } from './incident-streams';
 import { TenantPolicies } from './tenant-policies';
 
 /** The actor of everything the clustering process manager decides. */
@@ -52,10 +49,9 @@ interface Step {
   readonly session: StreamSession;
   readonly tenant: string;
   readonly clusterId: string;
-  readonly context: CommandContext;
-  readonly metadata: EventMetadata;
-  /** The id of the `ComplaintRegistered` event: every command it causes derives its idempotency key from it. */
-  readonly eventId: string;
+  /** The complaint event's origin, acting as the cluster watch: every command it causes is keyed by the event's id. */
+  readonly origin: CommandOrigin;
+  readonly now: Date;
 }
 
 interface CurrentIncident {
@@ -82,57 +78,36 @@ export class ComplaintClusteringProcessManager {
 
   constructor(
     // Explicit tokens: services also run under transpilers that emit no decorator metadata (tsx/esbuild).
-    @Inject(PostgresEventStore) private readonly store: PostgresEventStore,
+    @Inject(Commands) private readonly commands: Commands,
     @Inject(TenantPolicies) private readonly policies: TenantPolicies,
     @Inject(IncidentCommandRunner) private readonly runner: IncidentCommandRunner,
-    @Inject(CLOCK) private readonly clock: Clock,
     @Inject(INCIDENTS_CONFIG) private readonly config: IncidentsConfig,
     @Inject(INCIDENTS_LOGGER) private readonly logger: Logger,
   ) {}
 
   /**
-   * Handles one `ComplaintRegistered` inside the inbox transaction `tx` (with its stream `session`).
-   *
-   * @throws `PermanentError` for a complaint that can never be clustered (rule violation, tenant mismatch): the inbox
-   *   dead-letters it with the reason. Concurrency conflicts propagate, and the inbox retries them.
+   * Handles one `ComplaintRegistered` inside the inbox transaction `tx` (with its stream `session`). A complaint that
+   * can never be clustered is refused with a `DomainError` (the inbox dead-letters it with the rule); concurrency
+   * conflicts propagate, and the inbox retries them.
    */
   async onComplaintRegistered(
-    event: ConsumedEvent<ComplaintRegisteredV1>,
-    tx: PoolClient,
-    session = new StreamSession(),
-  ): Promise<void> {
-    try {
-      await this.cluster(event, tx, session);
-    } catch (error) {
-      throw permanentUnlessRetryable(error);
-    }
-  }
-
-  private async cluster(
-    event: ConsumedEvent<ComplaintRegisteredV1>,
     tx: PoolClient,
     session: StreamSession,
+    origin: CommandOrigin,
+    complaint: ComplaintRegisteredV1,
   ): Promise<void> {
-    const tenant = tenantOf(event, event.data.tenantId);
-    const now = this.clock();
-    const facts = complaintFactsOf(event.data, now, this.config.clockSkewToleranceMs);
+    const { tenant } = origin;
+    const now = this.commands.now();
+    const facts = complaintFactsOf(complaint, now, this.config.clockSkewToleranceMs);
     const clusterId = clusterIdOf(tenant, facts);
-    const step: Step = {
-      tx,
-      session,
-      tenant,
-      clusterId,
-      context: { tenant, actor: CLUSTER_WATCH, now },
-      metadata: { tenant, actor: CLUSTER_WATCH, correlationId: event.correlationId, causationId: event.id },
-      eventId: event.id,
-    };
+    const step: Step = { tx, session, tenant, clusterId, origin: { ...origin, actor: CLUSTER_WATCH }, now };
     const policy = await this.policies.forTenant(tenant, tx);
-    const clustered = await handleCommand(
-      this.store,
-      clusterStream(clusterId),
+    const clustered = await this.commands.handle(
       createComplaintClusterDecider(policy),
-      { type: 'RegisterComplaint', context: step.context, data: facts },
-      { tx, session, metadata: step.metadata, idempotencyKey: `cluster:${event.id}` },
+      clusterStream(clusterId),
+      step.origin,
+      { type: 'RegisterComplaint', data: facts },
+      { tx, session, now },
     );
     // Already clustered (the same complaint published twice): its effects happened the first time.
     if (clustered.duplicate || clustered.newEvents.length === 0) return;
@@ -157,13 +132,8 @@ export class ComplaintClusteringProcessManager {
         tx,
         {
           incidentId: current.incidentId,
-          command: {
-            type: 'UpgradeIncident',
-            context: step.context,
-            data: { toLevel: crossing.data.level, reason: crossing.data.reason },
-          },
-          metadata: step.metadata,
-          idempotencyKey: `${event.id}:upgrade`,
+          origin: step.origin,
+          command: { type: 'UpgradeIncident', data: { toLevel: crossing.data.level, reason: crossing.data.reason } },
         },
         session,
       );
@@ -189,9 +159,9 @@ export class ComplaintClusteringProcessManager {
       step.tx,
       {
         incidentId,
+        origin: step.origin,
         command: {
           type: 'OpenIncident',
-          context: step.context,
           data: {
             incidentId,
             category: data.category,
@@ -202,15 +172,13 @@ export class ComplaintClusteringProcessManager {
             reason: data.reason,
           },
         },
-        metadata: step.metadata,
-        idempotencyKey: `${step.eventId}:open`,
       },
       step.session,
     );
     await step.tx.query(
       `INSERT INTO incidents_cluster_links (tenant, cluster_id, episode, incident_id, linked_at)
        VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
-      [step.tenant, step.clusterId, episode, incidentId, step.context.now],
+      [step.tenant, step.clusterId, episode, incidentId, step.now],
     );
     this.linksOf(step.session).set(step.clusterId, incidentId);
     this.logger.info(
@@ -238,9 +206,10 @@ export class ComplaintClusteringProcessManager {
         step.tx,
         {
           incidentId: incident.incidentId,
-          command: { type: 'AttachComplaint', context: step.context, data: { complaintId, customerRef } },
-          metadata: step.metadata,
-          idempotencyKey: `${step.eventId}:attach:${complaintId}`,
+          origin: step.origin,
+          command: { type: 'AttachComplaint', data: { complaintId, customerRef } },
+          // One complaint event may attach a whole window to one incident: one key per complaint.
+          idempotencyKey: `${step.origin.idempotencyKey}:attach:${complaintId}`,
         },
         step.session,
       );
@@ -282,6 +251,18 @@ export class ComplaintClusteringProcessManager {
   }
 }
 
+/** A contract category this service has no incident category for (a newer contract than this service knows). */
+export class ComplaintCategoryUnmapped extends DomainError {
+  constructor(category: string) {
+    super(
+      'COMPLAINT.CATEGORY_UNMAPPED',
+      'invalid',
+      `Complaint category "${category}" has no incident category`,
+      'Every complaint category intake publishes maps to an incident category',
+    );
+  }
+}
+
 /** The aggravating flags of a set of complaints: a flag is raised when any complaint raised it. */
 function flagsOf(all: readonly ComplaintFlags[]): ComplaintFlags {
   const raised = (flag: keyof ComplaintFlags) => all.some((flags) => flags[flag]);
@@ -294,12 +275,7 @@ function flagsOf(all: readonly ComplaintFlags[]): ComplaintFlags {
  */
 export function complaintFactsOf(complaint: ComplaintRegisteredV1, now: Date, skewToleranceMs: number): ComplaintFacts {
   const category = categories[complaint.category] as IncidentCategory | undefined;
-  if (!category) {
-    throw new PermanentError(
-      'COMPLAINT.CATEGORY_UNMAPPED',
-      `COMPLAINT.CATEGORY_UNMAPPED: complaint category "${complaint.category}" has no incident category`,
-    );
-  }
+  if (!category) throw new ComplaintCategoryUnmapped(complaint.category);
   const { personalInjury, propertyLoss, mediaExposure, legalThreat } = complaint.flags;
   const registeredMs = Date.parse(complaint.registeredAt);
   const skewed = registeredMs > now.getTime() && registeredMs - now.getTime() <= skewToleranceMs;

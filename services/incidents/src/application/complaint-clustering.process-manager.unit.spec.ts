@@ -1,7 +1,6 @@
 import type { ComplaintRegisteredV1 } from '@aftersales/contracts';
-import { PermanentError } from '@aftersales/messaging';
-import { complaintFactsOf } from './complaint-clustering.process-manager';
-import { deterministicUuid } from './incident-streams';
+import { ComplaintCategoryUnmapped, complaintFactsOf } from './complaint-clustering.process-manager';
+import { deterministicUuid } from '@aftersales/eventstore';
 
 const complaint: ComplaintRegisteredV1 = {
   complaintId: '2a7c9e1f-5b3d-4f6a-9c8e-7d1b2a3c4e5f',
@@ -50,7 +49,8 @@ describe('complaint clustering: ComplaintRegistered v1 → the facts the cluster
 
   it('refuses for good a category the incident domain does not know', () => {
     const unknown = { ...complaint, category: 'weather' } as unknown as ComplaintRegisteredV1;
-    expect(() => complaintFactsOf(unknown, now, fiveMinutes)).toThrow(PermanentError);
+    // A DomainError: the inbox dead-letters it with its code (HANDLER_REJECTED) instead of retrying it.
+    expect(() => complaintFactsOf(unknown, now, fiveMinutes)).toThrow(ComplaintCategoryUnmapped);
   });
 });
 

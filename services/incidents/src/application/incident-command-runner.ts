@@ -3,11 +3,11 @@ import type { PoolClient } from 'pg';
 import type { Decider } from '@aftersales/domain';
 import {
   cancelTimer,
-  handleCommand,
-  PostgresEventStore,
+  Commands,
   scheduleTimer,
   StreamSession,
-  type EventMetadata,
+  type CommandOrigin,
+  type CommandRequest,
 } from '@aftersales/eventstore';
 import {
   createIncidentDecider,
@@ -23,10 +23,13 @@ import { TenantPolicies } from './tenant-policies';
 /** One incident command, as the HTTP API, the consumers and the timers send it. */
 export interface IncidentCommandRequest {
   readonly incidentId: string;
-  /** Tenant, actor and `now` travel in `command.context`. */
-  readonly command: IncidentCommand;
-  readonly metadata: EventMetadata;
-  /** Makes a retry append nothing new: `<tenant>:<Idempotency-Key>`, or the id of the event that caused it. */
+  /** Tenant, actor, correlation and idempotency: the command's context and its events' metadata derive from it. */
+  readonly origin: CommandOrigin;
+  readonly command: CommandRequest<IncidentCommand>;
+  /**
+   * Replaces the key derived from the origin (per stream and command type) where one origin runs the same command on
+   * one incident more than once (attaching each complaint of a window).
+   */
   readonly idempotencyKey?: string;
 }
 
@@ -71,7 +74,7 @@ const incidentFold = { evolve: createIncidentDecider().evolve, initialState: ini
 @Injectable()
 export class IncidentCommandRunner {
   constructor(
-    @Inject(PostgresEventStore) private readonly store: PostgresEventStore,
+    @Inject(Commands) private readonly commands: Commands,
     @Inject(TenantPolicies) private readonly policies: TenantPolicies,
   ) {}
 
@@ -88,13 +91,11 @@ export class IncidentCommandRunner {
     request: IncidentCommandRequest,
     session = new StreamSession(),
   ): Promise<IncidentCommandOutcome> {
-    const { incidentId, command, metadata, idempotencyKey } = request;
-    const tenant = command.context.tenant;
+    const { incidentId, origin, command, idempotencyKey } = request;
+    const tenant = origin.tenant;
     const decider = scopedToTenant(createIncidentDecider(await this.policies.forTenant(tenant, tx)), tenant);
-    const streamId = incidentStream(incidentId);
-    const result = await handleCommand(this.store, streamId, decider, command, {
+    const result = await this.commands.handle(decider, incidentStream(incidentId), origin, command, {
       tx,
-      metadata,
       session,
       ...(idempotencyKey ? { idempotencyKey } : {}),
     });
@@ -117,7 +118,7 @@ export class IncidentCommandRunner {
     session = new StreamSession(),
   ): Promise<IncidentState> {
     const { state } = await session.load<IncidentState, IncidentEvent>(
-      this.store,
+      this.commands.store,
       incidentStream(incidentId),
       incidentFold,
       tx,
@@ -131,14 +132,10 @@ export class IncidentCommandRunner {
     appended: readonly AppendedIncidentEvent[],
     session: StreamSession,
   ): Promise<void> {
-    const tenant = request.command.context.tenant;
+    const { tenant, correlationId, actor } = request.origin;
     for (const stored of appended) {
       const event: IncidentEvent = stored;
-      const timerMetadata = {
-        correlationId: request.metadata.correlationId,
-        causationId: stored.id,
-        actor: request.metadata.actor,
-      };
+      const timerMetadata = { correlationId, causationId: stored.id, actor };
       switch (event.type) {
         case 'ContactDeadlineSet':
           // Same timer id: an upgrade's tighter deadline replaces the running one.
@@ -193,15 +190,15 @@ export class IncidentCommandRunner {
     merged: Extract<IncidentEvent, { type: 'IncidentMerged' }>['data'],
     session: StreamSession,
   ): Promise<void> {
-    const tenant = request.command.context.tenant;
+    const { tenant } = request.origin;
     await cancelTimer(tx, contactDeadlineTimerId(merged.incidentId));
     await this.run(
       tx,
       {
         incidentId: merged.survivorId,
+        origin: { ...request.origin, causationId: stored.id },
         command: {
           type: 'AbsorbDuplicate',
-          context: request.command.context,
           data: {
             duplicateId: merged.incidentId,
             level: merged.level,
@@ -209,7 +206,6 @@ export class IncidentCommandRunner {
             reason: merged.reason,
           },
         },
-        metadata: { ...request.metadata, causationId: stored.id },
         idempotencyKey: `absorb:${stored.id}`,
       },
       session,

@@ -1,12 +1,8 @@
-import { inTransaction } from '@aftersales/eventstore';
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { ServiceDatabase } from '@aftersales/eventstore';
-import { type Principal } from '@aftersales/platform-http';
-import { CLOCK, SERVICE_DATABASE, type Clock } from '@aftersales/service-runtime';
+import { inTransaction, type CommandOrigin, type ServiceDatabase } from '@aftersales/eventstore';
+import { SERVICE_DATABASE } from '@aftersales/service-runtime';
 import { IncidentNotFound, type IncidentCommand, type IncidentState } from '../domain';
-import { IncidentCommandRunner } from './incident-command-runner';
-import { deterministicUuid } from './incident-streams';
+import { IncidentCommandRunner, type IncidentCommandRequest } from './incident-command-runner';
 
 /** A command the HTTP API sends, by type, with its data. */
 export type IncidentCommandType = IncidentCommand['type'];
@@ -28,11 +24,6 @@ export interface IncidentSummary {
   readonly duplicate: boolean;
 }
 
-export interface RequestOptions {
-  readonly correlationId: string;
-  readonly idempotencyKey?: string;
-}
-
 /** Application service behind the HTTP commands: principal → command context, one transaction per request. */
 @Injectable()
 export class IncidentCommandsService {
@@ -40,39 +31,21 @@ export class IncidentCommandsService {
     // Explicit tokens: services also run under transpilers that emit no decorator metadata (tsx/esbuild).
     @Inject(SERVICE_DATABASE) private readonly database: ServiceDatabase,
     @Inject(IncidentCommandRunner) private readonly runner: IncidentCommandRunner,
-    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /**
-   * The id of an incident declared by hand: the client's, or derived from its `Idempotency-Key` so that a retried
-   * declaration finds the incident the first attempt created, or a new one.
-   */
-  incidentIdFor(principal: Principal, requested: string | undefined, idempotencyKey: string | undefined): string {
-    if (requested) return requested;
-    return idempotencyKey ? deterministicUuid(`declare|${principal.tenant}|${idempotencyKey}`) : randomUUID();
-  }
-
-  /** Runs one command for the principal's tenant and answers the incident's summary. */
+  /** Runs one command for the origin's tenant and answers the incident's summary. */
   async execute<T extends IncidentCommandType>(
-    principal: Principal,
+    origin: CommandOrigin,
     incidentId: string,
     type: T,
     data: IncidentCommandData<T>,
-    options: RequestOptions,
   ): Promise<IncidentSummary> {
-    const actor = { id: principal.subject, roles: [...principal.roles] };
+    const command = { type, data } as IncidentCommandRequest['command'];
     const outcome = await inTransaction(this.database.pool, (tx) =>
-      this.runner.run(tx, {
-        incidentId,
-        command: { type, context: { tenant: principal.tenant, actor, now: this.clock() }, data } as IncidentCommand,
-        metadata: { tenant: principal.tenant, actor, correlationId: options.correlationId },
-        ...(options.idempotencyKey
-          ? { idempotencyKey: `${principal.tenant}:${incidentId}:${type}:${options.idempotencyKey}` }
-          : {}),
-      }),
+      this.runner.run(tx, { incidentId, origin, command }),
     );
     const { state } = outcome;
-    if (state.status === 'none' || state.incident.tenant !== principal.tenant) throw new IncidentNotFound(type);
+    if (state.status === 'none' || state.incident.tenant !== origin.tenant) throw new IncidentNotFound(type);
     const { incident } = state;
     return {
       incidentId: incident.incidentId,

@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { DomainError } from '@aftersales/domain';
-import { CommitPacer, TimerScheduler, type Timer } from '@aftersales/eventstore';
+import { CommitPacer, TimerScheduler, timerOrigin, type Timer } from '@aftersales/eventstore';
 import type { Logger } from '@aftersales/observability';
 import type { BackgroundWorker, Clock } from '@aftersales/service-runtime';
 import type { IncidentCommandRunner } from './incident-command-runner';
@@ -97,24 +96,11 @@ export class IncidentTimers implements BackgroundWorker {
    */
   private async flagContactDeadlineBreach(timer: Timer, tx: PoolClient): Promise<void> {
     const { incidentId } = timer.payload as { incidentId: string };
-    const metadata = timer.metadata ?? {};
-    const correlationId = typeof metadata.correlationId === 'string' ? metadata.correlationId : randomUUID();
-    const causationId = typeof metadata.causationId === 'string' ? metadata.causationId : undefined;
     try {
       const outcome = await this.runner.run(tx, {
         incidentId,
-        command: {
-          type: 'FlagContactDeadlineBreach',
-          context: { tenant: timer.tenant, actor: INCIDENT_TIMER, now: this.clock() },
-          data: {},
-        },
-        metadata: {
-          tenant: timer.tenant,
-          actor: INCIDENT_TIMER,
-          correlationId,
-          ...(causationId ? { causationId } : {}),
-        },
-        idempotencyKey: `${timer.id}@${timer.dueAt.toISOString()}`,
+        origin: timerOrigin(timer, INCIDENT_TIMER),
+        command: { type: 'FlagContactDeadlineBreach', data: {} },
       });
       if (outcome.appended.length > 0) {
         this.logger.warn({ tenant: timer.tenant, incidentId }, 'contact deadline breached: next tier paged');

@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { handleCommand, PostgresEventStore, type ServiceDatabase, inTransaction } from '@aftersales/eventstore';
-import { type Principal } from '@aftersales/platform-http';
-import { CLOCK, SERVICE_DATABASE, type Clock } from '@aftersales/service-runtime';
+import { Commands, inTransaction, type CommandOrigin, type ServiceDatabase } from '@aftersales/eventstore';
+import { SERVICE_DATABASE } from '@aftersales/service-runtime';
 import { PersonalDataVault, type AccessLogEntry } from '@aftersales/privacy';
-import { customerDataDecider, type EraseCustomerData } from '../domain/customer-data.decider';
+import { customerDataDecider } from '../domain/customer-data.decider';
 import type { CustomerDataErased } from '../domain/customer-data.events';
 
 /**
@@ -23,10 +22,9 @@ export interface ErasureResult extends Readonly<CustomerDataErased['data']> {
 export class CustomerDataService {
   constructor(
     // Explicit tokens: services also run under transpilers that emit no decorator metadata (tsx/esbuild).
-    @Inject(PostgresEventStore) private readonly store: PostgresEventStore,
+    @Inject(Commands) private readonly commands: Commands,
     @Inject(SERVICE_DATABASE) private readonly database: ServiceDatabase,
     @Inject(PersonalDataVault) private readonly vault: PersonalDataVault,
-    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /**
@@ -34,33 +32,16 @@ export class CustomerDataService {
    * transaction. Events already stored keep their ciphertext, so the hash chains stay intact while the
    * personal data in them (and in every copy on Kafka or in backups) can no longer be read.
    */
-  async erase(principal: Principal, customerId: string, reason: string, correlationId: string): Promise<ErasureResult> {
+  async erase(origin: CommandOrigin, customerId: string, reason: string): Promise<ErasureResult> {
     return inTransaction(this.database.pool, async (tx) => {
-      const erasure = await this.vault.erase(principal.tenant, customerId, principal.subject, tx);
-      const command: EraseCustomerData = {
-        type: 'EraseCustomerData',
-        context: {
-          tenant: principal.tenant,
-          actor: { id: principal.subject, roles: principal.roles },
-          // The event carries the time the key was destroyed.
-          now: erasure.alreadyErased ? this.clock() : erasure.erasedAt,
-        },
-        data: { customerId, reason },
-      };
-      const result = await handleCommand(
-        this.store,
-        customerDataStream(principal.tenant, customerId),
+      const erasure = await this.vault.erase(origin.tenant, customerId, origin.actor.id, tx);
+      const result = await this.commands.handle(
         customerDataDecider,
-        command,
-        {
-          metadata: {
-            tenant: principal.tenant,
-            actor: { id: principal.subject, roles: principal.roles },
-            correlationId,
-            reason,
-          },
-          tx,
-        },
+        customerDataStream(origin.tenant, customerId),
+        { ...origin, reason },
+        { type: 'EraseCustomerData', data: { customerId, reason } },
+        // The event carries the time the key was destroyed.
+        { tx, ...(erasure.alreadyErased ? {} : { now: erasure.erasedAt }) },
       );
       if (result.state.status !== 'erased') throw new Error(`customer ${customerId} is not erased after erasing it`);
       return { ...result.state.erasure, alreadyErased: result.newEvents.length === 0 };
@@ -69,12 +50,12 @@ export class CustomerDataService {
 
   /** Who opened the customer's personal data, when, why and with what outcome; plus the erasure, if any. */
   async accessLog(
-    principal: Principal,
+    tenant: string,
     customerId: string,
   ): Promise<{ erasure: { erasedAt: Date; erasedBy: string } | null; entries: AccessLogEntry[] }> {
     const [status, entries] = await Promise.all([
-      this.vault.status(principal.tenant, customerId),
-      this.vault.accessLog(principal.tenant, customerId),
+      this.vault.status(tenant, customerId),
+      this.vault.accessLog(tenant, customerId),
     ]);
     return {
       erasure: status.state === 'erased' ? { erasedAt: status.erasedAt, erasedBy: status.erasedBy } : null,

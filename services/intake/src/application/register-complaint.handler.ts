@@ -1,12 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
-import { fold, handleCommand, PostgresEventStore, type ServiceDatabase, inTransaction } from '@aftersales/eventstore';
+import { Commands, fold, inTransaction, type CommandOrigin, type ServiceDatabase } from '@aftersales/eventstore';
 import { DomainError } from '@aftersales/domain';
 import { Role, type Principal } from '@aftersales/platform-http';
-import { CLOCK, SERVICE_DATABASE, type Clock } from '@aftersales/service-runtime';
+import { SERVICE_DATABASE } from '@aftersales/service-runtime';
 import { hasPersonalData, PersonalDataVault, pickPersonalData, type PersonalData } from '@aftersales/privacy';
 import { complaintDecider, type ComplaintState, type RegisterComplaint } from '../domain/complaint.decider';
-import type { ComplaintEvent } from '../domain/complaint.events';
 
 export class ComplaintNotFound extends DomainError {
   constructor(complaintId: string) {
@@ -51,61 +50,39 @@ export type CustomerView =
 export class ComplaintsService {
   constructor(
     // Explicit tokens: services also run under transpilers that emit no decorator metadata (tsx/esbuild).
-    @Inject(PostgresEventStore) private readonly store: PostgresEventStore,
+    @Inject(Commands) private readonly commands: Commands,
     @Inject(SERVICE_DATABASE) private readonly database: ServiceDatabase,
     @Inject(PersonalDataVault) private readonly vault: PersonalDataVault,
-    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /**
    * Seals the customer's contact details and appends `ComplaintRegistered` in one transaction: the event
    * store (and so Kafka) only ever receives the ciphertext.
    */
-  async register(
-    principal: Principal,
-    input: RegisterComplaintInput,
-    options: { correlationId: string; idempotencyKey?: string },
-  ): Promise<RegisteredComplaint> {
+  async register(origin: CommandOrigin, input: RegisterComplaintInput): Promise<RegisteredComplaint> {
     const { customer, ...complaint } = input;
     const personalData = pickPersonalData(customer);
     const register = async (tx: PoolClient | undefined) => {
       const customerData =
         tx && hasPersonalData(personalData)
-          ? await this.vault.seal(tx, principal.tenant, customer.id, personalData)
+          ? await this.vault.seal(tx, origin.tenant, customer.id, personalData)
           : undefined;
-      const command: RegisterComplaint = {
-        type: 'RegisterComplaint',
-        context: {
-          tenant: principal.tenant,
-          actor: { id: principal.subject, roles: principal.roles },
-          now: this.clock(),
-        },
-        data: {
-          ...complaint,
-          customerId: customer.id,
-          ...(customerData
-            ? { customerData: { ciphertext: customerData.ciphertext, keyVersion: customerData.keyVersion } }
-            : {}),
-        },
+      const data: RegisterComplaint['data'] = {
+        ...complaint,
+        customerId: customer.id,
+        ...(customerData
+          ? { customerData: { ciphertext: customerData.ciphertext, keyVersion: customerData.keyVersion } }
+          : {}),
       };
-      const result = await handleCommand(
-        this.store,
-        complaintStream(complaint.complaintId),
+      const result = await this.commands.handle(
         complaintDecider,
-        command,
-        {
-          metadata: {
-            tenant: principal.tenant,
-            actor: { id: principal.subject, roles: principal.roles },
-            correlationId: options.correlationId,
-          },
-          idempotencyKey: options.idempotencyKey && `${principal.tenant}:complaint:${options.idempotencyKey}`,
-          // Complaint ids are new (client-chosen UUIDs): append at once, read only if the id is taken.
-          expectNewStream: true,
-          ...(tx ? { tx } : {}),
-        },
+        complaintStream(complaint.complaintId),
+        origin,
+        { type: 'RegisterComplaint', data },
+        // Complaint ids are new (client-chosen UUIDs): append at once, read only if the id is taken.
+        { expectNewStream: true, ...(tx ? { tx } : {}) },
       );
-      if (result.state.status !== 'registered' || result.state.tenant !== principal.tenant) {
+      if (result.state.status !== 'registered' || result.state.tenant !== origin.tenant) {
         throw new ComplaintNotFound(complaint.complaintId);
       }
       return result.state;
@@ -116,12 +93,9 @@ export class ComplaintsService {
   }
 
   /** A complaint of the caller's tenant; another tenant's complaint is indistinguishable from none. */
-  async get(principal: Principal, complaintId: string): Promise<RegisteredComplaint> {
-    const state = fold<ComplaintState, ComplaintEvent>(
-      complaintDecider,
-      await this.store.readStream(complaintStream(complaintId)),
-    );
-    if (state.status !== 'registered' || state.tenant !== principal.tenant) throw new ComplaintNotFound(complaintId);
+  async get(tenant: string, complaintId: string): Promise<RegisteredComplaint> {
+    const state = fold(complaintDecider, await this.commands.store.readStream(complaintStream(complaintId)));
+    if (state.status !== 'registered' || state.tenant !== tenant) throw new ComplaintNotFound(complaintId);
     return state;
   }
 

@@ -1,19 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { CommandContext } from '@aftersales/domain';
-import {
-  handleCommand,
-  PostgresEventStore,
-  type EventMetadata,
-  type ServiceDatabase,
-  inTransaction,
-} from '@aftersales/eventstore';
-import { type Principal } from '@aftersales/platform-http';
-import { CLOCK, SERVICE_DATABASE, type Clock } from '@aftersales/service-runtime';
-import {
-  incidentSatisfactionDecider,
-  type IncidentSatisfactionState,
-  type RecordAnswer,
-} from '../domain/incident-satisfaction.decider';
+import { Commands, inTransaction, type CommandOrigin, type ServiceDatabase } from '@aftersales/eventstore';
+import { SERVICE_DATABASE } from '@aftersales/service-runtime';
+import { incidentSatisfactionDecider, type IncidentSatisfactionState } from '../domain/incident-satisfaction.decider';
 import { createSurveyDecider, type AnswerSurvey, type SurveyState } from '../domain/survey.decider';
 import { SurveyNotFound } from '../domain/survey.errors';
 import { projectSurveyEvents } from '../infrastructure/persistence/survey-view.projection';
@@ -31,53 +19,39 @@ export type Answered = Extract<SurveyState, { status: 'answered' }>;
 export class AnswerSurveyHandler {
   constructor(
     @Inject(SERVICE_DATABASE) private readonly db: ServiceDatabase,
-    @Inject(PostgresEventStore) private readonly store: PostgresEventStore,
-    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(Commands) private readonly commands: Commands,
     @Inject(SurveyPolicies) private readonly policies: SurveyPolicies,
   ) {}
 
   async answer(
-    principal: Principal,
+    origin: CommandOrigin,
     data: AnswerSurvey['data'],
-    options: { correlationId: string; idempotencyKey?: string },
   ): Promise<{ survey: Answered; satisfaction: IncidentSatisfactionState; replayed: boolean }> {
-    const actor = { id: principal.subject, roles: principal.roles };
-    const metadata: EventMetadata = { tenant: principal.tenant, actor, correlationId: options.correlationId };
-    // Scoped to tenant and survey: a client's key never collides with another survey's events.
-    const key = options.idempotencyKey && `${principal.tenant}:${data.surveyId}:${options.idempotencyKey}`;
     return inTransaction(this.db.pool, async (tx) => {
-      const context: CommandContext = { tenant: principal.tenant, actor, now: this.clock() };
-      const decider = createSurveyDecider(await this.policies.policyFor(principal.tenant, tx));
-      const command: AnswerSurvey = { type: 'AnswerSurvey', context, data };
-      const answered = await handleCommand(this.store, surveyStream(data.surveyId), decider, command, {
-        tx,
-        metadata,
-        idempotencyKey: key,
-      });
+      const now = this.commands.now();
+      const decider = createSurveyDecider(await this.policies.policyFor(origin.tenant, tx));
+      const answered = await this.commands.handle(
+        decider,
+        surveyStream(data.surveyId),
+        origin,
+        { type: 'AnswerSurvey', data },
+        { tx, now },
+      );
       const survey = answered.state;
-      if (survey.status !== 'answered' || survey.survey.tenant !== principal.tenant)
+      if (survey.status !== 'answered' || survey.survey.tenant !== origin.tenant)
         throw new SurveyNotFound(data.surveyId);
       const { incidentId } = survey.survey;
       if (answered.duplicate) {
         // The same request again (same Idempotency-Key): answer as the first time, append nothing.
-        return { survey, satisfaction: await loadSatisfaction(this.store, incidentId, tx), replayed: true };
+        return { survey, satisfaction: await loadSatisfaction(this.commands.store, incidentId, tx), replayed: true };
       }
       await projectSurveyEvents(tx, answered.newEvents);
-      const record: RecordAnswer = {
-        type: 'RecordAnswer',
-        context,
-        data: { incidentId, surveyId: data.surveyId, satisfied: survey.answer.satisfied },
-      };
-      const measured = await handleCommand(
-        this.store,
-        satisfactionStream(incidentId),
+      const measured = await this.commands.handle(
         incidentSatisfactionDecider,
-        record,
-        {
-          tx,
-          metadata,
-          idempotencyKey: key && `${key}:satisfaction`,
-        },
+        satisfactionStream(incidentId),
+        origin,
+        { type: 'RecordAnswer', data: { incidentId, surveyId: data.surveyId, satisfied: survey.answer.satisfied } },
+        { tx, now },
       );
       return { survey, satisfaction: measured.state, replayed: false };
     });

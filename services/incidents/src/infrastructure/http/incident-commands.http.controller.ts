@@ -1,12 +1,7 @@
-import { Body, Controller, Headers, HttpCode, Inject, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
-import { CurrentPrincipal, Role, Roles, SchemaPipe, type Principal } from '@aftersales/platform-http';
-import {
-  IncidentCommandsService,
-  type IncidentCommandData,
-  type IncidentCommandType,
-  type IncidentSummary,
-} from '../../application/incident-commands.service';
+import { Body, Controller, HttpCode, Inject, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { newAggregateId, type CommandOrigin } from '@aftersales/eventstore';
+import { RequestOrigin, Role, Roles, SchemaPipe } from '@aftersales/platform-http';
+import { IncidentCommandsService, type IncidentSummary } from '../../application/incident-commands.service';
 import {
   ApproveSolutionRequest,
   ChangeLevelRequest,
@@ -69,21 +64,18 @@ export class IncidentCommandsHttpController {
   @HttpCode(201)
   @Roles(...IncidentRouteRoles.declare)
   async declare(
-    @CurrentPrincipal() principal: Principal,
+    @RequestOrigin() origin: CommandOrigin,
     @Body(new SchemaPipe(DeclareIncidentRequest)) body: DeclareIncidentRequest,
-    @Headers('idempotency-key') idempotencyKey: string | undefined,
-    @Headers('x-correlation-id') correlationId: string | undefined,
     @Res({ passthrough: true }) res: { setHeader(k: string, v: string): void },
   ): Promise<IncidentSummary> {
-    const incidentId = this.incidents.incidentIdFor(principal, body.incidentId, idempotencyKey);
+    // A retried declaration (same Idempotency-Key) finds the incident its first attempt created.
+    const incidentId = body.incidentId ?? newAggregateId(origin, 'declare');
     const { incidentId: _requested, clusterKey, ...declared } = body;
-    const summary = await this.incidents.execute(
-      principal,
+    const summary = await this.incidents.execute(origin, incidentId, 'DeclareIncident', {
+      ...declared,
       incidentId,
-      'DeclareIncident',
-      { ...declared, incidentId, ...(clusterKey ? { clusterKey } : {}) },
-      options(idempotencyKey, correlationId),
-    );
+      ...(clusterKey ? { clusterKey } : {}),
+    });
     res.setHeader('Location', `/incidents/${incidentId}`);
     return summary;
   }
@@ -92,26 +84,22 @@ export class IncidentCommandsHttpController {
   @HttpCode(200)
   @Roles(...IncidentRouteRoles.upgrade)
   upgrade(
-    @CurrentPrincipal() principal: Principal,
+    @RequestOrigin() origin: CommandOrigin,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body(new SchemaPipe(ChangeLevelRequest)) body: ChangeLevelRequest,
-    @Headers('idempotency-key') idempotencyKey: string | undefined,
-    @Headers('x-correlation-id') correlationId: string | undefined,
   ) {
-    return this.run(principal, id, 'UpgradeIncident', body, idempotencyKey, correlationId);
+    return this.incidents.execute(origin, id, 'UpgradeIncident', body);
   }
 
   @Post(':id/downgrade')
   @HttpCode(200)
   @Roles(...IncidentRouteRoles.downgrade)
   downgrade(
-    @CurrentPrincipal() principal: Principal,
+    @RequestOrigin() origin: CommandOrigin,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body(new SchemaPipe(ChangeLevelRequest)) body: ChangeLevelRequest,
-    @Headers('idempotency-key') idempotencyKey: string | undefined,
-    @Headers('x-correlation-id') correlationId: string | undefined,
   ) {
-    return this.run(principal, id, 'DowngradeIncident', body, idempotencyKey, correlationId);
+    return this.incidents.execute(origin, id, 'DowngradeIncident', body);
   }
 
   /** Ends this incident as a duplicate of `survivorId`, which absorbs it in the same transaction. */
@@ -119,157 +107,120 @@ export class IncidentCommandsHttpController {
   @HttpCode(200)
   @Roles(...IncidentRouteRoles.merge)
   merge(
-    @CurrentPrincipal() principal: Principal,
+    @RequestOrigin() origin: CommandOrigin,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body(new SchemaPipe(MergeIncidentRequest)) body: MergeIncidentRequest,
-    @Headers('idempotency-key') idempotencyKey: string | undefined,
-    @Headers('x-correlation-id') correlationId: string | undefined,
   ) {
-    return this.run(principal, id, 'MergeIncident', body, idempotencyKey, correlationId);
+    return this.incidents.execute(origin, id, 'MergeIncident', body);
   }
 
   @Post(':id/contacts')
   @HttpCode(200)
   @Roles(...IncidentRouteRoles.contacts)
   contacts(
-    @CurrentPrincipal() principal: Principal,
+    @RequestOrigin() origin: CommandOrigin,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body(new SchemaPipe(RecordContactsRequest)) body: RecordContactsRequest,
-    @Headers('idempotency-key') idempotencyKey: string | undefined,
-    @Headers('x-correlation-id') correlationId: string | undefined,
   ) {
-    return this.run(principal, id, 'RecordCustomersContacted', body, idempotencyKey, correlationId);
+    return this.incidents.execute(origin, id, 'RecordCustomersContacted', body);
   }
 
   @Post(':id/temporary-measures')
   @HttpCode(200)
   @Roles(...IncidentRouteRoles.temporaryMeasures)
   temporaryMeasures(
-    @CurrentPrincipal() principal: Principal,
+    @RequestOrigin() origin: CommandOrigin,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body(new SchemaPipe(RecordTemporaryMeasureRequest)) body: RecordTemporaryMeasureRequest,
-    @Headers('idempotency-key') idempotencyKey: string | undefined,
-    @Headers('x-correlation-id') correlationId: string | undefined,
   ) {
-    return this.run(principal, id, 'RecordTemporaryMeasure', body, idempotencyKey, correlationId);
+    return this.incidents.execute(origin, id, 'RecordTemporaryMeasure', body);
   }
 
   @Post(':id/root-cause')
   @HttpCode(200)
   @Roles(...IncidentRouteRoles.rootCause)
   rootCause(
-    @CurrentPrincipal() principal: Principal,
+    @RequestOrigin() origin: CommandOrigin,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body(new SchemaPipe(RecordRootCauseRequest)) body: RecordRootCauseRequest,
-    @Headers('idempotency-key') idempotencyKey: string | undefined,
-    @Headers('x-correlation-id') correlationId: string | undefined,
   ) {
-    return this.run(principal, id, 'RecordRootCause', body, idempotencyKey, correlationId);
+    return this.incidents.execute(origin, id, 'RecordRootCause', body);
   }
 
   @Post(':id/solution-approval')
   @HttpCode(200)
   @Roles(...IncidentRouteRoles.solutionApproval)
   solutionApproval(
-    @CurrentPrincipal() principal: Principal,
+    @RequestOrigin() origin: CommandOrigin,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body(new SchemaPipe(ApproveSolutionRequest)) body: ApproveSolutionRequest,
-    @Headers('idempotency-key') idempotencyKey: string | undefined,
-    @Headers('x-correlation-id') correlationId: string | undefined,
   ) {
-    return this.run(principal, id, 'ApproveSolution', body, idempotencyKey, correlationId);
+    return this.incidents.execute(origin, id, 'ApproveSolution', body);
   }
 
   @Post(':id/implementation')
   @HttpCode(200)
   @Roles(...IncidentRouteRoles.implementation)
   implementation(
-    @CurrentPrincipal() principal: Principal,
+    @RequestOrigin() origin: CommandOrigin,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body(new SchemaPipe(RecordImplementationRequest)) body: RecordImplementationRequest,
-    @Headers('idempotency-key') idempotencyKey: string | undefined,
-    @Headers('x-correlation-id') correlationId: string | undefined,
   ) {
-    return this.run(principal, id, 'RecordImplementation', body, idempotencyKey, correlationId);
+    return this.incidents.execute(origin, id, 'RecordImplementation', body);
   }
 
   @Post(':id/customer-confirmations')
   @HttpCode(200)
   @Roles(...IncidentRouteRoles.customerConfirmations)
   customerConfirmations(
-    @CurrentPrincipal() principal: Principal,
+    @RequestOrigin() origin: CommandOrigin,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body(new SchemaPipe(RecordConfirmationRequest)) body: RecordConfirmationRequest,
-    @Headers('idempotency-key') idempotencyKey: string | undefined,
-    @Headers('x-correlation-id') correlationId: string | undefined,
   ) {
-    return this.run(principal, id, 'RecordCustomerConfirmation', body, idempotencyKey, correlationId);
+    return this.incidents.execute(origin, id, 'RecordCustomerConfirmation', body);
   }
 
   @Post(':id/resolve')
   @HttpCode(200)
   @Roles(...IncidentRouteRoles.resolve)
   resolve(
-    @CurrentPrincipal() principal: Principal,
+    @RequestOrigin() origin: CommandOrigin,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body(new SchemaPipe(ResolveIncidentRequest)) body: ResolveIncidentRequest,
-    @Headers('idempotency-key') idempotencyKey: string | undefined,
-    @Headers('x-correlation-id') correlationId: string | undefined,
   ) {
-    return this.run(principal, id, 'ResolveIncident', body, idempotencyKey, correlationId);
+    return this.incidents.execute(origin, id, 'ResolveIncident', body);
   }
 
   @Post(':id/follow-ups')
   @HttpCode(200)
   @Roles(...IncidentRouteRoles.followUps)
   followUps(
-    @CurrentPrincipal() principal: Principal,
+    @RequestOrigin() origin: CommandOrigin,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body(new SchemaPipe(RecordFollowUpRequest)) body: RecordFollowUpRequest,
-    @Headers('idempotency-key') idempotencyKey: string | undefined,
-    @Headers('x-correlation-id') correlationId: string | undefined,
   ) {
-    return this.run(principal, id, 'RecordFollowUp', body, idempotencyKey, correlationId);
+    return this.incidents.execute(origin, id, 'RecordFollowUp', body);
   }
 
   @Post(':id/retrospective')
   @HttpCode(200)
   @Roles(...IncidentRouteRoles.retrospective)
   retrospective(
-    @CurrentPrincipal() principal: Principal,
+    @RequestOrigin() origin: CommandOrigin,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body(new SchemaPipe(RecordRetrospectiveRequest)) body: RecordRetrospectiveRequest,
-    @Headers('idempotency-key') idempotencyKey: string | undefined,
-    @Headers('x-correlation-id') correlationId: string | undefined,
   ) {
-    return this.run(principal, id, 'RecordRetrospective', body, idempotencyKey, correlationId);
+    return this.incidents.execute(origin, id, 'RecordRetrospective', body);
   }
 
   @Post(':id/close')
   @HttpCode(200)
   @Roles(...IncidentRouteRoles.close)
   close(
-    @CurrentPrincipal() principal: Principal,
+    @RequestOrigin() origin: CommandOrigin,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body(new SchemaPipe(CloseIncidentRequest)) body: CloseIncidentRequest,
-    @Headers('idempotency-key') idempotencyKey: string | undefined,
-    @Headers('x-correlation-id') correlationId: string | undefined,
   ) {
-    return this.run(principal, id, 'CloseIncident', body, idempotencyKey, correlationId);
+    return this.incidents.execute(origin, id, 'CloseIncident', body);
   }
-
-  private run<T extends IncidentCommandType>(
-    principal: Principal,
-    incidentId: string,
-    type: T,
-    data: IncidentCommandData<T>,
-    idempotencyKey: string | undefined,
-    correlationId: string | undefined,
-  ): Promise<IncidentSummary> {
-    return this.incidents.execute(principal, incidentId, type, data, options(idempotencyKey, correlationId));
-  }
-}
-
-function options(idempotencyKey: string | undefined, correlationId: string | undefined) {
-  return { correlationId: correlationId ?? randomUUID(), ...(idempotencyKey ? { idempotencyKey } : {}) };
 }

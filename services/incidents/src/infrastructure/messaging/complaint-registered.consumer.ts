@@ -1,7 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
-import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { ComplaintRegisteredV1 } from '@aftersales/contracts';
-import { InboxContext, type ConsumedEvent } from '@aftersales/messaging';
+import { Handles, type InboxEvent } from '@aftersales/messaging';
 import { ComplaintClusteringProcessManager } from '../../application/complaint-clustering.process-manager';
 
 /**
@@ -14,12 +13,8 @@ export class ComplaintRegisteredConsumer {
     @Inject(ComplaintClusteringProcessManager) private readonly clustering: ComplaintClusteringProcessManager,
   ) {}
 
-  @EventPattern(ComplaintRegisteredV1.type)
-  async onComplaintRegistered(@Payload() data: ComplaintRegisteredV1, @Ctx() ctx: InboxContext): Promise<void> {
-    await this.clustering.onComplaintRegistered(
-      { ...ctx.event, data } as ConsumedEvent<ComplaintRegisteredV1>,
-      ctx.tx,
-      ctx.session,
-    );
+  @Handles(ComplaintRegisteredV1)
+  async onComplaintRegistered(event: InboxEvent<ComplaintRegisteredV1>): Promise<void> {
+    await this.clustering.onComplaintRegistered(event.tx, event.session, event.origin, event.data);
   }
 }

@@ -1,7 +1,7 @@
 import { EventCatalogue, validateEvent } from '@aftersales/contracts';
 import type { StoredEvent } from '@aftersales/eventstore';
 import { historyOf } from '@aftersales/testing/decider';
-import { deterministicUuid } from '../../application/incident-streams';
+import { deterministicUuid } from '@aftersales/eventstore';
 import { incidentDecider, type IncidentEvent } from '../../domain';
 import { actors, tenant } from '../../domain/testing/actors.fixture';
 import { incidentCommands } from '../../domain/testing/incident.builder';

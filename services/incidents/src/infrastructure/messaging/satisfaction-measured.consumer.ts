@@ -1,7 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
-import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { SatisfactionMeasuredV1 } from '@aftersales/contracts';
-import { InboxContext, type ConsumedEvent } from '@aftersales/messaging';
+import { Handles, type InboxEvent } from '@aftersales/messaging';
 import { SatisfactionHandler } from '../../application/satisfaction.handler';
 
 /**
@@ -13,11 +12,13 @@ import { SatisfactionHandler } from '../../application/satisfaction.handler';
 export class SatisfactionMeasuredConsumer {
   constructor(@Inject(SatisfactionHandler) private readonly satisfaction: SatisfactionHandler) {}
 
-  @EventPattern(SatisfactionMeasuredV1.type)
-  async onSatisfactionMeasured(@Payload() data: SatisfactionMeasuredV1, @Ctx() ctx: InboxContext): Promise<void> {
-    await this.satisfaction.onSatisfactionMeasured(
-      { ...ctx.event, data } as ConsumedEvent<SatisfactionMeasuredV1>,
-      ctx.tx,
-    );
+  @Handles(SatisfactionMeasuredV1)
+  async onSatisfactionMeasured({ tx, origin, data, id }: InboxEvent<SatisfactionMeasuredV1>): Promise<void> {
+    await this.satisfaction.onSatisfactionMeasured(tx, origin, {
+      incidentId: data.incidentId,
+      percent: data.satisfactionPercent,
+      responses: data.responses,
+      surveyRef: id,
+    });
   }
 }

@@ -1,6 +1,6 @@
-import { Body, Controller, Get, Headers, HttpCode, Inject, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
-import { CurrentPrincipal, Role, Roles, SchemaPipe, type Principal } from '@aftersales/platform-http';
+import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { newAggregateId, type CommandOrigin } from '@aftersales/eventstore';
+import { CurrentPrincipal, RequestOrigin, Role, Roles, SchemaPipe, type Principal } from '@aftersales/platform-http';
 import { CasesService } from '../../application/open-case.handler';
 import type { CaseState } from '../../domain/case.decider';
 import { OpenCaseRequest } from './open-case.request';
@@ -21,18 +21,12 @@ export class CasesHttpController {
   @HttpCode(201)
   @Roles(...CASE_ROLES)
   async open(
-    @CurrentPrincipal() principal: Principal,
+    @RequestOrigin() origin: CommandOrigin,
     @Body(new SchemaPipe(OpenCaseRequest)) body: OpenCaseRequest,
-    @Headers('idempotency-key') idempotencyKey: string | undefined,
-    @Headers('x-correlation-id') correlationId: string | undefined,
     @Res({ passthrough: true }) res: { setHeader(k: string, v: string): void },
   ) {
-    const caseId = body.caseId ?? randomUUID();
-    const state = await this.cases.open(
-      principal,
-      { ...body, caseId, evidence: body.evidence ?? [] },
-      { correlationId: correlationId ?? randomUUID(), idempotencyKey },
-    );
+    const caseId = body.caseId ?? newAggregateId(origin, 'case');
+    const state = await this.cases.open(origin, { ...body, caseId, evidence: body.evidence ?? [] });
     res.setHeader('Location', `/cases/${caseId}`);
     return view(state);
   }
@@ -40,6 +34,6 @@ export class CasesHttpController {
   @Get(':caseId')
   @Roles(...CASE_ROLES)
   async get(@CurrentPrincipal() principal: Principal, @Param('caseId', new ParseUUIDPipe()) caseId: string) {
-    return view(await this.cases.get(principal, caseId));
+    return view(await this.cases.get(principal.tenant, caseId));
   }
 }

@@ -3,7 +3,6 @@ import {
   Body,
   Controller,
   Get,
-  Headers,
   HttpCode,
   Inject,
   Param,
@@ -12,8 +11,8 @@ import {
   Query,
   Res,
 } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
-import { CurrentPrincipal, Role, Roles, SchemaPipe, type Principal } from '@aftersales/platform-http';
+import { newAggregateId, type CommandOrigin } from '@aftersales/eventstore';
+import { CurrentPrincipal, Role, Roles, RequestOrigin, SchemaPipe, type Principal } from '@aftersales/platform-http';
 import {
   ComplaintsService,
   type CustomerView,
@@ -65,17 +64,16 @@ export class ComplaintsHttpController {
   @Roles(...REGISTER_ROLES)
   async register(
     @CurrentPrincipal() principal: Principal,
+    @RequestOrigin() origin: CommandOrigin,
     @Body(new SchemaPipe(RegisterComplaintRequest)) body: RegisterComplaintRequest,
-    @Headers('idempotency-key') idempotencyKey: string | undefined,
-    @Headers('x-correlation-id') correlationId: string | undefined,
     @Res({ passthrough: true }) res: { setHeader(k: string, v: string): void },
   ) {
-    const complaintId = body.complaintId ?? randomUUID();
-    const complaint = await this.complaints.register(
-      principal,
-      { ...body, complaintId, evidenceRefs: body.evidenceRefs ?? [] },
-      { correlationId: correlationId ?? randomUUID(), idempotencyKey },
-    );
+    const complaintId = body.complaintId ?? newAggregateId(origin, 'complaint');
+    const complaint = await this.complaints.register(origin, {
+      ...body,
+      complaintId,
+      evidenceRefs: body.evidenceRefs ?? [],
+    });
     res.setHeader('Location', `/complaints/${complaint.complaintId}`);
     return view(complaint, await this.complaints.customerOf(principal, complaint));
   }
@@ -92,7 +90,7 @@ export class ComplaintsHttpController {
     @Query('purpose') purpose: unknown,
   ) {
     const stated = purposeOf(purpose);
-    const complaint = await this.complaints.get(principal, complaintId);
+    const complaint = await this.complaints.get(principal.tenant, complaintId);
     return view(complaint, await this.complaints.customerOf(principal, complaint, stated));
   }
 }

@@ -1,6 +1,6 @@
-import { Body, Controller, Get, Headers, Inject, Param, Post, Res } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
-import { CurrentPrincipal, Role, Roles, SchemaPipe, type Principal } from '@aftersales/platform-http';
+import { Body, Controller, Get, Inject, Param, Post, Res } from '@nestjs/common';
+import type { CommandOrigin } from '@aftersales/eventstore';
+import { CurrentPrincipal, RequestOrigin, Role, Roles, SchemaPipe, type Principal } from '@aftersales/platform-http';
 import { CustomerDataService } from '../../application/erase-customer-data.handler';
 import { CustomerIdPipe } from './customer-id.pipe';
 import { EraseCustomerDataRequest } from './erase-customer-data.request';
@@ -18,18 +18,12 @@ export class CustomersHttpController {
   @Post(':customerId/erasure')
   @Roles(...PRIVACY_OFFICERS)
   async erase(
-    @CurrentPrincipal() principal: Principal,
+    @RequestOrigin() origin: CommandOrigin,
     @Param('customerId', new CustomerIdPipe()) customerId: string,
     @Body(new SchemaPipe(EraseCustomerDataRequest)) body: EraseCustomerDataRequest,
-    @Headers('x-correlation-id') correlationId: string | undefined,
     @Res({ passthrough: true }) res: { status(code: number): unknown },
   ) {
-    const { tenant: _tenant, ...erasure } = await this.customers.erase(
-      principal,
-      customerId,
-      body.reason,
-      correlationId ?? randomUUID(),
-    );
+    const { tenant: _tenant, ...erasure } = await this.customers.erase(origin, customerId, body.reason);
     res.status(erasure.alreadyErased ? 200 : 201);
     return erasure;
   }
@@ -41,7 +35,7 @@ export class CustomersHttpController {
     @CurrentPrincipal() principal: Principal,
     @Param('customerId', new CustomerIdPipe()) customerId: string,
   ) {
-    const { erasure, entries } = await this.customers.accessLog(principal, customerId);
+    const { erasure, entries } = await this.customers.accessLog(principal.tenant, customerId);
     return {
       customerId,
       erasure,

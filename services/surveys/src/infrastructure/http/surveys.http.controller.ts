@@ -1,18 +1,6 @@
-import {
-  Body,
-  Controller,
-  Get,
-  Headers,
-  HttpCode,
-  Inject,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Query,
-  Res,
-} from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
-import { CurrentPrincipal, Role, Roles, SchemaPipe, type Principal } from '@aftersales/platform-http';
+import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import type { CommandOrigin } from '@aftersales/eventstore';
+import { CurrentPrincipal, RequestOrigin, Role, Roles, SchemaPipe, type Principal } from '@aftersales/platform-http';
 import { AnswerSurveyHandler } from '../../application/answer-survey.handler';
 import { SurveysQueries } from '../../application/surveys.queries';
 import { AnswerSurveyRequest, ListSurveysQuery } from './answer-survey.request';
@@ -55,18 +43,12 @@ export class SurveysHttpController {
   @HttpCode(201)
   @Roles(...ANSWER_ROLES)
   async answer(
-    @CurrentPrincipal() principal: Principal,
+    @RequestOrigin() origin: CommandOrigin,
     @Param('surveyId', new ParseUUIDPipe()) surveyId: string,
     @Body(new SchemaPipe(AnswerSurveyRequest)) body: AnswerSurveyRequest,
-    @Headers('idempotency-key') idempotencyKey: string | undefined,
-    @Headers('x-correlation-id') correlationId: string | undefined,
     @Res({ passthrough: true }) res: { setHeader(k: string, v: string): void },
   ) {
-    const { survey, satisfaction } = await this.answers.answer(
-      principal,
-      { ...body, surveyId },
-      { correlationId: correlationId ?? randomUUID(), idempotencyKey },
-    );
+    const { survey, satisfaction } = await this.answers.answer(origin, { ...body, surveyId });
     res.setHeader('Location', `/surveys/${surveyId}`);
     return {
       ...surveyView(survey),
