@@ -205,6 +205,7 @@ const DOMAIN_TEST_ENTRIES = ['@aftersales/testing/decider'];
 const TESTS_ONLY = {
   paths: [
     { name: '@aftersales/testing', message: '`@aftersales/testing` is for tests (*.spec.ts) only.' },
+    { name: '@aftersales/test-kit', message: '`@aftersales/test-kit` is for tests (*.spec.ts) and harnesses only.' },
     ...DOMAIN_TEST_ENTRIES.map((name) => ({ name, message: `\`${name}\` is for tests (*.spec.ts) only.` })),
   ],
 };
@@ -292,7 +293,10 @@ const NX_BOUNDARIES = {
       sourceTag: 'type:lib',
       onlyDependOnLibsWithTags: ['type:contracts', 'type:domain-kit', 'type:lib', 'type:testing'],
     },
-    { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain-kit', 'type:lib'] },
+    {
+      sourceTag: 'type:testing',
+      onlyDependOnLibsWithTags: ['type:contracts', 'type:domain-kit', 'type:lib', 'type:testing'],
+    },
     {
       sourceTag: 'type:service',
       onlyDependOnLibsWithTags: ['type:contracts', 'type:domain-kit', 'type:lib', 'type:testing'],
@@ -380,7 +384,7 @@ module.exports = [
   {
     name: 'aftersales/production-code',
     files: ['contracts/**/*.ts', 'libs/**/*.ts'],
-    ignores: ['libs/testing/**', '**/*.spec.ts'],
+    ignores: ['libs/testing/**', 'libs/test-kit/**', '**/*.spec.ts'],
     rules: { 'no-restricted-imports': restrictImports(WORKSPACE_IMPORTS, TESTS_ONLY) },
   },
   ...SERVICES.flatMap((s) => [
@@ -390,8 +394,9 @@ module.exports = [
       rules: { 'no-restricted-imports': restrictImports(WORKSPACE_IMPORTS, noServicePackages(s.scope), TESTS_ONLY) },
     },
     {
+      // Tests, and the harnesses of a service's `src/testing/` folder (test support code, never loaded by main.ts).
       name: `aftersales/service:${s.scope}/tests`,
-      files: [`${s.root}/**/*.spec.ts`],
+      files: [`${s.root}/**/*.spec.ts`, `${s.root}/src/testing/**/*.ts`],
       rules: { 'no-restricted-imports': restrictImports(WORKSPACE_IMPORTS, noServicePackages(s.scope)) },
     },
     {

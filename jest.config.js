@@ -29,6 +29,8 @@ module.exports = {
       ...base,
       displayName: 'integration',
       testMatch: ['<rootDir>/**/*.int.spec.ts', '<rootDir>/test/e2e/**/*.e2e.spec.ts'],
+      // Service output goes to a file per test file and is printed only for failing tests.
+      testEnvironment: '<rootDir>/libs/testing/src/jest-environment.ts',
       globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
       globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',
       setupFilesAfterEnv: ['<rootDir>/libs/testing/src/jest-setup.ts'],

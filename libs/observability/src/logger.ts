@@ -1,8 +1,15 @@
 import { trace } from '@opentelemetry/api';
 import pino, { type Logger } from 'pino';
 
+/** `LOG_FILE`: append to this file instead of writing to stdout (test runs keep service output out of their console). */
+function destination(): pino.DestinationStream | undefined {
+  const file = process.env.LOG_FILE?.trim();
+  return file ? pino.destination({ dest: file, mkdir: true, append: true, sync: true }) : undefined;
+}
+
 /**
- * JSON logs carrying the active trace and span ids, so a log line links to its trace.
+ * JSON logs carrying the active trace and span ids, so a log line links to its trace. Written to stdout, or appended
+ * to `LOG_FILE` when set.
  *
  * @example
  * ```ts
@@ -10,7 +17,7 @@ import pino, { type Logger } from 'pino';
  * ```
  */
 export function createLogger(service: string): Logger {
-  return pino({
+  const options: pino.LoggerOptions = {
     name: service,
     level: process.env.LOG_LEVEL ?? 'info',
     base: { service },
@@ -22,7 +29,9 @@ export function createLogger(service: string): Logger {
       const { traceId, spanId } = span.spanContext();
       return { trace_id: traceId, span_id: spanId };
     },
-  });
+  };
+  const file = destination();
+  return file ? pino(options, file) : pino(options);
 }
 
 export type { Logger };

@@ -70,7 +70,8 @@ const typeUri = (code: string) => `urn:aftersales:problem:${code.toLowerCase()}`
 
 /**
  * Errors of the request body parser (`http-errors` with an exposed 4xx status and a `type`): the request was refused
- * before any handler ran, and the client can fix it.
+ * before any handler ran, and the client can fix it. (Malformed JSON arrives as Nest's `BadRequestException`: Nest maps
+ * a parser's `SyntaxError` itself.)
  */
 const BODY_ERRORS: Record<string, { readonly code: string; readonly detail: (error: Error) => string }> = {
   'entity.too.large': {
@@ -78,7 +79,6 @@ const BODY_ERRORS: Record<string, { readonly code: string; readonly detail: (err
     detail: (e) =>
       `The request body is larger than this service accepts (${(e as { limit?: number }).limit ?? 'the limit'} bytes)`,
   },
-  'entity.parse.failed': { code: 'REQUEST.MALFORMED', detail: () => 'The request body is not valid JSON' },
   'encoding.unsupported': { code: 'REQUEST.UNSUPPORTED_ENCODING', detail: (e) => e.message },
   'charset.unsupported': { code: 'REQUEST.UNSUPPORTED_CHARSET', detail: (e) => e.message },
   'request.aborted': { code: 'REQUEST.ABORTED', detail: () => 'The client aborted the request' },

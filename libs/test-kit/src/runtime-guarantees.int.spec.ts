@@ -1,0 +1,196 @@
+import { randomUUID } from 'node:crypto';
+import { Body, Controller, HttpCode, Module, Post } from '@nestjs/common';
+import { Type, type Static } from '@sinclair/typebox';
+import { CaseOpenedV1 } from '@aftersales/contracts';
+import { Handles, type InboxEvent } from '@aftersales/messaging';
+import { Role, Roles, SchemaPipe } from '@aftersales/platform-http';
+import { uniqueName } from '@aftersales/testing';
+import { ContractPublisher, eventually, startTestService, type TestService } from './index';
+import { defineService, type ServiceDefinition } from '@aftersales/service-runtime';
+
+const Note = Type.Object({ text: Type.String({ maxLength: 100_000 }) }, { additionalProperties: false });
+type Note = Static<typeof Note>;
+
+@Controller('notes')
+class NotesController {
+  @Post()
+  @HttpCode(201)
+  @Roles(Role.Agent)
+  take(@Body(new SchemaPipe(Note)) note: Note) {
+    return { length: note.text.length };
+  }
+}
+
+/** Who handled which event, as each handler saw it. */
+const handled: Array<{ readonly handler: string; readonly actor: string; readonly caseId: string }> = [];
+
+@Controller()
+class CaseRegisterA {
+  @Handles(CaseOpenedV1)
+  async onCaseOpened({ data, origin, tx }: InboxEvent<CaseOpenedV1>): Promise<void> {
+    await tx.query('SELECT 1'); // inside the inbox transaction
+    handled.push({ handler: 'A', actor: origin.actor.id, caseId: data.caseId });
+  }
+}
+
+@Controller()
+class CaseRegisterB {
+  @Handles(CaseOpenedV1)
+  async onCaseOpened({ data, origin }: InboxEvent<CaseOpenedV1>): Promise<void> {
+    handled.push({ handler: 'B', actor: origin.actor.id, caseId: data.caseId });
+  }
+}
+
+@Module({ controllers: [NotesController, CaseRegisterA, CaseRegisterB] })
+class RuntimeProbeModule {}
+
+/** A service of two consumers on the same topic (intake's), each with its own handler class, and one HTTP route. */
+const probeService: ServiceDefinition = defineService({
+  service: 'surveys',
+  module: RuntimeProbeModule,
+  consumers: [
+    { consumer: 'register-a', handlers: [CaseRegisterA] },
+    { consumer: 'register-b', handlers: [CaseRegisterB] },
+  ],
+});
+
+const aCaseOpened = (tenantId: string): CaseOpenedV1 => ({
+  caseId: randomUUID(),
+  tenantId,
+  channel: 'chat',
+  orderId: 'ORD-1',
+  customerId: 'cus-1',
+  problemType: 'quality',
+  description: 'Battery swells',
+  evidence: [],
+  openedAt: new Date().toISOString(),
+});
+
+// CONTEXT: the runtime's own guarantees, on real Kafka and Postgres: one consumer runs only its own handlers (before,
+// every consumer of a service ran every @EventPattern handler of the service), and HTTP bodies are JSON of bounded
+// size, refused with problem details otherwise (a 3 MB body used to answer 500).
+describe('service runtime (real Postgres + Kafka)', () => {
+  const tenant = uniqueName('shop');
+  let service: TestService;
+  let upstream: ContractPublisher;
+
+  beforeAll(async () => {
+    service = await startTestService(probeService, { config: { httpBodyLimitBytes: 4096 } });
+    upstream = await ContractPublisher.connect();
+  });
+
+  afterAll(async () => {
+    await upstream?.close();
+    await service?.close();
+  });
+
+  it('runs each consumer with its own handler set: one event, one run per consumer, each as its consumer', async () => {
+    const first = aCaseOpened(tenant);
+    const second = aCaseOpened(tenant);
+    await upstream.publish(CaseOpenedV1, first);
+    await upstream.publish(CaseOpenedV1, second);
+    const ofCase = (caseId: string) => handled.filter((h) => h.caseId === caseId);
+    await eventually(
+      () => (ofCase(second.caseId).length >= 2 ? true : undefined),
+      'both consumers to handle the event',
+    );
+    for (const { caseId } of [first, second]) {
+      expect(ofCase(caseId).sort((a, b) => a.handler.localeCompare(b.handler))).toEqual([
+        { handler: 'A', actor: 'system:surveys.register-a', caseId },
+        { handler: 'B', actor: 'system:surveys.register-b', caseId },
+      ]);
+    }
+  });
+
+  describe('HTTP bodies', () => {
+    const agent = { tenant, roles: [Role.Agent] };
+
+    it('accepts JSON within the limit', async () => {
+      const res = await service.call('POST', '/notes', { caller: agent, body: { text: 'hello' } });
+      expect(res).toMatchObject({ status: 201, body: { length: 5 } });
+    });
+
+    it('answers 413 problem details to a body over the limit', async () => {
+      const res = await service.call('POST', '/notes', { caller: agent, body: { text: 'x'.repeat(8_000) } });
+      expect(res.status).toBe(413);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      expect(res.body).toMatchObject({ status: 413, code: 'REQUEST.TOO_LARGE' });
+    });
+
+    it.each([
+      ['text/plain', 'text=hello'],
+      ['application/x-www-form-urlencoded', 'text=hello'],
+      ['application/xml', '<text>hello</text>'],
+    ])('answers 415 problem details to a %s body', async (contentType, body) => {
+      const res = await service.call('POST', '/notes', {
+        caller: agent,
+        body,
+        headers: { 'content-type': contentType },
+      });
+      expect(res.status).toBe(415);
+      expect(res.body).toMatchObject({ status: 415, code: 'REQUEST.UNSUPPORTED_MEDIA_TYPE' });
+    });
+
+    it('answers 400 problem details to malformed JSON', async () => {
+      const res = await service.call('POST', '/notes', {
+        caller: agent,
+        body: '{"text": "unterminated',
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(res).toMatchObject({
+        status: 400,
+        body: { code: 'REQUEST.INVALID', detail: expect.stringMatching(/JSON/) },
+      });
+    });
+
+    it('stays ready after all of it', async () => {
+      expect((await service.call('GET', '/health/ready')).status).toBe(200);
+    });
+  });
+});
+
+describe('service definitions', () => {
+  @Controller()
+  class Stray {
+    @Handles(CaseOpenedV1)
+    async onCaseOpened(): Promise<void> {}
+  }
+  class NoHandlers {}
+
+  it('refuses a handler class listed by two consumers, a class without handlers, and a name that is not kebab-case', () => {
+    @Controller()
+    class Shared {
+      @Handles(CaseOpenedV1)
+      async onCaseOpened(): Promise<void> {}
+    }
+    const base = { service: 'surveys' as const, module: RuntimeProbeModule };
+    expect(() =>
+      defineService({
+        ...base,
+        consumers: [
+          { consumer: 'one', handlers: [Shared] },
+          { consumer: 'two', handlers: [Shared] },
+        ],
+      }),
+    ).toThrow(/belongs to one consumer/);
+    expect(() => defineService({ ...base, consumers: [{ consumer: 'none', handlers: [NoHandlers] }] })).toThrow(
+      /no @Handles method/,
+    );
+    expect(() => defineService({ ...base, consumers: [{ consumer: 'Bad_Name', handlers: [Stray] }] })).toThrow(
+      /kebab-case/,
+    );
+  });
+
+  it('refuses to start a service whose module has an event handler no consumer lists', async () => {
+    @Module({ controllers: [CaseRegisterA, Stray] })
+    class StrayModule {}
+    const definition = defineService({
+      service: 'surveys',
+      module: StrayModule,
+      consumers: [{ consumer: 'register-a', handlers: [CaseRegisterA] }],
+    });
+    await expect(startTestService(definition)).rejects.toThrow(
+      /Stray\.onCaseOpened handles events but no consumer lists/,
+    );
+  });
+});

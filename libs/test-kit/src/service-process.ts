@@ -1,0 +1,112 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, createWriteStream, mkdirSync, readFileSync, type WriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { REPO_ROOT } from '@aftersales/testing';
+
+/**
+ * A service started as its own process through its real `main.ts`, the way `npm start` runs it (end-to-end tests,
+ * benchmarks, the fault runner). Its output goes to a log file — the test run's (`LOG_FILE`, printed by the
+ * integration test environment only when a test fails) or one of its own — never to the test's console.
+ */
+export class ServiceProcess {
+  private child: ChildProcess | null = null;
+  private log: WriteStream | null = null;
+  readonly url: string;
+  /** Where this process's output goes. */
+  readonly logFile: string;
+
+  constructor(
+    readonly service: string,
+    readonly port: number,
+    private readonly env: Record<string, string>,
+    options: { logFile?: string } = {},
+  ) {
+    this.url = `http://127.0.0.1:${port}`;
+    this.logFile =
+      options.logFile ??
+      process.env.LOG_FILE ??
+      join(tmpdir(), 'aftersales-logs', `${service}-${port}-${process.pid}.log`);
+  }
+
+  async start(timeoutMs = 60_000): Promise<void> {
+    // SERVICE_CPU_PROFILE_DIR=/tmp/profiles writes a V8 CPU profile of each service process when it stops.
+    const profile = process.env.SERVICE_CPU_PROFILE_DIR
+      ? [
+          '--cpu-prof',
+          `--cpu-prof-dir=${process.env.SERVICE_CPU_PROFILE_DIR}`,
+          `--cpu-prof-name=${this.service}.cpuprofile`,
+        ]
+      : [];
+    const main = join(REPO_ROOT, 'services', this.service, 'src', 'main.ts');
+    mkdirSync(dirname(this.logFile), { recursive: true });
+    appendFileSync(this.logFile, `--- ${new Date().toISOString()} ${this.service} starting on ${this.url}\n`);
+    this.log = createWriteStream(this.logFile, { flags: 'a' });
+    const { LOG_FILE: _inherited, ...parentEnv } = process.env;
+    const child = spawn(process.execPath, [...profile, '--import', 'tsx', main], {
+      cwd: REPO_ROOT,
+      env: { ...parentEnv, ...this.env, PORT: String(this.port), KAFKAJS_NO_PARTITIONER_WARNING: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    child.stdout?.pipe(this.log, { end: false });
+    child.stderr?.pipe(this.log, { end: false });
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`${this.service} exited (${child.exitCode}):\n${this.logs()}`);
+      try {
+        const res = await fetch(`${this.url}/health/ready`);
+        if (res.ok) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error(`${this.service} was not ready within ${timeoutMs} ms:\n${this.logs()}`);
+  }
+
+  /** SIGTERM and wait (SIGKILL after 15 s): the service drains its relay and consumers like in Kubernetes. */
+  async stop(): Promise<void> {
+    await this.signal('SIGTERM', 15_000);
+  }
+
+  /** SIGKILL and wait: a crash, as the fault runner inflicts it. */
+  async kill(): Promise<void> {
+    await this.signal('SIGKILL', 0);
+  }
+
+  /** True while the process runs. */
+  get running(): boolean {
+    return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** The exit code, once it exited on its own or was stopped (`null` while running or when killed by a signal). */
+  get exitCode(): number | null {
+    return this.child?.exitCode ?? null;
+  }
+
+  /** The process id while running (for CPU accounting from `/proc`). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** The last lines of its output. */
+  logs(lines = 60): string {
+    try {
+      return readFileSync(this.logFile, 'utf8').split('\n').slice(-lines).join('\n');
+    } catch {
+      return '(no output)';
+    }
+  }
+
+  private async signal(signal: NodeJS.Signals, killAfterMs: number): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill(signal);
+    const timer = killAfterMs > 0 ? setTimeout(() => child.kill('SIGKILL'), killAfterMs) : undefined;
+    await exited;
+    if (timer) clearTimeout(timer);
+    this.log?.end();
+  }
+}
