@@ -2,24 +2,18 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import type { ComplaintCategory, ComplaintRegisteredV1 } from '@aftersales/contracts';
 import { DomainError } from '@aftersales/domain';
-import {
-  Commands,
-  deterministicUuid,
-  StreamSession,
-  type CommandOrigin,
-  type HandleResult,
-} from '@aftersales/eventstore';
+import { Commands, deterministicUuid, StreamSession, type CommandOrigin } from '@aftersales/eventstore';
 import type { Logger } from '@aftersales/observability';
 import {
+  clusteringOutcome,
   clusterIdOf,
-  complaintFlagNames,
+  complaintTakingPhases,
   createComplaintClusterDecider,
-  isMoreSevere,
-  type ClusterThresholdCrossed,
-  type ComplaintClusterEvent,
-  type ComplaintClusterState,
+  initialIncidentState,
+  isInPhase,
+  type ClusteringOutcome,
   type ComplaintFacts,
-  type ComplaintFlags,
+  type ComplaintToAttach,
   type IncidentCategory,
   type IncidentState,
 } from '../domain';
@@ -38,11 +32,6 @@ const categories: { readonly [C in ComplaintCategory]: IncidentCategory } = {
   'special-scenario': 'special-scenario',
 };
 
-/** Phases in which the level of an incident can still change (the cluster upgrades it). */
-const handling: ReadonlyArray<IncidentState['status']> = ['activation', 'containment', 'resolution'];
-/** Phases in which complaints can still be attached. */
-const attachable: ReadonlyArray<IncidentState['status']> = [...handling, 'follow-up'];
-
 interface Step {
   readonly tx: PoolClient;
   /** The inbox transaction's session: a chunk of complaints reads each cluster and incident stream once. */
@@ -59,13 +48,12 @@ interface CurrentIncident {
   readonly state: IncidentState;
 }
 
-type Attachment = { readonly complaintId: string; readonly customerRef: string };
-
 /**
  * The clustering process manager (domain §5, detection): every complaint intake registers is added to its cluster
  * (tenant, category, product/batch/region); a crossing opens an incident for a new episode or upgrades the cluster's
- * incident; every complaint is attached to its cluster's open incident. All of it runs in the inbox transaction, so
- * a redelivered complaint changes nothing and a failure leaves nothing half done.
+ * incident; every complaint is attached to its cluster's open incident (the rule: the domain's `clusteringOutcome`;
+ * this carries it out). All of it runs in the inbox transaction, so a redelivered complaint changes nothing and a
+ * failure leaves nothing half done.
  */
 @Injectable()
 export class ComplaintClusteringProcessManager {
@@ -112,34 +100,27 @@ export class ComplaintClusteringProcessManager {
     // Already clustered (the same complaint published twice): its effects happened the first time.
     if (clustered.duplicate || clustered.newEvents.length === 0) return;
 
-    const crossing = clustered.newEvents.find(
-      (e): e is ClusterThresholdCrossed => e.type === 'ClusterThresholdCrossed',
-    );
-    const inWindow = clustered.newEvents.some((e) => e.type === 'ComplaintClustered' && e.data.inWindow);
     const current = await this.currentIncident(step);
-    if (crossing && !(crossing.data.previousLevel !== null && current && handling.includes(current.state.status))) {
-      // A new episode (or its incident is no longer handled): a new incident, with every complaint of the window.
-      await this.openIncident(step, crossing, clustered);
+    // The hand-over rule itself is the domain's (open, upgrade, attach): this only carries it out.
+    const outcome = clusteringOutcome(clustered.newEvents, clustered.state, current?.state ?? initialIncidentState());
+    if (outcome.open) {
+      await this.openIncident(step, outcome.open, clustered.nextVersion, outcome.attach ?? []);
       return;
     }
     if (!current) return;
-    if (
-      crossing &&
-      current.state.status !== 'none' &&
-      isMoreSevere(crossing.data.level, current.state.incident.level)
-    ) {
+    if (outcome.upgrade) {
       await this.runner.run(
         tx,
         {
           incidentId: current.incidentId,
           origin: step.origin,
-          command: { type: 'UpgradeIncident', data: { toLevel: crossing.data.level, reason: crossing.data.reason } },
+          command: { type: 'UpgradeIncident', data: outcome.upgrade },
         },
         session,
       );
     }
-    if (inWindow)
-      await this.attach(step, current, [{ complaintId: facts.complaintId, customerRef: facts.customerRef }]);
+    if (outcome.attach) await this.attach(step, current, outcome.attach);
+    if (outcome.notAttached) this.notAttached(step, current, outcome.notAttached);
   }
 
   /**
@@ -148,31 +129,14 @@ export class ComplaintClusteringProcessManager {
    */
   private async openIncident(
     step: Step,
-    crossing: ClusterThresholdCrossed,
-    clustered: HandleResult<ComplaintClusterState, ComplaintClusterEvent>,
+    open: NonNullable<ClusteringOutcome['open']>,
+    episode: number,
+    window: readonly ComplaintToAttach[],
   ): Promise<void> {
-    const episode = clustered.nextVersion;
     const incidentId = deterministicUuid(`incident|${step.clusterId}|${episode}`);
-    const window = clustered.state.status === 'watching' ? clustered.state.window : [];
-    const { data } = crossing;
     const opened = await this.runner.run(
       step.tx,
-      {
-        incidentId,
-        origin: step.origin,
-        command: {
-          type: 'OpenIncident',
-          data: {
-            incidentId,
-            category: data.category,
-            clusterKey: data.clusterKey,
-            level: data.level,
-            complaintCount: data.complaintsInWindow,
-            flags: flagsOf(window.map((c) => c.flags)),
-            reason: data.reason,
-          },
-        },
-      },
+      { incidentId, origin: step.origin, command: { type: 'OpenIncident', data: { incidentId, ...open } } },
       step.session,
     );
     await step.tx.query(
@@ -182,25 +146,16 @@ export class ComplaintClusteringProcessManager {
     );
     this.linksOf(step.session).set(step.clusterId, incidentId);
     this.logger.info(
-      { tenant: step.tenant, clusterId: step.clusterId, incidentId, level: data.level },
+      { tenant: step.tenant, clusterId: step.clusterId, incidentId, level: open.level },
       'complaint cluster opened an incident',
     );
-    await this.attach(step, { incidentId, state: opened.state }, window);
+    const incident = { incidentId, state: opened.state };
+    // A fresh incident takes complaints; one that was there already (a retried command) may have moved on.
+    if (isInPhase(opened.state, complaintTakingPhases)) await this.attach(step, incident, window);
+    else this.notAttached(step, incident);
   }
 
-  private async attach(step: Step, incident: CurrentIncident, complaints: readonly Attachment[]): Promise<void> {
-    if (!attachable.includes(incident.state.status)) {
-      this.logger.info(
-        {
-          tenant: step.tenant,
-          clusterId: step.clusterId,
-          incidentId: incident.incidentId,
-          status: incident.state.status,
-        },
-        "complaint not attached: its cluster's incident is no longer open",
-      );
-      return;
-    }
+  private async attach(step: Step, incident: CurrentIncident, complaints: readonly ComplaintToAttach[]): Promise<void> {
     for (const { complaintId, customerRef } of complaints) {
       await this.runner.run(
         step.tx,
@@ -214,6 +169,19 @@ export class ComplaintClusteringProcessManager {
         step.session,
       );
     }
+  }
+
+  private notAttached(step: Step, incident: CurrentIncident, complaint?: ComplaintToAttach): void {
+    this.logger.info(
+      {
+        tenant: step.tenant,
+        clusterId: step.clusterId,
+        incidentId: incident.incidentId,
+        status: incident.state.status,
+        ...(complaint ? { complaintId: complaint.complaintId } : {}),
+      },
+      "complaint not attached: its cluster's incident is no longer open",
+    );
   }
 
   /** The incident of the cluster's latest episode, following merges to the survivor; `null` when there is none. */
@@ -261,12 +229,6 @@ export class ComplaintCategoryUnmapped extends DomainError {
       'Every complaint category intake publishes maps to an incident category',
     );
   }
-}
-
-/** The aggravating flags of a set of complaints: a flag is raised when any complaint raised it. */
-function flagsOf(all: readonly ComplaintFlags[]): ComplaintFlags {
-  const raised = (flag: keyof ComplaintFlags) => all.some((flags) => flags[flag]);
-  return Object.fromEntries(complaintFlagNames.map((flag) => [flag, raised(flag)])) as ComplaintFlags;
 }
 
 /**
