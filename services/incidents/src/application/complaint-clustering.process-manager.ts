@@ -17,6 +17,7 @@ import {
   type IncidentCategory,
   type IncidentState,
 } from '../domain';
+import { CLUSTER_LINK_REPOSITORY, type ClusterLinkRepository } from './cluster-links.port';
 import { IncidentCommandRunner } from './incident-command-runner';
 import { INCIDENTS_CONFIG, INCIDENTS_LOGGER, type IncidentsConfig } from './incidents.config';
 import { clusterStream } from './incident-streams';
@@ -69,6 +70,7 @@ export class ComplaintClusteringProcessManager {
     @Inject(Commands) private readonly commands: Commands,
     @Inject(TenantPolicies) private readonly policies: TenantPolicies,
     @Inject(IncidentCommandRunner) private readonly runner: IncidentCommandRunner,
+    @Inject(CLUSTER_LINK_REPOSITORY) private readonly clusterLinks: ClusterLinkRepository,
     @Inject(INCIDENTS_CONFIG) private readonly config: IncidentsConfig,
     @Inject(INCIDENTS_LOGGER) private readonly logger: Logger,
   ) {}
@@ -139,11 +141,8 @@ export class ComplaintClusteringProcessManager {
       { incidentId, origin: step.origin, command: { type: 'OpenIncident', data: { incidentId, ...open } } },
       step.session,
     );
-    await step.tx.query(
-      `INSERT INTO incidents_cluster_links (tenant, cluster_id, episode, incident_id, linked_at)
-       VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
-      [step.tenant, step.clusterId, episode, incidentId, step.now],
-    );
+    const { tenant, clusterId, now: linkedAt } = step;
+    await this.clusterLinks.link(step.tx, { tenant, clusterId, episode, incidentId, linkedAt });
     this.linksOf(step.session).set(step.clusterId, incidentId);
     this.logger.info(
       { tenant: step.tenant, clusterId: step.clusterId, incidentId, level: open.level },
@@ -199,12 +198,7 @@ export class ComplaintClusteringProcessManager {
   private async latestLink(step: Step): Promise<string | undefined> {
     const links = this.linksOf(step.session);
     if (!links.has(step.clusterId)) {
-      const { rows } = await step.tx.query<{ incident_id: string }>(
-        `SELECT incident_id FROM incidents_cluster_links WHERE tenant = $1 AND cluster_id = $2
-          ORDER BY episode DESC LIMIT 1`,
-        [step.tenant, step.clusterId],
-      );
-      links.set(step.clusterId, rows[0]?.incident_id ?? null);
+      links.set(step.clusterId, await this.clusterLinks.latestIncident(step.tx, step.tenant, step.clusterId));
     }
     return links.get(step.clusterId) ?? undefined;
   }
