@@ -13,8 +13,15 @@
  *      - `services/<name>/src/domain/**` imports only `@aftersales/domain`, `@aftersales/contracts` and its own files;
  *        its tests (`*.spec.ts` and the builders in `testing/` folders) also `@aftersales/testing/decider`, which
  *        production domain files may not import, directly or through a `testing/` folder.
+ *      - `services/<name>/src/application/**` (production files) reaches SQL, HTTP, messaging and metrics only through
+ *        ports: no `pg` but the transaction handle's type (`import type { PoolClient }`), no typeorm, pg-* or kafkajs,
+ *        no HTTP client (`node:http(s)`, undici, …), no prom-client or OpenTelemetry metrics; with
+ *        `no-restricted-globals` no `fetch`, and with `no-restricted-syntax` no `.query(…)` call (SQL text);
  *  - `local/no-relative-import-across-boundary`: a relative import never leaves its project (`../../libs/…`), nor a
  *    domain folder; code outside projects (test/, scripts/, deploy/) does not reach into a project by relative path.
+ *  - `local/no-infrastructure-in-application`: nothing under a service's `src/application` (tests included) imports
+ *    its `src/infrastructure`, by relative path or otherwise; adapters implement application ports instead
+ *    (docs/adr/0008-application-ports.md).
  *
  * Service and library lists are read from the folders, so a new service is covered as soon as it has a package.json.
  */
@@ -149,28 +156,82 @@ const noRelativeImportAcrossBoundary = {
       context.report({ node, messageId: 'intoProject', data: { source, project: targetProject, target } });
     }
 
+    return moduleReferences(check);
+  },
+};
+
+/**
+ * Visitors calling `check(node, specifier)` for every way a file names another module: static, type-only and dynamic
+ * imports, re-exports, `require`, `import x = require()` and `typeof import()`.
+ * @param {(node: import('estree').Node, source: unknown) => void} check @returns {import('eslint').Rule.RuleListener}
+ */
+function moduleReferences(check) {
+  /** @param {any} node */
+  const fromSource = (node) => node.source && check(node, node.source.value);
+  return {
+    ImportDeclaration: fromSource,
+    ExportAllDeclaration: fromSource,
+    ExportNamedDeclaration: fromSource,
     /** @param {any} node */
-    const fromSource = (node) => node.source && check(node, node.source.value);
-    return {
-      ImportDeclaration: fromSource,
-      ExportAllDeclaration: fromSource,
-      ExportNamedDeclaration: fromSource,
-      /** @param {any} node */
-      ImportExpression: (node) => node.source.type === 'Literal' && check(node, node.source.value),
-      /** @param {any} node */
-      'CallExpression[callee.type="Identifier"][callee.name="require"]': (node) =>
-        node.arguments[0]?.type === 'Literal' && check(node, node.arguments[0].value),
-      /** @param {any} node */
-      TSExternalModuleReference: (node) => node.expression.type === 'Literal' && check(node, node.expression.value),
-      /** @param {any} node */
-      TSImportType: (node) => node.argument?.type === 'TSLiteralType' && check(node, node.argument.literal.value),
-    };
+    ImportExpression: (node) => node.source.type === 'Literal' && check(node, node.source.value),
+    /** @param {any} node */
+    'CallExpression[callee.type="Identifier"][callee.name="require"]': (node) =>
+      node.arguments[0]?.type === 'Literal' && check(node, node.arguments[0].value),
+    /** @param {any} node */
+    TSExternalModuleReference: (node) => node.expression.type === 'Literal' && check(node, node.expression.value),
+    /** @param {any} node */
+    TSImportType: (node) => node.argument?.type === 'TSLiteralType' && check(node, node.argument.literal.value),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Local rule: a service's application layer does not depend on its infrastructure (ports in, adapters out).
+// ---------------------------------------------------------------------------------------------------------------
+/** @type {import('eslint').Rule.RuleModule} */
+const noInfrastructureInApplication = {
+  meta: {
+    type: 'problem',
+    docs: { description: "A service's src/application never imports its src/infrastructure." },
+    schema: [],
+    messages: {
+      infrastructure:
+        "Application code does not import infrastructure: '{{source}}' resolves to '{{target}}'. Declare a port in " +
+        "application/ and bind its adapter in the service's module (docs/adr/0008-application-ports.md).",
+    },
+  },
+  create(context) {
+    const file = toPosix(path.relative(ROOT, context.filename));
+    const service = /^(services\/[^/]+)\/src\/application\//.exec(file)?.[1];
+    if (!service) return {};
+    const infrastructure = `${service}/src/infrastructure`;
+    const inInfrastructure = (/** @type {string} */ target) =>
+      target === infrastructure || target.startsWith(`${infrastructure}/`);
+
+    /** @param {import('estree').Node} node @param {unknown} source */
+    function check(node, source) {
+      if (typeof source !== 'string') return;
+      if (/^\.{1,2}(\/|$)/.test(source)) {
+        const target = toPosix(path.relative(ROOT, path.resolve(path.dirname(context.filename), source)));
+        if (inInfrastructure(target)) context.report({ node, messageId: 'infrastructure', data: { source, target } });
+        return;
+      }
+      // Not relative: a repository path (`services/x/src/infrastructure/…`) or a package path into one
+      // (`@aftersales/x/src/infrastructure/…`); both are refused by other rules too, this one says why.
+      if (/(^|\/)src\/infrastructure(\/|$)/.test(source)) {
+        context.report({ node, messageId: 'infrastructure', data: { source, target: source } });
+      }
+    }
+
+    return moduleReferences(check);
   },
 };
 
 const localPlugin = {
   meta: { name: 'local' },
-  rules: { 'no-relative-import-across-boundary': noRelativeImportAcrossBoundary },
+  rules: {
+    'no-relative-import-across-boundary': noRelativeImportAcrossBoundary,
+    'no-infrastructure-in-application': noInfrastructureInApplication,
+  },
 };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -279,6 +340,67 @@ function domainOnly({ tests }) {
   };
 }
 
+/**
+ * Application code (use cases, process managers, timers) talks to databases, HTTP, brokers and metrics through ports
+ * whose adapters live in infrastructure/. It may name the transaction handle it is given and passes on
+ * (`import type { PoolClient } from 'pg'`), nothing else of a driver (docs/adr/0008-application-ports.md).
+ * @type {Restrictions}
+ */
+const APPLICATION_PORTS_ONLY = {
+  paths: [
+    {
+      name: 'pg',
+      allowImportNames: ['PoolClient'],
+      message:
+        'Application code may only name the transaction handle (`import type { PoolClient }`); SQL belongs in an adapter in infrastructure/ behind a port.',
+    },
+    {
+      name: '@opentelemetry/api',
+      importNames: ['metrics'],
+      message:
+        'Application code does not record metrics itself: use a metrics port; instruments live in infrastructure/.',
+    },
+    {
+      name: '@aftersales/observability',
+      importNames: ['metricsRegistry'],
+      message: 'Application code does not register metrics: use a metrics port; instruments live in infrastructure/.',
+    },
+  ],
+  patterns: [
+    {
+      regex: '^(pg[-/]|typeorm(/|$)|kafkajs(/|$))',
+      message:
+        'Application code uses no database or broker driver (pg-*, typeorm, kafkajs): adapters in infrastructure/ and libs/ do, behind ports.',
+    },
+    {
+      regex: '^(node:)?(http|https|http2)(/|$)|^(undici|axios|got|node-fetch|superagent)(/|$)',
+      message: 'Application code makes no HTTP calls: declare a port; its HTTP adapter lives in infrastructure/.',
+    },
+    {
+      regex: '^(prom-client|@opentelemetry/(sdk-metrics|api-metrics|exporter-prometheus))(/|$)',
+      message:
+        'Application code does not record metrics itself: use a metrics port; instruments live in infrastructure/.',
+    },
+  ],
+};
+
+/** `no-restricted-syntax` for application code: SQL text runs in adapters, not here. */
+const APPLICATION_SYNTAX = [
+  {
+    selector: 'CallExpression[callee.type="MemberExpression"][callee.property.name="query"]',
+    message:
+      'Application code runs no SQL (`.query(…)`): put the statement in an adapter in infrastructure/ behind a port (docs/adr/0008-application-ports.md).',
+  },
+];
+
+/** `no-restricted-globals` for application code: `fetch` is an HTTP client. */
+const APPLICATION_GLOBALS = [
+  {
+    name: 'fetch',
+    message: 'Application code makes no HTTP calls: declare a port; its HTTP adapter lives in infrastructure/.',
+  },
+];
+
 /** `@nx/enforce-module-boundaries`: what a project may depend on, by the tags in its project.json. */
 const NX_BOUNDARIES = {
   enforceBuildableLibDependency: false,
@@ -312,6 +434,11 @@ const NX_BOUNDARIES = {
 
 const FOCUSED_TEST =
   'Focused tests (`.only`, `fit`, `fdescribe`) silently skip the rest of the suite; remove before committing.';
+/** `no-restricted-globals` of every file; a block that adds globals repeats these (its options replace the base's). */
+const FOCUSED_GLOBALS = [
+  { name: 'fit', message: FOCUSED_TEST },
+  { name: 'fdescribe', message: FOCUSED_TEST },
+];
 
 /** @type {import('eslint').Linter.Config[]} */
 module.exports = [
@@ -349,11 +476,7 @@ module.exports = [
         'error',
         ...['describe', 'it', 'test'].map((object) => ({ object, property: 'only', message: FOCUSED_TEST })),
       ],
-      'no-restricted-globals': [
-        'error',
-        { name: 'fit', message: FOCUSED_TEST },
-        { name: 'fdescribe', message: FOCUSED_TEST },
-      ],
+      'no-restricted-globals': ['error', ...FOCUSED_GLOBALS],
       'no-restricted-imports': restrictImports(WORKSPACE_IMPORTS),
       'local/no-relative-import-across-boundary': [
         'error',
@@ -361,6 +484,8 @@ module.exports = [
         // which are tooling rather than package API; nothing else reaches into a project by relative path.
         { allow: [{ from: 'test/contract/', to: 'contracts/scripts/' }] },
       ],
+      // Applies itself to services' src/application only.
+      'local/no-infrastructure-in-application': 'error',
       '@nx/enforce-module-boundaries': ['error', NX_BOUNDARIES],
     },
   },
@@ -398,6 +523,22 @@ module.exports = [
       name: `aftersales/service:${s.scope}/tests`,
       files: [`${s.root}/**/*.spec.ts`, `${s.root}/src/testing/**/*.ts`],
       rules: { 'no-restricted-imports': restrictImports(WORKSPACE_IMPORTS, noServicePackages(s.scope)) },
+    },
+    {
+      // Production application code: SQL, HTTP, brokers and metrics only through ports (tests may use drivers).
+      name: `aftersales/service:${s.scope}/application`,
+      files: [`${s.root}/src/application/**/*.ts`],
+      ignores: ['**/*.spec.ts'],
+      rules: {
+        'no-restricted-imports': restrictImports(
+          WORKSPACE_IMPORTS,
+          noServicePackages(s.scope),
+          TESTS_ONLY,
+          APPLICATION_PORTS_ONLY,
+        ),
+        'no-restricted-globals': ['error', ...FOCUSED_GLOBALS, ...APPLICATION_GLOBALS],
+        'no-restricted-syntax': ['error', ...APPLICATION_SYNTAX],
+      },
     },
     {
       name: `aftersales/service:${s.scope}/domain`,

@@ -9,7 +9,9 @@ const ROOT = join(__dirname, '..', '..');
 const BOUNDARY_RULES = new Set([
   'no-restricted-imports',
   'no-restricted-syntax',
+  'no-restricted-globals',
   'local/no-relative-import-across-boundary',
+  'local/no-infrastructure-in-application',
   '@nx/enforce-module-boundaries',
 ]);
 
@@ -17,6 +19,10 @@ const INTAKE_DOMAIN = 'services/intake/src/domain/__boundaries__.ts';
 const INTAKE_DOMAIN_SPEC = 'services/intake/src/domain/__boundaries__.unit.spec.ts';
 const INTAKE_DOMAIN_BUILDER = 'services/intake/src/domain/testing/__boundaries__.builder.ts';
 const INTAKE_INFRA = 'services/intake/src/infrastructure/__boundaries__.ts';
+const INCIDENTS_APPLICATION = 'services/incidents/src/application/__boundaries__.ts';
+const INCIDENTS_APPLICATION_NESTED = 'services/incidents/src/application/paging/__boundaries__.ts';
+const INCIDENTS_APPLICATION_SPEC = 'services/incidents/src/application/__boundaries__.unit.spec.ts';
+const INCIDENTS_INFRA = 'services/incidents/src/infrastructure/pager/__boundaries__.ts';
 const MESSAGING_SRC = 'libs/messaging/src/__boundaries__.ts';
 
 let eslint: ESLint;
@@ -132,6 +138,135 @@ describe('module boundaries (eslint.config.js)', () => {
         );
         expect(errors).toEqual([expect.objectContaining({ ruleId: 'no-restricted-imports', line: 1 })]);
       });
+    });
+  });
+
+  describe('application code (services/*/src/application): ports in application, adapters in infrastructure', () => {
+    const LAYER_RULE = 'local/no-infrastructure-in-application';
+
+    it.each([
+      [
+        'a relative import',
+        INCIDENTS_APPLICATION,
+        "import { WebhookPager } from '../infrastructure/pager/webhook-pager.adapter';\nexport const marker = WebhookPager;\n",
+      ],
+      [
+        'a type-only import',
+        INCIDENTS_APPLICATION,
+        "import type { PostgresClusterLinkRepository } from '../infrastructure/persistence/cluster-links.postgres';\n" +
+          'export type Marker = PostgresClusterLinkRepository;\n',
+      ],
+      [
+        'a re-export (the read side owning a convention the write side uses)',
+        INCIDENTS_APPLICATION,
+        "export { incidentReadWorkers } from '../infrastructure/read-model/incidents.projection';\n",
+      ],
+      [
+        'a dynamic import',
+        INCIDENTS_APPLICATION,
+        "export const load = () => import('../infrastructure/read-model');\n",
+      ],
+      [
+        'an import from a nested application folder',
+        INCIDENTS_APPLICATION_NESTED,
+        "import { WebhookPager } from '../../infrastructure/pager/webhook-pager.adapter';\nexport const marker = WebhookPager;\n",
+      ],
+      [
+        'an import by repository path',
+        INCIDENTS_APPLICATION,
+        "import { WebhookPager } from 'services/incidents/src/infrastructure/pager/webhook-pager.adapter';\n" +
+          'export const marker = WebhookPager;\n',
+      ],
+      [
+        "an import through the service's package",
+        INCIDENTS_APPLICATION,
+        "import { WebhookPager } from '@aftersales/incidents/src/infrastructure/pager/webhook-pager.adapter';\n" +
+          'export const marker = WebhookPager;\n',
+      ],
+      [
+        'an import in an application test',
+        INCIDENTS_APPLICATION_SPEC,
+        "import { WebhookPager } from '../infrastructure/pager/webhook-pager.adapter';\nexport const marker = WebhookPager;\n",
+      ],
+    ])('rejects infrastructure reached by %s', async (_what, file, code) => {
+      const errors = await boundaryErrors(code, file);
+      expect(errors).toContainEqual(expect.objectContaining({ ruleId: LAYER_RULE, line: 1 }));
+      expect(errors.find((e) => e.ruleId === LAYER_RULE)?.message).toMatch(/Declare a port/);
+    });
+
+    it('accepts its ports, its own files, the domain, libraries and the transaction handle type', async () => {
+      const code = [
+        "import type { PoolClient } from 'pg';",
+        "import { trace } from '@opentelemetry/api';",
+        "import { rescheduleTimer } from '@aftersales/eventstore';",
+        "import type { Logger } from '@aftersales/observability';",
+        "import { clusteringOutcome } from '../domain';",
+        "import { PAGER_PORT, type PagerPort } from './pager.port';",
+        'export type Marker = [PoolClient, Logger, PagerPort];',
+        'export const marker = [trace, rescheduleTimer, clusteringOutcome, PAGER_PORT];',
+        '',
+      ].join('\n');
+      expect(await lint(code, INCIDENTS_APPLICATION)).toEqual([]);
+    });
+
+    it('lets infrastructure import application (adapters implement its ports)', async () => {
+      const code = [
+        "import type { PageRequest, PagerAnswer, PagerPort } from '../../application/pager.port';",
+        'export type Marker = [PageRequest, PagerAnswer, PagerPort];',
+        '',
+      ].join('\n');
+      expect(await boundaryErrors(code, INCIDENTS_INFRA)).toEqual([]);
+    });
+
+    it.each([
+      ['a pg value import', "import { Pool } from 'pg';"],
+      ['a pg type other than the transaction handle', "import type { Pool } from 'pg';"],
+      ['pg as a whole', "import pg from 'pg';"],
+      ['a pg add-on', "import Cursor from 'pg-cursor';"],
+      ['an ORM', "import { DataSource } from 'typeorm';"],
+      ['the Kafka client', "import { Kafka } from 'kafkajs';"],
+      ['node:http', "import { request } from 'node:http';"],
+      ['https', "import { get } from 'https';"],
+      ['undici', "import { request } from 'undici';"],
+      ['prom-client', "import { Counter } from 'prom-client';"],
+      ['the OpenTelemetry metrics API', "import { metrics } from '@opentelemetry/api';"],
+      ['the OpenTelemetry metrics SDK', "import { MeterProvider } from '@opentelemetry/sdk-metrics';"],
+      ["the platform's metrics registry", "import { metricsRegistry } from '@aftersales/observability';"],
+    ])('rejects %s in production application code', async (_what, importLine) => {
+      const binding = importBinding(importLine) || /^import (?:type )?(\w+)/.exec(importLine)?.[1];
+      const use = importLine.startsWith('import type')
+        ? `export type Marker = ${binding};`
+        : `export const marker = [${binding}];`;
+      const errors = await boundaryErrors(`${importLine}\n${use}\n`, INCIDENTS_APPLICATION);
+      expect(errors).toEqual([expect.objectContaining({ ruleId: 'no-restricted-imports', line: 1 })]);
+    });
+
+    it('rejects fetch: HTTP goes through a port', async () => {
+      const code = "export const page = (url: string) => fetch(url, { method: 'POST' });\n";
+      const errors = await boundaryErrors(code, INCIDENTS_APPLICATION);
+      expect(errors).toEqual([expect.objectContaining({ ruleId: 'no-restricted-globals', line: 1 })]);
+    });
+
+    it('rejects SQL: a .query(…) call, on a pool or in a transaction', async () => {
+      const code = [
+        "import type { PoolClient } from 'pg';",
+        'export async function links(tx: PoolClient, pool: { query(sql: string): Promise<unknown> }) {',
+        "  await pool.query('SELECT 1');",
+        "  return tx.query('SELECT incident_id FROM incidents_cluster_links');",
+        '}',
+        '',
+      ].join('\n');
+      const errors = await boundaryErrors(code, INCIDENTS_APPLICATION);
+      expect(errors.map((e) => [e.ruleId, e.line])).toEqual([
+        ['no-restricted-syntax', 3],
+        ['no-restricted-syntax', 4],
+      ]);
+      expect(errors[0]?.message).toMatch(/runs no SQL/);
+    });
+
+    it('lets application tests use drivers (they are not production code), but not infrastructure', async () => {
+      const code = "import { Pool } from 'pg';\nexport const marker = Pool;\n";
+      expect(await boundaryErrors(code, INCIDENTS_APPLICATION_SPEC)).toEqual([]);
     });
   });
 

@@ -3,6 +3,7 @@ import {
   openServiceDatabase,
   scheduleTimer,
   cancelTimer,
+  rescheduleTimer,
   TimerScheduler,
   type ServiceDatabase,
   type Timer,
@@ -107,5 +108,31 @@ describe('durable timers', () => {
     expect(await flaky.fireDue()).toBe(1);
     const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM fired WHERE timer_id = 'flaky'`);
     expect(rows[0].n).toBe(1);
+  });
+
+  it('rescheduleTimer moves a pending timer later and merges into its payload; fired and cancelled ones stay', async () => {
+    const later = new Date(clock.getTime() + 60_000);
+    const payload = { pageId: 'p-1', attempts: 1 };
+    await scheduleTimer(db.pool, { id: 'retry', tenant: 't', kind: 'k', dueAt: clock, payload });
+    await scheduleTimer(db.pool, { id: 'retry-cancelled', tenant: 't', kind: 'k', dueAt: clock, payload });
+    await cancelTimer(db.pool, 'retry-cancelled');
+
+    expect(await rescheduleTimer(db.pool, 'retry', later, { attempts: 2 })).toBe(true);
+    expect(await rescheduleTimer(db.pool, 'retry-cancelled', later, { attempts: 2 })).toBe(false);
+    expect(await rescheduleTimer(db.pool, 'no-such-timer', later)).toBe(false);
+    const { rows } = await db.pool.query(
+      `SELECT timer_id, due_at, payload FROM es_timers WHERE timer_id IN ('retry', 'retry-cancelled') ORDER BY timer_id`,
+    );
+    expect(rows).toEqual([
+      { timer_id: 'retry', due_at: later, payload: { pageId: 'p-1', attempts: 2 } },
+      { timer_id: 'retry-cancelled', due_at: clock, payload },
+    ]);
+
+    // Not due any more until the new time; then it fires once, and a fired timer is not moved again.
+    const fire = scheduler();
+    expect(await fire.fireDue()).toBe(0);
+    clock = later;
+    expect(await fire.fireDue()).toBe(1);
+    expect(await rescheduleTimer(db.pool, 'retry', new Date(later.getTime() + 60_000))).toBe(false);
   });
 });

@@ -39,6 +39,30 @@ export async function cancelTimer(tx: Queryable, timerId: string): Promise<void>
   await tx.query('UPDATE es_timers SET cancelled_at = now() WHERE timer_id = $1 AND fired_at IS NULL', [timerId]);
 }
 
+/**
+ * Moves a pending timer to `dueAt` and merges `payload` into its payload (top-level keys), e.g. to retry a failed
+ * timer later with an attempt counter. A timer that fired or was cancelled meanwhile is left as it is. Returns whether
+ * a timer was moved.
+ *
+ * @example
+ * ```ts
+ * await rescheduleTimer(pool, timer.id, new Date(now.getTime() + 2_000), { attempts: 2 });
+ * ```
+ */
+export async function rescheduleTimer(
+  db: Queryable,
+  timerId: string,
+  dueAt: Date,
+  payload: Record<string, unknown> = {},
+): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE es_timers SET due_at = $2, payload = payload || $3::jsonb
+      WHERE timer_id = $1 AND fired_at IS NULL AND cancelled_at IS NULL`,
+    [timerId, dueAt, JSON.stringify(payload)],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
 export interface TimerSchedulerOptions {
   /** Fires one timer; its writes commit together with the timer's `fired_at`. */
   readonly fire: (timer: Timer, tx: PoolClient) => Promise<void>;

@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
 import { defineService, type WorkerContext } from '@aftersales/service-runtime';
+import { CLUSTER_LINK_REPOSITORY } from './application/cluster-links.port';
 import { ComplaintClusteringProcessManager } from './application/complaint-clustering.process-manager';
 import { IncidentCommandRunner } from './application/incident-command-runner';
 import { IncidentCommandsService } from './application/incident-commands.service';
-import { IncidentMetricsProjector, OpenIncidentsGauge } from './application/incident-metrics';
+import { INCIDENT_METRICS, type IncidentMetricsPort } from './application/incident-metrics.port';
+import { IncidentMetricsProjector } from './application/incident-metrics.projector';
 import { incidentTimers } from './application/incident-timers.worker';
 import {
   createIncidentsLogger,
@@ -12,15 +14,23 @@ import {
   incidentsConfigFromEnv,
   type IncidentsConfig,
 } from './application/incidents.config';
+import { PAGE_DELIVERY_REPOSITORY } from './application/page-deliveries.port';
 import { Pager } from './application/pager';
+import { PAGER_PORT } from './application/pager.port';
 import { SatisfactionHandler } from './application/satisfaction.handler';
 import { TenantPolicies } from './application/tenant-policies';
+import { TENANT_POLICY_REPOSITORY } from './application/tenant-policies.port';
 import { IncidentCommandsHttpController } from './infrastructure/http/incident-commands.http.controller';
 import { PoliciesHttpController } from './infrastructure/http/policies.http.controller';
 import { ComplaintRegisteredConsumer } from './infrastructure/messaging/complaint-registered.consumer';
 import { incidentsIntegrationEvents } from './infrastructure/messaging/integration-events';
 import { SatisfactionMeasuredConsumer } from './infrastructure/messaging/satisfaction-measured.consumer';
+import { OpenIncidentsGauge, PrometheusIncidentMetrics } from './infrastructure/metrics/incident-metrics.prometheus';
+import { WebhookPager } from './infrastructure/pager/webhook-pager.adapter';
 import { incidentsWriteSideMigrations } from './infrastructure/persistence/1732600000000-incidents-write-side';
+import { PostgresClusterLinkRepository } from './infrastructure/persistence/cluster-links.postgres';
+import { PostgresPageDeliveryRepository } from './infrastructure/persistence/page-deliveries.postgres';
+import { PostgresTenantPolicyRepository } from './infrastructure/persistence/tenant-policies.postgres';
 import { incidentReadWorkers } from './infrastructure/read-model/incidents.projection';
 import { IncidentsReadModule } from './infrastructure/read-model/incidents-read.module';
 import { readModelMigrations } from './infrastructure/read-model/migrations';
@@ -42,6 +52,12 @@ import { readModelMigrations } from './infrastructure/read-model/migrations';
     ComplaintClusteringProcessManager,
     SatisfactionHandler,
     Pager,
+    // The application's ports, bound to their adapters (infrastructure/).
+    { provide: TENANT_POLICY_REPOSITORY, useClass: PostgresTenantPolicyRepository },
+    { provide: CLUSTER_LINK_REPOSITORY, useClass: PostgresClusterLinkRepository },
+    { provide: PAGE_DELIVERY_REPOSITORY, useClass: PostgresPageDeliveryRepository },
+    { provide: PAGER_PORT, useClass: WebhookPager },
+    { provide: INCIDENT_METRICS, useClass: PrometheusIncidentMetrics },
   ],
 })
 export class IncidentsModule {}
@@ -53,14 +69,14 @@ export class IncidentsModule {}
 function incidentWriteWorkers({ app, database, clock, logger }: WorkerContext) {
   return [
     incidentTimers({
-      pool: database.pool,
+      database,
       runner: app.get(IncidentCommandRunner),
       pager: app.get(Pager),
       clock,
       config: app.get<IncidentsConfig>(INCIDENTS_CONFIG),
       logger,
     }),
-    new IncidentMetricsProjector(database.pool, logger),
+    new IncidentMetricsProjector(database, app.get<IncidentMetricsPort>(INCIDENT_METRICS), logger),
     new OpenIncidentsGauge(database.pool, logger),
   ];
 }

@@ -1,8 +1,11 @@
 import { Module } from '@nestjs/common';
 import { defineService } from '@aftersales/service-runtime';
 import { AnswerSurveyHandler } from './application/answer-survey.handler';
+import { INCIDENT_CUSTOMER_REPOSITORY } from './application/incident-customers.port';
 import { SendSurveysHandler } from './application/send-surveys.handler';
 import { SurveyPolicies } from './application/survey-policies';
+import { SURVEY_POLICY_REPOSITORY } from './application/survey-policies.port';
+import { SURVEY_VIEW_REPOSITORY } from './application/survey-view.port';
 import { SurveysQueries } from './application/surveys.queries';
 import { CaseRegisterHttpController } from './infrastructure/http/case-register.http.controller';
 import { IncidentSatisfactionHttpController } from './infrastructure/http/incident-satisfaction.http.controller';
@@ -12,6 +15,9 @@ import { IncidentFollowUpConsumer } from './infrastructure/messaging/incident-fo
 import { surveysIntegrationEvents } from './infrastructure/messaging/integration-events';
 import { CaseRegister1732500100000 } from './infrastructure/persistence/1732500100000-case-register';
 import { FollowUpSurveys1732500400000 } from './infrastructure/persistence/1732500400000-follow-up-surveys';
+import { PostgresIncidentCustomerRepository } from './infrastructure/persistence/incident-customers.postgres';
+import { PostgresSurveyPolicyRepository } from './infrastructure/persistence/survey-policies.postgres';
+import { PostgresSurveyViewRepository } from './infrastructure/persistence/survey-view.postgres';
 
 @Module({
   controllers: [
@@ -21,7 +27,16 @@ import { FollowUpSurveys1732500400000 } from './infrastructure/persistence/17325
     CaseOpenedConsumer,
     IncidentFollowUpConsumer,
   ],
-  providers: [SurveyPolicies, SendSurveysHandler, AnswerSurveyHandler, SurveysQueries],
+  providers: [
+    SurveyPolicies,
+    SendSurveysHandler,
+    AnswerSurveyHandler,
+    SurveysQueries,
+    // The application's ports, bound to their adapters (infrastructure/).
+    { provide: SURVEY_POLICY_REPOSITORY, useClass: PostgresSurveyPolicyRepository },
+    { provide: INCIDENT_CUSTOMER_REPOSITORY, useClass: PostgresIncidentCustomerRepository },
+    { provide: SURVEY_VIEW_REPOSITORY, useClass: PostgresSurveyViewRepository },
+  ],
 })
 export class SurveysModule {}
 

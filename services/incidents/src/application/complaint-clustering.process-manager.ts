@@ -2,27 +2,22 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import type { ComplaintCategory, ComplaintRegisteredV1 } from '@aftersales/contracts';
 import { DomainError } from '@aftersales/domain';
-import {
-  Commands,
-  deterministicUuid,
-  StreamSession,
-  type CommandOrigin,
-  type HandleResult,
-} from '@aftersales/eventstore';
+import { Commands, deterministicUuid, StreamSession, type CommandOrigin } from '@aftersales/eventstore';
 import type { Logger } from '@aftersales/observability';
 import {
+  clusteringOutcome,
   clusterIdOf,
-  complaintFlagNames,
+  complaintTakingPhases,
   createComplaintClusterDecider,
-  isMoreSevere,
-  type ClusterThresholdCrossed,
-  type ComplaintClusterEvent,
-  type ComplaintClusterState,
+  initialIncidentState,
+  isInPhase,
+  type ClusteringOutcome,
   type ComplaintFacts,
-  type ComplaintFlags,
+  type ComplaintToAttach,
   type IncidentCategory,
   type IncidentState,
 } from '../domain';
+import { CLUSTER_LINK_REPOSITORY, type ClusterLinkRepository } from './cluster-links.port';
 import { IncidentCommandRunner } from './incident-command-runner';
 import { INCIDENTS_CONFIG, INCIDENTS_LOGGER, type IncidentsConfig } from './incidents.config';
 import { clusterStream } from './incident-streams';
@@ -37,11 +32,6 @@ const categories: { readonly [C in ComplaintCategory]: IncidentCategory } = {
   'service-failure': 'service-failure',
   'special-scenario': 'special-scenario',
 };
-
-/** Phases in which the level of an incident can still change (the cluster upgrades it). */
-const handling: ReadonlyArray<IncidentState['status']> = ['activation', 'containment', 'resolution'];
-/** Phases in which complaints can still be attached. */
-const attachable: ReadonlyArray<IncidentState['status']> = [...handling, 'follow-up'];
 
 interface Step {
   readonly tx: PoolClient;
@@ -59,13 +49,12 @@ interface CurrentIncident {
   readonly state: IncidentState;
 }
 
-type Attachment = { readonly complaintId: string; readonly customerRef: string };
-
 /**
  * The clustering process manager (domain §5, detection): every complaint intake registers is added to its cluster
  * (tenant, category, product/batch/region); a crossing opens an incident for a new episode or upgrades the cluster's
- * incident; every complaint is attached to its cluster's open incident. All of it runs in the inbox transaction, so
- * a redelivered complaint changes nothing and a failure leaves nothing half done.
+ * incident; every complaint is attached to its cluster's open incident (the rule: the domain's `clusteringOutcome`;
+ * this carries it out). All of it runs in the inbox transaction, so a redelivered complaint changes nothing and a
+ * failure leaves nothing half done.
  */
 @Injectable()
 export class ComplaintClusteringProcessManager {
@@ -81,6 +70,7 @@ export class ComplaintClusteringProcessManager {
     @Inject(Commands) private readonly commands: Commands,
     @Inject(TenantPolicies) private readonly policies: TenantPolicies,
     @Inject(IncidentCommandRunner) private readonly runner: IncidentCommandRunner,
+    @Inject(CLUSTER_LINK_REPOSITORY) private readonly clusterLinks: ClusterLinkRepository,
     @Inject(INCIDENTS_CONFIG) private readonly config: IncidentsConfig,
     @Inject(INCIDENTS_LOGGER) private readonly logger: Logger,
   ) {}
@@ -112,34 +102,27 @@ export class ComplaintClusteringProcessManager {
     // Already clustered (the same complaint published twice): its effects happened the first time.
     if (clustered.duplicate || clustered.newEvents.length === 0) return;
 
-    const crossing = clustered.newEvents.find(
-      (e): e is ClusterThresholdCrossed => e.type === 'ClusterThresholdCrossed',
-    );
-    const inWindow = clustered.newEvents.some((e) => e.type === 'ComplaintClustered' && e.data.inWindow);
     const current = await this.currentIncident(step);
-    if (crossing && !(crossing.data.previousLevel !== null && current && handling.includes(current.state.status))) {
-      // A new episode (or its incident is no longer handled): a new incident, with every complaint of the window.
-      await this.openIncident(step, crossing, clustered);
+    // The hand-over rule itself is the domain's (open, upgrade, attach): this only carries it out.
+    const outcome = clusteringOutcome(clustered.newEvents, clustered.state, current?.state ?? initialIncidentState());
+    if (outcome.open) {
+      await this.openIncident(step, outcome.open, clustered.nextVersion, outcome.attach ?? []);
       return;
     }
     if (!current) return;
-    if (
-      crossing &&
-      current.state.status !== 'none' &&
-      isMoreSevere(crossing.data.level, current.state.incident.level)
-    ) {
+    if (outcome.upgrade) {
       await this.runner.run(
         tx,
         {
           incidentId: current.incidentId,
           origin: step.origin,
-          command: { type: 'UpgradeIncident', data: { toLevel: crossing.data.level, reason: crossing.data.reason } },
+          command: { type: 'UpgradeIncident', data: outcome.upgrade },
         },
         session,
       );
     }
-    if (inWindow)
-      await this.attach(step, current, [{ complaintId: facts.complaintId, customerRef: facts.customerRef }]);
+    if (outcome.attach) await this.attach(step, current, outcome.attach);
+    if (outcome.notAttached) this.notAttached(step, current, outcome.notAttached);
   }
 
   /**
@@ -148,59 +131,30 @@ export class ComplaintClusteringProcessManager {
    */
   private async openIncident(
     step: Step,
-    crossing: ClusterThresholdCrossed,
-    clustered: HandleResult<ComplaintClusterState, ComplaintClusterEvent>,
+    open: NonNullable<ClusteringOutcome['open']>,
+    episode: number,
+    window: readonly ComplaintToAttach[],
   ): Promise<void> {
-    const episode = clustered.nextVersion;
     const incidentId = deterministicUuid(`incident|${step.clusterId}|${episode}`);
-    const window = clustered.state.status === 'watching' ? clustered.state.window : [];
-    const { data } = crossing;
     const opened = await this.runner.run(
       step.tx,
-      {
-        incidentId,
-        origin: step.origin,
-        command: {
-          type: 'OpenIncident',
-          data: {
-            incidentId,
-            category: data.category,
-            clusterKey: data.clusterKey,
-            level: data.level,
-            complaintCount: data.complaintsInWindow,
-            flags: flagsOf(window.map((c) => c.flags)),
-            reason: data.reason,
-          },
-        },
-      },
+      { incidentId, origin: step.origin, command: { type: 'OpenIncident', data: { incidentId, ...open } } },
       step.session,
     );
-    await step.tx.query(
-      `INSERT INTO incidents_cluster_links (tenant, cluster_id, episode, incident_id, linked_at)
-       VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
-      [step.tenant, step.clusterId, episode, incidentId, step.now],
-    );
+    const { tenant, clusterId, now: linkedAt } = step;
+    await this.clusterLinks.link(step.tx, { tenant, clusterId, episode, incidentId, linkedAt });
     this.linksOf(step.session).set(step.clusterId, incidentId);
     this.logger.info(
-      { tenant: step.tenant, clusterId: step.clusterId, incidentId, level: data.level },
+      { tenant: step.tenant, clusterId: step.clusterId, incidentId, level: open.level },
       'complaint cluster opened an incident',
     );
-    await this.attach(step, { incidentId, state: opened.state }, window);
+    const incident = { incidentId, state: opened.state };
+    // A fresh incident takes complaints; one that was there already (a retried command) may have moved on.
+    if (isInPhase(opened.state, complaintTakingPhases)) await this.attach(step, incident, window);
+    else this.notAttached(step, incident);
   }
 
-  private async attach(step: Step, incident: CurrentIncident, complaints: readonly Attachment[]): Promise<void> {
-    if (!attachable.includes(incident.state.status)) {
-      this.logger.info(
-        {
-          tenant: step.tenant,
-          clusterId: step.clusterId,
-          incidentId: incident.incidentId,
-          status: incident.state.status,
-        },
-        "complaint not attached: its cluster's incident is no longer open",
-      );
-      return;
-    }
+  private async attach(step: Step, incident: CurrentIncident, complaints: readonly ComplaintToAttach[]): Promise<void> {
     for (const { complaintId, customerRef } of complaints) {
       await this.runner.run(
         step.tx,
@@ -214,6 +168,19 @@ export class ComplaintClusteringProcessManager {
         step.session,
       );
     }
+  }
+
+  private notAttached(step: Step, incident: CurrentIncident, complaint?: ComplaintToAttach): void {
+    this.logger.info(
+      {
+        tenant: step.tenant,
+        clusterId: step.clusterId,
+        incidentId: incident.incidentId,
+        status: incident.state.status,
+        ...(complaint ? { complaintId: complaint.complaintId } : {}),
+      },
+      "complaint not attached: its cluster's incident is no longer open",
+    );
   }
 
   /** The incident of the cluster's latest episode, following merges to the survivor; `null` when there is none. */
@@ -231,12 +198,7 @@ export class ComplaintClusteringProcessManager {
   private async latestLink(step: Step): Promise<string | undefined> {
     const links = this.linksOf(step.session);
     if (!links.has(step.clusterId)) {
-      const { rows } = await step.tx.query<{ incident_id: string }>(
-        `SELECT incident_id FROM incidents_cluster_links WHERE tenant = $1 AND cluster_id = $2
-          ORDER BY episode DESC LIMIT 1`,
-        [step.tenant, step.clusterId],
-      );
-      links.set(step.clusterId, rows[0]?.incident_id ?? null);
+      links.set(step.clusterId, await this.clusterLinks.latestIncident(step.tx, step.tenant, step.clusterId));
     }
     return links.get(step.clusterId) ?? undefined;
   }
@@ -261,12 +223,6 @@ export class ComplaintCategoryUnmapped extends DomainError {
       'Every complaint category intake publishes maps to an incident category',
     );
   }
-}
-
-/** The aggravating flags of a set of complaints: a flag is raised when any complaint raised it. */
-function flagsOf(all: readonly ComplaintFlags[]): ComplaintFlags {
-  const raised = (flag: keyof ComplaintFlags) => all.some((flags) => flags[flag]);
-  return Object.fromEntries(complaintFlagNames.map((flag) => [flag, raised(flag)])) as ComplaintFlags;
 }
 
 /**

@@ -17,6 +17,7 @@ import {
   type IncidentEvent,
   type IncidentState,
 } from '../domain';
+import { CLUSTER_LINK_REPOSITORY, type ClusterLinkRepository } from './cluster-links.port';
 import { contactDeadlineTimerId, incidentStream, pageDeliveryTimerId } from './incident-streams';
 import { TenantPolicies } from './tenant-policies';
 
@@ -76,6 +77,7 @@ export class IncidentCommandRunner {
   constructor(
     @Inject(Commands) private readonly commands: Commands,
     @Inject(TenantPolicies) private readonly policies: TenantPolicies,
+    @Inject(CLUSTER_LINK_REPOSITORY) private readonly clusterLinks: ClusterLinkRepository,
   ) {}
 
   /**
@@ -210,11 +212,7 @@ export class IncidentCommandRunner {
       },
       session,
     );
-    await tx.query('UPDATE incidents_cluster_links SET incident_id = $3 WHERE tenant = $1 AND incident_id = $2', [
-      tenant,
-      merged.incidentId,
-      merged.survivorId,
-    ]);
+    await this.clusterLinks.relink(tx, tenant, merged.incidentId, merged.survivorId);
   }
 }
 

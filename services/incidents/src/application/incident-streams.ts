@@ -1,13 +1,28 @@
 /**
- * The stream of one incident. The convention is shared with the read side (which reads the audit trail by it) and
- * lives in one place, `infrastructure/read-model/streams.ts`.
+ * The event-store streams and timer ids of the incidents service. The write side appends with them; the read side
+ * (projection, audit verification, published events) and the CLI find incidents by them, importing them from here:
+ * the convention has one home, and it is not an adapter.
+ */
+
+/** Prefix of every Incident aggregate's stream in the incidents service's event store. */
+export const INCIDENT_STREAM_PREFIX = 'incident-';
+
+/**
+ * The stream of one incident.
  *
  * @example
  * ```ts
  * incidentStream('6f1c…'); // 'incident-6f1c…'
  * ```
  */
-export { incidentStreamId as incidentStream, incidentIdOfStream } from '../infrastructure/read-model/streams';
+export function incidentStream(incidentId: string): string {
+  return `${INCIDENT_STREAM_PREFIX}${incidentId}`;
+}
+
+/** The incident id of an incident stream; `null` for any other stream (complaint clusters, …). */
+export function incidentIdOfStream(streamId: string): string | null {
+  return streamId.startsWith(INCIDENT_STREAM_PREFIX) ? streamId.slice(INCIDENT_STREAM_PREFIX.length) : null;
+}
 
 /**
  * The stream of one ComplaintCluster (`clusterId` from the domain's `clusterIdOf`, which includes the tenant):

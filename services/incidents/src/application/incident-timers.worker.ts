@@ -1,6 +1,13 @@
-import type { Pool, PoolClient } from 'pg';
+import type { PoolClient } from 'pg';
 import { DomainError } from '@aftersales/domain';
-import { CommitPacer, TimerScheduler, timerOrigin, type Timer } from '@aftersales/eventstore';
+import {
+  CommitPacer,
+  rescheduleTimer,
+  TimerScheduler,
+  timerOrigin,
+  type ServiceDatabase,
+  type Timer,
+} from '@aftersales/eventstore';
 import type { Logger } from '@aftersales/observability';
 import type { BackgroundWorker, Clock } from '@aftersales/service-runtime';
 import type { IncidentCommandRunner } from './incident-command-runner';
@@ -28,14 +35,14 @@ export class IncidentTimers implements BackgroundWorker {
   private loops: Array<Promise<void>> = [];
 
   constructor(
-    private readonly pool: Pool,
+    private readonly database: ServiceDatabase,
     private readonly runner: IncidentCommandRunner,
     private readonly pager: Pager,
     private readonly clock: Clock,
     private readonly config: IncidentsConfig,
     private readonly logger: Logger,
   ) {
-    this.scheduler = new TimerScheduler(pool, {
+    this.scheduler = new TimerScheduler(database.pool, {
       now: clock,
       batchSize: TIMER_BATCH,
       fire: (timer, tx) => this.fire(timer, tx),
@@ -125,11 +132,7 @@ export class IncidentTimers implements BackgroundWorker {
     const attempts = (typeof previous === 'number' ? previous : 0) + 1;
     const delayMs = Math.min(this.config.timerRetryBaseMs * 2 ** (attempts - 1), this.config.timerRetryMaxMs);
     try {
-      await this.pool.query(
-        `UPDATE es_timers SET due_at = $2, payload = jsonb_set(payload, '{attempts}', to_jsonb($3::int))
-          WHERE timer_id = $1 AND fired_at IS NULL AND cancelled_at IS NULL`,
-        [timer.id, new Date(this.clock().getTime() + delayMs), attempts],
-      );
+      await rescheduleTimer(this.database.pool, timer.id, new Date(this.clock().getTime() + delayMs), { attempts });
       this.logger.warn(
         { err: error, timerId: timer.id, kind: timer.kind, attempts, retryInMs: delayMs },
         'timer failed; retrying with backoff',
@@ -143,12 +146,12 @@ export class IncidentTimers implements BackgroundWorker {
 
 /** Builds the worker from the running Nest app (its providers) and the service's clock and logger. */
 export function incidentTimers(deps: {
-  pool: Pool;
+  database: ServiceDatabase;
   runner: IncidentCommandRunner;
   pager: Pager;
   clock: Clock;
   config: IncidentsConfig;
   logger: Logger;
 }): IncidentTimers {
-  return new IncidentTimers(deps.pool, deps.runner, deps.pager, deps.clock, deps.config, deps.logger);
+  return new IncidentTimers(deps.database, deps.runner, deps.pager, deps.clock, deps.config, deps.logger);
 }

@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { context, propagation } from '@opentelemetry/api';
 import type { PoolClient } from 'pg';
 import type { Timer } from '@aftersales/eventstore';
 import type { Logger } from '@aftersales/observability';
 import { CLOCK, type Clock } from '@aftersales/service-runtime';
 import type { PagePayload } from './incident-command-runner';
 import { INCIDENTS_CONFIG, INCIDENTS_LOGGER, type IncidentsConfig } from './incidents.config';
+import { PAGE_DELIVERY_REPOSITORY, type PageDeliveryRepository } from './page-deliveries.port';
 import { pagerWebhookRefusal, pagerWebhookRules } from './pager-allow-list';
+import { PAGER_PORT, type PageRequest, type PagerAnswer, type PagerPort } from './pager.port';
 import { TenantPolicies } from './tenant-policies';
 
 /** The pager did not accept a page (non-2xx, timeout, unreachable): the timer is retried with backoff. */
@@ -18,21 +19,10 @@ export class PageDeliveryFailed extends Error {
   }
 }
 
-/** What the pager webhook receives (JSON), with the header `Idempotency-Key: <pageId>`. */
-export interface PageRequest {
-  readonly pageId: string;
-  readonly incidentId: string;
-  readonly tenant: string;
-  readonly level: string;
-  readonly trigger: string;
-  readonly team: { readonly lead: string; readonly members: readonly string[] };
-  readonly reason: string;
-  readonly pagedAt: string;
-}
-
 /**
  * Delivers pages (a `page-delivery` timer, in the timer's transaction) to the tenant's pager webhook, or
- * `PAGER_WEBHOOK_URL`. A 2xx answer is a delivery, recorded once in `pager_deliveries`; anything else throws, so the
+ * `PAGER_WEBHOOK_URL`, through the {@link PagerPort} (HTTP adapter in `infrastructure/pager`). A 2xx answer is a
+ * delivery, recorded once in `pager_deliveries` (the {@link PageDeliveryRepository}); anything else throws, so the
  * transaction rolls back and the timer is retried with backoff under the same `Idempotency-Key` (the pager
  * deduplicates on it if a 2xx answer was lost). Without any webhook the page is recorded as delivered to `none`: the
  * Kafka event `ResponseTeamPagedV1` remains the integration point.
@@ -46,7 +36,10 @@ export interface PageRequest {
 @Injectable()
 export class Pager {
   constructor(
+    // Explicit tokens: services also run under transpilers that emit no decorator metadata (tsx/esbuild).
     @Inject(TenantPolicies) private readonly policies: TenantPolicies,
+    @Inject(PAGER_PORT) private readonly pager: PagerPort,
+    @Inject(PAGE_DELIVERY_REPOSITORY) private readonly deliveries: PageDeliveryRepository,
     @Inject(INCIDENTS_CONFIG) private readonly config: IncidentsConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(INCIDENTS_LOGGER) private readonly logger: Logger,
@@ -54,8 +47,7 @@ export class Pager {
 
   async deliver(timer: Timer, tx: PoolClient): Promise<void> {
     const page = timer.payload as PagePayload;
-    const { rowCount } = await tx.query('SELECT 1 FROM pager_deliveries WHERE page_id = $1', [page.pageId]);
-    if (rowCount) return;
+    if (await this.deliveries.isRecorded(tx, page.pageId)) return;
     const attempts = (page.attempts ?? 0) + 1;
     const url = (await this.policies.settings(timer.tenant, tx)).pager.webhookUrl ?? this.config.pagerWebhookUrl;
     if (!url) {
@@ -96,23 +88,13 @@ export class Pager {
       reason: page.reason,
       pagedAt: page.pagedAt,
     };
-    let status: number;
-    // fetch is not instrumented: pass the trace on by hand, so the pager's side joins the incident's trace.
-    const traceHeaders: Record<string, string> = {};
-    propagation.inject(context.active(), traceHeaders);
+    let answer: PagerAnswer;
     try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { ...traceHeaders, 'content-type': 'application/json', 'idempotency-key': page.pageId },
-        body: JSON.stringify(request),
-        signal: AbortSignal.timeout(this.config.pagerTimeoutMs),
-        redirect: 'manual',
-      });
-      status = response.status;
-      await response.body?.cancel().catch(() => undefined);
+      answer = await this.pager.send(url, request);
     } catch (error) {
       throw new PageDeliveryFailed(page.pageId, `${originOf(url)} unreachable (${(error as Error).message})`);
     }
+    const { status } = answer;
     if (status < 200 || status >= 300) throw new PageDeliveryFailed(page.pageId, `${originOf(url)} answered ${status}`);
     await this.record(tx, timer.tenant, page, url, status, attempts);
     this.logger.info({ tenant: timer.tenant, pageId: page.pageId, attempts, pager: originOf(url) }, 'page delivered');
@@ -123,16 +105,23 @@ export class Pager {
     tenant: string,
     page: PagePayload,
     target: string,
-    status: number | null,
+    statusCode: number | null,
     attempts: number,
     refused: string | null = null,
   ): Promise<void> {
-    await tx.query(
-      `INSERT INTO pager_deliveries
-         (page_id, tenant, incident_id, level, trigger, target, status_code, attempts, delivered_at, refused)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (page_id) DO NOTHING`,
-      [page.pageId, tenant, page.incidentId, page.level, page.trigger, target, status, attempts, this.clock(), refused],
-    );
+    const { pageId, incidentId, level, trigger } = page;
+    await this.deliveries.record(tx, {
+      pageId,
+      tenant,
+      incidentId,
+      level,
+      trigger,
+      target,
+      statusCode,
+      attempts,
+      deliveredAt: this.clock(),
+      refused,
+    });
   }
 }
 

@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Pool } from 'pg';
-import type { Queryable, ServiceDatabase } from '@aftersales/eventstore';
-import { SERVICE_DATABASE } from '@aftersales/service-runtime';
+import type { Queryable } from '@aftersales/eventstore';
 import { resolvePolicy, type IncidentPolicy, type IncidentPolicyOverrides } from '../domain';
 import { INCIDENTS_CONFIG, type IncidentsConfig } from './incidents.config';
+import { TENANT_POLICY_REPOSITORY, type TenantPolicyRepository } from './tenant-policies.port';
 
 /** A tenant's incident settings: its policy (defaults + overrides) and where its pages are delivered. */
 export interface TenantIncidentSettings {
@@ -25,16 +24,9 @@ export interface TenantIncidentSettingsChange {
   readonly pagerWebhookUrl: string | null;
 }
 
-interface PolicyRow extends Record<string, unknown> {
-  overrides: IncidentPolicyOverrides;
-  pager_webhook_url: string | null;
-  updated_at: Date;
-  updated_by: string;
-}
-
 /**
- * Per-tenant incident policy: every number and role the incident rules use is a tenant's override of a default.
- * Cached per instance for `INCIDENTS_POLICY_CACHE_MS` (a change made through another instance shows after that);
+ * Per-tenant incident policy: every number and role the incident rules use is a tenant's override of a default,
+ * stored through the {@link TenantPolicyRepository}. Cached per instance for `INCIDENTS_POLICY_CACHE_MS` (a change made through another instance shows after that);
  * a change through this instance shows at once.
  *
  * @example
@@ -45,14 +37,12 @@ interface PolicyRow extends Record<string, unknown> {
 @Injectable()
 export class TenantPolicies {
   private readonly cache = new Map<string, { readonly settings: TenantIncidentSettings; readonly expiresAt: number }>();
-  private readonly pool: Pool;
 
   constructor(
-    @Inject(SERVICE_DATABASE) database: ServiceDatabase,
+    // Explicit tokens: services also run under transpilers that emit no decorator metadata (tsx/esbuild).
+    @Inject(TENANT_POLICY_REPOSITORY) private readonly repository: TenantPolicyRepository,
     @Inject(INCIDENTS_CONFIG) private readonly config: IncidentsConfig,
-  ) {
-    this.pool = database.pool;
-  }
+  ) {}
 
   /** The tenant's resolved policy. Pass `tx` to read inside a caller's transaction on a cache miss. */
   async forTenant(tenant: string, tx?: Queryable): Promise<IncidentPolicy> {
@@ -64,13 +54,9 @@ export class TenantPolicies {
     const cached = this.cache.get(tenant);
     // Real time, not the service clock: the cache ages with the process, whatever time drills pretend it is.
     if (cached && cached.expiresAt > Date.now()) return cached.settings;
-    const { rows } = await (tx ?? this.pool).query<PolicyRow>(
-      'SELECT overrides, pager_webhook_url, updated_at, updated_by FROM incidents_tenant_policies WHERE tenant = $1',
-      [tenant],
-    );
-    const row = rows[0];
-    const settings = row
-      ? settingsOf(tenant, row.overrides, row.pager_webhook_url, row.updated_at.toISOString(), row.updated_by)
+    const stored = await this.repository.find(tenant, tx);
+    const settings = stored
+      ? settingsOf(tenant, stored.overrides, stored.pagerWebhookUrl, stored.updatedAt.toISOString(), stored.updatedBy)
       : settingsOf(tenant, {}, null, null, null);
     this.cache.set(tenant, { settings, expiresAt: Date.now() + this.config.policyCacheMs });
     return settings;
@@ -89,30 +75,8 @@ export class TenantPolicies {
     at: Date,
   ): Promise<TenantIncidentSettings> {
     const settings = settingsOf(tenant, change.overrides, change.pagerWebhookUrl, at.toISOString(), by);
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const values = [tenant, JSON.stringify(change.overrides), change.pagerWebhookUrl, at, by];
-      await client.query(
-        `INSERT INTO incidents_tenant_policies (tenant, overrides, pager_webhook_url, updated_at, updated_by)
-         VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (tenant) DO UPDATE SET overrides = EXCLUDED.overrides,
-           pager_webhook_url = EXCLUDED.pager_webhook_url, updated_at = EXCLUDED.updated_at,
-           updated_by = EXCLUDED.updated_by`,
-        values,
-      );
-      await client.query(
-        `INSERT INTO incidents_tenant_policy_changes (tenant, overrides, pager_webhook_url, updated_at, updated_by)
-         VALUES ($1, $2, $3, $4, $5)`,
-        values,
-      );
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    const { overrides, pagerWebhookUrl } = change;
+    await this.repository.save(tenant, { overrides, pagerWebhookUrl, updatedAt: at, updatedBy: by });
     this.cache.delete(tenant);
     return settings;
   }

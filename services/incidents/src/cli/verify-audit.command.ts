@@ -1,6 +1,6 @@
 import { PostgresEventStore, type Queryable } from '@aftersales/eventstore';
 import { incidentStreams, verifyIncidentAudit } from '../infrastructure/read-model/audit-verification';
-import { incidentStreamId } from '../infrastructure/read-model/streams';
+import { incidentStream } from '../application/incident-streams';
 
 /** What to verify: named incidents, every incident stream, or both. */
 export interface VerifyAuditArgs {
@@ -51,7 +51,7 @@ export async function verifyAudit(
   io: { readonly out: (line: string) => void; readonly progress: (line: string) => void },
 ): Promise<number> {
   const store = new PostgresEventStore(db);
-  const named = args.incidents.map(incidentStreamId);
+  const named = args.incidents.map(incidentStream);
   const streams = [...new Set([...named, ...(args.all ? await incidentStreams(db) : [])])];
   if (args.all) io.progress(`verifying ${streams.length} incident streams`);
   const failed = { tampered: 0, missing: 0 };

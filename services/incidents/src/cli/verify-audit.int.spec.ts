@@ -11,7 +11,7 @@ import { createTestDatabase, REPO_ROOT, type TestDatabase } from '@aftersales/te
 import { anIncidentHistory } from '../domain/testing/incident.builder';
 import { TestClock } from '../domain/testing/test-clock';
 import { asIncident, recordIncident } from '../infrastructure/read-model/testing/incident-streams.fixture';
-import { incidentStreamId } from '../infrastructure/read-model/streams';
+import { incidentStream } from '../application/incident-streams';
 import { parseVerifyAuditArgs, verifyAudit } from './verify-audit.command';
 
 interface Run {
@@ -80,7 +80,7 @@ describe('npm run audit:verify (incident audit trail verification)', () => {
 
   it('passes untouched streams: one OK line per stream, exit code 0', async () => {
     const one = await runCli('npm', ['--incident', ids.a], env);
-    expect(one.stdout).toContain(`OK        ${incidentStreamId(ids.a)}: ${stored.a!.length} events, hash chain intact`);
+    expect(one.stdout).toContain(`OK        ${incidentStream(ids.a)}: ${stored.a!.length} events, hash chain intact`);
     expect(one.code).toBe(0);
 
     const all = await runCli('tsx', ['--all'], env);
@@ -103,9 +103,9 @@ describe('npm run audit:verify (incident audit trail verification)', () => {
 
     const all = await runCli('tsx', ['--all'], env);
     expect(all.code).toBe(1);
-    expect(all.stdout).toContain(`OK        ${incidentStreamId(ids.a)}`);
-    expect(all.stdout).toContain(`TAMPERED  ${incidentStreamId(ids.b)}: first bad event ${victim.id}`);
-    expect(all.stdout).toContain(`OK        ${incidentStreamId(ids.c)}`);
+    expect(all.stdout).toContain(`OK        ${incidentStream(ids.a)}`);
+    expect(all.stdout).toContain(`TAMPERED  ${incidentStream(ids.b)}: first bad event ${victim.id}`);
+    expect(all.stdout).toContain(`OK        ${incidentStream(ids.c)}`);
     expect(all.stdout).toContain('3 stream(s): 2 OK, 1 TAMPERED');
     expect(all.stderr).toContain('progress: 3/3 streams verified, 1 tampered');
 
@@ -114,10 +114,10 @@ describe('npm run audit:verify (incident audit trail verification)', () => {
     const named = await runCli('tsx', ['--incident', ids.b, '--incident', unknown], env);
     expect(named.code).toBe(1);
     expect(named.stdout).toContain(
-      `TAMPERED  ${incidentStreamId(ids.b)}: first bad event ${victim.id} ` +
+      `TAMPERED  ${incidentStream(ids.b)}: first bad event ${victim.id} ` +
         `(version ${victim.streamVersion}, position ${victim.position}): stored content does not match its hash`,
     );
-    expect(named.stdout).toContain(`MISSING   ${incidentStreamId(unknown)}: no events stored`);
+    expect(named.stdout).toContain(`MISSING   ${incidentStream(unknown)}: no events stored`);
     expect(named.stdout).toContain('2 stream(s): 0 OK, 1 TAMPERED, 1 MISSING');
   });
 
@@ -138,7 +138,7 @@ describe('npm run audit:verify (incident audit trail verification)', () => {
     await db.pool.query('DELETE FROM es_events WHERE event_id = $1', [last.id]);
     expect(await verifyAudit(db.pool, args(ids.c), io)).toBe(1);
     expect(lines.join('\n')).toContain(
-      `TAMPERED  ${incidentStreamId(ids.c)}: first bad event version ${last.streamVersion} (deleted): ` +
+      `TAMPERED  ${incidentStream(ids.c)}: first bad event version ${last.streamVersion} (deleted): ` +
         `the stream head records ${stored.c!.length} events but ${stored.c!.length - 1} are stored`,
     );
 
@@ -150,15 +150,15 @@ describe('npm run audit:verify (incident audit trail verification)', () => {
     );
     await db.pool.query(`
       DO $$ DECLARE r record; previous bytea := NULL; BEGIN
-        FOR r IN SELECT * FROM es_events WHERE stream_id = '${incidentStreamId(ids.a)}' ORDER BY stream_version LOOP
+        FOR r IN SELECT * FROM es_events WHERE stream_id = '${incidentStream(ids.a)}' ORDER BY stream_version LOOP
           previous := es_event_hash(previous, r.event_id, r.stream_id, r.stream_version, r.type, r.data, r.metadata,
                                     r.recorded_at);
           UPDATE es_events SET hash = previous WHERE event_id = r.event_id;
         END LOOP;
       END $$`);
-    expect((await new PostgresEventStore(db.pool).verifyStream(incidentStreamId(ids.a))).ok).toBe(true);
+    expect((await new PostgresEventStore(db.pool).verifyStream(incidentStream(ids.a))).ok).toBe(true);
     expect(await verifyAudit(db.pool, args(ids.a), io)).toBe(1);
-    expect(lines.join('\n')).toContain(`TAMPERED  ${incidentStreamId(ids.a)}`);
+    expect(lines.join('\n')).toContain(`TAMPERED  ${incidentStream(ids.a)}`);
     expect(lines.join('\n')).toContain('the hash chain was recomputed after an edit');
   });
 

@@ -1,7 +1,8 @@
 import type { CommandContext } from '@aftersales/domain';
 import { stateOf } from '@aftersales/testing/decider';
+import { clusteringOutcome, type ClusteringOutcome } from './clustering-outcome';
 import { complaintClusterDecider } from './complaint-cluster.decider';
-import type { ClusterThresholdCrossed, ComplaintClusterEvent } from './complaint-cluster.events';
+import type { ComplaintClusterEvent } from './complaint-cluster.events';
 import type { IncidentCommand } from './incident.commands';
 import { incidentDecider } from './incident.decider';
 import { FollowUpOutstanding } from './incident.errors';
@@ -12,30 +13,18 @@ import { incidentCommands } from './testing/incident.builder';
 import { TestClock } from './testing/test-clock';
 
 /**
- * The clustering process manager, reduced to its decision: the first crossing of an episode opens the incident,
- * later ones upgrade it. (The real one lives in `application/`; this keeps the story honest about the hand-over.)
+ * The clustering process manager's hand-over, as commands on incident `INC-B7` by the cluster watch: the decision is
+ * the domain's `clusteringOutcome`, the same function the process manager in `application/` calls.
  */
-function incidentCommandFor(
-  crossing: ClusterThresholdCrossed['data'],
-  incidentOpen: boolean,
-  now: Date,
-): IncidentCommand {
+function incidentCommandsOf(outcome: ClusteringOutcome, now: Date): IncidentCommand[] {
   const context: CommandContext = { tenant, actor: actors.clusterWatch, now };
-  if (incidentOpen)
-    return { type: 'UpgradeIncident', context, data: { toLevel: crossing.level, reason: crossing.reason } };
-  return {
-    type: 'OpenIncident',
-    context,
-    data: {
-      incidentId: 'INC-B7',
-      category: crossing.category,
-      clusterKey: crossing.clusterKey,
-      level: crossing.level,
-      complaintCount: crossing.customersInWindow,
-      flags: { injury: false, propertyLoss: false, mediaExposure: false, legalThreat: false },
-      reason: crossing.reason,
-    },
-  };
+  return [
+    ...(outcome.open
+      ? [{ type: 'OpenIncident' as const, context, data: { incidentId: 'INC-B7', ...outcome.open } }]
+      : []),
+    ...(outcome.upgrade ? [{ type: 'UpgradeIncident' as const, context, data: outcome.upgrade }] : []),
+    ...(outcome.attach ?? []).map((data) => ({ type: 'AttachComplaint' as const, context, data })),
+  ];
 }
 
 describe('Story: 120 complaints about one battery batch', () => {
@@ -63,8 +52,10 @@ describe('Story: 120 complaints about one battery batch', () => {
       for (const event of events) {
         if (event.type !== 'ClusterThresholdCrossed') continue;
         crossedAt.push({ complaint: n, level: event.data.level, previousLevel: event.data.previousLevel });
-        handle(incidentCommandFor(event.data, incidentEvents.length > 0, clock.now()));
       }
+      const cluster = stateOf(complaintClusterDecider, clusterEvents);
+      const outcome = clusteringOutcome(events, cluster, stateOf(incidentDecider, incidentEvents));
+      for (const incidentCommand of incidentCommandsOf(outcome, clock.now())) handle(incidentCommand);
       if (n < 120) clock.advance({ seconds: 10 });
     }
   });
@@ -107,6 +98,27 @@ describe('Story: 120 complaints about one battery batch', () => {
     ]);
   });
 
+  it('attaches every complaint to the incident once, each right after the decision it came with', () => {
+    const attached = ofType('ComplaintAttached').map((e) => e.data.customerRef);
+    expect(attached).toHaveLength(120);
+    expect(new Set(attached).size).toBe(120);
+    // #1 opens the incident and is attached to it; #10 and #100 first upgrade it, then are attached.
+    const types = incidentEvents.map((e) => e.type);
+    expect(types.slice(0, 4)).toEqual([
+      'IncidentOpened',
+      'ResponseTeamPaged',
+      'ContactDeadlineSet',
+      'ComplaintAttached',
+    ]);
+    const secondUpgrade = types.lastIndexOf('IncidentUpgraded');
+    expect(types.slice(secondUpgrade, secondUpgrade + 4)).toEqual([
+      'IncidentUpgraded',
+      'ResponseTeamPaged',
+      'ContactDeadlineSet',
+      'ComplaintAttached',
+    ]);
+  });
+
   it('is contained, resolved, followed up, reviewed and closed, leaving the whole audit trail', () => {
     const command = incidentCommands(clock, 'INC-B7');
     const at = (iso: string) => clock.advance({ seconds: (Date.parse(iso) - clock.now().getTime()) / 1000 });
@@ -146,7 +158,8 @@ describe('Story: 120 complaints about one battery batch', () => {
     handle(command.close({}, actors.generalManager));
 
     expect(stateOf(incidentDecider, incidentEvents)).toMatchObject({ status: 'closed', incident: { level: 'L1' } });
-    expect(incidentEvents.map((e) => e.type)).toEqual([
+    // Attachments (one per complaint, see above) interleave with the lifecycle; the lifecycle itself, in order:
+    expect(incidentEvents.filter((e) => e.type !== 'ComplaintAttached').map((e) => e.type)).toEqual([
       'IncidentOpened',
       'ResponseTeamPaged',
       'ContactDeadlineSet',

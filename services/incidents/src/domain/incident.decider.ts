@@ -50,11 +50,19 @@ import {
   retrospectiveDueAt,
   type IncidentPolicy,
 } from './incident-policy';
-import { evolve, initialState, type IncidentIn, type IncidentState, type IncidentStatus } from './incident.state';
+import {
+  complaintTakingPhases,
+  evolve,
+  handlingPhases,
+  initialState,
+  type IncidentIn,
+  type IncidentState,
+  type IncidentStatus,
+} from './incident.state';
 import { actorOf, holdsAnyRole, isMoreSevere, type IncidentLevel, type Role } from './incident.values';
 
 /** Phases in which the incident is still being handled: level changes, merges and contacts are possible. */
-const handling = ['activation', 'containment', 'resolution'] as const;
+const handling = handlingPhases;
 type Handling = IncidentIn<(typeof handling)[number]>;
 
 /**
@@ -314,7 +322,7 @@ function recordTemporaryMeasure(command: RecordTemporaryMeasure, state: Incident
 }
 
 /** Phases in which complaints can still be attached: every phase but closed and merged. */
-const notClosed = ['activation', 'containment', 'resolution', 'follow-up'] as const;
+const notClosed = complaintTakingPhases;
 
 function attachComplaint(command: AttachComplaint, state: IncidentState): IncidentEvent[] {
   requirePhase(state, command.type, notClosed, 'attachWhileOpen');

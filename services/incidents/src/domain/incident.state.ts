@@ -93,6 +93,23 @@ export type IncidentStatus = IncidentState['status'];
 /** The state of an incident in one of the given phases. */
 export type IncidentIn<S extends IncidentStatus> = Extract<IncidentState, { readonly status: S }>;
 
+/**
+ * Phases in which an incident is still being handled: its level may change (upgrade, downgrade, absorbing a
+ * duplicate), it may be merged, customers may be contacted. A complaint cluster raises only such an incident.
+ */
+export const handlingPhases = ['activation', 'containment', 'resolution'] as const;
+
+/** Phases in which an incident takes complaints (`AttachComplaint`): every phase but closed and merged. */
+export const complaintTakingPhases = [...handlingPhases, 'follow-up'] as const;
+
+/** Whether the incident is in one of `phases` (a narrowing guard). */
+export function isInPhase<S extends IncidentStatus>(
+  state: IncidentState,
+  phases: readonly S[],
+): state is IncidentIn<S> {
+  return (phases as readonly IncidentStatus[]).includes(state.status);
+}
+
 /** The state of a stream without events. */
 export const initialState = (): IncidentState => ({ status: 'none' });
 

@@ -11,6 +11,13 @@ export * from './complaint-cluster.decider';
 export * from './incident.commands';
 export * from './incident.events';
 export * from './incident.errors';
-export { evolve as evolveIncident, initialState as initialIncidentState } from './incident.state';
+export {
+  complaintTakingPhases,
+  evolve as evolveIncident,
+  handlingPhases,
+  initialState as initialIncidentState,
+  isInPhase,
+} from './incident.state';
 export type * from './incident.state';
 export * from './incident.decider';
+export * from './clustering-outcome';

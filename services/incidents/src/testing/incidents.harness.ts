@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { ComplaintRegisteredV1, SatisfactionMeasuredV1, Topics } from '@aftersales/contracts';
-import type { PageRequest } from '../application/pager';
+import type { PageRequest } from '../application/pager.port';
 
 /**
  * Test support for the incidents service's integration tests: a pager webhook receiver, a Kafka producer of intake's

@@ -4,16 +4,16 @@ import { SERVICE_DATABASE } from '@aftersales/service-runtime';
 import { incidentSatisfactionDecider, type IncidentSatisfactionState } from '../domain/incident-satisfaction.decider';
 import { createSurveyDecider, type AnswerSurvey, type SurveyState } from '../domain/survey.decider';
 import { SurveyNotFound } from '../domain/survey.errors';
-import { projectSurveyEvents } from '../infrastructure/persistence/survey-view.projection';
 import { satisfactionStream, surveyStream } from './streams';
 import { SurveyPolicies } from './survey-policies';
+import { SURVEY_VIEW_REPOSITORY, type SurveyViewRepository } from './survey-view.port';
 import { loadSatisfaction } from './surveys.queries';
 
 export type Answered = Extract<SurveyState, { status: 'answered' }>;
 
 /**
- * Records a customer's answer and counts it on the incident's satisfaction, in one transaction: the answer, the new
- * measurement (and a fall below the target) commit together. The answer is judged by the tenant's policy.
+ * Records a customer's answer and counts it on the incident's satisfaction, in one transaction: the answer (and its
+ * row in the survey view), the new measurement (and a fall below the target) commit together. The answer is judged by the tenant's policy.
  */
 @Injectable()
 export class AnswerSurveyHandler {
@@ -21,6 +21,7 @@ export class AnswerSurveyHandler {
     @Inject(SERVICE_DATABASE) private readonly db: ServiceDatabase,
     @Inject(Commands) private readonly commands: Commands,
     @Inject(SurveyPolicies) private readonly policies: SurveyPolicies,
+    @Inject(SURVEY_VIEW_REPOSITORY) private readonly surveyView: SurveyViewRepository,
   ) {}
 
   async answer(
@@ -45,7 +46,7 @@ export class AnswerSurveyHandler {
         // The same request again (same Idempotency-Key): answer as the first time, append nothing.
         return { survey, satisfaction: await loadSatisfaction(this.commands.store, incidentId, tx), replayed: true };
       }
-      await projectSurveyEvents(tx, answered.newEvents);
+      await this.surveyView.apply(tx, answered.newEvents);
       const measured = await this.commands.handle(
         incidentSatisfactionDecider,
         satisfactionStream(incidentId),

@@ -3,9 +3,10 @@ import type { IncidentLevelValue } from '@aftersales/contracts';
 import { Commands, fold, type CommandOrigin, type Queryable } from '@aftersales/eventstore';
 import { incidentSatisfactionDecider } from '../domain/incident-satisfaction.decider';
 import { createSurveyDecider } from '../domain/survey.decider';
-import { projectSurveyEvents } from '../infrastructure/persistence/survey-view.projection';
+import { INCIDENT_CUSTOMER_REPOSITORY, type IncidentCustomerRepository } from './incident-customers.port';
 import { satisfactionStream, surveyIdFor, surveyStream } from './streams';
 import { SurveyPolicies } from './survey-policies';
+import { SURVEY_VIEW_REPOSITORY, type SurveyViewRepository } from './survey-view.port';
 
 /** The incident to follow up, and the origin of the event that caused it (its tenant, correlation and id). */
 export interface FollowUpCause {
@@ -24,6 +25,8 @@ export class SendSurveysHandler {
     // Explicit tokens: services also run under transpilers that emit no decorator metadata (tsx/esbuild).
     @Inject(Commands) private readonly commands: Commands,
     @Inject(SurveyPolicies) private readonly policies: SurveyPolicies,
+    @Inject(INCIDENT_CUSTOMER_REPOSITORY) private readonly customers: IncidentCustomerRepository,
+    @Inject(SURVEY_VIEW_REPOSITORY) private readonly surveyView: SurveyViewRepository,
   ) {}
 
   /** On `IncidentResolvedV1`: survey every customer remembered for the incident. Returns how many surveys were sent. */
@@ -34,13 +37,10 @@ export class SendSurveysHandler {
   ): Promise<number> {
     const { origin, incidentId } = cause;
     const { tenant } = origin;
-    const { rows } = await tx.query<{ customer_ref: string }>(
-      `SELECT DISTINCT customer_ref FROM surveys_incident_customers WHERE tenant = $1 AND incident_id = $2 ORDER BY customer_ref`,
-      [tenant, incidentId],
-    );
-    const surveys = rows.map((r) => ({
-      surveyId: surveyIdFor(tenant, incidentId, r.customer_ref),
-      customerRef: r.customer_ref,
+    const customerRefs = await this.customers.customersOf(tx, tenant, incidentId);
+    const surveys = customerRefs.map((customerRef) => ({
+      surveyId: surveyIdFor(tenant, incidentId, customerRef),
+      customerRef,
     }));
     const now = this.commands.now();
     await this.commands.handle(
@@ -61,7 +61,7 @@ export class SendSurveysHandler {
         { type: 'SendSurvey', data: { ...survey, incidentId, ...resolution } },
         { tx, now },
       );
-      await projectSurveyEvents(tx, result.newEvents);
+      await this.surveyView.apply(tx, result.newEvents);
       sent += result.newEvents.length;
     }
     return sent;

@@ -11,7 +11,7 @@ import {
 } from '@aftersales/contracts';
 import type { IntegrationEventMapper } from '@aftersales/messaging';
 import type { IncidentEvent } from '../../domain';
-import { incidentIdOfStream } from '../read-model/streams';
+import { incidentIdOfStream } from '../../application/incident-streams';
 
 /**
  * Domain → contract mapping at the edge: what integrators see of the incidents service. Fields are copied explicitly

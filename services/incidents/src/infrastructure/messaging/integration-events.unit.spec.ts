@@ -6,12 +6,12 @@ import { incidentDecider, type IncidentEvent } from '../../domain';
 import { actors, tenant } from '../../domain/testing/actors.fixture';
 import { incidentCommands } from '../../domain/testing/incident.builder';
 import { TestClock } from '../../domain/testing/test-clock';
-import { incidentStreamId } from '../read-model/streams';
+import { incidentStream } from '../../application/incident-streams';
 import { incidentsIntegrationEvents } from './integration-events';
 
 const incidentId = deterministicUuid('incident|shop-1/product-quality/sku:BAT-100|batch:B-7|1');
 
-function stored(events: readonly IncidentEvent[], streamId = incidentStreamId(incidentId)): StoredEvent[] {
+function stored(events: readonly IncidentEvent[], streamId = incidentStream(incidentId)): StoredEvent[] {
   return events.map((event, index) => ({
     id: deterministicUuid(`event-${index}`),
     type: event.type,
@@ -152,7 +152,7 @@ describe('incidents integration events: domain events → published contracts', 
   describe('downgrades and merges', () => {
     const { duplicate, survivor } = aDowngradeAndMerge();
     const duplicateEvents = stored(duplicate);
-    const survivorEvents = stored(survivor, incidentStreamId(survivorId));
+    const survivorEvents = stored(survivor, incidentStream(survivorId));
     const mapped = (events: StoredEvent[], type: IncidentEvent['type']) => {
       const event = events.find((e) => e.type === type);
       if (!event) throw new Error(`no ${type} in the history`);
@@ -198,7 +198,7 @@ describe('incidents integration events: domain events → published contracts', 
 
   it('every incidents contract of the catalogue is produced by the mapper, and every produced payload validates', () => {
     const { duplicate, survivor } = aDowngradeAndMerge();
-    const all = [...events, ...stored(duplicate), ...stored(survivor, incidentStreamId(survivorId))].flatMap((e) => {
+    const all = [...events, ...stored(duplicate), ...stored(survivor, incidentStream(survivorId))].flatMap((e) => {
       const integration = incidentsIntegrationEvents(e);
       return integration ? [integration] : [];
     });

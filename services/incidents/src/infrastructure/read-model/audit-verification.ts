@@ -1,5 +1,5 @@
 import type { PostgresEventStore, Queryable } from '@aftersales/eventstore';
-import { INCIDENT_STREAM_PREFIX } from './streams';
+import { INCIDENT_STREAM_PREFIX } from '../../application/incident-streams';
 
 /** Where a stream's audit trail first fails. `eventId` and `position` are `null` when the event no longer exists. */
 export interface InvalidEventRef {
@@ -26,7 +26,7 @@ export type AuditVerification =
  *
  * @example
  * ```ts
- * const result = await verifyIncidentAudit(store, pool, incidentStreamId(id));
+ * const result = await verifyIncidentAudit(store, pool, incidentStream(id));
  * if (!result.ok) console.log(result.firstInvalid.eventId, result.reason);
  * ```
  */

@@ -25,7 +25,7 @@ import type {
   IncidentTimelineView,
   TimelineEntryView,
 } from './incident-views';
-import { incidentStreamId } from './streams';
+import { incidentStream } from '../../application/incident-streams';
 
 /** Filters of the incident list; without `phase`, only open incidents (not closed, not merged). */
 export interface IncidentListFilter {
@@ -202,7 +202,7 @@ export class IncidentsReadQueries {
           WHERE tenant = $1 AND incident_id = $2 ORDER BY paged_at, event_id`,
         [tenant, incidentId],
       ),
-      this.store.readStream(incidentStreamId(incidentId), Math.max(0, version - LAST_EVENTS)),
+      this.store.readStream(incidentStream(incidentId), Math.max(0, version - LAST_EVENTS)),
     ]);
     const satisfaction = numberOrNull(row.satisfaction);
     return {
@@ -249,7 +249,7 @@ export class IncidentsReadQueries {
 
   /** The audit trail from the event stream; `null` when the incident does not exist in `tenant`. */
   async timeline(tenant: string, incidentId: string): Promise<IncidentTimelineView | null> {
-    const streamId = incidentStreamId(incidentId);
+    const streamId = incidentStream(incidentId);
     const events = await this.store.readStream(streamId);
     if (events.length === 0 || events[0]?.metadata.tenant !== tenant) return null;
     let state = initialIncidentState();
@@ -280,7 +280,7 @@ export class IncidentsReadQueries {
 
   /** The stream's tamper evidence; `null` when the incident does not exist in `tenant`. */
   async verify(tenant: string, incidentId: string): Promise<AuditVerificationView | null> {
-    const streamId = incidentStreamId(incidentId);
+    const streamId = incidentStream(incidentId);
     if ((await streamTenant(this.db.pool, streamId)) !== tenant) return null;
     const { streamId: _streamId, ...result } = await verifyIncidentAudit(this.store, this.db.pool, streamId);
     return result;

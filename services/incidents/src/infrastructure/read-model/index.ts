@@ -1,6 +1,6 @@
 /**
- * The incidents read side, for the service definition: its Nest module, migrations, projection worker, and the
- * stream naming both sides share.
+ * The incidents read side, for the service definition: its Nest module, migrations and projection worker (the stream
+ * naming both sides share is the write side's, `application/incident-streams.ts`).
  */
 export { IncidentsReadModule } from './incidents-read.module';
 export { readModelMigrations } from './migrations';
@@ -10,6 +10,5 @@ export {
   projectIncidentEvent,
   INCIDENTS_READ_MODEL,
 } from './incidents.projection';
-export { incidentStreamId, incidentIdOfStream, INCIDENT_STREAM_PREFIX } from './streams';
 export { IncidentsReadQueries } from './incidents-read.queries';
 export { verifyIncidentAudit, type AuditVerification } from './audit-verification';

@@ -1,4 +1,5 @@
-import type { Surveyed, SurveyRow } from '../../application/surveys.queries';
+import type { SurveyRow } from '../../application/survey-view.port';
+import type { Surveyed } from '../../application/surveys.queries';
 import type { SurveyState } from '../../domain/survey.decider';
 
 /** The API's view of a survey (the tenant is the caller's and is not repeated). */

@@ -7,7 +7,7 @@ import {
 } from '@aftersales/eventstore';
 import type { Pool } from 'pg';
 import type { IncidentEvent } from '../../../domain';
-import { incidentStreamId } from '../streams';
+import { incidentStream } from '../../../application/incident-streams';
 
 /**
  * The domain builders describe incident `INC-1` of tenant `shop-1`; this gives a history another incident id and
@@ -33,7 +33,7 @@ export async function recordIncident(
   tenant: string,
   events: readonly IncidentEvent[],
 ): Promise<StoredEvent[]> {
-  const streamId = incidentStreamId(incidentId);
+  const streamId = incidentStream(incidentId);
   const decisions: IncidentEvent[][] = [];
   for (const event of events) {
     const current = decisions.at(-1);

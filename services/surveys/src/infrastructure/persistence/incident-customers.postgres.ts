@@ -1,0 +1,18 @@
+import { Injectable } from '@nestjs/common';
+import type { Queryable } from '@aftersales/eventstore';
+import type { IncidentCustomerRepository } from '../../application/incident-customers.port';
+
+/**
+ * {@link IncidentCustomerRepository} on `surveys_incident_customers` (one row per attached complaint, written by the
+ * `incident-follow-up` consumer; a customer with several complaints is listed once).
+ */
+@Injectable()
+export class PostgresIncidentCustomerRepository implements IncidentCustomerRepository {
+  async customersOf(tx: Queryable, tenant: string, incidentId: string): Promise<string[]> {
+    const { rows } = await tx.query<{ customer_ref: string }>(
+      `SELECT DISTINCT customer_ref FROM surveys_incident_customers WHERE tenant = $1 AND incident_id = $2 ORDER BY customer_ref`,
+      [tenant, incidentId],
+    );
+    return rows.map((r) => r.customer_ref);
+  }
+}
