@@ -93,7 +93,9 @@ export class TokenVerifier {
     const known = this.verified.get(digest);
     if (known && known.until > now) return known.principal;
     if (known) this.verified.delete(digest);
-    const options = { issuer: this.config.issuer, audience: this.config.audience };
+    // A token must expire: one without `exp` would be good forever once issued (RFC 8725 §3.10 spirit; every identity
+    // provider sets it, and so does `signDevToken`).
+    const options = { issuer: this.config.issuer, audience: this.config.audience, requiredClaims: ['exp'] };
     this.verifications += 1;
     const { payload } =
       this.key instanceof Uint8Array
@@ -143,8 +145,9 @@ export async function signDevToken(principal: Principal, secret: string, options
   return jwt.sign(new TextEncoder().encode(secret));
 }
 
-const PUBLIC_KEY = 'aftersales:public';
-const ROLES_KEY = 'aftersales:roles';
+/** Metadata keys of {@link Public} and {@link Roles} (the route table reads them too). */
+export const PUBLIC_KEY = 'aftersales:public';
+export const ROLES_KEY = 'aftersales:roles';
 
 /** Marks a route as reachable without a token (health, metrics). */
 export const Public = () => SetMetadata(PUBLIC_KEY, true);

@@ -23,8 +23,17 @@ describe('TokenVerifier', () => {
     const noTenant = await new SignJWT({ roles: ['agent'] })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject('agent-7')
+      .setExpirationTime('5m')
       .sign(new TextEncoder().encode(secret));
     await expect(new TokenVerifier({ secret }).verify(noTenant)).rejects.toThrow('tenant');
+  });
+
+  it('rejects a token that never expires (no exp claim)', async () => {
+    const forever = await new SignJWT({ tenant: 'shop-1', roles: ['agent'] })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('agent-7')
+      .sign(new TextEncoder().encode(secret));
+    await expect(new TokenVerifier({ secret }).verify(forever)).rejects.toThrow('exp');
   });
 
   describe('verified tokens are kept briefly', () => {
@@ -42,7 +51,7 @@ describe('TokenVerifier', () => {
       const first = await verifier.verify(token);
       await expect(verifier.verify(token)).resolves.toEqual(first);
       expect(verifier.verifications).toBe(1);
-      await verifier.verify(await signed({ sub: 'agent-8' }));
+      await verifier.verify(await signed({ sub: 'agent-8', exp: Math.floor(Date.now() / 1000) + 300 }));
       expect(verifier.verifications).toBe(2);
     });
 

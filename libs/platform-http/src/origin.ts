@@ -51,6 +51,9 @@ export function originOf(request: OriginRequest): CommandOrigin {
  * }
  * ```
  */
-export const RequestOrigin = createParamDecorator((_: unknown, ctx: ExecutionContext): CommandOrigin =>
-  originOf(ctx.switchToHttp().getRequest<OriginRequest>()),
-);
+export const RequestOrigin = createParamDecorator(requestOriginFactory);
+
+/** The factory of {@link RequestOrigin}: the route table recognises routes that take a command origin by it. */
+export function requestOriginFactory(_: unknown, ctx: ExecutionContext): CommandOrigin {
+  return originOf(ctx.switchToHttp().getRequest<OriginRequest>());
+}

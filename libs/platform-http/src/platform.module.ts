@@ -1,6 +1,7 @@
 import {
   Controller,
   Get,
+  Header,
   HttpCode,
   Inject,
   Injectable,
@@ -13,9 +14,20 @@ import {
 } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, Reflector } from '@nestjs/core';
 import { Observable, tap } from 'rxjs';
+import { Type } from '@sinclair/typebox';
 import { metricsRegistry, platformMetrics, type Logger } from '@aftersales/observability';
 import { AuthGuard, Public, TokenVerifier, type AuthConfig } from './auth';
-import { ProblemDetailsFilter } from './problem-details';
+import { ProblemDetails, ProblemDetailsFilter } from './problem-details';
+import { Responds } from './route-table';
+
+const Liveness = Type.Object({ status: Type.Literal('up') }, { title: 'Liveness' });
+const Readiness = Type.Object(
+  {
+    status: Type.Literal('up'),
+    checks: Type.Record(Type.String(), Type.String(), { description: 'Each dependency checked: `up`' }),
+  },
+  { title: 'Readiness' },
+);
 
 /** A dependency the readiness probe checks (Postgres, Kafka). */
 export interface ReadinessCheck {
@@ -32,7 +44,8 @@ class HealthController {
   /** Liveness: the process answers. */
   @Public()
   @Get('live')
-  live() {
+  @Responds(200, Liveness, { description: 'The process answers' })
+  live(): typeof Liveness.static {
     return { status: 'up' };
   }
 
@@ -40,11 +53,16 @@ class HealthController {
   @Public()
   @Get('ready')
   @HttpCode(200)
-  async ready() {
+  @Responds(200, Readiness, { description: 'Every dependency answers' })
+  @Responds(503, ProblemDetails, { description: 'Not ready: the detail names the dependencies that do not answer' })
+  async ready(): Promise<typeof Readiness.static> {
     const results = await Promise.all(
       this.checks.map(async (c) => {
         try {
-          await Promise.race([c.check(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2_000))]);
+          await Promise.race([
+            c.check(),
+            new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2_000)),
+          ]);
           return [c.name, 'up'] as const;
         } catch (error) {
           return [c.name, `down: ${(error as Error).message}`] as const;
@@ -52,8 +70,9 @@ class HealthController {
       }),
     );
     const checks = Object.fromEntries(results);
-    if (results.some(([, s]) => s !== 'up')) throw new ServiceUnavailableException(`Not ready: ${JSON.stringify(checks)}`);
-    return { status: 'up', checks };
+    if (results.some(([, s]) => s !== 'up'))
+      throw new ServiceUnavailableException(`Not ready: ${JSON.stringify(checks)}`);
+    return { status: 'up' as const, checks };
   }
 }
 
@@ -61,6 +80,8 @@ class HealthController {
 class MetricsController {
   @Public()
   @Get()
+  @Header('Content-Type', metricsRegistry.contentType)
+  @Responds(200, Type.String(), { description: 'Prometheus text exposition', contentType: 'text/plain' })
   async metrics(): Promise<string> {
     return metricsRegistry.metrics();
   }
@@ -100,7 +121,11 @@ export class PlatformHttpModule {
       providers: [
         { provide: TokenVerifier, useValue: new TokenVerifier(options.auth) },
         { provide: READINESS_CHECKS, useValue: options.readiness },
-        { provide: APP_GUARD, useFactory: (v: TokenVerifier, r: Reflector) => new AuthGuard(v, r), inject: [TokenVerifier, Reflector] },
+        {
+          provide: APP_GUARD,
+          useFactory: (v: TokenVerifier, r: Reflector) => new AuthGuard(v, r),
+          inject: [TokenVerifier, Reflector],
+        },
         { provide: APP_FILTER, useValue: new ProblemDetailsFilter(options.logger) },
         { provide: APP_INTERCEPTOR, useClass: HttpMetricsInterceptor },
       ],

@@ -3,25 +3,40 @@ import { trace } from '@opentelemetry/api';
 import { DomainError, type DomainErrorKind } from '@aftersales/domain';
 import { ConcurrencyError, RetriesExhaustedError } from '@aftersales/eventstore';
 import type { Logger } from '@aftersales/observability';
+import { Type, type Static } from '@sinclair/typebox';
+import { ReadonlyList } from './api-schema';
 
-/** One field-level problem: a JSON pointer into the request body and what is wrong with it. */
-export interface FieldError {
-  readonly pointer: string;
-  readonly detail: string;
-}
+/** One field-level problem: a JSON pointer into the request body (or query, or header) and what is wrong with it. */
+export const FieldError = Type.Object(
+  {
+    pointer: Type.String({ description: 'JSON pointer to the offending value, e.g. `/customer/email`' }),
+    detail: Type.String({ description: 'What is wrong with it' }),
+  },
+  { title: 'FieldError' },
+);
+export type FieldError = Static<typeof FieldError>;
 
-/** RFC 9457 problem details, as every error of the platform's HTTP APIs is answered. */
-export interface ProblemDetails {
-  readonly type: string;
-  readonly title: string;
-  readonly status: number;
-  readonly detail?: string;
-  readonly instance?: string;
-  readonly code: string;
-  readonly rule?: string;
-  readonly errors?: readonly FieldError[];
-  readonly traceId?: string;
-}
+/**
+ * RFC 9457 problem details, as every error of the platform's HTTP APIs is answered (`application/problem+json`). The
+ * one schema of every 4xx/5xx response in the OpenAPI documents.
+ */
+export const ProblemDetails = Type.Object(
+  {
+    type: Type.String({ description: 'URI of the problem type: `urn:aftersales:problem:<code>`' }),
+    title: Type.String({ description: 'Short summary of the HTTP status' }),
+    status: Type.Integer({ minimum: 400, maximum: 599 }),
+    detail: Type.Optional(Type.String({ description: 'What went wrong, for a human' })),
+    instance: Type.Optional(Type.String({ description: 'The request path' })),
+    code: Type.String({ description: 'Stable machine-readable code, e.g. `REQUEST.INVALID`, `CASE.NOT_FOUND`' }),
+    rule: Type.Optional(Type.String({ description: 'The business rule a domain error enforces' })),
+    errors: Type.Optional(
+      ReadonlyList(FieldError, { description: 'One entry per offending field (400 `REQUEST.INVALID`)' }),
+    ),
+    traceId: Type.Optional(Type.String({ description: 'OpenTelemetry trace id; quote it when reporting a problem' })),
+  },
+  { title: 'ProblemDetails' },
+);
+export type ProblemDetails = Static<typeof ProblemDetails>;
 
 /** A request that failed validation: 400 with one entry per offending field. */
 export class ValidationProblem extends HttpException {

@@ -27,8 +27,7 @@ import {
   type MessagingClient,
 } from '@aftersales/messaging';
 import { createLogger, stopTelemetry, type Logger } from '@aftersales/observability';
-import { authConfigFromEnv, type AuthConfig } from '@aftersales/platform-http';
-import { PlatformHttpModule } from '@aftersales/platform-http';
+import { ApiDocsModule, authConfigFromEnv, PlatformHttpModule, type AuthConfig } from '@aftersales/platform-http';
 
 /** DI token of the service's {@link ServiceDatabase}. */
 export const SERVICE_DATABASE = Symbol('SERVICE_DATABASE');
@@ -104,6 +103,10 @@ function positiveInteger(env: NodeJS.ProcessEnv, name: string, zeroAllowed = fal
 
 export interface ServiceDefinition {
   readonly service: ServiceName;
+  /** What the service does, for the `info` of its OpenAPI document (`GET /docs/openapi.json`). */
+  readonly description?: string;
+  /** The version of its HTTP API in the OpenAPI document; `1.0.0` when absent. */
+  readonly apiVersion?: string;
   /** The service's Nest module (controllers, consumers, application services). */
   readonly module: Type<unknown>;
   readonly migrations?: ServiceMigrations;
@@ -184,7 +187,8 @@ export interface RunningService {
 
 /**
  * Starts one service: its database (created and migrated), its topic, the outbox relay, its inbox
- * consumers and its HTTP API with auth, problem details, health and metrics. `main.ts` calls this
+ * consumers and its HTTP API with auth, problem details, health, metrics and its OpenAPI document
+ * (`GET /docs/openapi.json`, built from the routes' metadata). `main.ts` calls this
  * after starting telemetry; tests call it to run a service in-process.
  */
 export async function runService(definition: ServiceDefinition, config: ServiceConfig): Promise<RunningService> {
@@ -234,6 +238,11 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
           { name: 'postgres', check: async () => void (await database.pool.query('SELECT 1')) },
           { name: 'kafka', check: () => messaging.ping() },
         ],
+      }),
+      ApiDocsModule.forRoot({
+        title: `aftersales ${definition.service}`,
+        version: definition.apiVersion ?? '1.0.0',
+        description: definition.description,
       }),
       definition.module,
     ],

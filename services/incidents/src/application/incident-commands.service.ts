@@ -1,28 +1,39 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { Type, type Static } from '@sinclair/typebox';
+import { IncidentCategories, IncidentLevels, StringEnum } from '@aftersales/contracts';
+import { DateTime, Nullable, ReadonlyList } from '@aftersales/platform-http';
 import { inTransaction, type CommandOrigin, type ServiceDatabase } from '@aftersales/eventstore';
 import { SERVICE_DATABASE } from '@aftersales/service-runtime';
-import { IncidentNotFound, type IncidentCommand, type IncidentState } from '../domain';
+import { IncidentNotFound, incidentPhases, type IncidentCommand } from '../domain';
 import { IncidentCommandRunner, type IncidentCommandRequest } from './incident-command-runner';
 
 /** A command the HTTP API sends, by type, with its data. */
 export type IncidentCommandType = IncidentCommand['type'];
 export type IncidentCommandData<T extends IncidentCommandType> = Extract<IncidentCommand, { type: T }>['data'];
 
+const Phase = StringEnum(incidentPhases);
+
 /** What an HTTP command answers: where the incident stands after it. */
-export interface IncidentSummary {
-  readonly incidentId: string;
-  readonly status: Exclude<IncidentState['status'], 'none'>;
-  readonly category: string;
-  readonly level: string;
-  readonly summary: string;
-  readonly openedAt: string;
-  readonly contactDueAt: string | null;
-  readonly contactDeadlineBreached: boolean;
-  readonly attachedComplaints: number;
-  /** Event types this request appended; empty for a no-op or a repeated request (same `Idempotency-Key`). */
-  readonly appended: readonly string[];
-  readonly duplicate: boolean;
-}
+export const IncidentSummary = Type.Object(
+  {
+    incidentId: Type.String({ format: 'uuid' }),
+    status: Phase,
+    category: StringEnum(IncidentCategories),
+    level: StringEnum(IncidentLevels),
+    summary: Type.String(),
+    openedAt: DateTime(),
+    contactDueAt: Nullable(DateTime()),
+    contactDeadlineBreached: Type.Boolean(),
+    attachedComplaints: Type.Integer({ minimum: 0 }),
+    appended: ReadonlyList(Type.String(), {
+      description:
+        'Event types this request appended; empty for a no-op or a repeated request (same `Idempotency-Key`)',
+    }),
+    duplicate: Type.Boolean({ description: 'True when the `Idempotency-Key` had been used: nothing was appended' }),
+  },
+  { title: 'IncidentSummary' },
+);
+export type IncidentSummary = Static<typeof IncidentSummary>;
 
 /** Application service behind the HTTP commands: principal → command context, one transaction per request. */
 @Injectable()

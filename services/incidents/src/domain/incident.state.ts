@@ -90,6 +90,16 @@ export type IncidentState =
 /** A phase of an incident. */
 export type IncidentStatus = IncidentState['status'];
 
+/** The phases of an opened incident, in lifecycle order (the read API and its documentation list them). */
+export const incidentPhases = [
+  'activation',
+  'containment',
+  'resolution',
+  'follow-up',
+  'closed',
+  'merged',
+] as const satisfies ReadonlyArray<Exclude<IncidentStatus, 'none'>>;
+
 /** The state of an incident in one of the given phases. */
 export type IncidentIn<S extends IncidentStatus> = Extract<IncidentState, { readonly status: S }>;
 

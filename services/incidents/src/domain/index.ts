@@ -16,6 +16,7 @@ export {
   evolve as evolveIncident,
   handlingPhases,
   initialState as initialIncidentState,
+  incidentPhases,
   isInPhase,
 } from './incident.state';
 export type * from './incident.state';

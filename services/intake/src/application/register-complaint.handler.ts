@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { Type, type Static } from '@sinclair/typebox';
 import type { PoolClient } from 'pg';
 import { Commands, fold, inTransaction, type CommandOrigin, type ServiceDatabase } from '@aftersales/eventstore';
 import { DomainError } from '@aftersales/domain';
@@ -39,11 +40,26 @@ export type RegisterComplaintInput = Omit<RegisterComplaint['data'], 'customerId
   readonly customer: { readonly id: string } & PersonalData;
 };
 
-/** The customer of a complaint as a caller may see them. */
-export type CustomerView =
-  | { readonly id: string; readonly erased: true }
-  | { readonly id: string; readonly erased: false; readonly redacted: true }
-  | ({ readonly id: string; readonly erased: false; readonly redacted?: undefined } & PersonalData);
+/**
+ * The customer of a complaint as a caller may see them: erased; their contact details sealed (`redacted`, no purpose
+ * stated); or the contact details themselves (a purpose stated by a reader of personal data, or none were given).
+ */
+export const CustomerView = Type.Union(
+  [
+    Type.Object({ id: Type.String(), erased: Type.Literal(true) }),
+    Type.Object({ id: Type.String(), erased: Type.Literal(false), redacted: Type.Literal(true) }),
+    Type.Object({
+      id: Type.String(),
+      erased: Type.Literal(false),
+      name: Type.Optional(Type.String()),
+      phone: Type.Optional(Type.String()),
+      email: Type.Optional(Type.String()),
+      address: Type.Optional(Type.String()),
+    }),
+  ],
+  { title: 'CustomerView' },
+);
+export type CustomerView = Static<typeof CustomerView>;
 
 /** Application service of the Complaint aggregate: personal data sealed on the way in, opened (audited) on the way out. */
 @Injectable()

@@ -1,4 +1,6 @@
+import type { IncidentLevelValue } from '@aftersales/contracts';
 import type { Queryable } from '@aftersales/eventstore';
+import type { SurveyChannel } from '../domain/survey-policy';
 import type { SurveyEvent } from '../domain/survey.events';
 
 /** One survey as the view lists it (a row of `surveys_survey_view`). */
@@ -6,12 +8,12 @@ export interface SurveyRow {
   survey_id: string;
   incident_id: string;
   customer_ref: string;
-  level: string;
+  level: IncidentLevelValue;
   target_percent: string;
-  channel: string;
+  channel: SurveyChannel;
   sent_at: Date;
   answered_at: Date | null;
-  answered_via: string | null;
+  answered_via: SurveyChannel | null;
   response_speed: number | null;
   result: number | null;
   attitude: number | null;

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Inject, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
 import { newAggregateId, type CommandOrigin } from '@aftersales/eventstore';
-import { RequestOrigin, Role, Roles, SchemaPipe } from '@aftersales/platform-http';
-import { IncidentCommandsService, type IncidentSummary } from '../../application/incident-commands.service';
+import { RequestOrigin, Responds, Role, Roles, SchemaPipe } from '@aftersales/platform-http';
+import { IncidentCommandsService, IncidentSummary } from '../../application/incident-commands.service';
 import {
   ApproveSolutionRequest,
   ChangeLevelRequest,
@@ -63,6 +63,10 @@ export class IncidentCommandsHttpController {
   @Post()
   @HttpCode(201)
   @Roles(...IncidentRouteRoles.declare)
+  @Responds(201, IncidentSummary, {
+    description: 'The incident as declared (again, for a retry)',
+    headers: { Location: '/incidents/{incidentId}' },
+  })
   async declare(
     @RequestOrigin() origin: CommandOrigin,
     @Body(new SchemaPipe(DeclareIncidentRequest)) body: DeclareIncidentRequest,
@@ -83,22 +87,24 @@ export class IncidentCommandsHttpController {
   @Post(':id/upgrade')
   @HttpCode(200)
   @Roles(...IncidentRouteRoles.upgrade)
+  @Responds(200, IncidentSummary, { description: 'Where the incident stands after the command' })
   upgrade(
     @RequestOrigin() origin: CommandOrigin,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body(new SchemaPipe(ChangeLevelRequest)) body: ChangeLevelRequest,
-  ) {
+  ): Promise<IncidentSummary> {
     return this.incidents.execute(origin, id, 'UpgradeIncident', body);
   }
 
   @Post(':id/downgrade')
   @HttpCode(200)
   @Roles(...IncidentRouteRoles.downgrade)
+  @Responds(200, IncidentSummary, { description: 'Where the incident stands after the command' })
   downgrade(
     @RequestOrigin() origin: CommandOrigin,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body(new SchemaPipe(ChangeLevelRequest)) body: ChangeLevelRequest,
-  ) {
+  ): Promise<IncidentSummary> {
     return this.incidents.execute(origin, id, 'DowngradeIncident', body);
   }
 
@@ -106,121 +112,132 @@ export class IncidentCommandsHttpController {
   @Post(':id/merge')
   @HttpCode(200)
   @Roles(...IncidentRouteRoles.merge)
+  @Responds(200, IncidentSummary, { description: 'Where the incident stands after the command' })
   merge(
     @RequestOrigin() origin: CommandOrigin,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body(new SchemaPipe(MergeIncidentRequest)) body: MergeIncidentRequest,
-  ) {
+  ): Promise<IncidentSummary> {
     return this.incidents.execute(origin, id, 'MergeIncident', body);
   }
 
   @Post(':id/contacts')
   @HttpCode(200)
   @Roles(...IncidentRouteRoles.contacts)
+  @Responds(200, IncidentSummary, { description: 'Where the incident stands after the command' })
   contacts(
     @RequestOrigin() origin: CommandOrigin,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body(new SchemaPipe(RecordContactsRequest)) body: RecordContactsRequest,
-  ) {
+  ): Promise<IncidentSummary> {
     return this.incidents.execute(origin, id, 'RecordCustomersContacted', body);
   }
 
   @Post(':id/temporary-measures')
   @HttpCode(200)
   @Roles(...IncidentRouteRoles.temporaryMeasures)
+  @Responds(200, IncidentSummary, { description: 'Where the incident stands after the command' })
   temporaryMeasures(
     @RequestOrigin() origin: CommandOrigin,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body(new SchemaPipe(RecordTemporaryMeasureRequest)) body: RecordTemporaryMeasureRequest,
-  ) {
+  ): Promise<IncidentSummary> {
     return this.incidents.execute(origin, id, 'RecordTemporaryMeasure', body);
   }
 
   @Post(':id/root-cause')
   @HttpCode(200)
   @Roles(...IncidentRouteRoles.rootCause)
+  @Responds(200, IncidentSummary, { description: 'Where the incident stands after the command' })
   rootCause(
     @RequestOrigin() origin: CommandOrigin,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body(new SchemaPipe(RecordRootCauseRequest)) body: RecordRootCauseRequest,
-  ) {
+  ): Promise<IncidentSummary> {
     return this.incidents.execute(origin, id, 'RecordRootCause', body);
   }
 
   @Post(':id/solution-approval')
   @HttpCode(200)
   @Roles(...IncidentRouteRoles.solutionApproval)
+  @Responds(200, IncidentSummary, { description: 'Where the incident stands after the command' })
   solutionApproval(
     @RequestOrigin() origin: CommandOrigin,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body(new SchemaPipe(ApproveSolutionRequest)) body: ApproveSolutionRequest,
-  ) {
+  ): Promise<IncidentSummary> {
     return this.incidents.execute(origin, id, 'ApproveSolution', body);
   }
 
   @Post(':id/implementation')
   @HttpCode(200)
   @Roles(...IncidentRouteRoles.implementation)
+  @Responds(200, IncidentSummary, { description: 'Where the incident stands after the command' })
   implementation(
     @RequestOrigin() origin: CommandOrigin,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body(new SchemaPipe(RecordImplementationRequest)) body: RecordImplementationRequest,
-  ) {
+  ): Promise<IncidentSummary> {
     return this.incidents.execute(origin, id, 'RecordImplementation', body);
   }
 
   @Post(':id/customer-confirmations')
   @HttpCode(200)
   @Roles(...IncidentRouteRoles.customerConfirmations)
+  @Responds(200, IncidentSummary, { description: 'Where the incident stands after the command' })
   customerConfirmations(
     @RequestOrigin() origin: CommandOrigin,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body(new SchemaPipe(RecordConfirmationRequest)) body: RecordConfirmationRequest,
-  ) {
+  ): Promise<IncidentSummary> {
     return this.incidents.execute(origin, id, 'RecordCustomerConfirmation', body);
   }
 
   @Post(':id/resolve')
   @HttpCode(200)
   @Roles(...IncidentRouteRoles.resolve)
+  @Responds(200, IncidentSummary, { description: 'Where the incident stands after the command' })
   resolve(
     @RequestOrigin() origin: CommandOrigin,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body(new SchemaPipe(ResolveIncidentRequest)) body: ResolveIncidentRequest,
-  ) {
+  ): Promise<IncidentSummary> {
     return this.incidents.execute(origin, id, 'ResolveIncident', body);
   }
 
   @Post(':id/follow-ups')
   @HttpCode(200)
   @Roles(...IncidentRouteRoles.followUps)
+  @Responds(200, IncidentSummary, { description: 'Where the incident stands after the command' })
   followUps(
     @RequestOrigin() origin: CommandOrigin,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body(new SchemaPipe(RecordFollowUpRequest)) body: RecordFollowUpRequest,
-  ) {
+  ): Promise<IncidentSummary> {
     return this.incidents.execute(origin, id, 'RecordFollowUp', body);
   }
 
   @Post(':id/retrospective')
   @HttpCode(200)
   @Roles(...IncidentRouteRoles.retrospective)
+  @Responds(200, IncidentSummary, { description: 'Where the incident stands after the command' })
   retrospective(
     @RequestOrigin() origin: CommandOrigin,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body(new SchemaPipe(RecordRetrospectiveRequest)) body: RecordRetrospectiveRequest,
-  ) {
+  ): Promise<IncidentSummary> {
     return this.incidents.execute(origin, id, 'RecordRetrospective', body);
   }
 
   @Post(':id/close')
   @HttpCode(200)
   @Roles(...IncidentRouteRoles.close)
+  @Responds(200, IncidentSummary, { description: 'Where the incident stands after the command' })
   close(
     @RequestOrigin() origin: CommandOrigin,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body(new SchemaPipe(CloseIncidentRequest)) body: CloseIncidentRequest,
-  ) {
+  ): Promise<IncidentSummary> {
     return this.incidents.execute(origin, id, 'CloseIncident', body);
   }
 }

@@ -1,14 +1,15 @@
-import { Controller, Get, Inject, NotFoundException, Param, Query } from '@nestjs/common';
+import { Controller, Get, Inject, NotFoundException, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import {
   CurrentPrincipal,
   Role,
+  Responds,
   Roles,
   SchemaPipe,
   ValidationProblem,
   type Principal,
 } from '@aftersales/platform-http';
 import { CLOCK, type Clock } from '@aftersales/service-runtime';
-import type {
+import {
   AuditVerificationView,
   IncidentDetailView,
   IncidentKpisView,
@@ -51,7 +52,7 @@ function dateParam(value: string | undefined, pointer: string): Date | undefined
 
 /**
  * The incidents read API. Every query is scoped to the caller's tenant: another tenant's incident answers 404, as one
- * that does not exist. Lists, the incident page and KPIs read the projection (eventually consistent, usually within
+ * that does not exist; an id that is not a UUID answers 400, as the commands do. Lists, the incident page and KPIs read the projection (eventually consistent, usually within
  * a few tens of milliseconds); the timeline and the audit verification read the event stream itself.
  */
 @Controller()
@@ -64,6 +65,7 @@ export class IncidentsReadHttpController {
   /** Open incidents (or those in `status`), most severe first, oldest first within a level. */
   @Get('incidents')
   @Roles(...READ_ROLES)
+  @Responds(200, IncidentPageView)
   async list(
     @CurrentPrincipal() principal: Principal,
     @Query(new SchemaPipe(ListIncidentsQuery)) query: ListIncidentsQuery,
@@ -82,7 +84,11 @@ export class IncidentsReadHttpController {
   /** The incident with its team, complaints, pages, deadlines, phase and latest events. */
   @Get('incidents/:id')
   @Roles(...READ_ROLES)
-  async get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<IncidentDetailView> {
+  @Responds(200, IncidentDetailView)
+  async get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+  ): Promise<IncidentDetailView> {
     const incident = await this.queries.get(principal.tenant, id);
     if (!incident) throw notFound(id);
     return incident;
@@ -91,7 +97,11 @@ export class IncidentsReadHttpController {
   /** The audit trail: every event of the stream with who, when, why, and the state before and after. */
   @Get('incidents/:id/timeline')
   @Roles(...READ_ROLES)
-  async timeline(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<IncidentTimelineView> {
+  @Responds(200, IncidentTimelineView)
+  async timeline(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+  ): Promise<IncidentTimelineView> {
     const timeline = await this.queries.timeline(principal.tenant, id);
     if (!timeline) throw notFound(id);
     return timeline;
@@ -100,7 +110,11 @@ export class IncidentsReadHttpController {
   /** Recomputes the stream's hash chain; 200 with `ok: false` and the first invalid event when it was tampered with. */
   @Get('incidents/:id/audit/verify')
   @Roles(...AUDIT_ROLES)
-  async verify(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<AuditVerificationView> {
+  @Responds(200, AuditVerificationView)
+  async verify(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+  ): Promise<AuditVerificationView> {
     const result = await this.queries.verify(principal.tenant, id);
     if (!result) throw notFound(id);
     return result;
@@ -109,6 +123,7 @@ export class IncidentsReadHttpController {
   /** Per level: incidents opened in `[from, to)`, time to page, to first contact and to resolve, breaches. */
   @Get('kpis')
   @Roles(...KPI_ROLES)
+  @Responds(200, IncidentKpisView)
   async kpis(
     @CurrentPrincipal() principal: Principal,
     @Query(new SchemaPipe(IncidentKpisQuery)) query: IncidentKpisQuery,

@@ -1,8 +1,6 @@
-import { StringEnum } from '@aftersales/contracts';
+import { IncidentCategories, IncidentLevels, StringEnum } from '@aftersales/contracts';
 import { Type, type Static } from '@sinclair/typebox';
-
-/** The phases an incident list can be filtered by. */
-export const IncidentPhases = ['activation', 'containment', 'resolution', 'follow-up', 'closed', 'merged'] as const;
+import { IncidentPhases } from '../read-model/incident-views';
 
 /**
  * `GET /incidents` query. Values arrive as strings; `limit` is 1–200 (default 50). Without `status` the list holds
@@ -10,9 +8,9 @@ export const IncidentPhases = ['activation', 'containment', 'resolution', 'follo
  */
 export const ListIncidentsQuery = Type.Object(
   {
-    level: Type.Optional(StringEnum(['L1', 'L2', 'L3'])),
+    level: Type.Optional(StringEnum(IncidentLevels)),
     status: Type.Optional(StringEnum(IncidentPhases)),
-    category: Type.Optional(StringEnum(['product-quality', 'service-failure', 'special-scenario'])),
+    category: Type.Optional(StringEnum(IncidentCategories)),
     limit: Type.Optional(
       Type.String({ pattern: '^(?:[1-9][0-9]?|1[0-9]{2}|200)$', description: 'Page size, 1 to 200.' }),
     ),

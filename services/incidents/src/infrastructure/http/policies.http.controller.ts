@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Inject, Put } from '@nestjs/common';
 import {
   CurrentPrincipal,
+  Responds,
   Role,
   Roles,
   SchemaPipe,
@@ -13,8 +14,9 @@ import { pagerWebhookRefusal } from '../../application/pager-allow-list';
 import { TenantPolicies, type TenantIncidentSettings } from '../../application/tenant-policies';
 import type { IncidentPolicyOverrides } from '../../domain';
 import { PutPoliciesRequest } from './policies.request';
+import { PoliciesView } from './policies.views';
 
-function view(settings: TenantIncidentSettings) {
+function view(settings: TenantIncidentSettings): PoliciesView {
   const { tenant, overrides, policy, pager, updatedAt, updatedBy } = settings;
   return { tenant, overrides, effective: policy, pager, updatedAt, updatedBy };
 }
@@ -33,7 +35,8 @@ export class PoliciesHttpController {
 
   @Get()
   @Roles(Role.Admin)
-  async get(@CurrentPrincipal() principal: Principal) {
+  @Responds(200, PoliciesView)
+  async get(@CurrentPrincipal() principal: Principal): Promise<PoliciesView> {
     return view(await this.policies.settings(principal.tenant));
   }
 
@@ -43,10 +46,11 @@ export class PoliciesHttpController {
    */
   @Put()
   @Roles(Role.Admin)
+  @Responds(200, PoliciesView, { description: 'The settings as saved' })
   async put(
     @CurrentPrincipal() principal: Principal,
     @Body(new SchemaPipe(PutPoliciesRequest)) body: PutPoliciesRequest,
-  ) {
+  ): Promise<PoliciesView> {
     const pagerWebhookUrl = body.pager?.webhookUrl ?? null;
     const refusal = pagerWebhookUrl === null ? null : pagerWebhookRefusal(pagerWebhookUrl, this.config);
     if (refusal) throw new ValidationProblem([{ pointer: '/pager/webhookUrl', detail: refusal.detail }]);

@@ -1,10 +1,11 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { IncidentLevels, StringEnum } from '@aftersales/contracts';
+import { ReadonlyList } from '@aftersales/platform-http';
 
 const strict = { additionalProperties: false } as const;
 const level = StringEnum(IncidentLevels);
 const role = Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z][a-z0-9-]*$' });
-const roles = Type.Array(role, { maxItems: 20 });
+const roles = ReadonlyList(role, { maxItems: 20 });
 /** A value per level, any subset of `L1`, `L2`, `L3`. */
 const perLevel = <S extends TSchema>(value: S) =>
   Type.Object({ L1: Type.Optional(value), L2: Type.Optional(value), L3: Type.Optional(value) }, strict);
@@ -44,7 +45,7 @@ export const IncidentPolicyOverridesSchema = Type.Object(
     responseTeams: Type.Optional(
       perLevel(Type.Object({ lead: Type.Optional(role), members: Type.Optional(roles) }, strict)),
     ),
-    escalationLadder: Type.Optional(Type.Array(role, { minItems: 1, maxItems: 20 })),
+    escalationLadder: Type.Optional(ReadonlyList(role, { minItems: 1, maxItems: 20 })),
     solutionApprovers: Type.Optional(perLevel(roles)),
     recallApprovers: Type.Optional(roles),
     downgradeApprovers: Type.Optional(perLevel(roles)),
@@ -59,7 +60,7 @@ export const IncidentPolicyOverridesSchema = Type.Object(
       ),
     ),
   },
-  strict,
+  { ...strict, title: 'IncidentPolicyOverrides' },
 );
 
 /**

@@ -1,156 +1,206 @@
-import type { IncidentCategory, IncidentLevel, IncidentStatus } from '../../domain';
-import type { AuditVerification } from './audit-verification';
+import { Type, type Static } from '@sinclair/typebox';
+import { IncidentCategories, IncidentLevels, StringEnum } from '@aftersales/contracts';
+import { DateTime, Nullable, ReadonlyList } from '@aftersales/platform-http';
+import { incidentPhases, type IncidentStatus } from '../../domain';
+
+/**
+ * The views of the incidents read API (TypeBox): the queries build them, the controller returns them and `@Responds`
+ * documents them in `GET /docs/openapi.json`. Times are ISO 8601; `null` until they happen.
+ */
+
+const Level = StringEnum(IncidentLevels);
+const Category = StringEnum(IncidentCategories);
 
 /** The phases an incident can be in once opened. */
+export const IncidentPhases = incidentPhases;
 export type IncidentPhase = Exclude<IncidentStatus, 'none'>;
+const Phase = StringEnum(IncidentPhases);
 
 /** The team answering an incident: the level's lead and members, and the escalation rung paged on a breach. */
-export interface IncidentTeamView {
-  readonly level: IncidentLevel;
-  readonly lead: string;
-  readonly members: readonly string[];
-  readonly escalatedTo?: string;
-}
+export const IncidentTeamView = Type.Object(
+  {
+    level: Level,
+    lead: Type.String(),
+    members: ReadonlyList(Type.String()),
+    escalatedTo: Type.Optional(Type.String()),
+  },
+  { title: 'IncidentTeamView' },
+);
+export type IncidentTeamView = Static<typeof IncidentTeamView>;
 
-/** One incident in a list. Times are ISO 8601; `null` until they happen. */
-export interface IncidentSummaryView {
-  readonly incidentId: string;
-  readonly category: IncidentCategory;
-  readonly level: IncidentLevel;
-  readonly phase: IncidentPhase;
-  readonly summary: string;
-  readonly clusterKey: string | null;
-  readonly openedAt: string;
-  readonly contactDueAt: string | null;
-  readonly firstContactAt: string | null;
-  readonly breached: boolean;
-  readonly complaintCount: number;
-  readonly updatedAt: string;
-}
+const summaryProperties = {
+  incidentId: Type.String({ format: 'uuid' }),
+  category: Category,
+  level: Level,
+  phase: Phase,
+  summary: Type.String(),
+  clusterKey: Nullable(Type.String()),
+  openedAt: DateTime(),
+  contactDueAt: Nullable(DateTime()),
+  firstContactAt: Nullable(DateTime()),
+  breached: Type.Boolean(),
+  complaintCount: Type.Integer({ minimum: 0 }),
+  updatedAt: DateTime(),
+};
+
+/** One incident in a list. */
+export const IncidentSummaryView = Type.Object(summaryProperties, { title: 'IncidentSummaryView' });
+export type IncidentSummaryView = Static<typeof IncidentSummaryView>;
 
 /** A page of incidents; pass `nextCursor` as `cursor` for the next one (`null` on the last page). */
-export interface IncidentPageView {
-  readonly items: readonly IncidentSummaryView[];
-  readonly nextCursor: string | null;
-}
-
-/** An event as the incident page lists it (the full trail is the timeline). */
-export interface RecentEventView {
-  readonly eventId: string;
-  readonly type: string;
-  readonly at: string;
-  readonly actor: ActorView;
-  readonly streamVersion: number;
-}
-
-/** The incident page: the summary with its team, complaints, pages, deadlines, follow-up and latest events. */
-export interface IncidentDetailView extends IncidentSummaryView {
-  readonly team: IncidentTeamView | null;
-  readonly complaints: ReadonlyArray<{
-    readonly complaintId: string;
-    readonly customerRef: string;
-    readonly attachedAt: string;
-  }>;
-  readonly pages: ReadonlyArray<{
-    readonly eventId: string;
-    readonly level: IncidentLevel;
-    readonly trigger: string;
-    readonly team: { readonly lead: string; readonly members: readonly string[] };
-    readonly pagedAt: string;
-  }>;
-  readonly deadlines: {
-    readonly contactDueAt: string | null;
-    readonly contactDeadlineBreached: boolean;
-    readonly breachCount: number;
-    readonly retrospectiveDueAt: string | null;
-    readonly retrospectiveRecordedAt: string | null;
-  };
-  readonly firstPagedAt: string | null;
-  readonly resolvedAt: string | null;
-  readonly closedAt: string | null;
-  readonly mergedInto: string | null;
-  readonly satisfaction: { readonly percent: number; readonly targetPercent: number | null } | null;
-  readonly followUpRequired: boolean;
-  /** Stream version of the last event the read model applied. */
-  readonly version: number;
-  /** The latest events, newest first. */
-  readonly lastEvents: readonly RecentEventView[];
-}
+export const IncidentPageView = Type.Object(
+  { items: ReadonlyList(IncidentSummaryView), nextCursor: Nullable(Type.String()) },
+  { title: 'IncidentPageView' },
+);
+export type IncidentPageView = Static<typeof IncidentPageView>;
 
 /** Who did something: the id and the role under which it was allowed. */
-export interface ActorView {
-  readonly id: string;
-  readonly role: string | null;
-}
+export const ActorView = Type.Object({ id: Type.String(), role: Nullable(Type.String()) }, { title: 'ActorView' });
+export type ActorView = Static<typeof ActorView>;
+
+/** An event as the incident page lists it (the full trail is the timeline). */
+export const RecentEventView = Type.Object(
+  {
+    eventId: Type.String({ format: 'uuid' }),
+    type: Type.String(),
+    at: DateTime(),
+    actor: ActorView,
+    streamVersion: Type.Integer({ minimum: 1 }),
+  },
+  { title: 'RecentEventView' },
+);
+export type RecentEventView = Static<typeof RecentEventView>;
+
+/** The incident page: the summary with its team, complaints, pages, deadlines, follow-up and latest events. */
+export const IncidentDetailView = Type.Object(
+  {
+    ...summaryProperties,
+    team: Nullable(IncidentTeamView),
+    complaints: ReadonlyList(
+      Type.Object({ complaintId: Type.String(), customerRef: Type.String(), attachedAt: DateTime() }),
+    ),
+    pages: ReadonlyList(
+      Type.Object({
+        eventId: Type.String({ format: 'uuid' }),
+        level: Level,
+        trigger: Type.String(),
+        team: Type.Object({ lead: Type.String(), members: ReadonlyList(Type.String()) }),
+        pagedAt: DateTime(),
+      }),
+    ),
+    deadlines: Type.Object({
+      contactDueAt: Nullable(DateTime()),
+      contactDeadlineBreached: Type.Boolean(),
+      breachCount: Type.Integer({ minimum: 0 }),
+      retrospectiveDueAt: Nullable(DateTime()),
+      retrospectiveRecordedAt: Nullable(DateTime()),
+    }),
+    firstPagedAt: Nullable(DateTime()),
+    resolvedAt: Nullable(DateTime()),
+    closedAt: Nullable(DateTime()),
+    mergedInto: Nullable(Type.String({ format: 'uuid' })),
+    satisfaction: Nullable(Type.Object({ percent: Type.Number(), targetPercent: Nullable(Type.Number()) })),
+    followUpRequired: Type.Boolean(),
+    version: Type.Integer({ minimum: 1, description: 'Stream version of the last event the read model applied' }),
+    lastEvents: ReadonlyList(RecentEventView, { description: 'The latest events, newest first' }),
+  },
+  { title: 'IncidentDetailView' },
+);
+export type IncidentDetailView = Static<typeof IncidentDetailView>;
 
 /** What an entry of the timeline compares before and after each event (folded with the domain's `evolve`). */
-export interface IncidentSnapshot {
-  readonly phase: IncidentStatus;
-  readonly level: IncidentLevel | null;
-  readonly contactDueAt: string | null;
-  readonly contactDeadlineBreached: boolean;
-}
+export const IncidentSnapshot = Type.Object(
+  {
+    phase: StringEnum(['none', ...IncidentPhases] as const satisfies readonly IncidentStatus[]),
+    level: Nullable(Level),
+    contactDueAt: Nullable(DateTime()),
+    contactDeadlineBreached: Type.Boolean(),
+  },
+  { title: 'IncidentSnapshot' },
+);
+export type IncidentSnapshot = Static<typeof IncidentSnapshot>;
 
 /** One event of the audit trail, straight from the event stream. */
-export interface TimelineEntryView {
-  readonly eventId: string;
-  readonly type: string;
-  /** When it was decided. */
-  readonly at: string;
-  /** When the store recorded it. */
-  readonly recordedAt: string;
-  readonly actor: ActorView;
-  readonly reason: string | null;
-  readonly before: IncidentSnapshot;
-  readonly after: IncidentSnapshot;
-  /** The snapshot fields this event changed (`phase`, `level`, `contactDueAt`, `contactDeadlineBreached`). */
-  readonly changed: ReadonlyArray<keyof IncidentSnapshot>;
-  /** The event's own facts (without the audit fields shown above). */
-  readonly data: Readonly<Record<string, unknown>>;
-  readonly correlationId: string | null;
-  readonly causationId: string | null;
-  readonly streamVersion: number;
-  readonly position: number;
-}
+export const TimelineEntryView = Type.Object(
+  {
+    eventId: Type.String({ format: 'uuid' }),
+    type: Type.String(),
+    at: DateTime({ description: 'When it was decided' }),
+    recordedAt: DateTime({ description: 'When the store recorded it' }),
+    actor: ActorView,
+    reason: Nullable(Type.String()),
+    before: IncidentSnapshot,
+    after: IncidentSnapshot,
+    changed: ReadonlyList(StringEnum(['phase', 'level', 'contactDueAt', 'contactDeadlineBreached'] as const), {
+      description: 'The snapshot fields this event changed',
+    }),
+    data: Type.Record(Type.String(), Type.Unknown(), {
+      description: 'The event’s own facts (without the audit fields shown above)',
+    }),
+    correlationId: Nullable(Type.String()),
+    causationId: Nullable(Type.String()),
+    streamVersion: Type.Integer({ minimum: 1 }),
+    position: Type.Integer({ minimum: 1 }),
+  },
+  { title: 'TimelineEntryView' },
+);
+export type TimelineEntryView = Static<typeof TimelineEntryView>;
 
 /** The audit trail of one incident. */
-export interface IncidentTimelineView {
-  readonly incidentId: string;
-  readonly streamId: string;
-  readonly entries: readonly TimelineEntryView[];
-}
+export const IncidentTimelineView = Type.Object(
+  { incidentId: Type.String({ format: 'uuid' }), streamId: Type.String(), entries: ReadonlyList(TimelineEntryView) },
+  { title: 'IncidentTimelineView' },
+);
+export type IncidentTimelineView = Static<typeof IncidentTimelineView>;
 
-/** `GET /incidents/:id/audit/verify`. */
-export type AuditVerificationView =
-  | Omit<Extract<AuditVerification, { ok: true }>, 'streamId'>
-  | Omit<Extract<AuditVerification, { ok: false }>, 'streamId'>;
+/** `GET /incidents/:id/audit/verify`: `ok`, or the first event whose tamper evidence fails and why. */
+export const AuditVerificationView = Type.Union(
+  [
+    Type.Object({ ok: Type.Literal(true), events: Type.Integer({ minimum: 0 }) }),
+    Type.Object({
+      ok: Type.Literal(false),
+      events: Type.Integer({ minimum: 0 }),
+      firstInvalid: Type.Object({
+        eventId: Nullable(Type.String()),
+        streamVersion: Type.Integer(),
+        position: Nullable(Type.Integer()),
+      }),
+      reason: Type.String(),
+    }),
+  ],
+  { title: 'AuditVerificationView' },
+);
+export type AuditVerificationView = Static<typeof AuditVerificationView>;
 
 /** A duration statistic in seconds over the incidents where it was measured. */
-export interface DurationStats {
-  readonly measured: number;
-  readonly medianSeconds: number | null;
-  readonly averageSeconds: number | null;
-}
+export const DurationStats = Type.Object(
+  {
+    measured: Type.Integer({ minimum: 0 }),
+    medianSeconds: Nullable(Type.Number()),
+    averageSeconds: Nullable(Type.Number()),
+  },
+  { title: 'DurationStats' },
+);
+export type DurationStats = Static<typeof DurationStats>;
 
 /** Response KPIs of one level over incidents opened in the period. */
-export interface LevelKpis {
-  readonly level: IncidentLevel;
-  readonly incidents: number;
-  /** Opening to the first page of a response team. */
-  readonly timeToPage: DurationStats;
-  /** Opening to the first customer contact. */
-  readonly timeToFirstContact: DurationStats;
-  /** Opening to resolution. */
-  readonly timeToResolve: DurationStats;
-  /** Incidents whose contact deadline was breached. */
-  readonly breachedIncidents: number;
-  /** Contact-deadline breaches recorded. */
-  readonly breaches: number;
-}
+export const LevelKpis = Type.Object(
+  {
+    level: Level,
+    incidents: Type.Integer({ minimum: 0 }),
+    timeToPage: DurationStats,
+    timeToFirstContact: DurationStats,
+    timeToResolve: DurationStats,
+    breachedIncidents: Type.Integer({ minimum: 0, description: 'Incidents whose contact deadline was breached' }),
+    breaches: Type.Integer({ minimum: 0, description: 'Contact-deadline breaches recorded' }),
+  },
+  { title: 'LevelKpis' },
+);
+export type LevelKpis = Static<typeof LevelKpis>;
 
 /** `GET /kpis`: per level, incidents opened in `[from, to)`, merged duplicates left out. */
-export interface IncidentKpisView {
-  readonly from: string;
-  readonly to: string;
-  readonly levels: readonly LevelKpis[];
-}
+export const IncidentKpisView = Type.Object(
+  { from: DateTime(), to: DateTime(), levels: ReadonlyList(LevelKpis) },
+  { title: 'IncidentKpisView' },
+);
+export type IncidentKpisView = Static<typeof IncidentKpisView>;

@@ -1,40 +1,26 @@
-import {
-  BadRequestException,
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Inject,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Query,
-  Res,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import { newAggregateId, type CommandOrigin } from '@aftersales/eventstore';
-import { CurrentPrincipal, Role, Roles, RequestOrigin, SchemaPipe, type Principal } from '@aftersales/platform-http';
+import {
+  CurrentPrincipal,
+  RequestOrigin,
+  Responds,
+  Role,
+  Roles,
+  SchemaPipe,
+  type Principal,
+} from '@aftersales/platform-http';
 import {
   ComplaintsService,
   type CustomerView,
   type RegisteredComplaint,
 } from '../../application/register-complaint.handler';
+import { ComplaintView, GetComplaintQuery } from './intake.views';
 import { RegisterComplaintRequest } from './register-complaint.request';
 
 /** The complaint as the API shows it: never the ciphertext, the customer as {@link CustomerView}. */
-function view(complaint: RegisteredComplaint, customer: CustomerView) {
+function view(complaint: RegisteredComplaint, customer: CustomerView): ComplaintView {
   const { tenant: _tenant, customerId: _customerId, customerData: _sealed, ...registered } = complaint.registered;
   return { ...registered, status: complaint.status, customer };
-}
-
-const MAX_PURPOSE = 500;
-
-/** `?purpose=` is the stated reason to see personal data: one non-blank value, or absent. */
-function purposeOf(value: unknown): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !value.trim() || value.length > MAX_PURPOSE) {
-    throw new BadRequestException(`purpose must be one non-blank text of at most ${MAX_PURPOSE} characters`);
-  }
-  return value.trim();
 }
 
 /** Channels register complaints: agents by hand, channel integrations (shop systems, social media) by API. */
@@ -62,12 +48,16 @@ export class ComplaintsHttpController {
   @Post()
   @HttpCode(201)
   @Roles(...REGISTER_ROLES)
+  @Responds(201, ComplaintView, {
+    description: 'The complaint as registered (again, for a retry)',
+    headers: { Location: '/complaints/{complaintId}' },
+  })
   async register(
     @CurrentPrincipal() principal: Principal,
     @RequestOrigin() origin: CommandOrigin,
     @Body(new SchemaPipe(RegisterComplaintRequest)) body: RegisterComplaintRequest,
     @Res({ passthrough: true }) res: { setHeader(k: string, v: string): void },
-  ) {
+  ): Promise<ComplaintView> {
     const complaintId = body.complaintId ?? newAggregateId(origin, 'complaint');
     const complaint = await this.complaints.register(origin, {
       ...body,
@@ -84,12 +74,13 @@ export class ComplaintsHttpController {
    */
   @Get(':complaintId')
   @Roles(...READ_ROLES)
+  @Responds(200, ComplaintView)
   async get(
     @CurrentPrincipal() principal: Principal,
     @Param('complaintId', new ParseUUIDPipe()) complaintId: string,
-    @Query('purpose') purpose: unknown,
-  ) {
-    const stated = purposeOf(purpose);
+    @Query(new SchemaPipe(GetComplaintQuery)) query: GetComplaintQuery,
+  ): Promise<ComplaintView> {
+    const stated = query.purpose?.trim();
     const complaint = await this.complaints.get(principal.tenant, complaintId);
     return view(complaint, await this.complaints.customerOf(principal, complaint, stated));
   }

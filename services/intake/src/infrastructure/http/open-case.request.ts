@@ -12,9 +12,15 @@ export const OpenCaseRequest = Type.Object(
     description: Type.String({ minLength: 1, maxLength: 4000 }),
     desiredResolution: Type.Optional(StringEnum(DesiredResolutions)),
     evidence: Type.Optional(
-      Type.Array(Type.Object({ kind: StringEnum(EvidenceKinds), uri: Type.String({ format: 'uri' }) }, { additionalProperties: false }), {
-        maxItems: 20,
-      }),
+      Type.Array(
+        Type.Object(
+          { kind: StringEnum(EvidenceKinds), uri: Type.String({ format: 'uri' }) },
+          { additionalProperties: false },
+        ),
+        {
+          maxItems: 20,
+        },
+      ),
     ),
     purchasedAt: Type.Optional(Type.String({ format: 'date-time' })),
   },

@@ -1,7 +1,8 @@
 import { Controller, Get, Inject, NotFoundException, Param, ParseUUIDPipe } from '@nestjs/common';
 import type { ServiceDatabase } from '@aftersales/eventstore';
-import { CurrentPrincipal, Role, Roles, type Principal } from '@aftersales/platform-http';
+import { CurrentPrincipal, Responds, Role, Roles, type Principal } from '@aftersales/platform-http';
 import { SERVICE_DATABASE } from '@aftersales/service-runtime';
+import { CaseRegisterView, ChannelStatsView } from './survey.views';
 
 const READ_ROLES = [Role.Agent, Role.Supervisor, Role.CsManager, Role.CsDirector, Role.Quality] as const;
 
@@ -12,7 +13,11 @@ export class CaseRegisterHttpController {
 
   @Get('case-register/:caseId')
   @Roles(...READ_ROLES)
-  async case(@CurrentPrincipal() principal: Principal, @Param('caseId', new ParseUUIDPipe()) caseId: string) {
+  @Responds(200, CaseRegisterView)
+  async case(
+    @CurrentPrincipal() principal: Principal,
+    @Param('caseId', new ParseUUIDPipe()) caseId: string,
+  ): Promise<CaseRegisterView> {
     const { rows } = await this.db.pool.query<{
       case_id: string;
       channel: string;
@@ -39,7 +44,8 @@ export class CaseRegisterHttpController {
 
   @Get('channel-stats')
   @Roles(...READ_ROLES)
-  async channelStats(@CurrentPrincipal() principal: Principal) {
+  @Responds(200, ChannelStatsView)
+  async channelStats(@CurrentPrincipal() principal: Principal): Promise<ChannelStatsView> {
     const { rows } = await this.db.pool.query<{ channel: string; cases: string }>(
       'SELECT channel, cases FROM surveys_channel_stats WHERE tenant = $1 ORDER BY channel',
       [principal.tenant],

@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+import { CaseOpenedV1, ComplaintAttachedV1, IncidentResolvedV1 } from '@aftersales/contracts';
+import { describeHttpKit } from '@aftersales/test-kit';
+import { surveysService } from '../src/surveys.module';
+
+// The inherited HTTP suites (OpenAPI, tokens, authorization grid, hostile input), seeded through surveys' input events:
+// a case in its register, and a resolved incident whose customer was surveyed, all in tenant A.
+describeHttpKit(surveysService, {
+  seed: async ({ tenant, marker, publish, request, eventually }) => {
+    const caseId = randomUUID();
+    const incidentId = randomUUID();
+    const customerId = `cus-${marker}`;
+    const now = new Date().toISOString();
+    await publish(CaseOpenedV1, {
+      caseId,
+      tenantId: tenant,
+      channel: 'chat',
+      orderId: 'ORD-1',
+      customerId,
+      problemType: 'quality',
+      description: marker,
+      evidence: [],
+      openedAt: now,
+    });
+    await publish(ComplaintAttachedV1, {
+      incidentId,
+      tenantId: tenant,
+      complaintId: randomUUID(),
+      customerId,
+      attachedAt: now,
+    });
+    await publish(IncidentResolvedV1, {
+      incidentId,
+      tenantId: tenant,
+      level: 'L3',
+      summary: marker,
+      satisfactionTarget: 80,
+      retrospectiveDueAt: now,
+      resolvedAt: now,
+    });
+    const surveyId = await eventually(async () => {
+      const res = await request('GET', `/surveys?incidentId=${incidentId}`);
+      return (res.json as { surveys?: Array<{ surveyId: string }> }).surveys?.[0]?.surveyId;
+    }, 'the survey of the resolved incident');
+    await eventually(
+      async () => ((await request('GET', `/case-register/${caseId}`)).status === 200 ? true : undefined),
+      'the registered case',
+    );
+    return { resources: { caseId, incidentId, surveyId } };
+  },
+});
