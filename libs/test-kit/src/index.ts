@@ -15,3 +15,4 @@ export {
   type CallResult,
 } from './test-service';
 export { ServiceProcess } from './service-process';
+export { describePoisonMessages, freshSample, type PoisonSuiteOptions } from './poison-suite';
