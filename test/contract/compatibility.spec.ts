@@ -182,6 +182,16 @@ describe('findBreakingChanges', () => {
         'changed annotations',
         (s) => Object.assign(at(s, 'name'), { description: 'Display name.', examples: ['Kettle'] }),
       ],
+      [
+        'title, description and examples added to the payload schema',
+        (s) =>
+          Object.assign(s, {
+            title: 'Test v1',
+            description: 'A test event.',
+            examples: [{ id: '6f1c2b8a-3d4e-4f5a-8b9c-0d1e2f3a4b5c', name: 'Kettle', status: 'open', lines: [] }],
+          }),
+      ],
+      ['a removed annotation', (s) => delete at(s, 'name').description],
     ])('%s', (_kind, mutate) => {
       expect(changed(mutate)).toEqual([]);
     });

@@ -75,15 +75,9 @@ describe('event contracts', () => {
     expect(withSubject('missing')).toThrow('subject "missing" must be a required string property');
   });
 
-  it('have unique types and examples that match their schema', () => {
+  it('have unique types (their examples are checked in examples.spec.ts)', () => {
     const types = EventCatalogue.map((contract) => contract.type);
     expect(new Set(types).size).toBe(types.length);
-    for (const contract of EventCatalogue) {
-      const examples: unknown = contract.schema.examples;
-      for (const example of Array.isArray(examples) ? examples : []) {
-        expect(validateEvent(contract.type, example)).toMatchObject({ ok: true });
-      }
-    }
   });
 
   it('do not forbid additional properties (consumers must tolerate additive changes)', () => {

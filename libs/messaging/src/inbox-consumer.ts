@@ -86,6 +86,8 @@ type Decoded =
       readonly handlerCode?: string;
     };
 
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 const REQUIRED_HEADERS = ['ce_id', 'ce_type', 'ce_source', 'ce_specversion', 'tenant'] as const;
 
 /** Decodes a Kafka message into a contract-valid event, or says why it never can be. */
@@ -95,9 +97,16 @@ export function decodeMessage(message: IncomingMessage): Decoded {
   if (missing.length > 0) {
     return { ok: false, message, code: 'MISSING_HEADER', reason: `missing CloudEvents headers: ${missing.join(', ')}` };
   }
+  let text: string;
+  try {
+    // Strict: bytes that are not UTF-8 make the message unreadable, instead of being replaced by U+FFFD unnoticed.
+    text = STRICT_UTF8.decode(message.value ?? new Uint8Array());
+  } catch {
+    return { ok: false, message, code: 'UNPARSEABLE', reason: 'value is not UTF-8 text' };
+  }
   let data: unknown;
   try {
-    data = JSON.parse(message.value?.toString('utf8') ?? '');
+    data = JSON.parse(text);
   } catch (error) {
     return { ok: false, message, code: 'UNPARSEABLE', reason: `value is not JSON: ${(error as Error).message}` };
   }

@@ -15,4 +15,5 @@ export {
   type CallResult,
 } from './test-service';
 export { ServiceProcess } from './service-process';
+export { describePoisonMessages, freshSample, type PoisonSuiteOptions } from './poison-suite';
 export * from './http-kit';

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Pool } from 'pg';
 import { signDevToken, type Principal } from '@aftersales/platform-http';
 import {
   runService,
@@ -41,7 +42,10 @@ export interface TestService {
   readonly running: RunningService;
   /** `http://127.0.0.1:<port>` */
   readonly url: string;
-  readonly database: TestDatabase;
+  /** The service's own database (dropped by `close`). */
+  readonly testDatabase: TestDatabase;
+  /** The service's connection pool, to look at what it stored. */
+  readonly pool: Pool;
   /** Prefix of this run's consumer groups (`<prefix><service>.<consumer>`). */
   readonly groupPrefix: string;
   /** The HS256 secret its tokens are signed with. */
@@ -130,7 +134,8 @@ export async function startTestService(
     definition,
     running: started,
     url: started.url,
-    database: db,
+    testDatabase: db,
+    pool: started.database.pool,
     groupPrefix,
     secret,
     groupOf: (consumer) => `${groupPrefix}${definition.service}.${consumer}`,

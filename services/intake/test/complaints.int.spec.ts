@@ -1,33 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { ComplaintRegisteredV1, Topics, validateEvent } from '@aftersales/contracts';
 import { PostgresEventStore } from '@aftersales/eventstore';
-import { signDevToken } from '@aftersales/platform-http';
-import { runService, type RunningService } from '@aftersales/service-runtime';
 import { PersonalDataVault, parseMasterKey } from '@aftersales/privacy';
-import {
-  createTestDatabase,
-  kafkaBrokers,
-  readTopicWithKcat,
-  uniqueName,
-  type TestDatabase,
-} from '@aftersales/testing';
+import { readTopicWithKcat, uniqueName } from '@aftersales/testing';
+import { startTestService, type TestService } from '@aftersales/test-kit';
 import { customerDataStream } from '../src/application/erase-customer-data.handler';
 import { complaintStream } from '../src/application/register-complaint.handler';
 import { intakeService } from '../src/intake.module';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 interface Problem {
   status: number;
@@ -39,7 +18,6 @@ interface Problem {
 // independent client. The customer's contact details must exist in plaintext only in the HTTP request and in the
 // response to an audited read — never in the event store, on Kafka, or anywhere after erasure.
 describe('intake complaints: personal data sealed, audited, erasable', () => {
-  const secret = 'complaints-int-secret';
   const masterKey = randomBytes(32).toString('base64');
   const tenant = uniqueName('shop');
   const otherTenant = uniqueName('shop');
@@ -50,24 +28,13 @@ describe('intake complaints: personal data sealed, audited, erasable', () => {
     email: 'zhang.xiaoming@example.com',
     address: '88 Century Avenue, Pudong, Shanghai',
   };
-  const previousMasterKey = process.env.PRIVACY_MASTER_KEY;
 
-  let testDb: TestDatabase;
-  let intake: RunningService;
+  let intake: TestService;
   const tokens: Record<string, string> = {};
 
   beforeAll(async () => {
-    process.env.PRIVACY_MASTER_KEY = masterKey;
-    testDb = await createTestDatabase('intake_complaints');
-    intake = await runService(intakeService, {
-      databaseServerUrl: testDb.url,
-      database: testDb.name,
-      kafkaBrokers: kafkaBrokers(),
-      port: await freePort(),
-      partitions: 3,
-      auth: { secret },
-    });
-    const sign = (subject: string, roles: string[], t = tenant) => signDevToken({ subject, tenant: t, roles }, secret);
+    intake = await startTestService(intakeService, { env: { PRIVACY_MASTER_KEY: masterKey } });
+    const sign = (subject: string, roles: string[], t = tenant) => intake.token({ subject, tenant: t, roles });
     tokens.agent = await sign('agent-7', ['agent']);
     tokens.integrator = await sign('shop-connector', ['integrator']);
     tokens.supervisor = await sign('supervisor-2', ['supervisor']);
@@ -78,9 +45,6 @@ describe('intake complaints: personal data sealed, audited, erasable', () => {
 
   afterAll(async () => {
     await intake?.close();
-    await testDb?.drop();
-    if (previousMasterKey === undefined) delete process.env.PRIVACY_MASTER_KEY;
-    else process.env.PRIVACY_MASTER_KEY = previousMasterKey;
   });
 
   const call = (method: string, path: string, token: string, body?: unknown, headers: Record<string, string> = {}) =>
@@ -154,7 +118,7 @@ describe('intake complaints: personal data sealed, audited, erasable', () => {
   });
 
   it('stores no plaintext contact details in the event store either', async () => {
-    const { rows } = await intake.database.pool.query<{ text: string }>(
+    const { rows } = await intake.pool.query<{ text: string }>(
       `SELECT data::text || metadata::text AS text FROM es_events WHERE stream_id = $1`,
       [complaintStream(complaintId)],
     );
@@ -253,9 +217,7 @@ describe('intake complaints: personal data sealed, audited, erasable', () => {
     expect([first.status, second.status]).toEqual([201, 201]);
     expect(await json(second)).toEqual(await json(first));
     expect(
-      await intake.database.pool.query('SELECT 1 FROM es_events WHERE stream_id = $1', [
-        complaintStream(request.complaintId),
-      ]),
+      await intake.pool.query('SELECT 1 FROM es_events WHERE stream_id = $1', [complaintStream(request.complaintId)]),
     ).toMatchObject({
       rowCount: 1,
     });
@@ -324,7 +286,7 @@ describe('intake complaints: personal data sealed, audited, erasable', () => {
     });
 
     it('leaves the ciphertext on Kafka unreadable, even with the master key', async () => {
-      const vault = new PersonalDataVault({ db: intake.database.pool, masterKey: parseMasterKey(masterKey) });
+      const vault = new PersonalDataVault({ db: intake.pool, masterKey: parseMasterKey(masterKey) });
       const customerData = published.customerData;
       expect(customerData).toBeDefined();
       const opened = await vault.open(tenant, customerId, customerData!, {
@@ -336,7 +298,7 @@ describe('intake complaints: personal data sealed, audited, erasable', () => {
     });
 
     it('keeps history intact: the hash chains still verify, the erasure is an attributable event', async () => {
-      const store = new PostgresEventStore(intake.database.pool);
+      const store = new PostgresEventStore(intake.pool);
       expect(await store.verifyStream(complaintStream(complaintId))).toEqual({
         ok: true,
         streamId: complaintStream(complaintId),

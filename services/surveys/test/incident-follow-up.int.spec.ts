@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
-import { Kafka, Partitioners, logLevel, type Producer } from 'kafkajs';
 import {
   ComplaintAttachedV1,
   IncidentResolvedV1,
@@ -9,41 +7,17 @@ import {
   Topics,
   dlqTopic,
   validateEvent,
+  type AnyEventContract,
 } from '@aftersales/contracts';
-import { signDevToken } from '@aftersales/platform-http';
-import { runService, type RunningService } from '@aftersales/service-runtime';
+import { readTopicWithKcat, uniqueName } from '@aftersales/testing';
 import {
-  createTestDatabase,
-  kafkaBrokers,
-  readTopicWithKcat,
-  uniqueName,
-  type TestDatabase,
-  waitForConsumerGroups,
-} from '@aftersales/testing';
+  ContractPublisher,
+  contractMessage,
+  eventually,
+  startTestService,
+  type TestService,
+} from '@aftersales/test-kit';
 import { surveysService } from '../src/surveys.module';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
-async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 interface SurveyListItem {
   surveyId: string;
@@ -63,7 +37,6 @@ interface Problem {
 // produces incidents' contract events with CloudEvents headers to the incidents topic, exactly as the relay would.
 // What surveys publishes is read back with kcat, an independent client.
 describe('surveys: follow-up of a resolved incident (ComplaintAttached ×10 + IncidentResolved L1 → 10 surveys → 8 of 10 satisfied → below target)', () => {
-  const secret = 'surveys-int-secret';
   const tenant = uniqueName('shop');
   const otherTenant = uniqueName('shop');
   const incidentId = randomUUID();
@@ -73,29 +46,13 @@ describe('surveys: follow-up of a resolved incident (ComplaintAttached ×10 + In
   );
   const tokens: Record<string, string> = {};
 
-  let testDb: TestDatabase;
-  let surveys: RunningService;
-  let producer: Producer;
+  let surveys: TestService;
+  let upstream: ContractPublisher;
   let resolvedMessage: { key: string; value: string; headers: Record<string, string> };
-  const previousLogLevel = process.env.LOG_LEVEL;
 
   beforeAll(async () => {
-    // The consumers read their topics from the beginning, including other runs' deliberately broken messages.
-    process.env.LOG_LEVEL = 'error';
-    testDb = await createTestDatabase('surveys');
-    const groupPrefix = `${uniqueName('surveys-int')}.`;
-    surveys = await runService(surveysService, {
-      databaseServerUrl: testDb.url,
-      database: testDb.name,
-      kafkaBrokers: kafkaBrokers(),
-      port: await freePort(),
-      partitions: 3,
-      auth: { secret },
-      consumerGroupPrefix: groupPrefix,
-      consumeFromBeginning: false,
-    });
-    await waitForConsumerGroups((surveysService.consumers ?? []).map((c) => `${groupPrefix}surveys.${c.consumer}`));
-    const sign = (subject: string, roles: string[], t = tenant) => signDevToken({ subject, tenant: t, roles }, secret);
+    surveys = await startTestService(surveysService);
+    const sign = (subject: string, roles: string[], t = tenant) => surveys.token({ subject, tenant: t, roles });
     tokens.agent = await sign('agent-7', ['agent']);
     tokens.integrator = await sign('sms-gateway', ['integrator']);
     tokens.quality = await sign('quality-1', ['quality']);
@@ -103,18 +60,12 @@ describe('surveys: follow-up of a resolved incident (ComplaintAttached ×10 + In
     tokens.pr = await sign('pr-1', ['pr']);
     tokens.otherAgent = await sign('agent-9', ['agent'], otherTenant);
     tokens.otherQuality = await sign('quality-9', ['quality'], otherTenant);
-    producer = new Kafka({ brokers: kafkaBrokers(), logLevel: logLevel.NOTHING }).producer({
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
-    await producer.connect();
+    upstream = await ContractPublisher.connect();
   });
 
   afterAll(async () => {
-    await producer?.disconnect();
+    await upstream?.close();
     await surveys?.close();
-    await testDb?.drop();
-    if (previousLogLevel === undefined) delete process.env.LOG_LEVEL;
-    else process.env.LOG_LEVEL = previousLogLevel;
   });
 
   /** An incidents event as the incidents relay publishes it: binary-mode CloudEvents, keyed by the incident id. */
@@ -125,21 +76,10 @@ describe('surveys: follow-up of a resolved incident (ComplaintAttached ×10 + In
     customerId,
     attachedAt: new Date().toISOString(),
   });
-  const incidentsMessage = (type: string, data: Record<string, unknown>, ceId: string = randomUUID()) => ({
-    key: incidentId,
-    value: JSON.stringify(data),
-    headers: {
-      ce_specversion: '1.0',
-      ce_id: ceId,
-      ce_type: type,
-      ce_source: '/aftersales/incidents',
-      ce_subject: incidentId,
-      ce_time: new Date().toISOString(),
-      'content-type': 'application/json',
-      tenant,
-      correlation_id: `corr-${incidentId}`,
-    },
-  });
+  const incidentsMessage = (contract: AnyEventContract, data: Record<string, unknown>) => {
+    const message = contractMessage(contract, data as never, { tenant, correlationId: `corr-${incidentId}` });
+    return { key: message.key as string, value: String(message.value), headers: { ...message.headers } };
+  };
 
   const call = (method: string, path: string, token: string, body?: unknown, headers: Record<string, string> = {}) =>
     fetch(`${surveys.url}${path}`, {
@@ -153,7 +93,7 @@ describe('surveys: follow-up of a resolved incident (ComplaintAttached ×10 + In
     return res.status === 200 ? (await json<{ surveys: SurveyListItem[] }>(res)).surveys : undefined;
   };
   const surveySentCount = async () => {
-    const { rows } = await surveys.database.pool.query<{ n: string }>(
+    const { rows } = await surveys.pool.query<{ n: string }>(
       `SELECT count(*) AS n FROM es_events WHERE type = 'SurveySent' AND data->>'incidentId' = $1`,
       [incidentId],
     );
@@ -163,10 +103,8 @@ describe('surveys: follow-up of a resolved incident (ComplaintAttached ×10 + In
   let sent: SurveyListItem[] = [];
 
   it('sends one survey per affected customer, on the inbox, when the incident is resolved', async () => {
-    const attached = customers.map((customerId) =>
-      incidentsMessage(ComplaintAttachedV1.type, attachedData(customerId)),
-    );
-    resolvedMessage = incidentsMessage(IncidentResolvedV1.type, {
+    const attached = customers.map((customerId) => incidentsMessage(ComplaintAttachedV1, attachedData(customerId)));
+    resolvedMessage = incidentsMessage(IncidentResolvedV1, {
       incidentId,
       tenantId: tenant,
       level: 'L1',
@@ -177,15 +115,15 @@ describe('surveys: follow-up of a resolved incident (ComplaintAttached ×10 + In
     });
     for (const m of [...attached, resolvedMessage])
       expect(validateEvent(m.headers.ce_type, JSON.parse(m.value)).ok).toBe(true);
-    await producer.send({ topic: Topics.incidents, messages: [...attached, resolvedMessage] });
+    await upstream.raw(Topics.incidents, [...attached, resolvedMessage]);
 
     sent = await eventually(
       async () => {
         const list = await surveysOf();
         return list && list.length >= 10 ? list : undefined;
       },
-      60_000,
       '10 surveys of the incident',
+      60_000,
     );
     expect(sent).toHaveLength(10);
     expect(new Set(sent.map((s) => s.customerRef))).toEqual(new Set(customers));
@@ -207,18 +145,18 @@ describe('surveys: follow-up of a resolved incident (ComplaintAttached ×10 + In
 
   it('a redelivered IncidentResolved sends no second survey (same event id, and the same resolution under a new id)', async () => {
     const again = { ...resolvedMessage, headers: { ...resolvedMessage.headers, ce_id: randomUUID() } };
-    await producer.send({ topic: Topics.incidents, messages: [resolvedMessage, again] });
+    await upstream.raw(Topics.incidents, [resolvedMessage, again]);
     // Same key → same partition: once the later message is in the inbox, the redelivery before it was handled too.
     await eventually(
       async () => {
-        const { rowCount } = await surveys.database.pool.query(
-          'SELECT 1 FROM es_inbox WHERE consumer = $1 AND event_id = $2',
-          ['surveys.incident-follow-up', again.headers.ce_id],
-        );
+        const { rowCount } = await surveys.pool.query('SELECT 1 FROM es_inbox WHERE consumer = $1 AND event_id = $2', [
+          'surveys.incident-follow-up',
+          again.headers.ce_id,
+        ]);
         return rowCount ? true : undefined;
       },
-      30_000,
       'the repeated resolution in the inbox',
+      30_000,
     );
 
     expect(await surveySentCount()).toBe(10);
@@ -368,20 +306,17 @@ describe('surveys: follow-up of a resolved incident (ComplaintAttached ×10 + In
   it('surveys a customer attached after the resolution at once; a payload of another tenant is dead-lettered', async () => {
     const late = `cus-late-${randomUUID().slice(0, 6)}`;
     const forged = incidentsMessage(
-      ComplaintAttachedV1.type,
+      ComplaintAttachedV1,
       attachedData(`cus-forged-${randomUUID().slice(0, 6)}`, otherTenant),
     );
-    await producer.send({
-      topic: Topics.incidents,
-      messages: [forged, incidentsMessage(ComplaintAttachedV1.type, attachedData(late))],
-    });
+    await upstream.raw(Topics.incidents, [forged, incidentsMessage(ComplaintAttachedV1, attachedData(late))]);
     const list = await eventually(
       async () => {
         const surveysNow = await surveysOf();
         return surveysNow?.some((s) => s.customerRef === late) ? surveysNow : undefined;
       },
-      30_000,
       'a survey for the late customer',
+      30_000,
     );
     expect(list).toHaveLength(11);
     expect(list.find((s) => s.customerRef === late)).toMatchObject({ status: 'sent', targetPercent: 90, level: 'L1' });

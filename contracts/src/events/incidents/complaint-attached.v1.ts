@@ -19,7 +19,20 @@ export const ComplaintAttachedV1 = defineEvent({
       customerId: Type.String({ minLength: 1, description: 'Opaque customer reference (never personal data).' }),
       attachedAt: Type.String({ format: 'date-time' }),
     },
-    { $id: 'aftersales.incidents.complaint-attached.v1' },
+    {
+      $id: 'aftersales.incidents.complaint-attached.v1',
+      title: 'ComplaintAttached v1',
+      description: 'A complaint and its customer were attached to an incident; surveys learns whom to survey from it.',
+      examples: [
+        {
+          incidentId: 'c5a8e2f1-7d3b-4e9a-8f6c-2b1d0e9f8a74',
+          tenantId: 'acme',
+          complaintId: 'a4b6c8d0-1e2f-4a3b-8c5d-6e7f8a9b0c1d',
+          customerId: 'cus_3Kp8Wn2r',
+          attachedAt: '2026-11-25T08:12:41.207Z',
+        },
+      ],
+    },
   ),
 });
 export type ComplaintAttachedV1 = EventData<typeof ComplaintAttachedV1>;

@@ -17,7 +17,19 @@ export const IncidentClosedV1 = defineEvent({
       level: StringEnum(IncidentLevels),
       closedAt: Type.String({ format: 'date-time' }),
     },
-    { $id: 'aftersales.incidents.incident-closed.v1' },
+    {
+      $id: 'aftersales.incidents.incident-closed.v1',
+      title: 'IncidentClosed v1',
+      description: 'An incident was closed after follow-up and retrospective.',
+      examples: [
+        {
+          incidentId: 'c5a8e2f1-7d3b-4e9a-8f6c-2b1d0e9f8a74',
+          tenantId: 'acme',
+          level: 'L2',
+          closedAt: '2026-12-01T11:00:00.000Z',
+        },
+      ],
+    },
   ),
 });
 export type IncidentClosedV1 = EventData<typeof IncidentClosedV1>;

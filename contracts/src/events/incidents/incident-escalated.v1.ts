@@ -19,7 +19,21 @@ export const IncidentEscalatedV1 = defineEvent({
       reason: Type.String({ minLength: 1 }),
       escalatedAt: Type.String({ format: 'date-time' }),
     },
-    { $id: 'aftersales.incidents.incident-escalated.v1' },
+    {
+      $id: 'aftersales.incidents.incident-escalated.v1',
+      title: 'IncidentEscalated v1',
+      description: "An incident's level was raised (e.g. L3 → L2 when the complaint cluster reaches the L2 threshold).",
+      examples: [
+        {
+          incidentId: 'c5a8e2f1-7d3b-4e9a-8f6c-2b1d0e9f8a74',
+          tenantId: 'acme',
+          fromLevel: 'L3',
+          toLevel: 'L2',
+          reason: '10 customers within 24 h reached the L2 threshold of 10',
+          escalatedAt: '2026-11-25T08:40:00.000Z',
+        },
+      ],
+    },
   ),
 });
 export type IncidentEscalatedV1 = EventData<typeof IncidentEscalatedV1>;

@@ -27,10 +27,29 @@ export const IncidentOpenedV1 = defineEvent({
       level: StringEnum(IncidentLevels, { description: 'Grade at activation.' }),
       summary: Type.String({ minLength: 1 }),
       reason: Type.String({ minLength: 1, description: 'Grading basis (threshold crossed, flag, declaration).' }),
-      clusterKey: Type.Optional(Type.String({ description: 'Complaint cluster that raised it, when it came from one.' })),
+      clusterKey: Type.Optional(
+        Type.String({ description: 'Complaint cluster that raised it, when it came from one.' }),
+      ),
       openedAt: Type.String({ format: 'date-time' }),
     },
-    { $id: 'aftersales.incidents.incident-opened.v1' },
+    {
+      $id: 'aftersales.incidents.incident-opened.v1',
+      title: 'IncidentOpened v1',
+      description:
+        'An incident was identified and graded (activation), from a complaint cluster crossing a threshold or declared by staff.',
+      examples: [
+        {
+          incidentId: 'c5a8e2f1-7d3b-4e9a-8f6c-2b1d0e9f8a74',
+          tenantId: 'acme',
+          category: 'product-quality',
+          level: 'L3',
+          summary: 'Power banks PB-20000 of batch B-2025-07 swell while charging',
+          reason: 'Declared by the quality team after a retailer reported swollen units from one batch',
+          clusterKey: 'sku:PB-20000|batch:B-2025-07',
+          openedAt: '2026-11-25T08:00:00.000Z',
+        },
+      ],
+    },
   ),
 });
 export type IncidentOpenedV1 = EventData<typeof IncidentOpenedV1>;

@@ -19,7 +19,22 @@ export const ResponseDeadlineBreachedV1 = defineEvent({
       escalatedTo: Type.String({ minLength: 1, description: 'Role paged because of the breach.' }),
       breachedAt: Type.String({ format: 'date-time' }),
     },
-    { $id: 'aftersales.incidents.response-deadline-breached.v1' },
+    {
+      $id: 'aftersales.incidents.response-deadline-breached.v1',
+      title: 'ResponseDeadlineBreached v1',
+      description:
+        "The incident's contact deadline passed without a customer contact; the next tier up the escalation ladder is paged.",
+      examples: [
+        {
+          incidentId: 'c5a8e2f1-7d3b-4e9a-8f6c-2b1d0e9f8a74',
+          tenantId: 'acme',
+          level: 'L2',
+          dueAt: '2026-11-25T09:40:00.000Z',
+          escalatedTo: 'general-manager',
+          breachedAt: '2026-11-25T09:40:02.318Z',
+        },
+      ],
+    },
   ),
 });
 export type ResponseDeadlineBreachedV1 = EventData<typeof ResponseDeadlineBreachedV1>;

@@ -27,7 +27,24 @@ export const ResponseTeamPagedV1 = defineEvent({
       reason: Type.String(),
       pagedAt: Type.String({ format: 'date-time' }),
     },
-    { $id: 'aftersales.incidents.response-team-paged.v1' },
+    {
+      $id: 'aftersales.incidents.response-team-paged.v1',
+      title: 'ResponseTeamPaged v1',
+      description:
+        'A response team (or, after a missed contact deadline, the next tier up) was paged; pager integrations deduplicate on pageId.',
+      examples: [
+        {
+          incidentId: 'c5a8e2f1-7d3b-4e9a-8f6c-2b1d0e9f8a74',
+          tenantId: 'acme',
+          pageId: 'f1d2c3b4-a596-4878-9a0b-1c2d3e4f5a6b',
+          level: 'L2',
+          trigger: 'upgrade',
+          team: { lead: 'cs-director', members: ['tech-support', 'logistics'] },
+          reason: '10 customers within 24 h reached the L2 threshold of 10',
+          pagedAt: '2026-11-25T08:40:00.000Z',
+        },
+      ],
+    },
   ),
 });
 export type ResponseTeamPagedV1 = EventData<typeof ResponseTeamPagedV1>;

@@ -20,7 +20,22 @@ export const SatisfactionBelowTargetV1 = defineEvent({
       responses: Type.Integer({ minimum: 1 }),
       measuredAt: Type.String({ format: 'date-time' }),
     },
-    { $id: 'aftersales.surveys.satisfaction-below-target.v1' },
+    {
+      $id: 'aftersales.surveys.satisfaction-below-target.v1',
+      title: 'SatisfactionBelowTarget v1',
+      description:
+        "An incident's satisfaction fell below its level's target: the incident needs a follow-up before it may close.",
+      examples: [
+        {
+          incidentId: 'c5a8e2f1-7d3b-4e9a-8f6c-2b1d0e9f8a74',
+          tenantId: 'acme',
+          satisfactionPercent: 66.67,
+          targetPercent: 85,
+          responses: 6,
+          measuredAt: '2026-11-28T09:05:00.000Z',
+        },
+      ],
+    },
   ),
 });
 export type SatisfactionBelowTargetV1 = EventData<typeof SatisfactionBelowTargetV1>;

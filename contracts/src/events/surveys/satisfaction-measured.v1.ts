@@ -22,7 +22,24 @@ export const SatisfactionMeasuredV1 = defineEvent({
       belowTarget: Type.Boolean(),
       measuredAt: Type.String({ format: 'date-time' }),
     },
-    { $id: 'aftersales.surveys.satisfaction-measured.v1' },
+    {
+      $id: 'aftersales.surveys.satisfaction-measured.v1',
+      title: 'SatisfactionMeasured v1',
+      description:
+        "Satisfaction of an incident's surveyed customers was measured against its target; published on every new answer.",
+      examples: [
+        {
+          incidentId: 'c5a8e2f1-7d3b-4e9a-8f6c-2b1d0e9f8a74',
+          tenantId: 'acme',
+          satisfactionPercent: 88.89,
+          targetPercent: 85,
+          responses: 18,
+          surveyed: 24,
+          belowTarget: false,
+          measuredAt: '2026-11-30T14:20:00.000Z',
+        },
+      ],
+    },
   ),
 });
 export type SatisfactionMeasuredV1 = EventData<typeof SatisfactionMeasuredV1>;

@@ -1,0 +1,288 @@
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import { dlqTopic, type AnyEventContract, type EventData, type Service } from '@aftersales/contracts';
+import { handledContracts } from '@aftersales/messaging';
+import type { ServiceDefinition } from '@aftersales/service-runtime';
+import { kafkaBrokers, readTopicWithKcat, uniqueName, type KcatMessage } from '@aftersales/testing';
+import { contractMessage } from './contract-publisher';
+import { startTestService, type TestService, type TestServiceOptions } from './test-service';
+import { eventually } from './wait';
+
+/** How a service's poison-message suite differs from the defaults. */
+export interface PoisonSuiteOptions extends TestServiceOptions {
+  /**
+   * A valid payload of a contract for `tenant`, where the contract's first example does not suit the consumer (the
+   * default takes the example, with the tenant, fresh UUIDs and the current time).
+   */
+  readonly samples?: Readonly<Record<string, (tenant: string) => unknown>>;
+}
+
+/** Tables whose rows are bookkeeping of delivery, not effects: the inbox itself and reader positions. */
+const BOOKKEEPING = /^(es_inbox|es_checkpoints|migrations|typeorm_metadata)$/;
+
+/**
+ * Poison messages, inherited by every service: for every consumer of `definition` and every contract it handles,
+ * unreadable, header-less, unknown-version, schema-violating, wrong-tenant and invalid-UTF-8 messages go to the
+ * consumer's dead-letter topic with the reason (`dlq_error_code`, `dlq_reason`), the partition keeps moving (a good
+ * message with the same key, behind them, is processed), and a redelivered message (same `ce_id`) has a single effect
+ * (no table changes). On real Kafka and Postgres. A service's spec is one line:
+ *
+ * @example
+ * ```ts
+ * describePoisonMessages(surveysService);
+ * ```
+ */
+export function describePoisonMessages(definition: ServiceDefinition, options: PoisonSuiteOptions = {}): void {
+  const consumers = (definition.consumers ?? []).map((c) => ({
+    consumer: c.consumer,
+    contracts: handledContracts(c.handlers),
+  }));
+  describe(`${definition.service}: poison messages (every consumer, every handled contract)`, () => {
+    if (consumers.length === 0) {
+      it('has no consumers', () => expect(definition.consumers ?? []).toEqual([]));
+      return;
+    }
+    const tenant = uniqueName('shop');
+    let service: TestService;
+    let kafka: Kafka;
+    let producer: Producer;
+
+    beforeAll(async () => {
+      service = await startTestService(definition, options);
+      kafka = new Kafka({ brokers: kafkaBrokers(), logLevel: logLevel.NOTHING, clientId: uniqueName('poison') });
+      producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true });
+      await producer.connect();
+    });
+
+    afterAll(async () => {
+      await producer?.disconnect();
+      await service?.close();
+    });
+
+    const sampleOf = (contract: AnyEventContract): EventData<AnyEventContract> => {
+      const custom = options.samples?.[contract.type];
+      return (custom ? custom(tenant) : freshSample(contract, tenant)) as EventData<AnyEventContract>;
+    };
+
+    /** Sends one message; answers where it landed (partition, offset). */
+    const send = async (
+      topic: string,
+      message: { key: string; value: Buffer | string; headers: Record<string, string> },
+    ) => {
+      const [meta] = await producer.send({ topic, messages: [message] });
+      return { partition: meta?.partition ?? 0, offset: meta?.baseOffset ?? '0' };
+    };
+
+    const inboxHas = async (consumer: string, eventId: string) => {
+      const { rows } = await service.pool.query<{ n: string }>(
+        'SELECT count(*) AS n FROM es_inbox WHERE consumer = $1 AND event_id = $2',
+        [`${definition.service}.${consumer}`, eventId],
+      );
+      return Number(rows[0]?.n ?? 0);
+    };
+
+    const deadLetters = (consumer: string, ids: ReadonlySet<string>, count: number) =>
+      readTopicWithKcat(dlqTopic(definition.service as Service, consumer), {
+        count,
+        timeoutMs: 45_000,
+        until: (m) => ids.has(m.headers.ce_id ?? m.key ?? '') && m.headers.dlq_consumer === service.groupOf(consumer),
+      });
+
+    /** A good message reached its end: applied (an inbox row) or refused for good by the handler (dead-lettered). */
+    const settled = async (consumer: string, eventId: string): Promise<'applied' | KcatMessage> =>
+      eventually(async () => {
+        if ((await inboxHas(consumer, eventId)) > 0) return 'applied' as const;
+        const [dead] = await readTopicWithKcat(dlqTopic(definition.service as Service, consumer), {
+          count: 1,
+          timeoutMs: 1_000,
+          until: (m) => m.headers.ce_id === eventId,
+        }).catch(() => []);
+        return dead;
+      }, `event ${eventId} to be applied or dead-lettered by ${consumer}`);
+
+    for (const { consumer, contracts } of consumers) {
+      for (const contract of contracts) {
+        it(`${consumer} ← ${contract.type}: unreadable, header-less, unknown-version, schema-violating, wrong-tenant and invalid-UTF-8 messages are dead-lettered with the reason; the good message behind them is processed`, async () => {
+          const key = `poison-${randomUUID()}`;
+          const good = contractMessage(contract, sampleOf(contract) as never, { tenant });
+          const headers = { ...good.headers };
+          const poisons: Array<{
+            code: string;
+            message: { key: string; value: Buffer | string; headers: Record<string, string> };
+          }> = [
+            {
+              code: 'UNPARSEABLE',
+              message: { key, value: '{"truncated": ', headers: { ...headers, ce_id: randomUUID() } },
+            },
+            {
+              code: 'UNPARSEABLE',
+              message: { key, value: invalidUtf8(String(good.value)), headers: { ...headers, ce_id: randomUUID() } },
+            },
+            { code: 'MISSING_HEADER', message: { key, value: String(good.value), headers: withoutType(headers) } },
+            {
+              code: 'UNKNOWN_VERSION',
+              message: {
+                key,
+                value: String(good.value),
+                headers: { ...headers, ce_id: randomUUID(), ce_type: contract.type.replace(/\.v\d+$/, '.v999') },
+              },
+            },
+            {
+              code: 'SCHEMA_VIOLATION',
+              message: {
+                key,
+                value: JSON.stringify(violating(contract, JSON.parse(String(good.value)))),
+                headers: { ...headers, ce_id: randomUUID() },
+              },
+            },
+            {
+              code: 'TENANT_MISMATCH',
+              message: {
+                key,
+                value: JSON.stringify({ ...JSON.parse(String(good.value)), tenantId: `${tenant}-other` }),
+                headers: { ...headers, ce_id: randomUUID() },
+              },
+            },
+          ];
+          for (const poison of poisons) await send(contract.topic, poison.message);
+          await send(contract.topic, { key, value: String(good.value), headers });
+
+          const ids = new Set(poisons.map((p) => p.message.headers.ce_id as string));
+          const dead = await deadLetters(consumer, ids, poisons.length);
+          const codeOf = new Map(dead.map((m) => [m.headers.ce_id, m.headers]));
+          for (const poison of poisons) {
+            const deadHeaders = codeOf.get(poison.message.headers.ce_id as string);
+            expect({ expected: poison.code, got: deadHeaders?.dlq_error_code }).toEqual({
+              expected: poison.code,
+              got: poison.code,
+            });
+            expect(deadHeaders?.dlq_reason?.length ?? 0).toBeGreaterThan(0);
+            expect(deadHeaders?.dlq_source_topic).toBe(contract.topic);
+          }
+          const outcome = await settled(consumer, headers.ce_id as string);
+          if (outcome !== 'applied') expect(outcome.headers.dlq_error_code).toBe('HANDLER_REJECTED');
+        });
+
+        it(`${consumer} ← ${contract.type}: a redelivered message (same ce_id) has a single effect`, async () => {
+          const message = contractMessage(contract, sampleOf(contract) as never, { tenant });
+          const once = {
+            key: message.key ?? randomUUID(),
+            value: String(message.value),
+            headers: { ...message.headers },
+          };
+          const id = once.headers.ce_id as string;
+          await send(contract.topic, once);
+          await settled(consumer, id);
+          const before = await quiescentDigest(service);
+          const again = await send(contract.topic, once);
+          await eventually(
+            async () =>
+              (await committedOffset(kafka, service.groupOf(consumer), contract.topic, again.partition)) >
+              Number(again.offset)
+                ? true
+                : undefined,
+            `${consumer} to move past the redelivered message`,
+          );
+          const after = await quiescentDigest(service);
+          expect(changedTables(before, after)).toEqual([]);
+          expect(await inboxHas(consumer, id)).toBeLessThanOrEqual(1);
+        });
+      }
+    }
+  });
+}
+
+/** The contract's first example for `tenant`: fresh UUIDs (a new aggregate each time) and the current time. */
+export function freshSample(contract: AnyEventContract, tenant: string): Record<string, unknown> {
+  const examples = (contract.schema as { examples?: unknown[] }).examples;
+  const example = examples?.[0];
+  if (!example || typeof example !== 'object') {
+    throw new Error(
+      `${contract.type} has no example: add one to its schema (contracts), or pass a sample to the suite`,
+    );
+  }
+  const properties = (contract.schema as { properties: Record<string, { format?: string }> }).properties;
+  const now = new Date().toISOString();
+  const sample: Record<string, unknown> = { ...(example as Record<string, unknown>), tenantId: tenant };
+  for (const [name, property] of Object.entries(properties)) {
+    if (typeof sample[name] !== 'string') continue;
+    if (property.format === 'uuid') sample[name] = randomUUID();
+    if (property.format === 'date-time') sample[name] = now;
+  }
+  return sample;
+}
+
+/** The payload with one required field (other than the tenant) removed: valid JSON that breaks the contract. */
+function violating(contract: AnyEventContract, payload: Record<string, unknown>): Record<string, unknown> {
+  const required = ((contract.schema as { required?: string[] }).required ?? []).filter((f) => f !== 'tenantId');
+  const field = required[0];
+  if (!field) return { ...payload, tenantId: 42 };
+  const { [field]: _removed, ...rest } = payload;
+  return rest;
+}
+
+/** The JSON with a byte that is never UTF-8 (0xFF) inside the tenant's string: well-formed JSON, unreadable text. */
+function invalidUtf8(json: string): Buffer {
+  const at = json.indexOf('"tenantId":"') + '"tenantId":"'.length;
+  return Buffer.concat([Buffer.from(json.slice(0, at)), Buffer.from([0xff]), Buffer.from(json.slice(at))]);
+}
+
+function withoutType(headers: Record<string, string>): Record<string, string> {
+  const { ce_type: _type, ...rest } = headers;
+  return { ...rest, ce_id: randomUUID() };
+}
+
+async function committedOffset(kafka: Kafka, groupId: string, topic: string, partition: number): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const entry = offsets?.partitions.find((p) => p.partition === partition);
+    return Number(entry?.offset ?? -1);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** A digest per table of the service's database (bookkeeping excluded). */
+async function digest(service: TestService): Promise<Map<string, string>> {
+  const pool = service.pool;
+  const { rows: tables } = await pool.query<{ table_name: string }>(
+    `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'
+      ORDER BY table_name`,
+  );
+  const result = new Map<string, string>();
+  for (const { table_name: table } of tables) {
+    if (BOOKKEEPING.test(table)) continue;
+    const { rows } = await pool.query<{ d: string }>(
+      `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS d FROM "${table}" t`,
+    );
+    result.set(table, rows[0]?.d ?? '');
+  }
+  return result;
+}
+
+/** The digest once the service stopped changing its tables (background workers settle) for a second. */
+async function quiescentDigest(service: TestService): Promise<Map<string, string>> {
+  let previous = await digest(service);
+  let stableSince = Date.now();
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const current = await digest(service);
+    if (changedTables(previous, current).length > 0) {
+      stableSince = Date.now();
+      previous = current;
+    } else if (Date.now() - stableSince >= 1_000) {
+      return current;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`the service's tables kept changing for 30 s: ${changedTables(previous, current).join(', ')}`);
+    }
+  }
+}
+
+function changedTables(before: Map<string, string>, after: Map<string, string>): string[] {
+  const names = new Set([...before.keys(), ...after.keys()]);
+  return [...names].filter((name) => before.get(name) !== after.get(name)).sort();
+}
