@@ -193,7 +193,7 @@ export function describePoisonMessages(definition: ServiceDefinition, options: P
 }
 
 /** The contract's first example for `tenant`: fresh UUIDs (a new aggregate each time) and the current time. */
-export function freshSample(contract: AnyEventContract, tenant: string): Record<string, unknown> {
+export function freshSample<C extends AnyEventContract>(contract: C, tenant: string): EventData<C> {
   const examples = (contract.schema as { examples?: unknown[] }).examples;
   const example = examples?.[0];
   if (!example || typeof example !== 'object') {
@@ -209,7 +209,7 @@ export function freshSample(contract: AnyEventContract, tenant: string): Record<
     if (property.format === 'uuid') sample[name] = randomUUID();
     if (property.format === 'date-time') sample[name] = now;
   }
-  return sample;
+  return sample as EventData<C>;
 }
 
 /** The payload with one required field (other than the tenant) removed: valid JSON that breaks the contract. */
