@@ -1,7 +1,13 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Pool, PoolClient } from 'pg';
 import { dlqTopic, validateEvent } from '@aftersales/contracts';
-import { ConcurrencyError, PostgresEventStore, signalCommitted, StreamSession } from '@aftersales/eventstore';
+import {
+  ConcurrencyError,
+  isDatabaseUnavailable,
+  PostgresEventStore,
+  signalCommitted,
+  StreamSession,
+} from '@aftersales/eventstore';
 import { platformMetrics, type Logger } from '@aftersales/observability';
 import type {
   BatchControl,
@@ -109,6 +115,8 @@ export function decodeMessage(message: IncomingMessage): Decoded {
 /** Errors worth retrying: the database or broker is briefly away, or a concurrent writer won a race. */
 export function isTransient(error: unknown): boolean {
   if (error instanceof ConcurrencyError || (error as { code?: unknown })?.code === 'MESSAGING.INBOX_RACE') return true;
+  // The database went away (restart, failover): "Connection terminated unexpectedly" carries no code.
+  if (isDatabaseUnavailable(error)) return true;
   const code = (error as { code?: unknown })?.code;
   if (typeof code !== 'string') return false;
   return (
@@ -119,7 +127,10 @@ export function isTransient(error: unknown): boolean {
 /** The connection itself failed (not a race or a rule): it must not go back to the pool. */
 function isConnectionFailure(error: unknown): boolean {
   const code = (error as { code?: unknown })?.code;
-  return typeof code === 'string' && /^(08|57P|ECONNREFUSED$|ECONNRESET$|ETIMEDOUT$|EPIPE$)/.test(code);
+  return (
+    isDatabaseUnavailable(error) ||
+    (typeof code === 'string' && /^(08|57P|ECONNREFUSED$|ECONNRESET$|ETIMEDOUT$|EPIPE$)/.test(code))
+  );
 }
 
 function isRace(error: unknown): boolean {

@@ -1,7 +1,7 @@
 import { Catch, HttpException, HttpStatus, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { trace } from '@opentelemetry/api';
 import { DomainError, type DomainErrorKind } from '@aftersales/domain';
-import { ConcurrencyError, RetriesExhaustedError } from '@aftersales/eventstore';
+import { ConcurrencyError, isDatabaseUnavailable, RetriesExhaustedError } from '@aftersales/eventstore';
 import type { Logger } from '@aftersales/observability';
 
 /** One field-level problem: a JSON pointer into the request body and what is wrong with it. */
@@ -61,7 +61,13 @@ const CODES: Record<number, string> = {
 
 const typeUri = (code: string) => `urn:aftersales:problem:${code.toLowerCase()}`;
 
-/** Maps an error to problem details: HTTP errors, domain errors by kind, concurrency to 409, rest to 500. */
+/** Seconds a client is asked to wait (`Retry-After`) when a dependency is away. */
+export const RETRY_AFTER_SECONDS = 2;
+
+/**
+ * Maps an error to problem details: HTTP errors, domain errors by kind, concurrency to 409, an unreachable database
+ * (restart, failover, no free connection in time) to 503 with `Retry-After`, rest to 500.
+ */
 export function toProblem(error: unknown, instance?: string): ProblemDetails {
   const spanContext = trace.getActiveSpan()?.spanContext();
   const traceId = spanContext && trace.isSpanContextValid(spanContext) ? spanContext.traceId : undefined;
@@ -88,6 +94,11 @@ export function toProblem(error: unknown, instance?: string): ProblemDetails {
     return { ...base, type: typeUri(code), title: TITLES[status] ?? 'Error', status, code,
       detail: Array.isArray(message) ? message.join('; ') : String(message) };
   }
+  if (isDatabaseUnavailable(error)) {
+    return { ...base, type: typeUri('DEPENDENCY.UNAVAILABLE'), title: 'Service Unavailable', status: 503,
+      code: 'DEPENDENCY.UNAVAILABLE',
+      detail: `The database is unavailable; retry in ${RETRY_AFTER_SECONDS} s.` };
+  }
   return { ...base, type: typeUri('INTERNAL'), title: 'Internal Server Error', status: 500, code: 'INTERNAL',
     detail: 'An unexpected error occurred; quote the traceId when reporting it' };
 }
@@ -106,9 +117,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       setHeader(k: string, v: string): void;
     }>();
     const problem = toProblem(error, request.originalUrl ?? request.url);
-    if (problem.status >= 500) this.logger?.error({ err: error, instance: problem.instance }, 'request failed');
+    if (problem.code === 'DEPENDENCY.UNAVAILABLE') {
+      this.logger?.warn({ err: error, instance: problem.instance }, 'request refused: a dependency is unavailable');
+    } else if (problem.status >= 500) this.logger?.error({ err: error, instance: problem.instance }, 'request failed');
     const res = response.status(problem.status);
     if (problem.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+    if (problem.status === 503) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
     res.setHeader('Content-Type', 'application/problem+json');
     res.send(JSON.stringify(problem));
   }
