@@ -266,7 +266,10 @@ export class InboxConsumer {
         }
         this.options.logger?.warn({ err: error, consumer: this.groupId }, 'inbox transaction failed; retrying');
         await sleep(backoff);
-        backoff = Math.min(backoff * 2, this.options.maxBackoffMs ?? 30_000);
+        // The database being away is retried at least every 5 s (a failed connect costs little): the consumer resumes
+        // within seconds of a restart instead of sleeping out a long backoff.
+        const cap = this.options.maxBackoffMs ?? 30_000;
+        backoff = Math.min(backoff * 2, isDatabaseUnavailable(error) ? Math.min(cap, 5_000) : cap);
         await control.heartbeat().catch(() => undefined);
       }
     }
