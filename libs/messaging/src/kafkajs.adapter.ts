@@ -233,7 +233,25 @@ export class KafkaJsClient implements MessagingClient {
     if (at >= 0) this.owned.splice(at, 1);
   }
 
+  /**
+   * Creates the missing topics. Retried (about 20 s in all): services starting together on a fresh broker create
+   * the same topics at once, and kafkajs' wait for the new partitions' leaders gives up on a metadata answer it does
+   * not retry ("This server does not host this topic-partition") while a busy broker is still creating them.
+   */
   async ensureTopics(topics: readonly TopicSpec[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.createMissingTopics(topics);
+        return;
+      } catch (error) {
+        if (attempt >= 8) throw error;
+        this.logger?.warn({ err: error, attempt }, 'creating Kafka topics failed; retrying');
+        await sleep(250 * 2 ** Math.min(attempt, 4));
+      }
+    }
+  }
+
+  private async createMissingTopics(topics: readonly TopicSpec[]): Promise<void> {
     const admin = await this.adminClient();
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t.topic));
