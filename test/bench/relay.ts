@@ -208,7 +208,9 @@ export async function benchRelay(): Promise<Row[]> {
         // The relay publishes in transactions: each commit adds a marker record to every partition it wrote, so its
         // topics hold more offsets than messages (its counter above counts the messages).
         if (kind === 'raw' ? held !== total : held < total) {
-          throw new Error(`${kind}: topic ${topic} holds ${held} offsets, expected ${kind === 'raw' ? '' : 'at least '}${total}`);
+          throw new Error(
+            `${kind}: topic ${topic} holds ${held} offsets, expected ${kind === 'raw' ? '' : 'at least '}${total}`,
+          );
         }
         runs[kind].push(rate(total, ms));
         log(

@@ -520,6 +520,13 @@ async function main(): Promise<number> {
     let findings = await check(tally, pg, kafka, pager);
     const deadline = performance.now() + CONVERGE_TIMEOUT_S * 1000;
     while ((lostCount(findings) > 0 || missingCount(findings) > 0) && performance.now() < deadline) {
+      log(
+        `  converging: lost ${lostCount(findings)}, missing ` +
+          Object.entries(findings.missing)
+            .filter(([, n]) => n > 0)
+            .map(([what, n]) => `${n} in ${what.split(' (')[0]}`)
+            .join(', '),
+      );
       await sleep(2_000);
       findings = await check(tally, pg, kafka, pager);
     }

@@ -133,7 +133,8 @@ describe('connections that break (pg_terminate_backend) on real Postgres', () =>
         for (let i = 0; i < 15; i++) {
           // Appends racing the terminations: retried by the caller like any request that got a 503.
           await until(
-            () => store.append(stream, 'any', [{ id: randomUUID(), type: 'Seen', data: {}, metadata }]).then(() => true),
+            () =>
+              store.append(stream, 'any', [{ id: randomUUID(), type: 'Seen', data: {}, metadata }]).then(() => true),
             10_000,
             'an append to succeed',
           );

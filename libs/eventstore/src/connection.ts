@@ -72,7 +72,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 export async function retryWhileUnavailable<T>(
   fn: () => Promise<T>,
-  options: { timeoutMs: number; initialMs?: number; maxMs?: number; onRetry?: (error: unknown, waitMs: number) => void },
+  options: {
+    timeoutMs: number;
+    initialMs?: number;
+    maxMs?: number;
+    onRetry?: (error: unknown, waitMs: number) => void;
+  },
 ): Promise<T> {
   const deadline = Date.now() + options.timeoutMs;
   let wait = options.initialMs ?? 200;

@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { CaseOpenedV1 } from '@aftersales/contracts';
-import { openServiceDatabase, PostgresEventStore, type EventMetadata, type ServiceDatabase } from '@aftersales/eventstore';
+import {
+  openServiceDatabase,
+  PostgresEventStore,
+  type EventMetadata,
+  type ServiceDatabase,
+} from '@aftersales/eventstore';
 import {
   createTestDatabase,
   databaseUrl,
@@ -45,7 +50,12 @@ const mapper: IntegrationEventMapper = (e) =>
  * The committed messages of one case on the topic (kcat reads committed transactions only), once `expected` distinct
  * events are there. The store is shared by the tests, and a new relay publishes it from the beginning.
  */
-async function readDistinct(topic: string, caseId: string, expected: number, timeoutMs = 30_000): Promise<KcatMessage[]> {
+async function readDistinct(
+  topic: string,
+  caseId: string,
+  expected: number,
+  timeoutMs = 30_000,
+): Promise<KcatMessage[]> {
   return until(
     async () => {
       const messages = await readTopicWithKcat(topic, { count: 1, until: (m) => m.key === caseId, timeoutMs: 5_000 });
