@@ -203,6 +203,12 @@ interface Findings {
   /** Effects applied more than once, per effect. */
   readonly duplicated: Record<string, number>;
   readonly onKafka: { cases: number; complaints: number; incidentsOpened: number; messages: number };
+  /**
+   * Pages delivered again under the same Idempotency-Key: the webhook call and the record of it cannot commit
+   * together, so a crash or a database restart between the receiver's 2xx and the commit sends it again (at least
+   * once to an external system); the receiver deduplicates by the key, as the pager's contract asks.
+   */
+  readonly redelivered: number;
 }
 
 async function readAll(topic: string, brokers: string): Promise<KcatMessage[]> {
@@ -258,6 +264,16 @@ async function check(tally: Tally, pg: OwnPostgres, kafka: OwnKafka, pager: Webh
     )
     .catch(() => []);
   const clusteredIds = new Set(clustered.filter((r) => Number(r.clustered) > 0).map((r) => r.complaint_id));
+  // The same page decided twice (two page ids for one incident, level and trigger) would page a team twice. (The
+  // runner's incidents only go up a level, never down and up again, so every such pair is a duplicate.)
+  const [pagedTwice] = await pg
+    .query<{ n: string }>(
+      'aftersales_incidents',
+      `SELECT count(*) AS n FROM (
+         SELECT stream_id FROM es_events WHERE type = 'ResponseTeamPaged'
+          GROUP BY stream_id, data->>'level', data->>'trigger' HAVING count(*) > 1) AS twice`,
+    )
+    .catch(() => [{ n: '0' }]);
   const [pages] = await pg
     .query<{ paged: string; undelivered: string }>(
       'aftersales_incidents',
@@ -291,8 +307,9 @@ async function check(tally: Tally, pg: OwnPostgres, kafka: OwnKafka, pager: Webh
       ),
       'complaints clustered more than once': clustered.filter((r) => Number(r.clustered) > 1).length,
       'complaints attached to an incident more than once': clustered.filter((r) => Number(r.attached) > 1).length,
-      'pages delivered more than once (2xx per Idempotency-Key)': [...deliveries.values()].filter((n) => n > 1).length,
+      'pages decided twice (two page ids for one incident, level and trigger)': Number(pagedTwice?.n ?? 0),
     },
+    redelivered: [...deliveries.values()].filter((n) => n > 1).length,
     onKafka: {
       cases: cases.size,
       complaints: complaints.size,
@@ -413,7 +430,7 @@ function report(o: Outcomes): string[] {
         `  ${r.service.padEnd(9)} ${r.running ? 'running' : 'NOT RUNNING'}; exited on its own: ${r.crashes.length}` +
         r.crashes.map((c) => ` (code ${c.code}, signal ${c.signal}, at ${c.at.toISOString()})`).join(''),
     ),
-    `pages delivered: ${pager.delivered().length}`,
+    `pages delivered: ${pager.delivered().length} (distinct page ids); delivered again under the same Idempotency-Key: ${findings.redelivered}`,
   ];
   const misses = [
     lostCount(findings) > 0 && 'lost commands',
