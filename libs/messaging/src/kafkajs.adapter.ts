@@ -200,8 +200,14 @@ export class KafkaJsClient implements MessagingClient {
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,
-      // The idempotent producer keeps retrying while the broker is away; callers see a slow send, not a loss.
-      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 5_000 },
+      // The idempotent producer keeps retrying while the broker is away; callers see a slow send, not a loss. A
+      // transaction that begins while the broker still writes the previous one's commit markers is refused as
+      // CONCURRENT_TRANSACTIONS for a few milliseconds: retry that soon (the Java client waits 20 ms), not after 100.
+      retry: {
+        retries: Number.MAX_SAFE_INTEGER,
+        initialRetryTime: options.transactionalId ? 10 : 100,
+        maxRetryTime: 5_000,
+      },
       transactionalId: options.transactionalId,
     });
     await producer.connect();
