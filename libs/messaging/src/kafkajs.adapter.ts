@@ -1,4 +1,13 @@
-import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type Producer, type IHeaders } from 'kafkajs';
+import {
+  Kafka,
+  logLevel,
+  Partitioners,
+  type Admin,
+  type Consumer,
+  type IHeaders,
+  type LogEntry,
+  type Producer,
+} from 'kafkajs';
 import type { Logger } from '@aftersales/observability';
 import type {
   ConsumerSubscription,
@@ -114,7 +123,10 @@ class KafkaJsConsumer implements MessageConsumer {
           this.logger?.info({ groupId: this.subscription?.groupId }, 'Kafka consumer replaced after a crash');
           return;
         } catch (error) {
-          this.logger?.warn({ err: error, groupId: this.subscription?.groupId }, 'Kafka consumer restart failed; retrying');
+          this.logger?.warn(
+            { err: error, groupId: this.subscription?.groupId },
+            'Kafka consumer restart failed; retrying',
+          );
           backoff = Math.min(backoff * 2, 10_000);
         }
       }
@@ -170,6 +182,31 @@ class KafkaJsConsumer implements MessageConsumer {
 }
 
 /**
+ * kafkajs' own log lines, through the service's logger. A protocol error kafkajs retries by itself (a broker that is
+ * restarting, a group coordinator loading, a transaction begun while the previous commit's markers are written) is
+ * logged by kafkajs as an ERROR for every attempt; it is debug here: what failed for good reaches the caller.
+ */
+function logKafkaJs(logger: Logger, { namespace, level, log }: LogEntry): void {
+  const { message, timestamp: _timestamp, logger: _logger, ...fields } = log;
+  const context = { kafkajs: fields, namespace };
+  if (level > logLevel.WARN) {
+    logger.debug(context, message);
+    return;
+  }
+  const retryCount = typeof fields.retryCount === 'number' ? fields.retryCount : undefined;
+  const retried = message.startsWith('[Connection] Response') || retryCount !== undefined;
+  if (!retried) {
+    if (level === logLevel.ERROR) logger.error(context, message);
+    else logger.warn(context, message);
+  } else if ((retryCount ?? 0) >= 5) {
+    // Still failing after several attempts: worth a warning (the broker may be down for longer than a blip).
+    logger.warn(context, message);
+  } else {
+    logger.debug(context, message);
+  }
+}
+
+/**
  * The kafkajs adapter of the messaging port.
  *
  * @example
@@ -186,10 +223,12 @@ export class KafkaJsClient implements MessagingClient {
 
   constructor(options: { clientId: string; brokers: readonly string[]; logger?: Logger }) {
     this.logger = options.logger;
+    const logger = options.logger;
     this.kafka = new Kafka({
       clientId: options.clientId,
       brokers: [...options.brokers],
       logLevel: logLevel.WARN,
+      ...(logger ? { logCreator: () => (entry: LogEntry) => logKafkaJs(logger, entry) } : {}),
       retry: { initialRetryTime: 100, retries: 8 },
     });
   }
@@ -211,9 +250,7 @@ export class KafkaJsClient implements MessagingClient {
       transactionalId: options.transactionalId,
     });
     await producer.connect();
-    const owned = options.transactionalId
-      ? new KafkaJsTransactionalProducer(producer)
-      : new KafkaJsProducer(producer);
+    const owned = options.transactionalId ? new KafkaJsTransactionalProducer(producer) : new KafkaJsProducer(producer);
     this.owned.push(owned);
     return {
       send: (topic, messages) => owned.send(topic, messages),
