@@ -8,6 +8,10 @@
 #   bash deploy/local/kafka.sh stop       # SIGTERM, wait up to 30 s, then SIGKILL
 #   bash deploy/local/kafka.sh reset      # stop and delete all broker data (same as: stop --clean)
 #
+# After a crash (kill -9, OOM, power loss) 'start' waits out the broker's log recovery (up to
+# KAFKA_RECOVERY_TIMEOUT), and a broker of this data dir left running without its pid file is found by its
+# command line and adopted by 'start', 'status' and 'stop' instead of clashing with a second one on the same ports.
+#
 # Requirements: java (11+) and mvn on PATH; kcat is used for the readiness check when installed.
 #
 # Environment (all optional):
@@ -17,6 +21,7 @@
 #   KAFKA_DATA_DIR         config, data, logs, pid file         (default <repo>/.local/kafka)
 #   AFTERSALES_CACHE       where assembled jars are cached      (default ~/.cache/aftersales)
 #   KAFKA_START_TIMEOUT    seconds to wait for the broker       (default 90)
+#   KAFKA_RECOVERY_TIMEOUT seconds to wait after an unclean stop (default 300)
 #   KAFKA_HEAP_OPTS        JVM heap flags                       (default -Xms256m -Xmx768m)
 set -euo pipefail
 
@@ -29,6 +34,7 @@ KAFKA_HOST=127.0.0.1
 KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
+KAFKA_RECOVERY_TIMEOUT="${KAFKA_RECOVERY_TIMEOUT:-300}"
 KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx768m}"
 
 CACHE_DIR="${AFTERSALES_CACHE:-$HOME/.cache/aftersales}"
@@ -72,8 +78,53 @@ broker_pid() {
   printf '%s\n' "$pid"
 }
 
+# A kafka.Kafka process started from this data dir's config, found by its command line: a broker left running
+# without (or with a stale) pid file. Prints its pid.
+orphan_broker_pid() {
+  local dir pid cmd
+  for dir in /proc/[0-9]*; do
+    pid="${dir#/proc/}"
+    cmd="$({ tr '\0' ' ' <"$dir/cmdline"; } 2>/dev/null)" || continue
+    if [[ "$cmd" == *"kafka.Kafka $CONFIG_DIR/server.properties"* ]]; then
+      printf '%s\n' "$pid"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# The broker of this data dir: from the pid file, or adopted (pid file rewritten) when it runs without one.
+find_broker_pid() {
+  local pid
+  if pid="$(broker_pid)"; then
+    printf '%s\n' "$pid"
+    return 0
+  fi
+  pid="$(orphan_broker_pid)" || return 1
+  mkdir -p "$DATA_DIR"
+  echo "$pid" >"$PID_FILE"
+  say "found broker pid $pid of $DATA_DIR running without its pid file: adopted it" >&2
+  printf '%s\n' "$pid"
+}
+
+# The client and controller ports this data dir's running broker was configured with ("client controller").
+configured_ports() {
+  [[ -f "$CONFIG_DIR/server.properties" ]] || return 1
+  sed -n 's/^listeners=PLAINTEXT:\/\/[^:]*:\([0-9]*\),CONTROLLER:\/\/[^:]*:\([0-9]*\)$/\1 \2/p' "$CONFIG_DIR/server.properties"
+}
+
+# Who listens on a TCP port of 127.0.0.1 (ss: "users:(("java",pid=123,fd=140))"), for error messages.
+port_owner() {
+  ss -ltnpH "sport = :$1" 2>/dev/null | sed -n 's/.*users:((\("[^"]*",pid=[0-9]*\).*/\1/p' | head -n 1
+}
+
 port_open() {
-  (exec 3<>"/dev/tcp/$KAFKA_HOST/$KAFKA_PORT") 2>/dev/null
+  (exec 3<>"/dev/tcp/$KAFKA_HOST/${1:-$KAFKA_PORT}") 2>/dev/null
+}
+
+# Kafka deletes this marker at startup and writes it on a clean shutdown: missing means the last stop was a crash.
+clean_shutdown_marker() {
+  [[ -f "$LOG_DIRS/.kafka_cleanshutdown" ]]
 }
 
 # True when a Kafka broker answers a metadata request on the client port.
@@ -225,9 +276,9 @@ format_storage() {
 }
 
 wait_until_ready() {
-  local pid="$1" waited=0
+  local pid="$1" timeout="${2:-$KAFKA_START_TIMEOUT}" waited=0
   printf '[kafka] waiting for the broker on %s ' "$BOOTSTRAP"
-  while ((waited < KAFKA_START_TIMEOUT)); do
+  while ((waited < timeout)); do
     if broker_answers; then
       printf ' up after %d s\n' "$waited"
       return 0
@@ -244,10 +295,10 @@ wait_until_ready() {
     waited=$((waited + 1))
   done
   printf '\n'
-  err "the broker did not answer on $BOOTSTRAP within ${KAFKA_START_TIMEOUT} s (it is still running as pid $pid)."
+  err "the broker did not answer on $BOOTSTRAP within ${timeout} s (it is still running as pid $pid)."
   show_log_tail >&2
   err "next steps:"
-  err "  - slow machine? rerun 'bash deploy/local/kafka.sh start' to keep waiting (or set KAFKA_START_TIMEOUT=180)"
+  err "  - slow machine or long log recovery? rerun 'bash deploy/local/kafka.sh start' to keep waiting (or set KAFKA_START_TIMEOUT / KAFKA_RECOVERY_TIMEOUT)"
   err "  - inspect the full log: 'bash deploy/local/kafka.sh logs'"
   err "  - port clash? 'ss -ltnp | grep -E \":($KAFKA_PORT|$KAFKA_CONTROLLER_PORT)\\b\"', or use KAFKA_PORT / KAFKA_CONTROLLER_PORT"
   err "  - start over: 'bash deploy/local/kafka.sh reset && bash deploy/local/kafka.sh start'"
@@ -260,54 +311,73 @@ start() {
   exec 9>"$DATA_DIR/.start.lock"
   if command -v flock >/dev/null 2>&1; then flock -w 300 9 || die "timed out waiting for another 'start' to finish"; fi
 
-  local pid
-  if broker_answers; then
-    if pid="$(broker_pid)"; then
-      say "broker already running on $BOOTSTRAP (pid $pid)"
-    else
-      say "a Kafka broker already answers on $BOOTSTRAP (not started by this script) — using it"
+  local pid ports
+  if pid="$(find_broker_pid)"; then
+    ports="$(configured_ports || true)"
+    if [[ -n "$ports" && "$ports" != "$KAFKA_PORT $KAFKA_CONTROLLER_PORT" ]]; then
+      die "the broker of $DATA_DIR (pid $pid) runs on ports ${ports/ /, } (client, controller), not $KAFKA_PORT, $KAFKA_CONTROLLER_PORT. Stop it first ('KAFKA_PORT=${ports%% *} KAFKA_CONTROLLER_PORT=${ports##* } bash deploy/local/kafka.sh stop') or use another KAFKA_DATA_DIR."
     fi
+    if broker_answers; then
+      say "broker already running on $BOOTSTRAP (pid $pid)"
+      return 0
+    fi
+    # Started by an earlier 'start' that gave up waiting, or recovering its logs after a crash: keep waiting.
+    say "broker process $pid is running but not answering yet (starting, or recovering its logs)"
+    wait_until_ready "$pid" "$KAFKA_RECOVERY_TIMEOUT"
     return 0
   fi
-  if pid="$(broker_pid)"; then
-    say "broker process $pid is running but not answering yet"
-    wait_until_ready "$pid"
+  if broker_answers; then
+    say "a Kafka broker already answers on $BOOTSTRAP (not started from $DATA_DIR) — using it"
     return 0
   fi
-  if port_open; then
-    die "something that is not a Kafka broker listens on $BOOTSTRAP. Free it ('ss -ltnp | grep :$KAFKA_PORT') or use another port: KAFKA_PORT=<port> bash deploy/local/kafka.sh start (and export KAFKA_BROKERS=127.0.0.1:<port>)"
-  fi
+  local port owner
+  for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do
+    if port_open "$port"; then
+      owner="$(port_owner "$port")"
+      die "port $port is taken${owner:+ by $owner}, and it is not a broker of $DATA_DIR. Free it ('ss -ltnp | grep :$port') or use other ports: KAFKA_PORT=<port> KAFKA_CONTROLLER_PORT=<port> bash deploy/local/kafka.sh start (and export KAFKA_BROKERS=127.0.0.1:<port>)"
+    fi
+  done
 
   assemble
   need java "Install a JDK/JRE 11+ (e.g. apt-get install -y openjdk-17-jre-headless)."
   write_config
   format_storage
 
+  local timeout="$KAFKA_START_TIMEOUT"
+  if [[ -f "$LOG_DIRS/meta.properties" ]] && ! clean_shutdown_marker && compgen -G "$LOG_DIRS/*-[0-9]*" >/dev/null; then
+    # After kill -9 the broker checks and rebuilds its log segments' indexes before it answers: longer than a start.
+    timeout=$((KAFKA_RECOVERY_TIMEOUT > KAFKA_START_TIMEOUT ? KAFKA_RECOVERY_TIMEOUT : KAFKA_START_TIMEOUT))
+    say "the broker was not stopped cleanly last time: it recovers its logs first (waiting up to $timeout s)"
+  fi
   say "starting Apache Kafka $KAFKA_VERSION (KRaft, single node) on $BOOTSTRAP, data in $DATA_DIR"
   # Start each run with fresh logs so a failure report only shows this attempt.
   [[ -f "$BROKER_LOG" ]] && mv -f "$BROKER_LOG" "$BROKER_LOG.previous"
   : >"$STDOUT_LOG"
+  rm -f "$PID_FILE"
   local launcher=()
   # setsid: own session, so Ctrl-C in the calling terminal (or the end of a CI step/jest run) leaves it alone.
   if command -v setsid >/dev/null 2>&1; then launcher=(setsid); fi
-  # The inner shell records its own pid (java keeps it through exec) even if setsid had to fork.
+  # The inner shell records its own pid (java keeps it through exec) before anything else, even if setsid had to
+  # fork: the pid file exists from the launch on, so 'stop' finds a broker that is still starting or recovering.
   # shellcheck disable=SC2086,SC2016 # KAFKA_HEAP_OPTS is a list of flags; $$ must expand in the inner shell
-  ${launcher[@]+"${launcher[@]}"} nohup bash -c 'echo $$ >"$0"; exec "$@"' "$PID_FILE" \
+  ${launcher[@]+"${launcher[@]}"} nohup bash -c 'echo $$ >"$0.tmp" && mv -f "$0.tmp" "$0"; exec "$@"' "$PID_FILE" \
     java $KAFKA_HEAP_OPTS -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \
     -Dlog4j.configuration="file:$CONFIG_DIR/log4j.properties" -Dkafka.logs.dir="$BROKER_LOG_DIR" \
     -cp "$LIBS_DIR/*" kafka.Kafka "$CONFIG_DIR/server.properties" \
     </dev/null >>"$STDOUT_LOG" 2>&1 8>&- 9>&- &
   local launched=$!
-  # The pid file is written by the child just before exec'ing java; give it a moment.
   local _
   for _ in $(seq 1 50); do
     [[ -s "$PID_FILE" ]] && break
     sleep 0.1
   done
-  [[ -s "$PID_FILE" ]] || echo "$launched" >"$PID_FILE"
+  if [[ ! -s "$PID_FILE" ]]; then
+    pid="$(orphan_broker_pid || echo "$launched")"
+    echo "$pid" >"$PID_FILE"
+  fi
   pid="$(tr -dc '0-9' <"$PID_FILE")"
   say "broker pid $pid (pid file $PID_FILE, log $BROKER_LOG)"
-  wait_until_ready "$pid"
+  wait_until_ready "$pid" "$timeout"
   say "ready: KAFKA_BROKERS=$BOOTSTRAP"
 }
 
@@ -315,10 +385,10 @@ start() {
 
 stop() {
   local pid
-  if ! pid="$(broker_pid)"; then
+  if ! pid="$(find_broker_pid)"; then
     rm -f "$PID_FILE"
     if port_open; then
-      say "no broker started by this script, but something listens on $BOOTSTRAP — leaving it alone"
+      say "no broker of $DATA_DIR is running, but something listens on $BOOTSTRAP — leaving it alone"
     else
       say "broker is not running"
     fi
@@ -342,7 +412,7 @@ stop() {
 
 status() {
   local pid
-  if pid="$(broker_pid)"; then
+  if pid="$(find_broker_pid)"; then
     if broker_answers; then
       say "running on $BOOTSTRAP (pid $pid, data $DATA_DIR)"
     else

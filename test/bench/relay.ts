@@ -150,7 +150,6 @@ export async function benchRelay(): Promise<Row[]> {
 
     const messaging = new KafkaJsClient({ clientId: 'bench-relay', brokers: BROKERS });
     resources.defer('relay kafka client', () => messaging.close());
-    const producer = await messaging.producer();
 
     const rawKafka = kafka('bench-raw-producer');
     const rawProducer = rawKafka.producer({
@@ -178,7 +177,7 @@ export async function benchRelay(): Promise<Row[]> {
       service: SERVICE,
       topic: warmTopic,
       pool: db.pool,
-      producer,
+      messaging,
       toIntegrationEvent,
       batchSize: BATCH,
     });
@@ -195,7 +194,7 @@ export async function benchRelay(): Promise<Row[]> {
               service: SERVICE,
               topic,
               pool: db.pool,
-              producer,
+              messaging,
               toIntegrationEvent,
               batchSize: BATCH,
             });
@@ -206,7 +205,13 @@ export async function benchRelay(): Promise<Row[]> {
           return now() - started;
         });
         const held = (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
-        if (held !== total) throw new Error(`${kind}: topic ${topic} holds ${held} messages, expected ${total}`);
+        // The relay publishes in transactions: each commit adds a marker record to every partition it wrote, so its
+        // topics hold more offsets than messages (its counter above counts the messages).
+        if (kind === 'raw' ? held !== total : held < total) {
+          throw new Error(
+            `${kind}: topic ${topic} holds ${held} offsets, expected ${kind === 'raw' ? '' : 'at least '}${total}`,
+          );
+        }
         runs[kind].push(rate(total, ms));
         log(
           `  ${kind.padEnd(5)} ${fmtRate(rate(total, ms)).padStart(9)} messages (${total} in ${(ms / 1000).toFixed(2)} s)` +

@@ -20,8 +20,12 @@ export async function freePort(): Promise<number> {
 /** A service started as its own process through its real `main.ts`, the way `npm start` runs it. */
 export class ServiceProcess {
   private child: ChildProcess | null = null;
+  private exitExpected = false;
   readonly output: string[] = [];
   readonly url: string;
+  /** Exits nobody asked for (not `stop()` or `kill()`): a crash. */
+  readonly unexpectedExits: Array<{ readonly code: number | null; readonly signal: string | null; readonly at: Date }> =
+    [];
 
   constructor(
     readonly service: string,
@@ -47,6 +51,10 @@ export class ServiceProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
+    this.exitExpected = false;
+    child.once('exit', (code, signal) => {
+      if (!this.exitExpected) this.unexpectedExits.push({ code, signal, at: new Date() });
+    });
     const keep = (chunk: Buffer) => {
       this.output.push(chunk.toString());
       if (this.output.length > 500) this.output.shift();
@@ -72,10 +80,26 @@ export class ServiceProcess {
     const child = this.child;
     if (!child || child.exitCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    this.exitExpected = true;
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
     await exited;
     clearTimeout(timer);
+  }
+
+  /** Sends `signal` (default SIGKILL: a crash, no shutdown hooks) and waits for the process to end. */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    this.exitExpected = true;
+    child.kill(signal);
+    await exited;
+  }
+
+  /** Whether the process is running now. */
+  get running(): boolean {
+    return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
   }
 
   /** The process id while running (for CPU accounting from `/proc`). */

@@ -6,6 +6,7 @@ export * from './stream-session';
 export * from './commit-signal';
 export * from './subscription';
 export * from './database';
+export * from './connection';
 export { EventStoreMigrations } from './migrations/1732500000000-create-event-store';
 export * from './timers';
 export * from './transaction';

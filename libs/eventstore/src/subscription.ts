@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { CommitPacer } from './commit-signal';
+import { isDatabaseUnavailable } from './connection';
 import { PostgresEventStore } from './event-store';
 import { START, type Checkpoint, type StoredEvent } from './types';
 
@@ -97,6 +98,7 @@ export class DurableSubscription {
   /** One batch in one transaction with its checkpoint, under the subscription's lock. */
   private async applyBatch(): Promise<number | typeof NOT_LEADER> {
     const client = await this.pool.connect();
+    let broken = false;
     try {
       await client.query('BEGIN');
       // The exclusion lock and the checkpoint in one round trip.
@@ -123,11 +125,12 @@ export class DurableSubscription {
       this.options.onCommitted?.();
       return events.length;
     } catch (error) {
+      broken = isDatabaseUnavailable(error);
       await client.query('ROLLBACK').catch(() => undefined);
       this.options.onAbandoned?.();
       throw error;
     } finally {
-      client.release();
+      client.release(broken);
     }
   }
 

@@ -1,6 +1,7 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Pool, PoolClient } from 'pg';
 import { noteTimerDue, signalCommitted } from './commit-signal';
+import { isDatabaseUnavailable } from './connection';
 import type { Queryable } from './types';
 
 /** A durable timer: fires once at or after `dueAt`. */
@@ -110,6 +111,7 @@ export class TimerScheduler {
     for (let i = 0; i < (this.options.batchSize ?? 50); i++) {
       const client = await this.pool.connect();
       let timer: Timer | undefined;
+      let broken = false;
       try {
         await client.query('BEGIN');
         const { rows } = await client.query<{
@@ -137,11 +139,12 @@ export class TimerScheduler {
         signalCommitted();
         fired += 1;
       } catch (error) {
+        broken = isDatabaseUnavailable(error);
         await client.query('ROLLBACK').catch(() => undefined);
         this.options.onError?.(error, timer);
         return fired;
       } finally {
-        client.release();
+        client.release(broken);
       }
     }
     return fired;

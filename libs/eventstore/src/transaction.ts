@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { signalCommitted } from './commit-signal';
+import { isDatabaseUnavailable } from './connection';
 import { ConcurrencyError } from './errors';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -18,6 +19,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function inTransaction<T>(pool: Pool, fn: (tx: PoolClient) => Promise<T>, maxAttempts = 5): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     const client = await pool.connect();
+    let broken = false;
     try {
       await client.query('BEGIN');
       const result = await fn(client);
@@ -25,10 +27,12 @@ export async function inTransaction<T>(pool: Pool, fn: (tx: PoolClient) => Promi
       signalCommitted();
       return result;
     } catch (error) {
+      // A broken connection goes back to nobody: the pool discards it.
+      broken = isDatabaseUnavailable(error);
       await client.query('ROLLBACK').catch(() => undefined);
       if (!(error instanceof ConcurrencyError) || attempt >= maxAttempts) throw error;
     } finally {
-      client.release();
+      client.release(broken);
     }
     await sleep(Math.random() * 10 * attempt);
   }

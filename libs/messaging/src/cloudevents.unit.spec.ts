@@ -73,7 +73,7 @@ describe('OutboxRelay key choice', () => {
       service: 'intake',
       topic: CaseOpenedV1.topic,
       pool: {} as Pool,
-      producer,
+      messaging: { producer: () => Promise.resolve(producer) },
       toIntegrationEvent: () => integration,
     });
     return (relay as unknown as { toMessage(event: StoredEvent): OutgoingMessage[] }).toMessage(stored());

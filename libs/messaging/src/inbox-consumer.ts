@@ -2,7 +2,13 @@ import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } f
 import type { Pool, PoolClient } from 'pg';
 import { dlqTopic, validateEvent } from '@aftersales/contracts';
 import { DomainError } from '@aftersales/domain';
-import { ConcurrencyError, PostgresEventStore, signalCommitted, StreamSession } from '@aftersales/eventstore';
+import {
+  ConcurrencyError,
+  isDatabaseUnavailable,
+  PostgresEventStore,
+  signalCommitted,
+  StreamSession,
+} from '@aftersales/eventstore';
 import { platformMetrics, type Logger } from '@aftersales/observability';
 import type {
   BatchControl,
@@ -147,6 +153,8 @@ export function decodeMessage(message: IncomingMessage): Decoded {
 /** Errors worth retrying: the database or broker is briefly away, or a concurrent writer won a race. */
 export function isTransient(error: unknown): boolean {
   if (error instanceof ConcurrencyError || (error as { code?: unknown })?.code === 'MESSAGING.INBOX_RACE') return true;
+  // The database went away (restart, failover): "Connection terminated unexpectedly" carries no code.
+  if (isDatabaseUnavailable(error)) return true;
   const code = (error as { code?: unknown })?.code;
   if (typeof code !== 'string') return false;
   return (
@@ -157,7 +165,10 @@ export function isTransient(error: unknown): boolean {
 /** The connection itself failed (not a race or a rule): it must not go back to the pool. */
 function isConnectionFailure(error: unknown): boolean {
   const code = (error as { code?: unknown })?.code;
-  return typeof code === 'string' && /^(08|57P|ECONNREFUSED$|ECONNRESET$|ETIMEDOUT$|EPIPE$)/.test(code);
+  return (
+    isDatabaseUnavailable(error) ||
+    (typeof code === 'string' && /^(08|57P|ECONNREFUSED$|ECONNRESET$|ETIMEDOUT$|EPIPE$)/.test(code))
+  );
 }
 
 function isRace(error: unknown): boolean {
@@ -312,7 +323,10 @@ export class InboxConsumer {
         }
         this.options.logger?.warn({ err: error, consumer: this.groupId }, 'inbox transaction failed; retrying');
         await sleep(backoff);
-        backoff = Math.min(backoff * 2, this.options.maxBackoffMs ?? 30_000);
+        // The database being away is retried at least every 5 s (a failed connect costs little): the consumer resumes
+        // within seconds of a restart instead of sleeping out a long backoff.
+        const cap = this.options.maxBackoffMs ?? 30_000;
+        backoff = Math.min(backoff * 2, isDatabaseUnavailable(error) ? Math.min(cap, 5_000) : cap);
         await control.heartbeat().catch(() => undefined);
       }
     }

@@ -1,4 +1,14 @@
-import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type Producer, type IHeaders } from 'kafkajs';
+import {
+  Kafka,
+  logLevel,
+  Partitioners,
+  type Admin,
+  type Consumer,
+  type IHeaders,
+  type LogEntry,
+  type Producer,
+} from 'kafkajs';
+import type { Logger } from '@aftersales/observability';
 import type {
   ConsumerSubscription,
   IncomingMessage,
@@ -6,8 +16,11 @@ import type {
   MessageProducer,
   MessagingClient,
   OutgoingMessage,
+  ProducerOptions,
   TopicSpec,
 } from './ports';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function headersToStrings(headers: IHeaders | undefined): Record<string, string> {
   const out: Record<string, string> = {};
@@ -18,16 +31,15 @@ function headersToStrings(headers: IHeaders | undefined): Record<string, string>
   return out;
 }
 
+const toRecords = (messages: readonly OutgoingMessage[]) =>
+  messages.map((m) => ({ key: m.key, value: m.value, headers: { ...m.headers } }));
+
 class KafkaJsProducer implements MessageProducer {
   constructor(private readonly producer: Producer) {}
 
   async send(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) return;
-    await this.producer.send({
-      topic,
-      acks: -1,
-      messages: messages.map((m) => ({ key: m.key, value: m.value, headers: { ...m.headers } })),
-    });
+    await this.producer.send({ topic, acks: -1, messages: toRecords(messages) });
   }
 
   disconnect(): Promise<void> {
@@ -35,13 +47,97 @@ class KafkaJsProducer implements MessageProducer {
   }
 }
 
+/** Each send is one transaction: a producer fenced by a newer one with the same transactional id can publish nothing. */
+class KafkaJsTransactionalProducer implements MessageProducer {
+  constructor(private readonly producer: Producer) {}
+
+  async send(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    const transaction = await this.producer.transaction();
+    try {
+      await transaction.send({ topic, acks: -1, messages: toRecords(messages) });
+      await transaction.commit();
+    } catch (error) {
+      if (transaction.isActive()) await transaction.abort().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  disconnect(): Promise<void> {
+    return this.producer.disconnect();
+  }
+}
+
+/**
+ * A consumer that outlives broker crashes. kafkajs restarts a consumer itself after a retriable failure (the broker
+ * went away and its retries ran out); after a failure it judges not retriable it emits `crash` with `restart: false`
+ * and stays stopped, which left a service running without consuming. This adapter then replaces the kafkajs consumer
+ * with a new one (same group, same handler) after a backoff, until it is disconnected. Offsets are committed only
+ * after a batch was handled, so a restart redelivers at most the batches in progress; the inbox absorbs them.
+ */
 class KafkaJsConsumer implements MessageConsumer {
   private readonly lagByPartition = new Map<string, number>();
-  constructor(private readonly consumer: Consumer) {}
+  private consumer: Consumer;
+  private subscription: ConsumerSubscription | undefined;
+  private stopped = false;
+  private replacing: Promise<void> | null = null;
+
+  constructor(
+    private readonly create: () => Consumer,
+    private readonly logger?: Logger,
+  ) {
+    this.consumer = this.watched(create());
+  }
+
+  async connect(): Promise<void> {
+    await this.consumer.connect();
+  }
 
   async run(subscription: ConsumerSubscription): Promise<void> {
-    await this.consumer.subscribe({ topics: [...subscription.topics], fromBeginning: subscription.fromBeginning ?? true });
-    await this.consumer.run({
+    this.subscription = subscription;
+    await this.start(this.consumer, subscription);
+  }
+
+  private watched(consumer: Consumer): Consumer {
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      const { error, restart } = payload as { error: Error; restart: boolean };
+      this.logger?.warn({ err: error, groupId: payload.groupId, restart }, 'Kafka consumer crashed');
+      if (!restart && !this.stopped && consumer === this.consumer) this.replacing ??= this.replace();
+    });
+    return consumer;
+  }
+
+  /** A new kafkajs consumer in place of one that crashed for good; retried with backoff until it runs. */
+  private async replace(): Promise<void> {
+    let backoff = 500;
+    try {
+      while (!this.stopped) {
+        await sleep(backoff);
+        if (this.stopped) return;
+        const next = this.watched(this.create());
+        try {
+          await this.consumer.disconnect().catch(() => undefined);
+          this.consumer = next;
+          await next.connect();
+          if (this.subscription) await this.start(next, this.subscription);
+          this.logger?.info({ groupId: this.subscription?.groupId }, 'Kafka consumer replaced after a crash');
+          return;
+        } catch (error) {
+          this.logger?.warn(
+            { err: error, groupId: this.subscription?.groupId },
+            'Kafka consumer restart failed; retrying',
+          );
+          backoff = Math.min(backoff * 2, 10_000);
+        }
+      }
+    } finally {
+      this.replacing = null;
+    }
+  }
+
+  private async start(consumer: Consumer, subscription: ConsumerSubscription): Promise<void> {
+    await consumer.subscribe({ topics: [...subscription.topics], fromBeginning: subscription.fromBeginning ?? true });
+    await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: subscription.partitionsConsumedConcurrently ?? 1,
@@ -78,8 +174,35 @@ class KafkaJsConsumer implements MessageConsumer {
     return this.lagByPartition;
   }
 
-  disconnect(): Promise<void> {
-    return this.consumer.disconnect();
+  async disconnect(): Promise<void> {
+    this.stopped = true;
+    await this.replacing;
+    await this.consumer.disconnect();
+  }
+}
+
+/**
+ * kafkajs' own log lines, through the service's logger. A protocol error kafkajs retries by itself (a broker that is
+ * restarting, a group coordinator loading, a transaction begun while the previous commit's markers are written) is
+ * logged by kafkajs as an ERROR for every attempt; it is debug here: what failed for good reaches the caller.
+ */
+function logKafkaJs(logger: Logger, { namespace, level, log }: LogEntry): void {
+  const { message, timestamp: _timestamp, logger: _logger, ...fields } = log;
+  const context = { kafkajs: fields, namespace };
+  if (level > logLevel.WARN) {
+    logger.debug(context, message);
+    return;
+  }
+  const retryCount = typeof fields.retryCount === 'number' ? fields.retryCount : undefined;
+  const retried = message.startsWith('[Connection] Response') || retryCount !== undefined;
+  if (!retried) {
+    if (level === logLevel.ERROR) logger.error(context, message);
+    else logger.warn(context, message);
+  } else if ((retryCount ?? 0) >= 5) {
+    // Still failing after several attempts: worth a warning (the broker may be down for longer than a blip).
+    logger.warn(context, message);
+  } else {
+    logger.debug(context, message);
   }
 }
 
@@ -96,38 +219,82 @@ export class KafkaJsClient implements MessagingClient {
   private readonly kafka: Kafka;
   private admin: Admin | undefined;
   private readonly owned: Array<{ disconnect(): Promise<void> }> = [];
+  private readonly logger: Logger | undefined;
 
-  constructor(options: { clientId: string; brokers: readonly string[] }) {
+  constructor(options: { clientId: string; brokers: readonly string[]; logger?: Logger }) {
+    this.logger = options.logger;
+    const logger = options.logger;
     this.kafka = new Kafka({
       clientId: options.clientId,
       brokers: [...options.brokers],
       logLevel: logLevel.WARN,
+      ...(logger ? { logCreator: () => (entry: LogEntry) => logKafkaJs(logger, entry) } : {}),
       retry: { initialRetryTime: 100, retries: 8 },
     });
   }
 
-  async producer(): Promise<MessageProducer> {
+  async producer(options: ProducerOptions = {}): Promise<MessageProducer> {
     const producer = this.kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,
-      // The idempotent producer keeps retrying while the broker is away; callers see a slow send, not a loss.
-      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 5_000 },
+      // The idempotent producer keeps retrying while the broker is away; callers see a slow send, not a loss. A
+      // transaction that begins while the broker still writes the previous one's commit markers is refused as
+      // CONCURRENT_TRANSACTIONS for a few milliseconds: retry that soon (the Java client waits 20 ms), not after 100.
+      retry: {
+        retries: Number.MAX_SAFE_INTEGER,
+        initialRetryTime: options.transactionalId ? 10 : 100,
+        maxRetryTime: 5_000,
+      },
+      transactionalId: options.transactionalId,
     });
     await producer.connect();
-    this.owned.push(producer);
-    return new KafkaJsProducer(producer);
+    const owned = options.transactionalId ? new KafkaJsTransactionalProducer(producer) : new KafkaJsProducer(producer);
+    this.owned.push(owned);
+    return {
+      send: (topic, messages) => owned.send(topic, messages),
+      disconnect: async () => {
+        this.disown(owned);
+        await owned.disconnect();
+      },
+    };
   }
 
   async consumer(groupId: string): Promise<MessageConsumer> {
-    const consumer = this.kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 100 });
+    const consumer = new KafkaJsConsumer(
+      () => this.kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 100 }),
+      this.logger,
+    );
     await consumer.connect();
     this.owned.push(consumer);
-    return new KafkaJsConsumer(consumer);
+    return consumer;
   }
 
+  private disown(client: { disconnect(): Promise<void> }): void {
+    const at = this.owned.indexOf(client);
+    if (at >= 0) this.owned.splice(at, 1);
+  }
+
+  /**
+   * Creates the missing topics. Retried (about 20 s in all): services starting together on a fresh broker create
+   * the same topics at once, and kafkajs' wait for the new partitions' leaders gives up on a metadata answer it does
+   * not retry ("This server does not host this topic-partition") while a busy broker is still creating them.
+   */
   async ensureTopics(topics: readonly TopicSpec[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.createMissingTopics(topics);
+        return;
+      } catch (error) {
+        if (attempt >= 8) throw error;
+        this.logger?.warn({ err: error, attempt }, 'creating Kafka topics failed; retrying');
+        await sleep(250 * 2 ** Math.min(attempt, 4));
+      }
+    }
+  }
+
+  private async createMissingTopics(topics: readonly TopicSpec[]): Promise<void> {
     const admin = await this.adminClient();
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t.topic));
@@ -144,7 +311,14 @@ export class KafkaJsClient implements MessagingClient {
 
   async ping(): Promise<void> {
     const admin = await this.adminClient();
-    await admin.describeCluster();
+    try {
+      await admin.describeCluster();
+    } catch (error) {
+      // A fresh admin client for the next probe, rather than one whose connections may be stuck on a dead broker.
+      if (this.admin === admin) this.admin = undefined;
+      await admin.disconnect().catch(() => undefined);
+      throw error;
+    }
   }
 
   async close(): Promise<void> {

@@ -60,12 +60,12 @@ describe('outbox relay and inbox consumer on real Kafka and Postgres', () => {
     await testDb.drop();
   });
 
-  const relayFor = async (topic: string) =>
+  const relayFor = (topic: string) =>
     new OutboxRelay({
       service: 'intake',
       topic,
       pool: db.pool,
-      producer: await kafka.producer(),
+      messaging: kafka,
       toIntegrationEvent: mapper,
       idleMs: 10,
       standbyMs: 100,
@@ -82,7 +82,7 @@ describe('outbox relay and inbox consumer on real Kafka and Postgres', () => {
       ]);
     }
 
-    const [a, b] = [await relayFor(topic), await relayFor(topic)];
+    const [a, b] = [relayFor(topic), relayFor(topic)];
     a.start();
     b.start();
     await until(async () => ((await a.checkpoint()).position > 0n ? true : undefined));
@@ -120,7 +120,7 @@ describe('outbox relay and inbox consumer on real Kafka and Postgres', () => {
         service: 'intake',
         topic,
         pool: freshDb.pool,
-        producer: await kafka.producer(),
+        messaging: kafka,
         toIntegrationEvent: mapper,
       });
       relay.start();

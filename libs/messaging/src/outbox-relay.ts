@@ -11,10 +11,19 @@ import {
 } from '@aftersales/eventstore';
 import { platformMetrics, type Logger } from '@aftersales/observability';
 import { toKafkaMessage, type IntegrationEventMapper } from './cloudevents';
-import type { MessageProducer, OutgoingMessage } from './ports';
+import type { MessageProducer, MessagingClient, OutgoingMessage } from './ports';
 
 const tracer = trace.getTracer('@aftersales/messaging');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The leader connection broke: the session advisory lock went with it, so this instance must not publish. */
+export class LeadershipLostError extends Error {
+  readonly code = 'MESSAGING.RELAY_LEADERSHIP_LOST';
+  constructor(topic: string, cause?: unknown) {
+    super(`The outbox relay of ${topic} lost its leader connection (and with it the leadership)`, { cause });
+    this.name = 'LeadershipLostError';
+  }
+}
 
 /** An event the relay refuses to publish because it breaks its own contract: a producer bug. */
 export class ContractViolationError extends Error {
@@ -33,7 +42,12 @@ export interface OutboxRelayOptions {
   readonly service: string;
   readonly topic: string;
   readonly pool: Pool;
-  readonly producer: MessageProducer;
+  /**
+   * Where the relay gets its producer: a new fenced (transactional) producer for each term as leader, so a previous
+   * leader that lost its lock with its connection, but still has a send in flight, can publish nothing once this
+   * term began (see {@link OutboxRelay}).
+   */
+  readonly messaging: Pick<MessagingClient, 'producer'>;
   readonly toIntegrationEvent: IntegrationEventMapper;
   readonly logger?: Logger;
   readonly batchSize?: number;
@@ -65,9 +79,18 @@ export interface OutboxRelayOptions {
  * or the contract's `partitionKey`; CloudEvents headers, idempotent producer), then records its checkpoint once the broker
  * acknowledged. Delivery is at-least-once; consumers deduplicate through their inbox.
  *
+ * Leadership is a session advisory lock on a dedicated connection, so it ends with that connection: a database
+ * restart, a failover or `pg_terminate_backend` releases it, and another instance (or this one, once it reconnects)
+ * takes it. This instance notices at once (the connection's `error`/`end` events), stops before its next send and
+ * competes again with backoff. A send already in flight cannot be recalled, so each term publishes through a new
+ * fenced producer (a Kafka transactional id per topic and database): the next leader's producer fences the previous
+ * one, whose in-flight transaction is aborted, so two leaders never publish at once and the first copy of every event
+ * on the topic is in store order. The new leader resumes from the stored checkpoint (at most `checkpointEveryMs` of
+ * events are published again; inboxes absorb them).
+ *
  * @example
  * ```ts
- * const relay = new OutboxRelay({ service: 'intake', topic: Topics.intake, pool, producer, toIntegrationEvent });
+ * const relay = new OutboxRelay({ service: 'intake', topic: Topics.intake, pool, messaging, toIntegrationEvent });
  * relay.start(); … await relay.stop();
  * ```
  */
@@ -75,6 +98,9 @@ export class OutboxRelay {
   private running = false;
   private loop: Promise<void> | null = null;
   private leaderClient: PoolClient | null = null;
+  /** Set by the leader connection's `error`/`end` events: the lock is gone, publish nothing more. */
+  private leaderLost: Error | null = null;
+  private producer: MessageProducer | null = null;
   private failure: unknown = null;
   private current: Checkpoint | undefined;
   /** Published past this but not yet stored as the checkpoint. */
@@ -92,7 +118,7 @@ export class OutboxRelay {
   }
 
   get isLeader(): boolean {
-    return this.leaderClient !== null;
+    return this.leaderClient !== null && this.leaderLost === null;
   }
 
   /** The error that stopped the last attempt to publish (null once a batch went through), for diagnostics. */
@@ -117,14 +143,17 @@ export class OutboxRelay {
   /** Publishes one batch if leader; returns the number of stored events it moved past. */
   async publishBatch(): Promise<number> {
     const client = this.leaderClient;
-    if (!client) return 0;
+    const producer = this.producer;
+    if (!client || !producer) return 0;
     // The leader is the only writer of its checkpoint: load it once per leadership, then keep it in memory.
     this.current ??= await loadCheckpoint(client, this.checkpointName);
     const events = await this.store.readAll(this.current, this.batchSize, client);
     const last = events.at(-1);
     if (last) {
       const messages = events.flatMap((event) => this.toMessage(event));
-      await this.options.producer.send(this.options.topic, messages);
+      // The read went through the leader connection, but it may have broken since: then the lock is gone.
+      if (this.leaderLost) throw new LeadershipLostError(this.options.topic, this.leaderLost);
+      await producer.send(this.options.topic, messages);
       // Acknowledged by the broker: the position may be stored.
       this.current = last;
       this.unsaved = last;
@@ -193,6 +222,7 @@ export class OutboxRelay {
     let backoff = 100;
     while (this.running) {
       try {
+        if (this.leaderLost) throw new LeadershipLostError(this.options.topic, this.leaderLost);
         if (!this.leaderClient && !(await this.tryTakeLeadership())) {
           await sleep(this.options.standbyMs ?? 1_000);
           continue;
@@ -207,32 +237,58 @@ export class OutboxRelay {
       } catch (error) {
         this.failure = error;
         this.options.logger?.error({ err: error, topic: this.options.topic }, 'outbox relay failed; retrying');
-        // A broken leader connection loses the lock; give it up and compete again.
+        // A broken leader connection loses the lock, a failed send may leave the producer unusable: give both up
+        // and compete again (a new term, a new fenced producer).
         await this.releaseLeadership();
         await sleep(backoff);
-        backoff = Math.min(backoff * 2, 10_000);
+        backoff = Math.min(backoff * 2, 5_000);
       }
     }
   }
 
   private async tryTakeLeadership(): Promise<boolean> {
     const client = await this.options.pool.connect();
+    let database: string;
     try {
-      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [
-        this.checkpointName,
-      ]);
-      if (rows[0]?.locked) {
-        this.leaderClient = client;
-        platformMetrics.relayIsLeader.set({ service: this.options.service }, 1);
-        this.options.logger?.info({ topic: this.options.topic }, 'outbox relay is leader');
-        return true;
+      const { rows } = await client.query<{ locked: boolean; database: string }>(
+        'SELECT pg_try_advisory_lock(hashtext($1)) AS locked, current_database() AS database',
+        [this.checkpointName],
+      );
+      if (!rows[0]?.locked) {
+        client.release();
+        return false;
       }
+      database = rows[0].database;
     } catch (error) {
       client.release(true);
       throw error;
     }
-    client.release();
-    return false;
+    // From here the lock lives as long as this connection: watch it.
+    this.leaderLost = null;
+    const lost = (error?: Error) => {
+      if (this.leaderClient !== client || this.leaderLost) return;
+      this.leaderLost = error ?? new Error('leader connection ended');
+      this.options.logger?.warn({ err: error, topic: this.options.topic }, 'outbox relay lost its leader connection');
+      // End a wait for commits now: the loop then gives the leadership up instead of idling as a false leader.
+      this.pacer.stop();
+      this.pacer.restart();
+    };
+    client.on('error', lost);
+    client.on('end', lost);
+    this.leaderClient = client;
+    try {
+      // Fences the previous term's producer (this instance's or another's): its open transaction is aborted and
+      // nothing it sends from now on is accepted.
+      this.producer = await this.options.messaging.producer({
+        transactionalId: `aftersales.relay.${this.options.topic}.${database}`,
+      });
+    } catch (error) {
+      await this.releaseLeadership();
+      throw error;
+    }
+    platformMetrics.relayIsLeader.set({ service: this.options.service }, 1);
+    this.options.logger?.info({ topic: this.options.topic }, 'outbox relay is leader');
+    return true;
   }
 
   /** Stores the published position if it moved since it was last stored. */
@@ -247,13 +303,21 @@ export class OutboxRelay {
   private async releaseLeadership(): Promise<void> {
     const client = this.leaderClient;
     if (!client) return;
-    // What was acknowledged is stored before letting go, so the next leader does not publish it again.
-    await this.saveProgress(client).catch(() => undefined);
+    const lost = this.leaderLost !== null;
+    // What was acknowledged is stored before letting go, so the next leader does not publish it again (impossible
+    // when the connection broke: the next leader then resumes from the last stored position).
+    if (!lost) await this.saveProgress(client).catch(() => undefined);
     this.unsaved = undefined;
     this.leaderClient = null;
+    this.leaderLost = null;
     this.current = undefined;
     platformMetrics.relayIsLeader.set({ service: this.options.service }, 0);
-    await client.query('SELECT pg_advisory_unlock(hashtext($1))', [this.checkpointName]).catch(() => undefined);
+    const producer = this.producer;
+    this.producer = null;
+    await producer?.disconnect().catch(() => undefined);
+    if (!lost) {
+      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [this.checkpointName]).catch(() => undefined);
+    }
     // Destroy rather than return the connection: a session lock must never leak into the pool.
     client.release(true);
   }

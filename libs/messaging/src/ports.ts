@@ -56,8 +56,18 @@ export interface TopicSpec {
   readonly replicationFactor?: number;
 }
 
+export interface ProducerOptions {
+  /**
+   * Makes a fenced producer: each `send` is one Kafka transaction, and connecting another producer with the same id
+   * fences this one (its sends from then on fail, and a transaction it left open is aborted). A relay whose leadership
+   * passed to another instance can then never publish after the new leader started. Consumers read committed
+   * messages only (kafkajs and librdkafka/kcat do by default).
+   */
+  readonly transactionalId?: string;
+}
+
 export interface MessagingClient {
-  producer(): Promise<MessageProducer>;
+  producer(options?: ProducerOptions): Promise<MessageProducer>;
   consumer(groupId: string): Promise<MessageConsumer>;
   /** Creates missing topics (existing ones are left as they are). */
   ensureTopics(topics: readonly TopicSpec[]): Promise<void>;

@@ -1,7 +1,7 @@
 import { Catch, HttpException, HttpStatus, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { trace } from '@opentelemetry/api';
 import { DomainError, type DomainErrorKind } from '@aftersales/domain';
-import { ConcurrencyError, RetriesExhaustedError } from '@aftersales/eventstore';
+import { ConcurrencyError, isDatabaseUnavailable, RetriesExhaustedError } from '@aftersales/eventstore';
 import type { Logger } from '@aftersales/observability';
 import { Type, type Static } from '@sinclair/typebox';
 import { ReadonlyList } from './api-schema';
@@ -113,7 +113,13 @@ function bodyParserError(error: unknown): { status: number; code: string; detail
   };
 }
 
-/** Maps an error to problem details: HTTP errors, domain errors by kind, concurrency to 409, rest to 500. */
+/** Seconds a client is asked to wait (`Retry-After`) when a dependency is away. */
+export const RETRY_AFTER_SECONDS = 2;
+
+/**
+ * Maps an error to problem details: HTTP errors, domain errors by kind, concurrency to 409, an unreachable database
+ * (restart, failover, no free connection in time) to 503 with `Retry-After`, rest to 500.
+ */
 export function toProblem(error: unknown, instance?: string): ProblemDetails {
   const spanContext = trace.getActiveSpan()?.spanContext();
   const traceId = spanContext && trace.isSpanContextValid(spanContext) ? spanContext.traceId : undefined;
@@ -177,14 +183,14 @@ export function toProblem(error: unknown, instance?: string): ProblemDetails {
       detail: refused.detail,
     };
   }
-  if (isUnavailable(error)) {
+  if (isDatabaseUnavailable(error)) {
     return {
       ...base,
-      type: typeUri('SERVICE.UNAVAILABLE'),
+      type: typeUri('DEPENDENCY.UNAVAILABLE'),
       title: 'Service Unavailable',
       status: 503,
-      code: 'SERVICE.UNAVAILABLE',
-      detail: 'A dependency of this service is briefly unavailable; retry shortly',
+      code: 'DEPENDENCY.UNAVAILABLE',
+      detail: `The database is unavailable; retry in ${RETRY_AFTER_SECONDS} s.`,
     };
   }
   return {
@@ -195,24 +201,6 @@ export function toProblem(error: unknown, instance?: string): ProblemDetails {
     code: 'INTERNAL',
     detail: 'An unexpected error occurred; quote the traceId when reporting it',
   };
-}
-
-/**
- * The database (or another dependency) is away: a connection refused, reset or terminated, the server shutting
- * down or not accepting connections yet. The request can be retried, so 503 instead of 500.
- */
-function isUnavailable(error: unknown): boolean {
-  const code = (error as { code?: unknown })?.code;
-  if (
-    typeof code === 'string' &&
-    /^(08|57P0[1-3]|53300|ECONNREFUSED$|ECONNRESET$|ETIMEDOUT$|EPIPE$|ENOTFOUND$)/.test(code)
-  ) {
-    return true;
-  }
-  const message = error instanceof Error ? error.message : '';
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(
-    message,
-  );
 }
 
 /** Global filter answering every HTTP error as `application/problem+json`. */
@@ -229,10 +217,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       setHeader(k: string, v: string): void;
     }>();
     const problem = toProblem(error, request.originalUrl ?? request.url);
-    if (problem.status >= 500) this.logger?.error({ err: error, instance: problem.instance }, 'request failed');
+    if (problem.code === 'DEPENDENCY.UNAVAILABLE') {
+      this.logger?.warn({ err: error, instance: problem.instance }, 'request refused: a dependency is unavailable');
+    } else if (problem.status >= 500) this.logger?.error({ err: error, instance: problem.instance }, 'request failed');
     const res = response.status(problem.status);
     if (problem.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
-    if (problem.status === 503) res.setHeader('Retry-After', '5');
+    if (problem.status === 503) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
     res.setHeader('Content-Type', 'application/problem+json');
     res.send(JSON.stringify(problem));
   }

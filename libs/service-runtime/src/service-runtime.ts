@@ -202,8 +202,15 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
     migrations: definition.migrations,
     poolSize: config.databasePoolSize ?? 10,
     warmConnections: config.databasePoolWarm ?? config.databasePoolSize ?? 10,
+    // A broken connection is logged, never an unhandled `error` event: the service answers 503 until Postgres is back.
+    onConnectionError: (err) =>
+      logger.warn({ code: (err as { code?: string }).code, reason: err.message }, 'Postgres connection failed'),
   });
-  const messaging: MessagingClient = new KafkaJsClient({ clientId: definition.service, brokers: config.kafkaBrokers });
+  const messaging: MessagingClient = new KafkaJsClient({
+    clientId: definition.service,
+    brokers: config.kafkaBrokers,
+    logger,
+  });
   const topic = eventTopic(definition.service);
   await messaging.ensureTopics([{ topic, partitions: config.partitions }]);
 
@@ -295,7 +302,7 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
       service: definition.service,
       topic,
       pool: database.pool,
-      producer: await messaging.producer(),
+      messaging,
       toIntegrationEvent: definition.integrationEvents,
       logger,
     });
@@ -386,6 +393,9 @@ function assertConsumersWired(app: INestApplication, consumers: readonly InboxCo
 /** `main.ts` of a service: run it, and shut down cleanly on SIGTERM/SIGINT. */
 export async function main(definition: ServiceDefinition): Promise<void> {
   const running = await runService(definition, serviceConfigFromEnv(definition.service));
+  // A promise nobody awaited that failed (a dependency went away under a fire-and-forget call) is logged; it must not
+  // end the process (Node's default), which would turn a database restart into an outage.
+  process.on('unhandledRejection', (reason) => running.logger.error({ err: reason }, 'unhandled promise rejection'));
   const shutdown = async (signal: string) => {
     running.logger.info({ signal }, 'shutting down');
     await running.close();
