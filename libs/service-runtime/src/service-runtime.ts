@@ -206,138 +206,147 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
     onConnectionError: (err) =>
       logger.warn({ code: (err as { code?: string }).code, reason: err.message }, 'Postgres connection failed'),
   });
-  const messaging: MessagingClient = new KafkaJsClient({
-    clientId: definition.service,
-    brokers: config.kafkaBrokers,
-    logger,
-  });
-  const topic = eventTopic(definition.service);
-  await messaging.ensureTopics([{ topic, partitions: config.partitions }]);
-
-  const store = new PostgresEventStore(database.pool);
-  const consumers = defineService(definition).consumers ?? [];
-
-  @Global()
-  @Module({})
-  class ServiceInfrastructureModule {
-    static register(): DynamicModule {
-      return {
-        module: ServiceInfrastructureModule,
-        providers: [
-          { provide: SERVICE_DATABASE, useValue: database },
-          { provide: MESSAGING, useValue: messaging },
-          { provide: PostgresEventStore, useValue: store },
-          { provide: CLOCK, useValue: clock },
-          { provide: Commands, useValue: new Commands(store, clock) },
-        ],
-        exports: [SERVICE_DATABASE, MESSAGING, PostgresEventStore, CLOCK, Commands],
-      };
+  // What started, to stop in reverse order: by `close()`, or at once when the start fails half-way (a service that
+  // cannot start leaves no pool, client, consumer or timer behind in the process that tried).
+  const started: Array<() => Promise<unknown>> = [() => database.close()];
+  const stopStarted = async () => {
+    for (const stop of started.splice(0).reverse()) {
+      await stop().catch((error: unknown) => logger.warn({ err: error }, 'stopping a part of the service failed'));
     }
+  };
+  try {
+    return await start();
+  } catch (error) {
+    await stopStarted();
+    throw error;
   }
 
-  @Module({
-    imports: [
-      ServiceInfrastructureModule.register(),
-      PlatformHttpModule.forRoot({
-        auth: config.auth,
-        logger,
-        readiness: [
-          { name: 'postgres', check: async () => void (await database.pool.query('SELECT 1')) },
-          { name: 'kafka', check: () => messaging.ping() },
-        ],
-      }),
-      ApiDocsModule.forRoot({
-        title: `aftersales ${definition.service}`,
-        version: definition.apiVersion ?? '1.0.0',
-        description: definition.description,
-      }),
-      definition.module,
-    ],
-  })
-  class ServiceRootModule {}
-
-  const app = await NestFactory.create<NestExpressApplication>(ServiceRootModule, {
-    // Only JSON bodies, up to the configured size (registered below); no urlencoded or text parsing.
-    bodyParser: false,
-    logger: {
-      log: (m: unknown) => logger.debug(m),
-      error: (m: unknown, trace?: string) => logger.error({ trace }, String(m)),
-      warn: (m: unknown) => logger.warn(m),
-      debug: (m: unknown) => logger.debug(m),
-      verbose: (m: unknown) => logger.trace(m),
-    },
-  });
-  app.enableShutdownHooks();
-  app.use(requireJsonBodies);
-  app.useBodyParser('json', {
-    limit: config.httpBodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
-    type: ['application/json', 'application/*+json'],
-  });
-  assertConsumersWired(app, consumers);
-  for (const c of consumers) {
-    app.connectMicroservice(
-      {
-        strategy: new InboxTransport({
-          service: definition.service,
-          consumer: c.consumer,
-          groupPrefix: config.consumerGroupPrefix,
-          fromBeginning: config.consumeFromBeginning ?? true,
-          topics: consumerTopics(c),
-          pool: database.pool,
-          messaging,
-          logger,
-        }),
-      },
-      { inheritAppConfig: true },
-    );
-  }
-  for (const c of consumers) {
-    await messaging.ensureTopics(consumerTopics(c).map((t) => ({ topic: t, partitions: config.partitions })));
-  }
-  await app.startAllMicroservices();
-
-  let relay: OutboxRelay | null = null;
-  if (definition.integrationEvents) {
-    relay = new OutboxRelay({
-      service: definition.service,
-      topic,
-      pool: database.pool,
-      messaging,
-      toIntegrationEvent: definition.integrationEvents,
+  /** Everything after the database: the messaging client, the Nest app and its consumers, the relay, the workers. */
+  async function start(): Promise<RunningService> {
+    const messaging: MessagingClient = new KafkaJsClient({
+      clientId: definition.service,
+      brokers: config.kafkaBrokers,
       logger,
     });
-    relay.start();
+    started.push(() => messaging.close());
+    const topic = eventTopic(definition.service);
+    await messaging.ensureTopics([{ topic, partitions: config.partitions }]);
+
+    const store = new PostgresEventStore(database.pool);
+    const consumers = defineService(definition).consumers ?? [];
+
+    @Global()
+    @Module({})
+    class ServiceInfrastructureModule {
+      static register(): DynamicModule {
+        return {
+          module: ServiceInfrastructureModule,
+          providers: [
+            { provide: SERVICE_DATABASE, useValue: database },
+            { provide: MESSAGING, useValue: messaging },
+            { provide: PostgresEventStore, useValue: store },
+            { provide: CLOCK, useValue: clock },
+            { provide: Commands, useValue: new Commands(store, clock) },
+          ],
+          exports: [SERVICE_DATABASE, MESSAGING, PostgresEventStore, CLOCK, Commands],
+        };
+      }
+    }
+
+    @Module({
+      imports: [
+        ServiceInfrastructureModule.register(),
+        PlatformHttpModule.forRoot({
+          auth: config.auth,
+          logger,
+          readiness: [
+            { name: 'postgres', check: async () => void (await database.pool.query('SELECT 1')) },
+            { name: 'kafka', check: () => messaging.ping() },
+          ],
+        }),
+        ApiDocsModule.forRoot({
+          title: `aftersales ${definition.service}`,
+          version: definition.apiVersion ?? '1.0.0',
+          description: definition.description,
+        }),
+        definition.module,
+      ],
+    })
+    class ServiceRootModule {}
+
+    const app = await NestFactory.create<NestExpressApplication>(ServiceRootModule, {
+      // Only JSON bodies, up to the configured size (registered below); no urlencoded or text parsing.
+      bodyParser: false,
+      logger: {
+        log: (m: unknown) => logger.debug(m),
+        error: (m: unknown, trace?: string) => logger.error({ trace }, String(m)),
+        warn: (m: unknown) => logger.warn(m),
+        debug: (m: unknown) => logger.debug(m),
+        verbose: (m: unknown) => logger.trace(m),
+      },
+    });
+    started.push(() => app.close());
+    app.enableShutdownHooks();
+    app.use(requireJsonBodies);
+    app.useBodyParser('json', {
+      limit: config.httpBodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
+      type: ['application/json', 'application/*+json'],
+    });
+    assertConsumersWired(app, consumers);
+    for (const c of consumers) {
+      app.connectMicroservice(
+        {
+          strategy: new InboxTransport({
+            service: definition.service,
+            consumer: c.consumer,
+            groupPrefix: config.consumerGroupPrefix,
+            fromBeginning: config.consumeFromBeginning ?? true,
+            topics: consumerTopics(c),
+            pool: database.pool,
+            messaging,
+            logger,
+          }),
+        },
+        { inheritAppConfig: true },
+      );
+    }
+    for (const c of consumers) {
+      await messaging.ensureTopics(consumerTopics(c).map((t) => ({ topic: t, partitions: config.partitions })));
+    }
+    await app.startAllMicroservices();
+
+    let relay: OutboxRelay | null = null;
+    if (definition.integrationEvents) {
+      relay = new OutboxRelay({
+        service: definition.service,
+        topic,
+        pool: database.pool,
+        messaging,
+        toIntegrationEvent: definition.integrationEvents,
+        logger,
+      });
+      relay.start();
+      const running = relay;
+      started.push(() => running.stop());
+    }
+
+    const workers = definition.workers?.({ app, database, messaging, clock, logger }) ?? [];
+    for (const worker of workers) {
+      worker.start();
+      started.push(() => worker.stop());
+    }
+
+    // Keep idle connections longer than the load balancers and clients in front of us (AWS ALB: 60 s): with Node's
+    // default 5 s, a client reusing a connection the server just closed gets ECONNRESET (or a 502 from the balancer).
+    const server = app.getHttpServer() as import('node:http').Server;
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
+    await app.listen(config.port, '0.0.0.0');
+    const url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('0.0.0.0', '127.0.0.1');
+    logger.info({ url, topic }, `${definition.service} is up`);
+
+    return { app, url, database, relay, logger, close: stopStarted };
   }
-
-  const workers = definition.workers?.({ app, database, messaging, clock, logger }) ?? [];
-  for (const worker of workers) worker.start();
-
-  // Keep idle connections longer than the load balancers and clients in front of us (AWS ALB: 60 s): with Node's
-  // default 5 s, a client reusing a connection the server just closed gets ECONNRESET (or a 502 from the balancer).
-  const server = app.getHttpServer() as import('node:http').Server;
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
-  await app.listen(config.port, '0.0.0.0');
-  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('0.0.0.0', '127.0.0.1');
-  logger.info({ url, topic }, `${definition.service} is up`);
-
-  let closed = false;
-  return {
-    app,
-    url,
-    database,
-    relay,
-    logger,
-    async close() {
-      if (closed) return;
-      closed = true;
-      for (const worker of workers) await worker.stop();
-      await relay?.stop();
-      await app.close();
-      await messaging.close();
-      await database.close();
-    },
-  };
 }
 
 /**
