@@ -65,6 +65,8 @@ async function openAppender(kind: AppenderKind, url: string, name: string): Prom
     }
     case 'raw': {
       const pool = new Pool({ connectionString: url, max: POOL_SIZE });
+      // A session the server ends (the database is dropped after the measurement) is reported, never a crash.
+      pool.on('error', (error) => log(`  raw pool: ${error.message}`));
       await pool.query(`
         CREATE TABLE raw_events (
           event_id       uuid        NOT NULL,

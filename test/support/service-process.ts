@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -35,7 +36,17 @@ export class ServiceProcess {
     this.url = `http://127.0.0.1:${port}`;
   }
 
-  async start(timeoutMs = 60_000): Promise<void> {
+  /**
+   * Spawns the service and resolves once `GET /health/ready` answers 2xx; fails at once if the process exits.
+   *
+   * The deadline detects a hang; it is not a speed requirement. A start costs about 5 s of CPU per service (module
+   * loading under tsx), so on a shared 2-core machine its wall time is whatever the other work leaves: three
+   * concurrent starts measured ~20 s beside other engineers' test runs and 46 s with two more busy processes, and a
+   * 60 s deadline failed the e2e suite under that load although nothing was wrong. The default sits just inside the
+   * hook and test timeout (120 s, libs/testing/src/jest-setup.ts), so a real hang still fails with the service's
+   * logs, and the message says how much CPU the process got meanwhile (starved or stuck).
+   */
+  async start(timeoutMs = 100_000): Promise<void> {
     // SERVICE_CPU_PROFILE_DIR=/tmp/profiles writes a V8 CPU profile of each service process when it stops.
     const profile = process.env.SERVICE_CPU_PROFILE_DIR
       ? [
@@ -61,7 +72,8 @@ export class ServiceProcess {
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
-    const deadline = Date.now() + timeoutMs;
+    const started = Date.now();
+    const deadline = started + timeoutMs;
     while (Date.now() < deadline) {
       if (child.exitCode !== null) throw new Error(`${this.service} exited (${child.exitCode}):\n${this.logs()}`);
       try {
@@ -72,7 +84,12 @@ export class ServiceProcess {
       }
       await new Promise((r) => setTimeout(r, 250));
     }
-    throw new Error(`${this.service} was not ready within ${timeoutMs} ms:\n${this.logs()}`);
+    const cpu = cpuSecondsOf(child.pid);
+    throw new Error(
+      `${this.service} was not ready within ${timeoutMs} ms` +
+        `${cpu === null ? '' : ` (it used ${cpu.toFixed(1)} s of CPU in ${((Date.now() - started) / 1000).toFixed(0)} s)`}:\n` +
+        this.logs(),
+    );
   }
 
   /** SIGTERM and wait: the service drains its relay and consumers like in Kubernetes. */
@@ -109,6 +126,18 @@ export class ServiceProcess {
 
   logs(): string {
     return this.output.join('').split('\n').slice(-60).join('\n');
+  }
+}
+
+/** User + system CPU seconds a process has used so far (Linux `/proc`); null where unknown. */
+function cpuSecondsOf(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
   }
 }
 

@@ -128,9 +128,12 @@ export class CommitPacer {
     this.startedAt = performance.now();
   }
 
-  /** @returns `true` when a commit (since the poll started, or during the wait) ended it, `false` otherwise. */
-  waitForMore(): Promise<boolean> {
-    return waitForCommit(this.options.idleMs, {
+  /**
+   * @param idleMs the longest wait this time (default: the pacer's `idleMs`).
+   * @returns `true` when a commit (since the poll started, or during the wait) ended it, `false` otherwise.
+   */
+  waitForMore(idleMs = this.options.idleMs): Promise<boolean> {
+    return waitForCommit(idleMs, {
       channel: this.options.channel,
       since: this.generation,
       notBefore: this.startedAt + (this.options.minIntervalMs ?? 0),

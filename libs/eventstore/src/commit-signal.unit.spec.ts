@@ -82,4 +82,10 @@ describe('commit signal', () => {
     signalCommitted();
     await expect(again).resolves.toBe(true);
   });
+
+  it('a pacer can wait less than its idle time once (events held back: look again soon)', async () => {
+    const pacer = new CommitPacer({ idleMs: 60_000 });
+    pacer.pollStarts();
+    await expect(pacer.waitForMore(5)).resolves.toBe(false);
+  });
 });

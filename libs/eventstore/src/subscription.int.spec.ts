@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createTestDatabase, type TestDatabase } from '@aftersales/testing';
+import { Client } from 'pg';
+import { createTestDatabase, databaseUrl, type TestDatabase } from '@aftersales/testing';
 import {
   DurableSubscription,
   inTransaction,
@@ -85,9 +86,16 @@ describe('DurableSubscription (checkpointed projection)', () => {
     await expect(flaky.poll()).rejects.toThrow('projection bug');
     expect(await loadCheckpoint(db.pool, 'flaky')).toEqual(before);
     fail = false;
+    // Until the event is applied: a poll that finds nothing readable proves nothing while another session's older
+    // transaction holds the newest events back (transaction ids are server-wide, ADR 1).
+    const count = async () =>
+      (await db.pool.query('SELECT n FROM totals WHERE stream = $1', [`flaky-${stream}`])).rows[0]?.n as number;
+    const deadline = Date.now() + 15_000;
+    while ((await count()) === undefined && Date.now() < deadline) {
+      if ((await flaky.poll()) === 0) await new Promise((r) => setTimeout(r, 20));
+    }
     while ((await flaky.poll()) > 0);
-    const { rows } = await db.pool.query('SELECT n FROM totals WHERE stream = $1', [`flaky-${stream}`]);
-    expect(rows[0]?.n).toBe(1);
+    expect(await count()).toBe(1);
   });
 
   it('running, it applies every event committed in this process while it works, and reports commits and rollbacks', async () => {
@@ -139,4 +147,48 @@ describe('DurableSubscription (checkpointed projection)', () => {
     expect(committed).toEqual(ids);
     expect(abandoned).toBe(1);
   }, 30_000);
+
+  // CONTEXT: transaction ids are server-wide: an older transaction still open in another database holds this
+  // database's newest events back from readers (ADR 1). The commits that woke a running subscription are then not
+  // readable yet, and no signal comes when the other transaction ends: the subscription slept its whole idle time
+  // (CI on a shared Postgres server failed this way).
+  it('running, it applies what an older transaction elsewhere held back once that ends, without waiting its idle time', async () => {
+    const stream = `h-${randomUUID()}`;
+    const applied: string[] = [];
+    let batches = 0;
+    const running = new DurableSubscription(db.pool, {
+      name: `held-${randomUUID()}`,
+      idleMs: 60_000,
+      handle: async (event) => {
+        if (event.streamId === stream) applied.push(event.id);
+      },
+      onCommitted: () => void (batches += 1),
+    });
+    running.start();
+    const elsewhere = new Client({ connectionString: databaseUrl() }); // the server's own database: another one
+    await elsewhere.connect();
+    const ids = [randomUUID(), randomUUID(), randomUUID()];
+    try {
+      await elsewhere.query('BEGIN');
+      await elsewhere.query('SELECT pg_current_xact_id()'); // takes a transaction id older than the appends below
+      for (const id of ids) {
+        await inTransaction(db.pool, (tx) =>
+          store.append(stream, 'any', [{ id, type: 'Counted', data: {}, metadata }], tx),
+        );
+      }
+      // The subscription has looked since the last commit (it was woken), and found nothing of it readable.
+      const looked = batches;
+      const deadline = Date.now() + 15_000;
+      while (batches === looked && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      expect(batches).toBeGreaterThan(looked);
+      expect(applied).toEqual([]);
+      await elsewhere.query('COMMIT');
+    } finally {
+      await elsewhere.end();
+    }
+    const deadline = Date.now() + 15_000;
+    while (applied.length < ids.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await running.stop();
+    expect(applied).toEqual(ids);
+  }, 40_000);
 });

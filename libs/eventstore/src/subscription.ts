@@ -45,6 +45,17 @@ export interface SubscriptionOptions {
 }
 
 const NOT_LEADER = 'not-leader' as const;
+
+/**
+ * True when committed events exist that readers may not take yet: the newest visible event's transaction is at or
+ * past the snapshot's xmin, i.e. an older transaction (of any session on the server: transaction ids are
+ * server-wide) is still in flight. Reads the global-order index backwards from its end (one row), not the table.
+ */
+const HELD_BACK = `coalesce((SELECT h.transaction_id FROM es_events h ORDER BY h.transaction_id DESC LIMIT 1)
+  >= pg_snapshot_xmin(pg_current_snapshot()), false)`;
+
+/** Longest wait between looks while committed events are held back (or the idle time, if shorter). */
+const HELD_BACK_MAX_WAIT_MS = 250;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -64,6 +75,8 @@ export class DurableSubscription {
   private loop: Promise<void> | null = null;
   private readonly store: PostgresEventStore;
   private readonly pacer: CommitPacer;
+  /** Whether the last look found committed events held back by an older transaction still in flight. */
+  private heldBack = false;
 
   constructor(
     private readonly pool: Pool,
@@ -102,12 +115,19 @@ export class DurableSubscription {
     try {
       await client.query('BEGIN');
       // The exclusion lock and the checkpoint in one round trip.
-      const { rows } = await client.query<{ locked: boolean; transaction_id: string | null; position: string | null }>(
-        `SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked, c.transaction_id::text AS transaction_id, c.position
+      const { rows } = await client.query<{
+        locked: boolean;
+        transaction_id: string | null;
+        position: string | null;
+        held_back: boolean;
+      }>(
+        `SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked, c.transaction_id::text AS transaction_id, c.position,
+                ${HELD_BACK} AS held_back
            FROM (SELECT 1) AS one LEFT JOIN es_checkpoints c ON c.name = $2`,
         [`subscription:${this.options.name}`, this.options.name],
       );
       const row = rows[0];
+      this.heldBack = (row?.locked && row.held_back) ?? false;
       if (!row?.locked) {
         await client.query('ROLLBACK');
         this.options.onAbandoned?.();
@@ -145,17 +165,19 @@ export class DurableSubscription {
   private async anythingNew(): Promise<boolean> {
     // ORDER BY + LIMIT, not EXISTS: EXISTS drops the ordering and the planner then scans the whole table whenever
     // it is caught up (1.7 ms per poll at 6,000 events); this walks the global-order index from the checkpoint.
-    const { rows } = await this.pool.query(
-      `SELECT 1 FROM es_events e
-        WHERE (e.transaction_id, e.position) > (
-                coalesce((SELECT c.transaction_id FROM es_checkpoints c WHERE c.name = $1), '0'::xid8),
-                coalesce((SELECT c.position FROM es_checkpoints c WHERE c.name = $1), 0))
-          AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-        ORDER BY e.transaction_id, e.position
-        LIMIT 1`,
+    const { rows } = await this.pool.query<{ readable: boolean; held_back: boolean }>(
+      `SELECT (SELECT 1 FROM es_events e
+                WHERE (e.transaction_id, e.position) > (
+                        coalesce((SELECT c.transaction_id FROM es_checkpoints c WHERE c.name = $1), '0'::xid8),
+                        coalesce((SELECT c.position FROM es_checkpoints c WHERE c.name = $1), 0))
+                  AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+                ORDER BY e.transaction_id, e.position
+                LIMIT 1) IS NOT NULL AS readable,
+              ${HELD_BACK} AS held_back`,
       [this.options.name],
     );
-    return rows.length > 0;
+    this.heldBack = rows[0]?.held_back ?? false;
+    return rows[0]?.readable ?? false;
   }
 
   /**
@@ -163,10 +185,19 @@ export class DurableSubscription {
    * committed); after an idle timeout, one cheap query first checks whether anything is new (other replicas'
    * commits, a checkpoint reset by an operator). A short batch means caught up as of its snapshot: the loop then
    * waits, unless a commit was signalled since the batch started (see `commitGeneration`).
+   *
+   * Caught up is not the same as up to date when an older transaction is still in flight (any session on the
+   * server, e.g. another service's database): the events committed after it are held back from readers (ADR 1),
+   * including those whose commit just woke this loop, and no further signal comes when that transaction ends. So
+   * while events are held back, the loop looks again soon (from its minimum interval, doubling up to 250 ms or its
+   * idle time) instead of sleeping its whole idle time (ADR 9).
    */
   private async run(): Promise<void> {
     let backoff = 100;
     let woken = false;
+    const minHeldWait = Math.max(1, this.options.minPollIntervalMs ?? 10);
+    const maxHeldWait = Math.min(this.options.idleMs ?? 250, Math.max(HELD_BACK_MAX_WAIT_MS, minHeldWait));
+    let heldWait = minHeldWait;
     while (this.running) {
       this.pacer.pollStarts();
       try {
@@ -182,6 +213,14 @@ export class DurableSubscription {
           woken = true;
           continue;
         }
+        if (this.heldBack) {
+          // Look again when a commit comes or after the (growing) held-back wait, whichever is first; after the
+          // wait, the cheap "anything new?" query first (it also tells whether events are still held back).
+          woken = await this.pacer.waitForMore(heldWait);
+          heldWait = Math.min(heldWait * 2, maxHeldWait);
+          continue;
+        }
+        heldWait = minHeldWait;
         woken = await this.pacer.waitForMore();
       } catch (error) {
         this.options.onError?.(error);

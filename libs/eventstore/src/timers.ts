@@ -40,38 +40,31 @@ export async function cancelTimer(tx: Queryable, timerId: string): Promise<void>
   await tx.query('UPDATE es_timers SET cancelled_at = now() WHERE timer_id = $1 AND fired_at IS NULL', [timerId]);
 }
 
-/**
- * Moves a pending timer to `dueAt` and merges `payload` into its payload (top-level keys), e.g. to retry a failed
- * timer later with an attempt counter. A timer that fired or was cancelled meanwhile is left as it is. Returns whether
- * a timer was moved.
- *
- * @example
- * ```ts
- * await rescheduleTimer(pool, timer.id, new Date(now.getTime() + 2_000), { attempts: 2 });
- * ```
- */
-export async function rescheduleTimer(
-  db: Queryable,
-  timerId: string,
-  dueAt: Date,
-  payload: Record<string, unknown> = {},
-): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `UPDATE es_timers SET due_at = $2, payload = payload || $3::jsonb
-      WHERE timer_id = $1 AND fired_at IS NULL AND cancelled_at IS NULL`,
-    [timerId, dueAt, JSON.stringify(payload)],
-  );
-  return (rowCount ?? 0) > 0;
+/** Where a timer whose firing failed goes instead: a later due date and the payload to keep (an attempt count). */
+export interface TimerRetry<Payload = unknown> {
+  readonly dueAt: Date;
+  readonly payload: Payload;
 }
 
 export interface TimerSchedulerOptions {
   /** Fires one timer; its writes commit together with the timer's `fired_at`. */
   readonly fire: (timer: Timer, tx: PoolClient) => Promise<void>;
+  /**
+   * When `fire` throws: where the timer goes instead (a backoff). Its effects are rolled back to a savepoint taken
+   * just after the claim and the move is committed by the claiming transaction, which still holds the timer's row
+   * lock: no other loop or replica can fire it before `dueAt`. Without it (or when it returns `undefined`), the
+   * transaction rolls back and the timer stays due.
+   */
+  readonly retry?: (timer: Timer, error: unknown) => TimerRetry | undefined;
   /** The clock the scheduler compares due dates with (injected in tests). */
   readonly now?: () => Date;
   readonly batchSize?: number;
   readonly pollMs?: number;
-  readonly onError?: (error: unknown, timer?: Timer) => void;
+  /**
+   * A timer could not be claimed (`timer` undefined) or did not fire; `retry` is where it was moved (committed), absent
+   * when it stays due (no retry asked, or moving it failed too).
+   */
+  readonly onError?: (error: unknown, timer?: Timer, retry?: TimerRetry) => void;
 }
 
 const tracer = trace.getTracer('@aftersales/eventstore');
@@ -80,7 +73,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * Fires due timers. Each timer is claimed with `FOR UPDATE SKIP LOCKED` and marked fired in the same
  * transaction as its effects, so replicas share the work, a crash fires it again later, and no timer
- * ever fires twice. Survives restarts: the rows are the state.
+ * ever fires twice. Survives restarts: the rows are the state. A timer that fails is moved (`retry`) by
+ * the transaction that claimed it, so the lock is never let go of while it is still due.
  */
 export class TimerScheduler {
   private running = false;
@@ -132,8 +126,20 @@ export class TimerScheduler {
           await client.query('COMMIT');
           return fired;
         }
-        timer = { id: row.timer_id, tenant: row.tenant, kind: row.kind, dueAt: row.due_at, payload: row.payload, metadata: row.metadata };
-        await this.fireInSpan(timer, client);
+        const claimed: Timer = { id: row.timer_id, tenant: row.tenant, kind: row.kind, dueAt: row.due_at, payload: row.payload, metadata: row.metadata };
+        timer = claimed;
+        // Rolling back to here undoes the effects but keeps the row lock of the claim (taken before it).
+        if (this.options.retry) await client.query('SAVEPOINT timer_fire');
+        try {
+          await this.fireInSpan(claimed, client);
+        } catch (error) {
+          const retry = await this.moveFailed(client, claimed, error).catch((moveError: unknown) => {
+            throw new AggregateError([error, moveError], `timer ${claimed.id} failed and could not be moved later`);
+          });
+          if (!retry) throw error;
+          this.options.onError?.(error, claimed, retry);
+          return fired;
+        }
         await client.query('UPDATE es_timers SET fired_at = $2 WHERE timer_id = $1', [row.timer_id, now]);
         await client.query('COMMIT');
         signalCommitted();
@@ -148,6 +154,26 @@ export class TimerScheduler {
       }
     }
     return fired;
+  }
+
+  /**
+   * After `fire` failed: undoes its effects (to the savepoint) and commits the timer's move to `retry`'s due date in
+   * the claiming transaction. Releasing the lock first (a rollback, then an update in another transaction) would let
+   * another loop or replica claim the still-due timer in between and fire it again at once, without the backoff.
+   *
+   * @returns where the timer went, or `undefined` when no retry is asked (the caller rolls back; the timer stays due).
+   */
+  private async moveFailed(client: PoolClient, timer: Timer, error: unknown): Promise<TimerRetry | undefined> {
+    const retry = this.options.retry?.(timer, error);
+    if (!retry) return undefined;
+    await client.query('ROLLBACK TO SAVEPOINT timer_fire');
+    await client.query('UPDATE es_timers SET due_at = $2, payload = $3 WHERE timer_id = $1', [
+      timer.id,
+      retry.dueAt,
+      JSON.stringify(retry.payload),
+    ]);
+    await client.query('COMMIT');
+    return retry;
   }
 
   private async anythingDue(now: Date): Promise<boolean> {

@@ -227,20 +227,29 @@ describe('outbox relay and inbox consumer on real Kafka and Postgres', () => {
       // The offsets are committed after the inbox transaction, so a restart resumes where it stopped.
       const admin = new Kafka({ brokers: kafkaBrokers(), logLevel: logLevel.NOTHING }).admin();
       await admin.connect();
-      const committed = await until(async () => {
-        const [offsets] = await admin.fetchOffsets({ groupId: first.groupId, topics: [topic] });
-        return offsets?.partitions[0]?.offset === '10' ? offsets.partitions[0].offset : undefined;
-      }, 10_000);
-      await admin.disconnect();
-      expect(committed).toBe('10');
-      await first.stop();
-      // CONTEXT: a crash between the inbox commit and the offset commit redelivers; simulate it by
-      // replaying the same events to the topic and starting a new instance of the consumer.
-      await produce(topic, ids);
-      const second = make();
-      await second.start();
-      await sleep(3_000);
-      await second.stop();
+      const committedOffset = (groupId: string, offset: string) =>
+        until(async () => {
+          const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+          return offsets?.partitions[0]?.offset === offset ? offset : undefined;
+        });
+      try {
+        expect(await committedOffset(first.groupId, '10')).toBe('10');
+        await first.stop();
+        // CONTEXT: a crash between the inbox commit and the offset commit redelivers; simulate it by
+        // replaying the same events to the topic and starting a new instance of the consumer.
+        await produce(topic, ids);
+        const second = make();
+        await second.start();
+        try {
+          // Wait until the new instance has taken the whole redelivered batch (its offsets are committed after its
+          // inbox transaction), not a fixed time a loaded machine may not give it.
+          expect(await committedOffset(second.groupId, '20')).toBe('20');
+        } finally {
+          await second.stop();
+        }
+      } finally {
+        await admin.disconnect();
+      }
       expect(await count()).toBe(10);
     });
   });

@@ -209,8 +209,19 @@ describe('PersonalDataVault on Postgres', () => {
         const sealed = await vault.seal(client, 'shop-1', customer, pii);
         let erasedYet = false;
         const erasing = vault.erase('shop-1', customer, 'supervisor-2').then((e) => ((erasedYet = true), e));
-        await new Promise((r) => setTimeout(r, 300));
+        // The erasure is blocked on the sealing transaction's lock (seen by Postgres), not merely slow to start.
+        const deadline = Date.now() + 30_000;
+        const waitingOnLock = async () =>
+          (
+            await db.pool.query<{ n: number }>(
+              `SELECT count(*)::int AS n FROM pg_stat_activity
+                WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%privacy_customer_keys%'`,
+            )
+          ).rows[0]?.n === 1;
+        while (!(await waitingOnLock()) && !erasedYet && Date.now() < deadline)
+          await new Promise((r) => setTimeout(r, 20));
         expect(erasedYet).toBe(false);
+        expect(await waitingOnLock()).toBe(true);
         await client.query('COMMIT');
         expect((await erasing).alreadyErased).toBe(false);
         expect(await vault.open('shop-1', customer, sealed, agent)).toBeNull();

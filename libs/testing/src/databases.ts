@@ -7,9 +7,15 @@ export interface TestDatabase {
   /** Connection string for the new database (same server, credentials and options as `DATABASE_URL`). */
   url: string;
   name: string;
-  /** Drops the database, terminating leftover connections (`WITH (FORCE)`). Safe to call twice. */
-  drop(): Promise<void>;
+  /**
+   * Drops the database. Sessions still on their way out (a pool that was just ended) get up to `graceMs` (default
+   * 5 s) to go; those left after that are terminated (`WITH (FORCE)`). Safe to call twice.
+   */
+  drop(options?: { graceMs?: number }): Promise<void>;
 }
+
+/** `application_name` of the session that drops a test database (visible in `pg_stat_activity`). */
+export const DROP_APPLICATION_NAME = 'aftersales-testing-drop';
 
 /** `DATABASE_URL` as set by the Jest globalSetup (libs/testing/src/global-setup.ts). */
 export function databaseUrl(): string {
@@ -70,18 +76,50 @@ export async function createTestDatabase(prefix: string): Promise<TestDatabase> 
   return {
     url: url.toString(),
     name,
-    drop: async () => {
+    drop: async ({ graceMs = 5_000 } = {}) => {
       if (dropped) return;
-      await withAdminClient(serverUrl, (client) =>
-        client.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`),
+      await withAdminClient(
+        serverUrl,
+        async (client) => {
+          await sessionsGone(client, name, graceMs);
+          await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
+        },
+        DROP_APPLICATION_NAME,
       );
       dropped = true;
     },
   };
 }
 
-async function withAdminClient<T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+/**
+ * Waits up to `graceMs` until no session is connected to `database`. `pg`'s `Pool.end()` resolves once it has asked
+ * its connections to close, not once their sessions are gone; a forced drop right after it terminates sessions that
+ * were about to go, and their clients receive "terminating connection due to administrator command": on a pool
+ * without an `error` listener that is an unhandled `error` event, and the process exits (seen in `npm run bench`).
+ */
+async function sessionsGone(client: Client, database: string, graceMs: number): Promise<boolean> {
+  const deadline = Date.now() + graceMs;
+  for (;;) {
+    const { rows } = await client.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+      [database],
+    );
+    if (rows[0]?.n === 0) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+async function withAdminClient<T>(
+  url: string,
+  fn: (client: Client) => Promise<T>,
+  applicationName?: string,
+): Promise<T> {
+  const client = new Client({
+    connectionString: url,
+    connectionTimeoutMillis: 5_000,
+    ...(applicationName ? { application_name: applicationName } : {}),
+  });
   await client.connect();
   try {
     return await fn(client);

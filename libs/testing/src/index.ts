@@ -14,7 +14,7 @@ export {
   type InfrastructureSource,
   type ResolveInfrastructureOptions,
 } from './infrastructure';
-export { createTestDatabase, databaseUrl, uniqueName, type TestDatabase } from './databases';
+export { createTestDatabase, databaseUrl, DROP_APPLICATION_NAME, uniqueName, type TestDatabase } from './databases';
 export {
   kafkaBrokers,
   readTopicWithKcat,

@@ -2,6 +2,7 @@ import { Kafka, logLevel, Partitioners, type Message } from 'kafkajs';
 import { Client } from 'pg';
 import {
   createTestDatabase,
+  DROP_APPLICATION_NAME,
   databaseUrl,
   kafkaBrokers,
   parseKcatJson,
@@ -43,10 +44,52 @@ describe('@aftersales/testing helpers (real PostgreSQL and Kafka)', () => {
       expect(rows).toEqual([{ db: db.name, id: 42 }]);
 
       expect(await databaseExists(db.name)).toBe(true);
-      await db.drop();
+      await db.drop({ graceMs: 100 });
       expect(await databaseExists(db.name)).toBe(false);
       await expect(db.drop()).resolves.toBeUndefined(); // idempotent
       await client.end().catch(() => undefined);
+    });
+
+    // CONTEXT: pg's Pool.end() resolves once it has asked its connections to close, before their sessions are gone.
+    // A forced drop at that moment terminated them, and a pool without an `error` listener crashed the process
+    // (`npm run bench`, on its own clean-up).
+    it('lets a session that is closing go before it drops: no termination reaches its client', async () => {
+      const db = await createTestDatabase('testing_drop_grace');
+      const client = new Client({ connectionString: db.url });
+      const errors: Error[] = [];
+      client.on('error', (error) => errors.push(error));
+      await client.connect();
+      const dropping = db.drop();
+      // The client closes only once the drop is under way (its session is in pg_stat_activity).
+      const admin = new Client({ connectionString: databaseUrl() });
+      await admin.connect();
+      try {
+        for (;;) {
+          const { rows } = await admin.query('SELECT 1 FROM pg_stat_activity WHERE application_name = $1', [
+            DROP_APPLICATION_NAME,
+          ]);
+          if (rows.length > 0) break;
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      } finally {
+        await admin.end();
+      }
+      await client.end();
+      await dropping;
+      expect(errors).toEqual([]);
+      expect(await databaseExists(db.name)).toBe(false);
+    });
+
+    it('terminates a session still open after the grace period', async () => {
+      const db = await createTestDatabase('testing_drop_forced');
+      const client = new Client({ connectionString: db.url });
+      const errors: Error[] = [];
+      client.on('error', (error) => errors.push(error));
+      await client.connect();
+      await db.drop({ graceMs: 100 });
+      expect(await databaseExists(db.name)).toBe(false);
+      await client.query('SELECT 1').catch(() => undefined);
+      expect(errors.map((e) => e.message)).toContain('terminating connection due to administrator command');
     });
 
     it('gives a long prefix a name within the 63-character limit', async () => {

@@ -2,11 +2,11 @@ import type { PoolClient } from 'pg';
 import { DomainError } from '@aftersales/domain';
 import {
   CommitPacer,
-  rescheduleTimer,
   TimerScheduler,
   timerOrigin,
   type ServiceDatabase,
   type Timer,
+  type TimerRetry,
 } from '@aftersales/eventstore';
 import type { Logger } from '@aftersales/observability';
 import type { BackgroundWorker, Clock } from '@aftersales/service-runtime';
@@ -24,18 +24,18 @@ const TIMER_BATCH = 50;
  * Fires the incidents service's durable timers (rows in `es_timers`, scheduled in the transaction of the events that
  * asked for them): `contact-deadline` flags a breach through the Incident decider, `page-delivery` delivers a page.
  * Each timer fires in its own transaction with its effects, once, across replicas and restarts. A timer whose effect
- * fails is rolled back and moved later with exponential backoff (in a separate transaction, an attempt counter in its
- * payload), so a pager that is down neither loses pages nor blocks the timers behind it; several loops share the
- * due timers (`SKIP LOCKED`), so one slow pager call does not hold back a deadline due at the same time.
+ * fails has its effects rolled back and is moved later with exponential backoff (an attempt counter in its payload) by
+ * the transaction that claimed it, so no other loop or replica can retry it sooner; a pager that is down neither loses
+ * pages nor blocks the timers behind it; several loops share the due timers (`SKIP LOCKED`), so one slow pager call
+ * does not hold back a deadline due at the same time.
  */
 export class IncidentTimers implements BackgroundWorker {
   private readonly scheduler: TimerScheduler;
-  private readonly retries: Array<Promise<void>> = [];
   private running = false;
   private loops: Array<Promise<void>> = [];
 
   constructor(
-    private readonly database: ServiceDatabase,
+    database: ServiceDatabase,
     private readonly runner: IncidentCommandRunner,
     private readonly pager: Pager,
     private readonly clock: Clock,
@@ -46,7 +46,8 @@ export class IncidentTimers implements BackgroundWorker {
       now: clock,
       batchSize: TIMER_BATCH,
       fire: (timer, tx) => this.fire(timer, tx),
-      onError: (error, timer) => this.failed(error, timer),
+      retry: (timer) => this.backoff(timer),
+      onError: (error, timer, retry) => this.failed(error, timer, retry),
     });
   }
 
@@ -59,16 +60,11 @@ export class IncidentTimers implements BackgroundWorker {
   async stop(): Promise<void> {
     this.running = false;
     await Promise.all(this.loops);
-    await Promise.all(this.retries);
   }
 
-  /** Fires what is due now; returns how many timers fired. Failed ones are rescheduled before it returns. */
-  async fireDue(): Promise<number> {
-    try {
-      return await this.scheduler.fireDue();
-    } finally {
-      await Promise.all(this.retries.splice(0));
-    }
+  /** Fires what is due now; returns how many timers fired. Failed ones are moved later before it returns. */
+  fireDue(): Promise<number> {
+    return this.scheduler.fireDue();
   }
 
   private async run(): Promise<void> {
@@ -118,29 +114,32 @@ export class IncidentTimers implements BackgroundWorker {
     }
   }
 
-  private failed(error: unknown, timer: Timer | undefined): void {
+  /** Where a failed timer goes: base × 2^(attempts − 1) later, capped; the attempt count rides in the payload. */
+  private backoff(timer: Timer): TimerRetry {
+    const payload = (timer.payload ?? {}) as { attempts?: unknown };
+    const attempts = (typeof payload.attempts === 'number' ? payload.attempts : 0) + 1;
+    return { dueAt: new Date(this.clock().getTime() + this.retryDelayMs(attempts)), payload: { ...payload, attempts } };
+  }
+
+  private retryDelayMs(attempts: number): number {
+    return Math.min(this.config.timerRetryBaseMs * 2 ** (attempts - 1), this.config.timerRetryMaxMs);
+  }
+
+  private failed(error: unknown, timer: Timer | undefined, retry: TimerRetry | undefined): void {
     if (!timer) {
       this.logger.error({ err: error }, 'incident timers: a timer could not be claimed');
       return;
     }
-    this.retries.push(this.retryLater(timer, error));
-  }
-
-  /** Moves a failed timer later: base × 2^(attempts − 1), capped; the attempt count rides in the payload. */
-  private async retryLater(timer: Timer, error: unknown): Promise<void> {
-    const previous = (timer.payload as { attempts?: unknown } | null)?.attempts;
-    const attempts = (typeof previous === 'number' ? previous : 0) + 1;
-    const delayMs = Math.min(this.config.timerRetryBaseMs * 2 ** (attempts - 1), this.config.timerRetryMaxMs);
-    try {
-      await rescheduleTimer(this.database.pool, timer.id, new Date(this.clock().getTime() + delayMs), { attempts });
-      this.logger.warn(
-        { err: error, timerId: timer.id, kind: timer.kind, attempts, retryInMs: delayMs },
-        'timer failed; retrying with backoff',
-      );
-    } catch (rescheduleError) {
+    if (!retry) {
       // The timer stays due: the next poll retries it at once, which is safe, only not spaced out.
-      this.logger.error({ err: rescheduleError, timerId: timer.id }, 'could not reschedule a failed timer');
+      this.logger.error({ err: error, timerId: timer.id, kind: timer.kind }, 'could not reschedule a failed timer');
+      return;
     }
+    const { attempts } = retry.payload as { attempts: number };
+    this.logger.warn(
+      { err: error, timerId: timer.id, kind: timer.kind, attempts, retryInMs: this.retryDelayMs(attempts) },
+      'timer failed; retrying with backoff',
+    );
   }
 }
 
