@@ -62,6 +62,11 @@ export interface TestService {
     path: string,
     options?: { caller?: Caller; body?: unknown; headers?: Record<string, string> },
   ): Promise<CallResult<T>>;
+  /**
+   * Stops the service and starts it again on the same database and consumer groups, as a redeploy or a crash recovery
+   * would (`running`, `url` and `pool` change); waits for its consumer groups again.
+   */
+  restart(): Promise<void>;
   /** Stops the service, drops its database, restores the environment. */
   close(): Promise<void>;
 }
@@ -95,13 +100,11 @@ export async function startTestService(
   };
   const secret = options.config?.auth?.secret ?? `test-secret-${randomUUID()}`;
   const groupPrefix = `${uniqueName(definition.service)}.`;
-  let database: TestDatabase | undefined;
-  let running: RunningService | undefined;
-  try {
-    database = await createTestDatabase(definition.service);
-    running = await runService(definition, {
-      databaseServerUrl: database.url,
-      database: database.name,
+  const groups = (definition.consumers ?? []).map((c) => `${groupPrefix}${definition.service}.${c.consumer}`);
+  const run = async (db: TestDatabase) => {
+    const service = await runService(definition, {
+      databaseServerUrl: db.url,
+      database: db.name,
       kafkaBrokers: kafkaBrokers(),
       port: await freePort(),
       partitions: 3,
@@ -110,15 +113,26 @@ export async function startTestService(
       ...options.config,
       auth: { secret, ...options.config?.auth },
     });
-    const groups = (definition.consumers ?? []).map((c) => `${groupPrefix}${definition.service}.${c.consumer}`);
-    if (groups.length > 0) await waitForConsumerGroups(groups);
+    try {
+      if (groups.length > 0) await waitForConsumerGroups(groups);
+    } catch (error) {
+      await service.close();
+      throw error;
+    }
+    return service;
+  };
+  let database: TestDatabase | undefined;
+  let running: RunningService | undefined;
+  try {
+    database = await createTestDatabase(definition.service);
+    running = await run(database);
   } catch (error) {
     await running?.close().catch(() => undefined);
     await database?.drop().catch(() => undefined);
     restoreEnv();
     throw error;
   }
-  const started = running;
+  let started = running;
   const db = database;
   const token = (principal: Partial<Principal> & { readonly tenant: string; readonly roles: readonly string[] }) =>
     signDevToken(
@@ -132,10 +146,16 @@ export async function startTestService(
     );
   return {
     definition,
-    running: started,
-    url: started.url,
+    get running() {
+      return started;
+    },
+    get url() {
+      return started.url;
+    },
     testDatabase: db,
-    pool: started.database.pool,
+    get pool() {
+      return started.database.pool;
+    },
     groupPrefix,
     secret,
     groupOf: (consumer) => `${groupPrefix}${definition.service}.${consumer}`,
@@ -161,6 +181,10 @@ export async function startTestService(
       let parsed: unknown = text;
       if (/json/.test(res.headers.get('content-type') ?? '') && text) parsed = JSON.parse(text);
       return { status: res.status, headers: res.headers, body: parsed as T, text };
+    },
+    async restart() {
+      await started.close();
+      started = await run(db);
     },
     async close() {
       try {

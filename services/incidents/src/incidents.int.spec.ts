@@ -1,26 +1,10 @@
 import { ComplaintRegisteredV1, dlqTopic, Topics } from '@aftersales/contracts';
-import { signDevToken } from '@aftersales/platform-http';
-import { runService, type RunningService } from '@aftersales/service-runtime';
-import {
-  createTestDatabase,
-  kafkaBrokers,
-  readTopicWithKcat,
-  uniqueName,
-  type KcatMessage,
-  type TestDatabase,
-  waitForConsumerGroups,
-} from '@aftersales/testing';
+import { readTopicWithKcat, uniqueName, type KcatMessage } from '@aftersales/testing';
+import { eventually, metricValue, startTestService, type TestService } from '@aftersales/test-kit';
 import { incidentStream, pageDeliveryTimerId } from './application/incident-streams';
 import type { IncidentEvent } from './domain';
 import { incidentsService } from './incidents.module';
-import {
-  aComplaint,
-  eventually,
-  freePort,
-  metricValue,
-  PagerReceiver,
-  UpstreamProducer,
-} from './testing/incidents.harness';
+import { aComplaint, startPagerReceiver, UpstreamProducer } from './testing/incidents.harness';
 
 // CONTEXT: the incidents service runs in-process on real Postgres and Kafka, with a clock the test moves (real time
 // plus an offset, so complaints of other test runs on the shared intake topic stay plausible). Complaints arrive the
@@ -33,47 +17,19 @@ import {
 const BACKLOG_MS = 90_000;
 
 describe('incidents: complaint clusters → incidents → pages → deadlines (real Postgres + Kafka)', () => {
-  const secret = 'incidents-int-secret';
-  const groupPrefix = `${uniqueName('incidents')}.`;
   const tenants = { batch: uniqueName('shop'), injury: uniqueName('shop'), flaky: uniqueName('shop') };
-  const pager = new PagerReceiver();
+  let pager: Awaited<ReturnType<typeof startPagerReceiver>>;
   /** A webhook on the same host, another port: reachable, but not on the operator's allow-list. */
-  const strayPager = new PagerReceiver();
-  const env: Record<string, string> = {
-    INCIDENTS_TIMER_POLL_MS: '50',
-    INCIDENTS_TIMER_RETRY_BASE_MS: '400',
-    INCIDENTS_POLICY_CACHE_MS: '0',
-  };
-  const previousEnv: Record<string, string | undefined> = {};
+  let strayPager: Awaited<ReturnType<typeof startPagerReceiver>>;
   let offsetMs = 0;
   const clock = () => new Date(Date.now() + offsetMs);
 
-  let testDb: TestDatabase;
   let upstream: UpstreamProducer;
-  let incidents: RunningService;
+  let incidents: TestService;
   const incidentOf: Record<string, string> = {};
 
-  const start = async () => {
-    const running = await runService(
-      { ...incidentsService, clock },
-      {
-        databaseServerUrl: testDb.url,
-        database: testDb.name,
-        kafkaBrokers: kafkaBrokers(),
-        port: await freePort(),
-        partitions: 3,
-        auth: { secret },
-        consumerGroupPrefix: groupPrefix,
-        // Fresh groups start at the end of the shared topics; wait for them before producing.
-        consumeFromBeginning: false,
-      },
-    );
-    await waitForConsumerGroups((incidentsService.consumers ?? []).map((c) => `${groupPrefix}incidents.${c.consumer}`));
-    return running;
-  };
-
   const call = async (method: string, path: string, tenant: string, roles: string[], body?: unknown) => {
-    const token = await signDevToken({ subject: `${roles[0]}-1`, tenant, roles }, secret);
+    const token = await incidents.token({ subject: `${roles[0]}-1`, tenant, roles });
     return fetch(`${incidents.url}${path}`, {
       method,
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -83,7 +39,7 @@ describe('incidents: complaint clusters → incidents → pages → deadlines (r
 
   const streamOf = async (incidentId: string) =>
     (
-      await incidents.database.pool.query<{ type: IncidentEvent['type']; data: IncidentEvent['data'] }>(
+      await incidents.pool.query<{ type: IncidentEvent['type']; data: IncidentEvent['data'] }>(
         'SELECT type, data FROM es_events WHERE stream_id = $1 ORDER BY stream_version',
         [incidentStream(incidentId)],
       )
@@ -96,7 +52,7 @@ describe('incidents: complaint clusters → incidents → pages → deadlines (r
 
   /** The Kafka messages (one per event id) of the incident's stored events that have a contract. */
   const publishedEventsOf = async (incidentId: string, expected: number): Promise<KcatMessage[]> => {
-    const { rows } = await incidents.database.pool.query<{ event_id: string }>(
+    const { rows } = await incidents.pool.query<{ event_id: string }>(
       'SELECT event_id FROM es_events WHERE stream_id = $1',
       [incidentStream(incidentId)],
     );
@@ -111,17 +67,21 @@ describe('incidents: complaint clusters → incidents → pages → deadlines (r
   };
 
   beforeAll(async () => {
-    await pager.start();
-    await strayPager.start();
-    env.INCIDENTS_PAGER_ALLOWED_HOSTS = new URL(pager.url('/')).host;
-    for (const [name, value] of Object.entries(env)) {
-      previousEnv[name] = process.env[name];
-      process.env[name] = value;
-    }
-    testDb = await createTestDatabase('incidents');
-    upstream = new UpstreamProducer(kafkaBrokers());
+    pager = await startPagerReceiver();
+    strayPager = await startPagerReceiver();
+    upstream = new UpstreamProducer();
     await upstream.start();
-    incidents = await start();
+    incidents = await startTestService(
+      { ...incidentsService, clock },
+      {
+        env: {
+          INCIDENTS_TIMER_POLL_MS: '50',
+          INCIDENTS_TIMER_RETRY_BASE_MS: '400',
+          INCIDENTS_POLICY_CACHE_MS: '0',
+          INCIDENTS_PAGER_ALLOWED_HOSTS: new URL(pager.url('/')).host,
+        },
+      },
+    );
     for (const tenant of Object.values(tenants)) {
       const res = await call('PUT', '/policies', tenant, ['admin'], {
         overrides: {},
@@ -134,13 +94,8 @@ describe('incidents: complaint clusters → incidents → pages → deadlines (r
   afterAll(async () => {
     await incidents?.close();
     await upstream?.stop();
-    await pager.stop();
-    await strayPager.stop();
-    await testDb?.drop();
-    for (const [name, value] of Object.entries(previousEnv)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
+    await pager?.stop();
+    await strayPager?.stop();
   });
 
   it('10 customers complaining about one batch open an L3 incident, then upgrade it to L2: paged twice, deadline tightened', async () => {
@@ -197,15 +152,13 @@ describe('incidents: complaint clusters → incidents → pages → deadlines (r
     );
 
     // The durable timer follows the tightened deadline; the cluster is linked to its incident.
-    const timer = await incidents.database.pool.query<{ due_at: Date }>(
-      'SELECT due_at FROM es_timers WHERE timer_id = $1',
-      [`incident:${incidentId}:contact-deadline`],
-    );
+    const timer = await incidents.pool.query<{ due_at: Date }>('SELECT due_at FROM es_timers WHERE timer_id = $1', [
+      `incident:${incidentId}:contact-deadline`,
+    ]);
     expect(timer.rows[0]?.due_at.getTime()).toBe(l2Due);
-    const links = await incidents.database.pool.query(
-      'SELECT incident_id FROM incidents_cluster_links WHERE tenant = $1',
-      [tenant],
-    );
+    const links = await incidents.pool.query('SELECT incident_id FROM incidents_cluster_links WHERE tenant = $1', [
+      tenant,
+    ]);
     expect(links.rows).toEqual([{ incident_id: incidentId }]);
 
     // Integrators see it on Kafka (read back with kcat): opened, escalated, two pages (pageId = ce_id), ten attachments.
@@ -256,7 +209,7 @@ describe('incidents: complaint clusters → incidents → pages → deadlines (r
 
   it('a pager that fails twice and then answers gets the page once: three attempts, one Idempotency-Key, backoff between them', async () => {
     const tenant = tenants.flaky;
-    pager.failNext(`/${tenant}`, 2);
+    pager.failNext(2, `/${tenant}`);
     await upstream.complaints(tenant, [aComplaint(tenant, clock(), { productSku: 'FR-1', batch: 'F-1' })]);
 
     const attempts = await eventually(
@@ -278,7 +231,7 @@ describe('incidents: complaint clusters → incidents → pages → deadlines (r
 
     // The delivery row commits just after the pager answered: wait for it rather than race it.
     const rows = await eventually(async () => {
-      const result = await incidents.database.pool.query(
+      const result = await incidents.pool.query(
         'SELECT target, status_code, attempts FROM pager_deliveries WHERE page_id = $1',
         [pageId],
       );
@@ -287,7 +240,7 @@ describe('incidents: complaint clusters → incidents → pages → deadlines (r
     expect(rows).toEqual([{ target: pager.url(`/${tenant}`), status_code: 202, attempts: 3 }]);
 
     // Spent with its delivery (same transaction): nothing can call the pager for this page again.
-    const timer = await incidents.database.pool.query(
+    const timer = await incidents.pool.query(
       `SELECT fired_at IS NOT NULL AS fired, (payload->>'attempts')::int AS failed FROM es_timers WHERE timer_id = $1`,
       [pageDeliveryTimerId(pageId as string)],
     );
@@ -317,14 +270,13 @@ describe('incidents: complaint clusters → incidents → pages → deadlines (r
 
     // A restart (a new process on the same database and consumer groups), and the clock three hours on: the flaky
     // tenant's L3 deadline (scheduled before the restart) fires now; nothing fires twice.
-    await incidents.close();
-    incidents = await start();
+    await incidents.restart();
     offsetMs += 3 * 60 * 60_000;
     await eventually(async () => (breachPages(tenants.flaky).length ? true : undefined), 'the L3 breach page');
     // Every timer of these tenants that is due by now has fired (its pages delivered) or was cancelled: nothing is
     // left that could page again, however slowly the restarted worker got to it.
     await eventually(async () => {
-      const { rows } = await incidents.database.pool.query<{ n: number }>(
+      const { rows } = await incidents.pool.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM es_timers
           WHERE tenant = ANY($1) AND fired_at IS NULL AND cancelled_at IS NULL AND due_at <= $2`,
         [Object.values(tenants), clock()],
@@ -359,7 +311,7 @@ describe('incidents: complaint clusters → incidents → pages → deadlines (r
 
   it('metrics count committed pages, breaches and first contacts exactly once, after commit (no recount after the restart)', async () => {
     const counts = async () => {
-      const { rows } = await incidents.database.pool.query<{ level: string; trigger: string; n: number }>(
+      const { rows } = await incidents.pool.query<{ level: string; trigger: string; n: number }>(
         `SELECT data->>'level' AS level, data->>'trigger' AS trigger, count(*)::int AS n FROM es_events
           WHERE type = 'ResponseTeamPaged' GROUP BY 1, 2`,
       );
@@ -367,7 +319,7 @@ describe('incidents: complaint clusters → incidents → pages → deadlines (r
     };
     const breaches = async () =>
       (
-        await incidents.database.pool.query<{ level: string; n: number }>(
+        await incidents.pool.query<{ level: string; n: number }>(
           `SELECT data->>'level' AS level, count(*)::int AS n FROM es_events
             WHERE type = 'ContactDeadlineBreached' GROUP BY 1`,
         )
@@ -392,7 +344,7 @@ describe('incidents: complaint clusters → incidents → pages → deadlines (r
   it('the open-incidents gauge shows the open incidents of the read model by level and phase, every series present', async () => {
     // The test's incidents: the batch one (L2) was contacted in the deadline test, the other two are still unanswered.
     const ours = await eventually(async () => {
-      const { rows } = await incidents.database.pool.query<{ tenant: string; level: string; status: string }>(
+      const { rows } = await incidents.pool.query<{ tenant: string; level: string; status: string }>(
         'SELECT tenant, level, status FROM incidents_view WHERE tenant = ANY($1)',
         [Object.values(tenants)],
       );
@@ -422,7 +374,7 @@ describe('incidents: complaint clusters → incidents → pages → deadlines (r
       for (const level of ['L1', 'L2', 'L3']) {
         for (const status of ['activation', 'containment', 'resolution', 'follow-up']) series[`${level} ${status}`] = 0;
       }
-      const { rows } = await incidents.database.pool.query<{ level: string; status: string }>(
+      const { rows } = await incidents.pool.query<{ level: string; status: string }>(
         'SELECT level, status FROM incidents_view',
       );
       for (const { level, status } of rows) {
@@ -450,28 +402,32 @@ describe('incidents: complaint clusters → incidents → pages → deadlines (r
     const noSku = aComplaint(tenant, clock(), { productSku: undefined });
     const otherTenant = aComplaint(tenant, clock(), { tenantId: 'someone-else' });
     const badSchema = aComplaint(tenant, clock());
-    await upstream.complaints(tenant, [noSku, otherTenant]);
-    await upstream.raw(tenant, badSchema.complaintId, JSON.stringify({ ...badSchema, category: 'pigeon' }));
+    const [noSkuId, otherTenantId] = await upstream.complaints(tenant, [noSku, otherTenant]);
+    const badSchemaId = await upstream.raw(
+      tenant,
+      badSchema.complaintId,
+      JSON.stringify({ ...badSchema, category: 'pigeon' }),
+    );
 
-    const consumer = `${groupPrefix}incidents.complaint-clustering`;
-    const keys = new Set([noSku.complaintId, otherTenant.complaintId, badSchema.complaintId]);
+    const consumer = incidents.groupOf('complaint-clustering');
+    const ids = new Set([noSkuId, otherTenantId, badSchemaId]);
     const dead = await readTopicWithKcat(dlqTopic('incidents', 'complaint-clustering'), {
       count: 3,
       timeoutMs: 30_000,
-      until: (m) => keys.has(m.key ?? '') && m.headers.dlq_consumer === consumer,
+      until: (m) => ids.has(m.headers.ce_id) && m.headers.dlq_consumer === consumer,
     });
-    const byKey = new Map(dead.map((m) => [m.key, m.headers]));
-    expect(byKey.get(noSku.complaintId)).toMatchObject({
+    const byId = new Map(dead.map((m) => [m.headers.ce_id, m.headers]));
+    expect(byId.get(noSkuId)).toMatchObject({
       dlq_error_code: 'HANDLER_REJECTED',
       dlq_handler_code: 'CLUSTER.KEY_INCOMPLETE',
       tenant,
     });
-    expect(byKey.get(noSku.complaintId)?.dlq_reason).toContain('CLUSTER.KEY_INCOMPLETE');
-    expect(byKey.get(noSku.complaintId)?.dlq_reason).toContain('SKU');
-    expect(byKey.get(otherTenant.complaintId)).toMatchObject({ dlq_error_code: 'TENANT_MISMATCH' });
-    expect(byKey.get(otherTenant.complaintId)?.dlq_reason).toContain('differs from the tenant header');
-    expect(byKey.get(badSchema.complaintId)).toMatchObject({ dlq_error_code: 'SCHEMA_VIOLATION' });
-    expect(byKey.get(noSku.complaintId)?.ce_type).toBe(ComplaintRegisteredV1.type);
+    expect(byId.get(noSkuId)?.dlq_reason).toContain('CLUSTER.KEY_INCOMPLETE');
+    expect(byId.get(noSkuId)?.dlq_reason).toContain('SKU');
+    expect(byId.get(otherTenantId)).toMatchObject({ dlq_error_code: 'TENANT_MISMATCH' });
+    expect(byId.get(otherTenantId)?.dlq_reason).toContain('differs from the tenant header');
+    expect(byId.get(badSchemaId)).toMatchObject({ dlq_error_code: 'SCHEMA_VIOLATION' });
+    expect(byId.get(noSkuId)?.ce_type).toBe(ComplaintRegisteredV1.type);
   });
 
   it('a webhook stored before the allow-list (or outside it since) is refused at delivery, recorded once, never retried', async () => {
@@ -481,7 +437,7 @@ describe('incidents: complaint clusters → incidents → pages → deadlines (r
     const put = await call('PUT', '/policies', tenant, ['admin'], { overrides: {}, pager: { webhookUrl } });
     expect(put.status).toBe(400);
     // ... so it is stored the way an older release (or an allow-list that changed since) left it.
-    await incidents.database.pool.query(
+    await incidents.pool.query(
       `INSERT INTO incidents_tenant_policies (tenant, overrides, pager_webhook_url, updated_at, updated_by)
        VALUES ($1, '{}', $2, now(), 'before-the-allow-list')`,
       [tenant, webhookUrl],
@@ -497,7 +453,7 @@ describe('incidents: complaint clusters → incidents → pages → deadlines (r
     const { incidentId } = (await declared.json()) as { incidentId: string };
 
     const delivery = await eventually(async () => {
-      const { rows } = await incidents.database.pool.query(
+      const { rows } = await incidents.pool.query(
         'SELECT target, status_code, attempts, refused FROM pager_deliveries WHERE incident_id = $1',
         [incidentId],
       );
@@ -516,7 +472,7 @@ describe('incidents: complaint clusters → incidents → pages → deadlines (r
     // The delivery timer ended with it: fired, no retry scheduled, and the stray pager never called.
     const timers = async () =>
       (
-        await incidents.database.pool.query<{ fired: boolean; attempts: string | null }>(
+        await incidents.pool.query<{ fired: boolean; attempts: string | null }>(
           `SELECT fired_at IS NOT NULL AS fired, payload->>'attempts' AS attempts FROM es_timers
             WHERE kind = 'page-delivery' AND tenant = $1`,
           [tenant],
@@ -525,7 +481,7 @@ describe('incidents: complaint clusters → incidents → pages → deadlines (r
     expect(await timers()).toEqual([{ fired: true, attempts: null }]);
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(await timers()).toEqual([{ fired: true, attempts: null }]);
-    expect(strayPager.pages).toEqual([]);
+    expect(strayPager.received).toEqual([]);
     expect(pager.on(`/${tenant}`)).toEqual([]);
     // The page itself is in the incident's stream (and on Kafka): only the webhook call was refused.
     expect(ofType(await streamOf(incidentId), 'ResponseTeamPaged')).toHaveLength(1);

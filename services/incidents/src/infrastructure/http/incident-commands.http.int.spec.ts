@@ -8,20 +8,12 @@ import {
   Topics,
   validateEvent,
 } from '@aftersales/contracts';
-import { signDevToken } from '@aftersales/platform-http';
-import { runService, type RunningService } from '@aftersales/service-runtime';
-import {
-  createTestDatabase,
-  kafkaBrokers,
-  readTopicWithKcat,
-  uniqueName,
-  type TestDatabase,
-  waitForConsumerGroups,
-} from '@aftersales/testing';
+import { readTopicWithKcat, uniqueName } from '@aftersales/testing';
+import { eventually, startTestService, type TestService } from '@aftersales/test-kit';
 import { incidentStream } from '../../application/incident-streams';
 import { incidentRules, type IncidentEvent } from '../../domain';
 import { incidentsService } from '../../incidents.module';
-import { eventually, freePort, UpstreamProducer } from '../../testing/incidents.harness';
+import { UpstreamProducer } from '../../testing/incidents.harness';
 
 interface Problem {
   status: number;
@@ -43,51 +35,28 @@ interface Summary {
 // the domain's per-tenant rules), tenant isolation, validation, idempotency, per-tenant policies, and the whole
 // lifecycle up to closing, with satisfaction arriving from surveys over Kafka.
 describe('incidents HTTP commands (real Postgres + Kafka)', () => {
-  const secret = 'incident-commands-int-secret';
   const tenant = uniqueName('shop');
   const otherTenant = uniqueName('shop');
   const policyTenant = uniqueName('shop');
   const webhookTenant = uniqueName('shop');
-  const env = {
-    INCIDENTS_POLICY_CACHE_MS: '0',
-    // The pager hosts tenants may name: one by name (http too), one port of another, https subdomains of a third.
-    INCIDENTS_PAGER_ALLOWED_HOSTS: 'pager.example.com,pager.example.net:8443,*.hooks.example.org,127.0.0.1',
-  };
-  const previousEnv: Record<string, string | undefined> = {};
-  let testDb: TestDatabase;
-  let incidents: RunningService;
+  let incidents: TestService;
   let upstream: UpstreamProducer;
 
   beforeAll(async () => {
-    for (const [name, value] of Object.entries(env)) {
-      previousEnv[name] = process.env[name];
-      process.env[name] = value;
-    }
-    testDb = await createTestDatabase('incident_commands');
-    const groupPrefix = `${uniqueName('incident-commands')}.`;
-    upstream = new UpstreamProducer(kafkaBrokers());
+    upstream = new UpstreamProducer();
     await upstream.start();
-    incidents = await runService(incidentsService, {
-      databaseServerUrl: testDb.url,
-      database: testDb.name,
-      kafkaBrokers: kafkaBrokers(),
-      port: await freePort(),
-      partitions: 3,
-      auth: { secret },
-      consumerGroupPrefix: groupPrefix,
-      consumeFromBeginning: false,
+    incidents = await startTestService(incidentsService, {
+      env: {
+        INCIDENTS_POLICY_CACHE_MS: '0',
+        // The pager hosts tenants may name: one by name (http too), one port of another, https subdomains of a third.
+        INCIDENTS_PAGER_ALLOWED_HOSTS: 'pager.example.com,pager.example.net:8443,*.hooks.example.org,127.0.0.1',
+      },
     });
-    await waitForConsumerGroups((incidentsService.consumers ?? []).map((c) => `${groupPrefix}incidents.${c.consumer}`));
   });
 
   afterAll(async () => {
     await incidents?.close();
     await upstream?.stop();
-    await testDb?.drop();
-    for (const [name, value] of Object.entries(previousEnv)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
   });
 
   const call = async (
@@ -97,7 +66,7 @@ describe('incidents HTTP commands (real Postgres + Kafka)', () => {
     body?: unknown,
     options: { tenant?: string; headers?: Record<string, string> } = {},
   ) => {
-    const token = await signDevToken({ subject: `${role}-1`, tenant: options.tenant ?? tenant, roles: [role] }, secret);
+    const token = await incidents.token({ subject: `${role}-1`, tenant: options.tenant ?? tenant, roles: [role] });
     const res = await fetch(`${incidents.url}${path}`, {
       method,
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...options.headers },
@@ -133,7 +102,7 @@ describe('incidents HTTP commands (real Postgres + Kafka)', () => {
 
   const streamOf = async (incidentId: string) =>
     (
-      await incidents.database.pool.query<{ type: IncidentEvent['type']; data: IncidentEvent['data'] }>(
+      await incidents.pool.query<{ type: IncidentEvent['type']; data: IncidentEvent['data'] }>(
         'SELECT type, data FROM es_events WHERE stream_id = $1 ORDER BY stream_version',
         [incidentStream(incidentId)],
       )
@@ -141,7 +110,7 @@ describe('incidents HTTP commands (real Postgres + Kafka)', () => {
   const typesOf = async (incidentId: string) => (await streamOf(incidentId)).map((e) => e.type);
   const timer = async (timerId: string) =>
     (
-      await incidents.database.pool.query<{ due_at: Date; cancelled_at: Date | null; fired_at: Date | null }>(
+      await incidents.pool.query<{ due_at: Date; cancelled_at: Date | null; fired_at: Date | null }>(
         'SELECT due_at, cancelled_at, fired_at FROM es_timers WHERE timer_id = $1',
         [timerId],
       )
@@ -152,7 +121,7 @@ describe('incidents HTTP commands (real Postgres + Kafka)', () => {
    * CloudEvents headers are checked and its payload validated against the contract of its `ce_type`.
    */
   const publishedFor = async (incidentId: string, domainType: IncidentEvent['type'], ceType: string) => {
-    const { rows } = await incidents.database.pool.query<{ event_id: string }>(
+    const { rows } = await incidents.pool.query<{ event_id: string }>(
       'SELECT event_id FROM es_events WHERE stream_id = $1 AND type = $2',
       [incidentStream(incidentId), domainType],
     );
@@ -210,10 +179,9 @@ describe('incidents HTTP commands (real Postgres + Kafka)', () => {
       );
       // No pager webhook anywhere: the page is recorded as delivered to 'none' (Kafka carries it).
       await eventually(async () => {
-        const { rows } = await incidents.database.pool.query(
-          `SELECT target FROM pager_deliveries WHERE incident_id = $1`,
-          [summary.incidentId],
-        );
+        const { rows } = await incidents.pool.query(`SELECT target FROM pager_deliveries WHERE incident_id = $1`, [
+          summary.incidentId,
+        ]);
         return rows[0]?.target === 'none' ? true : undefined;
       }, 'the page recorded as delivered to none');
     });
@@ -444,7 +412,7 @@ describe('incidents HTTP commands (real Postgres + Kafka)', () => {
       expect(summaryOf(closed).status).toBe('closed');
 
       // Integrators: the resolution carries the L1 satisfaction target; the closing is published.
-      const { rows } = await incidents.database.pool.query<{ event_id: string }>(
+      const { rows } = await incidents.pool.query<{ event_id: string }>(
         `SELECT event_id FROM es_events WHERE stream_id = $1 AND type IN ('IncidentResolved', 'IncidentClosed')`,
         [incidentStream(incidentId)],
       );
@@ -497,7 +465,7 @@ describe('incidents HTTP commands (real Postgres + Kafka)', () => {
         effective: { contactDeadlineMinutes: { L1: 30, L2: 60, L3: 10 } },
         updatedBy: 'admin-1',
       });
-      const { rows } = await incidents.database.pool.query(
+      const { rows } = await incidents.pool.query(
         'SELECT updated_by FROM incidents_tenant_policy_changes WHERE tenant = $1',
         [policyTenant],
       );
@@ -539,7 +507,7 @@ describe('incidents HTTP commands (real Postgres + Kafka)', () => {
       expect(await refused('http://team.hooks.example.org/hook')).toContain('must use https');
       expect(await refused('https://ops:hunter2@pager.example.com/hook')).toContain('must not carry credentials');
 
-      const stored = await incidents.database.pool.query(
+      const stored = await incidents.pool.query(
         'SELECT pager_webhook_url FROM incidents_tenant_policies WHERE tenant = $1',
         [webhookTenant],
       );
