@@ -17,7 +17,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { IncidentEscalatedV1, IncidentOpenedV1, Topics } from '@aftersales/contracts';
 import { signDevToken } from '@aftersales/platform-http';
-import { freePort, ServiceProcess } from '../support/service-process';
+import { freePort, ServiceProcess } from '@aftersales/test-kit';
 
 const RATE = Number(process.env.BENCH_RATE ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);

@@ -20,8 +20,7 @@ import { join } from 'node:path';
 import { CaseChannels, CaseOpenedV1, ComplaintRegisteredV1, IncidentOpenedV1, Topics } from '@aftersales/contracts';
 import { signDevToken } from '@aftersales/platform-http';
 import { readTopicWithKcat, type KcatMessage } from '@aftersales/testing';
-import { freePort, ServiceProcess } from '../support/service-process';
-import { WebhookReceiver } from '../support/webhook-receiver';
+import { freePort, ServiceProcess, WebhookReceiver } from '@aftersales/test-kit';
 import { OwnKafka, OwnPostgres } from './infrastructure';
 
 const CASE_RATE = Number(process.env.CHAOS_CASE_RATE ?? 20);
@@ -430,7 +429,7 @@ function report(o: Outcomes): string[] {
         `  ${r.service.padEnd(9)} ${r.running ? 'running' : 'NOT RUNNING'}; exited on its own: ${r.crashes.length}` +
         r.crashes.map((c) => ` (code ${c.code}, signal ${c.signal}, at ${c.at.toISOString()})`).join(''),
     ),
-    `pages delivered: ${pager.delivered().length} (distinct page ids); delivered again under the same Idempotency-Key: ${findings.redelivered}`,
+    `pages delivered: ${pager.deliveredOn().length} (distinct page ids); delivered again under the same Idempotency-Key: ${findings.redelivered}`,
   ];
   const misses = [
     lostCount(findings) > 0 && 'lost commands',
@@ -467,7 +466,7 @@ async function main(): Promise<number> {
   chmodSync(dir, 0o755);
   const pg = new OwnPostgres(join(dir, 'postgres'), await freePort());
   const kafka = new OwnKafka(join(dir, 'kafka'), await freePort(), await freePort());
-  const pager = new WebhookReceiver();
+  const pager = await WebhookReceiver.start();
   const services: ServiceProcess[] = [];
   const faults: FaultRecord[] = [];
   const tally = new Tally();
@@ -479,20 +478,19 @@ async function main(): Promise<number> {
     await pg.start();
     log('Postgres up; starting the broker (kafka.sh start)…');
     await kafka.start();
-    await pager.start();
     const env = {
       DATABASE_URL: pg.serverUrl,
       KAFKA_BROKERS: kafka.brokers,
       KAFKA_PARTITIONS: '6',
       AUTH_JWT_SECRET: SECRET,
       PRIVACY_MASTER_KEY: Buffer.alloc(32, 9).toString('base64'),
-      PAGER_WEBHOOK_URL: pager.url,
+      PAGER_WEBHOOK_URL: pager.url('/'),
       LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'warn',
       OTEL_SDK_DISABLED: 'true',
       DATABASE_POOL_SIZE: '8',
     };
     for (const service of ['intake', 'incidents', 'surveys']) {
-      services.push(new ServiceProcess(service, await freePort(), env));
+      services.push(new ServiceProcess(service, await freePort(), env, { logFile: join(dir, `${service}.log`) }));
     }
     const [intake, incidents] = services as [ServiceProcess, ServiceProcess, ServiceProcess];
     log('starting intake, incidents and surveys (real processes, main.ts)…');

@@ -1,10 +1,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { signDevToken } from '@aftersales/platform-http';
-import { createTestDatabase, kafkaBrokers, uniqueName, type TestDatabase } from '@aftersales/testing';
+import {
+  createTestDatabase,
+  kafkaBrokers,
+  uniqueName,
+  waitForConsumerGroups,
+  type TestDatabase,
+} from '@aftersales/testing';
+import { eventually, freePort, ServiceProcess, WebhookReceiver } from '@aftersales/test-kit';
 import { OtlpReceiver } from '../support/otlp-receiver';
-import { eventually, freePort, ServiceProcess, waitForConsumerGroups } from '../support/service-process';
-import { WebhookReceiver } from '../support/webhook-receiver';
 
 type Json = Record<string, unknown>;
 interface IncidentDetail {
@@ -28,7 +33,7 @@ describe('incident response end to end', () => {
   const batch = `B-${randomBytes(3).toString('hex')}`;
   const groupPrefix = `${uniqueName('e2e-inc')}.`;
   const otlp = new OtlpReceiver();
-  const pager = new WebhookReceiver();
+  let pager: WebhookReceiver;
   const dbs: Record<'intake' | 'incidents' | 'surveys', TestDatabase | undefined> = {
     intake: undefined,
     incidents: undefined,
@@ -44,7 +49,8 @@ describe('incident response end to end', () => {
     signDevToken({ subject, tenant: forTenant, roles }, secret);
 
   beforeAll(async () => {
-    await Promise.all([otlp.start(), pager.start()]);
+    pager = await WebhookReceiver.start();
+    await otlp.start();
     dbs.intake = await createTestDatabase('e2e_inc_intake');
     dbs.incidents = await createTestDatabase('e2e_inc_incidents');
     dbs.surveys = await createTestDatabase('e2e_inc_surveys');
@@ -63,7 +69,7 @@ describe('incident response end to end', () => {
     const envFor = (db: TestDatabase) => ({ ...common, DATABASE_URL: db.url, DATABASE_NAME: db.name });
     incidentsEnv = {
       ...envFor(dbs.incidents),
-      PAGER_WEBHOOK_URL: pager.url,
+      PAGER_WEBHOOK_URL: pager.url('/'),
       // The local pager host, as `npm start` allows it (PAGER_WEBHOOK_URL itself would be allowed anyway).
       INCIDENTS_PAGER_ALLOWED_HOSTS: '127.0.0.1,localhost',
     };
@@ -72,7 +78,6 @@ describe('incident response end to end', () => {
     surveys = new ServiceProcess('surveys', await freePort(), envFor(dbs.surveys));
     await Promise.all([intake.start(), incidents.start(), surveys.start()]);
     await waitForConsumerGroups(
-      kafkaBrokers(),
       ['incidents.complaint-clustering', 'incidents.satisfaction', 'surveys.incident-follow-up'].map(
         (g) => groupPrefix + g,
       ),
@@ -84,7 +89,7 @@ describe('incident response end to end', () => {
 
   afterAll(async () => {
     await Promise.all([intake?.stop(), incidents?.stop(), surveys?.stop()]);
-    await Promise.all([otlp.stop(), pager.stop()]);
+    await Promise.all([otlp.stop(), pager?.stop()]);
     for (const db of Object.values(dbs)) await db?.drop();
   });
 
@@ -116,13 +121,13 @@ describe('incident response end to end', () => {
         const items = (list.body.items ?? []) as Array<{ incidentId: string; clusterKey: string | null }>;
         return items.find((i) => i.clusterKey?.toLowerCase().includes(fragment.toLowerCase()))?.incidentId;
       },
-      60_000,
       `an incident for ${fragment}`,
+      60_000,
     );
 
   const detail = async (id: string) =>
     (await call(incidents.url, 'GET', `/incidents/${id}`, 'supervisor')).body as unknown as IncidentDetail;
-  const pagesFor = (id: string) => pager.delivered().filter((p) => p.body.incidentId === id);
+  const pagesFor = (id: string) => pager.deliveredOn().filter((p) => p.body.incidentId === id);
 
   let batchIncident: string;
   let injuryIncident: string;
@@ -144,8 +149,8 @@ describe('incident response end to end', () => {
         const d = await detail(batchIncident);
         return d.level === 'L1' && d.complaintCount === 120 && pagesFor(batchIncident).length >= 3 ? d : undefined;
       },
-      90_000,
       'the batch incident at L1 with 120 complaints and 3 pages',
+      90_000,
     );
 
     // 1 complaint → L3 (cs-manager's team); 10 → L2 (cs-director's); 100 → L1 (general manager with PR and legal).
@@ -185,8 +190,8 @@ describe('incident response end to end', () => {
         const x = await detail(injuryIncident);
         return pagesFor(injuryIncident).length >= 1 ? x : undefined;
       },
-      60_000,
       'the injury incident paged',
+      60_000,
     );
     expect(d.level).toBe('L1');
     expect(pagesFor(injuryIncident).map((p) => (p.body.team as Json).lead)).toEqual(['general-manager']);
@@ -206,8 +211,8 @@ describe('incident response end to end', () => {
           ? t
           : undefined;
       },
-      20_000,
       'spans of the page trace',
+      20_000,
     );
     const names = spans.map((s) => `${s.service}:${s.name}`);
     expect(names).toEqual(
@@ -225,8 +230,8 @@ describe('incident response end to end', () => {
     await eventually(
       async () =>
         breachPages(batchIncident).length === 1 && breachPages(injuryIncident).length === 1 ? true : undefined,
-      60_000,
       'breach pages',
+      60_000,
     );
 
     // Another restart with the same clock: the timers are spent, nobody is paged twice.
@@ -327,8 +332,8 @@ describe('incident response end to end', () => {
         const items = (r.body.surveys ?? []) as Array<{ surveyId: string }>;
         return items.length === 120 ? items : undefined;
       },
-      60_000,
       '120 surveys',
+      60_000,
     );
 
     // 10 answers, 8 satisfied (mean ≥ 4) and 2 not: 8 / 10 = 80 % < 90 % (L1 target) → below target.
@@ -346,8 +351,8 @@ describe('incident response end to end', () => {
         const x = await detail(id);
         return x.followUpRequired && x.satisfaction?.percent === 80 ? x : undefined;
       },
-      60_000,
       'follow-up required on the incident',
+      60_000,
     );
     expect(d.satisfaction?.targetPercent).toBe(90);
 

@@ -8,9 +8,10 @@ import {
   readTopicWithKcat,
   uniqueName,
   type TestDatabase,
+  waitForConsumerGroups,
 } from '@aftersales/testing';
+import { eventually, freePort, ServiceProcess } from '@aftersales/test-kit';
 import { OtlpReceiver } from '../support/otlp-receiver';
-import { eventually, freePort, ServiceProcess, waitForConsumerGroups } from '../support/service-process';
 
 // CONTEXT: the walking skeleton through real infrastructure: intake and surveys run as real processes
 // (their main.ts), on real Kafka and Postgres, exporting traces over OTLP to a receiver in this test.
@@ -54,7 +55,7 @@ describe('walking skeleton: POST /cases → event store → relay → Kafka → 
       DATABASE_NAME: surveysDb.name,
     });
     await Promise.all([intake.start(), surveys.start()]);
-    await waitForConsumerGroups(kafkaBrokers(), [`${groupPrefix}surveys.case-register`]);
+    await waitForConsumerGroups([`${groupPrefix}surveys.case-register`]);
     agentToken = await signDevToken({ subject: 'agent-7', tenant, roles: ['agent'] }, secret);
     producer = new Kafka({ brokers: kafkaBrokers(), logLevel: logLevel.NOTHING }).producer({
       createPartitioner: Partitioners.DefaultPartitioner,
@@ -95,8 +96,8 @@ describe('walking skeleton: POST /cases → event store → relay → Kafka → 
         const res = await get(surveys.url, `/case-register/${caseId}`);
         return res.status === 200 ? ((await res.json()) as Record<string, unknown>) : undefined;
       },
-      30_000,
       `case ${caseId} in the surveys projection`,
+      30_000,
     );
 
   const channelCount = async (channel: string) => {
@@ -159,8 +160,8 @@ describe('walking skeleton: POST /cases → event store → relay → Kafka → 
     await registered(marker.caseId);
     await eventually(
       async () => ((await surveysMetric('outcome="duplicate"')) >= 1 ? true : undefined),
-      20_000,
       'duplicate seen',
+      20_000,
     );
 
     expect(await channelCount('chat')).toBe(1);
@@ -235,8 +236,8 @@ describe('walking skeleton: POST /cases → event store → relay → Kafka → 
         const root = rootOf(trace);
         return root?.kind === 2 && root.service === 'intake' ? trace : undefined;
       },
-      20_000,
       'the whole span chain of the trace',
+      20_000,
     );
 
     const byId = new Map(spans.map((s) => [s.spanId, s]));

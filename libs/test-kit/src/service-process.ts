@@ -12,7 +12,11 @@ import { REPO_ROOT } from '@aftersales/testing';
 export class ServiceProcess {
   private child: ChildProcess | null = null;
   private log: WriteStream | null = null;
+  private exitExpected = false;
   readonly url: string;
+  /** Exits nobody asked for (not `stop()` or `kill()`): a crash. */
+  readonly unexpectedExits: Array<{ readonly code: number | null; readonly signal: string | null; readonly at: Date }> =
+    [];
   /** Where this process's output goes. */
   readonly logFile: string;
 
@@ -29,7 +33,16 @@ export class ServiceProcess {
       join(tmpdir(), 'aftersales-logs', `${service}-${port}-${process.pid}.log`);
   }
 
-  async start(timeoutMs = 60_000): Promise<void> {
+  /**
+   * Spawns the service and resolves once `GET /health/ready` answers 2xx; fails at once if the process exits.
+   *
+   * The deadline detects a hang; it is not a speed requirement. A start costs about 5 s of CPU per service (module
+   * loading under tsx), so on a shared 2-core machine its wall time is whatever the other work leaves (three concurrent
+   * starts measured ~20 s beside other test runs, 46 s with two more busy processes). The default sits just inside the
+   * hook and test timeout (120 s, libs/testing/src/jest-setup.ts), so a real hang still fails with the service's logs,
+   * and the message says how much CPU the process got meanwhile (starved or stuck).
+   */
+  async start(timeoutMs = 100_000): Promise<void> {
     // SERVICE_CPU_PROFILE_DIR=/tmp/profiles writes a V8 CPU profile of each service process when it stops.
     const profile = process.env.SERVICE_CPU_PROFILE_DIR
       ? [
@@ -49,9 +62,14 @@ export class ServiceProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
+    this.exitExpected = false;
+    child.once('exit', (code, signal) => {
+      if (!this.exitExpected) this.unexpectedExits.push({ code, signal, at: new Date() });
+    });
     child.stdout?.pipe(this.log, { end: false });
     child.stderr?.pipe(this.log, { end: false });
-    const deadline = Date.now() + timeoutMs;
+    const started = Date.now();
+    const deadline = started + timeoutMs;
     while (Date.now() < deadline) {
       if (child.exitCode !== null) throw new Error(`${this.service} exited (${child.exitCode}):\n${this.logs()}`);
       try {
@@ -62,7 +80,10 @@ export class ServiceProcess {
       }
       await new Promise((r) => setTimeout(r, 250));
     }
-    throw new Error(`${this.service} was not ready within ${timeoutMs} ms:\n${this.logs()}`);
+    const cpu = cpuSecondsOf(child.pid);
+    const used =
+      cpu === null ? '' : ` (it used ${cpu.toFixed(1)} s of CPU in ${((Date.now() - started) / 1000).toFixed(0)} s)`;
+    throw new Error(`${this.service} was not ready within ${timeoutMs} ms${used}:\n${this.logs()}`);
   }
 
   /** SIGTERM and wait (SIGKILL after 15 s): the service drains its relay and consumers like in Kubernetes. */
@@ -70,9 +91,9 @@ export class ServiceProcess {
     await this.signal('SIGTERM', 15_000);
   }
 
-  /** SIGKILL and wait: a crash, as the fault runner inflicts it. */
-  async kill(): Promise<void> {
-    await this.signal('SIGKILL', 0);
+  /** Sends `signal` (default SIGKILL: a crash, no shutdown hooks) and waits for the process to end. */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    await this.signal(signal, 0);
   }
 
   /** True while the process runs. */
@@ -103,10 +124,23 @@ export class ServiceProcess {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    this.exitExpected = true;
     child.kill(signal);
     const timer = killAfterMs > 0 ? setTimeout(() => child.kill('SIGKILL'), killAfterMs) : undefined;
     await exited;
     if (timer) clearTimeout(timer);
     this.log?.end();
+  }
+}
+
+/** User + system CPU seconds a process has used so far (Linux `/proc`); null where unknown. */
+function cpuSecondsOf(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
   }
 }
