@@ -14,13 +14,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CaseChannels, CaseOpenedV1, ComplaintRegisteredV1, IncidentOpenedV1, Topics } from '@aftersales/contracts';
 import { signDevToken } from '@aftersales/platform-http';
 import { readTopicWithKcat, type KcatMessage } from '@aftersales/testing';
-import { freePort, ServiceProcess, WebhookReceiver } from '@aftersales/test-kit';
+import { freePort, LoadClient, ServiceProcess, WebhookReceiver } from '@aftersales/test-kit';
 import { OwnKafka, OwnPostgres } from './infrastructure';
 
 const CASE_RATE = Number(process.env.CHAOS_CASE_RATE ?? 20);
@@ -74,35 +73,8 @@ class Tally {
   }
 }
 
-const agent = new Agent({ keepAlive: true, maxSockets: 128 });
-
-function post(url: string, token: string, body: unknown): Promise<{ status: number; text: string }> {
-  const payload = JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: {
-          authorization: `Bearer ${token}`,
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(payload),
-        },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-        res.on('error', reject);
-      },
-    );
-    req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })));
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
+const client = new LoadClient({ maxSockets: 128, timeoutMs: REQUEST_TIMEOUT_MS });
+const post = (url: string, token: string, body: unknown) => client.post(url, token, body, { keepBody: true });
 
 class Load {
   private running = false;
@@ -594,7 +566,7 @@ async function main(): Promise<number> {
     await pager.stop().catch(() => undefined);
     await kafka.stop();
     await pg.stop();
-    agent.destroy();
+    client.close();
     if (!process.env.CHAOS_KEEP_DATA) rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -17,3 +17,4 @@ export {
 export { ServiceProcess } from './service-process';
 export { describePoisonMessages, freshSample, type PoisonSuiteOptions } from './poison-suite';
 export * from './http-kit';
+export { LoadClient, type LoadAnswer } from './load-client';
