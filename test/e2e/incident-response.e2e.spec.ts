@@ -127,7 +127,15 @@ describe('incident response end to end', () => {
 
   const detail = async (id: string) =>
     (await call(incidents.url, 'GET', `/incidents/${id}`, 'supervisor')).body as unknown as IncidentDetail;
-  const pagesFor = (id: string) => pager.deliveredOn().filter((p) => p.body.incidentId === id);
+  /**
+   * The pages of an incident in the order they were paged (`pagedAt`): pages decided together are delivered by
+   * concurrent timer loops, so the webhook may receive them in another order.
+   */
+  const pagesFor = (id: string) =>
+    pager
+      .deliveredOn()
+      .filter((p) => p.body.incidentId === id)
+      .sort((a, b) => Date.parse(String(a.body.pagedAt)) - Date.parse(String(b.body.pagedAt)));
 
   let batchIncident: string;
   let injuryIncident: string;

@@ -104,11 +104,14 @@ describe('incidents: complaint clusters → incidents → pages → deadlines (r
     const complaints = Array.from({ length: 10 }, () => aComplaint(tenant, new Date(clock().getTime() - 60_000)));
     await upstream.complaints(tenant, complaints);
 
-    const pages = await eventually(
+    const delivered = await eventually(
       async () => (pagesOf(tenant).length >= 2 ? pagesOf(tenant) : undefined),
       'two pages for the batch incident',
       BACKLOG_MS,
     );
+    // CONTEXT: the ten complaints share a Kafka key (their batch), so one inbox chunk may decide both pages at once, and
+    // the timer loops then deliver them concurrently: arrival order is not the order they were paged in (`pagedAt`).
+    const pages = [...delivered].sort((a, b) => Date.parse(a.body.pagedAt) - Date.parse(b.body.pagedAt));
     const incidentId = pages[0]?.body.incidentId as string;
     incidentOf[tenant] = incidentId;
     expect(pages.map((p) => p.body)).toEqual([
