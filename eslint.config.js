@@ -367,8 +367,9 @@ function domainOnly({ tests }) {
 const DOMAIN_KIT_ONLY = {
   patterns: [
     ...DOMAIN_BANNED,
+    ...DOMAIN_PRODUCTION_BANNED,
     {
-      regex: `^(?!${oneOf(DOMAIN_KIT_NAMES)}|\\.{1,2}(/|$)|${DOMAIN_BANNED.map((b) => `(${b.regex})`).join('|')})`,
+      regex: `^(?!${oneOf(DOMAIN_KIT_NAMES)}|\\.{1,2}(/|$)|${[...DOMAIN_BANNED, ...DOMAIN_PRODUCTION_BANNED].map((b) => `(${b.regex})`).join('|')})`,
       message: `A domain kit (type:domain-kit) imports only ${DOMAIN_KIT_NAMES.map((name) => `\`${name}\``).join(', ')} and its own files: it is pure, framework-free TypeScript.`,
     },
   ],
@@ -559,7 +560,8 @@ module.exports = [
   {
     name: 'aftersales/domain-kits',
     files: DOMAIN_KITS.map((kit) => `${kit.root}/**/*.ts`),
-    ignores: ['**/*.spec.ts'],
+    // Specs and the generators and builders of `testing/` folders are test code (fast-check, Jest).
+    ignores: ['**/*.spec.ts', '**/testing/**'],
     rules: {
       'no-restricted-imports': restrictImports(WORKSPACE_IMPORTS, TESTS_ONLY, DOMAIN_KIT_ONLY),
       'no-restricted-syntax': ['error', ...NO_RUNTIME_LOADING],

@@ -378,6 +378,15 @@ describe('module boundaries (eslint.config.js)', () => {
       expect(errors.map((e) => e.ruleId)).toContain('no-restricted-syntax');
     });
 
+    it('keeps its testing/ folder (fast-check generators) out of production code', async () => {
+      const code = "import { scenario } from './testing/arbitraries';\nexport const marker = scenario;\n";
+      const errors = await boundaryErrors(code, BUSINESS_TIME_SRC);
+      expect(errors).toEqual([expect.objectContaining({ ruleId: 'no-restricted-imports', line: 1 })]);
+      expect(errors[0]?.message).toMatch(/testing\/` folder holds test code/);
+      const generator = "import fc from 'fast-check';\nexport const marker = fc;\n";
+      expect(await boundaryErrors(generator, 'libs/business-time/src/testing/__boundaries__.ts')).toEqual([]);
+    });
+
     it('lets its specs use fast-check and the library through its public entry point', async () => {
       const code = [
         "import fc from 'fast-check';",
