@@ -180,6 +180,19 @@ describe('SLA clock', () => {
     });
   });
 
+  it('runs the worked example of the README: opened Saturday 22:00, paused for the customer, met on time', () => {
+    let clock: SlaClock = SlaClock.start(application, sh('2026-03-07T22:00:00'));
+    expect(SlaClock.dueAt(clock, calendar)).toEqual(sh('2026-03-08T09:30:00'));
+    expect(SlaClock.warnAt(clock, calendar)).toEqual(sh('2026-03-08T09:18:00'));
+    clock = SlaClock.pause(clock, sh('2026-03-08T09:10:00'));
+    expect(SlaClock.consumed(clock, calendar, sh('2026-03-08T09:10:00'))).toBe(40 * MINUTE);
+    expect(SlaClock.dueAt(clock, calendar)).toBeNull();
+    clock = SlaClock.resume(clock, sh('2026-03-08T12:00:00'));
+    expect(SlaClock.dueAt(clock, calendar)).toEqual(sh('2026-03-08T12:20:00'));
+    clock = SlaClock.meet(clock, calendar, sh('2026-03-08T12:10:00'));
+    expect(clock).toMatchObject({ status: 'met', late: false, breachedAt: null, metAt: '2026-03-08T04:10:00.000Z' });
+  });
+
   it('is plain data: it survives JSON as it is', () => {
     let clock: SlaClock = openedLateSaturday();
     clock = SlaClock.recordWarning(clock, calendar, sh('2026-03-08T09:18:00'));
