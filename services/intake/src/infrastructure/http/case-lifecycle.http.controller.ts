@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Inject, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { newAggregateId, type CommandOrigin } from '@aftersales/eventstore';
-import { RequestOrigin, Responds, Role, Roles, SchemaPipe, ValidationProblem } from '@aftersales/platform-http';
+import { RequestOrigin, Responds, Role, Roles, SchemaPipe } from '@aftersales/platform-http';
 import { CasesService, type CaseCommandOutcome, type CaseLifecycleRequest } from '../../application/cases.service';
 import {
   AcceptSolutionRequest,
@@ -327,10 +327,6 @@ export class CaseLifecycleHttpController {
     @Param('caseId', new ParseUUIDPipe()) caseId: string,
     @Body(new SchemaPipe(RequestOrderChangeRequest)) body: RequestOrderChangeRequest,
   ): Promise<CaseView> {
-    const required = body.kind === 'shipping_address' ? 'address' : 'phone';
-    if (body[required] === undefined) {
-      throw new ValidationProblem([{ pointer: `/${required}`, detail: `is required for ${body.kind}` }]);
-    }
     const changeId = body.changeId ?? newAggregateId(origin, 'order-change');
     const details =
       body.kind === 'shipping_address'

@@ -13,7 +13,6 @@ import {
   authorKinds,
   communicationDirections,
   factKinds,
-  orderChangeKinds,
   verificationMethods,
   waitingParties,
 } from '../../domain/case.values';
@@ -200,16 +199,30 @@ export type VerifyCustomerIdentityRequest = Static<typeof VerifyCustomerIdentity
  * `POST /cases/:caseId/order-changes`: a new shipping address (with the recipient's name and phone, when they change
  * too) or a new contact phone. Sealed by the privacy vault before anything is stored; needs a verified identity.
  */
-export const RequestOrderChangeRequest = Type.Object(
-  {
-    changeId: ClientId('order change'),
-    kind: StringEnum(orderChangeKinds),
-    address: Type.Optional(Text(500, 'shipping_address: the new address (required)')),
-    name: Type.Optional(Text(200, "shipping_address: the recipient's name")),
-    phone: Type.Optional(Phone),
-    note: Type.Optional(Text(1000)),
-  },
-  strict,
+export const RequestOrderChangeRequest = Type.Union(
+  [
+    Type.Object(
+      {
+        changeId: ClientId('order change'),
+        kind: Type.Literal('shipping_address'),
+        address: Text(500, 'The new shipping address'),
+        name: Type.Optional(Text(200, "The recipient's name, when it changes")),
+        phone: Type.Optional(Phone),
+        note: Type.Optional(Text(1000)),
+      },
+      strict,
+    ),
+    Type.Object(
+      {
+        changeId: ClientId('order change'),
+        kind: Type.Literal('contact_phone'),
+        phone: Phone,
+        note: Type.Optional(Text(1000)),
+      },
+      strict,
+    ),
+  ],
+  { title: 'RequestOrderChangeRequest' },
 );
 export type RequestOrderChangeRequest = Static<typeof RequestOrderChangeRequest>;
 
