@@ -102,7 +102,7 @@ function decide(command: CaseCommand, state: CaseState, policy: CasePolicy): Cas
 
 /** The case the command is for: it exists and is the caller's tenant's (another tenant's case does not exist for it). */
 function existing(state: CaseState, command: Exclude<CaseCommand, OpenCase>): OpenedCaseState {
-  if (state.status === 'none') throw new CaseNotFound('(unknown)');
+  if (state.status === 'none') throw new CaseNotFound();
   if (state.case.tenant !== command.context.tenant) throw new CaseNotFound(state.case.caseId);
   return state;
 }

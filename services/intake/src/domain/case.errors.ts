@@ -163,8 +163,13 @@ export class CaseRuleBroken extends DomainError {
 
 /** A command for a case that does not exist, or is another tenant's: indistinguishable on purpose. */
 export class CaseNotFound extends DomainError {
-  constructor(caseId: string) {
-    super('CASE.NOT_FOUND', 'not_found', `No case ${caseId} in your tenant`, 'A case is seen only in its own tenant');
+  constructor(caseId?: string) {
+    super(
+      'CASE.NOT_FOUND',
+      'not_found',
+      caseId ? `No case ${caseId} in your tenant` : 'No such case in your tenant',
+      'A case is seen only in its own tenant',
+    );
   }
 }
 
