@@ -22,7 +22,7 @@ const INTAKE_INFRA = 'services/intake/src/infrastructure/__boundaries__.ts';
 const INCIDENTS_APPLICATION = 'services/incidents/src/application/__boundaries__.ts';
 const INCIDENTS_APPLICATION_NESTED = 'services/incidents/src/application/paging/__boundaries__.ts';
 const INCIDENTS_APPLICATION_SPEC = 'services/incidents/src/application/__boundaries__.unit.spec.ts';
-const INCIDENTS_INFRA = 'services/incidents/src/infrastructure/pager/__boundaries__.ts';
+const INCIDENTS_INFRA = 'services/incidents/src/infrastructure/persistence/__boundaries__.ts';
 const INCIDENTS_MODULE = 'services/incidents/src/__boundaries__.module.ts';
 const NOTIFICATIONS_SRC = 'libs/notifications/src/__boundaries__.ts';
 const NOTIFICATIONS_SPEC = 'libs/notifications/src/__boundaries__.unit.spec.ts';
@@ -152,7 +152,7 @@ describe('module boundaries (eslint.config.js)', () => {
       [
         'a relative import',
         INCIDENTS_APPLICATION,
-        "import { WebhookPager } from '../infrastructure/pager/webhook-pager.adapter';\nexport const marker = WebhookPager;\n",
+        "import { PostgresPageDeliveryLedger } from '../infrastructure/persistence/page-deliveries.postgres';\nexport const marker = PostgresPageDeliveryLedger;\n",
       ],
       [
         'a type-only import',
@@ -173,24 +173,24 @@ describe('module boundaries (eslint.config.js)', () => {
       [
         'an import from a nested application folder',
         INCIDENTS_APPLICATION_NESTED,
-        "import { WebhookPager } from '../../infrastructure/pager/webhook-pager.adapter';\nexport const marker = WebhookPager;\n",
+        "import { PostgresPageDeliveryLedger } from '../../infrastructure/persistence/page-deliveries.postgres';\nexport const marker = PostgresPageDeliveryLedger;\n",
       ],
       [
         'an import by repository path',
         INCIDENTS_APPLICATION,
-        "import { WebhookPager } from 'services/incidents/src/infrastructure/pager/webhook-pager.adapter';\n" +
-          'export const marker = WebhookPager;\n',
+        "import { PostgresPageDeliveryLedger } from 'services/incidents/src/infrastructure/persistence/page-deliveries.postgres';\n" +
+          'export const marker = PostgresPageDeliveryLedger;\n',
       ],
       [
         "an import through the service's package",
         INCIDENTS_APPLICATION,
-        "import { WebhookPager } from '@aftersales/incidents/src/infrastructure/pager/webhook-pager.adapter';\n" +
-          'export const marker = WebhookPager;\n',
+        "import { PostgresPageDeliveryLedger } from '@aftersales/incidents/src/infrastructure/persistence/page-deliveries.postgres';\n" +
+          'export const marker = PostgresPageDeliveryLedger;\n',
       ],
       [
         'an import in an application test',
         INCIDENTS_APPLICATION_SPEC,
-        "import { WebhookPager } from '../infrastructure/pager/webhook-pager.adapter';\nexport const marker = WebhookPager;\n",
+        "import { PostgresPageDeliveryLedger } from '../infrastructure/persistence/page-deliveries.postgres';\nexport const marker = PostgresPageDeliveryLedger;\n",
       ],
     ])('rejects infrastructure reached by %s', async (_what, file, code) => {
       const errors = await boundaryErrors(code, file);
@@ -205,9 +205,10 @@ describe('module boundaries (eslint.config.js)', () => {
         "import { rescheduleTimer } from '@aftersales/eventstore';",
         "import type { Logger } from '@aftersales/observability';",
         "import { clusteringOutcome } from '../domain';",
-        "import { PAGER_PORT, type PagerPort } from './pager.port';",
-        'export type Marker = [PoolClient, Logger, PagerPort];',
-        'export const marker = [trace, rescheduleTimer, clusteringOutcome, PAGER_PORT];',
+        "import { NOTIFIER, TimerBackoff, type Notifier } from '@aftersales/notifications';",
+        "import { PAGE_DELIVERY_LEDGER, type PageDeliveryLedger } from './page-deliveries.port';",
+        'export type Marker = [PoolClient, Logger, Notifier, PageDeliveryLedger];',
+        'export const marker = [trace, rescheduleTimer, clusteringOutcome, NOTIFIER, TimerBackoff, PAGE_DELIVERY_LEDGER];',
         '',
       ].join('\n');
       expect(await lint(code, INCIDENTS_APPLICATION)).toEqual([]);
@@ -215,8 +216,8 @@ describe('module boundaries (eslint.config.js)', () => {
 
     it('lets infrastructure import application (adapters implement its ports)', async () => {
       const code = [
-        "import type { PageRequest, PagerAnswer, PagerPort } from '../../application/pager.port';",
-        'export type Marker = [PageRequest, PagerAnswer, PagerPort];',
+        "import type { PageDeliveryLedger, PageSubject } from '../../application/page-deliveries.port';",
+        'export type Marker = [PageDeliveryLedger, PageSubject];',
         '',
       ].join('\n');
       expect(await boundaryErrors(code, INCIDENTS_INFRA)).toEqual([]);
