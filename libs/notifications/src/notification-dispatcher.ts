@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg';
+import { assertNever } from '@aftersales/domain';
 import type { WebhookRefusal } from './allow-list';
 import type { DeliveryLedger, DeliveryRecord } from './delivery-ledger.port';
 import type { Notifier } from './notifier.port';
@@ -108,6 +109,8 @@ export class NotificationDispatcher<Subject> {
       }
       case 'failed':
         throw new NotificationDeliveryFailed(request.kind, request.key, answer.reason, answer.statusCode);
+      default:
+        return assertNever(answer);
     }
   }
 

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
+import { assertNever } from '@aftersales/domain';
 import type { Timer } from '@aftersales/eventstore';
 import {
   deliveryAttempt,
@@ -116,6 +117,9 @@ export class Pager {
           { tenant: timer.tenant, pageId: page.pageId, attempts: result.record.attempts, pager },
           'page delivered',
         );
+        return;
+      default:
+        return assertNever(result);
     }
   }
 }
