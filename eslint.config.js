@@ -22,8 +22,11 @@
  *  - `local/no-relative-import-across-boundary`: a relative import never leaves its project (`../../libs/…`), nor a
  *    domain folder; code outside projects (test/, scripts/, deploy/) does not reach into a project by relative path.
  *  - `local/no-infrastructure-in-application`: nothing under a service's `src/application` (tests included) imports
- *    its `src/infrastructure`, by relative path or otherwise; adapters implement application ports instead
- *    (docs/adr/0008-application-ports.md).
+ *    its `src/infrastructure`, by relative path or otherwise, nor a library's adapters (`@aftersales/<lib>/infrastructure`);
+ *    adapters implement application ports instead and are bound in the service's module
+ *    (docs/adr/0008-application-ports.md). A library with a `src/infrastructure` folder (`@aftersales/notifications`) is
+ *    layered the same way: the rest of its `src` is held to the application rules above and does not import its
+ *    infrastructure, which it publishes as the `@aftersales/<lib>/infrastructure` entry point.
  *
  * Service and library lists are read from the folders, so a new service is covered as soon as it has a package.json.
  */
@@ -59,6 +62,8 @@ const SERVICES = projectsIn('services').map((root) => ({
 }));
 const PROJECT_ROOTS = [...(existsSync(path.join(ROOT, 'contracts')) ? ['contracts'] : []), ...projectsIn('libs')];
 PROJECT_ROOTS.push(...SERVICES.map((s) => s.root));
+/** Libraries layered like a service: ports and policies in `src`, adapters in `src/infrastructure`. */
+const LAYERED_LIBS = projectsIn('libs').filter((root) => existsSync(path.join(ROOT, root, 'src', 'infrastructure')));
 
 /**
  * Libraries tagged `type:domain-kit` in their project.json (`@aftersales/domain`, `@aftersales/business-time`): pure
@@ -207,21 +212,30 @@ function moduleReferences(check) {
 const noInfrastructureInApplication = {
   meta: {
     type: 'problem',
-    docs: { description: "A service's src/application never imports its src/infrastructure." },
+    docs: {
+      description:
+        "A service's src/application never imports its src/infrastructure nor a library's adapters; a layered library's src never imports its own src/infrastructure.",
+    },
     schema: [],
     messages: {
       infrastructure:
         "Application code does not import infrastructure: '{{source}}' resolves to '{{target}}'. Declare a port in " +
         "application/ and bind its adapter in the service's module (docs/adr/0008-application-ports.md).",
+      libraryAdapters:
+        "Application code does not import a library's adapters ('{{source}}'): depend on the library's ports " +
+        "(its package root) and bind the adapters in the service's module (docs/adr/0008-application-ports.md).",
     },
   },
   create(context) {
     const file = toPosix(path.relative(ROOT, context.filename));
     const service = /^(services\/[^/]+)\/src\/application\//.exec(file)?.[1];
-    if (!service) return {};
-    const infrastructure = `${service}/src/infrastructure`;
+    const library = LAYERED_LIBS.find((root) => file.startsWith(`${root}/src/`));
+    const layer = service ?? library;
+    if (!layer) return {};
+    const infrastructure = `${layer}/src/infrastructure`;
     const inInfrastructure = (/** @type {string} */ target) =>
       target === infrastructure || target.startsWith(`${infrastructure}/`);
+    if (inInfrastructure(file)) return {};
 
     /** @param {import('estree').Node} node @param {unknown} source */
     function check(node, source) {
@@ -229,6 +243,11 @@ const noInfrastructureInApplication = {
       if (/^\.{1,2}(\/|$)/.test(source)) {
         const target = toPosix(path.relative(ROOT, path.resolve(path.dirname(context.filename), source)));
         if (inInfrastructure(target)) context.report({ node, messageId: 'infrastructure', data: { source, target } });
+        return;
+      }
+      // A library's adapters, published as its `infrastructure` entry point, are the composition root's to bind.
+      if (/^@aftersales\/[^/]+\/infrastructure(\/|$)/.test(source)) {
+        context.report({ node, messageId: 'libraryAdapters', data: { source } });
         return;
       }
       // Not relative: a repository path (`services/x/src/infrastructure/…`) or a package path into one
@@ -529,7 +548,7 @@ module.exports = [
         // which are tooling rather than package API; nothing else reaches into a project by relative path.
         { allow: [{ from: 'test/contract/', to: 'contracts/scripts/' }] },
       ],
-      // Applies itself to services' src/application only.
+      // Applies itself to services' src/application and to layered libraries' src outside their infrastructure.
       'local/no-infrastructure-in-application': 'error',
       '@nx/enforce-module-boundaries': ['error', NX_BOUNDARIES],
     },
@@ -567,6 +586,17 @@ module.exports = [
       'no-restricted-syntax': ['error', ...NO_RUNTIME_LOADING],
     },
   },
+  ...LAYERED_LIBS.map((root) => ({
+    // A layered library's ports and policies: SQL, HTTP, brokers and metrics only in its src/infrastructure.
+    name: `aftersales/lib:${path.posix.basename(root)}/application`,
+    files: [`${root}/src/**/*.ts`],
+    ignores: [`${root}/src/infrastructure/**`, '**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': restrictImports(WORKSPACE_IMPORTS, TESTS_ONLY, APPLICATION_PORTS_ONLY),
+      'no-restricted-globals': ['error', ...FOCUSED_GLOBALS, ...APPLICATION_GLOBALS],
+      'no-restricted-syntax': ['error', ...APPLICATION_SYNTAX],
+    },
+  })),
   ...SERVICES.flatMap((s) => [
     {
       name: `aftersales/service:${s.scope}`,

@@ -1,5 +1,14 @@
 import type { AnyEventContract, EventData } from './define-event';
+import { CaseAcknowledgedV1 } from './events/intake/case-acknowledged.v1';
+import { CaseAssignedV1 } from './events/intake/case-assigned.v1';
+import { CaseClassifiedV1 } from './events/intake/case-classified.v1';
+import { CaseClosedV1 } from './events/intake/case-closed.v1';
+import { CaseCollaborationRequestedV1 } from './events/intake/case-collaboration-requested.v1';
+import { CaseEscalatedV1 } from './events/intake/case-escalated.v1';
 import { CaseOpenedV1 } from './events/intake/case-opened.v1';
+import { CaseReopenedV1 } from './events/intake/case-reopened.v1';
+import { CaseResolvedV1 } from './events/intake/case-resolved.v1';
+import { CaseSolutionAcceptedV1 } from './events/intake/case-solution-accepted.v1';
 import { ComplaintRegisteredV1 } from './events/intake/complaint-registered.v1';
 import { ComplaintAttachedV1 } from './events/incidents/complaint-attached.v1';
 import { IncidentClosedV1 } from './events/incidents/incident-closed.v1';
@@ -25,6 +34,15 @@ import { SatisfactionMeasuredV1 } from './events/surveys/satisfaction-measured.v
  */
 export const EventCatalogue = [
   CaseOpenedV1,
+  CaseAcknowledgedV1,
+  CaseClassifiedV1,
+  CaseAssignedV1,
+  CaseSolutionAcceptedV1,
+  CaseCollaborationRequestedV1,
+  CaseResolvedV1,
+  CaseClosedV1,
+  CaseReopenedV1,
+  CaseEscalatedV1,
   ComplaintRegisteredV1,
   IncidentOpenedV1,
   IncidentEscalatedV1,

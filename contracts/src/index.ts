@@ -68,6 +68,28 @@ export {
 } from './events/intake/vocabulary';
 export { CaseOpenedV1 } from './events/intake/case-opened.v1';
 export {
+  CollaborationParties,
+  EscalationReasons,
+  EscalationRungs,
+  Money,
+  ResponsibleParties,
+  SolutionKinds,
+  type CollaborationParty,
+  type EscalationReason,
+  type EscalationRung,
+  type ResponsibleParty,
+  type SolutionKind,
+} from './events/intake/case-lifecycle.vocabulary';
+export { CaseAcknowledgedV1 } from './events/intake/case-acknowledged.v1';
+export { CaseClassifiedV1 } from './events/intake/case-classified.v1';
+export { CaseAssignedV1 } from './events/intake/case-assigned.v1';
+export { CaseSolutionAcceptedV1 } from './events/intake/case-solution-accepted.v1';
+export { CaseCollaborationRequestedV1 } from './events/intake/case-collaboration-requested.v1';
+export { CaseResolvedV1 } from './events/intake/case-resolved.v1';
+export { CaseClosedV1 } from './events/intake/case-closed.v1';
+export { CaseReopenedV1 } from './events/intake/case-reopened.v1';
+export { CaseEscalatedV1 } from './events/intake/case-escalated.v1';
+export {
   ComplaintRegisteredV1,
   ComplaintCategories,
   type ComplaintCategory,

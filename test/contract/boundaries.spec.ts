@@ -22,7 +22,11 @@ const INTAKE_INFRA = 'services/intake/src/infrastructure/__boundaries__.ts';
 const INCIDENTS_APPLICATION = 'services/incidents/src/application/__boundaries__.ts';
 const INCIDENTS_APPLICATION_NESTED = 'services/incidents/src/application/paging/__boundaries__.ts';
 const INCIDENTS_APPLICATION_SPEC = 'services/incidents/src/application/__boundaries__.unit.spec.ts';
-const INCIDENTS_INFRA = 'services/incidents/src/infrastructure/pager/__boundaries__.ts';
+const INCIDENTS_INFRA = 'services/incidents/src/infrastructure/persistence/__boundaries__.ts';
+const INCIDENTS_MODULE = 'services/incidents/src/__boundaries__.module.ts';
+const NOTIFICATIONS_SRC = 'libs/notifications/src/__boundaries__.ts';
+const NOTIFICATIONS_SPEC = 'libs/notifications/src/__boundaries__.unit.spec.ts';
+const NOTIFICATIONS_INFRA = 'libs/notifications/src/infrastructure/__boundaries__.ts';
 const MESSAGING_SRC = 'libs/messaging/src/__boundaries__.ts';
 const BUSINESS_TIME_SRC = 'libs/business-time/src/__boundaries__.ts';
 const BUSINESS_TIME_SPEC = 'libs/business-time/src/__boundaries__.unit.spec.ts';
@@ -160,7 +164,7 @@ describe('module boundaries (eslint.config.js)', () => {
       [
         'a relative import',
         INCIDENTS_APPLICATION,
-        "import { WebhookPager } from '../infrastructure/pager/webhook-pager.adapter';\nexport const marker = WebhookPager;\n",
+        "import { PostgresPageDeliveryLedger } from '../infrastructure/persistence/page-deliveries.postgres';\nexport const marker = PostgresPageDeliveryLedger;\n",
       ],
       [
         'a type-only import',
@@ -181,24 +185,24 @@ describe('module boundaries (eslint.config.js)', () => {
       [
         'an import from a nested application folder',
         INCIDENTS_APPLICATION_NESTED,
-        "import { WebhookPager } from '../../infrastructure/pager/webhook-pager.adapter';\nexport const marker = WebhookPager;\n",
+        "import { PostgresPageDeliveryLedger } from '../../infrastructure/persistence/page-deliveries.postgres';\nexport const marker = PostgresPageDeliveryLedger;\n",
       ],
       [
         'an import by repository path',
         INCIDENTS_APPLICATION,
-        "import { WebhookPager } from 'services/incidents/src/infrastructure/pager/webhook-pager.adapter';\n" +
-          'export const marker = WebhookPager;\n',
+        "import { PostgresPageDeliveryLedger } from 'services/incidents/src/infrastructure/persistence/page-deliveries.postgres';\n" +
+          'export const marker = PostgresPageDeliveryLedger;\n',
       ],
       [
         "an import through the service's package",
         INCIDENTS_APPLICATION,
-        "import { WebhookPager } from '@aftersales/incidents/src/infrastructure/pager/webhook-pager.adapter';\n" +
-          'export const marker = WebhookPager;\n',
+        "import { PostgresPageDeliveryLedger } from '@aftersales/incidents/src/infrastructure/persistence/page-deliveries.postgres';\n" +
+          'export const marker = PostgresPageDeliveryLedger;\n',
       ],
       [
         'an import in an application test',
         INCIDENTS_APPLICATION_SPEC,
-        "import { WebhookPager } from '../infrastructure/pager/webhook-pager.adapter';\nexport const marker = WebhookPager;\n",
+        "import { PostgresPageDeliveryLedger } from '../infrastructure/persistence/page-deliveries.postgres';\nexport const marker = PostgresPageDeliveryLedger;\n",
       ],
     ])('rejects infrastructure reached by %s', async (_what, file, code) => {
       const errors = await boundaryErrors(code, file);
@@ -213,9 +217,10 @@ describe('module boundaries (eslint.config.js)', () => {
         "import { rescheduleTimer } from '@aftersales/eventstore';",
         "import type { Logger } from '@aftersales/observability';",
         "import { clusteringOutcome } from '../domain';",
-        "import { PAGER_PORT, type PagerPort } from './pager.port';",
-        'export type Marker = [PoolClient, Logger, PagerPort];',
-        'export const marker = [trace, rescheduleTimer, clusteringOutcome, PAGER_PORT];',
+        "import { NOTIFIER, TimerBackoff, type Notifier } from '@aftersales/notifications';",
+        "import { PAGE_DELIVERY_LEDGER, type PageDeliveryLedger } from './page-deliveries.port';",
+        'export type Marker = [PoolClient, Logger, Notifier, PageDeliveryLedger];',
+        'export const marker = [trace, rescheduleTimer, clusteringOutcome, NOTIFIER, TimerBackoff, PAGE_DELIVERY_LEDGER];',
         '',
       ].join('\n');
       expect(await lint(code, INCIDENTS_APPLICATION)).toEqual([]);
@@ -223,8 +228,8 @@ describe('module boundaries (eslint.config.js)', () => {
 
     it('lets infrastructure import application (adapters implement its ports)', async () => {
       const code = [
-        "import type { PageRequest, PagerAnswer, PagerPort } from '../../application/pager.port';",
-        'export type Marker = [PageRequest, PagerAnswer, PagerPort];',
+        "import type { PageDeliveryLedger, PageSubject } from '../../application/page-deliveries.port';",
+        'export type Marker = [PageDeliveryLedger, PageSubject];',
         '',
       ].join('\n');
       expect(await boundaryErrors(code, INCIDENTS_INFRA)).toEqual([]);
@@ -276,9 +281,71 @@ describe('module boundaries (eslint.config.js)', () => {
       expect(errors[0]?.message).toMatch(/runs no SQL/);
     });
 
+    describe("a library's adapters (@aftersales/notifications/infrastructure)", () => {
+      const importAdapters =
+        "import { WebhookNotifier } from '@aftersales/notifications/infrastructure';\n" +
+        'export const marker = WebhookNotifier;\n';
+
+      it.each([
+        ['production application code', INCIDENTS_APPLICATION],
+        ['an application test', INCIDENTS_APPLICATION_SPEC],
+      ])('are refused in %s: it depends on the ports, the module binds the adapters', async (_what, file) => {
+        const errors = await boundaryErrors(importAdapters, file);
+        expect(errors).toContainEqual(expect.objectContaining({ ruleId: LAYER_RULE, line: 1 }));
+        expect(errors.find((e) => e.ruleId === LAYER_RULE)?.message).toMatch(/library's adapters/);
+      });
+
+      it("are bound in the service's module and may be used by its infrastructure", async () => {
+        expect(await boundaryErrors(importAdapters, INCIDENTS_MODULE)).toEqual([]);
+        expect(await boundaryErrors(importAdapters, INCIDENTS_INFRA)).toEqual([]);
+      });
+    });
+
     it('lets application tests use drivers (they are not production code), but not infrastructure', async () => {
       const code = "import { Pool } from 'pg';\nexport const marker = Pool;\n";
       expect(await boundaryErrors(code, INCIDENTS_APPLICATION_SPEC)).toEqual([]);
+    });
+  });
+
+  describe('a layered library (libs/notifications): ports and policies in src, adapters in src/infrastructure', () => {
+    const LAYER_RULE = 'local/no-infrastructure-in-application';
+
+    it.each([
+      ['a relative import', "import { WebhookNotifier } from './infrastructure/webhook-notifier';"],
+      ['its infrastructure entry point', "import { WebhookNotifier } from '@aftersales/notifications/infrastructure';"],
+    ])('refuses its infrastructure outside it, reached by %s', async (_what, importLine) => {
+      const code = `${importLine}\nexport const marker = WebhookNotifier;\n`;
+      for (const file of [NOTIFICATIONS_SRC, NOTIFICATIONS_SPEC]) {
+        const errors = await boundaryErrors(code, file);
+        expect(errors).toContainEqual(expect.objectContaining({ ruleId: LAYER_RULE, line: 1 }));
+      }
+    });
+
+    it('holds the rest of its src to the application rules: no HTTP client, no SQL, no driver', async () => {
+      const code = [
+        "import { Pool } from 'pg';",
+        "export const send = (url: string) => fetch(url, { method: 'POST' });",
+        "export const read = (pool: Pool) => pool.query('SELECT 1');",
+        '',
+      ].join('\n');
+      const errors = await boundaryErrors(code, NOTIFICATIONS_SRC);
+      expect(errors.map((e) => [e.ruleId, e.line])).toEqual([
+        ['no-restricted-imports', 1],
+        ['no-restricted-globals', 2],
+        ['no-restricted-syntax', 3],
+      ]);
+    });
+
+    it('lets its infrastructure do HTTP and SQL', async () => {
+      const code = [
+        "import type { Pool } from 'pg';",
+        "import type { Notifier } from '../notifier.port';",
+        "export const send = (url: string) => fetch(url, { method: 'POST' });",
+        "export const read = (pool: Pool) => pool.query('SELECT 1');",
+        'export type Marker = Notifier;',
+        '',
+      ].join('\n');
+      expect(await boundaryErrors(code, NOTIFICATIONS_INFRA)).toEqual([]);
     });
   });
 

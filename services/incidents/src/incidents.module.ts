@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { NOTIFIER } from '@aftersales/notifications';
+import { WebhookNotifier } from '@aftersales/notifications/infrastructure';
 import { defineService, type WorkerContext } from '@aftersales/service-runtime';
 import { CLUSTER_LINK_REPOSITORY } from './application/cluster-links.port';
 import { ComplaintClusteringProcessManager } from './application/complaint-clustering.process-manager';
@@ -14,9 +16,8 @@ import {
   incidentsConfigFromEnv,
   type IncidentsConfig,
 } from './application/incidents.config';
-import { PAGE_DELIVERY_REPOSITORY } from './application/page-deliveries.port';
+import { PAGE_DELIVERY_LEDGER } from './application/page-deliveries.port';
 import { Pager } from './application/pager';
-import { PAGER_PORT } from './application/pager.port';
 import { SatisfactionHandler } from './application/satisfaction.handler';
 import { TenantPolicies } from './application/tenant-policies';
 import { TENANT_POLICY_REPOSITORY } from './application/tenant-policies.port';
@@ -26,10 +27,9 @@ import { ComplaintRegisteredConsumer } from './infrastructure/messaging/complain
 import { incidentsIntegrationEvents } from './infrastructure/messaging/integration-events';
 import { SatisfactionMeasuredConsumer } from './infrastructure/messaging/satisfaction-measured.consumer';
 import { OpenIncidentsGauge, PrometheusIncidentMetrics } from './infrastructure/metrics/incident-metrics.prometheus';
-import { WebhookPager } from './infrastructure/pager/webhook-pager.adapter';
 import { incidentsWriteSideMigrations } from './infrastructure/persistence/1732600000000-incidents-write-side';
 import { PostgresClusterLinkRepository } from './infrastructure/persistence/cluster-links.postgres';
-import { PostgresPageDeliveryRepository } from './infrastructure/persistence/page-deliveries.postgres';
+import { PostgresPageDeliveryLedger } from './infrastructure/persistence/page-deliveries.postgres';
 import { PostgresTenantPolicyRepository } from './infrastructure/persistence/tenant-policies.postgres';
 import { incidentReadWorkers } from './infrastructure/read-model/incidents.projection';
 import { IncidentsReadModule } from './infrastructure/read-model/incidents-read.module';
@@ -55,8 +55,13 @@ import { readModelMigrations } from './infrastructure/read-model/migrations';
     // The application's ports, bound to their adapters (infrastructure/).
     { provide: TENANT_POLICY_REPOSITORY, useClass: PostgresTenantPolicyRepository },
     { provide: CLUSTER_LINK_REPOSITORY, useClass: PostgresClusterLinkRepository },
-    { provide: PAGE_DELIVERY_REPOSITORY, useClass: PostgresPageDeliveryRepository },
-    { provide: PAGER_PORT, useClass: WebhookPager },
+    { provide: PAGE_DELIVERY_LEDGER, useClass: PostgresPageDeliveryLedger },
+    // The pager: @aftersales/notifications' webhook adapter (allow-list, Idempotency-Key, PAGER_TIMEOUT_MS).
+    {
+      provide: NOTIFIER,
+      useFactory: (config: IncidentsConfig) => new WebhookNotifier(config.pager),
+      inject: [INCIDENTS_CONFIG],
+    },
     { provide: INCIDENT_METRICS, useClass: PrometheusIncidentMetrics },
   ],
 })

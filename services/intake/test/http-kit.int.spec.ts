@@ -2,8 +2,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { describeHttpKit } from '@aftersales/test-kit';
 import { intakeService } from '../src/intake.module';
 
-// The inherited HTTP suites (OpenAPI, tokens, authorization grid, hostile input), seeded with a case, a complaint and
-// its customer in tenant A.
+// The inherited HTTP suites (OpenAPI, tokens, authorization grid, hostile input), seeded in tenant A with a case taken
+// into execution (acknowledged, classified, assigned, investigated, a solution accepted, a collaboration requested, the
+// customer verified, a communication with sealed contact data), a complaint and its customer.
 describeHttpKit(intakeService, {
   env: { PRIVACY_MASTER_KEY: randomBytes(32).toString('base64') },
   seed: async ({ request, marker }) => {
@@ -12,6 +13,39 @@ describeHttpKit(intakeService, {
     const opened = await request('POST', '/cases', {
       role: 'agent',
       body: { channel: 'chat', orderId: 'ORD-1', customerId, problemType: 'quality', description: marker },
+    });
+    const caseId = (opened.json as { caseId: string }).caseId;
+    const collaborationId = randomUUID();
+    const step = async (path: string, body?: unknown) => {
+      const res = await request('POST', `/cases/${caseId}/${path}`, { role: 'supervisor', body });
+      if (res.status !== 200) throw new Error(`seed: ${path} answered ${res.status} ${res.text}`);
+    };
+    await step('acknowledgement', { message: marker, expectedCycle: '3 days' });
+    await step('classification', { category: 'quality' });
+    await step('assignment', { queue: 'q-1', team: 't-1', agentId: 'agent-1' });
+    await step('investigation');
+    await step('facts', { kind: 'product', summary: marker, source: 'product data' });
+    await step('responsibility', { party: 'merchant', basis: marker });
+    await step('solutions', {
+      solutions: [
+        { kind: 'exchange', description: marker, basis: marker, expectedTime: '2 days', customerActions: 'none' },
+      ],
+    });
+    await step('solutions/acceptance', { option: 1 });
+    await step('collaborations', {
+      collaborationId,
+      party: 'warehouse',
+      requirement: marker,
+      deadline: new Date(Date.now() + 86_400_000).toISOString(),
+      owner: 'wh-1',
+    });
+    await step('identity-verification', { method: 'sms_code' });
+    await step('communications', {
+      channel: 'chat',
+      direction: 'inbound',
+      author: { kind: 'customer' },
+      summary: marker,
+      contact: { phone: '+86 139 0000 0000' },
     });
     const registered = await request('POST', '/complaints', {
       role: 'agent',
@@ -24,8 +58,7 @@ describeHttpKit(intakeService, {
         description: marker,
       },
     });
-    const caseId = (opened.json as { caseId: string }).caseId;
     const complaintId = (registered.json as { complaintId: string }).complaintId;
-    return { resources: { caseId, complaintId }, references: { customerId } };
+    return { resources: { caseId, collaborationId, complaintId }, references: { customerId } };
   },
 });

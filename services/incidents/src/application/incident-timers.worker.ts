@@ -8,6 +8,7 @@ import {
   type Timer,
   type TimerRetry,
 } from '@aftersales/eventstore';
+import { TimerBackoff } from '@aftersales/notifications';
 import type { Logger } from '@aftersales/observability';
 import type { BackgroundWorker, Clock } from '@aftersales/service-runtime';
 import type { IncidentCommandRunner } from './incident-command-runner';
@@ -24,13 +25,14 @@ const TIMER_BATCH = 50;
  * Fires the incidents service's durable timers (rows in `es_timers`, scheduled in the transaction of the events that
  * asked for them): `contact-deadline` flags a breach through the Incident decider, `page-delivery` delivers a page.
  * Each timer fires in its own transaction with its effects, once, across replicas and restarts. A timer whose effect
- * fails has its effects rolled back and is moved later with exponential backoff (an attempt counter in its payload) by
- * the transaction that claimed it, so no other loop or replica can retry it sooner; a pager that is down neither loses
+ * fails has its effects rolled back and is moved later with exponential backoff (`TimerBackoff` of
+ * `@aftersales/notifications`: an attempt counter in its payload) by the transaction that claimed it, so no other loop or replica can retry it sooner; a pager that is down neither loses
  * pages nor blocks the timers behind it; several loops share the due timers (`SKIP LOCKED`), so one slow pager call
  * does not hold back a deadline due at the same time.
  */
 export class IncidentTimers implements BackgroundWorker {
   private readonly scheduler: TimerScheduler;
+  private readonly backoff: TimerBackoff;
   private running = false;
   private loops: Array<Promise<void>> = [];
 
@@ -38,15 +40,17 @@ export class IncidentTimers implements BackgroundWorker {
     database: ServiceDatabase,
     private readonly runner: IncidentCommandRunner,
     private readonly pager: Pager,
-    private readonly clock: Clock,
+    clock: Clock,
     private readonly config: IncidentsConfig,
     private readonly logger: Logger,
   ) {
+    // base × 2^(attempts − 1) later, capped; the attempt count rides in the payload.
+    this.backoff = new TimerBackoff({ baseMs: config.timerRetryBaseMs, maxMs: config.timerRetryMaxMs }, clock);
     this.scheduler = new TimerScheduler(database.pool, {
       now: clock,
       batchSize: TIMER_BATCH,
       fire: (timer, tx) => this.fire(timer, tx),
-      retry: (timer) => this.backoff(timer),
+      retry: this.backoff.retry,
       onError: (error, timer, retry) => this.failed(error, timer, retry),
     });
   }
@@ -114,17 +118,6 @@ export class IncidentTimers implements BackgroundWorker {
     }
   }
 
-  /** Where a failed timer goes: base × 2^(attempts − 1) later, capped; the attempt count rides in the payload. */
-  private backoff(timer: Timer): TimerRetry {
-    const payload = (timer.payload ?? {}) as { attempts?: unknown };
-    const attempts = (typeof payload.attempts === 'number' ? payload.attempts : 0) + 1;
-    return { dueAt: new Date(this.clock().getTime() + this.retryDelayMs(attempts)), payload: { ...payload, attempts } };
-  }
-
-  private retryDelayMs(attempts: number): number {
-    return Math.min(this.config.timerRetryBaseMs * 2 ** (attempts - 1), this.config.timerRetryMaxMs);
-  }
-
   private failed(error: unknown, timer: Timer | undefined, retry: TimerRetry | undefined): void {
     if (!timer) {
       this.logger.error({ err: error }, 'incident timers: a timer could not be claimed');
@@ -137,7 +130,7 @@ export class IncidentTimers implements BackgroundWorker {
     }
     const { attempts } = retry.payload as { attempts: number };
     this.logger.warn(
-      { err: error, timerId: timer.id, kind: timer.kind, attempts, retryInMs: this.retryDelayMs(attempts) },
+      { err: error, timerId: timer.id, kind: timer.kind, attempts, retryInMs: this.backoff.delayMs(attempts) },
       'timer failed; retrying with backoff',
     );
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ComplaintRegisteredV1, SatisfactionMeasuredV1, Topics } from '@aftersales/contracts';
 import { ContractPublisher, contractMessage, WebhookReceiver } from '@aftersales/test-kit';
-import type { PageRequest } from '../application/pager.port';
+import type { PageRequest } from '../application/pager';
 
 /**
  * Test support for the incidents service's integration tests, on the test kit: the pager webhook, intake's and

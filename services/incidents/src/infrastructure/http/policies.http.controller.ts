@@ -10,7 +10,6 @@ import {
 } from '@aftersales/platform-http';
 import { CLOCK, type Clock } from '@aftersales/service-runtime';
 import { INCIDENTS_CONFIG, type IncidentsConfig } from '../../application/incidents.config';
-import { pagerWebhookRefusal } from '../../application/pager-allow-list';
 import { TenantPolicies, type TenantIncidentSettings } from '../../application/tenant-policies';
 import type { IncidentPolicyOverrides } from '../../domain';
 import { PutPoliciesRequest } from './policies.request';
@@ -52,7 +51,7 @@ export class PoliciesHttpController {
     @Body(new SchemaPipe(PutPoliciesRequest)) body: PutPoliciesRequest,
   ): Promise<PoliciesView> {
     const pagerWebhookUrl = body.pager?.webhookUrl ?? null;
-    const refusal = pagerWebhookUrl === null ? null : pagerWebhookRefusal(pagerWebhookUrl, this.config);
+    const refusal = pagerWebhookUrl === null ? null : this.config.pager.allowList.refusal(pagerWebhookUrl);
     if (refusal) throw new ValidationProblem([{ pointer: '/pager/webhookUrl', detail: refusal.detail }]);
     const settings = await this.policies.save(
       principal.tenant,

@@ -67,7 +67,7 @@ export const IncidentPolicyOverridesSchema = Type.Object(
  * `PUT /policies`: replaces the caller's tenant's incident settings (what is not overridden falls back to the
  * defaults). `pager.webhookUrl` receives every page (`POST`, JSON, `Idempotency-Key: <pageId>`); `null` or absent
  * falls back to `PAGER_WEBHOOK_URL`. Beyond its shape, the controller checks the webhook against the operator's
- * allow-list (`INCIDENTS_PAGER_ALLOWED_HOSTS`, see `pager-allow-list.ts`): 400 on `/pager/webhookUrl` otherwise.
+ * allow-list (`INCIDENTS_PAGER_ALLOWED_HOSTS`, see `WebhookAllowList` in `@aftersales/notifications`): 400 on `/pager/webhookUrl` otherwise.
  *
  * @example
  * ```json

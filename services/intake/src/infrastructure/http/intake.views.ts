@@ -1,12 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import {
-  CaseChannels,
-  ComplaintCategories,
-  DesiredResolutions,
-  EvidenceKinds,
-  ProblemTypes,
-  StringEnum,
-} from '@aftersales/contracts';
+import { ComplaintCategories, StringEnum } from '@aftersales/contracts';
 import { DateTime, Nullable, ReadonlyList } from '@aftersales/platform-http';
 import { CustomerView } from '../../application/register-complaint.handler';
 
@@ -14,26 +7,6 @@ import { CustomerView } from '../../application/register-complaint.handler';
  * What intake's HTTP API answers (TypeBox): the controllers return these types and `@Responds` documents them in
  * `GET /docs/openapi.json`. The caller's tenant is never repeated in a view.
  */
-
-/** `POST /cases`, `GET /cases/:caseId`. */
-export const CaseView = Type.Object(
-  {
-    caseId: Type.String({ format: 'uuid' }),
-    channel: StringEnum(CaseChannels),
-    orderId: Type.String(),
-    customerId: Type.String(),
-    problemType: StringEnum(ProblemTypes),
-    description: Type.String(),
-    desiredResolution: Type.Optional(StringEnum(DesiredResolutions)),
-    evidence: ReadonlyList(Type.Object({ kind: StringEnum(EvidenceKinds), uri: Type.String({ format: 'uri' }) })),
-    purchasedAt: Type.Optional(DateTime()),
-    openedAt: DateTime(),
-    openedBy: Type.String({ description: 'Subject of the token that opened it' }),
-    status: Type.Literal('open'),
-  },
-  { title: 'CaseView' },
-);
-export type CaseView = Static<typeof CaseView>;
 
 const Flag = Type.Boolean();
 

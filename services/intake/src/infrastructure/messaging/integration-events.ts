@@ -1,5 +1,17 @@
-import { CaseOpenedV1, ComplaintRegisteredV1 } from '@aftersales/contracts';
-import type { IntegrationEventMapper } from '@aftersales/messaging';
+import {
+  CaseAcknowledgedV1,
+  CaseAssignedV1,
+  CaseClassifiedV1,
+  CaseClosedV1,
+  CaseCollaborationRequestedV1,
+  CaseEscalatedV1,
+  CaseOpenedV1,
+  CaseReopenedV1,
+  CaseResolvedV1,
+  CaseSolutionAcceptedV1,
+  ComplaintRegisteredV1,
+} from '@aftersales/contracts';
+import type { IntegrationEvent, IntegrationEventMapper } from '@aftersales/messaging';
 import type { CaseEvent } from '../../domain/case.events';
 import type { ComplaintEvent } from '../../domain/complaint.events';
 
@@ -7,9 +19,16 @@ import type { ComplaintEvent } from '../../domain/complaint.events';
  * Domain → contract mapping at the edge: what integrators see of intake's events. Fields are copied
  * explicitly so an internal rename never leaks onto the wire. Customer contact details leave only as the
  * vault's ciphertext; `CustomerDataErased` stays internal (see libs/privacy/README.md).
+ *
+ * Of the case lifecycle, the steps other services act on or show are published (acknowledged, classified, assigned,
+ * solution accepted, collaboration requested, resolved, closed, reopened, escalated); the work inside the case (facts,
+ * responsibility, proposals, the conversation, waiting, identity checks, order change requests with their sealed
+ * details) stays in intake's event store, where the case timeline reads it.
  */
 export const intakeIntegrationEvents: IntegrationEventMapper = (stored) => {
   const event = { type: stored.type, data: stored.data } as CaseEvent | ComplaintEvent;
+  const lifecycle = caseLifecycleEvent(event, stored.metadata.tenant);
+  if (lifecycle !== undefined) return lifecycle;
   switch (event.type) {
     case 'CaseOpened': {
       const d = event.data;
@@ -59,3 +78,149 @@ export const intakeIntegrationEvents: IntegrationEventMapper = (stored) => {
       return null;
   }
 };
+
+/** `{ [key]: value }`, or nothing for `null` (optional contract properties are absent, never null). */
+function present<K extends string, V>(key: K, value: V | null): { [P in K]?: V } {
+  return (value === null ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+/** A published case lifecycle event; `undefined` for the events this function does not map. */
+function caseLifecycleEvent(event: CaseEvent | ComplaintEvent, tenantId: string): IntegrationEvent | null | undefined {
+  switch (event.type) {
+    case 'CaseAcknowledged': {
+      const d = event.data;
+      const data: CaseAcknowledgedV1 = {
+        caseId: d.caseId,
+        tenantId,
+        automatic: d.automatic,
+        acknowledgedAt: d.at,
+        ...present('expectedCycle', d.expectedCycle),
+        ...present('nextStep', d.nextStep),
+        ...present('handledFrom', d.handledFrom),
+      };
+      return { type: CaseAcknowledgedV1.type, subject: d.caseId, data };
+    }
+    case 'CaseClassified': {
+      const d = event.data;
+      const data: CaseClassifiedV1 = {
+        caseId: d.caseId,
+        tenantId,
+        category: d.category,
+        classifiedAt: d.at,
+        ...present('previousCategory', d.previousCategory),
+        ...present('reason', d.reason),
+      };
+      return { type: CaseClassifiedV1.type, subject: d.caseId, data };
+    }
+    case 'CaseAssigned': {
+      const d = event.data;
+      const data: CaseAssignedV1 = {
+        caseId: d.caseId,
+        tenantId,
+        queue: d.queue,
+        team: d.team,
+        assignedAt: d.at,
+        ...present('agentId', d.agentId),
+        ...(d.previous
+          ? {
+              previous: {
+                queue: d.previous.queue,
+                team: d.previous.team,
+                ...present('agentId', d.previous.agentId),
+              },
+            }
+          : {}),
+      };
+      return { type: CaseAssignedV1.type, subject: d.caseId, data };
+    }
+    case 'CaseSolutionAccepted': {
+      const d = event.data;
+      const { kind, description, expectedTime, amount } = d.solution;
+      const data: CaseSolutionAcceptedV1 = {
+        caseId: d.caseId,
+        tenantId,
+        proposal: d.proposal,
+        option: d.option,
+        solution: {
+          kind,
+          description,
+          expectedTime,
+          ...(amount ? { amount: { amountMinor: amount.amountMinor, currency: amount.currency } } : {}),
+        },
+        acceptedAt: d.at,
+      };
+      return { type: CaseSolutionAcceptedV1.type, subject: d.caseId, data };
+    }
+    case 'CaseCollaborationRequested': {
+      const d = event.data;
+      const data: CaseCollaborationRequestedV1 = {
+        caseId: d.caseId,
+        tenantId,
+        collaborationId: d.collaborationId,
+        party: d.party,
+        requirement: d.requirement,
+        deadline: d.deadline,
+        owner: d.owner,
+        requestedAt: d.at,
+      };
+      return { type: CaseCollaborationRequestedV1.type, subject: d.caseId, data };
+    }
+    case 'CaseResolved': {
+      const d = event.data;
+      const data: CaseResolvedV1 = {
+        caseId: d.caseId,
+        tenantId,
+        solutionKind: d.solutionKind,
+        outcome: d.outcome,
+        basis: d.basis,
+        objectionRoute: d.objectionRoute,
+        reopenableUntil: d.reopenableUntil,
+        resolvedAt: d.at,
+      };
+      return { type: CaseResolvedV1.type, subject: d.caseId, data };
+    }
+    case 'CaseClosed': {
+      const d = event.data;
+      const data: CaseClosedV1 = { caseId: d.caseId, tenantId, reopenableUntil: d.reopenableUntil, closedAt: d.at };
+      return { type: CaseClosedV1.type, subject: d.caseId, data };
+    }
+    case 'CaseReopened': {
+      const d = event.data;
+      const data: CaseReopenedV1 = {
+        caseId: d.caseId,
+        tenantId,
+        objection: d.objection,
+        reopening: d.reopening,
+        reopenedAt: d.at,
+      };
+      return { type: CaseReopenedV1.type, subject: d.caseId, data };
+    }
+    case 'CaseEscalated': {
+      const d = event.data;
+      const data: CaseEscalatedV1 = {
+        caseId: d.caseId,
+        tenantId,
+        rung: d.rung,
+        reason: d.reason,
+        escalatedAt: d.at,
+        ...present('previousRung', d.previousRung),
+      };
+      return { type: CaseEscalatedV1.type, subject: d.caseId, data };
+    }
+    case 'CaseFirstResponseGiven':
+    case 'CaseInvestigationStarted':
+    case 'CaseFactRecorded':
+    case 'CaseResponsibilityDetermined':
+    case 'CaseSolutionsProposed':
+    case 'CaseSolutionsRejected':
+    case 'CaseCollaborationCompleted':
+    case 'CaseWaitingStarted':
+    case 'CaseWaitingEnded':
+    case 'CustomerIdentityVerified':
+    case 'CaseOrderChangeRequested':
+    case 'CaseCommunicationRecorded':
+      return null;
+    default:
+      return undefined;
+  }
+}

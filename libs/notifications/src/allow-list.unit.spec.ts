@@ -1,17 +1,29 @@
-import { incidentsConfigFromEnv } from './incidents.config';
-import { pagerWebhookRefusal, parseAllowedPagerHost, type PagerWebhookAllowList } from './pager-allow-list';
+import {
+  notifierSettingsFromEnv,
+  notifierVariables,
+  parseAllowedHost,
+  webhookOrigin,
+  WebhookAllowList,
+  type NotifierVariables,
+} from './index';
 
-/** The allow-list as the service reads it from `INCIDENTS_PAGER_ALLOWED_HOSTS` (and `PAGER_WEBHOOK_URL`). */
-function allowList(hosts: string, defaultWebhook?: string): PagerWebhookAllowList {
-  return incidentsConfigFromEnv({
-    INCIDENTS_PAGER_ALLOWED_HOSTS: hosts,
-    ...(defaultWebhook ? { PAGER_WEBHOOK_URL: defaultWebhook } : {}),
-  });
+/** A pager's variables, as a service names them. */
+const variables: NotifierVariables = {
+  webhookUrl: 'PAGER_WEBHOOK_URL',
+  allowedHosts: 'PAGER_ALLOWED_HOSTS',
+  timeoutMs: 'PAGER_TIMEOUT_MS',
+};
+const wording = { receiver: 'pager', notification: 'page' };
+
+/** The allow-list as a service reads it from `PAGER_ALLOWED_HOSTS` (and `PAGER_WEBHOOK_URL`). */
+function allowList(hosts: string, operatorWebhook?: string): WebhookAllowList {
+  const env = { PAGER_ALLOWED_HOSTS: hosts, ...(operatorWebhook ? { PAGER_WEBHOOK_URL: operatorWebhook } : {}) };
+  return notifierSettingsFromEnv(env, { variables, wording }).allowList;
 }
 
-const ruleOf = (url: string, list: PagerWebhookAllowList) => pagerWebhookRefusal(url, list)?.rule ?? 'allowed';
+const ruleOf = (url: string, list: WebhookAllowList) => list.refusal(url)?.rule ?? 'allowed';
 
-describe('pager webhook allow-list (INCIDENTS_PAGER_ALLOWED_HOSTS)', () => {
+describe('webhook allow-list', () => {
   describe('a host listed by name', () => {
     const list = allowList('pager.example.com');
 
@@ -31,9 +43,9 @@ describe('pager webhook allow-list (INCIDENTS_PAGER_ALLOWED_HOSTS)', () => {
       ]) {
         expect(ruleOf(url, list)).toBe('allowedHost');
       }
-      expect(pagerWebhookRefusal('https://evil.example.com:444/hook', list)?.detail).toBe(
+      expect(list.refusal('https://evil.example.com:444/hook')?.detail).toBe(
         'must point to a pager host the operator allows: "evil.example.com:444" is not in ' +
-          'INCIDENTS_PAGER_ALLOWED_HOSTS (an operator must add the host there)',
+          'PAGER_ALLOWED_HOSTS (an operator must add the host there)',
       );
     });
 
@@ -42,7 +54,7 @@ describe('pager webhook allow-list (INCIDENTS_PAGER_ALLOWED_HOSTS)', () => {
       expect(ruleOf('https://pager.example.com/hook', allowList('Pager.EXAMPLE.com'))).toBe('allowed');
     });
 
-    it('is listed explicitly, so it also takes plain http (local pagers)', () => {
+    it('is listed explicitly, so it also takes plain http (local receivers)', () => {
       expect(ruleOf('http://pager.example.com/hook', list)).toBe('allowed');
       const local = allowList('127.0.0.1,localhost');
       expect(ruleOf('http://127.0.0.1:49152/shop-1', local)).toBe('allowed');
@@ -88,10 +100,10 @@ describe('pager webhook allow-list (INCIDENTS_PAGER_ALLOWED_HOSTS)', () => {
     });
 
     it('does not allow plain http: only hosts listed by name do', () => {
-      const refusal = pagerWebhookRefusal('http://events.pagerduty.com/x', list);
+      const refusal = list.refusal('http://events.pagerduty.com/x');
       expect(refusal?.rule).toBe('httpsOnly');
       expect(refusal?.detail).toContain('must use https');
-      expect(refusal?.detail).toContain('"*.pagerduty.com"');
+      expect(refusal?.detail).toContain('"*.pagerduty.com" in PAGER_ALLOWED_HOSTS');
       expect(ruleOf('http://events.pagerduty.com/x', allowList('*.pagerduty.com,events.pagerduty.com'))).toBe(
         'allowed',
       );
@@ -101,17 +113,20 @@ describe('pager webhook allow-list (INCIDENTS_PAGER_ALLOWED_HOSTS)', () => {
   describe('credentials and schemes', () => {
     const list = allowList('pager.example.com,127.0.0.1');
 
-    it('refuses credentials in the URL, even on an allowed host', () => {
+    it('refuses credentials in the URL, even on an allowed host, without repeating them', () => {
       for (const url of [
         'https://user:secret@pager.example.com/hook',
         'https://user@pager.example.com/hook',
         'https://:secret@pager.example.com/hook',
         'http://admin:admin@127.0.0.1:8080/',
       ]) {
-        const refusal = pagerWebhookRefusal(url, list);
+        const refusal = list.refusal(url);
         expect(refusal?.rule).toBe('noCredentials');
         expect(refusal?.detail).not.toContain('secret');
       }
+      expect(list.refusal('https://u:p@pager.example.com/')?.detail).toBe(
+        'must not carry credentials (user:password@ before the host); the pager must take the page without them',
+      );
     });
 
     it('refuses what is not an absolute http(s) URL', () => {
@@ -121,7 +136,7 @@ describe('pager webhook allow-list (INCIDENTS_PAGER_ALLOWED_HOSTS)', () => {
     });
   });
 
-  describe('PAGER_WEBHOOK_URL, the operator’s own webhook', () => {
+  describe('the operator’s own webhook', () => {
     it('is always allowed, even unlisted and over http, that exact URL only', () => {
       const list = allowList('', 'http://pager.internal:8080/pages');
       expect(ruleOf('http://pager.internal:8080/pages', list)).toBe('allowed');
@@ -131,18 +146,35 @@ describe('pager webhook allow-list (INCIDENTS_PAGER_ALLOWED_HOSTS)', () => {
     });
   });
 
-  it('allows nothing but PAGER_WEBHOOK_URL when the variable is unset', () => {
-    const list = incidentsConfigFromEnv({});
-    expect(list.pagerAllowedHosts).toEqual([]);
+  it('allows nothing but the operator’s webhook when the variable is unset', () => {
+    const list = notifierSettingsFromEnv({}, { variables, wording }).allowList;
+    expect(list.hosts).toEqual([]);
     expect(ruleOf('https://pager.example.com/hook', list)).toBe('allowedHost');
   });
 
-  describe('reading the variable', () => {
+  it('states its rules in the service’s words, naming the variable', () => {
+    expect(allowList('').rules).toEqual({
+      httpUrl: 'A pager webhook is an absolute http(s) URL',
+      noCredentials: 'A pager webhook URL carries no credentials (user:password@)',
+      allowedHost: 'A pager webhook points to a host the operator allows in PAGER_ALLOWED_HOSTS',
+      httpsOnly: 'A pager webhook uses https, unless its host is listed by name in PAGER_ALLOWED_HOSTS',
+    });
+    const escalations = new WebhookAllowList({
+      hosts: [],
+      operatorWebhook: null,
+      variable: 'INTAKE_NOTIFIER_ALLOWED_HOSTS',
+      wording: { receiver: 'escalation', notification: 'escalation notice' },
+    });
+    expect(escalations.rules.httpUrl).toBe('An escalation webhook is an absolute http(s) URL');
+    expect(escalations.refusal('https://hooks.example.com/x')?.detail).toBe(
+      'must point to an escalation host the operator allows: "hooks.example.com" is not in ' +
+        'INTAKE_NOTIFIER_ALLOWED_HOSTS (an operator must add the host there)',
+    );
+  });
+
+  describe('reading the variables', () => {
     it('takes host, host:port and *.domain entries, comma-separated, spaces and empty entries ignored', () => {
-      expect(
-        incidentsConfigFromEnv({ INCIDENTS_PAGER_ALLOWED_HOSTS: ' Pager.Example.com , *.hooks.io:8443,,[::1]:80 ' })
-          .pagerAllowedHosts,
-      ).toEqual([
+      expect(allowList(' Pager.Example.com , *.hooks.io:8443,,[::1]:80 ').hosts).toEqual([
         { entry: 'Pager.Example.com', host: 'pager.example.com', port: null, subdomains: false },
         { entry: '*.hooks.io:8443', host: 'hooks.io', port: 8443, subdomains: true },
         { entry: '[::1]:80', host: '[::1]', port: 80, subdomains: false },
@@ -162,19 +194,39 @@ describe('pager webhook allow-list (INCIDENTS_PAGER_ALLOWED_HOSTS)', () => {
       'pager.example.com:http',
       'pager example.com',
     ])('refuses the entry %p (the service does not start)', (entry) => {
-      expect(parseAllowedPagerHost(entry)).toBeNull();
-      expect(() => incidentsConfigFromEnv({ INCIDENTS_PAGER_ALLOWED_HOSTS: `pager.example.com,${entry}` })).toThrow(
-        'INCIDENTS_PAGER_ALLOWED_HOSTS must list host names, host:port or *.domain entries',
+      expect(parseAllowedHost(entry)).toBeNull();
+      expect(() => allowList(`pager.example.com,${entry}`)).toThrow(
+        'PAGER_ALLOWED_HOSTS must list host names, host:port or *.domain entries',
       );
     });
 
-    it('refuses a PAGER_WEBHOOK_URL with credentials or that is not an http(s) URL', () => {
-      expect(() => incidentsConfigFromEnv({ PAGER_WEBHOOK_URL: 'https://u:p@pager.example.com/x' })).toThrow(
+    it('refuses an operator webhook with credentials or that is not an http(s) URL', () => {
+      expect(() => allowList('', 'https://u:p@pager.example.com/x')).toThrow(
         'PAGER_WEBHOOK_URL must not carry credentials',
       );
-      expect(() => incidentsConfigFromEnv({ PAGER_WEBHOOK_URL: 'pager.example.com/x' })).toThrow(
-        'PAGER_WEBHOOK_URL must be an http(s) URL',
+      expect(() => allowList('', 'pager.example.com/x')).toThrow('PAGER_WEBHOOK_URL must be an http(s) URL');
+    });
+
+    it('reads the timeout (5 s by default) and refuses one that is not a non-negative number', () => {
+      expect(notifierSettingsFromEnv({}, { variables, wording }).timeoutMs).toBe(5_000);
+      expect(notifierSettingsFromEnv({ PAGER_TIMEOUT_MS: '750' }, { variables, wording }).timeoutMs).toBe(750);
+      expect(() => notifierSettingsFromEnv({ PAGER_TIMEOUT_MS: '-1' }, { variables, wording })).toThrow(
+        'PAGER_TIMEOUT_MS must be a non-negative number (got "-1")',
       );
     });
+
+    it('names a service’s variables by convention', () => {
+      expect(notifierVariables('intake')).toEqual({
+        webhookUrl: 'INTAKE_NOTIFIER_WEBHOOK_URL',
+        allowedHosts: 'INTAKE_NOTIFIER_ALLOWED_HOSTS',
+        timeoutMs: 'INTAKE_NOTIFIER_TIMEOUT_MS',
+      });
+      expect(notifierVariables('case-intake').webhookUrl).toBe('CASE_INTAKE_NOTIFIER_WEBHOOK_URL');
+    });
+  });
+
+  it('names a webhook by its origin only (a URL may carry a token)', () => {
+    expect(webhookOrigin('https://hooks.example.com:8443/T0K3N?secret=1')).toBe('https://hooks.example.com:8443');
+    expect(webhookOrigin('not a url', 'pager')).toBe('pager');
   });
 });

@@ -1,0 +1,141 @@
+import type { PoolClient } from 'pg';
+import { assertNever } from '@aftersales/domain';
+import type { WebhookRefusal } from './allow-list';
+import type { DeliveryLedger, DeliveryRecord } from './delivery-ledger.port';
+import type { Notifier } from './notifier.port';
+
+/** One notification to deliver once, from a durable timer's firing. */
+export interface NotificationRequest<Subject, Body> {
+  /** The idempotency key: the id of the event that asked for it (sent as `Idempotency-Key`, the ledger's key). */
+  readonly key: string;
+  readonly tenant: string;
+  /** What is notified (`page`, `sla-escalation`, …): recorded, and named in the error of a failed attempt. */
+  readonly kind: string;
+  /** What it is about, in the service's terms: recorded with the delivery. */
+  readonly subject: Subject;
+  /** The webhook URL; `null` when none is configured: nothing is called, the delivery is recorded to `none`. */
+  readonly target: string | null;
+  /** The JSON body. */
+  readonly body: Body;
+  /** This attempt, counting from 1 (`deliveryAttempt(timer)`). */
+  readonly attempt: number;
+}
+
+/** How {@link NotificationDispatcher.deliverOnce} ended, when it did not throw. */
+export type DispatchResult<Subject> =
+  /** Recorded by an earlier firing: nothing done. */
+  | { readonly outcome: 'already-recorded' }
+  /** Delivered (2xx) and recorded. */
+  | { readonly outcome: 'delivered'; readonly record: DeliveryRecord<Subject> }
+  /** No webhook configured: recorded as delivered to `none`, nothing called. */
+  | { readonly outcome: 'no-target'; readonly record: DeliveryRecord<Subject> }
+  /** Refused for good by the allow-list: recorded with the reason, nothing called, never retried. */
+  | { readonly outcome: 'refused'; readonly record: DeliveryRecord<Subject>; readonly refusal: WebhookRefusal };
+
+/**
+ * A delivery attempt that did not reach the receiver, or that it did not take (no answer in time, any answer but
+ * 2xx). Thrown so that the delivery timer's transaction rolls back and the timer is retried with backoff
+ * (`TimerBackoff`), under the same idempotency key.
+ */
+export class NotificationDeliveryFailed extends Error {
+  readonly code = 'NOTIFICATION.DELIVERY_FAILED';
+  constructor(
+    readonly kind: string,
+    readonly key: string,
+    /** What happened (the target's origin only). */
+    readonly reason: string,
+    /** The receiver's answer; `null` when there was none. */
+    readonly statusCode: number | null,
+  ) {
+    super(`${kind} ${key} was not delivered: ${reason}`);
+    this.name = 'NotificationDeliveryFailed';
+  }
+}
+
+/**
+ * Delivers a notification once, across retries and restarts, when called from the durable timer that carries it
+ * (scheduled in the transaction of the event that asked for the notification, the event's id as its key):
+ *
+ * - recorded already → nothing;
+ * - no target → recorded as delivered to `none`;
+ * - the {@link Notifier} answers `delivered` → recorded with the status, in the timer's transaction: the timer is
+ *   spent exactly when the record commits;
+ * - `refused` (outside the allow-list) → recorded with the reason and the target's origin, never retried;
+ * - `failed` → throws {@link NotificationDeliveryFailed}: nothing is recorded, the timer is retried with backoff.
+ *
+ * The receiver call and the record cannot commit together: a crash between a 2xx and the commit makes the next
+ * firing deliver again, with the same `Idempotency-Key`, which the receiver deduplicates. That is the exactly-once
+ * this gives: once recorded, at least once received, once acted on by a receiver that honours the key.
+ *
+ * @example
+ * ```ts
+ * const dispatcher = new NotificationDispatcher(notifier, ledger, clock);
+ * // in the timer's fire(timer, tx):
+ * const result = await dispatcher.deliverOnce(tx, {
+ *   key: timer.payload.eventId, tenant: timer.tenant, kind: 'sla-escalation', subject: { caseId, rung },
+ *   target: webhookUrl, body, attempt: deliveryAttempt(timer),
+ * });
+ * ```
+ */
+export class NotificationDispatcher<Subject> {
+  constructor(
+    private readonly notifier: Notifier,
+    private readonly ledger: DeliveryLedger<Subject>,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async deliverOnce<Body>(
+    tx: PoolClient,
+    request: NotificationRequest<Subject, Body>,
+  ): Promise<DispatchResult<Subject>> {
+    if (await this.ledger.isRecorded(tx, request.key)) return { outcome: 'already-recorded' };
+    if (request.target === null) {
+      return { outcome: 'no-target', record: await this.record(tx, request, 'no-target', 'none', null) };
+    }
+    const answer = await this.notifier.deliver({
+      idempotencyKey: request.key,
+      target: request.target,
+      body: request.body,
+    });
+    switch (answer.outcome) {
+      case 'delivered':
+        return {
+          outcome: 'delivered',
+          record: await this.record(tx, request, 'delivered', request.target, answer.statusCode),
+        };
+      case 'refused': {
+        const record = await this.record(tx, request, 'refused', answer.target, null, answer.reason);
+        return { outcome: 'refused', record, refusal: answer.refusal };
+      }
+      case 'failed':
+        throw new NotificationDeliveryFailed(request.kind, request.key, answer.reason, answer.statusCode);
+      default:
+        return assertNever(answer);
+    }
+  }
+
+  private async record<Body>(
+    tx: PoolClient,
+    request: NotificationRequest<Subject, Body>,
+    outcome: DeliveryRecord<Subject>['outcome'],
+    target: string,
+    statusCode: number | null,
+    refused: string | null = null,
+  ): Promise<DeliveryRecord<Subject>> {
+    const { key, tenant, kind, subject, attempt } = request;
+    const record: DeliveryRecord<Subject> = {
+      key,
+      tenant,
+      kind,
+      subject,
+      outcome,
+      target,
+      statusCode,
+      attempts: attempt,
+      recordedAt: this.now(),
+      refused,
+    };
+    await this.ledger.record(tx, record);
+    return record;
+  }
+}

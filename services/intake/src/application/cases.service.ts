@@ -1,0 +1,201 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
+import {
+  Commands,
+  fold,
+  inTransaction,
+  type CommandOrigin,
+  type CommandRequest,
+  type ServiceDatabase,
+} from '@aftersales/eventstore';
+import type { CaseChannel } from '@aftersales/contracts';
+import type { Principal } from '@aftersales/platform-http';
+import { SERVICE_DATABASE } from '@aftersales/service-runtime';
+import { hasPersonalData, PersonalDataVault, pickPersonalData, type PersonalData } from '@aftersales/privacy';
+import type { CaseCommand, OpenCase, RecordCommunication, RequestOrderChange } from '../domain/case.commands';
+import { caseDecider, createCaseDecider, requireVerifiedIdentity } from '../domain/case.decider';
+import { CaseNotFound } from '../domain/case.errors';
+import type { CaseEvent } from '../domain/case.events';
+import type { CaseState, OpenedCaseState } from '../domain/case.state';
+import type { CommunicationDirection, OrderChangeKind } from '../domain/case.values';
+import { CasePoliciesService } from './case-policies.service';
+import { PERSONAL_DATA_READERS, PersonalDataAccessDenied } from './register-complaint.handler';
+
+export { CaseNotFound } from '../domain/case.errors';
+
+export const caseStream = (caseId: string) => `case-${caseId}`;
+
+/** A lifecycle command as the HTTP API sends it (everything but opening). */
+export type CaseLifecycleRequest = CommandRequest<Exclude<CaseCommand, OpenCase>>;
+
+/** What a command did: the case after it, the events it appended (none for a repeated request or a no-op). */
+export interface CaseCommandOutcome {
+  readonly state: OpenedCaseState;
+  readonly appended: readonly CaseEvent['type'][];
+  readonly duplicate: boolean;
+}
+
+/** `RecordCommunication` as the API receives it: the contact data (phone, e-mail used) still in plaintext. */
+export type RecordCommunicationInput = Omit<RecordCommunication['data'], 'contact'> & {
+  readonly contact: Pick<PersonalData, 'phone' | 'email'> | null;
+};
+
+/** `RequestOrderChange` as the API receives it: the new address or phone still in plaintext. */
+export type RequestOrderChangeInput = Omit<RequestOrderChange['data'], 'details'> & {
+  readonly details: PersonalData;
+};
+
+/** One piece of the customer's contact data a case holds, opened for a verified, authorised reader. */
+export interface OpenedContact {
+  readonly source: 'communication' | 'order_change';
+  readonly id: string;
+  readonly at: string;
+  readonly channel: CaseChannel | null;
+  readonly direction: CommunicationDirection | null;
+  readonly orderChange: OrderChangeKind | null;
+  readonly data: PersonalData;
+}
+
+/**
+ * Application service of the Case aggregate: commands in (the tenant's case policy read for each), events appended,
+ * state out; the customer's contact data sealed on the way in and opened, audited, on the way out.
+ */
+@Injectable()
+export class CasesService {
+  constructor(
+    // Explicit tokens: services also run under transpilers that emit no decorator metadata (tsx/esbuild).
+    @Inject(Commands) private readonly commands: Commands,
+    @Inject(SERVICE_DATABASE) private readonly database: ServiceDatabase,
+    @Inject(PersonalDataVault) private readonly vault: PersonalDataVault,
+    @Inject(CasePoliciesService) private readonly policies: CasePoliciesService,
+  ) {}
+
+  async open(origin: CommandOrigin, data: OpenCase['data']): Promise<OpenedCaseState> {
+    const result = await this.commands.handle(caseDecider, caseStream(data.caseId), origin, { type: 'OpenCase', data });
+    return this.visible(result.state, origin.tenant, data.caseId);
+  }
+
+  /** Reads a case of the tenant; another tenant's case is indistinguishable from none. */
+  async get(tenant: string, caseId: string, tx?: PoolClient): Promise<OpenedCaseState> {
+    const stored = await this.commands.store.readStream(caseStream(caseId), 0, tx);
+    return this.visible(fold<CaseState, CaseEvent>(caseDecider, stored), tenant, caseId);
+  }
+
+  /**
+   * Runs one lifecycle command on the case under the tenant's case policy. An unknown or another tenant's case is
+   * `CASE.NOT_FOUND`; a repeated request (same `Idempotency-Key`) appends nothing and answers the case as it is.
+   */
+  async execute(
+    origin: CommandOrigin,
+    caseId: string,
+    request: CaseLifecycleRequest,
+    tx?: PoolClient,
+  ): Promise<CaseCommandOutcome> {
+    const decider = createCaseDecider(await this.policies.forTenant(origin.tenant, tx));
+    const result = await this.commands.handle(decider, caseStream(caseId), origin, request, tx ? { tx } : {});
+    return {
+      state: this.visible(result.state, origin.tenant, caseId),
+      appended: result.newEvents.map((e) => e.type),
+      duplicate: result.duplicate,
+    };
+  }
+
+  /**
+   * Records a communication; the contact data used (phone, e-mail) is sealed under the case's customer's key in the
+   * transaction that stores the event, so only ciphertext reaches the event store.
+   */
+  async recordCommunication(
+    origin: CommandOrigin,
+    caseId: string,
+    input: RecordCommunicationInput,
+  ): Promise<CaseCommandOutcome> {
+    const { contact, ...communication } = input;
+    const personalData = contact ? pickPersonalData(contact) : {};
+    if (!hasPersonalData(personalData)) {
+      return this.execute(origin, caseId, { type: 'RecordCommunication', data: { ...communication, contact: null } });
+    }
+    return inTransaction(this.database.pool, async (tx) => {
+      const sealed = await this.seal(tx, origin, caseId, personalData);
+      return this.execute(
+        origin,
+        caseId,
+        { type: 'RecordCommunication', data: { ...communication, contact: sealed } },
+        tx,
+      );
+    });
+  }
+
+  /** Requests an order change (a verified identity needed, the decider says); the new details sealed. */
+  async requestOrderChange(
+    origin: CommandOrigin,
+    caseId: string,
+    input: RequestOrderChangeInput,
+  ): Promise<CaseCommandOutcome> {
+    const { details, ...change } = input;
+    return inTransaction(this.database.pool, async (tx) => {
+      const sealed = await this.seal(tx, origin, caseId, pickPersonalData(details));
+      return this.execute(origin, caseId, { type: 'RequestOrderChange', data: { ...change, details: sealed } }, tx);
+    });
+  }
+
+  /**
+   * The customer's contact data the case holds (from its communications and order changes), opened for a reader of
+   * personal data while the customer's identity is verified on the case. Every opening is logged by the vault (who,
+   * when, why, which case). `erased` once the customer's data was erased: nothing can be opened any more.
+   */
+  async contactDetails(
+    principal: Principal,
+    caseId: string,
+    purpose: string,
+  ): Promise<{ readonly state: OpenedCaseState; readonly erased: boolean; readonly contacts: OpenedContact[] }> {
+    const state = await this.get(principal.tenant, caseId);
+    if (!principal.roles.some((r) => PERSONAL_DATA_READERS.includes(r))) throw new PersonalDataAccessDenied();
+    requireVerifiedIdentity(state, "reading the customer's contact data", this.commands.now());
+    const { customerId } = state.case.opened;
+    const sealed = [
+      ...state.case.conversation.contacts.map((c) => ({
+        source: 'communication' as const,
+        id: c.communicationId,
+        at: c.at,
+        channel: c.channel,
+        direction: c.direction,
+        orderChange: null,
+        sealed: c.contact,
+      })),
+      ...state.case.orderChanges.map((c) => ({
+        source: 'order_change' as const,
+        id: c.changeId,
+        at: c.at,
+        channel: null,
+        direction: null,
+        orderChange: c.kind,
+        sealed: c.details,
+      })),
+    ];
+    const contacts: OpenedContact[] = [];
+    for (const { sealed: ciphertext, ...entry } of sealed) {
+      const data = await this.vault.open(principal.tenant, customerId, ciphertext, {
+        actor: principal.subject,
+        roles: principal.roles,
+        purpose,
+        resource: `case/${caseId}/${entry.source}/${entry.id}`,
+      });
+      if (!data) return { state, erased: true, contacts: [] };
+      contacts.push({ ...entry, data });
+    }
+    const erased = sealed.length === 0 && (await this.vault.status(principal.tenant, customerId)).state === 'erased';
+    return { state, erased, contacts };
+  }
+
+  /** Seals personal data under the key of the case's customer (the case must be the caller's tenant's). */
+  private async seal(tx: PoolClient, origin: CommandOrigin, caseId: string, data: PersonalData) {
+    const state = await this.get(origin.tenant, caseId, tx);
+    const sealed = await this.vault.seal(tx, origin.tenant, state.case.opened.customerId, data);
+    return { ciphertext: sealed.ciphertext, keyVersion: sealed.keyVersion };
+  }
+
+  private visible(state: CaseState, tenant: string, caseId: string): OpenedCaseState {
+    if (state.status === 'none' || state.case.tenant !== tenant) throw new CaseNotFound(caseId);
+    return state;
+  }
+}

@@ -1,0 +1,90 @@
+import { validateEvent } from '@aftersales/contracts';
+import type { StoredEvent } from '@aftersales/eventstore';
+import { a, actors, caseAt, TENANT } from '../../domain/testing/case.builder';
+import type { CaseEvent } from '../../domain/case.events';
+import { intakeIntegrationEvents } from './integration-events';
+
+const stored = (event: CaseEvent, index: number): StoredEvent => ({
+  id: `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`,
+  type: event.type,
+  data: event.data,
+  metadata: { tenant: TENANT, actor: { id: 'agent-7' }, correlationId: 'c-1' },
+  position: BigInt(index + 1),
+  transactionId: String(index + 1),
+  streamId: 'case-x',
+  streamVersion: index + 1,
+  recordedAt: new Date('2026-11-25T10:00:00.000Z'),
+});
+
+// A case through every step, each published step's payload checked against its contract.
+const history = caseAt(
+  'reopened',
+  a.escalation({}, { at: 241 }),
+  a.escalation({ rung: 'complaint_team', reason: 'complaint' }, { at: 242, actor: actors.slaClock }),
+  a.investigation({ at: 250 }),
+  a.verification({}, { at: 251 }),
+  a.orderChange({}, { at: 252 }),
+  a.communication({ contact: { ciphertext: 'c2VhbGVk', keyVersion: 1 } }, { at: 253 }),
+  a.waitingStart({}, { at: 254 }),
+  a.waitingEnd(null, { at: 255 }),
+  a.proposal(undefined, { at: 260 }),
+  a.acceptance(1, { at: 270 }),
+  a.collaboration({}, { at: 271 }),
+);
+
+describe('intake integration events: the case lifecycle on the wire', () => {
+  const mapped = history.map((event, i) => ({ event, published: intakeIntegrationEvents(stored(event, i)) }));
+
+  it('publishes every lifecycle step other services act on, each valid against its contract, keyed by the case', () => {
+    const published = mapped.flatMap(({ published: p }) => (p ? [p] : []));
+    expect(published.map((p) => p.type)).toEqual([
+      'aftersales.intake.case-opened.v1',
+      'aftersales.intake.case-acknowledged.v1',
+      'aftersales.intake.case-classified.v1',
+      'aftersales.intake.case-assigned.v1',
+      'aftersales.intake.case-solution-accepted.v1',
+      'aftersales.intake.case-resolved.v1',
+      'aftersales.intake.case-closed.v1',
+      'aftersales.intake.case-reopened.v1',
+      'aftersales.intake.case-escalated.v1',
+      'aftersales.intake.case-escalated.v1',
+      'aftersales.intake.case-solution-accepted.v1',
+      'aftersales.intake.case-collaboration-requested.v1',
+    ]);
+    for (const p of published) {
+      expect({ type: p.type, result: validateEvent(p.type, p.data) }).toMatchObject({ result: { ok: true } });
+      expect(p.subject).toBe(history[0]?.data.caseId);
+      expect(p.data).toMatchObject({ tenantId: TENANT, caseId: history[0]?.data.caseId });
+    }
+  });
+
+  it('carries the previous rung, the previous category and the assignment replaced', () => {
+    const escalations = mapped.filter((m) => m.published?.type === 'aftersales.intake.case-escalated.v1');
+    expect(escalations.map((m) => m.published?.data)).toEqual([
+      expect.objectContaining({ rung: 'supervisor', reason: 'manual' }),
+      expect.objectContaining({ rung: 'complaint_team', previousRung: 'supervisor', reason: 'complaint' }),
+    ]);
+    expect(escalations[0]?.published?.data).not.toHaveProperty('previousRung');
+  });
+
+  it('keeps the work inside the case (and every ciphertext) off the wire', () => {
+    const internal = mapped.filter((m) => m.published === null).map((m) => m.event.type);
+    expect(new Set(internal)).toEqual(
+      new Set([
+        'CaseFirstResponseGiven',
+        'CaseInvestigationStarted',
+        'CaseFactRecorded',
+        'CaseResponsibilityDetermined',
+        'CaseSolutionsProposed',
+        'CustomerIdentityVerified',
+        'CaseOrderChangeRequested',
+        'CaseCommunicationRecorded',
+        'CaseWaitingStarted',
+        'CaseWaitingEnded',
+      ]),
+    );
+    const wire = JSON.stringify(mapped.map((m) => m.published));
+    expect(wire).not.toContain('c2VhbGVk');
+    expect(wire).not.toContain(a.orderChange().data.details.ciphertext);
+  });
+});
