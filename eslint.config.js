@@ -10,13 +10,15 @@
  *        repository path (`contracts/…`, `libs/…`, `services/…`);
  *      - a service never imports another service's package;
  *      - `@aftersales/testing` (and its entry points) only in tests;
- *      - `services/<name>/src/domain/**` imports only `@aftersales/domain`, `@aftersales/contracts` and its own files;
+ *      - `services/<name>/src/domain/**` imports only the domain kits (libs tagged `type:domain-kit`:
+ *        `@aftersales/domain`, `@aftersales/business-time`), `@aftersales/contracts` and its own files;
  *        its tests (`*.spec.ts` and the builders in `testing/` folders) also `@aftersales/testing/decider`, which
  *        production domain files may not import, directly or through a `testing/` folder.
  *      - `services/<name>/src/application/**` (production files) reaches SQL, HTTP, messaging and metrics only through
  *        ports: no `pg` but the transaction handle's type (`import type { PoolClient }`), no typeorm, pg-* or kafkajs,
  *        no HTTP client (`node:http(s)`, undici, …), no prom-client or OpenTelemetry metrics; with
  *        `no-restricted-globals` no `fetch`, and with `no-restricted-syntax` no `.query(…)` call (SQL text);
+ *      - a domain kit's production code imports only other domain kits and its own files (pure TypeScript);
  *  - `local/no-relative-import-across-boundary`: a relative import never leaves its project (`../../libs/…`), nor a
  *    domain folder; code outside projects (test/, scripts/, deploy/) does not reach into a project by relative path.
  *  - `local/no-infrastructure-in-application`: nothing under a service's `src/application` (tests included) imports
@@ -62,6 +64,20 @@ const PROJECT_ROOTS = [...(existsSync(path.join(ROOT, 'contracts')) ? ['contract
 PROJECT_ROOTS.push(...SERVICES.map((s) => s.root));
 /** Libraries layered like a service: ports and policies in `src`, adapters in `src/infrastructure`. */
 const LAYERED_LIBS = projectsIn('libs').filter((root) => existsSync(path.join(ROOT, root, 'src', 'infrastructure')));
+
+/**
+ * Libraries tagged `type:domain-kit` in their project.json (`@aftersales/domain`, `@aftersales/business-time`): pure
+ * building blocks that domain code may import.
+ */
+const DOMAIN_KITS = projectsIn('libs')
+  .filter((root) => {
+    const projectFile = path.join(ROOT, root, 'project.json');
+    return existsSync(projectFile) && JSON.parse(readFileSync(projectFile, 'utf8')).tags?.includes('type:domain-kit');
+  })
+  .map((root) => ({
+    root,
+    pkg: /** @type {string} */ (JSON.parse(readFileSync(path.join(ROOT, root, 'package.json'), 'utf8')).name),
+  }));
 
 /** Subpath entry points (`@aftersales/<package>/<entry>`), each declared in tsconfig.base.json `paths`. */
 const SUBPATH_ENTRIES = Object.keys(
@@ -317,7 +333,7 @@ const DOMAIN_BANNED = [
   {
     regex: `^(?!${oneOf(DOMAIN_TEST_ENTRIES)})@aftersales/(eventstore|messaging|observability|platform-http|testing)(/|$)`,
     message:
-      'Domain code depends on no platform library; only `@aftersales/domain` and `@aftersales/contracts` (type-only preferred).',
+      'Domain code depends on no platform library; only the domain kits (`@aftersales/domain`, `@aftersales/business-time`) and `@aftersales/contracts` (type-only preferred).',
   },
   {
     regex: `^(node:.*|(${NODE_BUILTINS.join('|')})(/.*)?)$`,
@@ -336,14 +352,17 @@ const DOMAIN_PRODUCTION_BANNED = [
       'A domain `testing/` folder holds test code (builders, fixtures); production domain code does not import it.',
   },
 ];
+const DOMAIN_KIT_NAMES = DOMAIN_KITS.map((kit) => kit.pkg);
+
 /**
- * Domain code imports `@aftersales/domain`, `@aftersales/contracts` and its own files; its tests (`*.spec.ts` and the
- * `testing/` folders) also the test-only DOMAIN_TEST_ENTRIES.
+ * Domain code imports the domain kits (`@aftersales/domain`, `@aftersales/business-time`), `@aftersales/contracts` and
+ * its own files; its tests (`*.spec.ts` and the `testing/` folders) also the test-only DOMAIN_TEST_ENTRIES.
  * @param {{ tests: boolean }} options @returns {Restrictions}
  */
 function domainOnly({ tests }) {
   const banned = tests ? DOMAIN_BANNED : [...DOMAIN_BANNED, ...DOMAIN_PRODUCTION_BANNED];
-  const allowed = ['@aftersales/domain', '@aftersales/contracts', ...(tests ? DOMAIN_TEST_ENTRIES : [])];
+  const allowed = [...DOMAIN_KIT_NAMES, '@aftersales/contracts', ...(tests ? DOMAIN_TEST_ENTRIES : [])];
+  const kits = DOMAIN_KIT_NAMES.map((name) => `\`${name}\``).join(', ');
   return {
     patterns: [
       ...banned,
@@ -351,13 +370,38 @@ function domainOnly({ tests }) {
         // Everything not explicitly allowed, minus what `banned` already reports (one error per import).
         regex: `^(?!${oneOf(allowed)}|\\.{1,2}(/|$)|${banned.map((b) => `(${b.regex})`).join('|')})`,
         message: tests
-          ? 'Domain tests may import only `@aftersales/domain`, `@aftersales/contracts`, the test-only ' +
+          ? `Domain tests may import only ${kits}, \`@aftersales/contracts\`, the test-only ` +
             `${DOMAIN_TEST_ENTRIES.join(', ')} and files of their own domain folder.`
-          : 'src/domain may import only `@aftersales/domain`, `@aftersales/contracts` (type-only preferred) and files of its own domain folder.',
+          : `src/domain may import only ${kits}, \`@aftersales/contracts\` (type-only preferred) and files of its own domain folder.`,
       },
     ],
   };
 }
+
+/**
+ * A domain kit's production code is as pure as the domain code that uses it: other domain kits and its own files,
+ * no framework, driver, platform library, Node.js built-in or other package (`Intl` and the language suffice).
+ * @type {Restrictions}
+ */
+const DOMAIN_KIT_ONLY = {
+  patterns: [
+    ...DOMAIN_BANNED,
+    ...DOMAIN_PRODUCTION_BANNED,
+    {
+      regex: `^(?!${oneOf(DOMAIN_KIT_NAMES)}|\\.{1,2}(/|$)|${[...DOMAIN_BANNED, ...DOMAIN_PRODUCTION_BANNED].map((b) => `(${b.regex})`).join('|')})`,
+      message: `A domain kit (type:domain-kit) imports only ${DOMAIN_KIT_NAMES.map((name) => `\`${name}\``).join(', ')} and its own files: it is pure, framework-free TypeScript.`,
+    },
+  ],
+};
+
+/** `no-restricted-syntax` of pure code: no module loaded at run time. */
+const NO_RUNTIME_LOADING = [
+  { selector: 'ImportExpression', message: 'Domain code loads no modules at run time.' },
+  {
+    selector: 'CallExpression[callee.type="Identifier"][callee.name="require"]',
+    message: 'Domain code loads no modules at run time.',
+  },
+];
 
 /**
  * Application code (use cases, process managers, timers) talks to databases, HTTP, brokers and metrics through ports
@@ -428,7 +472,8 @@ const NX_BOUNDARIES = {
   checkDynamicDependenciesExceptions: ['@aftersales/platform-http', '@aftersales/service-runtime'],
   depConstraints: [
     { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
-    { sourceTag: 'type:domain-kit', onlyDependOnLibsWithTags: [] },
+    // Domain kits build on each other only (business-time's refusals are @aftersales/domain errors).
+    { sourceTag: 'type:domain-kit', onlyDependOnLibsWithTags: ['type:domain-kit'] },
     // type:testing for tests only (*.spec.ts, domain `testing/` folders); `no-restricted-imports` enforces that per file.
     {
       sourceTag: 'type:lib',
@@ -531,6 +576,16 @@ module.exports = [
     ignores: ['libs/testing/**', 'libs/test-kit/**', '**/*.spec.ts'],
     rules: { 'no-restricted-imports': restrictImports(WORKSPACE_IMPORTS, TESTS_ONLY) },
   },
+  {
+    name: 'aftersales/domain-kits',
+    files: DOMAIN_KITS.map((kit) => `${kit.root}/**/*.ts`),
+    // Specs and the generators and builders of `testing/` folders are test code (fast-check, Jest).
+    ignores: ['**/*.spec.ts', '**/testing/**'],
+    rules: {
+      'no-restricted-imports': restrictImports(WORKSPACE_IMPORTS, TESTS_ONLY, DOMAIN_KIT_ONLY),
+      'no-restricted-syntax': ['error', ...NO_RUNTIME_LOADING],
+    },
+  },
   ...LAYERED_LIBS.map((root) => ({
     // A layered library's ports and policies: SQL, HTTP, brokers and metrics only in its src/infrastructure.
     name: `aftersales/lib:${path.posix.basename(root)}/application`,
@@ -579,14 +634,7 @@ module.exports = [
           noServicePackages(s.scope),
           domainOnly({ tests: false }),
         ),
-        'no-restricted-syntax': [
-          'error',
-          { selector: 'ImportExpression', message: 'Domain code loads no modules at run time.' },
-          {
-            selector: 'CallExpression[callee.type="Identifier"][callee.name="require"]',
-            message: 'Domain code loads no modules at run time.',
-          },
-        ],
+        'no-restricted-syntax': ['error', ...NO_RUNTIME_LOADING],
       },
     },
     {

@@ -28,6 +28,8 @@ const NOTIFICATIONS_SRC = 'libs/notifications/src/__boundaries__.ts';
 const NOTIFICATIONS_SPEC = 'libs/notifications/src/__boundaries__.unit.spec.ts';
 const NOTIFICATIONS_INFRA = 'libs/notifications/src/infrastructure/__boundaries__.ts';
 const MESSAGING_SRC = 'libs/messaging/src/__boundaries__.ts';
+const BUSINESS_TIME_SRC = 'libs/business-time/src/__boundaries__.ts';
+const BUSINESS_TIME_SPEC = 'libs/business-time/src/__boundaries__.unit.spec.ts';
 
 let eslint: ESLint;
 
@@ -86,6 +88,16 @@ describe('module boundaries (eslint.config.js)', () => {
     it('rejects loading modules at run time', async () => {
       const errors = await boundaryErrors("export const load = () => import('pg');\n", INTAKE_DOMAIN);
       expect(errors.length).toBeGreaterThan(0);
+    });
+
+    it('accepts the business-time kit (SLA clocks in case state are computed with it)', async () => {
+      const code = [
+        "import { SlaClock, type BusinessCalendar } from '@aftersales/business-time';",
+        'export type Marker = BusinessCalendar;',
+        'export const marker = SlaClock;',
+        '',
+      ].join('\n');
+      expect(await lint(code, INTAKE_DOMAIN)).toEqual([]);
     });
 
     it('accepts @aftersales/domain, type imports from @aftersales/contracts and files of its own folder', async () => {
@@ -399,6 +411,57 @@ describe('module boundaries (eslint.config.js)', () => {
     it('accepts @aftersales/contracts from its package root', async () => {
       const code = "import { Topics } from '@aftersales/contracts';\nexport const marker = Topics;\n";
       expect(await lint(code, MESSAGING_SRC)).toEqual([]);
+    });
+  });
+
+  describe('domain kits (libs tagged type:domain-kit, e.g. libs/business-time)', () => {
+    it('accepts @aftersales/domain and its own files', async () => {
+      const code = [
+        "import { DomainError } from '@aftersales/domain';",
+        "import { addBusinessTime } from './business-time';",
+        'export class Refused extends DomainError {}',
+        'export const marker = addBusinessTime;',
+        '',
+      ].join('\n');
+      expect(await lint(code, BUSINESS_TIME_SRC)).toEqual([]);
+    });
+
+    it.each([
+      ['NestJS', "import { Injectable } from '@nestjs/common';"],
+      ['Node.js built-ins', "import { readFileSync } from 'node:fs';"],
+      ['a platform library', "import { PostgresEventStore } from '@aftersales/eventstore';"],
+      ['a date package', "import { DateTime } from 'luxon';"],
+      ['a relative import out of the library', "import { DomainError } from '../../domain/src';"],
+    ])('rejects %s in production code', async (_what, importLine) => {
+      const errors = await boundaryErrors(
+        `${importLine}\nexport const marker = [${importBinding(importLine)}];\n`,
+        BUSINESS_TIME_SRC,
+      );
+      expect(errors.length).toBeGreaterThan(0);
+    });
+
+    it('rejects loading modules at run time', async () => {
+      const errors = await boundaryErrors("export const load = () => import('pg');\n", BUSINESS_TIME_SRC);
+      expect(errors.map((e) => e.ruleId)).toContain('no-restricted-syntax');
+    });
+
+    it('keeps its testing/ folder (fast-check generators) out of production code', async () => {
+      const code = "import { scenario } from './testing/arbitraries';\nexport const marker = scenario;\n";
+      const errors = await boundaryErrors(code, BUSINESS_TIME_SRC);
+      expect(errors).toEqual([expect.objectContaining({ ruleId: 'no-restricted-imports', line: 1 })]);
+      expect(errors[0]?.message).toMatch(/testing\/` folder holds test code/);
+      const generator = "import fc from 'fast-check';\nexport const marker = fc;\n";
+      expect(await boundaryErrors(generator, 'libs/business-time/src/testing/__boundaries__.ts')).toEqual([]);
+    });
+
+    it('lets its specs use fast-check and the library through its public entry point', async () => {
+      const code = [
+        "import fc from 'fast-check';",
+        "import { addBusinessTime } from '@aftersales/business-time';",
+        'export const marker = [fc, addBusinessTime];',
+        '',
+      ].join('\n');
+      expect(await boundaryErrors(code, BUSINESS_TIME_SPEC)).toEqual([]);
     });
   });
 
