@@ -6,7 +6,7 @@ import {
   type CalendarFieldError,
   type ClockBasis,
 } from '@aftersales/business-time';
-import type { CaseChannel, ProblemType } from '@aftersales/contracts';
+import type { CaseChannel, CasePriority, ProblemType } from '@aftersales/contracts';
 
 /**
  * A tenant's SLA policy: its business calendar, the targets of a case's clocks chosen by conditions, the warning share
@@ -34,10 +34,8 @@ export const slaClockIds = [
 /** One of the clocks of a case. */
 export type SlaClockId = (typeof slaClockIds)[number];
 
-/** How urgent a case is; `normal` unless the opener says otherwise. Targets may depend on it. */
-export const casePriorities = ['low', 'normal', 'high', 'urgent'] as const;
-/** How urgent a case is. */
-export type CasePriority = (typeof casePriorities)[number];
+/** How urgent a case is (`CasePriorities` of the contracts); `normal` unless the opener says otherwise. */
+export type { CasePriority } from '@aftersales/contracts';
 
 /**
  * Units of a target's budget. `working_days` counts the calendar's business time of one working day (the union of its
