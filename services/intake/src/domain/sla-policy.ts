@@ -171,8 +171,9 @@ export const defaultSlaPolicy: SlaPolicy = {
   },
 };
 
-/** The largest budget a target may have: a year of elapsed time (in any unit). */
+/** The largest budget a target may have: a year of elapsed time, or a year's working days of business time. */
 const MAX_BUDGET_MS = 366 * 24 * 3_600_000;
+const MAX_WORKING_DAYS = 366;
 const UNIT_MS: Record<Exclude<BudgetUnit, 'working_days'>, number> = {
   seconds: 1_000,
   minutes: 60_000,
@@ -263,7 +264,10 @@ export function validateSlaPolicy(policy: SlaPolicy): SlaPolicyProblem[] {
       return;
     }
     const ms = budget.unit === 'working_days' ? budget.amount * dayMs : budget.amount * UNIT_MS[budget.unit];
-    if (ms > MAX_BUDGET_MS) problems.push({ pointer: `${pointer}/amount`, detail: 'must be at most a year' });
+    // A year: of elapsed time, or of the calendar's working days (a business budget on a calendar of short shifts
+    // would otherwise reach decades ahead).
+    const limit = basis === 'business' ? MAX_WORKING_DAYS * dayMs : MAX_BUDGET_MS;
+    if (ms > limit) problems.push({ pointer: `${pointer}/amount`, detail: 'must be at most a year' });
   };
   policy.targets.forEach((rule, i) => checkBudget(`/targets/${i}/budget`, rule.budget, rule.basis, false));
   const { ladder } = policy.escalation;
