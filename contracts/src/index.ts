@@ -39,6 +39,7 @@ export {
   type RequiredStringKeys,
 } from './define-event';
 export { StringEnum } from './schema';
+export { CaseIds, CaseReferenceProperties, casesNamedBy, refersToCases } from './case-references';
 export {
   EventCatalogue,
   type CatalogueEvent,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ComplaintRegisteredV1, dlqTopic, Topics } from '@aftersales/contracts';
 import { readTopicWithKcat, uniqueName, type KcatMessage } from '@aftersales/testing';
 import { eventually, metricValue, startTestService, type TestService } from '@aftersales/test-kit';
@@ -409,7 +410,9 @@ describe('incidents: complaint clusters → incidents → pages → deadlines (r
       pager: { webhookUrl: pager.url(`/${tenant}`) },
     });
     expect(policy.status).toBe(200);
-    const noSku = aComplaint(tenant, clock(), { productSku: undefined, batch: undefined });
+    // It arose from an after-sales case: its incident names the case (the case timeline in intake shows it).
+    const caseId = randomUUID();
+    const noSku = aComplaint(tenant, clock(), { productSku: undefined, batch: undefined, caseId });
     const noRegion = aComplaint(tenant, clock(), {
       category: 'service-failure',
       productSku: undefined,
@@ -455,6 +458,10 @@ describe('incidents: complaint clusters → incidents → pages → deadlines (r
       });
       expect(ofType(events, 'ComplaintAttached').map((e) => e.data.complaintId)).toEqual([complaint.complaintId]);
     }
+    const fromCase = links.find((l) => l.cluster_id.endsWith(`complaint:${noSku.complaintId}`))?.incident_id as string;
+    const caseEvents = await streamOf(fromCase);
+    expect(ofType(caseEvents, 'IncidentOpened')[0]?.data.caseIds).toEqual([caseId]);
+    expect(ofType(caseEvents, 'ComplaintAttached')[0]?.data.caseId).toBe(caseId);
 
     const consumer = incidents.groupOf('complaint-clustering');
     const ids = new Set([otherTenantId, badSchemaId]);

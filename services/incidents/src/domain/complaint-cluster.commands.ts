@@ -8,6 +8,8 @@ import type { ComplaintFlags, IncidentCategory } from './incident.values';
 export interface ComplaintFacts {
   readonly complaintId: string;
   readonly customerRef: string;
+  /** The after-sales case the complaint arose from, when it did: the incident's events name it (`caseIds`). */
+  readonly caseId?: string;
   readonly category: IncidentCategory;
   /** Product SKU; product-quality complaints cluster on it (without it, a complaint stays single). */
   readonly sku?: string;

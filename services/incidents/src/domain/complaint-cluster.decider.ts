@@ -67,6 +67,7 @@ export function clusterIdOf(
 interface WindowedComplaint {
   readonly complaintId: string;
   readonly customerRef: string;
+  readonly caseId?: string;
   readonly receivedAtMs: number;
   readonly flags: ComplaintFlags;
 }
@@ -140,8 +141,9 @@ function registerComplaint(
   const windowStart = plusHours(context.now, -policy.clustering.windowHours);
   const earlier = state.status === 'watching' ? insideWindow(state.window, windowStart.getTime()) : [];
   const inWindow = receivedAtMs >= windowStart.getTime();
-  const { complaintId, customerRef, flags } = complaint;
-  const counted = inWindow ? [...earlier, { complaintId, customerRef, flags, receivedAtMs }] : earlier;
+  const { complaintId, customerRef, caseId, flags } = complaint;
+  const windowed: WindowedComplaint = { complaintId, customerRef, ...(caseId ? { caseId } : {}), flags, receivedAtMs };
+  const counted = inWindow ? [...earlier, windowed] : earlier;
   const customers = new Set(counted.map((c) => c.customerRef)).size;
   const actor = actorOf(context);
   const at = context.now.toISOString();
@@ -228,6 +230,7 @@ function evolve(state: ComplaintClusterState, event: ComplaintClusterEvent): Com
       const complaint: WindowedComplaint = {
         complaintId: data.complaintId,
         customerRef: data.customerRef,
+        ...(data.caseId ? { caseId: data.caseId } : {}),
         receivedAtMs: Date.parse(data.receivedAt),
         flags: data.flags,
       };
