@@ -1,6 +1,7 @@
 import type { AnyEventContract, EventData } from './define-event';
 import { CaseOpenedV1 } from './events/intake/case-opened.v1';
 import { ComplaintRegisteredV1 } from './events/intake/complaint-registered.v1';
+import { ReviewFlaggedMaliciousV1 } from './events/intake/review-flagged-malicious.v1';
 import { ComplaintAttachedV1 } from './events/incidents/complaint-attached.v1';
 import { IncidentClosedV1 } from './events/incidents/incident-closed.v1';
 import { IncidentDowngradedV1 } from './events/incidents/incident-downgraded.v1';
@@ -26,6 +27,7 @@ import { SatisfactionMeasuredV1 } from './events/surveys/satisfaction-measured.v
 export const EventCatalogue = [
   CaseOpenedV1,
   ComplaintRegisteredV1,
+  ReviewFlaggedMaliciousV1,
   IncidentOpenedV1,
   IncidentEscalatedV1,
   ResponseTeamPagedV1,

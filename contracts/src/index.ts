@@ -74,6 +74,7 @@ export {
   type ComplaintCategory,
   complaintPartitionKey,
 } from './events/intake/complaint-registered.v1';
+export { ReviewFlaggedMaliciousV1 } from './events/intake/review-flagged-malicious.v1';
 export {
   IncidentLevels,
   IncidentCategories,

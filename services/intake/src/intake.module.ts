@@ -6,10 +6,12 @@ import { CaseTimeline } from './application/case-timeline.query';
 import { CustomerDataService } from './application/erase-customer-data.handler';
 import { CasesService } from './application/open-case.handler';
 import { ComplaintsService } from './application/register-complaint.handler';
+import { ReviewsService } from './application/register-review.handler';
 import { CaseTimelineHttpController } from './infrastructure/http/case-timeline.http.controller';
 import { CasesHttpController } from './infrastructure/http/cases.http.controller';
 import { ComplaintsHttpController } from './infrastructure/http/complaints.http.controller';
 import { CustomersHttpController } from './infrastructure/http/customers.http.controller';
+import { ReviewsHttpController } from './infrastructure/http/reviews.http.controller';
 import { CaseTimelineConsumer } from './infrastructure/messaging/case-timeline.consumer';
 import { intakeIntegrationEvents } from './infrastructure/messaging/integration-events';
 import { CaseTimeline1733000000000 } from './infrastructure/persistence/1733000000000-case-timeline';
@@ -22,12 +24,14 @@ import { personalDataVaultProvider } from './infrastructure/privacy/personal-dat
     CaseTimelineHttpController,
     ComplaintsHttpController,
     CustomersHttpController,
+    ReviewsHttpController,
     CaseTimelineConsumer,
   ],
   providers: [
     CasesService,
     ComplaintsService,
     CustomerDataService,
+    ReviewsService,
     CaseTimeline,
     personalDataVaultProvider,
     PostgresCaseTimeline,
@@ -38,7 +42,7 @@ import { personalDataVaultProvider } from './infrastructure/privacy/personal-dat
 export class IntakeModule {}
 
 /**
- * The intake service: cases and complaints over HTTP, published through the outbox relay; customers'
+ * The intake service: cases, complaints and reviews over HTTP, published through the outbox relay; customers'
  * personal data sealed by the privacy vault (needs `PRIVACY_MASTER_KEY`); one timeline per case, fed by the
  * `case-timeline` consumer with every other service's event that names a case.
  */

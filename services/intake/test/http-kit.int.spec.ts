@@ -2,8 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { describeHttpKit } from '@aftersales/test-kit';
 import { intakeService } from '../src/intake.module';
 
-// The inherited HTTP suites (OpenAPI, tokens, authorization grid, hostile input), seeded with a case, a complaint and
-// its customer in tenant A.
+// The inherited HTTP suites (OpenAPI, tokens, authorization grid, hostile input), seeded with a case, a complaint, a
+// review (and its follow-up case) and their customer in tenant A.
 describeHttpKit(intakeService, {
   env: { PRIVACY_MASTER_KEY: randomBytes(32).toString('base64') },
   seed: async ({ request, marker }) => {
@@ -24,8 +24,13 @@ describeHttpKit(intakeService, {
         description: marker,
       },
     });
+    const reviewed = await request('POST', '/reviews', {
+      role: 'integrator',
+      body: { shopReviewId: `REV-${randomUUID()}`, orderId: 'ORD-1', customerId, rating: 2, summary: marker },
+    });
     const caseId = (opened.json as { caseId: string }).caseId;
     const complaintId = (registered.json as { complaintId: string }).complaintId;
-    return { resources: { caseId, complaintId }, references: { customerId } };
+    const reviewId = (reviewed.json as { reviewId: string }).reviewId;
+    return { resources: { caseId, complaintId, reviewId }, references: { customerId } };
   },
 });
