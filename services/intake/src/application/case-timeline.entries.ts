@@ -91,7 +91,9 @@ export function intakeEntry(caseId: string, event: IntakeCaseEvent): CaseTimelin
 /** The timeline entry of another service's published event. */
 export function publishedEntry(event: PublishedCaseEvent): CaseTimelineEntry {
   const contract = findEventContract(event.type);
-  const service = parseCeType(event.type)?.service ?? contract?.service ?? 'intake';
+  // The consumer stores only events whose ce_type it validated against the catalogue: always a platform type.
+  const service = parseCeType(event.type)?.service;
+  if (!service) throw new Error(`${event.type} on a case timeline is not a platform event type`);
   const describe = publishedSummaries[event.type as CatalogueEventType] as
     ((payload: Readonly<Record<string, unknown>>) => string) | undefined;
   return {
