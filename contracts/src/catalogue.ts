@@ -10,6 +10,7 @@ import { CaseReopenedV1 } from './events/intake/case-reopened.v1';
 import { CaseResolvedV1 } from './events/intake/case-resolved.v1';
 import { CaseSolutionAcceptedV1 } from './events/intake/case-solution-accepted.v1';
 import { ComplaintRegisteredV1 } from './events/intake/complaint-registered.v1';
+import { ReviewFlaggedMaliciousV1 } from './events/intake/review-flagged-malicious.v1';
 import { ComplaintAttachedV1 } from './events/incidents/complaint-attached.v1';
 import { IncidentClosedV1 } from './events/incidents/incident-closed.v1';
 import { IncidentDowngradedV1 } from './events/incidents/incident-downgraded.v1';
@@ -44,6 +45,7 @@ export const EventCatalogue = [
   CaseReopenedV1,
   CaseEscalatedV1,
   ComplaintRegisteredV1,
+  ReviewFlaggedMaliciousV1,
   IncidentOpenedV1,
   IncidentEscalatedV1,
   ResponseTeamPagedV1,

@@ -10,15 +10,18 @@ import {
   CaseResolvedV1,
   CaseSolutionAcceptedV1,
   ComplaintRegisteredV1,
+  ReviewFlaggedMaliciousV1,
 } from '@aftersales/contracts';
 import type { IntegrationEvent, IntegrationEventMapper } from '@aftersales/messaging';
 import type { CaseEvent } from '../../domain/case.events';
 import type { ComplaintEvent } from '../../domain/complaint.events';
+import type { ReviewEvent } from '../../domain/review.events';
 
 /**
  * Domain → contract mapping at the edge: what integrators see of intake's events. Fields are copied
  * explicitly so an internal rename never leaks onto the wire. Customer contact details leave only as the
- * vault's ciphertext; `CustomerDataErased` stays internal (see libs/privacy/README.md).
+ * vault's ciphertext; `CustomerDataErased` stays internal (see libs/privacy/README.md). Of reviews only the malicious
+ * flag is published (the shop's integration appeals with it); `ReviewRegistered` stays internal.
  *
  * Of the case lifecycle, the steps other services act on or show are published (acknowledged, classified, assigned,
  * solution accepted, collaboration requested, resolved, closed, reopened, escalated); the work inside the case (facts,
@@ -26,7 +29,7 @@ import type { ComplaintEvent } from '../../domain/complaint.events';
  * details) stays in intake's event store, where the case timeline reads it.
  */
 export const intakeIntegrationEvents: IntegrationEventMapper = (stored) => {
-  const event = { type: stored.type, data: stored.data } as CaseEvent | ComplaintEvent;
+  const event = { type: stored.type, data: stored.data } as CaseEvent | ComplaintEvent | ReviewEvent;
   const lifecycle = caseLifecycleEvent(event, stored.metadata.tenant);
   if (lifecycle !== undefined) return lifecycle;
   switch (event.type) {
@@ -74,6 +77,20 @@ export const intakeIntegrationEvents: IntegrationEventMapper = (stored) => {
       };
       return { type: ComplaintRegisteredV1.type, subject: d.complaintId, data };
     }
+    case 'ReviewFlaggedMalicious': {
+      const d = event.data;
+      const data: ReviewFlaggedMaliciousV1 = {
+        reviewId: d.reviewId,
+        tenantId: d.tenant,
+        shopReviewId: d.shopReviewId,
+        orderId: d.orderId,
+        reason: d.reason,
+        evidenceRefs: [...d.evidenceRefs],
+        flaggedAt: d.flaggedAt,
+        ...(d.caseId ? { caseId: d.caseId } : {}),
+      };
+      return { type: ReviewFlaggedMaliciousV1.type, subject: d.reviewId, data };
+    }
     default:
       return null;
   }
@@ -85,7 +102,10 @@ function present<K extends string, V>(key: K, value: V | null): { [P in K]?: V }
 }
 
 /** A published case lifecycle event; `undefined` for the events this function does not map. */
-function caseLifecycleEvent(event: CaseEvent | ComplaintEvent, tenantId: string): IntegrationEvent | null | undefined {
+function caseLifecycleEvent(
+  event: CaseEvent | ComplaintEvent | ReviewEvent,
+  tenantId: string,
+): IntegrationEvent | null | undefined {
   switch (event.type) {
     case 'CaseAcknowledged': {
       const d = event.data;
