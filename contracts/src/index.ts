@@ -39,6 +39,7 @@ export {
   type RequiredStringKeys,
 } from './define-event';
 export { StringEnum } from './schema';
+export { CaseIds, CaseReferenceProperties, casesNamedBy, refersToCases } from './case-references';
 export {
   EventCatalogue,
   type CatalogueEvent,
@@ -109,6 +110,7 @@ export {
   type ComplaintCategory,
   complaintPartitionKey,
 } from './events/intake/complaint-registered.v1';
+export { ReviewFlaggedMaliciousV1 } from './events/intake/review-flagged-malicious.v1';
 export {
   IncidentLevels,
   IncidentCategories,

@@ -8,12 +8,15 @@ import {
 import { defineService, type WorkerContext } from '@aftersales/service-runtime';
 import { PrivacyMigrations } from '@aftersales/privacy';
 import { CaseCommandRunner } from './application/case-command-runner';
+import { CASE_TIMELINE_SOURCES } from './application/case-timeline.port';
+import { CaseTimeline } from './application/case-timeline.query';
 import { ComplaintLadderProcess } from './application/complaint-ladder.process';
 import { CustomerDataService } from './application/erase-customer-data.handler';
 import { CasePoliciesService } from './application/case-policies.service';
 import { CasesService } from './application/cases.service';
 import { INTAKE_CONFIG, intakeConfigFromEnv, type IntakeConfig } from './application/intake.config';
 import { ComplaintsService } from './application/register-complaint.handler';
+import { ReviewsService } from './application/register-review.handler';
 import { SLA_METRICS, type SlaMetricsPort } from './application/sla-metrics.port';
 import { SlaMetricsProjector } from './application/sla-metrics.projector';
 import { SlaNotifications } from './application/sla-notifications';
@@ -22,12 +25,17 @@ import { SlaTimers } from './application/sla-timers.worker';
 import { CaseLifecycleHttpController } from './infrastructure/http/case-lifecycle.http.controller';
 import { CasePoliciesHttpController } from './infrastructure/http/case-policies.http.controller';
 import { CaseSlaHttpController } from './infrastructure/http/case-sla.http.controller';
+import { CaseTimelineHttpController } from './infrastructure/http/case-timeline.http.controller';
 import { CasesHttpController } from './infrastructure/http/cases.http.controller';
 import { ComplaintsHttpController } from './infrastructure/http/complaints.http.controller';
 import { CustomersHttpController } from './infrastructure/http/customers.http.controller';
+import { ReviewsHttpController } from './infrastructure/http/reviews.http.controller';
 import { SlaPoliciesHttpController } from './infrastructure/http/sla-policies.http.controller';
+import { CaseTimelineConsumer } from './infrastructure/messaging/case-timeline.consumer';
 import { intakeIntegrationEvents } from './infrastructure/messaging/integration-events';
 import { PrometheusSlaMetrics } from './infrastructure/metrics/sla-metrics.prometheus';
+import { CaseTimeline1733000000000 } from './infrastructure/persistence/1733000000000-case-timeline';
+import { PostgresCaseTimeline } from './infrastructure/persistence/case-timeline.postgres';
 import { personalDataVaultProvider } from './infrastructure/privacy/personal-data-vault.provider';
 
 @Module({
@@ -37,8 +45,11 @@ import { personalDataVaultProvider } from './infrastructure/privacy/personal-dat
     CaseSlaHttpController,
     CasePoliciesHttpController,
     SlaPoliciesHttpController,
+    CaseTimelineHttpController,
     ComplaintsHttpController,
     CustomersHttpController,
+    ReviewsHttpController,
+    CaseTimelineConsumer,
   ],
   providers: [
     { provide: INTAKE_CONFIG, useFactory: () => intakeConfigFromEnv() },
@@ -49,9 +60,14 @@ import { personalDataVaultProvider } from './infrastructure/privacy/personal-dat
     SlaNotifications,
     ComplaintsService,
     CustomerDataService,
+    ReviewsService,
+    CaseTimeline,
     personalDataVaultProvider,
-    // The application's ports, bound to their adapters: SLA notices through @aftersales/notifications' webhook
-    // adapter (allow-list, Idempotency-Key, INTAKE_NOTIFIER_TIMEOUT_MS), recorded in notification_deliveries.
+    PostgresCaseTimeline,
+    // The application's ports, bound to their adapters (infrastructure/). SLA notices go through
+    // @aftersales/notifications' webhook adapter (allow-list, Idempotency-Key, INTAKE_NOTIFIER_TIMEOUT_MS) and are
+    // recorded in notification_deliveries.
+    { provide: CASE_TIMELINE_SOURCES, useExisting: PostgresCaseTimeline },
     {
       provide: NOTIFIER,
       useFactory: (config: IntakeConfig) => new WebhookNotifier(config.notifier),
@@ -87,13 +103,15 @@ function intakeWorkers({ app, database, clock, logger }: WorkerContext) {
 
 /**
  * The intake service: cases (their whole lifecycle, SLA clocks on the tenant's business calendar with the escalation
- * ladder) and complaints over HTTP, published through the outbox relay; customers' personal data sealed by the
- * privacy vault (needs `PRIVACY_MASTER_KEY`).
+ * ladder), complaints and reviews over HTTP, published through the outbox relay; customers' personal data sealed by
+ * the privacy vault (needs `PRIVACY_MASTER_KEY`); one timeline per case, fed by the `case-timeline` consumer with
+ * every other service's event that names a case.
  */
 export const intakeService = defineService({
   service: 'intake',
   module: IntakeModule,
-  migrations: [...PrivacyMigrations, ...NotificationMigrations],
+  migrations: [...PrivacyMigrations, CaseTimeline1733000000000, ...NotificationMigrations],
   integrationEvents: intakeIntegrationEvents,
+  consumers: [{ consumer: 'case-timeline', handlers: [CaseTimelineConsumer] }],
   workers: intakeWorkers,
 });

@@ -5,7 +5,8 @@ import { intakeService } from '../src/intake.module';
 
 // The inherited HTTP suites (OpenAPI, tokens, authorization grid, hostile input), seeded in tenant A with a case taken
 // into execution (acknowledged, classified, assigned, investigated, a solution accepted, a collaboration requested, the
-// customer verified, a communication with sealed contact data), a complaint and its customer.
+// customer verified, a communication with sealed contact data), a complaint, a review (and its follow-up case) and
+// their customer.
 describeHttpKit(intakeService, {
   env: { PRIVACY_MASTER_KEY: randomBytes(32).toString('base64') },
   seed: async ({ request, marker }) => {
@@ -82,7 +83,12 @@ describeHttpKit(intakeService, {
         description: marker,
       },
     });
+    const reviewed = await request('POST', '/reviews', {
+      role: 'integrator',
+      body: { shopReviewId: `REV-${randomUUID()}`, orderId: 'ORD-1', customerId, rating: 2, summary: marker },
+    });
     const complaintId = (registered.json as { complaintId: string }).complaintId;
-    return { resources: { caseId, collaborationId, complaintId }, references: { customerId } };
+    const reviewId = (reviewed.json as { reviewId: string }).reviewId;
+    return { resources: { caseId, collaborationId, complaintId, reviewId }, references: { customerId } };
   },
 });

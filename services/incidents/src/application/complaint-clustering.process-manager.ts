@@ -155,13 +155,14 @@ export class ComplaintClusteringProcessManager {
   }
 
   private async attach(step: Step, incident: CurrentIncident, complaints: readonly ComplaintToAttach[]): Promise<void> {
-    for (const { complaintId, customerRef } of complaints) {
+    for (const complaint of complaints) {
+      const { complaintId } = complaint;
       await this.runner.run(
         step.tx,
         {
           incidentId: incident.incidentId,
           origin: step.origin,
-          command: { type: 'AttachComplaint', data: { complaintId, customerRef } },
+          command: { type: 'AttachComplaint', data: complaint },
           // One complaint event may attach a whole window to one incident: one key per complaint.
           idempotencyKey: `${step.origin.idempotencyKey}:attach:${complaintId}`,
         },
@@ -238,6 +239,7 @@ export function complaintFactsOf(complaint: ComplaintRegisteredV1, now: Date, sk
   return {
     complaintId: complaint.complaintId,
     customerRef: complaint.customerId,
+    ...(complaint.caseId ? { caseId: complaint.caseId } : {}),
     category,
     ...(complaint.productSku ? { sku: complaint.productSku } : {}),
     ...(complaint.batch ? { batch: complaint.batch } : {}),

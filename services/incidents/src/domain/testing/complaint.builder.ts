@@ -46,6 +46,12 @@ export class ComplaintBuilder {
     return this;
   }
 
+  /** The after-sales case the complaint arose from. */
+  fromCase(caseId: string): this {
+    this.facts.caseId = caseId;
+    return this;
+  }
+
   forSku(sku: string | undefined): this {
     this.facts.sku = sku;
     return this;

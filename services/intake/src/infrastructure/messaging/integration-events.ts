@@ -10,6 +10,7 @@ import {
   CaseResolvedV1,
   CaseSolutionAcceptedV1,
   ComplaintRegisteredV1,
+  ReviewFlaggedMaliciousV1,
   SlaClockBreachedV1,
   SlaClockMetV1,
   SlaClockPausedV1,
@@ -20,11 +21,13 @@ import {
 import type { IntegrationEvent, IntegrationEventMapper } from '@aftersales/messaging';
 import type { CaseEvent } from '../../domain/case.events';
 import type { ComplaintEvent, ComplaintFlags } from '../../domain/complaint.events';
+import type { ReviewEvent } from '../../domain/review.events';
 
 /**
  * Domain → contract mapping at the edge: what integrators see of intake's events. Fields are copied
  * explicitly so an internal rename never leaks onto the wire. Customer contact details leave only as the
- * vault's ciphertext; `CustomerDataErased` stays internal (see libs/privacy/README.md).
+ * vault's ciphertext; `CustomerDataErased` stays internal (see libs/privacy/README.md). Of reviews only the malicious
+ * flag is published (the shop's integration appeals with it); `ReviewRegistered` stays internal.
  *
  * Of the case lifecycle, the steps other services act on or show are published (acknowledged, classified, assigned,
  * solution accepted, collaboration requested, resolved, closed, reopened, escalated); the work inside the case (facts,
@@ -32,30 +35,14 @@ import type { ComplaintEvent, ComplaintFlags } from '../../domain/complaint.even
  * details) stays in intake's event store, where the case timeline reads it.
  */
 export const intakeIntegrationEvents: IntegrationEventMapper = (stored) => {
-  const event = { type: stored.type, data: stored.data } as CaseEvent | ComplaintEvent;
+  const event = { type: stored.type, data: stored.data } as CaseEvent | ComplaintEvent | ReviewEvent;
   const lifecycle = caseLifecycleEvent(event, stored.metadata.tenant);
   if (lifecycle !== undefined) return lifecycle;
   const clock = slaClockEvent(event, stored.metadata.tenant);
   if (clock !== undefined) return clock;
   switch (event.type) {
-    case 'CaseOpened': {
-      const d = event.data;
-      const data: CaseOpenedV1 = {
-        caseId: d.caseId,
-        tenantId: d.tenant,
-        channel: d.channel,
-        orderId: d.orderId,
-        customerId: d.customerId,
-        problemType: d.problemType,
-        description: d.description,
-        evidence: d.evidence.map((e) => ({ kind: e.kind, uri: e.uri })),
-        openedAt: d.openedAt,
-        ...(d.desiredResolution ? { desiredResolution: d.desiredResolution } : {}),
-        ...(d.purchasedAt ? { purchasedAt: d.purchasedAt } : {}),
-        ...(d.priority ? { priority: d.priority } : {}),
-      };
-      return { type: CaseOpenedV1.type, subject: d.caseId, data };
-    }
+    case 'CaseOpened':
+      return caseOpened(event.data);
     case 'ComplaintRegistered': {
       const d = event.data;
       const data: ComplaintRegisteredV1 = {
@@ -78,10 +65,43 @@ export const intakeIntegrationEvents: IntegrationEventMapper = (stored) => {
       };
       return { type: ComplaintRegisteredV1.type, subject: d.complaintId, data };
     }
+    case 'ReviewFlaggedMalicious': {
+      const d = event.data;
+      const data: ReviewFlaggedMaliciousV1 = {
+        reviewId: d.reviewId,
+        tenantId: d.tenant,
+        shopReviewId: d.shopReviewId,
+        orderId: d.orderId,
+        reason: d.reason,
+        evidenceRefs: [...d.evidenceRefs],
+        flaggedAt: d.flaggedAt,
+        ...(d.caseId ? { caseId: d.caseId } : {}),
+      };
+      return { type: ReviewFlaggedMaliciousV1.type, subject: d.reviewId, data };
+    }
     default:
       return null;
   }
 };
+
+/** `CaseOpened` as published: optional properties absent rather than empty. */
+function caseOpened(d: Extract<CaseEvent, { type: 'CaseOpened' }>['data']): IntegrationEvent {
+  const data: CaseOpenedV1 = {
+    caseId: d.caseId,
+    tenantId: d.tenant,
+    channel: d.channel,
+    orderId: d.orderId,
+    customerId: d.customerId,
+    problemType: d.problemType,
+    description: d.description,
+    evidence: d.evidence.map((e) => ({ kind: e.kind, uri: e.uri })),
+    openedAt: d.openedAt,
+    ...(d.desiredResolution ? { desiredResolution: d.desiredResolution } : {}),
+    ...(d.purchasedAt ? { purchasedAt: d.purchasedAt } : {}),
+    ...(d.priority ? { priority: d.priority } : {}),
+  };
+  return { type: CaseOpenedV1.type, subject: d.caseId, data };
+}
 
 /** A complaint's severity flags as published (the group-event flag only when raised: it is optional in v1). */
 function complaintFlags(flags: ComplaintFlags): ComplaintRegisteredV1['flags'] {
@@ -95,7 +115,10 @@ function present<K extends string, V>(key: K, value: V | null): { [P in K]?: V }
 }
 
 /** A published case lifecycle event; `undefined` for the events this function does not map. */
-function caseLifecycleEvent(event: CaseEvent | ComplaintEvent, tenantId: string): IntegrationEvent | null | undefined {
+function caseLifecycleEvent(
+  event: CaseEvent | ComplaintEvent | ReviewEvent,
+  tenantId: string,
+): IntegrationEvent | null | undefined {
   switch (event.type) {
     case 'CaseAcknowledged': {
       const d = event.data;
@@ -239,7 +262,10 @@ function caseLifecycleEvent(event: CaseEvent | ComplaintEvent, tenantId: string)
  * A published SLA clock event (every change of a case's clocks: other services and the case worklist follow due times
  * and breaches); `undefined` for the events this function does not map. Ids, the clock and instants only.
  */
-function slaClockEvent(event: CaseEvent | ComplaintEvent, tenantId: string): IntegrationEvent | undefined {
+function slaClockEvent(
+  event: CaseEvent | ComplaintEvent | ReviewEvent,
+  tenantId: string,
+): IntegrationEvent | undefined {
   switch (event.type) {
     case 'SlaClockStarted': {
       const { caseId, clockId, basis, budgetMs, at, dueAt, warnAt } = event.data;
