@@ -90,7 +90,8 @@ export class CaseCommandRunner {
     origin: CommandOrigin,
     caseId: string,
     request: CommandRequest<CaseCommand>,
-    options: { readonly now?: Date } = {},
+    /** `now`: decide at this instant; `idempotencyKey`: replaces the key derived from the origin. */
+    options: { readonly now?: Date; readonly idempotencyKey?: string } = {},
   ): Promise<CaseRun> {
     const casePolicy = await this.casePolicies.forTenant(origin.tenant, tx);
     const sla = await this.slaPolicies.forTenant(origin.tenant, tx);

@@ -79,13 +79,24 @@ export class CasesService {
    * transaction.
    */
   async open(origin: CommandOrigin, data: OpenCase['data']): Promise<OpenedCaseState> {
-    return inTransaction(this.database.pool, async (tx) => {
-      const opened = await this.runner.run(tx, origin, data.caseId, { type: 'OpenCase', data });
-      const event = opened.appended.find((e) => e.type === 'CaseOpened');
-      const acknowledged =
-        event?.type === 'CaseOpened' ? await this.acknowledgeOffHours(tx, origin, opened, event) : null;
-      return this.visible((acknowledged ?? opened).state, origin.tenant, data.caseId);
-    });
+    return inTransaction(this.database.pool, (tx) => this.openIn(tx, origin, data));
+  }
+
+  /**
+   * {@link open} in a caller's transaction (a review's follow-up case opens with the review); `idempotencyKey` replaces
+   * the key derived from the origin.
+   */
+  async openIn(
+    tx: PoolClient,
+    origin: CommandOrigin,
+    data: OpenCase['data'],
+    options: { readonly idempotencyKey?: string } = {},
+  ): Promise<OpenedCaseState> {
+    const opened = await this.runner.run(tx, origin, data.caseId, { type: 'OpenCase', data }, options);
+    const event = opened.appended.find((e) => e.type === 'CaseOpened');
+    const acknowledged =
+      event?.type === 'CaseOpened' ? await this.acknowledgeOffHours(tx, origin, opened, event) : null;
+    return this.visible((acknowledged ?? opened).state, origin.tenant, data.caseId);
   }
 
   private async acknowledgeOffHours(
