@@ -11,6 +11,12 @@ import { CaseResolvedV1 } from './events/intake/case-resolved.v1';
 import { CaseSolutionAcceptedV1 } from './events/intake/case-solution-accepted.v1';
 import { ComplaintRegisteredV1 } from './events/intake/complaint-registered.v1';
 import { ReviewFlaggedMaliciousV1 } from './events/intake/review-flagged-malicious.v1';
+import { SlaClockBreachedV1 } from './events/intake/sla-clock-breached.v1';
+import { SlaClockMetV1 } from './events/intake/sla-clock-met.v1';
+import { SlaClockPausedV1 } from './events/intake/sla-clock-paused.v1';
+import { SlaClockResumedV1 } from './events/intake/sla-clock-resumed.v1';
+import { SlaClockStartedV1 } from './events/intake/sla-clock-started.v1';
+import { SlaClockWarnedV1 } from './events/intake/sla-clock-warned.v1';
 import { ComplaintAttachedV1 } from './events/incidents/complaint-attached.v1';
 import { IncidentClosedV1 } from './events/incidents/incident-closed.v1';
 import { IncidentDowngradedV1 } from './events/incidents/incident-downgraded.v1';
@@ -44,6 +50,12 @@ export const EventCatalogue = [
   CaseClosedV1,
   CaseReopenedV1,
   CaseEscalatedV1,
+  SlaClockStartedV1,
+  SlaClockPausedV1,
+  SlaClockResumedV1,
+  SlaClockWarnedV1,
+  SlaClockBreachedV1,
+  SlaClockMetV1,
   ComplaintRegisteredV1,
   ReviewFlaggedMaliciousV1,
   IncidentOpenedV1,

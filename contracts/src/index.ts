@@ -59,10 +59,12 @@ export { findBreakingChanges, toJSONSchema, type JSONSchema, type JSONSchemaType
 // Event contracts, one export per event version.
 export {
   CaseChannels,
+  CasePriorities,
   ProblemTypes,
   DesiredResolutions,
   EvidenceKinds,
   type CaseChannel,
+  type CasePriority,
   type ProblemType,
   type DesiredResolution,
   type EvidenceKind,
@@ -90,6 +92,18 @@ export { CaseResolvedV1 } from './events/intake/case-resolved.v1';
 export { CaseClosedV1 } from './events/intake/case-closed.v1';
 export { CaseReopenedV1 } from './events/intake/case-reopened.v1';
 export { CaseEscalatedV1 } from './events/intake/case-escalated.v1';
+export {
+  SlaClockBases,
+  SlaClockIds,
+  type SlaClockBasisV1,
+  type SlaClockIdV1,
+} from './events/intake/sla-clock.vocabulary';
+export { SlaClockStartedV1 } from './events/intake/sla-clock-started.v1';
+export { SlaClockPausedV1 } from './events/intake/sla-clock-paused.v1';
+export { SlaClockResumedV1 } from './events/intake/sla-clock-resumed.v1';
+export { SlaClockWarnedV1 } from './events/intake/sla-clock-warned.v1';
+export { SlaClockBreachedV1 } from './events/intake/sla-clock-breached.v1';
+export { SlaClockMetV1 } from './events/intake/sla-clock-met.v1';
 export {
   ComplaintRegisteredV1,
   ComplaintCategories,

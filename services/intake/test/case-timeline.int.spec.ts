@@ -8,6 +8,7 @@ import {
 } from '@aftersales/contracts';
 import { uniqueName } from '@aftersales/testing';
 import { ContractPublisher, eventually, startTestService, type TestService } from '@aftersales/test-kit';
+import { defaultSlaPolicy } from '../src/domain/sla-policy';
 import { intakeService } from '../src/intake.module';
 
 interface Entry {
@@ -67,6 +68,22 @@ describe("intake: one timeline per case, with every service's events that name i
       env: { PRIVACY_MASTER_KEY: randomBytes(32).toString('base64') },
     });
     upstream = await ContractPublisher.connect();
+    // The tenant runs no SLA targets, around the clock: the timeline holds what this test records, whatever the time
+    // of the run (clocks, timers and the off-hours acknowledgement are proven in sla-clocks.int.spec.ts).
+    const policy = await intake.call('PUT', '/sla-policies', {
+      caller: { tenant, roles: ['cs-manager'] },
+      body: {
+        ...defaultSlaPolicy,
+        calendar: {
+          timeZone: 'Asia/Shanghai',
+          workingDays: [1, 2, 3, 4, 5, 6, 7],
+          shifts: [{ start: '00:00', end: '00:00' }],
+          holidays: [],
+        },
+        targets: [],
+      },
+    });
+    expect(policy.status).toBe(200);
   });
 
   afterAll(async () => {
@@ -102,7 +119,11 @@ describe("intake: one timeline per case, with every service's events that name i
     });
     expect(complaint.status).toBe(201);
 
-    const page = await timeline(agent);
+    // The complaint takes the case up its ladder (intake's complaint process, just after the complaint commits).
+    const page = await eventually(async () => {
+      const read = await timeline(agent);
+      return read.body.entries.length === 3 ? read : undefined;
+    }, 'the complaint and the escalation it caused');
     expect(page.status).toBe(200);
     expect(page.body).toEqual({
       caseId,
@@ -125,6 +146,15 @@ describe("intake: one timeline per case, with every service's events that name i
           actor: { kind: 'integration', id: 'shop-connector' },
           summary: 'Complaint registered: product-quality (personal injury)',
           link: `/complaints/${complaintId}`,
+        },
+        {
+          id: expect.any(String),
+          at: expect.any(String),
+          service: 'intake',
+          eventType: 'CaseEscalated',
+          actor: { kind: 'system', id: 'intake.complaint-ladder' },
+          summary: 'Case escalated',
+          link: `/cases/${caseId}`,
         },
       ],
     });
@@ -201,9 +231,9 @@ describe("intake: one timeline per case, with every service's events that name i
 
     const entries = await eventually(async () => {
       const page = await timeline(agent);
-      return page.body.entries.length === 6 ? page.body.entries : undefined;
+      return page.body.entries.length === 7 ? page.body.entries : undefined;
     }, 'the incident and survey events on the case timeline');
-    expect(entries.slice(2)).toEqual([
+    expect(entries.slice(3)).toEqual([
       {
         id: ids.opened,
         at: times.opened.toISOString(),
@@ -294,7 +324,7 @@ describe("intake: one timeline per case, with every service's events that name i
 
   it('pages through the same entries in the same order, whatever the page size', async () => {
     const all = (await timeline(agent)).body.entries;
-    expect(all).toHaveLength(7);
+    expect(all).toHaveLength(8);
     expect(await allPages(2)).toEqual(all);
     expect(await allPages(1)).toEqual(all);
     const first = await timeline(agent, '?limit=3');

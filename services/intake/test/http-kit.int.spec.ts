@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { describeHttpKit } from '@aftersales/test-kit';
+import { defaultSlaPolicy } from '../src/domain/sla-policy';
 import { intakeService } from '../src/intake.module';
 
 // The inherited HTTP suites (OpenAPI, tokens, authorization grid, hostile input), seeded in tenant A with a case taken
@@ -11,6 +12,21 @@ describeHttpKit(intakeService, {
   seed: async ({ request, marker }) => {
     // A customer id is a reference any tenant may hold (and echo), so it carries no marker.
     const customerId = `cus-${randomUUID()}`;
+    // A desk staffed around the clock: the case is acknowledged by the seed below whatever the time of the run (off
+    // hours intake would acknowledge it on its own).
+    const policy = await request('PUT', '/sla-policies', {
+      role: 'cs-manager',
+      body: {
+        ...defaultSlaPolicy,
+        calendar: {
+          timeZone: 'Asia/Shanghai',
+          workingDays: [1, 2, 3, 4, 5, 6, 7],
+          shifts: [{ start: '00:00', end: '00:00' }],
+          holidays: [],
+        },
+      },
+    });
+    if (policy.status !== 200) throw new Error(`seed: sla-policies answered ${policy.status} ${policy.text}`);
     const opened = await request('POST', '/cases', {
       role: 'agent',
       body: { channel: 'chat', orderId: 'ORD-1', customerId, problemType: 'quality', description: marker },
@@ -47,6 +63,14 @@ describeHttpKit(intakeService, {
       author: { kind: 'customer' },
       summary: marker,
       contact: { phone: '+86 139 0000 0000' },
+    });
+    // The agent answers: the next-response clock the customer's message started is met, so no timer changes the case
+    // while the suites run.
+    await step('communications', {
+      channel: 'chat',
+      direction: 'outbound',
+      author: { kind: 'agent' },
+      summary: marker,
     });
     const registered = await request('POST', '/complaints', {
       role: 'agent',

@@ -3,6 +3,7 @@ import { CaseOpenedV1, ReviewFlaggedMaliciousV1, Topics, validateEvent } from '@
 import { readTopicWithKcat, uniqueName } from '@aftersales/testing';
 import { startTestService, type TestService } from '@aftersales/test-kit';
 import { reviewStream } from '../src/application/register-review.handler';
+import { defaultSlaPolicy } from '../src/domain/sla-policy';
 import { intakeService } from '../src/intake.module';
 
 interface Review {
@@ -48,6 +49,22 @@ describe('intake reviews: medium and negative reviews open one follow-up case; m
     intake = await startTestService(intakeService, {
       env: { PRIVACY_MASTER_KEY: randomBytes(32).toString('base64') },
     });
+    // The tenant runs no SLA targets, around the clock: a follow-up case holds what this test records, whatever the
+    // time of the run (clocks and the off-hours acknowledgement are proven in sla-clocks.int.spec.ts).
+    const policy = await intake.call('PUT', '/sla-policies', {
+      caller: { tenant, roles: ['cs-manager'] },
+      body: {
+        ...defaultSlaPolicy,
+        calendar: {
+          timeZone: 'Asia/Shanghai',
+          workingDays: [1, 2, 3, 4, 5, 6, 7],
+          shifts: [{ start: '00:00', end: '00:00' }],
+          holidays: [],
+        },
+        targets: [],
+      },
+    });
+    expect(policy.status).toBe(200);
   });
 
   afterAll(async () => {

@@ -153,6 +153,12 @@ export const ComplaintRegisteredV1 = defineEvent({
           propertyLoss: Type.Boolean({ description: 'Major property loss.' }),
           mediaExposure: Type.Boolean({ description: 'Media or social-media exposure risk.' }),
           legalThreat: Type.Boolean({ description: 'The customer threatens or started legal action.' }),
+          groupEvent: Type.Optional(
+            Type.Boolean({
+              description:
+                'A group event: many customers act together over the same problem (seed 000 §3.5.3 「群體性事件」). Absent: false.',
+            }),
+          ),
         },
         { description: 'Severity flags; any of them takes the complaint straight to senior management (level 1).' },
       ),

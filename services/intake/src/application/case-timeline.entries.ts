@@ -133,6 +133,7 @@ const flagNames: Readonly<Record<string, string>> = {
   propertyLoss: 'property loss',
   mediaExposure: 'media exposure',
   legalThreat: 'legal threat',
+  groupEvent: 'group event',
 };
 
 /** Intake's events with a summary of their own (codes and figures only); every other type reads as a sentence. */
@@ -146,6 +147,13 @@ const intakeSummaries: Readonly<Record<string, (data: Readonly<Record<string, un
   },
   ReviewRegistered: (d) =>
     `Review registered: ${text(d.sentiment)}${typeof d.rating === 'number' ? `, rated ${d.rating}/5` : ''}`,
+  SlaClockStarted: (d) => `SLA clock ${text(d.clockId)} started, due ${text(d.dueAt)}`,
+  SlaClockPaused: (d) => `SLA clock ${text(d.clockId)} paused`,
+  SlaClockResumed: (d) => `SLA clock ${text(d.clockId)} resumed, due ${text(d.dueAt)}`,
+  SlaClockWarned: (d) => `SLA clock ${text(d.clockId)} used its warning share, due ${text(d.dueAt)}`,
+  SlaClockBreached: (d) => `SLA clock ${text(d.clockId)} breached at ${text(d.dueAt)}`,
+  SlaClockMet: (d) =>
+    `SLA clock ${text(d.clockId)} met${d.late === true ? ' late' : ''} after ${text(d.consumedMs)} ms`,
   ReviewFlaggedMalicious: (d) =>
     `Review flagged as malicious with ${Array.isArray(d.evidenceRefs) ? d.evidenceRefs.length : 0} piece(s) of evidence`,
 };

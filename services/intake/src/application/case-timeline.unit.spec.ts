@@ -46,7 +46,13 @@ describe('case timeline entries', () => {
     it('reads an event type it has no summary for as a sentence: new lifecycle events appear as they are added', () => {
       const entry = intakeEntry(caseId, intakeEvent({ type: 'SolutionProposed', data: { caseId, options: [] } }));
       expect(entry).toMatchObject({ eventType: 'SolutionProposed', summary: 'Solution proposed' });
-      expect(intakeEntry(caseId, intakeEvent({ type: 'SlaClockPaused' })).summary).toBe('Sla clock paused');
+      expect(intakeEntry(caseId, intakeEvent({ type: 'CaseNoteAdded' })).summary).toBe('Case note added');
+      expect(
+        intakeEntry(
+          caseId,
+          intakeEvent({ type: 'SlaClockMet', data: { clockId: 'first_response', late: true, consumedMs: 20000 } }),
+        ).summary,
+      ).toBe('SLA clock first_response met late after 20000 ms');
     });
 
     it('links an event of another stream to its own resource (the complaint, the review)', () => {

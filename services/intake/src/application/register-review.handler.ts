@@ -8,7 +8,7 @@ import {
   type ServiceDatabase,
 } from '@aftersales/eventstore';
 import { SERVICE_DATABASE } from '@aftersales/service-runtime';
-import { caseDecider, type OpenCase } from '../domain/case.decider';
+import type { OpenCase } from '../domain/case.decider';
 import {
   reviewDecider,
   type FlagReviewMalicious,
@@ -17,7 +17,7 @@ import {
 } from '../domain/review.decider';
 import { ReviewNotFound } from '../domain/review.errors';
 import type { ReviewRegistered } from '../domain/review.events';
-import { caseStream } from './cases.service';
+import { CasesService } from './cases.service';
 
 export const reviewStream = (reviewId: string) => `review-${reviewId}`;
 
@@ -59,6 +59,7 @@ export class ReviewsService {
     // Explicit tokens: services also run under transpilers that emit no decorator metadata (tsx/esbuild).
     @Inject(Commands) private readonly commands: Commands,
     @Inject(SERVICE_DATABASE) private readonly database: ServiceDatabase,
+    @Inject(CasesService) private readonly cases: CasesService,
   ) {}
 
   /**
@@ -86,13 +87,13 @@ export class ReviewsService {
       }
       const { caseId } = review.registered;
       if (caseId) {
-        await this.commands.handle(
-          caseDecider,
-          caseStream(caseId),
+        // Opened like any case (its SLA clocks, off hours its automatic acknowledgement), in this transaction.
+        await this.cases.openIn(
+          tx,
           // The case is caused by the review's registration (its event id), and done by whoever registered it.
           { ...origin, causationId: registered.eventIds[0] ?? origin.causationId },
-          { type: 'OpenCase', data: followUpCaseOf(review.registered, caseId) },
-          { tx, idempotencyKey: `review-follow-up|${reviewId}` },
+          followUpCaseOf(review.registered, caseId),
+          { idempotencyKey: `review-follow-up|${reviewId}` },
         );
       }
       return { review, created: registered.newEvents.length > 0 };

@@ -47,6 +47,7 @@ export function decide(command: ComplaintCommand, state: ComplaintState): Compla
               propertyLoss: flags?.propertyLoss ?? false,
               mediaExposure: flags?.mediaExposure ?? false,
               legalThreat: flags?.legalThreat ?? false,
+              ...(flags?.groupEvent ? { groupEvent: true } : {}),
             },
             registeredAt: command.context.now.toISOString(),
             registeredBy: command.context.actor.id,
