@@ -535,4 +535,72 @@ describe('incidents: complaint clusters → incidents → pages → deadlines (r
     // The page itself is in the incident's stream (and on Kafka): only the webhook call was refused.
     expect(ofType(await streamOf(incidentId), 'ResponseTeamPaged')).toHaveLength(1);
   });
+
+  // Seed 000 §3.5.3: a group event (「群體性事件」) goes straight to senior management and starts the emergency plan;
+  // seed 004 §3(二) grades it level 1. A tenant may grade it otherwise in its policy.
+  it('a group-event-only complaint opens an L1 incident at once (the L1 team paged); a tenant that grades group events L2 gets L2', async () => {
+    const byDefault = uniqueName('shop');
+    const gradedL2 = uniqueName('shop');
+    const putPolicy = async (tenant: string, overrides: unknown) => {
+      const res = await call('PUT', '/policies', tenant, ['admin'], {
+        overrides,
+        pager: { webhookUrl: pager.url(`/${tenant}`) },
+      });
+      expect(res.status).toBe(200);
+      return (await res.json()) as { effective: { clustering: { flagLevels: Record<string, string | null> } } };
+    };
+    // A policy without the flag (as saved before it existed) gets the default; another tenant sets it.
+    expect(
+      (await putPolicy(byDefault, { clustering: { flagLevels: { legalThreat: 'L1' } } })).effective.clustering
+        .flagLevels,
+    ).toMatchObject({ legalThreat: 'L1', groupEvent: 'L1' });
+    expect(
+      (await putPolicy(gradedL2, { clustering: { flagLevels: { groupEvent: 'L2' } } })).effective.clustering.flagLevels,
+    ).toMatchObject({ groupEvent: 'L2' });
+
+    const groupEventOnly = {
+      flags: { personalInjury: false, propertyLoss: false, mediaExposure: false, legalThreat: false, groupEvent: true },
+    };
+    const complaint = aComplaint(byDefault, clock(), { productSku: 'EB-7', batch: 'G-1', ...groupEventOnly });
+    await upstream.complaints(byDefault, [complaint]);
+    await upstream.complaints(gradedL2, [
+      aComplaint(gradedL2, clock(), { productSku: 'EB-7', batch: 'G-1', ...groupEventOnly }),
+    ]);
+
+    const [page] = await eventually(
+      async () => (pagesOf(byDefault).length >= 1 ? pagesOf(byDefault) : undefined),
+      'the L1 page of the group event',
+    );
+    expect(page?.body).toMatchObject({
+      tenant: byDefault,
+      level: 'L1',
+      trigger: 'activation',
+      team: { lead: 'general-manager', members: ['pr', 'legal'] },
+    });
+    const events = await streamOf(page?.body.incidentId as string);
+    expect(ofType(events, 'IncidentOpened')[0]?.data).toMatchObject({
+      level: 'L1',
+      reason: `groupEvent reported in complaint ${complaint.complaintId} forces L1`,
+      source: {
+        kind: 'cluster',
+        clusterKey: 'sku:EB-7|batch:G-1',
+        complaintCount: 1,
+        flags: { injury: false, propertyLoss: false, mediaExposure: false, legalThreat: false, groupEvent: true },
+      },
+    });
+    const [deadline] = ofType(events, 'ContactDeadlineSet');
+    expect(Date.parse(deadline?.data.dueAt as string) - Date.parse(deadline?.data.at as string)).toBe(30 * 60_000);
+    expect(ofType(events, 'ComplaintAttached').map((e) => e.data.complaintId)).toEqual([complaint.complaintId]);
+
+    const [l2Page] = await eventually(
+      async () => (pagesOf(gradedL2).length >= 1 ? pagesOf(gradedL2) : undefined),
+      'the L2 page of the tenant that grades group events L2',
+    );
+    expect(l2Page?.body).toMatchObject({
+      tenant: gradedL2,
+      level: 'L2',
+      trigger: 'activation',
+      team: { lead: 'cs-director', members: ['tech-support', 'logistics'] },
+    });
+  });
 });

@@ -227,13 +227,13 @@ export class ComplaintCategoryUnmapped extends DomainError {
 }
 
 /**
- * What incidents knows of a complaint, mapped field by field from the contract (`customerId` is an opaque reference).
- * A complaint stamped slightly in this service's future (clock skew with intake) is taken as received now.
+ * What incidents knows of a complaint, mapped field by field from the contract (`customerId` is an opaque reference;
+ * the optional `groupEvent` flag, absent, is `false`). A complaint stamped slightly in this service's future (clock skew with intake) is taken as received now.
  */
 export function complaintFactsOf(complaint: ComplaintRegisteredV1, now: Date, skewToleranceMs: number): ComplaintFacts {
   const category = categories[complaint.category] as IncidentCategory | undefined;
   if (!category) throw new ComplaintCategoryUnmapped(complaint.category);
-  const { personalInjury, propertyLoss, mediaExposure, legalThreat } = complaint.flags;
+  const { personalInjury, propertyLoss, mediaExposure, legalThreat, groupEvent = false } = complaint.flags;
   const registeredMs = Date.parse(complaint.registeredAt);
   const skewed = registeredMs > now.getTime() && registeredMs - now.getTime() <= skewToleranceMs;
   return {
@@ -244,7 +244,7 @@ export function complaintFactsOf(complaint: ComplaintRegisteredV1, now: Date, sk
     ...(complaint.productSku ? { sku: complaint.productSku } : {}),
     ...(complaint.batch ? { batch: complaint.batch } : {}),
     ...(complaint.region ? { region: complaint.region } : {}),
-    flags: { injury: personalInjury, propertyLoss, mediaExposure, legalThreat },
+    flags: { injury: personalInjury, propertyLoss, mediaExposure, legalThreat, groupEvent },
     receivedAt: skewed ? now.toISOString() : complaint.registeredAt,
   };
 }

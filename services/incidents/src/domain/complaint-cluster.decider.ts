@@ -12,6 +12,7 @@ import { defaultIncidentPolicy, levelForCount, type IncidentPolicy } from './inc
 import {
   actorOf,
   complaintFlagNames,
+  complaintFlagsOf,
   isMoreSevere,
   mostSevere,
   plusHours,
@@ -232,7 +233,7 @@ function evolve(state: ComplaintClusterState, event: ComplaintClusterEvent): Com
         customerRef: data.customerRef,
         ...(data.caseId ? { caseId: data.caseId } : {}),
         receivedAtMs: Date.parse(data.receivedAt),
-        flags: data.flags,
+        flags: complaintFlagsOf(data.flags),
       };
       return {
         status: 'watching',

@@ -171,7 +171,7 @@ describe('Complaint cluster', () => {
     });
   });
 
-  describe('flags force a level at once: injury, property loss, media exposure → L1; legal threat → L2', () => {
+  describe('flags force a level at once: injury, property loss, media exposure, group event → L1; legal threat → L2', () => {
     it('an injury on the first complaint goes straight to L1', () => {
       given([])
         .when(registerComplaint(aComplaint().withId('C-1').withInjury(), clock.now()))
@@ -203,6 +203,46 @@ describe('Complaint cluster', () => {
       given([])
         .when(registerComplaint(aComplaint().withPropertyLoss(), clock.now()))
         .thenMatches([{ type: 'ComplaintClustered' }, { type: 'ClusterThresholdCrossed', data: { level: 'L1' } }]);
+    });
+
+    // Seed 000 §3.5.3: a group event (「群體性事件」) goes straight to senior management and starts the emergency plan;
+    // seed 004 §3(二): wide impact is level 1.
+    it('a group event on the first complaint goes straight to L1', () => {
+      given([])
+        .when(registerComplaint(aComplaint().withId('C-1').withGroupEvent(), clock.now()))
+        .thenMatches([
+          { type: 'ComplaintClustered', data: { flags: { groupEvent: true } } },
+          {
+            type: 'ClusterThresholdCrossed',
+            data: {
+              level: 'L1',
+              previousLevel: null,
+              reason: 'groupEvent reported in complaint C-1 forces L1',
+              triggers: [{ kind: 'flag', flag: 'groupEvent', complaintId: 'C-1' }],
+            },
+          },
+        ]);
+    });
+
+    it('a tenant that grades group events L2 gets an L2 crossing', () => {
+      const decider = createComplaintClusterDecider(
+        resolvePolicy({ clustering: { flagLevels: { groupEvent: 'L2' } } }),
+      );
+      specOf(decider)([])
+        .when(registerComplaint(aComplaint().withGroupEvent(), clock.now()))
+        .thenMatches([
+          { type: 'ComplaintClustered' },
+          { type: 'ClusterThresholdCrossed', data: { level: 'L2', previousLevel: null } },
+        ]);
+    });
+
+    it('a complaint clustered before group events were read (its flags without groupEvent) counts as without one', () => {
+      const { groupEvent: _absent, ...recordedBefore } = aComplaint().build().flags;
+      const [clustered] = historyOfComplaints(complaints(1));
+      const before = { ...clustered!, data: { ...clustered!.data, flags: recordedBefore } } as ComplaintClusterEvent;
+      expect(complaintClusterDecider.evolve(complaintClusterDecider.initialState(), before)).toMatchObject({
+        window: [{ flags: { groupEvent: false } }],
+      });
     });
 
     it('a legal threat forces L2', () => {

@@ -6,7 +6,14 @@ import type {
   TemporaryMeasureKind,
   TimelineEntry,
 } from './incident.commands';
-import type { ActorRef, ComplaintFlags, IncidentCategory, IncidentLevel, ResponseTeam, Role } from './incident.values';
+import type {
+  ActorRef,
+  IncidentCategory,
+  IncidentLevel,
+  RecordedComplaintFlags,
+  ResponseTeam,
+  Role,
+} from './incident.values';
 
 /** What every incident event records, so that the stream is the audit trail: which incident, who, when. */
 export interface AuditFields {
@@ -33,7 +40,8 @@ export type IncidentSource =
       readonly kind: 'cluster';
       readonly clusterKey: string;
       readonly complaintCount: number;
-      readonly flags: ComplaintFlags;
+      /** The flags any complaint of the window raised; `groupEvent` is absent from incidents opened before it was read. */
+      readonly flags: RecordedComplaintFlags;
     }
   | { readonly kind: 'manual'; readonly clusterKey?: string };
 
