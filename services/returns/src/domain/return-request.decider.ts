@@ -639,7 +639,12 @@ function answerAllowance({ context, data }: AnswerAllowance, state: OpenReturnSt
  * outcome its problem allows; an ineligible one is refused naming its rule, its figures and how to object.
  */
 function decideReturn({ context, data }: DecideReturn, state: OpenReturnState): ReturnEvent[] {
-  if (state.status === 'refused' || (state.approval && state.status !== 'requested')) return [];
+  if (state.refusal) return [];
+  if (state.approval) {
+    // The same decision again changes nothing; another outcome for a decided return is a conflict.
+    if (data.resolution === null || data.resolution === state.approval.resolution) return [];
+    broken('ALREADY_DECIDED', `The return was approved for ${state.approval.resolution}`, 'A return is decided once');
+  }
   requireStatus(state, ['requested', 'retention_offered'], 'be decided');
   const { request } = state;
   const { returnId, caseId, eligibility } = request;

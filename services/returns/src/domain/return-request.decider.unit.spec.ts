@@ -470,3 +470,16 @@ describe('returns policy', () => {
       .thenThrows(InvalidReturnsPolicy, { kind: 'invalid', code: 'RETURNS_POLICY.INVALID' });
   });
 });
+
+describe('a decision is taken once', () => {
+  it('the same decision again changes nothing; another outcome for a decided return is a conflict', () => {
+    const decided = history(aRequest({ reason: 'quality', severity: 'unusable' }), decideIt());
+    given(decided).when(decideIt()).thenNothing();
+    given(decided)
+      .when(decideIt({ resolution: 'return_and_refund' }))
+      .thenNothing();
+    given(decided)
+      .when(decideIt({ resolution: 'exchange' }))
+      .thenThrows(ReturnRuleBroken, { kind: 'conflict', code: 'RETURN.ALREADY_DECIDED' });
+  });
+});
