@@ -40,6 +40,7 @@ import { ReturnInspectedV1 } from './events/returns/return-inspected.v1';
 import { RefundRequestedV1 } from './events/returns/refund-requested.v1';
 import { ReturnClosedV1 } from './events/returns/return-closed.v1';
 import { ReturnCancelledV1 } from './events/returns/return-cancelled.v1';
+import { ReturnDeadlineBreachedV1 } from './events/returns/return-deadline-breached.v1';
 import { ShipmentDeliveredV1 } from './events/logistics/shipment-delivered.v1';
 import { ReplacementShippedV1 } from './events/logistics/replacement-shipped.v1';
 import { RefundPaidV1 } from './events/compensation/refund-paid.v1';
@@ -98,6 +99,7 @@ export const EventCatalogue = [
   RefundRequestedV1,
   ReturnClosedV1,
   ReturnCancelledV1,
+  ReturnDeadlineBreachedV1,
   ShipmentDeliveredV1,
   ReplacementShippedV1,
   RefundPaidV1,

@@ -141,6 +141,7 @@ export {
   InspectionGrades,
   Dispositions,
   ReturnClosures,
+  ReturnDeadlines,
   ReturnLine,
   PricedReturnLine,
   type ReturnKind,
@@ -153,6 +154,7 @@ export {
   type InspectionGrade,
   type Disposition,
   type ReturnClosure,
+  type ReturnDeadline,
 } from './events/returns/vocabulary';
 export { ReturnRequestedV1 } from './events/returns/return-requested.v1';
 export { ReturnApprovedV1 } from './events/returns/return-approved.v1';
@@ -166,6 +168,7 @@ export { ReturnInspectedV1 } from './events/returns/return-inspected.v1';
 export { RefundRequestedV1 } from './events/returns/refund-requested.v1';
 export { ReturnClosedV1 } from './events/returns/return-closed.v1';
 export { ReturnCancelledV1 } from './events/returns/return-cancelled.v1';
+export { ReturnDeadlineBreachedV1 } from './events/returns/return-deadline-breached.v1';
 export { ShipmentDeliveredV1 } from './events/logistics/shipment-delivered.v1';
 export { ReplacementShippedV1 } from './events/logistics/replacement-shipped.v1';
 export { RefundPaidV1 } from './events/compensation/refund-paid.v1';

@@ -125,6 +125,16 @@ export const ReturnClosures = [
 /** How a return ended. */
 export type ReturnClosure = (typeof ReturnClosures)[number];
 
+/**
+ * The deadlines of a return, each a durable timer on the tenant's business calendar (seed 000 §2.4): the inspection
+ * within the tenant's working hours of arrival, the refund completed within 3–5 working days of receipt (Taobao
+ * wording, seed 002 §3) or of eligibility confirmed for a refund without a return, a same-specification replacement
+ * shipped within 24 h (domain.md §2).
+ */
+export const ReturnDeadlines = ['inspection', 'refund_completion', 'replacement_shipment'] as const;
+/** A deadline of a return. */
+export type ReturnDeadline = (typeof ReturnDeadlines)[number];
+
 /** A line of a return: the SKU and how many units. */
 export const ReturnLine = Type.Object(
   {

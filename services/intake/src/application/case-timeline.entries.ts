@@ -196,6 +196,7 @@ const publishedSummaries: Summaries = {
     `Returned goods inspected: ${d.grade}, ${d.disposition}${d.accepted ? '' : ', refused on receipt'}`,
   'aftersales.returns.refund-requested.v1': (d) => `Refund of ${money(d.amount)} requested`,
   'aftersales.returns.return-closed.v1': (d) => `Return closed: ${d.closure}`,
+  'aftersales.returns.return-deadline-breached.v1': (d) => `Return deadline ${d.deadline} breached at ${d.dueAt}`,
   'aftersales.logistics.shipment-delivered.v1': (d) => `Shipment (${d.purpose}) delivered`,
   'aftersales.logistics.replacement-shipped.v1': (d) => `Replacement shipped with ${d.carrier}`,
   'aftersales.compensation.refund-paid.v1': (d) => `Refund of ${money(d.amount)} paid`,

@@ -21,13 +21,14 @@ import {
 import { ReturnNotFound } from '../domain/return-request.errors';
 import type { ReturnsPolicy } from '../domain/returns-policy';
 import { CASE_REGISTER, type CaseRegister } from './case-register.port';
+import { scheduleDeadlineTimers } from './return-deadline-timers';
 import { RETURN_INDEX, type ReturnIndex, type ReturnSummary } from './return-index.port';
 import { ReturnsPoliciesService } from './returns-policies.service';
 
 export const returnStream = (returnId: string) => `return-${returnId}`;
 
 /** The commands that read the tenant's policy: the service adds it, callers never send it. */
-const POLICY_COMMANDS = ['OfferAllowance', 'DecideReturn', 'InspectReturn', 'CompleteRepair'] as const;
+const POLICY_COMMANDS = ['OfferAllowance', 'DecideReturn', 'RecordReceipt', 'InspectReturn', 'CompleteRepair'] as const;
 type WithoutPolicy<C> = C extends { data: { policy: ReturnsPolicy } }
   ? Omit<C, 'data'> & { data: Omit<C['data'], 'policy'> }
   : C;
@@ -92,7 +93,10 @@ export class ReturnsService {
         tx: client,
       });
       const state = visible(result.state, origin.tenant, returnId);
-      if (result.newEvents.length > 0) await this.index.record(client, origin.tenant, summaryOf(state));
+      if (result.newEvents.length > 0) {
+        await this.index.record(client, origin.tenant, summaryOf(state));
+        await scheduleDeadlineTimers(client, origin.tenant, result.newEvents, this.commands.now());
+      }
       return { state, appended: result.newEvents.map((e) => e.type) };
     };
     return tx ? run(tx) : inTransaction(this.database.pool, run);

@@ -1,3 +1,4 @@
+import { addTime, type ClockBasis } from '@aftersales/business-time';
 import { assertNever, type Command, type CommandContext, type Decider, type DomainEvent } from '@aftersales/domain';
 import type {
   Disposition,
@@ -5,6 +6,7 @@ import type {
   MismatchKind,
   ProblemSeverity,
   RefundFailureReason,
+  ReturnDeadline,
   ReturnClosure,
   ReturnKind,
   ReturnReason,
@@ -90,7 +92,7 @@ export type DecideReturn = Cmd<
 >;
 export type RecordReceipt = Cmd<
   'RecordReceipt',
-  { readonly items: readonly Line[]; readonly shipmentId: string | null }
+  { readonly items: readonly Line[]; readonly shipmentId: string | null; readonly policy: ReturnsPolicy }
 >;
 export type InspectReturn = Cmd<
   'InspectReturn',
@@ -114,6 +116,8 @@ export type RecordReplacementShipped = Cmd<
   { readonly shipmentId: string; readonly carrier: string; readonly trackingNumber: string; readonly shippedAt: string }
 >;
 export type CancelReturn = Cmd<'CancelReturn', { readonly reason: string }>;
+/** A deadline's durable timer fired: the deadline is breached when it is still open and due. */
+export type RecordDeadlineBreach = Cmd<'RecordDeadlineBreach', { readonly deadline: ReturnDeadline }>;
 
 export type ReturnCommand =
   | RequestReturn
@@ -127,7 +131,8 @@ export type ReturnCommand =
   | RecordRefundFailed
   | RecordAllowancePaid
   | RecordReplacementShipped
-  | CancelReturn;
+  | CancelReturn
+  | RecordDeadlineBreach;
 
 // ------------------------------------------------------------------------------------------------------------ events
 
@@ -255,6 +260,26 @@ export type ReturnCancelled = Ev<
   { readonly reason: string; readonly cancelledAt: string; readonly cancelledBy: string }
 >;
 
+/** A deadline started: its basis, budget and due instant on the tenant's calendar at the time. */
+export type ReturnDeadlineSet = Ev<
+  'ReturnDeadlineSet',
+  {
+    readonly deadline: ReturnDeadline;
+    readonly basis: ClockBasis;
+    readonly budgetMs: number;
+    readonly startedAt: string;
+    readonly dueAt: string;
+  }
+>;
+export type ReturnDeadlineMet = Ev<
+  'ReturnDeadlineMet',
+  { readonly deadline: ReturnDeadline; readonly metAt: string; readonly late: boolean }
+>;
+export type ReturnDeadlineBreached = Ev<
+  'ReturnDeadlineBreached',
+  { readonly deadline: ReturnDeadline; readonly startedAt: string; readonly dueAt: string; readonly breachedAt: string }
+>;
+
 export type ReturnEvent =
   | ReturnRequested
   | AllowanceOffered
@@ -272,7 +297,10 @@ export type ReturnEvent =
   | RefundFailed
   | ReplacementShipped
   | ReturnClosed
-  | ReturnCancelled;
+  | ReturnCancelled
+  | ReturnDeadlineSet
+  | ReturnDeadlineMet
+  | ReturnDeadlineBreached;
 
 // ------------------------------------------------------------------------------------------------------------- state
 
@@ -291,6 +319,14 @@ export type ReturnStatus =
   | 'refused'
   | 'closed'
   | 'cancelled';
+
+/** A deadline of the return as it stands. */
+export interface DeadlineState {
+  readonly startedAt: string;
+  readonly dueAt: string;
+  readonly status: 'open' | 'met' | 'breached';
+  readonly late: boolean;
+}
 
 export interface OpenReturnState {
   readonly status: ReturnStatus;
@@ -313,6 +349,7 @@ export interface OpenReturnState {
   } | null;
   readonly closure: ReturnClosed['data'] | null;
   readonly cancellation: ReturnCancelled['data'] | null;
+  readonly deadlines: Readonly<Partial<Record<ReturnDeadline, DeadlineState>>>;
 }
 
 export type ReturnState = { readonly status: 'none' } | OpenReturnState;
@@ -511,6 +548,8 @@ function decide(command: ReturnCommand, state: ReturnState): ReturnEvent[] {
       return replacementShipped(command, state);
     case 'CancelReturn':
       return cancel(command, state);
+    case 'RecordDeadlineBreach':
+      return deadlineBreach(command, state);
     default:
       return assertNever(command);
   }
@@ -722,9 +761,21 @@ function decideReturn({ context, data }: DecideReturn, state: OpenReturnState): 
       },
     });
   } else if (resolution === 'refund_only' || resolution === 'partial_refund') {
-    events.push(refundRequest(request, resolution, resolution === 'partial_refund' ? data.partialRefund! : paid, at));
+    events.push(
+      refundRequest(request, resolution, resolution === 'partial_refund' ? data.partialRefund! : paid, at),
+      deadlineSet(
+        request,
+        'refund_completion',
+        'business',
+        data.policy.refundCompletionWorkingHours,
+        data.policy,
+        context.now,
+      ),
+    );
   } else if (resolution === 'reship') {
-    events.push(replacementRequest(request, linesOf(request.items), eligibility.shippingPaidBy, data.policy, context));
+    events.push(
+      ...replacementWithDeadline(request, linesOf(request.items), eligibility.shippingPaidBy, data.policy, context),
+    );
   } else {
     events.push({ type: 'ReturnClosed', data: { returnId, caseId, closure: 'explained', closedAt: at } });
   }
@@ -774,6 +825,47 @@ function replacementRequest(
   };
 }
 
+const HOUR_MS = 3_600_000;
+
+/** Starts a deadline: its due instant counted on the tenant's calendar (business hours) or the wall clock (elapsed). */
+function deadlineSet(
+  request: ReturnRequested['data'],
+  deadline: ReturnDeadline,
+  basis: ClockBasis,
+  hours: number,
+  policy: ReturnsPolicy,
+  now: Date,
+): ReturnDeadlineSet {
+  const budgetMs = hours * HOUR_MS;
+  const dueAt = addTime(basis, policy.calendar, now, budgetMs).toISOString();
+  return {
+    type: 'ReturnDeadlineSet',
+    data: { ...ids(request), deadline, basis, budgetMs, startedAt: now.toISOString(), dueAt },
+  };
+}
+
+/** Meets a deadline that is open or breached (late when at or after its due instant: the due instant is breached). */
+function deadlineMet(state: OpenReturnState, deadline: ReturnDeadline, at: string): ReturnDeadlineMet[] {
+  const current = state.deadlines[deadline];
+  if (!current || current.status === 'met') return [];
+  const late = Date.parse(at) >= Date.parse(current.dueAt);
+  return [{ type: 'ReturnDeadlineMet', data: { ...ids(state.request), deadline, metAt: at, late } }];
+}
+
+/** A replacement asked of logistics, with its shipping deadline (the same instant as its `shipBy`). */
+function replacementWithDeadline(
+  request: ReturnRequested['data'],
+  items: Line[],
+  shippingPaidBy: ShippingPayer,
+  policy: ReturnsPolicy,
+  context: CommandContext,
+): ReturnEvent[] {
+  return [
+    replacementRequest(request, items, shippingPaidBy, policy, context),
+    deadlineSet(request, 'replacement_shipment', 'elapsed', policy.replacementShipWithinHours, policy, context.now),
+  ];
+}
+
 /** Receipt, in full or in part (Medusa's received / partially received); a shipment counted twice counts once. */
 function recordReceipt({ context, data }: RecordReceipt, state: OpenReturnState): ReturnEvent[] {
   if (data.shipmentId && state.receiptShipments.includes(data.shipmentId)) return [];
@@ -804,6 +896,31 @@ function recordReceipt({ context, data }: RecordReceipt, state: OpenReturnState)
         receivedAt: iso(context),
       },
     },
+    // The first goods to arrive start the inspection deadline and, for a refund, the refund's (seed 000 §2.4).
+    ...(state.received.length > 0
+      ? []
+      : [
+          deadlineSet(
+            state.request,
+            'inspection',
+            'business',
+            data.policy.inspectionWorkingHours,
+            data.policy,
+            context.now,
+          ),
+          ...(state.approval?.resolution === 'return_and_refund'
+            ? [
+                deadlineSet(
+                  state.request,
+                  'refund_completion',
+                  'business',
+                  data.policy.refundCompletionWorkingHours,
+                  data.policy,
+                  context.now,
+                ),
+              ]
+            : []),
+        ]),
   ];
 }
 
@@ -841,6 +958,7 @@ function inspect({ context, data }: InspectReturn, state: OpenReturnState): Retu
         inspectedBy: context.actor.id,
       },
     },
+    ...deadlineMet(state, 'inspection', at),
   ];
   if (!accepted)
     return [
@@ -851,7 +969,9 @@ function inspect({ context, data }: InspectReturn, state: OpenReturnState): Retu
   if (resolution === 'return_and_refund')
     events.push(refundRequest(request, resolution, paidFor(state.received, request), at));
   if (resolution === 'exchange' || resolution === 'return_and_resend') {
-    events.push(replacementRequest(request, [...state.received], state.approval!.shippingPaidBy, data.policy, context));
+    events.push(
+      ...replacementWithDeadline(request, [...state.received], state.approval!.shippingPaidBy, data.policy, context),
+    );
   }
   return events;
 }
@@ -859,7 +979,13 @@ function inspect({ context, data }: InspectReturn, state: OpenReturnState): Retu
 function completeRepair({ context, data }: CompleteRepair, state: OpenReturnState): ReturnEvent[] {
   if (state.replacement) return [];
   requireStatus(state, ['in_repair'], 'complete a repair');
-  return [replacementRequest(state.request, [...state.received], state.approval!.shippingPaidBy, data.policy, context)];
+  return replacementWithDeadline(
+    state.request,
+    [...state.received],
+    state.approval!.shippingPaidBy,
+    data.policy,
+    context,
+  );
 }
 
 /** Compensation paid the refund: recorded once, whatever the redeliveries; the return closes. */
@@ -869,6 +995,7 @@ function refundPaid({ data }: RecordRefundPaid, state: OpenReturnState): ReturnE
   const { returnId, caseId } = state.request;
   return [
     { type: 'RefundPaid', data: { returnId, caseId, ...data } },
+    ...deadlineMet(state, 'refund_completion', data.paidAt),
     { type: 'ReturnClosed', data: { returnId, caseId, closure: 'refunded', closedAt: data.paidAt } },
   ];
 }
@@ -904,7 +1031,38 @@ function replacementShipped({ data }: RecordReplacementShipped, state: OpenRetur
   const closure = closureOf[state.approval!.resolution] ?? 'reshipped';
   return [
     { type: 'ReplacementShipped', data: { returnId, caseId, ...data } },
+    ...deadlineMet(state, 'replacement_shipment', data.shippedAt),
     { type: 'ReturnClosed', data: { returnId, caseId, closure, closedAt: data.shippedAt } },
+  ];
+}
+
+/**
+ * A deadline's timer fired (domain.md §2: each deadline is a durable timer; a breach is an event): breached when it is
+ * still open on a return still running, recorded at its due instant (timer lag never moves the fact). A stale timer
+ * (the deadline met, the return ended) changes nothing; an early one is refused, and the timer ends.
+ */
+function deadlineBreach({ context, data }: RecordDeadlineBreach, state: OpenReturnState): ReturnEvent[] {
+  const current = state.deadlines[data.deadline];
+  const ended = state.status === 'closed' || state.status === 'cancelled' || state.status === 'refused';
+  if (!current || current.status !== 'open' || ended) return [];
+  if (context.now.getTime() < Date.parse(current.dueAt)) {
+    broken(
+      'DEADLINE_NOT_DUE',
+      `The ${data.deadline} deadline is due at ${current.dueAt}`,
+      'A deadline is breached at its due instant',
+    );
+  }
+  return [
+    {
+      type: 'ReturnDeadlineBreached',
+      data: {
+        ...ids(state.request),
+        deadline: data.deadline,
+        startedAt: current.startedAt,
+        dueAt: current.dueAt,
+        breachedAt: current.dueAt,
+      },
+    },
   ];
 }
 
@@ -950,6 +1108,7 @@ function evolve(state: ReturnState, event: ReturnEvent): ReturnState {
       replacement: null,
       closure: null,
       cancellation: null,
+      deadlines: {},
     };
   }
   if (state.status === 'none') return state;
@@ -997,6 +1156,25 @@ function evolve(state: ReturnState, event: ReturnEvent): ReturnState {
       return { ...state, status: 'closed', closure: event.data };
     case 'ReturnCancelled':
       return { ...state, status: 'cancelled', cancellation: event.data };
+    case 'ReturnDeadlineSet': {
+      const { deadline, startedAt, dueAt } = event.data;
+      return {
+        ...state,
+        deadlines: { ...state.deadlines, [deadline]: { startedAt, dueAt, status: 'open', late: false } },
+      };
+    }
+    case 'ReturnDeadlineMet': {
+      const current = state.deadlines[event.data.deadline];
+      if (!current) return state;
+      const met = { ...current, status: 'met' as const, late: event.data.late };
+      return { ...state, deadlines: { ...state.deadlines, [event.data.deadline]: met } };
+    }
+    case 'ReturnDeadlineBreached': {
+      const current = state.deadlines[event.data.deadline];
+      if (!current) return state;
+      const breached = { ...current, status: 'breached' as const, late: true };
+      return { ...state, deadlines: { ...state.deadlines, [event.data.deadline]: breached } };
+    }
     default:
       return assertNever(event);
   }

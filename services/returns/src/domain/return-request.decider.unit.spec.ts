@@ -54,7 +54,7 @@ const decideIt = (
   data: Partial<{ resolution: string; partialRefund: { amountMinor: number; currency: string } }> = {},
 ) => cmd('DecideReturn', { resolution: null, partialRefund: null, policy, ...data } as never);
 const receive = (quantity = 2, shipmentId: string | null = 'b7d9f1a3-5c2e-4a8b-9d6f-3e1c5a7b9d0f') =>
-  cmd('RecordReceipt', { items: [{ sku: 'KETTLE-1L', quantity }], shipmentId });
+  cmd('RecordReceipt', { items: [{ sku: 'KETTLE-1L', quantity }], shipmentId, policy });
 const eligibilityOf = (events: ReturnEvent[]) =>
   (events[0] as Extract<ReturnEvent, { type: 'ReturnRequested' }>).data.eligibility;
 const requested = (changes: Partial<RequestReturn['data']> = {}) => eligibilityOf(history(aRequest(changes)));
@@ -242,6 +242,17 @@ describe('decision: an eligible request is never refused; a refusal names its ru
             idempotencyKey: returnId,
           },
         },
+        // 3–5 working days (40 working hours) on the default calendar, 09:00–22:30 Shanghai: from Thursday 18:00,
+        // 4 h 30 that day, 13 h 30 on Friday and on Saturday, then 8 h 30 on Sunday → Sunday 17:30 (09:30Z).
+        {
+          type: 'ReturnDeadlineSet',
+          data: {
+            deadline: 'refund_completion',
+            basis: 'business',
+            startedAt: now.toISOString(),
+            dueAt: '2026-12-06T09:30:00.000Z',
+          },
+        },
       ]);
   });
 
@@ -253,6 +264,10 @@ describe('decision: an eligible request is never refused; a refusal names its ru
         {
           type: 'ReplacementShipmentRequested',
           data: { shippingPaidBy: 'platform', shipBy: new Date(now.getTime() + 24 * 3600 * 1000).toISOString() },
+        },
+        {
+          type: 'ReturnDeadlineSet',
+          data: { deadline: 'replacement_shipment', basis: 'elapsed', dueAt: '2026-12-04T10:00:00.000Z' },
         },
       ]);
   });
@@ -332,7 +347,13 @@ describe('receipt, inspection and the refund requested exactly once', () => {
   it('receives in part, then in full; a parcel counted twice counts once; never more than asked', () => {
     given(approved())
       .when(receive(1, 'b7d9f1a3-5c2e-4a8b-9d6f-3e1c5a7b9d0f'))
-      .thenMatches([{ type: 'ReturnReceived', data: { items: [{ sku: 'KETTLE-1L', quantity: 1 }], complete: false } }]);
+      .thenMatches([
+        { type: 'ReturnReceived', data: { items: [{ sku: 'KETTLE-1L', quantity: 1 }], complete: false } },
+        // The first goods to arrive start the inspection (24 working hours: Thursday 18:00 + 4 h 30 + 13 h 30 on
+        // Friday + 6 h on Saturday → Saturday 15:00 Shanghai, 07:00Z) and the refund (40 working hours, as above).
+        { type: 'ReturnDeadlineSet', data: { deadline: 'inspection', dueAt: '2026-12-05T07:00:00.000Z' } },
+        { type: 'ReturnDeadlineSet', data: { deadline: 'refund_completion', dueAt: '2026-12-06T09:30:00.000Z' } },
+      ]);
     const partly = history(aRequest({ reason: 'quality', severity: 'unusable' }), decideIt(), receive(1));
     given(partly).when(receive(1)).thenNothing();
     given(partly)
@@ -349,6 +370,7 @@ describe('receipt, inspection and the refund requested exactly once', () => {
       .when(inspectIt())
       .thenMatches([
         { type: 'ReturnInspected', data: { grade: 'damaged', disposition: 'scrap', accepted: true } },
+        { type: 'ReturnDeadlineMet', data: { deadline: 'inspection', late: false } },
         {
           type: 'RefundRequested',
           data: {
@@ -376,6 +398,7 @@ describe('receipt, inspection and the refund requested exactly once', () => {
       .when(inspectIt('used', 'send_back'))
       .thenMatches([
         { type: 'ReturnInspected', data: { accepted: false } },
+        { type: 'ReturnDeadlineMet', data: { deadline: 'inspection' } },
         { type: 'ReturnClosed', data: { closure: 'refused_on_receipt' } },
       ]);
   });
@@ -386,7 +409,9 @@ describe('receipt, inspection and the refund requested exactly once', () => {
       .when(inspectIt('as_new', 'restock'))
       .thenMatches([
         { type: 'ReturnInspected' },
+        { type: 'ReturnDeadlineMet', data: { deadline: 'inspection' } },
         { type: 'ReplacementShipmentRequested', data: { shippingPaidBy: 'customer' } },
+        { type: 'ReturnDeadlineSet', data: { deadline: 'replacement_shipment', dueAt: '2026-12-04T10:00:00.000Z' } },
       ]);
     const shipped = cmd('RecordReplacementShipped', {
       shipmentId: 'd4f6b8a0-3c5e-4d7f-8a9b-0c2e4f6a8b1d',
@@ -396,7 +421,11 @@ describe('receipt, inspection and the refund requested exactly once', () => {
     });
     given(history(exchange, decideIt(), receive(2), inspectIt('as_new', 'restock')))
       .when(shipped)
-      .thenMatches([{ type: 'ReplacementShipped' }, { type: 'ReturnClosed', data: { closure: 'exchanged' } }]);
+      .thenMatches([
+        { type: 'ReplacementShipped' },
+        { type: 'ReturnDeadlineMet', data: { deadline: 'replacement_shipment', late: false } },
+        { type: 'ReturnClosed', data: { closure: 'exchanged' } },
+      ]);
   });
 
   const paid = cmd('RecordRefundPaid', {
@@ -416,7 +445,11 @@ describe('receipt, inspection and the refund requested exactly once', () => {
   it('the refund paid closes the return; redelivered, nothing more', () => {
     given(refunding())
       .when(paid)
-      .thenMatches([{ type: 'RefundPaid' }, { type: 'ReturnClosed', data: { closure: 'refunded' } }]);
+      .thenMatches([
+        { type: 'RefundPaid' },
+        { type: 'ReturnDeadlineMet', data: { deadline: 'refund_completion', late: false } },
+        { type: 'ReturnClosed', data: { closure: 'refunded' } },
+      ]);
     given(history(aRequest({ reason: 'quality', severity: 'unusable' }), decideIt(), receive(2), inspectIt(), paid))
       .when(paid)
       .thenNothing();
@@ -481,5 +514,83 @@ describe('a decision is taken once', () => {
     given(decided)
       .when(decideIt({ resolution: 'exchange' }))
       .thenThrows(ReturnRuleBroken, { kind: 'conflict', code: 'RETURN.ALREADY_DECIDED' });
+  });
+});
+
+describe('deadlines: durable timers on the business calendar, a breach recorded at its due instant', () => {
+  const quality = () => aRequest({ reason: 'quality', severity: 'unusable' });
+  const breach = (deadline: 'inspection' | 'refund_completion' | 'replacement_shipment') =>
+    cmd('RecordDeadlineBreach', { deadline });
+  const inspectIt = () => cmd('InspectReturn', { grade: 'damaged', disposition: 'scrap', policy } as never);
+
+  it('the inspection not done by Saturday 15:00 Shanghai (24 working hours from Thursday 18:00) is breached then', () => {
+    const received = history(quality(), decideIt(), receive(2));
+    now = new Date('2026-12-05T06:59:59.999Z');
+    given(received).when(breach('inspection')).thenThrows(ReturnRuleBroken, {
+      kind: 'conflict',
+      code: 'RETURN.DEADLINE_NOT_DUE',
+    });
+    now = new Date('2026-12-05T09:00:00.000Z');
+    given(received)
+      .when(breach('inspection'))
+      .then([
+        {
+          type: 'ReturnDeadlineBreached',
+          data: {
+            returnId,
+            caseId,
+            deadline: 'inspection',
+            startedAt: '2026-12-03T10:00:00.000Z',
+            dueAt: '2026-12-05T07:00:00.000Z',
+            breachedAt: '2026-12-05T07:00:00.000Z',
+          },
+        },
+      ]);
+  });
+
+  it('a met deadline, a breach recorded once and an ended return change nothing; an inspection after the breach is late', () => {
+    const steps = [quality(), decideIt(), receive(2)]; // received Thursday 18:00 Shanghai
+    const inspectedInTime = inspectIt();
+    const cancelled = cmd('CancelReturn', { reason: 'withdrawn' });
+    now = new Date('2026-12-09T00:00:00.000Z'); // days after every deadline
+    const late = breach('inspection');
+    given(history(...steps, inspectedInTime))
+      .when(late)
+      .thenNothing();
+    given(history(quality(), decideIt(), cancelled))
+      .when(breach('refund_completion'))
+      .thenNothing();
+    const afterBreach = history(...steps, late);
+    expect(afterBreach.at(-1)).toMatchObject({ type: 'ReturnDeadlineBreached', data: { deadline: 'inspection' } });
+    given(afterBreach).when(late).thenNothing();
+    given(afterBreach)
+      .when(inspectIt())
+      .thenMatches([
+        { type: 'ReturnInspected' },
+        { type: 'ReturnDeadlineMet', data: { deadline: 'inspection', late: true } },
+        { type: 'RefundRequested' },
+      ]);
+  });
+
+  it("counts working hours on the tenant's calendar: Monday to Friday 09:00–18:00 Shanghai, received on Friday 17:00", () => {
+    const office = {
+      ...policy,
+      calendar: {
+        timeZone: 'Asia/Shanghai',
+        workingDays: [1, 2, 3, 4, 5] as Array<1 | 2 | 3 | 4 | 5>,
+        shifts: [{ start: '09:00', end: '18:00' }],
+        holidays: [],
+      },
+      inspectionWorkingHours: 10,
+    };
+    now = new Date('2026-12-04T09:00:00.000Z'); // Friday 17:00 Shanghai
+    // 1 h on Friday, 9 h on Monday → Monday 18:00 Shanghai (10:00Z): the weekend does not count.
+    given(history(quality(), decideIt()))
+      .when(cmd('RecordReceipt', { items: [{ sku: 'KETTLE-1L', quantity: 2 }], shipmentId: null, policy: office }))
+      .thenMatches([
+        { type: 'ReturnReceived' },
+        { type: 'ReturnDeadlineSet', data: { deadline: 'inspection', dueAt: '2026-12-07T10:00:00.000Z' } },
+        { type: 'ReturnDeadlineSet', data: { deadline: 'refund_completion' } },
+      ]);
   });
 });

@@ -1,3 +1,4 @@
+import { DEFAULT_BUSINESS_CALENDAR, validateBusinessCalendar, type BusinessCalendar } from '@aftersales/business-time';
 import { assertNever, DomainError, type Command, type Decider } from '@aftersales/domain';
 
 /**
@@ -12,6 +13,18 @@ export interface ReturnsPolicy {
   readonly allowanceMaxPercent: number;
   /** Largest allowance an agent offers alone, in minor units of the order's currency; above it a supervisor approves. */
   readonly agentAllowanceLimitMinor: number;
+  /** The tenant's business hours: the inspection and refund deadlines count working time on it. */
+  readonly calendar: BusinessCalendar;
+  /**
+   * Working hours from arrival within which returned goods are inspected (seed 000 §2.4 leaves "X"): 24 working hours,
+   * under two days of the default calendar's 13 h 30 a day, is this platform's choice.
+   */
+  readonly inspectionWorkingHours: number;
+  /**
+   * Working hours from receipt (or, without a return, from eligibility confirmed) within which the refund is paid: the
+   * seeds say 3–5 working days (seed 002 §3); 40 working hours is three days of the default calendar.
+   */
+  readonly refundCompletionWorkingHours: number;
   /** Hours within which a same-specification replacement ships (domain.md §2: 24 h). */
   readonly replacementShipWithinHours: number;
   /** How a customer objects to a refusal, told with every refusal (domain.md §7). */
@@ -29,6 +42,9 @@ export const defaultReturnsPolicy: ReturnsPolicy = {
   noReasonWindowDays: 7,
   allowanceMaxPercent: 30,
   agentAllowanceLimitMinor: 5_000,
+  calendar: DEFAULT_BUSINESS_CALENDAR,
+  inspectionWorkingHours: 24,
+  refundCompletionWorkingHours: 40,
   replacementShipWithinHours: 24,
   objectionRoute: 'Reply on your after-sales case within 7 days to ask for a supervisor review',
   returnAddressRef: 'warehouse:default',
@@ -41,6 +57,8 @@ export const returnsPolicyBounds = {
   noReasonWindowDays: { minimum: 0, maximum: 365 },
   allowanceMaxPercent: { minimum: 0, maximum: 100 },
   agentAllowanceLimitMinor: { minimum: 0, maximum: 100_000_000 },
+  inspectionWorkingHours: { minimum: 1, maximum: 24 * 30 },
+  refundCompletionWorkingHours: { minimum: 1, maximum: 24 * 30 },
   replacementShipWithinHours: { minimum: 1, maximum: 24 * 30 },
 } as const;
 
@@ -71,7 +89,9 @@ export function returnsPolicyOf(state: ReturnsPolicyState): ReturnsPolicy {
 }
 
 const sameAs = (a: ReturnsPolicy, b: ReturnsPolicy) =>
-  (Object.keys(defaultReturnsPolicy) as Array<keyof ReturnsPolicy>).every((key) => a[key] === b[key]);
+  (Object.keys(defaultReturnsPolicy) as Array<keyof ReturnsPolicy>).every(
+    (key) => JSON.stringify(a[key]) === JSON.stringify(b[key]),
+  );
 
 function decide(command: SetReturnsPolicy, state: ReturnsPolicyState): ReturnsPolicySet[] {
   switch (command.type) {
@@ -86,6 +106,7 @@ function decide(command: SetReturnsPolicy, state: ReturnsPolicyState): ReturnsPo
           (key) =>
             `${key} must be a whole number from ${returnsPolicyBounds[key].minimum} to ${returnsPolicyBounds[key].maximum}`,
         );
+      problems.push(...validateBusinessCalendar(policy.calendar).map((e) => `calendar${e.pointer}: ${e.detail}`));
       if (problems.length > 0) throw new InvalidReturnsPolicy(problems);
       if (state.status === 'set' && sameAs(state.policy, policy)) return [];
       const { now, tenant, actor } = command.context;

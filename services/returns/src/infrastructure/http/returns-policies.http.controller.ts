@@ -1,4 +1,5 @@
 import { Body, Controller, Get, Inject, Put } from '@nestjs/common';
+import { validateBusinessCalendar } from '@aftersales/business-time';
 import type { CommandOrigin } from '@aftersales/eventstore';
 import {
   CurrentPrincipal,
@@ -7,9 +8,11 @@ import {
   Role,
   Roles,
   SchemaPipe,
+  ValidationProblem,
   type Principal,
 } from '@aftersales/platform-http';
-import { ReturnsPoliciesService } from '../../application/returns-policies.service';
+import { ReturnsPoliciesService, type TenantReturnsPolicy } from '../../application/returns-policies.service';
+import type { ReturnsPolicy } from '../../domain/returns-policy';
 import { PutReturnsPolicyBody, ReturnsPolicyView } from './returns.schemas';
 
 /**
@@ -24,10 +27,13 @@ export class ReturnsPoliciesHttpController {
   @Roles(Role.Agent, Role.Supervisor, Role.CsManager)
   @Responds(200, ReturnsPolicyView)
   async get(@CurrentPrincipal() principal: Principal): Promise<ReturnsPolicyView> {
-    return this.policies.settings(principal.tenant);
+    return view(await this.policies.settings(principal.tenant));
   }
 
-  /** Replaces the policy; it applies to requests and steps decided from now on. */
+  /**
+   * Replaces the policy; it applies to requests and steps decided, and deadlines started, from now on. 400 with field
+   * errors for a malformed body or an invalid calendar (`validateBusinessCalendar`).
+   */
   @Put()
   @Roles(Role.CsManager)
   @Responds(200, ReturnsPolicyView, { description: 'The policy as saved' })
@@ -35,6 +41,27 @@ export class ReturnsPoliciesHttpController {
     @RequestOrigin() origin: CommandOrigin,
     @Body(new SchemaPipe(PutReturnsPolicyBody)) body: PutReturnsPolicyBody,
   ): Promise<ReturnsPolicyView> {
-    return this.policies.set(origin, body);
+    const problems = validateBusinessCalendar(body.calendar).map((e) => ({ ...e, pointer: `/calendar${e.pointer}` }));
+    if (problems.length > 0) throw new ValidationProblem(problems);
+    return view(await this.policies.set(origin, body as ReturnsPolicy));
   }
+}
+
+/** The policy as the API shows it (plain arrays). */
+function view(settings: TenantReturnsPolicy): ReturnsPolicyView {
+  const { calendar } = settings.policy;
+  const { extraWorkingDays, ...days } = calendar;
+  return {
+    ...settings,
+    policy: {
+      ...settings.policy,
+      calendar: {
+        ...days,
+        workingDays: [...calendar.workingDays],
+        shifts: calendar.shifts.map((shift) => ({ ...shift })),
+        holidays: [...calendar.holidays],
+        ...(extraWorkingDays ? { extraWorkingDays: [...extraWorkingDays] } : {}),
+      },
+    },
+  };
 }

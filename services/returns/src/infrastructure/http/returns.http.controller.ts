@@ -78,6 +78,7 @@ function view(state: OpenReturnState): ReturnView {
       carrier: replacement.shipped?.carrier ?? null,
     },
     closure: closure?.closure ?? null,
+    deadlines: { ...state.deadlines },
     requestedAt: request.requestedAt,
     requestedBy: request.requestedBy,
   };

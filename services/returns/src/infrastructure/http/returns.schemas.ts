@@ -150,6 +150,13 @@ const Money = Type.Object({ amountMinor: Type.Integer(), currency: Type.String()
 const Line = Type.Object({ sku: Type.String(), quantity: Type.Integer() });
 const Nullable = <T extends import('@sinclair/typebox').TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
+const Deadline = Type.Object({
+  startedAt: DateTime(),
+  dueAt: DateTime(),
+  status: StringEnum(['open', 'met', 'breached'] as const),
+  late: Type.Boolean(),
+});
+
 /** A return as read: never the tenant. */
 export const ReturnView = Type.Object(
   {
@@ -222,6 +229,14 @@ export const ReturnView = Type.Object(
       Type.Object({ shipBy: DateTime(), trackingNumber: Nullable(Type.String()), carrier: Nullable(Type.String()) }),
     ),
     closure: Nullable(StringEnum(ReturnClosures)),
+    deadlines: Type.Object(
+      {
+        inspection: Type.Optional(Deadline),
+        refund_completion: Type.Optional(Deadline),
+        replacement_shipment: Type.Optional(Deadline),
+      },
+      { description: "The return's deadlines on the tenant's calendar: open, met (late or not) or breached" },
+    ),
     requestedAt: DateTime(),
     requestedBy: Type.String({ description: 'Subject of the token that requested it' }),
   },
@@ -252,6 +267,30 @@ export const PutReturnsPolicyBody = Type.Object(
     noReasonWindowDays: Type.Integer(returnsPolicyBounds.noReasonWindowDays),
     allowanceMaxPercent: Type.Integer(returnsPolicyBounds.allowanceMaxPercent),
     agentAllowanceLimitMinor: Type.Integer(returnsPolicyBounds.agentAllowanceLimitMinor),
+    calendar: Type.Object(
+      {
+        timeZone: Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone, e.g. Asia/Shanghai' }),
+        workingDays: Type.Array(Type.Integer({ minimum: 1, maximum: 7 }), { maxItems: 7, description: 'ISO weekdays' }),
+        shifts: Type.Array(
+          Type.Object(
+            {
+              start: Type.String({ maxLength: 5, description: 'Local time HH:MM' }),
+              end: Type.String({ maxLength: 5, description: 'HH:MM; at or before start: ends the next day' }),
+            },
+            { additionalProperties: false },
+          ),
+          { maxItems: 12 },
+        ),
+        holidays: Type.Array(Type.String({ maxLength: 10, description: 'Local date YYYY-MM-DD' }), { maxItems: 400 }),
+        extraWorkingDays: Type.Optional(Type.Array(Type.String({ maxLength: 10 }), { maxItems: 400 })),
+      },
+      {
+        additionalProperties: false,
+        description: "The tenant's business hours (default: Asia/Shanghai, 09:00–22:30 daily)",
+      },
+    ),
+    inspectionWorkingHours: Type.Integer(returnsPolicyBounds.inspectionWorkingHours),
+    refundCompletionWorkingHours: Type.Integer(returnsPolicyBounds.refundCompletionWorkingHours),
     replacementShipWithinHours: Type.Integer(returnsPolicyBounds.replacementShipWithinHours),
     objectionRoute: Type.String({ minLength: 1, maxLength: 500 }),
     returnAddressRef: Type.String({ minLength: 1, maxLength: 200 }),

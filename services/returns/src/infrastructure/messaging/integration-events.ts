@@ -6,6 +6,7 @@ import {
   ReturnApprovedV1,
   ReturnCancelledV1,
   ReturnClosedV1,
+  ReturnDeadlineBreachedV1,
   ReturnInspectedV1,
   ReturnReceivedV1,
   ReturnRefusedV1,
@@ -20,8 +21,8 @@ const caseOf = (caseId: string | null) => (caseId ? { caseId } : {});
 /**
  * Domain → contract mapping at the edge (ADR 14): what logistics, compensation and the case timeline see of a return.
  * Fields are copied explicitly so an internal change never leaks onto the wire; every event is keyed by the return id
- * and names its case when it has one. Internal steps (a declined allowance, the payments and shipments other services
- * reported) are not published again: their own services published them.
+ * and names its case when it has one. Internal steps (a declined allowance, deadlines started and met, the payments and
+ * shipments other services reported) are not published again: their own services published them.
  */
 export const returnsIntegrationEvents: IntegrationEventMapper = (stored) => {
   if (!stored.streamId.startsWith('return-')) return null;
@@ -168,6 +169,13 @@ export const returnsIntegrationEvents: IntegrationEventMapper = (stored) => {
       const data: ReturnCancelledV1 = { ...head, reason: event.data.reason, cancelledAt: event.data.cancelledAt };
       return { type: ReturnCancelledV1.type, subject, data };
     }
+    case 'ReturnDeadlineBreached': {
+      const { deadline, startedAt, dueAt, breachedAt } = event.data;
+      const data: ReturnDeadlineBreachedV1 = { ...head, deadline, startedAt, dueAt, breachedAt };
+      return { type: ReturnDeadlineBreachedV1.type, subject, data };
+    }
+    case 'ReturnDeadlineSet':
+    case 'ReturnDeadlineMet':
     case 'AllowanceDeclined':
     case 'AllowancePaid':
     case 'RefundPaid':
