@@ -286,6 +286,43 @@ describe('returns: a return from request to refund, with its saga over logistics
     expect(shipped.replacement).toMatchObject({ trackingNumber: 'SF2' });
   });
 
+  it('a repair out of warranty: fee quoted, consent recorded before work, progress visible, repaired goods shipped back', async () => {
+    const repair = await requestReturn(
+      requestBody({ kind: 'repair', items: [item({ warrantyUntil: new Date(Date.now() - DAY).toISOString() })] }),
+    );
+    const returnId = repair.body.returnId;
+    await step(returnId, 'decision');
+    await step(returnId, 'receipts', { items: [{ sku: 'KETTLE-1L', quantity: 2 }] }, warehouse);
+    const inspected = await step(returnId, 'inspection', { grade: 'damaged', disposition: 'refurbish' }, warehouse);
+    expect(inspected.body).toMatchObject({ status: 'repair_quote_pending', repair: { inWarranty: false, fee: null } });
+    const early = await step(returnId, 'repair-progress', { stage: 'repairing' }, warehouse);
+    expect(early).toMatchObject({ status: 409, body: { code: 'RETURN.WRONG_STATUS' } });
+    await step(returnId, 'repair-quote', { fee: { amountMinor: 3_000, currency: 'CNY' } }, warehouse);
+    const consented = await step(returnId, 'repair-quote-answer', { accepted: true });
+    expect(consented.body).toMatchObject({
+      status: 'in_repair',
+      repair: { consented: true, fee: { amountMinor: 3_000 } },
+    });
+    const progress = await step(returnId, 'repair-progress', { stage: 'diagnosed' }, warehouse);
+    expect(progress.body).toMatchObject({ repair: { progress: [{ stage: 'diagnosed', by: 'wh-1' }] } });
+    const done = await step(returnId, 'repair-completion', {}, warehouse);
+    expect(done.body).toMatchObject({ status: 'replacement_pending', deadlines: { repair: { status: 'met' } } });
+    await others.publish(ReplacementShippedV1, {
+      shipmentId: randomUUID(),
+      tenantId: tenant,
+      returnId,
+      items: [{ sku: 'KETTLE-1L', quantity: 2 }],
+      carrier: 'SF Express',
+      trackingNumber: 'SF4',
+      shippedAt: new Date().toISOString(),
+    });
+    const closed = await eventually(async () => {
+      const res = await read(returnId);
+      return res.body.closure === 'repaired' ? res.body : undefined;
+    }, 'the repaired goods shipped');
+    expect(closed.replacement).toMatchObject({ trackingNumber: 'SF4' });
+  });
+
   it('answers 404 for another tenant and unknown returns, 400 with field errors for a bad body', async () => {
     const { returnId } = (await requestReturn(requestBody())).body;
     const foreign = await service.call('GET', `/returns/${returnId}`, {

@@ -112,7 +112,7 @@ export const Dispositions = ['restock', 'refurbish', 'scrap', 'send_back'] as co
 /** What happens to inspected goods. */
 export type Disposition = (typeof Dispositions)[number];
 
-/** How a return ended. */
+/** How a return ended (`returned_unrepaired`: an out-of-warranty repair the customer declined, the goods sent back). */
 export const ReturnClosures = [
   'refunded',
   'exchanged',
@@ -121,6 +121,7 @@ export const ReturnClosures = [
   'kept_with_allowance',
   'explained',
   'refused_on_receipt',
+  'returned_unrepaired',
 ] as const;
 /** How a return ended. */
 export type ReturnClosure = (typeof ReturnClosures)[number];
@@ -129,9 +130,9 @@ export type ReturnClosure = (typeof ReturnClosures)[number];
  * The deadlines of a return, each a durable timer on the tenant's business calendar (seed 000 §2.4): the inspection
  * within the tenant's working hours of arrival, the refund completed within 3–5 working days of receipt (Taobao
  * wording, seed 002 §3) or of eligibility confirmed for a refund without a return, a same-specification replacement
- * shipped within 24 h (domain.md §2).
+ * shipped within 24 h (domain.md §2), a repair done within 3–5 working days (seed 003 §8).
  */
-export const ReturnDeadlines = ['inspection', 'refund_completion', 'replacement_shipment'] as const;
+export const ReturnDeadlines = ['inspection', 'refund_completion', 'replacement_shipment', 'repair'] as const;
 /** A deadline of a return. */
 export type ReturnDeadline = (typeof ReturnDeadlines)[number];
 

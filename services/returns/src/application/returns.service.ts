@@ -28,7 +28,14 @@ import { ReturnsPoliciesService } from './returns-policies.service';
 export const returnStream = (returnId: string) => `return-${returnId}`;
 
 /** The commands that read the tenant's policy: the service adds it, callers never send it. */
-const POLICY_COMMANDS = ['OfferAllowance', 'DecideReturn', 'RecordReceipt', 'InspectReturn', 'CompleteRepair'] as const;
+const POLICY_COMMANDS = [
+  'OfferAllowance',
+  'DecideReturn',
+  'RecordReceipt',
+  'InspectReturn',
+  'AnswerRepairQuote',
+  'CompleteRepair',
+] as const;
 type WithoutPolicy<C> = C extends { data: { policy: ReturnsPolicy } }
   ? Omit<C, 'data'> & { data: Omit<C['data'], 'policy'> }
   : C;

@@ -38,6 +38,8 @@ export interface RequestedItem {
   readonly specialPrice: boolean;
   readonly deliveredAt: string;
   readonly condition: ItemCondition;
+  /** End of the goods' warranty, when known (a repair in warranty is free; seed 003 §8). */
+  readonly warrantyUntil: string | null;
 }
 
 export interface Line {
@@ -99,6 +101,15 @@ export type InspectReturn = Cmd<
   { readonly grade: InspectionGrade; readonly disposition: Disposition; readonly policy: ReturnsPolicy }
 >;
 export type CompleteRepair = Cmd<'CompleteRepair', { readonly policy: ReturnsPolicy }>;
+/** The fee of an out-of-warranty repair, quoted to the customer before any work (seed 000 §4.6, seed 003 §8). */
+export type QuoteRepairFee = Cmd<'QuoteRepairFee', { readonly fee: Money }>;
+/** The customer's consent to the quoted fee (work starts) or refusal (the goods go back unrepaired). */
+export type AnswerRepairQuote = Cmd<
+  'AnswerRepairQuote',
+  { readonly accepted: boolean; readonly policy: ReturnsPolicy }
+>;
+/** Where the repair stands, visible to agents (seed 003 §8: the repair register shared with customer service). */
+export type RecordRepairProgress = Cmd<'RecordRepairProgress', { readonly stage: RepairStage }>;
 export type RecordRefundPaid = Cmd<
   'RecordRefundPaid',
   { readonly compensationId: string; readonly amount: Money; readonly paymentChannel: string; readonly paidAt: string }
@@ -127,6 +138,9 @@ export type ReturnCommand =
   | RecordReceipt
   | InspectReturn
   | CompleteRepair
+  | QuoteRepairFee
+  | AnswerRepairQuote
+  | RecordRepairProgress
   | RecordRefundPaid
   | RecordRefundFailed
   | RecordAllowancePaid
@@ -280,6 +294,27 @@ export type ReturnDeadlineBreached = Ev<
   { readonly deadline: ReturnDeadline; readonly startedAt: string; readonly dueAt: string; readonly breachedAt: string }
 >;
 
+/** The stages of a repair agents see. */
+export const RepairStages = ['diagnosed', 'parts_ordered', 'repairing', 'testing'] as const;
+export type RepairStage = (typeof RepairStages)[number];
+
+/** The warranty was checked when the goods were accepted for repair. */
+export type RepairWarrantyChecked = Ev<'RepairWarrantyChecked', { readonly inWarranty: boolean; readonly at: string }>;
+export type RepairFeeQuoted = Ev<
+  'RepairFeeQuoted',
+  { readonly fee: Money; readonly quotedAt: string; readonly quotedBy: string }
+>;
+export type RepairQuoteAnswered = Ev<
+  'RepairQuoteAnswered',
+  { readonly accepted: boolean; readonly fee: Money; readonly answeredAt: string; readonly recordedBy: string }
+>;
+/** Work started: in warranty at once, out of warranty only after the customer consented to the fee. */
+export type RepairStarted = Ev<'RepairStarted', { readonly fee: Money | null; readonly startedAt: string }>;
+export type RepairProgressRecorded = Ev<
+  'RepairProgressRecorded',
+  { readonly stage: RepairStage; readonly at: string; readonly by: string }
+>;
+
 export type ReturnEvent =
   | ReturnRequested
   | AllowanceOffered
@@ -300,25 +335,34 @@ export type ReturnEvent =
   | ReturnCancelled
   | ReturnDeadlineSet
   | ReturnDeadlineMet
-  | ReturnDeadlineBreached;
+  | ReturnDeadlineBreached
+  | RepairWarrantyChecked
+  | RepairFeeQuoted
+  | RepairQuoteAnswered
+  | RepairStarted
+  | RepairProgressRecorded;
 
 // ------------------------------------------------------------------------------------------------------------- state
 
 /** Where a return stands (Medusa's requested, received, partially received, canceled, widened by the saga's waits). */
-export type ReturnStatus =
-  | 'requested'
-  | 'retention_offered'
-  | 'allowance_accepted'
-  | 'awaiting_goods'
-  | 'partially_received'
-  | 'received'
-  | 'in_repair'
-  | 'refund_pending'
-  | 'refund_failed'
-  | 'replacement_pending'
-  | 'refused'
-  | 'closed'
-  | 'cancelled';
+export const ReturnStatuses = [
+  'requested',
+  'retention_offered',
+  'allowance_accepted',
+  'awaiting_goods',
+  'partially_received',
+  'received',
+  'repair_quote_pending',
+  'awaiting_repair_consent',
+  'in_repair',
+  'refund_pending',
+  'refund_failed',
+  'replacement_pending',
+  'refused',
+  'closed',
+  'cancelled',
+] as const;
+export type ReturnStatus = (typeof ReturnStatuses)[number];
 
 /** A deadline of the return as it stands. */
 export interface DeadlineState {
@@ -350,6 +394,16 @@ export interface OpenReturnState {
   readonly closure: ReturnClosed['data'] | null;
   readonly cancellation: ReturnCancelled['data'] | null;
   readonly deadlines: Readonly<Partial<Record<ReturnDeadline, DeadlineState>>>;
+  readonly repair: RepairState | null;
+}
+
+/** A repair as it stands: warranty, the fee and the customer's answer, the progress agents see. */
+export interface RepairState {
+  readonly inWarranty: boolean;
+  readonly fee: Money | null;
+  readonly consented: boolean | null;
+  readonly startedAt: string | null;
+  readonly progress: readonly RepairProgressRecorded['data'][];
 }
 
 export type ReturnState = { readonly status: 'none' } | OpenReturnState;
@@ -538,6 +592,12 @@ function decide(command: ReturnCommand, state: ReturnState): ReturnEvent[] {
       return inspect(command, state);
     case 'CompleteRepair':
       return completeRepair(command, state);
+    case 'QuoteRepairFee':
+      return quoteRepairFee(command, state);
+    case 'AnswerRepairQuote':
+      return answerRepairQuote(command, state);
+    case 'RecordRepairProgress':
+      return recordRepairProgress(command, state);
     case 'RecordRefundPaid':
       return refundPaid(command, state);
     case 'RecordRefundFailed':
@@ -973,19 +1033,101 @@ function inspect({ context, data }: InspectReturn, state: OpenReturnState): Retu
       ...replacementWithDeadline(request, [...state.received], state.approval!.shippingPaidBy, data.policy, context),
     );
   }
+  if (resolution === 'repair') {
+    // Warranty check (seed 003 §8): every item under warranty today → the repair starts; otherwise a fee is quoted
+    // and the customer consents before any work (seed 000 §4.6).
+    const inWarranty = request.items.every(
+      (i) => i.warrantyUntil !== null && Date.parse(i.warrantyUntil) >= context.now.getTime(),
+    );
+    events.push({ type: 'RepairWarrantyChecked', data: { returnId, caseId, inWarranty, at } });
+    if (inWarranty) events.push(...repairStart(request, null, data.policy, context));
+  }
   return events;
+}
+
+function repairStart(
+  request: ReturnRequested['data'],
+  fee: Money | null,
+  policy: ReturnsPolicy,
+  context: CommandContext,
+): ReturnEvent[] {
+  return [
+    { type: 'RepairStarted', data: { ...ids(request), fee, startedAt: iso(context) } },
+    deadlineSet(request, 'repair', 'business', policy.repairWorkingHours, policy, context.now),
+  ];
+}
+
+function quoteRepairFee({ context, data }: QuoteRepairFee, state: OpenReturnState): ReturnEvent[] {
+  if (state.status === 'awaiting_repair_consent' && state.repair?.fee?.amountMinor === data.fee.amountMinor) return [];
+  requireStatus(state, ['repair_quote_pending', 'awaiting_repair_consent'], 'be quoted a repair fee');
+  if (data.fee.currency !== state.request.orderPaid.currency || data.fee.amountMinor < 1) {
+    broken(
+      'REPAIR_FEE_INVALID',
+      `A repair fee is a positive amount in ${state.request.orderPaid.currency}`,
+      'A repair fee is quoted in the currency the order was paid in',
+      'invalid',
+    );
+  }
+  return [
+    {
+      type: 'RepairFeeQuoted',
+      data: { ...ids(state.request), fee: data.fee, quotedAt: iso(context), quotedBy: context.actor.id },
+    },
+  ];
+}
+
+function answerRepairQuote({ context, data }: AnswerRepairQuote, state: OpenReturnState): ReturnEvent[] {
+  if (state.repair?.consented === data.accepted) return [];
+  requireStatus(state, ['awaiting_repair_consent'], 'answer a repair quote');
+  const fee = state.repair!.fee!;
+  const answered: RepairQuoteAnswered = {
+    type: 'RepairQuoteAnswered',
+    data: {
+      ...ids(state.request),
+      accepted: data.accepted,
+      fee,
+      answeredAt: iso(context),
+      recordedBy: context.actor.id,
+    },
+  };
+  if (data.accepted) return [answered, ...repairStart(state.request, fee, data.policy, context)];
+  // Declined: no work; the goods go back to the customer as they came.
+  return [
+    answered,
+    ...replacementWithDeadline(
+      state.request,
+      [...state.received],
+      state.approval!.shippingPaidBy,
+      data.policy,
+      context,
+    ),
+  ];
+}
+
+function recordRepairProgress({ context, data }: RecordRepairProgress, state: OpenReturnState): ReturnEvent[] {
+  requireStatus(state, ['in_repair'], 'record repair progress');
+  if (state.repair?.progress.at(-1)?.stage === data.stage) return [];
+  return [
+    {
+      type: 'RepairProgressRecorded',
+      data: { ...ids(state.request), stage: data.stage, at: iso(context), by: context.actor.id },
+    },
+  ];
 }
 
 function completeRepair({ context, data }: CompleteRepair, state: OpenReturnState): ReturnEvent[] {
   if (state.replacement) return [];
   requireStatus(state, ['in_repair'], 'complete a repair');
-  return replacementWithDeadline(
-    state.request,
-    [...state.received],
-    state.approval!.shippingPaidBy,
-    data.policy,
-    context,
-  );
+  return [
+    ...deadlineMet(state, 'repair', iso(context)),
+    ...replacementWithDeadline(
+      state.request,
+      [...state.received],
+      state.approval!.shippingPaidBy,
+      data.policy,
+      context,
+    ),
+  ];
 }
 
 /** Compensation paid the refund: recorded once, whatever the redeliveries; the return closes. */
@@ -1028,7 +1170,8 @@ function replacementShipped({ data }: RecordReplacementShipped, state: OpenRetur
   if (state.replacement?.shipped) return [];
   requireStatus(state, ['replacement_pending'], 'record a replacement shipped');
   const { returnId, caseId } = state.request;
-  const closure = closureOf[state.approval!.resolution] ?? 'reshipped';
+  const declined = state.repair?.consented === false;
+  const closure = declined ? 'returned_unrepaired' : (closureOf[state.approval!.resolution] ?? 'reshipped');
   return [
     { type: 'ReplacementShipped', data: { returnId, caseId, ...data } },
     ...deadlineMet(state, 'replacement_shipment', data.shippedAt),
@@ -1109,6 +1252,7 @@ function evolve(state: ReturnState, event: ReturnEvent): ReturnState {
       closure: null,
       cancellation: null,
       deadlines: {},
+      repair: null,
     };
   }
   if (state.status === 'none') return state;
@@ -1142,7 +1286,7 @@ function evolve(state: ReturnState, event: ReturnEvent): ReturnState {
       return {
         ...state,
         inspection: event.data,
-        status: event.data.accepted && state.approval?.resolution === 'repair' ? 'in_repair' : state.status,
+        status: state.status,
       };
     case 'RefundRequested':
       return { ...state, status: 'refund_pending', refund: { requested: event.data, paid: null, failed: null } };
@@ -1156,6 +1300,68 @@ function evolve(state: ReturnState, event: ReturnEvent): ReturnState {
       return { ...state, status: 'closed', closure: event.data };
     case 'ReturnCancelled':
       return { ...state, status: 'cancelled', cancellation: event.data };
+    case 'RepairWarrantyChecked':
+    case 'RepairFeeQuoted':
+    case 'RepairQuoteAnswered':
+    case 'RepairStarted':
+    case 'RepairProgressRecorded':
+      return evolveRepair(state, event);
+    case 'ReturnDeadlineSet':
+    case 'ReturnDeadlineMet':
+    case 'ReturnDeadlineBreached':
+      return evolveDeadline(state, event);
+    default:
+      return assertNever(event);
+  }
+}
+
+type RepairEvent = Extract<
+  ReturnEvent,
+  {
+    type:
+      'RepairWarrantyChecked' | 'RepairFeeQuoted' | 'RepairQuoteAnswered' | 'RepairStarted' | 'RepairProgressRecorded';
+  }
+>;
+
+function evolveRepair(state: OpenReturnState, event: RepairEvent): OpenReturnState {
+  switch (event.type) {
+    case 'RepairWarrantyChecked':
+      return {
+        ...state,
+        status: event.data.inWarranty ? state.status : 'repair_quote_pending',
+        repair: { inWarranty: event.data.inWarranty, fee: null, consented: null, startedAt: null, progress: [] },
+      };
+    case 'RepairFeeQuoted':
+      return {
+        ...state,
+        status: 'awaiting_repair_consent',
+        repair: state.repair && { ...state.repair, fee: event.data.fee },
+      };
+    case 'RepairQuoteAnswered':
+      return { ...state, repair: state.repair && { ...state.repair, consented: event.data.accepted } };
+    case 'RepairStarted':
+      return {
+        ...state,
+        status: 'in_repair',
+        repair: state.repair && { ...state.repair, startedAt: event.data.startedAt },
+      };
+    case 'RepairProgressRecorded':
+      return {
+        ...state,
+        repair: state.repair && { ...state.repair, progress: [...state.repair.progress, event.data] },
+      };
+    default:
+      return assertNever(event);
+  }
+}
+
+type DeadlineEvent = Extract<
+  ReturnEvent,
+  { type: 'ReturnDeadlineSet' | 'ReturnDeadlineMet' | 'ReturnDeadlineBreached' }
+>;
+
+function evolveDeadline(state: OpenReturnState, event: DeadlineEvent): OpenReturnState {
+  switch (event.type) {
     case 'ReturnDeadlineSet': {
       const { deadline, startedAt, dueAt } = event.data;
       return {

@@ -30,6 +30,7 @@ const kettle = (changes: Partial<RequestedItem> = {}): RequestedItem => ({
   specialPrice: false,
   deliveredAt: delivered.toISOString(),
   condition: { unused: true, tagsAttached: true, packagingIntact: true },
+  warrantyUntil: null,
   ...changes,
 });
 const aRequest = (changes: Partial<RequestReturn['data']> = {}): RequestReturn =>
@@ -591,6 +592,92 @@ describe('deadlines: durable timers on the business calendar, a breach recorded 
         { type: 'ReturnReceived' },
         { type: 'ReturnDeadlineSet', data: { deadline: 'inspection', dueAt: '2026-12-07T10:00:00.000Z' } },
         { type: 'ReturnDeadlineSet', data: { deadline: 'refund_completion' } },
+      ]);
+  });
+});
+
+describe('repair: warranty checked, out of warranty a fee quoted and consented before any work, 3–5 working days', () => {
+  const repairRequest = (warrantyUntil: string | null) =>
+    aRequest({ kind: 'repair', reason: 'quality', severity: 'unusable', items: [kettle({ warrantyUntil })] });
+  const inspectIt = () => cmd('InspectReturn', { grade: 'damaged', disposition: 'refurbish', policy } as never);
+  const inWarranty = '2027-06-01T00:00:00.000Z';
+  const expired = '2026-11-30T00:00:00.000Z';
+  const received = (warrantyUntil: string | null) => [repairRequest(warrantyUntil), decideIt(), receive(2)];
+  const quote = (amountMinor: number) => cmd('QuoteRepairFee', { fee: { amountMinor, currency: 'CNY' } });
+  const answer = (accepted: boolean) => cmd('AnswerRepairQuote', { accepted, policy });
+
+  it('in warranty, the repair starts at once, free, due in 40 working hours (Sunday 17:30 Shanghai)', () => {
+    given(history(...received(inWarranty)))
+      .when(inspectIt())
+      .thenMatches([
+        { type: 'ReturnInspected', data: { accepted: true } },
+        { type: 'ReturnDeadlineMet', data: { deadline: 'inspection' } },
+        { type: 'RepairWarrantyChecked', data: { inWarranty: true } },
+        { type: 'RepairStarted', data: { fee: null } },
+        { type: 'ReturnDeadlineSet', data: { deadline: 'repair', dueAt: '2026-12-06T09:30:00.000Z' } },
+      ]);
+  });
+
+  it('out of warranty (or unknown), no work before the customer consents to the quoted fee', () => {
+    given(history(...received(expired)))
+      .when(inspectIt())
+      .thenMatches([
+        { type: 'ReturnInspected' },
+        { type: 'ReturnDeadlineMet' },
+        { type: 'RepairWarrantyChecked', data: { inWarranty: false } },
+      ]);
+    const quoted = history(...received(null), inspectIt(), quote(3_000));
+    given(history(...received(null), inspectIt()))
+      .when(cmd('RecordRepairProgress', { stage: 'repairing' }))
+      .thenThrows(ReturnRuleBroken, { kind: 'conflict', code: 'RETURN.WRONG_STATUS' });
+    given(quoted)
+      .when(answer(true))
+      .thenMatches([
+        { type: 'RepairQuoteAnswered', data: { accepted: true, fee: { amountMinor: 3_000 } } },
+        { type: 'RepairStarted', data: { fee: { amountMinor: 3_000, currency: 'CNY' } } },
+        { type: 'ReturnDeadlineSet', data: { deadline: 'repair' } },
+      ]);
+    given(quoted).when(quote(3_000)).thenNothing();
+  });
+
+  it('a declined quote sends the goods back unrepaired; shipped, the return closes as returned unrepaired', () => {
+    const declined = [...received(null), inspectIt(), quote(3_000), answer(false)];
+    given(history(...received(null), inspectIt(), quote(3_000)))
+      .when(answer(false))
+      .thenMatches([
+        { type: 'RepairQuoteAnswered', data: { accepted: false } },
+        { type: 'ReplacementShipmentRequested', data: { items: [{ sku: 'KETTLE-1L', quantity: 2 }] } },
+        { type: 'ReturnDeadlineSet', data: { deadline: 'replacement_shipment' } },
+      ]);
+    const shipped = cmd('RecordReplacementShipped', {
+      shipmentId: 'd4f6b8a0-3c5e-4d7f-8a9b-0c2e4f6a8b1d',
+      carrier: 'SF',
+      trackingNumber: 'SF3',
+      shippedAt: now.toISOString(),
+    });
+    given(history(...declined))
+      .when(shipped)
+      .thenMatches([
+        { type: 'ReplacementShipped', data: { trackingNumber: 'SF3' } },
+        { type: 'ReturnDeadlineMet' },
+        { type: 'ReturnClosed', data: { closure: 'returned_unrepaired' } },
+      ]);
+  });
+
+  it('progress is recorded for agents; done, the repaired goods ship back with their tracking number', () => {
+    const repairing = [...received(inWarranty), inspectIt(), cmd('RecordRepairProgress', { stage: 'diagnosed' })];
+    given(history(...repairing))
+      .when(cmd('RecordRepairProgress', { stage: 'diagnosed' }))
+      .thenNothing();
+    given(history(...repairing))
+      .when(cmd('RecordRepairProgress', { stage: 'parts_ordered' }))
+      .thenMatches([{ type: 'RepairProgressRecorded', data: { stage: 'parts_ordered', by: 'agent-7' } }]);
+    given(history(...repairing))
+      .when(cmd('CompleteRepair', { policy }))
+      .thenMatches([
+        { type: 'ReturnDeadlineMet', data: { deadline: 'repair', late: false } },
+        { type: 'ReplacementShipmentRequested' },
+        { type: 'ReturnDeadlineSet', data: { deadline: 'replacement_shipment' } },
       ]);
   });
 });

@@ -27,6 +27,8 @@ export interface ReturnsPolicy {
   readonly refundCompletionWorkingHours: number;
   /** Hours within which a same-specification replacement ships (domain.md §2: 24 h). */
   readonly replacementShipWithinHours: number;
+  /** Working hours a repair takes at most once work starts: 3–5 working days (seed 003 §8), 40 working hours. */
+  readonly repairWorkingHours: number;
   /** How a customer objects to a refusal, told with every refusal (domain.md §7). */
   readonly objectionRoute: string;
   /** Reference of the tenant's return address (warehouse) goods are shipped back to. */
@@ -46,6 +48,7 @@ export const defaultReturnsPolicy: ReturnsPolicy = {
   inspectionWorkingHours: 24,
   refundCompletionWorkingHours: 40,
   replacementShipWithinHours: 24,
+  repairWorkingHours: 40,
   objectionRoute: 'Reply on your after-sales case within 7 days to ask for a supervisor review',
   returnAddressRef: 'warehouse:default',
   returnMethod: 'carrier_pickup',
@@ -60,6 +63,7 @@ export const returnsPolicyBounds = {
   inspectionWorkingHours: { minimum: 1, maximum: 24 * 30 },
   refundCompletionWorkingHours: { minimum: 1, maximum: 24 * 30 },
   replacementShipWithinHours: { minimum: 1, maximum: 24 * 30 },
+  repairWorkingHours: { minimum: 1, maximum: 24 * 30 },
 } as const;
 
 export type SetReturnsPolicy = Command<'SetReturnsPolicy', ReturnsPolicy>;

@@ -13,12 +13,15 @@ import { ReturnsService, type ReturnStepRequest } from '../../application/return
 import type { OpenReturnState } from '../../domain/return-request.decider';
 import {
   AnswerAllowanceBody,
+  AnswerRepairQuoteBody,
   CancelReturnBody,
   DecideReturnBody,
   InspectReturnBody,
   ListReturnsQuery,
   OfferAllowanceBody,
+  QuoteRepairFeeBody,
   RecordReceiptBody,
+  RecordRepairProgressBody,
   RequestReturnBody,
   ReturnListView,
   ReturnView,
@@ -38,6 +41,10 @@ function view(state: OpenReturnState): ReturnView {
     reason: request.reason,
     status: state.status,
     items: request.items.map((i) => ({ ...i })),
+    repair: state.repair && {
+      ...state.repair,
+      progress: state.repair.progress.map(({ stage, at, by }) => ({ stage, at, by })),
+    },
     orderPaid: request.orderPaid,
     eligibility: {
       ...request.eligibility,
@@ -111,7 +118,7 @@ export class ReturnsHttpController {
       reason: body.reason,
       severity: body.severity ?? null,
       mismatch: body.mismatch ?? null,
-      items: body.items,
+      items: body.items.map((item) => ({ ...item, warrantyUntil: item.warrantyUntil ?? null })),
       orderPaid: body.orderPaid,
       evidenceRefs: body.evidenceRefs,
     });
@@ -211,6 +218,45 @@ export class ReturnsHttpController {
     @Body(new SchemaPipe(InspectReturnBody)) body: InspectReturnBody,
   ): Promise<ReturnView> {
     return this.step(origin, returnId, { type: 'InspectReturn', data: body });
+  }
+
+  /** Quotes the fee of an out-of-warranty repair; no work before the customer consents. */
+  @Post(':returnId/repair-quote')
+  @HttpCode(200)
+  @Roles(...WAREHOUSE)
+  @Responds(200, ReturnView)
+  async quoteRepair(
+    @RequestOrigin() origin: CommandOrigin,
+    @Param('returnId', new ParseUUIDPipe()) returnId: string,
+    @Body(new SchemaPipe(QuoteRepairFeeBody)) body: QuoteRepairFeeBody,
+  ): Promise<ReturnView> {
+    return this.step(origin, returnId, { type: 'QuoteRepairFee', data: body });
+  }
+
+  /** Records the customer's consent to the repair fee (work starts) or refusal (the goods go back unrepaired). */
+  @Post(':returnId/repair-quote-answer')
+  @HttpCode(200)
+  @Roles(...AGENTS, Role.Integrator)
+  @Responds(200, ReturnView)
+  async answerRepairQuote(
+    @RequestOrigin() origin: CommandOrigin,
+    @Param('returnId', new ParseUUIDPipe()) returnId: string,
+    @Body(new SchemaPipe(AnswerRepairQuoteBody)) body: AnswerRepairQuoteBody,
+  ): Promise<ReturnView> {
+    return this.step(origin, returnId, { type: 'AnswerRepairQuote', data: body });
+  }
+
+  /** Records where the repair stands, for agents to tell the customer. */
+  @Post(':returnId/repair-progress')
+  @HttpCode(200)
+  @Roles(...WAREHOUSE)
+  @Responds(200, ReturnView)
+  async recordRepairProgress(
+    @RequestOrigin() origin: CommandOrigin,
+    @Param('returnId', new ParseUUIDPipe()) returnId: string,
+    @Body(new SchemaPipe(RecordRepairProgressBody)) body: RecordRepairProgressBody,
+  ): Promise<ReturnView> {
+    return this.step(origin, returnId, { type: 'RecordRepairProgress', data: body });
   }
 
   /** The repair is done: the repaired goods are shipped back to the customer. */

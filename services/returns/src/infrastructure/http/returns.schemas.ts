@@ -13,23 +13,8 @@ import {
   StringEnum,
 } from '@aftersales/contracts';
 import { DateTime } from '@aftersales/platform-http';
+import { RepairStages, ReturnStatuses } from '../../domain/return-request.decider';
 import { returnsPolicyBounds } from '../../domain/returns-policy';
-
-const ReturnStatuses = [
-  'requested',
-  'retention_offered',
-  'allowance_accepted',
-  'awaiting_goods',
-  'partially_received',
-  'received',
-  'in_repair',
-  'refund_pending',
-  'refund_failed',
-  'replacement_pending',
-  'refused',
-  'closed',
-  'cancelled',
-] as const;
 
 export const MoneyBody = Type.Object(
   {
@@ -74,6 +59,7 @@ export const RequestReturnBody = Type.Object(
             { unused: Type.Boolean(), tagsAttached: Type.Boolean(), packagingIntact: Type.Boolean() },
             { additionalProperties: false },
           ),
+          warrantyUntil: Type.Optional(DateTime({ description: "End of the goods' warranty (repairs), when known" })),
         },
         { additionalProperties: false },
       ),
@@ -127,6 +113,24 @@ export const InspectReturnBody = Type.Object(
 );
 export type InspectReturnBody = Static<typeof InspectReturnBody>;
 
+export const QuoteRepairFeeBody = Type.Object(
+  { fee: MoneyBody },
+  { additionalProperties: false, title: 'QuoteRepairFeeBody' },
+);
+export type QuoteRepairFeeBody = Static<typeof QuoteRepairFeeBody>;
+
+export const AnswerRepairQuoteBody = Type.Object(
+  { accepted: Type.Boolean() },
+  { additionalProperties: false, title: 'AnswerRepairQuoteBody' },
+);
+export type AnswerRepairQuoteBody = Static<typeof AnswerRepairQuoteBody>;
+
+export const RecordRepairProgressBody = Type.Object(
+  { stage: StringEnum(RepairStages) },
+  { additionalProperties: false, title: 'RecordRepairProgressBody' },
+);
+export type RecordRepairProgressBody = Static<typeof RecordRepairProgressBody>;
+
 export const CancelReturnBody = Type.Object(
   { reason: Type.String({ minLength: 1, maxLength: 500 }) },
   { additionalProperties: false, title: 'CancelReturnBody' },
@@ -178,6 +182,7 @@ export const ReturnView = Type.Object(
           tagsAttached: Type.Boolean(),
           packagingIntact: Type.Boolean(),
         }),
+        warrantyUntil: Nullable(DateTime()),
       }),
     ),
     orderPaid: Money,
@@ -229,11 +234,21 @@ export const ReturnView = Type.Object(
       Type.Object({ shipBy: DateTime(), trackingNumber: Nullable(Type.String()), carrier: Nullable(Type.String()) }),
     ),
     closure: Nullable(StringEnum(ReturnClosures)),
+    repair: Nullable(
+      Type.Object({
+        inWarranty: Type.Boolean(),
+        fee: Nullable(Money),
+        consented: Nullable(Type.Boolean()),
+        startedAt: Nullable(DateTime()),
+        progress: Type.Array(Type.Object({ stage: StringEnum(RepairStages), at: DateTime(), by: Type.String() })),
+      }),
+    ),
     deadlines: Type.Object(
       {
         inspection: Type.Optional(Deadline),
         refund_completion: Type.Optional(Deadline),
         replacement_shipment: Type.Optional(Deadline),
+        repair: Type.Optional(Deadline),
       },
       { description: "The return's deadlines on the tenant's calendar: open, met (late or not) or breached" },
     ),
@@ -292,6 +307,7 @@ export const PutReturnsPolicyBody = Type.Object(
     inspectionWorkingHours: Type.Integer(returnsPolicyBounds.inspectionWorkingHours),
     refundCompletionWorkingHours: Type.Integer(returnsPolicyBounds.refundCompletionWorkingHours),
     replacementShipWithinHours: Type.Integer(returnsPolicyBounds.replacementShipWithinHours),
+    repairWorkingHours: Type.Integer(returnsPolicyBounds.repairWorkingHours),
     objectionRoute: Type.String({ minLength: 1, maxLength: 500 }),
     returnAddressRef: Type.String({ minLength: 1, maxLength: 200 }),
     returnMethod: Type.String({ minLength: 1, maxLength: 100 }),
