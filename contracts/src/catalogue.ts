@@ -28,6 +28,24 @@ import { ResponseDeadlineBreachedV1 } from './events/incidents/response-deadline
 import { ResponseTeamPagedV1 } from './events/incidents/response-team-paged.v1';
 import { SatisfactionBelowTargetV1 } from './events/surveys/satisfaction-below-target.v1';
 import { SatisfactionMeasuredV1 } from './events/surveys/satisfaction-measured.v1';
+import { ReturnRequestedV1 } from './events/returns/return-requested.v1';
+import { ReturnApprovedV1 } from './events/returns/return-approved.v1';
+import { ReturnRefusedV1 } from './events/returns/return-refused.v1';
+import { AllowanceOfferedV1 } from './events/returns/allowance-offered.v1';
+import { AllowanceAcceptedV1 } from './events/returns/allowance-accepted.v1';
+import { ReturnShipmentRequestedV1 } from './events/returns/return-shipment-requested.v1';
+import { ReplacementShipmentRequestedV1 } from './events/returns/replacement-shipment-requested.v1';
+import { ReturnReceivedV1 } from './events/returns/return-received.v1';
+import { ReturnInspectedV1 } from './events/returns/return-inspected.v1';
+import { RefundRequestedV1 } from './events/returns/refund-requested.v1';
+import { ReturnClosedV1 } from './events/returns/return-closed.v1';
+import { ReturnCancelledV1 } from './events/returns/return-cancelled.v1';
+import { ReturnDeadlineBreachedV1 } from './events/returns/return-deadline-breached.v1';
+import { ShipmentDeliveredV1 } from './events/logistics/shipment-delivered.v1';
+import { ReplacementShippedV1 } from './events/logistics/replacement-shipped.v1';
+import { RefundPaidV1 } from './events/compensation/refund-paid.v1';
+import { RefundFailedV1 } from './events/compensation/refund-failed.v1';
+import { AllowancePaidV1 } from './events/compensation/allowance-paid.v1';
 
 /**
  * Every published event contract, all versions. Adding a contract here publishes it: the
@@ -69,6 +87,24 @@ export const EventCatalogue = [
   IncidentMergedV1,
   SatisfactionMeasuredV1,
   SatisfactionBelowTargetV1,
+  ReturnRequestedV1,
+  ReturnApprovedV1,
+  ReturnRefusedV1,
+  AllowanceOfferedV1,
+  AllowanceAcceptedV1,
+  ReturnShipmentRequestedV1,
+  ReplacementShipmentRequestedV1,
+  ReturnReceivedV1,
+  ReturnInspectedV1,
+  RefundRequestedV1,
+  ReturnClosedV1,
+  ReturnCancelledV1,
+  ReturnDeadlineBreachedV1,
+  ShipmentDeliveredV1,
+  ReplacementShippedV1,
+  RefundPaidV1,
+  RefundFailedV1,
+  AllowancePaidV1,
 ] as const satisfies readonly AnyEventContract[];
 
 /** Union of all contracts in the {@link EventCatalogue}. */

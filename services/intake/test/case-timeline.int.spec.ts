@@ -4,7 +4,10 @@ import {
   IncidentEscalatedV1,
   IncidentOpenedV1,
   IncidentResolvedV1,
+  RefundPaidV1,
+  ReturnRequestedV1,
   SatisfactionMeasuredV1,
+  ShipmentDeliveredV1,
 } from '@aftersales/contracts';
 import { uniqueName } from '@aftersales/testing';
 import { ContractPublisher, eventually, startTestService, type TestService } from '@aftersales/test-kit';
@@ -362,6 +365,93 @@ describe("intake: one timeline per case, with every service's events that name i
 
     const unknown = await intake.call('GET', `/cases/${randomUUID()}/timeline`, { caller: agent });
     expect(unknown.status).toBe(404);
+  });
+
+  it("shows returns', logistics' and compensation's events naming the case, from their contracts alone", async () => {
+    // Those services run no process here (logistics and compensation have none yet): their topics exist because the
+    // timeline consumer subscribes to them, and their contract events reach the case like any other service's.
+    const returnId = randomUUID();
+    const shipmentId = randomUUID();
+    const compensationId = randomUUID();
+    const at = { requested: t(8), delivered: t(9), paid: t(10) };
+    const requested = await upstream.publish(
+      ReturnRequestedV1,
+      {
+        returnId,
+        tenantId: tenant,
+        caseId,
+        orderId: 'ORD-1',
+        kind: 'return',
+        reason: 'quality',
+        severity: 'unusable',
+        items: [
+          {
+            sku: 'KT-900',
+            quantity: 1,
+            unitPrice: { amountMinor: 19900, currency: 'CNY' },
+            specialPrice: false,
+            deliveredAt: t(-60 * 24).toISOString(),
+          },
+        ],
+        orderPaid: { amountMinor: 19900, currency: 'CNY' },
+        evidenceCount: 1,
+        requestedAt: at.requested.toISOString(),
+      },
+      { time: at.requested },
+    );
+    const delivered = await upstream.publish(
+      ShipmentDeliveredV1,
+      {
+        shipmentId,
+        tenantId: tenant,
+        caseId,
+        purpose: 'return',
+        returnId,
+        carrier: 'SF Express',
+        trackingNumber: 'SF1',
+        deliveredAt: at.delivered.toISOString(),
+      },
+      { time: at.delivered },
+    );
+    const paid = await upstream.publish(
+      RefundPaidV1,
+      {
+        compensationId,
+        tenantId: tenant,
+        caseId,
+        returnId,
+        idempotencyKey: returnId,
+        amount: { amountMinor: 19900, currency: 'CNY' },
+        paymentChannel: 'alipay',
+        paidAt: at.paid.toISOString(),
+      },
+      { time: at.paid },
+    );
+    const entries = await eventually(async () => {
+      const page = await timeline(agent, '?limit=500');
+      const found = page.body.entries.filter((e) => [requested, delivered, paid].includes(e.id));
+      return found.length === 3 ? found : undefined;
+    }, "the return's events on the case timeline");
+    expect(entries).toEqual([
+      expect.objectContaining({
+        id: requested,
+        service: 'returns',
+        summary: 'Return requested: return for quality',
+        link: `/returns/${returnId}`,
+      }),
+      expect.objectContaining({
+        id: delivered,
+        service: 'logistics',
+        summary: 'Shipment (return) delivered',
+        link: `/shipments/${shipmentId}`,
+      }),
+      expect.objectContaining({
+        id: paid,
+        service: 'compensation',
+        summary: 'Refund of 199.00 CNY paid',
+        link: `/compensations/${compensationId}`,
+      }),
+    ]);
   });
 
   it('answers 400 to a cursor it did not issue and to a page size out of range; 403 to a role without the right', async () => {

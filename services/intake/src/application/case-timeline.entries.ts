@@ -126,6 +126,14 @@ function sentenceOf(type: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
+/** An amount in minor units read in its currency's own decimals: `{ 19900, CNY }` → `199.00 CNY`, `{ 500, JPY }` → `500 JPY`. */
+function money(amount: { amountMinor: number; currency: string }): string {
+  const digits =
+    new Intl.NumberFormat('en', { style: 'currency', currency: amount.currency }).resolvedOptions()
+      .maximumFractionDigits ?? 2;
+  return `${(amount.amountMinor / 10 ** digits).toFixed(digits)} ${amount.currency}`;
+}
+
 const text = (value: unknown): string => (typeof value === 'string' || typeof value === 'number' ? String(value) : '?');
 
 const flagNames: Readonly<Record<string, string>> = {
@@ -177,6 +185,23 @@ const publishedSummaries: Summaries = {
     `Survey answered: satisfaction ${d.satisfactionPercent} % of ${d.responses} response(s), target ${d.targetPercent} %`,
   'aftersales.surveys.satisfaction-below-target.v1': (d) =>
     `Satisfaction ${d.satisfactionPercent} % fell below the target of ${d.targetPercent} %: follow-up needed`,
+  'aftersales.returns.return-requested.v1': (d) => `Return requested: ${d.kind} for ${d.reason}`,
+  'aftersales.returns.return-approved.v1': (d) =>
+    `Return approved (${d.rule}): ${d.resolution}, shipping paid by ${d.shippingPaidBy}`,
+  'aftersales.returns.return-refused.v1': (d) => `Return refused (${d.rule})`,
+  'aftersales.returns.allowance-offered.v1': (d) => `Allowance of ${money(d.amount)} offered to keep the goods`,
+  'aftersales.returns.allowance-accepted.v1': (d) => `Allowance of ${money(d.amount)} accepted; the goods are kept`,
+  'aftersales.returns.return-received.v1': (d) => `Returned goods received${d.complete ? '' : ' in part'}`,
+  'aftersales.returns.return-inspected.v1': (d) =>
+    `Returned goods inspected: ${d.grade}, ${d.disposition}${d.accepted ? '' : ', refused on receipt'}`,
+  'aftersales.returns.refund-requested.v1': (d) => `Refund of ${money(d.amount)} requested`,
+  'aftersales.returns.return-closed.v1': (d) => `Return closed: ${d.closure}`,
+  'aftersales.returns.return-deadline-breached.v1': (d) => `Return deadline ${d.deadline} breached at ${d.dueAt}`,
+  'aftersales.logistics.shipment-delivered.v1': (d) => `Shipment (${d.purpose}) delivered`,
+  'aftersales.logistics.replacement-shipped.v1': (d) => `Replacement shipped with ${d.carrier}`,
+  'aftersales.compensation.refund-paid.v1': (d) => `Refund of ${money(d.amount)} paid`,
+  'aftersales.compensation.refund-failed.v1': (d) => `Refund of ${money(d.amount)} failed: ${d.failureReason}`,
+  'aftersales.compensation.allowance-paid.v1': (d) => `Allowance of ${money(d.amount)} paid`,
 };
 
 /**
