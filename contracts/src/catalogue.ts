@@ -10,6 +10,13 @@ import { CaseReopenedV1 } from './events/intake/case-reopened.v1';
 import { CaseResolvedV1 } from './events/intake/case-resolved.v1';
 import { CaseSolutionAcceptedV1 } from './events/intake/case-solution-accepted.v1';
 import { ComplaintRegisteredV1 } from './events/intake/complaint-registered.v1';
+import { ReviewFlaggedMaliciousV1 } from './events/intake/review-flagged-malicious.v1';
+import { SlaClockBreachedV1 } from './events/intake/sla-clock-breached.v1';
+import { SlaClockMetV1 } from './events/intake/sla-clock-met.v1';
+import { SlaClockPausedV1 } from './events/intake/sla-clock-paused.v1';
+import { SlaClockResumedV1 } from './events/intake/sla-clock-resumed.v1';
+import { SlaClockStartedV1 } from './events/intake/sla-clock-started.v1';
+import { SlaClockWarnedV1 } from './events/intake/sla-clock-warned.v1';
 import { ComplaintAttachedV1 } from './events/incidents/complaint-attached.v1';
 import { IncidentClosedV1 } from './events/incidents/incident-closed.v1';
 import { IncidentDowngradedV1 } from './events/incidents/incident-downgraded.v1';
@@ -21,6 +28,24 @@ import { ResponseDeadlineBreachedV1 } from './events/incidents/response-deadline
 import { ResponseTeamPagedV1 } from './events/incidents/response-team-paged.v1';
 import { SatisfactionBelowTargetV1 } from './events/surveys/satisfaction-below-target.v1';
 import { SatisfactionMeasuredV1 } from './events/surveys/satisfaction-measured.v1';
+import { ReturnRequestedV1 } from './events/returns/return-requested.v1';
+import { ReturnApprovedV1 } from './events/returns/return-approved.v1';
+import { ReturnRefusedV1 } from './events/returns/return-refused.v1';
+import { AllowanceOfferedV1 } from './events/returns/allowance-offered.v1';
+import { AllowanceAcceptedV1 } from './events/returns/allowance-accepted.v1';
+import { ReturnShipmentRequestedV1 } from './events/returns/return-shipment-requested.v1';
+import { ReplacementShipmentRequestedV1 } from './events/returns/replacement-shipment-requested.v1';
+import { ReturnReceivedV1 } from './events/returns/return-received.v1';
+import { ReturnInspectedV1 } from './events/returns/return-inspected.v1';
+import { RefundRequestedV1 } from './events/returns/refund-requested.v1';
+import { ReturnClosedV1 } from './events/returns/return-closed.v1';
+import { ReturnCancelledV1 } from './events/returns/return-cancelled.v1';
+import { ReturnDeadlineBreachedV1 } from './events/returns/return-deadline-breached.v1';
+import { ShipmentDeliveredV1 } from './events/logistics/shipment-delivered.v1';
+import { ReplacementShippedV1 } from './events/logistics/replacement-shipped.v1';
+import { RefundPaidV1 } from './events/compensation/refund-paid.v1';
+import { RefundFailedV1 } from './events/compensation/refund-failed.v1';
+import { AllowancePaidV1 } from './events/compensation/allowance-paid.v1';
 
 /**
  * Every published event contract, all versions. Adding a contract here publishes it: the
@@ -43,7 +68,14 @@ export const EventCatalogue = [
   CaseClosedV1,
   CaseReopenedV1,
   CaseEscalatedV1,
+  SlaClockStartedV1,
+  SlaClockPausedV1,
+  SlaClockResumedV1,
+  SlaClockWarnedV1,
+  SlaClockBreachedV1,
+  SlaClockMetV1,
   ComplaintRegisteredV1,
+  ReviewFlaggedMaliciousV1,
   IncidentOpenedV1,
   IncidentEscalatedV1,
   ResponseTeamPagedV1,
@@ -55,6 +87,24 @@ export const EventCatalogue = [
   IncidentMergedV1,
   SatisfactionMeasuredV1,
   SatisfactionBelowTargetV1,
+  ReturnRequestedV1,
+  ReturnApprovedV1,
+  ReturnRefusedV1,
+  AllowanceOfferedV1,
+  AllowanceAcceptedV1,
+  ReturnShipmentRequestedV1,
+  ReplacementShipmentRequestedV1,
+  ReturnReceivedV1,
+  ReturnInspectedV1,
+  RefundRequestedV1,
+  ReturnClosedV1,
+  ReturnCancelledV1,
+  ReturnDeadlineBreachedV1,
+  ShipmentDeliveredV1,
+  ReplacementShippedV1,
+  RefundPaidV1,
+  RefundFailedV1,
+  AllowancePaidV1,
 ] as const satisfies readonly AnyEventContract[];
 
 /** Union of all contracts in the {@link EventCatalogue}. */

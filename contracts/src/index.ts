@@ -39,6 +39,7 @@ export {
   type RequiredStringKeys,
 } from './define-event';
 export { StringEnum } from './schema';
+export { CaseIds, CaseReferenceProperties, casesNamedBy, refersToCases } from './case-references';
 export {
   EventCatalogue,
   type CatalogueEvent,
@@ -58,10 +59,12 @@ export { findBreakingChanges, toJSONSchema, type JSONSchema, type JSONSchemaType
 // Event contracts, one export per event version.
 export {
   CaseChannels,
+  CasePriorities,
   ProblemTypes,
   DesiredResolutions,
   EvidenceKinds,
   type CaseChannel,
+  type CasePriority,
   type ProblemType,
   type DesiredResolution,
   type EvidenceKind,
@@ -90,11 +93,24 @@ export { CaseClosedV1 } from './events/intake/case-closed.v1';
 export { CaseReopenedV1 } from './events/intake/case-reopened.v1';
 export { CaseEscalatedV1 } from './events/intake/case-escalated.v1';
 export {
+  SlaClockBases,
+  SlaClockIds,
+  type SlaClockBasisV1,
+  type SlaClockIdV1,
+} from './events/intake/sla-clock.vocabulary';
+export { SlaClockStartedV1 } from './events/intake/sla-clock-started.v1';
+export { SlaClockPausedV1 } from './events/intake/sla-clock-paused.v1';
+export { SlaClockResumedV1 } from './events/intake/sla-clock-resumed.v1';
+export { SlaClockWarnedV1 } from './events/intake/sla-clock-warned.v1';
+export { SlaClockBreachedV1 } from './events/intake/sla-clock-breached.v1';
+export { SlaClockMetV1 } from './events/intake/sla-clock-met.v1';
+export {
   ComplaintRegisteredV1,
   ComplaintCategories,
   type ComplaintCategory,
   complaintPartitionKey,
 } from './events/intake/complaint-registered.v1';
+export { ReviewFlaggedMaliciousV1 } from './events/intake/review-flagged-malicious.v1';
 export {
   IncidentLevels,
   IncidentCategories,
@@ -114,3 +130,49 @@ export { IncidentDowngradedV1 } from './events/incidents/incident-downgraded.v1'
 export { IncidentMergedV1 } from './events/incidents/incident-merged.v1';
 export { SatisfactionMeasuredV1 } from './events/surveys/satisfaction-measured.v1';
 export { SatisfactionBelowTargetV1 } from './events/surveys/satisfaction-below-target.v1';
+export {
+  ReturnKinds,
+  ReturnReasons,
+  ProblemSeverities,
+  MismatchKinds,
+  ReturnResolutions,
+  ReturnRules,
+  ShippingPayers,
+  InspectionGrades,
+  Dispositions,
+  ReturnClosures,
+  ReturnDeadlines,
+  ReturnLine,
+  PricedReturnLine,
+  type ReturnKind,
+  type ReturnReason,
+  type ProblemSeverity,
+  type MismatchKind,
+  type ReturnResolution,
+  type ReturnRule,
+  type ShippingPayer,
+  type InspectionGrade,
+  type Disposition,
+  type ReturnClosure,
+  type ReturnDeadline,
+} from './events/returns/vocabulary';
+export { ReturnRequestedV1 } from './events/returns/return-requested.v1';
+export { ReturnApprovedV1 } from './events/returns/return-approved.v1';
+export { ReturnRefusedV1 } from './events/returns/return-refused.v1';
+export { AllowanceOfferedV1 } from './events/returns/allowance-offered.v1';
+export { AllowanceAcceptedV1 } from './events/returns/allowance-accepted.v1';
+export { ReturnShipmentRequestedV1 } from './events/returns/return-shipment-requested.v1';
+export { ReplacementShipmentRequestedV1 } from './events/returns/replacement-shipment-requested.v1';
+export { ReturnReceivedV1 } from './events/returns/return-received.v1';
+export { ReturnInspectedV1 } from './events/returns/return-inspected.v1';
+export { RefundRequestedV1 } from './events/returns/refund-requested.v1';
+export { ReturnClosedV1 } from './events/returns/return-closed.v1';
+export { ReturnCancelledV1 } from './events/returns/return-cancelled.v1';
+export { ReturnDeadlineBreachedV1 } from './events/returns/return-deadline-breached.v1';
+export { ShipmentDeliveredV1 } from './events/logistics/shipment-delivered.v1';
+export { ReplacementShippedV1 } from './events/logistics/replacement-shipped.v1';
+export { RefundPaidV1 } from './events/compensation/refund-paid.v1';
+export { RefundFailedV1 } from './events/compensation/refund-failed.v1';
+export { AllowancePaidV1 } from './events/compensation/allowance-paid.v1';
+export { ShipmentPurposes, type ShipmentPurpose } from './events/logistics/vocabulary';
+export { RefundFailureReasons, type RefundFailureReason } from './events/compensation/vocabulary';

@@ -3,12 +3,15 @@
  * baselines, on the real Postgres and Kafka of this machine, in one run. Prints progress, then a table. Then the
  * incident escalation latency (`test/bench/incident-latency.ts`: complaints at 200/s for 60 s through intake and
  * incidents running as real processes, p50/p99 from HTTP accept to `IncidentEscalated` on Kafka, against a bare
- * Kafka hop measured in the same run), which prints its own tables.
+ * Kafka hop measured in the same run), which prints its own tables. Then the SLA timers under a backlog
+ * (`test/bench/case-sla.ts`: 100,000 open cases with running clocks while 200 new cases/s arrive, how late warnings
+ * and breaches fire and how long case commands take, against an empty backlog in the same run), its own tables too.
  *
  *   npm run bench                      # full scale (~7 min)
  *   BENCH_SCALE=0.2 npm run bench      # quick run: shorter cells, fewer messages (the latency run keeps its load)
  *   BENCH_ONLY=append,relay npm run bench
  *   BENCH_ONLY=incidents npm run bench # the latency run alone (same as npm run bench:incidents)
+ *   BENCH_ONLY=cases npm run bench     # the SLA timers under a backlog alone (same as npm run bench:cases)
  *
  * Environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres), KAFKA_BROKERS (default
  * 127.0.0.1:9092). Each scenario uses fresh databases and topics and drops / deletes them afterwards.
@@ -101,13 +104,40 @@ function runInChild(name: string): Promise<ChildResult | null> {
  * prints its tables itself. Resolves whether it completed (targets met or not).
  */
 function runIncidentLatency(): Promise<boolean> {
+  return runOwnTables('incident-latency.ts');
+}
+
+/**
+ * SLA timers under a backlog of open cases (`test/bench/case-sla.ts`): intake as a real process, a baseline on an
+ * empty backlog, then 100,000 open cases (scaled by BENCH_SCALE) while new cases arrive; prints its own tables.
+ */
+function runCaseSla(): Promise<boolean> {
+  return runOwnTables('case-sla.ts');
+}
+
+/** Runs a bench script that prints its own tables in its own process; resolves whether it completed. */
+function runOwnTables(script: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...process.execArgv, join(__dirname, 'incident-latency.ts')], {
+    const child = spawn(process.execPath, [...process.execArgv, join(__dirname, script)], {
       env: process.env,
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     child.once('close', (code) => resolve(code === 0));
   });
+}
+
+/** The scenarios that print their own tables, in order; resolves whether all completed. */
+async function runTableScenarios(withLatency: boolean, withCases: boolean): Promise<boolean> {
+  let ok = true;
+  if (withLatency) {
+    log('incident escalation latency (npm run bench:incidents), in its own processes…');
+    ok = (await runIncidentLatency()) && ok;
+  }
+  if (withCases) {
+    log('SLA timers under a backlog of open cases (npm run bench:cases), in its own processes…');
+    ok = (await runCaseSla()) && ok;
+  }
+  return ok;
 }
 
 /** In the child: run one scenario and report its rows and the foreign load it saw. */
@@ -131,13 +161,14 @@ async function main(): Promise<number> {
     .filter(Boolean);
   const selected = Object.keys(scenarios).filter((name) => only.length === 0 || only.includes(name));
   const withLatency = only.length === 0 || only.includes('incidents');
+  const withCases = only.length === 0 || only.includes('cases');
   if (selected.length === 0) {
-    if (!withLatency)
+    if (!withLatency && !withCases)
       throw new Error(
-        `BENCH_ONLY=${only.join(',')}: choose among ${[...Object.keys(scenarios), 'incidents'].join(', ')}`,
+        `BENCH_ONLY=${only.join(',')}: choose among ${[...Object.keys(scenarios), 'incidents', 'cases'].join(', ')}`,
       );
     await preflight();
-    return (await runIncidentLatency()) ? 0 : 1;
+    return (await runTableScenarios(withLatency, withCases)) ? 0 : 1;
   }
   log(
     `scale ${SCALE}, scenarios ${selected.join(', ')}; commit ${gitRevision()}; node ${process.version}, ${os.cpus().length} cpus, ` +
@@ -187,10 +218,7 @@ async function main(): Promise<number> {
     );
   }
   if (rows.some((r) => r.ours === null || r.baseline === null)) failed = true;
-  if (withLatency) {
-    log('incident escalation latency (npm run bench:incidents), in its own processes…');
-    if (!(await runIncidentLatency())) failed = true;
-  }
+  if (!(await runTableScenarios(withLatency, withCases))) failed = true;
   return failed ? 1 : 0;
 }
 

@@ -78,9 +78,12 @@ describe('incident response end to end', () => {
     surveys = new ServiceProcess('surveys', await freePort(), envFor(dbs.surveys));
     await Promise.all([intake.start(), incidents.start(), surveys.start()]);
     await waitForConsumerGroups(
-      ['incidents.complaint-clustering', 'incidents.satisfaction', 'surveys.incident-follow-up'].map(
-        (g) => groupPrefix + g,
-      ),
+      [
+        'incidents.complaint-clustering',
+        'incidents.satisfaction',
+        'surveys.incident-follow-up',
+        'intake.case-timeline',
+      ].map((g) => groupPrefix + g),
     );
     for (const role of ['agent', 'supervisor', 'tech-support', 'incident-commander', 'general-manager']) {
       tokens[role] = await token([role]);
@@ -140,11 +143,24 @@ describe('incident response end to end', () => {
   let batchIncident: string;
   let injuryIncident: string;
   const firstComplaintId = randomUUID();
+  /** The first complaint arose from an after-sales case: its timeline in intake follows the incident and the survey. */
+  const caseId = randomUUID();
+  const caseCustomer = `cus-${randomUUID()}`;
 
   it('120 complaints on one battery batch: L3 at once, L2 at the 10th, L1 at the 100th, the right team paged each time', async () => {
     // Distinct customers: the level counts customers (domain policy default), so each complaint is a new one.
     const post = (body: Json) => call(intake.url, 'POST', '/complaints', 'agent', body);
-    expect((await post(complaint({ complaintId: firstComplaintId }))).status).toBe(201);
+    const opened = await call(intake.url, 'POST', '/cases', 'agent', {
+      caseId,
+      channel: 'phone',
+      orderId: `ORD-${caseId.slice(0, 8)}`,
+      customerId: caseCustomer,
+      problemType: 'quality',
+      description: 'The power bank swells while charging',
+    });
+    expect(opened.status).toBe(201);
+    const first = complaint({ complaintId: firstComplaintId, caseId, customer: { id: caseCustomer, name: 'Li Wei' } });
+    expect((await post(first)).status).toBe(201);
     for (let i = 1; i < 120; i += 10) {
       const statuses = await Promise.all(
         Array.from({ length: Math.min(10, 120 - i) }, () => post(complaint()).then((r) => r.status)),
@@ -337,15 +353,18 @@ describe('incident response end to end', () => {
     const list = await eventually(
       async () => {
         const r = await call(surveys.url, 'GET', `/surveys?incidentId=${id}`, 'agent');
-        const items = (r.body.surveys ?? []) as Array<{ surveyId: string }>;
+        const items = (r.body.surveys ?? []) as Array<{ surveyId: string; customerRef: string }>;
         return items.length === 120 ? items : undefined;
       },
       '120 surveys',
       60_000,
     );
 
-    // 10 answers, 8 satisfied (mean ≥ 4) and 2 not: 8 / 10 = 80 % < 90 % (L1 target) → below target.
-    for (const [n, s] of list.slice(0, 10).entries()) {
+    // 10 answers, 8 satisfied (mean ≥ 4) and 2 not: 8 / 10 = 80 % < 90 % (L1 target) → below target. The customer of
+    // the case answers first (satisfied).
+    const byCase = (s: { customerRef?: string }) => (s.customerRef === caseCustomer ? 0 : 1);
+    const ordered = [...list].sort((a, b) => byCase(a) - byCase(b));
+    for (const [n, s] of ordered.slice(0, 10).entries()) {
       const score = n < 8 ? 5 : 2;
       const answered = await call(surveys.url, 'POST', `/surveys/${s.surveyId}/answers`, 'agent', {
         responseSpeed: score,
@@ -388,6 +407,53 @@ describe('incident response end to end', () => {
       ).status,
     ).toBe(200);
     expect((await call(incidents.url, 'POST', `/incidents/${id}/close`, 'incident-commander', {})).status).toBe(200);
+  });
+
+  it("the case's timeline in intake shows what incidents and surveys did for it, in order, with links", async () => {
+    interface Entry {
+      service: string;
+      eventType: string;
+      link: string;
+      summary: string;
+    }
+    const entries = await eventually(
+      async () => {
+        const r = await call(intake.url, 'GET', `/cases/${caseId}/timeline?limit=500`, 'agent');
+        const list = (r.body.entries ?? []) as Entry[];
+        const has = (type: string) => list.some((e) => e.eventType === type);
+        return has('aftersales.incidents.incident-closed.v1') && has('aftersales.surveys.satisfaction-below-target.v1')
+          ? list
+          : undefined;
+      },
+      'the incident and the survey on the case timeline',
+      60_000,
+    );
+    const firstOf = (type: string) => entries.findIndex((e) => e.eventType === type);
+    // The case opens its timeline; its SLA clocks, an off-hours acknowledgement and the escalation its complaint causes
+    // are intake's entries beside it (sla-clocks.int.spec.ts proves them).
+    expect(entries[0]?.eventType).toBe('CaseOpened');
+    const complained = firstOf('ComplaintRegistered');
+    // The incident's life on the case, in order: opened, the case's complaint attached, escalated, resolved, closed.
+    const incidentSteps = [
+      'aftersales.incidents.incident-opened.v1',
+      'aftersales.incidents.complaint-attached.v1',
+      'aftersales.incidents.incident-escalated.v1',
+      'aftersales.incidents.incident-resolved.v1',
+      'aftersales.incidents.incident-closed.v1',
+    ].map(firstOf);
+    expect(incidentSteps.every((i) => i > complained && complained > 0)).toBe(true);
+    expect([...incidentSteps].sort((a, b) => a - b)).toEqual(incidentSteps);
+    // Only this case's complaint among the 120 attached: the others came from no case.
+    expect(entries.filter((e) => e.eventType === 'aftersales.incidents.complaint-attached.v1')).toHaveLength(1);
+    for (const e of entries.filter((x) => x.service === 'incidents'))
+      expect(e.link).toBe(`/incidents/${batchIncident}`);
+    // The survey of the case's customer, answered, and the fall below the target the follow-up concerns.
+    const answered = entries.filter((e) => e.eventType === 'aftersales.surveys.satisfaction-measured.v1');
+    expect(answered).toHaveLength(1);
+    expect(answered[0]?.link).toMatch(/^\/surveys\/[0-9a-f-]{36}$/);
+    expect(firstOf('aftersales.surveys.satisfaction-measured.v1')).toBeGreaterThan(
+      firstOf('aftersales.incidents.incident-resolved.v1'),
+    );
   });
 
   it('the audit trail verifies, and names the event after someone edits it in Postgres', async () => {

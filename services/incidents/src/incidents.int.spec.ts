@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ComplaintRegisteredV1, dlqTopic, Topics } from '@aftersales/contracts';
 import { readTopicWithKcat, uniqueName, type KcatMessage } from '@aftersales/testing';
 import { eventually, metricValue, startTestService, type TestService } from '@aftersales/test-kit';
@@ -400,37 +401,82 @@ describe('incidents: complaint clusters → incidents → pages → deadlines (r
     expect(series['L3 activation']).toBeGreaterThanOrEqual(1);
   });
 
-  it('a complaint that can never be clustered goes to the dead-letter topic with the reason', async () => {
-    const tenant = tenants.batch;
-    const noSku = aComplaint(tenant, clock(), { productSku: undefined });
+  // Seed 000 §3.5.1: every complaint is taken on. One without the SKU or region its category clusters on is kept as a
+  // single complaint: its own cluster, graded and handled like the first complaint of any cluster, never dead-lettered.
+  it('complaints without SKU or region are kept as single complaints, each with its incident; unreadable ones are dead-lettered', async () => {
+    const tenant = uniqueName('shop');
+    const policy = await call('PUT', '/policies', tenant, ['admin'], {
+      overrides: {},
+      pager: { webhookUrl: pager.url(`/${tenant}`) },
+    });
+    expect(policy.status).toBe(200);
+    // It arose from an after-sales case: its incident names the case (the case timeline in intake shows it).
+    const caseId = randomUUID();
+    const noSku = aComplaint(tenant, clock(), { productSku: undefined, batch: undefined, caseId });
+    const noRegion = aComplaint(tenant, clock(), {
+      category: 'service-failure',
+      productSku: undefined,
+      batch: undefined,
+      region: undefined,
+    });
+    const alsoNoSku = aComplaint(tenant, clock(), { productSku: undefined, batch: undefined });
     const otherTenant = aComplaint(tenant, clock(), { tenantId: 'someone-else' });
     const badSchema = aComplaint(tenant, clock());
-    const [noSkuId, otherTenantId] = await upstream.complaints(tenant, [noSku, otherTenant]);
+    const [otherTenantId] = await upstream.complaints(tenant, [otherTenant]);
+    await upstream.complaints(tenant, [noSku, noRegion, alsoNoSku]);
     const badSchemaId = await upstream.raw(
       tenant,
       badSchema.complaintId,
       JSON.stringify({ ...badSchema, category: 'pigeon' }),
     );
 
+    const singles = [noSku, noRegion, alsoNoSku];
+    const links = await eventually(
+      async () => {
+        const { rows } = await incidents.pool.query<{ cluster_id: string; incident_id: string }>(
+          'SELECT cluster_id, incident_id FROM incidents_cluster_links WHERE tenant = $1 ORDER BY cluster_id',
+          [tenant],
+        );
+        return rows.length === singles.length ? rows : undefined;
+      },
+      'an incident for each single complaint',
+      BACKLOG_MS,
+    );
+    expect(links.map((l) => l.cluster_id).sort()).toEqual(
+      singles.map((c) => `${tenant}/${c.category}/complaint:${c.complaintId}`).sort(),
+    );
+    for (const complaint of singles) {
+      const link = links.find((l) => l.cluster_id.endsWith(`complaint:${complaint.complaintId}`));
+      const events = await eventually(async () => {
+        const stream = await streamOf(link?.incident_id as string);
+        return ofType(stream, 'ComplaintAttached').length === 1 ? stream : undefined;
+      }, `complaint ${complaint.complaintId} attached to its own incident`);
+      expect(ofType(events, 'IncidentOpened')[0]?.data).toMatchObject({
+        tenant,
+        level: 'L3',
+        source: { kind: 'cluster', clusterKey: `complaint:${complaint.complaintId}`, complaintCount: 1 },
+      });
+      expect(ofType(events, 'ComplaintAttached').map((e) => e.data.complaintId)).toEqual([complaint.complaintId]);
+    }
+    const fromCase = links.find((l) => l.cluster_id.endsWith(`complaint:${noSku.complaintId}`))?.incident_id as string;
+    const caseEvents = await streamOf(fromCase);
+    expect(ofType(caseEvents, 'IncidentOpened')[0]?.data.caseIds).toEqual([caseId]);
+    expect(ofType(caseEvents, 'ComplaintAttached')[0]?.data.caseId).toBe(caseId);
+
     const consumer = incidents.groupOf('complaint-clustering');
-    const ids = new Set([noSkuId, otherTenantId, badSchemaId]);
+    const ids = new Set([otherTenantId, badSchemaId]);
     const dead = await readTopicWithKcat(dlqTopic('incidents', 'complaint-clustering'), {
-      count: 3,
+      count: 2,
       timeoutMs: 30_000,
       until: (m) => ids.has(m.headers.ce_id) && m.headers.dlq_consumer === consumer,
     });
     const byId = new Map(dead.map((m) => [m.headers.ce_id, m.headers]));
-    expect(byId.get(noSkuId)).toMatchObject({
-      dlq_error_code: 'HANDLER_REJECTED',
-      dlq_handler_code: 'CLUSTER.KEY_INCOMPLETE',
-      tenant,
-    });
-    expect(byId.get(noSkuId)?.dlq_reason).toContain('CLUSTER.KEY_INCOMPLETE');
-    expect(byId.get(noSkuId)?.dlq_reason).toContain('SKU');
     expect(byId.get(otherTenantId)).toMatchObject({ dlq_error_code: 'TENANT_MISMATCH' });
     expect(byId.get(otherTenantId)?.dlq_reason).toContain('differs from the tenant header');
-    expect(byId.get(badSchemaId)).toMatchObject({ dlq_error_code: 'SCHEMA_VIOLATION' });
-    expect(byId.get(noSkuId)?.ce_type).toBe(ComplaintRegisteredV1.type);
+    expect(byId.get(badSchemaId)).toMatchObject({
+      dlq_error_code: 'SCHEMA_VIOLATION',
+      ce_type: ComplaintRegisteredV1.type,
+    });
   });
 
   it('a webhook stored before the allow-list (or outside it since) is refused at delivery, recorded once, never retried', async () => {
@@ -488,5 +534,73 @@ describe('incidents: complaint clusters → incidents → pages → deadlines (r
     expect(pager.on(`/${tenant}`)).toEqual([]);
     // The page itself is in the incident's stream (and on Kafka): only the webhook call was refused.
     expect(ofType(await streamOf(incidentId), 'ResponseTeamPaged')).toHaveLength(1);
+  });
+
+  // Seed 000 §3.5.3: a group event (「群體性事件」) goes straight to senior management and starts the emergency plan;
+  // seed 004 §3(二) grades it level 1. A tenant may grade it otherwise in its policy.
+  it('a group-event-only complaint opens an L1 incident at once (the L1 team paged); a tenant that grades group events L2 gets L2', async () => {
+    const byDefault = uniqueName('shop');
+    const gradedL2 = uniqueName('shop');
+    const putPolicy = async (tenant: string, overrides: unknown) => {
+      const res = await call('PUT', '/policies', tenant, ['admin'], {
+        overrides,
+        pager: { webhookUrl: pager.url(`/${tenant}`) },
+      });
+      expect(res.status).toBe(200);
+      return (await res.json()) as { effective: { clustering: { flagLevels: Record<string, string | null> } } };
+    };
+    // A policy without the flag (as saved before it existed) gets the default; another tenant sets it.
+    expect(
+      (await putPolicy(byDefault, { clustering: { flagLevels: { legalThreat: 'L1' } } })).effective.clustering
+        .flagLevels,
+    ).toMatchObject({ legalThreat: 'L1', groupEvent: 'L1' });
+    expect(
+      (await putPolicy(gradedL2, { clustering: { flagLevels: { groupEvent: 'L2' } } })).effective.clustering.flagLevels,
+    ).toMatchObject({ groupEvent: 'L2' });
+
+    const groupEventOnly = {
+      flags: { personalInjury: false, propertyLoss: false, mediaExposure: false, legalThreat: false, groupEvent: true },
+    };
+    const complaint = aComplaint(byDefault, clock(), { productSku: 'EB-7', batch: 'G-1', ...groupEventOnly });
+    await upstream.complaints(byDefault, [complaint]);
+    await upstream.complaints(gradedL2, [
+      aComplaint(gradedL2, clock(), { productSku: 'EB-7', batch: 'G-1', ...groupEventOnly }),
+    ]);
+
+    const [page] = await eventually(
+      async () => (pagesOf(byDefault).length >= 1 ? pagesOf(byDefault) : undefined),
+      'the L1 page of the group event',
+    );
+    expect(page?.body).toMatchObject({
+      tenant: byDefault,
+      level: 'L1',
+      trigger: 'activation',
+      team: { lead: 'general-manager', members: ['pr', 'legal'] },
+    });
+    const events = await streamOf(page?.body.incidentId as string);
+    expect(ofType(events, 'IncidentOpened')[0]?.data).toMatchObject({
+      level: 'L1',
+      reason: `groupEvent reported in complaint ${complaint.complaintId} forces L1`,
+      source: {
+        kind: 'cluster',
+        clusterKey: 'sku:EB-7|batch:G-1',
+        complaintCount: 1,
+        flags: { injury: false, propertyLoss: false, mediaExposure: false, legalThreat: false, groupEvent: true },
+      },
+    });
+    const [deadline] = ofType(events, 'ContactDeadlineSet');
+    expect(Date.parse(deadline?.data.dueAt as string) - Date.parse(deadline?.data.at as string)).toBe(30 * 60_000);
+    expect(ofType(events, 'ComplaintAttached').map((e) => e.data.complaintId)).toEqual([complaint.complaintId]);
+
+    const [l2Page] = await eventually(
+      async () => (pagesOf(gradedL2).length >= 1 ? pagesOf(gradedL2) : undefined),
+      'the L2 page of the tenant that grades group events L2',
+    );
+    expect(l2Page?.body).toMatchObject({
+      tenant: gradedL2,
+      level: 'L2',
+      trigger: 'activation',
+      team: { lead: 'cs-director', members: ['tech-support', 'logistics'] },
+    });
   });
 });

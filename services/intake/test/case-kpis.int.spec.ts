@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { localDateOf, type BusinessCalendar } from '@aftersales/business-time';
 import { uniqueName } from '@aftersales/testing';
 import { eventually, metricValue, startTestService, type TestService } from '@aftersales/test-kit';
 import { intakeService } from '../src/intake.module';
@@ -24,6 +25,17 @@ interface Problem {
 }
 
 const ratio = (count: number, of: number) => ({ count, of, rate: of === 0 ? null : count / of });
+/** The SLA hit rate: first-response and resolution clocks (the only ones the tenant's policy runs). */
+const slaHits = (firstResponse: [number, number], resolution: [number, number]) => ({
+  ...ratio(firstResponse[0] + resolution[0], firstResponse[1] + resolution[1]),
+  byClock: {
+    first_response: ratio(...firstResponse),
+    next_response: ratio(0, 0),
+    first_dispatch: ratio(0, 0),
+    resolution: ratio(...resolution),
+    progress_update: ratio(0, 0),
+  },
+});
 const average = (measured: number, averageSeconds: number | null) => ({ measured, averageSeconds });
 const backlog = (
   underOneHour: number,
@@ -42,8 +54,10 @@ const backlog = (
 
 // CONTEXT: a small scripted desk on the test's clock. Every figure below is computed by hand from the script (the
 // arithmetic is in the comments), then read from GET /case-kpis, which computes it in SQL from the case read model.
+// The tenant's SLA policy: a desk open around the clock in New York (UTC−5 in early March), a first response within
+// 30 minutes and a resolution within 5 hours of elapsed time, nothing else; the timers fire on the test's clock.
 //
-// Tenant K, period [2026-03-02T00:00Z, 2026-03-04T00:00Z), measured at 2026-03-03T06:00Z (UTC days):
+// Tenant K, period [2026-03-02T00:00Z, 2026-03-04T00:00Z), measured at 2026-03-03T06:00Z:
 //
 // case  opened (UTC)   team/agent  first response     outbound answers before 1st resolution  resolution        now
 // G     02-26 00:00    north/a1    (outside period)                                                             assigned
@@ -53,13 +67,24 @@ const backlog = (
 // C     03-02 23:30    south/a3    23:35 ack  300 s   1 (23:50)                              02:30 (10,800 s)  closed 03:00
 // H     03-03 03:00    north/a1    03:00 ack    0 s   0                                      04:00 (3,600 s)   resolved
 // D     03-03 03:30    south/—     04:00 ack 1,800 s  —                                                         assigned
-// E     03-03 05:30    —           —                  —                                                         opened
+// E     03-03 05:45    —           —                  —                                                         opened
 //
 // Complaints registered for C and D (tenant K), and one for H in another tenant (never K's).
+//
+// SLA clocks that ended: first response A, B, C, H on time, D met at its due instant (04:00: late); resolution A
+// (2 h), B's first (4 h), C (3 h), H (1 h) on time. Running at 06:00: B's second resolution (reopened 02:00, due
+// 07:00), D's resolution (due 08:30), E's first response (due 06:15) and resolution: they have not ended.
 describe('case KPIs (GET /case-kpis) from the case read model', () => {
   const tenant = uniqueName('shop');
   const otherTenant = uniqueName('shop');
   let now = Date.parse('2026-02-26T00:00:00.000Z');
+  const calendar: BusinessCalendar = {
+    timeZone: 'America/New_York',
+    workingDays: [1, 2, 3, 4, 5, 6, 7],
+    shifts: [{ start: '00:00', end: '00:00' }],
+    holidays: [],
+  };
+  const minutes = (amount: number) => ({ amount, unit: 'minutes' });
   let intake: TestService;
   const tokens: Record<string, string> = {};
   let steps: CaseSteps;
@@ -87,7 +112,13 @@ describe('case KPIs (GET /case-kpis) from the case read model', () => {
   beforeAll(async () => {
     intake = await startTestService(
       { ...intakeService, clock: () => new Date(now) },
-      { env: { PRIVACY_MASTER_KEY: randomBytes(32).toString('base64') } },
+      {
+        env: {
+          PRIVACY_MASTER_KEY: randomBytes(32).toString('base64'),
+          INTAKE_TIMER_POLL_MS: '50',
+          INTAKE_TIMER_CONCURRENCY: '1',
+        },
+      },
     );
     tokens.agent = await intake.token({ subject: 'agent-7', tenant, roles: ['agent'] });
     tokens.supervisor = await intake.token({ subject: 'supervisor-2', tenant, roles: ['supervisor'] });
@@ -100,6 +131,21 @@ describe('case KPIs (GET /case-kpis) from the case read model', () => {
     tokens.otherAgent = await intake.token({ subject: 'agent-7', tenant: otherTenant, roles: ['agent'] });
     steps = caseSteps(intake, () => tokens.supervisor!);
     const other = caseSteps(intake, () => tokens.otherSupervisor!);
+    const policy = await intake.call('PUT', '/sla-policies', {
+      caller: { token: tokens.manager! },
+      body: {
+        calendar,
+        warningShare: 0.5,
+        targets: [
+          { clock: 'first_response', when: {}, budget: minutes(30), basis: 'elapsed' },
+          { clock: 'resolution', when: {}, budget: minutes(300), basis: 'elapsed' },
+        ],
+        complexCategories: [],
+        dispatchCategories: [],
+        escalation: { ladder: [{ rung: 'supervisor', afterBreach: minutes(0) }], webhookUrl: null },
+      },
+    });
+    expect(policy.status).toBe(200);
 
     at('2026-02-26T00:00:00Z');
     cases.G = await steps.open();
@@ -157,7 +203,7 @@ describe('case KPIs (GET /case-kpis) from the case read model', () => {
     ] as const) {
       expect((await complaint(caseId, token)).status).toBe(201);
     }
-    at('2026-03-03T05:30:00Z');
+    at('2026-03-03T05:45:00Z');
     cases.E = await steps.open();
     at('2026-03-03T06:00:00Z');
     await eventually(async () => {
@@ -183,7 +229,7 @@ describe('case KPIs (GET /case-kpis) from the case read model', () => {
       from: '2026-03-02T00:00:00.000Z',
       to: '2026-03-04T00:00:00.000Z',
       groupBy: 'tenant',
-      timeZone: 'UTC',
+      timeZone: 'America/New_York',
       asOf: '2026-03-03T06:00:00.000Z',
       groups: [
         {
@@ -196,10 +242,12 @@ describe('case KPIs (GET /case-kpis) from the case read model', () => {
           handling: average(3, 7_200),
           // Resolved at least once: A, B, C, H; at first contact: A (1 answer), C (1), H (0); B had 2 and was reopened.
           firstContactResolution: ratio(3, 4),
+          // First response 4 of 5 (D late), resolution 4 of 4.
+          slaHitRate: slaHits([4, 5], [4, 4]),
           reopenRate: ratio(1, 4),
           // C and D; the other tenant's complaint naming H does not count.
           complaintRate: ratio(2, 6),
-          // Open at 06:00: E 0.5 h, D 2.5 h, B 9 h, F 52 h, G 126 h.
+          // Open at 06:00: E 0.25 h, D 2.5 h, B 9 h, F 52 h, G 126 h.
           backlog: backlog(1, 1, 1, 1, 1),
         },
       ],
@@ -215,6 +263,7 @@ describe('case KPIs (GET /case-kpis) from the case read model', () => {
         firstResponse: average(3, 600), // (600 + 1,200 + 0) / 3
         handling: average(2, 5_400), // (7,200 + 3,600) / 2
         firstContactResolution: ratio(2, 3), // A, H of A, B, H
+        slaHitRate: slaHits([3, 3], [3, 3]),
         reopenRate: ratio(1, 3),
         complaintRate: ratio(0, 3),
         backlog: backlog(0, 0, 1, 0, 1), // B 9 h; G (north, opened before the period) 126 h
@@ -225,6 +274,7 @@ describe('case KPIs (GET /case-kpis) from the case read model', () => {
         firstResponse: average(2, 1_050), // (300 + 1,800) / 2
         handling: average(1, 10_800),
         firstContactResolution: ratio(1, 1),
+        slaHitRate: slaHits([1, 2], [1, 1]), // C on time; D late
         reopenRate: ratio(0, 1),
         complaintRate: ratio(2, 2),
         backlog: backlog(0, 1, 0, 0, 0), // D 2.5 h
@@ -235,9 +285,10 @@ describe('case KPIs (GET /case-kpis) from the case read model', () => {
         firstResponse: average(0, null),
         handling: average(0, null),
         firstContactResolution: ratio(0, 0),
+        slaHitRate: slaHits([0, 0], [0, 0]),
         reopenRate: ratio(0, 0),
         complaintRate: ratio(0, 1),
-        backlog: backlog(1, 0, 0, 1, 0), // E 0.5 h, F 52 h
+        backlog: backlog(1, 0, 0, 1, 0), // E 0.25 h, F 52 h
       },
     ]);
     const agents = await kpis(`${period}&groupBy=agent`, tokens.manager);
@@ -248,6 +299,7 @@ describe('case KPIs (GET /case-kpis) from the case read model', () => {
         firstResponse: average(2, 300), // (600 + 0) / 2
         handling: average(2, 5_400),
         firstContactResolution: ratio(2, 2),
+        slaHitRate: slaHits([2, 2], [2, 2]),
         reopenRate: ratio(0, 2),
         complaintRate: ratio(0, 2),
         backlog: backlog(0, 0, 0, 0, 1), // G
@@ -258,6 +310,7 @@ describe('case KPIs (GET /case-kpis) from the case read model', () => {
         firstResponse: average(1, 1_200),
         handling: average(0, null),
         firstContactResolution: ratio(0, 1),
+        slaHitRate: slaHits([1, 1], [1, 1]), // the second resolution clock still runs
         reopenRate: ratio(1, 1),
         complaintRate: ratio(0, 1),
         backlog: backlog(0, 0, 1, 0, 0),
@@ -268,6 +321,7 @@ describe('case KPIs (GET /case-kpis) from the case read model', () => {
         firstResponse: average(1, 300),
         handling: average(1, 10_800),
         firstContactResolution: ratio(1, 1),
+        slaHitRate: slaHits([1, 1], [1, 1]),
         reopenRate: ratio(0, 1),
         complaintRate: ratio(1, 1),
         backlog: backlog(0, 0, 0, 0, 0),
@@ -278,6 +332,7 @@ describe('case KPIs (GET /case-kpis) from the case read model', () => {
         firstResponse: average(1, 1_800),
         handling: average(0, null),
         firstContactResolution: ratio(0, 0),
+        slaHitRate: slaHits([0, 1], [0, 0]),
         reopenRate: ratio(0, 0),
         complaintRate: ratio(1, 2),
         backlog: backlog(1, 1, 0, 1, 0), // E, D, F
@@ -285,29 +340,47 @@ describe('case KPIs (GET /case-kpis) from the case read model', () => {
     ]);
   });
 
-  it('per day of opening (UTC days: intake keeps no business calendar per tenant)', async () => {
+  it("per day of opening, in the time zone of the tenant's business calendar", async () => {
     const days = await kpis(`${period}&groupBy=day`);
-    expect(days.body.timeZone).toBe('UTC');
-    expect(days.body.groups.map((g) => g.key)).toEqual(['2026-02-26', '2026-03-01', '2026-03-02', '2026-03-03']);
+    expect(days.body.timeZone).toBe('America/New_York');
+    // The local dates are those of @aftersales/business-time's localDateOf: H (03:00Z) and D (03:30Z) were opened on
+    // the evening of 2 March in New York, E (05:45Z) after its midnight.
+    const opened = {
+      G: '2026-02-26T00:00:00Z',
+      F: '2026-03-01T02:00:00Z',
+      H: '2026-03-03T03:00:00Z',
+      E: '2026-03-03T05:45:00Z',
+    };
+    expect(
+      Object.fromEntries(Object.entries(opened).map(([name, at]) => [name, localDateOf(calendar, new Date(at))])),
+    ).toEqual({
+      G: '2026-02-25',
+      F: '2026-02-28',
+      H: '2026-03-02',
+      E: '2026-03-03',
+    });
+    expect(days.body.groups.map((g) => g.key)).toEqual(['2026-02-25', '2026-02-28', '2026-03-02', '2026-03-03']);
     expect(days.body.groups[2]).toEqual({
       key: '2026-03-02',
-      cases: 3, // A, B, C
-      firstResponse: average(3, 700), // (600 + 1,200 + 300) / 3
-      handling: average(2, 9_000), // (7,200 + 10,800) / 2
-      firstContactResolution: ratio(2, 3),
-      reopenRate: ratio(1, 3),
-      complaintRate: ratio(1, 3),
-      backlog: backlog(0, 0, 1, 0, 0),
+      cases: 5, // A, B, C, H, D
+      firstResponse: average(5, 780), // (600 + 1,200 + 300 + 0 + 1,800) / 5
+      handling: average(3, 7_200), // (7,200 + 10,800 + 3,600) / 3
+      firstContactResolution: ratio(3, 4),
+      slaHitRate: slaHits([4, 5], [4, 4]),
+      reopenRate: ratio(1, 4),
+      complaintRate: ratio(2, 5),
+      backlog: backlog(0, 1, 1, 0, 0), // D 2.5 h, B 9 h
     });
     expect(days.body.groups[3]).toEqual({
       key: '2026-03-03',
-      cases: 3, // H, D, E
-      firstResponse: average(2, 900), // (0 + 1,800) / 2
-      handling: average(1, 3_600),
-      firstContactResolution: ratio(1, 1),
-      reopenRate: ratio(0, 1),
-      complaintRate: ratio(1, 3),
-      backlog: backlog(1, 1, 0, 0, 0),
+      cases: 1, // E
+      firstResponse: average(0, null),
+      handling: average(0, null),
+      firstContactResolution: ratio(0, 0),
+      slaHitRate: slaHits([0, 0], [0, 0]),
+      reopenRate: ratio(0, 0),
+      complaintRate: ratio(0, 1),
+      backlog: backlog(1, 0, 0, 0, 0),
     });
     // Days before the period show only their backlog.
     expect(days.body.groups[0]).toMatchObject({ cases: 0, backlog: backlog(0, 0, 0, 0, 1) });
@@ -356,6 +429,8 @@ describe('case KPIs (GET /case-kpis) from the case read model', () => {
     expect(metricValue(metrics, 'aftersales_cases_open', { tenant, status: 'reopened' })).toBe(1);
     expect(metricValue(metrics, 'aftersales_cases_open', { tenant, status: 'investigating' })).toBe(0);
     expect(metrics).toContain(`aftersales_cases_open{tenant="${tenant}",status="in_execution"} 0`);
-    expect(metricValue(metrics, 'aftersales_cases_open', { tenant: otherTenant, status: 'opened' })).toBe(1);
+    // The other tenant runs on the default SLA policy (Shanghai, 09:00–22:30): its case, opened at 06:00 there, was
+    // acknowledged automatically.
+    expect(metricValue(metrics, 'aftersales_cases_open', { tenant: otherTenant, status: 'acknowledged' })).toBe(1);
   });
 });

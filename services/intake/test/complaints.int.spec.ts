@@ -195,14 +195,32 @@ describe('intake complaints: personal data sealed, audited, erasable', () => {
     expect(JSON.stringify(problem)).not.toContain('not-an-email');
   });
 
-  it('applies the complaint rules: 422 for a special scenario without region, 409 for a second registration', async () => {
-    const noRegion = await call('POST', '/complaints', tokens.agent!, aComplaint({ category: 'special-scenario' }));
-    expect(noRegion.status).toBe(422);
-    expect(await json<Problem>(noRegion)).toMatchObject({ code: 'COMPLAINT.REGION_REQUIRED' });
-
-    const noSku = await call('POST', '/complaints', tokens.agent!, aComplaint({ productSku: undefined }));
-    expect(noSku.status).toBe(422);
-    expect(await json<Problem>(noSku)).toMatchObject({ code: 'COMPLAINT.PRODUCT_SKU_REQUIRED' });
+  // Seed 000 §3.5.1: every complaint is taken on. Incidents keeps what it cannot cluster as single complaints.
+  it('takes on a complaint without region or SKU (201, published without them), and refuses a second registration (409)', async () => {
+    const noRegion = aComplaint({ category: 'special-scenario', productSku: undefined, batch: undefined });
+    const noSku = aComplaint({ productSku: undefined, batch: undefined });
+    for (const request of [noRegion, noSku]) {
+      const res = await call('POST', '/complaints', tokens.agent!, request);
+      expect(res.status).toBe(201);
+      const body = await json(res);
+      expect(body).toMatchObject({ complaintId: request.complaintId, category: request.category });
+      expect(body).not.toHaveProperty('productSku');
+      expect(body).not.toHaveProperty('region');
+    }
+    const ids = new Set<string>([noRegion.complaintId, noSku.complaintId]);
+    const published = await readTopicWithKcat(Topics.intake, {
+      count: 2,
+      timeoutMs: 30_000,
+      until: (m) => ids.has(m.headers.ce_subject ?? ''),
+    });
+    for (const message of published) {
+      const payload = JSON.parse(message.payload) as ComplaintRegisteredV1;
+      expect(validateEvent(ComplaintRegisteredV1.type, payload)).toMatchObject({ ok: true });
+      expect(payload).not.toHaveProperty('productSku');
+      expect(payload).not.toHaveProperty('region');
+      // Nothing to cluster on: keyed by the complaint itself (complaintPartitionKey).
+      expect(message.key).toBe(`${tenant}|complaint:${payload.complaintId}`);
+    }
 
     const again = await call('POST', '/complaints', tokens.agent!, aComplaint({ complaintId }));
     expect(again.status).toBe(409);

@@ -1,15 +1,32 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { describeHttpKit } from '@aftersales/test-kit';
+import { defaultSlaPolicy } from '../src/domain/sla-policy';
 import { intakeService } from '../src/intake.module';
 
 // The inherited HTTP suites (OpenAPI, tokens, authorization grid, hostile input), seeded in tenant A with a case taken
 // into execution (acknowledged, classified, assigned, investigated, a solution accepted, a collaboration requested, the
-// customer verified, a communication with sealed contact data), a complaint and its customer.
+// customer verified, a communication with sealed contact data), a complaint, a review (and its follow-up case) and
+// their customer.
 describeHttpKit(intakeService, {
   env: { PRIVACY_MASTER_KEY: randomBytes(32).toString('base64') },
   seed: async ({ request, marker }) => {
     // A customer id is a reference any tenant may hold (and echo), so it carries no marker.
     const customerId = `cus-${randomUUID()}`;
+    // A desk staffed around the clock: the case is acknowledged by the seed below whatever the time of the run (off
+    // hours intake would acknowledge it on its own).
+    const policy = await request('PUT', '/sla-policies', {
+      role: 'cs-manager',
+      body: {
+        ...defaultSlaPolicy,
+        calendar: {
+          timeZone: 'Asia/Shanghai',
+          workingDays: [1, 2, 3, 4, 5, 6, 7],
+          shifts: [{ start: '00:00', end: '00:00' }],
+          holidays: [],
+        },
+      },
+    });
+    if (policy.status !== 200) throw new Error(`seed: sla-policies answered ${policy.status} ${policy.text}`);
     const opened = await request('POST', '/cases', {
       role: 'agent',
       body: { channel: 'chat', orderId: 'ORD-1', customerId, problemType: 'quality', description: marker },
@@ -47,6 +64,14 @@ describeHttpKit(intakeService, {
       summary: marker,
       contact: { phone: '+86 139 0000 0000' },
     });
+    // The agent answers: the next-response clock the customer's message started is met, so no timer changes the case
+    // while the suites run.
+    await step('communications', {
+      channel: 'chat',
+      direction: 'outbound',
+      author: { kind: 'agent' },
+      summary: marker,
+    });
     const registered = await request('POST', '/complaints', {
       role: 'agent',
       body: {
@@ -58,7 +83,12 @@ describeHttpKit(intakeService, {
         description: marker,
       },
     });
+    const reviewed = await request('POST', '/reviews', {
+      role: 'integrator',
+      body: { shopReviewId: `REV-${randomUUID()}`, orderId: 'ORD-1', customerId, rating: 2, summary: marker },
+    });
     const complaintId = (registered.json as { complaintId: string }).complaintId;
-    return { resources: { caseId, collaborationId, complaintId }, references: { customerId } };
+    const reviewId = (reviewed.json as { reviewId: string }).reviewId;
+    return { resources: { caseId, collaborationId, complaintId, reviewId }, references: { customerId } };
   },
 });

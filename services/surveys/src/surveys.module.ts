@@ -15,6 +15,7 @@ import { IncidentFollowUpConsumer } from './infrastructure/messaging/incident-fo
 import { surveysIntegrationEvents } from './infrastructure/messaging/integration-events';
 import { CaseRegister1732500100000 } from './infrastructure/persistence/1732500100000-case-register';
 import { FollowUpSurveys1732500400000 } from './infrastructure/persistence/1732500400000-follow-up-surveys';
+import { IncidentCustomerCases1732500500000 } from './infrastructure/persistence/1732500500000-incident-customer-cases';
 import { PostgresIncidentCustomerRepository } from './infrastructure/persistence/incident-customers.postgres';
 import { PostgresSurveyPolicyRepository } from './infrastructure/persistence/survey-policies.postgres';
 import { PostgresSurveyViewRepository } from './infrastructure/persistence/survey-view.postgres';
@@ -48,7 +49,7 @@ export class SurveysModule {}
 export const surveysService = defineService({
   service: 'surveys',
   module: SurveysModule,
-  migrations: [CaseRegister1732500100000, FollowUpSurveys1732500400000],
+  migrations: [CaseRegister1732500100000, FollowUpSurveys1732500400000, IncidentCustomerCases1732500500000],
   integrationEvents: surveysIntegrationEvents,
   consumers: [
     { consumer: 'case-register', handlers: [CaseOpenedConsumer] },

@@ -44,6 +44,8 @@ describe('surveys: follow-up of a resolved incident (ComplaintAttached ×10 + In
     { length: 10 },
     (_, i) => `cus-${String(i + 1).padStart(2, '0')}-${randomUUID().slice(0, 6)}`,
   );
+  /** The after-sales case each customer's complaint arose from (the published satisfaction names them). */
+  const caseOf = new Map(customers.map((customer) => [customer, randomUUID()]));
   const tokens: Record<string, string> = {};
 
   let surveys: TestService;
@@ -75,6 +77,7 @@ describe('surveys: follow-up of a resolved incident (ComplaintAttached ×10 + In
     complaintId: randomUUID(),
     customerId,
     attachedAt: new Date().toISOString(),
+    ...(caseOf.has(customerId) ? { caseId: caseOf.get(customerId) } : {}),
   });
   const incidentsMessage = (contract: AnyEventContract, data: Record<string, unknown>) => {
     const message = contractMessage(contract, data as never, { tenant, correlationId: `corr-${incidentId}` });
@@ -229,6 +232,8 @@ describe('surveys: follow-up of a resolved incident (ComplaintAttached ×10 + In
     expect(validateEvent(SatisfactionBelowTargetV1.type, belowData).ok).toBe(true);
     expect(belowData).toMatchObject({ incidentId, tenantId: tenant, targetPercent: 90 });
     expect(belowData.satisfactionPercent).toBeLessThan(90);
+    // The fall below the target concerns every customer's case; each measurement the case of the customer who answered.
+    expect(new Set(belowData.caseIds)).toEqual(new Set(caseOf.values()));
 
     // One measurement per answer; the last one (by offset: one incident → one partition) is the final figure.
     const measured = await readTopicWithKcat(Topics.surveys, {
@@ -237,6 +242,11 @@ describe('surveys: follow-up of a resolved incident (ComplaintAttached ×10 + In
       until: (m) => m.headers.ce_type === SatisfactionMeasuredV1.type && m.key === incidentId,
     });
     expect(measured).toHaveLength(10);
+    const customerOfSurvey = new Map(sent.map((s) => [s.surveyId, s.customerRef]));
+    for (const message of measured) {
+      const { surveyId, caseIds } = JSON.parse(message.payload) as SatisfactionMeasuredV1;
+      expect(caseIds).toEqual([caseOf.get(customerOfSurvey.get(surveyId as string) as string)]);
+    }
     const final = JSON.parse(
       [...measured].sort((a, b) => a.offset - b.offset).at(-1)!.payload,
     ) as SatisfactionMeasuredV1;

@@ -18,6 +18,12 @@ export const ComplaintAttachedV1 = defineEvent({
       complaintId: Type.String({ format: 'uuid' }),
       customerId: Type.String({ minLength: 1, description: 'Opaque customer reference (never personal data).' }),
       attachedAt: Type.String({ format: 'date-time' }),
+      caseId: Type.Optional(
+        Type.String({
+          format: 'uuid',
+          description: 'After-sales case the complaint arose from, when it arose from one.',
+        }),
+      ),
     },
     {
       $id: 'aftersales.incidents.complaint-attached.v1',
@@ -30,6 +36,7 @@ export const ComplaintAttachedV1 = defineEvent({
           complaintId: 'a4b6c8d0-1e2f-4a3b-8c5d-6e7f8a9b0c1d',
           customerId: 'cus_3Kp8Wn2r',
           attachedAt: '2026-11-25T08:12:41.207Z',
+          caseId: '6f1c2b8a-3d4e-4f5a-8b9c-0d1e2f3a4b5c',
         },
       ],
     },

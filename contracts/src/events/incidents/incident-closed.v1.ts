@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { CaseIds } from '../../case-references';
 import { defineEvent, type EventData } from '../../define-event';
 import { StringEnum } from '../../schema';
 import { IncidentLevels } from './vocabulary';
@@ -16,6 +17,7 @@ export const IncidentClosedV1 = defineEvent({
       tenantId: Type.String({ minLength: 1 }),
       level: StringEnum(IncidentLevels),
       closedAt: Type.String({ format: 'date-time' }),
+      caseIds: CaseIds('After-sales cases the incident concerns: those of its complaints that arose from a case.'),
     },
     {
       $id: 'aftersales.incidents.incident-closed.v1',
@@ -27,6 +29,7 @@ export const IncidentClosedV1 = defineEvent({
           tenantId: 'acme',
           level: 'L2',
           closedAt: '2026-12-01T11:00:00.000Z',
+          caseIds: ['6f1c2b8a-3d4e-4f5a-8b9c-0d1e2f3a4b5c', '9b2e4d6f-8a1c-4e3b-9d5f-7c6b5a4e3d2c'],
         },
       ],
     },

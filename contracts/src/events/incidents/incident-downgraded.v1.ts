@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { CaseIds } from '../../case-references';
 import { defineEvent, type EventData } from '../../define-event';
 import { StringEnum } from '../../schema';
 import { IncidentLevels } from './vocabulary';
@@ -47,6 +48,7 @@ export const IncidentDowngradedV1 = defineEvent({
         { description: 'Who downgraded the incident.' },
       ),
       downgradedAt: Type.String({ format: 'date-time', description: 'When the downgrade was decided.' }),
+      caseIds: CaseIds('After-sales cases the incident concerns: those of its complaints that arose from a case.'),
     },
     {
       $id: 'aftersales.incidents.incident-downgraded.v1',
@@ -61,6 +63,7 @@ export const IncidentDowngradedV1 = defineEvent({
           reason: 'Complaints traced to one retailer; reach is local',
           decidedBy: { id: 'dir-1', role: 'cs-director' },
           downgradedAt: '2026-11-25T09:30:00.000Z',
+          caseIds: ['6f1c2b8a-3d4e-4f5a-8b9c-0d1e2f3a4b5c'],
         },
       ],
     },

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { CaseIds } from '../../case-references';
 import { defineEvent, type EventData } from '../../define-event';
 import { StringEnum } from '../../schema';
 import { IncidentLevels } from './vocabulary';
@@ -18,6 +19,7 @@ export const IncidentEscalatedV1 = defineEvent({
       toLevel: StringEnum(IncidentLevels),
       reason: Type.String({ minLength: 1 }),
       escalatedAt: Type.String({ format: 'date-time' }),
+      caseIds: CaseIds('After-sales cases the incident concerns: those of its complaints that arose from a case.'),
     },
     {
       $id: 'aftersales.incidents.incident-escalated.v1',
@@ -31,6 +33,7 @@ export const IncidentEscalatedV1 = defineEvent({
           toLevel: 'L2',
           reason: '10 customers within 24 h reached the L2 threshold of 10',
           escalatedAt: '2026-11-25T08:40:00.000Z',
+          caseIds: ['6f1c2b8a-3d4e-4f5a-8b9c-0d1e2f3a4b5c', '9b2e4d6f-8a1c-4e3b-9d5f-7c6b5a4e3d2c'],
         },
       ],
     },

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { CaseIds } from '../../case-references';
 import { defineEvent, type EventData } from '../../define-event';
 import { StringEnum } from '../../schema';
 import { IncidentLevels } from './vocabulary';
@@ -42,6 +43,9 @@ export const IncidentMergedV1 = defineEvent({
       }),
       reason: Type.String({ minLength: 1, description: 'Why the incidents are the same.' }),
       mergedAt: Type.String({ format: 'date-time', description: 'When the merge was decided.' }),
+      caseIds: CaseIds(
+        'After-sales cases the merged (duplicate) incident concerned: those of its complaints that arose from a case.',
+      ),
     },
     {
       $id: 'aftersales.incidents.incident-merged.v1',
@@ -55,6 +59,7 @@ export const IncidentMergedV1 = defineEvent({
           level: 'L2',
           reason: 'Same batch as the declared one',
           mergedAt: '2026-11-25T09:45:00.000Z',
+          caseIds: ['6f1c2b8a-3d4e-4f5a-8b9c-0d1e2f3a4b5c'],
         },
       ],
     },

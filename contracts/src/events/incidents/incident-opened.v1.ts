@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { CaseIds } from '../../case-references';
 import { defineEvent, type EventData } from '../../define-event';
 import { StringEnum } from '../../schema';
 import { IncidentCategories, IncidentLevels } from './vocabulary';
@@ -31,6 +32,9 @@ export const IncidentOpenedV1 = defineEvent({
         Type.String({ description: 'Complaint cluster that raised it, when it came from one.' }),
       ),
       openedAt: Type.String({ format: 'date-time' }),
+      caseIds: CaseIds(
+        'After-sales cases the incident concerns when it opened: those of the complaints it was opened with.',
+      ),
     },
     {
       $id: 'aftersales.incidents.incident-opened.v1',
@@ -47,6 +51,7 @@ export const IncidentOpenedV1 = defineEvent({
           reason: 'Declared by the quality team after a retailer reported swollen units from one batch',
           clusterKey: 'sku:PB-20000|batch:B-2025-07',
           openedAt: '2026-11-25T08:00:00.000Z',
+          caseIds: ['6f1c2b8a-3d4e-4f5a-8b9c-0d1e2f3a4b5c'],
         },
       ],
     },

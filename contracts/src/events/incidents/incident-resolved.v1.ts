@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { CaseIds } from '../../case-references';
 import { defineEvent, type EventData } from '../../define-event';
 import { StringEnum } from '../../schema';
 import { IncidentLevels } from './vocabulary';
@@ -26,6 +27,7 @@ export const IncidentResolvedV1 = defineEvent({
       }),
       retrospectiveDueAt: Type.String({ format: 'date-time' }),
       resolvedAt: Type.String({ format: 'date-time' }),
+      caseIds: CaseIds('After-sales cases the incident concerns: those of its complaints that arose from a case.'),
     },
     {
       $id: 'aftersales.incidents.incident-resolved.v1',
@@ -41,6 +43,7 @@ export const IncidentResolvedV1 = defineEvent({
           satisfactionTarget: 85,
           retrospectiveDueAt: '2026-11-29T16:00:00.000Z',
           resolvedAt: '2026-11-27T16:00:00.000Z',
+          caseIds: ['6f1c2b8a-3d4e-4f5a-8b9c-0d1e2f3a4b5c', '9b2e4d6f-8a1c-4e3b-9d5f-7c6b5a4e3d2c'],
         },
       ],
     },

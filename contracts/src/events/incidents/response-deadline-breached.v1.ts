@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { CaseIds } from '../../case-references';
 import { defineEvent, type EventData } from '../../define-event';
 import { StringEnum } from '../../schema';
 import { IncidentLevels } from './vocabulary';
@@ -18,6 +19,7 @@ export const ResponseDeadlineBreachedV1 = defineEvent({
       dueAt: Type.String({ format: 'date-time' }),
       escalatedTo: Type.String({ minLength: 1, description: 'Role paged because of the breach.' }),
       breachedAt: Type.String({ format: 'date-time' }),
+      caseIds: CaseIds('After-sales cases the incident concerns: those of its complaints that arose from a case.'),
     },
     {
       $id: 'aftersales.incidents.response-deadline-breached.v1',
@@ -32,6 +34,7 @@ export const ResponseDeadlineBreachedV1 = defineEvent({
           dueAt: '2026-11-25T09:40:00.000Z',
           escalatedTo: 'general-manager',
           breachedAt: '2026-11-25T09:40:02.318Z',
+          caseIds: ['6f1c2b8a-3d4e-4f5a-8b9c-0d1e2f3a4b5c'],
         },
       ],
     },

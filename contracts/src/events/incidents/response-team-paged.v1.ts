@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { CaseIds } from '../../case-references';
 import { defineEvent, type EventData } from '../../define-event';
 import { StringEnum } from '../../schema';
 import { IncidentLevels, PageTriggers } from './vocabulary';
@@ -26,6 +27,7 @@ export const ResponseTeamPagedV1 = defineEvent({
       }),
       reason: Type.String(),
       pagedAt: Type.String({ format: 'date-time' }),
+      caseIds: CaseIds('After-sales cases the incident concerns: those of its complaints that arose from a case.'),
     },
     {
       $id: 'aftersales.incidents.response-team-paged.v1',
@@ -42,6 +44,7 @@ export const ResponseTeamPagedV1 = defineEvent({
           team: { lead: 'cs-director', members: ['tech-support', 'logistics'] },
           reason: '10 customers within 24 h reached the L2 threshold of 10',
           pagedAt: '2026-11-25T08:40:00.000Z',
+          caseIds: ['6f1c2b8a-3d4e-4f5a-8b9c-0d1e2f3a4b5c'],
         },
       ],
     },

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { defineEvent, type EventData } from '../../define-event';
 import { StringEnum } from '../../schema';
-import { CaseChannels, DesiredResolutions, EvidenceKinds, ProblemTypes } from './vocabulary';
+import { CaseChannels, CasePriorities, DesiredResolutions, EvidenceKinds, ProblemTypes } from './vocabulary';
 
 /**
  * `aftersales.intake.case-opened.v1` — an after-sales case (ticket) was opened on a customer
@@ -60,6 +60,11 @@ export const CaseOpenedV1 = defineEvent({
         { default: [], description: 'Evidence attached when the case was opened; empty when none.' },
       ),
       purchasedAt: Type.Optional(Type.String({ format: 'date-time', description: 'When the order was placed.' })),
+      priority: Type.Optional(
+        StringEnum(CasePriorities, {
+          description: 'How urgent the case is; absent: normal. SLA targets may depend on it.',
+        }),
+      ),
       openedAt: Type.String({ format: 'date-time', description: 'When the case was opened.' }),
     },
     {

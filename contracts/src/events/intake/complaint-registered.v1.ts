@@ -50,6 +50,11 @@ export function complaintPartitionKey(complaint: {
  * region), so complaints about one product batch or region are ordered on one partition. The incidents service clusters
  * complaints by product/batch/region and raises incidents from them.
  *
+ * Every complaint is registered (seed 000 §3.5.1), whether or not it names a product SKU or a region: `productSku`,
+ * `batch` and `region` are optional in every category, as the schema has always declared them (see
+ * docs/adr/0011-every-complaint-is-taken-on.md). A complaint without what its category is clustered on is keyed by its
+ * own id and is a single complaint to incidents.
+ *
  * Personal data never appears in plaintext: `customerData` is ciphertext sealed under a per-customer key
  * that only intake holds. It is opaque to every consumer and becomes unreadable for good when the
  * customer's data is erased (crypto-shredding); consumers must not try to decrypt or copy it elsewhere.
@@ -118,11 +123,19 @@ export const ComplaintRegisteredV1 = defineEvent({
       ),
       orderId: Type.String({ minLength: 1, description: 'Order the complaint is about.' }),
       productSku: Type.Optional(
-        Type.String({ minLength: 1, description: 'Product SKU; always present for product-quality.' }),
+        Type.String({
+          minLength: 1,
+          description:
+            'Product SKU, when the customer or channel gave it (any category). Every complaint is taken on: a product-quality complaint may come without one, and is then about no known product.',
+        }),
       ),
       batch: Type.Optional(Type.String({ minLength: 1, description: 'Production batch, when known.' })),
       region: Type.Optional(
-        Type.String({ minLength: 1, description: 'Region affected; always present for special-scenario.' }),
+        Type.String({
+          minLength: 1,
+          description:
+            'Region affected, when known (any category). Every complaint is taken on: a service-failure or special-scenario complaint may come without one.',
+        }),
       ),
       category: StringEnum(ComplaintCategories, { description: 'Complaint category (incident categories).' }),
       description: Type.String({
@@ -140,6 +153,12 @@ export const ComplaintRegisteredV1 = defineEvent({
           propertyLoss: Type.Boolean({ description: 'Major property loss.' }),
           mediaExposure: Type.Boolean({ description: 'Media or social-media exposure risk.' }),
           legalThreat: Type.Boolean({ description: 'The customer threatens or started legal action.' }),
+          groupEvent: Type.Optional(
+            Type.Boolean({
+              description:
+                'A group event: many customers act together over the same problem (seed 000 §3.5.3 「群體性事件」). Absent: false.',
+            }),
+          ),
         },
         { description: 'Severity flags; any of them takes the complaint straight to senior management (level 1).' },
       ),

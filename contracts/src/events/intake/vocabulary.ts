@@ -28,6 +28,11 @@ export const ProblemTypes = [
 /** Problem category of a case. */
 export type ProblemType = (typeof ProblemTypes)[number];
 
+/** How urgent a case is; `normal` when the opener does not say. SLA targets may depend on it. */
+export const CasePriorities = ['low', 'normal', 'high', 'urgent'] as const;
+/** How urgent a case is. */
+export type CasePriority = (typeof CasePriorities)[number];
+
 /** Resolution the customer asks for. */
 export const DesiredResolutions = [
   'return',

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { CaseIds } from '../../case-references';
 import { defineEvent, type EventData } from '../../define-event';
 
 /**
@@ -19,6 +20,9 @@ export const SatisfactionBelowTargetV1 = defineEvent({
       targetPercent: Type.Number({ minimum: 0, maximum: 100 }),
       responses: Type.Integer({ minimum: 1 }),
       measuredAt: Type.String({ format: 'date-time' }),
+      caseIds: CaseIds(
+        "After-sales cases of the incident's surveyed customers (their complaints' cases): the follow-up concerns them all.",
+      ),
     },
     {
       $id: 'aftersales.surveys.satisfaction-below-target.v1',
@@ -33,6 +37,7 @@ export const SatisfactionBelowTargetV1 = defineEvent({
           targetPercent: 85,
           responses: 6,
           measuredAt: '2026-11-28T09:05:00.000Z',
+          caseIds: ['6f1c2b8a-3d4e-4f5a-8b9c-0d1e2f3a4b5c', '9b2e4d6f-8a1c-4e3b-9d5f-7c6b5a4e3d2c'],
         },
       ],
     },

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { CaseIds } from '../../case-references';
 import { defineEvent, type EventData } from '../../define-event';
 
 /**
@@ -21,6 +22,15 @@ export const SatisfactionMeasuredV1 = defineEvent({
       surveyed: Type.Integer({ minimum: 1 }),
       belowTarget: Type.Boolean(),
       measuredAt: Type.String({ format: 'date-time' }),
+      surveyId: Type.Optional(
+        Type.String({
+          format: 'uuid',
+          description: 'The survey whose answer moved the figure (surveys: `GET /surveys/{surveyId}`).',
+        }),
+      ),
+      caseIds: CaseIds(
+        "After-sales cases of the customer whose answer moved the figure (their complaints' cases in the incident).",
+      ),
     },
     {
       $id: 'aftersales.surveys.satisfaction-measured.v1',
@@ -37,6 +47,8 @@ export const SatisfactionMeasuredV1 = defineEvent({
           surveyed: 24,
           belowTarget: false,
           measuredAt: '2026-11-30T14:20:00.000Z',
+          surveyId: '3e7a9c1b-5d2f-4a8e-9b6c-1d0e2f3a4b5c',
+          caseIds: ['6f1c2b8a-3d4e-4f5a-8b9c-0d1e2f3a4b5c'],
         },
       ],
     },

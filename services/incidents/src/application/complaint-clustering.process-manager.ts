@@ -155,13 +155,14 @@ export class ComplaintClusteringProcessManager {
   }
 
   private async attach(step: Step, incident: CurrentIncident, complaints: readonly ComplaintToAttach[]): Promise<void> {
-    for (const { complaintId, customerRef } of complaints) {
+    for (const complaint of complaints) {
+      const { complaintId } = complaint;
       await this.runner.run(
         step.tx,
         {
           incidentId: incident.incidentId,
           origin: step.origin,
-          command: { type: 'AttachComplaint', data: { complaintId, customerRef } },
+          command: { type: 'AttachComplaint', data: complaint },
           // One complaint event may attach a whole window to one incident: one key per complaint.
           idempotencyKey: `${step.origin.idempotencyKey}:attach:${complaintId}`,
         },
@@ -226,23 +227,24 @@ export class ComplaintCategoryUnmapped extends DomainError {
 }
 
 /**
- * What incidents knows of a complaint, mapped field by field from the contract (`customerId` is an opaque reference).
- * A complaint stamped slightly in this service's future (clock skew with intake) is taken as received now.
+ * What incidents knows of a complaint, mapped field by field from the contract (`customerId` is an opaque reference;
+ * the optional `groupEvent` flag, absent, is `false`). A complaint stamped slightly in this service's future (clock skew with intake) is taken as received now.
  */
 export function complaintFactsOf(complaint: ComplaintRegisteredV1, now: Date, skewToleranceMs: number): ComplaintFacts {
   const category = categories[complaint.category] as IncidentCategory | undefined;
   if (!category) throw new ComplaintCategoryUnmapped(complaint.category);
-  const { personalInjury, propertyLoss, mediaExposure, legalThreat } = complaint.flags;
+  const { personalInjury, propertyLoss, mediaExposure, legalThreat, groupEvent = false } = complaint.flags;
   const registeredMs = Date.parse(complaint.registeredAt);
   const skewed = registeredMs > now.getTime() && registeredMs - now.getTime() <= skewToleranceMs;
   return {
     complaintId: complaint.complaintId,
     customerRef: complaint.customerId,
+    ...(complaint.caseId ? { caseId: complaint.caseId } : {}),
     category,
     ...(complaint.productSku ? { sku: complaint.productSku } : {}),
     ...(complaint.batch ? { batch: complaint.batch } : {}),
     ...(complaint.region ? { region: complaint.region } : {}),
-    flags: { injury: personalInjury, propertyLoss, mediaExposure, legalThreat },
+    flags: { injury: personalInjury, propertyLoss, mediaExposure, legalThreat, groupEvent },
     receivedAt: skewed ? now.toISOString() : complaint.registeredAt,
   };
 }

@@ -19,16 +19,22 @@ const now = new Date('2026-11-25T08:00:00.000Z');
 const fiveMinutes = 5 * 60_000;
 
 describe('complaint clustering: ComplaintRegistered v1 → the facts the cluster decides on', () => {
-  it('maps field by field: customerId is the opaque customer reference, flags are renamed', () => {
+  it('maps field by field: customerId is the opaque customer reference, flags are renamed (absent ones false)', () => {
     expect(complaintFactsOf(complaint, now, fiveMinutes)).toEqual({
       complaintId: complaint.complaintId,
       customerRef: 'cus_7Hq2Lm9x',
       category: 'product-quality',
       sku: 'PB-20000',
       batch: 'B-7',
-      flags: { injury: true, propertyLoss: false, mediaExposure: true, legalThreat: false },
+      flags: { injury: true, propertyLoss: false, mediaExposure: true, legalThreat: false, groupEvent: false },
       receivedAt: '2026-11-25T08:00:00.000Z',
     });
+  });
+
+  it('reads the optional groupEvent flag: present as it says, absent as false', () => {
+    const groupEvent = { ...complaint, flags: { ...complaint.flags, groupEvent: true } };
+    expect(complaintFactsOf(groupEvent, now, fiveMinutes).flags.groupEvent).toBe(true);
+    expect(complaintFactsOf(complaint, now, fiveMinutes).flags.groupEvent).toBe(false);
   });
 
   it('leaves out what the complaint does not say (no batch, no region)', () => {

@@ -67,9 +67,7 @@ export function clusteringOutcome(
     crossing && isMoreSevere(crossing.data.level, incident.incident.level)
       ? { toLevel: crossing.data.level, reason: crossing.data.reason }
       : undefined;
-  const complaint = inWindow
-    ? { complaintId: inWindow.data.complaintId, customerRef: inWindow.data.customerRef }
-    : null;
+  const complaint = inWindow ? toAttach(inWindow.data) : null;
   const takesComplaints = isInPhase(incident, complaintTakingPhases);
   return {
     ...(upgrade ? { upgrade } : {}),
@@ -89,9 +87,21 @@ function openingOf({ data }: ClusterThresholdCrossed, cluster: ComplaintClusterS
       complaintCount: data.complaintsInWindow,
       flags: flagsOf(window.map((c) => c.flags)),
       reason: data.reason,
+      ...casesOfWindow(window),
     },
-    attach: window.map(({ complaintId, customerRef }) => ({ complaintId, customerRef })),
+    attach: window.map(toAttach),
   };
+}
+
+/** A clustered complaint as `AttachComplaint` takes it (with its case, when it arose from one). */
+function toAttach({ complaintId, customerRef, caseId }: ComplaintToAttach): ComplaintToAttach {
+  return { complaintId, customerRef, ...(caseId ? { caseId } : {}) };
+}
+
+/** The distinct cases of a window's complaints, in order; absent when none arose from a case. */
+function casesOfWindow(window: readonly { readonly caseId?: string }[]): { caseIds?: readonly string[] } {
+  const caseIds = [...new Set(window.flatMap((c) => (c.caseId ? [c.caseId] : [])))];
+  return caseIds.length > 0 ? { caseIds } : {};
 }
 
 /** The aggravating flags of a set of complaints: a flag is raised when any complaint raised it. */

@@ -56,7 +56,7 @@ const attachment = (complaint: ComplaintBuilder): ComplaintToAttach => {
   return { complaintId, customerRef };
 };
 
-const noFlags = { injury: false, propertyLoss: false, mediaExposure: false, legalThreat: false };
+const noFlags = { injury: false, propertyLoss: false, mediaExposure: false, legalThreat: false, groupEvent: false };
 
 /** The cluster's incident at L3: opened by the cluster, or taken along the happy path to `until`. */
 function incidentAt(until?: IncidentStage): IncidentEvent[] {
@@ -102,6 +102,24 @@ describe('Clustering outcome: what one clustered complaint does to its incident 
         .thenMatches({
           open: { level: 'L1', complaintCount: 3, flags: { ...noFlags, injury: true } },
           attach: [...earlier, injured].map(attachment),
+        });
+    });
+
+    // Seed 000 §3.5.3 (「群體性事件」 straight to senior management, emergency plan) and seed 004 §3(二) (level 1).
+    it('opens an L1 incident at once for a group-event complaint, the only flag it raises', () => {
+      const groupEvent = aComplaint().withId('C-1').withGroupEvent();
+      given([], [])
+        .when(groupEvent)
+        .then({
+          open: {
+            category: 'product-quality',
+            clusterKey: 'sku:BAT-100|batch:B-7',
+            level: 'L1',
+            complaintCount: 1,
+            flags: { ...noFlags, groupEvent: true },
+            reason: 'groupEvent reported in complaint C-1 forces L1',
+          },
+          attach: [attachment(groupEvent)],
         });
     });
 

@@ -8,12 +8,14 @@ import type { ComplaintFlags, IncidentCategory } from './incident.values';
 export interface ComplaintFacts {
   readonly complaintId: string;
   readonly customerRef: string;
+  /** The after-sales case the complaint arose from, when it did: the incident's events name it (`caseIds`). */
+  readonly caseId?: string;
   readonly category: IncidentCategory;
-  /** Product SKU; required for `product-quality`. */
+  /** Product SKU; product-quality complaints cluster on it (without it, a complaint stays single). */
   readonly sku?: string;
   /** Production batch; clusters product-quality complaints finer than the SKU when known. */
   readonly batch?: string;
-  /** Region; required for `service-failure` and `special-scenario`. */
+  /** Region; service failures and special scenarios cluster on it (without it, a complaint stays single). */
   readonly region?: string;
   readonly flags: ComplaintFlags;
   /** When the customer complained (ISO 8601); the sliding window is measured on it. */

@@ -1,11 +1,7 @@
 import { assertNever } from '@aftersales/domain';
 import type { Decider } from '@aftersales/domain';
 import type { ComplaintClusterCommand, ComplaintFacts, RegisterComplaint } from './complaint-cluster.commands';
-import {
-  ClusterKeyIncomplete,
-  ComplaintOfAnotherCluster,
-  ComplaintReceivedAtInvalid,
-} from './complaint-cluster.errors';
+import { ComplaintOfAnotherCluster, ComplaintReceivedAtInvalid } from './complaint-cluster.errors';
 import type {
   ClusterThresholdCrossed,
   ComplaintClustered,
@@ -16,6 +12,7 @@ import { defaultIncidentPolicy, levelForCount, type IncidentPolicy } from './inc
 import {
   actorOf,
   complaintFlagNames,
+  complaintFlagsOf,
   isMoreSevere,
   mostSevere,
   plusHours,
@@ -30,27 +27,40 @@ import {
  * failures and special scenarios by region (`region:CN-EAST`). Parts are trimmed and upper-cased, so `b-7 ` and
  * `B-7` cluster together.
  *
- * @throws {@link ClusterKeyIncomplete} when the part the category needs is missing.
+ * A complaint without the part its category clusters on is still taken on (seed 000 §3.5.1): it is a single complaint,
+ * its own cluster keyed by its id (`complaint:<complaintId>`, as intake keys it on Kafka), graded like the first
+ * complaint of any cluster (its flags included) and never joined by another.
+ *
  * @example
  * ```ts
- * clusterKeyOf({ category: 'product-quality', sku: 'BAT-100', batch: 'B-7' }); // 'sku:BAT-100|batch:B-7'
+ * clusterKeyOf({ complaintId: 'C-1', category: 'product-quality', sku: 'BAT-100', batch: 'B-7' }); // 'sku:BAT-100|batch:B-7'
+ * clusterKeyOf({ complaintId: 'C-2', category: 'service-failure' }); // 'complaint:C-2'
  * ```
  */
-export function clusterKeyOf(complaint: Pick<ComplaintFacts, 'category' | 'sku' | 'batch' | 'region'>): string {
+export function clusterKeyOf(
+  complaint: Pick<ComplaintFacts, 'complaintId' | 'category' | 'sku' | 'batch' | 'region'>,
+): string {
   const part = (value: string | undefined) => value?.trim().toUpperCase() || undefined;
   if (complaint.category === 'product-quality') {
     const sku = part(complaint.sku);
-    if (!sku) throw new ClusterKeyIncomplete(complaint.category, 'SKU');
+    if (!sku) return singleComplaintKey(complaint.complaintId);
     const batch = part(complaint.batch);
     return batch ? `sku:${sku}|batch:${batch}` : `sku:${sku}`;
   }
   const region = part(complaint.region);
-  if (!region) throw new ClusterKeyIncomplete(complaint.category, 'region');
-  return `region:${region}`;
+  return region ? `region:${region}` : singleComplaintKey(complaint.complaintId);
+}
+
+/** The cluster key of a complaint that has nothing to be clustered on: the complaint alone. */
+function singleComplaintKey(complaintId: string): string {
+  return `complaint:${complaintId}`;
 }
 
 /** The stream id of a cluster: one ComplaintCluster per (tenant, category, cluster key). */
-export function clusterIdOf(tenant: string, complaint: Pick<ComplaintFacts, 'category' | 'sku' | 'batch' | 'region'>) {
+export function clusterIdOf(
+  tenant: string,
+  complaint: Pick<ComplaintFacts, 'complaintId' | 'category' | 'sku' | 'batch' | 'region'>,
+) {
   return `${tenant}/${complaint.category}/${clusterKeyOf(complaint)}`;
 }
 
@@ -58,6 +68,7 @@ export function clusterIdOf(tenant: string, complaint: Pick<ComplaintFacts, 'cat
 interface WindowedComplaint {
   readonly complaintId: string;
   readonly customerRef: string;
+  readonly caseId?: string;
   readonly receivedAtMs: number;
   readonly flags: ComplaintFlags;
 }
@@ -131,8 +142,9 @@ function registerComplaint(
   const windowStart = plusHours(context.now, -policy.clustering.windowHours);
   const earlier = state.status === 'watching' ? insideWindow(state.window, windowStart.getTime()) : [];
   const inWindow = receivedAtMs >= windowStart.getTime();
-  const { complaintId, customerRef, flags } = complaint;
-  const counted = inWindow ? [...earlier, { complaintId, customerRef, flags, receivedAtMs }] : earlier;
+  const { complaintId, customerRef, caseId, flags } = complaint;
+  const windowed: WindowedComplaint = { complaintId, customerRef, ...(caseId ? { caseId } : {}), flags, receivedAtMs };
+  const counted = inWindow ? [...earlier, windowed] : earlier;
   const customers = new Set(counted.map((c) => c.customerRef)).size;
   const actor = actorOf(context);
   const at = context.now.toISOString();
@@ -219,8 +231,9 @@ function evolve(state: ComplaintClusterState, event: ComplaintClusterEvent): Com
       const complaint: WindowedComplaint = {
         complaintId: data.complaintId,
         customerRef: data.customerRef,
+        ...(data.caseId ? { caseId: data.caseId } : {}),
         receivedAtMs: Date.parse(data.receivedAt),
-        flags: data.flags,
+        flags: complaintFlagsOf(data.flags),
       };
       return {
         status: 'watching',

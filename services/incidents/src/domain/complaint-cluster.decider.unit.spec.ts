@@ -6,11 +6,7 @@ import {
   complaintClusterDecider,
   createComplaintClusterDecider,
 } from './complaint-cluster.decider';
-import {
-  ClusterKeyIncomplete,
-  ComplaintOfAnotherCluster,
-  ComplaintReceivedAtInvalid,
-} from './complaint-cluster.errors';
+import { ComplaintOfAnotherCluster, ComplaintReceivedAtInvalid } from './complaint-cluster.errors';
 import type { ClusterThresholdCrossed, ComplaintClusterEvent } from './complaint-cluster.events';
 import { resolvePolicy } from './incident-policy';
 import { aComplaint, registerComplaint, type ComplaintBuilder } from './testing/complaint.builder';
@@ -65,13 +61,39 @@ describe('Complaint cluster', () => {
       expect(clusterIdOf('shop-1', storm)).toBe('shop-1/special-scenario/region:CN-EAST');
     });
 
-    it('refuses a product-quality complaint without SKU, and a regional one without region', () => {
+    // Seed 000 §3.5.1: every complaint is taken on. What cannot be clustered is kept as a single complaint.
+    it('keys a product-quality complaint without SKU, and a regional one without region, on the complaint alone', () => {
+      const noSku = aComplaint().withId('C-NOSKU').forSku(undefined);
+      const noRegion = aComplaint().withId('C-NOREGION').about('service-failure', '  ');
+      expect(clusterKeyOf(noSku.build())).toBe('complaint:C-NOSKU');
+      expect(clusterKeyOf(noRegion.build())).toBe('complaint:C-NOREGION');
+      expect(clusterIdOf('shop-1', noRegion.build())).toBe('shop-1/service-failure/complaint:C-NOREGION');
+    });
+
+    it('grades a single complaint like the first of any cluster: L3, or what its flags force', () => {
       given([])
-        .when(registerComplaint(aComplaint().forSku(undefined), clock.now()))
-        .thenThrows(ClusterKeyIncomplete, { kind: 'invalid', code: 'CLUSTER.KEY_INCOMPLETE' });
+        .when(registerComplaint(aComplaint().withId('C-S1').forSku(undefined), clock.now()))
+        .thenMatches([
+          { type: 'ComplaintClustered', data: { clusterKey: 'complaint:C-S1', complaintsInWindow: 1 } },
+          { type: 'ClusterThresholdCrossed', data: { clusterKey: 'complaint:C-S1', level: 'L3', previousLevel: null } },
+        ]);
       given([])
-        .when(registerComplaint(aComplaint().about('service-failure', '  '), clock.now()))
-        .thenThrows(ClusterKeyIncomplete, { kind: 'invalid' });
+        .when(
+          registerComplaint(aComplaint().withId('C-S2').about('special-scenario', undefined).withInjury(), clock.now()),
+        )
+        .thenMatches([
+          { type: 'ComplaintClustered', data: { clusterKey: 'complaint:C-S2' } },
+          { type: 'ClusterThresholdCrossed', data: { level: 'L1' } },
+        ]);
+    });
+
+    it("never lets another complaint into a single complaint's cluster", () => {
+      const single = historyOfComplaints([
+        registerComplaint(aComplaint().withId('C-S3').forSku(undefined), clock.now()),
+      ]);
+      given(single)
+        .when(registerComplaint(aComplaint().withId('C-S4').forSku(undefined), clock.now()))
+        .thenThrows(ComplaintOfAnotherCluster, { kind: 'conflict', code: 'CLUSTER.KEY_MISMATCH' });
     });
   });
 
@@ -149,7 +171,7 @@ describe('Complaint cluster', () => {
     });
   });
 
-  describe('flags force a level at once: injury, property loss, media exposure → L1; legal threat → L2', () => {
+  describe('flags force a level at once: injury, property loss, media exposure, group event → L1; legal threat → L2', () => {
     it('an injury on the first complaint goes straight to L1', () => {
       given([])
         .when(registerComplaint(aComplaint().withId('C-1').withInjury(), clock.now()))
@@ -181,6 +203,46 @@ describe('Complaint cluster', () => {
       given([])
         .when(registerComplaint(aComplaint().withPropertyLoss(), clock.now()))
         .thenMatches([{ type: 'ComplaintClustered' }, { type: 'ClusterThresholdCrossed', data: { level: 'L1' } }]);
+    });
+
+    // Seed 000 §3.5.3: a group event (「群體性事件」) goes straight to senior management and starts the emergency plan;
+    // seed 004 §3(二): wide impact is level 1.
+    it('a group event on the first complaint goes straight to L1', () => {
+      given([])
+        .when(registerComplaint(aComplaint().withId('C-1').withGroupEvent(), clock.now()))
+        .thenMatches([
+          { type: 'ComplaintClustered', data: { flags: { groupEvent: true } } },
+          {
+            type: 'ClusterThresholdCrossed',
+            data: {
+              level: 'L1',
+              previousLevel: null,
+              reason: 'groupEvent reported in complaint C-1 forces L1',
+              triggers: [{ kind: 'flag', flag: 'groupEvent', complaintId: 'C-1' }],
+            },
+          },
+        ]);
+    });
+
+    it('a tenant that grades group events L2 gets an L2 crossing', () => {
+      const decider = createComplaintClusterDecider(
+        resolvePolicy({ clustering: { flagLevels: { groupEvent: 'L2' } } }),
+      );
+      specOf(decider)([])
+        .when(registerComplaint(aComplaint().withGroupEvent(), clock.now()))
+        .thenMatches([
+          { type: 'ComplaintClustered' },
+          { type: 'ClusterThresholdCrossed', data: { level: 'L2', previousLevel: null } },
+        ]);
+    });
+
+    it('a complaint clustered before group events were read (its flags without groupEvent) counts as without one', () => {
+      const { groupEvent: _absent, ...recordedBefore } = aComplaint().build().flags;
+      const [clustered] = historyOfComplaints(complaints(1));
+      const before = { ...clustered!, data: { ...clustered!.data, flags: recordedBefore } } as ComplaintClusterEvent;
+      expect(complaintClusterDecider.evolve(complaintClusterDecider.initialState(), before)).toMatchObject({
+        window: [{ flags: { groupEvent: false } }],
+      });
     });
 
     it('a legal threat forces L2', () => {

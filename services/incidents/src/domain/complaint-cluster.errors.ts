@@ -1,17 +1,5 @@
 import { DomainError } from '@aftersales/domain';
 
-/** A complaint lacks what its category clusters on (SKU for product quality, region otherwise). */
-export class ClusterKeyIncomplete extends DomainError {
-  constructor(category: string, missing: string) {
-    super(
-      'CLUSTER.KEY_INCOMPLETE',
-      'invalid',
-      `A ${category} complaint needs a ${missing} to be clustered`,
-      'Product-quality complaints cluster by SKU (and batch); service failures and special scenarios by region',
-    );
-  }
-}
-
 /** A complaint dated after `now`, or not dated at all. */
 export class ComplaintReceivedAtInvalid extends DomainError {
   constructor(receivedAt: string, now: Date) {

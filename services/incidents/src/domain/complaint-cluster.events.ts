@@ -1,10 +1,18 @@
 import type { ComplaintFacts } from './complaint-cluster.commands';
-import type { ActorRef, ComplaintFlag, IncidentCategory, IncidentLevel } from './incident.values';
+import type {
+  ActorRef,
+  ComplaintFlag,
+  IncidentCategory,
+  IncidentLevel,
+  RecordedComplaintFlags,
+} from './incident.values';
 
 /** A complaint was added to its cluster, with the counts of the window at that moment. */
 export type ComplaintClustered = {
   readonly type: 'ComplaintClustered';
-  readonly data: ComplaintFacts & {
+  readonly data: Omit<ComplaintFacts, 'flags'> & {
+    /** As recorded: `groupEvent` is absent from complaints clustered before incidents read it (= `false`). */
+    readonly flags: RecordedComplaintFlags;
     readonly tenant: string;
     readonly clusterKey: string;
     /** Start of the sliding window (`now − windowHours`) when the complaint was clustered; inclusive. */

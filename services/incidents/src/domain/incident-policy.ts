@@ -76,7 +76,10 @@ export const defaultIncidentPolicy: IncidentPolicy = {
     levelThresholds: { L3: 1, L2: 10, L1: 100 },
     // A legal threat is not an L1 criterion in §5 but §1 sends legal disputes "straight to senior management":
     // L2 (led by the customer-service director) is the least level that satisfies both.
-    flagLevels: { injury: 'L1', propertyLoss: 'L1', mediaExposure: 'L1', legalThreat: 'L2' },
+    // A group event is L1: seed 000 §3.5.3 sends 「群體性事件」 straight to senior management and starts the emergency
+    // plan, like injury, property loss and media exposure; seed 004 §3(二) grades wide impact (「100名以上客戶投訴、
+    // 媒體/社交媒體曝光」) with injury and property loss as level 1 (一級, 重大).
+    flagLevels: { injury: 'L1', propertyLoss: 'L1', mediaExposure: 'L1', legalThreat: 'L2', groupEvent: 'L1' },
   },
   contactDeadlineMinutes: { L1: 30, L2: 60, L3: 120 },
   satisfactionTargetPercent: { L1: 90, L2: 85, L3: 80 },

@@ -11,7 +11,13 @@ import {
 } from './incident-policy';
 import type { ComplaintFlags } from './incident.values';
 
-const noFlags: ComplaintFlags = { injury: false, propertyLoss: false, mediaExposure: false, legalThreat: false };
+const noFlags: ComplaintFlags = {
+  injury: false,
+  propertyLoss: false,
+  mediaExposure: false,
+  legalThreat: false,
+  groupEvent: false,
+};
 const policy = defaultIncidentPolicy;
 
 describe('Incident policy', () => {
@@ -62,6 +68,7 @@ describe('Incident policy', () => {
       ['propertyLoss', 'L1'],
       ['mediaExposure', 'L1'],
       ['legalThreat', 'L2'],
+      ['groupEvent', 'L1'],
     ] as const)('%s → %s', (flag, level) => {
       expect(levelForFlags({ ...noFlags, [flag]: true }, policy)).toBe(level);
     });
@@ -76,6 +83,22 @@ describe('Incident policy', () => {
     it('lets a tenant grade legal threats as L1', () => {
       const cautious = resolvePolicy({ clustering: { flagLevels: { legalThreat: 'L1' } } });
       expect(levelForFlags({ ...noFlags, legalThreat: true }, cautious)).toBe('L1');
+    });
+
+    // CONTEXT: seed 000 §3.5.3 sends group events (「群體性事件」) straight to senior management with the emergency plan;
+    // seed 004 §3(二) grades wide impact with injury and property loss as level 1. A tenant may grade them otherwise.
+    it('lets a tenant grade group events as L2, or as nothing', () => {
+      const groupEvent = { ...noFlags, groupEvent: true };
+      expect(levelForFlags(groupEvent, resolvePolicy({ clustering: { flagLevels: { groupEvent: 'L2' } } }))).toBe('L2');
+      expect(levelForFlags(groupEvent, resolvePolicy({ clustering: { flagLevels: { groupEvent: null } } }))).toBeNull();
+    });
+
+    it('a tenant policy saved before group events were graded gets the L1 default for them', () => {
+      const savedBefore = resolvePolicy({
+        clustering: { flagLevels: { injury: 'L1', propertyLoss: 'L2', mediaExposure: 'L1', legalThreat: 'L1' } },
+      });
+      expect(savedBefore.clustering.flagLevels.groupEvent).toBe('L1');
+      expect(levelForFlags({ ...noFlags, groupEvent: true }, savedBefore)).toBe('L1');
     });
   });
 

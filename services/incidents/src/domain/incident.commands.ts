@@ -43,6 +43,8 @@ export type OpenIncident = Command<
     readonly flags: ComplaintFlags;
     /** The grading basis, e.g. the crossing's reason. */
     readonly reason: string;
+    /** The after-sales cases of the complaints it is opened with (distinct; none when no complaint came from a case). */
+    readonly caseIds?: readonly string[];
   }
 >;
 
@@ -103,7 +105,12 @@ export type RecordTemporaryMeasure = Command<
  */
 export type AttachComplaint = Command<
   'AttachComplaint',
-  { readonly complaintId: string; readonly customerRef: string }
+  {
+    readonly complaintId: string;
+    readonly customerRef: string;
+    /** The after-sales case the complaint arose from, when it did. */
+    readonly caseId?: string;
+  }
 >;
 
 /** Fired by the durable timer at the contact deadline; `context.now` is the firing time. */

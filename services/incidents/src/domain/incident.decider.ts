@@ -41,7 +41,7 @@ import {
   SolutionApprovalNotAllowed,
   type IncidentRule,
 } from './incident.errors';
-import type { AuditFields, ContactDeadlineSet, IncidentEvent, IncidentSource } from './incident.events';
+import type { AuditFields, CaseRefs, ContactDeadlineSet, IncidentEvent, IncidentSource } from './incident.events';
 import {
   approversOf,
   contactDueAt,
@@ -137,7 +137,9 @@ function open(command: OpenIncident | DeclareIncident, state: IncidentState, pol
   requireReason(command.type, data.reason);
   let source: IncidentSource;
   let summary: string;
+  let cases: CaseRefs = {};
   if (command.type === 'OpenIncident') {
+    cases = casesOf({ caseIds: [...new Set(command.data.caseIds ?? [])] });
     const { clusterKey, complaintCount, flags } = command.data;
     source = { kind: 'cluster', clusterKey, complaintCount, flags };
     summary = `${data.category} cluster ${clusterKey}`;
@@ -152,11 +154,11 @@ function open(command: OpenIncident | DeclareIncident, state: IncidentState, pol
   return [
     {
       type: 'IncidentOpened',
-      data: { ...audit, tenant: context.tenant, category: data.category, summary, source, level, reason },
+      data: { ...audit, tenant: context.tenant, category: data.category, summary, source, level, reason, ...cases },
     },
     {
       type: 'ResponseTeamPaged',
-      data: { ...audit, level, team: policy.responseTeams[level], trigger: 'activation', reason },
+      data: { ...audit, level, team: policy.responseTeams[level], trigger: 'activation', reason, ...cases },
     },
     {
       type: 'ContactDeadlineSet',
@@ -200,11 +202,12 @@ function raise(
   otherDeadlines: Date[] = [],
 ): IncidentEvent[] {
   const from = state.incident.level;
+  const cases = casesOf(state.incident);
   return [
-    { type: 'IncidentUpgraded', data: { ...audit, from, to, reason } },
+    { type: 'IncidentUpgraded', data: { ...audit, from, to, reason, ...cases } },
     {
       type: 'ResponseTeamPaged',
-      data: { ...audit, level: to, team: policy.responseTeams[to], trigger: 'upgrade', reason },
+      data: { ...audit, level: to, team: policy.responseTeams[to], trigger: 'upgrade', reason, ...cases },
     },
     ...tightenDeadline(
       state,
@@ -248,7 +251,7 @@ function downgrade(command: DowngradeIncident, state: IncidentState, policy: Inc
   const allowed = policy.downgradeApprovers[from];
   if (!holdsAnyRole(command.context, allowed)) throw new DowngradeNotAllowed(from, allowed);
   const audit = auditOf(state.incident.incidentId, command.context, allowed);
-  return [{ type: 'IncidentDowngraded', data: { ...audit, from, to: toLevel, reason } }];
+  return [{ type: 'IncidentDowngraded', data: { ...audit, from, to: toLevel, reason, ...casesOf(state.incident) } }];
 }
 
 function merge(command: MergeIncident, state: IncidentState): IncidentEvent[] {
@@ -267,6 +270,7 @@ function merge(command: MergeIncident, state: IncidentState): IncidentEvent[] {
         // Customers already contacted: the duplicate's deadline has been met and must not tighten the survivor's.
         contactDueAt: state.status === 'activation' ? dueAt : null,
         reason,
+        ...casesOf(state.incident),
       },
     },
   ];
@@ -326,7 +330,7 @@ const notClosed = complaintTakingPhases;
 
 function attachComplaint(command: AttachComplaint, state: IncidentState): IncidentEvent[] {
   requirePhase(state, command.type, notClosed, 'attachWhileOpen');
-  const { complaintId, customerRef } = command.data;
+  const { complaintId, customerRef, caseId } = command.data;
   requireText(command.type, 'complaintId', complaintId);
   requireText(command.type, 'customerRef', customerRef);
   // CONTEXT: the clustering process manager attaches at least once (redeliveries, a new incident re-attaching its
@@ -335,7 +339,12 @@ function attachComplaint(command: AttachComplaint, state: IncidentState): Incide
   return [
     {
       type: 'ComplaintAttached',
-      data: { ...auditOf(state.incident.incidentId, command.context), complaintId, customerRef },
+      data: {
+        ...auditOf(state.incident.incidentId, command.context),
+        complaintId,
+        customerRef,
+        ...(caseId ? { caseId } : {}),
+      },
     },
   ];
 }
@@ -352,8 +361,9 @@ function flagBreach(command: FlagContactDeadlineBreach, state: IncidentState, po
   if (command.context.now.getTime() < Date.parse(dueAt)) throw new ContactDeadlineNotDue(dueAt, command.context.now);
   const escalatedTo = escalationTargetAbove(policy.responseTeams[level].lead, policy);
   const audit = auditOf(incidentId, command.context);
+  const cases = casesOf(state.incident);
   return [
-    { type: 'ContactDeadlineBreached', data: { ...audit, level, dueAt, escalatedTo } },
+    { type: 'ContactDeadlineBreached', data: { ...audit, level, dueAt, escalatedTo, ...cases } },
     {
       type: 'ResponseTeamPaged',
       data: {
@@ -362,6 +372,7 @@ function flagBreach(command: FlagContactDeadlineBreach, state: IncidentState, po
         team: { lead: escalatedTo, members: [] },
         trigger: 'contact-deadline-breach',
         reason: `No customer contacted by the ${level} contact deadline ${dueAt}`,
+        ...cases,
       },
     },
   ];
@@ -476,6 +487,7 @@ function resolve(command: ResolveIncident, state: IncidentState, policy: Inciden
         summary: command.data.summary,
         retrospectiveDueAt: retrospectiveDueAt(level, command.context.now, policy).toISOString(),
         satisfactionTargetPercent: policy.satisfactionTargetPercent[level],
+        ...casesOf(state.incident),
       },
     },
   ];
@@ -574,7 +586,12 @@ function close(command: CloseIncident, state: IncidentState): IncidentEvent[] {
   return [
     {
       type: 'IncidentClosed',
-      data: { ...auditOf(incident.incidentId, command.context), level: incident.level, ...(reason ? { reason } : {}) },
+      data: {
+        ...auditOf(incident.incidentId, command.context),
+        level: incident.level,
+        ...(reason ? { reason } : {}),
+        ...casesOf(incident),
+      },
     },
   ];
 }
@@ -599,6 +616,11 @@ function requireReason(command: IncidentCommand['type'], reason: string): void {
 
 function requireText(command: IncidentCommand['type'], field: string, value: string | undefined): void {
   if (!value?.trim()) throw new FieldRequired(command, field);
+}
+
+/** The cases an event concerns, as events carry them: absent rather than empty when the incident concerns none. */
+function casesOf(incident: { readonly caseIds: readonly string[] }): CaseRefs {
+  return incident.caseIds.length > 0 ? { caseIds: incident.caseIds } : {};
 }
 
 function auditOf(incidentId: string, context: CommandContext, preferredRoles: readonly Role[] = []): AuditFields {

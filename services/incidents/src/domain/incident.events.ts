@@ -6,7 +6,14 @@ import type {
   TemporaryMeasureKind,
   TimelineEntry,
 } from './incident.commands';
-import type { ActorRef, ComplaintFlags, IncidentCategory, IncidentLevel, ResponseTeam, Role } from './incident.values';
+import type {
+  ActorRef,
+  IncidentCategory,
+  IncidentLevel,
+  RecordedComplaintFlags,
+  ResponseTeam,
+  Role,
+} from './incident.values';
 
 /** What every incident event records, so that the stream is the audit trail: which incident, who, when. */
 export interface AuditFields {
@@ -18,20 +25,30 @@ export interface AuditFields {
 
 type Event<Type extends string, Data> = DomainEvent<Type, Data & AuditFields>;
 
+/**
+ * The after-sales cases an event of the incident concerns (architecture: every event that concerns a case carries its
+ * id): the cases of its complaints when it was decided, distinct, absent when none. Carried by the events integrators
+ * see (opening, level changes, merge, pages, breach, resolution, closure) and published as their `caseIds`.
+ */
+export interface CaseRefs {
+  readonly caseIds?: readonly string[];
+}
+
 /** Where an incident came from. */
 export type IncidentSource =
   | {
       readonly kind: 'cluster';
       readonly clusterKey: string;
       readonly complaintCount: number;
-      readonly flags: ComplaintFlags;
+      /** The flags any complaint of the window raised; `groupEvent` is absent from incidents opened before it was read. */
+      readonly flags: RecordedComplaintFlags;
     }
   | { readonly kind: 'manual'; readonly clusterKey?: string };
 
 /** Activation: the incident was identified and graded (the grading form). Followed by paging and the deadline. */
 export type IncidentOpened = Event<
   'IncidentOpened',
-  {
+  CaseRefs & {
     readonly tenant: string;
     readonly category: IncidentCategory;
     readonly summary: string;
@@ -44,7 +61,7 @@ export type IncidentOpened = Event<
 /** A response team (or, on a breach, the escalation rung) was notified. */
 export type ResponseTeamPaged = Event<
   'ResponseTeamPaged',
-  {
+  CaseRefs & {
     readonly level: IncidentLevel;
     readonly team: ResponseTeam;
     readonly trigger: 'activation' | 'upgrade' | 'contact-deadline-breach';
@@ -66,19 +83,19 @@ export type ContactDeadlineSet = Event<
 /** The level was raised. */
 export type IncidentUpgraded = Event<
   'IncidentUpgraded',
-  { readonly from: IncidentLevel; readonly to: IncidentLevel; readonly reason: string }
+  CaseRefs & { readonly from: IncidentLevel; readonly to: IncidentLevel; readonly reason: string }
 >;
 
 /** The level was lowered by an allowed role; the contact deadline stays as it was. */
 export type IncidentDowngraded = Event<
   'IncidentDowngraded',
-  { readonly from: IncidentLevel; readonly to: IncidentLevel; readonly reason: string }
+  CaseRefs & { readonly from: IncidentLevel; readonly to: IncidentLevel; readonly reason: string }
 >;
 
 /** This incident ended as a duplicate of `survivorId`; the survivor is told through `AbsorbDuplicate`. */
 export type IncidentMerged = Event<
   'IncidentMerged',
-  {
+  CaseRefs & {
     readonly survivorId: string;
     readonly level: IncidentLevel;
     readonly contactDueAt: string | null;
@@ -113,13 +130,18 @@ export type TemporaryMeasureRecorded = Event<
 /** A complaint (and its customer) became part of the incident; recorded once per complaint. */
 export type ComplaintAttached = Event<
   'ComplaintAttached',
-  { readonly complaintId: string; readonly customerRef: string }
+  {
+    readonly complaintId: string;
+    readonly customerRef: string;
+    /** The after-sales case the complaint arose from, when it did; the incident concerns that case from now on. */
+    readonly caseId?: string;
+  }
 >;
 
 /** Nobody was contacted by the deadline; `escalatedTo` is paged next. Recorded once per incident. */
 export type ContactDeadlineBreached = Event<
   'ContactDeadlineBreached',
-  { readonly level: IncidentLevel; readonly dueAt: string; readonly escalatedTo: Role }
+  CaseRefs & { readonly level: IncidentLevel; readonly dueAt: string; readonly escalatedTo: Role }
 >;
 
 /** Cause analysis by the responsible group; the first one moves the incident to resolution. */
@@ -149,7 +171,7 @@ export type CustomerConfirmationRecorded = Event<
 /** Resolution ended; follow-up starts and the retrospective is due at `retrospectiveDueAt`. */
 export type IncidentResolved = Event<
   'IncidentResolved',
-  {
+  CaseRefs & {
     readonly level: IncidentLevel;
     readonly summary: string;
     readonly retrospectiveDueAt: string;
@@ -205,7 +227,10 @@ export type RetrospectiveRecorded = Event<
 >;
 
 /** The incident was closed and its forms archived. */
-export type IncidentClosed = Event<'IncidentClosed', { readonly level: IncidentLevel; readonly reason?: string }>;
+export type IncidentClosed = Event<
+  'IncidentClosed',
+  CaseRefs & { readonly level: IncidentLevel; readonly reason?: string }
+>;
 
 /** Every event of the Incident aggregate. */
 export type IncidentEvent =

@@ -19,6 +19,8 @@ export interface IncidentFacts {
   readonly absorbed: readonly string[];
   /** Ids of the complaints attached to the incident. */
   readonly attachedComplaints: ReadonlySet<string>;
+  /** The after-sales cases the incident concerns (those of its complaints), distinct, in the order they came. */
+  readonly caseIds: readonly string[];
 }
 
 /** The first customer contact, which started containment. */
@@ -134,7 +136,7 @@ function withFacts(state: IncidentState, change: Partial<IncidentFacts>): Incide
 export function evolve(state: IncidentState, event: IncidentEvent): IncidentState {
   switch (event.type) {
     case 'IncidentOpened': {
-      const { incidentId, tenant, category, summary, source, level, at } = event.data;
+      const { incidentId, tenant, category, summary, source, level, at, caseIds = [] } = event.data;
       const incident: IncidentFacts = {
         incidentId,
         tenant,
@@ -147,6 +149,7 @@ export function evolve(state: IncidentState, event: IncidentEvent): IncidentStat
         contactDeadlineBreached: false,
         absorbed: [],
         attachedComplaints: new Set(),
+        caseIds,
       };
       return { status: 'activation', incident };
     }
@@ -164,12 +167,15 @@ export function evolve(state: IncidentState, event: IncidentEvent): IncidentStat
       return state.status === 'none'
         ? state
         : withFacts(state, { absorbed: [...state.incident.absorbed, event.data.duplicateId] });
-    case 'ComplaintAttached':
-      return state.status === 'none'
-        ? state
-        : withFacts(state, {
-            attachedComplaints: new Set([...state.incident.attachedComplaints, event.data.complaintId]),
-          });
+    case 'ComplaintAttached': {
+      if (state.status === 'none') return state;
+      const { complaintId, caseId } = event.data;
+      const { caseIds } = state.incident;
+      return withFacts(state, {
+        attachedComplaints: new Set([...state.incident.attachedComplaints, complaintId]),
+        ...(caseId && !caseIds.includes(caseId) ? { caseIds: [...caseIds, caseId] } : {}),
+      });
+    }
     case 'IncidentMerged':
       return state.status === 'none'
         ? state

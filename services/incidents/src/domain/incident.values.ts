@@ -37,14 +37,42 @@ export function mostSevere(levels: ReadonlyArray<IncidentLevel | null>): Inciden
  */
 export type IncidentCategory = 'product-quality' | 'service-failure' | 'special-scenario';
 
-/** The aggravating facts a complaint may carry; each can force a level on its own (see `IncidentPolicy`). */
-export type ComplaintFlag = 'injury' | 'propertyLoss' | 'mediaExposure' | 'legalThreat';
+/**
+ * The aggravating facts a complaint may carry; each can force a level on its own (see `IncidentPolicy`). `groupEvent`
+ * is a group event, many customers acting together over the same problem (seed 000 §3.5.3 「群體性事件」).
+ */
+export type ComplaintFlag = 'injury' | 'propertyLoss' | 'mediaExposure' | 'legalThreat' | 'groupEvent';
 
 /** Every flag of a complaint, present and `false` when absent. */
 export type ComplaintFlags = { readonly [F in ComplaintFlag]: boolean };
 
 /** The flags in a stable order, for iteration. */
-export const complaintFlagNames: readonly ComplaintFlag[] = ['injury', 'propertyLoss', 'mediaExposure', 'legalThreat'];
+export const complaintFlagNames: readonly ComplaintFlag[] = [
+  'injury',
+  'propertyLoss',
+  'mediaExposure',
+  'legalThreat',
+  'groupEvent',
+];
+
+/**
+ * The flags as events record them. Events recorded before incidents read `groupEvent` lack it; it reads as `false`
+ * (see {@link complaintFlagsOf}).
+ */
+export type RecordedComplaintFlags = Omit<ComplaintFlags, 'groupEvent'> & { readonly groupEvent?: boolean };
+
+/**
+ * Every flag of recorded flags, an absent one as `false`.
+ *
+ * @example
+ * ```ts
+ * complaintFlagsOf({ injury: true, propertyLoss: false, mediaExposure: false, legalThreat: false });
+ * // { injury: true, propertyLoss: false, mediaExposure: false, legalThreat: false, groupEvent: false }
+ * ```
+ */
+export function complaintFlagsOf(recorded: RecordedComplaintFlags): ComplaintFlags {
+  return { ...recorded, groupEvent: recorded.groupEvent ?? false };
+}
 
 /** A role name from the platform's role catalogue (`cs-manager`, `cs-director`, `general-manager`, `pr`, …). */
 export type Role = string;

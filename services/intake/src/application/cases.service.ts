@@ -4,6 +4,7 @@ import {
   Commands,
   fold,
   inTransaction,
+  systemOrigin,
   type CommandOrigin,
   type CommandRequest,
   type ServiceDatabase,
@@ -13,17 +14,18 @@ import type { Principal } from '@aftersales/platform-http';
 import { SERVICE_DATABASE } from '@aftersales/service-runtime';
 import { hasPersonalData, PersonalDataVault, pickPersonalData, type PersonalData } from '@aftersales/privacy';
 import type { CaseCommand, OpenCase, RecordCommunication, RequestOrderChange } from '../domain/case.commands';
-import { caseDecider, createCaseDecider, requireVerifiedIdentity } from '../domain/case.decider';
+import { caseDecider, requireVerifiedIdentity } from '../domain/case.decider';
 import { CaseNotFound } from '../domain/case.errors';
 import type { CaseEvent } from '../domain/case.events';
 import type { CaseState, OpenedCaseState } from '../domain/case.state';
 import type { CommunicationDirection, OrderChangeKind } from '../domain/case.values';
-import { CasePoliciesService } from './case-policies.service';
+import { offHoursAcknowledgement } from '../domain/case-sla';
+import { CaseCommandRunner, type CaseRun } from './case-command-runner';
+import { caseStream } from './case-streams';
 import { PERSONAL_DATA_READERS, PersonalDataAccessDenied } from './register-complaint.handler';
 
 export { CaseNotFound } from '../domain/case.errors';
-
-export const caseStream = (caseId: string) => `case-${caseId}`;
+export { caseStream } from './case-streams';
 
 /** A lifecycle command as the HTTP API sends it (everything but opening). */
 export type CaseLifecycleRequest = CommandRequest<Exclude<CaseCommand, OpenCase>>;
@@ -67,12 +69,48 @@ export class CasesService {
     @Inject(Commands) private readonly commands: Commands,
     @Inject(SERVICE_DATABASE) private readonly database: ServiceDatabase,
     @Inject(PersonalDataVault) private readonly vault: PersonalDataVault,
-    @Inject(CasePoliciesService) private readonly policies: CasePoliciesService,
+    @Inject(CaseCommandRunner) private readonly runner: CaseCommandRunner,
   ) {}
 
+  /**
+   * Opens a case, its clocks started by the tenant's SLA policy. Outside the tenant's business hours the customer is
+   * told at once, automatically, from when it will be handled (the next business instant of the tenant's calendar):
+   * an `AcknowledgeCase` by the platform (`system:intake.off-hours`), decided at the opening's instant, in its
+   * transaction.
+   */
   async open(origin: CommandOrigin, data: OpenCase['data']): Promise<OpenedCaseState> {
-    const result = await this.commands.handle(caseDecider, caseStream(data.caseId), origin, { type: 'OpenCase', data });
-    return this.visible(result.state, origin.tenant, data.caseId);
+    return inTransaction(this.database.pool, (tx) => this.openIn(tx, origin, data));
+  }
+
+  /**
+   * {@link open} in a caller's transaction (a review's follow-up case opens with the review); `idempotencyKey` replaces
+   * the key derived from the origin.
+   */
+  async openIn(
+    tx: PoolClient,
+    origin: CommandOrigin,
+    data: OpenCase['data'],
+    options: { readonly idempotencyKey?: string } = {},
+  ): Promise<OpenedCaseState> {
+    const opened = await this.runner.run(tx, origin, data.caseId, { type: 'OpenCase', data }, options);
+    const event = opened.appended.find((e) => e.type === 'CaseOpened');
+    const acknowledged =
+      event?.type === 'CaseOpened' ? await this.acknowledgeOffHours(tx, origin, opened, event) : null;
+    return this.visible((acknowledged ?? opened).state, origin.tenant, data.caseId);
+  }
+
+  private async acknowledgeOffHours(
+    tx: PoolClient,
+    origin: CommandOrigin,
+    opened: CaseRun,
+    event: Extract<CaseEvent, { type: 'CaseOpened' }> & { readonly id: string },
+  ): Promise<CaseRun | null> {
+    const at = new Date(event.data.openedAt);
+    const acknowledgement = offHoursAcknowledgement(opened.sla, at);
+    if (!acknowledgement) return null;
+    const platform = systemOrigin('intake.off-hours', { ...origin, causationId: event.id }, `off-hours:${event.id}`);
+    const request = { type: 'AcknowledgeCase', data: acknowledgement } as const;
+    return this.runner.run(tx, platform, event.data.caseId, request, { now: at });
   }
 
   /** Reads a case of the tenant; another tenant's case is indistinguishable from none. */
@@ -82,7 +120,8 @@ export class CasesService {
   }
 
   /**
-   * Runs one lifecycle command on the case under the tenant's case policy. An unknown or another tenant's case is
+   * Runs one lifecycle command on the case under the tenant's case and SLA policies, with its timers, in one
+   * transaction (the caller's when given). An unknown or another tenant's case is
    * `CASE.NOT_FOUND`; a repeated request (same `Idempotency-Key`) appends nothing and answers the case as it is.
    */
   async execute(
@@ -91,11 +130,11 @@ export class CasesService {
     request: CaseLifecycleRequest,
     tx?: PoolClient,
   ): Promise<CaseCommandOutcome> {
-    const decider = createCaseDecider(await this.policies.forTenant(origin.tenant, tx));
-    const result = await this.commands.handle(decider, caseStream(caseId), origin, request, tx ? { tx } : {});
+    const run = (client: PoolClient) => this.runner.run(client, origin, caseId, request);
+    const result = tx ? await run(tx) : await inTransaction(this.database.pool, run);
     return {
       state: this.visible(result.state, origin.tenant, caseId),
-      appended: result.newEvents.map((e) => e.type),
+      appended: result.appended.map((e) => e.type),
       duplicate: result.duplicate,
     };
   }

@@ -14,6 +14,7 @@ import type {
   Responsibility,
   Solution,
 } from './case.events';
+import type { SlaClockId, SlaLadderRung } from './sla-policy';
 
 /** What a command says; the case, the time and the actor come from the stream and the command's context. */
 type Said<E extends { readonly data: unknown }, Omitted extends string = never> = Omit<
@@ -90,6 +91,24 @@ export type RequestOrderChange = Command<'RequestOrderChange', Said<CaseOrderCha
 /** Records one communication with the customer (or a third party), objectively; contact data sealed. */
 export type RecordCommunication = Command<'RecordCommunication', Said<CaseCommunicationRecorded>>;
 
+/** Which clock a durable timer was set for: the clock and its start (1 for its first, 2 after a restart, …). */
+export interface SlaClockRef {
+  readonly clockId: SlaClockId;
+  readonly instance: number;
+}
+
+/** The warning timer of a clock fired: records the warning if the clock, re-checked now, used its warning share. */
+export type RecordSlaWarning = Command<'RecordSlaWarning', SlaClockRef>;
+
+/** The breach timer of a clock fired: records the breach if the clock, re-checked now, used its whole budget. */
+export type RecordSlaBreach = Command<'RecordSlaBreach', SlaClockRef>;
+
+/**
+ * A rung's deadline after a breach passed: the case goes up to that rung (reason `sla_breach`) if the clock is still
+ * breached and not met.
+ */
+export type EscalateSlaBreach = Command<'EscalateSlaBreach', SlaClockRef & { readonly rung: SlaLadderRung }>;
+
 export type CaseCommand =
   | OpenCase
   | AcknowledgeCase
@@ -111,4 +130,7 @@ export type CaseCommand =
   | EscalateCase
   | VerifyCustomerIdentity
   | RequestOrderChange
-  | RecordCommunication;
+  | RecordCommunication
+  | RecordSlaWarning
+  | RecordSlaBreach
+  | EscalateSlaBreach;

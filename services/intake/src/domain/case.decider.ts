@@ -10,6 +10,7 @@ import type {
   DetermineResponsibility,
   EndWaiting,
   EscalateCase,
+  EscalateSlaBreach,
   OpenCase,
   ProposeSolutions,
   RecordCommunication,
@@ -28,28 +29,43 @@ import type { CaseEvent, CaseWaitingEnded } from './case.events';
 import { defaultCasePolicy, type CasePolicy } from './case-policy';
 import { evolve, initialState, type CaseIn, type CaseState, type OpenedCaseState } from './case.state';
 import { isHigherRung, seniorEscalationRoles, type WaitEnding } from './case.values';
+import { clockReactions, overdueClock, recordBreach, recordWarning } from './case-sla';
+import type { SlaPolicy } from './sla-policy';
 
 export type { CaseCommand, OpenCase } from './case.commands';
 export type { CaseState } from './case.state';
 
 /**
- * The Case aggregate for a tenant's case policy: `decide` reads the policy, `evolve` only events (the reopen window and
- * a verification's validity are written into them), so a later policy change never rewrites a case's history.
+ * The Case aggregate for a tenant's case policy and SLA policy: `decide` reads the policies, `evolve` only events (the
+ * reopen window, a verification's validity and the clocks' due instants are written into them), so a later policy
+ * change never rewrites a case's history. With an SLA policy (its business calendar included) every decision is
+ * followed by the clock rules of `case-sla.ts`; without one (`caseDecider`, the lifecycle's specs) no clock runs.
  *
  * @example
  * ```ts
- * const decider = createCaseDecider(await policies.forTenant(tenant));
+ * const decider = createCaseDecider(await policies.forTenant(tenant), await slaPolicies.forTenant(tenant));
  * commands.handle(decider, caseStream(caseId), origin, { type: 'AssignCase', data: { queue, team, agentId, reason } });
  * ```
  */
-export function createCaseDecider(policy: CasePolicy = defaultCasePolicy): Decider<CaseState, CaseCommand, CaseEvent> {
-  return { decide: (command, state) => decide(command, state, policy), evolve, initialState };
+export function createCaseDecider(
+  policy: CasePolicy = defaultCasePolicy,
+  sla: SlaPolicy | null = null,
+): Decider<CaseState, CaseCommand, CaseEvent> {
+  return {
+    decide: (command, state) => {
+      const decided = decide(command, state, policy, sla);
+      if (!sla || decided.length === 0) return decided;
+      return [...decided, ...clockReactions(state, decided, sla, command.context.now)];
+    },
+    evolve,
+    initialState,
+  };
 }
 
-/** The Case aggregate with the default policy. */
+/** The Case aggregate with the default case policy and no SLA clocks. */
 export const caseDecider = createCaseDecider();
 
-function decide(command: CaseCommand, state: CaseState, policy: CasePolicy): CaseEvent[] {
+function decide(command: CaseCommand, state: CaseState, policy: CasePolicy, sla: SlaPolicy | null): CaseEvent[] {
   if (command.type === 'OpenCase') return open(command, state);
   const current = existing(state, command);
   switch (command.type) {
@@ -93,6 +109,12 @@ function decide(command: CaseCommand, state: CaseState, policy: CasePolicy): Cas
       return requestOrderChange(command, current);
     case 'RecordCommunication':
       return recordCommunication(command, current);
+    case 'RecordSlaWarning':
+      return recordWarning(current, command.data, command.context, sla);
+    case 'RecordSlaBreach':
+      return recordBreach(current, command.data, command.context, sla);
+    case 'EscalateSlaBreach':
+      return escalateBreach(command, current, sla);
     default:
       return assertNever(command);
   }
@@ -530,6 +552,28 @@ function escalate(command: EscalateCase, state: OpenedCaseState): CaseEvent[] {
     throw new CaseRuleBroken('alreadyEscalated', `${command.type}: the case is at ${previousRung ?? 'no rung'}`);
   }
   return [{ type: 'CaseEscalated', data: { ...audit(state, command.context), rung, previousRung, reason, note } }];
+}
+
+/**
+ * A rung's deadline after a clock's breach passed and the clock is still not met: the case goes up to the rung by the
+ * platform's rules (reason `sla_breach`), the same escalation as {@link EscalateCase} (nothing when the case is at or
+ * above the rung already).
+ */
+function escalateBreach(command: EscalateSlaBreach, state: OpenedCaseState, sla: SlaPolicy | null): CaseEvent[] {
+  const overdue = overdueClock(state, command.data, sla);
+  const { clockId, instance, rung } = command.data;
+  return escalate(
+    {
+      type: 'EscalateCase',
+      context: command.context,
+      data: {
+        rung,
+        reason: 'sla_breach',
+        note: `SLA clock ${clockId} #${instance} overdue since ${overdue.clock.breachedAt ?? overdue.dueAt ?? 'its due time'}`,
+      },
+    },
+    state,
+  );
 }
 
 // ---- identity verification and sensitive operations -----------------------------------------------------------------

@@ -145,6 +145,21 @@ export const caseRules = {
   },
   orderChangeExists: { code: 'CASE.ORDER_CHANGE_EXISTS', kind: 'conflict', rule: 'An order change is requested once' },
   fieldRequired: { code: 'CASE.FIELD_REQUIRED', kind: 'invalid', rule: 'Case records are filled in, not left blank' },
+  slaTimerStale: {
+    code: 'CASE.SLA_TIMER_STALE',
+    kind: 'conflict',
+    rule: 'A clock timer acts on the start of the clock it was set for; a restarted clock has timers of its own',
+  },
+  slaClockPaused: {
+    code: 'CASE.SLA_CLOCK_PAUSED',
+    kind: 'conflict',
+    rule: 'A paused clock uses none of its budget: it warns once it runs again',
+  },
+  slaClockNotBreached: {
+    code: 'CASE.SLA_CLOCK_NOT_BREACHED',
+    kind: 'conflict',
+    rule: 'A clock climbs the escalation ladder (supervisor, complaint team) once breached, until it is met (domain.md §1)',
+  },
 } as const satisfies Record<string, { code: string; kind: DomainErrorKind; rule: string }>;
 
 /** The name of a rule in {@link caseRules}. */

@@ -1,3 +1,4 @@
+import type { ClockBasis } from '@aftersales/business-time';
 import type {
   CaseChannel,
   CollaborationParty,
@@ -20,6 +21,7 @@ import type {
   WaitEnding,
   WaitingParty,
 } from './case.values';
+import type { CasePriority, SlaClockId } from './sla-policy';
 
 /**
  * Domain events of the Case aggregate (internal; the published ones are mapped to contract events at the edge, in
@@ -44,6 +46,8 @@ export type CaseOpened = {
     readonly desiredResolution?: DesiredResolution;
     readonly evidence: ReadonlyArray<{ readonly kind: EvidenceKind; readonly uri: string }>;
     readonly purchasedAt?: string;
+    /** How urgent the case is; absent: `normal`. SLA targets may depend on it. */
+    readonly priority?: CasePriority;
     readonly openedAt: string;
     readonly openedBy: string;
   };
@@ -234,6 +238,69 @@ export type CaseCommunicationRecorded = CaseEventOf<
   }
 >;
 
+/**
+ * An SLA clock of the case started (domain.md §1; `sla-clocks.ts`): its target's budget and basis, the instant it
+ * starts, and when it will warn and be due if it runs on without a pause. `warnAtShare` is the share of the budget that
+ * warns, kept so that the warning instant after a pause follows the same target. Restarting a clock (the next
+ * response after each customer message, the progress update after each update) is a new `SlaClockStarted`.
+ */
+export type SlaClockStarted = {
+  readonly type: 'SlaClockStarted';
+  readonly data: {
+    readonly caseId: string;
+    readonly clockId: SlaClockId;
+    readonly basis: ClockBasis;
+    readonly budgetMs: number;
+    readonly at: string;
+    readonly dueAt: string;
+    readonly warnAt: string;
+    readonly warnAtShare: number;
+  };
+};
+
+/** The clock stopped: the case waits on the customer or a third party. */
+export type SlaClockPaused = {
+  readonly type: 'SlaClockPaused';
+  readonly data: { readonly caseId: string; readonly clockId: SlaClockId; readonly at: string };
+};
+
+/** The clock runs again (the reply came); `dueAt` moved by the time the pause covered. */
+export type SlaClockResumed = {
+  readonly type: 'SlaClockResumed';
+  readonly data: { readonly caseId: string; readonly clockId: SlaClockId; readonly at: string; readonly dueAt: string };
+};
+
+/**
+ * The clock used its warning share: `at` is the instant the share ran out (a fact a late timer does not move), `dueAt`
+ * when the whole budget will be used.
+ */
+export type SlaClockWarned = {
+  readonly type: 'SlaClockWarned';
+  readonly data: { readonly caseId: string; readonly clockId: SlaClockId; readonly at: string; readonly dueAt: string };
+};
+
+/** The clock used its whole budget without being met: `at` = `dueAt`, the instant it ran out (not the timer's). */
+export type SlaClockBreached = {
+  readonly type: 'SlaClockBreached';
+  readonly data: { readonly caseId: string; readonly clockId: SlaClockId; readonly at: string; readonly dueAt: string };
+};
+
+/** The clock's target was achieved at `at`: `late` once its whole budget was used; `consumedMs` of its basis, pauses excluded. */
+export type SlaClockMet = {
+  readonly type: 'SlaClockMet';
+  readonly data: {
+    readonly caseId: string;
+    readonly clockId: SlaClockId;
+    readonly at: string;
+    readonly late: boolean;
+    readonly consumedMs: number;
+  };
+};
+
+/** The SLA clock events of the case stream. */
+export type SlaClockEvent =
+  SlaClockStarted | SlaClockPaused | SlaClockResumed | SlaClockWarned | SlaClockBreached | SlaClockMet;
+
 export type CaseEvent =
   | CaseOpened
   | CaseAcknowledged
@@ -256,4 +323,5 @@ export type CaseEvent =
   | CaseEscalated
   | CustomerIdentityVerified
   | CaseOrderChangeRequested
-  | CaseCommunicationRecorded;
+  | CaseCommunicationRecorded
+  | SlaClockEvent;

@@ -6,7 +6,15 @@ import type {
   EscalationRung,
   ProblemType,
 } from '@aftersales/contracts';
-import type { Assignment, CaseEvent, CaseOpened, CaseSolutionAccepted, Responsibility, Solution } from './case.events';
+import type {
+  Assignment,
+  CaseEvent,
+  CaseOpened,
+  CaseSolutionAccepted,
+  Responsibility,
+  SlaClockEvent,
+  Solution,
+} from './case.events';
 import type {
   CommunicationDirection,
   FactKind,
@@ -15,6 +23,7 @@ import type {
   VerificationMethod,
   WaitingParty,
 } from './case.values';
+import { evolveSlaClocks, type CaseSlaClocks } from './sla-clocks';
 
 /** Who did something to the case, and when. */
 export interface Stamp {
@@ -159,6 +168,8 @@ export interface CaseRecord {
   readonly closure: (Stamp & { readonly note: string | null }) | null;
   readonly reopenings: readonly Reopening[];
   readonly orderChanges: readonly OrderChange[];
+  /** The case's SLA clocks (the latest instance of each), see `sla-clocks.ts`. */
+  readonly slaClocks: CaseSlaClocks;
 }
 
 type With<R, K extends keyof R> = R & { readonly [P in K]-?: NonNullable<R[P]> };
@@ -236,6 +247,13 @@ export function evolve(state: CaseState, event: CaseEvent): CaseState {
     case 'CaseOrderChangeRequested':
     case 'CaseCommunicationRecorded':
       return amend(state, recorded(state.case, event));
+    case 'SlaClockStarted':
+    case 'SlaClockPaused':
+    case 'SlaClockResumed':
+    case 'SlaClockWarned':
+    case 'SlaClockBreached':
+    case 'SlaClockMet':
+      return amend(state, { slaClocks: evolveSlaClocks(state.case.slaClocks, event) });
     default:
       return assertNever(event);
   }
@@ -350,6 +368,7 @@ function recorded(
       | 'CaseResolved'
       | 'CaseClosed'
       | 'CaseReopened'
+      | SlaClockEvent['type']
     >
   >,
 ): Partial<CaseRecord> {
@@ -431,6 +450,7 @@ function opened(data: CaseOpened['data']): CaseState {
       closure: null,
       reopenings: [],
       orderChanges: [],
+      slaClocks: {},
     },
   };
 }

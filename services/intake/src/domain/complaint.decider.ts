@@ -1,5 +1,5 @@
 import { assertNever, type CommandContext, type Decider } from '@aftersales/domain';
-import { ComplaintAlreadyRegistered, ComplaintProductSkuRequired, ComplaintRegionRequired } from './complaint.errors';
+import { ComplaintAlreadyRegistered } from './complaint.errors';
 import type { ComplaintEvent, ComplaintFlags, ComplaintRegistered } from './complaint.events';
 
 /**
@@ -28,18 +28,14 @@ export type ComplaintState =
 
 export const initialState = (): ComplaintState => ({ status: 'none' });
 
-const isBlank = (value: string | undefined) => !value?.trim();
-
 export function decide(command: ComplaintCommand, state: ComplaintState): ComplaintEvent[] {
   switch (command.type) {
     case 'RegisterComplaint': {
       const { flags, ...data } = command.data;
       if (state.status !== 'none') throw new ComplaintAlreadyRegistered(data.complaintId);
-      // Incidents cluster special scenarios and service failures by region: without one they cannot be grouped.
-      if ((data.category === 'special-scenario' || data.category === 'service-failure') && isBlank(data.region)) {
-        throw new ComplaintRegionRequired(data.category);
-      }
-      if (data.category === 'product-quality' && isBlank(data.productSku)) throw new ComplaintProductSkuRequired();
+      // Every complaint is taken on (seed 000 §3.5.1: a customer who complains starts the complaint process at once),
+      // with or without the product SKU or region incidents cluster on: what cannot be clustered stays a single
+      // complaint there (docs/adr/0011-every-complaint-is-taken-on.md).
       return [
         {
           type: 'ComplaintRegistered',
@@ -51,6 +47,7 @@ export function decide(command: ComplaintCommand, state: ComplaintState): Compla
               propertyLoss: flags?.propertyLoss ?? false,
               mediaExposure: flags?.mediaExposure ?? false,
               legalThreat: flags?.legalThreat ?? false,
+              ...(flags?.groupEvent ? { groupEvent: true } : {}),
             },
             registeredAt: command.context.now.toISOString(),
             registeredBy: command.context.actor.id,

@@ -6,6 +6,8 @@ export interface ComplaintFlags {
   readonly propertyLoss: boolean;
   readonly mediaExposure: boolean;
   readonly legalThreat: boolean;
+  /** A group event: many customers act together (seed 000 §3.5.3 「群體性事件」); absent on complaints without it. */
+  readonly groupEvent?: boolean;
 }
 
 /** Customer contact details as stored: ciphertext sealed by the privacy vault, never plaintext. */

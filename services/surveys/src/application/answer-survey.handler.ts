@@ -6,6 +6,7 @@ import { createSurveyDecider, type AnswerSurvey, type SurveyState } from '../dom
 import { SurveyNotFound } from '../domain/survey.errors';
 import { satisfactionStream, surveyStream } from './streams';
 import { SurveyPolicies } from './survey-policies';
+import { INCIDENT_CUSTOMER_REPOSITORY, type IncidentCustomerRepository } from './incident-customers.port';
 import { SURVEY_VIEW_REPOSITORY, type SurveyViewRepository } from './survey-view.port';
 import { loadSatisfaction } from './surveys.queries';
 
@@ -22,6 +23,7 @@ export class AnswerSurveyHandler {
     @Inject(Commands) private readonly commands: Commands,
     @Inject(SurveyPolicies) private readonly policies: SurveyPolicies,
     @Inject(SURVEY_VIEW_REPOSITORY) private readonly surveyView: SurveyViewRepository,
+    @Inject(INCIDENT_CUSTOMER_REPOSITORY) private readonly customers: IncidentCustomerRepository,
   ) {}
 
   async answer(
@@ -41,17 +43,29 @@ export class AnswerSurveyHandler {
       const survey = answered.state;
       if (survey.status !== 'answered' || survey.survey.tenant !== origin.tenant)
         throw new SurveyNotFound(data.surveyId);
-      const { incidentId } = survey.survey;
+      const { incidentId, customerRef } = survey.survey;
       if (answered.duplicate) {
         // The same request again (same Idempotency-Key): answer as the first time, append nothing.
         return { survey, satisfaction: await loadSatisfaction(this.commands.store, incidentId, tx), replayed: true };
       }
       await this.surveyView.apply(tx, answered.newEvents);
+      // The cases the measurement concerns (architecture: every event that concerns a case carries its id).
+      const answerCaseIds = await this.customers.casesOf(tx, origin.tenant, incidentId, customerRef);
+      const incidentCaseIds = await this.customers.casesOf(tx, origin.tenant, incidentId);
       const measured = await this.commands.handle(
         incidentSatisfactionDecider,
         satisfactionStream(incidentId),
         origin,
-        { type: 'RecordAnswer', data: { incidentId, surveyId: data.surveyId, satisfied: survey.answer.satisfied } },
+        {
+          type: 'RecordAnswer',
+          data: {
+            incidentId,
+            surveyId: data.surveyId,
+            satisfied: survey.answer.satisfied,
+            answerCaseIds,
+            incidentCaseIds,
+          },
+        },
         { tx, now },
       );
       return { survey, satisfaction: measured.state, replayed: false };

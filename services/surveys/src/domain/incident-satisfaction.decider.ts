@@ -26,7 +26,15 @@ export type SurveyCustomers = {
 export type RecordAnswer = {
   readonly type: 'RecordAnswer';
   readonly context: CommandContext;
-  readonly data: { readonly incidentId: string; readonly surveyId: string; readonly satisfied: boolean };
+  readonly data: {
+    readonly incidentId: string;
+    readonly surveyId: string;
+    readonly satisfied: boolean;
+    /** The after-sales cases of the customer who answered (their complaints' cases in the incident). */
+    readonly answerCaseIds?: readonly string[];
+    /** The after-sales cases of all the incident's customers (a fall below the target concerns them all). */
+    readonly incidentCaseIds?: readonly string[];
+  };
 };
 
 export type IncidentSatisfactionCommand = SurveyCustomers | RecordAnswer;
@@ -128,6 +136,8 @@ function recordAnswer(command: RecordAnswer, state: IncidentSatisfactionState): 
   const belowTarget = isBelowTarget(satisfied, responses, state.targetPercent);
   const measuredAt = context.now.toISOString();
   const common = { incidentId: state.incidentId, tenant: state.tenant, level: state.level };
+  // Architecture: every event that concerns a case carries its id (absent, not empty, when there is none).
+  const casesOf = (caseIds: readonly string[] = []) => (caseIds.length > 0 ? { caseIds: [...new Set(caseIds)] } : {});
   const measured: IncidentSatisfactionEvent = {
     type: 'SatisfactionMeasured',
     data: {
@@ -141,6 +151,7 @@ function recordAnswer(command: RecordAnswer, state: IncidentSatisfactionState): 
       targetPercent: state.targetPercent,
       belowTarget,
       measuredAt,
+      ...casesOf(data.answerCaseIds),
     },
   };
   // Edge-triggered: one follow-up request per fall below the target, not one per answer while it stays below.
@@ -158,6 +169,7 @@ function recordAnswer(command: RecordAnswer, state: IncidentSatisfactionState): 
         surveyed,
         measuredAt,
         reason: `${satisfied} of ${responses} respondents satisfied (${percent} %) is below the ${state.level} target of ${state.targetPercent} %`,
+        ...casesOf(data.incidentCaseIds),
       },
     },
   ];

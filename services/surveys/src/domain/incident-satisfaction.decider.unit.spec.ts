@@ -253,4 +253,28 @@ describe('IncidentSatisfaction decider', () => {
       expect(satisfactionPercent(2, 3)).toBe(66.67);
     });
   });
+
+  // Architecture: every event that concerns a case carries its id. The answer handler reads them from the complaints
+  // incidents attached (ComplaintAttachedV1.caseId).
+  describe('the after-sales cases a measurement concerns', () => {
+    const caseA = '6f1c2b8a-3d4e-4f5a-8b9c-0d1e2f3a4b5c';
+    const caseB = '9b2e4d6f-8a1c-4e3b-9d5f-7c6b5a4e3d2c';
+
+    it("names the answering customer's cases on the measurement and the incident's on the fall below target", () => {
+      const answer = l1.answer(1, false);
+      given(historyOf(decider, [l1.survey(2)]))
+        .when({ ...answer, data: { ...answer.data, answerCaseIds: [caseA, caseA], incidentCaseIds: [caseA, caseB] } })
+        .thenMatches([
+          { type: 'SatisfactionMeasured', data: { surveyId: surveyIdOf(1), caseIds: [caseA] } },
+          { type: 'SatisfactionBelowTarget', data: { caseIds: [caseA, caseB] } },
+        ]);
+    });
+
+    it('names none when the customers came from no case (the property is absent)', () => {
+      const events = given(historyOf(decider, [l1.survey(1)]))
+        .when(l1.answer(1, false))
+        .thenMatches([{ type: 'SatisfactionMeasured' }, { type: 'SatisfactionBelowTarget' }]);
+      for (const event of events) expect(event.data).not.toHaveProperty('caseIds');
+    });
+  });
 });

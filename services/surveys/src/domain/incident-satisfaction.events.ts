@@ -41,6 +41,8 @@ export type SatisfactionMeasured = {
     readonly targetPercent: number;
     readonly belowTarget: boolean;
     readonly measuredAt: string;
+    /** The after-sales cases of the customer whose answer moved the figure; absent when none. */
+    readonly caseIds?: readonly string[];
   };
 };
 
@@ -57,6 +59,8 @@ export type SatisfactionBelowTarget = {
     readonly surveyed: number;
     readonly measuredAt: string;
     readonly reason: string;
+    /** The after-sales cases of the incident's customers, which the follow-up concerns; absent when none. */
+    readonly caseIds?: readonly string[];
   };
 };
 

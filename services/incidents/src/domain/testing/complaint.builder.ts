@@ -2,7 +2,13 @@ import type { ComplaintFacts, RegisterComplaint } from '../complaint-cluster.com
 import type { ComplaintFlags, IncidentCategory } from '../incident.values';
 import { actors, tenant } from './actors.fixture';
 
-const noFlags: ComplaintFlags = { injury: false, propertyLoss: false, mediaExposure: false, legalThreat: false };
+const noFlags: ComplaintFlags = {
+  injury: false,
+  propertyLoss: false,
+  mediaExposure: false,
+  legalThreat: false,
+  groupEvent: false,
+};
 let sequence = 0;
 
 /**
@@ -46,6 +52,12 @@ export class ComplaintBuilder {
     return this;
   }
 
+  /** The after-sales case the complaint arose from. */
+  fromCase(caseId: string): this {
+    this.facts.caseId = caseId;
+    return this;
+  }
+
   forSku(sku: string | undefined): this {
     this.facts.sku = sku;
     return this;
@@ -81,6 +93,11 @@ export class ComplaintBuilder {
 
   withLegalThreat(): this {
     return this.flag('legalThreat');
+  }
+
+  /** Many customers acting together over the same problem (seed 000 §3.5.3 「群體性事件」). */
+  withGroupEvent(): this {
+    return this.flag('groupEvent');
   }
 
   receivedAt(at: Date | string): this {

@@ -55,7 +55,7 @@ export function incidentCommands(clock: TestClock, incidentId = 'INC-1') {
         clusterKey: 'sku:BAT-100|batch:B-7',
         level: 'L3',
         complaintCount: 1,
-        flags: { injury: false, propertyLoss: false, mediaExposure: false, legalThreat: false },
+        flags: { injury: false, propertyLoss: false, mediaExposure: false, legalThreat: false, groupEvent: false },
         reason: '1 customers within 24 h reached the L3 threshold of 1',
         ...overrides,
       },

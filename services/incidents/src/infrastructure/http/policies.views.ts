@@ -19,6 +19,7 @@ export const IncidentPolicyView = Type.Object(
         propertyLoss: Nullable(Level),
         mediaExposure: Nullable(Level),
         legalThreat: Nullable(Level),
+        groupEvent: Nullable(Level),
       }),
     }),
     contactDeadlineMinutes: perLevel(Type.Number()),

@@ -10,7 +10,7 @@ import {
   ResponseTeamPagedV1,
 } from '@aftersales/contracts';
 import type { IntegrationEventMapper } from '@aftersales/messaging';
-import type { IncidentEvent } from '../../domain';
+import type { CaseRefs, IncidentEvent } from '../../domain';
 import { incidentIdOfStream } from '../../application/incident-streams';
 
 /**
@@ -38,6 +38,7 @@ export const incidentsIntegrationEvents: IntegrationEventMapper = (stored) => {
         reason: d.reason,
         openedAt: d.at,
         ...(d.source.clusterKey ? { clusterKey: d.source.clusterKey } : {}),
+        ...casesOf(d),
       };
       return { type: IncidentOpenedV1.type, subject, data };
     }
@@ -50,6 +51,7 @@ export const incidentsIntegrationEvents: IntegrationEventMapper = (stored) => {
         toLevel: d.to,
         reason: d.reason,
         escalatedAt: d.at,
+        ...casesOf(d),
       };
       return { type: IncidentEscalatedV1.type, subject, data };
     }
@@ -64,6 +66,7 @@ export const incidentsIntegrationEvents: IntegrationEventMapper = (stored) => {
         // The audit actor of the event: its role is the one the downgrade policy accepted.
         decidedBy: { id: d.actor.id, role: d.actor.role },
         downgradedAt: d.at,
+        ...casesOf(d),
       };
       return { type: IncidentDowngradedV1.type, subject, data };
     }
@@ -76,6 +79,7 @@ export const incidentsIntegrationEvents: IntegrationEventMapper = (stored) => {
         level: d.level,
         reason: d.reason,
         mergedAt: d.at,
+        ...casesOf(d),
       };
       return { type: IncidentMergedV1.type, subject, data };
     }
@@ -91,6 +95,7 @@ export const incidentsIntegrationEvents: IntegrationEventMapper = (stored) => {
         team: { lead: d.team.lead, members: [...d.team.members] },
         reason: d.reason,
         pagedAt: d.at,
+        ...casesOf(d),
       };
       return { type: ResponseTeamPagedV1.type, subject, data };
     }
@@ -103,6 +108,7 @@ export const incidentsIntegrationEvents: IntegrationEventMapper = (stored) => {
         dueAt: d.dueAt,
         escalatedTo: d.escalatedTo,
         breachedAt: d.at,
+        ...casesOf(d),
       };
       return { type: ResponseDeadlineBreachedV1.type, subject, data };
     }
@@ -114,6 +120,7 @@ export const incidentsIntegrationEvents: IntegrationEventMapper = (stored) => {
         complaintId: d.complaintId,
         customerId: d.customerRef,
         attachedAt: d.at,
+        ...(d.caseId ? { caseId: d.caseId } : {}),
       };
       return { type: ComplaintAttachedV1.type, subject, data };
     }
@@ -127,15 +134,30 @@ export const incidentsIntegrationEvents: IntegrationEventMapper = (stored) => {
         satisfactionTarget: d.satisfactionTargetPercent,
         retrospectiveDueAt: d.retrospectiveDueAt,
         resolvedAt: d.at,
+        ...casesOf(d),
       };
       return { type: IncidentResolvedV1.type, subject, data };
     }
     case 'IncidentClosed': {
       const d = event.data;
-      const data: IncidentClosedV1 = { incidentId: d.incidentId, tenantId, level: d.level, closedAt: d.at };
+      const data: IncidentClosedV1 = {
+        incidentId: d.incidentId,
+        tenantId,
+        level: d.level,
+        closedAt: d.at,
+        ...casesOf(d),
+      };
       return { type: IncidentClosedV1.type, subject, data };
     }
     default:
       return null;
   }
 };
+
+/**
+ * The cases an incident event concerns, as contracts carry them (`caseIds`): a copy, absent when it concerns none (and
+ * in events stored before incidents recorded them).
+ */
+function casesOf({ caseIds }: CaseRefs): { caseIds?: string[] } {
+  return caseIds && caseIds.length > 0 ? { caseIds: [...caseIds] } : {};
+}

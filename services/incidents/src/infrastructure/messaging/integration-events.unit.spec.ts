@@ -144,6 +144,35 @@ describe('incidents integration events: domain events → published contracts', 
     expect(resolved?.integration.data).toMatchObject({ level: 'L2', satisfactionTarget: 85 });
   });
 
+  // Architecture: every event that concerns a case carries its id (intake's case timeline is built from them).
+  it('names the cases of its complaints: the complaint its case, every later event all the cases so far', () => {
+    const caseA = deterministicUuid('case-a');
+    const caseB = deterministicUuid('case-b');
+    const clock = new TestClock('2026-11-25T08:00:00.000Z');
+    const command = incidentCommands(clock, incidentId);
+    const life = historyOf(incidentDecider, [
+      command.open({ caseIds: [caseA] }),
+      command.attach({ complaintId: deterministicUuid('complaint-a'), customerRef: 'cus-a', caseId: caseA }),
+      command.attach({ complaintId: deterministicUuid('complaint-b'), customerRef: 'cus-b', caseId: caseB }),
+      command.attach({ complaintId: deterministicUuid('complaint-c'), customerRef: 'cus-c' }),
+      command.upgrade({ toLevel: 'L2' }),
+    ]);
+    const payloads = stored(life).flatMap((event) => {
+      const integration = incidentsIntegrationEvents(event);
+      return integration ? [integration] : [];
+    });
+    for (const { type, data } of payloads) expect(validateEvent(type, data)).toMatchObject({ ok: true });
+    expect(payloads.map(({ type, data }) => [type, pick(data, 'caseId', 'caseIds')])).toEqual([
+      ['aftersales.incidents.incident-opened.v1', { caseIds: [caseA] }],
+      ['aftersales.incidents.response-team-paged.v1', { caseIds: [caseA] }],
+      ['aftersales.incidents.complaint-attached.v1', { caseId: caseA }],
+      ['aftersales.incidents.complaint-attached.v1', { caseId: caseB }],
+      ['aftersales.incidents.complaint-attached.v1', {}],
+      ['aftersales.incidents.incident-escalated.v1', { caseIds: [caseA, caseB] }],
+      ['aftersales.incidents.response-team-paged.v1', { caseIds: [caseA, caseB] }],
+    ]);
+  });
+
   it('publishes nothing of complaint clusters', () => {
     const [opened] = stored(aWholeLife(), 'complaint-cluster-shop-1/product-quality/sku:BAT-100');
     expect(incidentsIntegrationEvents(opened as StoredEvent)).toBeNull();
@@ -213,3 +242,9 @@ describe('incidents integration events: domain events → published contracts', 
     expect(new Set(all.map((i) => i.type))).toEqual(new Set(incidentsContracts));
   });
 });
+
+/** The named properties of a payload that it has. */
+function pick(data: unknown, ...names: string[]): Record<string, unknown> {
+  const record = data as Record<string, unknown>;
+  return Object.fromEntries(names.filter((name) => name in record).map((name) => [name, record[name]]));
+}

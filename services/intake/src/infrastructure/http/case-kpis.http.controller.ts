@@ -9,6 +9,7 @@ import {
   type Principal,
 } from '@aftersales/platform-http';
 import { CLOCK, type Clock } from '@aftersales/service-runtime';
+import { SlaPoliciesService } from '../../application/sla-policies.service';
 import { CaseKpisView } from '../read-model/case-reads.views';
 import { CaseKpiQueries } from '../read-model/case-kpis.queries';
 import { CaseKpisQuery } from './case-reads.request';
@@ -20,12 +21,6 @@ const DAY_MS = 86_400_000;
 const DEFAULT_PERIOD_DAYS = 30;
 /** The longest period one request covers (a year of days at most). */
 const MAX_PERIOD_DAYS = 366;
-
-/**
- * The zone days are counted in. Intake keeps no business calendar per tenant yet, so days are UTC days for every
- * tenant; the response says which zone it used.
- */
-const KPI_TIME_ZONE = 'UTC';
 
 /** The instants a period may start or end at: what every store of the platform can hold. */
 const EARLIEST = Date.parse('1900-01-01T00:00:00Z');
@@ -45,13 +40,15 @@ export class CaseKpisHttpController {
   constructor(
     // Explicit tokens: services also run under transpilers that emit no decorator metadata (tsx/esbuild).
     @Inject(CaseKpiQueries) private readonly kpis: CaseKpiQueries,
+    @Inject(SlaPoliciesService) private readonly slaPolicies: SlaPoliciesService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /**
    * The desk's KPIs over the cases opened in `[from, to)` (default: the 30 days before now), per tenant, team, agent
-   * or day: average first-response and handling time, first-contact resolution, reopen and complaint rates, and the
-   * backlog by age now. Definitions: services/intake/README.md, "Case KPIs".
+   * or day (in the time zone of the tenant's business calendar, its SLA policy's): average first-response and handling
+   * time, first-contact resolution, SLA hit rate, reopen and complaint rates, and the backlog by age now. Definitions:
+   * services/intake/README.md, "Case KPIs".
    */
   @Get()
   @Roles(...KPI_ROLES)
@@ -69,11 +66,12 @@ export class CaseKpisHttpController {
     if (to.getTime() - from.getTime() > MAX_PERIOD_DAYS * DAY_MS) {
       throw new ValidationProblem([{ pointer: '/from', detail: `must be at most ${MAX_PERIOD_DAYS} days before to` }]);
     }
+    const { calendar } = await this.slaPolicies.forTenant(principal.tenant);
     return this.kpis.kpis(principal.tenant, {
       from,
       to,
       groupBy: query.groupBy ?? 'tenant',
-      timeZone: KPI_TIME_ZONE,
+      timeZone: calendar.timeZone,
       asOf,
     });
   }

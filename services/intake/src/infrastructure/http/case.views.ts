@@ -1,6 +1,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import {
   CaseChannels,
+  CasePriorities,
   CollaborationParties,
   DesiredResolutions,
   EscalationReasons,
@@ -57,6 +58,7 @@ export const CaseView = Type.Object(
     desiredResolution: Type.Optional(StringEnum(DesiredResolutions)),
     evidence: ReadonlyList(Type.Object({ kind: StringEnum(EvidenceKinds), uri: Type.String({ format: 'uri' }) })),
     purchasedAt: Type.Optional(DateTime()),
+    priority: Type.Optional(StringEnum(CasePriorities, { description: 'Absent: normal' })),
     openedAt: DateTime(),
     openedBy: Type.String({ description: 'Subject of the token that opened it' }),
     status: StringEnum(caseStatuses, {

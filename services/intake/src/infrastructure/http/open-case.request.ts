@@ -1,5 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { CaseChannels, DesiredResolutions, EvidenceKinds, ProblemTypes, StringEnum } from '@aftersales/contracts';
+import {
+  CaseChannels,
+  CasePriorities,
+  DesiredResolutions,
+  EvidenceKinds,
+  ProblemTypes,
+  StringEnum,
+} from '@aftersales/contracts';
 
 /** Body of `POST /cases`. */
 export const OpenCaseRequest = Type.Object(
@@ -23,6 +30,11 @@ export const OpenCaseRequest = Type.Object(
       ),
     ),
     purchasedAt: Type.Optional(Type.String({ format: 'date-time' })),
+    priority: Type.Optional(
+      StringEnum(CasePriorities, {
+        description: 'How urgent the case is (default normal); SLA targets may depend on it',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -33,7 +33,7 @@ export const RegisterComplaintRequest = Type.Object(
     evidenceRefs: Type.Optional(Type.Array(Type.String({ format: 'uri', maxLength: 2000 }), { maxItems: 20 })),
     flags: Type.Optional(
       Type.Object(
-        { personalInjury: Flag, propertyLoss: Flag, mediaExposure: Flag, legalThreat: Flag },
+        { personalInjury: Flag, propertyLoss: Flag, mediaExposure: Flag, legalThreat: Flag, groupEvent: Flag },
         { additionalProperties: false },
       ),
     ),

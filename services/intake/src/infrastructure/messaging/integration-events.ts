@@ -10,15 +10,24 @@ import {
   CaseResolvedV1,
   CaseSolutionAcceptedV1,
   ComplaintRegisteredV1,
+  ReviewFlaggedMaliciousV1,
+  SlaClockBreachedV1,
+  SlaClockMetV1,
+  SlaClockPausedV1,
+  SlaClockResumedV1,
+  SlaClockStartedV1,
+  SlaClockWarnedV1,
 } from '@aftersales/contracts';
 import type { IntegrationEvent, IntegrationEventMapper } from '@aftersales/messaging';
 import type { CaseEvent } from '../../domain/case.events';
-import type { ComplaintEvent } from '../../domain/complaint.events';
+import type { ComplaintEvent, ComplaintFlags } from '../../domain/complaint.events';
+import type { ReviewEvent } from '../../domain/review.events';
 
 /**
  * Domain → contract mapping at the edge: what integrators see of intake's events. Fields are copied
  * explicitly so an internal rename never leaks onto the wire. Customer contact details leave only as the
- * vault's ciphertext; `CustomerDataErased` stays internal (see libs/privacy/README.md).
+ * vault's ciphertext; `CustomerDataErased` stays internal (see libs/privacy/README.md). Of reviews only the malicious
+ * flag is published (the shop's integration appeals with it); `ReviewRegistered` stays internal.
  *
  * Of the case lifecycle, the steps other services act on or show are published (acknowledged, classified, assigned,
  * solution accepted, collaboration requested, resolved, closed, reopened, escalated); the work inside the case (facts,
@@ -26,27 +35,14 @@ import type { ComplaintEvent } from '../../domain/complaint.events';
  * details) stays in intake's event store, where the case timeline reads it.
  */
 export const intakeIntegrationEvents: IntegrationEventMapper = (stored) => {
-  const event = { type: stored.type, data: stored.data } as CaseEvent | ComplaintEvent;
+  const event = { type: stored.type, data: stored.data } as CaseEvent | ComplaintEvent | ReviewEvent;
   const lifecycle = caseLifecycleEvent(event, stored.metadata.tenant);
   if (lifecycle !== undefined) return lifecycle;
+  const clock = slaClockEvent(event, stored.metadata.tenant);
+  if (clock !== undefined) return clock;
   switch (event.type) {
-    case 'CaseOpened': {
-      const d = event.data;
-      const data: CaseOpenedV1 = {
-        caseId: d.caseId,
-        tenantId: d.tenant,
-        channel: d.channel,
-        orderId: d.orderId,
-        customerId: d.customerId,
-        problemType: d.problemType,
-        description: d.description,
-        evidence: d.evidence.map((e) => ({ kind: e.kind, uri: e.uri })),
-        openedAt: d.openedAt,
-        ...(d.desiredResolution ? { desiredResolution: d.desiredResolution } : {}),
-        ...(d.purchasedAt ? { purchasedAt: d.purchasedAt } : {}),
-      };
-      return { type: CaseOpenedV1.type, subject: d.caseId, data };
-    }
+    case 'CaseOpened':
+      return caseOpened(event.data);
     case 'ComplaintRegistered': {
       const d = event.data;
       const data: ComplaintRegisteredV1 = {
@@ -57,12 +53,7 @@ export const intakeIntegrationEvents: IntegrationEventMapper = (stored) => {
         category: d.category,
         description: d.description,
         evidenceRefs: [...d.evidenceRefs],
-        flags: {
-          personalInjury: d.flags.personalInjury,
-          propertyLoss: d.flags.propertyLoss,
-          mediaExposure: d.flags.mediaExposure,
-          legalThreat: d.flags.legalThreat,
-        },
+        flags: complaintFlags(d.flags),
         registeredAt: d.registeredAt,
         ...(d.caseId ? { caseId: d.caseId } : {}),
         ...(d.customerData
@@ -74,10 +65,49 @@ export const intakeIntegrationEvents: IntegrationEventMapper = (stored) => {
       };
       return { type: ComplaintRegisteredV1.type, subject: d.complaintId, data };
     }
+    case 'ReviewFlaggedMalicious': {
+      const d = event.data;
+      const data: ReviewFlaggedMaliciousV1 = {
+        reviewId: d.reviewId,
+        tenantId: d.tenant,
+        shopReviewId: d.shopReviewId,
+        orderId: d.orderId,
+        reason: d.reason,
+        evidenceRefs: [...d.evidenceRefs],
+        flaggedAt: d.flaggedAt,
+        ...(d.caseId ? { caseId: d.caseId } : {}),
+      };
+      return { type: ReviewFlaggedMaliciousV1.type, subject: d.reviewId, data };
+    }
     default:
       return null;
   }
 };
+
+/** `CaseOpened` as published: optional properties absent rather than empty. */
+function caseOpened(d: Extract<CaseEvent, { type: 'CaseOpened' }>['data']): IntegrationEvent {
+  const data: CaseOpenedV1 = {
+    caseId: d.caseId,
+    tenantId: d.tenant,
+    channel: d.channel,
+    orderId: d.orderId,
+    customerId: d.customerId,
+    problemType: d.problemType,
+    description: d.description,
+    evidence: d.evidence.map((e) => ({ kind: e.kind, uri: e.uri })),
+    openedAt: d.openedAt,
+    ...(d.desiredResolution ? { desiredResolution: d.desiredResolution } : {}),
+    ...(d.purchasedAt ? { purchasedAt: d.purchasedAt } : {}),
+    ...(d.priority ? { priority: d.priority } : {}),
+  };
+  return { type: CaseOpenedV1.type, subject: d.caseId, data };
+}
+
+/** A complaint's severity flags as published (the group-event flag only when raised: it is optional in v1). */
+function complaintFlags(flags: ComplaintFlags): ComplaintRegisteredV1['flags'] {
+  const { personalInjury, propertyLoss, mediaExposure, legalThreat, groupEvent } = flags;
+  return { personalInjury, propertyLoss, mediaExposure, legalThreat, ...(groupEvent ? { groupEvent: true } : {}) };
+}
 
 /** `{ [key]: value }`, or nothing for `null` (optional contract properties are absent, never null). */
 function present<K extends string, V>(key: K, value: V | null): { [P in K]?: V } {
@@ -85,7 +115,10 @@ function present<K extends string, V>(key: K, value: V | null): { [P in K]?: V }
 }
 
 /** A published case lifecycle event; `undefined` for the events this function does not map. */
-function caseLifecycleEvent(event: CaseEvent | ComplaintEvent, tenantId: string): IntegrationEvent | null | undefined {
+function caseLifecycleEvent(
+  event: CaseEvent | ComplaintEvent | ReviewEvent,
+  tenantId: string,
+): IntegrationEvent | null | undefined {
   switch (event.type) {
     case 'CaseAcknowledged': {
       const d = event.data;
@@ -220,6 +253,50 @@ function caseLifecycleEvent(event: CaseEvent | ComplaintEvent, tenantId: string)
     case 'CaseOrderChangeRequested':
     case 'CaseCommunicationRecorded':
       return null;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * A published SLA clock event (every change of a case's clocks: other services and the case worklist follow due times
+ * and breaches); `undefined` for the events this function does not map. Ids, the clock and instants only.
+ */
+function slaClockEvent(
+  event: CaseEvent | ComplaintEvent | ReviewEvent,
+  tenantId: string,
+): IntegrationEvent | undefined {
+  switch (event.type) {
+    case 'SlaClockStarted': {
+      const { caseId, clockId, basis, budgetMs, at, dueAt, warnAt } = event.data;
+      const data: SlaClockStartedV1 = { caseId, tenantId, clockId, basis, budgetMs, startedAt: at, dueAt, warnAt };
+      return { type: SlaClockStartedV1.type, subject: caseId, data };
+    }
+    case 'SlaClockPaused': {
+      const { caseId, clockId, at } = event.data;
+      const data: SlaClockPausedV1 = { caseId, tenantId, clockId, pausedAt: at };
+      return { type: SlaClockPausedV1.type, subject: caseId, data };
+    }
+    case 'SlaClockResumed': {
+      const { caseId, clockId, at, dueAt } = event.data;
+      const data: SlaClockResumedV1 = { caseId, tenantId, clockId, resumedAt: at, dueAt };
+      return { type: SlaClockResumedV1.type, subject: caseId, data };
+    }
+    case 'SlaClockWarned': {
+      const { caseId, clockId, at, dueAt } = event.data;
+      const data: SlaClockWarnedV1 = { caseId, tenantId, clockId, warnedAt: at, dueAt };
+      return { type: SlaClockWarnedV1.type, subject: caseId, data };
+    }
+    case 'SlaClockBreached': {
+      const { caseId, clockId, dueAt } = event.data;
+      const data: SlaClockBreachedV1 = { caseId, tenantId, clockId, breachedAt: dueAt };
+      return { type: SlaClockBreachedV1.type, subject: caseId, data };
+    }
+    case 'SlaClockMet': {
+      const { caseId, clockId, at, late, consumedMs } = event.data;
+      const data: SlaClockMetV1 = { caseId, tenantId, clockId, metAt: at, late, consumedMs };
+      return { type: SlaClockMetV1.type, subject: caseId, data };
+    }
     default:
       return undefined;
   }

@@ -1,7 +1,12 @@
 import { validateEvent } from '@aftersales/contracts';
 import type { StoredEvent } from '@aftersales/eventstore';
-import { a, actors, caseAt, TENANT } from '../../domain/testing/case.builder';
+import { historyOf } from '@aftersales/testing/decider';
+import { a, actors, caseAt, contextOf, TENANT } from '../../domain/testing/case.builder';
+import type { CaseCommand } from '../../domain/case.commands';
+import { createCaseDecider } from '../../domain/case.decider';
 import type { CaseEvent } from '../../domain/case.events';
+import { defaultCasePolicy } from '../../domain/case-policy';
+import { defaultSlaPolicy } from '../../domain/sla-policy';
 import { intakeIntegrationEvents } from './integration-events';
 
 const stored = (event: CaseEvent, index: number): StoredEvent => ({
@@ -86,5 +91,63 @@ describe('intake integration events: the case lifecycle on the wire', () => {
     const wire = JSON.stringify(mapped.map((m) => m.published));
     expect(wire).not.toContain('c2VhbGVk');
     expect(wire).not.toContain(a.orderChange().data.details.ciphertext);
+  });
+});
+
+describe('intake integration events: SLA clocks on the wire', () => {
+  // On the default calendar (Shanghai, 09:00–22:30 daily) T0 is Wednesday 18:00: a chat's first response is due in
+  // 15 s; it is warned, breached, met late; the complex case's progress clock pauses and resumes with the wait.
+  const clocks = createCaseDecider(defaultCasePolicy, defaultSlaPolicy);
+  const timerCommand = (type: 'RecordSlaWarning' | 'RecordSlaBreach', at: number) =>
+    ({
+      type,
+      data: { clockId: 'first_response', instance: 1 },
+      context: contextOf(at, actors.slaClock),
+    }) as CaseCommand;
+  const events = historyOf(clocks, [
+    a.openCase({}, { at: 0 }),
+    timerCommand('RecordSlaWarning', 1),
+    timerCommand('RecordSlaBreach', 1),
+    a.acknowledgement({}, { at: 2 }),
+    a.waitingStart({}, { at: 10 }),
+    a.waitingEnd(null, { at: 30 }),
+  ]);
+  const published = events.flatMap((event, i) => {
+    const p = intakeIntegrationEvents(stored(event, i));
+    return p ? [p] : [];
+  });
+
+  it('publishes every change of a clock, valid against its contract, keyed by the case, ids and instants only', () => {
+    const sla = published.filter((p) => p.type.includes('.sla-clock-'));
+    expect(sla.map((p) => [p.type, (p.data as { clockId: string }).clockId])).toEqual([
+      ['aftersales.intake.sla-clock-started.v1', 'first_response'],
+      ['aftersales.intake.sla-clock-started.v1', 'progress_update'],
+      ['aftersales.intake.sla-clock-warned.v1', 'first_response'],
+      ['aftersales.intake.sla-clock-breached.v1', 'first_response'],
+      ['aftersales.intake.sla-clock-met.v1', 'first_response'],
+      ['aftersales.intake.sla-clock-paused.v1', 'progress_update'],
+      ['aftersales.intake.sla-clock-resumed.v1', 'progress_update'],
+    ]);
+    for (const p of sla) {
+      expect({ type: p.type, result: validateEvent(p.type, p.data) }).toMatchObject({ result: { ok: true } });
+      expect(p.subject).toBe(events[0]?.data.caseId);
+    }
+    expect(sla[0]?.data).toEqual({
+      caseId: events[0]?.data.caseId,
+      tenantId: TENANT,
+      clockId: 'first_response',
+      basis: 'elapsed',
+      budgetMs: 15_000,
+      startedAt: '2026-11-25T10:00:00.000Z',
+      dueAt: '2026-11-25T10:00:15.000Z',
+      warnAt: '2026-11-25T10:00:12.000Z',
+    });
+    expect(sla[3]?.data).toMatchObject({ breachedAt: '2026-11-25T10:00:15.000Z' });
+    expect(sla[4]?.data).toMatchObject({ metAt: '2026-11-25T10:02:00.000Z', late: true, consumedMs: 120_000 });
+  });
+
+  it('publishes the priority a case was opened with', () => {
+    const urgent = historyOf(clocks, [a.openCase({ priority: 'urgent' }, { at: 0 })]);
+    expect(intakeIntegrationEvents(stored(urgent[0] as CaseEvent, 0))?.data).toMatchObject({ priority: 'urgent' });
   });
 });

@@ -6,10 +6,14 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * - `case_worklist`: one row per case with what a worklist and the case KPIs need: the stage, category, assignment,
  *   waiting, escalation rung, the lifecycle's times (opened, acknowledged, first response, first and last resolution,
  *   closure), how often it was reopened, how many outbound answers preceded its first resolution, and its SLA
- *   summary (`sla_state`, `next_due_at`). `version` is the case stream's last version applied: every change is guarded
- *   by it, so replaying an event (a reset checkpoint, a rebuilt projection) changes nothing.
+ *   summary (`sla_state`, `next_due_at`, recomputed from `case_sla_clocks` after each clock event). `version` is the
+ *   case stream's last version applied: every change is guarded by it, so replaying an event (a reset checkpoint, a
+ *   rebuilt projection) changes nothing.
  *   `due_order` is `next_due_at`, or `infinity` for a case with no running clock: the worklist's order
  *   (`due_order, opened_at, case_id`) is then one index walk, cases without a due time after every due one.
+ * - `case_sla_clocks`: every start (`instance` 1, 2… of a clock restarted) of every SLA clock of a case, from the
+ *   `SlaClock*` events: running, paused or met; its due instant while it runs (or once overdue), warning and breach,
+ *   and how it ended (`met_at`, `late`, `consumed_ms`): the SLA hit rate of the KPIs counts the starts that ended.
  * - `case_complaint_links`: the complaints registered for a case (`ComplaintRegistered.caseId`), keyed by complaint;
  *   a complaint may name its case before the case's own events are projected (or one of another tenant, which
  *   never matches: every join is on tenant and case).
@@ -63,6 +67,26 @@ export class CaseReadModel1733100000000 implements MigrationInterface {
       `CREATE INDEX case_worklist_open ON case_worklist (tenant, status) WHERE status NOT IN ('resolved', 'closed')`,
     );
     await q.query(`
+      CREATE TABLE case_sla_clocks (
+        tenant       text        NOT NULL,
+        case_id      text        NOT NULL,
+        clock_id     text        NOT NULL,
+        instance     integer     NOT NULL,
+        basis        text        NOT NULL,
+        budget_ms    bigint      NOT NULL,
+        status       text        NOT NULL,
+        started_at   timestamptz NOT NULL,
+        due_at       timestamptz,
+        warn_at      timestamptz,
+        warned_at    timestamptz,
+        breached_at  timestamptz,
+        met_at       timestamptz,
+        late         boolean,
+        consumed_ms  bigint,
+        PRIMARY KEY (case_id, clock_id, instance),
+        CONSTRAINT case_sla_clocks_status CHECK (status IN ('running', 'paused', 'met'))
+      )`);
+    await q.query(`
       CREATE TABLE case_complaint_links (
         complaint_id  text        PRIMARY KEY,
         tenant        text        NOT NULL,
@@ -73,7 +97,7 @@ export class CaseReadModel1733100000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query('DROP TABLE IF EXISTS case_complaint_links, case_worklist');
+    await q.query('DROP TABLE IF EXISTS case_complaint_links, case_sla_clocks, case_worklist');
   }
 }
 

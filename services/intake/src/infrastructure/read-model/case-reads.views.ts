@@ -1,7 +1,8 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { CaseChannels, EscalationRungs, ProblemTypes, StringEnum } from '@aftersales/contracts';
 import { DateTime, Nullable, ReadonlyList } from '@aftersales/platform-http';
 import { caseStatuses, waitingParties } from '../../domain/case.values';
+import type { SlaClockId } from '../../domain/sla-policy';
 
 /**
  * The views of intake's case reads (TypeBox): the queries build them, the controllers return them and `@Responds`
@@ -88,6 +89,16 @@ const Ratio = (description: string) =>
     { description },
   );
 
+/** Per SLA clock: its starts that ended, and those met on time. */
+const clockRatio = (clockId: SlaClockId) => Ratio(`Starts of the ${clockId} clock that ended (count: met on time)`);
+const clockRatios = {
+  first_response: clockRatio('first_response'),
+  next_response: clockRatio('next_response'),
+  first_dispatch: clockRatio('first_dispatch'),
+  resolution: clockRatio('resolution'),
+  progress_update: clockRatio('progress_update'),
+} satisfies Record<SlaClockId, TSchema>;
+
 /** Open cases by age (now − opening), at the time of the query. */
 const Backlog = Type.Object(
   {
@@ -116,6 +127,16 @@ export const CaseKpiGroupView = Type.Object(
     handling: AverageDuration,
     firstContactResolution: Ratio(
       'Resolved cases (count: those resolved at first contact: never reopened, at most one outbound answer by an agent before the first resolution)',
+    ),
+    slaHitRate: Type.Object(
+      {
+        ...Ratio('').properties,
+        byClock: Type.Object(clockRatios, { description: 'The same per clock' }),
+      },
+      {
+        description:
+          'Starts of SLA clocks of the cases that ended, met or breached (count: met on time; the others were met late or breached, met or not)',
+      },
     ),
     reopenRate: Ratio('Resolved cases (count: those reopened at least once)'),
     complaintRate: Ratio('Cases (count: those with a complaint registered for them)'),

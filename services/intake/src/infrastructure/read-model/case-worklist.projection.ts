@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import { assertNever } from '@aftersales/domain';
 import { DurableSubscription, type Queryable, type StoredEvent } from '@aftersales/eventstore';
 import type { BackgroundWorker, WorkerContext } from '@aftersales/service-runtime';
-import type { CaseEvent } from '../../domain/case.events';
+import type { CaseEvent, SlaClockEvent } from '../../domain/case.events';
 import type { ComplaintEvent } from '../../domain/complaint.events';
 
 /** Name (and checkpoint key) of the subscription that feeds intake's case read model. */
@@ -34,6 +34,12 @@ const projectedTypes: Record<ProjectedEvent['type'], true> = {
   CustomerIdentityVerified: true,
   CaseOrderChangeRequested: true,
   CaseCommunicationRecorded: true,
+  SlaClockStarted: true,
+  SlaClockPaused: true,
+  SlaClockResumed: true,
+  SlaClockWarned: true,
+  SlaClockBreached: true,
+  SlaClockMet: true,
   ComplaintRegistered: true,
 };
 
@@ -59,7 +65,7 @@ interface Target {
 async function update(tx: Queryable, target: Target, assignments = '', values: unknown[] = []): Promise<void> {
   await tx.query(
     `UPDATE case_worklist
-        SET ${assignments ? `${assignments}, ` : ''}version = $2::bigint, updated_at = $3::timestamptz
+        SET ${assignments ? `${assignments}, ` : ''}version = $2::bigint, updated_at = greatest(updated_at, $3::timestamptz)
       WHERE case_id = $1 AND version < $2::bigint`,
     [target.caseId, target.version, target.at, ...values],
   );
@@ -68,6 +74,110 @@ async function update(tx: Queryable, target: Target, assignments = '', values: u
 /** `status` moves to `to` when it is one of `from` (as the decider's `evolve` does); otherwise it stays. */
 const move = (from: readonly string[], to: string) =>
   `status = CASE WHEN status IN (${from.map((s) => `'${s}'`).join(', ')}) THEN '${to}' ELSE status END`;
+
+/**
+ * The current start of the event's clock (`$1` the case, `$4` the clock), while it is not met: what a pause, resumption,
+ * warning, breach or meeting changes (as the decider's `evolveSlaClocks` does; an event that does not fit changes
+ * nothing).
+ */
+const CURRENT_CLOCK = `case_id = $1 AND clock_id = $4 AND status <> 'met'
+  AND instance = (SELECT max(instance) FROM case_sla_clocks WHERE case_id = $1 AND clock_id = $4)`;
+
+/**
+ * Applies a change of the case's SLA clocks (`change`: a statement that runs only when the guard, a CTE named
+ * `guard` returning the case's tenant, moved the case's version), then recomputes the case's SLA summary.
+ */
+async function clockChange(tx: Queryable, target: Target, change: string, values: unknown[]): Promise<void> {
+  await tx.query(
+    `WITH guard AS (UPDATE case_worklist SET version = $2::bigint, updated_at = greatest(updated_at, $3::timestamptz)
+                     WHERE case_id = $1 AND version < $2::bigint RETURNING tenant)
+     ${change}`,
+    [target.caseId, target.version, target.at, ...values],
+  );
+  await tx.query(
+    `UPDATE case_worklist w SET sla_state = s.state, next_due_at = s.due
+       FROM (SELECT CASE
+                      WHEN bool_or(status <> 'met' AND breached_at IS NOT NULL) THEN 'breached'
+                      WHEN bool_or(status = 'running' AND warned_at IS NOT NULL) THEN 'warned'
+                      WHEN bool_or(status = 'running') THEN 'on_track'
+                      WHEN bool_or(status = 'paused') THEN 'paused'
+                      WHEN bool_or(status = 'met') THEN 'met'
+                      ELSE 'none'
+                    END AS state,
+                    min(due_at) FILTER (WHERE status = 'running') AS due
+               FROM (SELECT DISTINCT ON (clock_id) status, due_at, warned_at, breached_at
+                       FROM case_sla_clocks WHERE case_id = $1 ORDER BY clock_id, instance DESC) latest) s
+      WHERE w.case_id = $1 AND (w.sla_state, w.next_due_at) IS DISTINCT FROM (s.state, s.due)`,
+    [target.caseId],
+  );
+}
+
+/** One SLA clock event: the clock's row (a new one for each start), then the case's summary. */
+function projectClockEvent(tx: Queryable, target: Target, event: SlaClockEvent): Promise<void> {
+  const { clockId } = event.data;
+  switch (event.type) {
+    case 'SlaClockStarted': {
+      const { basis, budgetMs, dueAt, warnAt } = event.data;
+      return clockChange(
+        tx,
+        target,
+        `INSERT INTO case_sla_clocks (tenant, case_id, clock_id, instance, basis, budget_ms, status, started_at, due_at,
+                                      warn_at)
+         SELECT guard.tenant, $1, $4,
+                coalesce((SELECT max(instance) FROM case_sla_clocks WHERE case_id = $1 AND clock_id = $4), 0) + 1,
+                $5, $6::bigint, 'running', $3::timestamptz, $7::timestamptz, $8::timestamptz
+           FROM guard`,
+        [clockId, basis, budgetMs, dueAt, warnAt],
+      );
+    }
+    case 'SlaClockPaused':
+      // Paused with budget left: no due instant until it runs again; paused once overdue: the instant it fell due.
+      return clockChange(
+        tx,
+        target,
+        `UPDATE case_sla_clocks SET status = 'paused',
+                due_at = CASE WHEN due_at <= $3::timestamptz THEN due_at END
+           FROM guard WHERE ${CURRENT_CLOCK} AND status = 'running'`,
+        [clockId],
+      );
+    case 'SlaClockResumed':
+      return clockChange(
+        tx,
+        target,
+        `UPDATE case_sla_clocks SET status = 'running', due_at = $5::timestamptz
+           FROM guard WHERE ${CURRENT_CLOCK} AND status = 'paused'`,
+        [clockId, event.data.dueAt],
+      );
+    case 'SlaClockWarned':
+      return clockChange(
+        tx,
+        target,
+        `UPDATE case_sla_clocks SET warned_at = $3::timestamptz FROM guard WHERE ${CURRENT_CLOCK}`,
+        [clockId],
+      );
+    case 'SlaClockBreached':
+      return clockChange(
+        tx,
+        target,
+        `UPDATE case_sla_clocks SET breached_at = $5::timestamptz, due_at = $5::timestamptz
+           FROM guard WHERE ${CURRENT_CLOCK}`,
+        [clockId, event.data.dueAt],
+      );
+    case 'SlaClockMet': {
+      const { late, consumedMs } = event.data;
+      return clockChange(
+        tx,
+        target,
+        `UPDATE case_sla_clocks SET status = 'met', met_at = $3::timestamptz, late = $5::boolean,
+                consumed_ms = $6::bigint
+           FROM guard WHERE ${CURRENT_CLOCK}`,
+        [clockId, late, consumedMs],
+      );
+    }
+    default:
+      return assertNever(event);
+  }
+}
 
 /**
  * Applies one stored event to the case read model, inside the subscription's transaction. Idempotent: a case's row
@@ -158,6 +268,13 @@ export async function projectCaseEvent(stored: StoredEvent, tx: Queryable): Prom
         [answer],
       );
     }
+    case 'SlaClockStarted':
+    case 'SlaClockPaused':
+    case 'SlaClockResumed':
+    case 'SlaClockWarned':
+    case 'SlaClockBreached':
+    case 'SlaClockMet':
+      return projectClockEvent(tx, target, event);
     case 'CaseFactRecorded':
     case 'CaseResponsibilityDetermined':
     case 'CaseCollaborationRequested':

@@ -11,8 +11,11 @@ export function contextAt(clock: TestClock, overrides: Partial<CommandContext> =
   return { tenant, actor: { id: 'agent-7', roles: ['agent'] }, now: clock.now(), ...overrides };
 }
 
-/** Survey id of the n-th customer (`survey-1`, …): real ids are derived from tenant, incident and customer. */
-export const surveyIdOf = (n: number) => `survey-${n}`;
+/**
+ * Survey id of the n-th customer (`00000000-0000-4000-8000-000000000001`, …): a UUID like the real ones, which are
+ * derived from tenant, incident and customer (the published satisfaction events carry it).
+ */
+export const surveyIdOf = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 export const customerOf = (n: number) => `cus-${n}`;
 
 export const sendSurvey = (

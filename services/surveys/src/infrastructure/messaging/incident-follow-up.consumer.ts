@@ -13,14 +13,18 @@ import { SendSurveysHandler } from '../../application/send-surveys.handler';
 export class IncidentFollowUpConsumer {
   constructor(@Inject(SendSurveysHandler) private readonly surveys: SendSurveysHandler) {}
 
-  /** Remembers whom to survey; a customer attached after the resolution is surveyed at once. */
+  /**
+   * Remembers whom to survey, and the case the complaint arose from (the satisfaction events name it); a customer
+   * attached after the resolution is surveyed at once.
+   */
   @Handles(ComplaintAttachedV1)
   async onComplaintAttached(event: InboxEvent<ComplaintAttachedV1>): Promise<void> {
     const { tx, tenant, data, origin } = event;
     await tx.query(
-      `INSERT INTO surveys_incident_customers (tenant, incident_id, complaint_id, customer_ref, attached_at, source_event)
-       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tenant, incident_id, complaint_id) DO NOTHING`,
-      [tenant, data.incidentId, data.complaintId, data.customerId, data.attachedAt, event.id],
+      `INSERT INTO surveys_incident_customers (tenant, incident_id, complaint_id, customer_ref, attached_at, source_event,
+                                              case_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (tenant, incident_id, complaint_id) DO NOTHING`,
+      [tenant, data.incidentId, data.complaintId, data.customerId, data.attachedAt, event.id, data.caseId ?? null],
     );
     await this.surveys.onAttachedAfterResolution(tx, { origin, incidentId: data.incidentId });
   }

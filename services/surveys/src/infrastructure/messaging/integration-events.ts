@@ -4,8 +4,8 @@ import type { IncidentSatisfactionEvent } from '../../domain/incident-satisfacti
 import type { SurveyEvent } from '../../domain/survey.events';
 
 /**
- * Domain → contract mapping at the edge: integrators see an incident's satisfaction (every measurement, and each fall
- * below the target), keyed by the incident id. Surveys and answers stay internal: answers carry customer references and
+ * Domain → contract mapping at the edge: integrators see an incident's satisfaction (every measurement, with the survey
+ * whose answer moved it, and each fall below the target) and the after-sales cases it concerns, keyed by the incident id. Surveys and answers stay internal: answers carry customer references and
  * free text, which are read through the API by the roles allowed to.
  */
 export const surveysIntegrationEvents: IntegrationEventMapper = (stored) => {
@@ -22,6 +22,8 @@ export const surveysIntegrationEvents: IntegrationEventMapper = (stored) => {
         surveyed: d.surveyed,
         belowTarget: d.belowTarget,
         measuredAt: d.measuredAt,
+        surveyId: d.surveyId,
+        ...(d.caseIds && d.caseIds.length > 0 ? { caseIds: [...d.caseIds] } : {}),
       };
       return { type: SatisfactionMeasuredV1.type, subject: d.incidentId, data };
     }
@@ -34,6 +36,7 @@ export const surveysIntegrationEvents: IntegrationEventMapper = (stored) => {
         targetPercent: d.targetPercent,
         responses: d.responses,
         measuredAt: d.measuredAt,
+        ...(d.caseIds && d.caseIds.length > 0 ? { caseIds: [...d.caseIds] } : {}),
       };
       return { type: SatisfactionBelowTargetV1.type, subject: d.incidentId, data };
     }

@@ -3,7 +3,7 @@ import type { StoredEvent } from '@aftersales/eventstore';
 import { historyOf } from '@aftersales/testing/decider';
 import { incidentSatisfactionDecider } from '../../domain/incident-satisfaction.decider';
 import { surveyDecider } from '../../domain/survey.decider';
-import { answerSurvey, incidentId, satisfactionCommands, sendSurvey } from '../../domain/testing/builders';
+import { answerSurvey, incidentId, satisfactionCommands, sendSurvey, surveyIdOf } from '../../domain/testing/builders';
 import { TestClock } from '../../domain/testing/test-clock';
 import { surveysIntegrationEvents } from './integration-events';
 
@@ -41,7 +41,28 @@ describe('surveys integration events', () => {
       surveyed: 1,
       belowTarget: true,
       measuredAt: '2026-11-25T08:00:00.000Z',
+      surveyId: surveyIdOf(1),
     });
+  });
+
+  // Architecture: every event that concerns a case carries its id (intake's case timeline is built from them).
+  it("names the answering customer's cases on the measurement, and every case of the incident on the fall below target", () => {
+    const caseA = '6f1c2b8a-3d4e-4f5a-8b9c-0d1e2f3a4b5c';
+    const caseB = '9b2e4d6f-8a1c-4e3b-9d5f-7c6b5a4e3d2c';
+    const answer = c.answer(1, false);
+    const withCases = historyOf(incidentSatisfactionDecider, [
+      c.survey(2),
+      { ...answer, data: { ...answer.data, answerCaseIds: [caseA], incidentCaseIds: [caseA, caseB] } },
+    ]);
+    const published = withCases.map((e) => surveysIntegrationEvents(stored(e))).filter((e) => e !== null);
+    for (const e of published) expect(validateEvent(e.type, e.data)).toMatchObject({ ok: true });
+    expect(published.map((e) => [e.type, (e.data as { caseIds?: string[] }).caseIds])).toEqual([
+      [SatisfactionMeasuredV1.type, [caseA]],
+      [SatisfactionBelowTargetV1.type, [caseA, caseB]],
+    ]);
+    expect(events.map((e) => surveysIntegrationEvents(stored(e))?.data)).not.toContainEqual(
+      expect.objectContaining({ caseIds: expect.anything() }),
+    );
   });
 
   it('keeps surveys, answers (customer references, free text) and the surveyed list internal', () => {

@@ -15,4 +15,14 @@ export class PostgresIncidentCustomerRepository implements IncidentCustomerRepos
     );
     return rows.map((r) => r.customer_ref);
   }
+
+  async casesOf(tx: Queryable, tenant: string, incidentId: string, customerRef?: string): Promise<string[]> {
+    const { rows } = await tx.query<{ case_id: string }>(
+      `SELECT case_id FROM surveys_incident_customers
+        WHERE tenant = $1 AND incident_id = $2 AND case_id IS NOT NULL AND ($3::text IS NULL OR customer_ref = $3)
+        GROUP BY case_id ORDER BY min(attached_at), case_id`,
+      [tenant, incidentId, customerRef ?? null],
+    );
+    return rows.map((r) => r.case_id);
+  }
 }

@@ -1,0 +1,243 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
+import { addBusinessTime, SlaClock } from '@aftersales/business-time';
+import {
+  cancelTimer,
+  Commands,
+  scheduleTimer,
+  type CommandOrigin,
+  type CommandRequest,
+  type Queryable,
+} from '@aftersales/eventstore';
+import type { CaseCommand } from '../domain/case.commands';
+import { createCaseDecider } from '../domain/case.decider';
+import type { CaseEvent, SlaClockEvent } from '../domain/case.events';
+import type { CaseState, OpenedCaseState } from '../domain/case.state';
+import type { CaseSlaClock } from '../domain/sla-clocks';
+import { budgetMs, slaLadderRungs, type SlaClockId, type SlaPolicy } from '../domain/sla-policy';
+import { CasePoliciesService } from './case-policies.service';
+import {
+  caseStream,
+  slaClockTimerId,
+  slaNotificationKey,
+  slaRungTimerId,
+  slaTimerKinds,
+  type SlaNotifiedRung,
+} from './case-streams';
+import { SlaPoliciesService } from './sla-policies.service';
+
+/** The payload of a clock's warning or breach timer, and of a rung's deadline (with `rung`). */
+export interface SlaClockTimerPayload {
+  readonly caseId: string;
+  readonly clockId: SlaClockId;
+  readonly instance: number;
+}
+
+export interface SlaRungTimerPayload extends SlaClockTimerPayload {
+  readonly rung: (typeof slaLadderRungs)[number];
+}
+
+/** The payload of an SLA notification's delivery timer: what the notice says (ids only, no personal data). */
+export interface SlaNotificationPayload extends SlaClockTimerPayload {
+  readonly key: string;
+  readonly rung: SlaNotifiedRung;
+  readonly reason: 'sla_warning' | 'sla_breach';
+  /** When the clock is (or was) due. */
+  readonly dueAt: string | null;
+  readonly queue: string | null;
+  readonly team: string | null;
+  readonly agentId: string | null;
+  /** Failed delivery attempts so far (the timer backoff counts them). */
+  readonly attempts?: number;
+}
+
+/** What a case command did. */
+export interface CaseRun {
+  readonly state: CaseState;
+  /** The events it appended, with their ids (empty for a no-op or a repeated request). */
+  readonly appended: ReadonlyArray<CaseEvent & { readonly id: string }>;
+  readonly duplicate: boolean;
+  /** The tenant's SLA policy the command was decided with. */
+  readonly sla: SlaPolicy;
+}
+
+const isSlaEvent = (event: CaseEvent): event is SlaClockEvent => event.type.startsWith('SlaClock');
+
+/**
+ * Runs case commands inside a caller's transaction under the tenant's case and SLA policies, and applies the effects of
+ * what they appended in that same transaction: the ONE place that turns a case's events into durable timers. A clock
+ * that starts or resumes gets its warning and breach timers (rescheduled, never duplicated: ids per case, clock and
+ * start); a paused clock's are cancelled, a met clock's too with its rungs'; a breach schedules the deadline of every
+ * rung of the tenant's ladder; a warning, and a rung reached, schedule a notification. HTTP commands, the timers and
+ * the complaint process all go through {@link CaseCommandRunner.run}: effects commit exactly when the events do.
+ */
+@Injectable()
+export class CaseCommandRunner {
+  constructor(
+    // Explicit tokens: services also run under transpilers that emit no decorator metadata (tsx/esbuild).
+    @Inject(Commands) private readonly commands: Commands,
+    @Inject(CasePoliciesService) private readonly casePolicies: CasePoliciesService,
+    @Inject(SlaPoliciesService) private readonly slaPolicies: SlaPoliciesService,
+  ) {}
+
+  /**
+   * Decides `request` on the case with the tenant's policies, appends in `tx`, applies the effects in `tx`.
+   *
+   * @throws `CaseNotFound` for an unknown or another tenant's case; any `DomainError` of the decider.
+   */
+  async run(
+    tx: PoolClient,
+    origin: CommandOrigin,
+    caseId: string,
+    request: CommandRequest<CaseCommand>,
+    /** `now`: decide at this instant; `idempotencyKey`: replaces the key derived from the origin. */
+    options: { readonly now?: Date; readonly idempotencyKey?: string } = {},
+  ): Promise<CaseRun> {
+    const casePolicy = await this.casePolicies.forTenant(origin.tenant, tx);
+    const sla = await this.slaPolicies.forTenant(origin.tenant, tx);
+    const decider = createCaseDecider(casePolicy, sla);
+    const result = await this.commands.handle(decider, caseStream(caseId), origin, request, { tx, ...options });
+    const appended = result.newEvents.map((event, i) => ({ ...event, id: result.eventIds[i] as string }));
+    const run: CaseRun = { state: result.state, appended, duplicate: result.duplicate, sla };
+    if (!result.duplicate && result.state.status !== 'none') {
+      await new CaseEffects(tx, origin, result.state, sla, this.commands.now()).apply(request, appended);
+    }
+    return run;
+  }
+}
+
+/** The durable timers of one command's events, in its transaction. */
+class CaseEffects {
+  private readonly metadata: Record<string, unknown>;
+
+  constructor(
+    private readonly tx: Queryable,
+    private readonly origin: CommandOrigin,
+    private readonly state: OpenedCaseState,
+    private readonly sla: SlaPolicy,
+    /** The service's clock now: notifications are due at once. */
+    private readonly now: Date,
+  ) {
+    this.metadata = { correlationId: origin.correlationId, actor: origin.actor };
+  }
+
+  private get caseId(): string {
+    return this.state.case.caseId;
+  }
+
+  async apply(request: CommandRequest<CaseCommand>, appended: ReadonlyArray<CaseEvent & { readonly id: string }>) {
+    const clocks = appended.map((event): CaseEvent => event).filter(isSlaEvent);
+    for (const clockId of new Set(clocks.map((e) => e.data.clockId))) await this.reconcile(clockId, clocks);
+    for (const [i, event] of clocks.entries()) {
+      const instance = this.instanceAt(event.data.clockId, clocks.slice(i + 1));
+      if (event.type === 'SlaClockBreached') await this.scheduleLadder(event.data.clockId, instance, event.data.dueAt);
+      if (event.type === 'SlaClockWarned') {
+        await this.notify(event.data.clockId, instance, 'agent', 'sla_warning', event.data.dueAt);
+      }
+    }
+    // A rung's deadline passed with the clock still breached (the decider accepted it): the rung is told, whether the
+    // case went up now or was there already.
+    if (request.type === 'EscalateSlaBreach') {
+      const { clockId, instance, rung } = request.data;
+      const breachedAt = this.state.case.slaClocks[clockId]?.clock.breachedAt ?? null;
+      await this.notify(clockId, instance, rung, 'sla_breach', breachedAt);
+    }
+  }
+
+  /** The start of `clockId` an event refers to: the clock's latest, less the restarts that follow the event. */
+  private instanceAt(clockId: SlaClockId, later: readonly SlaClockEvent[]): number {
+    const latest = this.state.case.slaClocks[clockId]?.instance ?? 0;
+    return latest - later.filter((e) => e.type === 'SlaClockStarted' && e.data.clockId === clockId).length;
+  }
+
+  /** The timers of a clock the command changed follow its state now; a start it replaced loses its own. */
+  private async reconcile(clockId: SlaClockId, events: readonly SlaClockEvent[]): Promise<void> {
+    const current = this.state.case.slaClocks[clockId];
+    if (!current) return;
+    const restarts = events.filter((e) => e.type === 'SlaClockStarted' && e.data.clockId === clockId).length;
+    const replaced = current.instance - restarts;
+    if (restarts > 0 && replaced >= 1) await this.cancelAll(clockId, replaced);
+    const { clock, instance } = current;
+    if (clock.status === 'met') return this.cancelAll(clockId, instance);
+    if (clock.status === 'paused') return this.cancelClock(clockId, instance);
+    await this.scheduleClock(current);
+  }
+
+  private async scheduleClock({ clockId, instance, clock, dueAt }: CaseSlaClock): Promise<void> {
+    const payload: SlaClockTimerPayload = { caseId: this.caseId, clockId, instance };
+    if (clock.breachedAt === null && dueAt !== null) {
+      await this.schedule(
+        slaClockTimerId(this.caseId, clockId, instance, 'breach'),
+        slaTimerKinds.breach,
+        dueAt,
+        payload,
+      );
+    }
+    const warnAt = SlaClock.warnAt(clock, this.sla.calendar);
+    if (clock.warnedAt === null && warnAt !== null) {
+      const id = slaClockTimerId(this.caseId, clockId, instance, 'warning');
+      await this.schedule(id, slaTimerKinds.warning, warnAt.toISOString(), payload);
+    }
+  }
+
+  private async cancelClock(clockId: SlaClockId, instance: number): Promise<void> {
+    await cancelTimer(this.tx, slaClockTimerId(this.caseId, clockId, instance, 'warning'));
+    await cancelTimer(this.tx, slaClockTimerId(this.caseId, clockId, instance, 'breach'));
+  }
+
+  private async cancelAll(clockId: SlaClockId, instance: number): Promise<void> {
+    await this.cancelClock(clockId, instance);
+    for (const rung of slaLadderRungs) await cancelTimer(this.tx, slaRungTimerId(this.caseId, clockId, instance, rung));
+  }
+
+  /** Each rung of the tenant's ladder falls due its business time after the breach. */
+  private async scheduleLadder(clockId: SlaClockId, instance: number, breachedAt: string): Promise<void> {
+    const { calendar, escalation } = this.sla;
+    for (const { rung, afterBreach } of escalation.ladder) {
+      const dueAt = addBusinessTime(calendar, Date.parse(breachedAt), budgetMs(afterBreach, calendar));
+      const payload: SlaRungTimerPayload = { caseId: this.caseId, clockId, instance, rung };
+      await this.schedule(
+        slaRungTimerId(this.caseId, clockId, instance, rung),
+        slaTimerKinds.rung,
+        dueAt.toISOString(),
+        payload,
+      );
+    }
+  }
+
+  /** A notification to deliver now, once per case, clock start and rung (its key is its timer's id). */
+  private async notify(
+    clockId: SlaClockId,
+    instance: number,
+    rung: SlaNotifiedRung,
+    reason: SlaNotificationPayload['reason'],
+    dueAt: string | null,
+  ): Promise<void> {
+    const key = slaNotificationKey(this.caseId, clockId, instance, rung);
+    const assignment = this.state.case.assignment;
+    const payload: SlaNotificationPayload = {
+      key,
+      caseId: this.caseId,
+      clockId,
+      instance,
+      rung,
+      reason,
+      dueAt,
+      queue: assignment?.queue ?? null,
+      team: assignment?.team ?? null,
+      agentId: assignment?.agentId ?? null,
+    };
+    await this.schedule(key, slaTimerKinds.notification, this.now.toISOString(), payload);
+  }
+
+  private schedule(id: string, kind: string, dueAt: string, payload: object): Promise<void> {
+    return scheduleTimer(this.tx, {
+      id,
+      tenant: this.origin.tenant,
+      kind,
+      dueAt: new Date(dueAt),
+      payload,
+      metadata: this.metadata,
+    });
+  }
+}

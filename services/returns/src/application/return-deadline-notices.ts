@@ -1,0 +1,78 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
+import { assertNever } from '@aftersales/domain';
+import type { Timer } from '@aftersales/eventstore';
+import {
+  DELIVERY_LEDGER,
+  deliveryAttempt,
+  NOTIFIER,
+  NotificationDispatcher,
+  webhookOrigin,
+  type DeliveryLedger,
+  type Notifier,
+} from '@aftersales/notifications';
+import type { Logger } from '@aftersales/observability';
+import { CLOCK, type Clock } from '@aftersales/service-runtime';
+import type { DeadlineNotice } from './return-deadline-timers';
+import { RETURNS_CONFIG, type ReturnsConfig } from './returns.config';
+
+type NoticeSubject = Readonly<Record<string, string | null>>;
+
+/**
+ * Tells the supervisor a return's deadline was breached (a `return-deadline-notice` timer, in the timer's transaction)
+ * through `@aftersales/notifications`, once: recorded in `notification_deliveries` under the notice's key; a failed
+ * attempt throws and the timer is retried with backoff; a webhook outside `RETURNS_NOTIFIER_ALLOWED_HOSTS` is recorded
+ * as refused. Without `RETURNS_NOTIFIER_WEBHOOK_URL` the notice is recorded to `none`: `return-deadline-breached.v1`
+ * (on the case's timeline) remains the integration point.
+ */
+@Injectable()
+export class ReturnDeadlineNotices {
+  private readonly dispatcher: NotificationDispatcher<NoticeSubject>;
+
+  constructor(
+    // Explicit tokens: services also run under transpilers that emit no decorator metadata (tsx/esbuild).
+    @Inject(NOTIFIER) notifier: Notifier,
+    @Inject(DELIVERY_LEDGER) ledger: DeliveryLedger<NoticeSubject>,
+    @Inject(RETURNS_CONFIG) private readonly config: ReturnsConfig,
+    @Inject(CLOCK) clock: Clock,
+  ) {
+    this.dispatcher = new NotificationDispatcher(notifier, ledger, clock);
+  }
+
+  async deliver(timer: Timer, tx: PoolClient, logger: Logger): Promise<void> {
+    const notice = timer.payload as DeadlineNotice;
+    const url = this.config.notifier.webhookUrl;
+    const result = await this.dispatcher.deliverOnce(tx, {
+      key: notice.key,
+      tenant: timer.tenant,
+      kind: 'return-deadline-notice',
+      subject: { returnId: notice.returnId, caseId: notice.caseId, deadline: notice.deadline },
+      target: url,
+      body: notice,
+      attempt: deliveryAttempt(timer),
+    });
+    const about = { tenant: timer.tenant, key: notice.key, returnId: notice.returnId, deadline: notice.deadline };
+    switch (result.outcome) {
+      case 'already-recorded':
+        return;
+      case 'no-target':
+        logger.warn(about, 'no RETURNS_NOTIFIER_WEBHOOK_URL: the breach is only in the events');
+        return;
+      case 'refused':
+        logger.error(
+          {
+            ...about,
+            receiver: url === null ? 'none' : webhookOrigin(url, 'supervisor'),
+            reason: result.record.refused,
+          },
+          'deadline notice refused for good, not retried',
+        );
+        return;
+      case 'delivered':
+        logger.info({ ...about, attempts: result.record.attempts }, 'deadline notice delivered');
+        return;
+      default:
+        return assertNever(result);
+    }
+  }
+}

@@ -1,0 +1,67 @@
+import { Body, Controller, Get, Inject, Put } from '@nestjs/common';
+import { validateBusinessCalendar } from '@aftersales/business-time';
+import type { CommandOrigin } from '@aftersales/eventstore';
+import {
+  CurrentPrincipal,
+  RequestOrigin,
+  Responds,
+  Role,
+  Roles,
+  SchemaPipe,
+  ValidationProblem,
+  type Principal,
+} from '@aftersales/platform-http';
+import { ReturnsPoliciesService, type TenantReturnsPolicy } from '../../application/returns-policies.service';
+import type { ReturnsPolicy } from '../../domain/returns-policy';
+import { PutReturnsPolicyBody, ReturnsPolicyView } from './returns.schemas';
+
+/**
+ * The caller's tenant's returns policy (defaults from domain.md §2): no-reason window, allowance share and the agent's
+ * limit, replacement deadline, what the customer is told. Every change is an event in the tenant's policy stream.
+ */
+@Controller('returns-policies')
+export class ReturnsPoliciesHttpController {
+  constructor(@Inject(ReturnsPoliciesService) private readonly policies: ReturnsPoliciesService) {}
+
+  @Get()
+  @Roles(Role.Agent, Role.Supervisor, Role.CsManager)
+  @Responds(200, ReturnsPolicyView)
+  async get(@CurrentPrincipal() principal: Principal): Promise<ReturnsPolicyView> {
+    return view(await this.policies.settings(principal.tenant));
+  }
+
+  /**
+   * Replaces the policy; it applies to requests and steps decided, and deadlines started, from now on. 400 with field
+   * errors for a malformed body or an invalid calendar (`validateBusinessCalendar`).
+   */
+  @Put()
+  @Roles(Role.CsManager)
+  @Responds(200, ReturnsPolicyView, { description: 'The policy as saved' })
+  async put(
+    @RequestOrigin() origin: CommandOrigin,
+    @Body(new SchemaPipe(PutReturnsPolicyBody)) body: PutReturnsPolicyBody,
+  ): Promise<ReturnsPolicyView> {
+    const problems = validateBusinessCalendar(body.calendar).map((e) => ({ ...e, pointer: `/calendar${e.pointer}` }));
+    if (problems.length > 0) throw new ValidationProblem(problems);
+    return view(await this.policies.set(origin, body as ReturnsPolicy));
+  }
+}
+
+/** The policy as the API shows it (plain arrays). */
+function view(settings: TenantReturnsPolicy): ReturnsPolicyView {
+  const { calendar } = settings.policy;
+  const { extraWorkingDays, ...days } = calendar;
+  return {
+    ...settings,
+    policy: {
+      ...settings.policy,
+      calendar: {
+        ...days,
+        workingDays: [...calendar.workingDays],
+        shifts: calendar.shifts.map((shift) => ({ ...shift })),
+        holidays: [...calendar.holidays],
+        ...(extraWorkingDays ? { extraWorkingDays: [...extraWorkingDays] } : {}),
+      },
+    },
+  };
+}
