@@ -261,6 +261,23 @@ describe('the worklist (GET /cases) over the case read model', () => {
       cases.c4,
       cases.c5,
     ]);
+
+    // breachingWithin is fixed by the first page: at 08:45, PT2H means due by 10:45 on every page, even read at 09:00
+    // when a case due at 11:00 (an e-mail opened at 09:00) is within two hours of the new now.
+    const within = await list('?breachingWithin=PT2H&limit=3');
+    expect(ids(within.body)).toEqual([backDated, cases.c1, dueBeforeCursor]);
+    at('2026-03-02T09:00:00Z');
+    const dueAtEleven = await steps.open({ channel: 'email' });
+    await settled();
+    expect((await allPages(within.body.next)).map(ids)).toEqual([[cases.c3, dueAfterCursor]]);
+    expect(ids((await list('?breachingWithin=PT2H&limit=200')).body)).toEqual([
+      backDated,
+      cases.c1,
+      dueBeforeCursor,
+      cases.c3,
+      dueAfterCursor,
+      dueAtEleven,
+    ]);
   });
 
   it('answers 400 with the field for bad filters, page sizes and cursors', async () => {
