@@ -23,9 +23,12 @@
  * due in a steady stream from the start of the seeding until an hour later (the window sits in it) while most clocks
  * keep running. Every case's resolution clock (24 h) keeps running throughout.
  *
- * Lateness of a timer = when the transaction that fired it started (`recorded_at` of the `SlaClockWarned` /
- * `SlaClockBreached` it appended) minus its `due_at`, for every warning and breach timer due inside the measured
- * window. (`es_timers.fired_at` is the instant the worker's batch started, not the timer's own, so it is not used.)
+ * Lateness of a timer = when it fired minus its `due_at`, for every warning and breach timer due inside the measured
+ * window that appended its `SlaClockWarned` / `SlaClockBreached`. When it fired: the later of `es_timers.fired_at` and
+ * the `recorded_at` of that event (the start of the transaction that fired it), so the figure holds for both versions
+ * of the `TimerScheduler`: before issue 9's fix, one timer per transaction with `fired_at` the instant its batch of
+ * 50 started (the event's `recorded_at` is the right one); since, several timers per transaction with `fired_at`
+ * each timer's own instant (the event's `recorded_at` is the transaction's start, earlier for all but the first).
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -380,7 +383,7 @@ async function measureArrivals(
       await sleep(1000);
     }
     const { rows } = await c.query<{ tenant: string; ms: number }>(
-      `SELECT t.tenant, (extract(epoch FROM min(e.recorded_at) - t.due_at) * 1000)::float8 AS ms
+      `SELECT t.tenant, (extract(epoch FROM greatest(t.fired_at, min(e.recorded_at)) - t.due_at) * 1000)::float8 AS ms
          FROM es_timers t
          JOIN es_events e
            ON e.stream_id = 'case-' || (t.payload->>'caseId')
@@ -388,7 +391,7 @@ async function measureArrivals(
           AND e.data->>'clockId' = t.payload->>'clockId'
           AND e.recorded_at >= t.due_at - interval '1 second'
         WHERE t.kind IN ('sla-warning', 'sla-breach') AND t.due_at >= $1 AND t.due_at < $2 AND t.fired_at IS NOT NULL
-        GROUP BY t.timer_id, t.tenant, t.due_at`,
+        GROUP BY t.timer_id, t.tenant, t.due_at, t.fired_at`,
       windowParams,
     );
     const { rows: counts } = await c.query<{ fired: string; pending: string }>(

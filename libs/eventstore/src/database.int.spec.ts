@@ -35,4 +35,22 @@ describe('openServiceDatabase', () => {
     await Promise.all(Array.from({ length: 5 }, () => db!.pool.query('SELECT pg_sleep(0.01)')));
     expect(db.pool.totalCount).toBeLessThanOrEqual(2);
   });
+
+  // CONTEXT (issue 9): intake's timer loops took their connections from the pool the HTTP requests use and fired
+  // ≈ 2 timers/s under load (docs/benchmarks.md, "SLA timers under a backlog").
+  it('gives a worker a pool of its own: the service pool exhausted does not hold it up; closed with the database', async () => {
+    db = await openServiceDatabase({ serverUrl: testDb.url, database: testDb.name, poolSize: 2 });
+    const own = db.ownPool(1);
+    const held = await Promise.all([db.pool.connect(), db.pool.connect()]);
+    try {
+      const { rows } = await own.query<{ db: string }>('SELECT current_database() AS db');
+      expect(rows).toEqual([{ db: testDb.name }]);
+      expect(db.pool.waitingCount).toBe(0);
+    } finally {
+      for (const client of held) client.release();
+    }
+    await db.close();
+    db = undefined;
+    expect(own.ended).toBe(true);
+  });
 });

@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import { Pool } from 'pg';
 import { DataSource, type MixedList } from 'typeorm';
 import { guardedClient, guardedClientClass, retryWhileUnavailable, type ConnectionErrorListener } from './connection';
 import { EventStoreMigrations } from './migrations/1732500000000-create-event-store';
@@ -12,6 +12,11 @@ export interface ServiceDatabase {
   /** The `pg` pool TypeORM owns; the event store, relay and inbox run their SQL on it. */
   readonly pool: Pool;
   readonly name: string;
+  /**
+   * A pool of `size` connections of its own on the same database, for a worker that bursts of HTTP requests on
+   * {@link ServiceDatabase.pool} must not starve (the timer loops); opened lazily, closed with the database.
+   */
+  ownPool(size: number): Pool;
   close(): Promise<void>;
 }
 
@@ -153,11 +158,27 @@ async function openOnce(options: {
     throw error;
   }
   const pool = driverPool(dataSource);
+  const ownPools: Pool[] = [];
   return {
     dataSource,
     pool,
     name: options.database,
-    close: () => dataSource.destroy(),
+    ownPool: (size: number) => {
+      const own = new Pool({
+        connectionString: url,
+        max: Math.max(1, size),
+        Client: guardedClientClass(options.onConnectionError),
+        connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+        keepAlive: true,
+      });
+      own.on('error', (error) => options.onConnectionError(error));
+      ownPools.push(own);
+      return own;
+    },
+    close: async () => {
+      await Promise.all(ownPools.splice(0).map((own) => own.end().catch(() => undefined)));
+      await dataSource.destroy();
+    },
   };
 }
 

@@ -134,4 +134,98 @@ describe('durable timers', () => {
     expect(await retried.fireDue()).toBe(1);
     expect(payloads).toEqual([{ page: 'p-1', attempts: 1 }]);
   });
+
+  // CONTEXT (issue 9, docs/benchmarks.md "SLA timers under a backlog"): one timer per transaction capped intake at
+  // ≈ 53 timers/s; several timers now share a claim and a commit, each in its own savepoint.
+  describe('several timers per transaction', () => {
+    const batchOf = async (prefix: string, n: number) => {
+      for (let i = 1; i <= n; i++) {
+        await scheduleTimer(db.pool, { id: `${prefix}-${i}`, tenant: 't', kind: 'k', dueAt: clock, payload: { i } });
+      }
+    };
+    const firedOf = async (prefix: string) =>
+      (
+        await db.pool.query(`SELECT timer_id FROM fired WHERE timer_id LIKE $1 ORDER BY timer_id`, [`${prefix}-%`])
+      ).rows.map((r) => r.timer_id);
+    const stateOf = async (id: string) =>
+      (await db.pool.query(`SELECT due_at, payload, fired_at FROM es_timers WHERE timer_id = $1`, [id])).rows[0];
+
+    it('a failing timer is moved alone: the others of its transaction commit, each with its own firing time', async () => {
+      await batchOf('batch-moved', 4);
+      const retryAt = new Date(clock.getTime() + 60_000);
+      const told: Array<{ id?: string; retry?: TimerRetry }> = [];
+      const instants = [0, 1_000, 2_000, 3_000].map((ms) => new Date(clock.getTime() + ms));
+      let reads = 0;
+      const batch = new TimerScheduler(db.pool, {
+        now: () => instants[Math.min(reads++, instants.length - 1)] as Date,
+        perTransaction: 10,
+        fire: async (timer, tx) => {
+          await tx.query('INSERT INTO fired (timer_id, at) VALUES ($1, $2)', [timer.id, clock]);
+          if (timer.id === 'batch-moved-2') throw new Error('pager down');
+        },
+        retry: () => ({ dueAt: retryAt, payload: { attempts: 1 } }),
+        onError: (_error, timer, retry) => told.push({ id: timer?.id, retry }),
+      });
+
+      expect(await batch.fireDue()).toBe(3);
+      expect(await firedOf('batch-moved')).toEqual(['batch-moved-1', 'batch-moved-3', 'batch-moved-4']);
+      expect(told).toEqual([{ id: 'batch-moved-2', retry: { dueAt: retryAt, payload: { attempts: 1 } } }]);
+      expect(await stateOf('batch-moved-2')).toEqual({ due_at: retryAt, payload: { attempts: 1 }, fired_at: null });
+      // The clock is read once for the claim, then once per timer as it fires: fired_at is the timer's own instant.
+      expect((await stateOf('batch-moved-1')).fired_at).toEqual(instants[1]);
+      expect((await stateOf('batch-moved-3')).fired_at).toEqual(instants[3]);
+      // Nothing fires twice.
+      expect(await batch.fireDue()).toBe(0);
+    });
+
+    it('without a retry, a failing timer rolls back alone, stays due and fires on the next attempt', async () => {
+      await batchOf('batch-due', 3);
+      let fail = true;
+      const batch = new TimerScheduler(db.pool, {
+        now,
+        perTransaction: 10,
+        fire: async (timer, tx) => {
+          await tx.query('INSERT INTO fired (timer_id, at) VALUES ($1, $2)', [timer.id, clock]);
+          // A statement that fails aborts the transaction: the savepoint brings it back for the other timers.
+          if (fail && timer.id === 'batch-due-1') await tx.query('SELECT 1/0');
+        },
+      });
+      expect(await batch.fireDue()).toBe(2);
+      expect(await firedOf('batch-due')).toEqual(['batch-due-2', 'batch-due-3']);
+      fail = false;
+      expect(await batch.fireDue()).toBe(1);
+      expect(await firedOf('batch-due')).toEqual(['batch-due-1', 'batch-due-2', 'batch-due-3']);
+    });
+
+    it('the timers of one transaction share what they read once; replicas claiming batches never fire a timer twice', async () => {
+      await batchOf('batch-shared', 30);
+      const loads: string[] = [];
+      const transactions = new Set<unknown>();
+      const replica = () =>
+        new TimerScheduler(db.pool, {
+          now,
+          perTransaction: 4,
+          fire: async (timer, tx, shared) => {
+            const policy = await shared.once(`policy:${timer.tenant}`, async () => {
+              loads.push(timer.id);
+              return { tenant: timer.tenant };
+            });
+            expect(policy).toEqual({ tenant: 't' });
+            transactions.add(shared);
+            await tx.query('INSERT INTO fired (timer_id, at) VALUES ($1, $2)', [timer.id, clock]);
+          },
+        });
+      const [a, b, c] = [replica(), replica(), replica()];
+      await Promise.all([a.fireDue(), b.fireDue(), c.fireDue()]);
+      await Promise.all([a.fireDue(), b.fireDue(), c.fireDue()]);
+      const { rows } = await db.pool.query(
+        `SELECT timer_id, count(*)::int AS n FROM fired WHERE timer_id LIKE 'batch-shared-%' GROUP BY timer_id HAVING count(*) > 1`,
+      );
+      expect(rows).toEqual([]);
+      expect(await firedOf('batch-shared')).toHaveLength(30);
+      // One load per transaction, whatever the number of its timers.
+      expect(loads).toHaveLength(transactions.size);
+      expect(transactions.size).toBeLessThan(30);
+    });
+  });
 });

@@ -46,19 +46,44 @@ export interface TimerRetry<Payload = unknown> {
   readonly payload: Payload;
 }
 
+/**
+ * What the timers claimed by one transaction share: values read once for all of them (a tenant's policy), so a batch
+ * of timers of the same tenant reads it once. Reads only: a value stays valid when a timer's own effects roll back.
+ */
+export interface TimerBatch {
+  /** `load()` once per key in this transaction; a failed load is not remembered (the next timer loads again). */
+  once<T>(key: string, load: () => Promise<T>): Promise<T>;
+}
+
 export interface TimerSchedulerOptions {
-  /** Fires one timer; its writes commit together with the timer's `fired_at`. */
-  readonly fire: (timer: Timer, tx: PoolClient) => Promise<void>;
+  /**
+   * Fires one timer; its writes commit together with the timer's `fired_at`. The timers of one transaction share
+   * `batch` (see {@link TimerSchedulerOptions.perTransaction}).
+   */
+  readonly fire: (timer: Timer, tx: PoolClient, batch: TimerBatch) => Promise<void>;
   /**
    * When `fire` throws: where the timer goes instead (a backoff). Its effects are rolled back to a savepoint taken
    * just after the claim and the move is committed by the claiming transaction, which still holds the timer's row
    * lock: no other loop or replica can fire it before `dueAt`. Without it (or when it returns `undefined`), the
-   * transaction rolls back and the timer stays due.
+   * timer's effects roll back and it stays due.
    */
   readonly retry?: (timer: Timer, error: unknown) => TimerRetry | undefined;
   /** The clock the scheduler compares due dates with (injected in tests). */
   readonly now?: () => Date;
+  /** Most timers one {@link TimerScheduler.fireDue} fires (default 50). */
   readonly batchSize?: number;
+  /**
+   * Timers claimed and fired by one transaction (default 1), each in its own savepoint: one failing timer is rolled
+   * back (and moved by `retry`) alone, the others commit. Saves a commit and the claim per timer; the price is that
+   * the batch's timers commit together, so a lost connection or a failed commit makes all of them fire again later.
+   */
+  readonly perTransaction?: number;
+  /**
+   * A transaction stops firing the timers it claimed once it has run this long (default 1 s): the ones left are
+   * released unfired at its commit, for the next claim (of any loop), so a slow effect (a webhook timing out) holds
+   * back at most the timers fired before it.
+   */
+  readonly transactionBudgetMs?: number;
   readonly pollMs?: number;
   /**
    * A timer could not be claimed (`timer` undefined) or did not fire; `retry` is where it was moved (committed), absent
@@ -70,11 +95,64 @@ export interface TimerSchedulerOptions {
 const tracer = trace.getTracer('@aftersales/eventstore');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+interface TimerRow {
+  timer_id: string;
+  tenant: string;
+  kind: string;
+  due_at: Date;
+  payload: unknown;
+  metadata: Record<string, unknown>;
+}
+
+/** How one claiming transaction ended: how many timers it fired (committed), and whether to look again now. */
+interface ClaimOutcome {
+  readonly fired: number;
+  /**
+   * Nothing more was due, a timer failed and stays due (claiming again at once would fire it again at once), or the
+   * transaction failed as a whole (nothing of it committed).
+   */
+  readonly stop: boolean;
+}
+
+/** What the timers of one claiming transaction came to, told (`onError`) once it committed. */
+interface BatchLedger {
+  readonly fired: Array<{ id: string; at: Date }>;
+  readonly moved: Array<{ timer: Timer; error: unknown; retry: TimerRetry }>;
+  readonly stayedDue: Array<{ timer: Timer; error: unknown }>;
+  /** The timer being fired, for the error of a transaction that fails as a whole. */
+  current: Timer | undefined;
+}
+
+const timerOf = (row: TimerRow): Timer => ({
+  id: row.timer_id,
+  tenant: row.tenant,
+  kind: row.kind,
+  dueAt: row.due_at,
+  payload: row.payload,
+  metadata: row.metadata,
+});
+
+/** A fresh {@link TimerBatch}: values loaded once per key; a failed load is forgotten. */
+function timerBatch(): TimerBatch {
+  const memo = new Map<string, Promise<unknown>>();
+  return {
+    once: <T>(key: string, load: () => Promise<T>): Promise<T> => {
+      const known = memo.get(key);
+      if (known) return known as Promise<T>;
+      const loading = load();
+      memo.set(key, loading);
+      loading.catch(() => memo.delete(key));
+      return loading;
+    },
+  };
+}
+
 /**
- * Fires due timers. Each timer is claimed with `FOR UPDATE SKIP LOCKED` and marked fired in the same
- * transaction as its effects, so replicas share the work, a crash fires it again later, and no timer
- * ever fires twice. Survives restarts: the rows are the state. A timer that fails is moved (`retry`) by
- * the transaction that claimed it, so the lock is never let go of while it is still due.
+ * Fires due timers. Timers are claimed with `FOR UPDATE SKIP LOCKED` (one or `perTransaction` at a time) and marked
+ * fired in the same transaction as their effects, so replicas share the work, a crash fires them again later, and no
+ * timer ever fires twice. Survives restarts: the rows are the state. A timer that fails is rolled back to its own
+ * savepoint and moved (`retry`) by the transaction that claimed it, so the lock is never let go of while it is still
+ * due, and the other timers of its transaction still commit.
  */
 export class TimerScheduler {
   private running = false;
@@ -96,83 +174,121 @@ export class TimerScheduler {
     await this.loop;
   }
 
-  /** Fires the timers due now, one transaction each; returns how many fired. */
+  /** Fires the timers due now, up to `batchSize`, `perTransaction` per transaction; returns how many fired. */
   async fireDue(): Promise<number> {
     const now = (this.options.now ?? (() => new Date()))();
+    const limit = this.options.batchSize ?? 50;
+    const perTransaction = Math.max(1, this.options.perTransaction ?? 1);
     let fired = 0;
     // Nothing due: one autocommitted query instead of BEGIN, SELECT … FOR UPDATE, COMMIT.
     if (!(await this.anythingDue(now))) return 0;
-    for (let i = 0; i < (this.options.batchSize ?? 50); i++) {
-      const client = await this.pool.connect();
-      let timer: Timer | undefined;
-      let broken = false;
-      try {
-        await client.query('BEGIN');
-        const { rows } = await client.query<{
-          timer_id: string;
-          tenant: string;
-          kind: string;
-          due_at: Date;
-          payload: unknown;
-          metadata: Record<string, unknown>;
-        }>(
-          `SELECT timer_id, tenant, kind, due_at, payload, metadata FROM es_timers
-            WHERE fired_at IS NULL AND cancelled_at IS NULL AND due_at <= $1
-            ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
-          [now],
-        );
-        const row = rows[0];
-        if (!row) {
-          await client.query('COMMIT');
-          return fired;
-        }
-        const claimed: Timer = { id: row.timer_id, tenant: row.tenant, kind: row.kind, dueAt: row.due_at, payload: row.payload, metadata: row.metadata };
-        timer = claimed;
-        // Rolling back to here undoes the effects but keeps the row lock of the claim (taken before it).
-        if (this.options.retry) await client.query('SAVEPOINT timer_fire');
-        try {
-          await this.fireInSpan(claimed, client);
-        } catch (error) {
-          const retry = await this.moveFailed(client, claimed, error).catch((moveError: unknown) => {
-            throw new AggregateError([error, moveError], `timer ${claimed.id} failed and could not be moved later`);
-          });
-          if (!retry) throw error;
-          this.options.onError?.(error, claimed, retry);
-          return fired;
-        }
-        await client.query('UPDATE es_timers SET fired_at = $2 WHERE timer_id = $1', [row.timer_id, now]);
-        await client.query('COMMIT');
-        signalCommitted();
-        fired += 1;
-      } catch (error) {
-        broken = isDatabaseUnavailable(error);
-        await client.query('ROLLBACK').catch(() => undefined);
-        this.options.onError?.(error, timer);
-        return fired;
-      } finally {
-        client.release(broken);
-      }
+    while (fired < limit) {
+      const wanted = Math.min(perTransaction, limit - fired);
+      const outcome = await this.claimAndFire(now, wanted);
+      fired += outcome.fired;
+      // Nothing left to claim, or a failure (a failing timer, the database): look again on the next round.
+      if (outcome.stop) return fired;
     }
     return fired;
   }
 
+  /** One transaction: claims up to `wanted` due timers, fires each in its savepoint, commits. */
+  private async claimAndFire(now: Date, wanted: number): Promise<ClaimOutcome> {
+    const client = await this.pool.connect();
+    const started = performance.now();
+    const budgetMs = this.options.transactionBudgetMs ?? 1_000;
+    const ledger: BatchLedger = { fired: [], moved: [], stayedDue: [], current: undefined };
+    const shared = timerBatch();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<TimerRow>(
+        `SELECT timer_id, tenant, kind, due_at, payload, metadata FROM es_timers
+          WHERE fired_at IS NULL AND cancelled_at IS NULL AND due_at <= $1
+          ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        [now, wanted],
+      );
+      for (const [i, row] of rows.entries()) {
+        // Over budget: the timers not fired yet are released at the commit, for the next claim.
+        if (i > 0 && performance.now() - started > budgetMs) break;
+        await this.fireClaimed(client, timerOf(row), shared, { first: i === 0, batched: wanted > 1 }, ledger);
+      }
+      ledger.current = undefined;
+      const { fired, moved, stayedDue } = ledger;
+      if (fired.length > 0) {
+        // Each timer's own firing instant (not the batch's), in one statement.
+        await client.query(
+          `UPDATE es_timers SET fired_at = f.at FROM unnest($1::text[], $2::timestamptz[]) AS f(id, at)
+            WHERE es_timers.timer_id = f.id`,
+          [fired.map((f) => f.id), fired.map((f) => f.at)],
+        );
+      }
+      await client.query('COMMIT');
+      if (fired.length > 0) signalCommitted();
+      // Told once the moves are committed: another loop looking now finds them not due.
+      for (const { timer, error, retry } of moved) this.options.onError?.(error, timer, retry);
+      for (const { timer, error } of stayedDue) this.options.onError?.(error, timer);
+      return { fired: fired.length, stop: rows.length < wanted || stayedDue.length > 0 };
+    } catch (error) {
+      broken = isDatabaseUnavailable(error);
+      await client.query('ROLLBACK').catch(() => undefined);
+      this.options.onError?.(error, ledger.current);
+      return { fired: 0, stop: true };
+    } finally {
+      client.release(broken);
+    }
+  }
+
   /**
-   * After `fire` failed: undoes its effects (to the savepoint) and commits the timer's move to `retry`'s due date in
-   * the claiming transaction. Releasing the lock first (a rollback, then an update in another transaction) would let
-   * another loop or replica claim the still-due timer in between and fire it again at once, without the backoff.
+   * Fires one claimed timer in its own savepoint (when the transaction fires several, or a failure is to be moved):
+   * a failure rolls back to it, so the claim's row locks and the other timers' effects stay. Throws what must roll back
+   * the whole transaction: a failure of a lone timer without a retry, or a failed move.
+   */
+  private async fireClaimed(
+    client: PoolClient,
+    timer: Timer,
+    shared: TimerBatch,
+    { first, batched }: { first: boolean; batched: boolean },
+    ledger: BatchLedger,
+  ): Promise<void> {
+    ledger.current = timer;
+    const savepoint = batched || this.options.retry !== undefined;
+    // One round trip: the previous timer's savepoint is released as this one's is taken.
+    if (savepoint)
+      await client.query(first ? 'SAVEPOINT timer_fire' : 'RELEASE SAVEPOINT timer_fire; SAVEPOINT timer_fire');
+    const at = (this.options.now ?? (() => new Date()))();
+    try {
+      await this.fireInSpan(timer, client, shared);
+      ledger.fired.push({ id: timer.id, at });
+      return;
+    } catch (error) {
+      if (!savepoint) throw error;
+      const retry = await this.moveFailed(client, timer, error).catch((moveError: unknown) => {
+        throw new AggregateError([error, moveError], `timer ${timer.id} failed and could not be moved later`);
+      });
+      if (retry) ledger.moved.push({ timer, error, retry });
+      else if (batched) ledger.stayedDue.push({ timer, error });
+      else throw error;
+    }
+  }
+
+  /**
+   * After `fire` failed: undoes its effects (to the savepoint) and moves the timer to `retry`'s due date in the
+   * claiming transaction (committed with it). Releasing the lock first (a rollback, then an update in another
+   * transaction) would let another loop or replica claim the still-due timer in between and fire it again at once,
+   * without the backoff.
    *
-   * @returns where the timer went, or `undefined` when no retry is asked (the caller rolls back; the timer stays due).
+   * @returns where the timer went, or `undefined` when no retry is asked (its effects are undone; it stays due).
    */
   private async moveFailed(client: PoolClient, timer: Timer, error: unknown): Promise<TimerRetry | undefined> {
+    await client.query('ROLLBACK TO SAVEPOINT timer_fire');
     const retry = this.options.retry?.(timer, error);
     if (!retry) return undefined;
-    await client.query('ROLLBACK TO SAVEPOINT timer_fire');
     await client.query('UPDATE es_timers SET due_at = $2, payload = $3 WHERE timer_id = $1', [
       timer.id,
       retry.dueAt,
       JSON.stringify(retry.payload),
     ]);
-    await client.query('COMMIT');
     return retry;
   }
 
@@ -185,7 +301,7 @@ export class TimerScheduler {
   }
 
   /** Fires inside a span whose parent is the trace that scheduled the timer. */
-  private fireInSpan(timer: Timer, client: PoolClient): Promise<void> {
+  private fireInSpan(timer: Timer, client: PoolClient, batch: TimerBatch): Promise<void> {
     const meta = (timer.metadata ?? {}) as Record<string, unknown>;
     const parent = propagation.extract(ROOT_CONTEXT, {
       traceparent: typeof meta.traceparent === 'string' ? meta.traceparent : undefined,
@@ -197,7 +313,7 @@ export class TimerScheduler {
       parent,
       async (span) => {
         try {
-          await this.options.fire(timer, client);
+          await this.options.fire(timer, client, batch);
         } catch (error) {
           span.recordException(error as Error);
           span.setStatus({ code: SpanStatusCode.ERROR });

@@ -12,6 +12,7 @@ import {
 import type { CaseCommand } from '../domain/case.commands';
 import { createCaseDecider } from '../domain/case.decider';
 import type { CaseEvent, SlaClockEvent } from '../domain/case.events';
+import type { CasePolicy } from '../domain/case-policy';
 import type { CaseState, OpenedCaseState } from '../domain/case.state';
 import type { CaseSlaClock } from '../domain/sla-clocks';
 import { budgetMs, slaLadderRungs, type SlaClockId, type SlaPolicy } from '../domain/sla-policy';
@@ -49,6 +50,12 @@ export interface SlaNotificationPayload extends SlaClockTimerPayload {
   readonly agentId: string | null;
   /** Failed delivery attempts so far (the timer backoff counts them). */
   readonly attempts?: number;
+}
+
+/** The tenant's policies a case command is decided with. */
+export interface CasePolicies {
+  readonly casePolicy: CasePolicy;
+  readonly sla: SlaPolicy;
 }
 
 /** What a case command did. */
@@ -90,19 +97,30 @@ export class CaseCommandRunner {
     origin: CommandOrigin,
     caseId: string,
     request: CommandRequest<CaseCommand>,
-    /** `now`: decide at this instant; `idempotencyKey`: replaces the key derived from the origin. */
-    options: { readonly now?: Date; readonly idempotencyKey?: string } = {},
+    /**
+     * `now`: decide at this instant; `idempotencyKey`: replaces the key derived from the origin; `policies`: the
+     * tenant's policies as {@link CaseCommandRunner.policiesFor} read them in this transaction (the timers read them
+     * once for the timers of a tenant they fire together).
+     */
+    options: { readonly now?: Date; readonly idempotencyKey?: string; readonly policies?: CasePolicies } = {},
   ): Promise<CaseRun> {
-    const casePolicy = await this.casePolicies.forTenant(origin.tenant, tx);
-    const sla = await this.slaPolicies.forTenant(origin.tenant, tx);
+    const { policies, ...handleOptions } = options;
+    const { casePolicy, sla } = policies ?? (await this.policiesFor(origin.tenant, tx));
     const decider = createCaseDecider(casePolicy, sla);
-    const result = await this.commands.handle(decider, caseStream(caseId), origin, request, { tx, ...options });
+    const result = await this.commands.handle(decider, caseStream(caseId), origin, request, { tx, ...handleOptions });
     const appended = result.newEvents.map((event, i) => ({ ...event, id: result.eventIds[i] as string }));
     const run: CaseRun = { state: result.state, appended, duplicate: result.duplicate, sla };
     if (!result.duplicate && result.state.status !== 'none') {
       await new CaseEffects(tx, origin, result.state, sla, this.commands.now()).apply(request, appended);
     }
     return run;
+  }
+
+  /** The tenant's case and SLA policies, read in `tx`. */
+  async policiesFor(tenant: string, tx: PoolClient): Promise<CasePolicies> {
+    const casePolicy = await this.casePolicies.forTenant(tenant, tx);
+    const sla = await this.slaPolicies.forTenant(tenant, tx);
+    return { casePolicy, sla };
   }
 }
 
@@ -127,7 +145,10 @@ class CaseEffects {
 
   async apply(request: CommandRequest<CaseCommand>, appended: ReadonlyArray<CaseEvent & { readonly id: string }>) {
     const clocks = appended.map((event): CaseEvent => event).filter(isSlaEvent);
-    for (const clockId of new Set(clocks.map((e) => e.data.clockId))) await this.reconcile(clockId, clocks);
+    // A warning changes neither the clock's due time nor its status: a clock only warned keeps its timers as they are
+    // (rescheduling its breach timer to the same instant was a round trip per warning timer fired).
+    const changed = clocks.filter((e) => e.type !== 'SlaClockWarned').map((e) => e.data.clockId);
+    for (const clockId of new Set(changed)) await this.reconcile(clockId, clocks);
     for (const [i, event] of clocks.entries()) {
       const instance = this.instanceAt(event.data.clockId, clocks.slice(i + 1));
       if (event.type === 'SlaClockBreached') await this.scheduleLadder(event.data.clockId, instance, event.data.dueAt);

@@ -15,6 +15,7 @@ import type { Logger } from '@aftersales/observability';
 import { CLOCK, type Clock } from '@aftersales/service-runtime';
 import type { SlaNotificationPayload } from './case-command-runner';
 import { INTAKE_CONFIG, type IntakeConfig } from './intake.config';
+import type { SlaPolicy } from '../domain/sla-policy';
 import { SlaPoliciesService } from './sla-policies.service';
 
 /**
@@ -62,10 +63,11 @@ export class SlaNotifications {
     this.dispatcher = new NotificationDispatcher(notifier, ledger, clock);
   }
 
-  async deliver(timer: Timer, tx: PoolClient, logger: Logger): Promise<void> {
+  /** `sla`: the tenant's SLA policy when the caller read it in `tx` already (the timers, once per transaction). */
+  async deliver(timer: Timer, tx: PoolClient, logger: Logger, sla?: SlaPolicy): Promise<void> {
     const notice = timer.payload as SlaNotificationPayload;
-    const url =
-      (await this.policies.forTenant(timer.tenant, tx)).escalation.webhookUrl ?? this.config.notifier.webhookUrl;
+    const policy = sla ?? (await this.policies.forTenant(timer.tenant, tx));
+    const url = policy.escalation.webhookUrl ?? this.config.notifier.webhookUrl;
     const { key, caseId, clockId, instance, rung, reason, dueAt, queue, team, agentId } = notice;
     const body: SlaNotice = {
       key,

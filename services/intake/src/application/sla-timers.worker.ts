@@ -7,13 +7,14 @@ import {
   type CommandRequest,
   type ServiceDatabase,
   type Timer,
+  type TimerBatch,
   type TimerRetry,
 } from '@aftersales/eventstore';
 import { TimerBackoff } from '@aftersales/notifications';
 import type { Logger } from '@aftersales/observability';
 import type { BackgroundWorker, Clock } from '@aftersales/service-runtime';
 import type { CaseCommand } from '../domain/case.commands';
-import type { CaseCommandRunner, SlaClockTimerPayload, SlaRungTimerPayload } from './case-command-runner';
+import type { CaseCommandRunner, CasePolicies, SlaClockTimerPayload, SlaRungTimerPayload } from './case-command-runner';
 import { slaTimerKinds } from './case-streams';
 import type { IntakeConfig } from './intake.config';
 import type { SlaMetricsPort } from './sla-metrics.port';
@@ -26,8 +27,15 @@ export const SLA_TIMER = { id: 'system:intake.sla-clocks', roles: ['system'] } a
 const TIMER_BATCH = 50;
 
 /**
+ * Timers one transaction claims and fires (each in its savepoint): a commit and a claim for several timers, and the
+ * tenant's policies read once for them. Measured with `npm run bench:cases` (docs/benchmarks.md).
+ */
+const TIMERS_PER_TRANSACTION = 10;
+
+/**
  * Fires intake's durable timers (rows in `es_timers`, scheduled by `CaseCommandRunner` in the transaction of the events
- * that asked for them), each in its own transaction with its effects, once across replicas and restarts:
+ * that asked for them), several per transaction, each with its effects in its own savepoint, once across replicas and
+ * restarts, on connections of their own (one per loop, beside the service's pool) so HTTP bursts cannot starve them:
  *
  * - `sla-warning` / `sla-breach` → `RecordSlaWarning` / `RecordSlaBreach` on the case;
  * - `sla-rung` → `EscalateSlaBreach` (the case goes up to the rung while the clock is still breached);
@@ -54,10 +62,11 @@ export class SlaTimers implements BackgroundWorker {
     private readonly logger: Logger,
   ) {
     this.backoff = new TimerBackoff({ baseMs: config.timerRetryBaseMs, maxMs: config.timerRetryMaxMs }, clock);
-    this.scheduler = new TimerScheduler(database.pool, {
+    this.scheduler = new TimerScheduler(database.ownPool(config.timerConcurrency), {
       now: clock,
       batchSize: TIMER_BATCH,
-      fire: (timer, tx) => this.fire(timer, tx),
+      perTransaction: TIMERS_PER_TRANSACTION,
+      fire: (timer, tx, batch) => this.fire(timer, tx, batch),
       retry: this.backoff.retry,
       onError: (error, timer, retry) => this.failed(error, timer, retry),
     });
@@ -92,39 +101,53 @@ export class SlaTimers implements BackgroundWorker {
     }
   }
 
-  private async fire(timer: Timer, tx: PoolClient): Promise<void> {
+  private async fire(timer: Timer, tx: PoolClient, batch: TimerBatch): Promise<void> {
     this.metrics.timerFired(timer.kind, Math.max(0, this.clock().getTime() - timer.dueAt.getTime()) / 1000);
     switch (timer.kind) {
       case slaTimerKinds.warning: {
         const { caseId, clockId, instance } = timer.payload as SlaClockTimerPayload;
-        return this.decide(timer, tx, caseId, { type: 'RecordSlaWarning', data: { clockId, instance } });
+        return this.decide(timer, tx, batch, caseId, { type: 'RecordSlaWarning', data: { clockId, instance } });
       }
       case slaTimerKinds.breach: {
         const { caseId, clockId, instance } = timer.payload as SlaClockTimerPayload;
-        return this.decide(timer, tx, caseId, { type: 'RecordSlaBreach', data: { clockId, instance } });
+        return this.decide(timer, tx, batch, caseId, { type: 'RecordSlaBreach', data: { clockId, instance } });
       }
       case slaTimerKinds.rung: {
         const { caseId, clockId, instance, rung } = timer.payload as SlaRungTimerPayload;
-        return this.decide(timer, tx, caseId, { type: 'EscalateSlaBreach', data: { clockId, instance, rung } });
+        return this.decide(timer, tx, batch, caseId, { type: 'EscalateSlaBreach', data: { clockId, instance, rung } });
       }
-      case slaTimerKinds.notification:
-        return this.notifications.deliver(timer, tx, this.logger);
+      case slaTimerKinds.notification: {
+        const { sla } = await this.policiesOf(timer, tx, batch);
+        return this.notifications.deliver(timer, tx, this.logger, sla);
+      }
       default:
         this.logger.warn({ timerId: timer.id, kind: timer.kind }, 'timer of an unknown kind dropped');
     }
   }
 
   /** Runs the timer's command; the decider's refusal (nothing to do any more) ends the timer. */
-  private async decide(timer: Timer, tx: PoolClient, caseId: string, command: CommandRequest<CaseCommand>) {
+  private async decide(
+    timer: Timer,
+    tx: PoolClient,
+    batch: TimerBatch,
+    caseId: string,
+    command: CommandRequest<CaseCommand>,
+  ) {
     const about = { tenant: timer.tenant, caseId, timerId: timer.id };
     try {
-      const outcome = await this.runner.run(tx, timerOrigin(timer, SLA_TIMER), caseId, command);
+      const policies = await this.policiesOf(timer, tx, batch);
+      const outcome = await this.runner.run(tx, timerOrigin(timer, SLA_TIMER), caseId, command, { policies });
       const appended = outcome.appended.map((e) => e.type);
       if (appended.length > 0) this.logger.info({ ...about, appended }, `SLA timer: ${command.type}`);
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       this.logger.info({ ...about, code: error.code }, `SLA timer: nothing to do (${command.type})`);
     }
+  }
+
+  /** The tenant's policies, read once for the timers of a transaction (a change committed since applies to the next). */
+  private policiesOf(timer: Timer, tx: PoolClient, batch: TimerBatch): Promise<CasePolicies> {
+    return batch.once(`policies:${timer.tenant}`, () => this.runner.policiesFor(timer.tenant, tx));
   }
 
   private failed(error: unknown, timer: Timer | undefined, retry: TimerRetry | undefined): void {
