@@ -48,7 +48,7 @@ export class CaseKpisHttpController {
    * The desk's KPIs over the cases opened in `[from, to)` (default: the 30 days before now), per tenant, team, agent
    * or day (in the time zone of the tenant's business calendar, its SLA policy's): average first-response and handling
    * time, first-contact resolution, SLA hit rate, reopen and complaint rates, and the backlog by age now. Definitions:
-   * services/intake/README.md, "Case KPIs".
+   * services/intake/README.md, "Worklist and case KPIs".
    */
   @Get()
   @Roles(...KPI_ROLES)

@@ -73,8 +73,8 @@ const seconds = (value: string | null): number | null =>
 const ratio = (count: number, of: number) => ({ count, of, rate: of === 0 ? null : count / of });
 
 /**
- * The case KPIs, computed in SQL from the case read model (`case_worklist`, `case_complaint_links`) of one tenant.
- * Definitions (docs in services/intake/README.md, "Case KPIs"):
+ * The case KPIs, computed in SQL from the case read model (`case_worklist`, `case_sla_clocks`, `case_complaint_links`)
+ * of one tenant. Definitions (services/intake/README.md, "Worklist and case KPIs"):
  *
  * - cohort: the cases opened in `[from, to)`; every figure but the backlog is over it, grouped by tenant, team or
  *   agent (the case's current assignment) or the local day it was opened on;

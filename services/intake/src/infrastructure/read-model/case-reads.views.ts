@@ -10,10 +10,11 @@ import type { SlaClockId } from '../../domain/sla-policy';
  */
 
 /**
- * A case's SLA summary over its clocks: `breached` when a clock that is not met used its whole budget; else `warned`
- * when a running clock passed its warning share; else `on_track` while a clock runs; else `paused` while every clock
- * that is not met is paused (waiting on the customer or a third party); else `met` when every clock is met; `none`
- * before any clock started.
+ * A case's SLA summary over the latest start of each of its clocks, as the clock events recorded it: `breached` when a
+ * clock that is not met used its whole budget (its breach recorded by its timer, running or paused since); else
+ * `warned` when a running clock passed its warning share; else `on_track` while a clock runs; else `paused` while every
+ * clock that is not met is paused (waiting on the customer or a third party); else `met` when every clock is met; `none`
+ * before any clock started (or when the tenant's SLA policy starts none for the case).
  */
 export const slaStates = ['none', 'on_track', 'warned', 'paused', 'breached', 'met'] as const;
 export type SlaState = (typeof slaStates)[number];
