@@ -22,10 +22,12 @@ import { SlaMetricsProjector } from './application/sla-metrics.projector';
 import { SlaNotifications } from './application/sla-notifications';
 import { SlaPoliciesService } from './application/sla-policies.service';
 import { SlaTimers } from './application/sla-timers.worker';
+import { CaseKpisHttpController } from './infrastructure/http/case-kpis.http.controller';
 import { CaseLifecycleHttpController } from './infrastructure/http/case-lifecycle.http.controller';
 import { CasePoliciesHttpController } from './infrastructure/http/case-policies.http.controller';
 import { CaseSlaHttpController } from './infrastructure/http/case-sla.http.controller';
 import { CaseTimelineHttpController } from './infrastructure/http/case-timeline.http.controller';
+import { CaseWorklistHttpController } from './infrastructure/http/case-worklist.http.controller';
 import { CasesHttpController } from './infrastructure/http/cases.http.controller';
 import { ComplaintsHttpController } from './infrastructure/http/complaints.http.controller';
 import { CustomersHttpController } from './infrastructure/http/customers.http.controller';
@@ -33,14 +35,21 @@ import { ReviewsHttpController } from './infrastructure/http/reviews.http.contro
 import { SlaPoliciesHttpController } from './infrastructure/http/sla-policies.http.controller';
 import { CaseTimelineConsumer } from './infrastructure/messaging/case-timeline.consumer';
 import { intakeIntegrationEvents } from './infrastructure/messaging/integration-events';
+import { OpenCasesGauge } from './infrastructure/metrics/open-cases.gauge';
 import { PrometheusSlaMetrics } from './infrastructure/metrics/sla-metrics.prometheus';
 import { CaseTimeline1733000000000 } from './infrastructure/persistence/1733000000000-case-timeline';
 import { PostgresCaseTimeline } from './infrastructure/persistence/case-timeline.postgres';
 import { personalDataVaultProvider } from './infrastructure/privacy/personal-data-vault.provider';
+import { CaseKpiQueries } from './infrastructure/read-model/case-kpis.queries';
+import { caseReadModelMigrations } from './infrastructure/read-model/case-read-model.migrations';
+import { caseWorklistWorkers } from './infrastructure/read-model/case-worklist.projection';
+import { CaseWorklistQueries } from './infrastructure/read-model/case-worklist.queries';
 
 @Module({
   controllers: [
     CasesHttpController,
+    CaseWorklistHttpController,
+    CaseKpisHttpController,
     CaseLifecycleHttpController,
     CaseSlaHttpController,
     CasePoliciesHttpController,
@@ -64,6 +73,8 @@ import { personalDataVaultProvider } from './infrastructure/privacy/personal-dat
     CaseTimeline,
     personalDataVaultProvider,
     PostgresCaseTimeline,
+    CaseWorklistQueries,
+    CaseKpiQueries,
     // The application's ports, bound to their adapters (infrastructure/). SLA notices go through
     // @aftersales/notifications' webhook adapter (allow-list, Idempotency-Key, INTAKE_NOTIFIER_TIMEOUT_MS) and are
     // recorded in notification_deliveries.
@@ -81,9 +92,11 @@ export class IntakeModule {}
 
 /**
  * The service's workers: the SLA timers (warnings, breaches, the escalation ladder, notices), the complaint ladder
- * (a complaint on a case escalates it) and the SLA metrics (breaches counted from committed events).
+ * (a complaint on a case escalates it), the SLA metrics (breaches counted from committed events), the case read model's
+ * projection (worklist, KPIs) and the open-cases gauge bound to it.
  */
-function intakeWorkers({ app, database, clock, logger }: WorkerContext) {
+function intakeWorkers(context: WorkerContext) {
+  const { app, database, clock, logger } = context;
   const runner = app.get(CaseCommandRunner);
   const metrics = app.get<SlaMetricsPort>(SLA_METRICS);
   return [
@@ -98,6 +111,8 @@ function intakeWorkers({ app, database, clock, logger }: WorkerContext) {
     ),
     new ComplaintLadderProcess(database, runner, logger),
     new SlaMetricsProjector(database, metrics, logger),
+    ...caseWorklistWorkers(context),
+    new OpenCasesGauge(database.pool, logger),
   ];
 }
 
@@ -105,12 +120,12 @@ function intakeWorkers({ app, database, clock, logger }: WorkerContext) {
  * The intake service: cases (their whole lifecycle, SLA clocks on the tenant's business calendar with the escalation
  * ladder), complaints and reviews over HTTP, published through the outbox relay; customers' personal data sealed by
  * the privacy vault (needs `PRIVACY_MASTER_KEY`); one timeline per case, fed by the `case-timeline` consumer with
- * every other service's event that names a case.
+ * every other service's event that names a case; the worklist and case KPIs from a read model of its own events.
  */
 export const intakeService = defineService({
   service: 'intake',
   module: IntakeModule,
-  migrations: [...PrivacyMigrations, CaseTimeline1733000000000, ...NotificationMigrations],
+  migrations: [...PrivacyMigrations, CaseTimeline1733000000000, ...NotificationMigrations, ...caseReadModelMigrations],
   integrationEvents: intakeIntegrationEvents,
   consumers: [{ consumer: 'case-timeline', handlers: [CaseTimelineConsumer] }],
   workers: intakeWorkers,
