@@ -10,6 +10,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * (sealed personal data, timers, projections written in line) commit together or not at all. A lost
  * optimistic-concurrency race rolls back and runs `fn` again in a new transaction after a short random pause,
  * so racers spread out (the event store refuses an append from a transaction older than the stream's last writer).
+ * So does a transaction Postgres chose as the victim of a deadlock (`40P01`) or a serialization failure (`40001`):
+ * e.g. a command that cancels a case's timers while a timer worker, holding those timers' row locks, waits to append
+ * to the same case. Nothing of the victim was committed, so running it again is safe; the caller never sees a 500.
  *
  * @example
  * ```ts
@@ -30,10 +33,20 @@ export async function inTransaction<T>(pool: Pool, fn: (tx: PoolClient) => Promi
       // A broken connection goes back to nobody: the pool discards it.
       broken = isDatabaseUnavailable(error);
       await client.query('ROLLBACK').catch(() => undefined);
-      if (!(error instanceof ConcurrencyError) || attempt >= maxAttempts) throw error;
+      if (!isTransientConflict(error) || attempt >= maxAttempts) throw error;
     } finally {
       client.release(broken);
     }
     await sleep(Math.random() * 10 * attempt);
   }
+}
+
+/** Postgres' answers that mean "this transaction lost a race, run it again": deadlock victim, serialization failure. */
+const TRANSIENT_CONFLICT_CODES: ReadonlySet<string> = new Set(['40P01', '40001']);
+
+/** A lost optimistic-concurrency race, or a transaction Postgres aborted as a deadlock victim or serialization failure. */
+export function isTransientConflict(error: unknown): boolean {
+  if (error instanceof ConcurrencyError) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && TRANSIENT_CONFLICT_CODES.has(code);
 }
