@@ -9,5 +9,6 @@ export * from './database';
 export * from './connection';
 export { EventStoreMigrations } from './migrations/1732500000000-create-event-store';
 export * from './timers';
+export * from './timer-backoff';
 export * from './transaction';
 export * from './origin';

@@ -45,7 +45,8 @@ export {
   type DispatchResult,
   type NotificationRequest,
 } from './notification-dispatcher';
-export { TimerBackoff, deliveryAttempt, failedAttempts, type BackoffPolicy } from './timer-backoff';
+// The timer backoff is the event store's (any durable timer's retry); re-exported for the notification code using it.
+export { TimerBackoff, deliveryAttempt, failedAttempts, type BackoffPolicy } from '@aftersales/eventstore';
 export {
   DEFAULT_NOTIFIER_TIMEOUT_MS,
   notifierSettingsFromEnv,

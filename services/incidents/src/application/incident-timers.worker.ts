@@ -1,25 +1,14 @@
 import type { PoolClient } from 'pg';
 import { DomainError } from '@aftersales/domain';
-import {
-  CommitPacer,
-  TimerScheduler,
-  timerOrigin,
-  type ServiceDatabase,
-  type Timer,
-  type TimerRetry,
-} from '@aftersales/eventstore';
-import { TimerBackoff } from '@aftersales/notifications';
+import { timerOrigin, type ServiceDatabase, type Timer } from '@aftersales/eventstore';
 import type { Logger } from '@aftersales/observability';
-import type { BackgroundWorker, Clock } from '@aftersales/service-runtime';
+import { DurableTimerWorker, type Clock } from '@aftersales/service-runtime';
 import type { IncidentCommandRunner } from './incident-command-runner';
 import type { IncidentsConfig } from './incidents.config';
 import type { Pager } from './pager';
 
 /** The actor of what the timers decide. */
 export const INCIDENT_TIMER = { id: 'incidents.timer', roles: ['system'] } as const;
-
-/** Timers one `fireDue` fires at most before the loop looks again. */
-const TIMER_BATCH = 50;
 
 /**
  * Fires the incidents service's durable timers (rows in `es_timers`, scheduled in the transaction of the events that
@@ -30,63 +19,28 @@ const TIMER_BATCH = 50;
  * pages nor blocks the timers behind it; several loops share the due timers (`SKIP LOCKED`), so one slow pager call
  * does not hold back a deadline due at the same time.
  */
-export class IncidentTimers implements BackgroundWorker {
-  private readonly scheduler: TimerScheduler;
-  private readonly backoff: TimerBackoff;
-  private running = false;
-  private loops: Array<Promise<void>> = [];
-
+export class IncidentTimers extends DurableTimerWorker {
   constructor(
     database: ServiceDatabase,
     private readonly runner: IncidentCommandRunner,
     private readonly pager: Pager,
     clock: Clock,
-    private readonly config: IncidentsConfig,
-    private readonly logger: Logger,
+    config: IncidentsConfig,
+    logger: Logger,
   ) {
-    // base × 2^(attempts − 1) later, capped; the attempt count rides in the payload.
-    this.backoff = new TimerBackoff({ baseMs: config.timerRetryBaseMs, maxMs: config.timerRetryMaxMs }, clock);
-    this.scheduler = new TimerScheduler(database.pool, {
-      now: clock,
-      batchSize: TIMER_BATCH,
-      fire: (timer, tx) => this.fire(timer, tx),
-      retry: this.backoff.retry,
-      onError: (error, timer, retry) => this.failed(error, timer, retry),
+    super({
+      name: 'incident timers',
+      database,
+      connections: 'service',
+      loops: config.timerConcurrency,
+      pollMs: config.timerPollMs,
+      retry: { baseMs: config.timerRetryBaseMs, maxMs: config.timerRetryMaxMs },
+      clock,
+      logger,
     });
   }
 
-  start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loops = Array.from({ length: this.config.timerConcurrency }, () => this.run());
-  }
-
-  async stop(): Promise<void> {
-    this.running = false;
-    await Promise.all(this.loops);
-  }
-
-  /** Fires what is due now; returns how many timers fired. Failed ones are moved later before it returns. */
-  fireDue(): Promise<number> {
-    return this.scheduler.fireDue();
-  }
-
-  private async run(): Promise<void> {
-    // Each loop paces itself on the timers channel: woken by a commit that scheduled a timer due now.
-    const pacer = new CommitPacer({ idleMs: this.config.timerPollMs, channel: 'timers' });
-    while (this.running) {
-      pacer.pollStarts();
-      const fired = await this.fireDue().catch((error: unknown) => {
-        this.logger.error({ err: error }, 'incident timers: polling failed');
-        return 0;
-      });
-      // Fewer than a batch: nothing was due any more when it stopped. A commit in this process may have scheduled a
-      // timer due now (a page to deliver) since: that ends the wait at once or early.
-      if (fired < TIMER_BATCH) await pacer.waitForMore();
-    }
-  }
-
-  private async fire(timer: Timer, tx: PoolClient): Promise<void> {
+  protected async fire(timer: Timer, tx: PoolClient): Promise<void> {
     switch (timer.kind) {
       case 'contact-deadline':
         return this.flagContactDeadlineBreach(timer, tx);
@@ -116,23 +70,6 @@ export class IncidentTimers implements BackgroundWorker {
       if (!(error instanceof DomainError)) throw error;
       this.logger.info({ tenant: timer.tenant, incidentId, code: error.code }, 'contact deadline timer: nothing to do');
     }
-  }
-
-  private failed(error: unknown, timer: Timer | undefined, retry: TimerRetry | undefined): void {
-    if (!timer) {
-      this.logger.error({ err: error }, 'incident timers: a timer could not be claimed');
-      return;
-    }
-    if (!retry) {
-      // The timer stays due: the next poll retries it at once, which is safe, only not spaced out.
-      this.logger.error({ err: error, timerId: timer.id, kind: timer.kind }, 'could not reschedule a failed timer');
-      return;
-    }
-    const { attempts } = retry.payload as { attempts: number };
-    this.logger.warn(
-      { err: error, timerId: timer.id, kind: timer.kind, attempts, retryInMs: this.backoff.delayMs(attempts) },
-      'timer failed; retrying with backoff',
-    );
   }
 }
 

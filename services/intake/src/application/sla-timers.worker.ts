@@ -1,18 +1,14 @@
 import type { PoolClient } from 'pg';
 import { DomainError } from '@aftersales/domain';
 import {
-  CommitPacer,
-  TimerScheduler,
   timerOrigin,
   type CommandRequest,
   type ServiceDatabase,
   type Timer,
   type TimerBatch,
-  type TimerRetry,
 } from '@aftersales/eventstore';
-import { TimerBackoff } from '@aftersales/notifications';
 import type { Logger } from '@aftersales/observability';
-import type { BackgroundWorker, Clock } from '@aftersales/service-runtime';
+import { DurableTimerWorker, type Clock } from '@aftersales/service-runtime';
 import type { CaseCommand } from '../domain/case.commands';
 import type { CaseCommandRunner, CasePolicies, SlaClockTimerPayload, SlaRungTimerPayload } from './case-command-runner';
 import { slaTimerKinds } from './case-streams';
@@ -22,9 +18,6 @@ import type { SlaNotifications } from './sla-notifications';
 
 /** The actor of what the SLA timers decide: the platform's rules (`system`). */
 export const SLA_TIMER = { id: 'system:intake.sla-clocks', roles: ['system'] } as const;
-
-/** Timers one `fireDue` fires at most before a loop looks again. */
-const TIMER_BATCH = 50;
 
 /**
  * Timers one transaction claims and fires (each in its savepoint): a commit and a claim for several timers, and the
@@ -46,62 +39,30 @@ const TIMERS_PER_TRANSACTION = 10;
  * infrastructure errors and failed deliveries are retried, with exponential backoff (`TimerBackoff`) moved by the
  * claiming transaction. How late each timer fires (fired-at minus due-at, on the service's clock) goes to the metrics.
  */
-export class SlaTimers implements BackgroundWorker {
-  private readonly scheduler: TimerScheduler;
-  private readonly backoff: TimerBackoff;
-  private running = false;
-  private loops: Array<Promise<void>> = [];
-
+export class SlaTimers extends DurableTimerWorker {
   constructor(
     database: ServiceDatabase,
     private readonly runner: CaseCommandRunner,
     private readonly notifications: SlaNotifications,
     private readonly metrics: SlaMetricsPort,
-    private readonly clock: Clock,
-    private readonly config: IntakeConfig,
-    private readonly logger: Logger,
+    clock: Clock,
+    config: IntakeConfig,
+    logger: Logger,
   ) {
-    this.backoff = new TimerBackoff({ baseMs: config.timerRetryBaseMs, maxMs: config.timerRetryMaxMs }, clock);
-    this.scheduler = new TimerScheduler(database.ownPool(config.timerConcurrency), {
-      now: clock,
-      batchSize: TIMER_BATCH,
+    super({
+      name: 'SLA timers',
+      database,
+      connections: 'own',
+      loops: config.timerConcurrency,
+      pollMs: config.timerPollMs,
+      retry: { baseMs: config.timerRetryBaseMs, maxMs: config.timerRetryMaxMs },
       perTransaction: TIMERS_PER_TRANSACTION,
-      fire: (timer, tx, batch) => this.fire(timer, tx, batch),
-      retry: this.backoff.retry,
-      onError: (error, timer, retry) => this.failed(error, timer, retry),
+      clock,
+      logger,
     });
   }
 
-  start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loops = Array.from({ length: this.config.timerConcurrency }, () => this.run());
-  }
-
-  async stop(): Promise<void> {
-    this.running = false;
-    await Promise.all(this.loops);
-  }
-
-  /** Fires what is due now; returns how many timers fired. */
-  fireDue(): Promise<number> {
-    return this.scheduler.fireDue();
-  }
-
-  private async run(): Promise<void> {
-    // Each loop paces itself on the timers channel: woken by a commit that scheduled a timer due now (a notice).
-    const pacer = new CommitPacer({ idleMs: this.config.timerPollMs, channel: 'timers' });
-    while (this.running) {
-      pacer.pollStarts();
-      const fired = await this.fireDue().catch((error: unknown) => {
-        this.logger.error({ err: error }, 'SLA timers: polling failed');
-        return 0;
-      });
-      if (fired < TIMER_BATCH) await pacer.waitForMore();
-    }
-  }
-
-  private async fire(timer: Timer, tx: PoolClient, batch: TimerBatch): Promise<void> {
+  protected async fire(timer: Timer, tx: PoolClient, batch: TimerBatch): Promise<void> {
     this.metrics.timerFired(timer.kind, Math.max(0, this.clock().getTime() - timer.dueAt.getTime()) / 1000);
     switch (timer.kind) {
       case slaTimerKinds.warning: {
@@ -148,21 +109,5 @@ export class SlaTimers implements BackgroundWorker {
   /** The tenant's policies, read once for the timers of a transaction (a change committed since applies to the next). */
   private policiesOf(timer: Timer, tx: PoolClient, batch: TimerBatch): Promise<CasePolicies> {
     return batch.once(`policies:${timer.tenant}`, () => this.runner.policiesFor(timer.tenant, tx));
-  }
-
-  private failed(error: unknown, timer: Timer | undefined, retry: TimerRetry | undefined): void {
-    if (!timer) {
-      this.logger.error({ err: error }, 'SLA timers: a timer could not be claimed');
-      return;
-    }
-    if (!retry) {
-      this.logger.error({ err: error, timerId: timer.id, kind: timer.kind }, 'could not reschedule a failed timer');
-      return;
-    }
-    const { attempts } = retry.payload as { attempts: number };
-    this.logger.warn(
-      { err: error, timerId: timer.id, kind: timer.kind, attempts, retryInMs: this.backoff.delayMs(attempts) },
-      'timer failed; retrying with backoff',
-    );
   }
 }

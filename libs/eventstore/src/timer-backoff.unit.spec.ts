@@ -1,4 +1,4 @@
-import type { Timer } from '@aftersales/eventstore';
+import type { Timer } from './index';
 import { deliveryAttempt, failedAttempts, TimerBackoff } from './index';
 
 const at = new Date('2026-12-01T10:00:00Z');

@@ -1,4 +1,4 @@
-import type { Timer, TimerRetry } from '@aftersales/eventstore';
+import type { Timer, TimerRetry } from './timers';
 
 /** Exponential backoff of a failing durable timer: `baseMs` × 2^(failures − 1), at most `maxMs`. */
 export interface BackoffPolicy {
@@ -9,7 +9,7 @@ export interface BackoffPolicy {
 }
 
 /**
- * The `retry` of a `TimerScheduler` (`@aftersales/eventstore`) for timers whose effect may fail for a while, such as
+ * The `retry` of a `TimerScheduler` for timers whose effect may fail for a while, such as
  * a notification to a receiver that is down: the timer is moved later by the transaction that claimed it (no other
  * loop or replica retries it sooner), with the count of failed attempts in its payload (`attempts`), so the count and
  * the backoff survive restarts. The effect is retried until it succeeds or ends for good; nothing is dropped.

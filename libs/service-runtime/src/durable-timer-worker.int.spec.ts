@@ -1,0 +1,158 @@
+import pino from 'pino';
+import type { PoolClient } from 'pg';
+import { openServiceDatabase, scheduleTimer, type ServiceDatabase, type Timer } from '@aftersales/eventstore';
+import { createTestDatabase, type TestDatabase } from '@aftersales/testing';
+import { DurableTimerWorker, type DurableTimerWorkerOptions } from './durable-timer-worker';
+
+/**
+ * Polls `probe` until it returns a value: `eventually` of `@aftersales/test-kit`, which this library cannot import
+ * (test-kit builds on it).
+ */
+async function eventually<T>(probe: () => Promise<T | undefined> | T | undefined, what: string): Promise<T> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+interface LogLine {
+  level: number;
+  msg: string;
+  timerId?: string;
+  attempts?: number;
+  retryInMs?: number;
+}
+
+/** Records what it fires in `fired` (in the timer's transaction); a `flaky` timer fails until its third attempt. */
+class RecordingTimers extends DurableTimerWorker {
+  protected async fire(timer: Timer, tx: PoolClient): Promise<void> {
+    await tx.query('INSERT INTO fired (timer_id) VALUES ($1)', [timer.id]);
+    const { attempts = 0 } = timer.payload as { attempts?: number };
+    if (timer.kind === 'flaky' && attempts < 2) throw new Error(`webhook down (attempt ${attempts + 1})`);
+  }
+}
+
+describe('DurableTimerWorker', () => {
+  let testDb: TestDatabase;
+  let db: ServiceDatabase;
+  let now = new Date('2026-12-01T10:00:00Z');
+  let logs: LogLine[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) });
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase('durable_timer_worker');
+    db = await openServiceDatabase({ serverUrl: testDb.url, database: testDb.name });
+    await db.pool.query('CREATE TABLE fired (timer_id text NOT NULL)');
+  });
+  afterAll(async () => {
+    await db.close();
+    await testDb.drop();
+  });
+  beforeEach(async () => {
+    now = new Date('2026-12-01T10:00:00Z');
+    logs = [];
+    await db.pool.query('TRUNCATE fired, es_timers');
+  });
+
+  const worker = (options: Partial<DurableTimerWorkerOptions> = {}) =>
+    new RecordingTimers({
+      name: 'test timers',
+      database: db,
+      connections: 'own',
+      loops: 2,
+      pollMs: 20,
+      retry: { baseMs: 1_000, maxMs: 1_500 },
+      clock: () => now,
+      logger,
+      ...options,
+    });
+  const schedule = (id: string, kind: string, dueInMs: number) =>
+    scheduleTimer(db.pool, { id, tenant: 't1', kind, dueAt: new Date(now.getTime() + dueInMs), payload: {} });
+  const firedIds = async () =>
+    (await db.pool.query<{ timer_id: string }>('SELECT timer_id FROM fired ORDER BY timer_id')).rows.map(
+      (r) => r.timer_id,
+    );
+  const timerRow = async (id: string) =>
+    (
+      await db.pool.query<{ due_at: Date; payload: { attempts?: number }; fired: boolean }>(
+        'SELECT due_at, payload, fired_at IS NOT NULL AS fired FROM es_timers WHERE timer_id = $1',
+        [id],
+      )
+    ).rows[0];
+
+  it.each(['own', 'service'] as const)(
+    'its loops fire the due timers once each on %s connections, and stop',
+    async (connections) => {
+      await schedule('a', 'plain', -1_000);
+      await schedule('b', 'plain', 0);
+      await schedule('later', 'plain', 3_600_000);
+      const timers = worker({ connections });
+      timers.start();
+      timers.start(); // a second start does not add loops
+      await eventually(async () => ((await firedIds()).length === 2 ? true : undefined), 'the due timers fired');
+      expect(await firedIds()).toEqual(['a', 'b']);
+      await timers.stop();
+      expect((await timerRow('later')).fired).toBe(false);
+
+      // Stopped: nothing fires the timer that comes due but fireDue itself.
+      now = new Date(now.getTime() + 3_600_000);
+      expect(await timers.fireDue()).toBe(1);
+      expect(await firedIds()).toEqual(['a', 'b', 'later']);
+    },
+  );
+
+  it('retries a failing timer with exponential backoff, capped, and logs each retry', async () => {
+    await schedule('flaky', 'flaky', 0);
+    const timers = worker();
+    timers.start();
+    try {
+      // First failure: its effects roll back and it moves base (1 s) later, attempt 1 in its payload.
+      await eventually(async () => (await timerRow('flaky')).payload.attempts === 1 || undefined, 'the first retry');
+      expect((await timerRow('flaky')).due_at).toEqual(new Date(now.getTime() + 1_000));
+      expect(logs).toContainEqual(
+        expect.objectContaining({
+          msg: 'timer failed; retrying with backoff',
+          timerId: 'flaky',
+          attempts: 1,
+          retryInMs: 1_000,
+        }),
+      );
+      expect(await firedIds()).toEqual([]);
+
+      // Due again: fails a second time and moves 2 s later, capped at 1.5 s.
+      now = new Date(now.getTime() + 1_000);
+      await eventually(async () => (await timerRow('flaky')).payload.attempts === 2 || undefined, 'the second retry');
+      expect((await timerRow('flaky')).due_at).toEqual(new Date(now.getTime() + 1_500));
+      expect(logs).toContainEqual(expect.objectContaining({ timerId: 'flaky', attempts: 2, retryInMs: 1_500 }));
+
+      // Third attempt succeeds: fired once, its effects committed.
+      now = new Date(now.getTime() + 1_500);
+      await eventually(async () => (await timerRow('flaky')).fired || undefined, 'the third attempt fired');
+      expect(await firedIds()).toEqual(['flaky']);
+    } finally {
+      await timers.stop();
+    }
+  });
+
+  it('logs a polling failure and goes on polling', async () => {
+    const broken = { ...db, pool: db.pool, ownPool: () => brokenPool } as ServiceDatabase;
+    const brokenPool = {
+      query: () => Promise.reject(new Error('connection refused')),
+      connect: () => Promise.reject(new Error('connection refused')),
+    } as unknown as ReturnType<ServiceDatabase['ownPool']>;
+    const timers = worker({ database: broken, loops: 1 });
+    timers.start();
+    try {
+      // Twice: the loop went on after the first failure.
+      await eventually(
+        () => logs.filter((l) => l.msg === 'test timers: polling failed').length >= 2 || undefined,
+        'two polling failures logged',
+      );
+    } finally {
+      await timers.stop();
+    }
+  });
+});
