@@ -62,6 +62,26 @@ export type Eligibility =
 
 type Cmd<T extends string, D> = Command<T, D>;
 
+/** What compensation and logistics report: the recording command's data and its event's are the same facts. */
+type RefundPaidFacts = {
+  readonly compensationId: string;
+  readonly amount: Money;
+  readonly paymentChannel: string;
+  readonly paidAt: string;
+};
+type RefundFailedFacts = {
+  readonly compensationId: string;
+  readonly reason: RefundFailureReason;
+  readonly failedAt: string;
+};
+type AllowancePaidFacts = { readonly compensationId: string; readonly amount: Money; readonly paidAt: string };
+type ReplacementShippedFacts = {
+  readonly shipmentId: string;
+  readonly carrier: string;
+  readonly trackingNumber: string;
+  readonly shippedAt: string;
+};
+
 export type RequestReturn = Cmd<
   'RequestReturn',
   {
@@ -110,22 +130,10 @@ export type AnswerRepairQuote = Cmd<
 >;
 /** Where the repair stands, visible to agents (seed 003 §8: the repair register shared with customer service). */
 export type RecordRepairProgress = Cmd<'RecordRepairProgress', { readonly stage: RepairStage }>;
-export type RecordRefundPaid = Cmd<
-  'RecordRefundPaid',
-  { readonly compensationId: string; readonly amount: Money; readonly paymentChannel: string; readonly paidAt: string }
->;
-export type RecordRefundFailed = Cmd<
-  'RecordRefundFailed',
-  { readonly compensationId: string; readonly reason: RefundFailureReason; readonly failedAt: string }
->;
-export type RecordAllowancePaid = Cmd<
-  'RecordAllowancePaid',
-  { readonly compensationId: string; readonly amount: Money; readonly paidAt: string }
->;
-export type RecordReplacementShipped = Cmd<
-  'RecordReplacementShipped',
-  { readonly shipmentId: string; readonly carrier: string; readonly trackingNumber: string; readonly shippedAt: string }
->;
+export type RecordRefundPaid = Cmd<'RecordRefundPaid', RefundPaidFacts>;
+export type RecordRefundFailed = Cmd<'RecordRefundFailed', RefundFailedFacts>;
+export type RecordAllowancePaid = Cmd<'RecordAllowancePaid', AllowancePaidFacts>;
+export type RecordReplacementShipped = Cmd<'RecordReplacementShipped', ReplacementShippedFacts>;
 export type CancelReturn = Cmd<'CancelReturn', { readonly reason: string }>;
 /** A deadline's durable timer fired: the deadline is breached when it is still open and due. */
 export type RecordDeadlineBreach = Cmd<'RecordDeadlineBreach', { readonly deadline: ReturnDeadline }>;
@@ -177,10 +185,7 @@ export type AllowanceAccepted = Ev<
   'AllowanceAccepted',
   { readonly orderId: string; readonly amount: Money; readonly idempotencyKey: string; readonly acceptedAt: string }
 >;
-export type AllowancePaid = Ev<
-  'AllowancePaid',
-  { readonly compensationId: string; readonly amount: Money; readonly paidAt: string }
->;
+export type AllowancePaid = Ev<'AllowancePaid', AllowancePaidFacts>;
 export type ReturnApproved = Ev<
   'ReturnApproved',
   {
@@ -256,18 +261,9 @@ export type RefundRequested = Ev<
     readonly requestedAt: string;
   }
 >;
-export type RefundPaid = Ev<
-  'RefundPaid',
-  { readonly compensationId: string; readonly amount: Money; readonly paymentChannel: string; readonly paidAt: string }
->;
-export type RefundFailed = Ev<
-  'RefundFailed',
-  { readonly compensationId: string; readonly reason: RefundFailureReason; readonly failedAt: string }
->;
-export type ReplacementShipped = Ev<
-  'ReplacementShipped',
-  { readonly shipmentId: string; readonly carrier: string; readonly trackingNumber: string; readonly shippedAt: string }
->;
+export type RefundPaid = Ev<'RefundPaid', RefundPaidFacts>;
+export type RefundFailed = Ev<'RefundFailed', RefundFailedFacts>;
+export type ReplacementShipped = Ev<'ReplacementShipped', ReplacementShippedFacts>;
 export type ReturnClosed = Ev<'ReturnClosed', { readonly closure: ReturnClosure; readonly closedAt: string }>;
 export type ReturnCancelled = Ev<
   'ReturnCancelled',
