@@ -43,6 +43,8 @@ import { ReturnCancelledV1 } from './events/returns/return-cancelled.v1';
 import { ReturnDeadlineBreachedV1 } from './events/returns/return-deadline-breached.v1';
 import { ShipmentDeliveredV1 } from './events/logistics/shipment-delivered.v1';
 import { ReplacementShippedV1 } from './events/logistics/replacement-shipped.v1';
+import { CompensationRequestedV1 } from './events/logistics/compensation-requested.v1';
+import { RegionalAlarmRaisedV1 } from './events/logistics/regional-alarm-raised.v1';
 import { RefundPaidV1 } from './events/compensation/refund-paid.v1';
 import { RefundFailedV1 } from './events/compensation/refund-failed.v1';
 import { AllowancePaidV1 } from './events/compensation/allowance-paid.v1';
@@ -102,6 +104,8 @@ export const EventCatalogue = [
   ReturnDeadlineBreachedV1,
   ShipmentDeliveredV1,
   ReplacementShippedV1,
+  CompensationRequestedV1,
+  RegionalAlarmRaisedV1,
   RefundPaidV1,
   RefundFailedV1,
   AllowancePaidV1,

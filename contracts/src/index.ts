@@ -171,8 +171,19 @@ export { ReturnCancelledV1 } from './events/returns/return-cancelled.v1';
 export { ReturnDeadlineBreachedV1 } from './events/returns/return-deadline-breached.v1';
 export { ShipmentDeliveredV1 } from './events/logistics/shipment-delivered.v1';
 export { ReplacementShippedV1 } from './events/logistics/replacement-shipped.v1';
+export { CompensationRequestedV1 } from './events/logistics/compensation-requested.v1';
+export { RegionalAlarmRaisedV1 } from './events/logistics/regional-alarm-raised.v1';
 export { RefundPaidV1 } from './events/compensation/refund-paid.v1';
 export { RefundFailedV1 } from './events/compensation/refund-failed.v1';
 export { AllowancePaidV1 } from './events/compensation/allowance-paid.v1';
-export { ShipmentPurposes, type ShipmentPurpose } from './events/logistics/vocabulary';
+export {
+  ShipmentPurposes,
+  type ShipmentPurpose,
+  LogisticsCompensationReasons,
+  type LogisticsCompensationReason,
+  LogisticsCompensationInstruments,
+  type LogisticsCompensationInstrument,
+  RegionalAlarmCauses,
+  type RegionalAlarmCause,
+} from './events/logistics/vocabulary';
 export { RefundFailureReasons, type RefundFailureReason } from './events/compensation/vocabulary';
