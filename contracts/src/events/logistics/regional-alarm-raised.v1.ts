@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { defineEvent, type EventData } from '../../define-event';
+import { CaseIds } from '../../case-references';
 import { StringEnum } from '../../schema';
 import { RegionalAlarmCauses } from './vocabulary';
 
@@ -31,10 +32,7 @@ export const RegionalAlarmRaisedV1 = defineEvent({
       windowEndsAt: Type.String({ format: 'date-time' }),
       carriers: Type.Array(Type.String({ minLength: 1 }), { description: 'Carriers of the affected shipments.' }),
       cause: StringEnum(RegionalAlarmCauses, { description: 'What is known of the cause.' }),
-      caseIds: Type.Array(Type.String({ format: 'uuid' }), {
-        maxItems: 500,
-        description: 'Cases of the affected shipments (at most 500), so the alarm shows on their timelines.',
-      }),
+      caseIds: CaseIds('Cases of the affected shipments (at most 500), so the alarm shows on their timelines.'),
       raisedAt: Type.String({ format: 'date-time' }),
     },
     {
