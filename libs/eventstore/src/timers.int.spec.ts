@@ -32,15 +32,40 @@ describe('durable timers', () => {
         await tx.query('INSERT INTO fired (timer_id, at) VALUES ($1, $2)', [timer.id, clock]);
       },
     });
-  const firedIds = async () => (await db.pool.query('SELECT timer_id FROM fired ORDER BY timer_id')).rows.map((r) => r.timer_id);
+  const firedIds = async () =>
+    (await db.pool.query('SELECT timer_id FROM fired ORDER BY timer_id')).rows.map((r) => r.timer_id);
 
   it('fires each due timer once across replicas and restarts, honours reschedules and cancellations', async () => {
     const at = (minutes: number) => new Date(clock.getTime() + minutes * 60_000);
-    await scheduleTimer(db.pool, { id: 'incident-1:contact', tenant: 't', kind: 'contact-deadline', dueAt: at(120), payload: {} });
-    await scheduleTimer(db.pool, { id: 'incident-2:contact', tenant: 't', kind: 'contact-deadline', dueAt: at(60), payload: {} });
-    await scheduleTimer(db.pool, { id: 'incident-3:contact', tenant: 't', kind: 'contact-deadline', dueAt: at(30), payload: {} });
+    await scheduleTimer(db.pool, {
+      id: 'incident-1:contact',
+      tenant: 't',
+      kind: 'contact-deadline',
+      dueAt: at(120),
+      payload: {},
+    });
+    await scheduleTimer(db.pool, {
+      id: 'incident-2:contact',
+      tenant: 't',
+      kind: 'contact-deadline',
+      dueAt: at(60),
+      payload: {},
+    });
+    await scheduleTimer(db.pool, {
+      id: 'incident-3:contact',
+      tenant: 't',
+      kind: 'contact-deadline',
+      dueAt: at(30),
+      payload: {},
+    });
     // An upgrade tightens incident 1 from 120 to 30 minutes; incident 3 is contacted in time.
-    await scheduleTimer(db.pool, { id: 'incident-1:contact', tenant: 't', kind: 'contact-deadline', dueAt: at(30), payload: {} });
+    await scheduleTimer(db.pool, {
+      id: 'incident-1:contact',
+      tenant: 't',
+      kind: 'contact-deadline',
+      dueAt: at(30),
+      payload: {},
+    });
     await cancelTimer(db.pool, 'incident-3:contact');
 
     const [a, b] = [scheduler(), scheduler()];
@@ -58,7 +83,13 @@ describe('durable timers', () => {
     expect(await firedIds()).toEqual(['incident-1:contact', 'incident-2:contact']);
 
     // Rescheduling a fired timer does not re-arm it.
-    await scheduleTimer(db.pool, { id: 'incident-1:contact', tenant: 't', kind: 'contact-deadline', dueAt: clock, payload: {} });
+    await scheduleTimer(db.pool, {
+      id: 'incident-1:contact',
+      tenant: 't',
+      kind: 'contact-deadline',
+      dueAt: clock,
+      payload: {},
+    });
     expect(await c.fireDue()).toBe(0);
   });
 
@@ -227,5 +258,55 @@ describe('durable timers', () => {
       expect(loads).toHaveLength(transactions.size);
       expect(transactions.size).toBeLessThan(30);
     });
+  });
+
+  it('a caught-up loop waits until the earliest pending timer falls due, not a whole poll interval', async () => {
+    await db.pool.query('UPDATE es_timers SET cancelled_at = now() WHERE fired_at IS NULL');
+    const s = scheduler();
+    const at = (ms: number) => new Date(clock.getTime() + ms);
+    // Nothing pending: the poll interval.
+    expect(await s.fireDue()).toBe(0);
+    expect(s.msUntilNextLook(500)).toBe(500);
+    // The earliest pending timer is due in 200 ms (another in 90 s): wait 200 ms, not 500.
+    await scheduleTimer(db.pool, { id: 'next-look-soon', tenant: 't', kind: 'k', dueAt: at(200), payload: {} });
+    await scheduleTimer(db.pool, { id: 'next-look-later', tenant: 't', kind: 'k', dueAt: at(90_000), payload: {} });
+    expect(await s.fireDue()).toBe(0);
+    expect(s.msUntilNextLook(500)).toBe(200);
+    // Only far ones pending: at most the poll interval.
+    expect(s.msUntilNextLook(100)).toBe(100);
+    // It fired: more may have fallen due meanwhile, so it looks again at once, and then waits for the next one.
+    clock = at(200);
+    expect(await s.fireDue()).toBe(1);
+    expect(s.msUntilNextLook(500)).toBe(0);
+    expect(await s.fireDue()).toBe(0);
+    expect(s.msUntilNextLook(500)).toBe(500);
+    clock = at(89_500); // 200 ms + 89.5 s: the later timer is 300 ms away
+    expect(await s.fireDue()).toBe(0);
+    expect(s.msUntilNextLook(500)).toBe(300);
+  });
+
+  it('a loop whose due timers another loop holds, or whose timer failed, waits a poll interval instead of spinning', async () => {
+    await db.pool.query('UPDATE es_timers SET cancelled_at = now() WHERE fired_at IS NULL');
+    await scheduleTimer(db.pool, { id: 'held-elsewhere', tenant: 't', kind: 'k', dueAt: clock, payload: {} });
+    const holder = await db.pool.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query(`SELECT 1 FROM es_timers WHERE timer_id = 'held-elsewhere' FOR UPDATE`);
+      const s = scheduler();
+      expect(await s.fireDue()).toBe(0);
+      expect(s.msUntilNextLook(500)).toBe(500);
+    } finally {
+      await holder.query('ROLLBACK');
+      holder.release();
+    }
+    const failing = new TimerScheduler(db.pool, {
+      now,
+      perTransaction: 2,
+      fire: async () => {
+        throw new Error('pager down');
+      },
+    });
+    expect(await failing.fireDue()).toBe(0);
+    expect(failing.msUntilNextLook(500)).toBe(500);
   });
 });

@@ -112,6 +112,8 @@ interface ClaimOutcome {
    * transaction failed as a whole (nothing of it committed).
    */
   readonly stop: boolean;
+  /** It stopped on a failure (a timer that stays due, the database): look again after a poll, not at once. */
+  readonly failed: boolean;
 }
 
 /** What the timers of one claiming transaction came to, told (`onError`) once it committed. */
@@ -157,6 +159,12 @@ function timerBatch(): TimerBatch {
 export class TimerScheduler {
   private running = false;
   private loop: Promise<void> | null = null;
+  /**
+   * When to look for due timers again, as the last {@link fireDue} left it: `now` (it fired timers and stopped because
+   * none was left as of its claim: what fell due since is found by looking once more), `poll` (it failed, the due ones
+   * are claimed by another loop, or nothing is pending at all), or the instant the earliest pending timer falls due.
+   */
+  private lookAgain: 'now' | 'poll' | Date = 'poll';
 
   constructor(
     private readonly pool: Pool,
@@ -180,16 +188,42 @@ export class TimerScheduler {
     const limit = this.options.batchSize ?? 50;
     const perTransaction = Math.max(1, this.options.perTransaction ?? 1);
     let fired = 0;
-    // Nothing due: one autocommitted query instead of BEGIN, SELECT … FOR UPDATE, COMMIT.
-    if (!(await this.anythingDue(now))) return 0;
+    this.lookAgain = 'poll';
+    // Nothing due: one autocommitted query instead of BEGIN, SELECT … FOR UPDATE, COMMIT; it tells when the next is.
+    const earliest = await this.earliestPending();
+    if (earliest === undefined || earliest > now) {
+      this.lookAgain = earliest ?? 'poll';
+      return 0;
+    }
     while (fired < limit) {
       const wanted = Math.min(perTransaction, limit - fired);
       const outcome = await this.claimAndFire(now, wanted);
       fired += outcome.fired;
       // Nothing left to claim, or a failure (a failing timer, the database): look again on the next round.
-      if (outcome.stop) return fired;
+      if (outcome.stop) {
+        // Claimed none although one was due: another loop or replica holds them (`SKIP LOCKED`) and looks again
+        // itself when done; looking again at once would spin while it works.
+        this.lookAgain = outcome.failed || fired === 0 ? 'poll' : 'now';
+        return fired;
+      }
     }
+    this.lookAgain = 'now';
     return fired;
+  }
+
+  /**
+   * How long a caught-up loop may wait before it looks for due timers again, at most `maxMs`: 0 when the last
+   * {@link fireDue} fired timers (more may have fallen due while it did), the time until the earliest pending timer
+   * falls due when it found none due, `maxMs` after a failure or when nothing is pending. A timer scheduled meanwhile
+   * by this process and due within a second wakes the loop by its commit ({@link scheduleTimer}); one due later is
+   * seen by a look within `maxMs`, before it falls due. So timers fire at their due instant, not up to a poll late.
+   */
+  msUntilNextLook(maxMs: number): number {
+    const lookAgain = this.lookAgain;
+    if (lookAgain === 'now') return 0;
+    if (lookAgain === 'poll') return maxMs;
+    const now = (this.options.now ?? (() => new Date()))();
+    return Math.min(maxMs, Math.max(0, lookAgain.getTime() - now.getTime()));
   }
 
   /** One transaction: claims up to `wanted` due timers, fires each in its savepoint, commits. */
@@ -228,12 +262,16 @@ export class TimerScheduler {
       // Told once the moves are committed: another loop looking now finds them not due.
       for (const { timer, error, retry } of moved) this.options.onError?.(error, timer, retry);
       for (const { timer, error } of stayedDue) this.options.onError?.(error, timer);
-      return { fired: fired.length, stop: rows.length < wanted || stayedDue.length > 0 };
+      return {
+        fired: fired.length,
+        stop: rows.length < wanted || stayedDue.length > 0,
+        failed: stayedDue.length > 0,
+      };
     } catch (error) {
       broken = isDatabaseUnavailable(error);
       await client.query('ROLLBACK').catch(() => undefined);
       this.options.onError?.(error, ledger.current);
-      return { fired: 0, stop: true };
+      return { fired: 0, stop: true, failed: true };
     } finally {
       client.release(broken);
     }
@@ -292,12 +330,12 @@ export class TimerScheduler {
     return retry;
   }
 
-  private async anythingDue(now: Date): Promise<boolean> {
-    const { rows } = await this.pool.query(
-      `SELECT 1 FROM es_timers WHERE fired_at IS NULL AND cancelled_at IS NULL AND due_at <= $1 LIMIT 1`,
-      [now],
+  /** When the earliest pending timer falls due (an index-only scan of `es_timers_due`); `undefined` when none is. */
+  private async earliestPending(): Promise<Date | undefined> {
+    const { rows } = await this.pool.query<{ due_at: Date }>(
+      `SELECT due_at FROM es_timers WHERE fired_at IS NULL AND cancelled_at IS NULL ORDER BY due_at LIMIT 1`,
     );
-    return rows.length > 0;
+    return rows[0]?.due_at;
   }
 
   /** Fires inside a span whose parent is the trace that scheduled the timer. */
@@ -327,11 +365,12 @@ export class TimerScheduler {
 
   private async run(): Promise<void> {
     while (this.running) {
-      const fired = await this.fireDue().catch((error: unknown) => {
+      await this.fireDue().catch((error: unknown) => {
         this.options.onError?.(error);
         return 0;
       });
-      if (fired === 0) await sleep(this.options.pollMs ?? 500);
+      const idle = this.msUntilNextLook(this.options.pollMs ?? 500);
+      if (idle > 0) await sleep(idle);
     }
   }
 }

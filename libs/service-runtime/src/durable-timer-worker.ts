@@ -111,9 +111,12 @@ export abstract class DurableTimerWorker implements BackgroundWorker {
         this.logger.error({ err: error }, `${this.name}: polling failed`);
         return 0;
       });
-      // Fewer than a batch: nothing was due any more when it stopped. A commit in this process may have scheduled a
-      // timer due now since: that ends the wait at once or early.
-      if (fired < this.batchSize) await pacer.waitForMore();
+      // Fewer than a batch: nothing was due any more when it stopped. It waits until the earliest pending timer falls
+      // due (at most the poll interval); a commit in this process that scheduled a timer due now ends the wait early.
+      if (fired < this.batchSize) {
+        const idle = this.scheduler.msUntilNextLook(this.pollMs);
+        if (idle > 0) await pacer.waitForMore(idle);
+      }
     }
   }
 
