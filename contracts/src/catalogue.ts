@@ -41,6 +41,7 @@ import { RefundRequestedV1 } from './events/returns/refund-requested.v1';
 import { ReturnClosedV1 } from './events/returns/return-closed.v1';
 import { ReturnCancelledV1 } from './events/returns/return-cancelled.v1';
 import { ReturnDeadlineBreachedV1 } from './events/returns/return-deadline-breached.v1';
+import { ExchangeDifferenceDueV1 } from './events/returns/exchange-difference-due.v1';
 import { ShipmentDeliveredV1 } from './events/logistics/shipment-delivered.v1';
 import { ReplacementShippedV1 } from './events/logistics/replacement-shipped.v1';
 import { CompensationRequestedV1 } from './events/logistics/compensation-requested.v1';
@@ -102,6 +103,7 @@ export const EventCatalogue = [
   ReturnClosedV1,
   ReturnCancelledV1,
   ReturnDeadlineBreachedV1,
+  ExchangeDifferenceDueV1,
   ShipmentDeliveredV1,
   ReplacementShippedV1,
   CompensationRequestedV1,

@@ -144,6 +144,8 @@ export {
   ReturnDeadlines,
   ReturnLine,
   PricedReturnLine,
+  DifferenceSettlements,
+  type DifferenceSettlement,
   type ReturnKind,
   type ReturnReason,
   type ProblemSeverity,
@@ -169,6 +171,7 @@ export { RefundRequestedV1 } from './events/returns/refund-requested.v1';
 export { ReturnClosedV1 } from './events/returns/return-closed.v1';
 export { ReturnCancelledV1 } from './events/returns/return-cancelled.v1';
 export { ReturnDeadlineBreachedV1 } from './events/returns/return-deadline-breached.v1';
+export { ExchangeDifferenceDueV1 } from './events/returns/exchange-difference-due.v1';
 export { ShipmentDeliveredV1 } from './events/logistics/shipment-delivered.v1';
 export { ReplacementShippedV1 } from './events/logistics/replacement-shipped.v1';
 export { CompensationRequestedV1 } from './events/logistics/compensation-requested.v1';

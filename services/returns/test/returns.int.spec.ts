@@ -286,6 +286,52 @@ describe('returns: a return from request to refund, with its saga over logistics
     expect(shipped.replacement).toMatchObject({ trackingNumber: 'SF2' });
   });
 
+  it('an exchange for dearer goods: the difference is due on Kafka, paid through the API, then the replacement ships', async () => {
+    const exchange = await requestReturn(requestBody({ kind: 'exchange' }));
+    const returnId = exchange.body.returnId;
+    const instead = [{ sku: 'KETTLE-1.5L', quantity: 2, unitPrice: { amountMinor: 12_500, currency: 'CNY' } }];
+    const decided = await step(returnId, 'decision', { resolution: 'exchange', exchangeFor: instead });
+    expect(decided.body).toMatchObject({
+      status: 'awaiting_goods',
+      approval: { exchange: { settlement: 'customer_pays', difference: { amountMinor: 5_000 } } },
+    });
+    await step(returnId, 'receipts', { items: [{ sku: 'KETTLE-1L', quantity: 2 }] }, warehouse);
+    const inspected = await step(returnId, 'inspection', { grade: 'as_new', disposition: 'restock' }, warehouse);
+    expect(inspected.body).toMatchObject({
+      status: 'awaiting_difference_payment',
+      exchangeDifference: { terms: { difference: { amountMinor: 5_000, currency: 'CNY' } }, paidAt: null },
+    });
+    const wrong = await step(returnId, 'exchange-difference-answer', {
+      paid: true,
+      paymentRef: 'PAY-1',
+      amount: { amountMinor: 4_000, currency: 'CNY' },
+    });
+    expect(wrong).toMatchObject({ status: 422, body: { code: 'RETURN.DIFFERENCE_AMOUNT' } });
+    const integrator = { tenant, roles: ['integrator'], subject: 'shop-backend' };
+    const paid = await step(
+      returnId,
+      'exchange-difference-answer',
+      { paid: true, paymentRef: 'PAY-1', amount: { amountMinor: 5_000, currency: 'CNY' } },
+      integrator,
+    );
+    expect(paid.body).toMatchObject({
+      status: 'replacement_pending',
+      exchangeDifference: { paymentRef: 'PAY-1', paidAt: expect.any(String) },
+    });
+
+    const published = await publishedFor(returnId, 7);
+    const types = published.map((m) => m.headers.ce_type);
+    expect(types.slice(-2)).toEqual([
+      'aftersales.returns.exchange-difference-due.v1',
+      'aftersales.returns.replacement-shipment-requested.v1',
+    ]);
+    const due = JSON.parse(published.at(-2)!.payload ?? '{}') as Record<string, unknown>;
+    expect(validateEvent('aftersales.returns.exchange-difference-due.v1', due)).toMatchObject({ ok: true });
+    expect(due).toMatchObject({ returnId, amount: { amountMinor: 5_000 }, terms: { settlement: 'customer_pays' } });
+    const replacement = JSON.parse(published.at(-1)!.payload ?? '{}') as Record<string, unknown>;
+    expect(replacement).toMatchObject({ items: [{ sku: 'KETTLE-1.5L', quantity: 2 }] });
+  });
+
   it('a repair out of warranty: fee quoted, consent recorded before work, progress visible, repaired goods shipped back', async () => {
     const repair = await requestReturn(
       requestBody({ kind: 'repair', items: [item({ warrantyUntil: new Date(Date.now() - DAY).toISOString() })] }),

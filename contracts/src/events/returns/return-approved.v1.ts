@@ -3,6 +3,7 @@ import { defineEvent, type EventData } from '../../define-event';
 import { StringEnum } from '../../schema';
 import {
   ExampleIds,
+  ExchangeTerms,
   ReturnCaseId,
   ReturnId,
   ReturnResolutions,
@@ -31,6 +32,7 @@ export const ReturnApprovedV1 = defineEvent({
       resolution: StringEnum(ReturnResolutions, { description: 'What the approved request leads to.' }),
       goodsReturn: Type.Boolean({ description: 'Whether the goods are shipped back before the resolution.' }),
       shippingPaidBy: StringEnum(ShippingPayers, { description: 'Who pays the return (and any extra) shipping.' }),
+      exchange: Type.Optional(ExchangeTerms),
       approvedAt: Type.String({ format: 'date-time' }),
     },
     {

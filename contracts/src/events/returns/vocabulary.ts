@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Money } from '../intake/case-lifecycle.vocabulary';
+import { StringEnum } from '../../schema';
 
 /**
  * Value lists and shared shapes of the returns contracts (`aftersales.returns.*`). Part of published contracts: values
@@ -162,6 +163,39 @@ export const PricedReturnLine = Type.Object(
 export type PricedReturnLine = Static<typeof PricedReturnLine>;
 
 export { Money };
+
+/**
+ * How an exchange's price difference is settled (seed 000 §4.3: an exchange for another product → the price difference
+ * charged or refunded): nothing when the goods sent instead cost what was paid for the goods sent back, the customer
+ * pays the difference when they cost more, it is refunded when they cost less.
+ */
+export const DifferenceSettlements = ['none', 'customer_pays', 'refund_due'] as const;
+/** How an exchange's price difference is settled. */
+export type DifferenceSettlement = (typeof DifferenceSettlements)[number];
+
+/** An exchange for another product: the goods sent instead and the price difference against the goods sent back. */
+export const ExchangeTerms = Type.Object(
+  {
+    items: Type.Array(
+      Type.Object({
+        sku: Type.String({ minLength: 1, maxLength: 64, description: "The shop's stock-keeping unit." }),
+        quantity: Type.Integer({ minimum: 1, description: 'Units.' }),
+        unitPrice: Money,
+      }),
+      { minItems: 1, description: 'The goods sent instead, with their price per unit.' },
+    ),
+    returnedValue: Money,
+    replacementValue: Money,
+    settlement: StringEnum(DifferenceSettlements, { description: 'How the difference is settled.' }),
+    difference: Money,
+  },
+  {
+    description:
+      'An exchange for another product: the goods sent instead, what was paid for the goods sent back (`returnedValue`), what the goods sent instead cost (`replacementValue`) and the absolute difference, charged or refunded as `settlement` says.',
+  },
+);
+/** An exchange for another product and its price difference. */
+export type ExchangeTerms = Static<typeof ExchangeTerms>;
 
 /** The optional `caseId` of a returns event: the after-sales case the return belongs to (intake's case timeline). */
 export const ReturnCaseId = Type.Optional(

@@ -35,6 +35,7 @@ const POLICY_COMMANDS = [
   'InspectReturn',
   'AnswerRepairQuote',
   'CompleteRepair',
+  'AnswerExchangeDifference',
 ] as const;
 type WithoutPolicy<C> = C extends { data: { policy: ReturnsPolicy } }
   ? Omit<C, 'data'> & { data: Omit<C['data'], 'policy'> }

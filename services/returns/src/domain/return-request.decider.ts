@@ -1,5 +1,6 @@
 import { addTime, type ClockBasis } from '@aftersales/business-time';
 import { assertNever, type Command, type CommandContext, type Decider, type DomainEvent } from '@aftersales/domain';
+import { DifferenceSettlements, type DifferenceSettlement } from '@aftersales/contracts';
 import type {
   Disposition,
   InspectionGrade,
@@ -45,6 +46,26 @@ export interface RequestedItem {
 export interface Line {
   readonly sku: string;
   readonly quantity: number;
+}
+
+/** A line of the goods an exchange sends instead: another product or specification, how many, its price per unit. */
+export interface ExchangeItem {
+  readonly sku: string;
+  readonly quantity: number;
+  readonly unitPrice: Money;
+}
+
+/** How an exchange's price difference is settled (`DifferenceSettlements` of the contracts' vocabulary). */
+export { DifferenceSettlements };
+/** An exchange for another product: the goods sent instead and the price difference against the goods sent back. */
+export interface ExchangeTerms {
+  readonly items: readonly ExchangeItem[];
+  /** What was paid for the goods sent back (at the decision: the goods asked for; at inspection: what arrived). */
+  readonly returnedValue: Money;
+  readonly replacementValue: Money;
+  readonly settlement: DifferenceSettlement;
+  /** The difference's absolute amount (0 when settled by nothing). */
+  readonly difference: Money;
 }
 
 /** Eligibility as assessed when the request arrives (the no-reason window runs to the request, not the decision). */
@@ -109,6 +130,8 @@ export type DecideReturn = Cmd<
     readonly resolution: ReturnResolution | null;
     /** The amount of a partial refund (minor flaw): at most what was paid for the items. */
     readonly partialRefund: Money | null;
+    /** An exchange for another product or specification: the goods sent instead (the same goods when absent). */
+    readonly exchangeFor: readonly ExchangeItem[] | null;
     readonly policy: ReturnsPolicy;
   }
 >;
@@ -134,6 +157,20 @@ export type RecordRefundPaid = Cmd<'RecordRefundPaid', RefundPaidFacts>;
 export type RecordRefundFailed = Cmd<'RecordRefundFailed', RefundFailedFacts>;
 export type RecordAllowancePaid = Cmd<'RecordAllowancePaid', AllowancePaidFacts>;
 export type RecordReplacementShipped = Cmd<'RecordReplacementShipped', ReplacementShippedFacts>;
+/**
+ * The customer's answer to an exchange's price difference to pay: paid (the shop's payment reference and the amount,
+ * which must be the difference due: the replacement then ships) or declined (the goods that arrived are refunded).
+ */
+export type AnswerExchangeDifference = Cmd<
+  'AnswerExchangeDifference',
+  {
+    readonly paid: boolean;
+    /** The shop's payment reference and the amount paid: both present exactly when paid. */
+    readonly paymentRef: string | null;
+    readonly amount: Money | null;
+    readonly policy: ReturnsPolicy;
+  }
+>;
 export type CancelReturn = Cmd<'CancelReturn', { readonly reason: string }>;
 /** A deadline's durable timer fired: the deadline is breached when it is still open and due. */
 export type RecordDeadlineBreach = Cmd<'RecordDeadlineBreach', { readonly deadline: ReturnDeadline }>;
@@ -153,6 +190,7 @@ export type ReturnCommand =
   | RecordRefundFailed
   | RecordAllowancePaid
   | RecordReplacementShipped
+  | AnswerExchangeDifference
   | CancelReturn
   | RecordDeadlineBreach;
 
@@ -193,6 +231,8 @@ export type ReturnApproved = Ev<
     readonly resolution: ReturnResolution;
     readonly goodsReturn: boolean;
     readonly shippingPaidBy: ShippingPayer;
+    /** An exchange for another product: the goods sent instead and the price difference quoted at the decision. */
+    readonly exchange: ExchangeTerms | null;
     readonly approvedAt: string;
     readonly approvedBy: string;
   }
@@ -264,6 +304,20 @@ export type RefundRequested = Ev<
 export type RefundPaid = Ev<'RefundPaid', RefundPaidFacts>;
 export type RefundFailed = Ev<'RefundFailed', RefundFailedFacts>;
 export type ReplacementShipped = Ev<'ReplacementShipped', ReplacementShippedFacts>;
+/** The goods were accepted and the replacement costs more than what was paid for them: the customer pays first. */
+export type ExchangeDifferenceDue = Ev<
+  'ExchangeDifferenceDue',
+  { readonly orderId: string; readonly terms: ExchangeTerms; readonly dueAt: string }
+>;
+export type ExchangeDifferencePaid = Ev<
+  'ExchangeDifferencePaid',
+  { readonly amount: Money; readonly paymentRef: string; readonly paidAt: string; readonly recordedBy: string }
+>;
+/** The customer would not pay the difference: the goods that arrived are refunded instead of exchanged. */
+export type ExchangeDifferenceDeclined = Ev<
+  'ExchangeDifferenceDeclined',
+  { readonly amount: Money; readonly declinedAt: string; readonly recordedBy: string }
+>;
 export type ReturnClosed = Ev<'ReturnClosed', { readonly closure: ReturnClosure; readonly closedAt: string }>;
 export type ReturnCancelled = Ev<
   'ReturnCancelled',
@@ -327,6 +381,9 @@ export type ReturnEvent =
   | RefundPaid
   | RefundFailed
   | ReplacementShipped
+  | ExchangeDifferenceDue
+  | ExchangeDifferencePaid
+  | ExchangeDifferenceDeclined
   | ReturnClosed
   | ReturnCancelled
   | ReturnDeadlineSet
@@ -351,6 +408,7 @@ export const ReturnStatuses = [
   'repair_quote_pending',
   'awaiting_repair_consent',
   'in_repair',
+  'awaiting_difference_payment',
   'refund_pending',
   'refund_failed',
   'replacement_pending',
@@ -386,6 +444,12 @@ export interface OpenReturnState {
   readonly replacement: {
     readonly requested: ReplacementShipmentRequested['data'];
     readonly shipped: ReplacementShipped['data'] | null;
+  } | null;
+  /** An exchange for another product: its terms at inspection (the difference due, paid or declined). */
+  readonly exchange: {
+    readonly due: ExchangeDifferenceDue['data'] | null;
+    readonly paid: ExchangeDifferencePaid['data'] | null;
+    readonly declined: ExchangeDifferenceDeclined['data'] | null;
   } | null;
   readonly closure: ReturnClosed['data'] | null;
   readonly cancellation: ReturnCancelled['data'] | null;
@@ -602,6 +666,8 @@ function decide(command: ReturnCommand, state: ReturnState): ReturnEvent[] {
       return allowancePaid(command, state);
     case 'RecordReplacementShipped':
       return replacementShipped(command, state);
+    case 'AnswerExchangeDifference':
+      return answerExchangeDifference(command, state);
     case 'CancelReturn':
       return cancel(command, state);
     case 'RecordDeadlineBreach':
@@ -785,6 +851,7 @@ function decideReturn({ context, data }: DecideReturn, state: OpenReturnState): 
       );
     }
   }
+  const exchange = data.exchangeFor ? exchangeTerms(data.exchangeFor, resolution, paid) : null;
   const goodsReturn = goodsComeBack(resolution);
   const approved: ReturnApproved = {
     type: 'ReturnApproved',
@@ -795,6 +862,7 @@ function decideReturn({ context, data }: DecideReturn, state: OpenReturnState): 
       resolution,
       goodsReturn,
       shippingPaidBy: eligibility.shippingPaidBy,
+      exchange,
       approvedAt: at,
       approvedBy: context.actor.id,
     },
@@ -836,6 +904,49 @@ function decideReturn({ context, data }: DecideReturn, state: OpenReturnState): 
     events.push({ type: 'ReturnClosed', data: { returnId, caseId, closure: 'explained', closedAt: at } });
   }
   return events;
+}
+
+/**
+ * The terms of an exchange for another product (seed 000 §4.3: "another product → price difference charged or
+ * refunded"): the goods sent instead, priced in the order's currency, against what was paid for the goods sent back.
+ */
+function exchangeTerms(items: readonly ExchangeItem[], resolution: ReturnResolution, returned: Money): ExchangeTerms {
+  if (resolution !== 'exchange') {
+    broken(
+      'EXCHANGE_ITEMS_WITHOUT_EXCHANGE',
+      `Goods to send instead are named for an exchange, not for ${resolution}`,
+      'Only an exchange sends other goods instead',
+      'invalid',
+    );
+  }
+  if (items.length === 0 || new Set(items.map((i) => i.sku)).size !== items.length) {
+    broken('EXCHANGE_ITEMS_INVALID', 'One line per SKU, at least one', 'One line per SKU', 'invalid');
+  }
+  if (items.some((i) => i.unitPrice.currency !== returned.currency || i.quantity < 1 || i.unitPrice.amountMinor < 0)) {
+    broken(
+      'CURRENCY_MISMATCH',
+      `Goods sent instead are priced in the order's ${returned.currency}, at least one of each`,
+      'An exchange is priced in the currency the order was paid in',
+      'invalid',
+    );
+  }
+  return termsAgainst(items, returned);
+}
+
+/** The price difference of the goods sent instead against what was paid for the goods sent back. */
+function termsAgainst(items: readonly ExchangeItem[], returned: Money): ExchangeTerms {
+  const replacementValue = {
+    amountMinor: items.reduce((sum, i) => sum + i.unitPrice.amountMinor * i.quantity, 0),
+    currency: returned.currency,
+  };
+  const delta = replacementValue.amountMinor - returned.amountMinor;
+  return {
+    items: items.map(({ sku, quantity, unitPrice }) => ({ sku, quantity, unitPrice })),
+    returnedValue: returned,
+    replacementValue,
+    settlement: delta === 0 ? 'none' : delta > 0 ? 'customer_pays' : 'refund_due',
+    difference: { amountMinor: Math.abs(delta), currency: returned.currency },
+  };
 }
 
 function refundRequest(
@@ -1024,7 +1135,9 @@ function inspect({ context, data }: InspectReturn, state: OpenReturnState): Retu
   const resolution = state.approval!.resolution;
   if (resolution === 'return_and_refund')
     events.push(refundRequest(request, resolution, paidFor(state.received, request), at));
-  if (resolution === 'exchange' || resolution === 'return_and_resend') {
+  if (resolution === 'exchange' && state.approval!.exchange) {
+    events.push(...exchangeForAnotherProduct(state, state.approval!.exchange, data.policy, context));
+  } else if (resolution === 'exchange' || resolution === 'return_and_resend') {
     events.push(
       ...replacementWithDeadline(request, [...state.received], state.approval!.shippingPaidBy, data.policy, context),
     );
@@ -1039,6 +1152,94 @@ function inspect({ context, data }: InspectReturn, state: OpenReturnState): Retu
     if (inWarranty) events.push(...repairStart(request, null, data.policy, context));
   }
   return events;
+}
+
+/**
+ * Accepted goods of an exchange for another product (seed 000 §4.3): the difference is settled against what arrived.
+ * The same price → the replacement ships; it costs less → it ships and the difference is refunded (once, key = the
+ * return id, never more than paid); it costs more → the customer pays the difference first (the shop collects it).
+ */
+function exchangeForAnotherProduct(
+  state: OpenReturnState,
+  quoted: ExchangeTerms,
+  policy: ReturnsPolicy,
+  context: CommandContext,
+): ReturnEvent[] {
+  const { request } = state;
+  const terms = termsAgainst(quoted.items, paidFor(state.received, request));
+  const replacement = () =>
+    replacementWithDeadline(request, linesOf(terms.items), state.approval!.shippingPaidBy, policy, context);
+  switch (terms.settlement) {
+    case 'none':
+      return replacement();
+    case 'refund_due':
+      return [
+        refundRequest(request, 'exchange', terms.difference, iso(context)),
+        deadlineSet(request, 'refund_completion', 'business', policy.refundCompletionWorkingHours, policy, context.now),
+        ...replacement(),
+      ];
+    case 'customer_pays':
+      return [
+        {
+          type: 'ExchangeDifferenceDue',
+          data: { ...ids(request), orderId: request.orderId, terms, dueAt: iso(context) },
+        },
+      ];
+    default:
+      return assertNever(terms.settlement);
+  }
+}
+
+/** The customer paid the difference (the replacement ships) or declined it (what arrived is refunded instead). */
+function answerExchangeDifference({ context, data }: AnswerExchangeDifference, state: OpenReturnState): ReturnEvent[] {
+  const answered = state.exchange;
+  if (data.paid && answered?.paid?.paymentRef === data.paymentRef) return [];
+  if (!data.paid && answered?.declined) return [];
+  requireStatus(state, ['awaiting_difference_payment'], 'settle an exchange price difference');
+  const { request } = state;
+  const terms = answered!.due!.terms;
+  const at = iso(context);
+  if (data.paid) {
+    const { amount, paymentRef } = data;
+    if (!amount || !paymentRef) {
+      broken(
+        'DIFFERENCE_PAYMENT_UNNAMED',
+        'A paid difference names its payment reference and amount',
+        'A payment is recorded with its reference and amount',
+        'invalid',
+      );
+    }
+    if (amount.currency !== terms.difference.currency || amount.amountMinor !== terms.difference.amountMinor) {
+      broken(
+        'DIFFERENCE_AMOUNT',
+        `The difference due is ${terms.difference.amountMinor} ${terms.difference.currency}, not ${amount.amountMinor} ${amount.currency}`,
+        'The customer pays exactly the price difference due',
+        'invalid',
+      );
+    }
+    return [
+      {
+        type: 'ExchangeDifferencePaid',
+        data: { ...ids(request), amount, paymentRef, paidAt: at, recordedBy: context.actor.id },
+      },
+      ...replacementWithDeadline(request, linesOf(terms.items), state.approval!.shippingPaidBy, data.policy, context),
+    ];
+  }
+  return [
+    {
+      type: 'ExchangeDifferenceDeclined',
+      data: { ...ids(request), amount: terms.difference, declinedAt: at, recordedBy: context.actor.id },
+    },
+    refundRequest(request, 'return_and_refund', paidFor(state.received, request), at),
+    deadlineSet(
+      request,
+      'refund_completion',
+      'business',
+      data.policy.refundCompletionWorkingHours,
+      data.policy,
+      context.now,
+    ),
+  ];
 }
 
 function repairStart(
@@ -1129,19 +1330,30 @@ function completeRepair({ context, data }: CompleteRepair, state: OpenReturnStat
 /** Compensation paid the refund: recorded once, whatever the redeliveries; the return closes. */
 function refundPaid({ data }: RecordRefundPaid, state: OpenReturnState): ReturnEvent[] {
   if (state.refund?.paid) return [];
-  requireStatus(state, ['refund_pending', 'refund_failed'], 'record a refund paid');
+  // An exchange refunding a price difference ships its replacement at the same time.
+  requireStatus(
+    state,
+    state.refund ? ['refund_pending', 'refund_failed', 'replacement_pending'] : ['refund_pending', 'refund_failed'],
+    'record a refund paid',
+  );
   const { returnId, caseId } = state.request;
-  return [
+  const events: ReturnEvent[] = [
     { type: 'RefundPaid', data: { returnId, caseId, ...data } },
     ...deadlineMet(state, 'refund_completion', data.paidAt),
-    { type: 'ReturnClosed', data: { returnId, caseId, closure: 'refunded', closedAt: data.paidAt } },
   ];
+  if (state.replacement && !state.replacement.shipped) return events;
+  const closure = state.replacement ? (closureOf[state.approval!.resolution] ?? 'reshipped') : 'refunded';
+  return [...events, { type: 'ReturnClosed', data: { returnId, caseId, closure, closedAt: data.paidAt } }];
 }
 
 /** Compensation could not pay: the return waits on its case (an agent decides); a later payment still closes it. */
 function refundFailed({ data }: RecordRefundFailed, state: OpenReturnState): ReturnEvent[] {
   if (state.refund?.paid || state.refund?.failed?.compensationId === data.compensationId) return [];
-  requireStatus(state, ['refund_pending'], 'record a refund failure');
+  requireStatus(
+    state,
+    state.refund ? ['refund_pending', 'replacement_pending'] : ['refund_pending'],
+    'record a refund failure',
+  );
   return [{ type: 'RefundFailed', data: { ...ids(state.request), ...data } }];
 }
 
@@ -1164,15 +1376,21 @@ const closureOf: Partial<Record<ReturnResolution, ReturnClosure>> = {
 
 function replacementShipped({ data }: RecordReplacementShipped, state: OpenReturnState): ReturnEvent[] {
   if (state.replacement?.shipped) return [];
-  requireStatus(state, ['replacement_pending'], 'record a replacement shipped');
+  // An exchange refunding a price difference may still wait for that refund.
+  requireStatus(
+    state,
+    state.replacement ? ['replacement_pending', 'refund_pending', 'refund_failed'] : ['replacement_pending'],
+    'record a replacement shipped',
+  );
   const { returnId, caseId } = state.request;
   const declined = state.repair?.consented === false;
   const closure = declined ? 'returned_unrepaired' : (closureOf[state.approval!.resolution] ?? 'reshipped');
-  return [
+  const events: ReturnEvent[] = [
     { type: 'ReplacementShipped', data: { returnId, caseId, ...data } },
     ...deadlineMet(state, 'replacement_shipment', data.shippedAt),
-    { type: 'ReturnClosed', data: { returnId, caseId, closure, closedAt: data.shippedAt } },
   ];
+  if (state.refund && !state.refund.paid) return events;
+  return [...events, { type: 'ReturnClosed', data: { returnId, caseId, closure, closedAt: data.shippedAt } }];
 }
 
 /**
@@ -1245,6 +1463,7 @@ function evolve(state: ReturnState, event: ReturnEvent): ReturnState {
       inspection: null,
       refund: null,
       replacement: null,
+      exchange: null,
       closure: null,
       cancellation: null,
       deadlines: {},
@@ -1287,11 +1506,30 @@ function evolve(state: ReturnState, event: ReturnEvent): ReturnState {
     case 'RefundRequested':
       return { ...state, status: 'refund_pending', refund: { requested: event.data, paid: null, failed: null } };
     case 'RefundPaid':
-      return { ...state, refund: state.refund && { ...state.refund, paid: event.data } };
+      return {
+        ...state,
+        status: state.replacement && !state.replacement.shipped ? 'replacement_pending' : state.status,
+        refund: state.refund && { ...state.refund, paid: event.data },
+      };
     case 'RefundFailed':
       return { ...state, status: 'refund_failed', refund: state.refund && { ...state.refund, failed: event.data } };
     case 'ReplacementShipped':
-      return { ...state, replacement: state.replacement && { ...state.replacement, shipped: event.data } };
+      return {
+        ...state,
+        // An exchange's refunded difference still outstanding: the return waits for it.
+        status: state.refund && !state.refund.paid && !state.refund.failed ? 'refund_pending' : state.status,
+        replacement: state.replacement && { ...state.replacement, shipped: event.data },
+      };
+    case 'ExchangeDifferenceDue':
+      return {
+        ...state,
+        status: 'awaiting_difference_payment',
+        exchange: { due: event.data, paid: null, declined: null },
+      };
+    case 'ExchangeDifferencePaid':
+      return { ...state, exchange: state.exchange && { ...state.exchange, paid: event.data } };
+    case 'ExchangeDifferenceDeclined':
+      return { ...state, exchange: state.exchange && { ...state.exchange, declined: event.data } };
     case 'ReturnClosed':
       return { ...state, status: 'closed', closure: event.data };
     case 'ReturnCancelled':

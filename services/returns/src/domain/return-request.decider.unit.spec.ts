@@ -52,8 +52,12 @@ const aRequest = (changes: Partial<RequestReturn['data']> = {}): RequestReturn =
 const given = specOf(returnRequestDecider);
 const history = (...commands: ReturnCommand[]): ReturnEvent[] => historyOf(returnRequestDecider, commands);
 const decideIt = (
-  data: Partial<{ resolution: string; partialRefund: { amountMinor: number; currency: string } }> = {},
-) => cmd('DecideReturn', { resolution: null, partialRefund: null, policy, ...data } as never);
+  data: Partial<{
+    resolution: string;
+    partialRefund: { amountMinor: number; currency: string };
+    exchangeFor: Array<{ sku: string; quantity: number; unitPrice: { amountMinor: number; currency: string } }>;
+  }> = {},
+) => cmd('DecideReturn', { resolution: null, partialRefund: null, exchangeFor: null, policy, ...data } as never);
 const receive = (quantity = 2, shipmentId: string | null = 'b7d9f1a3-5c2e-4a8b-9d6f-3e1c5a7b9d0f') =>
   cmd('RecordReceipt', { items: [{ sku: 'KETTLE-1L', quantity }], shipmentId, policy });
 const eligibilityOf = (events: ReturnEvent[]) =>
@@ -427,6 +431,175 @@ describe('receipt, inspection and the refund requested exactly once', () => {
         { type: 'ReturnDeadlineMet', data: { deadline: 'replacement_shipment', late: false } },
         { type: 'ReturnClosed', data: { closure: 'exchanged' } },
       ]);
+  });
+
+  describe('an exchange for another product settles the price difference (seed 000 §4.3: "另换商品 → 补差价或退差价")', () => {
+    // Two kettles paid 10 000 each come back (20 000); the customer wants another model instead.
+    const cny = (amountMinor: number) => ({ amountMinor, currency: 'CNY' });
+    const instead = (unitPrice: number, quantity = 2) => [{ sku: 'KETTLE-1.5L', quantity, unitPrice: cny(unitPrice) }];
+    const inspectedExchangeTo = (unitPrice: number) =>
+      history(
+        aRequest({ kind: 'exchange' }),
+        decideIt({ exchangeFor: instead(unitPrice) }),
+        receive(2),
+        inspectIt('as_new', 'restock'),
+      );
+    const then = (past: ReturnEvent[], ...commands: ReturnCommand[]) => historyOf(returnRequestDecider, commands, past);
+    const shipped = cmd('RecordReplacementShipped', {
+      shipmentId: 'd4f6b8a0-3c5e-4d7f-8a9b-0c2e4f6a8b1d',
+      carrier: 'SF',
+      trackingNumber: 'SF2',
+      shippedAt: now.toISOString(),
+    });
+    const refundPaid = (amountMinor: number) =>
+      cmd('RecordRefundPaid', {
+        compensationId: 'c2e4a6b8-1d3f-4b5a-9c7e-8f0a2b4c6d1e',
+        amount: cny(amountMinor),
+        paymentChannel: 'alipay',
+        paidAt: now.toISOString(),
+      });
+    const answer = (paid: boolean, amount = 5_000, paymentRef = 'PAY-77') =>
+      cmd('AnswerExchangeDifference', {
+        paid,
+        paymentRef: paid ? paymentRef : null,
+        amount: paid ? cny(amount) : null,
+        policy,
+      });
+
+    it('the decision quotes the difference against what was paid for the goods sent back', () => {
+      given(history(aRequest({ kind: 'exchange' })))
+        .when(decideIt({ exchangeFor: instead(12_500) }))
+        .thenMatches([
+          {
+            type: 'ReturnApproved',
+            data: {
+              resolution: 'exchange',
+              exchange: {
+                returnedValue: cny(20_000),
+                replacementValue: cny(25_000),
+                settlement: 'customer_pays',
+                difference: cny(5_000),
+              },
+            },
+          },
+          { type: 'ReturnShipmentRequested' },
+        ]);
+    });
+
+    it('other goods are named only for an exchange, and in the order currency', () => {
+      given(history(aRequest({ kind: 'return' })))
+        .when(decideIt({ resolution: 'return_and_refund', exchangeFor: instead(10_000) }))
+        .thenThrows(ReturnRuleBroken, { kind: 'invalid', code: 'RETURN.EXCHANGE_ITEMS_WITHOUT_EXCHANGE' });
+      given(history(aRequest({ kind: 'exchange' })))
+        .when(decideIt({ exchangeFor: [{ sku: 'X', quantity: 1, unitPrice: { amountMinor: 1, currency: 'USD' } }] }))
+        .thenThrows(ReturnRuleBroken, { kind: 'invalid', code: 'RETURN.CURRENCY_MISMATCH' });
+    });
+
+    it('the same price: the replacement (the other goods) ships, nothing to settle', () => {
+      given(history(aRequest({ kind: 'exchange' }), decideIt({ exchangeFor: instead(10_000) }), receive(2)))
+        .when(inspectIt('as_new', 'restock'))
+        .thenMatches([
+          { type: 'ReturnInspected' },
+          { type: 'ReturnDeadlineMet', data: { deadline: 'inspection' } },
+          { type: 'ReplacementShipmentRequested', data: { items: [{ sku: 'KETTLE-1.5L', quantity: 2 }] } },
+          { type: 'ReturnDeadlineSet', data: { deadline: 'replacement_shipment' } },
+        ]);
+    });
+
+    it('cheaper goods: the replacement ships and the difference (3 000) is refunded once; closed when both are done, in either order', () => {
+      given(history(aRequest({ kind: 'exchange' }), decideIt({ exchangeFor: instead(8_500) }), receive(2)))
+        .when(inspectIt('as_new', 'restock'))
+        .thenMatches([
+          { type: 'ReturnInspected' },
+          { type: 'ReturnDeadlineMet', data: { deadline: 'inspection' } },
+          {
+            type: 'RefundRequested',
+            data: { amount: cny(3_000), paidAmount: cny(20_000), resolution: 'exchange', idempotencyKey: returnId },
+          },
+          { type: 'ReturnDeadlineSet', data: { deadline: 'refund_completion' } },
+          { type: 'ReplacementShipmentRequested', data: { items: [{ sku: 'KETTLE-1.5L', quantity: 2 }] } },
+          { type: 'ReturnDeadlineSet', data: { deadline: 'replacement_shipment' } },
+        ]);
+      const inspected = inspectedExchangeTo(8_500);
+      // Shipped first: the return waits for the refund, which then closes it as exchanged.
+      given(inspected)
+        .when(shipped)
+        .thenMatches([{ type: 'ReplacementShipped' }, { type: 'ReturnDeadlineMet' }]);
+      given(then(inspected, shipped))
+        .when(refundPaid(3_000))
+        .thenMatches([
+          { type: 'RefundPaid' },
+          { type: 'ReturnDeadlineMet', data: { deadline: 'refund_completion' } },
+          { type: 'ReturnClosed', data: { closure: 'exchanged' } },
+        ]);
+      // Paid first (reordered): the shipment closes it.
+      given(inspected)
+        .when(refundPaid(3_000))
+        .thenMatches([{ type: 'RefundPaid' }, { type: 'ReturnDeadlineMet' }]);
+      given(then(inspected, refundPaid(3_000)))
+        .when(shipped)
+        .thenMatches([
+          { type: 'ReplacementShipped' },
+          { type: 'ReturnDeadlineMet' },
+          { type: 'ReturnClosed', data: { closure: 'exchanged' } },
+        ]);
+    });
+
+    it('dearer goods: the customer pays exactly the difference (5 000) first; paid, the replacement ships', () => {
+      given(history(aRequest({ kind: 'exchange' }), decideIt({ exchangeFor: instead(12_500) }), receive(2)))
+        .when(inspectIt('as_new', 'restock'))
+        .thenMatches([
+          { type: 'ReturnInspected' },
+          { type: 'ReturnDeadlineMet', data: { deadline: 'inspection' } },
+          {
+            type: 'ExchangeDifferenceDue',
+            data: { orderId: 'ORD-1', terms: { settlement: 'customer_pays', difference: cny(5_000) } },
+          },
+        ]);
+      const due = inspectedExchangeTo(12_500);
+      given(due).when(shipped).thenThrows(ReturnRuleBroken, { kind: 'conflict', code: 'RETURN.WRONG_STATUS' });
+      given(due)
+        .when(answer(true, 4_000))
+        .thenThrows(ReturnRuleBroken, { kind: 'invalid', code: 'RETURN.DIFFERENCE_AMOUNT' });
+      given(due)
+        .when(answer(true))
+        .thenMatches([
+          { type: 'ExchangeDifferencePaid', data: { amount: cny(5_000), paymentRef: 'PAY-77' } },
+          { type: 'ReplacementShipmentRequested', data: { items: [{ sku: 'KETTLE-1.5L', quantity: 2 }] } },
+          { type: 'ReturnDeadlineSet', data: { deadline: 'replacement_shipment' } },
+        ]);
+      given(then(due, answer(true)))
+        .when(answer(true))
+        .thenNothing();
+      given(then(due, answer(true)))
+        .when(shipped)
+        .thenMatches([
+          { type: 'ReplacementShipped' },
+          { type: 'ReturnDeadlineMet' },
+          { type: 'ReturnClosed', data: { closure: 'exchanged' } },
+        ]);
+    });
+
+    it('dearer goods, the difference declined: what arrived is refunded instead (20 000), never more than paid', () => {
+      const due = inspectedExchangeTo(12_500);
+      given(due)
+        .when(answer(false))
+        .thenMatches([
+          { type: 'ExchangeDifferenceDeclined', data: { amount: cny(5_000) } },
+          { type: 'RefundRequested', data: { amount: cny(20_000), resolution: 'return_and_refund' } },
+          { type: 'ReturnDeadlineSet', data: { deadline: 'refund_completion' } },
+        ]);
+      given(then(due, answer(false)))
+        .when(answer(false))
+        .thenNothing();
+      given(then(due, answer(false)))
+        .when(refundPaid(20_000))
+        .thenMatches([
+          { type: 'RefundPaid' },
+          { type: 'ReturnDeadlineMet' },
+          { type: 'ReturnClosed', data: { closure: 'refunded' } },
+        ]);
+    });
   });
 
   const paid = cmd('RecordRefundPaid', {

@@ -10,9 +10,10 @@ import {
   type Principal,
 } from '@aftersales/platform-http';
 import { ReturnsService, type ReturnStepRequest } from '../../application/returns.service';
-import type { OpenReturnState } from '../../domain/return-request.decider';
+import type { ExchangeTerms, OpenReturnState } from '../../domain/return-request.decider';
 import {
   AnswerAllowanceBody,
+  AnswerExchangeDifferenceBody,
   AnswerRepairQuoteBody,
   CancelReturnBody,
   DecideReturnBody,
@@ -30,6 +31,8 @@ import {
 const AGENTS = [Role.Agent, Role.Supervisor, Role.CsManager] as const;
 /** Who records what arrived and what it is worth: the warehouse works under the logistics role. */
 const WAREHOUSE = [Role.Logistics, Role.Agent, Role.Supervisor] as const;
+
+const termsView = (terms: ExchangeTerms) => ({ ...terms, items: terms.items.map((i) => ({ ...i })) });
 
 function view(state: OpenReturnState): ReturnView {
   const { request, offer, approval, refusal, inspection, refund, replacement, closure } = state;
@@ -56,6 +59,7 @@ function view(state: OpenReturnState): ReturnView {
       resolution: approval.resolution,
       goodsReturn: approval.goodsReturn,
       shippingPaidBy: approval.shippingPaidBy,
+      exchange: approval.exchange && termsView(approval.exchange),
       approvedAt: approval.approvedAt,
       approvedBy: approval.approvedBy,
     },
@@ -65,6 +69,14 @@ function view(state: OpenReturnState): ReturnView {
       objectionRoute: refusal.objectionRoute,
       refusedAt: refusal.refusedAt,
     },
+    exchangeDifference: state.exchange?.due
+      ? {
+          terms: termsView(state.exchange.due.terms),
+          paidAt: state.exchange.paid?.paidAt ?? null,
+          paymentRef: state.exchange.paid?.paymentRef ?? null,
+          declinedAt: state.exchange.declined?.declinedAt ?? null,
+        }
+      : null,
     received: [...state.received],
     inspection: inspection && {
       grade: inspection.grade,
@@ -187,7 +199,11 @@ export class ReturnsHttpController {
     @Param('returnId', new ParseUUIDPipe()) returnId: string,
     @Body(new SchemaPipe(DecideReturnBody)) body: DecideReturnBody,
   ): Promise<ReturnView> {
-    const data = { resolution: body.resolution ?? null, partialRefund: body.partialRefund ?? null };
+    const data = {
+      resolution: body.resolution ?? null,
+      partialRefund: body.partialRefund ?? null,
+      exchangeFor: body.exchangeFor ?? null,
+    };
     return this.step(origin, returnId, { type: 'DecideReturn', data });
   }
 
@@ -244,6 +260,22 @@ export class ReturnsHttpController {
     @Body(new SchemaPipe(AnswerRepairQuoteBody)) body: AnswerRepairQuoteBody,
   ): Promise<ReturnView> {
     return this.step(origin, returnId, { type: 'AnswerRepairQuote', data: body });
+  }
+
+  /** The customer paid the price difference of an exchange to dearer goods (the replacement ships) or declined it. */
+  @Post(':returnId/exchange-difference-answer')
+  @HttpCode(200)
+  @Roles(...AGENTS, Role.Integrator)
+  @Responds(200, ReturnView)
+  async answerExchangeDifference(
+    @RequestOrigin() origin: CommandOrigin,
+    @Param('returnId', new ParseUUIDPipe()) returnId: string,
+    @Body(new SchemaPipe(AnswerExchangeDifferenceBody)) body: AnswerExchangeDifferenceBody,
+  ): Promise<ReturnView> {
+    const data = body.paid
+      ? { paid: true, paymentRef: body.paymentRef, amount: body.amount }
+      : { paid: false, paymentRef: null, amount: null };
+    return this.step(origin, returnId, { type: 'AnswerExchangeDifference', data });
   }
 
   /** Records where the repair stands, for agents to tell the customer. */

@@ -13,7 +13,7 @@ import {
   StringEnum,
 } from '@aftersales/contracts';
 import { DateTime } from '@aftersales/platform-http';
-import { RepairStages, ReturnStatuses } from '../../domain/return-request.decider';
+import { DifferenceSettlements, RepairStages, ReturnStatuses } from '../../domain/return-request.decider';
 import { returnsPolicyBounds } from '../../domain/returns-policy';
 
 export const MoneyBody = Type.Object(
@@ -93,6 +93,24 @@ export const DecideReturnBody = Type.Object(
       StringEnum(ReturnResolutions, { description: "Among the problem's outcomes; the customer's ask when absent" }),
     ),
     partialRefund: Type.Optional(MoneyBody),
+    exchangeFor: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            sku: Type.String({ minLength: 1, maxLength: 64 }),
+            quantity: Type.Integer({ minimum: 1, maximum: 10_000 }),
+            unitPrice: MoneyBody,
+          },
+          { additionalProperties: false },
+        ),
+        {
+          minItems: 1,
+          maxItems: 100,
+          description:
+            'An exchange for another product or specification: the goods sent instead, priced per unit in the order currency. The price difference against what was paid for the goods sent back is charged to the customer or refunded.',
+        },
+      ),
+    ),
   },
   { additionalProperties: false, title: 'DecideReturnBody' },
 );
@@ -125,6 +143,22 @@ export const AnswerRepairQuoteBody = Type.Object(
 );
 export type AnswerRepairQuoteBody = Static<typeof AnswerRepairQuoteBody>;
 
+export const AnswerExchangeDifferenceBody = Type.Union(
+  [
+    Type.Object(
+      {
+        paid: Type.Literal(true),
+        paymentRef: Type.String({ minLength: 1, maxLength: 100, description: "The shop's payment reference" }),
+        amount: MoneyBody,
+      },
+      { additionalProperties: false },
+    ),
+    Type.Object({ paid: Type.Literal(false) }, { additionalProperties: false }),
+  ],
+  { title: 'AnswerExchangeDifferenceBody', description: 'Paid (reference and amount: the difference due) or declined' },
+);
+export type AnswerExchangeDifferenceBody = Static<typeof AnswerExchangeDifferenceBody>;
+
 export const RecordRepairProgressBody = Type.Object(
   { stage: StringEnum(RepairStages) },
   { additionalProperties: false, title: 'RecordRepairProgressBody' },
@@ -153,6 +187,17 @@ export type ListReturnsQuery = Static<typeof ListReturnsQuery>;
 const Money = Type.Object({ amountMinor: Type.Integer(), currency: Type.String() });
 const Line = Type.Object({ sku: Type.String(), quantity: Type.Integer() });
 const Nullable = <T extends import('@sinclair/typebox').TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+const ExchangeTermsView = Type.Object(
+  {
+    items: Type.Array(Type.Object({ sku: Type.String(), quantity: Type.Integer(), unitPrice: Money })),
+    returnedValue: Money,
+    replacementValue: Money,
+    settlement: StringEnum(DifferenceSettlements),
+    difference: Money,
+  },
+  { description: 'An exchange for another product: the goods sent instead and the price difference' },
+);
 
 const Deadline = Type.Object({
   startedAt: DateTime(),
@@ -200,9 +245,21 @@ export const ReturnView = Type.Object(
         resolution: StringEnum(ReturnResolutions),
         goodsReturn: Type.Boolean(),
         shippingPaidBy: StringEnum(ShippingPayers),
+        exchange: Nullable(ExchangeTermsView),
         approvedAt: DateTime(),
         approvedBy: Type.String(),
       }),
+    ),
+    exchangeDifference: Nullable(
+      Type.Object(
+        {
+          terms: ExchangeTermsView,
+          paidAt: Nullable(DateTime()),
+          paymentRef: Nullable(Type.String()),
+          declinedAt: Nullable(DateTime()),
+        },
+        { description: 'The price difference the customer pays for an exchange to dearer goods, once inspected' },
+      ),
     ),
     refusal: Nullable(
       Type.Object({

@@ -1,6 +1,7 @@
 import {
   AllowanceAcceptedV1,
   AllowanceOfferedV1,
+  ExchangeDifferenceDueV1,
   RefundRequestedV1,
   ReplacementShipmentRequestedV1,
   ReturnApprovedV1,
@@ -14,9 +15,16 @@ import {
   ReturnShipmentRequestedV1,
 } from '@aftersales/contracts';
 import type { IntegrationEventMapper } from '@aftersales/messaging';
-import type { ReturnEvent } from '../../domain/return-request.decider';
+import type { ExchangeTerms, ReturnEvent } from '../../domain/return-request.decider';
 
 const caseOf = (caseId: string | null) => (caseId ? { caseId } : {});
+const termsOf = (terms: ExchangeTerms): ExchangeDifferenceDueV1['terms'] => ({
+  items: terms.items.map(({ sku, quantity, unitPrice }) => ({ sku, quantity, unitPrice })),
+  returnedValue: terms.returnedValue,
+  replacementValue: terms.replacementValue,
+  settlement: terms.settlement,
+  difference: terms.difference,
+});
 
 /**
  * Domain → contract mapping at the edge (ADR 14): what logistics, compensation and the case timeline see of a return.
@@ -61,6 +69,7 @@ export const returnsIntegrationEvents: IntegrationEventMapper = (stored) => {
         resolution: d.resolution,
         goodsReturn: d.goodsReturn,
         shippingPaidBy: d.shippingPaidBy,
+        ...(d.exchange ? { exchange: termsOf(d.exchange) } : {}),
         approvedAt: d.approvedAt,
       };
       return { type: ReturnApprovedV1.type, subject, data };
@@ -174,6 +183,19 @@ export const returnsIntegrationEvents: IntegrationEventMapper = (stored) => {
       const data: ReturnDeadlineBreachedV1 = { ...head, deadline, startedAt, dueAt, breachedAt };
       return { type: ReturnDeadlineBreachedV1.type, subject, data };
     }
+    case 'ExchangeDifferenceDue': {
+      const { orderId, terms, dueAt } = event.data;
+      const data: ExchangeDifferenceDueV1 = {
+        ...head,
+        orderId,
+        amount: terms.difference,
+        terms: termsOf(terms),
+        dueSince: dueAt,
+      };
+      return { type: ExchangeDifferenceDueV1.type, subject, data };
+    }
+    case 'ExchangeDifferencePaid':
+    case 'ExchangeDifferenceDeclined':
     case 'ReturnDeadlineSet':
     case 'ReturnDeadlineMet':
     case 'AllowanceDeclined':
