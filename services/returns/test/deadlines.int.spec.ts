@@ -2,6 +2,7 @@ import { Topics, validateEvent } from '@aftersales/contracts';
 import { readTopicWithKcat, uniqueName } from '@aftersales/testing';
 import { eventually, startTestService, WebhookReceiver, type TestService } from '@aftersales/test-kit';
 import type { DeadlineNotice } from '../src/application/return-deadline-timers';
+import { defaultReturnsPolicy } from '../src/domain/returns-policy';
 import { returnsService } from '../src/returns.module';
 
 interface Deadline {
@@ -45,7 +46,7 @@ describe('returns: each deadline a durable timer on the business calendar, a bre
     await hooks?.stop();
   });
 
-  const received = async () => {
+  const received = async (caller = agent) => {
     const body = {
       orderId: 'ORD-9',
       kind: 'return',
@@ -64,10 +65,10 @@ describe('returns: each deadline a durable timer on the business calendar, a bre
       orderPaid: { amountMinor: 19_900, currency: 'CNY' },
       evidenceRefs: [],
     };
-    const { returnId } = (await service.call<ReturnBody>('POST', '/returns', { caller: agent, body })).body;
-    await service.call('POST', `/returns/${returnId}/decision`, { caller: agent, body: {} });
+    const { returnId } = (await service.call<ReturnBody>('POST', '/returns', { caller, body })).body;
+    await service.call('POST', `/returns/${returnId}/decision`, { caller, body: {} });
     const receipt = await service.call<ReturnBody>('POST', `/returns/${returnId}/receipts`, {
-      caller: agent,
+      caller,
       body: { items: [{ sku: 'KETTLE-1L', quantity: 1 }] },
     });
     expect(receipt.status).toBe(200);
@@ -160,5 +161,38 @@ describe('returns: each deadline a durable timer on the business calendar, a bre
     });
     expect(after.body.deadlines.inspection).toMatchObject({ status: 'met', late: true });
     expect(hooks.deliveredOn('/supervisor').filter((n) => n.body.returnId === late.returnId)).toHaveLength(1);
+  });
+
+  it("a tenant's own supervisor webhook receives its breaches; one the operator does not allow is refused when saved", async () => {
+    const own = uniqueName('shop-own');
+    const ownAgent = { tenant: own, roles: ['agent'], subject: 'agent-8' };
+    const manager = { tenant: own, roles: ['cs-manager'], subject: 'mgr-8' };
+    const put = (supervisorWebhookUrl: string | null) =>
+      service.call('PUT', '/returns-policies', {
+        caller: manager,
+        body: { ...defaultReturnsPolicy, supervisorWebhookUrl },
+      });
+    const refused = await put('https://elsewhere.example.com/hook');
+    expect(refused).toMatchObject({
+      status: 400,
+      body: { errors: [expect.objectContaining({ pointer: '/supervisorWebhookUrl' })] },
+    });
+    expect(await put(hooks.url('/own-supervisor'))).toMatchObject({
+      status: 200,
+      body: { policy: { supervisorWebhookUrl: hooks.url('/own-supervisor') }, updatedBy: 'mgr-8' },
+    });
+
+    // Received Saturday 16:00 Shanghai: 24 working hours → 6 h 30 Saturday, 13 h 30 Sunday, 4 h Monday → 13:00 (05:00Z).
+    const late = await received(ownAgent);
+    expect(late.deadlines.inspection).toMatchObject({ dueAt: '2026-12-07T05:00:00.000Z', status: 'open' });
+    now = new Date('2026-12-07T06:00:00.000Z');
+    const notices = await eventually(async () => {
+      const delivered = hooks.deliveredOn('/own-supervisor').filter((n) => n.body.returnId === late.returnId);
+      return delivered.length > 0 ? delivered : undefined;
+    }, "the tenant's supervisor notice");
+    expect(notices.map((n) => n.body)).toEqual([
+      expect.objectContaining({ tenant: own, returnId: late.returnId, deadline: 'inspection', rung: 'supervisor' }),
+    ]);
+    expect(hooks.deliveredOn('/supervisor').filter((n) => n.body.returnId === late.returnId)).toEqual([]);
   });
 });

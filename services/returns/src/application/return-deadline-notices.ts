@@ -14,6 +14,7 @@ import {
 import type { Logger } from '@aftersales/observability';
 import { CLOCK, type Clock } from '@aftersales/service-runtime';
 import type { DeadlineNotice } from './return-deadline-timers';
+import { ReturnsPoliciesService } from './returns-policies.service';
 import { RETURNS_CONFIG, type ReturnsConfig } from './returns.config';
 
 type NoticeSubject = Readonly<Record<string, string | null>>;
@@ -22,8 +23,9 @@ type NoticeSubject = Readonly<Record<string, string | null>>;
  * Tells the supervisor a return's deadline was breached (a `return-deadline-notice` timer, in the timer's transaction)
  * through `@aftersales/notifications`, once: recorded in `notification_deliveries` under the notice's key; a failed
  * attempt throws and the timer is retried with backoff; a webhook outside `RETURNS_NOTIFIER_ALLOWED_HOSTS` is recorded
- * as refused. Without `RETURNS_NOTIFIER_WEBHOOK_URL` the notice is recorded to `none`: `return-deadline-breached.v1`
- * (on the case's timeline) remains the integration point.
+ * as refused. The receiver is the tenant's own (`supervisorWebhookUrl` of its returns policy), else the operator's
+ * (`RETURNS_NOTIFIER_WEBHOOK_URL`); with neither the notice is recorded to `none`: `return-deadline-breached.v1` (on the
+ * case's timeline) remains the integration point.
  */
 @Injectable()
 export class ReturnDeadlineNotices {
@@ -34,6 +36,7 @@ export class ReturnDeadlineNotices {
     @Inject(NOTIFIER) notifier: Notifier,
     @Inject(DELIVERY_LEDGER) ledger: DeliveryLedger<NoticeSubject>,
     @Inject(RETURNS_CONFIG) private readonly config: ReturnsConfig,
+    @Inject(ReturnsPoliciesService) private readonly policies: ReturnsPoliciesService,
     @Inject(CLOCK) clock: Clock,
   ) {
     this.dispatcher = new NotificationDispatcher(notifier, ledger, clock);
@@ -41,7 +44,9 @@ export class ReturnDeadlineNotices {
 
   async deliver(timer: Timer, tx: PoolClient, logger: Logger): Promise<void> {
     const notice = timer.payload as DeadlineNotice;
-    const url = this.config.notifier.webhookUrl;
+    // The tenant's own supervisor webhook, else the operator's.
+    const tenantUrl = (await this.policies.forTenant(timer.tenant, tx)).supervisorWebhookUrl;
+    const url = tenantUrl ?? this.config.notifier.webhookUrl;
     const result = await this.dispatcher.deliverOnce(tx, {
       key: notice.key,
       tenant: timer.tenant,
@@ -56,7 +61,10 @@ export class ReturnDeadlineNotices {
       case 'already-recorded':
         return;
       case 'no-target':
-        logger.warn(about, 'no RETURNS_NOTIFIER_WEBHOOK_URL: the breach is only in the events');
+        logger.warn(
+          about,
+          'no supervisor webhook (tenant policy or RETURNS_NOTIFIER_WEBHOOK_URL): the breach is only in the events',
+        );
         return;
       case 'refused':
         logger.error(

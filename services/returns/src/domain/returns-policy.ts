@@ -37,6 +37,12 @@ export interface ReturnsPolicy {
   readonly returnMethod: string;
   /** Packaging instructions told to the customer. */
   readonly packagingInstructions: string;
+  /**
+   * The tenant's own supervisor webhook for breached deadlines (domain.md §2: a breach notifies the supervisor); `null`:
+   * the operator's (`RETURNS_NOTIFIER_WEBHOOK_URL`). Its host must be on the operator's allow-list
+   * (`RETURNS_NOTIFIER_ALLOWED_HOSTS`), checked when saved and before every call.
+   */
+  readonly supervisorWebhookUrl: string | null;
 }
 
 /** The defaults every tenant starts with. */
@@ -53,6 +59,7 @@ export const defaultReturnsPolicy: ReturnsPolicy = {
   returnAddressRef: 'warehouse:default',
   returnMethod: 'carrier_pickup',
   packagingInstructions: 'Original packaging with tags attached where available',
+  supervisorWebhookUrl: null,
 };
 
 /** Bounds of the numeric settings, checked by the decider (and the HTTP schema). */
@@ -125,7 +132,8 @@ function evolve(_state: ReturnsPolicyState, event: ReturnsPolicySet): ReturnsPol
   switch (event.type) {
     case 'ReturnsPolicySet': {
       const { tenant: _tenant, at, by, ...policy } = event.data;
-      return { status: 'set', policy, at, by };
+      // Policies saved before a setting existed read it as its default (a webhook: none, the operator's).
+      return { status: 'set', policy: { ...defaultReturnsPolicy, ...policy }, at, by };
     }
     default:
       return assertNever(event.type);

@@ -12,6 +12,7 @@ import {
   type Principal,
 } from '@aftersales/platform-http';
 import { ReturnsPoliciesService, type TenantReturnsPolicy } from '../../application/returns-policies.service';
+import { RETURNS_CONFIG, type ReturnsConfig } from '../../application/returns.config';
 import type { ReturnsPolicy } from '../../domain/returns-policy';
 import { PutReturnsPolicyBody, ReturnsPolicyView } from './returns.schemas';
 
@@ -21,7 +22,11 @@ import { PutReturnsPolicyBody, ReturnsPolicyView } from './returns.schemas';
  */
 @Controller('returns-policies')
 export class ReturnsPoliciesHttpController {
-  constructor(@Inject(ReturnsPoliciesService) private readonly policies: ReturnsPoliciesService) {}
+  constructor(
+    // Explicit tokens: services also run under transpilers that emit no decorator metadata (tsx/esbuild).
+    @Inject(ReturnsPoliciesService) private readonly policies: ReturnsPoliciesService,
+    @Inject(RETURNS_CONFIG) private readonly config: ReturnsConfig,
+  ) {}
 
   @Get()
   @Roles(Role.Agent, Role.Supervisor, Role.CsManager)
@@ -32,7 +37,8 @@ export class ReturnsPoliciesHttpController {
 
   /**
    * Replaces the policy; it applies to requests and steps decided, and deadlines started, from now on. 400 with field
-   * errors for a malformed body or an invalid calendar (`validateBusinessCalendar`).
+   * errors for a malformed body, an invalid calendar (`validateBusinessCalendar`) or a supervisor webhook the operator
+   * does not allow (`RETURNS_NOTIFIER_ALLOWED_HOSTS`, credentials in the URL).
    */
   @Put()
   @Roles(Role.CsManager)
@@ -42,8 +48,11 @@ export class ReturnsPoliciesHttpController {
     @Body(new SchemaPipe(PutReturnsPolicyBody)) body: PutReturnsPolicyBody,
   ): Promise<ReturnsPolicyView> {
     const problems = validateBusinessCalendar(body.calendar).map((e) => ({ ...e, pointer: `/calendar${e.pointer}` }));
+    const supervisorWebhookUrl = body.supervisorWebhookUrl ?? null;
+    const refusal = supervisorWebhookUrl === null ? null : this.config.notifier.allowList.refusal(supervisorWebhookUrl);
+    if (refusal) problems.push({ pointer: '/supervisorWebhookUrl', detail: refusal.detail });
     if (problems.length > 0) throw new ValidationProblem(problems);
-    return view(await this.policies.set(origin, body as ReturnsPolicy));
+    return view(await this.policies.set(origin, { ...body, supervisorWebhookUrl } as ReturnsPolicy));
   }
 }
 

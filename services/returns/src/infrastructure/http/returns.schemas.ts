@@ -369,6 +369,16 @@ export const PutReturnsPolicyBody = Type.Object(
     returnAddressRef: Type.String({ minLength: 1, maxLength: 200 }),
     returnMethod: Type.String({ minLength: 1, maxLength: 100 }),
     packagingInstructions: Type.String({ minLength: 1, maxLength: 500 }),
+    supervisorWebhookUrl: Type.Optional(
+      Nullable(
+        Type.String({
+          minLength: 1,
+          maxLength: 2_000,
+          description:
+            "The tenant's supervisor webhook for breached deadlines (absent or null: the operator's); its host must be allowed by RETURNS_NOTIFIER_ALLOWED_HOSTS",
+        }),
+      ),
+    ),
   },
   { additionalProperties: false, title: 'PutReturnsPolicyBody' },
 );
