@@ -1,0 +1,2 @@
+export * from './dead-letters';
+export { runOps, type OpsIo } from './run-ops';
