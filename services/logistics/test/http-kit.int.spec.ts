@@ -1,17 +1,22 @@
-import { CaseOpenedV1 } from '@aftersales/contracts';
-import { describeHttpKit, freshSample } from '@aftersales/test-kit';
+import { describeHttpKit } from '@aftersales/test-kit';
 import { logisticsService } from '../src/logistics.module';
 
-// The inherited HTTP suites (OpenAPI, tokens, authorization grid, hostile input), seeded with a case from intake and a
-// shipment opened for it in tenant A.
+// The inherited HTTP suites (OpenAPI, tokens, authorization grid, hostile input), seeded with a shipment the logistics
+// team registered in tenant A (its order id carries the marker).
 describeHttpKit(logisticsService, {
-  seed: async ({ tenant, marker, publish, request, eventually }) => {
-    const { caseId, ...opened } = freshSample(CaseOpenedV1, tenant);
-    await publish(CaseOpenedV1, { ...opened, caseId, description: marker });
-    const id = await eventually(async () => {
-      const res = await request('POST', '/shipments', { role: 'agent', body: { caseId, note: marker } });
-      return res.status === 201 ? (res.json as { shipmentId: string }).shipmentId : undefined;
-    }, 'the shipment of the registered case');
-    return { resources: { shipmentId: id } };
+  seed: async ({ marker, request }) => {
+    const res = await request('POST', '/shipments', {
+      role: 'logistics',
+      body: {
+        orderId: marker.slice(0, 64),
+        carrier: 'SF Express',
+        trackingNumber: `SF-${marker}`.slice(0, 64),
+        originRegion: 'CN-ZJ',
+        destinationRegion: 'CN-GD',
+        items: [{ sku: 'KETTLE-1L', quantity: 1 }],
+      },
+    });
+    if (res.status !== 201) throw new Error(`seed: POST /shipments answered ${res.status}`);
+    return { resources: { shipmentId: (res.json as { shipmentId: string }).shipmentId } };
   },
 });

@@ -1,8 +1,13 @@
 import { DomainError } from '@aftersales/domain';
 
-export class ShipmentAlreadyOpened extends DomainError {
+export class ShipmentAlreadyRegistered extends DomainError {
   constructor(id: string) {
-    super('SHIPMENT.ALREADY_OPENED', 'conflict', `Shipment ${id} is already open`, 'An id opens one shipment');
+    super(
+      'SHIPMENT.ALREADY_REGISTERED',
+      'conflict',
+      `Shipment ${id} is already registered`,
+      'An id registers one shipment',
+    );
   }
 }
 
@@ -12,7 +17,7 @@ export class ShipmentCaseUnknown extends DomainError {
       'SHIPMENT.CASE_UNKNOWN',
       'invalid',
       `No case ${caseId} has reached this service`,
-      'A shipment is opened for an after-sales case intake opened (retry once the case has arrived)',
+      'A shipment names an after-sales case intake opened (retry once the case has arrived)',
     );
   }
 }
@@ -20,5 +25,55 @@ export class ShipmentCaseUnknown extends DomainError {
 export class ShipmentNotFound extends DomainError {
   constructor(id: string) {
     super('SHIPMENT.NOT_FOUND', 'not_found', `No shipment ${id} in your tenant`);
+  }
+}
+
+export class ShipmentAlreadyPickedUp extends DomainError {
+  constructor(id: string, status: string) {
+    super(
+      'SHIPMENT.ALREADY_PICKED_UP',
+      'conflict',
+      `Shipment ${id} is ${status}`,
+      'Only a shipment the carrier has not picked up yet can be booked, confirmed or cancelled (domain.md §3)',
+    );
+  }
+}
+
+export class TrackingAlreadyBooked extends DomainError {
+  constructor(id: string) {
+    super(
+      'SHIPMENT.TRACKING_ALREADY_SCANNED',
+      'conflict',
+      `Shipment ${id} has scans under its tracking number`,
+      'A tracking number is changed only before the carrier scanned the parcel',
+    );
+  }
+}
+
+export class LargeOrderNotConfirmed extends DomainError {
+  constructor(id: string) {
+    super(
+      'SHIPMENT.LARGE_ORDER_UNCONFIRMED',
+      'conflict',
+      `Shipment ${id} is a large order whose address and packing are not confirmed`,
+      'A large order (5 items or more by default) ships only once its address and packing are confirmed (domain.md §3)',
+    );
+  }
+}
+
+export class ShipmentEnded extends DomainError {
+  constructor(id: string, status: string) {
+    super(
+      'SHIPMENT.ENDED',
+      'conflict',
+      `Shipment ${id} is ${status}`,
+      'A delivered, returned or cancelled shipment changes no more',
+    );
+  }
+}
+
+export class CarrierIntegrationNotFound extends DomainError {
+  constructor(id: string) {
+    super('CARRIER_INTEGRATION.NOT_FOUND', 'not_found', `No carrier integration ${id} in your tenant`);
   }
 }
