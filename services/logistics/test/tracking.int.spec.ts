@@ -197,6 +197,78 @@ describe('logistics: scans in, 48 h stalled, 72 h lost, reshipped and compensati
     });
   });
 
+  it('urge-shipping past the deadline and transit damage: compensation requested once each, on Kafka', async () => {
+    const register = async (shipBy: string | undefined) =>
+      (
+        await service.call<ShipmentBody>('POST', '/shipments', {
+          caller: logistics,
+          body: {
+            orderId: 'ORD-10',
+            carrier: 'SF Express',
+            trackingNumber: `SF-${randomUUID()}`,
+            originRegion: 'CN-ZJ',
+            destinationRegion: 'CN-BJ',
+            items: [{ sku: 'MUG', quantity: 1 }],
+            goodsValue: { amountMinor: 5_000, currency: 'CNY' },
+            ...(shipBy ? { shipBy } : {}),
+          },
+        })
+      ).body;
+    const agent = { tenant, roles: ['agent'], subject: 'agent-3' };
+    const late = await register(hoursAfter(now, -1));
+    const urged = await service.call<ShipmentBody>('POST', `/shipments/${late.shipmentId}/urge`, {
+      caller: agent,
+      body: {},
+    });
+    expect(urged).toMatchObject({
+      status: 200,
+      body: { compensationKeys: [`shipping_deadline_missed:${late.shipmentId}`] },
+    });
+    await service.call('POST', `/shipments/${late.shipmentId}/urge`, { caller: agent, body: {} });
+
+    const damaged = await register(undefined);
+    const early = await service.call('POST', `/shipments/${damaged.shipmentId}/transit-damage`, {
+      caller: agent,
+      body: { responsibility: 'carrier', evidenceRefs: ['photo:1'], customerChoice: 'refund' },
+    });
+    expect(early).toMatchObject({ status: 409, body: { code: 'SHIPMENT.NOT_DELIVERED' } });
+    const raw = (eventId: string, status: string) => ({
+      eventId,
+      trackingNumber: damaged.trackingNumber,
+      status,
+      location: 'Beijing',
+      occurredAt: now.toISOString(),
+    });
+    await post([raw(`${damaged.shipmentId}-1`, 'picked_up'), raw(`${damaged.shipmentId}-2`, 'delivered')], signed);
+    const noEvidence = await service.call('POST', `/shipments/${damaged.shipmentId}/transit-damage`, {
+      caller: agent,
+      body: { responsibility: 'carrier', evidenceRefs: [], customerChoice: 'refund' },
+    });
+    expect(noEvidence).toMatchObject({ status: 422, body: { code: 'SHIPMENT.EVIDENCE_REQUIRED' } });
+    const recorded = await service.call<ShipmentBody>('POST', `/shipments/${damaged.shipmentId}/transit-damage`, {
+      caller: agent,
+      body: { responsibility: 'carrier', evidenceRefs: ['photo:1'], customerChoice: 'refund' },
+    });
+    expect(recorded.body).toMatchObject({ claims: [{ cause: 'transit_damage', kind: 'indemnity' }] });
+
+    for (const [shipmentId, reason, instrument] of [
+      [late.shipmentId, 'shipping_deadline_missed', 'gift'],
+      [damaged.shipmentId, 'transit_damage', 'full_refund'],
+    ] as const) {
+      const [message] = await readTopicWithKcat(Topics.logistics, {
+        count: 1,
+        timeoutMs: 30_000,
+        until: (m) =>
+          m.headers.ce_subject === shipmentId && m.headers.ce_type === 'aftersales.logistics.compensation-requested.v1',
+      });
+      expect(JSON.parse(message?.payload ?? '{}')).toMatchObject({
+        reason,
+        proposedInstrument: instrument,
+        idempotencyKey: `${reason}:${shipmentId}`,
+      });
+    }
+  });
+
   it('another tenant lists none of it', async () => {
     const res = await service.call('GET', '/shipments?state=lost', {
       caller: { tenant: `${tenant}-other`, roles: ['logistics'] },

@@ -52,7 +52,7 @@ export const StallReasons = ['no_scan', 'stuck_at_location'] as const;
 /** Why a shipment stalled. */
 export type StallReason = (typeof StallReasons)[number];
 
-/** Why goods are sent again: the parcel was lost, or arrived damaged. */
-export const ReshipmentCauses = ['lost', 'transit_damage'] as const;
+/** Why goods are sent again: lost or damaged in transit, a wrong or missing item, other goods after an interception. */
+export const ReshipmentCauses = ['lost', 'transit_damage', 'wrong_item', 'missing_item', 'order_change'] as const;
 /** Why goods are sent again. */
 export type ReshipmentCause = (typeof ReshipmentCauses)[number];

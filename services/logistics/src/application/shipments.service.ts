@@ -9,12 +9,21 @@ import {
   type CommandRequest,
   type ServiceDatabase,
 } from '@aftersales/eventstore';
+import { assertNever } from '@aftersales/domain';
 import { SERVICE_DATABASE } from '@aftersales/service-runtime';
 import { normaliseScanStatus } from '../domain/scan-status';
 import {
   shipmentDecider,
+  type BookCarrier,
+  type CancelShipment,
+  type ChangeOrder,
+  type ConfirmLargeOrder,
   type Line,
   type OpenShipment,
+  type ReportTransitDamage,
+  type ReportWrongItem,
+  type Remedy,
+  type UrgeShipping,
   type RegisterShipment,
   type Scan,
   type ShipmentCommand,
@@ -34,8 +43,20 @@ export const shipmentStream = (id: string) => `shipment-${id}`;
 /** A shipment as the API or a consumer registers it: the large-order threshold is the tenant's policy. */
 export type ShipmentInput = Omit<RegisterShipment['data'], 'largeOrderItems'>;
 
-/** A step of a shipment as the API asks for it (the tracking check is the timers'). */
-export type ShipmentStep = CommandRequest<Exclude<ShipmentCommand, RegisterShipment | { type: 'CheckTracking' }>>;
+type Request<C extends ShipmentCommand, Omitted extends keyof C['data'] = never> = {
+  readonly type: C['type'];
+  readonly data: Omit<C['data'], Omitted>;
+};
+
+/** A step of a shipment as the API asks for it: the ids, carriers and thresholds a remedy needs are the service's. */
+export type ShipmentStep =
+  | Request<BookCarrier>
+  | Request<ConfirmLargeOrder>
+  | Request<CancelShipment>
+  | Request<UrgeShipping, 'investigationId'>
+  | Request<ChangeOrder, 'reshipmentId' | 'reshipCarrier'>
+  | Request<ReportWrongItem, 'valuableGoodsMinor' | 'remedy'>
+  | Request<ReportTransitDamage, 'remedy'>;
 
 /** One scan line as a carrier integration reports it (webhook or ingress topic). */
 export interface CarrierScanInput {
@@ -91,9 +112,9 @@ export class ShipmentsService {
     tx?: PoolClient,
   ): Promise<{ readonly state: OpenShipment; readonly appended: readonly ShipmentEvent['type'][] }> {
     const go = async (client: PoolClient) => {
-      visible(await this.read(shipmentId, client), origin.tenant, shipmentId);
+      const state = visible(await this.read(shipmentId, client), origin.tenant, shipmentId);
       const policy = await this.policies.forTenant(origin.tenant, client);
-      return this.run(origin, shipmentId, step as CommandRequest<ShipmentCommand>, client, policy);
+      return this.run(origin, shipmentId, completed(step, state, policy), client, policy);
     };
     return tx ? go(tx) : inTransaction(this.database.pool, go);
   }
@@ -108,12 +129,11 @@ export class ShipmentsService {
     const policy = await this.policies.forTenant(origin.tenant, tx);
     const { carrier, originRegion, destinationRegion, purpose } = state.shipment;
     // A lost return parcel is the customer's goods coming back: nothing to reship, the claim and refund remain.
-    const reshipCarrier = purpose === 'return' ? null : (policy.carriers.find((c) => c !== carrier) ?? null);
+    const remedy = remedyOf(policy, state, 'another');
     const data = {
       rules: trackingRulesFor(policy, { carrier, originRegion, destinationRegion }),
-      reshipmentId: randomUUID(),
-      reshipCarrier,
-      claimId: randomUUID(),
+      ...remedy,
+      reshipCarrier: purpose === 'return' ? null : remedy.reshipCarrier,
     };
     return (await this.run(origin, shipmentId, { type: 'CheckTracking', data }, tx, policy)).appended;
   }
@@ -232,7 +252,7 @@ export class ShipmentsService {
   private async reship(
     origin: CommandOrigin,
     lost: OpenShipment,
-    arranged: { readonly reshipmentId: string; readonly carrier: string },
+    arranged: { readonly reshipmentId: string; readonly carrier: string; readonly items: readonly Line[] },
     tx: PoolClient,
   ): Promise<void> {
     const s = lost.shipment;
@@ -250,13 +270,61 @@ export class ShipmentsService {
         destinationRegion: s.destinationRegion,
         flags: s.flags,
         packages: s.packages,
-        items: s.items,
+        items: arranged.items,
         goodsValue: s.goodsValue,
         shipBy: null,
         replaces: s.shipmentId,
       },
       tx,
     );
+  }
+}
+
+/**
+ * What a remedy needs besides the request: new ids, and a carrier for a reshipment — another one than the parcel's
+ * (lost, damaged: that carrier failed) or the same one (a wrong item, an order change: the warehouse's doing).
+ */
+function remedyOf(policy: LogisticsPolicy, state: OpenShipment, carrier: 'another' | 'same'): Remedy {
+  const current = state.shipment.carrier;
+  const reshipCarrier =
+    carrier === 'another'
+      ? (policy.carriers.find((c) => c !== current) ?? null)
+      : (current ?? policy.carriers[0] ?? null);
+  return { reshipmentId: randomUUID(), reshipCarrier, claimId: randomUUID() };
+}
+
+function completed(step: ShipmentStep, state: OpenShipment, policy: LogisticsPolicy): CommandRequest<ShipmentCommand> {
+  switch (step.type) {
+    case 'BookCarrier':
+    case 'ConfirmLargeOrder':
+    case 'CancelShipment':
+      return step as CommandRequest<ShipmentCommand>;
+    case 'UrgeShipping':
+      return { type: step.type, data: { investigationId: randomUUID() } };
+    case 'ChangeOrder': {
+      const { reshipmentId, reshipCarrier } = remedyOf(policy, state, 'same');
+      return {
+        type: step.type,
+        data: {
+          ...(step.data as Omit<ChangeOrder['data'], 'reshipmentId' | 'reshipCarrier'>),
+          reshipmentId,
+          reshipCarrier,
+        },
+      };
+    }
+    case 'ReportWrongItem': {
+      const data = step.data as Omit<ReportWrongItem['data'], 'valuableGoodsMinor' | 'remedy'>;
+      return {
+        type: step.type,
+        data: { ...data, valuableGoodsMinor: policy.valuableGoodsMinor, remedy: remedyOf(policy, state, 'same') },
+      };
+    }
+    case 'ReportTransitDamage': {
+      const data = step.data as Omit<ReportTransitDamage['data'], 'remedy'>;
+      return { type: step.type, data: { ...data, remedy: remedyOf(policy, state, 'another') } };
+    }
+    default:
+      return assertNever(step);
   }
 }
 

@@ -22,7 +22,18 @@ export interface ShipmentNotice {
   readonly caseId: string | null;
   readonly orderId: string;
   readonly audience: 'customer' | 'operations';
-  readonly notice: 'shipped' | 'delayed' | 'reassurance' | 'carrier_contact' | 'reshipped' | 'carrier_claim';
+  readonly notice:
+    | 'shipped'
+    | 'delayed'
+    | 'reassurance'
+    | 'reshipped'
+    | 'order_change_confirmation'
+    | 'carrier_contact'
+    | 'carrier_claim'
+    | 'shipping_investigation'
+    | 'carrier_address_change'
+    | 'interception'
+    | 'shipping_error';
   readonly carrier: string | null;
   readonly trackingNumber: string | null;
   readonly detail: string;
@@ -121,6 +132,62 @@ export function noticesOf(
           audience: 'customer',
           notice: 'reshipped',
           detail: `Reshipped with ${event.data.carrier} as ${event.data.reshipmentId}`,
+        });
+        return;
+      case 'ShippingUrged':
+        if (event.data.outcome !== 'deadline_missed') {
+          notices.push({
+            ...base,
+            key: key('customer'),
+            audience: 'customer',
+            notice: 'reassurance',
+            detail: event.data.outcome,
+          });
+        }
+        return;
+      case 'ShippingDeadlineMissed':
+        notices.push({
+          ...base,
+          key: key('operations'),
+          audience: 'operations',
+          notice: 'shipping_investigation',
+          detail: `Investigation ${event.data.investigationId}: warehouse miss or out of stock (due ${event.data.shipBy})`,
+        });
+        return;
+      case 'OrderChangeProposed':
+        notices.push({
+          ...base,
+          key: key('customer'),
+          audience: 'customer',
+          notice: 'order_change_confirmation',
+          detail: 'Please confirm the corrected order details',
+        });
+        return;
+      case 'CarrierAddressChangeRequested':
+        notices.push({
+          ...base,
+          key: key('operations'),
+          audience: 'operations',
+          notice: 'carrier_address_change',
+          detail: `Ask ${event.data.carrier} to deliver to ${event.data.deliveryAddressRef}`,
+        });
+        return;
+      case 'InterceptionRequested':
+        notices.push({
+          ...base,
+          key: key('operations'),
+          audience: 'operations',
+          notice: 'interception',
+          detail: `Ask ${event.data.carrier} to intercept and return to sender`,
+        });
+        return;
+      case 'WrongItemReported':
+        notices.push({
+          ...base,
+          key: key('operations'),
+          audience: 'operations',
+          notice: 'shipping_error',
+          detail: `${event.data.kind}: ${event.data.resolution}`,
         });
         return;
       default:

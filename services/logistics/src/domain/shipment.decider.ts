@@ -6,6 +6,10 @@ import type {
 } from '@aftersales/contracts';
 import { terminalScanStatuses, type ScanStatus } from './scan-status';
 import {
+  EvidenceRequired,
+  NoCarrierForReshipment,
+  OrderChangeEmpty,
+  ShipmentNotDelivered,
   LargeOrderNotConfirmed,
   ShipmentAlreadyRegistered,
   ShipmentAlreadyPickedUp,
@@ -52,6 +56,12 @@ export const TrackingTimeouts = ['pickup', 'transit', 'awaiting_signature'] as c
 export type TrackingTimeout = (typeof TrackingTimeouts)[number];
 export type StallReason = 'no_scan' | 'stuck_at_location';
 export type ClaimCause = 'lost' | 'transit_damage';
+/** Why goods are sent again: lost or damaged in transit, a wrong or missing item, an order changed after shipping. */
+export type ReshipmentCause = ClaimCause | 'wrong_item' | 'missing_item' | 'order_change';
+export type WrongItemKind = 'wrong_item' | 'missing_item';
+/** What a wrong or missing item comes to (domain.md §3, seed 003 "wrong shipment"). */
+export type WrongItemResolution = 'keep_with_compensation' | 'reship_without_return' | 'return_then_exchange';
+export type DamageResponsibility = 'carrier' | 'packaging';
 export type ClaimKind = 'find_and_return' | 'indemnity';
 
 /** Where a shipment stands: awaiting pickup, travelling (in transit, out for delivery, exception), stalled, lost, ended. */
@@ -120,8 +130,68 @@ export type CheckTracking = Cmd<
 >;
 export type CancelShipment = Cmd<'CancelShipment', { readonly reason: string }>;
 
+/** Ids and the carrier the application chose for what a remedy may need: a claim, a reshipment. */
+export interface Remedy {
+  readonly reshipmentId: string;
+  /** The carrier a reshipment goes with (null: none available). */
+  readonly reshipCarrier: string | null;
+  readonly claimId: string;
+}
+
+/** The customer asks where the order is (seed 003 "urge shipping"): the shipping deadline decides the answer. */
+export type UrgeShipping = Cmd<'UrgeShipping', { readonly investigationId: string }>;
+/**
+ * The order changes (domain.md §3): before pickup the details change and go to the customer to confirm; after pickup
+ * only the address, through the carrier; other goods need an interception, a return to sender, then a new shipment.
+ */
+export type ChangeOrder = Cmd<
+  'ChangeOrder',
+  {
+    readonly deliveryAddressRef: string | null;
+    readonly items: readonly Line[] | null;
+    readonly reshipmentId: string;
+    readonly reshipCarrier: string | null;
+  }
+>;
+/** The customer received a wrong item or misses one, with the label and photos as evidence. */
+export type ReportWrongItem = Cmd<
+  'ReportWrongItem',
+  {
+    readonly kind: WrongItemKind;
+    readonly labelRef: string | null;
+    readonly photoRefs: readonly string[];
+    /** What the affected goods are worth, and what shipping them back would cost. */
+    readonly affectedValue: Money;
+    readonly returnShippingCost: Money;
+    /** The customer accepted to keep the goods with a compensation. */
+    readonly customerKeeps: boolean;
+    /** The tenant's threshold of valuable goods (minor units). */
+    readonly valuableGoodsMinor: number;
+    readonly remedy: Remedy;
+  }
+>;
+/** Goods arrived damaged: who is responsible, the evidence, and what the customer chose (reship or refund). */
+export type ReportTransitDamage = Cmd<
+  'ReportTransitDamage',
+  {
+    readonly responsibility: DamageResponsibility;
+    readonly evidenceRefs: readonly string[];
+    readonly customerChoice: 'reship' | 'refund';
+    readonly remedy: Remedy;
+  }
+>;
+
 export type ShipmentCommand =
-  RegisterShipment | BookCarrier | ConfirmLargeOrder | RecordScan | CheckTracking | CancelShipment;
+  | RegisterShipment
+  | BookCarrier
+  | ConfirmLargeOrder
+  | RecordScan
+  | CheckTracking
+  | CancelShipment
+  | UrgeShipping
+  | ChangeOrder
+  | ReportWrongItem
+  | ReportTransitDamage;
 
 // ------------------------------------------------------------------------------------------------------------ events
 
@@ -220,7 +290,8 @@ export type ReshipmentArranged = Ev<
   {
     readonly reshipmentId: string;
     readonly orderId: string;
-    readonly cause: ClaimCause;
+    readonly cause: ReshipmentCause;
+    readonly items: readonly Line[];
     readonly previousCarrier: string;
     readonly carrier: string;
     readonly arrangedAt: string;
@@ -246,7 +317,75 @@ export type ShipmentCancelled = Ev<
   { readonly reason: string; readonly cancelledAt: string; readonly cancelledBy: string }
 >;
 
+export type ShippingUrged = Ev<
+  'ShippingUrged',
+  {
+    readonly outcome: 'within_deadline' | 'already_shipped' | 'deadline_missed';
+    readonly shipBy: string | null;
+    readonly urgedAt: string;
+    readonly urgedBy: string;
+  }
+>;
+/** The shipping deadline passed unshipped: a follow-up record and an investigation (warehouse miss or out of stock). */
+export type ShippingDeadlineMissed = Ev<
+  'ShippingDeadlineMissed',
+  { readonly orderId: string; readonly shipBy: string; readonly investigationId: string; readonly missedAt: string }
+>;
+export type OrderChangeProposed = Ev<
+  'OrderChangeProposed',
+  {
+    readonly deliveryAddressRef: string | null;
+    readonly items: readonly Line[] | null;
+    readonly proposedAt: string;
+    readonly proposedBy: string;
+  }
+>;
+export type CarrierAddressChangeRequested = Ev<
+  'CarrierAddressChangeRequested',
+  { readonly carrier: string; readonly deliveryAddressRef: string; readonly requestedAt: string }
+>;
+export type InterceptionRequested = Ev<
+  'InterceptionRequested',
+  {
+    readonly carrier: string;
+    readonly items: readonly Line[];
+    readonly reshipmentId: string;
+    readonly reshipCarrier: string;
+    readonly requestedAt: string;
+  }
+>;
+export type WrongItemReported = Ev<
+  'WrongItemReported',
+  {
+    readonly kind: WrongItemKind;
+    readonly labelRef: string;
+    readonly photoRefs: readonly string[];
+    readonly resolution: WrongItemResolution;
+    /** The platform pays the extra shipping of a wrong or missing item (domain.md §2). */
+    readonly extraShippingPaidBy: 'platform';
+    readonly reportedAt: string;
+    readonly reportedBy: string;
+  }
+>;
+export type TransitDamageRecorded = Ev<
+  'TransitDamageRecorded',
+  {
+    readonly responsibility: DamageResponsibility;
+    readonly evidenceRefs: readonly string[];
+    readonly customerChoice: 'reship' | 'refund';
+    readonly recordedAt: string;
+    readonly recordedBy: string;
+  }
+>;
+
 export type ShipmentEvent =
+  | ShippingUrged
+  | ShippingDeadlineMissed
+  | OrderChangeProposed
+  | CarrierAddressChangeRequested
+  | InterceptionRequested
+  | WrongItemReported
+  | TransitDamageRecorded
   | ShipmentRegistered
   | CarrierBooked
   | LargeOrderConfirmed
@@ -292,6 +431,14 @@ export interface OpenShipment {
   readonly claims: readonly { readonly claimId: string; readonly cause: ClaimCause; readonly kind: ClaimKind }[];
   readonly reshipmentId: string | null;
   readonly compensationKeys: readonly string[];
+  /** An interception asked for (other goods after pickup): on its return to sender, these goods ship anew. */
+  readonly interception: {
+    readonly items: readonly Line[];
+    readonly reshipmentId: string;
+    readonly carrier: string;
+  } | null;
+  readonly wrongItems: readonly WrongItemKind[];
+  readonly damageRecorded: boolean;
   /** Events folded so far: names the tracking timer of this state (a new state, a new timer). */
   readonly version: number;
 }
@@ -318,6 +465,14 @@ function decide(command: ShipmentCommand, state: ShipmentState): ShipmentEvent[]
       return checkTracking(command, state);
     case 'CancelShipment':
       return cancel(command, state);
+    case 'UrgeShipping':
+      return urgeShipping(command, state);
+    case 'ChangeOrder':
+      return changeOrder(command, state);
+    case 'ReportWrongItem':
+      return reportWrongItem(command, state);
+    case 'ReportTransitDamage':
+      return reportTransitDamage(command, state);
     default:
       return assertNever(command);
   }
@@ -453,6 +608,22 @@ function recordScan({ data: { scan } }: RecordScan, state: OpenShipment): Shipme
   }
   if (scan.status === 'returned_to_sender') {
     events.push({ type: 'ShipmentReturnedToSender', data: { ...head(state), at: scan.occurredAt } });
+    const interception = state.interception;
+    if (interception) {
+      events.push({
+        type: 'ReshipmentArranged',
+        data: {
+          ...head(state),
+          reshipmentId: interception.reshipmentId,
+          orderId: state.shipment.orderId,
+          cause: 'order_change',
+          items: interception.items,
+          previousCarrier: state.shipment.carrier ?? '',
+          carrier: interception.carrier,
+          arrangedAt: scan.occurredAt,
+        },
+      });
+    }
   }
   return events;
 }
@@ -567,12 +738,14 @@ function checkTracking({ data, context }: CheckTracking, state: OpenShipment): S
 function claimAndRemedy(
   state: OpenShipment,
   cause: ClaimCause,
-  remedy: { readonly reshipmentId: string; readonly reshipCarrier: string | null; readonly claimId: string },
+  remedy: Remedy,
   at: string,
+  options: { readonly claim: boolean; readonly compensate: boolean } = { claim: true, compensate: true },
 ): ShipmentEvent[] {
   const carrier = state.shipment.carrier ?? '';
-  const events: ShipmentEvent[] = [
-    {
+  const events: ShipmentEvent[] = [];
+  if (options.claim) {
+    events.push({
       type: 'CarrierClaimFiled',
       data: {
         ...head(state),
@@ -584,8 +757,8 @@ function claimAndRemedy(
         goodsValue: state.shipment.goodsValue,
         filedAt: at,
       },
-    },
-  ];
+    });
+  }
   if (remedy.reshipCarrier) {
     events.push({
       type: 'ReshipmentArranged',
@@ -594,12 +767,14 @@ function claimAndRemedy(
         reshipmentId: remedy.reshipmentId,
         orderId: state.shipment.orderId,
         cause,
+        items: state.shipment.items,
         previousCarrier: carrier,
         carrier: remedy.reshipCarrier,
         arrangedAt: at,
       },
     });
   }
+  if (!options.compensate) return events;
   const reason: LogisticsCompensationReason = cause === 'lost' ? 'lost_in_transit' : 'transit_damage';
   events.push({
     type: 'CompensationRequested',
@@ -614,6 +789,186 @@ function claimAndRemedy(
     },
   });
   return events;
+}
+
+// -------------------------------------------------------------------------------------------------------- workflows
+
+function urgeShipping({ data, context }: UrgeShipping, state: OpenShipment): ShipmentEvent[] {
+  if (endedStatuses.includes(state.status)) throw new ShipmentEnded(state.shipment.shipmentId, state.status);
+  const at = context.now.toISOString();
+  const { shipBy, shipmentId, orderId } = state.shipment;
+  const shipped = state.tracking.departedAt !== null;
+  const missed = !shipped && shipBy !== null && ms(shipBy) < context.now.getTime();
+  const outcome = shipped ? 'already_shipped' : missed ? 'deadline_missed' : 'within_deadline';
+  const events: ShipmentEvent[] = [
+    { type: 'ShippingUrged', data: { ...head(state), outcome, shipBy, urgedAt: at, urgedBy: context.actor.id } },
+  ];
+  const key = `shipping_deadline_missed:${shipmentId}`;
+  if (!missed || !shipBy || state.compensationKeys.includes(key)) return events;
+  events.push(
+    {
+      type: 'ShippingDeadlineMissed',
+      data: { ...head(state), orderId, shipBy, investigationId: data.investigationId, missedAt: at },
+    },
+    {
+      type: 'CompensationRequested',
+      data: {
+        ...head(state),
+        orderId,
+        reason: 'shipping_deadline_missed',
+        proposedInstrument: 'gift',
+        goodsValue: state.shipment.goodsValue,
+        idempotencyKey: key,
+        requestedAt: at,
+      },
+    },
+  );
+  return events;
+}
+
+function changeOrder({ data, context }: ChangeOrder, state: OpenShipment): ShipmentEvent[] {
+  if (endedStatuses.includes(state.status)) throw new ShipmentEnded(state.shipment.shipmentId, state.status);
+  if (!data.deliveryAddressRef && !data.items) throw new OrderChangeEmpty(state.shipment.shipmentId);
+  const at = context.now.toISOString();
+  if (state.tracking.departedAt === null) {
+    return [
+      {
+        type: 'OrderChangeProposed',
+        data: {
+          ...head(state),
+          deliveryAddressRef: data.deliveryAddressRef,
+          items: data.items,
+          proposedAt: at,
+          proposedBy: context.actor.id,
+        },
+      },
+    ];
+  }
+  const carrier = state.shipment.carrier ?? '';
+  if (data.items) {
+    if (state.interception) return [];
+    if (!data.reshipCarrier) throw new NoCarrierForReshipment(state.shipment.shipmentId);
+    return [
+      {
+        type: 'InterceptionRequested',
+        data: {
+          ...head(state),
+          carrier,
+          items: data.items,
+          reshipmentId: data.reshipmentId,
+          reshipCarrier: data.reshipCarrier,
+          requestedAt: at,
+        },
+      },
+    ];
+  }
+  return [
+    {
+      type: 'CarrierAddressChangeRequested',
+      data: { ...head(state), carrier, deliveryAddressRef: data.deliveryAddressRef ?? '', requestedAt: at },
+    },
+  ];
+}
+
+/**
+ * Wrong or missing item (domain.md §3; seed 003): the label and a photo are required; a customer who keeps the goods
+ * gets a compensation; otherwise a missing item, or a wrong one whose return shipping costs more than it is worth, is
+ * reshipped without return; a wrong item of valuable goods (and any other) comes back first, then is exchanged. The
+ * platform pays the extra shipping; the shipping department is alerted (a notice).
+ */
+function reportWrongItem({ data, context }: ReportWrongItem, state: OpenShipment): ShipmentEvent[] {
+  if (state.status !== 'delivered') throw new ShipmentNotDelivered(state.shipment.shipmentId, state.status);
+  if (!data.labelRef || data.photoRefs.length === 0)
+    throw new EvidenceRequired(state.shipment.shipmentId, 'the shipping label and at least one photo');
+  if (state.wrongItems.includes(data.kind)) return [];
+  const at = context.now.toISOString();
+  const resolution = wrongItemResolution(data);
+  const events: ShipmentEvent[] = [
+    {
+      type: 'WrongItemReported',
+      data: {
+        ...head(state),
+        kind: data.kind,
+        labelRef: data.labelRef,
+        photoRefs: [...data.photoRefs],
+        resolution,
+        extraShippingPaidBy: 'platform',
+        reportedAt: at,
+        reportedBy: context.actor.id,
+      },
+    },
+  ];
+  if (resolution === 'keep_with_compensation') {
+    events.push({
+      type: 'CompensationRequested',
+      data: {
+        ...head(state),
+        orderId: state.shipment.orderId,
+        reason: data.kind,
+        proposedInstrument: 'partial_refund',
+        goodsValue: data.affectedValue,
+        idempotencyKey: `${data.kind}:${state.shipment.shipmentId}`,
+        requestedAt: at,
+      },
+    });
+  } else if (resolution === 'reship_without_return') {
+    if (!data.remedy.reshipCarrier) throw new NoCarrierForReshipment(state.shipment.shipmentId);
+    events.push({
+      type: 'ReshipmentArranged',
+      data: {
+        ...head(state),
+        reshipmentId: data.remedy.reshipmentId,
+        orderId: state.shipment.orderId,
+        cause: data.kind,
+        items: state.shipment.items,
+        previousCarrier: state.shipment.carrier ?? '',
+        carrier: data.remedy.reshipCarrier,
+        arrangedAt: at,
+      },
+    });
+  }
+  return events;
+}
+
+function wrongItemResolution(data: ReportWrongItem['data']): WrongItemResolution {
+  if (data.customerKeeps) return 'keep_with_compensation';
+  if (data.kind === 'missing_item') return 'reship_without_return';
+  if (data.affectedValue.amountMinor >= data.valuableGoodsMinor) return 'return_then_exchange';
+  return data.returnShippingCost.amountMinor > data.affectedValue.amountMinor
+    ? 'reship_without_return'
+    : 'return_then_exchange';
+}
+
+/**
+ * Transit damage (domain.md §3): responsibility recorded with its evidence; the carrier at fault gets an indemnity
+ * claim; the customer gets what they chose, a reshipment or a refund (the compensation request).
+ */
+function reportTransitDamage({ data, context }: ReportTransitDamage, state: OpenShipment): ShipmentEvent[] {
+  if (state.status !== 'delivered') throw new ShipmentNotDelivered(state.shipment.shipmentId, state.status);
+  if (data.evidenceRefs.length === 0)
+    throw new EvidenceRequired(state.shipment.shipmentId, 'at least one photo of the damage');
+  if (state.damageRecorded) return [];
+  if (data.customerChoice === 'reship' && !data.remedy.reshipCarrier)
+    throw new NoCarrierForReshipment(state.shipment.shipmentId);
+  const at = context.now.toISOString();
+  const remedy = data.customerChoice === 'reship' ? data.remedy : { ...data.remedy, reshipCarrier: null };
+  return [
+    {
+      type: 'TransitDamageRecorded',
+      data: {
+        ...head(state),
+        responsibility: data.responsibility,
+        evidenceRefs: [...data.evidenceRefs],
+        customerChoice: data.customerChoice,
+        recordedAt: at,
+        recordedBy: context.actor.id,
+      },
+    },
+    ...claimAndRemedy(state, 'transit_damage', remedy, at, {
+      claim: data.responsibility === 'carrier',
+      compensate: data.customerChoice === 'refund',
+    }),
+  ];
 }
 
 function cancel({ data, context }: CancelShipment, state: OpenShipment): ShipmentEvent[] {
@@ -677,6 +1032,9 @@ function evolve(state: ShipmentState, event: ShipmentEvent): ShipmentState {
       claims: [],
       reshipmentId: null,
       compensationKeys: [],
+      interception: null,
+      wrongItems: [],
+      damageRecorded: false,
       version,
     };
   }
@@ -720,8 +1078,26 @@ function evolve(state: ShipmentState, event: ShipmentEvent): ShipmentState {
       return { ...s, tracking: { ...t, timeoutsReached: [...t.timeoutsReached, event.data.timeout] } };
     case 'ShipmentCancelled':
       return { ...s, status: 'cancelled' };
+    case 'OrderChangeProposed':
+      return { ...s, shipment: { ...s.shipment, items: event.data.items ?? s.shipment.items } };
+    case 'InterceptionRequested':
+      return {
+        ...s,
+        interception: {
+          items: event.data.items,
+          reshipmentId: event.data.reshipmentId,
+          carrier: event.data.reshipCarrier,
+        },
+      };
+    case 'WrongItemReported':
+      return { ...s, wrongItems: [...s.wrongItems, event.data.kind] };
+    case 'TransitDamageRecorded':
+      return { ...s, damageRecorded: true };
     case 'ShipmentDelivered':
     case 'ShipmentReturnedToSender':
+    case 'ShippingUrged':
+    case 'ShippingDeadlineMissed':
+    case 'CarrierAddressChangeRequested':
       return s;
     default:
       return assertNever(event);

@@ -9,7 +9,10 @@ import {
   type ShipmentEvent,
 } from './shipment.decider';
 import {
+  EvidenceRequired,
   LargeOrderNotConfirmed,
+  ShipmentEnded,
+  ShipmentNotDelivered,
   ShipmentAlreadyPickedUp,
   ShipmentAlreadyRegistered,
   TrackingAlreadyBooked,
@@ -359,6 +362,208 @@ describe('Shipment decider', () => {
         field: '/tracking/lostHours',
         rule: 'lost after stalled',
       });
+    });
+  });
+});
+
+describe('Shipment decider: workflows', () => {
+  const money = (amountMinor: number) => ({ amountMinor, currency: 'CNY' });
+  const remedy = {
+    reshipmentId: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d',
+    reshipCarrier: 'SF Express',
+    claimId: 'claim-2',
+  };
+  const delivered = () => history(register(), scan(aScan('picked_up', 1)), scan(aScan('delivered', 20, 'Shenzhen')));
+
+  describe('urge-shipping (shipping deadline)', () => {
+    const urge = (hours: number) => command('UrgeShipping', { investigationId: 'inv-1' }, hours);
+    const unshipped = () => history(register({ shipBy: iso(24) }));
+
+    it('within the deadline: the customer is reassured', () => {
+      given(unshipped())
+        .when(urge(10))
+        .thenMatches([{ type: 'ShippingUrged', data: { outcome: 'within_deadline', shipBy: iso(24) } }]);
+    });
+
+    it('missed: a follow-up with an investigation and a goodwill gift requested, once', () => {
+      const missed = given(unshipped())
+        .when(urge(30))
+        .thenMatches([
+          { type: 'ShippingUrged', data: { outcome: 'deadline_missed' } },
+          { type: 'ShippingDeadlineMissed', data: { shipBy: iso(24), investigationId: 'inv-1' } },
+          {
+            type: 'CompensationRequested',
+            data: {
+              reason: 'shipping_deadline_missed',
+              proposedInstrument: 'gift',
+              idempotencyKey: `shipping_deadline_missed:${shipmentId}`,
+            },
+          },
+        ]);
+      given([...unshipped(), ...missed])
+        .when(urge(40))
+        .thenMatches([{ type: 'ShippingUrged' }]);
+    });
+
+    it('already shipped: reassured with its tracking', () => {
+      given(history(register({ shipBy: iso(24) }), scan(aScan('picked_up', 30))))
+        .when(urge(31))
+        .thenMatches([{ type: 'ShippingUrged', data: { outcome: 'already_shipped' } }]);
+    });
+  });
+
+  describe('order changes', () => {
+    const change = (data: { deliveryAddressRef?: string; items?: { sku: string; quantity: number }[] }) =>
+      command('ChangeOrder', {
+        deliveryAddressRef: data.deliveryAddressRef ?? null,
+        items: data.items ?? null,
+        reshipmentId: remedy.reshipmentId,
+        reshipCarrier: 'SF Express',
+      });
+
+    it('before pickup: the details change and go to the customer to confirm', () => {
+      const events = given(history(register()))
+        .when(change({ items: [{ sku: 'KETTLE-2L', quantity: 1 }] }))
+        .thenMatches([{ type: 'OrderChangeProposed', data: { items: [{ sku: 'KETTLE-2L', quantity: 1 }] } }]);
+      expect(stateAfter([...history(register()), ...events]).shipment.items).toEqual([
+        { sku: 'KETTLE-2L', quantity: 1 },
+      ]);
+    });
+
+    it('after pickup: only the address, through the carrier', () => {
+      given(history(register(), scan(aScan('picked_up', 1))))
+        .when(change({ deliveryAddressRef: 'addr:2' }))
+        .thenMatches([
+          { type: 'CarrierAddressChangeRequested', data: { carrier: 'SF Express', deliveryAddressRef: 'addr:2' } },
+        ]);
+    });
+
+    it('other goods after pickup: interception, and on the return to sender a new shipment with them', () => {
+      const moving = history(register(), scan(aScan('picked_up', 1)));
+      const intercepted = given(moving)
+        .when(change({ items: [{ sku: 'KETTLE-2L', quantity: 1 }] }))
+        .thenMatches([{ type: 'InterceptionRequested', data: { items: [{ sku: 'KETTLE-2L', quantity: 1 }] } }]);
+      given([...moving, ...intercepted])
+        .when(scan(aScan('returned_to_sender', 10, 'Hangzhou')))
+        .thenMatches([
+          { type: 'ScanRecorded' },
+          { type: 'ShipmentStatusChanged', data: { to: 'returned_to_sender' } },
+          { type: 'ShipmentReturnedToSender' },
+          { type: 'ReshipmentArranged', data: { cause: 'order_change', items: [{ sku: 'KETTLE-2L', quantity: 1 }] } },
+        ]);
+    });
+
+    it('refuses a delivered order', () => {
+      given(delivered())
+        .when(change({ deliveryAddressRef: 'addr:2' }))
+        .thenThrows(ShipmentEnded, { kind: 'conflict' });
+    });
+  });
+
+  describe('wrong or missing item', () => {
+    const report = (changes: Record<string, unknown> = {}) =>
+      command('ReportWrongItem', {
+        kind: 'wrong_item',
+        labelRef: 'photo:label',
+        photoRefs: ['photo:1'],
+        affectedValue: money(2_000),
+        returnShippingCost: money(1_500),
+        customerKeeps: false,
+        valuableGoodsMinor: 50_000,
+        remedy,
+        ...changes,
+      } as never);
+
+    it('needs the label and a photo', () => {
+      given(delivered())
+        .when(report({ labelRef: null }))
+        .thenThrows(EvidenceRequired, { kind: 'invalid' });
+      given(delivered())
+        .when(report({ photoRefs: [] }))
+        .thenThrows(EvidenceRequired, { kind: 'invalid' });
+    });
+
+    it('kept with compensation: a partial refund requested, the platform paying the extra shipping', () => {
+      given(delivered())
+        .when(report({ customerKeeps: true }))
+        .thenMatches([
+          {
+            type: 'WrongItemReported',
+            data: { resolution: 'keep_with_compensation', extraShippingPaidBy: 'platform' },
+          },
+          {
+            type: 'CompensationRequested',
+            data: {
+              reason: 'wrong_item',
+              proposedInstrument: 'partial_refund',
+              idempotencyKey: `wrong_item:${shipmentId}`,
+            },
+          },
+        ]);
+    });
+
+    it('return shipping dearer than the goods: reshipped without return', () => {
+      given(delivered())
+        .when(report({ returnShippingCost: money(2_500) }))
+        .thenMatches([
+          { type: 'WrongItemReported', data: { resolution: 'reship_without_return' } },
+          { type: 'ReshipmentArranged', data: { cause: 'wrong_item', carrier: 'SF Express' } },
+        ]);
+    });
+
+    it('valuable goods come back first, then are exchanged (even when return shipping is dear)', () => {
+      given(delivered())
+        .when(report({ affectedValue: money(80_000), returnShippingCost: money(90_000) }))
+        .thenMatches([{ type: 'WrongItemReported', data: { resolution: 'return_then_exchange' } }]);
+    });
+
+    it('a missing item is reshipped; reported on a parcel that has not arrived: refused', () => {
+      given(delivered())
+        .when(report({ kind: 'missing_item' }))
+        .thenMatches([
+          { type: 'WrongItemReported', data: { kind: 'missing_item', resolution: 'reship_without_return' } },
+          { type: 'ReshipmentArranged', data: { cause: 'missing_item' } },
+        ]);
+      given(history(register())).when(report()).thenThrows(ShipmentNotDelivered, { kind: 'conflict' });
+    });
+  });
+
+  describe('transit damage', () => {
+    const damage = (responsibility: 'carrier' | 'packaging', customerChoice: 'reship' | 'refund') =>
+      command('ReportTransitDamage', {
+        responsibility,
+        evidenceRefs: ['photo:box'],
+        customerChoice,
+        remedy: { ...remedy, reshipCarrier: 'JD Logistics' },
+      });
+
+    it('the carrier at fault: an indemnity claim; the customer chose a refund: compensation requested', () => {
+      given(delivered())
+        .when(damage('carrier', 'refund'))
+        .thenMatches([
+          { type: 'TransitDamageRecorded', data: { responsibility: 'carrier', customerChoice: 'refund' } },
+          { type: 'CarrierClaimFiled', data: { cause: 'transit_damage', kind: 'indemnity' } },
+          {
+            type: 'CompensationRequested',
+            data: {
+              reason: 'transit_damage',
+              proposedInstrument: 'full_refund',
+              idempotencyKey: `transit_damage:${shipmentId}`,
+            },
+          },
+        ]);
+    });
+
+    it('packaging at fault, reshipment chosen: no claim, the goods reshipped with another carrier, once', () => {
+      const events = given(delivered())
+        .when(damage('packaging', 'reship'))
+        .thenMatches([
+          { type: 'TransitDamageRecorded' },
+          { type: 'ReshipmentArranged', data: { cause: 'transit_damage', carrier: 'JD Logistics' } },
+        ]);
+      given([...delivered(), ...events])
+        .when(damage('packaging', 'reship'))
+        .thenNothing();
     });
   });
 });

@@ -77,3 +77,47 @@ export class CarrierIntegrationNotFound extends DomainError {
     super('CARRIER_INTEGRATION.NOT_FOUND', 'not_found', `No carrier integration ${id} in your tenant`);
   }
 }
+
+export class ShipmentNotDelivered extends DomainError {
+  constructor(id: string, status: string) {
+    super(
+      'SHIPMENT.NOT_DELIVERED',
+      'conflict',
+      `Shipment ${id} is ${status}`,
+      'A wrong, missing or damaged item is reported on goods that arrived (domain.md §3)',
+    );
+  }
+}
+
+export class EvidenceRequired extends DomainError {
+  constructor(id: string, what: string) {
+    super(
+      'SHIPMENT.EVIDENCE_REQUIRED',
+      'invalid',
+      `Shipment ${id}: ${what} required`,
+      `The customer submits ${what} (domain.md §3)`,
+    );
+  }
+}
+
+export class NoCarrierForReshipment extends DomainError {
+  constructor(id: string) {
+    super(
+      'SHIPMENT.NO_CARRIER_FOR_RESHIPMENT',
+      'conflict',
+      `No carrier to reship shipment ${id} with`,
+      "A reshipment goes with one of the tenant's carriers (logistics policy `carriers`)",
+    );
+  }
+}
+
+export class OrderChangeEmpty extends DomainError {
+  constructor(id: string) {
+    super(
+      'SHIPMENT.ORDER_CHANGE_EMPTY',
+      'invalid',
+      `Order change of shipment ${id} changes nothing`,
+      'An order change names a new address or new items',
+    );
+  }
+}

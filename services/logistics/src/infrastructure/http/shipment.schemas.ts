@@ -115,6 +115,15 @@ export const ShipmentView = Type.Object(
     claims: Type.Array(Type.Object({ claimId: Type.String(), cause: Type.String(), kind: Type.String() })),
     timeoutsReached: Type.Array(StringEnum(TrackingTimeouts)),
     compensationKeys: Type.Array(Type.String()),
+    interception: Nullable(
+      Type.Object({
+        items: Type.Array(Type.Object({ sku: Type.String(), quantity: Type.Integer() })),
+        reshipmentId: Type.String({ format: 'uuid' }),
+        carrier: Type.String(),
+      }),
+    ),
+    wrongItems: Type.Array(StringEnum(['wrong_item', 'missing_item'] as const)),
+    damageRecorded: Type.Boolean(),
     scans: Type.Array(ScanView, { description: 'Every scan, in the order they happened' }),
     registeredAt: DateTime(),
   },
@@ -228,3 +237,45 @@ export type LogisticsPolicyView = Static<typeof LogisticsPolicyView>;
 
 /** A carrier integration's id, chosen by the tenant admin. */
 export const IntegrationId = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{2,63}$', title: 'IntegrationId' });
+
+const Refs = (description: string) =>
+  Type.Array(Type.String({ minLength: 1, maxLength: 300 }), { maxItems: 20, description });
+
+export const ChangeOrderRequest = Type.Object(
+  {
+    deliveryAddressRef: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 300, description: 'Reference of the new address, never the address' }),
+    ),
+    items: Type.Optional(Type.Array(Line, { minItems: 1, maxItems: 500, description: 'The goods as they should be' })),
+  },
+  { additionalProperties: false, title: 'ChangeOrderRequest' },
+);
+export type ChangeOrderRequest = Static<typeof ChangeOrderRequest>;
+
+export const WrongItemRequest = Type.Object(
+  {
+    kind: StringEnum(['wrong_item', 'missing_item'] as const),
+    labelRef: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 300, description: 'The photo of the shipping label' }),
+    ),
+    photoRefs: Refs('Photos of what arrived'),
+    affectedValue: Money,
+    returnShippingCost: Money,
+    customerKeeps: Type.Boolean({ description: 'The customer accepted to keep the goods with a compensation' }),
+  },
+  { additionalProperties: false, title: 'WrongItemRequest' },
+);
+export type WrongItemRequest = Static<typeof WrongItemRequest>;
+
+export const TransitDamageRequest = Type.Object(
+  {
+    responsibility: StringEnum(['carrier', 'packaging'] as const),
+    evidenceRefs: Refs('Photos of the damage and the packaging'),
+    customerChoice: StringEnum(['reship', 'refund'] as const),
+  },
+  { additionalProperties: false, title: 'TransitDamageRequest' },
+);
+export type TransitDamageRequest = Static<typeof TransitDamageRequest>;
+
+export const UrgeShippingRequest = Type.Object({}, { additionalProperties: false, title: 'UrgeShippingRequest' });
+export type UrgeShippingRequest = Static<typeof UrgeShippingRequest>;

@@ -14,6 +14,10 @@ import type { OpenShipment } from '../../domain/shipment.decider';
 import {
   BookCarrierRequest,
   CancelShipmentRequest,
+  ChangeOrderRequest,
+  TransitDamageRequest,
+  UrgeShippingRequest,
+  WrongItemRequest,
   ConfirmLargeOrderRequest,
   ListShipmentsQuery,
   ShipmentListView,
@@ -50,6 +54,11 @@ export function shipmentView(state: OpenShipment): ShipmentView {
     claims: state.claims.map((c) => ({ ...c })),
     timeoutsReached: [...t.timeoutsReached],
     compensationKeys: [...state.compensationKeys],
+    interception: state.interception
+      ? { ...state.interception, items: state.interception.items.map(({ sku, quantity }) => ({ sku, quantity })) }
+      : null,
+    wrongItems: [...state.wrongItems],
+    damageRecorded: state.damageRecorded,
     scans: t.scans.map(({ counted: _counted, ...scan }) => scan),
     registeredAt: s.registeredAt,
   };
@@ -159,6 +168,59 @@ export class ShipmentsHttpController {
     @Body(new SchemaPipe(CancelShipmentRequest)) body: CancelShipmentRequest,
   ): Promise<ShipmentView> {
     return this.step(origin, id, { type: 'CancelShipment', data: body });
+  }
+
+  /** The customer urges shipping: within the deadline → reassured; missed → follow-up, goodwill gift, investigation. */
+  @Post(':shipmentId/urge')
+  @HttpCode(200)
+  @Roles(Role.Agent, Role.Logistics)
+  @Responds(200, ShipmentView)
+  async urge(
+    @RequestOrigin() origin: CommandOrigin,
+    @Param('shipmentId', new ParseUUIDPipe()) id: string,
+    @Body(new SchemaPipe(UrgeShippingRequest)) _body: UrgeShippingRequest,
+  ): Promise<ShipmentView> {
+    return this.step(origin, id, { type: 'UrgeShipping', data: {} });
+  }
+
+  /** Before pickup the details change (sent to the customer to confirm); after, the address via the carrier, other goods by interception. */
+  @Post(':shipmentId/order-change')
+  @HttpCode(200)
+  @Roles(Role.Agent, Role.Logistics)
+  @Responds(200, ShipmentView)
+  async changeOrder(
+    @RequestOrigin() origin: CommandOrigin,
+    @Param('shipmentId', new ParseUUIDPipe()) id: string,
+    @Body(new SchemaPipe(ChangeOrderRequest)) body: ChangeOrderRequest,
+  ): Promise<ShipmentView> {
+    const data = { deliveryAddressRef: body.deliveryAddressRef ?? null, items: body.items ?? null };
+    return this.step(origin, id, { type: 'ChangeOrder', data });
+  }
+
+  /** A wrong or missing item, with the label and photos (422 `SHIPMENT.EVIDENCE_REQUIRED` without). */
+  @Post(':shipmentId/wrong-item')
+  @HttpCode(200)
+  @Roles(Role.Agent, Role.Logistics)
+  @Responds(200, ShipmentView)
+  async wrongItem(
+    @RequestOrigin() origin: CommandOrigin,
+    @Param('shipmentId', new ParseUUIDPipe()) id: string,
+    @Body(new SchemaPipe(WrongItemRequest)) body: WrongItemRequest,
+  ): Promise<ShipmentView> {
+    return this.step(origin, id, { type: 'ReportWrongItem', data: { ...body, labelRef: body.labelRef ?? null } });
+  }
+
+  /** Goods damaged in transit: responsibility, evidence, the customer's choice of reshipment or refund. */
+  @Post(':shipmentId/transit-damage')
+  @HttpCode(200)
+  @Roles(Role.Agent, Role.Logistics)
+  @Responds(200, ShipmentView)
+  async transitDamage(
+    @RequestOrigin() origin: CommandOrigin,
+    @Param('shipmentId', new ParseUUIDPipe()) id: string,
+    @Body(new SchemaPipe(TransitDamageRequest)) body: TransitDamageRequest,
+  ): Promise<ShipmentView> {
+    return this.step(origin, id, { type: 'ReportTransitDamage', data: body });
   }
 
   private async step(origin: CommandOrigin, id: string, step: ShipmentStep): Promise<ShipmentView> {
