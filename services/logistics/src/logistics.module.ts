@@ -11,6 +11,7 @@ import { CASE_REGISTER } from './application/case-register.port';
 import { LOGISTICS_CONFIG, logisticsConfigFromEnv, type LogisticsConfig } from './application/logistics.config';
 import { LogisticsPoliciesService } from './application/logistics-policies.service';
 import { LogisticsTimers } from './application/logistics-timers.worker';
+import { REGIONAL_SIGNALS } from './application/regional-signals.port';
 import { SHIPMENT_INDEX } from './application/shipment-index.port';
 import { ShipmentNotices } from './application/shipment-notices';
 import { ShipmentsService } from './application/shipments.service';
@@ -28,7 +29,9 @@ import { CaseRegister1796156478718 } from './infrastructure/persistence/17961564
 import { Shipments1796156478719 } from './infrastructure/persistence/1796156478719-shipments';
 import { PostgresCarrierIntegrations } from './infrastructure/persistence/carrier-integrations.postgres';
 import { PostgresCaseRegister } from './infrastructure/persistence/case-register.postgres';
+import { PostgresRegionalSignals } from './infrastructure/persistence/regional-signals.postgres';
 import { PostgresShipmentIndex } from './infrastructure/persistence/shipment-index.postgres';
+import { RegionalSignals1796156478720 } from './infrastructure/persistence/1796156478720-regional-signals';
 
 @Module({
   controllers: [
@@ -56,6 +59,7 @@ import { PostgresShipmentIndex } from './infrastructure/persistence/shipment-ind
     { provide: CASE_REGISTER, useClass: PostgresCaseRegister },
     { provide: SHIPMENT_INDEX, useClass: PostgresShipmentIndex },
     { provide: CARRIER_INTEGRATIONS, useClass: PostgresCarrierIntegrations },
+    { provide: REGIONAL_SIGNALS, useClass: PostgresRegionalSignals },
   ],
 })
 export class LogisticsModule {}
@@ -83,7 +87,12 @@ function logisticsWorkers({ app, database, clock, logger }: WorkerContext) {
 export const logisticsService = defineService({
   service: 'logistics',
   module: LogisticsModule,
-  migrations: [CaseRegister1796156478718, Shipments1796156478719, ...NotificationMigrations],
+  migrations: [
+    CaseRegister1796156478718,
+    Shipments1796156478719,
+    RegionalSignals1796156478720,
+    ...NotificationMigrations,
+  ],
   integrationEvents: logisticsIntegrationEvents,
   consumers: [
     { consumer: 'case-register', handlers: [CaseOpenedConsumer] },

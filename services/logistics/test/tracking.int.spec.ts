@@ -269,6 +269,80 @@ describe('logistics: scans in, 48 h stalled, 72 h lost, reshipped and compensati
     }
   });
 
+  it('more stalled parcels in one region than the policy allows within its window: one regional alarm', async () => {
+    const shop = uniqueName('shop');
+    const manager = { tenant: shop, roles: ['cs-manager'], subject: 'mgr-1' };
+    const policy = (
+      await service.call<{ policy: Record<string, unknown> }>('GET', '/logistics-policies', { caller: manager })
+    ).body.policy;
+    const saved = await service.call('PUT', '/logistics-policies', {
+      caller: manager,
+      body: { ...policy, regionalAlarm: { threshold: 2, windowHours: 6 } },
+    });
+    expect(saved.status).toBe(200);
+    const inShop = { tenant: shop, roles: ['logistics'] };
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      const res = await service.call<ShipmentBody>('POST', '/shipments', {
+        caller: inShop,
+        body: {
+          orderId: `ORD-X${i}`,
+          carrier: 'SF Express',
+          trackingNumber: `SFX-${randomUUID()}`,
+          originRegion: 'CN-ZJ',
+          destinationRegion: 'CN-XZ',
+          items: [{ sku: 'TENT', quantity: 1 }],
+        },
+      });
+      ids.push(res.body.shipmentId);
+    }
+    // The scans arrive through the Kafka ingress (the integration of this tenant pushes).
+    const t0 = now;
+    for (const id of ids) {
+      const { trackingNumber } = (await service.call<ShipmentBody>('GET', `/shipments/${id}`, { caller: inShop })).body;
+      await publisher.publish(CarrierScansReportedV1, {
+        batchId: randomUUID(),
+        tenantId: shop,
+        carrier: 'SF Express',
+        scans: [
+          {
+            eventId: `${id}-1`,
+            trackingNumber: trackingNumber ?? '',
+            status: 'picked_up',
+            location: 'Chengdu',
+            occurredAt: t0.toISOString(),
+          },
+        ],
+      });
+    }
+    for (const id of ids) {
+      await eventually(async () => {
+        const body = (await service.call<ShipmentBody>('GET', `/shipments/${id}`, { caller: inShop })).body;
+        return body.state === 'in_transit' ? true : undefined;
+      }, 'the pickup scans');
+    }
+    now = new Date(t0.getTime() + 48 * HOUR);
+    for (const id of ids) {
+      await eventually(async () => {
+        const body = (await service.call<ShipmentBody>('GET', `/shipments/${id}`, { caller: inShop })).body;
+        return body.state === 'stalled' ? true : undefined;
+      }, `shipment ${id} stalled`);
+    }
+    const [alarm] = await readTopicWithKcat(Topics.logistics, {
+      count: 1,
+      timeoutMs: 30_000,
+      until: (m) => m.headers.ce_type === 'aftersales.logistics.regional-alarm-raised.v1' && m.headers.tenant === shop,
+    });
+    const data = JSON.parse(alarm?.payload ?? '{}') as Record<string, unknown>;
+    expect(validateEvent('aftersales.logistics.regional-alarm-raised.v1', data)).toMatchObject({ ok: true });
+    expect(data).toMatchObject({ region: 'CN-XZ', stalledShipments: 3, threshold: 2, carriers: ['SF Express'] });
+    const raised = await service.pool.query(
+      "SELECT count(*)::int AS n FROM es_events WHERE type = 'RegionalAlarmRaised' AND metadata->>'tenant' = $1",
+      [shop],
+    );
+    expect(raised.rows[0]).toEqual({ n: 1 });
+  });
+
   it('another tenant lists none of it', async () => {
     const res = await service.call('GET', '/shipments?state=lost', {
       caller: { tenant: `${tenant}-other`, roles: ['logistics'] },

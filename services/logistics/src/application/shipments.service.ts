@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import {
   Commands,
+  deterministicUuid,
   fold,
   inTransaction,
   type CommandOrigin,
@@ -11,6 +12,7 @@ import {
 } from '@aftersales/eventstore';
 import { assertNever } from '@aftersales/domain';
 import { SERVICE_DATABASE } from '@aftersales/service-runtime';
+import { alarmWindowOf, regionalAlarmDecider } from '../domain/regional-alarm';
 import { normaliseScanStatus } from '../domain/scan-status';
 import {
   shipmentDecider,
@@ -35,10 +37,12 @@ import { ShipmentCaseUnknown, ShipmentNotFound } from '../domain/shipment.errors
 import { trackingRulesFor, type LogisticsPolicy } from '../domain/tracking-policy';
 import { CASE_REGISTER, type CaseRegister } from './case-register.port';
 import { LogisticsPoliciesService } from './logistics-policies.service';
+import { REGIONAL_SIGNALS, type RegionalSignals } from './regional-signals.port';
 import { SHIPMENT_INDEX, type ShipmentIndex, type ShipmentSummary } from './shipment-index.port';
 import { noticesOf, rescheduleTracking, scheduleNotices } from './tracking-timers';
 
 export const shipmentStream = (id: string) => `shipment-${id}`;
+export const regionalAlarmStream = (alarmId: string) => `regional-alarm-${alarmId}`;
 
 /** A shipment as the API or a consumer registers it: the large-order threshold is the tenant's policy. */
 export type ShipmentInput = Omit<RegisterShipment['data'], 'largeOrderItems'>;
@@ -88,6 +92,7 @@ export class ShipmentsService {
     @Inject(CASE_REGISTER) private readonly cases: CaseRegister,
     @Inject(SHIPMENT_INDEX) private readonly index: ShipmentIndex,
     @Inject(LogisticsPoliciesService) private readonly policies: LogisticsPoliciesService,
+    @Inject(REGIONAL_SIGNALS) private readonly signals: RegionalSignals,
   ) {}
 
   /** Registers a shipment over HTTP: a case it names must have reached this service. */
@@ -243,9 +248,53 @@ export class ShipmentsService {
       await scheduleNotices(tx, noticesOf(origin.tenant, state, events, result.eventIds), this.commands.now());
       for (const event of events) {
         if (event.type === 'ReshipmentArranged') await this.reship(origin, state, event.data, tx);
+        if (event.type === 'ShipmentStalled')
+          await this.signal(origin, tx, policy, 'stalled', event.data, event.data.stalledAt);
+        if (event.type === 'ShipmentLost') await this.signal(origin, tx, policy, 'lost', event.data, event.data.lostAt);
       }
     }
     return { state, appended: events.map((e) => e.type) };
+  }
+
+  /**
+   * A stalled or lost shipment counts towards its destination region's alarm: above the tenant's threshold within the
+   * window, one `RegionalAlarmRaised` per tenant, region and window (its stream is named after them).
+   */
+  private async signal(
+    origin: CommandOrigin,
+    tx: PoolClient,
+    policy: LogisticsPolicy,
+    kind: 'stalled' | 'lost',
+    shipment: {
+      readonly shipmentId: string;
+      readonly caseId: string | null;
+      readonly orderId: string;
+      readonly carrier: string;
+      readonly destinationRegion: string;
+    },
+    at: string,
+  ): Promise<void> {
+    const { threshold, windowHours } = policy.regionalAlarm;
+    const region = shipment.destinationRegion;
+    const window = alarmWindowOf(at, windowHours);
+    const tally = await this.signals.record(tx, origin.tenant, {
+      region,
+      window,
+      shipmentId: shipment.shipmentId,
+      kind,
+      carrier: shipment.carrier,
+      orderId: shipment.orderId,
+      caseId: shipment.caseId,
+    });
+    if (tally.shipments <= threshold) return;
+    const alarmId = deterministicUuid(`regional-alarm|${origin.tenant}|${region}|${window.startedAt}`);
+    await this.commands.handle(
+      regionalAlarmDecider,
+      regionalAlarmStream(alarmId),
+      origin,
+      { type: 'RaiseRegionalAlarm', data: { alarmId, region, window, tally, threshold } },
+      { tx },
+    );
   }
 
   /** The reshipment: the same goods to the same place for the same case, with the new carrier, awaiting its label. */

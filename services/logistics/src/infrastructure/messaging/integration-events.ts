@@ -1,5 +1,6 @@
 import {
   CompensationRequestedV1,
+  RegionalAlarmRaisedV1,
   ReplacementShippedV1,
   ShipmentDeliveredV1,
   ShipmentLostV1,
@@ -7,6 +8,7 @@ import {
   ShipmentStalledV1,
 } from '@aftersales/contracts';
 import type { IntegrationEventMapper } from '@aftersales/messaging';
+import type { RegionalAlarmRaised } from '../../domain/regional-alarm';
 import type { ShipmentEvent } from '../../domain/shipment.decider';
 
 const caseOf = (caseId: string | null) => (caseId ? { caseId } : {});
@@ -18,6 +20,9 @@ const caseOf = (caseId: string | null) => (caseId ? { caseId } : {});
  * id. Internal steps (each scan, status changes, bookings, timeouts, claims) stay in the event store and the API.
  */
 export const logisticsIntegrationEvents: IntegrationEventMapper = (stored) => {
+  if (stored.streamId.startsWith('regional-alarm-') && stored.type === 'RegionalAlarmRaised') {
+    return regionalAlarm(stored.data as RegionalAlarmRaised['data']);
+  }
   if (!stored.streamId.startsWith('shipment-')) return null;
   const event = { type: stored.type, data: stored.data } as ShipmentEvent;
   const tenantId = stored.metadata.tenant;
@@ -108,3 +113,23 @@ export const logisticsIntegrationEvents: IntegrationEventMapper = (stored) => {
       return null;
   }
 };
+
+/** `regional-alarm-raised.v1`, keyed by the alarm; the cause is `unknown` until someone finds out (weather, holiday…). */
+function regionalAlarm(d: RegionalAlarmRaised['data']) {
+  const data: RegionalAlarmRaisedV1 = {
+    alarmId: d.alarmId,
+    tenantId: d.tenant,
+    region: d.region,
+    stalledShipments: d.tally.stalledShipments,
+    lostShipments: d.tally.lostShipments,
+    affectedCustomers: d.tally.affectedCustomers,
+    threshold: d.threshold,
+    windowStartedAt: d.window.startedAt,
+    windowEndsAt: d.window.endsAt,
+    carriers: [...d.tally.carriers],
+    cause: 'unknown',
+    caseIds: [...d.tally.caseIds],
+    raisedAt: d.raisedAt,
+  };
+  return { type: RegionalAlarmRaisedV1.type, subject: d.alarmId, data };
+}
