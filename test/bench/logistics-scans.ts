@@ -182,8 +182,8 @@ async function main(): Promise<void> {
     latencies.sort((a, b) => a - b);
     log(`  ours: ${sent} scans in ${loadSeconds.toFixed(1)} s = ${ours.toFixed(0)} scans/s`);
 
-    // Let the last stalling timers fire, then measure their lateness.
-    await new Promise((r) => setTimeout(r, 5_000));
+    // Let the stalling timers fire (late ones too, so their lateness is counted), then measure it.
+    await new Promise((r) => setTimeout(r, 30_000));
     const lateness = await withDatabase(database, async (c) => {
       const { rows } = await c.query<{ ms: number }>(
         `SELECT extract(epoch FROM (fired_at - due_at)) * 1000 AS ms FROM es_timers

@@ -30,6 +30,9 @@ export class LogisticsTimers extends DurableTimerWorker {
       database,
       connections: 'own',
       loops: config.timerLoops,
+      // Each scan's departure asks for a notice due at once: a burst of pickups is a burst of notices, fired ten to a
+      // transaction so the tracking timers behind them are not held up by one commit per notice.
+      perTransaction: 10,
       pollMs: config.timerPollMs,
       retry: { baseMs: config.timerRetryBaseMs, maxMs: config.timerRetryMaxMs },
       clock,

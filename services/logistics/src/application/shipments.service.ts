@@ -355,21 +355,21 @@ function completed(step: ShipmentStep, state: OpenShipment, policy: LogisticsPol
       return {
         type: step.type,
         data: {
-          ...(step.data as Omit<ChangeOrder['data'], 'reshipmentId' | 'reshipCarrier'>),
+          ...step.data,
           reshipmentId,
           reshipCarrier,
         },
       };
     }
     case 'ReportWrongItem': {
-      const data = step.data as Omit<ReportWrongItem['data'], 'valuableGoodsMinor' | 'remedy'>;
+      const data = step.data;
       return {
         type: step.type,
         data: { ...data, valuableGoodsMinor: policy.valuableGoodsMinor, remedy: remedyOf(policy, state, 'same') },
       };
     }
     case 'ReportTransitDamage': {
-      const data = step.data as Omit<ReportTransitDamage['data'], 'remedy'>;
+      const data = step.data;
       return { type: step.type, data: { ...data, remedy: remedyOf(policy, state, 'another') } };
     }
     default:
