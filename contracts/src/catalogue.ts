@@ -46,6 +46,10 @@ import { ShipmentDeliveredV1 } from './events/logistics/shipment-delivered.v1';
 import { ReplacementShippedV1 } from './events/logistics/replacement-shipped.v1';
 import { CompensationRequestedV1 } from './events/logistics/compensation-requested.v1';
 import { RegionalAlarmRaisedV1 } from './events/logistics/regional-alarm-raised.v1';
+import { ShipmentStalledV1 } from './events/logistics/shipment-stalled.v1';
+import { ShipmentLostV1 } from './events/logistics/shipment-lost.v1';
+import { ShipmentReshippedV1 } from './events/logistics/shipment-reshipped.v1';
+import { CarrierScansReportedV1 } from './events/logistics/carrier-scans-reported.v1';
 import { RefundPaidV1 } from './events/compensation/refund-paid.v1';
 import { RefundFailedV1 } from './events/compensation/refund-failed.v1';
 import { AllowancePaidV1 } from './events/compensation/allowance-paid.v1';
@@ -108,6 +112,10 @@ export const EventCatalogue = [
   ReplacementShippedV1,
   CompensationRequestedV1,
   RegionalAlarmRaisedV1,
+  ShipmentStalledV1,
+  ShipmentLostV1,
+  ShipmentReshippedV1,
+  CarrierScansReportedV1,
   RefundPaidV1,
   RefundFailedV1,
   AllowancePaidV1,

@@ -176,6 +176,10 @@ export { ShipmentDeliveredV1 } from './events/logistics/shipment-delivered.v1';
 export { ReplacementShippedV1 } from './events/logistics/replacement-shipped.v1';
 export { CompensationRequestedV1 } from './events/logistics/compensation-requested.v1';
 export { RegionalAlarmRaisedV1 } from './events/logistics/regional-alarm-raised.v1';
+export { ShipmentStalledV1 } from './events/logistics/shipment-stalled.v1';
+export { ShipmentLostV1 } from './events/logistics/shipment-lost.v1';
+export { ShipmentReshippedV1 } from './events/logistics/shipment-reshipped.v1';
+export { CarrierScansReportedV1, CarrierScanLine } from './events/logistics/carrier-scans-reported.v1';
 export { RefundPaidV1 } from './events/compensation/refund-paid.v1';
 export { RefundFailedV1 } from './events/compensation/refund-failed.v1';
 export { AllowancePaidV1 } from './events/compensation/allowance-paid.v1';
@@ -188,5 +192,9 @@ export {
   type LogisticsCompensationInstrument,
   RegionalAlarmCauses,
   type RegionalAlarmCause,
+  StallReasons,
+  type StallReason,
+  ReshipmentCauses,
+  type ReshipmentCause,
 } from './events/logistics/vocabulary';
 export { RefundFailureReasons, type RefundFailureReason } from './events/compensation/vocabulary';

@@ -277,6 +277,9 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
     const app = await NestFactory.create<NestExpressApplication>(ServiceRootModule, {
       // Only JSON bodies, up to the configured size (registered below); no urlencoded or text parsing.
       bodyParser: false,
+      // The JSON parser keeps the bytes as received (`req.rawBody`): webhooks signed with an HMAC of the body
+      // (logistics' carrier events) verify the signature over those bytes, not over a re-serialisation.
+      rawBody: true,
       logger: {
         log: (m: unknown) => logger.debug(m),
         error: (m: unknown, trace?: string) => logger.error({ trace }, String(m)),

@@ -46,3 +46,13 @@ export type LogisticsCompensationInstrument = (typeof LogisticsCompensationInstr
 export const RegionalAlarmCauses = ['weather', 'holiday', 'carrier_outage', 'unknown'] as const;
 /** Why shipments in a region stall. */
 export type RegionalAlarmCause = (typeof RegionalAlarmCauses)[number];
+
+/** Why a shipment stalled: no scan at all for the threshold, or scans from one location only (domain.md §3). */
+export const StallReasons = ['no_scan', 'stuck_at_location'] as const;
+/** Why a shipment stalled. */
+export type StallReason = (typeof StallReasons)[number];
+
+/** Why goods are sent again: lost or damaged in transit, a wrong or missing item, other goods after an interception. */
+export const ReshipmentCauses = ['lost', 'transit_damage', 'wrong_item', 'missing_item', 'order_change'] as const;
+/** Why goods are sent again. */
+export type ReshipmentCause = (typeof ReshipmentCauses)[number];

@@ -1,0 +1,399 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
+import {
+  Commands,
+  deterministicUuid,
+  fold,
+  inTransaction,
+  type CommandOrigin,
+  type CommandRequest,
+  type ServiceDatabase,
+} from '@aftersales/eventstore';
+import { assertNever } from '@aftersales/domain';
+import { SERVICE_DATABASE } from '@aftersales/service-runtime';
+import { alarmWindowOf, regionalAlarmDecider } from '../domain/regional-alarm';
+import { normaliseScanStatus } from '../domain/scan-status';
+import {
+  shipmentDecider,
+  type BookCarrier,
+  type CancelShipment,
+  type ChangeOrder,
+  type ConfirmLargeOrder,
+  type Line,
+  type OpenShipment,
+  type ReportTransitDamage,
+  type ReportWrongItem,
+  type Remedy,
+  type UrgeShipping,
+  type RegisterShipment,
+  type Scan,
+  type ShipmentCommand,
+  type ShipmentEvent,
+  type ShipmentState,
+  type ShipmentStatus,
+} from '../domain/shipment.decider';
+import { ShipmentCaseUnknown, ShipmentNotFound } from '../domain/shipment.errors';
+import { trackingRulesFor, type LogisticsPolicy } from '../domain/tracking-policy';
+import { CASE_REGISTER, type CaseRegister } from './case-register.port';
+import { LogisticsPoliciesService } from './logistics-policies.service';
+import { REGIONAL_SIGNALS, type RegionalSignals } from './regional-signals.port';
+import { SHIPMENT_INDEX, type ShipmentIndex, type ShipmentSummary } from './shipment-index.port';
+import { noticesOf, rescheduleTracking, scheduleNotices } from './tracking-timers';
+
+export const shipmentStream = (id: string) => `shipment-${id}`;
+export const regionalAlarmStream = (alarmId: string) => `regional-alarm-${alarmId}`;
+
+/** A shipment as the API or a consumer registers it: the large-order threshold is the tenant's policy. */
+export type ShipmentInput = Omit<RegisterShipment['data'], 'largeOrderItems'>;
+
+type Request<C extends ShipmentCommand, Omitted extends keyof C['data'] = never> = {
+  readonly type: C['type'];
+  readonly data: Omit<C['data'], Omitted>;
+};
+
+/** A step of a shipment as the API asks for it: the ids, carriers and thresholds a remedy needs are the service's. */
+export type ShipmentStep =
+  | Request<BookCarrier>
+  | Request<ConfirmLargeOrder>
+  | Request<CancelShipment>
+  | Request<UrgeShipping, 'investigationId'>
+  | Request<ChangeOrder, 'reshipmentId' | 'reshipCarrier'>
+  | Request<ReportWrongItem, 'valuableGoodsMinor' | 'remedy'>
+  | Request<ReportTransitDamage, 'remedy'>;
+
+/** One scan line as a carrier integration reports it (webhook or ingress topic). */
+export interface CarrierScanInput {
+  readonly eventId: string;
+  readonly trackingNumber: string;
+  readonly status: string;
+  readonly location: string;
+  readonly occurredAt: string;
+  readonly exceptionCode?: string;
+  readonly counted?: readonly Line[];
+}
+
+/** What became of one reported scan. */
+export type ScanOutcome =
+  | { readonly eventId: string; readonly outcome: 'recorded' | 'duplicate'; readonly shipmentId: string }
+  | { readonly eventId: string; readonly outcome: 'unknown_tracking_number' | 'unknown_status' };
+
+/**
+ * Application service of the Shipment aggregate: every command in one transaction with its consequences — the
+ * shipments list, the tracking timer of the new state, the notices, the reshipment a lost parcel asks for. Another
+ * tenant's shipment is indistinguishable from none.
+ */
+@Injectable()
+export class ShipmentsService {
+  constructor(
+    // Explicit tokens: services also run under transpilers that emit no decorator metadata (tsx/esbuild).
+    @Inject(Commands) private readonly commands: Commands,
+    @Inject(SERVICE_DATABASE) private readonly database: ServiceDatabase,
+    @Inject(CASE_REGISTER) private readonly cases: CaseRegister,
+    @Inject(SHIPMENT_INDEX) private readonly index: ShipmentIndex,
+    @Inject(LogisticsPoliciesService) private readonly policies: LogisticsPoliciesService,
+    @Inject(REGIONAL_SIGNALS) private readonly signals: RegionalSignals,
+  ) {}
+
+  /** Registers a shipment over HTTP: a case it names must have reached this service. */
+  async registerForCase(origin: CommandOrigin, input: ShipmentInput): Promise<OpenShipment> {
+    if (input.caseId && !(await this.cases.find(origin.tenant, input.caseId)))
+      throw new ShipmentCaseUnknown(input.caseId);
+    return inTransaction(this.database.pool, (tx) => this.register(origin, input, tx));
+  }
+
+  /** Registers a shipment in the caller's transaction (a consumer's inbox transaction, a reshipment's). */
+  async register(origin: CommandOrigin, input: ShipmentInput, tx: PoolClient): Promise<OpenShipment> {
+    const policy = await this.policies.forTenant(origin.tenant, tx);
+    const data = { ...input, largeOrderItems: policy.largeOrderItems };
+    return (await this.run(origin, input.shipmentId, { type: 'RegisterShipment', data }, tx, policy)).state;
+  }
+
+  /** Runs one step of a shipment (the caller's transaction when given); unknown or foreign: `SHIPMENT.NOT_FOUND`. */
+  async execute(
+    origin: CommandOrigin,
+    shipmentId: string,
+    step: ShipmentStep,
+    tx?: PoolClient,
+  ): Promise<{ readonly state: OpenShipment; readonly appended: readonly ShipmentEvent['type'][] }> {
+    const go = async (client: PoolClient) => {
+      const state = visible(await this.read(shipmentId, client), origin.tenant, shipmentId);
+      const policy = await this.policies.forTenant(origin.tenant, client);
+      return this.run(origin, shipmentId, completed(step, state, policy), client, policy);
+    };
+    return tx ? go(tx) : inTransaction(this.database.pool, go);
+  }
+
+  /** A tracking timer fired: the tenant's current rules for the shipment's carrier and lane, at the timer's time. */
+  async checkTracking(
+    origin: CommandOrigin,
+    shipmentId: string,
+    tx: PoolClient,
+  ): Promise<readonly ShipmentEvent['type'][]> {
+    const state = visible(await this.read(shipmentId, tx), origin.tenant, shipmentId);
+    const policy = await this.policies.forTenant(origin.tenant, tx);
+    const { carrier, originRegion, destinationRegion, purpose } = state.shipment;
+    // A lost return parcel is the customer's goods coming back: nothing to reship, the claim and refund remain.
+    const remedy = remedyOf(policy, state, 'another');
+    const data = {
+      rules: trackingRulesFor(policy, { carrier, originRegion, destinationRegion }),
+      ...remedy,
+      reshipCarrier: purpose === 'return' ? null : remedy.reshipCarrier,
+    };
+    return (await this.run(origin, shipmentId, { type: 'CheckTracking', data }, tx, policy)).appended;
+  }
+
+  /**
+   * Records a carrier's batch of scans in one transaction: each normalised and recorded once by its event id, in any
+   * order; a tracking number the tenant does not know for that carrier, or a status no rule knows, is reported back.
+   */
+  async recordScans(
+    origin: CommandOrigin,
+    carrier: string,
+    lines: readonly CarrierScanInput[],
+    tx?: PoolClient,
+  ): Promise<ScanOutcome[]> {
+    const go = async (client: PoolClient) => {
+      const numbers = [...new Set(lines.map((l) => l.trackingNumber))];
+      const shipments = await this.index.byTrackingNumbers(client, origin.tenant, carrier, numbers);
+      const policy = await this.policies.forTenant(origin.tenant, client);
+      const receivedAt = this.commands.now().toISOString();
+      const outcomes: ScanOutcome[] = [];
+      for (const line of lines) {
+        const shipmentId = shipments.get(line.trackingNumber);
+        const status = normaliseScanStatus(line.status);
+        if (!shipmentId) {
+          outcomes.push({ eventId: line.eventId, outcome: 'unknown_tracking_number' });
+          continue;
+        }
+        if (!status) {
+          outcomes.push({ eventId: line.eventId, outcome: 'unknown_status' });
+          continue;
+        }
+        const scan: Scan = {
+          eventId: line.eventId,
+          status,
+          carrierStatus: line.status,
+          location: line.location,
+          occurredAt: new Date(line.occurredAt).toISOString(),
+          receivedAt,
+          exceptionCode: line.exceptionCode ?? null,
+          counted: line.counted ? line.counted.map(({ sku, quantity }) => ({ sku, quantity })) : null,
+        };
+        // A scan is its own request: keyed by the carrier's event id, never by the batch's delivery.
+        const { appended } = await this.run(
+          origin,
+          shipmentId,
+          { type: 'RecordScan', data: { scan } },
+          client,
+          policy,
+          `scan:${origin.tenant}:${carrier}:${line.eventId}`,
+        );
+        outcomes.push({ eventId: line.eventId, outcome: appended.length > 0 ? 'recorded' : 'duplicate', shipmentId });
+      }
+      return outcomes;
+    };
+    return tx ? go(tx) : inTransaction(this.database.pool, go);
+  }
+
+  async get(tenant: string, shipmentId: string): Promise<OpenShipment> {
+    return visible(await this.read(shipmentId), tenant, shipmentId);
+  }
+
+  async list(
+    tenant: string,
+    filter: { status?: ShipmentStatus; caseId?: string; limit: number },
+  ): Promise<ShipmentSummary[]> {
+    return this.index.list(tenant, filter);
+  }
+
+  /** The shipment of a return, of one purpose, in the caller's transaction. */
+  async forReturn(tx: PoolClient, tenant: string, returnId: string, purpose: 'return' | 'replacement') {
+    const id = await this.index.byReturn(tx, tenant, returnId, purpose);
+    return id ? visible(await this.read(id, tx), tenant, id) : null;
+  }
+
+  private async read(shipmentId: string, tx?: PoolClient): Promise<ShipmentState> {
+    return fold(shipmentDecider, await this.commands.store.readStream(shipmentStream(shipmentId), 0, tx));
+  }
+
+  /**
+   * One command and, when it appended anything, its consequences in the same transaction: the list, the tracking
+   * timer of the new state, the notices its events ask for, the reshipment a lost parcel is given.
+   */
+  private async run(
+    origin: CommandOrigin,
+    shipmentId: string,
+    request: CommandRequest<ShipmentCommand>,
+    tx: PoolClient,
+    policy: LogisticsPolicy,
+    idempotencyKey?: string,
+  ): Promise<{ readonly state: OpenShipment; readonly appended: readonly ShipmentEvent['type'][] }> {
+    const result = await this.commands.handle(shipmentDecider, shipmentStream(shipmentId), origin, request, {
+      tx,
+      ...(idempotencyKey ? { idempotencyKey } : {}),
+    });
+    const state = visible(result.state, origin.tenant, shipmentId);
+    const events = result.newEvents;
+    if (events.length > 0) {
+      await this.index.record(tx, origin.tenant, summaryOf(state));
+      const { carrier, originRegion, destinationRegion } = state.shipment;
+      await rescheduleTracking(
+        tx,
+        origin.tenant,
+        state,
+        events.length,
+        trackingRulesFor(policy, { carrier, originRegion, destinationRegion }),
+      );
+      await scheduleNotices(tx, noticesOf(origin.tenant, state, events, result.eventIds), this.commands.now());
+      for (const event of events) {
+        if (event.type === 'ReshipmentArranged') await this.reship(origin, state, event.data, tx);
+        if (event.type === 'ShipmentStalled')
+          await this.signal(origin, tx, policy, 'stalled', event.data, event.data.stalledAt);
+        if (event.type === 'ShipmentLost') await this.signal(origin, tx, policy, 'lost', event.data, event.data.lostAt);
+      }
+    }
+    return { state, appended: events.map((e) => e.type) };
+  }
+
+  /**
+   * A stalled or lost shipment counts towards its destination region's alarm: above the tenant's threshold within the
+   * window, one `RegionalAlarmRaised` per tenant, region and window (its stream is named after them).
+   */
+  private async signal(
+    origin: CommandOrigin,
+    tx: PoolClient,
+    policy: LogisticsPolicy,
+    kind: 'stalled' | 'lost',
+    shipment: {
+      readonly shipmentId: string;
+      readonly caseId: string | null;
+      readonly orderId: string;
+      readonly carrier: string;
+      readonly destinationRegion: string;
+    },
+    at: string,
+  ): Promise<void> {
+    const { threshold, windowHours } = policy.regionalAlarm;
+    const region = shipment.destinationRegion;
+    const window = alarmWindowOf(at, windowHours);
+    const tally = await this.signals.record(tx, origin.tenant, {
+      region,
+      window,
+      shipmentId: shipment.shipmentId,
+      kind,
+      carrier: shipment.carrier,
+      orderId: shipment.orderId,
+      caseId: shipment.caseId,
+    });
+    if (tally.shipments <= threshold) return;
+    const alarmId = deterministicUuid(`regional-alarm|${origin.tenant}|${region}|${window.startedAt}`);
+    await this.commands.handle(
+      regionalAlarmDecider,
+      regionalAlarmStream(alarmId),
+      origin,
+      { type: 'RaiseRegionalAlarm', data: { alarmId, region, window, tally, threshold } },
+      { tx },
+    );
+  }
+
+  /** The reshipment: the same goods to the same place for the same case, with the new carrier, awaiting its label. */
+  private async reship(
+    origin: CommandOrigin,
+    lost: OpenShipment,
+    arranged: { readonly reshipmentId: string; readonly carrier: string; readonly items: readonly Line[] },
+    tx: PoolClient,
+  ): Promise<void> {
+    const s = lost.shipment;
+    await this.register(
+      origin,
+      {
+        shipmentId: arranged.reshipmentId,
+        orderId: s.orderId,
+        caseId: s.caseId,
+        purpose: s.purpose,
+        returnId: s.returnId,
+        carrier: arranged.carrier,
+        trackingNumber: null,
+        originRegion: s.originRegion,
+        destinationRegion: s.destinationRegion,
+        flags: s.flags,
+        packages: s.packages,
+        items: arranged.items,
+        goodsValue: s.goodsValue,
+        shipBy: null,
+        replaces: s.shipmentId,
+      },
+      tx,
+    );
+  }
+}
+
+/**
+ * What a remedy needs besides the request: new ids, and a carrier for a reshipment — another one than the parcel's
+ * (lost, damaged: that carrier failed) or the same one (a wrong item, an order change: the warehouse's doing).
+ */
+function remedyOf(policy: LogisticsPolicy, state: OpenShipment, carrier: 'another' | 'same'): Remedy {
+  const current = state.shipment.carrier;
+  const reshipCarrier =
+    carrier === 'another'
+      ? (policy.carriers.find((c) => c !== current) ?? null)
+      : (current ?? policy.carriers[0] ?? null);
+  return { reshipmentId: randomUUID(), reshipCarrier, claimId: randomUUID() };
+}
+
+function completed(step: ShipmentStep, state: OpenShipment, policy: LogisticsPolicy): CommandRequest<ShipmentCommand> {
+  switch (step.type) {
+    case 'BookCarrier':
+    case 'ConfirmLargeOrder':
+    case 'CancelShipment':
+      return step as CommandRequest<ShipmentCommand>;
+    case 'UrgeShipping':
+      return { type: step.type, data: { investigationId: randomUUID() } };
+    case 'ChangeOrder': {
+      const { reshipmentId, reshipCarrier } = remedyOf(policy, state, 'same');
+      return {
+        type: step.type,
+        data: {
+          ...step.data,
+          reshipmentId,
+          reshipCarrier,
+        },
+      };
+    }
+    case 'ReportWrongItem': {
+      const data = step.data;
+      return {
+        type: step.type,
+        data: { ...data, valuableGoodsMinor: policy.valuableGoodsMinor, remedy: remedyOf(policy, state, 'same') },
+      };
+    }
+    case 'ReportTransitDamage': {
+      const data = step.data;
+      return { type: step.type, data: { ...data, remedy: remedyOf(policy, state, 'another') } };
+    }
+    default:
+      return assertNever(step);
+  }
+}
+
+function visible(state: ShipmentState, tenant: string, shipmentId: string): OpenShipment {
+  if (state.status === 'none' || state.shipment.tenant !== tenant) throw new ShipmentNotFound(shipmentId);
+  return state;
+}
+
+function summaryOf(state: OpenShipment): ShipmentSummary {
+  const s = state.shipment;
+  return {
+    shipmentId: s.shipmentId,
+    caseId: s.caseId,
+    returnId: s.returnId,
+    orderId: s.orderId,
+    purpose: s.purpose,
+    carrier: s.carrier,
+    trackingNumber: s.trackingNumber,
+    destinationRegion: s.destinationRegion,
+    status: state.status,
+    registeredAt: s.registeredAt,
+  };
+}

@@ -1,0 +1,276 @@
+/**
+ * Carrier scans through logistics' webhook (issue 11): batches of scans posted to `POST /carrier-events` (HMAC-signed,
+ * each scan normalised, recorded once by its event id, the tracking rules evaluated and the shipment's durable timer
+ * cancelled and rescheduled, the shipments list updated) as fast as the service takes them, against a baseline in the
+ * same run: plain multi-row INSERTs of the same scans into one table of a fresh database. Meanwhile, stalled timers of
+ * other shipments fall due (their last scan dated 48 h before a point in the window) and their lateness is measured.
+ *
+ *   npm run bench:logistics                          # 20,000 active shipments, 2,000 of them stalling in the window, 60 s
+ *   BENCH_SCALE=0.1 npm run bench:logistics          # 2,000 shipments, a 10 s window
+ *   BENCH_BATCH=500 BENCH_IN_FLIGHT=4 npm run bench:logistics
+ *
+ * Logistics runs as a real process (its main.ts) on a fresh database. Lateness of a timer = `es_timers.fired_at` −
+ * `due_at`, for every tracking timer due inside the window that fired and appended a `ShipmentStalled`.
+ */
+import { createHmac } from 'node:crypto';
+import { Client } from 'pg';
+import { signDevToken } from '@aftersales/platform-http';
+import { freePort, ServiceProcess } from '@aftersales/test-kit';
+import { BROKERS, SCALE, SERVER_URL } from './support';
+
+const SHIPMENTS = Math.max(1_000, Math.round(20_000 * SCALE));
+const STALLING = Math.round(SHIPMENTS / 10);
+const SECONDS = Math.max(10, Math.round(60 * SCALE));
+const BATCH = Number(process.env.BENCH_BATCH ?? 500);
+const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 4);
+const TARGET_SCANS_PER_S = 5_000;
+const TARGET_P99_MS = 1_000;
+const SECRET = 'bench-secret-bench-secret-bench-secret';
+const CARRIER_SECRET = 'bench-carrier-secret-bench-carrier-secret';
+const HOUR = 3_600_000;
+
+const log = (m: string) => console.log(`[logistics-bench ${new Date().toISOString().slice(11, 19)}] ${m}`);
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i] as number;
+}
+
+async function withDatabase<T>(database: string, fn: (c: Client) => Promise<T>): Promise<T> {
+  const url = new URL(SERVER_URL);
+  url.pathname = `/${database}`;
+  const c = new Client({ connectionString: url.toString() });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+interface ScanLine {
+  eventId: string;
+  trackingNumber: string;
+  status: string;
+  location: string;
+  occurredAt: string;
+}
+
+async function pool<T>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) {
+        const item = items[next++] as T;
+        await fn(item);
+      }
+    }),
+  );
+}
+
+async function main(): Promise<void> {
+  const suffix = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+  const database = `bench_logistics_${suffix}`;
+  const baselineDb = `bench_logistics_base_${suffix}`;
+  const tenant = `bench-${suffix}`;
+  const service = new ServiceProcess('logistics', await freePort(), {
+    DATABASE_URL: SERVER_URL,
+    DATABASE_NAME: database,
+    KAFKA_BROKERS: BROKERS.join(','),
+    AUTH_JWT_SECRET: SECRET,
+    KAFKA_CONSUMER_GROUP_PREFIX: `bench-${suffix}.`,
+    KAFKA_CONSUMER_FROM_BEGINNING: 'false',
+    LOG_LEVEL: 'warn',
+    OTEL_SDK_DISABLED: 'true',
+    LOGISTICS_TIMER_POLL_MS: '100',
+  });
+  try {
+    log(`starting logistics (real process, fresh database ${database})…`);
+    await service.start(120_000);
+    const admin = await signDevToken({ subject: 'admin', tenant, roles: ['admin'] }, SECRET);
+    const ops = await signDevToken({ subject: 'ops', tenant, roles: ['logistics'] }, SECRET);
+    const call = async (token: string, method: string, path: string, body: unknown) => {
+      const res = await fetch(`${service.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      if (res.status >= 300) throw new Error(`${method} ${path} answered ${res.status}: ${await res.text()}`);
+      return (await res.json()) as Record<string, unknown>;
+    };
+    await call(admin, 'PUT', '/carrier-integrations/bench-sf', { carrier: 'SF Express', secret: CARRIER_SECRET });
+    const post = async (events: readonly ScanLine[]) => {
+      const raw = JSON.stringify({ events });
+      const signature = `sha256=${createHmac('sha256', CARRIER_SECRET).update(raw).digest('hex')}`;
+      const res = await fetch(`${service.url}/carrier-events`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-carrier-integration': 'bench-sf',
+          'x-carrier-signature': signature,
+        },
+        body: raw,
+      });
+      if (res.status !== 200) throw new Error(`POST /carrier-events answered ${res.status}: ${await res.text()}`);
+      await res.arrayBuffer();
+    };
+
+    // Seeding: the shipments, each picked up. The stalling ones' pickup is dated so that 48 h after it falls inside the
+    // window (spread over it); the others' is now (their timers lie 48 h ahead and every load scan moves them).
+    const tracking = Array.from({ length: SHIPMENTS }, (_, i) => `SFB${suffix}${i}`);
+    const seedStart = Date.now();
+    await pool(tracking, 32, async (trackingNumber) => {
+      await call(ops, 'POST', '/shipments', {
+        orderId: `ORD-${trackingNumber}`.slice(0, 64),
+        carrier: 'SF Express',
+        trackingNumber,
+        originRegion: 'CN-ZJ',
+        destinationRegion: `CN-${trackingNumber.length % 7}`,
+        items: [{ sku: 'BENCH', quantity: 1 }],
+      });
+    });
+    log(`  ${SHIPMENTS} shipments registered in ${((Date.now() - seedStart) / 1000).toFixed(0)} s`);
+    const setupMs = Math.max(60_000, SHIPMENTS * 2);
+    const windowStart = Date.now() + setupMs;
+    const pickups: ScanLine[] = tracking.map((trackingNumber, i) => ({
+      eventId: `${trackingNumber}-pickup`,
+      trackingNumber,
+      status: 'picked_up',
+      location: 'Hangzhou hub',
+      occurredAt: new Date(
+        i < STALLING ? windowStart - 48 * HOUR + ((i + 0.5) / STALLING) * SECONDS * 1000 : Date.now(),
+      ).toISOString(),
+    }));
+    const batches: ScanLine[][] = [];
+    for (let i = 0; i < pickups.length; i += BATCH) batches.push(pickups.slice(i, i + BATCH));
+    await pool(batches, IN_FLIGHT, post);
+    log(`  pickups recorded; the window opens in ${((windowStart - Date.now()) / 1000).toFixed(0)} s`);
+    while (Date.now() < windowStart) await new Promise((r) => setTimeout(r, 200));
+
+    // Load: batches of scans of the non-stalling shipments, as fast as the service takes them, for the window.
+    const moving = tracking.slice(STALLING);
+    let sent = 0;
+    let seq = 0;
+    const latencies: number[] = [];
+    const loadStart = Date.now();
+    const loadEnd = loadStart + SECONDS * 1000;
+    const allScans: ScanLine[] = [];
+    await Promise.all(
+      Array.from({ length: IN_FLIGHT }, async () => {
+        while (Date.now() < loadEnd) {
+          const batch: ScanLine[] = Array.from({ length: BATCH }, () => {
+            seq += 1;
+            return {
+              eventId: `scan-${suffix}-${seq}`,
+              trackingNumber: moving[seq % moving.length] as string,
+              status: seq % 3 === 0 ? 'InTransit' : 'in_transit',
+              location: `Hub ${seq % 50}`,
+              occurredAt: new Date().toISOString(),
+            };
+          });
+          const t = performance.now();
+          await post(batch);
+          latencies.push(performance.now() - t);
+          sent += batch.length;
+          allScans.push(...batch);
+        }
+      }),
+    );
+    const loadSeconds = (Date.now() - loadStart) / 1000;
+    const ours = sent / loadSeconds;
+    latencies.sort((a, b) => a - b);
+    log(`  ours: ${sent} scans in ${loadSeconds.toFixed(1)} s = ${ours.toFixed(0)} scans/s`);
+
+    // Let the stalling timers fire (late ones too, so their lateness is counted), then measure it.
+    await new Promise((r) => setTimeout(r, 30_000));
+    const lateness = await withDatabase(database, async (c) => {
+      const { rows } = await c.query<{ ms: number }>(
+        `SELECT extract(epoch FROM (fired_at - due_at)) * 1000 AS ms FROM es_timers
+          WHERE kind = 'shipment-tracking' AND fired_at IS NOT NULL AND due_at >= $1 AND due_at < $2`,
+        [new Date(windowStart), new Date(windowStart + SECONDS * 1000)],
+      );
+      const stalled = await c.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM es_events WHERE type = 'ShipmentStalled'",
+      );
+      const active = await c.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM es_timers WHERE fired_at IS NULL AND cancelled_at IS NULL',
+      );
+      return {
+        ms: rows.map((r) => Number(r.ms)).sort((a, b) => a - b),
+        stalled: stalled.rows[0]?.n ?? 0,
+        active: active.rows[0]?.n ?? 0,
+      };
+    });
+
+    // Baseline: the same scans, plain multi-row INSERTs into one table of a fresh database, same batches and concurrency.
+    await withDatabase('postgres', (c) => c.query(`CREATE DATABASE ${baselineDb}`));
+    const baseline = await withDatabase(baselineDb, async () => {
+      const clients = await Promise.all(
+        Array.from({ length: IN_FLIGHT }, async () => {
+          const url = new URL(SERVER_URL);
+          url.pathname = `/${baselineDb}`;
+          const c = new Client({ connectionString: url.toString() });
+          await c.connect();
+          return c;
+        }),
+      );
+      await clients[0]?.query(
+        'CREATE TABLE scans (event_id text PRIMARY KEY, tracking_number text, status text, location text, occurred_at timestamptz)',
+      );
+      const chunks: ScanLine[][] = [];
+      for (let i = 0; i < allScans.length; i += BATCH) chunks.push(allScans.slice(i, i + BATCH));
+      let next = 0;
+      const t = Date.now();
+      await Promise.all(
+        clients.map(async (c) => {
+          while (next < chunks.length) {
+            const chunk = chunks[next++] as ScanLine[];
+            const values = chunk.map(
+              (_, i) => `($${i * 5 + 1}, $${i * 5 + 2}, $${i * 5 + 3}, $${i * 5 + 4}, $${i * 5 + 5})`,
+            );
+            await c.query(
+              `INSERT INTO scans VALUES ${values.join(', ')}`,
+              chunk.flatMap((s) => [s.eventId, s.trackingNumber, s.status, s.location, s.occurredAt]),
+            );
+          }
+        }),
+      );
+      const seconds = (Date.now() - t) / 1000;
+      await Promise.all(clients.map((c) => c.end()));
+      return allScans.length / seconds;
+    });
+
+    const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : 'n/a');
+    console.log('');
+    console.log('| measurement | value | target | met? |');
+    console.log('| :-- | --: | :-- | :-- |');
+    console.log(
+      `| scans through the webhook (batches of ${BATCH}, ${IN_FLIGHT} in flight), scans/s | ${fmt(ours)} | ≥ ${TARGET_SCANS_PER_S} | ${ours >= TARGET_SCANS_PER_S ? 'yes' : 'NO'} |`,
+    );
+    console.log(`| baseline: plain INSERT of the same scans, rows/s | ${fmt(baseline)} | — | — |`);
+    console.log(`| ours / baseline | ${(ours / baseline).toFixed(3)}× | — | — |`);
+    console.log(
+      `| batch latency p50 / p99, ms | ${fmt(percentile(latencies, 50))} / ${fmt(percentile(latencies, 99))} | — | — |`,
+    );
+    console.log(
+      `| stalled timers due in the window, fired: lateness p50 / p99 / max, ms (n=${lateness.ms.length}) | ${fmt(percentile(lateness.ms, 50))} / ${fmt(percentile(lateness.ms, 99))} / ${fmt(lateness.ms.at(-1) ?? Number.NaN)} | p99 ≤ ${TARGET_P99_MS} | ${percentile(lateness.ms, 99) <= TARGET_P99_MS ? 'yes' : 'NO'} |`,
+    );
+    console.log(
+      `| ShipmentStalled appended / stalling shipments | ${lateness.stalled} / ${STALLING} | all | ${lateness.stalled >= STALLING ? 'yes' : 'NO'} |`,
+    );
+    console.log(`| active timers at the end (shipments ${SHIPMENTS}) | ${lateness.active} | — | — |`);
+  } finally {
+    await service.stop();
+    for (const db of [database, baselineDb]) {
+      await withDatabase('postgres', (c) => c.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`)).catch(
+        () => undefined,
+      );
+    }
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
