@@ -39,7 +39,12 @@ const validations: Record<string, Validation> = {};
 
 function run(command: string, args: string[]): string {
   try {
-    return execFileSync(command, args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000 });
+    return execFileSync(command, args, {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 600_000,
+    });
   } catch (error) {
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
     throw new Error(`${command} ${args.join(' ')} failed:\n${stdout ?? ''}\n${stderr ?? ''}`);
@@ -66,7 +71,10 @@ beforeAll(() => {
       .map((doc) => doc.toJS() as K8sObject | null)
       .filter((doc): doc is K8sObject => doc !== null);
   }
-  const lines = run(process.execPath, [join(__dirname, 'validate-manifests.mjs'), ...manifests.map((f) => join(out, f))]);
+  const lines = run(process.execPath, [
+    join(__dirname, 'validate-manifests.mjs'),
+    ...manifests.map((f) => join(out, f)),
+  ]);
   for (const line of lines.trim().split('\n')) {
     const validation = JSON.parse(line) as Validation;
     validations[validation.file.replace(/^.*\/|\.yaml$/g, '')] = validation;
@@ -80,10 +88,13 @@ describe('the Helm chart', () => {
     expect(helmOutput).toContain(`[lint] ${CHART}: passed`);
   });
 
-  it.each(['inline-secrets', 'production'])('renders with %s values, every object valid against its schema', (values) => {
-    expect(validations[values].errors).toEqual([]);
-    expect(validations[values].objects.length).toBeGreaterThan(30);
-  });
+  it.each(['inline-secrets', 'production'])(
+    'renders with %s values, every object valid against its schema',
+    (values) => {
+      expect(validations[values].errors).toEqual([]);
+      expect(validations[values].objects.length).toBeGreaterThan(30);
+    },
+  );
 
   it('validates for real: a malformed Deployment is refused', () => {
     const broken = join(out, 'broken.yaml');
@@ -100,7 +111,9 @@ describe('the Helm chart', () => {
   });
 
   it('refuses to render without the database, the privacy key and auth', () => {
-    expect(readFileSync(join(out, 'missing-secrets.error'), 'utf8')).toMatch(/database\.url or database\.existingSecret\.name is required/);
+    expect(readFileSync(join(out, 'missing-secrets.error'), 'utf8')).toMatch(
+      /database\.url or database\.existingSecret\.name is required/,
+    );
   });
 
   it('refuses values that break values.schema.json', () => {
@@ -122,20 +135,26 @@ describe.each(services)('service %s', (service) => {
     expect(compose.services[service]?.build?.args?.SERVICE).toBe(service);
   });
 
-  it.each(['inline-secrets', 'production'])('has a hardened Deployment with probes and topology spread (%s)', (values) => {
-    const pod = named(values, 'Deployment', name).spec.template.spec;
-    const [container] = pod.containers;
-    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true });
-    expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
-    expect(container.livenessProbe.httpGet.path).toBe('/health/live');
-    expect(container.readinessProbe.httpGet.path).toBe('/health/ready');
-    expect(container.resources.requests).toBeDefined();
-    expect(pod.topologySpreadConstraints.map((c: { topologyKey: string }) => c.topologyKey)).toEqual([
-      'topology.kubernetes.io/zone',
-      'kubernetes.io/hostname',
-    ]);
-    for (const kind of ['Service', 'PodDisruptionBudget', 'NetworkPolicy', 'ConfigMap']) named(values, kind, name);
-  });
+  it.each(['inline-secrets', 'production'])(
+    'has a hardened Deployment with probes and topology spread (%s)',
+    (values) => {
+      const pod = named(values, 'Deployment', name).spec.template.spec;
+      const [container] = pod.containers;
+      expect(pod.securityContext).toMatchObject({ runAsNonRoot: true });
+      expect(container.securityContext).toMatchObject({
+        readOnlyRootFilesystem: true,
+        allowPrivilegeEscalation: false,
+      });
+      expect(container.livenessProbe.httpGet.path).toBe('/health/live');
+      expect(container.readinessProbe.httpGet.path).toBe('/health/ready');
+      expect(container.resources.requests).toBeDefined();
+      expect(pod.topologySpreadConstraints.map((c: { topologyKey: string }) => c.topologyKey)).toEqual([
+        'topology.kubernetes.io/zone',
+        'kubernetes.io/hostname',
+      ]);
+      for (const kind of ['Service', 'PodDisruptionBudget', 'NetworkPolicy', 'ConfigMap']) named(values, kind, name);
+    },
+  );
 
   it('scales on CPU with an HPA when KEDA is off', () => {
     expect(named('inline-secrets', 'HorizontalPodAutoscaler', name).spec.scaleTargetRef.name).toBe(name);
@@ -155,7 +174,10 @@ describe.each(services)('service %s', (service) => {
   it('has its event topic and dead-letter topics as Strimzi KafkaTopics when enabled', () => {
     const topics = objects('production', 'KafkaTopic').map((t) => t.spec.topicName);
     expect(topics).toEqual(
-      expect.arrayContaining([`aftersales.${service}.events`, ...consumers.map((c) => `aftersales.${service}.${c}.dlq`)]),
+      expect.arrayContaining([
+        `aftersales.${service}.events`,
+        ...consumers.map((c) => `aftersales.${service}.${c}.dlq`),
+      ]),
     );
   });
 
