@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { notifierVariables } from '@aftersales/notifications';
 import { parse, parseAllDocuments } from 'yaml';
 
 /**
@@ -127,6 +128,21 @@ describe.each(services)('service %s', (service) => {
   const name = `aftersales-${service}`;
   const moduleFile = join(ROOT, 'services', service, 'src', `${service}.module.ts`);
   const consumers = [...readFileSync(moduleFile, 'utf8').matchAll(/\bconsumer:\s*'([a-z0-9-]+)'/g)].map((m) => m[1]);
+
+  it('is configured in values.yaml only with variables its code reads', () => {
+    const values = parse(readFileSync(join(CHART, 'values.yaml'), 'utf8')) as {
+      services: Record<string, { env: Record<string, string> }>;
+    };
+    const source = readdirSync(join(ROOT, 'services', service, 'src'), { recursive: true, encoding: 'utf8' })
+      .filter((file) => file.endsWith('.ts') && !file.endsWith('.spec.ts'))
+      .map((file) => readFileSync(join(ROOT, 'services', service, 'src', file), 'utf8'))
+      .join('\n');
+    const notifier = source.includes(`notifierVariables('${service}')`) ? Object.values(notifierVariables(service)) : [];
+    const unread = Object.keys(values.services[service].env).filter(
+      (name) => !notifier.includes(name) && !source.includes(`'${name}'`),
+    );
+    expect(unread).toEqual([]);
+  });
 
   it('has an entry in docker-compose.yml built from its image', () => {
     const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8')) as {
