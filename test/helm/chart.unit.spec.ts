@@ -137,7 +137,9 @@ describe.each(services)('service %s', (service) => {
       .filter((file) => file.endsWith('.ts') && !file.endsWith('.spec.ts'))
       .map((file) => readFileSync(join(ROOT, 'services', service, 'src', file), 'utf8'))
       .join('\n');
-    const notifier = source.includes(`notifierVariables('${service}')`) ? Object.values(notifierVariables(service)) : [];
+    const notifier = source.includes(`notifierVariables('${service}')`)
+      ? Object.values(notifierVariables(service))
+      : [];
     const unread = Object.keys(values.services[service].env).filter(
       (name) => !notifier.includes(name) && !source.includes(`'${name}'`),
     );
