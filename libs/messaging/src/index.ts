@@ -1,5 +1,6 @@
 export * from './ports';
 export * from './kafkajs.adapter';
+export * from './kafka-security';
 export * from './cloudevents';
 export * from './outbox-relay';
 export * from './inbox-consumer';

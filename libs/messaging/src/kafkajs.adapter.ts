@@ -9,6 +9,7 @@ import {
   type Producer,
 } from 'kafkajs';
 import type { Logger } from '@aftersales/observability';
+import { kafkaSecurityFromEnv, type KafkaSecurity } from './kafka-security';
 import type {
   ConsumerSubscription,
   IncomingMessage,
@@ -221,12 +222,14 @@ export class KafkaJsClient implements MessagingClient {
   private readonly owned: Array<{ disconnect(): Promise<void> }> = [];
   private readonly logger: Logger | undefined;
 
-  constructor(options: { clientId: string; brokers: readonly string[]; logger?: Logger }) {
+  /** `security` defaults to {@link kafkaSecurityFromEnv}: TLS and SASL from `KAFKA_SSL` and `KAFKA_SASL_*`. */
+  constructor(options: { clientId: string; brokers: readonly string[]; logger?: Logger; security?: KafkaSecurity }) {
     this.logger = options.logger;
     const logger = options.logger;
     this.kafka = new Kafka({
       clientId: options.clientId,
       brokers: [...options.brokers],
+      ...(options.security ?? kafkaSecurityFromEnv()),
       logLevel: logLevel.WARN,
       ...(logger ? { logCreator: () => (entry: LogEntry) => logKafkaJs(logger, entry) } : {}),
       retry: { initialRetryTime: 100, retries: 8 },
