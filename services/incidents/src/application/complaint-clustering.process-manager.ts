@@ -92,8 +92,23 @@ export class ComplaintClusteringProcessManager {
     const clusterId = clusterIdOf(tenant, facts);
     const step: Step = { tx, session, tenant, clusterId, origin: { ...origin, actor: CLUSTER_WATCH }, now };
     const policy = await this.policies.forTenant(tenant, tx);
+    const decider = createComplaintClusterDecider(policy);
+    const before = await this.currentIncident(step);
+    if (before?.state.status === 'closed') {
+      // The cluster's incident closed: its episode ends, and this complaint starts counting anew (a new incident).
+      await this.commands.handle(
+        decider,
+        clusterStream(clusterId),
+        step.origin,
+        {
+          type: 'EndClusterEpisode',
+          data: { incidentId: before.incidentId, reason: `incident ${before.incidentId} closed` },
+        },
+        { tx, session, now },
+      );
+    }
     const clustered = await this.commands.handle(
-      createComplaintClusterDecider(policy),
+      decider,
       clusterStream(clusterId),
       step.origin,
       { type: 'RegisterComplaint', data: facts },
@@ -228,12 +243,13 @@ export class ComplaintCategoryUnmapped extends DomainError {
 
 /**
  * What incidents knows of a complaint, mapped field by field from the contract (`customerId` is an opaque reference;
- * the optional `groupEvent` flag, absent, is `false`). A complaint stamped slightly in this service's future (clock skew with intake) is taken as received now.
+ * the optional flags (`groupEvent`, `brandRisk`, `regionalOutage`, `majorCustomerLoss`), absent, are `false`). A complaint stamped slightly in this service's future (clock skew with intake) is taken as received now.
  */
 export function complaintFactsOf(complaint: ComplaintRegisteredV1, now: Date, skewToleranceMs: number): ComplaintFacts {
   const category = categories[complaint.category] as IncidentCategory | undefined;
   if (!category) throw new ComplaintCategoryUnmapped(complaint.category);
-  const { personalInjury, propertyLoss, mediaExposure, legalThreat, groupEvent = false } = complaint.flags;
+  const { personalInjury, propertyLoss, mediaExposure, legalThreat } = complaint.flags;
+  const { groupEvent = false, brandRisk = false, regionalOutage = false, majorCustomerLoss = false } = complaint.flags;
   const registeredMs = Date.parse(complaint.registeredAt);
   const skewed = registeredMs > now.getTime() && registeredMs - now.getTime() <= skewToleranceMs;
   return {
@@ -244,7 +260,16 @@ export function complaintFactsOf(complaint: ComplaintRegisteredV1, now: Date, sk
     ...(complaint.productSku ? { sku: complaint.productSku } : {}),
     ...(complaint.batch ? { batch: complaint.batch } : {}),
     ...(complaint.region ? { region: complaint.region } : {}),
-    flags: { injury: personalInjury, propertyLoss, mediaExposure, legalThreat, groupEvent },
+    flags: {
+      injury: personalInjury,
+      propertyLoss,
+      mediaExposure,
+      legalThreat,
+      groupEvent,
+      brandRisk,
+      regionalOutage,
+      majorCustomerLoss,
+    },
     receivedAt: skewed ? now.toISOString() : complaint.registeredAt,
   };
 }

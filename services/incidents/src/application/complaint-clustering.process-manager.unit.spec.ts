@@ -26,8 +26,29 @@ describe('complaint clustering: ComplaintRegistered v1 → the facts the cluster
       category: 'product-quality',
       sku: 'PB-20000',
       batch: 'B-7',
-      flags: { injury: true, propertyLoss: false, mediaExposure: true, legalThreat: false, groupEvent: false },
+      flags: {
+        injury: true,
+        propertyLoss: false,
+        mediaExposure: true,
+        legalThreat: false,
+        groupEvent: false,
+        brandRisk: false,
+        regionalOutage: false,
+        majorCustomerLoss: false,
+      },
       receivedAt: '2026-11-25T08:00:00.000Z',
+    });
+  });
+
+  it('reads the optional brandRisk, regionalOutage and majorCustomerLoss flags as they say', () => {
+    const flagged = {
+      ...complaint,
+      flags: { ...complaint.flags, brandRisk: true, regionalOutage: true, majorCustomerLoss: true },
+    };
+    expect(complaintFactsOf(flagged, now, fiveMinutes).flags).toMatchObject({
+      brandRisk: true,
+      regionalOutage: true,
+      majorCustomerLoss: true,
     });
   });
 

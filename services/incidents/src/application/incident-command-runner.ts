@@ -150,7 +150,8 @@ export class IncidentCommandRunner {
             metadata: timerMetadata,
           });
           break;
-        case 'CustomersContacted':
+        // Contact is per customer: a contact does not stop the clock; at the deadline the breach rule counts who was
+        // contacted in time (and decides nothing when the policy's share was).
         case 'IncidentClosed':
           await cancelTimer(tx, contactDeadlineTimerId(event.data.incidentId));
           break;

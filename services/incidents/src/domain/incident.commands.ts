@@ -137,8 +137,15 @@ export type RecordCustomerConfirmation = Command<
   { readonly customerRef: string; readonly satisfaction: ConfirmationSatisfaction; readonly note?: string }
 >;
 
-/** Ends resolution and starts follow-up; the retrospective becomes due. */
-export type ResolveIncident = Command<'ResolveIncident', { readonly summary: string }>;
+/**
+ * Ends resolution and starts follow-up; the retrospective becomes due. Needs the policy's share of the affected
+ * customers' confirmations, or `confirmationOverride`: the level's lead (or emergency leadership) resolving with fewer,
+ * for the recorded reason (e.g. customers who cannot be reached).
+ */
+export type ResolveIncident = Command<
+  'ResolveIncident',
+  { readonly summary: string; readonly confirmationOverride?: { readonly reason: string } }
+>;
 
 /** Satisfaction measured by surveys (percentage of satisfied respondents). */
 export type RecordSatisfaction = Command<

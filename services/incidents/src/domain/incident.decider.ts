@@ -23,6 +23,7 @@ import type {
   UpgradeIncident,
 } from './incident.commands';
 import {
+  ConfirmationOverrideNotAllowed,
   ContactDeadlineNotDue,
   DowngradeNotAllowed,
   FieldRequired,
@@ -45,6 +46,7 @@ import type { AuditFields, CaseRefs, ContactDeadlineSet, IncidentEvent, Incident
 import {
   approversOf,
   contactDueAt,
+  customersRequired,
   defaultIncidentPolicy,
   escalationTargetAbove,
   retrospectiveDueAt,
@@ -55,6 +57,8 @@ import {
   evolve,
   handlingPhases,
   initialState,
+  isInPhase,
+  type IncidentFacts,
   type IncidentIn,
   type IncidentState,
   type IncidentStatus,
@@ -150,7 +154,11 @@ function open(command: OpenIncident | DeclareIncident, state: IncidentState, pol
     summary = command.data.summary;
   }
   const audit = auditOf(data.incidentId, context);
-  const { level, reason } = data;
+  // Level 1 is graded by emergency leadership (seed 004 §4(一)2); anyone else asking for it is graded level 2, the most
+  // they may grade, and their proposal is paged to leadership.
+  const proposed = data.level === 'L1' && !holdsAnyRole(context, policy.levelOneAuthority);
+  const level: IncidentLevel = proposed ? 'L2' : data.level;
+  const reason = proposed ? `${data.reason} (level 1 proposed; L2 until emergency leadership decides)` : data.reason;
   return [
     {
       type: 'IncidentOpened',
@@ -167,11 +175,42 @@ function open(command: OpenIncident | DeclareIncident, state: IncidentState, pol
         level,
         dueAt: contactDueAt(level, context.now, policy).toISOString(),
         previousDueAt: null,
+        startedAt: context.now.toISOString(),
         reason: `${level} contact deadline of ${policy.contactDeadlineMinutes[level]} min from activation`,
+      },
+    },
+    ...(proposed ? levelOneProposal(level, data.reason, audit, cases, policy) : []),
+  ];
+}
+
+/** The proposal of level 1 by someone without the authority, paged to the level-1 lead and emergency leadership. */
+function levelOneProposal(
+  level: IncidentLevel,
+  reason: string,
+  audit: AuditFields,
+  cases: CaseRefs,
+  policy: IncidentPolicy,
+): IncidentEvent[] {
+  const lead = policy.responseTeams.L1.lead;
+  const members = policy.levelOneAuthority.filter((role) => role !== lead && role !== systemRole);
+  return [
+    { type: 'LevelOneProposed', data: { ...audit, level, reason } },
+    {
+      type: 'ResponseTeamPaged',
+      data: {
+        ...audit,
+        level: 'L1',
+        team: { lead, members },
+        trigger: 'level-one-proposal',
+        reason: `Level 1 proposed by ${audit.actor.role} (${audit.actor.id}): ${reason}`,
+        ...cases,
       },
     },
   ];
 }
+
+/** The role of the cluster watch (rule-based grading), never paged. */
+const systemRole = 'system';
 
 function upgrade(command: UpgradeIncident, state: IncidentState, policy: IncidentPolicy): IncidentEvent[] {
   requirePhase(state, command.type, handling, 'levelChangeWhileHandling');
@@ -181,17 +220,22 @@ function upgrade(command: UpgradeIncident, state: IncidentState, policy: Inciden
   // CONTEXT: the cluster and a human may both raise the same incident to the same level; the second is a no-op.
   if (toLevel === from) return [];
   if (!isMoreSevere(toLevel, from)) throw new InvalidLevelChange(command.type, from, toLevel);
-  return raise(
-    state,
-    toLevel,
-    reason,
-    auditOf(state.incident.incidentId, command.context),
-    command.context.now,
-    policy,
-  );
+  const audit = auditOf(state.incident.incidentId, command.context);
+  if (toLevel === 'L1' && !holdsAnyRole(command.context, policy.levelOneAuthority)) {
+    // Raising to level 1 is emergency leadership's decision: the proposer raises as far as L2 and proposes L1.
+    const raised = from === 'L3' ? raise(state, 'L2', reason, audit, command.context.now, policy) : [];
+    return [
+      ...raised,
+      ...levelOneProposal(from === 'L3' ? 'L2' : from, reason, audit, casesOf(state.incident), policy),
+    ];
+  }
+  return raise(state, toLevel, reason, audit, command.context.now, policy);
 }
 
-/** Upgrade events: the level change, the page of the new level's team, and the stricter deadline if any. */
+/**
+ * Upgrade events: the level change, the page of the new level's team, and the contact deadline: before the first
+ * contact the stricter of the current and the new level's; after it, the new level's deadline starts from now.
+ */
 function raise(
   state: Handling,
   to: IncidentLevel,
@@ -209,13 +253,44 @@ function raise(
       type: 'ResponseTeamPaged',
       data: { ...audit, level: to, team: policy.responseTeams[to], trigger: 'upgrade', reason, ...cases },
     },
-    ...tightenDeadline(
-      state,
-      to,
-      [contactDueAt(to, now, policy), ...otherDeadlines],
-      `${to} contact deadline of ${policy.contactDeadlineMinutes[to]} min from the upgrade is stricter`,
-      audit,
-    ),
+    ...(state.status === 'activation'
+      ? tightenDeadline(
+          state,
+          to,
+          [contactDueAt(to, now, policy), ...otherDeadlines],
+          `${to} contact deadline of ${policy.contactDeadlineMinutes[to]} min from the upgrade is stricter`,
+          audit,
+        )
+      : restartDeadline(state, to, [contactDueAt(to, now, policy), ...otherDeadlines], now, policy, audit)),
+  ];
+}
+
+/**
+ * After the first contact, raising the level starts the new level's contact deadline (seed 004 §4(二)1: the level's
+ * contact time applies to the level the incident now has): the customers must be contacted again by the new level's
+ * team, counted from the upgrade.
+ */
+function restartDeadline(
+  state: Handling,
+  level: IncidentLevel,
+  candidates: Date[],
+  now: Date,
+  policy: IncidentPolicy,
+  audit: AuditFields,
+): ContactDeadlineSet[] {
+  const earliest = Math.min(...candidates.map((date) => date.getTime()));
+  return [
+    {
+      type: 'ContactDeadlineSet',
+      data: {
+        ...audit,
+        level,
+        dueAt: new Date(earliest).toISOString(),
+        previousDueAt: state.incident.contactDueAt,
+        startedAt: now.toISOString(),
+        reason: `${level} contact deadline of ${policy.contactDeadlineMinutes[level]} min starts again from the upgrade, after the first contact`,
+      },
+    },
   ];
 }
 
@@ -355,15 +430,17 @@ function attachComplaint(command: AttachComplaint, state: IncidentState): Incide
  */
 function flagBreach(command: FlagContactDeadlineBreach, state: IncidentState, policy: IncidentPolicy): IncidentEvent[] {
   if (state.status === 'none') throw new IncidentNotFound(command.type);
-  if (state.status !== 'activation') return [];
+  if (!isInPhase(state, handling)) return [];
   const { contactDueAt: dueAt, contactDeadlineBreached, level, incidentId } = state.incident;
   if (dueAt === null || contactDeadlineBreached) return [];
   if (command.context.now.getTime() < Date.parse(dueAt)) throw new ContactDeadlineNotDue(dueAt, command.context.now);
+  const { contacted, required } = contactProgress(state.incident, dueAt, policy);
+  if (contacted >= required) return [];
   const escalatedTo = escalationTargetAbove(policy.responseTeams[level].lead, policy);
   const audit = auditOf(incidentId, command.context);
   const cases = casesOf(state.incident);
   return [
-    { type: 'ContactDeadlineBreached', data: { ...audit, level, dueAt, escalatedTo, ...cases } },
+    { type: 'ContactDeadlineBreached', data: { ...audit, level, dueAt, escalatedTo, contacted, required, ...cases } },
     {
       type: 'ResponseTeamPaged',
       data: {
@@ -371,11 +448,32 @@ function flagBreach(command: FlagContactDeadlineBreach, state: IncidentState, po
         level,
         team: { lead: escalatedTo, members: [] },
         trigger: 'contact-deadline-breach',
-        reason: `No customer contacted by the ${level} contact deadline ${dueAt}`,
+        reason:
+          contacted === 0
+            ? `No customer contacted by the ${level} contact deadline ${dueAt}`
+            : `${contacted} of the ${required} customers required contacted by the ${level} contact deadline ${dueAt}`,
         ...cases,
       },
     },
   ];
+}
+
+/**
+ * Contact is per affected customer (seed 004 §4(二)1): how many affected customers were contacted between the start
+ * of the current deadline and `dueAt`, and how many the level's share (policy `contactSharePercent`) requires.
+ */
+export function contactProgress(
+  incident: IncidentFacts,
+  dueAt: string,
+  policy: IncidentPolicy,
+): { contacted: number; required: number } {
+  const from = Date.parse(incident.contactDeadlineStartedAt ?? incident.openedAt);
+  const until = Date.parse(dueAt);
+  const contacted = incident.affectedCustomers.filter((ref) =>
+    (incident.contactedAt.get(ref) ?? []).some((at) => Date.parse(at) >= from && Date.parse(at) <= until),
+  ).length;
+  const required = customersRequired(incident.affectedCustomers.length, policy.contactSharePercent[incident.level]);
+  return { contacted, required };
 }
 
 // ---- resolution -----------------------------------------------------------------------------------------------------
@@ -475,18 +573,37 @@ function resolve(command: ResolveIncident, state: IncidentState, policy: Inciden
       resolution.step === 'root-caused' ? 'no solution is approved' : 'the approved solution is not implemented',
     );
   }
-  if (resolution.confirmations === 0) throw new ResolutionIncomplete('no customer has confirmed the solution');
   requireText(command.type, 'summary', command.data.summary);
-  const { level, incidentId } = state.incident;
+  const { level, incidentId, affectedCustomers } = state.incident;
+  const confirmed = resolution.confirmedCustomers.size;
+  const required = customersRequired(affectedCustomers.length, policy.confirmationSharePercent[level]);
+  const { confirmationOverride: override } = command.data;
+  const overrideRoles = [policy.responseTeams[level].lead, ...policy.levelOneAuthority].filter((r) => r !== systemRole);
+  if (confirmed < required) {
+    if (!override) {
+      throw new ResolutionIncomplete(
+        confirmed === 0
+          ? 'no customer has confirmed the solution'
+          : `${confirmed} of the ${required} customer confirmations the ${level} policy requires`,
+      );
+    }
+    requireText(command.type, 'confirmationOverride.reason', override.reason);
+    if (!holdsAnyRole(command.context, overrideRoles)) throw new ConfirmationOverrideNotAllowed(level, overrideRoles);
+  }
+  const audit = auditOf(incidentId, command.context, confirmed < required ? overrideRoles : []);
   return [
     {
       type: 'IncidentResolved',
       data: {
-        ...auditOf(incidentId, command.context),
+        ...audit,
         level,
         summary: command.data.summary,
         retrospectiveDueAt: retrospectiveDueAt(level, command.context.now, policy).toISOString(),
         satisfactionTargetPercent: policy.satisfactionTargetPercent[level],
+        confirmations: { confirmed, required },
+        ...(confirmed < required && override
+          ? { confirmationOverride: { reason: override.reason, by: audit.actor } }
+          : {}),
         ...casesOf(state.incident),
       },
     },

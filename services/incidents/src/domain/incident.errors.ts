@@ -25,7 +25,9 @@ export const incidentRules = {
   implementAfterApproval: 'Only an approved solution is implemented, until its implementation is completed',
   confirmAfterImplementation: 'Customers confirm a solution once its implementation is completed',
   resolveWhenConfirmed:
-    'An incident is resolved once its approved solution is implemented and at least one customer confirmed it',
+    "An incident is resolved once its approved solution is implemented and the policy's share of its affected customers confirmed it (at least one), or the level's lead recorded an override",
+  confirmationOverrideRoles:
+    "Resolving without the policy's share of customer confirmations needs the level's lead or emergency leadership, with a reason",
   followUpAfterResolution: 'Satisfaction, follow-ups and the retrospective belong to follow-up, after resolution',
   retrospectiveOnce: 'The retrospective is recorded once',
   closeFromFollowUp: 'An incident closes from follow-up',
@@ -133,6 +135,18 @@ export class ContactDeadlineNotDue extends DomainError {
       'conflict',
       `Contact deadline ${dueAt} has not passed at ${now.toISOString()}`,
       incidentRules.deadlineNotDue,
+    );
+  }
+}
+
+/** A confirmation override by someone who is neither the level's lead nor emergency leadership. */
+export class ConfirmationOverrideNotAllowed extends DomainError {
+  constructor(level: IncidentLevel, allowed: readonly Role[]) {
+    super(
+      'INCIDENT.CONFIRMATION_OVERRIDE_FORBIDDEN',
+      'forbidden',
+      `Resolving an ${level} incident without enough confirmations needs one of: ${allowed.join(', ')}`,
+      incidentRules.confirmationOverrideRoles,
     );
   }
 }

@@ -64,21 +64,37 @@ export type ResponseTeamPaged = Event<
   CaseRefs & {
     readonly level: IncidentLevel;
     readonly team: ResponseTeam;
-    readonly trigger: 'activation' | 'upgrade' | 'contact-deadline-breach';
+    /**
+     * `level-one-proposal`: someone without level-1 authority asked for level 1; the level-1 team (emergency
+     * leadership) is paged to decide, and the incident's team stays as it is.
+     */
+    readonly trigger: 'activation' | 'upgrade' | 'contact-deadline-breach' | 'level-one-proposal';
     readonly reason: string;
   }
 >;
 
-/** The contact deadline was set (activation) or tightened (upgrade, absorbed duplicate). Never moves later. */
+/**
+ * The contact deadline was set (activation), tightened (an upgrade or absorbed duplicate before the first contact), or
+ * started anew for the new level (an upgrade after the first contact: the new level's team contacts the customers
+ * again, from `startedAt`).
+ */
 export type ContactDeadlineSet = Event<
   'ContactDeadlineSet',
   {
     readonly level: IncidentLevel;
     readonly dueAt: string;
     readonly previousDueAt: string | null;
+    /** Contacts from this time on count toward the deadline; absent in events recorded before (= activation). */
+    readonly startedAt?: string;
     readonly reason: string;
   }
 >;
+
+/**
+ * Someone without level-1 authority (policy `levelOneAuthority`) asked for level 1: the incident stays at (or is graded)
+ * `level`, and emergency leadership is paged with the proposal.
+ */
+export type LevelOneProposed = Event<'LevelOneProposed', { readonly level: IncidentLevel; readonly reason: string }>;
 
 /** The level was raised. */
 export type IncidentUpgraded = Event<
@@ -138,10 +154,20 @@ export type ComplaintAttached = Event<
   }
 >;
 
-/** Nobody was contacted by the deadline; `escalatedTo` is paged next. Recorded once per incident. */
+/**
+ * Fewer than the policy's share of the affected customers were contacted by the deadline; `escalatedTo` is paged next.
+ * Recorded once per deadline.
+ */
 export type ContactDeadlineBreached = Event<
   'ContactDeadlineBreached',
-  CaseRefs & { readonly level: IncidentLevel; readonly dueAt: string; readonly escalatedTo: Role }
+  CaseRefs & {
+    readonly level: IncidentLevel;
+    readonly dueAt: string;
+    readonly escalatedTo: Role;
+    /** Affected customers contacted in time, and how many the policy's share required (absent in older events). */
+    readonly contacted?: number;
+    readonly required?: number;
+  }
 >;
 
 /** Cause analysis by the responsible group; the first one moves the incident to resolution. */
@@ -177,6 +203,10 @@ export type IncidentResolved = Event<
     readonly retrospectiveDueAt: string;
     /** The level's satisfaction target (policy) when resolved, which surveys measure against. */
     readonly satisfactionTargetPercent: number;
+    /** Distinct customers who confirmed, and how many the policy's share required (absent in older events). */
+    readonly confirmations?: { readonly confirmed: number; readonly required: number };
+    /** Resolved with fewer confirmations than required: who decided and why. */
+    readonly confirmationOverride?: { readonly reason: string; readonly by: ActorRef };
   }
 >;
 
@@ -237,6 +267,7 @@ export type IncidentEvent =
   | IncidentOpened
   | ResponseTeamPaged
   | ContactDeadlineSet
+  | LevelOneProposed
   | IncidentUpgraded
   | IncidentDowngraded
   | IncidentMerged

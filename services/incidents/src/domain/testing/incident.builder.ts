@@ -26,7 +26,7 @@ import type {
 import { incidentDecider } from '../incident.decider';
 import type { IncidentEvent } from '../incident.events';
 import type { IncidentState } from '../incident.state';
-import type { IncidentCategory, IncidentLevel } from '../incident.values';
+import { noComplaintFlags, type IncidentCategory, type IncidentLevel } from '../incident.values';
 import { actors, tenant } from './actors.fixture';
 import type { TestClock } from './test-clock';
 
@@ -55,12 +55,12 @@ export function incidentCommands(clock: TestClock, incidentId = 'INC-1') {
         clusterKey: 'sku:BAT-100|batch:B-7',
         level: 'L3',
         complaintCount: 1,
-        flags: { injury: false, propertyLoss: false, mediaExposure: false, legalThreat: false, groupEvent: false },
+        flags: { ...noComplaintFlags },
         reason: '1 customers within 24 h reached the L3 threshold of 1',
         ...overrides,
       },
     }),
-    declare: (overrides: Partial<DeclareIncident['data']> = {}, actor: Actor = actors.csManager): DeclareIncident => ({
+    declare: (overrides: Partial<DeclareIncident['data']> = {}, actor: Actor = actors.csDirector): DeclareIncident => ({
       type: 'DeclareIncident',
       context: context(actor),
       data: {

@@ -92,7 +92,19 @@ export const RecordConfirmationRequest = body({
 export type RecordConfirmationRequest = Static<typeof RecordConfirmationRequest>;
 
 /** `POST /incidents/:id/resolve`. */
-export const ResolveIncidentRequest = body({ summary: text() });
+export const ResolveIncidentRequest = body({
+  summary: text(),
+  confirmationOverride: Type.Optional(
+    Type.Object(
+      { reason: text() },
+      {
+        ...strict,
+        description:
+          "Resolve with fewer confirmations than the policy's share requires: the level's lead (or emergency leadership), with the reason",
+      },
+    ),
+  ),
+});
 export type ResolveIncidentRequest = Static<typeof ResolveIncidentRequest>;
 
 /** `POST /incidents/:id/follow-ups`. */

@@ -37,11 +37,11 @@ function aWholeLife(): IncidentEvent[] {
   clock.advance({ hours: 2 });
   history = historyOf(incidentDecider, [command.flagBreach()], history);
   const steps = [
-    command.contact(),
+    command.contact({ customerRefs: ['cus-1'] }),
     command.rootCause({}, actors.techSupport),
     command.approve({}, actors.csDirector),
     command.implement(),
-    command.confirm(),
+    command.confirm({ customerRef: 'cus-1' }),
     command.resolve(),
     command.satisfaction(),
     command.retrospective(),
