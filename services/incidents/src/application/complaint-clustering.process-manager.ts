@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
-import type { ComplaintCategory, ComplaintRegisteredV1 } from '@aftersales/contracts';
+import type { ComplaintCategory, ComplaintRegisteredV1, RegionalAlarmRaisedV1 } from '@aftersales/contracts';
 import { DomainError } from '@aftersales/domain';
 import { Commands, deterministicUuid, StreamSession, type CommandOrigin } from '@aftersales/eventstore';
 import type { Logger } from '@aftersales/observability';
@@ -11,6 +11,7 @@ import {
   createComplaintClusterDecider,
   initialIncidentState,
   isInPhase,
+  noComplaintFlags,
   type ClusteringOutcome,
   type ComplaintFacts,
   type ComplaintToAttach,
@@ -86,9 +87,33 @@ export class ComplaintClusteringProcessManager {
     origin: CommandOrigin,
     complaint: ComplaintRegisteredV1,
   ): Promise<void> {
-    const { tenant } = origin;
     const now = this.commands.now();
-    const facts = complaintFactsOf(complaint, now, this.config.clockSkewToleranceMs);
+    await this.cluster(tx, session, origin, complaintFactsOf(complaint, now, this.config.clockSkewToleranceMs), now);
+  }
+
+  /**
+   * Handles one logistics `RegionalAlarmRaised` inside the inbox transaction: an internal alarm (seed 004 §4(一)1
+   * 「內部報警:物流追蹤系統(提示訂單延遲)」) taken as a special-scenario signal about its region, clustered with the
+   * region's other special-scenario complaints and alarms, flagged as a regional service outage.
+   */
+  async onRegionalAlarmRaised(
+    tx: PoolClient,
+    session: StreamSession,
+    origin: CommandOrigin,
+    alarm: RegionalAlarmRaisedV1,
+  ): Promise<void> {
+    const now = this.commands.now();
+    await this.cluster(tx, session, origin, regionalAlarmFactsOf(alarm, now, this.config.clockSkewToleranceMs), now);
+  }
+
+  private async cluster(
+    tx: PoolClient,
+    session: StreamSession,
+    origin: CommandOrigin,
+    facts: ComplaintFacts,
+    now: Date,
+  ): Promise<void> {
+    const { tenant } = origin;
     const clusterId = clusterIdOf(tenant, facts);
     const step: Step = { tx, session, tenant, clusterId, origin: { ...origin, actor: CLUSTER_WATCH }, now };
     const policy = await this.policies.forTenant(tenant, tx);
@@ -239,6 +264,25 @@ export class ComplaintCategoryUnmapped extends DomainError {
       'Every complaint category intake publishes maps to an incident category',
     );
   }
+}
+
+/**
+ * A logistics regional alarm as the cluster takes it: a special-scenario signal about its region (so it clusters with
+ * that region's special-scenario complaints), its id as the complaint id, the alarm itself as the "customer" (it counts
+ * once toward reach: the customers it reports have not complained), flagged `regionalOutage` (seed 004 §3(二) level 2
+ * 「區域內服務中斷」), received when it was raised (clock skew as for complaints).
+ */
+export function regionalAlarmFactsOf(alarm: RegionalAlarmRaisedV1, now: Date, skewToleranceMs: number): ComplaintFacts {
+  const raisedMs = Date.parse(alarm.raisedAt);
+  const skewed = raisedMs > now.getTime() && raisedMs - now.getTime() <= skewToleranceMs;
+  return {
+    complaintId: alarm.alarmId,
+    customerRef: `logistics-alarm:${alarm.alarmId}`,
+    category: 'special-scenario',
+    region: alarm.region,
+    flags: { ...noComplaintFlags, regionalOutage: true },
+    receivedAt: skewed ? now.toISOString() : alarm.raisedAt,
+  };
 }
 
 /**

@@ -5,6 +5,7 @@ import {
   eventSource,
   IncidentDowngradedV1,
   IncidentMergedV1,
+  ResponseTeamPagedV1,
   Topics,
   validateEvent,
 } from '@aftersales/contracts';
@@ -184,6 +185,50 @@ describe('incidents HTTP commands (real Postgres + Kafka)', () => {
         ]);
         return rows[0]?.target === 'none' ? true : undefined;
       }, 'the page recorded as delivered to none');
+    });
+
+    // Seed 004 §4(一)2: level 1 is graded by emergency leadership; others propose it (issue 13).
+    it('a cs-manager declaring level 1 gets level 2, and the level-1 proposal is paged and published', async () => {
+      const res = await call('POST', '/incidents', 'cs-manager', {
+        category: 'product-quality',
+        level: 'L1',
+        summary: 'A video of a burning power bank is spreading',
+        reason: 'Media exposure risk',
+      });
+      expect(res.status).toBe(201);
+      const summary = summaryOf(res);
+      expect(summary).toMatchObject({
+        level: 'L2',
+        appended: [
+          'IncidentOpened',
+          'ResponseTeamPaged',
+          'ContactDeadlineSet',
+          'LevelOneProposed',
+          'ResponseTeamPaged',
+        ],
+      });
+      const messages = await readTopicWithKcat(Topics.incidents, {
+        count: 1,
+        until: (m) =>
+          m.key === summary.incidentId &&
+          m.headers.ce_type === ResponseTeamPagedV1.type &&
+          m.payload.includes('level-one-proposal'),
+        timeoutMs: 30_000,
+      });
+      const page = JSON.parse(messages[0]?.payload ?? '{}') as ResponseTeamPagedV1;
+      expect(validateEvent(ResponseTeamPagedV1.type, page).ok).toBe(true);
+      expect(page).toMatchObject({
+        level: 'L1',
+        trigger: 'level-one-proposal',
+        team: { lead: 'general-manager', members: ['incident-commander', 'cs-director'] },
+      });
+      // Leadership decides: the cs-director raises it to level 1.
+      const raised = await call('POST', `/incidents/${summary.incidentId}/upgrade`, 'cs-director', {
+        toLevel: 'L1',
+        reason: 'Confirmed: media exposure',
+      });
+      expect(raised.status).toBe(200);
+      expect(summaryOf(raised).level).toBe('L1');
     });
 
     it('honours Idempotency-Key: a retried declaration returns the same incident and appends nothing', async () => {
