@@ -174,6 +174,18 @@ describe('Story: 120 complaints about one battery batch', () => {
       'FollowUpRequired',
     ]);
     handle(command.retrospective({}, actors.generalManager));
+    // The quality group checks the fix, the recall is checked for compliance, and PR has made its statement (L1).
+    handle(command.qualityCheck());
+    handle(
+      command.recallCheck({
+        recallRequired: true,
+        compliant: true,
+        basis: 'Recall of batch B-7 notified and executed under the Product Quality Law',
+      }),
+    );
+    handle(
+      command.prStatement({ statement: 'All B-7 batteries recalled and replaced', channels: ['website', 'weibo'] }),
+    );
     expect(() => handle(command.close({}, actors.generalManager))).toThrow(FollowUpOutstanding);
     handle(command.followUp({ action: 'additional-compensation', description: 'Extended warranty +6 months offered' }));
     handle(command.close({}, actors.generalManager));
@@ -201,6 +213,9 @@ describe('Story: 120 complaints about one battery batch', () => {
       'SatisfactionRecorded',
       'FollowUpRequired',
       'RetrospectiveRecorded',
+      'QualityCheckRecorded',
+      'RecallComplianceChecked',
+      'PrStatementRecorded',
       'FollowUpRecorded',
       'IncidentClosed',
     ]);

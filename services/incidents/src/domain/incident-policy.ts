@@ -94,6 +94,12 @@ export interface IncidentPolicy {
   readonly recallApprovers: readonly Role[];
   /** Roles that may downgrade an incident, by the level it leaves (`L3` cannot be left downwards). */
   readonly downgradeApprovers: LevelMap<readonly Role[]>;
+  /** Who records the checks closing needs (seed 004 §4(三)2–3, §5): the quality check, recall compliance, PR statement. */
+  readonly closureCheckers: {
+    readonly quality: readonly Role[];
+    readonly recallCompliance: readonly Role[];
+    readonly prStatement: readonly Role[];
+  };
   /** The responsible group that records root and direct cause, by category (domain §5, Resolution). */
   readonly rootCauseGroups: { readonly [C in IncidentCategory]: readonly Role[] };
 }
@@ -142,6 +148,7 @@ export const defaultIncidentPolicy: IncidentPolicy = {
   solutionApprovers: { L1: emergencyLeadership, L2: ['cs-director'], L3: ['cs-manager', 'cs-director'] },
   recallApprovers: emergencyLeadership,
   downgradeApprovers: { L1: emergencyLeadership, L2: ['cs-director', ...emergencyLeadership], L3: [] },
+  closureCheckers: { quality: ['quality'], recallCompliance: ['quality', 'legal'], prStatement: ['pr'] },
   rootCauseGroups: {
     'product-quality': ['tech-support'],
     'service-failure': ['quality'],
@@ -208,6 +215,9 @@ function validate(policy: IncidentPolicy): string[] {
   if (policy.escalationLadder.length === 0) problems.push('escalationLadder needs at least one role');
   if (policy.recallApprovers.length === 0) problems.push('recallApprovers needs a role');
   if (policy.levelOneAuthority.length === 0) problems.push('levelOneAuthority needs a role');
+  for (const [check, roles] of Object.entries(policy.closureCheckers)) {
+    if (roles.length === 0) problems.push(`closureCheckers.${check} needs a role`);
+  }
   for (const [category, roles] of Object.entries(policy.rootCauseGroups)) {
     if (roles.length === 0) problems.push(`rootCauseGroups.${category} needs a role`);
   }

@@ -173,6 +173,27 @@ export type RecordRetrospective = Command<
   }
 >;
 
+/**
+ * The quality group checked the fix (seed 004 §4(三)3 「質量管控組負責監督解決方案實施…確保問題徹底解決」): closing
+ * needs the latest check passed.
+ */
+export type RecordQualityCheck = Command<'RecordQualityCheck', { readonly passed: boolean; readonly findings: string }>;
+
+/**
+ * The recall-compliance check of a product-quality incident (seed 004 §4(三)2 「召回需符合《產品質量法》要求」): whether a
+ * recall is required, and whether what was done complies, on which basis.
+ */
+export type RecordRecallComplianceCheck = Command<
+  'RecordRecallComplianceCheck',
+  { readonly recallRequired: boolean; readonly compliant: boolean; readonly basis: string }
+>;
+
+/** PR's public statement on a level-1 incident (seed 004 §5 公關組: 「制定公關方案(如發布聲明、回應媒體)」). */
+export type RecordPrStatement = Command<
+  'RecordPrStatement',
+  { readonly statement: string; readonly channels: readonly string[] }
+>;
+
 /** Closes and archives the incident. */
 export type CloseIncident = Command<'CloseIncident', { readonly reason?: string }>;
 
@@ -196,4 +217,7 @@ export type IncidentCommand =
   | RecordSatisfaction
   | RecordFollowUp
   | RecordRetrospective
+  | RecordQualityCheck
+  | RecordRecallComplianceCheck
+  | RecordPrStatement
   | CloseIncident;

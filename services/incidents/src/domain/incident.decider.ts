@@ -16,6 +16,9 @@ import type {
   RecordFollowUp,
   RecordImplementation,
   RecordRetrospective,
+  RecordPrStatement,
+  RecordQualityCheck,
+  RecordRecallComplianceCheck,
   RecordRootCause,
   RecordSatisfaction,
   RecordTemporaryMeasure,
@@ -23,6 +26,8 @@ import type {
   UpgradeIncident,
 } from './incident.commands';
 import {
+  ClosureCheckNotAllowed,
+  ClosureChecksMissing,
   ConfirmationOverrideNotAllowed,
   ContactDeadlineNotDue,
   DowngradeNotAllowed,
@@ -42,7 +47,14 @@ import {
   SolutionApprovalNotAllowed,
   type IncidentRule,
 } from './incident.errors';
-import type { AuditFields, CaseRefs, ContactDeadlineSet, IncidentEvent, IncidentSource } from './incident.events';
+import type {
+  AuditFields,
+  CaseRefs,
+  ContactDeadlineSet,
+  IncidentEvent,
+  IncidentSource,
+  SatisfactionAtClosure,
+} from './incident.events';
 import {
   approversOf,
   contactDueAt,
@@ -126,6 +138,12 @@ function decide(command: IncidentCommand, state: IncidentState, policy: Incident
       return recordFollowUp(command, state);
     case 'RecordRetrospective':
       return recordRetrospective(command, state);
+    case 'RecordQualityCheck':
+      return recordQualityCheck(command, state, policy);
+    case 'RecordRecallComplianceCheck':
+      return recordRecallCompliance(command, state, policy);
+    case 'RecordPrStatement':
+      return recordPrStatement(command, state, policy);
     case 'CloseIncident':
       return close(command, state);
     default:
@@ -691,14 +709,106 @@ function recordRetrospective(command: RecordRetrospective, state: IncidentState)
   ];
 }
 
+// ---- closure checks -------------------------------------------------------------------------------------------------
+
+/** The fix is checked once implemented: in resolution after the implementation completed, or in follow-up. */
+function requireImplemented(state: IncidentState, command: IncidentCommand['type']): void {
+  requirePhase(state, command, ['resolution', 'follow-up'], 'checksAfterImplementation');
+  if (state.status === 'resolution' && state.resolution.step !== 'implemented') {
+    throw new InvalidIncidentTransition(
+      command,
+      `${state.status}/${state.resolution.step}`,
+      'checksAfterImplementation',
+    );
+  }
+}
+
+function requireChecker(command: { context: CommandContext }, check: string, allowed: readonly Role[]): void {
+  if (!holdsAnyRole(command.context, allowed)) throw new ClosureCheckNotAllowed(check, allowed);
+}
+
+function recordQualityCheck(
+  command: RecordQualityCheck,
+  state: IncidentState,
+  policy: IncidentPolicy,
+): IncidentEvent[] {
+  requireImplemented(state, command.type);
+  if (state.status === 'none') return [];
+  const allowed = policy.closureCheckers.quality;
+  requireChecker(command, 'quality check', allowed);
+  const { passed, findings } = command.data;
+  requireText(command.type, 'findings', findings);
+  return [
+    {
+      type: 'QualityCheckRecorded',
+      data: { ...auditOf(state.incident.incidentId, command.context, allowed), passed, findings },
+    },
+  ];
+}
+
+function recordRecallCompliance(
+  command: RecordRecallComplianceCheck,
+  state: IncidentState,
+  policy: IncidentPolicy,
+): IncidentEvent[] {
+  requireImplemented(state, command.type);
+  if (state.status === 'none') return [];
+  if (state.incident.category !== 'product-quality') {
+    throw new InvalidIncidentTransition(command.type, state.incident.category, 'recallCheckForProductQuality');
+  }
+  const allowed = policy.closureCheckers.recallCompliance;
+  requireChecker(command, 'recall-compliance check', allowed);
+  const { recallRequired, compliant, basis } = command.data;
+  requireText(command.type, 'basis', basis);
+  return [
+    {
+      type: 'RecallComplianceChecked',
+      data: { ...auditOf(state.incident.incidentId, command.context, allowed), recallRequired, compliant, basis },
+    },
+  ];
+}
+
+function recordPrStatement(command: RecordPrStatement, state: IncidentState, policy: IncidentPolicy): IncidentEvent[] {
+  requirePhase(state, command.type, complaintTakingPhases, 'attachWhileOpen');
+  const allowed = policy.closureCheckers.prStatement;
+  requireChecker(command, 'PR statement', allowed);
+  const { statement, channels } = command.data;
+  requireText(command.type, 'statement', statement);
+  if (channels.length === 0) throw new FieldRequired(command.type, 'channels');
+  const { incidentId, level } = state.incident;
+  return [
+    {
+      type: 'PrStatementRecorded',
+      data: { ...auditOf(incidentId, command.context, allowed), level, statement, channels },
+    },
+  ];
+}
+
+/** The checks closing still lacks (seed 004 §4(三)2–3, §5; issue 13), in words. */
+function missingClosureChecks(incident: IncidentFacts): string[] {
+  const missing: string[] = [];
+  if (incident.qualityCheckPassed === null) missing.push('the quality group has not checked the fix');
+  if (incident.qualityCheckPassed === false) missing.push("the quality group's latest check of the fix failed");
+  if (incident.category === 'product-quality' && incident.recallCompliant !== true) {
+    missing.push(
+      incident.recallCompliant === null ? 'no recall-compliance check is recorded' : 'the recall is not compliant',
+    );
+  }
+  if (incident.level === 'L1' && incident.prStatements === 0) missing.push('no PR statement is recorded for level 1');
+  return missing;
+}
+
 function close(command: CloseIncident, state: IncidentState): IncidentEvent[] {
   requirePhase(state, command.type, ['follow-up'], 'closeFromFollowUp');
   const { followUp, incident } = state;
-  if (followUp.satisfaction === null) throw new SatisfactionNotMeasured(incident.incidentId);
-  if (followUp.followUpOutstanding) {
+  const satisfaction = satisfactionAtClosure(state);
+  if (satisfaction === null) throw new SatisfactionNotMeasured(incident.incidentId);
+  if (followUp.followUpOutstanding && followUp.satisfaction) {
     throw new FollowUpOutstanding(followUp.satisfaction.percent, followUp.satisfaction.targetPercent);
   }
   if (followUp.retrospectiveRecordedAt === null) throw new RetrospectiveMissing(incident.incidentId);
+  const missing = missingClosureChecks(incident);
+  if (missing.length > 0) throw new ClosureChecksMissing(missing);
   const { reason } = command.data;
   return [
     {
@@ -707,10 +817,22 @@ function close(command: CloseIncident, state: IncidentState): IncidentEvent[] {
         ...auditOf(incident.incidentId, command.context),
         level: incident.level,
         ...(reason ? { reason } : {}),
+        satisfaction,
         ...casesOf(incident),
       },
     },
   ];
+}
+
+/**
+ * How satisfaction stands for closing (issue 13, seed 004 §4(四)1): measured by surveys; an incident without complaints
+ * (declared by hand: surveys never learnt of its customers) closes unsurveyed; one whose survey window expired without
+ * answers closes once a follow-up with its customers is recorded. `null`: none of these, closing must wait.
+ */
+function satisfactionAtClosure(state: IncidentIn<'follow-up'>): SatisfactionAtClosure | null {
+  if (state.followUp.satisfaction !== null) return 'measured';
+  if (state.incident.attachedComplaints.size === 0) return 'not-surveyed';
+  return state.followUp.followUpsRecorded > 0 ? 'survey-unanswered' : null;
 }
 
 // ---- guards ---------------------------------------------------------------------------------------------------------

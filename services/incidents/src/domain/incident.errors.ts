@@ -31,7 +31,14 @@ export const incidentRules = {
   followUpAfterResolution: 'Satisfaction, follow-ups and the retrospective belong to follow-up, after resolution',
   retrospectiveOnce: 'The retrospective is recorded once',
   closeFromFollowUp: 'An incident closes from follow-up',
-  satisfactionMeasured: 'An incident closes only once its satisfaction has been measured',
+  closureChecks:
+    'An incident closes once the quality group passed the fix, a product-quality incident has a compliant recall check, and a level-1 incident a PR statement',
+  closureCheckRoles: 'Closure checks are recorded by the roles the tenant policy names (quality, legal, PR)',
+  checksAfterImplementation:
+    'The fix is checked once it is implemented: in resolution after implementation, or in follow-up',
+  recallCheckForProductQuality: 'Recall compliance is checked for product-quality incidents',
+  satisfactionMeasured:
+    'An incident with surveyed customers closes once its satisfaction has been measured, or, when the survey window expired without answers, once a follow-up is recorded',
   followUpBelowTarget: 'Below the satisfaction target an incident closes only after a follow-up',
   retrospectiveBeforeClose: 'An incident closes only with its retrospective recorded',
   satisfactionRange: 'Satisfaction is a percentage (0–100) from at least one survey response',
@@ -147,6 +154,30 @@ export class ConfirmationOverrideNotAllowed extends DomainError {
       'forbidden',
       `Resolving an ${level} incident without enough confirmations needs one of: ${allowed.join(', ')}`,
       incidentRules.confirmationOverrideRoles,
+    );
+  }
+}
+
+/** `CloseIncident` while a check closing needs is missing or failed. */
+export class ClosureChecksMissing extends DomainError {
+  constructor(readonly missing: readonly string[]) {
+    super(
+      'INCIDENT.CLOSURE_CHECKS_MISSING',
+      'conflict',
+      `Cannot close: ${missing.join('; ')}`,
+      incidentRules.closureChecks,
+    );
+  }
+}
+
+/** A closure check by a role the policy does not name for it. */
+export class ClosureCheckNotAllowed extends DomainError {
+  constructor(check: string, allowed: readonly Role[]) {
+    super(
+      'INCIDENT.CLOSURE_CHECK_FORBIDDEN',
+      'forbidden',
+      `The ${check} is recorded by: ${allowed.join(', ')}`,
+      incidentRules.closureCheckRoles,
     );
   }
 }

@@ -256,10 +256,40 @@ export type RetrospectiveRecorded = Event<
   }
 >;
 
+/** The quality group's check of the fix (the latest one governs closing). */
+export type QualityCheckRecorded = Event<
+  'QualityCheckRecorded',
+  { readonly passed: boolean; readonly findings: string }
+>;
+
+/** The recall-compliance check of a product-quality incident. */
+export type RecallComplianceChecked = Event<
+  'RecallComplianceChecked',
+  { readonly recallRequired: boolean; readonly compliant: boolean; readonly basis: string }
+>;
+
+/** PR's statement on a level-1 incident. */
+export type PrStatementRecorded = Event<
+  'PrStatementRecorded',
+  { readonly level: IncidentLevel; readonly statement: string; readonly channels: readonly string[] }
+>;
+
+/**
+ * How satisfaction stood at closure: `measured` by surveys; `not-surveyed`, an incident without complaints (declared by
+ * hand), whose customers surveys never learnt of; `survey-unanswered`, the survey window expired without answers and a
+ * follow-up was recorded instead.
+ */
+export type SatisfactionAtClosure = 'measured' | 'not-surveyed' | 'survey-unanswered';
+
 /** The incident was closed and its forms archived. */
 export type IncidentClosed = Event<
   'IncidentClosed',
-  CaseRefs & { readonly level: IncidentLevel; readonly reason?: string }
+  CaseRefs & {
+    readonly level: IncidentLevel;
+    readonly reason?: string;
+    /** Absent in events recorded before closures without a measurement (= `measured`). */
+    readonly satisfaction?: SatisfactionAtClosure;
+  }
 >;
 
 /** Every event of the Incident aggregate. */
@@ -285,4 +315,7 @@ export type IncidentEvent =
   | FollowUpRequired
   | FollowUpRecorded
   | RetrospectiveRecorded
+  | QualityCheckRecorded
+  | RecallComplianceChecked
+  | PrStatementRecorded
   | IncidentClosed;

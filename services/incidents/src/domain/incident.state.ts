@@ -28,6 +28,12 @@ export interface IncidentFacts {
   readonly attachedComplaints: ReadonlySet<string>;
   /** The after-sales cases the incident concerns (those of its complaints), distinct, in the order they came. */
   readonly caseIds: readonly string[];
+  /** The quality group's latest check of the fix; `null` until one is recorded. */
+  readonly qualityCheckPassed: boolean | null;
+  /** The latest recall-compliance check (product quality); `null` until one is recorded. */
+  readonly recallCompliant: boolean | null;
+  /** PR statements recorded. */
+  readonly prStatements: number;
 }
 
 /** The first customer contact, which started containment. */
@@ -70,6 +76,8 @@ export interface FollowUpProgress {
   readonly satisfaction: { readonly percent: number; readonly targetPercent: number } | null;
   /** Satisfaction is below target and no follow-up has been recorded since. */
   readonly followUpOutstanding: boolean;
+  /** Follow-ups recorded since resolution (absent in fixtures made before: 0). */
+  readonly followUpsRecorded: number;
   readonly retrospectiveRecordedAt: string | null;
 }
 
@@ -162,6 +170,9 @@ export function evolve(state: IncidentState, event: IncidentEvent): IncidentStat
         absorbed: [],
         attachedComplaints: new Set(),
         caseIds,
+        qualityCheckPassed: null,
+        recallCompliant: null,
+        prStatements: 0,
       };
       return { status: 'activation', incident };
     }
@@ -169,6 +180,12 @@ export function evolve(state: IncidentState, event: IncidentEvent): IncidentStat
     case 'TemporaryMeasureRecorded':
     case 'LevelOneProposed':
       return state;
+    case 'QualityCheckRecorded':
+      return withFacts(state, { qualityCheckPassed: event.data.passed });
+    case 'RecallComplianceChecked':
+      return withFacts(state, { recallCompliant: event.data.compliant });
+    case 'PrStatementRecorded':
+      return state.status === 'none' ? state : withFacts(state, { prStatements: state.incident.prStatements + 1 });
     case 'ContactDeadlineSet':
       return deadlineSet(state, event.data);
     case 'IncidentUpgraded':
@@ -315,6 +332,7 @@ function resolving(state: IncidentIn<'containment' | 'resolution'>, event: Resol
           retrospectiveDueAt: event.data.retrospectiveDueAt,
           satisfaction: null,
           followUpOutstanding: false,
+          followUpsRecorded: 0,
           retrospectiveRecordedAt: null,
         },
       };
@@ -342,7 +360,7 @@ function followingUp(followUp: FollowUpProgress, event: FollowUpEvent): FollowUp
     case 'FollowUpRequired':
       return { ...followUp, followUpOutstanding: true };
     case 'FollowUpRecorded':
-      return { ...followUp, followUpOutstanding: false };
+      return { ...followUp, followUpOutstanding: false, followUpsRecorded: followUp.followUpsRecorded + 1 };
     case 'RetrospectiveRecorded':
       return { ...followUp, retrospectiveRecordedAt: event.data.at };
     default:

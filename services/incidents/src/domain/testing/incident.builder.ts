@@ -16,6 +16,9 @@ import type {
   RecordCustomersContacted,
   RecordFollowUp,
   RecordImplementation,
+  RecordPrStatement,
+  RecordQualityCheck,
+  RecordRecallComplianceCheck,
   RecordRetrospective,
   RecordRootCause,
   RecordSatisfaction,
@@ -199,6 +202,58 @@ export function incidentCommands(clock: TestClock, incidentId = 'INC-1') {
         ...overrides,
       },
     }),
+    qualityCheck: (
+      overrides: Partial<RecordQualityCheck['data']> = {},
+      actor: Actor = actors.quality,
+    ): RecordQualityCheck => ({
+      type: 'RecordQualityCheck',
+      context: context(actor),
+      data: { passed: true, findings: 'Replacement batteries sampled: all within specification', ...overrides },
+    }),
+    recallCheck: (
+      overrides: Partial<RecordRecallComplianceCheck['data']> = {},
+      actor: Actor = actors.quality,
+    ): RecordRecallComplianceCheck => ({
+      type: 'RecordRecallComplianceCheck',
+      context: context(actor),
+      data: {
+        recallRequired: false,
+        compliant: true,
+        basis: 'No safety defect: repair and replacement suffice under the Product Quality Law',
+        ...overrides,
+      },
+    }),
+    prStatement: (overrides: Partial<RecordPrStatement['data']> = {}, actor: Actor = actors.pr): RecordPrStatement => ({
+      type: 'RecordPrStatement',
+      context: context(actor),
+      data: { statement: 'We are replacing every affected battery of batch B-7', channels: ['website'], ...overrides },
+    }),
+    /** The checks closing needs for an incident of `level` and `category` (quality; recall compliance; PR for L1). */
+    closureChecks: (level: IncidentLevel, category: IncidentCategory = 'product-quality'): IncidentCommand[] => [
+      {
+        type: 'RecordQualityCheck',
+        context: context(actors.quality),
+        data: { passed: true, findings: 'Fix verified' },
+      },
+      ...(category === 'product-quality'
+        ? [
+            {
+              type: 'RecordRecallComplianceCheck' as const,
+              context: context(actors.quality),
+              data: { recallRequired: false, compliant: true, basis: 'No safety defect' },
+            },
+          ]
+        : []),
+      ...(level === 'L1'
+        ? [
+            {
+              type: 'RecordPrStatement' as const,
+              context: context(actors.pr),
+              data: { statement: 'Statement on the incident', channels: ['website'] },
+            },
+          ]
+        : []),
+    ],
     close: (overrides: Partial<CloseIncident['data']> = {}, actor: Actor = actors.csManager): CloseIncident => ({
       type: 'CloseIncident',
       context: context(actor),
@@ -266,5 +321,6 @@ export function anIncidentHistory(
     if (index > 0) clock.advance({ minutes: 10 });
     history = historyOf(decider, [step()], history);
   });
-  return history;
+  // A resolved fixture has the checks closing needs too, recorded at the resolution's time.
+  return until === 'resolved' ? historyOf(decider, command.closureChecks(level, category), history) : history;
 }

@@ -461,6 +461,20 @@ describe('incidents HTTP commands (real Postgres + Kafka)', () => {
       });
       expect((await call('POST', `/incidents/${incidentId}/close`, 'agent', {})).status).toBe(403);
       await step('follow-ups', 'agent', { action: 'additional-compensation', description: 'Offered a coupon' });
+      // Closure checks (seed 004 §4(三)2–3, §5): the quality group, recall compliance (product quality), PR (level 1).
+      await step('quality-check', 'agent', { passed: true, findings: 'Checked' }, 403);
+      await step('quality-check', 'quality', { passed: true, findings: 'Replacement heaters sampled: within spec' });
+      await step('recall-compliance', 'legal', {
+        recallRequired: true,
+        compliant: true,
+        basis: 'Recall notified to the regulator and executed',
+      });
+      const noStatement = await step('close', 'cs-manager', {}, 409);
+      expect(problemOf(noStatement)).toMatchObject({
+        code: 'INCIDENT.CLOSURE_CHECKS_MISSING',
+        rule: incidentRules.closureChecks,
+      });
+      await step('pr-statements', 'pr', { statement: 'Batch H-2 recalled; owners contacted', channels: ['website'] });
       const closed = await step('close', 'cs-manager', { reason: 'All customers followed up' });
       expect(summaryOf(closed).status).toBe('closed');
 

@@ -107,6 +107,25 @@ export const ResolveIncidentRequest = body({
 });
 export type ResolveIncidentRequest = Static<typeof ResolveIncidentRequest>;
 
+/** `POST /incidents/:id/quality-check`: the quality group's check of the fix. */
+export const RecordQualityCheckRequest = body({ passed: Type.Boolean(), findings: text(4_000) });
+export type RecordQualityCheckRequest = Static<typeof RecordQualityCheckRequest>;
+
+/** `POST /incidents/:id/recall-compliance`: whether a recall is required and whether it complies, on which basis. */
+export const RecordRecallComplianceRequest = body({
+  recallRequired: Type.Boolean(),
+  compliant: Type.Boolean(),
+  basis: text(4_000),
+});
+export type RecordRecallComplianceRequest = Static<typeof RecordRecallComplianceRequest>;
+
+/** `POST /incidents/:id/pr-statements`: PR's public statement and where it was published. */
+export const RecordPrStatementRequest = body({
+  statement: text(4_000),
+  channels: Type.Array(text(100), { minItems: 1, maxItems: 20 }),
+});
+export type RecordPrStatementRequest = Static<typeof RecordPrStatementRequest>;
+
 /** `POST /incidents/:id/follow-ups`. */
 export const RecordFollowUpRequest = body({ action: text(200), description: text() });
 export type RecordFollowUpRequest = Static<typeof RecordFollowUpRequest>;

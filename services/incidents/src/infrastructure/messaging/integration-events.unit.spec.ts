@@ -45,6 +45,7 @@ function aWholeLife(): IncidentEvent[] {
     command.resolve(),
     command.satisfaction(),
     command.retrospective(),
+    ...command.closureChecks('L2'),
     command.close(),
   ];
   return historyOf(incidentDecider, steps, history);

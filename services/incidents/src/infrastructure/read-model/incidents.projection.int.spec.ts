@@ -85,6 +85,7 @@ function story() {
       command.satisfaction({ percent: 70, responses: 12 }),
       command.followUp(),
       command.retrospective(),
+      ...command.closureChecks('L3'),
       command.close(),
     ],
     closed,

@@ -13,6 +13,9 @@ const projectedTypes: Record<IncidentEvent['type'], true> = {
   ResponseTeamPaged: true,
   ContactDeadlineSet: true,
   LevelOneProposed: true,
+  QualityCheckRecorded: true,
+  RecallComplianceChecked: true,
+  PrStatementRecorded: true,
   IncidentUpgraded: true,
   IncidentDowngraded: true,
   IncidentMerged: true,
@@ -166,6 +169,9 @@ export async function projectIncidentEvent(stored: StoredEvent, tx: Queryable): 
     }
     case 'DuplicateAbsorbed':
     case 'LevelOneProposed':
+    case 'QualityCheckRecorded':
+    case 'RecallComplianceChecked':
+    case 'PrStatementRecorded':
     case 'TemporaryMeasureRecorded':
     case 'SolutionApproved':
     case 'ImplementationRecorded':
