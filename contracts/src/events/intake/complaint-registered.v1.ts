@@ -166,7 +166,8 @@ export const ComplaintRegisteredV1 = defineEvent({
           ),
           regionalOutage: Type.Optional(
             Type.Boolean({
-              description: 'The service is out across a region (seed 004 §3(二) 「區域內服務中斷」, level 2). Absent: false.',
+              description:
+                'The service is out across a region (seed 004 §3(二) 「區域內服務中斷」, level 2). Absent: false.',
             }),
           ),
           majorCustomerLoss: Type.Optional(

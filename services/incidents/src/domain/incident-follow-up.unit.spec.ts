@@ -382,4 +382,57 @@ describe('Incident follow-up', () => {
         .thenThrows(InvalidIncidentTransition, { kind: 'conflict' });
     });
   });
+
+  // Issue 13; seed 004 §4(四)2 (「問題復盤 時效要求:一級事件24小時內,二級事件48小時內,三級事件72小時內」): durable timers
+  // remind the level's team before the due time and escalate an overdue retrospective.
+  describe('retrospective reminders and overdue escalation (policy retrospectiveReminderHoursBefore: 6 / 12 / 18 h)', () => {
+    it('resolution records when to remind: an L2 incident resolved at 09:00 is reminded at 21:00 on the 26th, due 09:00 on the 27th', () => {
+      expect(resolved('L2').find((e) => e.type === 'IncidentResolved')).toMatchObject({
+        data: { retrospectiveDueAt: '2026-11-27T09:00:00.000Z', retrospectiveReminderAt: '2026-11-26T21:00:00.000Z' },
+      });
+    });
+
+    it("reminds the level's team once when the retrospective is not recorded", () => {
+      const history = resolved('L2');
+      clock.advance({ hours: 36 }); // 09:00 on the 25th + 36 h
+      const reminded = given(history)
+        .when(command.remindRetrospective())
+        .thenMatches([
+          {
+            type: 'ResponseTeamPaged',
+            data: {
+              trigger: 'retrospective-reminder',
+              level: 'L2',
+              team: { lead: 'cs-director' },
+              reason: 'The L2 retrospective (5W1H) is due at 2026-11-27T09:00:00.000Z and not recorded yet',
+            },
+          },
+        ]);
+      given([...history, ...reminded])
+        .when(command.remindRetrospective())
+        .thenNothing();
+    });
+
+    it('escalates an overdue retrospective to the rung above the lead, once', () => {
+      const history = resolved('L2');
+      clock.advance({ hours: 48 }); // 09:00 on the 25th + 48 h
+      const overdue = given(history)
+        .when(command.flagRetrospectiveOverdue())
+        .thenMatches([
+          { type: 'RetrospectiveOverdue', data: { dueAt: '2026-11-27T09:00:00.000Z', escalatedTo: 'general-manager' } },
+          { type: 'ResponseTeamPaged', data: { trigger: 'retrospective-overdue', team: { lead: 'general-manager' } } },
+        ]);
+      given([...history, ...overdue])
+        .when(command.flagRetrospectiveOverdue())
+        .thenNothing();
+    });
+
+    it('decides nothing once the retrospective is recorded, or before its time', () => {
+      const history = resolved('L3');
+      given(history).when(command.flagRetrospectiveOverdue()).thenNothing();
+      given(history).when(command.remindRetrospective()).thenNothing();
+      clock.advance({ hours: 80 });
+      given(followedBy(history, command.retrospective())).when(command.flagRetrospectiveOverdue()).thenNothing();
+    });
+  });
 });

@@ -81,6 +81,8 @@ export interface IncidentPolicy {
   readonly satisfactionTargetPercent: LevelMap<number>;
   /** The retrospective is due this many hours after resolution (domain §5, Follow-up). */
   readonly retrospectiveDueHours: LevelMap<number>;
+  /** The level's team is reminded of a retrospective not yet recorded this many hours before it is due. */
+  readonly retrospectiveReminderHoursBefore: LevelMap<number>;
   /** The team paged when an incident is activated at, or upgraded to, a level. */
   readonly responseTeams: LevelMap<ResponseTeam>;
   /**
@@ -139,6 +141,8 @@ export const defaultIncidentPolicy: IncidentPolicy = {
   levelOneAuthority: ['incident-commander', 'cs-director', 'general-manager', 'system'],
   satisfactionTargetPercent: { L1: 90, L2: 85, L3: 80 },
   retrospectiveDueHours: { L1: 24, L2: 48, L3: 72 },
+  // The seeds give no reminder time: a quarter of the period (6 / 12 / 18 h before the 24 / 48 / 72 h deadline).
+  retrospectiveReminderHoursBefore: { L1: 6, L2: 12, L3: 18 },
   responseTeams: {
     L1: { lead: 'general-manager', members: ['pr', 'legal'] },
     L2: { lead: 'cs-director', members: ['tech-support', 'logistics'] },
@@ -251,7 +255,11 @@ function validateLevel(policy: IncidentPolicy, level: IncidentLevel): string[] {
   const problems = [
     ...positiveProblem(`contactDeadlineMinutes.${level}`, policy.contactDeadlineMinutes[level]),
     ...positiveProblem(`retrospectiveDueHours.${level}`, policy.retrospectiveDueHours[level]),
+    ...positiveProblem(`retrospectiveReminderHoursBefore.${level}`, policy.retrospectiveReminderHoursBefore[level]),
   ];
+  if (policy.retrospectiveReminderHoursBefore[level] >= policy.retrospectiveDueHours[level]) {
+    problems.push(`retrospectiveReminderHoursBefore.${level} must be less than retrospectiveDueHours.${level}`);
+  }
   for (const share of ['contactSharePercent', 'confirmationSharePercent'] as const) {
     const percent = policy[share][level];
     if (!(percent > 0 && percent <= 100)) problems.push(`${share}.${level} must be within 1–100 (got ${percent})`);

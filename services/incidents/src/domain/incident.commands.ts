@@ -194,6 +194,12 @@ export type RecordPrStatement = Command<
   { readonly statement: string; readonly channels: readonly string[] }
 >;
 
+/** Fired by the durable timer before the retrospective is due: reminds the level's team if it is not recorded. */
+export type RemindRetrospective = Command<'RemindRetrospective', Record<string, never>>;
+
+/** Fired by the durable timer when the retrospective is due: an unrecorded one is overdue and escalates. */
+export type FlagRetrospectiveOverdue = Command<'FlagRetrospectiveOverdue', Record<string, never>>;
+
 /** Closes and archives the incident. */
 export type CloseIncident = Command<'CloseIncident', { readonly reason?: string }>;
 
@@ -220,4 +226,6 @@ export type IncidentCommand =
   | RecordQualityCheck
   | RecordRecallComplianceCheck
   | RecordPrStatement
+  | RemindRetrospective
+  | FlagRetrospectiveOverdue
   | CloseIncident;

@@ -22,6 +22,8 @@ import type {
   RecordRootCause,
   RecordSatisfaction,
   RecordTemporaryMeasure,
+  RemindRetrospective,
+  FlagRetrospectiveOverdue,
   ResolveIncident,
   UpgradeIncident,
 } from './incident.commands';
@@ -75,7 +77,7 @@ import {
   type IncidentState,
   type IncidentStatus,
 } from './incident.state';
-import { actorOf, holdsAnyRole, isMoreSevere, type IncidentLevel, type Role } from './incident.values';
+import { actorOf, holdsAnyRole, isMoreSevere, plusHours, type IncidentLevel, type Role } from './incident.values';
 
 /** Phases in which the incident is still being handled: level changes, merges and contacts are possible. */
 const handling = handlingPhases;
@@ -144,6 +146,10 @@ function decide(command: IncidentCommand, state: IncidentState, policy: Incident
       return recordRecallCompliance(command, state, policy);
     case 'RecordPrStatement':
       return recordPrStatement(command, state, policy);
+    case 'RemindRetrospective':
+      return remindRetrospective(command, state, policy);
+    case 'FlagRetrospectiveOverdue':
+      return flagRetrospectiveOverdue(command, state, policy);
     case 'CloseIncident':
       return close(command, state);
     default:
@@ -617,6 +623,10 @@ function resolve(command: ResolveIncident, state: IncidentState, policy: Inciden
         level,
         summary: command.data.summary,
         retrospectiveDueAt: retrospectiveDueAt(level, command.context.now, policy).toISOString(),
+        retrospectiveReminderAt: plusHours(
+          retrospectiveDueAt(level, command.context.now, policy),
+          -policy.retrospectiveReminderHoursBefore[level],
+        ).toISOString(),
         satisfactionTargetPercent: policy.satisfactionTargetPercent[level],
         confirmations: { confirmed, required },
         ...(confirmed < required && override
@@ -704,6 +714,72 @@ function recordRetrospective(command: RecordRetrospective, state: IncidentState)
         improvementActions,
         dueAt,
         onTime: command.context.now.getTime() <= Date.parse(dueAt),
+      },
+    },
+  ];
+}
+
+// ---- retrospective timers -----------------------------------------------------------------------------------------
+
+/**
+ * The reminder timer's command (seed 004 §4(四)2: retrospective within 24 / 48 / 72 h): pages the level's team once,
+ * if the retrospective is not recorded by the reminder time. Anything else decides nothing (the timer just ends).
+ */
+function remindRetrospective(
+  command: RemindRetrospective,
+  state: IncidentState,
+  policy: IncidentPolicy,
+): IncidentEvent[] {
+  if (state.status !== 'follow-up') return [];
+  const { followUp, incident } = state;
+  const { retrospectiveReminderAt: remindAt, retrospectiveDueAt: dueAt } = followUp;
+  if (followUp.retrospectiveRecordedAt !== null || followUp.retrospectiveReminded || remindAt === null) return [];
+  if (command.context.now.getTime() < Date.parse(remindAt)) return [];
+  const { level, incidentId } = incident;
+  return [
+    {
+      type: 'ResponseTeamPaged',
+      data: {
+        ...auditOf(incidentId, command.context),
+        level,
+        team: policy.responseTeams[level],
+        trigger: 'retrospective-reminder',
+        reason: `The ${level} retrospective (5W1H) is due at ${dueAt} and not recorded yet`,
+        ...casesOf(incident),
+      },
+    },
+  ];
+}
+
+/**
+ * The due timer's command: a retrospective not recorded by its due time is overdue, once; the rung above the level's
+ * lead is paged (as for a missed contact deadline). Anything else decides nothing.
+ */
+function flagRetrospectiveOverdue(
+  command: FlagRetrospectiveOverdue,
+  state: IncidentState,
+  policy: IncidentPolicy,
+): IncidentEvent[] {
+  if (state.status !== 'follow-up') return [];
+  const { followUp, incident } = state;
+  const dueAt = followUp.retrospectiveDueAt;
+  if (followUp.retrospectiveRecordedAt !== null || followUp.retrospectiveOverdue) return [];
+  if (command.context.now.getTime() < Date.parse(dueAt)) return [];
+  const { level, incidentId } = incident;
+  const escalatedTo = escalationTargetAbove(policy.responseTeams[level].lead, policy);
+  const audit = auditOf(incidentId, command.context);
+  const cases = casesOf(incident);
+  return [
+    { type: 'RetrospectiveOverdue', data: { ...audit, level, dueAt, escalatedTo, ...cases } },
+    {
+      type: 'ResponseTeamPaged',
+      data: {
+        ...audit,
+        level,
+        team: { lead: escalatedTo, members: [] },
+        trigger: 'retrospective-overdue',
+        reason: `The ${level} retrospective was due at ${dueAt} and is not recorded`,
+        ...cases,
       },
     },
   ];

@@ -68,7 +68,13 @@ export type ResponseTeamPaged = Event<
      * `level-one-proposal`: someone without level-1 authority asked for level 1; the level-1 team (emergency
      * leadership) is paged to decide, and the incident's team stays as it is.
      */
-    readonly trigger: 'activation' | 'upgrade' | 'contact-deadline-breach' | 'level-one-proposal';
+    readonly trigger:
+      | 'activation'
+      | 'upgrade'
+      | 'contact-deadline-breach'
+      | 'level-one-proposal'
+      | 'retrospective-reminder'
+      | 'retrospective-overdue';
     readonly reason: string;
   }
 >;
@@ -201,6 +207,8 @@ export type IncidentResolved = Event<
     readonly level: IncidentLevel;
     readonly summary: string;
     readonly retrospectiveDueAt: string;
+    /** When the team is reminded of a retrospective not yet recorded (absent in older events: no reminder). */
+    readonly retrospectiveReminderAt?: string;
     /** The level's satisfaction target (policy) when resolved, which surveys measure against. */
     readonly satisfactionTargetPercent: number;
     /** Distinct customers who confirmed, and how many the policy's share required (absent in older events). */
@@ -254,6 +262,12 @@ export type RetrospectiveRecorded = Event<
     readonly dueAt: string;
     readonly onTime: boolean;
   }
+>;
+
+/** The retrospective was not recorded by its due time; `escalatedTo` is paged. Recorded once. */
+export type RetrospectiveOverdue = Event<
+  'RetrospectiveOverdue',
+  CaseRefs & { readonly level: IncidentLevel; readonly dueAt: string; readonly escalatedTo: Role }
 >;
 
 /** The quality group's check of the fix (the latest one governs closing). */
@@ -315,6 +329,7 @@ export type IncidentEvent =
   | FollowUpRequired
   | FollowUpRecorded
   | RetrospectiveRecorded
+  | RetrospectiveOverdue
   | QualityCheckRecorded
   | RecallComplianceChecked
   | PrStatementRecorded

@@ -79,6 +79,11 @@ export interface FollowUpProgress {
   /** Follow-ups recorded since resolution (absent in fixtures made before: 0). */
   readonly followUpsRecorded: number;
   readonly retrospectiveRecordedAt: string | null;
+  /** When the team is reminded (`null` for incidents resolved before reminders). */
+  readonly retrospectiveReminderAt: string | null;
+  /** Whether the reminder was paged, and whether the retrospective was flagged overdue. */
+  readonly retrospectiveReminded: boolean;
+  readonly retrospectiveOverdue: boolean;
 }
 
 /**
@@ -177,6 +182,13 @@ export function evolve(state: IncidentState, event: IncidentEvent): IncidentStat
       return { status: 'activation', incident };
     }
     case 'ResponseTeamPaged':
+      return event.data.trigger === 'retrospective-reminder' && state.status === 'follow-up'
+        ? { ...state, followUp: { ...state.followUp, retrospectiveReminded: true } }
+        : state;
+    case 'RetrospectiveOverdue':
+      return state.status === 'follow-up'
+        ? { ...state, followUp: { ...state.followUp, retrospectiveOverdue: true } }
+        : state;
     case 'TemporaryMeasureRecorded':
     case 'LevelOneProposed':
       return state;
@@ -334,6 +346,9 @@ function resolving(state: IncidentIn<'containment' | 'resolution'>, event: Resol
           followUpOutstanding: false,
           followUpsRecorded: 0,
           retrospectiveRecordedAt: null,
+          retrospectiveReminderAt: event.data.retrospectiveReminderAt ?? null,
+          retrospectiveReminded: false,
+          retrospectiveOverdue: false,
         },
       };
     default:

@@ -9,6 +9,7 @@ import type {
   DeclareIncident,
   DowngradeIncident,
   FlagContactDeadlineBreach,
+  FlagRetrospectiveOverdue,
   IncidentCommand,
   MergeIncident,
   OpenIncident,
@@ -23,6 +24,7 @@ import type {
   RecordRootCause,
   RecordSatisfaction,
   RecordTemporaryMeasure,
+  RemindRetrospective,
   ResolveIncident,
   UpgradeIncident,
 } from '../incident.commands';
@@ -124,6 +126,16 @@ export function incidentCommands(clock: TestClock, incidentId = 'INC-1') {
       type: 'AttachComplaint',
       context: context(actor),
       data: { complaintId: 'CMP-1', customerRef: 'CUS-1', ...overrides },
+    }),
+    remindRetrospective: (actor: Actor = actors.timer): RemindRetrospective => ({
+      type: 'RemindRetrospective',
+      context: context(actor),
+      data: {},
+    }),
+    flagRetrospectiveOverdue: (actor: Actor = actors.timer): FlagRetrospectiveOverdue => ({
+      type: 'FlagRetrospectiveOverdue',
+      context: context(actor),
+      data: {},
     }),
     flagBreach: (actor: Actor = actors.timer): FlagContactDeadlineBreach => ({
       type: 'FlagContactDeadlineBreach',

@@ -426,6 +426,19 @@ describe('incidents HTTP commands (real Postgres + Kafka)', () => {
       await step('customer-confirmations', 'agent', { customerRef: 'cus-2', satisfaction: 'neutral' });
       const resolved = await step('resolve', 'cs-manager', { summary: 'Batch recalled and replaced' });
       expect(summaryOf(resolved).status).toBe('follow-up');
+      // The retrospective's reminder (6 h before) and due date (24 h after resolution at L1) are durable timers.
+      const [resolvedEvent] = (await streamOf(incidentId)).filter((e) => e.type === 'IncidentResolved');
+      const { retrospectiveDueAt, retrospectiveReminderAt } = resolvedEvent?.data as {
+        retrospectiveDueAt: string;
+        retrospectiveReminderAt: string;
+      };
+      expect(Date.parse(retrospectiveDueAt) - Date.parse(retrospectiveReminderAt)).toBe(6 * 3_600_000);
+      const overdueTimer = await timer(`incident:${incidentId}:retrospective-overdue`);
+      expect(overdueTimer?.due_at.toISOString()).toBe(retrospectiveDueAt);
+      expect(overdueTimer?.cancelled_at).toBeNull();
+      expect((await timer(`incident:${incidentId}:retrospective-reminder`))?.due_at.toISOString()).toBe(
+        retrospectiveReminderAt,
+      );
 
       // Surveys measures 80 % against the L1 target of 90 %: a follow-up is owed before closing.
       await upstream.satisfaction(tenant, {
@@ -454,6 +467,9 @@ describe('incidents HTTP commands (real Postgres + Kafka)', () => {
         how: 'Detected by complaints; recalled',
         improvementActions: [{ action: 'Test thermostats per batch', owner: 'quality' }],
       });
+      // Recorded: neither the reminder nor the escalation will fire.
+      expect((await timer(`incident:${incidentId}:retrospective-overdue`))?.cancelled_at).not.toBeNull();
+      expect((await timer(`incident:${incidentId}:retrospective-reminder`))?.cancelled_at).not.toBeNull();
       const early = await step('close', 'cs-manager', {}, 409);
       expect(problemOf(early)).toMatchObject({
         code: 'INCIDENT.FOLLOW_UP_OUTSTANDING',

@@ -54,8 +54,19 @@ export const IncidentPolicyOverridesSchema = Type.Object(
     contactSharePercent: Type.Optional(perLevel(Type.Number({ exclusiveMinimum: 0, maximum: 100 }))),
     confirmationSharePercent: Type.Optional(perLevel(Type.Number({ exclusiveMinimum: 0, maximum: 100 }))),
     levelOneAuthority: Type.Optional(ReadonlyList(role, { minItems: 1, maxItems: 20 })),
+    closureCheckers: Type.Optional(
+      Type.Object(
+        {
+          quality: Type.Optional(ReadonlyList(role, { minItems: 1, maxItems: 20 })),
+          recallCompliance: Type.Optional(ReadonlyList(role, { minItems: 1, maxItems: 20 })),
+          prStatement: Type.Optional(ReadonlyList(role, { minItems: 1, maxItems: 20 })),
+        },
+        strict,
+      ),
+    ),
     satisfactionTargetPercent: Type.Optional(perLevel(Type.Number({ minimum: 0, maximum: 100 }))),
     retrospectiveDueHours: Type.Optional(perLevel(positive(24 * 366))),
+    retrospectiveReminderHoursBefore: Type.Optional(perLevel(positive(24 * 366))),
     responseTeams: Type.Optional(
       perLevel(Type.Object({ lead: Type.Optional(role), members: Type.Optional(roles) }, strict)),
     ),

@@ -32,6 +32,8 @@ export const IncidentPolicyView = Type.Object(
     levelOneAuthority: Roles,
     satisfactionTargetPercent: perLevel(Type.Number()),
     retrospectiveDueHours: perLevel(Type.Number()),
+    retrospectiveReminderHoursBefore: perLevel(Type.Number()),
+    closureCheckers: Type.Object({ quality: Roles, recallCompliance: Roles, prStatement: Roles }),
     responseTeams: perLevel(Type.Object({ lead: Type.String(), members: Roles })),
     escalationLadder: Roles,
     solutionApprovers: perLevel(Roles),

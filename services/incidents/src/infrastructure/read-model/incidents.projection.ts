@@ -13,6 +13,7 @@ const projectedTypes: Record<IncidentEvent['type'], true> = {
   ResponseTeamPaged: true,
   ContactDeadlineSet: true,
   LevelOneProposed: true,
+  RetrospectiveOverdue: true,
   QualityCheckRecorded: true,
   RecallComplianceChecked: true,
   PrStatementRecorded: true,
@@ -92,7 +93,8 @@ export async function projectIncidentEvent(stored: StoredEvent, tx: Queryable): 
         [stored.id, tenant, incidentId, level, trigger, JSON.stringify(team), at],
       );
       // A level-1 proposal asks leadership to decide: the incident's team is the one of its level until then.
-      if (trigger === 'level-one-proposal') return update(tx, target);
+      // So do retrospective reminders and escalations, after the incident's handling.
+      if (trigger === 'level-one-proposal' || trigger.startsWith('retrospective-')) return update(tx, target);
       // The level's team answers the incident; an escalation rung paged on a breach joins it as `escalatedTo`.
       const teamChange =
         trigger === 'contact-deadline-breach'
@@ -169,6 +171,7 @@ export async function projectIncidentEvent(stored: StoredEvent, tx: Queryable): 
     }
     case 'DuplicateAbsorbed':
     case 'LevelOneProposed':
+    case 'RetrospectiveOverdue':
     case 'QualityCheckRecorded':
     case 'RecallComplianceChecked':
     case 'PrStatementRecorded':
