@@ -10,7 +10,8 @@ import {
   SatisfactionNotMeasured,
   SatisfactionOutOfRange,
 } from './incident.errors';
-import { incidentDecider } from './incident.decider';
+import { createIncidentDecider, incidentDecider } from './incident.decider';
+import { resolvePolicy } from './incident-policy';
 import type { IncidentCommand } from './incident.commands';
 import type { IncidentEvent } from './incident.events';
 import type { IncidentLevel } from './incident.values';
@@ -433,6 +434,33 @@ describe('Incident follow-up', () => {
       given(history).when(command.remindRetrospective()).thenNothing();
       clock.advance({ hours: 80 });
       given(followedBy(history, command.retrospective())).when(command.flagRetrospectiveOverdue()).thenNothing();
+    });
+  });
+
+  // Issue 13: incidents and surveys agree on "below target" after a policy change and at rounding edges: surveys decides
+  // on its exact counts against the target the resolution recorded; incidents takes that verdict and that target.
+  describe('"below target" is one rule in one place: the target recorded at resolution, surveys\' verdict', () => {
+    it('a policy change after resolution does not move the target: 86 % meets the 85 % recorded for L2', () => {
+      const history = resolved('L2');
+      const stricter = createIncidentDecider(resolvePolicy({ satisfactionTargetPercent: { L2: 95 } }));
+      specOf(stricter)(history)
+        .when(command.satisfaction({ percent: 86, responses: 50 }))
+        .thenMatches([{ type: 'SatisfactionRecorded', data: { targetPercent: 85, meetsTarget: true } }]);
+    });
+
+    it("at a rounding edge surveys' verdict governs: 80 % as published (79.996 %) but below the L3 target of 80 %", () => {
+      given(resolved('L3'))
+        .when(command.satisfaction({ percent: 80, responses: 2_499, belowTarget: true }))
+        .thenMatches([
+          { type: 'SatisfactionRecorded', data: { percent: 80, targetPercent: 80, meetsTarget: false } },
+          { type: 'FollowUpRequired' },
+        ]);
+    });
+
+    it('a verdict at target lifts a follow-up requirement', () => {
+      given(followedBy(resolved('L3'), command.satisfaction({ percent: 70 })))
+        .when(command.satisfaction({ percent: 80, responses: 10, belowTarget: false, surveyRef: 'SRV-2' }))
+        .thenMatches([{ type: 'SatisfactionRecorded', data: { meetsTarget: true } }]);
     });
   });
 });

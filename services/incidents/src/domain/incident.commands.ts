@@ -147,10 +147,14 @@ export type ResolveIncident = Command<
   { readonly summary: string; readonly confirmationOverride?: { readonly reason: string } }
 >;
 
-/** Satisfaction measured by surveys (percentage of satisfied respondents). */
+/**
+ * Satisfaction measured by surveys (percentage of satisfied respondents). `belowTarget` is surveys' verdict, decided on
+ * the exact counts against the target the resolution recorded: one rule in one place, so the two services never
+ * disagree at a rounding edge or after a policy change. Without it, the percentage is compared with that same target.
+ */
 export type RecordSatisfaction = Command<
   'RecordSatisfaction',
-  { readonly percent: number; readonly responses: number; readonly surveyRef: string }
+  { readonly percent: number; readonly responses: number; readonly surveyRef: string; readonly belowTarget?: boolean }
 >;
 
 /** A follow-up with customers (e.g. an additional compensation offer) was made. */

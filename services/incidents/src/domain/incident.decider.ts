@@ -646,14 +646,15 @@ function recordSatisfaction(
   policy: IncidentPolicy,
 ): IncidentEvent[] {
   requirePhase(state, command.type, ['follow-up'], 'followUpAfterResolution');
-  const { percent, responses, surveyRef } = command.data;
+  const { percent, responses, surveyRef, belowTarget } = command.data;
   if (!(percent >= 0 && percent <= 100) || !(Number.isInteger(responses) && responses >= 1)) {
     throw new SatisfactionOutOfRange(percent, responses);
   }
   requireText(command.type, 'surveyRef', surveyRef);
   const { level, incidentId } = state.incident;
-  const targetPercent = policy.satisfactionTargetPercent[level];
-  const meetsTarget = percent >= targetPercent;
+  // The target the resolution recorded (surveys measure against it), not today's policy; surveys' verdict governs.
+  const targetPercent = state.followUp.targetPercent ?? policy.satisfactionTargetPercent[level];
+  const meetsTarget = belowTarget === undefined ? percent >= targetPercent : !belowTarget;
   const audit = auditOf(incidentId, command.context);
   const recorded: IncidentEvent = {
     type: 'SatisfactionRecorded',

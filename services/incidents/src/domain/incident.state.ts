@@ -71,6 +71,8 @@ export type ResolutionProgress =
 /** Where follow-up stands. */
 export interface FollowUpProgress {
   readonly resolvedAt: string;
+  /** The level's target recorded at resolution (what surveys measure against); `null` in events recorded before. */
+  readonly targetPercent: number | null;
   readonly retrospectiveDueAt: string;
   /** The latest measurement; `null` until surveys report. */
   readonly satisfaction: { readonly percent: number; readonly targetPercent: number } | null;
@@ -341,6 +343,7 @@ function resolving(state: IncidentIn<'containment' | 'resolution'>, event: Resol
         resolution,
         followUp: {
           resolvedAt: event.data.at,
+          targetPercent: event.data.satisfactionTargetPercent ?? null,
           retrospectiveDueAt: event.data.retrospectiveDueAt,
           satisfaction: null,
           followUpOutstanding: false,
