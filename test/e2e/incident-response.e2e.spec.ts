@@ -85,7 +85,15 @@ describe('incident response end to end', () => {
         'intake.case-timeline',
       ].map((g) => groupPrefix + g),
     );
-    for (const role of ['agent', 'supervisor', 'tech-support', 'incident-commander', 'general-manager']) {
+    for (const role of [
+      'agent',
+      'supervisor',
+      'tech-support',
+      'incident-commander',
+      'general-manager',
+      'quality',
+      'pr',
+    ]) {
       tokens[role] = await token([role]);
     }
   });
@@ -345,6 +353,8 @@ describe('incident response end to end', () => {
       (
         await call(incidents.url, 'POST', `/incidents/${id}/resolve`, 'incident-commander', {
           summary: 'Batch recalled and replaced',
+          // One confirmation of 120 affected customers: emergency leadership resolves with a recorded override.
+          confirmationOverride: { reason: 'Replacement confirmed by the recall desk; customers confirm by survey' },
         })
       ).status,
     ).toBe(200);
@@ -406,6 +416,18 @@ describe('incident response end to end', () => {
         })
       ).status,
     ).toBe(200);
+    // Closure checks: the quality group, recall compliance (product quality), PR's statement (level 1).
+    for (const [path, role, body] of [
+      ['quality-check', 'quality', { passed: true, findings: 'Replacement batteries sampled: within specification' }],
+      [
+        'recall-compliance',
+        'quality',
+        { recallRequired: true, compliant: true, basis: 'Recall notified and executed' },
+      ],
+      ['pr-statements', 'pr', { statement: `Batch ${batch} recalled and replaced`, channels: ['website'] }],
+    ] as const) {
+      expect((await call(incidents.url, 'POST', `/incidents/${id}/${path}`, role, body)).status).toBe(200);
+    }
     expect((await call(incidents.url, 'POST', `/incidents/${id}/close`, 'incident-commander', {})).status).toBe(200);
   });
 

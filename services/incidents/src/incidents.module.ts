@@ -25,6 +25,7 @@ import { IncidentCommandsHttpController } from './infrastructure/http/incident-c
 import { PoliciesHttpController } from './infrastructure/http/policies.http.controller';
 import { ComplaintRegisteredConsumer } from './infrastructure/messaging/complaint-registered.consumer';
 import { incidentsIntegrationEvents } from './infrastructure/messaging/integration-events';
+import { RegionalAlarmRaisedConsumer } from './infrastructure/messaging/regional-alarm-raised.consumer';
 import { SatisfactionMeasuredConsumer } from './infrastructure/messaging/satisfaction-measured.consumer';
 import { OpenIncidentsGauge, PrometheusIncidentMetrics } from './infrastructure/metrics/incident-metrics.prometheus';
 import { incidentsWriteSideMigrations } from './infrastructure/persistence/1732600000000-incidents-write-side';
@@ -41,6 +42,7 @@ import { readModelMigrations } from './infrastructure/read-model/migrations';
     IncidentCommandsHttpController,
     PoliciesHttpController,
     ComplaintRegisteredConsumer,
+    RegionalAlarmRaisedConsumer,
     SatisfactionMeasuredConsumer,
   ],
   providers: [
@@ -99,6 +101,7 @@ export const incidentsService = defineService({
   integrationEvents: incidentsIntegrationEvents,
   consumers: [
     { consumer: 'complaint-clustering', handlers: [ComplaintRegisteredConsumer] },
+    { consumer: 'regional-alarms', handlers: [RegionalAlarmRaisedConsumer] },
     { consumer: 'satisfaction', handlers: [SatisfactionMeasuredConsumer] },
   ],
   workers: (context) => [...incidentWriteWorkers(context), ...incidentReadWorkers(context)],

@@ -10,6 +10,16 @@ export type IncidentLevelValue = (typeof IncidentLevels)[number];
 export const IncidentCategories = ['product-quality', 'service-failure', 'special-scenario'] as const;
 export type IncidentCategoryValue = (typeof IncidentCategories)[number];
 
-/** Why a response team was paged. */
-export const PageTriggers = ['activation', 'upgrade', 'contact-deadline-breach'] as const;
+/**
+ * Why a response team was paged. `level-one-proposal`: someone without level-1 authority proposed level 1; the level-1
+ * lead and emergency leadership are paged to decide (seed 004 §4(一)2). Values may be added, never removed.
+ */
+export const PageTriggers = [
+  'activation',
+  'upgrade',
+  'contact-deadline-breach',
+  'level-one-proposal',
+  'retrospective-reminder',
+  'retrospective-overdue',
+] as const;
 export type PageTrigger = (typeof PageTriggers)[number];

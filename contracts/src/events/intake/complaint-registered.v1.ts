@@ -159,8 +159,28 @@ export const ComplaintRegisteredV1 = defineEvent({
                 'A group event: many customers act together over the same problem (seed 000 §3.5.3 「群體性事件」). Absent: false.',
             }),
           ),
+          brandRisk: Type.Optional(
+            Type.Boolean({
+              description: 'A major brand-reputation risk (seed 004 §3(二), level 1). Absent: false.',
+            }),
+          ),
+          regionalOutage: Type.Optional(
+            Type.Boolean({
+              description:
+                'The service is out across a region (seed 004 §3(二) 「區域內服務中斷」, level 2). Absent: false.',
+            }),
+          ),
+          majorCustomerLoss: Type.Optional(
+            Type.Boolean({
+              description:
+                'A larger customer loss, e.g. a delay that made the customer miss an important event (seed 004 §3(二), level 2). Absent: false.',
+            }),
+          ),
         },
-        { description: 'Severity flags; any of them takes the complaint straight to senior management (level 1).' },
+        {
+          description:
+            "Severity flags; each forces the level of the tenant's incident policy (injury, property loss, media exposure, legal threat, group event and brand risk: level 1; regional outage and larger customer loss: level 2).",
+        },
       ),
       registeredAt: Type.String({ format: 'date-time', description: 'When the complaint was registered.' }),
     },

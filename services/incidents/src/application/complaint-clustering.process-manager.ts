@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
-import type { ComplaintCategory, ComplaintRegisteredV1 } from '@aftersales/contracts';
+import type { ComplaintCategory, ComplaintRegisteredV1, RegionalAlarmRaisedV1 } from '@aftersales/contracts';
 import { DomainError } from '@aftersales/domain';
 import { Commands, deterministicUuid, StreamSession, type CommandOrigin } from '@aftersales/eventstore';
 import type { Logger } from '@aftersales/observability';
@@ -11,6 +11,7 @@ import {
   createComplaintClusterDecider,
   initialIncidentState,
   isInPhase,
+  noComplaintFlags,
   type ClusteringOutcome,
   type ComplaintFacts,
   type ComplaintToAttach,
@@ -86,14 +87,53 @@ export class ComplaintClusteringProcessManager {
     origin: CommandOrigin,
     complaint: ComplaintRegisteredV1,
   ): Promise<void> {
-    const { tenant } = origin;
     const now = this.commands.now();
-    const facts = complaintFactsOf(complaint, now, this.config.clockSkewToleranceMs);
+    await this.cluster(tx, session, origin, complaintFactsOf(complaint, now, this.config.clockSkewToleranceMs), now);
+  }
+
+  /**
+   * Handles one logistics `RegionalAlarmRaised` inside the inbox transaction: an internal alarm (seed 004 §4(一)1
+   * 「內部報警:物流追蹤系統(提示訂單延遲)」) taken as a special-scenario signal about its region, clustered with the
+   * region's other special-scenario complaints and alarms, flagged as a regional service outage.
+   */
+  async onRegionalAlarmRaised(
+    tx: PoolClient,
+    session: StreamSession,
+    origin: CommandOrigin,
+    alarm: RegionalAlarmRaisedV1,
+  ): Promise<void> {
+    const now = this.commands.now();
+    await this.cluster(tx, session, origin, regionalAlarmFactsOf(alarm, now, this.config.clockSkewToleranceMs), now);
+  }
+
+  private async cluster(
+    tx: PoolClient,
+    session: StreamSession,
+    origin: CommandOrigin,
+    facts: ComplaintFacts,
+    now: Date,
+  ): Promise<void> {
+    const { tenant } = origin;
     const clusterId = clusterIdOf(tenant, facts);
     const step: Step = { tx, session, tenant, clusterId, origin: { ...origin, actor: CLUSTER_WATCH }, now };
     const policy = await this.policies.forTenant(tenant, tx);
+    const decider = createComplaintClusterDecider(policy);
+    const before = await this.currentIncident(step);
+    if (before?.state.status === 'closed') {
+      // The cluster's incident closed: its episode ends, and this complaint starts counting anew (a new incident).
+      await this.commands.handle(
+        decider,
+        clusterStream(clusterId),
+        step.origin,
+        {
+          type: 'EndClusterEpisode',
+          data: { incidentId: before.incidentId, reason: `incident ${before.incidentId} closed` },
+        },
+        { tx, session, now },
+      );
+    }
     const clustered = await this.commands.handle(
-      createComplaintClusterDecider(policy),
+      decider,
       clusterStream(clusterId),
       step.origin,
       { type: 'RegisterComplaint', data: facts },
@@ -227,13 +267,33 @@ export class ComplaintCategoryUnmapped extends DomainError {
 }
 
 /**
+ * A logistics regional alarm as the cluster takes it: a special-scenario signal about its region (so it clusters with
+ * that region's special-scenario complaints), its id as the complaint id, the alarm itself as the "customer" (it counts
+ * once toward reach: the customers it reports have not complained), flagged `regionalOutage` (seed 004 §3(二) level 2
+ * 「區域內服務中斷」), received when it was raised (clock skew as for complaints).
+ */
+export function regionalAlarmFactsOf(alarm: RegionalAlarmRaisedV1, now: Date, skewToleranceMs: number): ComplaintFacts {
+  const raisedMs = Date.parse(alarm.raisedAt);
+  const skewed = raisedMs > now.getTime() && raisedMs - now.getTime() <= skewToleranceMs;
+  return {
+    complaintId: alarm.alarmId,
+    customerRef: `logistics-alarm:${alarm.alarmId}`,
+    category: 'special-scenario',
+    region: alarm.region,
+    flags: { ...noComplaintFlags, regionalOutage: true },
+    receivedAt: skewed ? now.toISOString() : alarm.raisedAt,
+  };
+}
+
+/**
  * What incidents knows of a complaint, mapped field by field from the contract (`customerId` is an opaque reference;
- * the optional `groupEvent` flag, absent, is `false`). A complaint stamped slightly in this service's future (clock skew with intake) is taken as received now.
+ * the optional flags (`groupEvent`, `brandRisk`, `regionalOutage`, `majorCustomerLoss`), absent, are `false`). A complaint stamped slightly in this service's future (clock skew with intake) is taken as received now.
  */
 export function complaintFactsOf(complaint: ComplaintRegisteredV1, now: Date, skewToleranceMs: number): ComplaintFacts {
   const category = categories[complaint.category] as IncidentCategory | undefined;
   if (!category) throw new ComplaintCategoryUnmapped(complaint.category);
-  const { personalInjury, propertyLoss, mediaExposure, legalThreat, groupEvent = false } = complaint.flags;
+  const { personalInjury, propertyLoss, mediaExposure, legalThreat } = complaint.flags;
+  const { groupEvent = false, brandRisk = false, regionalOutage = false, majorCustomerLoss = false } = complaint.flags;
   const registeredMs = Date.parse(complaint.registeredAt);
   const skewed = registeredMs > now.getTime() && registeredMs - now.getTime() <= skewToleranceMs;
   return {
@@ -244,7 +304,16 @@ export function complaintFactsOf(complaint: ComplaintRegisteredV1, now: Date, sk
     ...(complaint.productSku ? { sku: complaint.productSku } : {}),
     ...(complaint.batch ? { batch: complaint.batch } : {}),
     ...(complaint.region ? { region: complaint.region } : {}),
-    flags: { injury: personalInjury, propertyLoss, mediaExposure, legalThreat, groupEvent },
+    flags: {
+      injury: personalInjury,
+      propertyLoss,
+      mediaExposure,
+      legalThreat,
+      groupEvent,
+      brandRisk,
+      regionalOutage,
+      majorCustomerLoss,
+    },
     receivedAt: skewed ? now.toISOString() : complaint.registeredAt,
   };
 }

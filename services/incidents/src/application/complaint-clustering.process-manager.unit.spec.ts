@@ -1,5 +1,10 @@
-import type { ComplaintRegisteredV1 } from '@aftersales/contracts';
-import { ComplaintCategoryUnmapped, complaintFactsOf } from './complaint-clustering.process-manager';
+import type { ComplaintRegisteredV1, RegionalAlarmRaisedV1 } from '@aftersales/contracts';
+import { clusterKeyOf, noComplaintFlags } from '../domain';
+import {
+  ComplaintCategoryUnmapped,
+  complaintFactsOf,
+  regionalAlarmFactsOf,
+} from './complaint-clustering.process-manager';
 import { deterministicUuid } from '@aftersales/eventstore';
 
 const complaint: ComplaintRegisteredV1 = {
@@ -26,8 +31,29 @@ describe('complaint clustering: ComplaintRegistered v1 → the facts the cluster
       category: 'product-quality',
       sku: 'PB-20000',
       batch: 'B-7',
-      flags: { injury: true, propertyLoss: false, mediaExposure: true, legalThreat: false, groupEvent: false },
+      flags: {
+        injury: true,
+        propertyLoss: false,
+        mediaExposure: true,
+        legalThreat: false,
+        groupEvent: false,
+        brandRisk: false,
+        regionalOutage: false,
+        majorCustomerLoss: false,
+      },
       receivedAt: '2026-11-25T08:00:00.000Z',
+    });
+  });
+
+  it('reads the optional brandRisk, regionalOutage and majorCustomerLoss flags as they say', () => {
+    const flagged = {
+      ...complaint,
+      flags: { ...complaint.flags, brandRisk: true, regionalOutage: true, majorCustomerLoss: true },
+    };
+    expect(complaintFactsOf(flagged, now, fiveMinutes).flags).toMatchObject({
+      brandRisk: true,
+      regionalOutage: true,
+      majorCustomerLoss: true,
     });
   });
 
@@ -66,5 +92,39 @@ describe('deterministic ids', () => {
     expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(deterministicUuid('incident|shop-1/product-quality/sku:PB-20000|batch:B-7|1')).toBe(id);
     expect(deterministicUuid('incident|shop-1/product-quality/sku:PB-20000|batch:B-7|2')).not.toBe(id);
+  });
+});
+
+describe('regional alarms: RegionalAlarmRaised v1 → a special-scenario signal about its region (seed 004 §4(一)1)', () => {
+  const alarm: RegionalAlarmRaisedV1 = {
+    alarmId: '5e7a9c1b-3d5f-4a7b-8c9d-1e3f5a7b9c0d',
+    tenantId: 'acme',
+    region: 'CN-GD',
+    stalledShipments: 42,
+    lostShipments: 3,
+    affectedCustomers: 44,
+    threshold: 30,
+    windowStartedAt: '2026-11-25T02:00:00.000Z',
+    windowEndsAt: '2026-11-25T08:00:00.000Z',
+    carriers: ['SF Express'],
+    cause: 'weather',
+    raisedAt: '2026-11-25T07:59:00.000Z',
+  };
+
+  it('clusters by region as a special scenario, counts the alarm once and flags a regional service outage', () => {
+    expect(regionalAlarmFactsOf(alarm, now, fiveMinutes)).toEqual({
+      complaintId: alarm.alarmId,
+      customerRef: `logistics-alarm:${alarm.alarmId}`,
+      category: 'special-scenario',
+      region: 'CN-GD',
+      flags: { ...noComplaintFlags, regionalOutage: true },
+      receivedAt: '2026-11-25T07:59:00.000Z',
+    });
+    expect(clusterKeyOf(regionalAlarmFactsOf(alarm, now, fiveMinutes))).toBe('region:CN-GD');
+  });
+
+  it("an alarm raised slightly in this service's future counts as received now", () => {
+    const ahead = { ...alarm, raisedAt: '2026-11-25T08:02:00.000Z' };
+    expect(regionalAlarmFactsOf(ahead, now, fiveMinutes).receivedAt).toBe(now.toISOString());
   });
 });

@@ -18,7 +18,13 @@ import {
   type IncidentState,
 } from '../domain';
 import { CLUSTER_LINK_REPOSITORY, type ClusterLinkRepository } from './cluster-links.port';
-import { contactDeadlineTimerId, incidentStream, pageDeliveryTimerId } from './incident-streams';
+import {
+  contactDeadlineTimerId,
+  incidentStream,
+  pageDeliveryTimerId,
+  retrospectiveOverdueTimerId,
+  retrospectiveReminderTimerId,
+} from './incident-streams';
 import { TenantPolicies } from './tenant-policies';
 
 /** One incident command, as the HTTP API, the consumers and the timers send it. */
@@ -150,9 +156,39 @@ export class IncidentCommandRunner {
             metadata: timerMetadata,
           });
           break;
-        case 'CustomersContacted':
+        // Contact is per customer: a contact does not stop the clock; at the deadline the breach rule counts who was
+        // contacted in time (and decides nothing when the policy's share was).
         case 'IncidentClosed':
           await cancelTimer(tx, contactDeadlineTimerId(event.data.incidentId));
+          await cancelTimer(tx, retrospectiveReminderTimerId(event.data.incidentId));
+          await cancelTimer(tx, retrospectiveOverdueTimerId(event.data.incidentId));
+          break;
+        case 'IncidentResolved': {
+          // The retrospective's reminder and due date are durable timers (seed 004 §4(四)2: 24 / 48 / 72 h).
+          const { incidentId, retrospectiveDueAt, retrospectiveReminderAt } = event.data;
+          if (retrospectiveReminderAt) {
+            await scheduleTimer(tx, {
+              id: retrospectiveReminderTimerId(incidentId),
+              tenant,
+              kind: 'retrospective-reminder',
+              dueAt: new Date(retrospectiveReminderAt),
+              payload: { incidentId },
+              metadata: timerMetadata,
+            });
+          }
+          await scheduleTimer(tx, {
+            id: retrospectiveOverdueTimerId(incidentId),
+            tenant,
+            kind: 'retrospective-overdue',
+            dueAt: new Date(retrospectiveDueAt),
+            payload: { incidentId },
+            metadata: timerMetadata,
+          });
+          break;
+        }
+        case 'RetrospectiveRecorded':
+          await cancelTimer(tx, retrospectiveReminderTimerId(event.data.incidentId));
+          await cancelTimer(tx, retrospectiveOverdueTimerId(event.data.incidentId));
           break;
         case 'ResponseTeamPaged': {
           const { incidentId, level, trigger, team, reason, at } = event.data;

@@ -34,4 +34,8 @@ export const clusterStream = (clusterId: string) => `complaint-cluster-${cluster
 export const contactDeadlineTimerId = (incidentId: string) => `incident:${incidentId}:contact-deadline`;
 
 /** The durable timer that delivers one page to the tenant's pager (`pageId` = the `ResponseTeamPaged` event id). */
+/** The retrospective's reminder and overdue timers of an incident. */
+export const retrospectiveReminderTimerId = (incidentId: string) => `incident:${incidentId}:retrospective-reminder`;
+export const retrospectiveOverdueTimerId = (incidentId: string) => `incident:${incidentId}:retrospective-overdue`;
+
 export const pageDeliveryTimerId = (pageId: string) => `page:${pageId}`;

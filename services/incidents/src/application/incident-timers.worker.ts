@@ -46,8 +46,34 @@ export class IncidentTimers extends DurableTimerWorker {
         return this.flagContactDeadlineBreach(timer, tx);
       case 'page-delivery':
         return this.pager.deliver(timer, tx);
+      case 'retrospective-reminder':
+        return this.retrospective(timer, tx, 'RemindRetrospective');
+      case 'retrospective-overdue':
+        return this.retrospective(timer, tx, 'FlagRetrospectiveOverdue');
       default:
         this.logger.warn({ timerId: timer.id, kind: timer.kind }, 'timer of an unknown kind dropped');
+    }
+  }
+
+  /** The retrospective's reminder or due date: the decider pages (or decides nothing once it is recorded). */
+  private async retrospective(
+    timer: Timer,
+    tx: PoolClient,
+    type: 'RemindRetrospective' | 'FlagRetrospectiveOverdue',
+  ): Promise<void> {
+    const { incidentId } = timer.payload as { incidentId: string };
+    try {
+      const outcome = await this.runner.run(tx, {
+        incidentId,
+        origin: timerOrigin(timer, INCIDENT_TIMER),
+        command: { type, data: {} },
+      });
+      if (outcome.appended.length > 0) {
+        this.logger.warn({ tenant: timer.tenant, incidentId, timer: timer.kind }, 'retrospective not recorded: paged');
+      }
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      this.logger.info({ tenant: timer.tenant, incidentId, code: error.code }, 'retrospective timer: nothing to do');
     }
   }
 

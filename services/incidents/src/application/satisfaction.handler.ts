@@ -11,6 +11,8 @@ export interface MeasuredSatisfaction {
   readonly incidentId: string;
   readonly percent: number;
   readonly responses: number;
+  /** Surveys' verdict (from the exact counts): the one rule of "below target". */
+  readonly belowTarget: boolean;
   /** The id of the published measurement: the survey reference recorded on the incident. */
   readonly surveyRef: string;
 }

@@ -1,13 +1,15 @@
 import { historyOf, stateOf } from '@aftersales/testing/decider';
 import { clusteringOutcome, type ClusteringOutcome, type ComplaintToAttach } from './clustering-outcome';
 import type { RegisterComplaint } from './complaint-cluster.commands';
-import { complaintClusterDecider } from './complaint-cluster.decider';
+import { createComplaintClusterDecider } from './complaint-cluster.decider';
+import { resolvePolicy } from './incident-policy';
 import type { ComplaintClusterEvent } from './complaint-cluster.events';
 import { incidentDecider } from './incident.decider';
 import type { IncidentEvent } from './incident.events';
 import { aComplaint, registerComplaint, type ComplaintBuilder } from './testing/complaint.builder';
 import { anIncidentHistory, incidentCommands, type IncidentStage } from './testing/incident.builder';
 import { TestClock } from './testing/test-clock';
+import { noComplaintFlags } from './incident.values';
 
 let clock: TestClock;
 beforeEach(() => {
@@ -16,10 +18,13 @@ beforeEach(() => {
 
 /**
  * `given(cluster history, incident history).when(complaint).then(outcome)`: the complaint is decided by the real
- * ComplaintCluster decider (default policy: reach counts customers, L3 from 1, L2 from 10, a 24 h window), and its
+ * ComplaintCluster decider (reach counts customers, L3 from 1, L2 from 10, and a tenant's 24 h window), and its
  * events, the cluster's state after them and the incident's state go to `clusteringOutcome`, as the process manager
  * does.
  */
+/** A tenant that counts in a 24 h sliding window (the default counts over the cluster episode). */
+const complaintClusterDecider = createComplaintClusterDecider(resolvePolicy({ clustering: { windowHours: 24 } }));
+
 function given(cluster: readonly ComplaintClusterEvent[], incident: readonly IncidentEvent[]) {
   return {
     when: (complaint: ComplaintBuilder) => {
@@ -56,7 +61,7 @@ const attachment = (complaint: ComplaintBuilder): ComplaintToAttach => {
   return { complaintId, customerRef };
 };
 
-const noFlags = { injury: false, propertyLoss: false, mediaExposure: false, legalThreat: false, groupEvent: false };
+const noFlags = noComplaintFlags;
 
 /** The cluster's incident at L3: opened by the cluster, or taken along the happy path to `until`. */
 function incidentAt(until?: IncidentStage): IncidentEvent[] {

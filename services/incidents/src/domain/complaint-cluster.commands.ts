@@ -36,5 +36,16 @@ export type RegisterComplaint = {
   readonly data: ComplaintFacts;
 };
 
+/**
+ * Ends the cluster's episode because its incident closed: counting starts again, so the next complaint opens a new
+ * incident (the fix did not hold) instead of being clustered into a finished one. Ending it again for the same incident,
+ * or with nothing counted, adds nothing.
+ */
+export type EndClusterEpisode = {
+  readonly type: 'EndClusterEpisode';
+  readonly context: CommandContext;
+  readonly data: { readonly incidentId: string; readonly reason: string };
+};
+
 /** Every command of the ComplaintCluster aggregate. */
-export type ComplaintClusterCommand = RegisterComplaint;
+export type ComplaintClusterCommand = RegisterComplaint | EndClusterEpisode;

@@ -1,6 +1,11 @@
 import { assertNever } from '@aftersales/domain';
 import type { Decider } from '@aftersales/domain';
-import type { ComplaintClusterCommand, ComplaintFacts, RegisterComplaint } from './complaint-cluster.commands';
+import type {
+  ComplaintClusterCommand,
+  ComplaintFacts,
+  EndClusterEpisode,
+  RegisterComplaint,
+} from './complaint-cluster.commands';
 import { ComplaintOfAnotherCluster, ComplaintReceivedAtInvalid } from './complaint-cluster.errors';
 import type {
   ClusterThresholdCrossed,
@@ -8,7 +13,7 @@ import type {
   ComplaintClusterEvent,
   CrossingTrigger,
 } from './complaint-cluster.events';
-import { defaultIncidentPolicy, levelForCount, type IncidentPolicy } from './incident-policy';
+import { defaultIncidentPolicy, levelForCount, levelForSpread, type IncidentPolicy } from './incident-policy';
 import {
   actorOf,
   complaintFlagNames,
@@ -69,8 +74,16 @@ interface WindowedComplaint {
   readonly complaintId: string;
   readonly customerRef: string;
   readonly caseId?: string;
+  /** The region it came from (trimmed, upper-cased), for the geographic spread. */
+  readonly region?: string;
   readonly receivedAtMs: number;
   readonly flags: ComplaintFlags;
+}
+
+/** A region as the spread counts it: `cn-east ` and `CN-EAST` are one region. */
+function regionOf(region: string | undefined): { region?: string } {
+  const normalized = region?.trim().toUpperCase();
+  return normalized ? { region: normalized } : {};
 }
 
 /**
@@ -88,10 +101,15 @@ export type ComplaintClusterState =
       readonly clusterKey: string;
       /** Every complaint id ever clustered, for deduplication of redeliveries. */
       readonly seen: ReadonlySet<string>;
-      /** Complaints inside the window as of the last event; older ones are pruned. */
+      /**
+       * The complaints that count: those of the current episode (inside the window, when the tenant has one; older
+       * ones are pruned).
+       */
       readonly window: readonly WindowedComplaint[];
       /** The most severe level signalled in the current episode. */
       readonly signalledLevel: IncidentLevel | null;
+      /** Incidents whose closure ended an episode (deduplicates `EndClusterEpisode`). */
+      readonly endedFor: ReadonlySet<string>;
     };
 
 const initialState = (): ComplaintClusterState => ({ status: 'empty' });
@@ -111,8 +129,10 @@ export function createComplaintClusterDecider(
     switch (command.type) {
       case 'RegisterComplaint':
         return registerComplaint(command, state, policy);
+      case 'EndClusterEpisode':
+        return endEpisode(command, state);
       default:
-        return assertNever(command.type);
+        return assertNever(command);
     }
   };
   return { decide, evolve, initialState };
@@ -139,11 +159,19 @@ function registerComplaint(
     if (state.seen.has(complaint.complaintId)) return [];
   }
 
-  const windowStart = plusHours(context.now, -policy.clustering.windowHours);
-  const earlier = state.status === 'watching' ? insideWindow(state.window, windowStart.getTime()) : [];
-  const inWindow = receivedAtMs >= windowStart.getTime();
+  const { windowHours } = policy.clustering;
+  const windowStart = windowHours === null ? null : plusHours(context.now, -windowHours);
+  const earlier = state.status === 'watching' ? insideWindow(state.window, windowStart) : [];
+  const inWindow = windowStart === null || receivedAtMs >= windowStart.getTime();
   const { complaintId, customerRef, caseId, flags } = complaint;
-  const windowed: WindowedComplaint = { complaintId, customerRef, ...(caseId ? { caseId } : {}), flags, receivedAtMs };
+  const windowed: WindowedComplaint = {
+    complaintId,
+    customerRef,
+    ...(caseId ? { caseId } : {}),
+    ...regionOf(complaint.region),
+    flags,
+    receivedAtMs,
+  };
   const counted = inWindow ? [...earlier, windowed] : earlier;
   const customers = new Set(counted.map((c) => c.customerRef)).size;
   const actor = actorOf(context);
@@ -155,7 +183,7 @@ function registerComplaint(
       ...complaint,
       tenant: context.tenant,
       clusterKey,
-      windowStart: windowStart.toISOString(),
+      windowStart: windowStart?.toISOString() ?? null,
       inWindow,
       complaintsInWindow: counted.length,
       customersInWindow: customers,
@@ -188,8 +216,27 @@ function registerComplaint(
   return [clustered, crossed];
 }
 
-function insideWindow(window: readonly WindowedComplaint[], windowStartMs: number): WindowedComplaint[] {
-  return window.filter((c) => c.receivedAtMs >= windowStartMs);
+function endEpisode({ context, data }: EndClusterEpisode, state: ComplaintClusterState): ComplaintClusterEvent[] {
+  if (state.status !== 'watching' || state.endedFor.has(data.incidentId)) return [];
+  if (state.window.length === 0 && state.signalledLevel === null) return [];
+  return [
+    {
+      type: 'ClusterEpisodeEnded',
+      data: {
+        tenant: state.tenant,
+        clusterKey: state.clusterKey,
+        incidentId: data.incidentId,
+        reason: data.reason,
+        actor: actorOf(context),
+        at: context.now.toISOString(),
+      },
+    },
+  ];
+}
+
+/** The complaints still counted at `windowStart` (all of them when the tenant counts over the cluster's life). */
+function insideWindow(window: readonly WindowedComplaint[], windowStart: Date | null): WindowedComplaint[] {
+  return windowStart === null ? [...window] : window.filter((c) => c.receivedAtMs >= windowStart.getTime());
 }
 
 /** The level the complaints in the window reach, with every trigger that justifies exactly that level. */
@@ -197,19 +244,22 @@ function grade(
   counted: readonly WindowedComplaint[],
   policy: IncidentPolicy,
 ): { level: IncidentLevel; triggers: CrossingTrigger[] } | null {
-  const { countBy, levelThresholds, flagLevels } = policy.clustering;
+  const { countBy, levelThresholds, flagLevels, regionThresholds } = policy.clustering;
   const count = countBy === 'customer' ? new Set(counted.map((c) => c.customerRef)).size : counted.length;
   const countLevel = levelForCount(count, policy);
+  const regions = new Set(counted.flatMap((c) => (c.region ? [c.region] : []))).size;
+  const spreadLevel = levelForSpread(regions, policy);
   const flagged = counted.flatMap((c) =>
     complaintFlagNames
       .filter((flag) => c.flags[flag] && flagLevels[flag] !== null)
       .map((flag) => ({ flag, complaintId: c.complaintId, level: flagLevels[flag] as IncidentLevel })),
   );
-  const level = mostSevere([countLevel, ...flagged.map((f) => f.level)]);
+  const level = mostSevere([countLevel, spreadLevel, ...flagged.map((f) => f.level)]);
   if (level === null) return null;
 
   const triggers: CrossingTrigger[] = [];
   if (countLevel === level) triggers.push({ kind: 'count', count, countBy, threshold: levelThresholds[level] });
+  if (spreadLevel === level) triggers.push({ kind: 'spread', regions, threshold: regionThresholds[level] ?? regions });
   for (const f of flagged) {
     if (f.level === level) triggers.push({ kind: 'flag', flag: f.flag, complaintId: f.complaintId });
   }
@@ -218,20 +268,26 @@ function grade(
 
 function describe(trigger: CrossingTrigger, level: IncidentLevel, policy: IncidentPolicy): string {
   if (trigger.kind === 'flag') return `${trigger.flag} reported in complaint ${trigger.complaintId} forces ${level}`;
+  if (trigger.kind === 'spread') {
+    return `complaints from ${trigger.regions} regions reached the ${level} spread threshold of ${trigger.threshold}`;
+  }
   const unit = trigger.countBy === 'customer' ? 'customers' : 'complaints';
-  return `${trigger.count} ${unit} within ${policy.clustering.windowHours} h reached the ${level} threshold of ${trigger.threshold}`;
+  const { windowHours } = policy.clustering;
+  const over = windowHours === null ? 'over the cluster episode' : `within ${windowHours} h`;
+  return `${trigger.count} ${unit} ${over} reached the ${level} threshold of ${trigger.threshold}`;
 }
 
 function evolve(state: ComplaintClusterState, event: ComplaintClusterEvent): ComplaintClusterState {
   switch (event.type) {
     case 'ComplaintClustered': {
       const { data } = event;
-      const windowStartMs = Date.parse(data.windowStart);
-      const earlier = state.status === 'watching' ? insideWindow(state.window, windowStartMs) : [];
+      const windowStart = data.windowStart === null ? null : new Date(data.windowStart);
+      const earlier = state.status === 'watching' ? insideWindow(state.window, windowStart) : [];
       const complaint: WindowedComplaint = {
         complaintId: data.complaintId,
         customerRef: data.customerRef,
         ...(data.caseId ? { caseId: data.caseId } : {}),
+        ...regionOf(data.region),
         receivedAtMs: Date.parse(data.receivedAt),
         flags: complaintFlagsOf(data.flags),
       };
@@ -244,10 +300,15 @@ function evolve(state: ComplaintClusterState, event: ComplaintClusterEvent): Com
         window: data.inWindow ? [...earlier, complaint] : earlier,
         // An emptied window ends the episode: what was signalled before no longer holds back a new crossing.
         signalledLevel: earlier.length > 0 && state.status === 'watching' ? state.signalledLevel : null,
+        endedFor: state.status === 'watching' ? state.endedFor : new Set(),
       };
     }
     case 'ClusterThresholdCrossed':
       return state.status === 'watching' ? { ...state, signalledLevel: event.data.level } : state;
+    case 'ClusterEpisodeEnded':
+      return state.status === 'watching'
+        ? { ...state, window: [], signalledLevel: null, endedFor: new Set([...state.endedFor, event.data.incidentId]) }
+        : state;
     default:
       return assertNever(event);
   }

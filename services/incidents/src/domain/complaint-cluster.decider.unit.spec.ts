@@ -110,7 +110,7 @@ describe('Complaint cluster', () => {
               ...complaint.build(clock.now()),
               tenant: 'shop-1',
               clusterKey: 'sku:BAT-100|batch:B-7',
-              windowStart: '2026-11-24T08:00:00.000Z',
+              windowStart: null,
               inWindow: true,
               complaintsInWindow: 1,
               customersInWindow: 1,
@@ -126,7 +126,7 @@ describe('Complaint cluster', () => {
               clusterKey: 'sku:BAT-100|batch:B-7',
               level: 'L3',
               previousLevel: null,
-              reason: '1 customers within 24 h reached the L3 threshold of 1',
+              reason: '1 customers over the cluster episode reached the L3 threshold of 1',
               triggers: [{ kind: 'count', count: 1, countBy: 'customer', threshold: 1 }],
               complaintsInWindow: 1,
               customersInWindow: 1,
@@ -171,7 +171,7 @@ describe('Complaint cluster', () => {
     });
   });
 
-  describe('flags force a level at once: injury, property loss, media exposure, group event → L1; legal threat → L2', () => {
+  describe('flags force a level at once: injury, property loss, media exposure, group event, legal threat, brand risk → L1; regional outage, larger customer loss → L2 (seed 004 §3(二), seed 000 §3.5.3)', () => {
     it('an injury on the first complaint goes straight to L1', () => {
       given([])
         .when(registerComplaint(aComplaint().withId('C-1').withInjury(), clock.now()))
@@ -245,19 +245,59 @@ describe('Complaint cluster', () => {
       });
     });
 
-    it('a legal threat forces L2', () => {
+    // Seed 000 §3.5.3: 「可能引發法律糾紛的特殊售後問題,應立即上報平臺高級管理層,並啟動應急預案」.
+    it('a legal dispute or threat goes straight to senior management: L1', () => {
       given([])
         .when(registerComplaint(aComplaint().withLegalThreat(), clock.now()))
         .thenMatches([
           { type: 'ComplaintClustered' },
-          { type: 'ClusterThresholdCrossed', data: { level: 'L2', previousLevel: null } },
+          {
+            type: 'ClusterThresholdCrossed',
+            data: { level: 'L1', previousLevel: null, triggers: [{ kind: 'flag', flag: 'legalThreat' }] },
+          },
+        ]);
+    });
+
+    // Seed 004 §3(二) level 1: 「品牌聲譽面臨重大風險」.
+    it('a major brand-reputation risk forces L1', () => {
+      given([])
+        .when(registerComplaint(aComplaint().withBrandRisk(), clock.now()))
+        .thenMatches([
+          { type: 'ComplaintClustered' },
+          { type: 'ClusterThresholdCrossed', data: { level: 'L1', triggers: [{ kind: 'flag', flag: 'brandRisk' }] } },
+        ]);
+    });
+
+    // Seed 004 §3(二) level 2: 「區域內服務中斷」.
+    it('a regional service outage forces L2', () => {
+      given([])
+        .when(registerComplaint(aComplaint().about('special-scenario', 'CN-GD').withRegionalOutage(), clock.now()))
+        .thenMatches([
+          { type: 'ComplaintClustered' },
+          {
+            type: 'ClusterThresholdCrossed',
+            data: { level: 'L2', triggers: [{ kind: 'flag', flag: 'regionalOutage' }] },
+          },
+        ]);
+    });
+
+    // Seed 004 §3(二) level 2: 「客戶損失較大(如訂單延遲導致錯過重要活動)」.
+    it('a larger customer loss (a delay that made a customer miss an important event) forces L2', () => {
+      given([])
+        .when(registerComplaint(aComplaint().about('service-failure', 'CN-GD').withMajorCustomerLoss(), clock.now()))
+        .thenMatches([
+          { type: 'ComplaintClustered' },
+          {
+            type: 'ClusterThresholdCrossed',
+            data: { level: 'L2', triggers: [{ kind: 'flag', flag: 'majorCustomerLoss' }] },
+          },
         ]);
     });
 
     it('a flag that forces no more than the level already signalled adds nothing', () => {
       const atL2 = historyOfComplaints(complaints(10));
       given(atL2)
-        .when(registerComplaint(aComplaint().withLegalThreat(), clock.now()))
+        .when(registerComplaint(aComplaint().withMajorCustomerLoss(), clock.now()))
         .thenMatches([{ type: 'ComplaintClustered' }]);
     });
   });
@@ -283,7 +323,12 @@ describe('Complaint cluster', () => {
     });
   });
 
-  describe('sliding window: only complaints received within 24 h of now count', () => {
+  describe('sliding window (a tenant policy choice, windowHours: 24): only complaints received within 24 h of now count', () => {
+    const windowed = createComplaintClusterDecider(resolvePolicy({ clustering: { windowHours: 24 } }));
+    const given = specOf(windowed);
+    const historyOfComplaints = (commands: RegisterComplaint[], history: ComplaintClusterEvent[] = []) =>
+      historyOf(windowed, commands, history);
+
     it('a complaint 25 h old falls out of the window; an emptied window starts a new episode at L3', () => {
       // 9 complaints at 08:00 on the 25th. At 09:00 on the 26th the window starts at 09:00 on the 25th:
       // the 9 are 25 h old and fall out, so the new complaint counts 1 and starts a new episode.
@@ -350,6 +395,112 @@ describe('Complaint cluster', () => {
         history.reduce(decider.evolve, decider.initialState()),
       );
       expect(crossings(events)).toMatchObject([{ level: 'L2', previousLevel: 'L3' }]);
+    });
+  });
+
+  // Issue 13 / seed 004 §3(二): levels grade reach ("100名以上客戶投訴"), not a rate; a window is a tenant's choice.
+  describe('counting over the cluster episode (default, windowHours: null): thresholds count every customer of the open cluster', () => {
+    it('100 customers spread over three days reach L1', () => {
+      // 99 customers, one every 43 min (≈ 71 h in all), then the 100th: the L1 threshold of 100 is reached.
+      const history = historyOfComplaints(complaints(99, { minutes: 43 }));
+      given(history)
+        .when(registerComplaint(aComplaint(), clock.now()))
+        .thenMatches([
+          { type: 'ComplaintClustered', data: { windowStart: null, customersInWindow: 100 } },
+          {
+            type: 'ClusterThresholdCrossed',
+            data: {
+              level: 'L1',
+              previousLevel: 'L2',
+              reason: '100 customers over the cluster episode reached the L1 threshold of 100',
+            },
+          },
+        ]);
+    });
+
+    it('a complaint received long ago still counts', () => {
+      given([])
+        .when(registerComplaint(aComplaint().receivedAt(clock.in({ hours: -25 })), clock.now()))
+        .thenMatches([
+          { type: 'ComplaintClustered', data: { inWindow: true, complaintsInWindow: 1 } },
+          { type: 'ClusterThresholdCrossed', data: { level: 'L3' } },
+        ]);
+    });
+
+    it("the closure of the cluster's incident ends the episode: counting starts again and the next complaint signals L3 anew", () => {
+      const history = historyOfComplaints(complaints(12));
+      const end = {
+        type: 'EndClusterEpisode' as const,
+        context: { tenant: 'shop-1', actor: { id: 'incidents.cluster-watch', roles: ['system'] }, now: clock.now() },
+        data: { incidentId: 'INC-1', reason: 'incident INC-1 closed' },
+      };
+      given(history)
+        .when(end)
+        .thenMatches([
+          { type: 'ClusterEpisodeEnded', data: { incidentId: 'INC-1', clusterKey: 'sku:BAT-100|batch:B-7' } },
+        ]);
+      const ended = historyOf(complaintClusterDecider, [end], history);
+      given(ended).when(end).thenNothing();
+      given(ended)
+        .when(registerComplaint(aComplaint(), clock.now()))
+        .thenMatches([
+          { type: 'ComplaintClustered', data: { customersInWindow: 1 } },
+          { type: 'ClusterThresholdCrossed', data: { level: 'L3', previousLevel: null } },
+        ]);
+    });
+  });
+
+  // Seed 004 §3(二): 「根據影響範圍(客戶數量、地域覆蓋)…分為三級」: regions reached grade with the customer count.
+  describe('geographic spread: the regions a cluster reaches count toward its level (policy regionThresholds, default L2 at 3, L1 at 10)', () => {
+    const fromRegion = (region: string) => () => aComplaint().fromRegion(region);
+
+    it('a batch complained about from 3 regions reaches L2 with only 3 customers', () => {
+      const history = historyOfComplaints([
+        ...complaints(1, { minutes: 1 }, fromRegion('CN-EAST')),
+        ...complaints(1, { minutes: 1 }, fromRegion('cn-south ')),
+      ]);
+      given(history)
+        .when(registerComplaint(aComplaint().fromRegion('CN-NORTH'), clock.now()))
+        .thenMatches([
+          { type: 'ComplaintClustered' },
+          {
+            type: 'ClusterThresholdCrossed',
+            data: {
+              level: 'L2',
+              previousLevel: 'L3',
+              triggers: [{ kind: 'spread', regions: 3, threshold: 3 }],
+              reason: 'complaints from 3 regions reached the L2 spread threshold of 3',
+            },
+          },
+        ]);
+    });
+
+    it('two complaints from one region (written differently) are one region', () => {
+      const history = historyOfComplaints([
+        ...complaints(1, { minutes: 1 }, fromRegion('CN-EAST')),
+        ...complaints(1, { minutes: 1 }, fromRegion(' cn-east')),
+      ]);
+      given(history)
+        .when(registerComplaint(aComplaint().fromRegion('CN-SOUTH'), clock.now()))
+        .thenMatches([{ type: 'ComplaintClustered' }]);
+    });
+
+    it('complaints from 10 regions reach L1', () => {
+      const regions = Array.from({ length: 10 }, (_, i) => `R-${i}`);
+      const history = historyOfComplaints(regions.flatMap((r) => complaints(1, { minutes: 1 }, fromRegion(r))));
+      expect(crossings(history).map((c) => c.level)).toEqual(['L3', 'L2', 'L1']);
+      expect(crossings(history).at(-1)).toMatchObject({ triggers: [{ kind: 'spread', regions: 10, threshold: 10 }] });
+    });
+
+    it('a tenant that turns spread off grades on the customer count alone', () => {
+      const decider = createComplaintClusterDecider(
+        resolvePolicy({ clustering: { regionThresholds: { L2: null, L1: null } } }),
+      );
+      const history = historyOf(
+        decider,
+        ['A', 'B', 'C', 'D'].flatMap((r) => complaints(1, { minutes: 1 }, fromRegion(r))),
+      );
+      expect(crossings(history).map((c) => c.level)).toEqual(['L3']);
     });
   });
 

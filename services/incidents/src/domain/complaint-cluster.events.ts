@@ -15,8 +15,11 @@ export type ComplaintClustered = {
     readonly flags: RecordedComplaintFlags;
     readonly tenant: string;
     readonly clusterKey: string;
-    /** Start of the sliding window (`now − windowHours`) when the complaint was clustered; inclusive. */
-    readonly windowStart: string;
+    /**
+     * Start of the sliding window (`now − windowHours`) when the complaint was clustered; inclusive. `null` when the
+     * tenant counts over the cluster's life (no window): every complaint of the episode counts.
+     */
+    readonly windowStart: string | null;
     /** `false` for a complaint already older than the window (a late redelivery): it is kept but counts for nothing. */
     readonly inWindow: boolean;
     readonly complaintsInWindow: number;
@@ -34,7 +37,9 @@ export type CrossingTrigger =
       readonly countBy: 'customer' | 'complaint';
       readonly threshold: number;
     }
-  | { readonly kind: 'flag'; readonly flag: ComplaintFlag; readonly complaintId: string };
+  | { readonly kind: 'flag'; readonly flag: ComplaintFlag; readonly complaintId: string }
+  /** Geographic spread: the counted complaints come from `regions` distinct regions. */
+  | { readonly kind: 'spread'; readonly regions: number; readonly threshold: number };
 
 /**
  * The cluster reached a more severe level than it had signalled in its current episode. The incident process manager
@@ -62,5 +67,18 @@ export type ClusterThresholdCrossed = {
   };
 };
 
+/** The cluster's episode ended because its incident closed; the next complaint starts counting again. */
+export type ClusterEpisodeEnded = {
+  readonly type: 'ClusterEpisodeEnded';
+  readonly data: {
+    readonly tenant: string;
+    readonly clusterKey: string;
+    readonly incidentId: string;
+    readonly reason: string;
+    readonly actor: ActorRef;
+    readonly at: string;
+  };
+};
+
 /** Every event of the ComplaintCluster aggregate. */
-export type ComplaintClusterEvent = ComplaintClustered | ClusterThresholdCrossed;
+export type ComplaintClusterEvent = ComplaintClustered | ClusterThresholdCrossed | ClusterEpisodeEnded;

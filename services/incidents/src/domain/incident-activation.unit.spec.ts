@@ -10,11 +10,13 @@ import {
   ReasonRequired,
   SelfMerge,
 } from './incident.errors';
-import { incidentDecider } from './incident.decider';
+import { createIncidentDecider, incidentDecider } from './incident.decider';
+import { resolvePolicy } from './incident-policy';
 import type { IncidentEvent } from './incident.events';
 import { actors } from './testing/actors.fixture';
 import { anIncidentHistory, incidentCommands } from './testing/incident.builder';
 import { TestClock } from './testing/test-clock';
+import { noComplaintFlags } from './incident.values';
 
 const given = specOf(incidentDecider);
 
@@ -51,13 +53,7 @@ describe('Incident activation and levels', () => {
                 kind: 'cluster',
                 clusterKey: 'sku:BAT-100|batch:B-7',
                 complaintCount: 1,
-                flags: {
-                  injury: false,
-                  propertyLoss: false,
-                  mediaExposure: false,
-                  legalThreat: false,
-                  groupEvent: false,
-                },
+                flags: noComplaintFlags,
               },
               level: 'L3',
               reason,
@@ -81,6 +77,7 @@ describe('Incident activation and levels', () => {
               // 08:00 + 120 min
               dueAt: '2026-11-25T10:00:00.000Z',
               previousDueAt: null,
+              startedAt: '2026-11-25T08:00:00.000Z',
               reason: 'L3 contact deadline of 120 min from activation',
             },
           },
@@ -185,13 +182,24 @@ describe('Incident activation and levels', () => {
         .thenMatches([{ type: 'IncidentUpgraded' }, { type: 'ResponseTeamPaged', data: { level: 'L2' } }]);
     });
 
-    it('pages the bigger team but sets no contact deadline once customers are contacted', () => {
+    // Issue 13, seed 004 §4(二)1 (「一級事件30分鐘內,二級事件1小時內,三級事件2小時內」): the level's contact time applies
+    // to the level the incident now has, so raising it after the first contact starts that level's deadline.
+    it("after the first contact, starts the new level's contact deadline from the upgrade", () => {
       const history = anIncidentHistory(clock, { until: 'contained' });
+      const upgradedAt = clock.now();
       given(history)
         .when(command.upgrade({ toLevel: 'L1' }))
         .thenMatches([
           { type: 'IncidentUpgraded', data: { from: 'L3', to: 'L1' } },
           { type: 'ResponseTeamPaged', data: { level: 'L1' } },
+          {
+            type: 'ContactDeadlineSet',
+            data: {
+              level: 'L1',
+              startedAt: upgradedAt.toISOString(),
+              dueAt: new Date(upgradedAt.getTime() + 30 * 60_000).toISOString(),
+            },
+          },
         ]);
     });
 
@@ -219,6 +227,93 @@ describe('Incident activation and levels', () => {
         .when(command.upgrade({ toLevel: 'L1' }))
         .thenThrows(InvalidIncidentTransition, { kind: 'conflict', code: 'INCIDENT.INVALID_TRANSITION' });
       expect(error.rule).toBe(incidentRules.levelChangeWhileHandling);
+    });
+  });
+
+  // Seed 004 §4(一)2: 「由應急領導小組(一級事件)或客服負責人(二級、三級事件)…判定等級」; issue 13: only emergency
+  // leadership (incident commander, customer-service director, general manager) declares or raises to level 1.
+  describe('grading authority: level 1 is declared or raised only by emergency leadership; others propose, and the proposal is paged', () => {
+    it.each([actors.incidentCommander, actors.csDirector, actors.generalManager])('$id declares level 1', (actor) => {
+      given([])
+        .when(command.declare({ level: 'L1' }, actor))
+        .thenMatches([
+          { type: 'IncidentOpened', data: { level: 'L1' } },
+          { type: 'ResponseTeamPaged', data: { trigger: 'activation', level: 'L1' } },
+          { type: 'ContactDeadlineSet', data: { level: 'L1' } },
+        ]);
+    });
+
+    it('a cs-manager asking for level 1 declares level 2 and the proposal pages the level-1 lead and leadership', () => {
+      given([])
+        .when(command.declare({ level: 'L1', reason: 'Video of a burning battery on social media' }, actors.csManager))
+        .thenMatches([
+          { type: 'IncidentOpened', data: { level: 'L2' } },
+          { type: 'ResponseTeamPaged', data: { trigger: 'activation', level: 'L2' } },
+          { type: 'ContactDeadlineSet', data: { level: 'L2' } },
+          {
+            type: 'LevelOneProposed',
+            data: { level: 'L2', reason: 'Video of a burning battery on social media', actor: { role: 'cs-manager' } },
+          },
+          {
+            type: 'ResponseTeamPaged',
+            data: {
+              trigger: 'level-one-proposal',
+              level: 'L1',
+              team: { lead: 'general-manager', members: ['incident-commander', 'cs-director'] },
+            },
+          },
+        ]);
+    });
+
+    it('a supervisor asking to raise an L3 incident to level 1 raises it to L2 and proposes L1', () => {
+      given(opened())
+        .when(command.upgrade({ toLevel: 'L1', reason: 'A customer threatens to go to the press' }, actors.agent))
+        .thenMatches([
+          { type: 'IncidentUpgraded', data: { from: 'L3', to: 'L2' } },
+          { type: 'ResponseTeamPaged', data: { trigger: 'upgrade', level: 'L2' } },
+          { type: 'ContactDeadlineSet' },
+          { type: 'LevelOneProposed', data: { level: 'L2' } },
+          { type: 'ResponseTeamPaged', data: { trigger: 'level-one-proposal', level: 'L1' } },
+        ]);
+    });
+
+    it('tech support asking to raise an L2 incident to level 1 only proposes it', () => {
+      given(opened({ level: 'L2' }))
+        .when(command.upgrade({ toLevel: 'L1' }, actors.techSupport))
+        .thenMatches([
+          { type: 'LevelOneProposed', data: { level: 'L2' } },
+          { type: 'ResponseTeamPaged', data: { trigger: 'level-one-proposal' } },
+        ]);
+    });
+
+    it('the cluster watch grades level 1 by the standard while the tenant gives it the authority (default)', () => {
+      given(opened({ level: 'L2' }))
+        .when(command.upgrade({ toLevel: 'L1' }))
+        .thenMatches([
+          { type: 'IncidentUpgraded', data: { to: 'L1' } },
+          { type: 'ResponseTeamPaged' },
+          { type: 'ContactDeadlineSet' },
+        ]);
+    });
+
+    it('a tenant that takes the authority from the cluster watch gets proposals from it', () => {
+      const strict = createIncidentDecider(
+        resolvePolicy({ levelOneAuthority: ['incident-commander', 'cs-director', 'general-manager'] }),
+      );
+      specOf(strict)([])
+        .when(
+          command.open({
+            level: 'L1',
+            reason: '100 customers over the cluster episode reached the L1 threshold of 100',
+          }),
+        )
+        .thenMatches([
+          { type: 'IncidentOpened', data: { level: 'L2' } },
+          { type: 'ResponseTeamPaged' },
+          { type: 'ContactDeadlineSet' },
+          { type: 'LevelOneProposed' },
+          { type: 'ResponseTeamPaged', data: { trigger: 'level-one-proposal' } },
+        ]);
     });
   });
 

@@ -98,7 +98,7 @@ describe('Incident cases: the after-sales cases an incident concerns', () => {
       .thenMatches([{ type: 'IncidentResolved', data: cases }]);
     const followedUp = historyOf(
       incidentDecider,
-      [command.resolve(), command.satisfaction(), command.retrospective()],
+      [command.resolve(), command.satisfaction(), command.retrospective(), ...command.closureChecks('L2')],
       implemented,
     );
     given(followedUp)

@@ -103,6 +103,96 @@ describe('Incident containment', () => {
     });
   });
 
+  // Issue 13; seed 004 §4(二)1 (「第一時間聯系客戶」, 一級30分鐘內…三級2小時內): each affected customer is contacted in
+  // time; contacting one does not stop the clock for the others. Policy contactSharePercent: all (100) by default.
+  describe('contact is per affected customer: the deadline is met when the policy share of them was contacted in time', () => {
+    /** An L3 incident opened 08:00 (due 10:00) with complaints from CUS-1, CUS-2 and CUS-3 attached. */
+    const withThreeCustomers = (decider = incidentDecider) =>
+      historyOf(decider, [
+        command.declare({ level: 'L3' }),
+        command.attach({ complaintId: 'CMP-1', customerRef: 'CUS-1' }),
+        command.attach({ complaintId: 'CMP-2', customerRef: 'CUS-2' }),
+        command.attach({ complaintId: 'CMP-3', customerRef: 'CUS-3' }),
+      ]);
+
+    it('contacting one of three customers does not stop the clock for the others', () => {
+      const history = withThreeCustomers();
+      clock.advance({ minutes: 30 });
+      const contacted = historyOf(incidentDecider, [command.contact({ customerRefs: ['CUS-1'] })], history);
+      clock.advance({ minutes: 90 });
+      given(contacted)
+        .when(command.flagBreach())
+        .thenMatches([
+          { type: 'ContactDeadlineBreached', data: { contacted: 1, required: 3, escalatedTo: 'cs-director' } },
+          {
+            type: 'ResponseTeamPaged',
+            data: {
+              trigger: 'contact-deadline-breach',
+              reason: '1 of the 3 customers required contacted by the L3 contact deadline 2026-11-25T10:00:00.000Z',
+            },
+          },
+        ]);
+    });
+
+    it('every customer contacted in time, in two calls, meets the deadline', () => {
+      const history = withThreeCustomers();
+      clock.advance({ minutes: 30 });
+      const contacted = historyOf(
+        incidentDecider,
+        [command.contact({ customerRefs: ['CUS-1'] }), command.contact({ customerRefs: ['CUS-2', 'CUS-3'] })],
+        history,
+      );
+      clock.advance({ minutes: 90 });
+      given(contacted).when(command.flagBreach()).thenNothing();
+    });
+
+    it('a tenant requiring half of them is satisfied by two of three (rounded up)', () => {
+      const half = createIncidentDecider(resolvePolicy({ contactSharePercent: { L3: 50 } }));
+      const history = withThreeCustomers(half);
+      clock.advance({ minutes: 30 });
+      const one = historyOf(half, [command.contact({ customerRefs: ['CUS-1'] })], history);
+      const two = historyOf(half, [command.contact({ customerRefs: ['CUS-2'] })], one);
+      clock.advance({ minutes: 90 });
+      specOf(half)(one)
+        .when(command.flagBreach())
+        .thenMatches([
+          { type: 'ContactDeadlineBreached', data: { contacted: 1, required: 2 } },
+          { type: 'ResponseTeamPaged' },
+        ]);
+      specOf(half)(two).when(command.flagBreach()).thenNothing();
+    });
+
+    it("after an upgrade that restarted the deadline, only contacts since the upgrade count toward the new level's", () => {
+      // L3 at 08:00; CUS-1..3 contacted 08:30; raised to L2 at 09:00 → due 10:00 again from the upgrade; only CUS-1
+      // contacted again by then: 1 of 3.
+      const history = withThreeCustomers();
+      clock.advance({ minutes: 30 });
+      const contacted = historyOf(
+        incidentDecider,
+        [command.contact({ customerRefs: ['CUS-1', 'CUS-2', 'CUS-3'] })],
+        history,
+      );
+      clock.advance({ minutes: 30 });
+      const upgraded = historyOf(incidentDecider, [command.upgrade({ toLevel: 'L2' })], contacted);
+      expect(upgraded.at(-1)).toMatchObject({
+        type: 'ContactDeadlineSet',
+        data: { level: 'L2', startedAt: '2026-11-25T09:00:00.000Z', dueAt: '2026-11-25T10:00:00.000Z' },
+      });
+      clock.advance({ minutes: 10 });
+      const recontacted = historyOf(incidentDecider, [command.contact({ customerRefs: ['CUS-1'] })], upgraded);
+      clock.advance({ minutes: 50 });
+      given(recontacted)
+        .when(command.flagBreach())
+        .thenMatches([
+          {
+            type: 'ContactDeadlineBreached',
+            data: { level: 'L2', contacted: 1, required: 3, escalatedTo: 'general-manager' },
+          },
+          { type: 'ResponseTeamPaged' },
+        ]);
+    });
+  });
+
   describe('contact deadline breach: fires once and pages the next tier up the escalation ladder', () => {
     it('L3 breached at 10:00 pages the CS director, above the CS manager who leads L3', () => {
       const history = opened('L3');
@@ -117,7 +207,14 @@ describe('Incident containment', () => {
         .then([
           {
             type: 'ContactDeadlineBreached',
-            data: { ...audit, level: 'L3', dueAt: '2026-11-25T10:00:00.000Z', escalatedTo: 'cs-director' },
+            data: {
+              ...audit,
+              level: 'L3',
+              dueAt: '2026-11-25T10:00:00.000Z',
+              escalatedTo: 'cs-director',
+              contacted: 0,
+              required: 1,
+            },
           },
           {
             type: 'ResponseTeamPaged',
@@ -179,11 +276,24 @@ describe('Incident containment', () => {
         .thenThrows(ContactDeadlineNotDue, { kind: 'conflict', code: 'INCIDENT.CONTACT_DEADLINE_NOT_DUE' });
     });
 
-    it('flags nothing once customers were contacted, even late: the contact itself records it was late', () => {
+    it('flags nothing once the customers were contacted in time', () => {
+      const history = opened();
+      clock.advance({ hours: 1 });
+      const contacted = historyOf(incidentDecider, [command.contact()], history);
+      clock.advance({ hours: 1 });
+      given(contacted).when(command.flagBreach()).thenNothing();
+    });
+
+    it('a late contact does not meet the deadline: a timer firing after it still flags the breach', () => {
       const history = opened();
       clock.advance({ hours: 3 });
       const contacted = historyOf(incidentDecider, [command.contact()], history);
-      given(contacted).when(command.flagBreach()).thenNothing();
+      given(contacted)
+        .when(command.flagBreach())
+        .thenMatches([
+          { type: 'ContactDeadlineBreached', data: { contacted: 0, required: 1 } },
+          { type: 'ResponseTeamPaged' },
+        ]);
     });
 
     it('follows the tenant’s escalation ladder', () => {

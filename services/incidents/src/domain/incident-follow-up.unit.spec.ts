@@ -1,5 +1,7 @@
 import { historyOf, specOf, stateOf } from '@aftersales/testing/decider';
 import {
+  ClosureCheckNotAllowed,
+  ClosureChecksMissing,
   FieldRequired,
   FollowUpOutstanding,
   incidentRules,
@@ -8,7 +10,8 @@ import {
   SatisfactionNotMeasured,
   SatisfactionOutOfRange,
 } from './incident.errors';
-import { incidentDecider } from './incident.decider';
+import { createIncidentDecider, incidentDecider } from './incident.decider';
+import { resolvePolicy } from './incident-policy';
 import type { IncidentCommand } from './incident.commands';
 import type { IncidentEvent } from './incident.events';
 import type { IncidentLevel } from './incident.values';
@@ -30,6 +33,24 @@ const resolved = (level: IncidentLevel = 'L2'): IncidentEvent[] =>
   anIncidentHistory(clock, { until: 'resolved', level });
 const followedBy = (history: IncidentEvent[], ...commands: IncidentCommand[]) =>
   historyOf(incidentDecider, commands, history);
+
+/** An L3 incident with one complaint (CUS-1's) attached, taken to resolution: surveys know its customer. */
+const withComplaint = (): IncidentEvent[] => {
+  const history = historyOf(incidentDecider, [command.declare(), command.attach()]);
+  return historyOf(
+    incidentDecider,
+    [
+      command.contact(),
+      command.rootCause({}, actors.techSupport),
+      command.approve({}, actors.csManager),
+      command.implement(),
+      command.confirm(),
+      command.resolve(),
+      ...command.closureChecks('L3'),
+    ],
+    history,
+  );
+};
 
 describe('Incident follow-up', () => {
   describe('satisfaction against the level’s target (L1 90 %, L2 85 %, L3 80 %): below it, a follow-up is required', () => {
@@ -195,10 +216,38 @@ describe('Incident follow-up', () => {
         ]);
     });
 
-    it('is refused before satisfaction is measured', () => {
-      given(followedBy(resolved(), command.retrospective()))
+    it('is refused before satisfaction is measured when the incident has surveyed customers (attached complaints)', () => {
+      given(followedBy(withComplaint(), command.retrospective()))
         .when(command.close())
         .thenThrows(SatisfactionNotMeasured, { kind: 'conflict', code: 'INCIDENT.SATISFACTION_NOT_MEASURED' });
+    });
+
+    // Issue 13: a manually declared incident has no complaints, so surveys never learn of its customers.
+    it('closes a manually declared incident without complaints unsurveyed', () => {
+      given(followedBy(resolved(), command.retrospective()))
+        .when(command.close())
+        .thenMatches([{ type: 'IncidentClosed', data: { satisfaction: 'not-surveyed' } }]);
+    });
+
+    // Issue 13: the survey window expired without answers; the follow-up with the customers is recorded instead.
+    it('closes an incident whose survey went unanswered once a follow-up is recorded', () => {
+      const unanswered = followedBy(
+        withComplaint(),
+        command.followUp({
+          action: 'phone-call',
+          description: 'Survey window expired unanswered; called both customers',
+        }),
+        command.retrospective(),
+      );
+      given(unanswered)
+        .when(command.close())
+        .thenMatches([{ type: 'IncidentClosed', data: { satisfaction: 'survey-unanswered' } }]);
+    });
+
+    it('records a measured satisfaction as measured', () => {
+      given(followedBy(withComplaint(), command.satisfaction({ percent: 95 }), command.retrospective()))
+        .when(command.close())
+        .thenMatches([{ type: 'IncidentClosed', data: { satisfaction: 'measured' } }]);
     });
 
     it('is refused below target without a follow-up', () => {
@@ -251,6 +300,167 @@ describe('Incident follow-up', () => {
       expect(stateOf(incidentDecider, closed)).toMatchObject({ status: 'closed' });
       given(closed).when(command.close()).thenThrows(InvalidIncidentTransition, { kind: 'conflict' });
       given(closed).when(command.followUp()).thenThrows(InvalidIncidentTransition, { kind: 'conflict' });
+    });
+  });
+
+  // Issue 13; seed 004 §4(三)3 (質量管控組 「監督解決方案實施…確保問題徹底解決」), §4(三)2 (「召回需符合《產品質量法》要求」),
+  // §5 (公關組 「發布聲明」, level 1).
+  describe('closure checks: the quality group passed the fix; product quality has a compliant recall check; level 1 a PR statement', () => {
+    /** Resolved without any closure check, measured and reviewed: only the checks are missing. */
+    const unchecked = (level: IncidentLevel, category: 'product-quality' | 'service-failure' = 'product-quality') => {
+      const history = anIncidentHistory(clock, { until: 'confirmed', level, category });
+      return followedBy(history, command.resolve(), command.satisfaction({ percent: 95 }), command.retrospective());
+    };
+
+    it('an L1 product-quality incident without checks lists all three as missing', () => {
+      const error = given(unchecked('L1'))
+        .when(command.close({}, actors.generalManager))
+        .thenThrows(ClosureChecksMissing, { kind: 'conflict', code: 'INCIDENT.CLOSURE_CHECKS_MISSING' });
+      expect(error.rule).toBe(incidentRules.closureChecks);
+      expect(error.message).toBe(
+        'Cannot close: the quality group has not checked the fix; no recall-compliance check is recorded; no PR statement is recorded for level 1',
+      );
+    });
+
+    it('a failed quality check blocks closing until a later one passes', () => {
+      const failed = followedBy(
+        unchecked('L3', 'service-failure'),
+        command.qualityCheck({ passed: false, findings: 'Still late' }),
+      );
+      given(failed).when(command.close()).thenThrows(ClosureChecksMissing, { kind: 'conflict' });
+      given(followedBy(failed, command.qualityCheck()))
+        .when(command.close())
+        .thenMatches([{ type: 'IncidentClosed' }]);
+    });
+
+    it('a service failure needs no recall check, an L3 no PR statement', () => {
+      given(followedBy(unchecked('L3', 'service-failure'), command.qualityCheck()))
+        .when(command.close())
+        .thenMatches([{ type: 'IncidentClosed' }]);
+    });
+
+    it('a non-compliant recall blocks closing', () => {
+      const history = followedBy(
+        unchecked('L2'),
+        command.qualityCheck(),
+        command.recallCheck({ recallRequired: true, compliant: false, basis: 'Regulator not notified' }),
+      );
+      const error = given(history).when(command.close()).thenThrows(ClosureChecksMissing, { kind: 'conflict' });
+      expect(error.message).toBe('Cannot close: the recall is not compliant');
+    });
+
+    it('records each check with the role that made it', () => {
+      const history = unchecked('L1');
+      given(history)
+        .when(command.qualityCheck())
+        .thenMatches([{ type: 'QualityCheckRecorded', data: { passed: true, actor: { role: 'quality' } } }]);
+      given(history)
+        .when(command.recallCheck({}, actors.legal))
+        .thenMatches([{ type: 'RecallComplianceChecked', data: { compliant: true, actor: { role: 'legal' } } }]);
+      given(history)
+        .when(command.prStatement())
+        .thenMatches([
+          { type: 'PrStatementRecorded', data: { level: 'L1', channels: ['website'], actor: { role: 'pr' } } },
+        ]);
+    });
+
+    it('refuses checks by roles the policy does not name', () => {
+      const history = unchecked('L1');
+      given(history)
+        .when(command.qualityCheck({}, actors.agent))
+        .thenThrows(ClosureCheckNotAllowed, { kind: 'forbidden' });
+      given(history)
+        .when(command.prStatement({}, actors.csManager))
+        .thenThrows(ClosureCheckNotAllowed, { kind: 'forbidden' });
+    });
+
+    it('checks the fix only once it is implemented, and recall compliance only for product quality', () => {
+      given(anIncidentHistory(clock, { until: 'approved' }))
+        .when(command.qualityCheck())
+        .thenThrows(InvalidIncidentTransition, { kind: 'conflict' });
+      given(unchecked('L3', 'service-failure'))
+        .when(command.recallCheck())
+        .thenThrows(InvalidIncidentTransition, { kind: 'conflict' });
+    });
+  });
+
+  // Issue 13; seed 004 §4(四)2 (「問題復盤 時效要求:一級事件24小時內,二級事件48小時內,三級事件72小時內」): durable timers
+  // remind the level's team before the due time and escalate an overdue retrospective.
+  describe('retrospective reminders and overdue escalation (policy retrospectiveReminderHoursBefore: 6 / 12 / 18 h)', () => {
+    it('resolution records when to remind: an L2 incident resolved at 09:00 is reminded at 21:00 on the 26th, due 09:00 on the 27th', () => {
+      expect(resolved('L2').find((e) => e.type === 'IncidentResolved')).toMatchObject({
+        data: { retrospectiveDueAt: '2026-11-27T09:00:00.000Z', retrospectiveReminderAt: '2026-11-26T21:00:00.000Z' },
+      });
+    });
+
+    it("reminds the level's team once when the retrospective is not recorded", () => {
+      const history = resolved('L2');
+      clock.advance({ hours: 36 }); // 09:00 on the 25th + 36 h
+      const reminded = given(history)
+        .when(command.remindRetrospective())
+        .thenMatches([
+          {
+            type: 'ResponseTeamPaged',
+            data: {
+              trigger: 'retrospective-reminder',
+              level: 'L2',
+              team: { lead: 'cs-director' },
+              reason: 'The L2 retrospective (5W1H) is due at 2026-11-27T09:00:00.000Z and not recorded yet',
+            },
+          },
+        ]);
+      given([...history, ...reminded])
+        .when(command.remindRetrospective())
+        .thenNothing();
+    });
+
+    it('escalates an overdue retrospective to the rung above the lead, once', () => {
+      const history = resolved('L2');
+      clock.advance({ hours: 48 }); // 09:00 on the 25th + 48 h
+      const overdue = given(history)
+        .when(command.flagRetrospectiveOverdue())
+        .thenMatches([
+          { type: 'RetrospectiveOverdue', data: { dueAt: '2026-11-27T09:00:00.000Z', escalatedTo: 'general-manager' } },
+          { type: 'ResponseTeamPaged', data: { trigger: 'retrospective-overdue', team: { lead: 'general-manager' } } },
+        ]);
+      given([...history, ...overdue])
+        .when(command.flagRetrospectiveOverdue())
+        .thenNothing();
+    });
+
+    it('decides nothing once the retrospective is recorded, or before its time', () => {
+      const history = resolved('L3');
+      given(history).when(command.flagRetrospectiveOverdue()).thenNothing();
+      given(history).when(command.remindRetrospective()).thenNothing();
+      clock.advance({ hours: 80 });
+      given(followedBy(history, command.retrospective())).when(command.flagRetrospectiveOverdue()).thenNothing();
+    });
+  });
+
+  // Issue 13: incidents and surveys agree on "below target" after a policy change and at rounding edges: surveys decides
+  // on its exact counts against the target the resolution recorded; incidents takes that verdict and that target.
+  describe('"below target" is one rule in one place: the target recorded at resolution, surveys\' verdict', () => {
+    it('a policy change after resolution does not move the target: 86 % meets the 85 % recorded for L2', () => {
+      const history = resolved('L2');
+      const stricter = createIncidentDecider(resolvePolicy({ satisfactionTargetPercent: { L2: 95 } }));
+      specOf(stricter)(history)
+        .when(command.satisfaction({ percent: 86, responses: 50 }))
+        .thenMatches([{ type: 'SatisfactionRecorded', data: { targetPercent: 85, meetsTarget: true } }]);
+    });
+
+    it("at a rounding edge surveys' verdict governs: 80 % as published (79.996 %) but below the L3 target of 80 %", () => {
+      given(resolved('L3'))
+        .when(command.satisfaction({ percent: 80, responses: 2_499, belowTarget: true }))
+        .thenMatches([
+          { type: 'SatisfactionRecorded', data: { percent: 80, targetPercent: 80, meetsTarget: false } },
+          { type: 'FollowUpRequired' },
+        ]);
+    });
+
+    it('a verdict at target lifts a follow-up requirement', () => {
+      given(followedBy(resolved('L3'), command.satisfaction({ percent: 70 })))
+        .when(command.satisfaction({ percent: 80, responses: 10, belowTarget: false, surveyRef: 'SRV-2' }))
+        .thenMatches([{ type: 'SatisfactionRecorded', data: { meetsTarget: true } }]);
     });
   });
 });

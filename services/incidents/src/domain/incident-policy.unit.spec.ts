@@ -5,25 +5,42 @@ import {
   escalationTargetAbove,
   InvalidIncidentPolicy,
   levelForCount,
+  customersRequired,
   levelForFlags,
+  levelForSpread,
   resolvePolicy,
   retrospectiveDueAt,
 } from './incident-policy';
-import type { ComplaintFlags } from './incident.values';
+import { noComplaintFlags, type ComplaintFlags } from './incident.values';
 
-const noFlags: ComplaintFlags = {
-  injury: false,
-  propertyLoss: false,
-  mediaExposure: false,
-  legalThreat: false,
-  groupEvent: false,
-};
+const noFlags: ComplaintFlags = noComplaintFlags;
 const policy = defaultIncidentPolicy;
 
 describe('Incident policy', () => {
   describe('defaults are the numbers of domain.md §5 and §6', () => {
-    it('clusters over 24 h and grades 1 / 10 / 100 as L3 / L2 / L1', () => {
-      expect(policy.clustering).toMatchObject({ windowHours: 24, levelThresholds: { L3: 1, L2: 10, L1: 100 } });
+    it('counts over the cluster episode (no window) and grades 1 / 10 / 100 customers as L3 / L2 / L1', () => {
+      expect(policy.clustering).toMatchObject({ windowHours: null, levelThresholds: { L3: 1, L2: 10, L1: 100 } });
+    });
+
+    it('grades geographic spread: 3 regions reach L2, 10 reach L1', () => {
+      expect(levelForSpread(1, policy)).toBeNull();
+      expect(levelForSpread(3, policy)).toBe('L2');
+      expect(levelForSpread(9, policy)).toBe('L2');
+      expect(levelForSpread(10, policy)).toBe('L1');
+    });
+
+    it('requires every affected customer contacted in time and confirming, and gives level 1 to emergency leadership', () => {
+      expect(policy.contactSharePercent).toEqual({ L1: 100, L2: 100, L3: 100 });
+      expect(policy.confirmationSharePercent).toEqual({ L1: 100, L2: 100, L3: 100 });
+      expect(policy.levelOneAuthority).toEqual(['incident-commander', 'cs-director', 'general-manager', 'system']);
+    });
+
+    it('a share of customers is rounded up, and at least one', () => {
+      expect(customersRequired(10, 100)).toBe(10);
+      expect(customersRequired(10, 33)).toBe(4);
+      expect(customersRequired(3, 50)).toBe(2);
+      expect(customersRequired(100, 7)).toBe(7);
+      expect(customersRequired(0, 100)).toBe(1);
     });
 
     it('gives L1 / L2 / L3 contact deadlines of 30 / 60 / 120 min, targets of 90 / 85 / 80 % and retrospectives due in 24 / 48 / 72 h', () => {
@@ -67,8 +84,11 @@ describe('Incident policy', () => {
       ['injury', 'L1'],
       ['propertyLoss', 'L1'],
       ['mediaExposure', 'L1'],
-      ['legalThreat', 'L2'],
+      ['legalThreat', 'L1'],
       ['groupEvent', 'L1'],
+      ['brandRisk', 'L1'],
+      ['regionalOutage', 'L2'],
+      ['majorCustomerLoss', 'L2'],
     ] as const)('%s → %s', (flag, level) => {
       expect(levelForFlags({ ...noFlags, [flag]: true }, policy)).toBe(level);
     });
@@ -78,11 +98,11 @@ describe('Incident policy', () => {
       expect(levelForFlags({ ...noFlags, legalThreat: true, injury: true }, policy)).toBe('L1');
     });
 
-    // CONTEXT: §5 does not list legal disputes among L1 criteria; §1 sends them "straight to senior management".
-    // The default is L2; a tenant that treats legal threats as major says so in its policy.
-    it('lets a tenant grade legal threats as L1', () => {
-      const cautious = resolvePolicy({ clustering: { flagLevels: { legalThreat: 'L1' } } });
-      expect(levelForFlags({ ...noFlags, legalThreat: true }, cautious)).toBe('L1');
+    // CONTEXT: seed 000 §3.5.3 sends legal disputes straight to senior management (level 1, whose team has legal);
+    // a tenant may still grade them otherwise.
+    it('lets a tenant grade legal threats as L2', () => {
+      const relaxed = resolvePolicy({ clustering: { flagLevels: { legalThreat: 'L2' } } });
+      expect(levelForFlags({ ...noFlags, legalThreat: true }, relaxed)).toBe('L2');
     });
 
     // CONTEXT: seed 000 §3.5.3 sends group events (「群體性事件」) straight to senior management with the emergency plan;
@@ -158,12 +178,16 @@ describe('Incident policy', () => {
 
     it('leaves the defaults untouched', () => {
       resolvePolicy({ clustering: { windowHours: 48 } });
-      expect(defaultIncidentPolicy.clustering.windowHours).toBe(24);
+      expect(defaultIncidentPolicy.clustering.windowHours).toBeNull();
     });
 
     it.each([
       ['thresholds out of order', { clustering: { levelThresholds: { L2: 150 } } }],
       ['a zero window', { clustering: { windowHours: 0 } }],
+      ['spread thresholds out of order', { clustering: { regionThresholds: { L2: 12 } } }],
+      ['a contact share of 0', { contactSharePercent: { L2: 0 } }],
+      ['a confirmation share above 100', { confirmationSharePercent: { L1: 120 } }],
+      ['nobody with level-1 authority', { levelOneAuthority: [] }],
       ['a target above 100 %', { satisfactionTargetPercent: { L1: 120 } }],
       ['nobody to approve L2 solutions', { solutionApprovers: { L2: [] } }],
       ['an empty escalation ladder', { escalationLadder: [] }],

@@ -4,6 +4,7 @@ import {
   incidentRules,
   InvalidIncidentTransition,
   NotResponsibleGroup,
+  ConfirmationOverrideNotAllowed,
   ResolutionIncomplete,
   SolutionApprovalNotAllowed,
 } from './incident.errors';
@@ -185,6 +186,86 @@ describe('Incident resolution', () => {
       given(anIncidentHistory(clock, { until: 'approved' }))
         .when(command.confirm())
         .thenThrows(InvalidIncidentTransition, { kind: 'conflict' });
+    });
+  });
+
+  // Issue 13; seed 004 §4(三)4 (「客服人員需聯系客戶確認…要求客戶簽署《問題解決確認單》」): each affected customer confirms;
+  // policy confirmationSharePercent says how many must (100 by default), or the level's lead records an override.
+  describe("resolution needs the policy share of the affected customers' confirmations, or the lead's recorded override", () => {
+    const customers = ['CUS-1', 'CUS-2', 'CUS-3', 'CUS-4'];
+    /** An L3 incident with four affected customers, its solution implemented, confirmed by `confirmedBy`. */
+    const implementedFor = (confirmedBy: readonly string[], decider = incidentDecider) =>
+      historyOf(decider, [
+        command.declare({ level: 'L3' }),
+        ...customers.map((customerRef, i) => command.attach({ complaintId: `CMP-${i}`, customerRef })),
+        command.contact({ customerRefs: customers }),
+        command.rootCause({}, actors.techSupport),
+        command.approve({}, actors.csManager),
+        command.implement(),
+        ...confirmedBy.map((customerRef) => command.confirm({ customerRef, satisfaction: 'satisfied' })),
+      ]);
+
+    it('three of four confirmations are not enough by default', () => {
+      const error = given(implementedFor(customers.slice(0, 3)))
+        .when(command.resolve())
+        .thenThrows(ResolutionIncomplete, { kind: 'conflict', code: 'INCIDENT.RESOLUTION_INCOMPLETE' });
+      expect(error.message).toContain('3 of the 4 customer confirmations the L3 policy requires');
+    });
+
+    it('every affected customer confirming resolves, recording the count', () => {
+      given(implementedFor(customers))
+        .when(command.resolve())
+        .thenMatches([{ type: 'IncidentResolved', data: { confirmations: { confirmed: 4, required: 4 } } }]);
+    });
+
+    it('the same customer confirming twice counts once', () => {
+      const twice = implementedFor(['CUS-1', 'CUS-1', 'CUS-2', 'CUS-3']);
+      given(twice).when(command.resolve()).thenThrows(ResolutionIncomplete, { kind: 'conflict' });
+    });
+
+    it('a tenant requiring half of them resolves with two of four', () => {
+      const half = createIncidentDecider(resolvePolicy({ confirmationSharePercent: { L3: 50 } }));
+      specOf(half)(implementedFor(['CUS-1', 'CUS-2'], half))
+        .when(command.resolve())
+        .thenMatches([{ type: 'IncidentResolved', data: { confirmations: { confirmed: 2, required: 2 } } }]);
+    });
+
+    it("the level's lead resolves with fewer, recording the override and its reason", () => {
+      given(implementedFor(['CUS-1']))
+        .when(
+          command.resolve(
+            { confirmationOverride: { reason: 'Three customers unreachable for a week' } },
+            actors.csManager,
+          ),
+        )
+        .thenMatches([
+          {
+            type: 'IncidentResolved',
+            data: {
+              confirmations: { confirmed: 1, required: 4 },
+              confirmationOverride: {
+                reason: 'Three customers unreachable for a week',
+                by: { id: 'mgr-1', role: 'cs-manager' },
+              },
+            },
+          },
+        ]);
+    });
+
+    it("an override by someone who is neither the level's lead nor emergency leadership is forbidden", () => {
+      const error = given(implementedFor(['CUS-1']))
+        .when(command.resolve({ confirmationOverride: { reason: 'Unreachable' } }, actors.agent))
+        .thenThrows(ConfirmationOverrideNotAllowed, {
+          kind: 'forbidden',
+          code: 'INCIDENT.CONFIRMATION_OVERRIDE_FORBIDDEN',
+        });
+      expect(error.rule).toBe(incidentRules.confirmationOverrideRoles);
+    });
+
+    it('an override states its reason', () => {
+      given(implementedFor(['CUS-1']))
+        .when(command.resolve({ confirmationOverride: { reason: ' ' } }, actors.csManager))
+        .thenThrows(FieldRequired, { kind: 'invalid' });
     });
   });
 

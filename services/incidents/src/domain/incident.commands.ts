@@ -137,13 +137,24 @@ export type RecordCustomerConfirmation = Command<
   { readonly customerRef: string; readonly satisfaction: ConfirmationSatisfaction; readonly note?: string }
 >;
 
-/** Ends resolution and starts follow-up; the retrospective becomes due. */
-export type ResolveIncident = Command<'ResolveIncident', { readonly summary: string }>;
+/**
+ * Ends resolution and starts follow-up; the retrospective becomes due. Needs the policy's share of the affected
+ * customers' confirmations, or `confirmationOverride`: the level's lead (or emergency leadership) resolving with fewer,
+ * for the recorded reason (e.g. customers who cannot be reached).
+ */
+export type ResolveIncident = Command<
+  'ResolveIncident',
+  { readonly summary: string; readonly confirmationOverride?: { readonly reason: string } }
+>;
 
-/** Satisfaction measured by surveys (percentage of satisfied respondents). */
+/**
+ * Satisfaction measured by surveys (percentage of satisfied respondents). `belowTarget` is surveys' verdict, decided on
+ * the exact counts against the target the resolution recorded: one rule in one place, so the two services never
+ * disagree at a rounding edge or after a policy change. Without it, the percentage is compared with that same target.
+ */
 export type RecordSatisfaction = Command<
   'RecordSatisfaction',
-  { readonly percent: number; readonly responses: number; readonly surveyRef: string }
+  { readonly percent: number; readonly responses: number; readonly surveyRef: string; readonly belowTarget?: boolean }
 >;
 
 /** A follow-up with customers (e.g. an additional compensation offer) was made. */
@@ -165,6 +176,33 @@ export type RecordRetrospective = Command<
     readonly improvementActions: readonly ImprovementAction[];
   }
 >;
+
+/**
+ * The quality group checked the fix (seed 004 §4(三)3 「質量管控組負責監督解決方案實施…確保問題徹底解決」): closing
+ * needs the latest check passed.
+ */
+export type RecordQualityCheck = Command<'RecordQualityCheck', { readonly passed: boolean; readonly findings: string }>;
+
+/**
+ * The recall-compliance check of a product-quality incident (seed 004 §4(三)2 「召回需符合《產品質量法》要求」): whether a
+ * recall is required, and whether what was done complies, on which basis.
+ */
+export type RecordRecallComplianceCheck = Command<
+  'RecordRecallComplianceCheck',
+  { readonly recallRequired: boolean; readonly compliant: boolean; readonly basis: string }
+>;
+
+/** PR's public statement on a level-1 incident (seed 004 §5 公關組: 「制定公關方案(如發布聲明、回應媒體)」). */
+export type RecordPrStatement = Command<
+  'RecordPrStatement',
+  { readonly statement: string; readonly channels: readonly string[] }
+>;
+
+/** Fired by the durable timer before the retrospective is due: reminds the level's team if it is not recorded. */
+export type RemindRetrospective = Command<'RemindRetrospective', Record<string, never>>;
+
+/** Fired by the durable timer when the retrospective is due: an unrecorded one is overdue and escalates. */
+export type FlagRetrospectiveOverdue = Command<'FlagRetrospectiveOverdue', Record<string, never>>;
 
 /** Closes and archives the incident. */
 export type CloseIncident = Command<'CloseIncident', { readonly reason?: string }>;
@@ -189,4 +227,9 @@ export type IncidentCommand =
   | RecordSatisfaction
   | RecordFollowUp
   | RecordRetrospective
+  | RecordQualityCheck
+  | RecordRecallComplianceCheck
+  | RecordPrStatement
+  | RemindRetrospective
+  | FlagRetrospectiveOverdue
   | CloseIncident;

@@ -16,13 +16,21 @@ import type {
   RecordFollowUp,
   RecordImplementation,
   RecordRetrospective,
+  RecordPrStatement,
+  RecordQualityCheck,
+  RecordRecallComplianceCheck,
   RecordRootCause,
   RecordSatisfaction,
   RecordTemporaryMeasure,
+  RemindRetrospective,
+  FlagRetrospectiveOverdue,
   ResolveIncident,
   UpgradeIncident,
 } from './incident.commands';
 import {
+  ClosureCheckNotAllowed,
+  ClosureChecksMissing,
+  ConfirmationOverrideNotAllowed,
   ContactDeadlineNotDue,
   DowngradeNotAllowed,
   FieldRequired,
@@ -41,10 +49,18 @@ import {
   SolutionApprovalNotAllowed,
   type IncidentRule,
 } from './incident.errors';
-import type { AuditFields, CaseRefs, ContactDeadlineSet, IncidentEvent, IncidentSource } from './incident.events';
+import type {
+  AuditFields,
+  CaseRefs,
+  ContactDeadlineSet,
+  IncidentEvent,
+  IncidentSource,
+  SatisfactionAtClosure,
+} from './incident.events';
 import {
   approversOf,
   contactDueAt,
+  customersRequired,
   defaultIncidentPolicy,
   escalationTargetAbove,
   retrospectiveDueAt,
@@ -55,11 +71,13 @@ import {
   evolve,
   handlingPhases,
   initialState,
+  isInPhase,
+  type IncidentFacts,
   type IncidentIn,
   type IncidentState,
   type IncidentStatus,
 } from './incident.state';
-import { actorOf, holdsAnyRole, isMoreSevere, type IncidentLevel, type Role } from './incident.values';
+import { actorOf, holdsAnyRole, isMoreSevere, plusHours, type IncidentLevel, type Role } from './incident.values';
 
 /** Phases in which the incident is still being handled: level changes, merges and contacts are possible. */
 const handling = handlingPhases;
@@ -122,6 +140,16 @@ function decide(command: IncidentCommand, state: IncidentState, policy: Incident
       return recordFollowUp(command, state);
     case 'RecordRetrospective':
       return recordRetrospective(command, state);
+    case 'RecordQualityCheck':
+      return recordQualityCheck(command, state, policy);
+    case 'RecordRecallComplianceCheck':
+      return recordRecallCompliance(command, state, policy);
+    case 'RecordPrStatement':
+      return recordPrStatement(command, state, policy);
+    case 'RemindRetrospective':
+      return remindRetrospective(command, state, policy);
+    case 'FlagRetrospectiveOverdue':
+      return flagRetrospectiveOverdue(command, state, policy);
     case 'CloseIncident':
       return close(command, state);
     default:
@@ -150,7 +178,11 @@ function open(command: OpenIncident | DeclareIncident, state: IncidentState, pol
     summary = command.data.summary;
   }
   const audit = auditOf(data.incidentId, context);
-  const { level, reason } = data;
+  // Level 1 is graded by emergency leadership (seed 004 §4(一)2); anyone else asking for it is graded level 2, the most
+  // they may grade, and their proposal is paged to leadership.
+  const proposed = data.level === 'L1' && !holdsAnyRole(context, policy.levelOneAuthority);
+  const level: IncidentLevel = proposed ? 'L2' : data.level;
+  const reason = proposed ? `${data.reason} (level 1 proposed; L2 until emergency leadership decides)` : data.reason;
   return [
     {
       type: 'IncidentOpened',
@@ -167,11 +199,42 @@ function open(command: OpenIncident | DeclareIncident, state: IncidentState, pol
         level,
         dueAt: contactDueAt(level, context.now, policy).toISOString(),
         previousDueAt: null,
+        startedAt: context.now.toISOString(),
         reason: `${level} contact deadline of ${policy.contactDeadlineMinutes[level]} min from activation`,
+      },
+    },
+    ...(proposed ? levelOneProposal(level, data.reason, audit, cases, policy) : []),
+  ];
+}
+
+/** The proposal of level 1 by someone without the authority, paged to the level-1 lead and emergency leadership. */
+function levelOneProposal(
+  level: IncidentLevel,
+  reason: string,
+  audit: AuditFields,
+  cases: CaseRefs,
+  policy: IncidentPolicy,
+): IncidentEvent[] {
+  const lead = policy.responseTeams.L1.lead;
+  const members = policy.levelOneAuthority.filter((role) => role !== lead && role !== systemRole);
+  return [
+    { type: 'LevelOneProposed', data: { ...audit, level, reason } },
+    {
+      type: 'ResponseTeamPaged',
+      data: {
+        ...audit,
+        level: 'L1',
+        team: { lead, members },
+        trigger: 'level-one-proposal',
+        reason: `Level 1 proposed by ${audit.actor.role} (${audit.actor.id}): ${reason}`,
+        ...cases,
       },
     },
   ];
 }
+
+/** The role of the cluster watch (rule-based grading), never paged. */
+const systemRole = 'system';
 
 function upgrade(command: UpgradeIncident, state: IncidentState, policy: IncidentPolicy): IncidentEvent[] {
   requirePhase(state, command.type, handling, 'levelChangeWhileHandling');
@@ -181,17 +244,22 @@ function upgrade(command: UpgradeIncident, state: IncidentState, policy: Inciden
   // CONTEXT: the cluster and a human may both raise the same incident to the same level; the second is a no-op.
   if (toLevel === from) return [];
   if (!isMoreSevere(toLevel, from)) throw new InvalidLevelChange(command.type, from, toLevel);
-  return raise(
-    state,
-    toLevel,
-    reason,
-    auditOf(state.incident.incidentId, command.context),
-    command.context.now,
-    policy,
-  );
+  const audit = auditOf(state.incident.incidentId, command.context);
+  if (toLevel === 'L1' && !holdsAnyRole(command.context, policy.levelOneAuthority)) {
+    // Raising to level 1 is emergency leadership's decision: the proposer raises as far as L2 and proposes L1.
+    const raised = from === 'L3' ? raise(state, 'L2', reason, audit, command.context.now, policy) : [];
+    return [
+      ...raised,
+      ...levelOneProposal(from === 'L3' ? 'L2' : from, reason, audit, casesOf(state.incident), policy),
+    ];
+  }
+  return raise(state, toLevel, reason, audit, command.context.now, policy);
 }
 
-/** Upgrade events: the level change, the page of the new level's team, and the stricter deadline if any. */
+/**
+ * Upgrade events: the level change, the page of the new level's team, and the contact deadline: before the first
+ * contact the stricter of the current and the new level's; after it, the new level's deadline starts from now.
+ */
 function raise(
   state: Handling,
   to: IncidentLevel,
@@ -209,13 +277,44 @@ function raise(
       type: 'ResponseTeamPaged',
       data: { ...audit, level: to, team: policy.responseTeams[to], trigger: 'upgrade', reason, ...cases },
     },
-    ...tightenDeadline(
-      state,
-      to,
-      [contactDueAt(to, now, policy), ...otherDeadlines],
-      `${to} contact deadline of ${policy.contactDeadlineMinutes[to]} min from the upgrade is stricter`,
-      audit,
-    ),
+    ...(state.status === 'activation'
+      ? tightenDeadline(
+          state,
+          to,
+          [contactDueAt(to, now, policy), ...otherDeadlines],
+          `${to} contact deadline of ${policy.contactDeadlineMinutes[to]} min from the upgrade is stricter`,
+          audit,
+        )
+      : restartDeadline(state, to, [contactDueAt(to, now, policy), ...otherDeadlines], now, policy, audit)),
+  ];
+}
+
+/**
+ * After the first contact, raising the level starts the new level's contact deadline (seed 004 §4(二)1: the level's
+ * contact time applies to the level the incident now has): the customers must be contacted again by the new level's
+ * team, counted from the upgrade.
+ */
+function restartDeadline(
+  state: Handling,
+  level: IncidentLevel,
+  candidates: Date[],
+  now: Date,
+  policy: IncidentPolicy,
+  audit: AuditFields,
+): ContactDeadlineSet[] {
+  const earliest = Math.min(...candidates.map((date) => date.getTime()));
+  return [
+    {
+      type: 'ContactDeadlineSet',
+      data: {
+        ...audit,
+        level,
+        dueAt: new Date(earliest).toISOString(),
+        previousDueAt: state.incident.contactDueAt,
+        startedAt: now.toISOString(),
+        reason: `${level} contact deadline of ${policy.contactDeadlineMinutes[level]} min starts again from the upgrade, after the first contact`,
+      },
+    },
   ];
 }
 
@@ -355,15 +454,17 @@ function attachComplaint(command: AttachComplaint, state: IncidentState): Incide
  */
 function flagBreach(command: FlagContactDeadlineBreach, state: IncidentState, policy: IncidentPolicy): IncidentEvent[] {
   if (state.status === 'none') throw new IncidentNotFound(command.type);
-  if (state.status !== 'activation') return [];
+  if (!isInPhase(state, handling)) return [];
   const { contactDueAt: dueAt, contactDeadlineBreached, level, incidentId } = state.incident;
   if (dueAt === null || contactDeadlineBreached) return [];
   if (command.context.now.getTime() < Date.parse(dueAt)) throw new ContactDeadlineNotDue(dueAt, command.context.now);
+  const { contacted, required } = contactProgress(state.incident, dueAt, policy);
+  if (contacted >= required) return [];
   const escalatedTo = escalationTargetAbove(policy.responseTeams[level].lead, policy);
   const audit = auditOf(incidentId, command.context);
   const cases = casesOf(state.incident);
   return [
-    { type: 'ContactDeadlineBreached', data: { ...audit, level, dueAt, escalatedTo, ...cases } },
+    { type: 'ContactDeadlineBreached', data: { ...audit, level, dueAt, escalatedTo, contacted, required, ...cases } },
     {
       type: 'ResponseTeamPaged',
       data: {
@@ -371,11 +472,32 @@ function flagBreach(command: FlagContactDeadlineBreach, state: IncidentState, po
         level,
         team: { lead: escalatedTo, members: [] },
         trigger: 'contact-deadline-breach',
-        reason: `No customer contacted by the ${level} contact deadline ${dueAt}`,
+        reason:
+          contacted === 0
+            ? `No customer contacted by the ${level} contact deadline ${dueAt}`
+            : `${contacted} of the ${required} customers required contacted by the ${level} contact deadline ${dueAt}`,
         ...cases,
       },
     },
   ];
+}
+
+/**
+ * Contact is per affected customer (seed 004 §4(二)1): how many affected customers were contacted between the start
+ * of the current deadline and `dueAt`, and how many the level's share (policy `contactSharePercent`) requires.
+ */
+export function contactProgress(
+  incident: IncidentFacts,
+  dueAt: string,
+  policy: IncidentPolicy,
+): { contacted: number; required: number } {
+  const from = Date.parse(incident.contactDeadlineStartedAt ?? incident.openedAt);
+  const until = Date.parse(dueAt);
+  const contacted = incident.affectedCustomers.filter((ref) =>
+    (incident.contactedAt.get(ref) ?? []).some((at) => Date.parse(at) >= from && Date.parse(at) <= until),
+  ).length;
+  const required = customersRequired(incident.affectedCustomers.length, policy.contactSharePercent[incident.level]);
+  return { contacted, required };
 }
 
 // ---- resolution -----------------------------------------------------------------------------------------------------
@@ -475,18 +597,41 @@ function resolve(command: ResolveIncident, state: IncidentState, policy: Inciden
       resolution.step === 'root-caused' ? 'no solution is approved' : 'the approved solution is not implemented',
     );
   }
-  if (resolution.confirmations === 0) throw new ResolutionIncomplete('no customer has confirmed the solution');
   requireText(command.type, 'summary', command.data.summary);
-  const { level, incidentId } = state.incident;
+  const { level, incidentId, affectedCustomers } = state.incident;
+  const confirmed = resolution.confirmedCustomers.size;
+  const required = customersRequired(affectedCustomers.length, policy.confirmationSharePercent[level]);
+  const { confirmationOverride: override } = command.data;
+  const overrideRoles = [policy.responseTeams[level].lead, ...policy.levelOneAuthority].filter((r) => r !== systemRole);
+  if (confirmed < required) {
+    if (!override) {
+      throw new ResolutionIncomplete(
+        confirmed === 0
+          ? 'no customer has confirmed the solution'
+          : `${confirmed} of the ${required} customer confirmations the ${level} policy requires`,
+      );
+    }
+    requireText(command.type, 'confirmationOverride.reason', override.reason);
+    if (!holdsAnyRole(command.context, overrideRoles)) throw new ConfirmationOverrideNotAllowed(level, overrideRoles);
+  }
+  const audit = auditOf(incidentId, command.context, confirmed < required ? overrideRoles : []);
   return [
     {
       type: 'IncidentResolved',
       data: {
-        ...auditOf(incidentId, command.context),
+        ...audit,
         level,
         summary: command.data.summary,
         retrospectiveDueAt: retrospectiveDueAt(level, command.context.now, policy).toISOString(),
+        retrospectiveReminderAt: plusHours(
+          retrospectiveDueAt(level, command.context.now, policy),
+          -policy.retrospectiveReminderHoursBefore[level],
+        ).toISOString(),
         satisfactionTargetPercent: policy.satisfactionTargetPercent[level],
+        confirmations: { confirmed, required },
+        ...(confirmed < required && override
+          ? { confirmationOverride: { reason: override.reason, by: audit.actor } }
+          : {}),
         ...casesOf(state.incident),
       },
     },
@@ -501,14 +646,15 @@ function recordSatisfaction(
   policy: IncidentPolicy,
 ): IncidentEvent[] {
   requirePhase(state, command.type, ['follow-up'], 'followUpAfterResolution');
-  const { percent, responses, surveyRef } = command.data;
+  const { percent, responses, surveyRef, belowTarget } = command.data;
   if (!(percent >= 0 && percent <= 100) || !(Number.isInteger(responses) && responses >= 1)) {
     throw new SatisfactionOutOfRange(percent, responses);
   }
   requireText(command.type, 'surveyRef', surveyRef);
   const { level, incidentId } = state.incident;
-  const targetPercent = policy.satisfactionTargetPercent[level];
-  const meetsTarget = percent >= targetPercent;
+  // The target the resolution recorded (surveys measure against it), not today's policy; surveys' verdict governs.
+  const targetPercent = state.followUp.targetPercent ?? policy.satisfactionTargetPercent[level];
+  const meetsTarget = belowTarget === undefined ? percent >= targetPercent : !belowTarget;
   const audit = auditOf(incidentId, command.context);
   const recorded: IncidentEvent = {
     type: 'SatisfactionRecorded',
@@ -574,14 +720,172 @@ function recordRetrospective(command: RecordRetrospective, state: IncidentState)
   ];
 }
 
+// ---- retrospective timers -----------------------------------------------------------------------------------------
+
+/**
+ * The reminder timer's command (seed 004 §4(四)2: retrospective within 24 / 48 / 72 h): pages the level's team once,
+ * if the retrospective is not recorded by the reminder time. Anything else decides nothing (the timer just ends).
+ */
+function remindRetrospective(
+  command: RemindRetrospective,
+  state: IncidentState,
+  policy: IncidentPolicy,
+): IncidentEvent[] {
+  if (state.status !== 'follow-up') return [];
+  const { followUp, incident } = state;
+  const { retrospectiveReminderAt: remindAt, retrospectiveDueAt: dueAt } = followUp;
+  if (followUp.retrospectiveRecordedAt !== null || followUp.retrospectiveReminded || remindAt === null) return [];
+  if (command.context.now.getTime() < Date.parse(remindAt)) return [];
+  const { level, incidentId } = incident;
+  return [
+    {
+      type: 'ResponseTeamPaged',
+      data: {
+        ...auditOf(incidentId, command.context),
+        level,
+        team: policy.responseTeams[level],
+        trigger: 'retrospective-reminder',
+        reason: `The ${level} retrospective (5W1H) is due at ${dueAt} and not recorded yet`,
+        ...casesOf(incident),
+      },
+    },
+  ];
+}
+
+/**
+ * The due timer's command: a retrospective not recorded by its due time is overdue, once; the rung above the level's
+ * lead is paged (as for a missed contact deadline). Anything else decides nothing.
+ */
+function flagRetrospectiveOverdue(
+  command: FlagRetrospectiveOverdue,
+  state: IncidentState,
+  policy: IncidentPolicy,
+): IncidentEvent[] {
+  if (state.status !== 'follow-up') return [];
+  const { followUp, incident } = state;
+  const dueAt = followUp.retrospectiveDueAt;
+  if (followUp.retrospectiveRecordedAt !== null || followUp.retrospectiveOverdue) return [];
+  if (command.context.now.getTime() < Date.parse(dueAt)) return [];
+  const { level, incidentId } = incident;
+  const escalatedTo = escalationTargetAbove(policy.responseTeams[level].lead, policy);
+  const audit = auditOf(incidentId, command.context);
+  const cases = casesOf(incident);
+  return [
+    { type: 'RetrospectiveOverdue', data: { ...audit, level, dueAt, escalatedTo, ...cases } },
+    {
+      type: 'ResponseTeamPaged',
+      data: {
+        ...audit,
+        level,
+        team: { lead: escalatedTo, members: [] },
+        trigger: 'retrospective-overdue',
+        reason: `The ${level} retrospective was due at ${dueAt} and is not recorded`,
+        ...cases,
+      },
+    },
+  ];
+}
+
+// ---- closure checks -------------------------------------------------------------------------------------------------
+
+/** The fix is checked once implemented: in resolution after the implementation completed, or in follow-up. */
+function requireImplemented(state: IncidentState, command: IncidentCommand['type']): void {
+  requirePhase(state, command, ['resolution', 'follow-up'], 'checksAfterImplementation');
+  if (state.status === 'resolution' && state.resolution.step !== 'implemented') {
+    throw new InvalidIncidentTransition(
+      command,
+      `${state.status}/${state.resolution.step}`,
+      'checksAfterImplementation',
+    );
+  }
+}
+
+function requireChecker(command: { context: CommandContext }, check: string, allowed: readonly Role[]): void {
+  if (!holdsAnyRole(command.context, allowed)) throw new ClosureCheckNotAllowed(check, allowed);
+}
+
+function recordQualityCheck(
+  command: RecordQualityCheck,
+  state: IncidentState,
+  policy: IncidentPolicy,
+): IncidentEvent[] {
+  requireImplemented(state, command.type);
+  if (state.status === 'none') return [];
+  const allowed = policy.closureCheckers.quality;
+  requireChecker(command, 'quality check', allowed);
+  const { passed, findings } = command.data;
+  requireText(command.type, 'findings', findings);
+  return [
+    {
+      type: 'QualityCheckRecorded',
+      data: { ...auditOf(state.incident.incidentId, command.context, allowed), passed, findings },
+    },
+  ];
+}
+
+function recordRecallCompliance(
+  command: RecordRecallComplianceCheck,
+  state: IncidentState,
+  policy: IncidentPolicy,
+): IncidentEvent[] {
+  requireImplemented(state, command.type);
+  if (state.status === 'none') return [];
+  if (state.incident.category !== 'product-quality') {
+    throw new InvalidIncidentTransition(command.type, state.incident.category, 'recallCheckForProductQuality');
+  }
+  const allowed = policy.closureCheckers.recallCompliance;
+  requireChecker(command, 'recall-compliance check', allowed);
+  const { recallRequired, compliant, basis } = command.data;
+  requireText(command.type, 'basis', basis);
+  return [
+    {
+      type: 'RecallComplianceChecked',
+      data: { ...auditOf(state.incident.incidentId, command.context, allowed), recallRequired, compliant, basis },
+    },
+  ];
+}
+
+function recordPrStatement(command: RecordPrStatement, state: IncidentState, policy: IncidentPolicy): IncidentEvent[] {
+  requirePhase(state, command.type, complaintTakingPhases, 'attachWhileOpen');
+  const allowed = policy.closureCheckers.prStatement;
+  requireChecker(command, 'PR statement', allowed);
+  const { statement, channels } = command.data;
+  requireText(command.type, 'statement', statement);
+  if (channels.length === 0) throw new FieldRequired(command.type, 'channels');
+  const { incidentId, level } = state.incident;
+  return [
+    {
+      type: 'PrStatementRecorded',
+      data: { ...auditOf(incidentId, command.context, allowed), level, statement, channels },
+    },
+  ];
+}
+
+/** The checks closing still lacks (seed 004 §4(三)2–3, §5; issue 13), in words. */
+function missingClosureChecks(incident: IncidentFacts): string[] {
+  const missing: string[] = [];
+  if (incident.qualityCheckPassed === null) missing.push('the quality group has not checked the fix');
+  if (incident.qualityCheckPassed === false) missing.push("the quality group's latest check of the fix failed");
+  if (incident.category === 'product-quality' && incident.recallCompliant !== true) {
+    missing.push(
+      incident.recallCompliant === null ? 'no recall-compliance check is recorded' : 'the recall is not compliant',
+    );
+  }
+  if (incident.level === 'L1' && incident.prStatements === 0) missing.push('no PR statement is recorded for level 1');
+  return missing;
+}
+
 function close(command: CloseIncident, state: IncidentState): IncidentEvent[] {
   requirePhase(state, command.type, ['follow-up'], 'closeFromFollowUp');
   const { followUp, incident } = state;
-  if (followUp.satisfaction === null) throw new SatisfactionNotMeasured(incident.incidentId);
-  if (followUp.followUpOutstanding) {
+  const satisfaction = satisfactionAtClosure(state);
+  if (satisfaction === null) throw new SatisfactionNotMeasured(incident.incidentId);
+  if (followUp.followUpOutstanding && followUp.satisfaction) {
     throw new FollowUpOutstanding(followUp.satisfaction.percent, followUp.satisfaction.targetPercent);
   }
   if (followUp.retrospectiveRecordedAt === null) throw new RetrospectiveMissing(incident.incidentId);
+  const missing = missingClosureChecks(incident);
+  if (missing.length > 0) throw new ClosureChecksMissing(missing);
   const { reason } = command.data;
   return [
     {
@@ -590,10 +894,22 @@ function close(command: CloseIncident, state: IncidentState): IncidentEvent[] {
         ...auditOf(incident.incidentId, command.context),
         level: incident.level,
         ...(reason ? { reason } : {}),
+        satisfaction,
         ...casesOf(incident),
       },
     },
   ];
+}
+
+/**
+ * How satisfaction stands for closing (issue 13, seed 004 §4(四)1): measured by surveys; an incident without complaints
+ * (declared by hand: surveys never learnt of its customers) closes unsurveyed; one whose survey window expired without
+ * answers closes once a follow-up with its customers is recorded. `null`: none of these, closing must wait.
+ */
+function satisfactionAtClosure(state: IncidentIn<'follow-up'>): SatisfactionAtClosure | null {
+  if (state.followUp.satisfaction !== null) return 'measured';
+  if (state.incident.attachedComplaints.size === 0) return 'not-surveyed';
+  return state.followUp.followUpsRecorded > 0 ? 'survey-unanswered' : null;
 }
 
 // ---- guards ---------------------------------------------------------------------------------------------------------

@@ -25,11 +25,20 @@ export const incidentRules = {
   implementAfterApproval: 'Only an approved solution is implemented, until its implementation is completed',
   confirmAfterImplementation: 'Customers confirm a solution once its implementation is completed',
   resolveWhenConfirmed:
-    'An incident is resolved once its approved solution is implemented and at least one customer confirmed it',
+    "An incident is resolved once its approved solution is implemented and the policy's share of its affected customers confirmed it (at least one), or the level's lead recorded an override",
+  confirmationOverrideRoles:
+    "Resolving without the policy's share of customer confirmations needs the level's lead or emergency leadership, with a reason",
   followUpAfterResolution: 'Satisfaction, follow-ups and the retrospective belong to follow-up, after resolution',
   retrospectiveOnce: 'The retrospective is recorded once',
   closeFromFollowUp: 'An incident closes from follow-up',
-  satisfactionMeasured: 'An incident closes only once its satisfaction has been measured',
+  closureChecks:
+    'An incident closes once the quality group passed the fix, a product-quality incident has a compliant recall check, and a level-1 incident a PR statement',
+  closureCheckRoles: 'Closure checks are recorded by the roles the tenant policy names (quality, legal, PR)',
+  checksAfterImplementation:
+    'The fix is checked once it is implemented: in resolution after implementation, or in follow-up',
+  recallCheckForProductQuality: 'Recall compliance is checked for product-quality incidents',
+  satisfactionMeasured:
+    'An incident with surveyed customers closes once its satisfaction has been measured, or, when the survey window expired without answers, once a follow-up is recorded',
   followUpBelowTarget: 'Below the satisfaction target an incident closes only after a follow-up',
   retrospectiveBeforeClose: 'An incident closes only with its retrospective recorded',
   satisfactionRange: 'Satisfaction is a percentage (0–100) from at least one survey response',
@@ -133,6 +142,42 @@ export class ContactDeadlineNotDue extends DomainError {
       'conflict',
       `Contact deadline ${dueAt} has not passed at ${now.toISOString()}`,
       incidentRules.deadlineNotDue,
+    );
+  }
+}
+
+/** A confirmation override by someone who is neither the level's lead nor emergency leadership. */
+export class ConfirmationOverrideNotAllowed extends DomainError {
+  constructor(level: IncidentLevel, allowed: readonly Role[]) {
+    super(
+      'INCIDENT.CONFIRMATION_OVERRIDE_FORBIDDEN',
+      'forbidden',
+      `Resolving an ${level} incident without enough confirmations needs one of: ${allowed.join(', ')}`,
+      incidentRules.confirmationOverrideRoles,
+    );
+  }
+}
+
+/** `CloseIncident` while a check closing needs is missing or failed. */
+export class ClosureChecksMissing extends DomainError {
+  constructor(readonly missing: readonly string[]) {
+    super(
+      'INCIDENT.CLOSURE_CHECKS_MISSING',
+      'conflict',
+      `Cannot close: ${missing.join('; ')}`,
+      incidentRules.closureChecks,
+    );
+  }
+}
+
+/** A closure check by a role the policy does not name for it. */
+export class ClosureCheckNotAllowed extends DomainError {
+  constructor(check: string, allowed: readonly Role[]) {
+    super(
+      'INCIDENT.CLOSURE_CHECK_FORBIDDEN',
+      'forbidden',
+      `The ${check} is recorded by: ${allowed.join(', ')}`,
+      incidentRules.closureCheckRoles,
     );
   }
 }

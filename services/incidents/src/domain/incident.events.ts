@@ -64,21 +64,43 @@ export type ResponseTeamPaged = Event<
   CaseRefs & {
     readonly level: IncidentLevel;
     readonly team: ResponseTeam;
-    readonly trigger: 'activation' | 'upgrade' | 'contact-deadline-breach';
+    /**
+     * `level-one-proposal`: someone without level-1 authority asked for level 1; the level-1 team (emergency
+     * leadership) is paged to decide, and the incident's team stays as it is.
+     */
+    readonly trigger:
+      | 'activation'
+      | 'upgrade'
+      | 'contact-deadline-breach'
+      | 'level-one-proposal'
+      | 'retrospective-reminder'
+      | 'retrospective-overdue';
     readonly reason: string;
   }
 >;
 
-/** The contact deadline was set (activation) or tightened (upgrade, absorbed duplicate). Never moves later. */
+/**
+ * The contact deadline was set (activation), tightened (an upgrade or absorbed duplicate before the first contact), or
+ * started anew for the new level (an upgrade after the first contact: the new level's team contacts the customers
+ * again, from `startedAt`).
+ */
 export type ContactDeadlineSet = Event<
   'ContactDeadlineSet',
   {
     readonly level: IncidentLevel;
     readonly dueAt: string;
     readonly previousDueAt: string | null;
+    /** Contacts from this time on count toward the deadline; absent in events recorded before (= activation). */
+    readonly startedAt?: string;
     readonly reason: string;
   }
 >;
+
+/**
+ * Someone without level-1 authority (policy `levelOneAuthority`) asked for level 1: the incident stays at (or is graded)
+ * `level`, and emergency leadership is paged with the proposal.
+ */
+export type LevelOneProposed = Event<'LevelOneProposed', { readonly level: IncidentLevel; readonly reason: string }>;
 
 /** The level was raised. */
 export type IncidentUpgraded = Event<
@@ -138,10 +160,20 @@ export type ComplaintAttached = Event<
   }
 >;
 
-/** Nobody was contacted by the deadline; `escalatedTo` is paged next. Recorded once per incident. */
+/**
+ * Fewer than the policy's share of the affected customers were contacted by the deadline; `escalatedTo` is paged next.
+ * Recorded once per deadline.
+ */
 export type ContactDeadlineBreached = Event<
   'ContactDeadlineBreached',
-  CaseRefs & { readonly level: IncidentLevel; readonly dueAt: string; readonly escalatedTo: Role }
+  CaseRefs & {
+    readonly level: IncidentLevel;
+    readonly dueAt: string;
+    readonly escalatedTo: Role;
+    /** Affected customers contacted in time, and how many the policy's share required (absent in older events). */
+    readonly contacted?: number;
+    readonly required?: number;
+  }
 >;
 
 /** Cause analysis by the responsible group; the first one moves the incident to resolution. */
@@ -175,8 +207,14 @@ export type IncidentResolved = Event<
     readonly level: IncidentLevel;
     readonly summary: string;
     readonly retrospectiveDueAt: string;
+    /** When the team is reminded of a retrospective not yet recorded (absent in older events: no reminder). */
+    readonly retrospectiveReminderAt?: string;
     /** The level's satisfaction target (policy) when resolved, which surveys measure against. */
     readonly satisfactionTargetPercent: number;
+    /** Distinct customers who confirmed, and how many the policy's share required (absent in older events). */
+    readonly confirmations?: { readonly confirmed: number; readonly required: number };
+    /** Resolved with fewer confirmations than required: who decided and why. */
+    readonly confirmationOverride?: { readonly reason: string; readonly by: ActorRef };
   }
 >;
 
@@ -226,10 +264,46 @@ export type RetrospectiveRecorded = Event<
   }
 >;
 
+/** The retrospective was not recorded by its due time; `escalatedTo` is paged. Recorded once. */
+export type RetrospectiveOverdue = Event<
+  'RetrospectiveOverdue',
+  CaseRefs & { readonly level: IncidentLevel; readonly dueAt: string; readonly escalatedTo: Role }
+>;
+
+/** The quality group's check of the fix (the latest one governs closing). */
+export type QualityCheckRecorded = Event<
+  'QualityCheckRecorded',
+  { readonly passed: boolean; readonly findings: string }
+>;
+
+/** The recall-compliance check of a product-quality incident. */
+export type RecallComplianceChecked = Event<
+  'RecallComplianceChecked',
+  { readonly recallRequired: boolean; readonly compliant: boolean; readonly basis: string }
+>;
+
+/** PR's statement on a level-1 incident. */
+export type PrStatementRecorded = Event<
+  'PrStatementRecorded',
+  { readonly level: IncidentLevel; readonly statement: string; readonly channels: readonly string[] }
+>;
+
+/**
+ * How satisfaction stood at closure: `measured` by surveys; `not-surveyed`, an incident without complaints (declared by
+ * hand), whose customers surveys never learnt of; `survey-unanswered`, the survey window expired without answers and a
+ * follow-up was recorded instead.
+ */
+export type SatisfactionAtClosure = 'measured' | 'not-surveyed' | 'survey-unanswered';
+
 /** The incident was closed and its forms archived. */
 export type IncidentClosed = Event<
   'IncidentClosed',
-  CaseRefs & { readonly level: IncidentLevel; readonly reason?: string }
+  CaseRefs & {
+    readonly level: IncidentLevel;
+    readonly reason?: string;
+    /** Absent in events recorded before closures without a measurement (= `measured`). */
+    readonly satisfaction?: SatisfactionAtClosure;
+  }
 >;
 
 /** Every event of the Incident aggregate. */
@@ -237,6 +311,7 @@ export type IncidentEvent =
   | IncidentOpened
   | ResponseTeamPaged
   | ContactDeadlineSet
+  | LevelOneProposed
   | IncidentUpgraded
   | IncidentDowngraded
   | IncidentMerged
@@ -254,4 +329,8 @@ export type IncidentEvent =
   | FollowUpRequired
   | FollowUpRecorded
   | RetrospectiveRecorded
+  | RetrospectiveOverdue
+  | QualityCheckRecorded
+  | RecallComplianceChecked
+  | PrStatementRecorded
   | IncidentClosed;

@@ -14,13 +14,26 @@ export interface IncidentFacts {
   readonly level: IncidentLevel;
   /** The current contact deadline; `null` only between `IncidentOpened` and `ContactDeadlineSet` of one decision. */
   readonly contactDueAt: string | null;
+  /** Contacts from this time on count toward the current deadline (activation, or the upgrade that restarted it). */
+  readonly contactDeadlineStartedAt: string | null;
+  /** Whether the current deadline was breached (a new deadline starts unbreached). */
   readonly contactDeadlineBreached: boolean;
+  /** The affected customers: those of the attached complaints, then anyone contacted, distinct, in order. */
+  readonly affectedCustomers: readonly string[];
+  /** When each customer was contacted, every time. */
+  readonly contactedAt: ReadonlyMap<string, readonly string[]>;
   /** Duplicates merged into this incident. */
   readonly absorbed: readonly string[];
   /** Ids of the complaints attached to the incident. */
   readonly attachedComplaints: ReadonlySet<string>;
   /** The after-sales cases the incident concerns (those of its complaints), distinct, in the order they came. */
   readonly caseIds: readonly string[];
+  /** The quality group's latest check of the fix; `null` until one is recorded. */
+  readonly qualityCheckPassed: boolean | null;
+  /** The latest recall-compliance check (product quality); `null` until one is recorded. */
+  readonly recallCompliant: boolean | null;
+  /** PR statements recorded. */
+  readonly prStatements: number;
 }
 
 /** The first customer contact, which started containment. */
@@ -51,17 +64,28 @@ export type ResolutionProgress =
       readonly cause: CauseAnalysis;
       readonly solution: ApprovedSolution;
       readonly confirmations: number;
+      /** Distinct customers who confirmed. */
+      readonly confirmedCustomers: ReadonlySet<string>;
     };
 
 /** Where follow-up stands. */
 export interface FollowUpProgress {
   readonly resolvedAt: string;
+  /** The level's target recorded at resolution (what surveys measure against); `null` in events recorded before. */
+  readonly targetPercent: number | null;
   readonly retrospectiveDueAt: string;
   /** The latest measurement; `null` until surveys report. */
   readonly satisfaction: { readonly percent: number; readonly targetPercent: number } | null;
   /** Satisfaction is below target and no follow-up has been recorded since. */
   readonly followUpOutstanding: boolean;
+  /** Follow-ups recorded since resolution (absent in fixtures made before: 0). */
+  readonly followUpsRecorded: number;
   readonly retrospectiveRecordedAt: string | null;
+  /** When the team is reminded (`null` for incidents resolved before reminders). */
+  readonly retrospectiveReminderAt: string | null;
+  /** Whether the reminder was paged, and whether the retrospective was flagged overdue. */
+  readonly retrospectiveReminded: boolean;
+  readonly retrospectiveOverdue: boolean;
 }
 
 /**
@@ -146,18 +170,38 @@ export function evolve(state: IncidentState, event: IncidentEvent): IncidentStat
         openedAt: at,
         level,
         contactDueAt: null,
+        contactDeadlineStartedAt: at,
         contactDeadlineBreached: false,
+        affectedCustomers: [],
+        contactedAt: new Map(),
         absorbed: [],
         attachedComplaints: new Set(),
         caseIds,
+        qualityCheckPassed: null,
+        recallCompliant: null,
+        prStatements: 0,
       };
       return { status: 'activation', incident };
     }
     case 'ResponseTeamPaged':
+      return event.data.trigger === 'retrospective-reminder' && state.status === 'follow-up'
+        ? { ...state, followUp: { ...state.followUp, retrospectiveReminded: true } }
+        : state;
+    case 'RetrospectiveOverdue':
+      return state.status === 'follow-up'
+        ? { ...state, followUp: { ...state.followUp, retrospectiveOverdue: true } }
+        : state;
     case 'TemporaryMeasureRecorded':
+    case 'LevelOneProposed':
       return state;
+    case 'QualityCheckRecorded':
+      return withFacts(state, { qualityCheckPassed: event.data.passed });
+    case 'RecallComplianceChecked':
+      return withFacts(state, { recallCompliant: event.data.compliant });
+    case 'PrStatementRecorded':
+      return state.status === 'none' ? state : withFacts(state, { prStatements: state.incident.prStatements + 1 });
     case 'ContactDeadlineSet':
-      return withFacts(state, { contactDueAt: event.data.dueAt });
+      return deadlineSet(state, event.data);
     case 'IncidentUpgraded':
     case 'IncidentDowngraded':
       return withFacts(state, { level: event.data.to });
@@ -167,15 +211,8 @@ export function evolve(state: IncidentState, event: IncidentEvent): IncidentStat
       return state.status === 'none'
         ? state
         : withFacts(state, { absorbed: [...state.incident.absorbed, event.data.duplicateId] });
-    case 'ComplaintAttached': {
-      if (state.status === 'none') return state;
-      const { complaintId, caseId } = event.data;
-      const { caseIds } = state.incident;
-      return withFacts(state, {
-        attachedComplaints: new Set([...state.incident.attachedComplaints, complaintId]),
-        ...(caseId && !caseIds.includes(caseId) ? { caseIds: [...caseIds, caseId] } : {}),
-      });
-    }
+    case 'ComplaintAttached':
+      return complaintAttached(state, event.data);
     case 'IncidentMerged':
       return state.status === 'none'
         ? state
@@ -200,10 +237,46 @@ export function evolve(state: IncidentState, event: IncidentEvent): IncidentStat
   }
 }
 
-function contacted(
+function deadlineSet(
   state: IncidentState,
+  { dueAt, startedAt }: { dueAt: string; startedAt?: string | undefined },
+): IncidentState {
+  if (state.status === 'none') return state;
+  // A tightened deadline keeps counting from where it started; a restarted one counts from its start, unbreached.
+  const restarted = startedAt !== undefined && startedAt !== state.incident.contactDeadlineStartedAt;
+  return withFacts(state, {
+    contactDueAt: dueAt,
+    contactDeadlineStartedAt: startedAt ?? state.incident.contactDeadlineStartedAt,
+    ...(restarted ? { contactDeadlineBreached: false } : {}),
+  });
+}
+
+function complaintAttached(
+  state: IncidentState,
+  { complaintId, caseId, customerRef }: { complaintId: string; caseId?: string | undefined; customerRef: string },
+): IncidentState {
+  if (state.status === 'none') return state;
+  const { caseIds, affectedCustomers, attachedComplaints } = state.incident;
+  return withFacts(state, {
+    attachedComplaints: new Set([...attachedComplaints, complaintId]),
+    ...(affectedCustomers.includes(customerRef) ? {} : { affectedCustomers: [...affectedCustomers, customerRef] }),
+    ...(caseId && !caseIds.includes(caseId) ? { caseIds: [...caseIds, caseId] } : {}),
+  });
+}
+
+function contacted(
+  before: IncidentState,
   { at, withinDeadline, customerRefs }: { at: string; withinDeadline: boolean; customerRefs: readonly string[] },
 ): IncidentState {
+  if (before.status === 'none') return before;
+  const { affectedCustomers, contactedAt } = before.incident;
+  const state = withFacts(before, {
+    affectedCustomers: [...new Set([...affectedCustomers, ...customerRefs])],
+    contactedAt: new Map([
+      ...contactedAt,
+      ...customerRefs.map((ref) => [ref, [...(contactedAt.get(ref) ?? []), at]] as const),
+    ]),
+  });
   switch (state.status) {
     case 'activation':
       return {
@@ -247,10 +320,20 @@ function resolving(state: IncidentIn<'containment' | 'resolution'>, event: Resol
       return { ...state, resolution: { step: 'approved', cause: resolution.cause, solution: event.data.solution } };
     case 'ImplementationRecorded':
       if (resolution.step !== 'approved' || !event.data.completed) return state;
-      return { ...state, resolution: { ...resolution, step: 'implemented', confirmations: 0 } };
+      return {
+        ...state,
+        resolution: { ...resolution, step: 'implemented', confirmations: 0, confirmedCustomers: new Set() },
+      };
     case 'CustomerConfirmationRecorded':
       if (resolution.step !== 'implemented') return state;
-      return { ...state, resolution: { ...resolution, confirmations: resolution.confirmations + 1 } };
+      return {
+        ...state,
+        resolution: {
+          ...resolution,
+          confirmations: resolution.confirmations + 1,
+          confirmedCustomers: new Set([...resolution.confirmedCustomers, event.data.customerRef]),
+        },
+      };
     case 'IncidentResolved':
       if (resolution.step !== 'implemented') return state;
       return {
@@ -260,10 +343,15 @@ function resolving(state: IncidentIn<'containment' | 'resolution'>, event: Resol
         resolution,
         followUp: {
           resolvedAt: event.data.at,
+          targetPercent: event.data.satisfactionTargetPercent ?? null,
           retrospectiveDueAt: event.data.retrospectiveDueAt,
           satisfaction: null,
           followUpOutstanding: false,
+          followUpsRecorded: 0,
           retrospectiveRecordedAt: null,
+          retrospectiveReminderAt: event.data.retrospectiveReminderAt ?? null,
+          retrospectiveReminded: false,
+          retrospectiveOverdue: false,
         },
       };
     default:
@@ -290,7 +378,7 @@ function followingUp(followUp: FollowUpProgress, event: FollowUpEvent): FollowUp
     case 'FollowUpRequired':
       return { ...followUp, followUpOutstanding: true };
     case 'FollowUpRecorded':
-      return { ...followUp, followUpOutstanding: false };
+      return { ...followUp, followUpOutstanding: false, followUpsRecorded: followUp.followUpsRecorded + 1 };
     case 'RetrospectiveRecorded':
       return { ...followUp, retrospectiveRecordedAt: event.data.at };
     default:

@@ -40,11 +40,34 @@ export type IncidentCategory = 'product-quality' | 'service-failure' | 'special-
 /**
  * The aggravating facts a complaint may carry; each can force a level on its own (see `IncidentPolicy`). `groupEvent`
  * is a group event, many customers acting together over the same problem (seed 000 §3.5.3 「群體性事件」).
+ * `brandRisk` is a major brand-reputation risk (seed 004 §3(二) level 1 「品牌聲譽面臨重大風險」); `regionalOutage` a
+ * service outage across a region and `majorCustomerLoss` a larger customer loss, e.g. a delay that made a customer
+ * miss an important event (seed 004 §3(二) level 2 「區域內服務中斷」「訂單延遲導致錯過重要活動」).
  */
-export type ComplaintFlag = 'injury' | 'propertyLoss' | 'mediaExposure' | 'legalThreat' | 'groupEvent';
+export type ComplaintFlag =
+  | 'injury'
+  | 'propertyLoss'
+  | 'mediaExposure'
+  | 'legalThreat'
+  | 'groupEvent'
+  | 'brandRisk'
+  | 'regionalOutage'
+  | 'majorCustomerLoss';
 
 /** Every flag of a complaint, present and `false` when absent. */
 export type ComplaintFlags = { readonly [F in ComplaintFlag]: boolean };
+
+/** Every flag down. */
+export const noComplaintFlags: ComplaintFlags = {
+  injury: false,
+  propertyLoss: false,
+  mediaExposure: false,
+  legalThreat: false,
+  groupEvent: false,
+  brandRisk: false,
+  regionalOutage: false,
+  majorCustomerLoss: false,
+};
 
 /** The flags in a stable order, for iteration. */
 export const complaintFlagNames: readonly ComplaintFlag[] = [
@@ -53,13 +76,19 @@ export const complaintFlagNames: readonly ComplaintFlag[] = [
   'mediaExposure',
   'legalThreat',
   'groupEvent',
+  'brandRisk',
+  'regionalOutage',
+  'majorCustomerLoss',
 ];
 
+/** Flags incidents read later than the first four: events recorded before lack them (= `false`). */
+type LaterFlag = 'groupEvent' | 'brandRisk' | 'regionalOutage' | 'majorCustomerLoss';
+
 /**
- * The flags as events record them. Events recorded before incidents read `groupEvent` lack it; it reads as `false`
- * (see {@link complaintFlagsOf}).
+ * The flags as events record them. Events recorded before incidents read `groupEvent` (or the brand-risk, regional
+ * outage and customer-loss flags) lack them; they read as `false` (see {@link complaintFlagsOf}).
  */
-export type RecordedComplaintFlags = Omit<ComplaintFlags, 'groupEvent'> & { readonly groupEvent?: boolean };
+export type RecordedComplaintFlags = Omit<ComplaintFlags, LaterFlag> & { readonly [F in LaterFlag]?: boolean };
 
 /**
  * Every flag of recorded flags, an absent one as `false`.
@@ -67,11 +96,17 @@ export type RecordedComplaintFlags = Omit<ComplaintFlags, 'groupEvent'> & { read
  * @example
  * ```ts
  * complaintFlagsOf({ injury: true, propertyLoss: false, mediaExposure: false, legalThreat: false });
- * // { injury: true, propertyLoss: false, mediaExposure: false, legalThreat: false, groupEvent: false }
+ * // { injury: true, propertyLoss: false, mediaExposure: false, legalThreat: false, groupEvent: false, brandRisk: false, … }
  * ```
  */
 export function complaintFlagsOf(recorded: RecordedComplaintFlags): ComplaintFlags {
-  return { ...recorded, groupEvent: recorded.groupEvent ?? false };
+  return {
+    ...recorded,
+    groupEvent: recorded.groupEvent ?? false,
+    brandRisk: recorded.brandRisk ?? false,
+    regionalOutage: recorded.regionalOutage ?? false,
+    majorCustomerLoss: recorded.majorCustomerLoss ?? false,
+  };
 }
 
 /** A role name from the platform's role catalogue (`cs-manager`, `cs-director`, `general-manager`, `pr`, …). */

@@ -12,6 +12,8 @@ export const actors = {
   techSupport: { id: 'tech-1', roles: ['tech-support'] },
   quality: { id: 'qc-1', roles: ['quality'] },
   logistics: { id: 'log-1', roles: ['logistics'] },
+  pr: { id: 'pr-1', roles: ['pr'] },
+  legal: { id: 'legal-1', roles: ['legal'] },
   /** The clustering process manager. */
   clusterWatch: { id: 'incidents.cluster-watch', roles: ['system'] },
   /** The durable timer scheduler. */

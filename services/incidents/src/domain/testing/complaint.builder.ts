@@ -1,14 +1,8 @@
 import type { ComplaintFacts, RegisterComplaint } from '../complaint-cluster.commands';
-import type { ComplaintFlags, IncidentCategory } from '../incident.values';
+import { noComplaintFlags, type ComplaintFlags, type IncidentCategory } from '../incident.values';
 import { actors, tenant } from './actors.fixture';
 
-const noFlags: ComplaintFlags = {
-  injury: false,
-  propertyLoss: false,
-  mediaExposure: false,
-  legalThreat: false,
-  groupEvent: false,
-};
+const noFlags: ComplaintFlags = noComplaintFlags;
 let sequence = 0;
 
 /**
@@ -98,6 +92,27 @@ export class ComplaintBuilder {
   /** Many customers acting together over the same problem (seed 000 §3.5.3 「群體性事件」). */
   withGroupEvent(): this {
     return this.flag('groupEvent');
+  }
+
+  /** A major brand-reputation risk (seed 004 §3(二) level 1). */
+  withBrandRisk(): this {
+    return this.flag('brandRisk');
+  }
+
+  /** A service outage across a region (seed 004 §3(二) level 2). */
+  withRegionalOutage(): this {
+    return this.flag('regionalOutage');
+  }
+
+  /** A larger customer loss, e.g. a delay that made the customer miss an important event (seed 004 §3(二) level 2). */
+  withMajorCustomerLoss(): this {
+    return this.flag('majorCustomerLoss');
+  }
+
+  /** From a region (any category; product-quality clusters count the regions they reach). */
+  fromRegion(region: string): this {
+    this.facts.region = region;
+    return this;
   }
 
   receivedAt(at: Date | string): this {

@@ -9,6 +9,7 @@ import type {
   DeclareIncident,
   DowngradeIncident,
   FlagContactDeadlineBreach,
+  FlagRetrospectiveOverdue,
   IncidentCommand,
   MergeIncident,
   OpenIncident,
@@ -16,17 +17,21 @@ import type {
   RecordCustomersContacted,
   RecordFollowUp,
   RecordImplementation,
+  RecordPrStatement,
+  RecordQualityCheck,
+  RecordRecallComplianceCheck,
   RecordRetrospective,
   RecordRootCause,
   RecordSatisfaction,
   RecordTemporaryMeasure,
+  RemindRetrospective,
   ResolveIncident,
   UpgradeIncident,
 } from '../incident.commands';
 import { incidentDecider } from '../incident.decider';
 import type { IncidentEvent } from '../incident.events';
 import type { IncidentState } from '../incident.state';
-import type { IncidentCategory, IncidentLevel } from '../incident.values';
+import { noComplaintFlags, type IncidentCategory, type IncidentLevel } from '../incident.values';
 import { actors, tenant } from './actors.fixture';
 import type { TestClock } from './test-clock';
 
@@ -55,12 +60,12 @@ export function incidentCommands(clock: TestClock, incidentId = 'INC-1') {
         clusterKey: 'sku:BAT-100|batch:B-7',
         level: 'L3',
         complaintCount: 1,
-        flags: { injury: false, propertyLoss: false, mediaExposure: false, legalThreat: false, groupEvent: false },
+        flags: { ...noComplaintFlags },
         reason: '1 customers within 24 h reached the L3 threshold of 1',
         ...overrides,
       },
     }),
-    declare: (overrides: Partial<DeclareIncident['data']> = {}, actor: Actor = actors.csManager): DeclareIncident => ({
+    declare: (overrides: Partial<DeclareIncident['data']> = {}, actor: Actor = actors.csDirector): DeclareIncident => ({
       type: 'DeclareIncident',
       context: context(actor),
       data: {
@@ -121,6 +126,16 @@ export function incidentCommands(clock: TestClock, incidentId = 'INC-1') {
       type: 'AttachComplaint',
       context: context(actor),
       data: { complaintId: 'CMP-1', customerRef: 'CUS-1', ...overrides },
+    }),
+    remindRetrospective: (actor: Actor = actors.timer): RemindRetrospective => ({
+      type: 'RemindRetrospective',
+      context: context(actor),
+      data: {},
+    }),
+    flagRetrospectiveOverdue: (actor: Actor = actors.timer): FlagRetrospectiveOverdue => ({
+      type: 'FlagRetrospectiveOverdue',
+      context: context(actor),
+      data: {},
     }),
     flagBreach: (actor: Actor = actors.timer): FlagContactDeadlineBreach => ({
       type: 'FlagContactDeadlineBreach',
@@ -199,6 +214,58 @@ export function incidentCommands(clock: TestClock, incidentId = 'INC-1') {
         ...overrides,
       },
     }),
+    qualityCheck: (
+      overrides: Partial<RecordQualityCheck['data']> = {},
+      actor: Actor = actors.quality,
+    ): RecordQualityCheck => ({
+      type: 'RecordQualityCheck',
+      context: context(actor),
+      data: { passed: true, findings: 'Replacement batteries sampled: all within specification', ...overrides },
+    }),
+    recallCheck: (
+      overrides: Partial<RecordRecallComplianceCheck['data']> = {},
+      actor: Actor = actors.quality,
+    ): RecordRecallComplianceCheck => ({
+      type: 'RecordRecallComplianceCheck',
+      context: context(actor),
+      data: {
+        recallRequired: false,
+        compliant: true,
+        basis: 'No safety defect: repair and replacement suffice under the Product Quality Law',
+        ...overrides,
+      },
+    }),
+    prStatement: (overrides: Partial<RecordPrStatement['data']> = {}, actor: Actor = actors.pr): RecordPrStatement => ({
+      type: 'RecordPrStatement',
+      context: context(actor),
+      data: { statement: 'We are replacing every affected battery of batch B-7', channels: ['website'], ...overrides },
+    }),
+    /** The checks closing needs for an incident of `level` and `category` (quality; recall compliance; PR for L1). */
+    closureChecks: (level: IncidentLevel, category: IncidentCategory = 'product-quality'): IncidentCommand[] => [
+      {
+        type: 'RecordQualityCheck',
+        context: context(actors.quality),
+        data: { passed: true, findings: 'Fix verified' },
+      },
+      ...(category === 'product-quality'
+        ? [
+            {
+              type: 'RecordRecallComplianceCheck' as const,
+              context: context(actors.quality),
+              data: { recallRequired: false, compliant: true, basis: 'No safety defect' },
+            },
+          ]
+        : []),
+      ...(level === 'L1'
+        ? [
+            {
+              type: 'RecordPrStatement' as const,
+              context: context(actors.pr),
+              data: { statement: 'Statement on the incident', channels: ['website'] },
+            },
+          ]
+        : []),
+    ],
     close: (overrides: Partial<CloseIncident['data']> = {}, actor: Actor = actors.csManager): CloseIncident => ({
       type: 'CloseIncident',
       context: context(actor),
@@ -266,5 +333,6 @@ export function anIncidentHistory(
     if (index > 0) clock.advance({ minutes: 10 });
     history = historyOf(decider, [step()], history);
   });
-  return history;
+  // A resolved fixture has the checks closing needs too, recorded at the resolution's time.
+  return until === 'resolved' ? historyOf(decider, command.closureChecks(level, category), history) : history;
 }

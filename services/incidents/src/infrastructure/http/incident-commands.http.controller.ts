@@ -12,6 +12,9 @@ import {
   RecordContactsRequest,
   RecordFollowUpRequest,
   RecordImplementationRequest,
+  RecordPrStatementRequest,
+  RecordQualityCheckRequest,
+  RecordRecallComplianceRequest,
   RecordRetrospectiveRequest,
   RecordRootCauseRequest,
   RecordTemporaryMeasureRequest,
@@ -47,6 +50,9 @@ export const IncidentRouteRoles = {
   resolve: LEADS,
   followUps: CUSTOMER_SERVICE,
   retrospective: [...LEADS, Role.Quality],
+  qualityCheck: INCIDENT_STAFF,
+  recallCompliance: INCIDENT_STAFF,
+  prStatements: INCIDENT_STAFF,
   close: LEADS,
 } as const satisfies Record<string, readonly Role[]>;
 
@@ -227,6 +233,45 @@ export class IncidentCommandsHttpController {
     @Body(new SchemaPipe(RecordRetrospectiveRequest)) body: RecordRetrospectiveRequest,
   ): Promise<IncidentSummary> {
     return this.incidents.execute(origin, id, 'RecordRetrospective', body);
+  }
+
+  /** The quality group's check of the fix; the policy's `closureCheckers.quality` decide (403). */
+  @Post(':id/quality-check')
+  @HttpCode(200)
+  @Roles(...IncidentRouteRoles.qualityCheck)
+  @Responds(200, IncidentSummary, { description: 'Where the incident stands after the command' })
+  qualityCheck(
+    @RequestOrigin() origin: CommandOrigin,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body(new SchemaPipe(RecordQualityCheckRequest)) body: RecordQualityCheckRequest,
+  ): Promise<IncidentSummary> {
+    return this.incidents.execute(origin, id, 'RecordQualityCheck', body);
+  }
+
+  /** The recall-compliance check of a product-quality incident; `closureCheckers.recallCompliance` decide (403). */
+  @Post(':id/recall-compliance')
+  @HttpCode(200)
+  @Roles(...IncidentRouteRoles.recallCompliance)
+  @Responds(200, IncidentSummary, { description: 'Where the incident stands after the command' })
+  recallCompliance(
+    @RequestOrigin() origin: CommandOrigin,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body(new SchemaPipe(RecordRecallComplianceRequest)) body: RecordRecallComplianceRequest,
+  ): Promise<IncidentSummary> {
+    return this.incidents.execute(origin, id, 'RecordRecallComplianceCheck', body);
+  }
+
+  /** PR's statement (closing a level-1 incident needs one); `closureCheckers.prStatement` decide (403). */
+  @Post(':id/pr-statements')
+  @HttpCode(200)
+  @Roles(...IncidentRouteRoles.prStatements)
+  @Responds(200, IncidentSummary, { description: 'Where the incident stands after the command' })
+  prStatement(
+    @RequestOrigin() origin: CommandOrigin,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body(new SchemaPipe(RecordPrStatementRequest)) body: RecordPrStatementRequest,
+  ): Promise<IncidentSummary> {
+    return this.incidents.execute(origin, id, 'RecordPrStatement', body);
   }
 
   @Post(':id/close')

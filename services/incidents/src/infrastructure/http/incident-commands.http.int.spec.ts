@@ -5,6 +5,7 @@ import {
   eventSource,
   IncidentDowngradedV1,
   IncidentMergedV1,
+  ResponseTeamPagedV1,
   Topics,
   validateEvent,
 } from '@aftersales/contracts';
@@ -186,6 +187,50 @@ describe('incidents HTTP commands (real Postgres + Kafka)', () => {
       }, 'the page recorded as delivered to none');
     });
 
+    // Seed 004 §4(一)2: level 1 is graded by emergency leadership; others propose it (issue 13).
+    it('a cs-manager declaring level 1 gets level 2, and the level-1 proposal is paged and published', async () => {
+      const res = await call('POST', '/incidents', 'cs-manager', {
+        category: 'product-quality',
+        level: 'L1',
+        summary: 'A video of a burning power bank is spreading',
+        reason: 'Media exposure risk',
+      });
+      expect(res.status).toBe(201);
+      const summary = summaryOf(res);
+      expect(summary).toMatchObject({
+        level: 'L2',
+        appended: [
+          'IncidentOpened',
+          'ResponseTeamPaged',
+          'ContactDeadlineSet',
+          'LevelOneProposed',
+          'ResponseTeamPaged',
+        ],
+      });
+      const messages = await readTopicWithKcat(Topics.incidents, {
+        count: 1,
+        until: (m) =>
+          m.key === summary.incidentId &&
+          m.headers.ce_type === ResponseTeamPagedV1.type &&
+          m.payload.includes('level-one-proposal'),
+        timeoutMs: 30_000,
+      });
+      const page = JSON.parse(messages[0]?.payload ?? '{}') as ResponseTeamPagedV1;
+      expect(validateEvent(ResponseTeamPagedV1.type, page).ok).toBe(true);
+      expect(page).toMatchObject({
+        level: 'L1',
+        trigger: 'level-one-proposal',
+        team: { lead: 'general-manager', members: ['incident-commander', 'cs-director'] },
+      });
+      // Leadership decides: the cs-director raises it to level 1.
+      const raised = await call('POST', `/incidents/${summary.incidentId}/upgrade`, 'cs-director', {
+        toLevel: 'L1',
+        reason: 'Confirmed: media exposure',
+      });
+      expect(raised.status).toBe(200);
+      expect(summaryOf(raised).level).toBe('L1');
+    });
+
     it('honours Idempotency-Key: a retried declaration returns the same incident and appends nothing', async () => {
       const headers = { 'idempotency-key': randomUUID() };
       const body = { category: 'product-quality', level: 'L3', summary: 'Kettles leak', reason: 'Staff report' };
@@ -347,7 +392,7 @@ describe('incidents HTTP commands (real Postgres + Kafka)', () => {
     });
 
     it('the lifecycle: contact → cause → approval (L1 needs leadership: 403 for an agent) → resolution → satisfaction from surveys → follow-up → retrospective → closed', async () => {
-      const { incidentId } = await declare({ level: 'L1', summary: 'Heaters of batch H-2 catch fire' });
+      const { incidentId } = await declare({ level: 'L1', summary: 'Heaters of batch H-2 catch fire' }, 'cs-director');
       const step = async (path: string, role: string, body: unknown, status = 200) => {
         const res = await call('POST', `/incidents/${incidentId}/${path}`, role, body);
         expect({ path, status: res.status, body: res.status === status ? undefined : res.body }).toEqual({
@@ -358,7 +403,8 @@ describe('incidents HTTP commands (real Postgres + Kafka)', () => {
         return res;
       };
       await step('contacts', 'agent', { customerRefs: ['cus-1', 'cus-2'], summary: 'Apologised, explained' });
-      expect((await timer(`incident:${incidentId}:contact-deadline`))?.cancelled_at).not.toBeNull();
+      // CONTEXT: contact is per customer; the deadline's timer stays and, at the deadline, finds both contacted in time.
+      expect((await timer(`incident:${incidentId}:contact-deadline`))?.cancelled_at).toBeNull();
       await step('temporary-measures', 'agent', { measure: 'temporary-refund', description: 'Refunded both orders' });
       await step('root-cause', 'tech-support', { rootCause: 'Faulty thermostat', directCause: 'Overheating' });
 
@@ -371,8 +417,28 @@ describe('incidents HTTP commands (real Postgres + Kafka)', () => {
       await step('solution-approval', 'general-manager', approval);
       await step('implementation', 'logistics', { progress: 'All units collected', completed: true });
       await step('customer-confirmations', 'agent', { customerRef: 'cus-1', satisfaction: 'satisfied' });
+      // Both affected customers confirm by default (policy confirmationSharePercent 100): one is not enough.
+      const halfConfirmed = await step('resolve', 'cs-manager', { summary: 'Batch recalled and replaced' }, 409);
+      expect(problemOf(halfConfirmed)).toMatchObject({
+        code: 'INCIDENT.RESOLUTION_INCOMPLETE',
+        rule: incidentRules.resolveWhenConfirmed,
+      });
+      await step('customer-confirmations', 'agent', { customerRef: 'cus-2', satisfaction: 'neutral' });
       const resolved = await step('resolve', 'cs-manager', { summary: 'Batch recalled and replaced' });
       expect(summaryOf(resolved).status).toBe('follow-up');
+      // The retrospective's reminder (6 h before) and due date (24 h after resolution at L1) are durable timers.
+      const [resolvedEvent] = (await streamOf(incidentId)).filter((e) => e.type === 'IncidentResolved');
+      const { retrospectiveDueAt, retrospectiveReminderAt } = resolvedEvent?.data as {
+        retrospectiveDueAt: string;
+        retrospectiveReminderAt: string;
+      };
+      expect(Date.parse(retrospectiveDueAt) - Date.parse(retrospectiveReminderAt)).toBe(6 * 3_600_000);
+      const overdueTimer = await timer(`incident:${incidentId}:retrospective-overdue`);
+      expect(overdueTimer?.due_at.toISOString()).toBe(retrospectiveDueAt);
+      expect(overdueTimer?.cancelled_at).toBeNull();
+      expect((await timer(`incident:${incidentId}:retrospective-reminder`))?.due_at.toISOString()).toBe(
+        retrospectiveReminderAt,
+      );
 
       // Surveys measures 80 % against the L1 target of 90 %: a follow-up is owed before closing.
       await upstream.satisfaction(tenant, {
@@ -401,6 +467,9 @@ describe('incidents HTTP commands (real Postgres + Kafka)', () => {
         how: 'Detected by complaints; recalled',
         improvementActions: [{ action: 'Test thermostats per batch', owner: 'quality' }],
       });
+      // Recorded: neither the reminder nor the escalation will fire.
+      expect((await timer(`incident:${incidentId}:retrospective-overdue`))?.cancelled_at).not.toBeNull();
+      expect((await timer(`incident:${incidentId}:retrospective-reminder`))?.cancelled_at).not.toBeNull();
       const early = await step('close', 'cs-manager', {}, 409);
       expect(problemOf(early)).toMatchObject({
         code: 'INCIDENT.FOLLOW_UP_OUTSTANDING',
@@ -408,6 +477,20 @@ describe('incidents HTTP commands (real Postgres + Kafka)', () => {
       });
       expect((await call('POST', `/incidents/${incidentId}/close`, 'agent', {})).status).toBe(403);
       await step('follow-ups', 'agent', { action: 'additional-compensation', description: 'Offered a coupon' });
+      // Closure checks (seed 004 §4(三)2–3, §5): the quality group, recall compliance (product quality), PR (level 1).
+      await step('quality-check', 'agent', { passed: true, findings: 'Checked' }, 403);
+      await step('quality-check', 'quality', { passed: true, findings: 'Replacement heaters sampled: within spec' });
+      await step('recall-compliance', 'legal', {
+        recallRequired: true,
+        compliant: true,
+        basis: 'Recall notified to the regulator and executed',
+      });
+      const noStatement = await step('close', 'cs-manager', {}, 409);
+      expect(problemOf(noStatement)).toMatchObject({
+        code: 'INCIDENT.CLOSURE_CHECKS_MISSING',
+        rule: incidentRules.closureChecks,
+      });
+      await step('pr-statements', 'pr', { statement: 'Batch H-2 recalled; owners contacted', channels: ['website'] });
       const closed = await step('close', 'cs-manager', { reason: 'All customers followed up' });
       expect(summaryOf(closed).status).toBe('closed');
 

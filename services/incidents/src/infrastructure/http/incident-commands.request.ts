@@ -92,8 +92,39 @@ export const RecordConfirmationRequest = body({
 export type RecordConfirmationRequest = Static<typeof RecordConfirmationRequest>;
 
 /** `POST /incidents/:id/resolve`. */
-export const ResolveIncidentRequest = body({ summary: text() });
+export const ResolveIncidentRequest = body({
+  summary: text(),
+  confirmationOverride: Type.Optional(
+    Type.Object(
+      { reason: text() },
+      {
+        ...strict,
+        description:
+          "Resolve with fewer confirmations than the policy's share requires: the level's lead (or emergency leadership), with the reason",
+      },
+    ),
+  ),
+});
 export type ResolveIncidentRequest = Static<typeof ResolveIncidentRequest>;
+
+/** `POST /incidents/:id/quality-check`: the quality group's check of the fix. */
+export const RecordQualityCheckRequest = body({ passed: Type.Boolean(), findings: text(4_000) });
+export type RecordQualityCheckRequest = Static<typeof RecordQualityCheckRequest>;
+
+/** `POST /incidents/:id/recall-compliance`: whether a recall is required and whether it complies, on which basis. */
+export const RecordRecallComplianceRequest = body({
+  recallRequired: Type.Boolean(),
+  compliant: Type.Boolean(),
+  basis: text(4_000),
+});
+export type RecordRecallComplianceRequest = Static<typeof RecordRecallComplianceRequest>;
+
+/** `POST /incidents/:id/pr-statements`: PR's public statement and where it was published. */
+export const RecordPrStatementRequest = body({
+  statement: text(4_000),
+  channels: Type.Array(text(100), { minItems: 1, maxItems: 20 }),
+});
+export type RecordPrStatementRequest = Static<typeof RecordPrStatementRequest>;
 
 /** `POST /incidents/:id/follow-ups`. */
 export const RecordFollowUpRequest = body({ action: text(200), description: text() });

@@ -21,7 +21,14 @@ export const IncidentPolicyOverridesSchema = Type.Object(
     clustering: Type.Optional(
       Type.Object(
         {
-          windowHours: Type.Optional(positive(24 * 366)),
+          windowHours: Type.Optional(
+            Type.Union([positive(24 * 366), Type.Null()], {
+              description: '`null`: count over the cluster episode (no window); hours: a sliding window',
+            }),
+          ),
+          regionThresholds: Type.Optional(
+            perLevel(Type.Union([Type.Integer({ minimum: 1, maximum: 10_000 }), Type.Null()])),
+          ),
           countBy: Type.Optional(StringEnum(['customer', 'complaint'] as const)),
           levelThresholds: Type.Optional(perLevel(Type.Integer({ minimum: 1, maximum: 10_000_000 }))),
           flagLevels: Type.Optional(
@@ -32,6 +39,9 @@ export const IncidentPolicyOverridesSchema = Type.Object(
                 mediaExposure: Type.Optional(Type.Union([level, Type.Null()])),
                 legalThreat: Type.Optional(Type.Union([level, Type.Null()])),
                 groupEvent: Type.Optional(Type.Union([level, Type.Null()])),
+                brandRisk: Type.Optional(Type.Union([level, Type.Null()])),
+                regionalOutage: Type.Optional(Type.Union([level, Type.Null()])),
+                majorCustomerLoss: Type.Optional(Type.Union([level, Type.Null()])),
               },
               { ...strict, description: 'The level each flag forces at once; `null`: the flag forces nothing.' },
             ),
@@ -41,8 +51,22 @@ export const IncidentPolicyOverridesSchema = Type.Object(
       ),
     ),
     contactDeadlineMinutes: Type.Optional(perLevel(positive(60 * 24 * 30))),
+    contactSharePercent: Type.Optional(perLevel(Type.Number({ exclusiveMinimum: 0, maximum: 100 }))),
+    confirmationSharePercent: Type.Optional(perLevel(Type.Number({ exclusiveMinimum: 0, maximum: 100 }))),
+    levelOneAuthority: Type.Optional(ReadonlyList(role, { minItems: 1, maxItems: 20 })),
+    closureCheckers: Type.Optional(
+      Type.Object(
+        {
+          quality: Type.Optional(ReadonlyList(role, { minItems: 1, maxItems: 20 })),
+          recallCompliance: Type.Optional(ReadonlyList(role, { minItems: 1, maxItems: 20 })),
+          prStatement: Type.Optional(ReadonlyList(role, { minItems: 1, maxItems: 20 })),
+        },
+        strict,
+      ),
+    ),
     satisfactionTargetPercent: Type.Optional(perLevel(Type.Number({ minimum: 0, maximum: 100 }))),
     retrospectiveDueHours: Type.Optional(perLevel(positive(24 * 366))),
+    retrospectiveReminderHoursBefore: Type.Optional(perLevel(positive(24 * 366))),
     responseTeams: Type.Optional(
       perLevel(Type.Object({ lead: Type.Optional(role), members: Type.Optional(roles) }, strict)),
     ),

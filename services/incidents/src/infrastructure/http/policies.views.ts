@@ -11,7 +11,8 @@ const perLevel = <S extends TSchema>(value: S) => Type.Object({ L1: value, L2: v
 export const IncidentPolicyView = Type.Object(
   {
     clustering: Type.Object({
-      windowHours: Type.Number(),
+      windowHours: Nullable(Type.Number()),
+      regionThresholds: perLevel(Nullable(Type.Integer())),
       countBy: StringEnum(['customer', 'complaint'] as const),
       levelThresholds: perLevel(Type.Integer()),
       flagLevels: Type.Object({
@@ -20,11 +21,19 @@ export const IncidentPolicyView = Type.Object(
         mediaExposure: Nullable(Level),
         legalThreat: Nullable(Level),
         groupEvent: Nullable(Level),
+        brandRisk: Nullable(Level),
+        regionalOutage: Nullable(Level),
+        majorCustomerLoss: Nullable(Level),
       }),
     }),
     contactDeadlineMinutes: perLevel(Type.Number()),
+    contactSharePercent: perLevel(Type.Number()),
+    confirmationSharePercent: perLevel(Type.Number()),
+    levelOneAuthority: Roles,
     satisfactionTargetPercent: perLevel(Type.Number()),
     retrospectiveDueHours: perLevel(Type.Number()),
+    retrospectiveReminderHoursBefore: perLevel(Type.Number()),
+    closureCheckers: Type.Object({ quality: Roles, recallCompliance: Roles, prStatement: Roles }),
     responseTeams: perLevel(Type.Object({ lead: Type.String(), members: Roles })),
     escalationLadder: Roles,
     solutionApprovers: perLevel(Roles),

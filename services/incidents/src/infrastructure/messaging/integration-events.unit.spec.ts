@@ -37,14 +37,15 @@ function aWholeLife(): IncidentEvent[] {
   clock.advance({ hours: 2 });
   history = historyOf(incidentDecider, [command.flagBreach()], history);
   const steps = [
-    command.contact(),
+    command.contact({ customerRefs: ['cus-1'] }),
     command.rootCause({}, actors.techSupport),
     command.approve({}, actors.csDirector),
     command.implement(),
-    command.confirm(),
+    command.confirm({ customerRef: 'cus-1' }),
     command.resolve(),
     command.satisfaction(),
     command.retrospective(),
+    ...command.closureChecks('L2'),
     command.close(),
   ];
   return historyOf(incidentDecider, steps, history);

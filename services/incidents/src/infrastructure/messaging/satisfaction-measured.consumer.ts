@@ -18,6 +18,7 @@ export class SatisfactionMeasuredConsumer {
       incidentId: data.incidentId,
       percent: data.satisfactionPercent,
       responses: data.responses,
+      belowTarget: data.belowTarget,
       surveyRef: id,
     });
   }

@@ -66,17 +66,18 @@ function story() {
   );
   // Then every 10 minutes: contacted 08:10, root cause 08:20, approved 08:30, implemented 08:40, confirmed 08:50,
   // resolved 09:00; satisfaction, follow-up, retrospective and closing at 09:00.
+  // Both affected customers are contacted together and confirm together (contact and confirmation are per customer).
   const steps = [
-    () => command.contact(),
-    () => command.rootCause({}, actors.techSupport),
-    () => command.approve({}, actors.csManager),
-    () => command.implement(),
-    () => command.confirm(),
-    () => command.resolve(),
+    () => [command.contact({ customerRefs: ['CUS-1', 'CUS-2'] })],
+    () => [command.rootCause({}, actors.techSupport)],
+    () => [command.approve({}, actors.csManager)],
+    () => [command.implement()],
+    () => [command.confirm(), command.confirm({ customerRef: 'CUS-2' })],
+    () => [command.resolve()],
   ];
   for (const step of steps) {
     clock.advance({ minutes: 10 });
-    closed = historyOf(incidentDecider, [step()], closed);
+    closed = historyOf(incidentDecider, step(), closed);
   }
   closed = historyOf(
     incidentDecider,
@@ -84,6 +85,7 @@ function story() {
       command.satisfaction({ percent: 70, responses: 12 }),
       command.followUp(),
       command.retrospective(),
+      ...command.closureChecks('L3'),
       command.close(),
     ],
     closed,
@@ -465,7 +467,7 @@ describe('incidents read model: projection and read API on real Postgres', () =>
         .filter((e) => e.changed.includes('phase'))
         .map((e) => [e.type, e.before.phase, e.after.phase, e.actor.role]);
       expect(phases).toEqual([
-        ['IncidentOpened', 'none', 'activation', 'cs-manager'],
+        ['IncidentOpened', 'none', 'activation', 'cs-director'],
         ['CustomersContacted', 'activation', 'containment', 'agent'],
         ['RootCauseRecorded', 'containment', 'resolution', 'tech-support'],
         ['IncidentResolved', 'resolution', 'follow-up', 'cs-manager'],

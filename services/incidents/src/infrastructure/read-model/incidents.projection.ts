@@ -12,6 +12,11 @@ const projectedTypes: Record<IncidentEvent['type'], true> = {
   IncidentOpened: true,
   ResponseTeamPaged: true,
   ContactDeadlineSet: true,
+  LevelOneProposed: true,
+  RetrospectiveOverdue: true,
+  QualityCheckRecorded: true,
+  RecallComplianceChecked: true,
+  PrStatementRecorded: true,
   IncidentUpgraded: true,
   IncidentDowngraded: true,
   IncidentMerged: true,
@@ -87,6 +92,9 @@ export async function projectIncidentEvent(stored: StoredEvent, tx: Queryable): 
          VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::timestamptz) ON CONFLICT (event_id) DO NOTHING`,
         [stored.id, tenant, incidentId, level, trigger, JSON.stringify(team), at],
       );
+      // A level-1 proposal asks leadership to decide: the incident's team is the one of its level until then.
+      // So do retrospective reminders and escalations, after the incident's handling.
+      if (trigger === 'level-one-proposal' || trigger.startsWith('retrospective-')) return update(tx, target);
       // The level's team answers the incident; an escalation rung paged on a breach joins it as `escalatedTo`.
       const teamChange =
         trigger === 'contact-deadline-breach'
@@ -162,6 +170,11 @@ export async function projectIncidentEvent(stored: StoredEvent, tx: Queryable): 
       return;
     }
     case 'DuplicateAbsorbed':
+    case 'LevelOneProposed':
+    case 'RetrospectiveOverdue':
+    case 'QualityCheckRecorded':
+    case 'RecallComplianceChecked':
+    case 'PrStatementRecorded':
     case 'TemporaryMeasureRecorded':
     case 'SolutionApproved':
     case 'ImplementationRecorded':
