@@ -184,7 +184,10 @@ export class CompensationService {
       { tx },
     );
     const state = visible(result.state, origin.tenant, compensationId);
-    if (result.newEvents.length > 0) await this.effects(tx, origin.tenant, state, result.newEvents, result.eventIds);
+    // A duplicate append (the same request racing its first attempt, e.g. a confirmation delivered twice at once) was
+    // stored, and its effects booked, by the attempt that won: booking them again would spend a budget twice.
+    if (result.newEvents.length > 0 && !result.duplicate)
+      await this.effects(tx, origin.tenant, state, result.newEvents, result.eventIds);
     return state;
   }
 

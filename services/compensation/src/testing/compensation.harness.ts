@@ -1,4 +1,7 @@
-import { freePort, startTestService, type TestService } from '@aftersales/test-kit';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { openSync } from 'node:fs';
+import { join } from 'node:path';
+import { eventually, freePort, startTestService, type TestService } from '@aftersales/test-kit';
 import { startPaymentSandbox, type RunningSandbox } from '../../sandbox/payment-sandbox';
 import { compensationService } from '../compensation.module';
 
@@ -27,4 +30,53 @@ export async function startCompensationWithSandbox(
     },
   });
   return { service, sandbox };
+}
+
+/**
+ * The payment sandbox as its own process (`sandbox/main.ts`, as `npm start` runs it), durable in `dataFile`, so a
+ * fault test can SIGKILL it and start it again with its payouts.
+ */
+export class SandboxProcess {
+  private child: ChildProcess | null = null;
+  readonly url: string;
+
+  constructor(
+    readonly port: number,
+    private readonly dataFile: string,
+    private readonly logFile: string,
+  ) {
+    this.url = `http://127.0.0.1:${port}`;
+  }
+
+  async start(): Promise<void> {
+    const main = join(__dirname, '..', '..', 'sandbox', 'main.ts');
+    const log = openSync(this.logFile, 'a');
+    this.child = spawn(process.execPath, ['--import', 'tsx', main], {
+      env: {
+        ...process.env,
+        PORT: String(this.port),
+        SANDBOX_DATA_FILE: this.dataFile,
+        COMPENSATION_PROVIDER_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      },
+      stdio: ['ignore', log, log],
+    });
+    await eventually(
+      async () =>
+        (await fetch(`${this.url}/health`)
+          .then((r) => r.ok)
+          .catch(() => false))
+          ? true
+          : undefined,
+      'the payment sandbox to listen',
+      60_000,
+    );
+  }
+
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGKILL');
+    await exited;
+  }
 }
