@@ -53,6 +53,13 @@ import { CarrierScansReportedV1 } from './events/logistics/carrier-scans-reporte
 import { RefundPaidV1 } from './events/compensation/refund-paid.v1';
 import { RefundFailedV1 } from './events/compensation/refund-failed.v1';
 import { AllowancePaidV1 } from './events/compensation/allowance-paid.v1';
+import { CompensationOrderRequestedV1 } from './events/compensation/compensation-order-requested.v1';
+import { CompensationOfferedV1 } from './events/compensation/compensation-offered.v1';
+import { CompensationAcceptedV1 } from './events/compensation/compensation-accepted.v1';
+import { CompensationRefusedV1 } from './events/compensation/compensation-refused.v1';
+import { CompensationCancelledV1 } from './events/compensation/compensation-cancelled.v1';
+import { CompensationPaidV1 } from './events/compensation/compensation-paid.v1';
+import { PayoutManualReviewRequiredV1 } from './events/compensation/payout-manual-review-required.v1';
 
 /**
  * Every published event contract, all versions. Adding a contract here publishes it: the
@@ -119,6 +126,13 @@ export const EventCatalogue = [
   RefundPaidV1,
   RefundFailedV1,
   AllowancePaidV1,
+  CompensationOrderRequestedV1,
+  CompensationOfferedV1,
+  CompensationAcceptedV1,
+  CompensationRefusedV1,
+  CompensationCancelledV1,
+  CompensationPaidV1,
+  PayoutManualReviewRequiredV1,
 ] as const satisfies readonly AnyEventContract[];
 
 /** Union of all contracts in the {@link EventCatalogue}. */

@@ -183,6 +183,13 @@ export { CarrierScansReportedV1, CarrierScanLine } from './events/logistics/carr
 export { RefundPaidV1 } from './events/compensation/refund-paid.v1';
 export { RefundFailedV1 } from './events/compensation/refund-failed.v1';
 export { AllowancePaidV1 } from './events/compensation/allowance-paid.v1';
+export { CompensationOrderRequestedV1 } from './events/compensation/compensation-order-requested.v1';
+export { CompensationOfferedV1 } from './events/compensation/compensation-offered.v1';
+export { CompensationAcceptedV1 } from './events/compensation/compensation-accepted.v1';
+export { CompensationRefusedV1 } from './events/compensation/compensation-refused.v1';
+export { CompensationCancelledV1 } from './events/compensation/compensation-cancelled.v1';
+export { CompensationPaidV1 } from './events/compensation/compensation-paid.v1';
+export { PayoutManualReviewRequiredV1 } from './events/compensation/payout-manual-review-required.v1';
 export {
   ShipmentPurposes,
   type ShipmentPurpose,
@@ -197,4 +204,15 @@ export {
   ReshipmentCauses,
   type ReshipmentCause,
 } from './events/logistics/vocabulary';
-export { RefundFailureReasons, type RefundFailureReason } from './events/compensation/vocabulary';
+export {
+  RefundFailureReasons,
+  type RefundFailureReason,
+  CompensationInstruments,
+  type CompensationInstrument,
+  CompensationCauseKinds,
+  type CompensationCauseKind,
+  CompensationApproverRoles,
+  type CompensationApproverRole,
+  CompensationCancellationReasons,
+  type CompensationCancellationReason,
+} from './events/compensation/vocabulary';

@@ -21,6 +21,9 @@ export const LOCAL_PORTS: Record<string, number> = {
   compensation: 3006,
 };
 
+/** The local payment-provider sandbox compensation pays through (COMPENSATION_PROVIDER_URL's default). */
+const PAYMENT_SANDBOX_PORT = 3016;
+
 const env = {
   DATABASE_URL: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
   KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
@@ -80,6 +83,23 @@ async function main(): Promise<void> {
     child.on('exit', (code, signal) => step(`${service} exited (${signal ?? code})`));
     children.push(child);
     step(`${service} starting on http://127.0.0.1:${port}`);
+  }
+
+  // Compensation pays through the local payment-provider sandbox (services/compensation/sandbox): a real HTTP server
+  // that confirms payouts by a signed webhook and can be told to fail, time out or confirm late (PUT /behaviour).
+  if (services.includes('compensation')) {
+    const sandbox = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'services', 'compensation', 'sandbox', 'main.ts')],
+      {
+        cwd: ROOT,
+        env: { ...process.env, PORT: String(PAYMENT_SANDBOX_PORT) },
+        stdio: ['ignore', 'inherit', 'inherit'],
+      },
+    );
+    sandbox.on('exit', (code, signal) => step(`payment sandbox exited (${signal ?? code})`));
+    children.push(sandbox);
+    step(`payment sandbox starting on http://127.0.0.1:${PAYMENT_SANDBOX_PORT}`);
   }
 
   const deadline = Date.now() + 90_000;

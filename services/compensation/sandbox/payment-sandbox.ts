@@ -1,0 +1,247 @@
+/**
+ * The local payment-provider sandbox: a real small HTTP server speaking the provider protocol compensation's HTTP
+ * adapter uses, so the whole payout flow runs on a laptop (`npm start` runs it on port 3016).
+ *
+ *   POST /payouts            Idempotency-Key header; { amount, callbackUrl, metadata } → 202 { reference, status }.
+ *                            The same key again answers the same payout (never a second one); another body → 422.
+ *   GET  /payouts/:key       the payout by key (404 unknown): reconciliation.
+ *   GET  /payouts            { payouts, paid: { count, amountMinor }, duplicates } — what moved, for tests.
+ *   PUT  /behaviour          { failNext, timeoutNext, confirmDelayMs, failConfirmNext, dropConfirmations }: how it
+ *                            misbehaves (refuse the next n payouts with 503, hang on the next n, confirm late, report
+ *                            the next n as failed, never call back).
+ *
+ * A payout is confirmed (or failed) asynchronously: a webhook POST to its callbackUrl, signed
+ * (`x-payment-signature: t=<ms>,v1=<HMAC-SHA256(secret, "<t>.<body>")>`), retried until answered 2xx. With
+ * `SANDBOX_DATA_FILE` every change is appended to that file (fsync'd), so a sandbox killed with SIGKILL restarts with
+ * its payouts and sends the confirmations still owed.
+ */
+import { randomUUID } from 'node:crypto';
+import { appendFileSync, existsSync, readFileSync, closeSync, fsyncSync, openSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { signPayload, SIGNATURE_HEADER } from '../src/infrastructure/payment/payment-signature';
+
+export interface SandboxPayout {
+  readonly key: string;
+  readonly reference: string;
+  readonly amount: { readonly amountMinor: number; readonly currency: string };
+  readonly callbackUrl: string;
+  readonly metadata: Record<string, unknown>;
+  status: 'pending' | 'confirmed' | 'failed';
+  paymentChannel?: string;
+  confirmedAt?: string;
+  error?: string;
+  notified: boolean;
+  readonly createdAt: string;
+}
+
+export interface SandboxBehaviour {
+  failNext: number;
+  timeoutNext: number;
+  confirmDelayMs: number;
+  failConfirmNext: number;
+  dropConfirmations: boolean;
+}
+
+export interface PaymentSandboxOptions {
+  readonly port: number;
+  readonly secret: string;
+  readonly dataFile?: string;
+  readonly behaviour?: Partial<SandboxBehaviour>;
+}
+
+export interface RunningSandbox {
+  readonly url: string;
+  readonly server: Server;
+  close(): Promise<void>;
+}
+
+export async function startPaymentSandbox(options: PaymentSandboxOptions): Promise<RunningSandbox> {
+  const payouts = new Map<string, SandboxPayout>();
+  let creations = 0;
+  const behaviour: SandboxBehaviour = {
+    failNext: 0,
+    timeoutNext: 0,
+    confirmDelayMs: 20,
+    failConfirmNext: 0,
+    dropConfirmations: false,
+    ...options.behaviour,
+  };
+  const timers = new Set<NodeJS.Timeout>();
+  let closed = false;
+
+  const persist = (payout: SandboxPayout) => {
+    if (!options.dataFile) return;
+    const fd = openSync(options.dataFile, 'a');
+    try {
+      appendFileSync(fd, `${JSON.stringify(payout)}\n`);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  };
+  if (options.dataFile && existsSync(options.dataFile))
+    for (const line of readFileSync(options.dataFile, 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        const p = JSON.parse(line) as SandboxPayout;
+        if (!payouts.has(p.key)) creations += 1;
+        payouts.set(p.key, p);
+      } catch {
+        // A line torn by a kill mid-write: the payout it described was not acknowledged to anyone.
+      }
+    }
+
+  const later = (fn: () => void, ms: number) => {
+    if (closed) return;
+    const t = setTimeout(() => {
+      timers.delete(t);
+      fn();
+    }, ms);
+    timers.add(t);
+  };
+
+  const settle = (payout: SandboxPayout) => {
+    if (payout.status === 'pending') {
+      if (behaviour.failConfirmNext > 0) {
+        behaviour.failConfirmNext -= 1;
+        payout.status = 'failed';
+        payout.error = 'declined by the payment channel';
+      } else {
+        payout.status = 'confirmed';
+        payout.paymentChannel = 'alipay';
+        payout.confirmedAt = new Date().toISOString();
+      }
+      persist(payout);
+    }
+    notify(payout, 1);
+  };
+
+  const notify = (payout: SandboxPayout, attempt: number) => {
+    if (behaviour.dropConfirmations || payout.notified || closed) return;
+    const body = JSON.stringify({
+      payoutKey: payout.key,
+      reference: payout.reference,
+      status: payout.status,
+      amount: payout.amount,
+      paymentChannel: payout.paymentChannel ?? null,
+      confirmedAt: payout.confirmedAt ?? null,
+      error: payout.error ?? null,
+      metadata: payout.metadata,
+    });
+    fetch(payout.callbackUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        [SIGNATURE_HEADER]: signPayload(options.secret, body, Date.now()),
+      },
+      body,
+      signal: AbortSignal.timeout(5_000),
+    })
+      .then((res) => {
+        if (!res.ok) throw new Error(`callback answered ${res.status}`);
+        payout.notified = true;
+        persist(payout);
+      })
+      .catch(() => later(() => notify(payout, attempt + 1), Math.min(100 * 2 ** attempt, 5_000)));
+  };
+
+  for (const payout of payouts.values())
+    if (payout.status === 'pending') later(() => settle(payout), behaviour.confirmDelayMs);
+    else if (!payout.notified) later(() => notify(payout, 1), 10);
+
+  const send = (res: ServerResponse, status: number, body: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  };
+  const readBody = async (req: IncomingMessage): Promise<unknown> => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    return text ? JSON.parse(text) : {};
+  };
+  const view = ({ notified: _n, callbackUrl: _c, ...p }: SandboxPayout) => p;
+
+  const createPayout = async (req: IncomingMessage, res: ServerResponse) => {
+    const key = req.headers['idempotency-key'];
+    if (typeof key !== 'string' || !key) return send(res, 400, { error: 'Idempotency-Key required' });
+    const body = (await readBody(req)) as Partial<SandboxPayout>;
+    const existing = payouts.get(key);
+    if (existing) {
+      const same =
+        existing.amount.amountMinor === body.amount?.amountMinor && existing.amount.currency === body.amount?.currency;
+      if (!same) return send(res, 422, { error: 'Idempotency-Key reused with another amount' });
+      return send(res, 200, { reference: existing.reference, status: existing.status });
+    }
+    if (behaviour.timeoutNext > 0) {
+      behaviour.timeoutNext -= 1;
+      return undefined; // never answers: the caller's timeout fires
+    }
+    if (behaviour.failNext > 0) {
+      behaviour.failNext -= 1;
+      return send(res, 503, { error: 'provider unavailable' });
+    }
+    const amount = body.amount;
+    const valid = amount && Number.isInteger(amount.amountMinor) && amount.amountMinor > 0;
+    if (!valid || typeof body.callbackUrl !== 'string')
+      return send(res, 400, { error: 'amount and callbackUrl required' });
+    const payout: SandboxPayout = {
+      key,
+      reference: randomUUID(),
+      amount: { amountMinor: amount.amountMinor, currency: amount.currency },
+      callbackUrl: body.callbackUrl,
+      metadata: body.metadata ?? {},
+      status: 'pending',
+      notified: false,
+      createdAt: new Date().toISOString(),
+    };
+    payouts.set(key, payout);
+    creations += 1;
+    persist(payout);
+    later(() => settle(payout), behaviour.confirmDelayMs);
+    return send(res, 202, { reference: payout.reference, status: payout.status });
+  };
+
+  const summary = (url: URL, res: ServerResponse) => {
+    const paid = [...payouts.values()].filter((p) => p.status === 'confirmed');
+    return send(res, 200, {
+      count: payouts.size,
+      paid: { count: paid.length, amountMinor: paid.reduce((sum, p) => sum + p.amount.amountMinor, 0) },
+      // A key is one payout by construction; `creations` counts every payout ever made, so a second one would show.
+      duplicates: creations - payouts.size,
+      payouts: url.searchParams.get('list') === 'true' ? [...payouts.values()].map(view) : undefined,
+    });
+  };
+
+  const route = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://sandbox');
+    if (req.method === 'POST' && url.pathname === '/payouts') return createPayout(req, res);
+    if (req.method === 'GET' && url.pathname.startsWith('/payouts/')) {
+      const payout = payouts.get(decodeURIComponent(url.pathname.slice('/payouts/'.length)));
+      return payout ? send(res, 200, view(payout)) : send(res, 404, { error: 'unknown payout' });
+    }
+    if (req.method === 'GET' && url.pathname === '/payouts') return summary(url, res);
+    if (req.method === 'PUT' && url.pathname === '/behaviour') {
+      Object.assign(behaviour, (await readBody(req)) as Partial<SandboxBehaviour>);
+      return send(res, 200, behaviour);
+    }
+    if (req.method === 'GET' && url.pathname === '/health') return send(res, 200, { status: 'up' });
+    return send(res, 404, { error: 'not found' });
+  };
+
+  const server = createServer((req, res) => {
+    route(req, res).catch((error: unknown) => send(res, 400, { error: (error as Error).message }));
+  });
+  await new Promise<void>((resolve) => server.listen(options.port, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    server,
+    close: async () => {
+      closed = true;
+      for (const t of timers) clearTimeout(t);
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,122 @@
+import type { PoolClient } from 'pg';
+import type { BudgetEffect, LedgerEntry } from '../domain/ledger';
+import type { BudgetScope, Cause, CompensationStatus, Money } from '../domain/compensation-order.decider';
+import type { Instrument } from '../domain/compensation-policy';
+
+export const BUDGET_BOOK = Symbol('BUDGET_BOOK');
+export const LEDGER = Symbol('LEDGER');
+export const MONEY_BACK_REGISTER = Symbol('MONEY_BACK_REGISTER');
+export const COMPENSATION_INDEX = Symbol('COMPENSATION_INDEX');
+export const PAYMENT_PROVIDER = Symbol('PAYMENT_PROVIDER');
+
+/** A budget as `GET /budgets` shows it: the limit, what approvals reserved and what payments spent. */
+export interface BudgetView {
+  readonly scope: BudgetScope;
+  readonly currency: string;
+  readonly limitMinor: number;
+  readonly reservedMinor: number;
+  readonly spentMinor: number;
+  readonly availableMinor: number;
+}
+
+/**
+ * Budgets per tenant and month and per incident (emergency funds). `lock` reads a budget under a row lock held to the
+ * end of the transaction, so two approvals never both take the last of it; `apply` books an event's effect.
+ */
+export interface BudgetBook {
+  lock(
+    tx: PoolClient,
+    tenant: string,
+    scope: BudgetScope,
+    limit: { limitMinor: number; currency: string },
+  ): Promise<BudgetView>;
+  apply(tx: PoolClient, tenant: string, effect: BudgetEffect): Promise<void>;
+  /** Opens (or raises to `limitMinor`) an incident's emergency fund; never lowers it. */
+  openIncidentFund(
+    tx: PoolClient,
+    tenant: string,
+    incidentId: string,
+    limitMinor: number,
+    currency: string,
+  ): Promise<void>;
+  hasIncidentFund(tx: PoolClient, tenant: string, incidentId: string): Promise<boolean>;
+  list(tenant: string, filter: { month?: string; incidentId?: string }): Promise<BudgetView[]>;
+}
+
+/** A booked movement: the entries of one event, balanced. */
+export interface LedgerMovement {
+  readonly movementId: string;
+  readonly compensationId: string;
+  readonly cause: Cause;
+  readonly orderId: string | null;
+  readonly instrument: Instrument;
+  readonly entries: readonly LedgerEntry[];
+  readonly bookedAt: string;
+}
+
+export interface LedgerBalance {
+  readonly account: string;
+  readonly currency: string;
+  readonly balanceMinor: number;
+}
+
+/** The double-entry ledger: movements appended once (by movement id), balances derived from the entries. */
+export interface Ledger {
+  book(tx: PoolClient, tenant: string, movement: LedgerMovement): Promise<void>;
+  movements(tenant: string, filter: { causeKind?: string; causeId?: string; limit: number }): Promise<LedgerMovement[]>;
+  balances(tenant: string, filter: { causeKind?: string; causeId?: string }): Promise<LedgerBalance[]>;
+}
+
+/** Money back committed per order (refunds and allowances), read under a row lock. */
+export interface MoneyBackRegister {
+  lock(tx: PoolClient, tenant: string, orderId: string): Promise<number>;
+  add(tx: PoolClient, tenant: string, orderId: string, deltaMinor: number): Promise<void>;
+}
+
+export interface CompensationSummary {
+  readonly compensationId: string;
+  readonly caseId: string | null;
+  readonly cause: Cause;
+  readonly instrument: Instrument;
+  readonly amount: Money;
+  readonly status: CompensationStatus;
+  readonly requestedAt: string;
+}
+
+/** The tenant's orders, for lists and for the approvers' queue. */
+export interface CompensationIndex {
+  record(tx: PoolClient, tenant: string, summary: CompensationSummary): Promise<void>;
+  list(
+    tenant: string,
+    filter: { status?: CompensationStatus; caseId?: string; limit: number },
+  ): Promise<CompensationSummary[]>;
+}
+
+/** What the provider is asked to pay (once per `payoutKey`, its Idempotency-Key). */
+export interface PayoutInstruction {
+  readonly payoutKey: string;
+  readonly tenant: string;
+  readonly compensationId: string;
+  readonly amount: Money;
+}
+
+/** What the provider knows of a payout, by its key. */
+export type ProviderPayoutStatus =
+  | { readonly status: 'unknown' }
+  | { readonly status: 'pending'; readonly providerReference: string }
+  | {
+      readonly status: 'confirmed';
+      readonly providerReference: string;
+      readonly paymentChannel: string;
+      readonly confirmedAt: string;
+    }
+  | { readonly status: 'failed'; readonly providerReference: string; readonly error: string };
+
+/**
+ * The payment-provider port: `send` is idempotent by the payout key (a second send of a key answers the first payout);
+ * the confirmation arrives later by a signed webhook, or is found by `status` when reconciling.
+ */
+export interface PaymentProvider {
+  send(payout: PayoutInstruction): Promise<{ readonly providerReference: string }>;
+  status(payoutKey: string): Promise<ProviderPayoutStatus>;
+}

@@ -1,0 +1,135 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
+import { systemOrigin, type CommandOrigin } from '@aftersales/eventstore';
+import type { OpenCompensationState } from '../domain/compensation-order.decider';
+import { COMPENSATION_CONFIG, type CompensationConfig } from './compensation.config';
+import { PAYMENT_PROVIDER, type PaymentProvider, type ProviderPayoutStatus } from './compensation.ports';
+import { CompensationService, type PayoutTimerPayload } from './compensation.service';
+
+/** A payout the provider has not settled yet: the check is tried again later (the timer's backoff). */
+export class PayoutNotSettled extends Error {
+  constructor(compensationId: string, status: ProviderPayoutStatus['status']) {
+    super(`Payout of ${compensationId} is still ${status} at the provider`);
+  }
+}
+
+/** A confirmation or failure the provider reported (its webhook, or its answer to a reconciliation). */
+export type ProviderReport =
+  | {
+      readonly status: 'confirmed';
+      readonly providerReference: string;
+      readonly paymentChannel: string;
+      readonly confirmedAt: string;
+    }
+  | { readonly status: 'failed'; readonly providerReference: string; readonly error: string };
+
+/**
+ * Payouts through the payment-provider port: requested → sent → confirmed, or failed → retried with backoff → manual
+ * review after `payoutMaxAttempts`. Every send of an order uses the same Idempotency-Key (its payout key), so a crash
+ * between sending and recording, a timeout, or a retry never pays twice: the provider answers the payout it has.
+ */
+@Injectable()
+export class Payouts {
+  constructor(
+    @Inject(CompensationService) private readonly compensations: CompensationService,
+    @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
+    @Inject(COMPENSATION_CONFIG) private readonly config: CompensationConfig,
+  ) {}
+
+  /** One attempt (timer `payout-send`): send, then record it sent, or failed. */
+  async send(origin: CommandOrigin, { compensationId, attempt }: PayoutTimerPayload, tx: PoolClient): Promise<void> {
+    const state = await this.compensations.get(origin.tenant, compensationId, tx);
+    const payout = state.payout;
+    if (
+      !payout ||
+      payout.status === 'confirmed' ||
+      payout.status === 'manual_review' ||
+      payout.attempts + 1 !== attempt
+    )
+      return;
+    let providerReference: string;
+    try {
+      ({ providerReference } = await this.provider.send({
+        payoutKey: payout.payoutKey,
+        tenant: origin.tenant,
+        compensationId,
+        amount: state.terms.amount,
+      }));
+    } catch (error) {
+      await this.failed(origin, state, attempt, (error as Error).message, tx);
+      return;
+    }
+    await this.compensations.execute(
+      origin,
+      compensationId,
+      { type: 'RecordPayoutSent', data: { attempt, providerReference } },
+      tx,
+    );
+  }
+
+  /**
+   * No confirmation since the send (timer `payout-check`): reconcile by the payout key. Confirmed or failed at the
+   * provider → recorded; unknown there (the send never arrived) → sent again under the same key; pending → later.
+   */
+  async check(origin: CommandOrigin, { compensationId, attempt }: PayoutTimerPayload, tx: PoolClient): Promise<void> {
+    const state = await this.compensations.get(origin.tenant, compensationId, tx);
+    const payout = state.payout;
+    if (!payout || payout.status !== 'sent' || payout.attempts !== attempt) return;
+    const found = await this.provider.status(payout.payoutKey);
+    if (found.status === 'confirmed' || found.status === 'failed') {
+      await this.report(origin, state, found, tx);
+      return;
+    }
+    if (found.status === 'unknown')
+      await this.provider.send({
+        payoutKey: payout.payoutKey,
+        tenant: origin.tenant,
+        compensationId,
+        amount: state.terms.amount,
+      });
+    throw new PayoutNotSettled(compensationId, found.status);
+  }
+
+  /** What the provider reported about an order's payout. */
+  async report(
+    origin: CommandOrigin,
+    state: OpenCompensationState,
+    report: ProviderReport,
+    tx: PoolClient,
+  ): Promise<void> {
+    const id = state.terms.compensationId;
+    if (report.status === 'confirmed') {
+      const { providerReference, paymentChannel, confirmedAt } = report;
+      await this.compensations.execute(
+        origin,
+        id,
+        { type: 'RecordPayoutConfirmed', data: { providerReference, paymentChannel, confirmedAt } },
+        tx,
+      );
+      return;
+    }
+    await this.failed(origin, state, Math.max(1, state.payout?.attempts ?? 1), report.error, tx);
+  }
+
+  private async failed(
+    origin: CommandOrigin,
+    state: OpenCompensationState,
+    attempt: number,
+    error: string,
+    tx: PoolClient,
+  ) {
+    const data = {
+      attempt,
+      error: error.slice(0, 500),
+      maxAttempts: this.config.payoutMaxAttempts,
+      retryBaseMs: this.config.payoutRetryBaseMs,
+    };
+    await this.compensations.execute(origin, state.terms.compensationId, { type: 'RecordPayoutFailed', data }, tx);
+  }
+}
+
+/** The actor of what payouts record: the payment provider's reports and the service's own attempts. */
+export const PAYOUTS_ACTOR = 'compensation.payouts';
+
+export const payoutOrigin = (tenant: string, correlationId: string, idempotencyKey?: string) =>
+  systemOrigin(PAYOUTS_ACTOR, { tenant, correlationId }, idempotencyKey);

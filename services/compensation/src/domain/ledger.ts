@@ -1,0 +1,84 @@
+import { MoneyBackInstruments, type Instrument } from './compensation-policy';
+import type { BudgetScope, CompensationEvent, OpenCompensationState, Reservation } from './compensation-order.decider';
+
+/**
+ * The double-entry ledger's accounts: money leaves through the payment provider (`payment_provider`, credited) to
+ * customers as money back on their orders (`customer_refunds`) or as compensation (`compensation_expense`); issued
+ * instruments with a value (coupons, gifts, free shipping) are owed until used (`issued_<instrument>`).
+ */
+export type LedgerAccount = 'customer_refunds' | 'compensation_expense' | 'payment_provider' | `issued_${Instrument}`;
+
+/** One side of a movement: positive debits, negative credits, in minor units. */
+export interface LedgerEntry {
+  readonly account: LedgerAccount;
+  readonly amountMinor: number;
+  readonly currency: string;
+}
+
+/** The balanced entries an event of an order moves (none for most events: only money moved is booked). */
+export function ledgerEntriesOf(event: CompensationEvent, state: OpenCompensationState): LedgerEntry[] {
+  const { instrument } = state.terms;
+  switch (event.type) {
+    case 'PayoutConfirmed': {
+      const { amountMinor, currency } = event.data.amount;
+      const debit: LedgerAccount = MoneyBackInstruments.includes(instrument)
+        ? 'customer_refunds'
+        : 'compensation_expense';
+      return [
+        { account: debit, amountMinor, currency },
+        { account: 'payment_provider', amountMinor: -amountMinor, currency },
+      ];
+    }
+    case 'CompensationIssued': {
+      const { amountMinor, currency } = event.data.amount;
+      if (amountMinor === 0) return [];
+      return [
+        { account: 'compensation_expense', amountMinor, currency },
+        { account: `issued_${instrument}`, amountMinor: -amountMinor, currency },
+      ];
+    }
+    default:
+      return [];
+  }
+}
+
+/** What an event does to the budget it draws on: reserve on approval, release on refusal or expiry, spend when paid. */
+export type BudgetEffect =
+  | { readonly kind: 'reserve'; readonly scope: BudgetScope; readonly amountMinor: number }
+  | { readonly kind: 'release'; readonly scope: BudgetScope; readonly amountMinor: number }
+  | { readonly kind: 'spend'; readonly scope: BudgetScope; readonly amountMinor: number };
+
+const effect = (kind: BudgetEffect['kind'], reservation: Reservation | null): BudgetEffect[] =>
+  reservation ? [{ kind, scope: reservation.scope, amountMinor: reservation.amountMinor }] : [];
+
+export function budgetEffectsOf(event: CompensationEvent, state: OpenCompensationState): BudgetEffect[] {
+  switch (event.type) {
+    case 'CompensationApproved':
+      return effect('reserve', event.data.reservation);
+    case 'CompensationRefused':
+    case 'OfferExpired':
+      return effect('release', event.data.released);
+    case 'PayoutConfirmed':
+    case 'CompensationIssued':
+      return effect('spend', state.approval?.reservation ?? null);
+    default:
+      return [];
+  }
+}
+
+/**
+ * Money back committed on an order (refunds and allowances): committed on approval, given back when the offer is
+ * refused or expires; a payout in manual review stays committed (it may still have been paid).
+ */
+export function moneyBackCommitmentOf(event: CompensationEvent, state: OpenCompensationState): number {
+  if (!MoneyBackInstruments.includes(state.terms.instrument) || !state.terms.orderId) return 0;
+  switch (event.type) {
+    case 'CompensationApproved':
+      return state.terms.amount.amountMinor;
+    case 'CompensationRefused':
+    case 'OfferExpired':
+      return -state.terms.amount.amountMinor;
+    default:
+      return 0;
+  }
+}

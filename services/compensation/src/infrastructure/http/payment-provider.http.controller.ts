@@ -1,0 +1,61 @@
+import { Body, Controller, Headers, HttpCode, Inject, Post, UnauthorizedException } from '@nestjs/common';
+import { inTransaction, type ServiceDatabase } from '@aftersales/eventstore';
+import { ProblemDetails, Public, Responds, SchemaPipe } from '@aftersales/platform-http';
+import { SERVICE_DATABASE } from '@aftersales/service-runtime';
+import { Type } from '@sinclair/typebox';
+import { COMPENSATION_CONFIG, type CompensationConfig } from '../../application/compensation.config';
+import { CompensationService } from '../../application/compensation.service';
+import { Payouts, payoutOrigin } from '../../application/payouts';
+import { SIGNATURE_HEADER, verifySignature } from '../payment/payment-signature';
+import { ProviderConfirmationBody } from './compensation.schemas';
+
+const Acknowledged = Type.Object({ received: Type.Boolean() }, { title: 'ProviderConfirmationAck' });
+
+/**
+ * The payment provider's asynchronous confirmation webhook: no bearer token, a signature instead (HMAC-SHA256 with the
+ * shared secret over the body, `x-payment-signature`); 401 when it does not verify. A payout unknown in the named
+ * tenant is acknowledged and ignored (the provider would otherwise retry forever); a confirmation twice is a no-op.
+ */
+@Controller('payment-provider')
+export class PaymentProviderHttpController {
+  constructor(
+    @Inject(SERVICE_DATABASE) private readonly database: ServiceDatabase,
+    @Inject(CompensationService) private readonly compensations: CompensationService,
+    @Inject(Payouts) private readonly payouts: Payouts,
+    @Inject(COMPENSATION_CONFIG) private readonly config: CompensationConfig,
+  ) {}
+
+  @Post('confirmations')
+  @Public()
+  @HttpCode(200)
+  @Responds(200, Acknowledged)
+  @Responds(401, ProblemDetails, { description: 'The signature does not verify' })
+  async confirm(
+    @Headers(SIGNATURE_HEADER) signature: string | undefined,
+    @Body(new SchemaPipe(ProviderConfirmationBody)) body: ProviderConfirmationBody,
+  ): Promise<{ received: boolean }> {
+    if (!verifySignature(this.config.webhookSecret, JSON.stringify(body), signature, Date.now()))
+      throw new UnauthorizedException('The confirmation is not signed by the payment provider');
+    if (body.status === 'pending') return { received: true };
+    const { tenant, compensationId } = body.metadata;
+    await inTransaction(this.database.pool, async (tx) => {
+      const state = await this.compensations.find(compensationId, tx);
+      if (!state || state.terms.tenant !== tenant || state.payout?.payoutKey !== body.payoutKey) return;
+      const origin = payoutOrigin(tenant, compensationId, `provider:${body.reference}:${body.status}`);
+      await this.payouts.report(
+        origin,
+        state,
+        body.status === 'confirmed'
+          ? {
+              status: 'confirmed',
+              providerReference: body.reference,
+              paymentChannel: body.paymentChannel ?? 'unknown',
+              confirmedAt: body.confirmedAt ?? new Date().toISOString(),
+            }
+          : { status: 'failed', providerReference: body.reference, error: body.error ?? 'failed at the provider' },
+        tx,
+      );
+    });
+    return { received: true };
+  }
+}
