@@ -17,6 +17,7 @@ import { Client } from 'pg';
 import { IncidentEscalatedV1, IncidentOpenedV1, Topics } from '@aftersales/contracts';
 import { signDevToken } from '@aftersales/platform-http';
 import { freePort, LoadClient, ServiceProcess } from '@aftersales/test-kit';
+import { measureKafkaHop, percentile, waitForStableGroup } from './support';
 
 const RATE = Number(process.env.BENCH_RATE ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
@@ -40,12 +41,6 @@ const client = new LoadClient({ maxSockets: 256, timeoutMs: 30_000 });
 const post = async (url: string, token: string, body: unknown): Promise<number> =>
   (await client.post(url, token, body)).status;
 
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[i] as number;
-}
-
 async function withAdmin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
   const c = new Client({ connectionString: SERVER_URL });
   await c.connect();
@@ -53,22 +48,6 @@ async function withAdmin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
     return await fn(c);
   } finally {
     await c.end();
-  }
-}
-
-/** Waits until the consumer group has its partitions, so nothing posted afterwards is missed. */
-async function waitForStableGroup(kafka: Kafka, groupId: string): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    for (let i = 0; i < 120; i++) {
-      const { groups } = await admin.describeGroups([groupId]);
-      if (groups[0]?.state === 'Stable' && groups[0].members.length > 0) return;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    throw new Error(`consumer group ${groupId} did not become stable`);
-  } finally {
-    await admin.disconnect();
   }
 }
 
@@ -121,52 +100,6 @@ function cpuMsOf(pid: number | undefined): number | undefined {
 /** Epoch milliseconds of a `performance.now()` reading (all processes share this machine's clock). */
 const epochOf = (perfNow: number) => performance.timeOrigin + perfNow;
 
-/**
- * The baseline: one Kafka hop at the same rate, with the relay's producer settings (idempotent, acks=all) and the
- * bench consumer's (20 ms fetch wait), on a fresh 6-partition topic. The escalation path has two such hops plus
- * all the work, so the hop is the floor the pipeline is compared with.
- */
-async function measureKafkaHop(kafka: Kafka, suffix: string): Promise<{ p50: number; p99: number }> {
-  const topic = `bench.hop.${suffix}`;
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 6 }], waitForLeaders: true });
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  const consumer = kafka.consumer({ groupId: `bench-hop-${suffix}`, maxWaitTimeInMs: 20 });
-  const latencies: number[] = [];
-  try {
-    await producer.connect();
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        latencies.push(performance.now() - Number(message.value?.toString()));
-      },
-    });
-    await waitForStableGroup(kafka, `bench-hop-${suffix}`);
-    const total = Math.round(RATE * BASELINE_SECONDS);
-    const started = performance.now();
-    const sends: Array<Promise<unknown>> = [];
-    for (let i = 0; i < total; i++) {
-      const wait = started + (i * 1000) / RATE - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      sends.push(
-        producer.send({ topic, acks: -1, messages: [{ key: `k-${i % 60}`, value: String(performance.now()) }] }),
-      );
-    }
-    await Promise.all(sends);
-    const deadline = performance.now() + 30_000;
-    while (latencies.length < total && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    latencies.sort((a, b) => a - b);
-    return { p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
-  } finally {
-    await consumer.disconnect().catch(() => undefined);
-    await producer.disconnect().catch(() => undefined);
-    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-    await admin.disconnect().catch(() => undefined);
-  }
-}
-
 export async function benchIncidentLatency(): Promise<IncidentLatencyResult> {
   const suffix = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
   const dbs = { intake: `bench_intake_${suffix}`, incidents: `bench_incidents_${suffix}` };
@@ -188,7 +121,7 @@ export async function benchIncidentLatency(): Promise<IncidentLatencyResult> {
   const consumer = kafka.consumer({ groupId: `incident-bench-${suffix}`, maxWaitTimeInMs: 20 });
   try {
     log(`baseline: one bare Kafka hop at ${RATE}/s for ${BASELINE_SECONDS} s…`);
-    const kafkaHop = await measureKafkaHop(kafka, suffix);
+    const kafkaHop = await measureKafkaHop(kafka, RATE, BASELINE_SECONDS, suffix);
     log(`  Kafka hop p50 ${kafkaHop.p50.toFixed(0)} ms, p99 ${kafkaHop.p99.toFixed(0)} ms`);
     log('starting intake and incidents (real processes, fresh databases)…');
     await Promise.all([intake.start(90_000), incidents.start(90_000)]);

@@ -377,3 +377,77 @@ export async function deleteGroup(admin: Admin, groupId: string): Promise<void> 
     throw error;
   }
 }
+
+/** The p-th percentile (nearest rank) of sorted values; NaN when there are none. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i] as number;
+}
+
+/** Waits until the consumer group has its partitions, so nothing posted afterwards is missed. */
+export async function waitForStableGroup(kafka: Kafka, groupId: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    for (let i = 0; i < 120; i++) {
+      const { groups } = await admin.describeGroups([groupId]);
+      if (groups[0]?.state === 'Stable' && groups[0].members.length > 0) return;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    throw new Error(`consumer group ${groupId} did not become stable`);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * A baseline for pipelines over Kafka: one bare hop (produce → consume) at `rate` per second for `seconds`, with the
+ * relay's producer settings (idempotent, acks=all) and a 20 ms fetch wait, on a fresh 6-partition topic. A pipeline of
+ * n hops plus its work is compared with it.
+ */
+export async function measureKafkaHop(
+  kafka: Kafka,
+  rate: number,
+  seconds: number,
+  suffix: string,
+): Promise<{ p50: number; p99: number }> {
+  const topic = `bench.hop.${suffix}`;
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: 6 }], waitForLeaders: true });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const consumer = kafka.consumer({ groupId: `bench-hop-${suffix}`, maxWaitTimeInMs: 20 });
+  const latencies: number[] = [];
+  try {
+    await producer.connect();
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        latencies.push(performance.now() - Number(message.value?.toString()));
+      },
+    });
+    await waitForStableGroup(kafka, `bench-hop-${suffix}`);
+    const total = Math.round(rate * seconds);
+    const started = performance.now();
+    const sends: Array<Promise<unknown>> = [];
+    for (let i = 0; i < total; i++) {
+      const wait = started + (i * 1000) / rate - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      sends.push(
+        producer.send({ topic, acks: -1, messages: [{ key: `k-${i % 60}`, value: String(performance.now()) }] }),
+      );
+    }
+    await Promise.all(sends);
+    const deadline = performance.now() + 30_000;
+    while (latencies.length < total && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    latencies.sort((a, b) => a - b);
+    return { p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  } finally {
+    await consumer.disconnect().catch(() => undefined);
+    await producer.disconnect().catch(() => undefined);
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin.disconnect().catch(() => undefined);
+  }
+}
