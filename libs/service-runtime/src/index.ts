@@ -1,2 +1,3 @@
 export * from './service-runtime';
 export * from './durable-timer-worker';
+export * from './env';

@@ -1,3 +1,4 @@
+import { numberFromEnv } from '@aftersales/service-runtime';
 import {
   notifierSettingsFromEnv,
   type NotifierSettings,
@@ -58,24 +59,16 @@ export interface IncidentsConfig {
   readonly clockSkewToleranceMs: number;
 }
 
-function numberFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number (got "${raw}")`);
-  return value;
-}
-
 /** Reads {@link IncidentsConfig} from the environment, with the defaults documented on each field. */
 export function incidentsConfigFromEnv(env: NodeJS.ProcessEnv = process.env): IncidentsConfig {
   return {
     pager: notifierSettingsFromEnv(env, { variables: PAGER_VARIABLES, wording: PAGER_WORDING }),
-    timerPollMs: numberFrom(env, 'INCIDENTS_TIMER_POLL_MS', 250),
-    timerConcurrency: Math.max(1, Math.floor(numberFrom(env, 'INCIDENTS_TIMER_CONCURRENCY', 2))),
-    timerRetryBaseMs: numberFrom(env, 'INCIDENTS_TIMER_RETRY_BASE_MS', 1_000),
-    timerRetryMaxMs: numberFrom(env, 'INCIDENTS_TIMER_RETRY_MAX_MS', 300_000),
-    policyCacheMs: numberFrom(env, 'INCIDENTS_POLICY_CACHE_MS', 5_000),
-    clockSkewToleranceMs: numberFrom(env, 'INCIDENTS_CLOCK_SKEW_TOLERANCE_MS', 300_000),
+    timerPollMs: numberFromEnv(env, 'INCIDENTS_TIMER_POLL_MS', 250),
+    timerConcurrency: Math.max(1, Math.floor(numberFromEnv(env, 'INCIDENTS_TIMER_CONCURRENCY', 2))),
+    timerRetryBaseMs: numberFromEnv(env, 'INCIDENTS_TIMER_RETRY_BASE_MS', 1_000),
+    timerRetryMaxMs: numberFromEnv(env, 'INCIDENTS_TIMER_RETRY_MAX_MS', 300_000),
+    policyCacheMs: numberFromEnv(env, 'INCIDENTS_POLICY_CACHE_MS', 5_000),
+    clockSkewToleranceMs: numberFromEnv(env, 'INCIDENTS_CLOCK_SKEW_TOLERANCE_MS', 300_000),
   };
 }
 

@@ -1,3 +1,4 @@
+import { numberFromEnv } from '@aftersales/service-runtime';
 import { notifierSettingsFromEnv, notifierVariables, type NotifierSettings } from '@aftersales/notifications';
 
 /** DI token of the service's {@link IntakeConfig}. */
@@ -25,14 +26,6 @@ export interface IntakeConfig {
   readonly timerRetryMaxMs: number;
 }
 
-function numberFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number (got "${raw}")`);
-  return value;
-}
-
 /** Reads {@link IntakeConfig} from the environment, with the defaults documented on each field. */
 export function intakeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): IntakeConfig {
   return {
@@ -40,9 +33,9 @@ export function intakeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Intak
       variables: notifierVariables('intake'),
       wording: { receiver: 'escalation', notification: 'SLA notification' },
     }),
-    timerPollMs: numberFrom(env, 'INTAKE_TIMER_POLL_MS', 250),
-    timerConcurrency: Math.max(1, Math.floor(numberFrom(env, 'INTAKE_TIMER_CONCURRENCY', 2))),
-    timerRetryBaseMs: numberFrom(env, 'INTAKE_TIMER_RETRY_BASE_MS', 1_000),
-    timerRetryMaxMs: numberFrom(env, 'INTAKE_TIMER_RETRY_MAX_MS', 300_000),
+    timerPollMs: numberFromEnv(env, 'INTAKE_TIMER_POLL_MS', 250),
+    timerConcurrency: Math.max(1, Math.floor(numberFromEnv(env, 'INTAKE_TIMER_CONCURRENCY', 2))),
+    timerRetryBaseMs: numberFromEnv(env, 'INTAKE_TIMER_RETRY_BASE_MS', 1_000),
+    timerRetryMaxMs: numberFromEnv(env, 'INTAKE_TIMER_RETRY_MAX_MS', 300_000),
   };
 }

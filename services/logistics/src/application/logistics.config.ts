@@ -1,3 +1,4 @@
+import { numberFromEnv } from '@aftersales/service-runtime';
 import { notifierSettingsFromEnv, notifierVariables, type NotifierSettings } from '@aftersales/notifications';
 
 /** DI token of the service's {@link LogisticsConfig}. */
@@ -24,23 +25,15 @@ export interface LogisticsConfig {
   readonly timerRetryMaxMs: number;
 }
 
-function numberFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
-  return value;
-}
-
 export function logisticsConfigFromEnv(env: NodeJS.ProcessEnv = process.env): LogisticsConfig {
   return {
     notifier: notifierSettingsFromEnv(env, {
       variables: notifierVariables('logistics'),
       wording: { receiver: 'notification', notification: 'shipment notice' },
     }),
-    timerPollMs: numberFrom(env, 'LOGISTICS_TIMER_POLL_MS', 250),
-    timerLoops: numberFrom(env, 'LOGISTICS_TIMER_LOOPS', 2),
-    timerRetryBaseMs: numberFrom(env, 'LOGISTICS_TIMER_RETRY_BASE_MS', 1_000),
-    timerRetryMaxMs: numberFrom(env, 'LOGISTICS_TIMER_RETRY_MAX_MS', 300_000),
+    timerPollMs: numberFromEnv(env, 'LOGISTICS_TIMER_POLL_MS', 250, 'positive'),
+    timerLoops: numberFromEnv(env, 'LOGISTICS_TIMER_LOOPS', 2, 'positive'),
+    timerRetryBaseMs: numberFromEnv(env, 'LOGISTICS_TIMER_RETRY_BASE_MS', 1_000, 'positive'),
+    timerRetryMaxMs: numberFromEnv(env, 'LOGISTICS_TIMER_RETRY_MAX_MS', 300_000, 'positive'),
   };
 }

@@ -1,3 +1,4 @@
+import { numberFromEnv } from '@aftersales/service-runtime';
 import { notifierSettingsFromEnv, notifierVariables, type NotifierSettings } from '@aftersales/notifications';
 
 /** DI token of the service's {@link ReturnsConfig}. */
@@ -22,22 +23,14 @@ export interface ReturnsConfig {
   readonly timerRetryMaxMs: number;
 }
 
-function numberFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
-  return value;
-}
-
 export function returnsConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ReturnsConfig {
   return {
     notifier: notifierSettingsFromEnv(env, {
       variables: notifierVariables('returns'),
       wording: { receiver: 'supervisor', notification: 'deadline notice' },
     }),
-    timerPollMs: numberFrom(env, 'RETURNS_TIMER_POLL_MS', 250),
-    timerRetryBaseMs: numberFrom(env, 'RETURNS_TIMER_RETRY_BASE_MS', 1_000),
-    timerRetryMaxMs: numberFrom(env, 'RETURNS_TIMER_RETRY_MAX_MS', 300_000),
+    timerPollMs: numberFromEnv(env, 'RETURNS_TIMER_POLL_MS', 250, 'positive'),
+    timerRetryBaseMs: numberFromEnv(env, 'RETURNS_TIMER_RETRY_BASE_MS', 1_000, 'positive'),
+    timerRetryMaxMs: numberFromEnv(env, 'RETURNS_TIMER_RETRY_MAX_MS', 300_000, 'positive'),
   };
 }
