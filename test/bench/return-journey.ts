@@ -20,6 +20,7 @@ import { openSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Pool } from 'pg';
+import { Topics } from '@aftersales/contracts';
 import { signDevToken } from '@aftersales/platform-http';
 import { freePort, LoadClient, ServiceProcess } from '@aftersales/test-kit';
 import { createTestDatabase, waitForConsumerGroups, type TestDatabase } from '@aftersales/testing';
@@ -147,6 +148,113 @@ async function stepSeries(
   return series;
 }
 
+/**
+ * When the relays sent the run's events: each message's timestamp (the producer's create time, set as the relay
+ * sends) by its `ce_id`, read back from the services' topics from the run's start to their end.
+ */
+async function sentTimes(since: number): Promise<Map<string, number>> {
+  const sent = new Map<string, number>();
+  const client = kafka('bench-returns-sent-times');
+  const admin = client.admin();
+  await admin.connect();
+  const topics = SERVICES.map((s) => Topics[s]);
+  const starts = new Map<string, Array<{ partition: number; offset: string }>>();
+  let remaining = 0;
+  const ends = new Map<string, number>();
+  for (const topic of topics) {
+    const from = await admin.fetchTopicOffsetsByTimestamp(topic, since);
+    const high = await admin.fetchTopicOffsets(topic);
+    starts.set(topic, from);
+    for (const p of high) {
+      const start = Number(from.find((f) => f.partition === p.partition)?.offset ?? p.high);
+      if (Number(p.high) > start) {
+        ends.set(`${topic}/${p.partition}`, Number(p.high) - 1);
+        remaining += 1;
+      }
+    }
+  }
+  await admin.disconnect();
+  if (remaining === 0) return sent;
+  const consumer = client.consumer({ groupId: `bench-returns-sent-${randomUUID()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topics, fromBeginning: false });
+  let done: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  await consumer.run({
+    eachMessage: async ({ topic, partition, message }) => {
+      const id = message.headers?.ce_id?.toString();
+      if (id) sent.set(id, Number(message.timestamp));
+      const key = `${topic}/${partition}`;
+      const end = ends.get(key);
+      if (end !== undefined && Number(message.offset) >= end) {
+        ends.delete(key);
+        if (ends.size === 0) done();
+      }
+    },
+  });
+  for (const [topic, from] of starts)
+    for (const f of from) consumer.seek({ topic, partition: f.partition, offset: f.offset });
+  await Promise.race([finished, sleep(60_000)]);
+  await consumer.disconnect();
+  return sent;
+}
+
+interface HopSeries {
+  readonly whole: number[];
+  readonly relay: number[];
+  readonly consumer: number[];
+  /** The consuming transaction began → the first event it appended (consumed events that caused one). */
+  readonly handler: number[];
+}
+
+/**
+ * Every hop between the services in the run, split out of the cross-service steps: an event's append in its service
+ * (`recorded_at`) → the start of the consumer transaction that took it in another service (its `es_inbox.processed_at`,
+ * the transaction's `now()`): the relay's wait and send, the broker, the consumer's fetch and its queue. Keyed by the
+ * source service and event type and the consuming group; the time from there to the consumer's own events is the
+ * handler's.
+ */
+async function hopSeries(
+  pools: Readonly<Record<ServiceName, Pool>>,
+  sent: ReadonlyMap<string, number>,
+): Promise<Record<string, HopSeries>> {
+  const appended = new Map<string, { service: ServiceName; type: string; at: number }>();
+  /** Per service, the first event appended because of a consumed event (its causation id). */
+  const caused = new Map<string, number>();
+  for (const service of SERVICES) {
+    const { rows } = await pools[service].query<{ event_id: string; type: string; recorded_at: Date }>(
+      'SELECT event_id::text, type, recorded_at FROM es_events',
+    );
+    for (const r of rows) appended.set(r.event_id, { service, type: r.type, at: r.recorded_at.getTime() });
+    const effects = await pools[service].query<{ causation_id: string; first: Date }>(
+      `SELECT metadata->>'causationId' AS causation_id, min(recorded_at) AS first FROM es_events
+        WHERE metadata ? 'causationId' GROUP BY 1`,
+    );
+    for (const r of effects.rows) caused.set(`${service}|${r.causation_id}`, r.first.getTime());
+  }
+  const series: Record<string, HopSeries> = {};
+  for (const service of SERVICES) {
+    const { rows } = await pools[service].query<{ consumer: string; event_id: string; processed_at: Date }>(
+      'SELECT consumer, event_id, processed_at FROM es_inbox',
+    );
+    for (const r of rows) {
+      const source = appended.get(r.event_id);
+      if (!source || source.service === service) continue;
+      const key = `${source.service} ${source.type} → ${r.consumer}`;
+      const entry = (series[key] ??= { whole: [], relay: [], consumer: [], handler: [] });
+      entry.whole.push(r.processed_at.getTime() - source.at);
+      const effect = caused.get(`${service}|${r.event_id}`);
+      if (effect !== undefined) entry.handler.push(effect - r.processed_at.getTime());
+      const at = sent.get(r.event_id);
+      if (at !== undefined) {
+        entry.relay.push(at - source.at);
+        entry.consumer.push(r.processed_at.getTime() - at);
+      }
+    }
+  }
+  return series;
+}
+
 /** Polls logistics for the shipments it made for returns and returns for its receipts (one query each per 50 ms). */
 function startPollers(logisticsDb: Pool, returnsDb: Pool, tenant: string) {
   const shipments = new Awaiting<string>();
@@ -206,6 +314,24 @@ function printResults(
       (failures.size > 0 ? `; failed: ${[...failures].map(([why, n]) => `${why} × ${n}`).join(', ')}` : '') +
       '.',
   );
+}
+
+function printHops(hops: Record<string, HopSeries>, hop: { p50: number; p99: number }): void {
+  const ms = (n: number) => (Number.isNaN(n) ? '-' : `${n.toFixed(0)} ms`);
+  const pair = (values: number[]) => {
+    const x = summarise(values);
+    return `${ms(x.p50)} / ${ms(x.p99)}`;
+  };
+  console.log(
+    '\n| hop: append in a service → the consuming transaction began in another | n | p50 / p99 | of it: append → relay sent | relay sent → consumer began | then: consumer began → its first event | p99 / Kafka hop p99 |',
+  );
+  console.log('|:---|---:|---:|---:|---:|---:|---:|');
+  for (const [key, values] of Object.entries(hops).sort(([a], [b]) => a.localeCompare(b))) {
+    const whole = summarise(values.whole);
+    console.log(
+      `| ${key} | ${whole.n} | ${pair(values.whole)} | ${pair(values.relay)} | ${pair(values.consumer)} | ${values.handler.length > 0 ? pair(values.handler) : '-'} | ${(whole.p99 / hop.p99).toFixed(1)}× |`,
+    );
+  }
 }
 
 export async function benchReturnJourney(): Promise<void> {
@@ -353,6 +479,7 @@ export async function benchReturnJourney(): Promise<void> {
       );
     };
 
+    const runStartedAt = Date.now();
     const total = RATE * SECONDS;
     log(`driving ${total} returns at ${RATE}/s…`);
     const chains: Array<Promise<void>> = [];
@@ -391,6 +518,14 @@ export async function benchReturnJourney(): Promise<void> {
 
     const series = await stepSeries(journeys, returnsDb, logisticsDb, tenant);
     printResults(series, journeys, hop, { total, windowSeconds, closed });
+    const sent = await sentTimes(runStartedAt);
+    const hops = await hopSeries(
+      Object.fromEntries(
+        SERVICES.map((s) => [s, s === 'returns' ? returnsDb : s === 'logistics' ? logisticsDb : poolOf(s)]),
+      ) as Record<ServiceName, Pool>,
+      sent,
+    );
+    printHops(hops, hop);
   } finally {
     await Promise.all(SERVICES.map((s) => processes[s]?.stop().catch(() => undefined)));
     sandbox.kill('SIGTERM');

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { PoolClient } from 'pg';
+import { Client, type PoolClient } from 'pg';
 import { createTestDatabase } from '@aftersales/testing';
 import type { Command, Decider, DomainEvent } from '@aftersales/domain';
 import {
@@ -92,10 +92,10 @@ describe('PostgresEventStore on real Postgres', () => {
     });
   });
 
-  // CONTEXT: readAll's horizon is the oldest transaction still in flight on the whole Postgres server (transaction
-  // ids are server-wide, ADR 1). On a shared server another session's transaction can hold this database's newest
-  // events back for a while, so "readAll came back empty" does not mean "everything committed was read", and a
-  // commit is not readable the instant it returns. The tests below look at their own streams and wait for them.
+  // CONTEXT: readAll's horizon is the oldest transaction still in flight that may write into this database (ADR 1).
+  // A session of this database (a pool connection of another test) can hold the newest events back for a while, so
+  // "readAll came back empty" does not mean "everything committed was read". The tests below look at their own
+  // streams and wait for them where something else may be in flight.
   it('readAll does not pass a transaction that is still in flight (a plain position > last would)', async () => {
     const [slowStream, fastStream] = [`slow-${randomUUID()}`, `fast-${randomUUID()}`];
     const ours = async () =>
@@ -116,6 +116,27 @@ describe('PostgresEventStore on real Postgres', () => {
       seen = await ours();
     }
     expect(seen).toEqual(['Slow', 'Fast']);
+  });
+
+  it('readAll is not held back by a transaction in flight in another database of the server', async () => {
+    // CONTEXT: transaction ids are server-wide. With the snapshot's xmin as the horizon, any write transaction of any
+    // service on a shared server held back every other service's relay for as long as it ran (ADR 1). A session of
+    // another database can never write into this one, so its transaction is passed over.
+    const other = await createTestDatabase('eventstore_neighbour');
+    const open = new Client({ connectionString: other.url });
+    await open.connect();
+    try {
+      await open.query('BEGIN');
+      await open.query('SELECT pg_current_xact_id()'); // a transaction id older than the append below
+      const stream = `after-neighbour-${randomUUID()}`;
+      await store.append(stream, 'no_stream', [event('Published')]);
+      const seen = (await readable(START)).filter((e) => e.streamId === stream).map((e) => e.type);
+      expect(seen).toEqual(['Published']);
+    } finally {
+      await open.query('ROLLBACK').catch(() => undefined);
+      await open.end();
+      await other.drop();
+    }
   });
 
   it('pages readAll in numeric transaction-id order, also across a power-of-ten boundary (9 before 10)', async () => {

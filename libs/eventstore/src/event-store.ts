@@ -46,6 +46,29 @@ function toStoredEvent(row: EventRow): StoredEvent {
  * The metadata with the active trace context (`traceparent`, `tracestate`) unless it carries one already: stored
  * with the event, it lets the relay's publish span continue the trace of the command that decided the event.
  */
+/**
+ * The read horizon of this database's event log, as SQL (an xid8): the oldest transaction that may still commit
+ * events into this database. Readers of the global order (relay, subscriptions) take only events of transactions
+ * below it, so an event committed later never lands behind a checkpoint already handed out (ADR 1).
+ *
+ * Transaction ids are server-wide, so the snapshot's xmin (the oldest transaction in flight on the whole server)
+ * would do, but on a server shared by several services (one database each, as in development, CI and many
+ * deployments) every write transaction of every service then holds back every relay: a timer transaction of one
+ * service delayed the events of all the others by hundreds of milliseconds. So an in-flight transaction is passed
+ * over only when it is known to belong to a session of another database (`pg_stat_activity`), which can never
+ * write into this one. Everything else in flight holds the horizon: this database's transactions, a transaction
+ * that ended between the snapshot and the look at the sessions (it may have written here; the next read takes it),
+ * prepared transactions and sessions whose database or transaction id is not shown. Both looks belong to the same
+ * statement, and the sessions are read after its snapshot was taken, so no transaction can slip between them.
+ */
+export const READ_HORIZON_SQL = `(SELECT coalesce(
+    (SELECT min(x.xid) FROM pg_snapshot_xip(pg_current_snapshot()) AS x(xid)
+      WHERE (x.xid::text::bigint % 4294967296) NOT IN (
+              SELECT a.backend_xid::text::bigint FROM pg_stat_get_activity(NULL) AS a
+               WHERE a.backend_xid IS NOT NULL AND a.datid IS NOT NULL
+                 AND a.datid <> (SELECT d.oid FROM pg_database d WHERE d.datname = current_database()))),
+    pg_snapshot_xmax(pg_current_snapshot())))`;
+
 export function withTraceContext(metadata: EventMetadata): EventMetadata {
   if (metadata.traceparent) return metadata;
   const carrier: Record<string, string> = {};
@@ -153,14 +176,14 @@ export class PostgresEventStore {
 
   /**
    * Events of all streams after `checkpoint`, in (transaction id, position) order, never past an
-   * in-flight transaction: only transactions below the current snapshot's xmin are read, so an event
-   * committed later can never land behind a checkpoint already handed out.
+   * in-flight transaction that may write here: only transactions below {@link READ_HORIZON_SQL} are read, so an
+   * event committed later can never land behind a checkpoint already handed out.
    */
   async readAll(after: Checkpoint, limit = 500, tx: Queryable = this.db): Promise<StoredEvent[]> {
     const { rows } = await tx.query<EventRow>(
       `SELECT ${EVENT_COLUMNS} FROM es_events
         WHERE (es_events.transaction_id, es_events.position) > ($1::text::xid8, $2::bigint)
-          AND es_events.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+          AND es_events.transaction_id < ${READ_HORIZON_SQL}
         ORDER BY es_events.transaction_id, es_events.position
         LIMIT $3`,
       [after.transactionId, after.position.toString(), limit],

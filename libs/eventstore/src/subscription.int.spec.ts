@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { createTestDatabase, databaseUrl, type TestDatabase } from '@aftersales/testing';
+import { createTestDatabase, type TestDatabase } from '@aftersales/testing';
 import {
   DurableSubscription,
   inTransaction,
@@ -148,10 +148,10 @@ describe('DurableSubscription (checkpointed projection)', () => {
     expect(abandoned).toBe(1);
   }, 30_000);
 
-  // CONTEXT: transaction ids are server-wide: an older transaction still open in another database holds this
-  // database's newest events back from readers (ADR 1). The commits that woke a running subscription are then not
-  // readable yet, and no signal comes when the other transaction ends: the subscription slept its whole idle time
-  // (CI on a shared Postgres server failed this way).
+  // CONTEXT: an older transaction still open in this database (another process's, say) holds the newest events back
+  // from readers (ADR 1). The commits that woke a running subscription are then not readable yet, and no signal comes
+  // when the other transaction ends: the subscription slept its whole idle time (CI failed this way when the horizon
+  // was still the server's: then a transaction in any database held it).
   it('running, it applies what an older transaction elsewhere held back once that ends, without waiting its idle time', async () => {
     const stream = `h-${randomUUID()}`;
     const applied: string[] = [];
@@ -165,7 +165,8 @@ describe('DurableSubscription (checkpointed projection)', () => {
       onCommitted: () => void (batches += 1),
     });
     running.start();
-    const elsewhere = new Client({ connectionString: databaseUrl() }); // the server's own database: another one
+    // Another session of this database, as another process would have: its commit signals nothing here.
+    const elsewhere = new Client({ connectionString: testDb.url });
     await elsewhere.connect();
     const ids = [randomUUID(), randomUUID(), randomUUID()];
     try {

@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { CommitPacer } from './commit-signal';
 import { isDatabaseUnavailable } from './connection';
-import { PostgresEventStore } from './event-store';
+import { PostgresEventStore, READ_HORIZON_SQL } from './event-store';
 import { START, type Checkpoint, type StoredEvent } from './types';
 
 /** Reads and writes named checkpoints in `es_checkpoints`. */
@@ -48,11 +48,11 @@ const NOT_LEADER = 'not-leader' as const;
 
 /**
  * True when committed events exist that readers may not take yet: the newest visible event's transaction is at or
- * past the snapshot's xmin, i.e. an older transaction (of any session on the server: transaction ids are
- * server-wide) is still in flight. Reads the global-order index backwards from its end (one row), not the table.
+ * past the read horizon, i.e. an older transaction that may write into this database is still in flight. Reads the
+ * global-order index backwards from its end (one row), not the table.
  */
 const HELD_BACK = `coalesce((SELECT h.transaction_id FROM es_events h ORDER BY h.transaction_id DESC LIMIT 1)
-  >= pg_snapshot_xmin(pg_current_snapshot()), false)`;
+  >= ${READ_HORIZON_SQL}, false)`;
 
 /** Longest wait between looks while committed events are held back (or the idle time, if shorter). */
 const HELD_BACK_MAX_WAIT_MS = 250;
@@ -159,7 +159,7 @@ export class DurableSubscription {
   }
 
   /**
-   * Whether events are readable (committed, below the snapshot's xmin) after the stored checkpoint. Read from the
+   * Whether events are readable (committed, below the read horizon) after the stored checkpoint. Read from the
    * table, not remembered: an operator who resets the checkpoint (to rebuild a projection) is seen at once.
    */
   private async anythingNew(): Promise<boolean> {
@@ -170,7 +170,7 @@ export class DurableSubscription {
                 WHERE (e.transaction_id, e.position) > (
                         coalesce((SELECT c.transaction_id FROM es_checkpoints c WHERE c.name = $1), '0'::xid8),
                         coalesce((SELECT c.position FROM es_checkpoints c WHERE c.name = $1), 0))
-                  AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+                  AND e.transaction_id < ${READ_HORIZON_SQL}
                 ORDER BY e.transaction_id, e.position
                 LIMIT 1) IS NOT NULL AS readable,
               ${HELD_BACK} AS held_back`,
