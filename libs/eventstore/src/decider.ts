@@ -182,23 +182,21 @@ async function attemptCommand<State, C extends Command, Event extends DomainEven
     if (error instanceof ConcurrencyError && (error.retryableInTransaction || !options.tx)) return error;
     throw error;
   }
-  if (result.duplicate && assumeNew) {
-    // A repeated request for a stream we assumed new: answer with the stream as stored.
+  if (result.duplicate) {
+    // Stored before under these ids: a repeated request for a stream assumed new, or a retry racing its first
+    // attempt. Nothing was appended now, so nothing is new (the first attempt's transaction ran its effects): answer
+    // with the stream as stored, and drop the session's stale view of it.
+    options.session?.forget(streamId);
     const stored = await loadStream(store, streamId, decider, options);
     return { state: stored.state, newEvents: [], eventIds: [], nextVersion: stored.version, duplicate: true };
   }
-  if (result.duplicate) {
-    // Stored before under these ids (a retry racing its first attempt): the session's view is stale.
-    options.session?.forget(streamId);
-  } else {
-    options.session?.appended(streamId, decider, loaded.version, decided);
-  }
+  options.session?.appended(streamId, decider, loaded.version, decided);
   return {
     state: newEvents.reduce((s, e) => decider.evolve(s, e), state),
     newEvents,
     eventIds,
     nextVersion: result.nextVersion,
-    duplicate: result.duplicate,
+    duplicate: false,
   };
 }
 

@@ -272,6 +272,41 @@ describe('PostgresEventStore on real Postgres', () => {
     expect(await store.readStream(stream)).toHaveLength(1);
   });
 
+  it('a retry that races its first attempt is a duplicate that reports no new events, so no caller repeats effects', async () => {
+    // CONTEXT: a retry that loaded the stream before its first attempt committed decides again and appends under the
+    // same ids; es_append then reports a duplicate. handleCommand returned the decided events as `newEvents` anyway,
+    // and callers that run effects per new event (index rows, timers, notices) ran them a second time.
+    const stream = `case-${randomUUID()}`;
+    const once: Decider<number, Command<'Go', object>, DomainEvent<'Went', object>> = {
+      initialState: () => 0,
+      decide: (_c, s) => {
+        if (s > 0) throw new Error('already went');
+        return [{ type: 'Went', data: {} }];
+      },
+      evolve: (s) => s + 1,
+    };
+    const go = { type: 'Go' as const, context, data: {} };
+    const first = await inTransaction((tx) =>
+      handleCommand(store, stream, once, go, { metadata, idempotencyKey: 'race-1', tx }),
+    );
+    const retry = handleCommand(store, stream, once, go, { metadata, idempotencyKey: 'race-1' });
+    // The retry loaded the stream without the uncommitted first attempt and now waits on its append's lock.
+    const { rows: self } = await db.pool.query<{ datname: string }>('SELECT current_database() AS datname');
+    for (let waiting = 0; waiting === 0; ) {
+      const { rows } = await db.pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'`,
+        [self[0]?.datname],
+      );
+      waiting = rows[0]?.n ?? 0;
+      if (waiting === 0) await sleep(10);
+    }
+    await first.tx.query('COMMIT');
+    first.tx.release();
+    const result = await retry;
+    expect(result).toMatchObject({ duplicate: true, newEvents: [], eventIds: [], state: 1, nextVersion: 1 });
+    expect(await store.readStream(stream)).toHaveLength(1);
+  });
+
   /** Every event readable now after `from`, page by page. */
   async function readable(from: Checkpoint): Promise<StoredEvent[]> {
     const events: StoredEvent[] = [];
