@@ -54,6 +54,7 @@ export {
   type EventValidationResult,
   type SchemaViolation,
 } from './registry';
+export { isBelowTarget, isFigureBelowTarget, satisfactionPercent, satisfiedCountOf } from './satisfaction';
 export { findBreakingChanges, toJSONSchema, type JSONSchema, type JSONSchemaTypeName } from './compatibility';
 
 // Event contracts, one export per event version.
