@@ -28,6 +28,7 @@ import { ResponseDeadlineBreachedV1 } from './events/incidents/response-deadline
 import { ResponseTeamPagedV1 } from './events/incidents/response-team-paged.v1';
 import { SatisfactionBelowTargetV1 } from './events/surveys/satisfaction-below-target.v1';
 import { SatisfactionMeasuredV1 } from './events/surveys/satisfaction-measured.v1';
+import { ImprovementInputRaisedV1 } from './events/surveys/improvement-input-raised.v1';
 import { ReturnRequestedV1 } from './events/returns/return-requested.v1';
 import { ReturnApprovedV1 } from './events/returns/return-approved.v1';
 import { ReturnRefusedV1 } from './events/returns/return-refused.v1';
@@ -101,6 +102,7 @@ export const EventCatalogue = [
   IncidentMergedV1,
   SatisfactionMeasuredV1,
   SatisfactionBelowTargetV1,
+  ImprovementInputRaisedV1,
   ReturnRequestedV1,
   ReturnApprovedV1,
   ReturnRefusedV1,

@@ -132,6 +132,12 @@ export { IncidentMergedV1 } from './events/incidents/incident-merged.v1';
 export { SatisfactionMeasuredV1 } from './events/surveys/satisfaction-measured.v1';
 export { SatisfactionBelowTargetV1 } from './events/surveys/satisfaction-below-target.v1';
 export {
+  ImprovementInputRaisedV1,
+  ImprovementReasons,
+  ImprovementRoutes,
+  SurveyDimensions,
+} from './events/surveys/improvement-input-raised.v1';
+export {
   ReturnKinds,
   ReturnReasons,
   ProblemSeverities,
