@@ -11,6 +11,7 @@ import { CaseResolvedV1 } from './events/intake/case-resolved.v1';
 import { CaseSolutionAcceptedV1 } from './events/intake/case-solution-accepted.v1';
 import { ComplaintRegisteredV1 } from './events/intake/complaint-registered.v1';
 import { ReviewFlaggedMaliciousV1 } from './events/intake/review-flagged-malicious.v1';
+import { CustomerDataErasedV1 } from './events/intake/customer-data-erased.v1';
 import { SlaClockBreachedV1 } from './events/intake/sla-clock-breached.v1';
 import { SlaClockMetV1 } from './events/intake/sla-clock-met.v1';
 import { SlaClockPausedV1 } from './events/intake/sla-clock-paused.v1';
@@ -91,6 +92,7 @@ export const EventCatalogue = [
   SlaClockMetV1,
   ComplaintRegisteredV1,
   ReviewFlaggedMaliciousV1,
+  CustomerDataErasedV1,
   IncidentOpenedV1,
   IncidentEscalatedV1,
   ResponseTeamPagedV1,

@@ -112,6 +112,7 @@ export {
   complaintPartitionKey,
 } from './events/intake/complaint-registered.v1';
 export { ReviewFlaggedMaliciousV1 } from './events/intake/review-flagged-malicious.v1';
+export { CustomerDataErasedV1 } from './events/intake/customer-data-erased.v1';
 export {
   IncidentLevels,
   IncidentCategories,

@@ -27,6 +27,7 @@ import { CaseSurveysHttpController } from './infrastructure/http/case-surveys.ht
 import { QualityHttpController } from './infrastructure/http/quality.http.controller';
 import { SurveyPoliciesHttpController } from './infrastructure/http/survey-policies.http.controller';
 import { CaseFollowUpConsumer } from './infrastructure/messaging/case-follow-up.consumer';
+import { CustomerDataConsumer } from './infrastructure/messaging/customer-data.consumer';
 import { CaseSurveys1732500600000 } from './infrastructure/persistence/1732500600000-case-surveys';
 import { QualityReviews1732500700000 } from './infrastructure/persistence/1732500700000-quality-reviews';
 import { PostgresQualityRepository } from './infrastructure/persistence/quality.postgres';
@@ -55,6 +56,7 @@ import { PostgresSurveyViewRepository } from './infrastructure/persistence/surve
     QualityHttpController,
     CaseOpenedConsumer,
     CaseFollowUpConsumer,
+    CustomerDataConsumer,
     IncidentFollowUpConsumer,
   ],
   providers: [
@@ -116,6 +118,7 @@ export const surveysService = defineService({
   consumers: [
     { consumer: 'case-register', handlers: [CaseOpenedConsumer, CaseFollowUpConsumer] },
     { consumer: 'incident-follow-up', handlers: [IncidentFollowUpConsumer] },
+    { consumer: 'customer-data', handlers: [CustomerDataConsumer] },
   ],
   workers: surveysWorkers,
 });

@@ -3,6 +3,7 @@ import {
   CaseAssignedV1,
   CaseOpenedV1,
   CaseResolvedV1,
+  CustomerDataErasedV1,
   ImprovementInputRaisedV1,
   Topics,
   validateEvent,
@@ -404,6 +405,28 @@ describe('surveys: every resolved case is surveyed (CaseResolvedV1 → invitatio
     expect(rate.windowDays).toBe(30);
     expect(rate.rows.reduce((n, r) => n + r.repeats, 0)).toBe(1);
     expect((await surveys.call('GET', '/kpis/repeat-rate', as(['agent']))).status).toBe(403);
+  });
+
+  it('erases the contacts a customer left when intake erases the customer (CustomerDataErasedV1)', async () => {
+    await upstream.publish(CustomerDataErasedV1, {
+      customerId: customer,
+      tenantId: tenant,
+      erasedAt: new Date().toISOString(),
+    });
+    const path = `/case-surveys/${urgentSurvey.surveyId}/contact?purpose=call%20back`;
+    await eventually(
+      async () => {
+        const res = await surveys.call<{ contact: unknown }>('GET', path, as(['supervisor'], 'supervisor-2'));
+        return res.status === 200 && res.body.contact === null ? true : undefined;
+      },
+      'the contact unreadable after the erasure',
+      30_000,
+    );
+    const { rows } = await surveys.pool.query<{ key: Buffer | null; erased_by: string }>(
+      'SELECT key, erased_by FROM privacy_customer_keys WHERE tenant = $1 AND customer_id = $2',
+      [tenant, customer],
+    );
+    expect(rows).toEqual([{ key: null, erased_by: 'system:surveys.customer-data' }]);
   });
 
   it('keeps every case survey in its tenant', async () => {

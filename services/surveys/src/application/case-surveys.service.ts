@@ -189,6 +189,14 @@ export class CaseSurveysService {
   }
 
   /**
+   * On intake's `CustomerDataErasedV1`, in the inbox transaction: destroys surveys' own key of the customer, so every
+   * contact they left with an answer is unreadable from now on (and none is sealed for them again).
+   */
+  async eraseCustomer(tx: PoolClient, origin: CommandOrigin, customerId: string): Promise<void> {
+    await this.vault.erase(origin.tenant, customerId, origin.actor.id, tx);
+  }
+
+  /**
    * Fires one survey timer in its transaction: the step's command (the decider re-checks the state, so an answered
    * survey is not reminded) and, for an invitation, a reminder or an overdue call, its delivery, recorded with the
    * event. A failed delivery throws: the event rolls back with it and the timer is retried with backoff.
