@@ -11,6 +11,7 @@ import { CaseResolvedV1 } from './events/intake/case-resolved.v1';
 import { CaseSolutionAcceptedV1 } from './events/intake/case-solution-accepted.v1';
 import { ComplaintRegisteredV1 } from './events/intake/complaint-registered.v1';
 import { ReviewFlaggedMaliciousV1 } from './events/intake/review-flagged-malicious.v1';
+import { CustomerDataErasedV1 } from './events/intake/customer-data-erased.v1';
 import { SlaClockBreachedV1 } from './events/intake/sla-clock-breached.v1';
 import { SlaClockMetV1 } from './events/intake/sla-clock-met.v1';
 import { SlaClockPausedV1 } from './events/intake/sla-clock-paused.v1';
@@ -28,6 +29,7 @@ import { ResponseDeadlineBreachedV1 } from './events/incidents/response-deadline
 import { ResponseTeamPagedV1 } from './events/incidents/response-team-paged.v1';
 import { SatisfactionBelowTargetV1 } from './events/surveys/satisfaction-below-target.v1';
 import { SatisfactionMeasuredV1 } from './events/surveys/satisfaction-measured.v1';
+import { ImprovementInputRaisedV1 } from './events/surveys/improvement-input-raised.v1';
 import { ReturnRequestedV1 } from './events/returns/return-requested.v1';
 import { ReturnApprovedV1 } from './events/returns/return-approved.v1';
 import { ReturnRefusedV1 } from './events/returns/return-refused.v1';
@@ -90,6 +92,7 @@ export const EventCatalogue = [
   SlaClockMetV1,
   ComplaintRegisteredV1,
   ReviewFlaggedMaliciousV1,
+  CustomerDataErasedV1,
   IncidentOpenedV1,
   IncidentEscalatedV1,
   ResponseTeamPagedV1,
@@ -101,6 +104,7 @@ export const EventCatalogue = [
   IncidentMergedV1,
   SatisfactionMeasuredV1,
   SatisfactionBelowTargetV1,
+  ImprovementInputRaisedV1,
   ReturnRequestedV1,
   ReturnApprovedV1,
   ReturnRefusedV1,

@@ -54,6 +54,7 @@ export {
   type EventValidationResult,
   type SchemaViolation,
 } from './registry';
+export { isBelowTarget, isFigureBelowTarget, satisfactionPercent, satisfiedCountOf } from './satisfaction';
 export { findBreakingChanges, toJSONSchema, type JSONSchema, type JSONSchemaTypeName } from './compatibility';
 
 // Event contracts, one export per event version.
@@ -111,6 +112,7 @@ export {
   complaintPartitionKey,
 } from './events/intake/complaint-registered.v1';
 export { ReviewFlaggedMaliciousV1 } from './events/intake/review-flagged-malicious.v1';
+export { CustomerDataErasedV1 } from './events/intake/customer-data-erased.v1';
 export {
   IncidentLevels,
   IncidentCategories,
@@ -130,6 +132,12 @@ export { IncidentDowngradedV1 } from './events/incidents/incident-downgraded.v1'
 export { IncidentMergedV1 } from './events/incidents/incident-merged.v1';
 export { SatisfactionMeasuredV1 } from './events/surveys/satisfaction-measured.v1';
 export { SatisfactionBelowTargetV1 } from './events/surveys/satisfaction-below-target.v1';
+export {
+  ImprovementInputRaisedV1,
+  ImprovementReasons,
+  ImprovementRoutes,
+  SurveyDimensions,
+} from './events/surveys/improvement-input-raised.v1';
 export {
   ReturnKinds,
   ReturnReasons,

@@ -24,6 +24,7 @@ export {
   type ClockBasis,
   type Instant,
 } from './business-time';
+export { addWorkingDays, workingDayMs } from './working-days';
 export {
   SlaClock,
   type MetSlaClock,

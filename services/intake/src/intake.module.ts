@@ -34,6 +34,8 @@ import { CustomersHttpController } from './infrastructure/http/customers.http.co
 import { ReviewsHttpController } from './infrastructure/http/reviews.http.controller';
 import { SlaPoliciesHttpController } from './infrastructure/http/sla-policies.http.controller';
 import { CaseTimelineConsumer } from './infrastructure/messaging/case-timeline.consumer';
+import { ImprovementInputConsumer } from './infrastructure/messaging/improvement-input.consumer';
+import { ImprovementInputHandler } from './application/improvement-input.handler';
 import { intakeIntegrationEvents } from './infrastructure/messaging/integration-events';
 import { OpenCasesGauge } from './infrastructure/metrics/open-cases.gauge';
 import { PrometheusSlaMetrics } from './infrastructure/metrics/sla-metrics.prometheus';
@@ -59,8 +61,10 @@ import { CaseWorklistQueries } from './infrastructure/read-model/case-worklist.q
     CustomersHttpController,
     ReviewsHttpController,
     CaseTimelineConsumer,
+    ImprovementInputConsumer,
   ],
   providers: [
+    ImprovementInputHandler,
     { provide: INTAKE_CONFIG, useFactory: () => intakeConfigFromEnv() },
     CasesService,
     CaseCommandRunner,
@@ -127,6 +131,9 @@ export const intakeService = defineService({
   module: IntakeModule,
   migrations: [...PrivacyMigrations, CaseTimeline1733000000000, ...NotificationMigrations, ...caseReadModelMigrations],
   integrationEvents: intakeIntegrationEvents,
-  consumers: [{ consumer: 'case-timeline', handlers: [CaseTimelineConsumer] }],
+  consumers: [
+    { consumer: 'case-timeline', handlers: [CaseTimelineConsumer] },
+    { consumer: 'improvement-input', handlers: [ImprovementInputConsumer] },
+  ],
   workers: intakeWorkers,
 });

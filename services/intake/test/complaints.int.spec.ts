@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { ComplaintRegisteredV1, Topics, validateEvent } from '@aftersales/contracts';
+import { ComplaintRegisteredV1, CustomerDataErasedV1, Topics, validateEvent } from '@aftersales/contracts';
 import { PostgresEventStore } from '@aftersales/eventstore';
 import { PersonalDataVault, parseMasterKey } from '@aftersales/privacy';
 import { readTopicWithKcat, uniqueName } from '@aftersales/testing';
@@ -286,6 +286,19 @@ describe('intake complaints: personal data sealed, audited, erasable', () => {
       });
       expect(again.status).toBe(200);
       expect(await json(again)).toEqual({ ...erasure, alreadyErased: true });
+
+      // Published once, with the customer and the time only: services keeping personal data of their own erase it too.
+      const [published] = await readTopicWithKcat(Topics.intake, {
+        count: 1,
+        timeoutMs: 30_000,
+        until: (m) =>
+          m.headers.ce_type === CustomerDataErasedV1.type && m.key === customerId && m.headers.tenant === tenant,
+      });
+      expect(JSON.parse(published?.payload ?? '{}')).toEqual({
+        customerId,
+        tenantId: tenant,
+        erasedAt: (erasure as { erasedAt: string }).erasedAt,
+      });
     });
 
     it('GET shows the customer as erased, with or without a purpose, and no contact details anywhere', async () => {

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import {
   ComplaintAttachedV1,
   IncidentResolvedV1,
@@ -53,7 +53,9 @@ describe('surveys: follow-up of a resolved incident (ComplaintAttached ×10 + In
   let resolvedMessage: { key: string; value: string; headers: Record<string, string> };
 
   beforeAll(async () => {
-    surveys = await startTestService(surveysService);
+    surveys = await startTestService(surveysService, {
+      env: { PRIVACY_MASTER_KEY: randomBytes(32).toString('base64') },
+    });
     const sign = (subject: string, roles: string[], t = tenant) => surveys.token({ subject, tenant: t, roles });
     tokens.agent = await sign('agent-7', ['agent']);
     tokens.integrator = await sign('sms-gateway', ['integrator']);

@@ -1,5 +1,6 @@
 import { assertNever, type CommandContext } from '@aftersales/domain';
 import type { Decider } from '@aftersales/domain';
+import { isFigureBelowTarget } from '@aftersales/contracts';
 import type {
   AbsorbDuplicate,
   ApproveSolution,
@@ -654,7 +655,9 @@ function recordSatisfaction(
   const { level, incidentId } = state.incident;
   // The target the resolution recorded (surveys measure against it), not today's policy; surveys' verdict governs.
   const targetPercent = state.followUp.targetPercent ?? policy.satisfactionTargetPercent[level];
-  const meetsTarget = belowTarget === undefined ? percent >= targetPercent : !belowTarget;
+  // Without surveys' verdict, the same rule on the figure (contracts' satisfaction.ts), never the rounded percent.
+  const meetsTarget =
+    belowTarget === undefined ? !isFigureBelowTarget(percent, responses, targetPercent) : !belowTarget;
   const audit = auditOf(incidentId, command.context);
   const recorded: IncidentEvent = {
     type: 'SatisfactionRecorded',

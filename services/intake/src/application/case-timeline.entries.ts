@@ -185,6 +185,9 @@ const publishedSummaries: Summaries = {
     `Survey answered: satisfaction ${d.satisfactionPercent} % of ${d.responses} response(s), target ${d.targetPercent} %`,
   'aftersales.surveys.satisfaction-below-target.v1': (d) =>
     `Satisfaction ${d.satisfactionPercent} % fell below the target of ${d.targetPercent} %: follow-up needed`,
+  'aftersales.surveys.improvement-input-raised.v1': (d) =>
+    `Survey answered (speed ${d.scores.responseSpeed}, result ${d.scores.result}, attitude ${d.scores.attitude}): ` +
+    `${d.reasons.join(' and ')}, routed to ${d.route === 'follow-up-case' ? 'a follow-up case' : 'quality review'}`,
   'aftersales.returns.return-requested.v1': (d) => `Return requested: ${d.kind} for ${d.reason}`,
   'aftersales.returns.return-approved.v1': (d) =>
     `Return approved (${d.rule}): ${d.resolution}, shipping paid by ${d.shippingPaidBy}`,

@@ -1,5 +1,5 @@
 import { assertNever, type CommandContext, type Decider } from '@aftersales/domain';
-import type { IncidentLevelValue } from '@aftersales/contracts';
+import { isBelowTarget, satisfactionPercent, type IncidentLevelValue } from '@aftersales/contracts';
 import {
   AnswerAlreadyCounted,
   IncidentNotSurveyed,
@@ -61,18 +61,11 @@ export type IncidentSatisfactionState =
 
 const initialState = (): IncidentSatisfactionState => ({ status: 'none' });
 
-/** Percent of satisfied respondents, rounded to 2 decimals for display: 8 of 9 → 88.89. */
-export function satisfactionPercent(satisfied: number, responses: number): number {
-  return Math.round((satisfied * 10_000) / responses) / 100;
-}
-
 /**
- * Below target on the exact ratio, cross-multiplied so no rounding decides it: 9 of 10 → 900 < 90 × 10 = 900? no → met;
- * 8 of 10 → 800 < 900 → below.
+ * Percent of satisfied respondents (rounded to 2 decimals for display) and "below target" on the exact ratio: the one
+ * rule incidents applies too (`@aftersales/contracts`, `satisfaction.ts`).
  */
-export function isBelowTarget(satisfied: number, responses: number, targetPercent: number): boolean {
-  return satisfied * 100 < targetPercent * responses;
-}
+export { isBelowTarget, satisfactionPercent };
 
 function decide(command: IncidentSatisfactionCommand, state: IncidentSatisfactionState): IncidentSatisfactionEvent[] {
   switch (command.type) {

@@ -8,7 +8,7 @@ import {
   SurveyNotFound,
 } from './survey.errors';
 import type { SurveyEvent } from './survey.events';
-import { InvalidSurveyPolicy, isSatisfied, resolveSurveyPolicy } from './survey-policy';
+import { defaultSurveyPolicy, InvalidSurveyPolicy, isSatisfied, resolveSurveyPolicy } from './survey-policy';
 import { answerSurvey, customerOf, incidentId, sendSurvey, surveyIdOf, tenant } from './testing/builders';
 import { TestClock } from './testing/test-clock';
 
@@ -169,9 +169,12 @@ describe('Survey decider', () => {
   describe('survey policy', () => {
     it('overrides what a tenant changes and keeps the rest', () => {
       expect(resolveSurveyPolicy({ satisfied: { minEachScore: 3 } })).toEqual({
+        ...defaultSurveyPolicy,
         satisfied: { minAverage: 4, minEachScore: 3 },
-        channel: 'sms',
-        suggestionMaxLength: 2000,
+      });
+      expect(resolveSurveyPolicy({ cases: { followUpCall: { workingDays: 5 } } }).cases).toEqual({
+        ...defaultSurveyPolicy.cases,
+        followUpCall: { ...defaultSurveyPolicy.cases.followUpCall, workingDays: 5 },
       });
     });
 

@@ -56,3 +56,63 @@ export class SurveyIdTaken extends DomainError {
     );
   }
 }
+
+/** The case survey's invitation has not gone out yet: there is nothing to answer. */
+export class CaseSurveyNotSent extends DomainError {
+  constructor(surveyId: string, sendAt: string) {
+    super(
+      'SURVEY.NOT_SENT',
+      'conflict',
+      `Survey ${surveyId} is sent at ${sendAt}; it cannot be answered before`,
+      'A survey is answered after its invitation went out',
+    );
+  }
+}
+
+/** The case survey expired unanswered. */
+export class CaseSurveyExpired extends DomainError {
+  constructor(surveyId: string, expiredAt: string) {
+    super(
+      'SURVEY.EXPIRED',
+      'conflict',
+      `Survey ${surveyId} expired unanswered at ${expiredAt}`,
+      'Answers are taken until the survey expires (the tenant policy’s cases.expiresAfterHours)',
+    );
+  }
+}
+
+/** No follow-up call is due for this survey's case (not significant or complex under the policy of its resolution). */
+export class NoFollowUpCall extends DomainError {
+  constructor(surveyId: string) {
+    super(
+      'SURVEY.NO_FOLLOW_UP_CALL',
+      'conflict',
+      `No follow-up call is due for survey ${surveyId}`,
+      'Significant or complex cases get a proactive follow-up call (policy cases.followUpCall)',
+    );
+  }
+}
+
+/** The follow-up call was recorded already. */
+export class FollowUpCallAlreadyMade extends DomainError {
+  constructor(surveyId: string, calledAt: string) {
+    super(
+      'SURVEY.FOLLOW_UP_CALL_MADE',
+      'conflict',
+      `The follow-up call of survey ${surveyId} was recorded at ${calledAt}`,
+      'A follow-up call is recorded once',
+    );
+  }
+}
+
+/** No survey of this case in the caller's tenant (another tenant's case is indistinguishable from none). */
+export class CaseNotSurveyed extends DomainError {
+  constructor(caseId: string) {
+    super(
+      'SURVEY.CASE_NOT_SURVEYED',
+      'not_found',
+      `No survey of case ${caseId} in your tenant`,
+      'A case is surveyed once resolved, when the tenant policy covers it',
+    );
+  }
+}

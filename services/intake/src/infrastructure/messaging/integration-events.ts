@@ -11,6 +11,7 @@ import {
   CaseSolutionAcceptedV1,
   ComplaintRegisteredV1,
   ReviewFlaggedMaliciousV1,
+  CustomerDataErasedV1,
   SlaClockBreachedV1,
   SlaClockMetV1,
   SlaClockPausedV1,
@@ -21,12 +22,14 @@ import {
 import type { IntegrationEvent, IntegrationEventMapper } from '@aftersales/messaging';
 import type { CaseEvent } from '../../domain/case.events';
 import type { ComplaintEvent, ComplaintFlags } from '../../domain/complaint.events';
+import type { CustomerDataEvent } from '../../domain/customer-data.events';
 import type { ReviewEvent } from '../../domain/review.events';
 
 /**
  * Domain → contract mapping at the edge: what integrators see of intake's events. Fields are copied
  * explicitly so an internal rename never leaks onto the wire. Customer contact details leave only as the
- * vault's ciphertext; `CustomerDataErased` stays internal (see libs/privacy/README.md). Of reviews only the malicious
+ * vault's ciphertext; `CustomerDataErased` is published as the customer and the time only (never the reason or the
+ * actor), so services keeping personal data under keys of their own destroy them too (see libs/privacy/README.md). Of reviews only the malicious
  * flag is published (the shop's integration appeals with it); `ReviewRegistered` stays internal.
  *
  * Of the case lifecycle, the steps other services act on or show are published (acknowledged, classified, assigned,
@@ -35,7 +38,13 @@ import type { ReviewEvent } from '../../domain/review.events';
  * details) stays in intake's event store, where the case timeline reads it.
  */
 export const intakeIntegrationEvents: IntegrationEventMapper = (stored) => {
-  const event = { type: stored.type, data: stored.data } as CaseEvent | ComplaintEvent | ReviewEvent;
+  const event = { type: stored.type, data: stored.data } as
+    CaseEvent | ComplaintEvent | ReviewEvent | CustomerDataEvent;
+  if (event.type === 'CustomerDataErased') {
+    const d = event.data;
+    const data: CustomerDataErasedV1 = { customerId: d.customerId, tenantId: d.tenant, erasedAt: d.erasedAt };
+    return { type: CustomerDataErasedV1.type, subject: d.customerId, data };
+  }
   const lifecycle = caseLifecycleEvent(event, stored.metadata.tenant);
   if (lifecycle !== undefined) return lifecycle;
   const clock = slaClockEvent(event, stored.metadata.tenant);

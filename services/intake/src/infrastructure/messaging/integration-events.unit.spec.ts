@@ -151,3 +151,25 @@ describe('intake integration events: SLA clocks on the wire', () => {
     expect(intakeIntegrationEvents(stored(urgent[0] as CaseEvent, 0))?.data).toMatchObject({ priority: 'urgent' });
   });
 });
+
+describe('intake integration events: an erasure on the wire', () => {
+  it('publishes the customer and the time of an erasure, never the reason or who erased', () => {
+    const erased = {
+      type: 'CustomerDataErased',
+      data: {
+        tenant: TENANT,
+        customerId: 'cus-7',
+        reason: 'GDPR request REQ-118',
+        erasedAt: '2026-11-30T09:00:00.000Z',
+        erasedBy: 'supervisor-2',
+      },
+    };
+    const published = intakeIntegrationEvents({ ...stored(erased as never, 0), streamId: 'customer-shop/cus-7' });
+    expect(published).toEqual({
+      type: 'aftersales.intake.customer-data-erased.v1',
+      subject: 'cus-7',
+      data: { customerId: 'cus-7', tenantId: TENANT, erasedAt: '2026-11-30T09:00:00.000Z' },
+    });
+    expect(validateEvent(published!.type, published!.data)).toMatchObject({ ok: true });
+  });
+});

@@ -11,9 +11,20 @@ export class CaseOpenedConsumer {
   @Handles(CaseOpenedV1)
   async onCaseOpened({ tx, tenant, data, id }: InboxEvent<CaseOpenedV1>): Promise<void> {
     await tx.query(
-      `INSERT INTO surveys_case_register (tenant, case_id, channel, problem_type, order_id, customer_id, opened_at, source_event)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (tenant, case_id) DO NOTHING`,
-      [tenant, data.caseId, data.channel, data.problemType, data.orderId, data.customerId, data.openedAt, id],
+      `INSERT INTO surveys_case_register (tenant, case_id, channel, problem_type, order_id, customer_id, opened_at, source_event,
+                                          priority)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (tenant, case_id) DO NOTHING`,
+      [
+        tenant,
+        data.caseId,
+        data.channel,
+        data.problemType,
+        data.orderId,
+        data.customerId,
+        data.openedAt,
+        id,
+        data.priority ?? 'normal',
+      ],
     );
     await tx.query(
       `INSERT INTO surveys_channel_stats (tenant, channel, cases) VALUES ($1, $2, 1)

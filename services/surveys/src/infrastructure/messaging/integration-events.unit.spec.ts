@@ -1,9 +1,16 @@
-import { SatisfactionBelowTargetV1, SatisfactionMeasuredV1, validateEvent } from '@aftersales/contracts';
+import {
+  ImprovementInputRaisedV1,
+  SatisfactionBelowTargetV1,
+  SatisfactionMeasuredV1,
+  validateEvent,
+} from '@aftersales/contracts';
 import type { StoredEvent } from '@aftersales/eventstore';
 import { historyOf } from '@aftersales/testing/decider';
+import { caseSurveyDecider } from '../../domain/case-survey.decider';
 import { incidentSatisfactionDecider } from '../../domain/incident-satisfaction.decider';
 import { surveyDecider } from '../../domain/survey.decider';
 import { answerSurvey, incidentId, satisfactionCommands, sendSurvey, surveyIdOf } from '../../domain/testing/builders';
+import { caseId, caseSurveyCommands, caseSurveyId } from '../../domain/testing/case-survey.builders';
 import { TestClock } from '../../domain/testing/test-clock';
 import { surveysIntegrationEvents } from './integration-events';
 
@@ -68,5 +75,32 @@ describe('surveys integration events', () => {
   it('keeps surveys, answers (customer references, free text) and the surveyed list internal', () => {
     const survey = historyOf(surveyDecider, [sendSurvey(clock), answerSurvey(clock, { suggestion: 'Call me' })]);
     for (const e of [...survey, events[0]!]) expect(surveysIntegrationEvents(stored(e))).toBeNull();
+  });
+});
+
+describe('surveys integration events: case surveys', () => {
+  it('publishes improvement input keyed by the survey, naming the case, valid against its contract, without the suggestion or contact', () => {
+    const c = caseSurveyCommands(new TestClock());
+    const events = historyOf(caseSurveyDecider, [
+      c.schedule(),
+      c.invite(),
+      c.answer({
+        result: 1,
+        suggestion: 'Call me on 138 0000 0000',
+        contact: { ciphertext: 'c2VhbGVk', keyVersion: 1 },
+      }),
+    ]);
+    const published = events.map((e) => surveysIntegrationEvents(stored(e))).filter((e) => e !== null);
+    expect(published.map((e) => [e.type, e.subject])).toEqual([[ImprovementInputRaisedV1.type, caseSurveyId]]);
+    expect(validateEvent(published[0]!.type, published[0]!.data)).toMatchObject({ ok: true });
+    expect(published[0]!.data).toMatchObject({
+      caseId,
+      customerId: 'cus-1',
+      team: 'after-sales-east',
+      reasons: ['unsatisfied', 'suggestion'],
+      unsatisfiedDimensions: ['result'],
+      route: 'follow-up-case',
+    });
+    expect(JSON.stringify(published[0]!.data)).not.toMatch(/138|c2VhbGVk/);
   });
 });
