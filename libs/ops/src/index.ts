@@ -1,2 +1,6 @@
 export * from './dead-letters';
+export * from './events-tail';
+export * from './cluster';
+export * from './audit';
+export { kafkaOf } from './kafka';
 export { runOps, type OpsIo } from './run-ops';
