@@ -4,3 +4,4 @@ export * from './cluster';
 export * from './audit';
 export { kafkaOf } from './kafka';
 export { runOps, type OpsIo } from './run-ops';
+export * from './privacy';

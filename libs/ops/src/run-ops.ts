@@ -10,6 +10,8 @@
  *   npm run ops -- consumer-groups lag [--prefix <group prefix>] [--partitions] [--max-lag <n>]
  *   npm run ops -- topics describe [<topic>…]
  *   npm run ops -- audit verify <service>|all [--stream <id>]… [--all] [--prefix <stream prefix>] [--database <name>]
+ *   npm run ops -- privacy key-status <service> [--database <name>]
+ *   npm run ops -- privacy rotate-master-key <service> [--database <name>] [--batch <n>] [--dry-run]
  *
  * Filters: --since <ISO time> --until <ISO time> --code <dlq or handler code> --type <ce_type> --event <ce_id>
  * --at <p:o>[,<p:o>…]. Redriven letters go back to the topic they came from and through the failed consumer's inbox:
@@ -18,8 +20,10 @@
  * Exit codes: 0 done; 1 failed (the broker, a letter refused); 2 the command line is wrong.
  */
 import { Services, type Service } from '@aftersales/contracts';
+import { wrappedKeyCounts } from '@aftersales/privacy';
 import { openReadOnly, serviceDatabaseUrl, verifyStoreAudit, type AuditSummary } from './audit';
 import { consumerGroupLag, describeTopics } from './cluster';
+import { openPrivacyStore, rotateServiceMasterKey } from './privacy';
 import { tailCaseEvents, type CaseEvent } from './events-tail';
 import {
   deadLetterTopics,
@@ -38,6 +42,9 @@ const USAGE = `usage:
   npm run ops -- consumer-groups lag [--prefix <group prefix>] [--partitions] [--max-lag <n>]
   npm run ops -- topics describe [<topic>…]
   npm run ops -- audit verify <service>|all [--stream <id>]… [--all] [--prefix <stream prefix>] [--database <name>]
+  npm run ops -- privacy key-status <service> [--database <name>]
+  npm run ops -- privacy rotate-master-key <service> [--database <name>] [--batch <n>] [--dry-run]
+    (PRIVACY_MASTER_KEY: the new key; PRIVACY_PREVIOUS_MASTER_KEYS: the old one(s))
 filters: --since <ISO time> --until <ISO time> --code <code> --type <ce_type> --event <ce_id> --at <partition:offset>[,…]
 environment: KAFKA_BROKERS (default 127.0.0.1:9092), KAFKA_SSL, KAFKA_SSL_CA_FILE, KAFKA_SASL_MECHANISM,
   KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD; DATABASE_URL (audit: the Postgres server of the services' databases)`;
@@ -356,6 +363,55 @@ async function audit({ io, env }: Context, args: readonly string[]): Promise<num
   return total.tampered + total.missing + failedServices > 0 ? 1 : 0;
 }
 
+async function privacy({ io, env }: Context, args: readonly string[]): Promise<number> {
+  const [command, service, ...rest] = args;
+  if (command !== 'key-status' && command !== 'rotate-master-key') {
+    throw new OpsUsageError(`unknown privacy command: ${command ?? '(none)'}`);
+  }
+  onlyOptions(rest, { '--database': 'value', '--batch': 'value', '--dry-run': 'flag' });
+  if (!service || !(Services as readonly string[]).includes(service)) {
+    throw new OpsUsageError(`privacy ${command} needs a service (${Services.join(', ')})`);
+  }
+  const server = env.DATABASE_URL?.trim();
+  if (!server) throw new OpsUsageError("set DATABASE_URL to the Postgres server of the services' databases");
+  const database = option(rest, 'database') ?? `aftersales_${service}`;
+  const pool = await openPrivacyStore(serviceDatabaseUrl(server, database));
+  if (!pool) {
+    io.err(`${service}: no database ${database} on the server of DATABASE_URL`);
+    return 1;
+  }
+  try {
+    if (command === 'key-status') {
+      io.out('master key\tdata keys');
+      for (const [key, n] of Object.entries(await wrappedKeyCounts(pool))) io.out(`${key}\t${n}`);
+      return 0;
+    }
+    const dryRun = rest.includes('--dry-run');
+    const batch = wholeNumber(option(rest, 'batch'), 'batch');
+    if (batch === 0) throw new OpsUsageError('--batch must be at least 1');
+    const { result, currentKeyId, after } = await rotateServiceMasterKey(pool, env, {
+      batchSize: batch,
+      dryRun,
+      onProgress: progress(io, `re-wrapping ${service}'s data keys`),
+    });
+    io.out(
+      dryRun
+        ? `would re-wrap ${result.stale} data key(s) under ${currentKeyId} (${result.alreadyCurrent} already under it)`
+        : `re-wrapped ${result.rewrapped} data key(s) under ${currentKeyId} (${result.alreadyCurrent} already under it)`,
+    );
+    for (const f of result.failed) {
+      io.err(`could not re-wrap ${f.tenant}/${f.customerId} (master key ${f.masterKeyId ?? '(legacy)'}): ${f.reason}`);
+    }
+    io.out(`data keys per master key now: ${Object.entries(after).map(([k, n]) => `${k}=${n}`).join(', ') || '(none)'}`);
+    if (!dryRun && result.failed.length === 0) {
+      io.out('done: every data key is wrapped by the new key; PRIVACY_PREVIOUS_MASTER_KEYS can be removed');
+    }
+    return result.failed.length > 0 ? 1 : 0;
+  } finally {
+    await pool.end();
+  }
+}
+
 async function dlq(context: Context, args: readonly string[]): Promise<number> {
   const [command, topic, ...rest] = args;
   switch (command) {
@@ -405,6 +461,8 @@ export async function runOps(
         return await topicsCommand(context, args);
       case 'audit':
         return await audit(context, args);
+      case 'privacy':
+        return await privacy(context, args);
       default:
         throw new OpsUsageError(area ? `unknown area: ${area}` : 'no command given');
     }
@@ -414,7 +472,7 @@ export async function runOps(
       return 2;
     }
     const where =
-      area === 'audit' ? 'Is Postgres reachable at DATABASE_URL?' : `Is Kafka reachable at ${brokers.join(',')}? (KAFKA_BROKERS)`;
+      area === 'audit' || area === 'privacy' ? 'Is Postgres reachable at DATABASE_URL?' : `Is Kafka reachable at ${brokers.join(',')}? (KAFKA_BROKERS)`;
     io.err(`failed: ${(error as Error).message}\n${where}`);
     return 1;
   }
