@@ -30,6 +30,7 @@ import {
   type TopicPolicy,
 } from '@aftersales/messaging';
 import { createLogger, stopTelemetry, type Logger } from '@aftersales/observability';
+import { checkEnvironment } from './environment';
 import { ApiDocsModule, authConfigFromEnv, PlatformHttpModule, type AuthConfig } from '@aftersales/platform-http';
 
 /** DI token of the service's {@link ServiceDatabase}. */
@@ -77,6 +78,8 @@ export interface ServiceConfig {
 export const DEFAULT_BODY_LIMIT_BYTES = 256 * 1024;
 
 export function serviceConfigFromEnv(service: ServiceName, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+  // Every variable of the service at once, each problem with an example (docs/environment.md).
+  checkEnvironment(service, env);
   const missing = ['DATABASE_URL', 'KAFKA_BROKERS'].filter((k) => !env[k]);
   if (missing.length) {
     throw new Error(
