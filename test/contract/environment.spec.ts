@@ -12,7 +12,9 @@ describe('environment variables: one generated table', () => {
   const catalogued = new Set(ENVIRONMENT.map((v) => v.name));
 
   it('lists every variable the services, libraries and tools read', () => {
-    const missing = [...read].filter(([name]) => !catalogued.has(name)).map(([name, files]) => `${name} (${files.join(', ')})`);
+    const missing = [...read]
+      .filter(([name]) => !catalogued.has(name))
+      .map(([name, files]) => `${name} (${files.join(', ')})`);
     expect(missing).toEqual([]);
   });
 

@@ -49,7 +49,9 @@ describe('KAFKA_SSL_CA_FILE', () => {
   });
 
   it('refuses a CA without TLS, an unreadable file and a file without a certificate', () => {
-    expect(() => kafkaSecurityFromEnv({ KAFKA_SSL_CA_FILE: caFile })).toThrow(/KAFKA_SSL is not true: set KAFKA_SSL=true/);
+    expect(() => kafkaSecurityFromEnv({ KAFKA_SSL_CA_FILE: caFile })).toThrow(
+      /KAFKA_SSL is not true: set KAFKA_SSL=true/,
+    );
     expect(() => kafkaSecurityFromEnv({ KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: join(dir, 'none.pem') })).toThrow(
       /cannot be read \(ENOENT\)/,
     );
@@ -73,7 +75,9 @@ describe('kafkaAccessRefused', () => {
     });
     const refused = kafkaAccessRefused(sasl, ['k:9093'], security);
     expect(refused).toBeInstanceOf(KafkaAccessRefused);
-    expect(refused?.message).toMatch(/Kafka at k:9093 refused the credentials of KAFKA_SASL_USERNAME=intake \(KAFKA_SASL_MECHANISM=scram-sha-512\)/);
+    expect(refused?.message).toMatch(
+      /Kafka at k:9093 refused the credentials of KAFKA_SASL_USERNAME=intake \(KAFKA_SASL_MECHANISM=scram-sha-512\)/,
+    );
     expect(refused?.message).not.toContain('p4ss');
   });
 
@@ -82,7 +86,9 @@ describe('kafkaAccessRefused', () => {
       code: 'SELF_SIGNED_CERT_IN_CHAIN',
     });
     const wrapped = new Error('Connection error: self-signed certificate in certificate chain', { cause: tls });
-    expect(kafkaAccessRefused(wrapped, ['k:9093'], security)?.message).toMatch(/is not trusted .*set KAFKA_SSL_CA_FILE/);
+    expect(kafkaAccessRefused(wrapped, ['k:9093'], security)?.message).toMatch(
+      /is not trusted .*set KAFKA_SSL_CA_FILE/,
+    );
   });
 
   it('leaves other failures to the retries', () => {

@@ -69,7 +69,9 @@ describe('topic policy on the broker', () => {
       { topic, partitions: 1 },
     ]);
     await expect(attempt).rejects.toThrow(TopicsRefused);
-    await expect(attempt).rejects.toThrow(/with 3 replicas: the cluster .* has 1 broker\(s\).*KAFKA_REPLICATION_FACTOR=1/);
+    await expect(attempt).rejects.toThrow(
+      /with 3 replicas: the cluster .* has 1 broker\(s\).*KAFKA_REPLICATION_FACTOR=1/,
+    );
     expect(await admin.listTopics()).not.toContain(topic);
   });
 

@@ -59,7 +59,9 @@ describe('topicPolicyFromEnv', () => {
 
 describe('resolveTopic', () => {
   const policy = topicPolicyFromEnv({
-    KAFKA_TOPIC_CONFIG: JSON.stringify({ 'aftersales.intake.events': { replicationFactor: 5, config: { 'cleanup.policy': 'compact' } } }),
+    KAFKA_TOPIC_CONFIG: JSON.stringify({
+      'aftersales.intake.events': { replicationFactor: 5, config: { 'cleanup.policy': 'compact' } },
+    }),
   });
 
   it('gives event and dead-letter topics their own retention, and the override the last word', () => {

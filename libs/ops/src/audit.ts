@@ -45,7 +45,9 @@ export async function verifyStoreAudit(
       counts.tampered += 1;
       const { eventId, streamVersion, position } = result.firstInvalid;
       const where =
-        eventId === null ? `version ${streamVersion} (deleted)` : `${eventId} (version ${streamVersion}, position ${position})`;
+        eventId === null
+          ? `version ${streamVersion} (deleted)`
+          : `${eventId} (version ${streamVersion}, position ${position})`;
       io.out(`TAMPERED\t${label}\t${streamId}\tfirst bad event ${where}: ${result.reason}`);
     }
     io.onProgress?.(index + 1, streams.length);

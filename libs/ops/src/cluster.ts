@@ -45,7 +45,10 @@ export async function consumerGroupLag(
       let known = ends.get(topic);
       if (!known) {
         known = new Map(
-          (await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, { low: Number(p.low), high: Number(p.high) }]),
+          (await admin.fetchTopicOffsets(topic)).map((p) => [
+            p.partition,
+            { low: Number(p.low), high: Number(p.high) },
+          ]),
         );
         ends.set(topic, known);
       }
@@ -105,7 +108,9 @@ export async function describeTopics(
   try {
     const all = await admin.listTopics();
     const unknown = names.filter((n) => !all.includes(n));
-    const wanted = (names.length ? names.filter((n) => all.includes(n)) : all.filter((t) => t.startsWith('aftersales.')))
+    const wanted = (
+      names.length ? names.filter((n) => all.includes(n)) : all.filter((t) => t.startsWith('aftersales.'))
+    )
       .slice()
       .sort();
     if (wanted.length === 0) return { topics: [], unknown };

@@ -33,7 +33,12 @@ export interface TailOptions {
  * True when an event belongs to the case: keyed or subjected by it (the case's own events), or a `caseId`-like field of
  * its payload names it (another service's events about the case: its incident, its return, its compensation…).
  */
-export function concernsCase(caseId: string, key: string | null, headers: Record<string, string>, data: unknown): boolean {
+export function concernsCase(
+  caseId: string,
+  key: string | null,
+  headers: Record<string, string>,
+  data: unknown,
+): boolean {
   if (key === caseId || headers.ce_subject === caseId) return true;
   return mentions(data, caseId, 0);
 }

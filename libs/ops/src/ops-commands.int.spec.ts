@@ -68,7 +68,10 @@ describe('ops commands: events tail, consumer-groups lag, topics describe, audit
       since = new Date(Date.now() - 1_000).toISOString();
       caseTopic = await newTopic(`aftersales.${uniqueName('tail-cases')}.events`);
       otherTopic = await newTopic(`aftersales.${uniqueName('tail-returns')}.events`);
-      await producer.send({ topic: caseTopic, messages: [event('CaseOpened.v1', caseId, { caseId, channel: 'chat' })] });
+      await producer.send({
+        topic: caseTopic,
+        messages: [event('CaseOpened.v1', caseId, { caseId, channel: 'chat' })],
+      });
       await producer.send({
         topic: otherTopic,
         messages: [
@@ -144,7 +147,10 @@ describe('ops commands: events tail, consumer-groups lag, topics describe, audit
 
       const perPartition = await ops(['consumer-groups', 'lag', '--prefix', group, '--partitions']);
       expect(perPartition.out).toEqual(
-        expect.arrayContaining([[group, 'Empty', '0', topic, '0', '3'].join('\t'), [group, 'Empty', '0', topic, '1', '1'].join('\t')]),
+        expect.arrayContaining([
+          [group, 'Empty', '0', topic, '0', '3'].join('\t'),
+          [group, 'Empty', '0', topic, '1', '1'].join('\t'),
+        ]),
       );
 
       const over = await ops(['consumer-groups', 'lag', '--prefix', group, '--max-lag', '3']);
@@ -173,7 +179,13 @@ describe('ops commands: events tail, consumer-groups lag, topics describe, audit
           },
         ],
       });
-      await producer.send({ topic, messages: [{ key: 'a', value: '1' }, { key: 'b', value: '2' }] });
+      await producer.send({
+        topic,
+        messages: [
+          { key: 'a', value: '1' },
+          { key: 'b', value: '2' },
+        ],
+      });
 
       const described = await ops(['topics', 'describe', topic]);
       expect(described.code).toBe(0);
@@ -221,7 +233,8 @@ describe('ops commands: events tail, consumer-groups lag, topics describe, audit
       await testDb?.drop();
     });
 
-    const audit = (...args: string[]) => ops(['audit', 'verify', 'intake', '--database', testDb.name, ...args], { env });
+    const audit = (...args: string[]) =>
+      ops(['audit', 'verify', 'intake', '--database', testDb.name, ...args], { env });
 
     it('verifies every stream of a service store (OK lines, exit 0), or a prefix of them', async () => {
       const all = await audit('--all');

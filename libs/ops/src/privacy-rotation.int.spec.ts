@@ -47,7 +47,9 @@ describe('privacy master-key rotation', () => {
       sealed.set(customer, await inTransaction((tx) => before.seal(tx, 'shop-1', customer, { name: `Customer ${i}` })));
     }
     // Sealed before key ids were recorded (the column came with the rotation): the provider tries each key it holds.
-    await db.pool.query(`UPDATE privacy_customer_keys SET master_key_id = NULL WHERE customer_id IN ('cus-1', 'cus-2')`);
+    await db.pool.query(
+      `UPDATE privacy_customer_keys SET master_key_id = NULL WHERE customer_id IN ('cus-1', 'cus-2')`,
+    );
     await before.erase('shop-1', 'cus-7', 'supervisor-2');
   });
 
@@ -120,7 +122,9 @@ describe('privacy master-key rotation', () => {
     out.length = 0;
     expect(await ops(['rotate-master-key', '--batch', '3'], env)).toBe(0);
     expect(out).toContain(`re-wrapped 7 data key(s) under ${localKeyId(third)} (0 already under it)`);
-    expect(out).toContain('done: every data key is wrapped by the new key; PRIVACY_PREVIOUS_MASTER_KEYS can be removed');
+    expect(out).toContain(
+      'done: every data key is wrapped by the new key; PRIVACY_PREVIOUS_MASTER_KEYS can be removed',
+    );
 
     out.length = 0;
     expect(await ops(['key-status'], env)).toBe(0);

@@ -28,7 +28,12 @@ export async function rotateServiceMasterKey(
   pool: Pool,
   env: NodeJS.ProcessEnv,
   options: { batchSize?: number; dryRun?: boolean; onProgress?: (done: number, total: number) => void },
-): Promise<{ result: RotationResult; currentKeyId: string; before: Record<string, number>; after: Record<string, number> }> {
+): Promise<{
+  result: RotationResult;
+  currentKeyId: string;
+  before: Record<string, number>;
+  after: Record<string, number>;
+}> {
   const keys = masterKeyProviderFromEnv(env);
   const before = await wrappedKeyCounts(pool);
   const result = await rotateMasterKey(pool, keys, options);

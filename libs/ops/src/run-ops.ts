@@ -100,7 +100,8 @@ function onlyOptions(args: readonly string[], known: Record<string, 'flag' | 'va
 function wholeNumber(raw: string | undefined, name: string): number | undefined {
   if (raw === undefined) return undefined;
   const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < 0) throw new OpsUsageError(`--${name} must be a whole number ≥ 0, e.g. --${name} 1000`);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new OpsUsageError(`--${name} must be a whole number ≥ 0, e.g. --${name} 1000`);
   return n;
 }
 
@@ -230,7 +231,14 @@ function printEvent(io: OpsIo, event: CaseEvent, json: boolean): void {
     return;
   }
   io.out(
-    [event.timestamp, event.topic, `${event.partition}:${event.offset}`, event.type ?? '-', event.subject ?? event.key ?? '-', event.id ?? '-'].join('\t'),
+    [
+      event.timestamp,
+      event.topic,
+      `${event.partition}:${event.offset}`,
+      event.type ?? '-',
+      event.subject ?? event.key ?? '-',
+      event.id ?? '-',
+    ].join('\t'),
   );
 }
 
@@ -250,7 +258,9 @@ async function events({ brokers, io, env, signal }: Context, args: readonly stri
     env,
     onProgress: progress(io, 'reading event topics'),
   });
-  io.err(`${result.matched} event(s) of case ${caseId} among ${result.read} read${follow ? ' (stopped following)' : ''}`);
+  io.err(
+    `${result.matched} event(s) of case ${caseId} among ${result.read} read${follow ? ' (stopped following)' : ''}`,
+  );
   return 0;
 }
 
@@ -277,7 +287,8 @@ async function consumerGroups({ brokers, io, env }: Context, args: readonly stri
   io.out(`${groups} group(s), ${lags.reduce((sum, l) => sum + l.lag, 0)} message(s) behind in all`);
   if (maxLag === undefined) return 0;
   const over = lags.filter((l) => l.lag > maxLag);
-  for (const l of over) io.err(`${l.group} is ${l.lag} message(s) behind on ${l.topic} (more than --max-lag ${maxLag})`);
+  for (const l of over)
+    io.err(`${l.group} is ${l.lag} message(s) behind on ${l.topic} (more than --max-lag ${maxLag})`);
   return over.length > 0 ? 1 : 0;
 }
 
@@ -287,9 +298,17 @@ async function topicsCommand({ brokers, io, env }: Context, args: readonly strin
   const names = onlyOptions(rest, {});
   const { topics, unknown } = await describeTopics(brokers, names, env);
   io.out(
-    ['topic', 'partitions', 'replicas', 'min.insync', 'under-replicated', 'offline', 'retention.ms', 'cleanup', 'messages'].join(
-      '\t',
-    ),
+    [
+      'topic',
+      'partitions',
+      'replicas',
+      'min.insync',
+      'under-replicated',
+      'offline',
+      'retention.ms',
+      'cleanup',
+      'messages',
+    ].join('\t'),
   );
   for (const t of topics) {
     io.out(
@@ -309,7 +328,8 @@ async function topicsCommand({ brokers, io, env }: Context, args: readonly strin
   io.out(`${topics.length} topic(s) on ${brokers.join(',')}`);
   for (const name of unknown) io.err(`no topic ${name} on ${brokers.join(',')}`);
   const unhealthy = topics.filter((t) => t.underReplicated > 0 || t.offline > 0);
-  for (const t of unhealthy) io.err(`${t.topic}: ${t.offline} partition(s) offline, ${t.underReplicated} under-replicated`);
+  for (const t of unhealthy)
+    io.err(`${t.topic}: ${t.offline} partition(s) offline, ${t.underReplicated} under-replicated`);
   return unknown.length > 0 || unhealthy.length > 0 ? 1 : 0;
 }
 
@@ -317,7 +337,8 @@ async function audit({ io, env }: Context, args: readonly string[]): Promise<num
   const [command, target, ...rest] = args;
   if (command !== 'verify') throw new OpsUsageError(`unknown audit command: ${command ?? '(none)'}`);
   onlyOptions(rest, { '--stream': 'value', '--all': 'flag', '--prefix': 'value', '--database': 'value' });
-  if (!target || target.startsWith('--')) throw new OpsUsageError(`audit verify needs a service (${Services.join(', ')}) or all`);
+  if (!target || target.startsWith('--'))
+    throw new OpsUsageError(`audit verify needs a service (${Services.join(', ')}) or all`);
   if (target !== 'all' && !(Services as readonly string[]).includes(target)) {
     throw new OpsUsageError(`unknown service ${target}: one of ${Services.join(', ')}, or all`);
   }
@@ -326,9 +347,10 @@ async function audit({ io, env }: Context, args: readonly string[]): Promise<num
   const prefix = option(rest, 'prefix');
   if (!all && streams.length === 0) throw new OpsUsageError('name streams (--stream <id>) or verify --all');
   const database = option(rest, 'database');
-  if (database && target === 'all') throw new OpsUsageError('--database names one service\'s database: give the service');
+  if (database && target === 'all')
+    throw new OpsUsageError("--database names one service's database: give the service");
   const server = env.DATABASE_URL?.trim();
-  if (!server) throw new OpsUsageError('set DATABASE_URL to the Postgres server of the services\' databases');
+  if (!server) throw new OpsUsageError("set DATABASE_URL to the Postgres server of the services' databases");
   const services: Service[] = target === 'all' ? [...Services] : [target as Service];
   const total: AuditSummary = { streams: 0, ok: 0, tampered: 0, missing: 0, events: 0 };
   let absent = 0;
@@ -402,7 +424,13 @@ async function privacy({ io, env }: Context, args: readonly string[]): Promise<n
     for (const f of result.failed) {
       io.err(`could not re-wrap ${f.tenant}/${f.customerId} (master key ${f.masterKeyId ?? '(legacy)'}): ${f.reason}`);
     }
-    io.out(`data keys per master key now: ${Object.entries(after).map(([k, n]) => `${k}=${n}`).join(', ') || '(none)'}`);
+    io.out(
+      `data keys per master key now: ${
+        Object.entries(after)
+          .map(([k, n]) => `${k}=${n}`)
+          .join(', ') || '(none)'
+      }`,
+    );
     if (!dryRun && result.failed.length === 0) {
       io.out('done: every data key is wrapped by the new key; PRIVACY_PREVIOUS_MASTER_KEYS can be removed');
     }
@@ -472,7 +500,9 @@ export async function runOps(
       return 2;
     }
     const where =
-      area === 'audit' || area === 'privacy' ? 'Is Postgres reachable at DATABASE_URL?' : `Is Kafka reachable at ${brokers.join(',')}? (KAFKA_BROKERS)`;
+      area === 'audit' || area === 'privacy'
+        ? 'Is Postgres reachable at DATABASE_URL?'
+        : `Is Kafka reachable at ${brokers.join(',')}? (KAFKA_BROKERS)`;
     io.err(`failed: ${(error as Error).message}\n${where}`);
     return 1;
   }

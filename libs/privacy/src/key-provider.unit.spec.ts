@@ -22,7 +22,9 @@ describe('LocalMasterKeyProvider (the local adapter of the master-key port)', ()
   it('refuses a key it does not hold, and a wrapped key bound to another customer', async () => {
     const old = new LocalMasterKeyProvider(oldKey);
     const { keyId, wrapped } = await new LocalMasterKeyProvider(newKey).wrap(dataKey, context);
-    await expect(old.unwrap(keyId, wrapped, context)).rejects.toThrow(/does not hold: set it in PRIVACY_PREVIOUS_MASTER_KEYS/);
+    await expect(old.unwrap(keyId, wrapped, context)).rejects.toThrow(
+      /does not hold: set it in PRIVACY_PREVIOUS_MASTER_KEYS/,
+    );
     const both = new LocalMasterKeyProvider(newKey, [oldKey]);
     await expect(both.unwrap(keyId, wrapped, { ...context, customerId: 'cus-2' })).rejects.toThrow(CiphertextRejected);
   });

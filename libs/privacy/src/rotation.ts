@@ -71,7 +71,12 @@ export async function rotateMasterKey(
     let last: [string, string] | null = null;
     try {
       await client.query('BEGIN');
-      const { rows } = await client.query<{ tenant: string; customer_id: string; key: Buffer; master_key_id: string | null }>(
+      const { rows } = await client.query<{
+        tenant: string;
+        customer_id: string;
+        key: Buffer;
+        master_key_id: string | null;
+      }>(
         `SELECT tenant, customer_id, key, master_key_id FROM privacy_customer_keys
           WHERE key IS NOT NULL AND master_key_id IS DISTINCT FROM $1 AND (tenant, customer_id) > ($2, $3)
           ORDER BY tenant, customer_id LIMIT $4 FOR UPDATE`,

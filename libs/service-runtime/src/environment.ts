@@ -153,7 +153,8 @@ export const ENVIRONMENT: readonly EnvVariable[] = [
     kind: { type: 'brokers' },
     required: true,
     example: 'kafka-0.kafka:9093,kafka-1.kafka:9093',
-    description: 'Bootstrap brokers, `host:port` separated by commas. Also read by `npm run ops` (default 127.0.0.1:9092)',
+    description:
+      'Bootstrap brokers, `host:port` separated by commas. Also read by `npm run ops` (default 127.0.0.1:9092)',
   },
   {
     name: 'KAFKA_SSL',
@@ -161,21 +162,24 @@ export const ENVIRONMENT: readonly EnvVariable[] = [
     kind: bool,
     default: 'false',
     example: 'true',
-    description: "TLS to the brokers; their certificate and host name are verified (system CAs, or `KAFKA_SSL_CA_FILE`)",
+    description:
+      'TLS to the brokers; their certificate and host name are verified (system CAs, or `KAFKA_SSL_CA_FILE`)',
   },
   {
     name: 'KAFKA_SSL_CA_FILE',
     scope: 'services',
     kind: text,
     example: '/etc/kafka-ca/ca.crt',
-    description: "PEM file of the CA(s) to trust instead of the system's (a private CA, e.g. Strimzi's cluster CA); needs `KAFKA_SSL=true`",
+    description:
+      "PEM file of the CA(s) to trust instead of the system's (a private CA, e.g. Strimzi's cluster CA); needs `KAFKA_SSL=true`",
   },
   {
     name: 'KAFKA_SASL_MECHANISM',
     scope: 'services',
     kind: { type: 'enum', values: ['plain', 'scram-sha-256', 'scram-sha-512'], caseInsensitive: true },
     example: 'scram-sha-512',
-    description: 'SASL authentication; needs `KAFKA_SASL_USERNAME` and `KAFKA_SASL_PASSWORD`. Wrong credentials fail the start',
+    description:
+      'SASL authentication; needs `KAFKA_SASL_USERNAME` and `KAFKA_SASL_PASSWORD`. Wrong credentials fail the start',
   },
   {
     name: 'KAFKA_SASL_USERNAME',
@@ -214,7 +218,8 @@ export const ENVIRONMENT: readonly EnvVariable[] = [
     kind: count(),
     default: '3',
     example: '1',
-    description: 'Replicas of the topics a service creates (1 on a single-broker development cluster; `npm start` sets 1)',
+    description:
+      'Replicas of the topics a service creates (1 on a single-broker development cluster; `npm start` sets 1)',
   },
   {
     name: 'KAFKA_MIN_INSYNC_REPLICAS',
@@ -222,7 +227,8 @@ export const ENVIRONMENT: readonly EnvVariable[] = [
     kind: count(),
     default: '2 (1 with one replica)',
     example: '2',
-    description: "`min.insync.replicas` of those topics: replicas a write must reach (at most `KAFKA_REPLICATION_FACTOR`)",
+    description:
+      '`min.insync.replicas` of those topics: replicas a write must reach (at most `KAFKA_REPLICATION_FACTOR`)',
   },
   {
     name: 'KAFKA_RETENTION_MS',
@@ -286,7 +292,8 @@ export const ENVIRONMENT: readonly EnvVariable[] = [
     scope: 'services',
     kind: http,
     example: 'https://id.example.com/.well-known/jwks.json',
-    description: "The identity provider's keys (production); needs `AUTH_ISSUER` and `AUTH_AUDIENCE`. This or `AUTH_JWT_SECRET` is required",
+    description:
+      "The identity provider's keys (production); needs `AUTH_ISSUER` and `AUTH_AUDIENCE`. This or `AUTH_JWT_SECRET` is required",
   },
   {
     name: 'AUTH_ISSUER',
@@ -414,7 +421,8 @@ export const ENVIRONMENT: readonly EnvVariable[] = [
     scope: ['incidents'],
     kind: http,
     example: 'https://pager.example.com/hooks/aftersales',
-    description: "The pager webhook for tenants whose policy names none (called with `Idempotency-Key: <pageId>`); unset: pages are only on Kafka",
+    description:
+      'The pager webhook for tenants whose policy names none (called with `Idempotency-Key: <pageId>`); unset: pages are only on Kafka',
   },
   {
     name: 'INCIDENTS_PAGER_ALLOWED_HOSTS',
@@ -447,7 +455,7 @@ export const ENVIRONMENT: readonly EnvVariable[] = [
     kind: ms(),
     default: '300000',
     example: '300000',
-    description: "A complaint up to this far in the future is taken as received now (clock skew between services)",
+    description: 'A complaint up to this far in the future is taken as received now (clock skew between services)',
   },
   // --- returns, logistics ---
   ...timers('RETURNS', 'returns'),
@@ -616,7 +624,13 @@ export function checkEnvironment(service: string, env: NodeJS.ProcessEnv): void 
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const scopeOf = (v: EnvVariable) =>
-  v.scope === 'services' ? 'all services' : v.scope === 'ops' ? '`npm run ops`' : v.scope === 'tools' ? 'tools' : v.scope.join(', ');
+  v.scope === 'services'
+    ? 'all services'
+    : v.scope === 'ops'
+      ? '`npm run ops`'
+      : v.scope === 'tools'
+        ? 'tools'
+        : v.scope.join(', ');
 
 /** `docs/environment.md`: the table, generated (`npm run docs:env`). */
 export function renderEnvironmentDocs(): string {

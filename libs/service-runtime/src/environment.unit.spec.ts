@@ -30,8 +30,12 @@ describe('checkEnvironment', () => {
       message = (error as Error).message;
     }
     expect(message).toContain('intake cannot start, its environment is invalid (docs/environment.md):');
-    expect(message).toContain('DATABASE_URL=mysql://db/x: expected a postgres: or postgresql: URL (e.g. DATABASE_URL=postgres://');
-    expect(message).toContain('KAFKA_BROKERS=kafka: expected host:port[,host:port…] (e.g. KAFKA_BROKERS=kafka-0.kafka:9093');
+    expect(message).toContain(
+      'DATABASE_URL=mysql://db/x: expected a postgres: or postgresql: URL (e.g. DATABASE_URL=postgres://',
+    );
+    expect(message).toContain(
+      'KAFKA_BROKERS=kafka: expected host:port[,host:port…] (e.g. KAFKA_BROKERS=kafka-0.kafka:9093',
+    );
     expect(message).toContain('KAFKA_SSL=yes: expected true or false (e.g. KAFKA_SSL=true)');
     expect(message).toContain('KAFKA_PARTITIONS=0: expected at least 1 (e.g. KAFKA_PARTITIONS=12)');
     expect(message).toContain('INTAKE_TIMER_POLL_MS=soon: expected a number (e.g. INTAKE_TIMER_POLL_MS=250)');
@@ -45,7 +49,7 @@ describe('checkEnvironment', () => {
     expect(() => checkEnvironment('intake', { ...base, INTAKE_TIMER_POLL_MS: 'soon' })).toThrow(/INTAKE_TIMER_POLL_MS/);
   });
 
-  it("has a valid example for every variable (the examples in the errors and docs hold)", () => {
+  it('has a valid example for every variable (the examples in the errors and docs hold)', () => {
     const checkable = ENVIRONMENT.filter((v) => !v.example.startsWith('('));
     for (const v of checkable) expect([v.name, problemWith(v, v.example)]).toEqual([v.name, null]);
   });
