@@ -1,7 +1,10 @@
 /**
  * `npm run ops -- <area> <command> …`: operator commands of `@aftersales/ops` (libs/ops/README.md); exits with the
- * command's code (0 done, 1 failed, 2 wrong command line).
+ * command's code (0 done, 1 failed, 2 wrong command line). Ctrl-C ends a following command (`events tail --follow`).
  */
 import { runOps } from '@aftersales/ops';
 
-void runOps(process.argv.slice(2)).then((code) => process.exit(code));
+const stop = new AbortController();
+process.once('SIGINT', () => stop.abort());
+process.once('SIGTERM', () => stop.abort());
+void runOps(process.argv.slice(2), { signal: stop.signal }).then((code) => process.exit(code));

@@ -7,6 +7,7 @@
 #   bash deploy/local/kafka.sh logs [-f]  # tail the broker log
 #   bash deploy/local/kafka.sh stop       # SIGTERM, wait up to 30 s, then SIGKILL
 #   bash deploy/local/kafka.sh reset      # stop and delete all broker data (same as: stop --clean)
+#   bash deploy/local/kafka.sh scram-user <name> <password>   # SASL_SSL mode: create or update a SCRAM-SHA-512 user
 #
 # After a crash (kill -9, OOM, power loss) 'start' waits out the broker's log recovery (up to
 # KAFKA_RECOVERY_TIMEOUT), and a broker of this data dir left running without its pid file is found by its
@@ -23,6 +24,17 @@
 #   KAFKA_START_TIMEOUT    seconds to wait for the broker       (default 90)
 #   KAFKA_RECOVERY_TIMEOUT seconds to wait after an unclean stop (default 300)
 #   KAFKA_HEAP_OPTS        JVM heap flags                       (default -Xms256m -Xmx768m)
+#
+# SASL_SSL mode, as a production cluster is reached (TLS + SCRAM-SHA-512 on the client listener, also between
+# brokers; the KRaft controller listener stays local plaintext). Bring your own CA and broker certificate:
+#   KAFKA_SECURITY=sasl_ssl       plaintext (default) or sasl_ssl
+#   KAFKA_SSL_KEYSTORE            PKCS12 keystore: the broker's key and certificate (SAN IP:127.0.0.1)
+#   KAFKA_SSL_KEYSTORE_PASSWORD   its password
+#   KAFKA_SSL_CA_FILE             PEM of the CA that signed it (the broker's truststore; kcat's readiness check)
+#   KAFKA_BROKER_SASL_USERNAME    the broker's own SCRAM user, created when the storage is formatted (default broker)
+#   KAFKA_BROKER_SASL_PASSWORD    its password (required in this mode)
+# Clients' users: 'scram-user <name> <password>' (kafka-configs, through the running broker). Clients then set
+# KAFKA_SSL=true KAFKA_SSL_CA_FILE=<ca.pem> KAFKA_SASL_MECHANISM=scram-sha-512 KAFKA_SASL_USERNAME/PASSWORD.
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -50,6 +62,9 @@ BROKER_LOG="$BROKER_LOG_DIR/server.log"
 STDOUT_LOG="$BROKER_LOG_DIR/stdout.log"
 PID_FILE="$DATA_DIR/kafka.pid"
 BOOTSTRAP="$KAFKA_HOST:$KAFKA_PORT"
+KAFKA_SECURITY="${KAFKA_SECURITY:-plaintext}"
+KAFKA_BROKER_SASL_USERNAME="${KAFKA_BROKER_SASL_USERNAME:-broker}"
+ADMIN_CLIENT_CONFIG="$CONFIG_DIR/admin-client.properties"
 
 say() { printf '[kafka] %s\n' "$*"; }
 err() { printf '[kafka] ERROR: %s\n' "$*" >&2; }
@@ -110,7 +125,7 @@ find_broker_pid() {
 # The client and controller ports this data dir's running broker was configured with ("client controller").
 configured_ports() {
   [[ -f "$CONFIG_DIR/server.properties" ]] || return 1
-  sed -n 's/^listeners=PLAINTEXT:\/\/[^:]*:\([0-9]*\),CONTROLLER:\/\/[^:]*:\([0-9]*\)$/\1 \2/p' "$CONFIG_DIR/server.properties"
+  sed -n 's/^listeners=[A-Z_]*:\/\/[^:]*:\([0-9]*\),CONTROLLER:\/\/[^:]*:\([0-9]*\)$/\1 \2/p' "$CONFIG_DIR/server.properties"
 }
 
 # Who listens on a TCP port of 127.0.0.1 (ss: "users:(("java",pid=123,fd=140))"), for error messages.
@@ -135,7 +150,12 @@ broker_answers() {
     local out
     local bounded=()
     if command -v timeout >/dev/null 2>&1; then bounded=(timeout 10); fi
-    out="$(${bounded[@]+"${bounded[@]}"} kcat -b "$BOOTSTRAP" -L -t __readiness_probe -m 5 2>/dev/null)" || return 1
+    local secure=()
+    if [[ "$KAFKA_SECURITY" == sasl_ssl ]]; then
+      secure=(-X security.protocol=SASL_SSL -X sasl.mechanisms=SCRAM-SHA-512 -X "sasl.username=$KAFKA_BROKER_SASL_USERNAME"
+        -X "sasl.password=$KAFKA_BROKER_SASL_PASSWORD" -X "ssl.ca.location=$KAFKA_SSL_CA_FILE")
+    fi
+    out="$(${bounded[@]+"${bounded[@]}"} kcat -b "$BOOTSTRAP" ${secure[@]+"${secure[@]}"} -L -t __readiness_probe -m 5 2>/dev/null)" || return 1
     grep -q ' 1 brokers:' <<<"$out"
   else
     return 0
@@ -218,18 +238,39 @@ EOF
 
 # --- start ------------------------------------------------------------------------------------
 
+# The SASL_SSL mode's settings, checked before anything is written.
+check_security() {
+  case "$KAFKA_SECURITY" in
+  plaintext) ;;
+  sasl_ssl)
+    [[ -n "${KAFKA_SSL_KEYSTORE:-}" && -r "${KAFKA_SSL_KEYSTORE:-}" ]] || die "KAFKA_SECURITY=sasl_ssl needs KAFKA_SSL_KEYSTORE, a readable PKCS12 keystore with the broker's key and certificate (got '${KAFKA_SSL_KEYSTORE:-}')"
+    [[ -n "${KAFKA_SSL_KEYSTORE_PASSWORD:-}" ]] || die "KAFKA_SECURITY=sasl_ssl needs KAFKA_SSL_KEYSTORE_PASSWORD"
+    [[ -n "${KAFKA_SSL_CA_FILE:-}" && -r "${KAFKA_SSL_CA_FILE:-}" ]] || die "KAFKA_SECURITY=sasl_ssl needs KAFKA_SSL_CA_FILE, the PEM of the CA that signed the broker's certificate (got '${KAFKA_SSL_CA_FILE:-}')"
+    [[ -n "${KAFKA_BROKER_SASL_PASSWORD:-}" ]] || die "KAFKA_SECURITY=sasl_ssl needs KAFKA_BROKER_SASL_PASSWORD (the broker's own SCRAM user, $KAFKA_BROKER_SASL_USERNAME)"
+    ;;
+  *) die "KAFKA_SECURITY=$KAFKA_SECURITY: expected plaintext or sasl_ssl" ;;
+  esac
+}
+
+# The JAAS line of a SCRAM login.
+scram_jaas() {
+  printf 'org.apache.kafka.common.security.scram.ScramLoginModule required username="%s" password="%s";' "$1" "$2"
+}
+
 write_config() {
   mkdir -p "$CONFIG_DIR" "$LOG_DIRS" "$BROKER_LOG_DIR"
+  local listener=PLAINTEXT
+  if [[ "$KAFKA_SECURITY" == sasl_ssl ]]; then listener=SASL_SSL; fi
   cat >"$CONFIG_DIR/server.properties" <<EOF
 # Generated by deploy/local/kafka.sh on every start — edit the script, not this file.
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@$KAFKA_HOST:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://$KAFKA_HOST:$KAFKA_PORT,CONTROLLER://$KAFKA_HOST:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://$KAFKA_HOST:$KAFKA_PORT
-inter.broker.listener.name=PLAINTEXT
+listeners=$listener://$KAFKA_HOST:$KAFKA_PORT,CONTROLLER://$KAFKA_HOST:$KAFKA_CONTROLLER_PORT
+advertised.listeners=$listener://$KAFKA_HOST:$KAFKA_PORT
+inter.broker.listener.name=$listener
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,$listener:$listener
 log.dirs=$LOG_DIRS
 num.partitions=3
 auto.create.topics.enable=false
@@ -246,6 +287,30 @@ default.replication.factor=1
 log.retention.hours=72
 log.segment.bytes=67108864
 EOF
+  if [[ "$KAFKA_SECURITY" == sasl_ssl ]]; then
+    cat >>"$CONFIG_DIR/server.properties" <<EOF
+# SASL_SSL mode: TLS with the given keystore, SCRAM-SHA-512 for clients and between brokers.
+sasl.enabled.mechanisms=SCRAM-SHA-512
+sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=$(scram_jaas "$KAFKA_BROKER_SASL_USERNAME" "$KAFKA_BROKER_SASL_PASSWORD")
+ssl.keystore.type=PKCS12
+ssl.keystore.location=$KAFKA_SSL_KEYSTORE
+ssl.keystore.password=$KAFKA_SSL_KEYSTORE_PASSWORD
+ssl.key.password=$KAFKA_SSL_KEYSTORE_PASSWORD
+ssl.truststore.type=PEM
+ssl.truststore.location=$KAFKA_SSL_CA_FILE
+ssl.endpoint.identification.algorithm=https
+EOF
+    cat >"$ADMIN_CLIENT_CONFIG" <<EOF
+# The broker's own user, for 'scram-user' (kafka-configs). Generated by deploy/local/kafka.sh.
+security.protocol=SASL_SSL
+sasl.mechanism=SCRAM-SHA-512
+sasl.jaas.config=$(scram_jaas "$KAFKA_BROKER_SASL_USERNAME" "$KAFKA_BROKER_SASL_PASSWORD")
+ssl.truststore.type=PEM
+ssl.truststore.location=$KAFKA_SSL_CA_FILE
+EOF
+    chmod 600 "$CONFIG_DIR/server.properties" "$ADMIN_CLIENT_CONFIG"
+  fi
   cat >"$CONFIG_DIR/log4j.properties" <<EOF
 # Generated by deploy/local/kafka.sh. WARN keeps the file small; a few INFO loggers show startup progress.
 log4j.rootLogger=WARN, file
@@ -270,9 +335,16 @@ format_storage() {
   cluster_id="$(java -cp "$LIBS_DIR/*" -Dlog4j.configuration="file:$CONFIG_DIR/log4j.properties" \
     kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)"
   [[ -n "$cluster_id" ]] || die "could not generate a cluster id with kafka.tools.StorageTool"
-  say "formatting storage in $LOG_DIRS (cluster id $cluster_id)…"
+  local scram=()
+  if [[ "$KAFKA_SECURITY" == sasl_ssl ]]; then
+    # The broker authenticates to itself (inter-broker listener) before any client could create its user.
+    scram=(--add-scram "SCRAM-SHA-512=[name=$KAFKA_BROKER_SASL_USERNAME,password=$KAFKA_BROKER_SASL_PASSWORD]")
+    say "formatting storage in $LOG_DIRS (cluster id $cluster_id) with the SCRAM-SHA-512 user $KAFKA_BROKER_SASL_USERNAME…"
+  else
+    say "formatting storage in $LOG_DIRS (cluster id $cluster_id)…"
+  fi
   java -cp "$LIBS_DIR/*" -Dlog4j.configuration="file:$CONFIG_DIR/log4j.properties" \
-    kafka.tools.StorageTool format -t "$cluster_id" -c "$CONFIG_DIR/server.properties" | sed 's/^/[kafka]   /'
+    kafka.tools.StorageTool format -t "$cluster_id" -c "$CONFIG_DIR/server.properties" ${scram[@]+"${scram[@]}"} | sed 's/^/[kafka]   /'
 }
 
 wait_until_ready() {
@@ -340,6 +412,7 @@ start() {
 
   assemble
   need java "Install a JDK/JRE 11+ (e.g. apt-get install -y openjdk-17-jre-headless)."
+  check_security
   write_config
   format_storage
 
@@ -436,6 +509,21 @@ logs() {
   return 0
 }
 
+# Creates (or changes the password of) a SCRAM-SHA-512 user with kafka-configs, through the running SASL_SSL broker.
+scram_user() {
+  local name="${1:-}" password="${2:-}"
+  [[ -n "$name" && -n "$password" ]] || die "usage: bash deploy/local/kafka.sh scram-user <name> <password>"
+  [[ "$KAFKA_SECURITY" == sasl_ssl ]] || die "scram-user needs KAFKA_SECURITY=sasl_ssl (a plaintext broker has no users)"
+  [[ "$password" != *[],[\"]* ]] || die "the password of $name must not contain ',', '[', ']' or '\"' (kafka-configs' list syntax)"
+  find_broker_pid >/dev/null || die "no broker of $DATA_DIR is running: start it first"
+  [[ -f "$ADMIN_CLIENT_CONFIG" ]] || die "$ADMIN_CLIENT_CONFIG is missing: was the broker started with KAFKA_SECURITY=sasl_ssl?"
+  java -cp "$LIBS_DIR/*" -Dlog4j.configuration="file:$CONFIG_DIR/log4j.properties" kafka.admin.ConfigCommand \
+    --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CLIENT_CONFIG" \
+    --alter --add-config "SCRAM-SHA-512=[password=$password]" --entity-type users --entity-name "$name" |
+    sed 's/^/[kafka]   /'
+  say "SCRAM-SHA-512 user $name ready on $BOOTSTRAP"
+}
+
 reset() {
   stop
   say "deleting $DATA_DIR"
@@ -443,7 +531,7 @@ reset() {
 }
 
 usage() {
-  sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,37p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 main() {
@@ -461,6 +549,7 @@ main() {
     start
     ;;
   status) status ;;
+  scram-user) scram_user "$@" ;;
   logs) logs "$@" ;;
   -h | --help | help) usage ;;
   *)

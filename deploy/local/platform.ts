@@ -33,6 +33,9 @@ const env = {
   // Pager webhooks tenants may name (PUT /policies): local pagers only, plain http allowed; list your pager's host
   // (or *.its-domain, https) in production.
   INCIDENTS_PAGER_ALLOWED_HOSTS: process.env.INCIDENTS_PAGER_ALLOWED_HOSTS ?? '127.0.0.1,localhost',
+  // The local broker is a single node: one replica per partition (production defaults: 3 replicas, 2 in sync).
+  KAFKA_REPLICATION_FACTOR: process.env.KAFKA_REPLICATION_FACTOR ?? '1',
+  KAFKA_MIN_INSYNC_REPLICAS: process.env.KAFKA_MIN_INSYNC_REPLICAS ?? '1',
   KAFKAJS_NO_PARTITIONER_WARNING: '1',
 };
 

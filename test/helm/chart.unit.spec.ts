@@ -117,6 +117,47 @@ describe('the Helm chart', () => {
     );
   });
 
+  it('refuses a JWKS without issuer and audience', () => {
+    expect(readFileSync(join(out, 'jwks-without-audience.error'), 'utf8')).toMatch(
+      /auth\.jwksUrl needs auth\.issuer and auth\.audience/,
+    );
+  });
+
+  it('gives the services the topic policy: Strimzi makes the topics, the services only check them', () => {
+    const data = (values: string) =>
+      (named(values, 'ConfigMap', 'aftersales-common') as unknown as { data: Record<string, string> }).data;
+    expect(data('production')).toMatchObject({
+      KAFKA_CREATE_TOPICS: 'false',
+      KAFKA_REPLICATION_FACTOR: '3',
+      KAFKA_MIN_INSYNC_REPLICAS: '2',
+      KAFKA_RETENTION_MS: '604800000',
+      KAFKA_DLQ_RETENTION_MS: '2592000000',
+    });
+    expect(data('inline-secrets').KAFKA_CREATE_TOPICS).toBe('true');
+  });
+
+  it('mounts the Kafka cluster CA and names it in KAFKA_SSL_CA_FILE (and to KEDA)', () => {
+    const pod = named('production', 'Deployment', 'aftersales-intake').spec.template.spec;
+    const [container] = pod.containers;
+    expect(container.env).toContainEqual({ name: 'KAFKA_SSL_CA_FILE', value: '/etc/aftersales/kafka-ca/ca.crt' });
+    expect(container.volumeMounts).toContainEqual({
+      name: 'kafka-ca',
+      mountPath: '/etc/aftersales/kafka-ca',
+      readOnly: true,
+    });
+    expect(pod.volumes).toContainEqual({
+      name: 'kafka-ca',
+      secret: { secretName: 'shop-cluster-ca-cert', items: [{ key: 'ca.crt', path: 'ca.crt' }] },
+    });
+    expect(named('production', 'TriggerAuthentication', 'aftersales-kafka').spec.secretTargetRef).toContainEqual({
+      parameter: 'ca',
+      name: 'shop-cluster-ca-cert',
+      key: 'ca.crt',
+    });
+    const inline = named('inline-secrets', 'Deployment', 'aftersales-intake').spec.template.spec;
+    expect(inline.volumes.map((v: { name: string }) => v.name)).toEqual(['tmp']);
+  });
+
   it('refuses values that break values.schema.json', () => {
     const error = readFileSync(join(out, 'invalid-values.error'), 'utf8');
     expect(error).toMatch(/database\.url: Does not match pattern/);

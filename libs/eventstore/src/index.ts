@@ -12,3 +12,4 @@ export * from './timers';
 export * from './timer-backoff';
 export * from './transaction';
 export * from './origin';
+export * from './audit';

@@ -1,6 +1,7 @@
 export * from './ports';
 export * from './kafkajs.adapter';
 export * from './kafka-security';
+export * from './topic-policy';
 export * from './cloudevents';
 export * from './outbox-relay';
 export * from './inbox-consumer';

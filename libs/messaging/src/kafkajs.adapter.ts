@@ -9,7 +9,8 @@ import {
   type Producer,
 } from 'kafkajs';
 import type { Logger } from '@aftersales/observability';
-import { kafkaSecurityFromEnv, type KafkaSecurity } from './kafka-security';
+import { kafkaAccessRefused, kafkaSecurityFromEnv, type KafkaSecurity } from './kafka-security';
+import { BROKER_DEFAULTS, resolveTopic, TopicsMissing, type TopicPolicy } from './topic-policy';
 import type {
   ConsumerSubscription,
   IncomingMessage,
@@ -221,15 +222,30 @@ export class KafkaJsClient implements MessagingClient {
   private admin: Admin | undefined;
   private readonly owned: Array<{ disconnect(): Promise<void> }> = [];
   private readonly logger: Logger | undefined;
+  private readonly brokers: readonly string[];
+  private readonly security: KafkaSecurity;
+  private readonly topicPolicy: TopicPolicy;
 
-  /** `security` defaults to {@link kafkaSecurityFromEnv}: TLS and SASL from `KAFKA_SSL` and `KAFKA_SASL_*`. */
-  constructor(options: { clientId: string; brokers: readonly string[]; logger?: Logger; security?: KafkaSecurity }) {
+  /**
+   * `security` defaults to {@link kafkaSecurityFromEnv}: TLS and SASL from `KAFKA_SSL` and `KAFKA_SASL_*`. `topics`: how
+   * topics are created (a service passes `topicPolicyFromEnv()`); by default with the broker's defaults.
+   */
+  constructor(options: {
+    clientId: string;
+    brokers: readonly string[];
+    logger?: Logger;
+    security?: KafkaSecurity;
+    topics?: TopicPolicy;
+  }) {
     this.logger = options.logger;
+    this.topicPolicy = options.topics ?? BROKER_DEFAULTS;
     const logger = options.logger;
+    this.brokers = options.brokers;
+    this.security = options.security ?? kafkaSecurityFromEnv();
     this.kafka = new Kafka({
       clientId: options.clientId,
       brokers: [...options.brokers],
-      ...(options.security ?? kafkaSecurityFromEnv()),
+      ...this.security,
       logLevel: logLevel.WARN,
       ...(logger ? { logCreator: () => (entry: LogEntry) => logKafkaJs(logger, entry) } : {}),
       retry: { initialRetryTime: 100, retries: 8 },
@@ -252,7 +268,7 @@ export class KafkaJsClient implements MessagingClient {
       },
       transactionalId: options.transactionalId,
     });
-    await producer.connect();
+    await this.refusedOr(producer.connect());
     const owned = options.transactionalId ? new KafkaJsTransactionalProducer(producer) : new KafkaJsProducer(producer);
     this.owned.push(owned);
     return {
@@ -269,7 +285,7 @@ export class KafkaJsClient implements MessagingClient {
       () => this.kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 100 }),
       this.logger,
     );
-    await consumer.connect();
+    await this.refusedOr(consumer.connect());
     this.owned.push(consumer);
     return consumer;
   }
@@ -290,6 +306,11 @@ export class KafkaJsClient implements MessagingClient {
         await this.createMissingTopics(topics);
         return;
       } catch (error) {
+        // Wrong credentials, an untrusted certificate, missing topics the service may not create, more replicas than
+        // brokers: no retry helps, the operator must fix the settings.
+        const refused = kafkaAccessRefused(error, this.brokers, this.security);
+        if (refused) throw refused;
+        if (error instanceof TopicsMissing || error instanceof TopicsRefused) throw error;
         if (attempt >= 8) throw error;
         this.logger?.warn({ err: error, attempt }, 'creating Kafka topics failed; retrying');
         await sleep(250 * 2 ** Math.min(attempt, 4));
@@ -302,14 +323,48 @@ export class KafkaJsClient implements MessagingClient {
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t.topic));
     if (missing.length === 0) return;
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: missing.map((t) => ({
-        topic: t.topic,
-        numPartitions: t.partitions ?? 3,
-        replicationFactor: t.replicationFactor ?? 1,
-      })),
-    });
+    if (!this.topicPolicy.create) throw new TopicsMissing(missing.map((t) => t.topic));
+    const resolved = missing.map((t) => resolveTopic(this.topicPolicy, t));
+    const replicas = Math.max(...resolved.map((t) => t.replicationFactor));
+    if (replicas > 1) {
+      const { brokers } = await admin.describeCluster();
+      if (brokers.length < replicas) {
+        throw new TopicsRefused(
+          `cannot create ${resolved.map((t) => t.topic).join(', ')} with ${replicas} replicas: the cluster at ` +
+            `${this.brokers.join(',')} has ${brokers.length} broker(s). Set KAFKA_REPLICATION_FACTOR (and ` +
+            `KAFKA_MIN_INSYNC_REPLICAS) to what the cluster holds, e.g. KAFKA_REPLICATION_FACTOR=1 ` +
+            'KAFKA_MIN_INSYNC_REPLICAS=1 for a single-broker development cluster',
+        );
+      }
+    }
+    try {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: resolved.map((t) => ({
+          topic: t.topic,
+          numPartitions: t.partitions,
+          replicationFactor: t.replicationFactor,
+          configEntries: Object.entries(t.config).map(([name, value]) => ({ name, value })),
+        })),
+      });
+    } catch (error) {
+      // A config the broker refuses (a value out of range): name the topic and what was asked.
+      const e = error as { type?: string; errors?: Array<{ type?: string }> };
+      const types = [e.type, ...(e.errors ?? []).map((x) => x.type)];
+      if (types.some((t) => t === 'INVALID_CONFIG' || t === 'INVALID_REPLICATION_FACTOR' || t === 'POLICY_VIOLATION')) {
+        throw new TopicsRefused(
+          `Kafka refused to create ${resolved.map((t) => `${t.topic} ${JSON.stringify(t.config)}`).join(', ')}: ` +
+            `${(error as Error).message} (check KAFKA_TOPIC_CONFIG, KAFKA_REPLICATION_FACTOR, KAFKA_MIN_INSYNC_REPLICAS)`,
+        );
+      }
+      throw error;
+    }
+  }
+
+  async missingTopics(topics: readonly string[]): Promise<string[]> {
+    const admin = await this.adminClient();
+    const existing = new Set(await admin.listTopics());
+    return topics.filter((t) => !existing.has(t));
   }
 
   async ping(): Promise<void> {
@@ -330,12 +385,29 @@ export class KafkaJsClient implements MessagingClient {
     this.admin = undefined;
   }
 
+  /** `work`, with a refused login or certificate turned into {@link KafkaAccessRefused} (a clear startup error). */
+  private async refusedOr<T>(work: Promise<T>): Promise<T> {
+    try {
+      return await work;
+    } catch (error) {
+      throw kafkaAccessRefused(error, this.brokers, this.security) ?? error;
+    }
+  }
+
   private async adminClient(): Promise<Admin> {
     if (!this.admin) {
       const admin = this.kafka.admin();
-      await admin.connect();
+      await this.refusedOr(admin.connect());
       this.admin = admin;
     }
     return this.admin;
+  }
+}
+
+/** Kafka cannot create the topics as configured (more replicas than brokers, a refused topic config). */
+export class TopicsRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TopicsRefused';
   }
 }

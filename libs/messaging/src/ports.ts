@@ -54,6 +54,8 @@ export interface TopicSpec {
   readonly topic: string;
   readonly partitions?: number;
   readonly replicationFactor?: number;
+  /** Topic configs (`cleanup.policy`, `retention.ms`, …); the client's topic policy and overrides add to them. */
+  readonly config?: Readonly<Record<string, string>>;
 }
 
 export interface ProducerOptions {
@@ -69,8 +71,13 @@ export interface ProducerOptions {
 export interface MessagingClient {
   producer(options?: ProducerOptions): Promise<MessageProducer>;
   consumer(groupId: string): Promise<MessageConsumer>;
-  /** Creates missing topics (existing ones are left as they are). */
+  /**
+   * Creates missing topics under the client's topic policy (existing ones are left as they are); when the policy says
+   * topics are made by the cluster's operator, only checks they exist (`TopicsMissing` otherwise).
+   */
   ensureTopics(topics: readonly TopicSpec[]): Promise<void>;
+  /** Which of these topics do not exist (readiness, when topics are made by the cluster's operator). */
+  missingTopics(topics: readonly string[]): Promise<string[]>;
   /** Answers when the cluster does; used by readiness probes. */
   ping(): Promise<void>;
   close(): Promise<void>;

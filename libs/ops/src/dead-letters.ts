@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, type IHeaders } from 'kafkajs';
+import type { IHeaders } from 'kafkajs';
 import { KafkaJsClient, type OutgoingMessage } from '@aftersales/messaging';
+import { headersOf, kafkaOf } from './kafka';
 
 /**
  * Dead letters of the platform's consumers (`aftersales.<service>.<consumer>.dlq`): what each inbox could not apply,
@@ -44,12 +45,6 @@ export interface DeadLetterFilter {
 }
 
 export const DEAD_LETTER_TOPIC = /^aftersales\.[a-z0-9-]+\.[a-z0-9-]+\.dlq$/;
-
-const text = (value: IHeaders[string]): string | undefined => {
-  if (value === undefined) return undefined;
-  const one = Array.isArray(value) ? value[0] : value;
-  return one === undefined ? undefined : Buffer.isBuffer(one) ? one.toString('utf8') : String(one);
-};
 
 export function matches(letter: DeadLetter, filter: DeadLetterFilter): boolean {
   const failed = letter.failedAt ? Date.parse(letter.failedAt) : Number.NaN;
@@ -220,15 +215,6 @@ export async function redrive(
 /** A command line the ops tool cannot act on (exit code 2). */
 export class OpsUsageError extends Error {}
 
-function kafkaOf(brokers: readonly string[]): Kafka {
-  return new Kafka({
-    clientId: 'aftersales-ops',
-    brokers: [...brokers],
-    logLevel: logLevel.ERROR,
-    retry: { retries: 5 },
-  });
-}
-
 function letterOf(
   topic: string,
   partition: number,
@@ -237,12 +223,7 @@ function letterOf(
   value: Buffer | null,
   raw: IHeaders | undefined,
 ): DeadLetter {
-  const headers = Object.fromEntries(
-    Object.entries(raw ?? {}).flatMap(([name, v]) => {
-      const t = text(v);
-      return t === undefined ? [] : [[name, t] as const];
-    }),
-  );
+  const headers = headersOf(raw);
   const sourceTopic = headers.dlq_source_topic;
   return {
     topic,

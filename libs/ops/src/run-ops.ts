@@ -1,10 +1,17 @@
 /**
- * Operator commands (`npm run ops -- …`, scripts/ops.ts) against the platform's Kafka (`KAFKA_BROKERS`, default 127.0.0.1:9092).
+ * Operator commands (`npm run ops -- …`, scripts/ops.ts) against the platform's Kafka (`KAFKA_BROKERS`, default
+ * 127.0.0.1:9092, with `KAFKA_SSL`/`KAFKA_SASL_*` as the services take them) and event stores (`DATABASE_URL`).
  *
  *   npm run ops -- dlq list                                   # every dead-letter topic and how many letters it holds
  *   npm run ops -- dlq list <dlq-topic> [filters]             # its letters: position, failed at, codes, event, reason
  *   npm run ops -- dlq show <dlq-topic> <partition>:<offset>  # one letter: headers and payload
  *   npm run ops -- dlq redrive <dlq-topic> [filters] [--dry-run]
+ *   npm run ops -- events tail --case <id> [--since <ISO time>] [--follow] [--json]
+ *   npm run ops -- consumer-groups lag [--prefix <group prefix>] [--partitions] [--max-lag <n>]
+ *   npm run ops -- topics describe [<topic>…]
+ *   npm run ops -- audit verify <service>|all [--stream <id>]… [--all] [--prefix <stream prefix>] [--database <name>]
+ *   npm run ops -- privacy key-status <service> [--database <name>]
+ *   npm run ops -- privacy rotate-master-key <service> [--database <name>] [--batch <n>] [--dry-run]
  *
  * Filters: --since <ISO time> --until <ISO time> --code <dlq or handler code> --type <ce_type> --event <ce_id>
  * --at <p:o>[,<p:o>…]. Redriven letters go back to the topic they came from and through the failed consumer's inbox:
@@ -12,6 +19,12 @@
  *
  * Exit codes: 0 done; 1 failed (the broker, a letter refused); 2 the command line is wrong.
  */
+import { Services, type Service } from '@aftersales/contracts';
+import { wrappedKeyCounts } from '@aftersales/privacy';
+import { openReadOnly, serviceDatabaseUrl, verifyStoreAudit, type AuditSummary } from './audit';
+import { consumerGroupLag, describeTopics } from './cluster';
+import { openPrivacyStore, rotateServiceMasterKey } from './privacy';
+import { tailCaseEvents, type CaseEvent } from './events-tail';
 import {
   deadLetterTopics,
   OpsUsageError,
@@ -25,8 +38,16 @@ const USAGE = `usage:
   npm run ops -- dlq list [<dlq-topic> [filters]]
   npm run ops -- dlq show <dlq-topic> <partition>:<offset>
   npm run ops -- dlq redrive <dlq-topic> [filters] [--dry-run]
+  npm run ops -- events tail --case <id> [--since <ISO time>] [--follow] [--json]
+  npm run ops -- consumer-groups lag [--prefix <group prefix>] [--partitions] [--max-lag <n>]
+  npm run ops -- topics describe [<topic>…]
+  npm run ops -- audit verify <service>|all [--stream <id>]… [--all] [--prefix <stream prefix>] [--database <name>]
+  npm run ops -- privacy key-status <service> [--database <name>]
+  npm run ops -- privacy rotate-master-key <service> [--database <name>] [--batch <n>] [--dry-run]
+    (PRIVACY_MASTER_KEY: the new key; PRIVACY_PREVIOUS_MASTER_KEYS: the old one(s))
 filters: --since <ISO time> --until <ISO time> --code <code> --type <ce_type> --event <ce_id> --at <partition:offset>[,…]
-environment: KAFKA_BROKERS (default 127.0.0.1:9092)`;
+environment: KAFKA_BROKERS (default 127.0.0.1:9092), KAFKA_SSL, KAFKA_SSL_CA_FILE, KAFKA_SASL_MECHANISM,
+  KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD; DATABASE_URL (audit: the Postgres server of the services' databases)`;
 
 /** Where a command writes: its answer (stdout) and its complaints (stderr); progress lines optionally. */
 export interface OpsIo {
@@ -48,6 +69,40 @@ const consoleIo: OpsIo = {
 interface Context {
   readonly brokers: readonly string[];
   readonly io: OpsIo;
+  readonly env: NodeJS.ProcessEnv;
+  /** Ends a following command (`events tail --follow`): Ctrl-C from the command line. */
+  readonly signal?: AbortSignal;
+}
+
+function options(args: readonly string[], name: string): string[] {
+  const values: string[] = [];
+  args.forEach((arg, i) => {
+    if (arg !== `--${name}`) return;
+    const value = args[i + 1];
+    if (value === undefined || value.startsWith('--')) throw new OpsUsageError(`--${name} needs a value`);
+    values.push(value);
+  });
+  return values;
+}
+
+/** Refuses options a command does not know (a typo must not silently widen what it does). */
+function onlyOptions(args: readonly string[], known: Record<string, 'flag' | 'value'>): string[] {
+  const positional: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (!arg.startsWith('-')) positional.push(arg);
+    else if (known[arg] === 'value') i++;
+    else if (known[arg] !== 'flag') throw new OpsUsageError(`unknown option ${arg}`);
+  }
+  return positional;
+}
+
+function wholeNumber(raw: string | undefined, name: string): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new OpsUsageError(`--${name} must be a whole number ≥ 0, e.g. --${name} 1000`);
+  return n;
 }
 
 function option(args: readonly string[], name: string): string | undefined {
@@ -169,6 +224,222 @@ async function redriveLetters({ brokers, io }: Context, topic: string | undefine
   return result.refused.length > 0 ? 1 : 0;
 }
 
+function printEvent(io: OpsIo, event: CaseEvent, json: boolean): void {
+  if (json) {
+    const { headers: _headers, ...shown } = event;
+    io.out(JSON.stringify(shown));
+    return;
+  }
+  io.out(
+    [
+      event.timestamp,
+      event.topic,
+      `${event.partition}:${event.offset}`,
+      event.type ?? '-',
+      event.subject ?? event.key ?? '-',
+      event.id ?? '-',
+    ].join('\t'),
+  );
+}
+
+async function events({ brokers, io, env, signal }: Context, args: readonly string[]): Promise<number> {
+  const [command, ...rest] = args;
+  if (command !== 'tail') throw new OpsUsageError(`unknown events command: ${command ?? '(none)'}`);
+  onlyOptions(rest, { '--case': 'value', '--since': 'value', '--follow': 'flag', '-f': 'flag', '--json': 'flag' });
+  const caseId = option(rest, 'case');
+  if (!caseId) throw new OpsUsageError('events tail needs --case <case id>');
+  const follow = rest.includes('--follow') || rest.includes('-f');
+  const json = rest.includes('--json');
+  if (!json) io.out(['time', 'topic', 'position', 'type', 'subject', 'event id'].join('\t'));
+  const result = await tailCaseEvents(brokers, caseId, (event) => printEvent(io, event, json), {
+    follow,
+    since: timeOption(rest, 'since'),
+    signal,
+    env,
+    onProgress: progress(io, 'reading event topics'),
+  });
+  io.err(
+    `${result.matched} event(s) of case ${caseId} among ${result.read} read${follow ? ' (stopped following)' : ''}`,
+  );
+  return 0;
+}
+
+async function consumerGroups({ brokers, io, env }: Context, args: readonly string[]): Promise<number> {
+  const [command, ...rest] = args;
+  if (command !== 'lag') throw new OpsUsageError(`unknown consumer-groups command: ${command ?? '(none)'}`);
+  onlyOptions(rest, { '--prefix': 'value', '--partitions': 'flag', '--max-lag': 'value' });
+  const maxLag = wholeNumber(option(rest, 'max-lag'), 'max-lag');
+  const perPartition = rest.includes('--partitions');
+  const lags = await consumerGroupLag(brokers, {
+    prefix: option(rest, 'prefix'),
+    env,
+    onProgress: progress(io, 'reading consumer groups'),
+  });
+  io.out(['group', 'state', 'members', 'topic', perPartition ? 'partition' : 'partitions', 'lag'].join('\t'));
+  for (const l of lags) {
+    if (perPartition) {
+      for (const p of l.partitions) {
+        io.out([l.group, l.state, l.members, l.topic, p.partition, p.lag].join('\t'));
+      }
+    } else io.out([l.group, l.state, l.members, l.topic, l.partitions.length, l.lag].join('\t'));
+  }
+  const groups = new Set(lags.map((l) => l.group)).size;
+  io.out(`${groups} group(s), ${lags.reduce((sum, l) => sum + l.lag, 0)} message(s) behind in all`);
+  if (maxLag === undefined) return 0;
+  const over = lags.filter((l) => l.lag > maxLag);
+  for (const l of over)
+    io.err(`${l.group} is ${l.lag} message(s) behind on ${l.topic} (more than --max-lag ${maxLag})`);
+  return over.length > 0 ? 1 : 0;
+}
+
+async function topicsCommand({ brokers, io, env }: Context, args: readonly string[]): Promise<number> {
+  const [command, ...rest] = args;
+  if (command !== 'describe') throw new OpsUsageError(`unknown topics command: ${command ?? '(none)'}`);
+  const names = onlyOptions(rest, {});
+  const { topics, unknown } = await describeTopics(brokers, names, env);
+  io.out(
+    [
+      'topic',
+      'partitions',
+      'replicas',
+      'min.insync',
+      'under-replicated',
+      'offline',
+      'retention.ms',
+      'cleanup',
+      'messages',
+    ].join('\t'),
+  );
+  for (const t of topics) {
+    io.out(
+      [
+        t.topic,
+        t.partitions,
+        t.replicationFactor,
+        t.minInsyncReplicas ?? '-',
+        t.underReplicated,
+        t.offline,
+        t.retentionMs ?? '-',
+        t.cleanupPolicy ?? '-',
+        t.messages,
+      ].join('\t'),
+    );
+  }
+  io.out(`${topics.length} topic(s) on ${brokers.join(',')}`);
+  for (const name of unknown) io.err(`no topic ${name} on ${brokers.join(',')}`);
+  const unhealthy = topics.filter((t) => t.underReplicated > 0 || t.offline > 0);
+  for (const t of unhealthy)
+    io.err(`${t.topic}: ${t.offline} partition(s) offline, ${t.underReplicated} under-replicated`);
+  return unknown.length > 0 || unhealthy.length > 0 ? 1 : 0;
+}
+
+async function audit({ io, env }: Context, args: readonly string[]): Promise<number> {
+  const [command, target, ...rest] = args;
+  if (command !== 'verify') throw new OpsUsageError(`unknown audit command: ${command ?? '(none)'}`);
+  onlyOptions(rest, { '--stream': 'value', '--all': 'flag', '--prefix': 'value', '--database': 'value' });
+  if (!target || target.startsWith('--'))
+    throw new OpsUsageError(`audit verify needs a service (${Services.join(', ')}) or all`);
+  if (target !== 'all' && !(Services as readonly string[]).includes(target)) {
+    throw new OpsUsageError(`unknown service ${target}: one of ${Services.join(', ')}, or all`);
+  }
+  const streams = options(rest, 'stream');
+  const all = rest.includes('--all');
+  const prefix = option(rest, 'prefix');
+  if (!all && streams.length === 0) throw new OpsUsageError('name streams (--stream <id>) or verify --all');
+  const database = option(rest, 'database');
+  if (database && target === 'all')
+    throw new OpsUsageError("--database names one service's database: give the service");
+  const server = env.DATABASE_URL?.trim();
+  if (!server) throw new OpsUsageError("set DATABASE_URL to the Postgres server of the services' databases");
+  const services: Service[] = target === 'all' ? [...Services] : [target as Service];
+  const total: AuditSummary = { streams: 0, ok: 0, tampered: 0, missing: 0, events: 0 };
+  let absent = 0;
+  io.out(['result', 'service', 'stream', 'detail'].join('\t'));
+  for (const service of services) {
+    const name = database ?? `aftersales_${service}`;
+    const pool = await openReadOnly(serviceDatabaseUrl(server, name), `ops audit verify ${service}`);
+    if (!pool) {
+      absent += 1;
+      io.err(`${service}: no database ${name} on the server of DATABASE_URL`);
+      continue;
+    }
+    try {
+      const summary = await verifyStoreAudit(
+        pool,
+        service,
+        { streams, all, prefix },
+        { out: io.out, onProgress: progress(io, `verifying ${service}`) },
+      );
+      for (const key of Object.keys(total) as Array<keyof AuditSummary>) {
+        (total as Record<keyof AuditSummary, number>)[key] += summary[key];
+      }
+    } finally {
+      await pool.end();
+    }
+  }
+  io.out(
+    `${total.streams} stream(s), ${total.events} event(s): ${total.ok} OK, ${total.tampered} TAMPERED, ${total.missing} MISSING`,
+  );
+  // A named service without a database cannot be verified: a failure. `all` skips services not deployed here.
+  const failedServices = target === 'all' ? (absent === services.length ? absent : 0) : absent;
+  return total.tampered + total.missing + failedServices > 0 ? 1 : 0;
+}
+
+async function privacy({ io, env }: Context, args: readonly string[]): Promise<number> {
+  const [command, service, ...rest] = args;
+  if (command !== 'key-status' && command !== 'rotate-master-key') {
+    throw new OpsUsageError(`unknown privacy command: ${command ?? '(none)'}`);
+  }
+  onlyOptions(rest, { '--database': 'value', '--batch': 'value', '--dry-run': 'flag' });
+  if (!service || !(Services as readonly string[]).includes(service)) {
+    throw new OpsUsageError(`privacy ${command} needs a service (${Services.join(', ')})`);
+  }
+  const server = env.DATABASE_URL?.trim();
+  if (!server) throw new OpsUsageError("set DATABASE_URL to the Postgres server of the services' databases");
+  const database = option(rest, 'database') ?? `aftersales_${service}`;
+  const pool = await openPrivacyStore(serviceDatabaseUrl(server, database));
+  if (!pool) {
+    io.err(`${service}: no database ${database} on the server of DATABASE_URL`);
+    return 1;
+  }
+  try {
+    if (command === 'key-status') {
+      io.out('master key\tdata keys');
+      for (const [key, n] of Object.entries(await wrappedKeyCounts(pool))) io.out(`${key}\t${n}`);
+      return 0;
+    }
+    const dryRun = rest.includes('--dry-run');
+    const batch = wholeNumber(option(rest, 'batch'), 'batch');
+    if (batch === 0) throw new OpsUsageError('--batch must be at least 1');
+    const { result, currentKeyId, after } = await rotateServiceMasterKey(pool, env, {
+      batchSize: batch,
+      dryRun,
+      onProgress: progress(io, `re-wrapping ${service}'s data keys`),
+    });
+    io.out(
+      dryRun
+        ? `would re-wrap ${result.stale} data key(s) under ${currentKeyId} (${result.alreadyCurrent} already under it)`
+        : `re-wrapped ${result.rewrapped} data key(s) under ${currentKeyId} (${result.alreadyCurrent} already under it)`,
+    );
+    for (const f of result.failed) {
+      io.err(`could not re-wrap ${f.tenant}/${f.customerId} (master key ${f.masterKeyId ?? '(legacy)'}): ${f.reason}`);
+    }
+    io.out(
+      `data keys per master key now: ${
+        Object.entries(after)
+          .map(([k, n]) => `${k}=${n}`)
+          .join(', ') || '(none)'
+      }`,
+    );
+    if (!dryRun && result.failed.length === 0) {
+      io.out('done: every data key is wrapped by the new key; PRIVACY_PREVIOUS_MASTER_KEYS can be removed');
+    }
+    return result.failed.length > 0 ? 1 : 0;
+  } finally {
+    await pool.end();
+  }
+}
+
 async function dlq(context: Context, args: readonly string[]): Promise<number> {
   const [command, topic, ...rest] = args;
   switch (command) {
@@ -189,25 +460,50 @@ async function dlq(context: Context, args: readonly string[]): Promise<number> {
  */
 export async function runOps(
   argv: readonly string[],
-  options: { readonly brokers?: readonly string[]; readonly io?: OpsIo } = {},
+  settings: {
+    readonly brokers?: readonly string[];
+    readonly io?: OpsIo;
+    readonly env?: NodeJS.ProcessEnv;
+    readonly signal?: AbortSignal;
+  } = {},
 ): Promise<number> {
-  const io = options.io ?? consoleIo;
+  const io = settings.io ?? consoleIo;
+  const env = settings.env ?? process.env;
   const brokers =
-    options.brokers ??
-    (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092')
+    settings.brokers ??
+    (env.KAFKA_BROKERS ?? '127.0.0.1:9092')
       .split(',')
       .map((b) => b.trim())
       .filter(Boolean);
   const [area, ...args] = argv;
   try {
-    if (area === 'dlq') return await dlq({ brokers, io }, args);
-    throw new OpsUsageError(area ? `unknown area: ${area}` : 'no command given');
+    const context: Context = { brokers, io, env, signal: settings.signal };
+    switch (area) {
+      case 'dlq':
+        return await dlq(context, args);
+      case 'events':
+        return await events(context, args);
+      case 'consumer-groups':
+        return await consumerGroups(context, args);
+      case 'topics':
+        return await topicsCommand(context, args);
+      case 'audit':
+        return await audit(context, args);
+      case 'privacy':
+        return await privacy(context, args);
+      default:
+        throw new OpsUsageError(area ? `unknown area: ${area}` : 'no command given');
+    }
   } catch (error) {
     if (error instanceof OpsUsageError) {
       io.err(`${error.message}\n\n${USAGE}`);
       return 2;
     }
-    io.err(`failed: ${(error as Error).message}\nIs Kafka reachable at ${brokers.join(',')}? (KAFKA_BROKERS)`);
+    const where =
+      area === 'audit' || area === 'privacy'
+        ? 'Is Postgres reachable at DATABASE_URL?'
+        : `Is Kafka reachable at ${brokers.join(',')}? (KAFKA_BROKERS)`;
+    io.err(`failed: ${(error as Error).message}\n${where}`);
     return 1;
   }
 }

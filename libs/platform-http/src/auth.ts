@@ -63,7 +63,26 @@ export function authConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AuthCon
   if (!config.secret && !config.jwksUrl) {
     throw new Error('Set AUTH_JWKS_URL (with AUTH_ISSUER and AUTH_AUDIENCE) in production, or AUTH_JWT_SECRET locally');
   }
+  assertJwksBound(config);
   return config;
+}
+
+/**
+ * A JWKS configuration must name the issuer and the audience: without them any token the provider signs — for any
+ * other application of the same provider, or by another tenant of a shared provider — would be accepted here.
+ */
+function assertJwksBound(config: AuthConfig): void {
+  if (!config.jwksUrl) return;
+  const missing = [
+    ...(config.issuer?.trim() ? [] : ['AUTH_ISSUER (e.g. AUTH_ISSUER=https://id.example.com/)']),
+    ...(config.audience?.trim() ? [] : ['AUTH_AUDIENCE (e.g. AUTH_AUDIENCE=aftersales)']),
+  ];
+  if (missing.length > 0) {
+    throw new Error(
+      `AUTH_JWKS_URL=${config.jwksUrl} needs ${missing.join(' and ')}: without them a token the identity provider ` +
+        'signed for any other application would be accepted',
+    );
+  }
 }
 
 const VERIFIED_TOKENS_KEPT = 10_000;
@@ -82,6 +101,7 @@ export class TokenVerifier {
   verifications = 0;
 
   constructor(private readonly config: AuthConfig) {
+    assertJwksBound(config);
     if (config.jwksUrl) this.key = createRemoteJWKSet(new URL(config.jwksUrl));
     else if (config.secret) this.key = new TextEncoder().encode(config.secret);
     else throw new Error('TokenVerifier needs a JWKS URL or a shared secret');

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { signDevToken, TokenVerifier } from './auth';
+import { authConfigFromEnv, signDevToken, TokenVerifier } from './auth';
 
 describe('TokenVerifier', () => {
   const secret = 'unit-test-secret-unit-test-secret';
@@ -110,5 +110,27 @@ describe('TokenVerifier', () => {
       await expect(verifier.verify(await sign({ iss: 'https://evil.example', aud: 'aftersales' }))).rejects.toThrow();
       await expect(verifier.verify(await sign({ iss: 'https://idp.example', aud: 'other-app' }))).rejects.toThrow();
     });
+  });
+});
+
+describe('authConfigFromEnv', () => {
+  const jwks = 'https://id.example.com/.well-known/jwks.json';
+
+  it('refuses a JWKS without issuer and audience at start, saying what to set', () => {
+    expect(() => authConfigFromEnv({ AUTH_JWKS_URL: jwks })).toThrow(
+      /AUTH_JWKS_URL=.* needs AUTH_ISSUER \(e\.g\. AUTH_ISSUER=https:\/\/id\.example\.com\/\) and AUTH_AUDIENCE \(e\.g\. AUTH_AUDIENCE=aftersales\)/,
+    );
+    expect(() => authConfigFromEnv({ AUTH_JWKS_URL: jwks, AUTH_ISSUER: 'https://id.example.com/' })).toThrow(
+      /needs AUTH_AUDIENCE/,
+    );
+    expect(() => authConfigFromEnv({ AUTH_JWKS_URL: jwks, AUTH_AUDIENCE: 'aftersales' })).toThrow(/needs AUTH_ISSUER/);
+    expect(() => new TokenVerifier({ jwksUrl: jwks, audience: 'aftersales' })).toThrow(/needs AUTH_ISSUER/);
+  });
+
+  it('takes a JWKS with both, and a shared secret alone', () => {
+    expect(
+      authConfigFromEnv({ AUTH_JWKS_URL: jwks, AUTH_ISSUER: 'https://id.example.com/', AUTH_AUDIENCE: 'aftersales' }),
+    ).toMatchObject({ jwksUrl: jwks, issuer: 'https://id.example.com/', audience: 'aftersales' });
+    expect(authConfigFromEnv({ AUTH_JWT_SECRET: 'local' })).toMatchObject({ secret: 'local' });
   });
 });

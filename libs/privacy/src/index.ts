@@ -39,3 +39,19 @@ export {
   type SqlClient,
 } from './vault';
 export { CreatePrivacy1732500300000, PrivacyMigrations } from './migrations/1732500300000-create-privacy';
+export { PrivacyMasterKeyId1796200000000 } from './migrations/1796200000000-master-key-id';
+export {
+  LocalMasterKeyProvider,
+  localKeyId,
+  masterKeyProviderFromEnv,
+  PREVIOUS_MASTER_KEYS_ENV,
+  type KeyContext,
+  type MasterKeyProvider,
+} from './key-provider';
+export {
+  rotateMasterKey,
+  wrappedKeyCounts,
+  type ClientPool,
+  type RotationResult,
+  type TransactionalClient,
+} from './rotation';

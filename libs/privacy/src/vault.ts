@@ -1,12 +1,6 @@
 import { DomainError } from '@aftersales/domain';
-import {
-  decryptPersonalData,
-  encryptPersonalData,
-  generateDataKey,
-  unwrapDataKey,
-  wrapDataKey,
-  type PersonalData,
-} from './crypto';
+import { decryptPersonalData, encryptPersonalData, generateDataKey, type PersonalData } from './crypto';
+import { LocalMasterKeyProvider, type MasterKeyProvider } from './key-provider';
 
 /** Anything that runs a parameterised query: a `pg` Pool, or a client inside the caller's transaction. */
 export interface SqlClient {
@@ -93,8 +87,10 @@ export class AccessPurposeRequired extends DomainError {
 export interface PersonalDataVaultOptions {
   /** Pool of the service database holding `privacy_*` (see {@link PrivacyMigrations}). */
   readonly db: SqlClient;
-  /** 32-byte master key wrapping the customers' data keys (see `masterKeyFromEnv`). */
-  readonly masterKey: Buffer;
+  /** 32-byte master key wrapping the customers' data keys (see `masterKeyFromEnv`); or give `keys`. */
+  readonly masterKey?: Buffer;
+  /** The master-key provider (a KMS adapter, or `masterKeyProviderFromEnv()`); wins over `masterKey`. */
+  readonly keys?: MasterKeyProvider;
   readonly clock?: () => Date;
 }
 
@@ -120,13 +116,14 @@ const MAX_PURPOSE = 500;
  */
 export class PersonalDataVault {
   private readonly db: SqlClient;
-  private readonly masterKey: Buffer;
+  private readonly keys: MasterKeyProvider;
   private readonly clock: () => Date;
 
   constructor(options: PersonalDataVaultOptions) {
-    if (options.masterKey.length !== 32) throw new Error('PersonalDataVault needs a 32-byte master key');
+    if (options.keys) this.keys = options.keys;
+    else if (options.masterKey?.length === 32) this.keys = new LocalMasterKeyProvider(options.masterKey);
+    else throw new Error('PersonalDataVault needs a 32-byte master key or a master-key provider');
     this.db = options.db;
-    this.masterKey = Buffer.from(options.masterKey);
     this.clock = options.clock ?? (() => new Date());
   }
 
@@ -138,24 +135,32 @@ export class PersonalDataVault {
    * @throws {@link CustomerDataErased} when the customer's key was destroyed.
    */
   async seal(tx: SqlClient, tenant: string, customerId: string, data: PersonalData): Promise<SealedPersonalData> {
-    const candidate = generateDataKey();
-    try {
-      await tx.query(
-        `INSERT INTO privacy_customer_keys (tenant, customer_id, key, key_version, created_at)
-         VALUES ($1, $2, $3, 1, $4) ON CONFLICT (tenant, customer_id) DO NOTHING`,
-        [tenant, customerId, wrapDataKey(this.masterKey, candidate, tenant, customerId), this.clock()],
-      );
-    } finally {
-      candidate.fill(0);
+    const known = await tx.query<{ present: boolean }>(
+      `SELECT true AS present FROM privacy_customer_keys WHERE tenant = $1 AND customer_id = $2`,
+      [tenant, customerId],
+    );
+    if (known.rows.length === 0) {
+      // A new customer: wrap a fresh key (a provider call: skipped for customers who have one).
+      const candidate = generateDataKey();
+      try {
+        const { keyId, wrapped } = await this.keys.wrap(candidate, { tenant, customerId });
+        await tx.query(
+          `INSERT INTO privacy_customer_keys (tenant, customer_id, key, key_version, created_at, master_key_id)
+           VALUES ($1, $2, $3, 1, $4, $5) ON CONFLICT (tenant, customer_id) DO NOTHING`,
+          [tenant, customerId, wrapped, this.clock(), keyId],
+        );
+      } finally {
+        candidate.fill(0);
+      }
     }
-    const { rows } = await tx.query<{ key: Buffer | null; key_version: number }>(
-      `SELECT key, key_version FROM privacy_customer_keys WHERE tenant = $1 AND customer_id = $2 FOR SHARE`,
+    const { rows } = await tx.query<{ key: Buffer | null; key_version: number; master_key_id: string | null }>(
+      `SELECT key, key_version, master_key_id FROM privacy_customer_keys WHERE tenant = $1 AND customer_id = $2 FOR SHARE`,
       [tenant, customerId],
     );
     const row = rows[0];
     if (!row) throw new Error(`privacy_customer_keys has no row for ${tenant}/${customerId} right after creating it`);
     if (row.key === null) throw new CustomerDataErased(customerId);
-    const dataKey = unwrapDataKey(this.masterKey, row.key, tenant, customerId);
+    const dataKey = await this.keys.unwrap(row.master_key_id, row.key, { tenant, customerId });
     try {
       const keyVersion = Number(row.key_version);
       return {
@@ -185,9 +190,9 @@ export class PersonalDataVault {
     const purpose = access.purpose.trim();
     if (!access.actor.trim()) throw new AccessPurposeRequired('actor');
     if (!purpose) throw new AccessPurposeRequired('purpose');
-    const { rows } = await this.db.query<{ outcome: AccessOutcome; key: Buffer | null }>(
+    const { rows } = await this.db.query<{ outcome: AccessOutcome; key: Buffer | null; master_key_id: string | null }>(
       `WITH k AS (
-         SELECT key, key_version FROM privacy_customer_keys WHERE tenant = $1 AND customer_id = $2
+         SELECT key, key_version, master_key_id FROM privacy_customer_keys WHERE tenant = $1 AND customer_id = $2
        ), logged AS (
          INSERT INTO privacy_access_log (tenant, customer_id, actor, roles, purpose, resource, outcome, accessed_at)
          SELECT $1::text, $2::text, $3::text, $4::text[], $5::text, $6::text,
@@ -198,7 +203,9 @@ export class PersonalDataVault {
                 $8::timestamptz
          RETURNING outcome
        )
-       SELECT logged.outcome, CASE WHEN logged.outcome = 'opened' THEN (SELECT key FROM k) END AS key FROM logged`,
+       SELECT logged.outcome, CASE WHEN logged.outcome = 'opened' THEN (SELECT key FROM k) END AS key,
+              (SELECT master_key_id FROM k) AS master_key_id
+         FROM logged`,
       [
         tenant,
         customerId,
@@ -212,7 +219,7 @@ export class PersonalDataVault {
     );
     const row = rows[0];
     if (!row || row.outcome !== 'opened' || row.key === null) return null;
-    const dataKey = unwrapDataKey(this.masterKey, row.key, tenant, customerId);
+    const dataKey = await this.keys.unwrap(row.master_key_id, row.key, { tenant, customerId });
     try {
       return decryptPersonalData(dataKey, sealed.ciphertext, { tenant, customerId, keyVersion: sealed.keyVersion });
     } finally {

@@ -1,3 +1,4 @@
 export * from './service-runtime';
 export * from './durable-timer-worker';
 export * from './env';
+export * from './environment';

@@ -7,7 +7,7 @@ import {
   type Type,
 } from '@nestjs/common';
 import { ModulesContainer, NestFactory } from '@nestjs/core';
-import { eventTopic, type Service as ServiceName } from '@aftersales/contracts';
+import { dlqTopic, eventTopic, type Service as ServiceName } from '@aftersales/contracts';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import {
   Commands,
@@ -23,10 +23,14 @@ import {
   isUnboundEventHandler,
   KafkaJsClient,
   OutboxRelay,
+  topicPolicyFromEnv,
+  TopicsMissing,
   type IntegrationEventMapper,
   type MessagingClient,
+  type TopicPolicy,
 } from '@aftersales/messaging';
 import { createLogger, stopTelemetry, type Logger } from '@aftersales/observability';
+import { checkEnvironment } from './environment';
 import { ApiDocsModule, authConfigFromEnv, PlatformHttpModule, type AuthConfig } from '@aftersales/platform-http';
 
 /** DI token of the service's {@link ServiceDatabase}. */
@@ -63,12 +67,19 @@ export interface ServiceConfig {
    * size), so the first requests after a start or a scale-out do not wait for new connections. 0 opens them on demand.
    */
   readonly databasePoolWarm?: number;
+  /**
+   * How topics are made (`KAFKA_CREATE_TOPICS`, `KAFKA_REPLICATION_FACTOR`, `KAFKA_MIN_INSYNC_REPLICAS`,
+   * `KAFKA_RETENTION_MS`, `KAFKA_DLQ_RETENTION_MS`, `KAFKA_TOPIC_CONFIG`); absent: created with the broker's defaults.
+   */
+  readonly topics?: TopicPolicy;
 }
 
 /** 256 KiB: ample for any command of the platform (descriptions are capped at a few KiB), small enough to shed abuse. */
 export const DEFAULT_BODY_LIMIT_BYTES = 256 * 1024;
 
 export function serviceConfigFromEnv(service: ServiceName, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+  // Every variable of the service at once, each problem with an example (docs/environment.md).
+  checkEnvironment(service, env);
   const missing = ['DATABASE_URL', 'KAFKA_BROKERS'].filter((k) => !env[k]);
   if (missing.length) {
     throw new Error(
@@ -88,6 +99,7 @@ export function serviceConfigFromEnv(service: ServiceName, env: NodeJS.ProcessEn
     databasePoolSize: positiveInteger(env, 'DATABASE_POOL_SIZE') ?? 10,
     databasePoolWarm: positiveInteger(env, 'DATABASE_POOL_WARM', true),
     httpBodyLimitBytes: positiveInteger(env, 'HTTP_BODY_LIMIT_BYTES') ?? DEFAULT_BODY_LIMIT_BYTES,
+    topics: topicPolicyFromEnv(env),
   };
 }
 
@@ -136,6 +148,20 @@ export interface InboxConsumerDefinition {
 /** The topics a consumer reads: those its handlers' contracts are published on. */
 export function consumerTopics(definition: InboxConsumerDefinition): string[] {
   return [...new Set(handledContracts(definition.handlers).map((c) => c.topic))].sort();
+}
+
+/**
+ * Every topic a service writes or reads: its event topic, its consumers' source topics and dead-letter topics — what a
+ * cluster that manages topics (Strimzi KafkaTopics, `KAFKA_CREATE_TOPICS=false`) must hold before it starts.
+ */
+export function serviceTopics(definition: ServiceDefinition): string[] {
+  const consumers = definition.consumers ?? [];
+  return [
+    ...new Set([
+      eventTopic(definition.service),
+      ...consumers.flatMap((c) => [...consumerTopics(c), dlqTopic(definition.service, c.consumer)]),
+    ]),
+  ].sort();
 }
 
 /**
@@ -227,13 +253,20 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
       clientId: definition.service,
       brokers: config.kafkaBrokers,
       logger,
+      topics: config.topics,
     });
     started.push(() => messaging.close());
     const topic = eventTopic(definition.service);
+    const consumers = defineService(definition).consumers ?? [];
+    const topicsOfService = serviceTopics(definition);
+    if (config.topics?.create === false) {
+      // Made by the cluster's operator (Strimzi KafkaTopics): all of them must be there before anything starts.
+      const missing = await messaging.missingTopics(topicsOfService);
+      if (missing.length > 0) throw new TopicsMissing(missing);
+    }
     await messaging.ensureTopics([{ topic, partitions: config.partitions }]);
 
     const store = new PostgresEventStore(database.pool);
-    const consumers = defineService(definition).consumers ?? [];
 
     @Global()
     @Module({})
@@ -262,6 +295,17 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
           readiness: [
             { name: 'postgres', check: async () => void (await database.pool.query('SELECT 1')) },
             { name: 'kafka', check: () => messaging.ping() },
+            ...(config.topics?.create === false
+              ? [
+                  {
+                    name: 'kafka-topics',
+                    check: async () => {
+                      const missing = await messaging.missingTopics(topicsOfService);
+                      if (missing.length > 0) throw new TopicsMissing(missing);
+                    },
+                  },
+                ]
+              : []),
           ],
         }),
         ApiDocsModule.forRoot({

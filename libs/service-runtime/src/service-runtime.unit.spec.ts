@@ -8,13 +8,13 @@ const required = {
 
 describe('serviceConfigFromEnv: database pool', () => {
   it('defaults to 10 connections, warmed at start (the runtime warms the pool size when DATABASE_POOL_WARM is unset)', () => {
-    const config = serviceConfigFromEnv('intake', required);
+    const config = serviceConfigFromEnv('surveys', required);
     expect(config.databasePoolSize).toBe(10);
     expect(config.databasePoolWarm).toBeUndefined();
   });
 
   it('reads DATABASE_POOL_SIZE and DATABASE_POOL_WARM (0 opens connections on demand)', () => {
-    const config = serviceConfigFromEnv('intake', { ...required, DATABASE_POOL_SIZE: '20', DATABASE_POOL_WARM: '0' });
+    const config = serviceConfigFromEnv('surveys', { ...required, DATABASE_POOL_SIZE: '20', DATABASE_POOL_WARM: '0' });
     expect(config.databasePoolSize).toBe(20);
     expect(config.databasePoolWarm).toBe(0);
   });
@@ -25,6 +25,6 @@ describe('serviceConfigFromEnv: database pool', () => {
     ['DATABASE_POOL_WARM', '-1'],
     ['DATABASE_POOL_WARM', '2.5'],
   ])('refuses %s=%s with a message naming the variable', (name, value) => {
-    expect(() => serviceConfigFromEnv('intake', { ...required, [name]: value })).toThrow(`${name}=${value}`);
+    expect(() => serviceConfigFromEnv('surveys', { ...required, [name]: value })).toThrow(`${name}=${value}`);
   });
 });

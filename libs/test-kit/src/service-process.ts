@@ -58,7 +58,15 @@ export class ServiceProcess {
     const { LOG_FILE: _inherited, ...parentEnv } = process.env;
     const child = spawn(process.execPath, [...profile, '--import', 'tsx', main], {
       cwd: REPO_ROOT,
-      env: { ...parentEnv, ...this.env, PORT: String(this.port), KAFKAJS_NO_PARTITIONER_WARNING: '1' },
+      env: {
+        // Test brokers are single nodes: topics with one replica (the services' production default is 3 / 2).
+        KAFKA_REPLICATION_FACTOR: '1',
+        KAFKA_MIN_INSYNC_REPLICAS: '1',
+        ...parentEnv,
+        ...this.env,
+        PORT: String(this.port),
+        KAFKAJS_NO_PARTITIONER_WARNING: '1',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;

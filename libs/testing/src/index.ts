@@ -23,3 +23,4 @@ export {
   type KcatMessage,
   type ReadTopicOptions,
 } from './kafka';
+export { startSaslSslKafka, type SaslSslKafka } from './secure-kafka';

@@ -114,6 +114,8 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 {{- if not (or $v.database.url $v.database.existingSecret.name) }}{{ fail "database.url or database.existingSecret.name is required" }}{{ end -}}
 {{- if not (or $v.privacy.masterKey $v.privacy.existingSecret.name) }}{{ fail "privacy.masterKey or privacy.existingSecret.name is required" }}{{ end -}}
 {{- if not (or $v.auth.jwtSecret $v.auth.existingSecret.name $v.auth.jwksUrl) }}{{ fail "auth.jwtSecret, auth.existingSecret.name or auth.jwksUrl is required" }}{{ end -}}
+{{- if and $v.kafka.caSecret.name (not $v.kafka.tls) }}{{ fail "kafka.caSecret needs kafka.tls: true" }}{{ end -}}
+{{- if and $v.auth.jwksUrl (not (and $v.auth.issuer $v.auth.audience)) }}{{ fail "auth.jwksUrl needs auth.issuer and auth.audience (the services refuse a JWKS without them)" }}{{ end -}}
 {{- if and $v.kafka.sasl.mechanism (not (or $v.kafka.sasl.existingSecret.name (and $v.kafka.sasl.username $v.kafka.sasl.password))) }}{{ fail "kafka.sasl.mechanism needs kafka.sasl.username and password, or kafka.sasl.existingSecret.name" }}{{ end -}}
 {{- end -}}
 

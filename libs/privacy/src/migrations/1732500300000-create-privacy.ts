@@ -1,3 +1,4 @@
+import { PrivacyMasterKeyId1796200000000 } from './1796200000000-master-key-id';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
@@ -51,4 +52,4 @@ export class CreatePrivacy1732500300000 implements MigrationInterface {
 }
 
 /** The privacy tables; a service adds them to its `migrations` beside the event store's. */
-export const PrivacyMigrations = [CreatePrivacy1732500300000];
+export const PrivacyMigrations = [CreatePrivacy1732500300000, PrivacyMasterKeyId1796200000000];
