@@ -19,12 +19,18 @@ const base = {
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false, tsconfig: '<rootDir>/tsconfig.jest.json' }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  // `npm run build` writes a compiled copy of the workspaces (their package.json files included) to dist/.
+  modulePathIgnorePatterns: ['<rootDir>/dist/'],
 };
 
 /** @type {import('jest').Config} */
 module.exports = {
   projects: [
-    { ...base, displayName: 'unit', testMatch: ['<rootDir>/**/*.unit.spec.ts', '<rootDir>/test/contract/**/*.spec.ts'] },
+    {
+      ...base,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/**/*.unit.spec.ts', '<rootDir>/test/contract/**/*.spec.ts'],
+    },
     {
       ...base,
       displayName: 'integration',

@@ -3,6 +3,7 @@
  * starts on an up-to-date schema. The same migrations run at every service start (already applied ones are skipped).
  *
  *   node --import tsx deploy/migrate.ts <service>        # or SERVICE=<service>
+ *   node deploy/migrate.js <service>                     # compiled (`npm run build`; the image)
  *
  * Environment: DATABASE_URL (a user allowed to create the database and run DDL), DATABASE_NAME (default
  * aftersales_<service>). Exit 0 when the schema is current, 1 with the reason otherwise.
@@ -22,9 +23,11 @@ function isServiceDefinition(value: unknown, service: string): value is Migratab
 }
 
 async function migrate(service: string): Promise<void> {
-  const modulePath = join(__dirname, '..', 'services', service, 'src', `${service}.module.ts`);
+  // Beside its sources (tsx) or in the compiled tree (`npm run build`): the module has the extension this file has.
+  const extension = __filename.endsWith('.js') ? 'js' : 'ts';
+  const modulePath = join(__dirname, '..', 'services', service, 'src', `${service}.module.${extension}`);
   if (!/^[a-z][a-z0-9-]*$/.test(service) || !existsSync(modulePath)) {
-    throw new Error(`no service "${service}" (expected services/${service}/src/${service}.module.ts)`);
+    throw new Error(`no service "${service}" (expected services/${service}/src/${service}.module.${extension})`);
   }
   const serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) throw new Error('set DATABASE_URL');

@@ -4,11 +4,17 @@
  * Starts (or reuses) the local Apache Kafka broker assembled from Maven Central, checks Postgres,
  * then runs every service that exists under services/ as its own process with prefixed JSON logs.
  * Ctrl-C stops the services (the broker keeps running; `npm stop` stops it).
+ *
+ * `npm start -- --prometheus` also runs Prometheus (Debian's `prometheus` package) on http://127.0.0.1:9090, scraping
+ * every service with the platform's alert rules loaded; `--zipkin` runs Zipkin's server (its exec jar from Maven
+ * Central, cached in ~/.cache/aftersales) on http://127.0.0.1:9411 with every service exporting its traces to it.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, openSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { LOCAL_PROMETHEUS_PORT, localPrometheus } from './prometheus';
 
 const ROOT = join(__dirname, '..', '..');
 /** Fixed local ports, also used by docker-compose.yml and the README. */
@@ -59,17 +65,56 @@ async function checkPostgres(): Promise<void> {
   }
 }
 
+const ZIPKIN_VERSION = '3.5.1';
+const ZIPKIN_PORT = 9411;
+
+/** Zipkin's server as one executable jar from Maven Central (io.zipkin:zipkin-server, classifier exec), fetched once. */
+function zipkinJar(): string {
+  const dir = join(homedir(), '.cache', 'aftersales');
+  const jar = join(dir, `zipkin-server-${ZIPKIN_VERSION}-exec.jar`);
+  if (existsSync(jar)) return jar;
+  step(`fetching Zipkin ${ZIPKIN_VERSION} from Maven Central (once, into ${dir})…`);
+  const fetched = spawnSync(
+    'mvn',
+    [
+      '-q',
+      '-B',
+      'org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy',
+      `-Dartifact=io.zipkin:zipkin-server:${ZIPKIN_VERSION}:jar:exec`,
+      `-DoutputDirectory=${dir}`,
+    ],
+    { stdio: 'inherit' },
+  );
+  if (fetched.status !== 0 || !existsSync(jar)) throw new Error('Zipkin could not be fetched (needs mvn and Java 17)');
+  return jar;
+}
+
 async function main(): Promise<void> {
   if (!process.env.KAFKA_BROKERS) {
     step('starting the local Kafka broker (deploy/local/kafka.sh start)…');
     const kafka = spawnSync('bash', [join(ROOT, 'deploy/local/kafka.sh'), 'start'], { stdio: 'inherit' });
-    if (kafka.status !== 0) throw new Error('Kafka did not start; see the messages above (`npm run infra:logs` shows the broker log)');
+    if (kafka.status !== 0)
+      throw new Error('Kafka did not start; see the messages above (`npm run infra:logs` shows the broker log)');
   }
   step(`checking Postgres at ${env.DATABASE_URL.replace(/\/\/[^@]*@/, '//***@')}…`);
   await checkPostgres();
 
   const services = Object.keys(LOCAL_PORTS).filter((s) => existsSync(join(ROOT, 'services', s, 'src', 'main.ts')));
   const children: ChildProcess[] = [];
+  if (process.argv.includes('--zipkin')) {
+    const zipkin = spawn('java', ['-jar', zipkinJar()], {
+      cwd: ROOT,
+      env: { ...process.env, QUERY_PORT: String(ZIPKIN_PORT), STORAGE_TYPE: 'mem' },
+      stdio: ['ignore', 'ignore', 'ignore'],
+    });
+    zipkin.on('exit', (code, signal) => step(`Zipkin exited (${signal ?? code})`));
+    children.push(zipkin);
+    Object.assign(env, {
+      OTEL_TRACES_EXPORTER: 'zipkin',
+      OTEL_EXPORTER_ZIPKIN_ENDPOINT: `http://127.0.0.1:${ZIPKIN_PORT}/api/v2/spans`,
+    });
+    step(`Zipkin starting on http://127.0.0.1:${ZIPKIN_PORT} (traces of every service)`);
+  }
   for (const service of services) {
     const port = LOCAL_PORTS[service] as number;
     const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'services', service, 'src', 'main.ts')], {
@@ -105,11 +150,28 @@ async function main(): Promise<void> {
     step(`payment sandbox starting on http://127.0.0.1:${PAYMENT_SANDBOX_PORT}`);
   }
 
+  if (process.argv.includes('--prometheus')) {
+    const [command, ...args] = localPrometheus(
+      ROOT,
+      Object.fromEntries(services.map((s) => [s, LOCAL_PORTS[s] as number])),
+    );
+    const log = openSync(join(ROOT, '.local', 'prometheus', 'prometheus.log'), 'a');
+    const prometheus = spawn(command as string, args, { cwd: ROOT, stdio: ['ignore', log, log] });
+    prometheus.on('error', (error) =>
+      step(`Prometheus did not start (${error.message}): apt-get install -y prometheus, or run without --prometheus`),
+    );
+    prometheus.on('exit', (code, signal) => step(`Prometheus exited (${signal ?? code})`));
+    children.push(prometheus);
+    step(`Prometheus starting on http://127.0.0.1:${LOCAL_PROMETHEUS_PORT} (data and log in .local/prometheus)`);
+  }
+
   const deadline = Date.now() + 90_000;
   for (const service of services) {
     const url = `http://127.0.0.1:${LOCAL_PORTS[service]}/health/ready`;
     for (;;) {
-      const ready = await fetch(url).then((r) => r.ok).catch(() => false);
+      const ready = await fetch(url)
+        .then((r) => r.ok)
+        .catch(() => false);
       if (ready) break;
       if (Date.now() > deadline) throw new Error(`${service} is not ready after 90 s; see its log lines above`);
       await new Promise((r) => setTimeout(r, 500));

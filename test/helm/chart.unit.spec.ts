@@ -244,7 +244,7 @@ describe.each(services)('service %s', (service) => {
     const job = named('production', 'Job', 'aftersales-migrate');
     expect(job.metadata.annotations?.['aftersales.test/helm-hook']).toBe('pre-install,pre-upgrade');
     const container = job.spec.template.spec.containers.find((c: { name: string }) => c.name === service);
-    expect(container.command).toEqual(['node', '--import', 'tsx', 'deploy/migrate.ts', service]);
+    expect(container.command).toEqual(['node', 'deploy/migrate.js', service]);
     expect(container.env[0].valueFrom.secretKeyRef).toEqual({ name: 'aftersales-db-owner', key: 'uri' });
   });
 });

@@ -199,6 +199,8 @@ export interface InboxConsumerOptions {
    * or its end (an isolated copy for a drill or a benchmark that must not replay other tenants' history).
    */
   readonly fromBeginning?: boolean;
+  /** How often the group's broker-side lag is read from the admin API (default 15 s). */
+  readonly groupLagIntervalMs?: number;
 }
 
 class StaleBatch extends Error {}
@@ -241,6 +243,8 @@ export class InboxConsumer {
   private consumer: MessageConsumer | null = null;
   private producer: MessageProducer | null = null;
   private lagTimer: NodeJS.Timeout | null = null;
+  private groupLagTimer: NodeJS.Timeout | null = null;
+  private groupLagReading: Promise<void> | null = null;
   private readonly attempts = new Map<string, number>();
   readonly groupId: string;
   /** Key of this consumer's rows in `es_inbox`. */
@@ -268,10 +272,15 @@ export class InboxConsumer {
       eachBatch: (messages, control) => this.handleBatch(messages, control),
     });
     this.lagTimer = setInterval(() => this.reportLag(), 5_000).unref();
+    void this.reportGroupLag();
+    this.groupLagTimer = setInterval(() => void this.reportGroupLag(), this.options.groupLagIntervalMs ?? 15_000);
+    this.groupLagTimer.unref();
   }
 
   async stop(): Promise<void> {
     if (this.lagTimer) clearInterval(this.lagTimer);
+    // A reading in progress is not awaited: with the broker away it could take its whole retry budget.
+    if (this.groupLagTimer) clearInterval(this.groupLagTimer);
     await this.consumer?.disconnect();
     await this.producer?.disconnect();
     this.consumer = null;
@@ -298,7 +307,7 @@ export class InboxConsumer {
 
     let backoff = 100;
     for (;;) {
-      if (control.isStale()) throw new StaleBatch('consumer stopping or partition revoked');
+      if (control.isStale()) throw new StaleBatch('partition revoked');
       try {
         const outcome = await this.applyInTransaction(pending);
         if (outcome.kind === 'committed') {
@@ -315,23 +324,30 @@ export class InboxConsumer {
         });
         pending = pending.filter((e) => e.id !== outcome.eventId);
       } catch (error) {
-        platformMetrics.retries.inc({ consumer: this.groupId, topic: messages[0]?.topic ?? '' });
-        if (isRace(error)) {
-          // A concurrent writer won a race on the same aggregate: re-read and go again almost at once.
-          await sleep(5 + Math.random() * 20);
-          continue;
-        }
-        this.options.logger?.warn({ err: error, consumer: this.groupId }, 'inbox transaction failed; retrying');
-        await sleep(backoff);
-        // The database being away is retried at least every 5 s (a failed connect costs little): the consumer resumes
-        // within seconds of a restart instead of sleeping out a long backoff.
-        const cap = this.options.maxBackoffMs ?? 30_000;
-        backoff = Math.min(backoff * 2, isDatabaseUnavailable(error) ? Math.min(cap, 5_000) : cap);
-        await control.heartbeat().catch(() => undefined);
+        backoff = await this.beforeRetry(error, backoff, control, messages[0]?.topic ?? '');
       }
     }
     this.count('ignored', ignored.length);
     if (deadLetters.length > 0) await this.sendToDeadLetters(deadLetters);
+  }
+
+  /** Waits before the chunk's transaction is tried again; returns the next backoff. */
+  private async beforeRetry(error: unknown, backoff: number, control: BatchControl, topic: string): Promise<number> {
+    // Shutting down: no retry now; nothing of this batch is committed, so it is redelivered after the restart.
+    if (control.isStopping()) throw new StaleBatch(`consumer stopping; the batch failed: ${(error as Error).message}`);
+    platformMetrics.retries.inc({ consumer: this.groupId, topic });
+    if (isRace(error)) {
+      // A concurrent writer won a race on the same aggregate: re-read and go again almost at once.
+      await sleep(5 + Math.random() * 20);
+      return backoff;
+    }
+    this.options.logger?.warn({ err: error, consumer: this.groupId }, 'inbox transaction failed; retrying');
+    await sleep(backoff);
+    await control.heartbeat().catch(() => undefined);
+    // The database being away is retried at least every 5 s (a failed connect costs little): the consumer resumes
+    // within seconds of a restart instead of sleeping out a long backoff.
+    const cap = this.options.maxBackoffMs ?? 30_000;
+    return Math.min(backoff * 2, isDatabaseUnavailable(error) ? Math.min(cap, 5_000) : cap);
   }
 
   private async applyInTransaction(
@@ -380,6 +396,7 @@ export class InboxConsumer {
       }
       await tx.query('COMMIT');
       signalCommitted();
+      this.observeAge(fresh);
       for (const event of events) this.attempts.delete(event.id);
       return { kind: 'committed', processed, duplicates: events.length - processed };
     } catch (error) {
@@ -421,6 +438,7 @@ export class InboxConsumer {
       },
       parent,
       async (span) => {
+        const started = process.hrtime.bigint();
         try {
           await context.with(trace.setSpan(parent, span), () => handler(event, tx, session));
         } catch (error) {
@@ -429,6 +447,10 @@ export class InboxConsumer {
           throw error;
         } finally {
           span.end();
+          platformMetrics.consumerHandlerDuration.observe(
+            { consumer: this.groupId, type: event.type },
+            Number(process.hrtime.bigint() - started) / 1e9,
+          );
         }
       },
     );
@@ -477,9 +499,43 @@ export class InboxConsumer {
     this.count('dead_lettered', deadLetters.length);
   }
 
+  /** How old the applied events were at their commit: now minus the time the producer stored them (`ce_time`). */
+  private observeAge(applied: readonly ConsumedEvent[]): void {
+    const now = Date.now();
+    for (const event of applied) {
+      const storedAt = event.time ? Date.parse(event.time) : Number.NaN;
+      if (Number.isNaN(storedAt)) continue;
+      platformMetrics.consumerEventAge.observe(
+        { consumer: this.groupId, topic: event.topic },
+        Math.max(0, now - storedAt) / 1000,
+      );
+    }
+  }
+
   private count(outcome: string, n: number): void {
     if (n > 0)
       platformMetrics.consumed.inc({ consumer: this.groupId, topic: this.options.topics.join(','), outcome }, n);
+  }
+
+  /**
+   * The group's lag as the broker sees it (committed offsets against end offsets), so it is reported while the group
+   * has no member here (crashed, rebalancing) too. One reading at a time; a failed one (the broker away) is skipped.
+   */
+  private reportGroupLag(): Promise<void> {
+    this.groupLagReading ??= this.options.messaging
+      .groupLag(this.groupId, this.options.topics)
+      .then((lags) => {
+        for (const { topic, partition, lag } of lags) {
+          platformMetrics.consumerGroupLag.set({ group: this.groupId, topic, partition: String(partition) }, lag);
+        }
+      })
+      .catch((error: unknown) =>
+        this.options.logger?.debug({ err: error, consumer: this.groupId }, 'reading the group lag failed'),
+      )
+      .finally(() => {
+        this.groupLagReading = null;
+      });
+    return this.groupLagReading;
   }
 
   private reportLag(): void {

@@ -18,6 +18,7 @@ import type {
   MessageProducer,
   MessagingClient,
   OutgoingMessage,
+  PartitionLag,
   ProducerOptions,
   TopicSpec,
 } from './ports';
@@ -153,7 +154,8 @@ class KafkaJsConsumer implements MessageConsumer {
           headers: headersToStrings(m.headers),
         }));
         if (messages.length === 0) return;
-        await subscription.eachBatch(messages, { heartbeat, isStale: () => !isRunning() || isStale() });
+        // Stopping: the batch in hand is finished and committed (isStopping), a revoked partition is abandoned (isStale).
+        await subscription.eachBatch(messages, { heartbeat, isStale, isStopping: () => !isRunning() });
         resolveOffset(batch.lastOffset());
         // With autoCommit off, commitOffsetsIfNecessary() without offsets commits nothing: name them.
         await commitOffsetsIfNecessary({
@@ -220,6 +222,7 @@ function logKafkaJs(logger: Logger, { namespace, level, log }: LogEntry): void {
 export class KafkaJsClient implements MessagingClient {
   private readonly kafka: Kafka;
   private admin: Admin | undefined;
+  private pinging: Promise<void> | undefined;
   private readonly owned: Array<{ disconnect(): Promise<void> }> = [];
   private readonly logger: Logger | undefined;
   private readonly brokers: readonly string[];
@@ -367,7 +370,32 @@ export class KafkaJsClient implements MessagingClient {
     return topics.filter((t) => !existing.has(t));
   }
 
-  async ping(): Promise<void> {
+  /** One check at a time: probes arriving while the broker is away wait for the check in progress, not pile up. */
+  ping(): Promise<void> {
+    this.pinging ??= this.describeCluster().finally(() => {
+      this.pinging = undefined;
+    });
+    return this.pinging;
+  }
+
+  async groupLag(groupId: string, topics: readonly string[]): Promise<readonly PartitionLag[]> {
+    const admin = await this.adminClient();
+    const committed = await admin.fetchOffsets({ groupId, topics: [...topics] });
+    const lags: PartitionLag[] = [];
+    for (const { topic, partitions } of committed) {
+      const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, p]));
+      for (const { partition, offset } of partitions) {
+        const end = ends.get(partition);
+        // -1: the group committed nothing on this partition yet; where it starts (the beginning or the end) is the
+        // consumer's setting, so no lag is claimed until it commits.
+        if (!end || offset === '-1') continue;
+        lags.push({ topic, partition, lag: Math.max(0, Number(end.high) - Number(offset)) });
+      }
+    }
+    return lags;
+  }
+
+  private async describeCluster(): Promise<void> {
     const admin = await this.adminClient();
     try {
       await admin.describeCluster();

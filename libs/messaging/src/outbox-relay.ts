@@ -133,10 +133,27 @@ export class OutboxRelay {
     this.loop = this.run();
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops publishing, stores the published position and gives the leadership up. With `drainUntil` (a time, ms since
+   * the epoch) a leader first publishes what is stored but not yet published, until caught up or that time: a graceful
+   * shutdown, once nothing more is written, leaves nothing for the next leader to publish.
+   */
+  async stop(options: { drainUntil?: number } = {}): Promise<void> {
     this.running = false;
     this.pacer.stop();
     await this.loop;
+    if (options.drainUntil !== undefined && this.isLeader) {
+      try {
+        while (Date.now() < options.drainUntil && (await this.publishBatch()) > 0) {
+          // publishes until a read finds nothing new
+        }
+      } catch (error) {
+        this.options.logger?.warn(
+          { err: error, topic: this.options.topic },
+          'outbox relay could not publish everything before stopping; the next leader will',
+        );
+      }
+    }
     await this.releaseLeadership();
   }
 
@@ -158,6 +175,13 @@ export class OutboxRelay {
       this.current = last;
       this.unsaved = last;
       platformMetrics.relayPublished.inc({ service: this.options.service, topic: this.options.topic }, messages.length);
+      const acknowledgedAt = Date.now();
+      for (const event of events) {
+        platformMetrics.relayAckLatency.observe(
+          { service: this.options.service },
+          Math.max(0, acknowledgedAt - event.recordedAt.getTime()) / 1000,
+        );
+      }
     }
     if (Date.now() - this.savedAt >= (this.options.checkpointEveryMs ?? 1_000)) await this.saveProgress(client);
     if (!last) platformMetrics.relayLagEvents.set({ service: this.options.service }, 0);

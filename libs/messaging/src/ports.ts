@@ -26,8 +26,13 @@ export interface MessageProducer {
 export interface BatchControl {
   /** Keeps the group membership alive during long work (retries). */
   heartbeat(): Promise<void>;
-  /** True when the consumer is stopping or lost the partition: abandon work without committing. */
+  /** True when the consumer lost the partition (a rebalance): abandon work without committing. */
   isStale(): boolean;
+  /**
+   * True once the consumer is stopping (a graceful shutdown): it fetches nothing more, finishes the batch in hand and
+   * commits it, but starts no retry (a batch that fails now is redelivered after the restart).
+   */
+  isStopping(): boolean;
 }
 
 export interface ConsumerSubscription {
@@ -68,6 +73,12 @@ export interface ProducerOptions {
   readonly transactionalId?: string;
 }
 
+export interface PartitionLag {
+  readonly topic: string;
+  readonly partition: number;
+  readonly lag: number;
+}
+
 export interface MessagingClient {
   producer(options?: ProducerOptions): Promise<MessageProducer>;
   consumer(groupId: string): Promise<MessageConsumer>;
@@ -80,5 +91,10 @@ export interface MessagingClient {
   missingTopics(topics: readonly string[]): Promise<string[]>;
   /** Answers when the cluster does; used by readiness probes. */
   ping(): Promise<void>;
+  /**
+   * The broker-side lag of a consumer group (admin API: each partition's end offset minus the group's committed offset,
+   * partitions where it committed nothing are left out): it does not depend on a running member of the group.
+   */
+  groupLag(groupId: string, topics: readonly string[]): Promise<readonly PartitionLag[]>;
   close(): Promise<void>;
 }

@@ -55,4 +55,105 @@ export const platformMetrics = {
     labelNames: ['consumer', 'topic'] as const,
     registers: [metricsRegistry],
   }),
+  consumerHandlerDuration: new Histogram({
+    name: 'aftersales_consumer_handler_duration_seconds',
+    help: 'Time one inbox handler took to apply one event (inside the inbox transaction), by consumer and event type',
+    labelNames: ['consumer', 'type'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [metricsRegistry],
+  }),
+  consumerEventAge: new Histogram({
+    name: 'aftersales_consumer_event_age_seconds',
+    help: 'Age of an event when an inbox consumer applied it: commit time minus the time the producer stored it (ce_time)',
+    labelNames: ['consumer', 'topic'] as const,
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900],
+    registers: [metricsRegistry],
+  }),
+  relayAckLatency: new Histogram({
+    name: 'aftersales_outbox_relay_ack_latency_seconds',
+    help: 'From an event being stored in the outbox (its transaction) to the broker acknowledging its publication',
+    labelNames: ['service'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+    registers: [metricsRegistry],
+  }),
+  consumerGroupLag: new Gauge({
+    name: 'aftersales_consumer_group_lag_messages',
+    help: 'Broker-side lag of a consumer group (admin API: end offset minus committed offset), per topic and partition',
+    labelNames: ['group', 'topic', 'partition'] as const,
+    registers: [metricsRegistry],
+  }),
+  timerLateness: new Histogram({
+    name: 'aftersales_timer_lateness_seconds',
+    help: 'How late durable timers fire: firing time minus due time, by worker and timer kind',
+    labelNames: ['worker', 'kind'] as const,
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
+    registers: [metricsRegistry],
+  }),
+  notifierDeliveries: new Counter({
+    name: 'aftersales_notifier_deliveries_total',
+    help: 'Webhook notification attempts (pager, escalations, carrier contacts), by receiver and outcome',
+    labelNames: ['receiver', 'outcome'] as const,
+    registers: [metricsRegistry],
+  }),
+  notifierFailures: new Counter({
+    name: 'aftersales_notifier_failures_total',
+    help: 'Webhook notification attempts that failed (retried) or were refused (never sent), by receiver and reason',
+    labelNames: ['receiver', 'reason'] as const,
+    registers: [metricsRegistry],
+  }),
+  dependencyUp: new Gauge({
+    name: 'aftersales_dependency_up',
+    help: '1 when a dependency (postgres, kafka) answered its last check, 0 when it did not',
+    labelNames: ['dependency'] as const,
+    registers: [metricsRegistry],
+  }),
 };
+
+/** What {@link observePool} reads from a connection pool (node-postgres' `Pool` has it). */
+export interface ObservablePool {
+  readonly totalCount: number;
+  readonly idleCount: number;
+  readonly waitingCount: number;
+  readonly options: { readonly max?: number };
+}
+
+const observedPools = new Map<string, ObservablePool>();
+
+/** Postgres pool use, read from the observed pools at each scrape ({@link observePool}). */
+export const poolMetrics = {
+  connections: new Gauge({
+    name: 'aftersales_db_pool_connections',
+    help: 'Postgres connections of a pool by state: in_use, idle, max (its size)',
+    labelNames: ['pool', 'state'] as const,
+    registers: [metricsRegistry],
+    collect() {
+      this.reset();
+      for (const [name, pool] of observedPools) {
+        this.set({ pool: name, state: 'in_use' }, pool.totalCount - pool.idleCount);
+        this.set({ pool: name, state: 'idle' }, pool.idleCount);
+        this.set({ pool: name, state: 'max' }, pool.options.max ?? 10);
+      }
+    },
+  }),
+  waiting: new Gauge({
+    name: 'aftersales_db_pool_waiting_requests',
+    help: 'Requests waiting for a Postgres connection of a pool (all of its connections in use)',
+    labelNames: ['pool'] as const,
+    registers: [metricsRegistry],
+    collect() {
+      this.reset();
+      for (const [name, pool] of observedPools) this.set({ pool: name }, pool.waitingCount);
+    },
+  }),
+};
+
+/**
+ * Reports a connection pool's use on `/metrics` (`aftersales_db_pool_connections`, `…_waiting_requests`) under `name`
+ * (`service`, `timers`…) until the returned function is called.
+ */
+export function observePool(name: string, pool: ObservablePool): () => void {
+  observedPools.set(name, pool);
+  return () => {
+    if (observedPools.get(name) === pool) observedPools.delete(name);
+  };
+}

@@ -23,8 +23,12 @@ import { Responds } from './route-table';
 const Liveness = Type.Object({ status: Type.Literal('up') }, { title: 'Liveness' });
 const Readiness = Type.Object(
   {
-    status: Type.Literal('up'),
-    checks: Type.Record(Type.String(), Type.String(), { description: 'Each dependency checked: `up`' }),
+    status: Type.Union([Type.Literal('up'), Type.Literal('degraded')], {
+      description: '`up`: every dependency answers; `degraded`: ready, but an optional dependency (Kafka) does not',
+    }),
+    checks: Type.Record(Type.String(), Type.String(), {
+      description: 'Each dependency checked: `up`, or `down: <why>`',
+    }),
   },
   { title: 'Readiness' },
 );
@@ -33,13 +37,61 @@ const Readiness = Type.Object(
 export interface ReadinessCheck {
   readonly name: string;
   check(): Promise<void>;
+  /**
+   * Whether the service cannot take work without it (default true): a required dependency that does not answer makes
+   * the service not ready (503). An optional one is reported (`checks`, `status: degraded`, the
+   * `aftersales_dependency_up` metric) but keeps it ready: Kafka, whose outage the outbox absorbs.
+   */
+  readonly required?: boolean;
+}
+
+/** Whether the service still takes work: false once it began shutting down (readiness then answers 503). */
+export interface ServiceLifecycle {
+  readonly accepting: boolean;
 }
 
 export const READINESS_CHECKS = Symbol('READINESS_CHECKS');
+export const SERVICE_LIFECYCLE = Symbol('SERVICE_LIFECYCLE');
+
+/** How long one dependency check may take before it counts as down. */
+const CHECK_TIMEOUT_MS = 2_000;
+
+/** Runs the readiness checks (each bounded by a timeout) and records each dependency's state as a metric. */
+@Injectable()
+export class DependencyProbe {
+  constructor(@Inject(READINESS_CHECKS) private readonly checks: readonly ReadinessCheck[]) {}
+
+  async probe(): Promise<Array<{ name: string; required: boolean; state: string }>> {
+    return Promise.all(
+      this.checks.map(async (c) => {
+        let timer: NodeJS.Timeout | undefined;
+        let state: string;
+        try {
+          await Promise.race([
+            c.check(),
+            new Promise((_, reject) => {
+              timer = setTimeout(() => reject(new Error('timeout')), CHECK_TIMEOUT_MS);
+            }),
+          ]);
+          state = 'up';
+        } catch (error) {
+          state = `down: ${(error as Error).message}`;
+        } finally {
+          clearTimeout(timer);
+        }
+        platformMetrics.dependencyUp.set({ dependency: c.name }, state === 'up' ? 1 : 0);
+        return { name: c.name, required: c.required ?? true, state };
+      }),
+    );
+  }
+}
 
 @Controller('health')
 class HealthController {
-  constructor(@Inject(READINESS_CHECKS) private readonly checks: readonly ReadinessCheck[]) {}
+  constructor(
+    @Inject(DependencyProbe) private readonly dependencies: DependencyProbe,
+    @Inject(SERVICE_LIFECYCLE) private readonly lifecycle: ServiceLifecycle,
+  ) {}
 
   /** Liveness: the process answers. */
   @Public()
@@ -49,40 +101,40 @@ class HealthController {
     return { status: 'up' };
   }
 
-  /** Readiness: every dependency answers; 503 names the ones that do not. */
+  /**
+   * Readiness: the service takes work. Every required dependency (Postgres) answers and it is not shutting down; an
+   * optional one (Kafka) that does not answer is reported, not fatal: commands are stored in the outbox and published
+   * when the broker is back. 503 names what is missing.
+   */
   @Public()
   @Get('ready')
   @HttpCode(200)
-  @Responds(200, Readiness, { description: 'Every dependency answers' })
-  @Responds(503, ProblemDetails, { description: 'Not ready: the detail names the dependencies that do not answer' })
+  @Responds(200, Readiness, { description: 'Takes work; `checks` gives each dependency, optional ones may be down' })
+  @Responds(503, ProblemDetails, {
+    description: 'Not ready: shutting down, or the detail names the required dependencies that do not answer',
+  })
   async ready(): Promise<typeof Readiness.static> {
-    const results = await Promise.all(
-      this.checks.map(async (c) => {
-        try {
-          await Promise.race([
-            c.check(),
-            new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2_000)),
-          ]);
-          return [c.name, 'up'] as const;
-        } catch (error) {
-          return [c.name, `down: ${(error as Error).message}`] as const;
-        }
-      }),
-    );
-    const checks = Object.fromEntries(results);
-    if (results.some(([, s]) => s !== 'up'))
+    if (!this.lifecycle.accepting) throw new ServiceUnavailableException('Not ready: shutting down');
+    const results = await this.dependencies.probe();
+    const checks = Object.fromEntries(results.map((r) => [r.name, r.state]));
+    if (results.some((r) => r.required && r.state !== 'up')) {
       throw new ServiceUnavailableException(`Not ready: ${JSON.stringify(checks)}`);
-    return { status: 'up' as const, checks };
+    }
+    return { status: results.every((r) => r.state === 'up') ? 'up' : 'degraded', checks };
   }
 }
 
 @Controller('metrics')
 class MetricsController {
+  constructor(@Inject(DependencyProbe) private readonly dependencies: DependencyProbe) {}
+
+  /** The dependencies are probed at each scrape, so `aftersales_dependency_up` is current without a probe's help. */
   @Public()
   @Get()
   @Header('Content-Type', metricsRegistry.contentType)
   @Responds(200, Type.String(), { description: 'Prometheus text exposition', contentType: 'text/plain' })
   async metrics(): Promise<string> {
+    await this.dependencies.probe();
     return metricsRegistry.metrics();
   }
 }
@@ -114,13 +166,21 @@ class HttpMetricsInterceptor implements NestInterceptor {
  */
 @Module({})
 export class PlatformHttpModule {
-  static forRoot(options: { auth: AuthConfig; readiness: readonly ReadinessCheck[]; logger?: Logger }): DynamicModule {
+  static forRoot(options: {
+    auth: AuthConfig;
+    readiness: readonly ReadinessCheck[];
+    /** Readiness answers 503 once this stops accepting (shutting down); always accepting when absent. */
+    lifecycle?: ServiceLifecycle;
+    logger?: Logger;
+  }): DynamicModule {
     return {
       module: PlatformHttpModule,
       controllers: [HealthController, MetricsController],
       providers: [
         { provide: TokenVerifier, useValue: new TokenVerifier(options.auth) },
         { provide: READINESS_CHECKS, useValue: options.readiness },
+        { provide: SERVICE_LIFECYCLE, useValue: options.lifecycle ?? { accepting: true } },
+        DependencyProbe,
         {
           provide: APP_GUARD,
           useFactory: (v: TokenVerifier, r: Reflector) => new AuthGuard(v, r),

@@ -9,7 +9,7 @@ import {
   type TimerBatch,
   type TimerRetry,
 } from '@aftersales/eventstore';
-import type { Logger } from '@aftersales/observability';
+import { observePool, platformMetrics, type Logger } from '@aftersales/observability';
 import type { BackgroundWorker, Clock } from './service-runtime';
 
 /** Timers one `fireDue` fires at most before a loop looks again, unless a worker asks otherwise. */
@@ -71,11 +71,16 @@ export abstract class DurableTimerWorker implements BackgroundWorker {
     // base × 2^(attempts − 1) later, capped.
     this.backoff = new TimerBackoff(options.retry, options.clock);
     const pool: Pool = options.connections === 'own' ? options.database.ownPool(this.loopCount) : options.database.pool;
+    if (options.connections === 'own') observePool(this.name, pool);
     this.scheduler = new TimerScheduler(pool, {
       now: options.clock,
       batchSize: this.batchSize,
       perTransaction: options.perTransaction,
-      fire: (timer, tx, batch) => this.fire(timer, tx, batch),
+      fire: async (timer, tx, batch) => {
+        const lateMs = this.clock().getTime() - timer.dueAt.getTime();
+        await this.fire(timer, tx, batch);
+        platformMetrics.timerLateness.observe({ worker: this.name, kind: timer.kind }, Math.max(0, lateMs) / 1000);
+      },
       retry: this.backoff.retry,
       onError: (error, timer, retry) => this.failed(error, timer, retry),
     });

@@ -29,7 +29,7 @@ import {
   type MessagingClient,
   type TopicPolicy,
 } from '@aftersales/messaging';
-import { createLogger, stopTelemetry, type Logger } from '@aftersales/observability';
+import { createLogger, observePool, stopTelemetry, type Logger } from '@aftersales/observability';
 import { checkEnvironment } from './environment';
 import { ApiDocsModule, authConfigFromEnv, PlatformHttpModule, type AuthConfig } from '@aftersales/platform-http';
 
@@ -72,10 +72,29 @@ export interface ServiceConfig {
    * `KAFKA_RETENTION_MS`, `KAFKA_DLQ_RETENTION_MS`, `KAFKA_TOPIC_CONFIG`); absent: created with the broker's defaults.
    */
   readonly topics?: TopicPolicy;
+  /**
+   * `SHUTDOWN_GRACE_MS`: how long a shutdown (SIGTERM) may take before the process gives up and exits 1 (default
+   * 25 000, inside Kubernetes' 30 s `terminationGracePeriodSeconds`). HTTP connections still open at half of it are
+   * closed; the relay publishes what is left until 90 % of it.
+   */
+  readonly shutdownGraceMs?: number;
+  /**
+   * `SHUTDOWN_DRAIN_DELAY_MS`: how long the service keeps serving after readiness turned false, before it stops
+   * accepting connections (default 0): the time a load balancer or Kubernetes' endpoints take to stop sending it
+   * requests (a few seconds behind one).
+   */
+  readonly shutdownDrainDelayMs?: number;
+  /**
+   * `KAFKA_GROUP_LAG_INTERVAL_MS`: how often each consumer reads its group's broker-side lag from the admin API
+   * (`aftersales_consumer_group_lag_messages`; default 15 000).
+   */
+  readonly consumerGroupLagIntervalMs?: number;
 }
 
 /** 256 KiB: ample for any command of the platform (descriptions are capped at a few KiB), small enough to shed abuse. */
 export const DEFAULT_BODY_LIMIT_BYTES = 256 * 1024;
+/** 25 s: a graceful shutdown ends within Kubernetes' default 30 s grace period. */
+export const DEFAULT_SHUTDOWN_GRACE_MS = 25_000;
 
 export function serviceConfigFromEnv(service: ServiceName, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   // Every variable of the service at once, each problem with an example (docs/environment.md).
@@ -100,6 +119,9 @@ export function serviceConfigFromEnv(service: ServiceName, env: NodeJS.ProcessEn
     databasePoolWarm: positiveInteger(env, 'DATABASE_POOL_WARM', true),
     httpBodyLimitBytes: positiveInteger(env, 'HTTP_BODY_LIMIT_BYTES') ?? DEFAULT_BODY_LIMIT_BYTES,
     topics: topicPolicyFromEnv(env),
+    shutdownGraceMs: positiveInteger(env, 'SHUTDOWN_GRACE_MS') ?? DEFAULT_SHUTDOWN_GRACE_MS,
+    shutdownDrainDelayMs: positiveInteger(env, 'SHUTDOWN_DRAIN_DELAY_MS', true) ?? 0,
+    consumerGroupLagIntervalMs: positiveInteger(env, 'KAFKA_GROUP_LAG_INTERVAL_MS') ?? 15_000,
   };
 }
 
@@ -208,6 +230,13 @@ export interface RunningService {
   readonly database: ServiceDatabase;
   readonly relay: OutboxRelay | null;
   readonly logger: Logger;
+  /**
+   * The one shutdown path (SIGTERM in `main`, tests' `close`): readiness turns false; after the drain delay the HTTP
+   * server accepts no more connections and finishes the requests in flight (answering `Connection: close`) while the
+   * consumers stop fetching, finish the batch in hand and commit it, and the workers finish their round; then the relay
+   * publishes what all of them stored and stores its position; then Nest, Kafka and Postgres are closed. Called twice,
+   * it returns the same promise.
+   */
   close(): Promise<void>;
 }
 
@@ -235,6 +264,8 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
   // What started, to stop in reverse order: by `close()`, or at once when the start fails half-way (a service that
   // cannot start leaves no pool, client, consumer or timer behind in the process that tried).
   const started: Array<() => Promise<unknown>> = [() => database.close()];
+  const unobservePool = observePool('service', database.pool);
+  started.push(async () => unobservePool());
   const stopStarted = async () => {
     for (const stop of started.splice(0).reverse()) {
       await stop().catch((error: unknown) => logger.warn({ err: error }, 'stopping a part of the service failed'));
@@ -286,21 +317,29 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
       }
     }
 
+    // False from the first moment of a shutdown: readiness answers 503, responses close their connection.
+    const lifecycle = { accepting: true };
+
     @Module({
       imports: [
         ServiceInfrastructureModule.register(),
         PlatformHttpModule.forRoot({
           auth: config.auth,
           logger,
+          lifecycle,
           readiness: [
             { name: 'postgres', check: async () => void (await database.pool.query('SELECT 1')) },
-            { name: 'kafka', check: () => messaging.ping() },
+            // Reported, not required: while the broker is away, commands are stored in the outbox (published once it
+            // is back) and the consumers wait; taking the HTTP API out of service would only add an outage.
+            { name: 'kafka', required: false, check: () => messaging.ping() },
             ...(config.topics?.create === false
               ? [
                   {
+                    // Topics the cluster manages (Strimzi KafkaTopic): one that is missing takes the service out of
+                    // rotation. A broker that cannot be asked is the kafka check's report, not a missing topic.
                     name: 'kafka-topics',
                     check: async () => {
-                      const missing = await messaging.missingTopics(topicsOfService);
+                      const missing = await messaging.missingTopics(topicsOfService).catch(() => []);
                       if (missing.length > 0) throw new TopicsMissing(missing);
                     },
                   },
@@ -333,29 +372,32 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
       },
     });
     started.push(() => app.close());
-    app.enableShutdownHooks();
+    // No app.enableShutdownHooks(): Nest's signal handler would close the app on its own, racing `close()` below.
+    app.use((_req: unknown, res: import('node:http').ServerResponse, next: () => void) => {
+      if (!lifecycle.accepting) res.setHeader('connection', 'close');
+      next();
+    });
     app.use(requireJsonBodies);
     app.useBodyParser('json', {
       limit: config.httpBodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
       type: ['application/json', 'application/*+json'],
     });
     assertConsumersWired(app, consumers);
+    const transports: InboxTransport[] = [];
     for (const c of consumers) {
-      app.connectMicroservice(
-        {
-          strategy: new InboxTransport({
-            service: definition.service,
-            consumer: c.consumer,
-            groupPrefix: config.consumerGroupPrefix,
-            fromBeginning: config.consumeFromBeginning ?? true,
-            topics: consumerTopics(c),
-            pool: database.pool,
-            messaging,
-            logger,
-          }),
-        },
-        { inheritAppConfig: true },
-      );
+      const transport = new InboxTransport({
+        service: definition.service,
+        consumer: c.consumer,
+        groupPrefix: config.consumerGroupPrefix,
+        fromBeginning: config.consumeFromBeginning ?? true,
+        topics: consumerTopics(c),
+        pool: database.pool,
+        messaging,
+        logger,
+        groupLagIntervalMs: config.consumerGroupLagIntervalMs,
+      });
+      transports.push(transport);
+      app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });
     }
     for (const c of consumers) {
       await messaging.ensureTopics(consumerTopics(c).map((t) => ({ topic: t, partitions: config.partitions })));
@@ -392,8 +434,67 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
     const url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('0.0.0.0', '127.0.0.1');
     logger.info({ url, topic }, `${definition.service} is up`);
 
-    return { app, url, database, relay, logger, close: stopStarted };
+    let closing: Promise<void> | null = null;
+    const close = (): Promise<void> =>
+      (closing ??= shutDown({ config, lifecycle, server, transports, workers, relay, logger, stopStarted }));
+    return { app, url, database, relay, logger, close };
   }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The ordered shutdown of a running service ({@link RunningService.close}). */
+async function shutDown(parts: {
+  readonly config: ServiceConfig;
+  readonly lifecycle: { accepting: boolean };
+  readonly server: import('node:http').Server;
+  readonly transports: readonly InboxTransport[];
+  readonly workers: readonly BackgroundWorker[];
+  readonly relay: OutboxRelay | null;
+  readonly logger: Logger;
+  readonly stopStarted: () => Promise<void>;
+}): Promise<void> {
+  const { config, lifecycle, server, transports, workers, relay, logger } = parts;
+  const graceMs = config.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
+  const began = Date.now();
+  lifecycle.accepting = false;
+  const drainDelayMs = Math.min(config.shutdownDrainDelayMs ?? 0, graceMs / 2);
+  logger.info({ graceMs, drainDelayMs }, 'shutting down: not ready any more');
+  if (drainDelayMs > 0) await sleep(drainDelayMs);
+  const step = (what: string) => (error: unknown) => logger.warn({ err: error }, `shutdown: ${what} failed`);
+  await Promise.all([
+    drainHttp(server, began + drainDelayMs + (graceMs - drainDelayMs) / 2).then(() =>
+      logger.info({ ms: Date.now() - began }, 'shutdown: HTTP requests drained'),
+    ),
+    ...transports.map((t) => t.close().catch(step('stopping a consumer'))),
+    ...workers.map((w) => w.stop().catch(step('stopping a worker'))),
+  ]);
+  logger.info({ ms: Date.now() - began }, 'shutdown: consumers and workers stopped');
+  // Nothing writes events any more: publish what was stored, then store the position.
+  await relay?.stop({ drainUntil: began + graceMs * 0.9 }).catch(step('stopping the relay'));
+  await parts.stopStarted();
+  logger.info({ ms: Date.now() - began }, 'shutdown: stopped');
+}
+
+/**
+ * Stops accepting connections and resolves once every open one ended: idle keep-alive connections are closed at
+ * once, busy ones as soon as their response is sent (responses begun during the drain say `Connection: close`; those
+ * begun before leave their connection idle, closed at the next look); any left at `deadline` are cut.
+ */
+function drainHttp(server: import('node:http').Server, deadline: number): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) {
+      resolve();
+      return;
+    }
+    const idle = setInterval(() => server.closeIdleConnections(), 50);
+    const cut = setTimeout(() => server.closeAllConnections(), Math.max(0, deadline - Date.now()));
+    server.close(() => {
+      clearInterval(idle);
+      clearTimeout(cut);
+      resolve();
+    });
+  });
 }
 
 /**
@@ -446,18 +547,44 @@ function assertConsumersWired(app: INestApplication, consumers: readonly InboxCo
   }
 }
 
-/** `main.ts` of a service: run it, and shut down cleanly on SIGTERM/SIGINT. */
+/**
+ * `main.ts` of a service: run it, and on SIGTERM/SIGINT shut down through the one path, {@link RunningService.close},
+ * then flush the spans and exit 0 — or exit 1 when that took longer than `SHUTDOWN_GRACE_MS` or failed. A signal that
+ * arrives while the service starts waits for the start, then shuts it down; a second signal changes nothing.
+ */
 export async function main(definition: ServiceDefinition): Promise<void> {
-  const running = await runService(definition, serviceConfigFromEnv(definition.service));
+  const config = serviceConfigFromEnv(definition.service);
+  const starting = runService(definition, config);
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    // A start that failed is reported by `main` itself (main.ts exits 1).
+    const running = await starting.catch(() => null);
+    if (!running) return;
+    const graceMs = config.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
+    running.logger.info({ signal }, 'signal received');
+    const overdue = setTimeout(() => {
+      running.logger.error({ graceMs }, 'shutdown took longer than SHUTDOWN_GRACE_MS; exiting');
+      process.exit(1);
+    }, graceMs);
+    let code = 0;
+    try {
+      await running.close();
+    } catch (error) {
+      running.logger.error({ err: error }, 'shutdown failed');
+      code = 1;
+    }
+    // The spans of the last requests and batches leave before the process does.
+    await stopTelemetry().catch((error: unknown) => running.logger.warn({ err: error }, 'flushing spans failed'));
+    clearTimeout(overdue);
+    process.exit(code);
+  };
+  // `on`, not `once`: a second SIGTERM must not kill the process half-way through its shutdown (Node's default).
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  const running = await starting;
   // A promise nobody awaited that failed (a dependency went away under a fire-and-forget call) is logged; it must not
   // end the process (Node's default), which would turn a database restart into an outage.
   process.on('unhandledRejection', (reason) => running.logger.error({ err: reason }, 'unhandled promise rejection'));
-  const shutdown = async (signal: string) => {
-    running.logger.info({ signal }, 'shutting down');
-    await running.close();
-    await stopTelemetry();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
 }

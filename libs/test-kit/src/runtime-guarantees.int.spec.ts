@@ -181,6 +181,17 @@ describe('service definitions', () => {
     );
   });
 
+  it("installs no signal handler of its own: SIGTERM has one shutdown path, main()'s, not also Nest's hooks", async () => {
+    const signals = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGUSR2'] as const;
+    const before = signals.map((s) => process.listenerCount(s));
+    const service = await startTestService(probeService);
+    try {
+      expect(signals.map((s) => process.listenerCount(s))).toEqual(before);
+    } finally {
+      await service.close();
+    }
+  });
+
   it('refuses to start a service whose module has an event handler no consumer lists', async () => {
     @Module({ controllers: [CaseRegisterA, Stray] })
     class StrayModule {}

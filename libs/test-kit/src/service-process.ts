@@ -24,7 +24,14 @@ export class ServiceProcess {
     readonly service: string,
     readonly port: number,
     private readonly env: Record<string, string>,
-    options: { logFile?: string } = {},
+    private readonly options: {
+      logFile?: string;
+      /**
+       * A compiled entry point run with plain `node` (`<dist>/services/<service>/src/main.js` of `npm run build`)
+       * instead of the service's `main.ts` under tsx; its directory tree is the working directory's.
+       */
+      entry?: { readonly main: string; readonly cwd: string };
+    } = {},
   ) {
     this.url = `http://127.0.0.1:${port}`;
     this.logFile =
@@ -51,13 +58,16 @@ export class ServiceProcess {
           `--cpu-prof-name=${this.service}.cpuprofile`,
         ]
       : [];
-    const main = join(REPO_ROOT, 'services', this.service, 'src', 'main.ts');
+    const entry = this.options.entry;
+    const command = entry
+      ? [entry.main]
+      : ['--import', 'tsx', join(REPO_ROOT, 'services', this.service, 'src', 'main.ts')];
     mkdirSync(dirname(this.logFile), { recursive: true });
     appendFileSync(this.logFile, `--- ${new Date().toISOString()} ${this.service} starting on ${this.url}\n`);
     this.log = createWriteStream(this.logFile, { flags: 'a' });
     const { LOG_FILE: _inherited, ...parentEnv } = process.env;
-    const child = spawn(process.execPath, [...profile, '--import', 'tsx', main], {
-      cwd: REPO_ROOT,
+    const child = spawn(process.execPath, [...profile, ...command], {
+      cwd: entry?.cwd ?? REPO_ROOT,
       env: {
         // Test brokers are single nodes: topics with one replica (the services' production default is 3 / 2).
         KAFKA_REPLICATION_FACTOR: '1',
@@ -94,9 +104,12 @@ export class ServiceProcess {
     throw new Error(`${this.service} was not ready within ${timeoutMs} ms${used}:\n${this.logs()}`);
   }
 
-  /** SIGTERM and wait (SIGKILL after 15 s): the service drains its relay and consumers like in Kubernetes. */
-  async stop(): Promise<void> {
-    await this.signal('SIGTERM', 15_000);
+  /**
+   * SIGTERM and wait (SIGKILL after `killAfterMs`, like Kubernetes after its grace period): the service shuts down
+   * gracefully (readiness, HTTP drain, consumers, relay) and exits; {@link exitCode} tells how.
+   */
+  async stop(killAfterMs = 15_000): Promise<void> {
+    await this.signal('SIGTERM', killAfterMs);
   }
 
   /** Sends `signal` (default SIGKILL: a crash, no shutdown hooks) and waits for the process to end. */

@@ -1,4 +1,5 @@
 import { context, propagation } from '@opentelemetry/api';
+import { platformMetrics } from '@aftersales/observability';
 import { webhookOrigin, type WebhookAllowList } from '../allow-list';
 import type { Notification, Notifier, NotifierOutcome } from '../notifier.port';
 
@@ -34,7 +35,23 @@ export interface WebhookNotifierOptions {
 export class WebhookNotifier implements Notifier {
   constructor(private readonly options: WebhookNotifierOptions) {}
 
+  /**
+   * One attempt, counted on `/metrics` by receiver (`pager`, `escalation`…): `aftersales_notifier_deliveries_total` by
+   * outcome, and `aftersales_notifier_failures_total` by reason (`unreachable`, `http_<status class>`, `refused`).
+   */
   async deliver(notification: Notification): Promise<NotifierOutcome> {
+    const outcome = await this.attempt(notification);
+    const receiver = this.options.allowList.wording.receiver;
+    platformMetrics.notifierDeliveries.inc({ receiver, outcome: outcome.outcome });
+    if (outcome.outcome === 'refused') platformMetrics.notifierFailures.inc({ receiver, reason: 'refused' });
+    if (outcome.outcome === 'failed') {
+      const reason = outcome.statusCode === null ? 'unreachable' : `http_${Math.floor(outcome.statusCode / 100)}xx`;
+      platformMetrics.notifierFailures.inc({ receiver, reason });
+    }
+    return outcome;
+  }
+
+  private async attempt(notification: Notification): Promise<NotifierOutcome> {
     const { allowList, timeoutMs } = this.options;
     const origin = webhookOrigin(notification.target, allowList.wording.receiver);
     const refusal = allowList.refusal(notification.target);
