@@ -288,6 +288,32 @@ export const ENVIRONMENT: readonly EnvVariable[] = [
     description: 'Largest request body accepted; larger ones get 413 problem details',
   },
   {
+    name: 'SHUTDOWN_GRACE_MS',
+    scope: 'services',
+    kind: ms(1),
+    default: '25000',
+    example: '25000',
+    description:
+      "How long a shutdown (SIGTERM) may take before the process exits 1; keep it below the pod's termination grace period",
+  },
+  {
+    name: 'SHUTDOWN_DRAIN_DELAY_MS',
+    scope: 'services',
+    kind: ms(0),
+    default: '0',
+    example: '5000',
+    description:
+      'How long the service keeps serving after readiness turned false (endpoints and load balancers catch up)',
+  },
+  {
+    name: 'KAFKA_GROUP_LAG_INTERVAL_MS',
+    scope: 'services',
+    kind: ms(1),
+    default: '15000',
+    example: '15000',
+    description: "How often each consumer reads its group's broker-side lag from the admin API (ms)",
+  },
+  {
     name: 'AUTH_JWKS_URL',
     scope: 'services',
     kind: http,
@@ -462,6 +488,9 @@ export const ENVIRONMENT: readonly EnvVariable[] = [
   ...notifier('RETURNS_NOTIFIER', 'returns', 'breached return deadlines'),
   ...timers('LOGISTICS', 'logistics', 'TIMER_LOOPS'),
   ...notifier('LOGISTICS_NOTIFIER', 'logistics', 'carrier contacts and alarms'),
+  // --- surveys ---
+  ...timers('SURVEYS', 'surveys'),
+  ...notifier('SURVEYS_NOTIFIER', 'surveys', 'survey invitations, reminders and overdue follow-up calls'),
   // --- compensation ---
   {
     name: 'COMPENSATION_PROVIDER_URL',
