@@ -10,6 +10,7 @@ import {
   DeadLetterHeader,
   EVENT_CONTENT_TYPE,
   EventCatalogue,
+  LegacyCloudEventHeaders,
   Services,
   Topics,
   eventSource,
@@ -50,19 +51,34 @@ function asJson(schema: JSONSchema): JsonObject {
   return toJSONSchema(schema) as JsonObject;
 }
 
-/** Header schema of one event version (CloudEvents Kafka binary mode + platform headers). */
+/** Header schema of one event version (CloudEvents Kafka binary mode + W3C Trace Context), as the relay sends them. */
 function headersSchema(contract: AnyEventContract): JsonObject {
   const h = CloudEventHeaders;
+  const legacy = LegacyCloudEventHeaders;
   const header = (description: string, extra: JsonObject = {}): JsonObject => ({
     type: 'string',
     description,
     ...extra,
   });
+  const deprecated = (name: string): JsonObject =>
+    header(
+      `Deprecated name of \`${name}\` (contracts 0.1), with the same value; sent beside it up to the next version of the contracts. Read \`${name}\`.`,
+      {
+        minLength: 1,
+        deprecated: true,
+      },
+    );
+  // Required: what every message on the topic has, including those sent before contracts 0.2.0 (they stay retained for
+  // days). The CloudEvents extension headers are on every message since 0.2.0, the deprecated ones on every message up to
+  // the next version (ADR 15).
+  const always = [h.specVersion, h.id, h.type, h.source, h.time, h.subject, h.contentType, h.traceparent];
+  const since = (legacyName: string) =>
+    ` Sent on every message since contracts 0.2.0; a message from before carries only the deprecated \`${legacyName}\`.`;
   return {
     type: 'object',
     description:
-      'CloudEvents 1.0 Kafka protocol binding, binary content mode, plus platform headers. All values are UTF-8 strings.',
-    required: Object.values(h),
+      'CloudEvents 1.0 Kafka protocol binding, binary content mode: every context attribute as a `ce_<attribute>` header (the platform extensions `tenantid`, `correlationid`, `causationid` included), plus the W3C Trace Context headers. All values are UTF-8 strings.',
+    required: [...always, ...Object.values(legacy)],
     properties: {
       [h.specVersion]: header('CloudEvents `specversion`.', { const: CLOUDEVENTS_SPEC_VERSION }),
       [h.id]: header(
@@ -82,16 +98,26 @@ function headersSchema(contract: AnyEventContract): JsonObject {
         { minLength: 1 },
       ),
       [h.contentType]: header('CloudEvents `datacontenttype` of the message value.', { const: EVENT_CONTENT_TYPE }),
-      [h.traceparent]: header('W3C Trace Context `traceparent` of the producing span.', {
-        pattern: '^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$',
-      }),
-      [h.tenant]: header('Tenant the event belongs to.', { minLength: 1 }),
-      [h.correlationId]: header('Id shared by all messages of one business flow (the initial request or command id).', {
-        minLength: 1,
-      }),
-      [h.causationId]: header('Id of the message (command or event) that directly caused this event.', {
-        minLength: 1,
-      }),
+      [h.tenant]: header(
+        `CloudEvents extension \`tenantid\`: the tenant the event belongs to (= payload \`tenantId\`).${since(legacy.tenant)}`,
+        { minLength: 1 },
+      ),
+      [h.correlationId]: header(
+        `CloudEvents extension \`correlationid\`: shared by all messages of one business flow (the initial request or command id).${since(legacy.correlationId)}`,
+        { minLength: 1 },
+      ),
+      [h.causationId]: header(
+        `CloudEvents extension \`causationid\`: id of the message (command or event) that directly caused this event.${since(legacy.causationId)}`,
+        { minLength: 1 },
+      ),
+      [h.traceparent]: header(
+        'W3C Trace Context `traceparent` of the producing span (sent whenever OpenTelemetry runs, i.e. unless `OTEL_SDK_DISABLED=true`).',
+        { pattern: '^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$' },
+      ),
+      [h.tracestate]: header('W3C Trace Context `tracestate`: sent when the producing trace carries vendor state.'),
+      [legacy.tenant]: deprecated(h.tenant),
+      [legacy.correlationId]: deprecated(h.correlationId),
+      [legacy.causationId]: deprecated(h.causationId),
     },
   };
 }
@@ -103,6 +129,7 @@ function messageExamples(contract: AnyEventContract): Json[] {
   return examples.map((payload: unknown, index): Json => {
     const data = payload as Record<string, unknown>;
     const subject = String(data[contract.subject]);
+    const tenant = typeof data['tenantId'] === 'string' ? data['tenantId'] : 'acme';
     return {
       name: examples.length === 1 ? 'example' : `example-${index + 1}`,
       summary: contract.summary,
@@ -115,9 +142,12 @@ function messageExamples(contract: AnyEventContract): Json[] {
         [CloudEventHeaders.subject]: subject,
         [CloudEventHeaders.contentType]: EVENT_CONTENT_TYPE,
         [CloudEventHeaders.traceparent]: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
-        [CloudEventHeaders.tenant]: typeof data['tenantId'] === 'string' ? data['tenantId'] : 'acme',
+        [CloudEventHeaders.tenant]: tenant,
         [CloudEventHeaders.correlationId]: 'c0ffee00-0000-4000-8000-000000000001',
         [CloudEventHeaders.causationId]: 'c0ffee00-0000-4000-8000-000000000001',
+        [LegacyCloudEventHeaders.tenant]: tenant,
+        [LegacyCloudEventHeaders.correlationId]: 'c0ffee00-0000-4000-8000-000000000001',
+        [LegacyCloudEventHeaders.causationId]: 'c0ffee00-0000-4000-8000-000000000001',
       },
       payload: JSON.parse(JSON.stringify(payload)) as Json,
     };
@@ -171,8 +201,10 @@ function infoDescription(): string {
     '',
     '**Envelope.** CloudEvents 1.0, Kafka protocol binding, binary content mode: the CloudEvents attributes are',
     '`ce_*` headers, the message value is the JSON payload (`content-type: application/json`). The `ce_type`',
-    'header (`aftersales.<service>.<event-name>.v<N>`) selects the payload schema. Platform headers: `traceparent`',
-    '(W3C Trace Context), `tenant`, `correlation_id`, `causation_id`.',
+    'header (`aftersales.<service>.<event-name>.v<N>`) selects the payload schema. Platform extension attributes:',
+    '`ce_tenantid`, `ce_correlationid`, `ce_causationid` (a CloudEvents SDK reads them as `tenantid`, `correlationid`,',
+    '`causationid`); W3C Trace Context: `traceparent`, `tracestate`. Deprecated: `tenant`, `correlation_id`,',
+    '`causation_id` carry the same values for one more version of the contracts, then stop.',
     '',
     '**Delivery.** At-least-once: de-duplicate on (`ce_source`, `ce_id`). Ignore `ce_type`s you do not handle.',
     'Payloads may gain new optional properties and enum values within a version: tolerate unknown properties and values.',

@@ -12,6 +12,9 @@ export { Services, isService, type Service } from './services';
 export { Topics, eventTopic, dlqTopic, type EventTopic, type DeadLetterTopic } from './topics';
 export {
   CloudEventHeaders,
+  CloudEventExtensions,
+  LegacyCloudEventHeaders,
+  extensionHeader,
   CLOUDEVENTS_SPEC_VERSION,
   EVENT_CONTENT_TYPE,
   eventSource,

@@ -81,7 +81,7 @@ const COMMAND_HEADERS: JsonObject[] = [
     name: 'X-Correlation-Id',
     in: 'header',
     required: false,
-    description: 'Carried into the events this request causes (`correlation_id`); a new one is made when absent.',
+    description: 'Carried into the events this request causes (`ce_correlationid` header); a new one is made when absent.',
     schema: HEADER_TOKEN,
   },
 ];
