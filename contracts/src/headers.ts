@@ -165,12 +165,35 @@ export interface CloudEventMetadata {
 export const DeadLetterHeaders = [
   'dlq_reason',
   'dlq_error_code',
+  'dlq_handler_code',
   'dlq_consumer',
   'dlq_source_topic',
   'dlq_source_partition',
   'dlq_source_offset',
   'dlq_failed_at',
 ] as const;
+
+/**
+ * Why a message was dead-lettered, the `dlq_error_code` header. One set for every consumer of the platform:
+ * - `UNPARSEABLE`, `MISSING_HEADER`, `UNKNOWN_TYPE`, `UNKNOWN_VERSION`, `SCHEMA_VIOLATION`: unreadable against the
+ *   contracts, before any handler ran;
+ * - `TENANT_MISMATCH`: the payload's `tenantId` differs from the `ce_tenantid` header (a producer bug; never applied);
+ * - `HANDLER_REJECTED`: the handler refused it for good: a broken business rule (its code in `dlq_handler_code`);
+ * - `RETRIES_EXHAUSTED`: an unexpected error repeated until the consumer's attempts ran out.
+ */
+export const DeadLetterCodes = [
+  'UNPARSEABLE',
+  'MISSING_HEADER',
+  'UNKNOWN_TYPE',
+  'UNKNOWN_VERSION',
+  'SCHEMA_VIOLATION',
+  'TENANT_MISMATCH',
+  'HANDLER_REJECTED',
+  'RETRIES_EXHAUSTED',
+] as const;
+
+/** One of the {@link DeadLetterCodes}. */
+export type DeadLetterCode = (typeof DeadLetterCodes)[number];
 
 /** One of the {@link DeadLetterHeaders}. */
 export type DeadLetterHeaderName = (typeof DeadLetterHeaders)[number];
@@ -186,9 +209,11 @@ export type DeadLetterHeaderName = (typeof DeadLetterHeaders)[number];
 export const DeadLetterHeader = {
   /** Human-readable reason the message was dead-lettered. */
   reason: 'dlq_reason',
-  /** Machine-readable error code, e.g. `SCHEMA_VIOLATION`, `UNKNOWN_TYPE`, `UNKNOWN_VERSION`, `HANDLER_FAILED`. */
+  /** Machine-readable error code: one of {@link DeadLetterCodes}. */
   errorCode: 'dlq_error_code',
-  /** Consumer (kebab-case name) that gave up on the message. */
+  /** With `HANDLER_REJECTED` only: the stable code of the broken rule (`DomainError` or `PermanentError`), e.g. `RETURN.WRONG_STATUS`. */
+  handlerCode: 'dlq_handler_code',
+  /** Kafka group of the consumer that gave up on the message: `<service>.<consumer>`. */
   consumer: 'dlq_consumer',
   /** Topic the message was consumed from. */
   sourceTopic: 'dlq_source_topic',
@@ -221,6 +246,8 @@ export interface DeadLetterMetadata {
   readonly reason: string;
   /** `dlq_error_code` */
   readonly errorCode: string;
+  /** `dlq_handler_code` (with `HANDLER_REJECTED` only) */
+  readonly handlerCode?: string;
   /** `dlq_consumer` */
   readonly consumer: string;
   /** `dlq_source_topic` */

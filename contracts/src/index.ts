@@ -9,7 +9,15 @@
  * @packageDocumentation
  */
 export { Services, isService, type Service } from './services';
-export { Topics, eventTopic, dlqTopic, type EventTopic, type DeadLetterTopic } from './topics';
+export {
+  Topics,
+  TopicSettingsByKind,
+  eventTopic,
+  dlqTopic,
+  type EventTopic,
+  type DeadLetterTopic,
+  type TopicSettings,
+} from './topics';
 export {
   CloudEventHeaders,
   CloudEventExtensions,
@@ -20,6 +28,8 @@ export {
   eventSource,
   DeadLetterHeaders,
   DeadLetterHeader,
+  DeadLetterCodes,
+  type DeadLetterCode,
   type CloudEventHeaderName,
   type CloudEventMetadata,
   type EventSource,
@@ -42,6 +52,15 @@ export {
   type RequiredStringKeys,
 } from './define-event';
 export { StringEnum } from './schema';
+export {
+  CarrierIntegrations,
+  ExternalProducers,
+  ServiceManifests,
+  serviceManifest,
+  type ConsumerManifest,
+  type ExternalProducer,
+  type ServiceManifest,
+} from './participants';
 export { CaseIds, CaseReferenceProperties, casesNamedBy, refersToCases } from './case-references';
 export {
   EventCatalogue,

@@ -1,6 +1,12 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Pool, PoolClient } from 'pg';
-import { CloudEventHeaders, dlqTopic, extensionHeader, validateEvent } from '@aftersales/contracts';
+import {
+  CloudEventHeaders,
+  dlqTopic,
+  extensionHeader,
+  validateEvent,
+  type DeadLetterCode as ContractDeadLetterCode,
+} from '@aftersales/contracts';
 import { DomainError } from '@aftersales/domain';
 import {
   ConcurrencyError,
@@ -64,7 +70,8 @@ export class PermanentError extends Error {
 }
 
 /**
- * Why a message was dead-lettered; the `dlq_error_code` header. One set for every consumer of the platform:
+ * Why a message was dead-lettered; the `dlq_error_code` header, published as `DeadLetterCodes` in
+ * `@aftersales/contracts`. One set for every consumer of the platform:
  * - `UNPARSEABLE`, `MISSING_HEADER`, `UNKNOWN_TYPE`, `UNKNOWN_VERSION`, `SCHEMA_VIOLATION`: unreadable against the
  *   contracts, before any handler ran;
  * - `TENANT_MISMATCH`: the payload's `tenantId` differs from the `ce_tenantid` header (a producer bug; never applied);
@@ -73,15 +80,7 @@ export class PermanentError extends Error {
  * - `RETRIES_EXHAUSTED`: an unexpected error repeated `maxAttempts` times.
  * Transient errors (database or broker away, lost races) are retried with backoff and never dead-lettered.
  */
-export type DeadLetterCode =
-  | 'UNPARSEABLE'
-  | 'MISSING_HEADER'
-  | 'UNKNOWN_TYPE'
-  | 'UNKNOWN_VERSION'
-  | 'SCHEMA_VIOLATION'
-  | 'TENANT_MISMATCH'
-  | 'HANDLER_REJECTED'
-  | 'RETRIES_EXHAUSTED';
+export type DeadLetterCode = ContractDeadLetterCode;
 
 type Decoded =
   | { readonly ok: true; readonly message: IncomingMessage; readonly event: ConsumedEvent }
