@@ -1,10 +1,14 @@
+import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Kafka as CloudEventsKafka, type CloudEvent, type KafkaMessage } from 'cloudevents';
 import { Kafka, logLevel } from 'kafkajs';
 import { CaseOpenedV1, Topics } from '@aftersales/contracts';
 import { signDevToken } from '@aftersales/platform-http';
 import { freePort, ServiceProcess } from '@aftersales/test-kit';
 import {
+  REPO_ROOT,
   createTestDatabase,
   kafkaBrokers,
   readTopicWithKcat,
@@ -16,12 +20,43 @@ import { OtlpReceiver } from '../support/otlp-receiver';
 
 // CONTEXT: what an integrator gets, read from the real broker. Intake runs as a real process (its main.ts, with
 // OpenTelemetry), cases are opened through its API with a trace context and a correlation id, and then:
-// - the `cloudevents` npm SDK's Kafka binding finds every CloudEvents attribute of the messages, extensions included.
+// - the `cloudevents` npm SDK's Kafka binding finds every CloudEvents attribute of the messages, extensions included;
+// - the two consumers of docs/integrators.md, extracted from the document as written, print those cases.
 
-describe('integrators: our messages on the real broker, read with the CloudEvents SDK', () => {
+/** The code block that follows `<!-- snippet: <name> -->` in docs/integrators.md. */
+function snippet(name: string): string {
+  const doc = readFileSync(join(REPO_ROOT, 'docs', 'integrators.md'), 'utf8');
+  const match = new RegExp(`<!-- snippet: ${name.replace('.', '\\.')} -->\\s*\`\`\`\\w*\\n([\\s\\S]*?)\\n\`\`\``).exec(
+    doc,
+  );
+  if (!match?.[1]) throw new Error(`docs/integrators.md has no snippet ${name}`);
+  return match[1];
+}
+
+/** Runs a command to its end; its stdout, or a rejection with its stderr. */
+function run(command: string, args: string[], env: Record<string, string>, cwd: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${command} exited ${code}: ${err}`))));
+  });
+}
+
+const lines = (output: string): unknown[] =>
+  output
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as unknown);
+
+describe('integrators: our messages on the real broker, read as docs/integrators.md says', () => {
   const secret = 'integrators-secret';
   const tenant = uniqueName('shop');
   const otlp = new OtlpReceiver();
+  const workDir = join(REPO_ROOT, '.local', `integrators-${process.pid}`);
   const traceId = randomBytes(16).toString('hex');
   const tracestate = 'acme=integrators';
   const cases = [
@@ -33,6 +68,7 @@ describe('integrators: our messages on the real broker, read with the CloudEvent
   let messages: KcatMessage[];
 
   beforeAll(async () => {
+    mkdirSync(workDir, { recursive: true });
     await otlp.start();
     database = await createTestDatabase('integrators_intake');
     intake = new ServiceProcess('intake', await freePort(), {
@@ -81,6 +117,7 @@ describe('integrators: our messages on the real broker, read with the CloudEvent
     await intake?.stop();
     await otlp.stop();
     await database?.drop();
+    rmSync(workDir, { recursive: true, force: true });
   });
 
   it('the cloudevents SDK (Kafka binding) reads every attribute of the messages, extensions included', async () => {
@@ -167,5 +204,43 @@ describe('integrators: our messages on the real broker, read with the CloudEvent
       expect(message.headers.correlation_id).toBe(message.headers.ce_correlationid);
       expect(message.headers.causation_id).toBe(message.headers.ce_causationid);
     }
+  });
+
+  const expected = () =>
+    cases
+      .map((opened) => ({
+        id: messages.find((m) => m.key === opened.caseId)?.headers.ce_id,
+        tenant,
+        correlationId: opened.correlationId,
+        caseId: opened.caseId,
+        channel: opened.channel,
+        problemType: 'quality',
+      }))
+      .sort((a, b) => a.caseId.localeCompare(b.caseId));
+  const sorted = (printed: unknown[]) =>
+    (printed as Array<{ caseId: string }>).sort((a, b) => a.caseId.localeCompare(b.caseId));
+
+  it("the kafkajs consumer of docs/integrators.md prints the tenant's cases", async () => {
+    const file = join(workDir, 'consumer.mjs');
+    writeFileSync(file, snippet('consumer.mjs'));
+    const output = await run(
+      process.execPath,
+      [file],
+      {
+        KAFKA_BROKERS: kafkaBrokers().join(','),
+        GROUP_ID: uniqueName('integrators-doc'),
+        TENANT: tenant,
+        MAX_EVENTS: String(cases.length),
+      },
+      workDir,
+    );
+    expect(sorted(lines(output))).toEqual(expected());
+  });
+
+  it('the kcat + jq consumer of docs/integrators.md prints the same lines', async () => {
+    const file = join(workDir, 'consumer.sh');
+    writeFileSync(file, snippet('consumer.sh'));
+    const output = await run('bash', [file], { KAFKA_BROKERS: kafkaBrokers().join(','), TENANT: tenant }, workDir);
+    expect(sorted(lines(output))).toEqual(expected());
   });
 });
