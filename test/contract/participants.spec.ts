@@ -36,6 +36,12 @@ const types = (contracts: readonly AnyEventContract[]) => contracts.map((contrac
 const ROOT = join(__dirname, '..', '..');
 
 describe('service manifests (@aftersales/contracts) match the services', () => {
+  it('every service has exactly one manifest', () => {
+    expect(Services.map((service) => ServiceManifests.filter((m) => m.service === service).length)).toEqual(
+      Services.map(() => 1),
+    );
+  });
+
   it.each(Services.map((service) => [service]))(
     '%s: the same consumers, each handling the same contracts',
     (service) => {
