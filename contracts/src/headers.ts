@@ -1,14 +1,17 @@
 import type { Service } from './services';
 
 /**
- * Kafka header names of the CloudEvents 1.0 Kafka protocol binding (binary content mode) plus the
- * platform's tracing / tenancy headers. The event payload (CloudEvents `data`) is the message
- * value, serialised as JSON; the message key is the aggregate (stream) id.
+ * Kafka header names of the CloudEvents 1.0 Kafka protocol binding (binary content mode): the context attributes as
+ * `ce_<attribute>` headers, the platform's extension attributes (`tenantid`, `correlationid`, `causationid`: valid
+ * CloudEvents attribute names, lower-case alphanumerics) likewise, and the W3C Trace Context headers. The event payload
+ * (CloudEvents `data`) is the message value, serialised as JSON; the message key is the aggregate (stream) id. A
+ * CloudEvents SDK (e.g. the `cloudevents` npm package's `Kafka.toEvent`) reads every attribute.
  *
  * @example
  * ```ts
  * import { CloudEventHeaders } from '@aftersales/contracts';
  * const type = message.headers?.[CloudEventHeaders.type]?.toString(); // 'aftersales.intake.case-opened.v1'
+ * const tenant = message.headers?.[CloudEventHeaders.tenant]?.toString(); // 'acme' (header ce_tenantid)
  * ```
  */
 export const CloudEventHeaders = {
@@ -22,19 +25,59 @@ export const CloudEventHeaders = {
   source: 'ce_source',
   /** When the event happened (RFC 3339). */
   time: 'ce_time',
-  /** Aggregate (stream) id the event belongs to; equals the Kafka key. */
+  /** Aggregate (stream) id the event belongs to; equals the Kafka key unless the contract keys otherwise. */
   subject: 'ce_subject',
   /** Payload media type, always `application/json` (CloudEvents `datacontenttype`). */
   contentType: 'content-type',
+  /** Extension attribute `tenantid`: the tenant the event belongs to. */
+  tenant: 'ce_tenantid',
+  /** Extension attribute `correlationid`: shared by every message of one business flow (initial request/command id). */
+  correlationId: 'ce_correlationid',
+  /** Extension attribute `causationid`: id of the message (command or event) that directly caused this event. */
+  causationId: 'ce_causationid',
   /** W3C Trace Context `traceparent` of the producing span. */
   traceparent: 'traceparent',
-  /** Tenant the event belongs to. */
+  /** W3C Trace Context `tracestate`, sent when the producing trace has vendor state. */
+  tracestate: 'tracestate',
+} as const;
+
+/**
+ * The header names contracts 0.1 used for the platform's extensions, which are not valid CloudEvents attribute names
+ * (CloudEvents SDKs drop them). **Deprecated**: producers still send them beside the {@link CloudEventHeaders} for one
+ * version of the contracts (0.2), and consumers accept a message carrying only these (an older producer during a
+ * rolling upgrade, a dead letter redriven from before the upgrade); both stop in the next version (ADR 16).
+ */
+export const LegacyCloudEventHeaders = {
+  /** @deprecated read {@link CloudEventHeaders.tenant} (`ce_tenantid`). */
   tenant: 'tenant',
-  /** Id shared by every message of one business flow (initial request/command id). */
+  /** @deprecated read {@link CloudEventHeaders.correlationId} (`ce_correlationid`). */
   correlationId: 'correlation_id',
-  /** Id of the message (command or event) that directly caused this event. */
+  /** @deprecated read {@link CloudEventHeaders.causationId} (`ce_causationid`). */
   causationId: 'causation_id',
 } as const;
+
+/** The CloudEvents extension attributes of the platform, as a CloudEvents SDK names them (without `ce_`). */
+export const CloudEventExtensions = {
+  tenant: 'tenantid',
+  correlationId: 'correlationid',
+  causationId: 'causationid',
+} as const;
+
+/**
+ * The value of a platform extension header: its CloudEvents name first, the deprecated name (contracts 0.1) second.
+ *
+ * @example
+ * ```ts
+ * extensionHeader({ tenant: 'acme' }, 'tenant'); // 'acme' (an old producer)
+ * extensionHeader({ ce_tenantid: 'acme', tenant: 'acme' }, 'tenant'); // 'acme'
+ * ```
+ */
+export function extensionHeader(
+  headers: Readonly<Record<string, string | undefined>>,
+  attribute: keyof typeof LegacyCloudEventHeaders,
+): string | undefined {
+  return headers[CloudEventHeaders[attribute]] || headers[LegacyCloudEventHeaders[attribute]] || undefined;
+}
 
 /** One of the {@link CloudEventHeaders} header names. */
 export type CloudEventHeaderName = (typeof CloudEventHeaders)[keyof typeof CloudEventHeaders];
@@ -98,12 +141,14 @@ export interface CloudEventMetadata {
   readonly datacontenttype: typeof EVENT_CONTENT_TYPE;
   /** `traceparent` (W3C Trace Context) */
   readonly traceparent: string;
-  /** `tenant` */
+  /** `ce_tenantid` (deprecated duplicate: `tenant`) */
   readonly tenant: string;
-  /** `correlation_id` */
+  /** `ce_correlationid` (deprecated duplicate: `correlation_id`) */
   readonly correlationId: string;
-  /** `causation_id` */
+  /** `ce_causationid` (deprecated duplicate: `causation_id`) */
   readonly causationId: string;
+  /** `tracestate` (W3C Trace Context), when the trace has vendor state */
+  readonly tracestate?: string;
 }
 
 /**
@@ -120,12 +165,35 @@ export interface CloudEventMetadata {
 export const DeadLetterHeaders = [
   'dlq_reason',
   'dlq_error_code',
+  'dlq_handler_code',
   'dlq_consumer',
   'dlq_source_topic',
   'dlq_source_partition',
   'dlq_source_offset',
   'dlq_failed_at',
 ] as const;
+
+/**
+ * Why a message was dead-lettered, the `dlq_error_code` header. One set for every consumer of the platform:
+ * - `UNPARSEABLE`, `MISSING_HEADER`, `UNKNOWN_TYPE`, `UNKNOWN_VERSION`, `SCHEMA_VIOLATION`: unreadable against the
+ *   contracts, before any handler ran;
+ * - `TENANT_MISMATCH`: the payload's `tenantId` differs from the `ce_tenantid` header (a producer bug; never applied);
+ * - `HANDLER_REJECTED`: the handler refused it for good: a broken business rule (its code in `dlq_handler_code`);
+ * - `RETRIES_EXHAUSTED`: an unexpected error repeated until the consumer's attempts ran out.
+ */
+export const DeadLetterCodes = [
+  'UNPARSEABLE',
+  'MISSING_HEADER',
+  'UNKNOWN_TYPE',
+  'UNKNOWN_VERSION',
+  'SCHEMA_VIOLATION',
+  'TENANT_MISMATCH',
+  'HANDLER_REJECTED',
+  'RETRIES_EXHAUSTED',
+] as const;
+
+/** One of the {@link DeadLetterCodes}. */
+export type DeadLetterCode = (typeof DeadLetterCodes)[number];
 
 /** One of the {@link DeadLetterHeaders}. */
 export type DeadLetterHeaderName = (typeof DeadLetterHeaders)[number];
@@ -141,9 +209,11 @@ export type DeadLetterHeaderName = (typeof DeadLetterHeaders)[number];
 export const DeadLetterHeader = {
   /** Human-readable reason the message was dead-lettered. */
   reason: 'dlq_reason',
-  /** Machine-readable error code, e.g. `SCHEMA_VIOLATION`, `UNKNOWN_TYPE`, `UNKNOWN_VERSION`, `HANDLER_FAILED`. */
+  /** Machine-readable error code: one of {@link DeadLetterCodes}. */
   errorCode: 'dlq_error_code',
-  /** Consumer (kebab-case name) that gave up on the message. */
+  /** With `HANDLER_REJECTED` only: the stable code of the broken rule (`DomainError` or `PermanentError`), e.g. `RETURN.WRONG_STATUS`. */
+  handlerCode: 'dlq_handler_code',
+  /** Kafka group of the consumer that gave up on the message: `<service>.<consumer>`. */
   consumer: 'dlq_consumer',
   /** Topic the message was consumed from. */
   sourceTopic: 'dlq_source_topic',
@@ -176,6 +246,8 @@ export interface DeadLetterMetadata {
   readonly reason: string;
   /** `dlq_error_code` */
   readonly errorCode: string;
+  /** `dlq_handler_code` (with `HANDLER_REJECTED` only) */
+  readonly handlerCode?: string;
   /** `dlq_consumer` */
   readonly consumer: string;
   /** `dlq_source_topic` */

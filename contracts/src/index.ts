@@ -9,14 +9,27 @@
  * @packageDocumentation
  */
 export { Services, isService, type Service } from './services';
-export { Topics, eventTopic, dlqTopic, type EventTopic, type DeadLetterTopic } from './topics';
+export {
+  Topics,
+  TopicSettingsByKind,
+  eventTopic,
+  dlqTopic,
+  type EventTopic,
+  type DeadLetterTopic,
+  type TopicSettings,
+} from './topics';
 export {
   CloudEventHeaders,
+  CloudEventExtensions,
+  LegacyCloudEventHeaders,
+  extensionHeader,
   CLOUDEVENTS_SPEC_VERSION,
   EVENT_CONTENT_TYPE,
   eventSource,
   DeadLetterHeaders,
   DeadLetterHeader,
+  DeadLetterCodes,
+  type DeadLetterCode,
   type CloudEventHeaderName,
   type CloudEventMetadata,
   type EventSource,
@@ -39,6 +52,15 @@ export {
   type RequiredStringKeys,
 } from './define-event';
 export { StringEnum } from './schema';
+export {
+  CarrierIntegrations,
+  ExternalProducers,
+  ServiceManifests,
+  serviceManifest,
+  type ConsumerManifest,
+  type ExternalProducer,
+  type ServiceManifest,
+} from './participants';
 export { CaseIds, CaseReferenceProperties, casesNamedBy, refersToCases } from './case-references';
 export {
   EventCatalogue,

@@ -67,3 +67,32 @@ export function dlqTopic<S extends Service, C extends string>(service: S, consum
   }
   return `aftersales.${service}.${consumer}.dlq`;
 }
+
+/** Kafka settings of one kind of topic, as the platform publishes them for production clusters. */
+export interface TopicSettings {
+  readonly partitions: number;
+  readonly replicas: number;
+  /** `min.insync.replicas`: with `acks=all` (every producer of the platform), a write needs this many replicas. */
+  readonly minInsyncReplicas: number;
+  /** `retention.ms`. */
+  readonly retentionMs: number;
+  /** `cleanup.policy`. */
+  readonly cleanupPolicy: 'delete' | 'compact';
+}
+
+/**
+ * The production settings of the platform's topics, published in the AsyncAPI document's Kafka bindings and applied by
+ * the Helm chart's Strimzi `KafkaTopic`s (`deploy/helm/aftersales/values.yaml`, `kafkaTopics`; a contract test keeps
+ * the two equal). Local brokers run one replica. Event topics keep 7 days: the event stores are the record, a consumer
+ * further behind than that rebuilds from them; dead letters keep 30 days, time for an operator to redrive them.
+ */
+export const TopicSettingsByKind = {
+  events: { partitions: 6, replicas: 3, minInsyncReplicas: 2, retentionMs: 604_800_000, cleanupPolicy: 'delete' },
+  deadLetters: {
+    partitions: 1,
+    replicas: 3,
+    minInsyncReplicas: 2,
+    retentionMs: 2_592_000_000,
+    cleanupPolicy: 'delete',
+  },
+} as const satisfies Record<'events' | 'deadLetters', TopicSettings>;

@@ -84,6 +84,10 @@ async function produce(admin: Admin, topic: string, count: number): Promise<void
             ce_time: data.openedAt,
             ce_subject: caseId,
             'content-type': 'application/json',
+            // As the relay sends them: the CloudEvents extensions and, for one version, their deprecated names (ADR 16).
+            ce_tenantid: data.tenantId,
+            ce_correlationid: id,
+            ce_causationid: id,
             tenant: data.tenantId,
             correlation_id: id,
             causation_id: id,
@@ -198,7 +202,7 @@ async function runRaw(
     eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, isRunning }) => {
       const params = batch.messages.map((m) => {
         const data = JSON.parse(m.value?.toString('utf8') ?? '') as CaseOpenedV1;
-        return summaryParams(m.headers?.ce_id?.toString() ?? '', m.headers?.tenant?.toString() ?? '', data);
+        return summaryParams(m.headers?.ce_id?.toString() ?? '', m.headers?.ce_tenantid?.toString() ?? '', data);
       });
       if (mode === 'raw') {
         for (const values of params) {

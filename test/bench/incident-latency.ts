@@ -142,7 +142,7 @@ export async function benchIncidentLatency(): Promise<IncidentLatencyResult> {
       eachMessage: async ({ topic, message }) => {
         const seenAt = performance.now();
         const type = message.headers?.ce_type?.toString();
-        if (message.headers?.tenant?.toString() !== tenant) return;
+        if (message.headers?.ce_tenantid?.toString() !== tenant) return;
         if (topic === Topics.intake) {
           intakeKafkaAt.set(message.headers?.ce_id?.toString() ?? '', Number(message.timestamp));
           return;
@@ -162,7 +162,7 @@ export async function benchIncidentLatency(): Promise<IncidentLatencyResult> {
         } else if (type === IncidentEscalatedV1.type && data.toLevel === 'L2') {
           escalationOf.set(data.incidentId, {
             eventId: message.headers?.ce_id?.toString() ?? '',
-            causationId: message.headers?.causation_id?.toString() ?? '',
+            causationId: message.headers?.ce_causationid?.toString() ?? '',
             kafkaAt: Number(message.timestamp),
             seenAt,
           });

@@ -134,9 +134,10 @@ describe('walking skeleton: POST /cases → event store → relay → Kafka → 
       ce_source: '/aftersales/intake',
       ce_subject: firstCaseId,
       'content-type': 'application/json',
-      tenant,
+      ce_tenantid: tenant,
+      tenant, // deprecated duplicate for one version (ADR 16)
     });
-    for (const header of ['ce_id', 'ce_time', 'traceparent', 'correlation_id', 'causation_id']) {
+    for (const header of ['ce_id', 'ce_time', 'traceparent', 'ce_correlationid', 'ce_causationid']) {
       expect(message?.headers[header]).toBeTruthy();
     }
     expect(JSON.parse(message?.payload ?? '{}')).toMatchObject({
@@ -177,7 +178,7 @@ describe('walking skeleton: POST /cases → event store → relay → Kafka → 
       ce_type: CaseOpenedV1.type,
       ce_source: '/aftersales/intake',
       'content-type': 'application/json',
-      tenant,
+      ce_tenantid: tenant,
     });
     await producer.send({
       topic: Topics.intake,
@@ -202,7 +203,7 @@ describe('walking skeleton: POST /cases → event store → relay → Kafka → 
     ).filter((m) => m.key === key && m.headers.dlq_consumer === `${groupPrefix}surveys.case-register`);
     expect(dead.map((m) => m.headers.dlq_error_code).sort()).toEqual(['SCHEMA_VIOLATION', 'UNPARSEABLE']);
     for (const m of dead) {
-      expect(m.headers).toMatchObject({ dlq_source_topic: Topics.intake, tenant });
+      expect(m.headers).toMatchObject({ dlq_source_topic: Topics.intake, ce_tenantid: tenant });
       expect(m.headers.dlq_reason).toBeTruthy();
       expect(m.headers.dlq_source_offset).toMatch(/^\d+$/);
     }

@@ -1,3 +1,4 @@
+import { CloudEventHeaders as H, LegacyCloudEventHeaders as Legacy } from '@aftersales/contracts';
 import type { StoredEvent } from '@aftersales/eventstore';
 import type { OutgoingMessage } from './ports';
 
@@ -15,7 +16,12 @@ export interface IntegrationEvent {
  */
 export type IntegrationEventMapper = (event: StoredEvent) => IntegrationEvent | null;
 
-/** CloudEvents 1.0 Kafka binary mode: attributes in `ce_*` headers, the JSON payload as the value. */
+/**
+ * CloudEvents 1.0 Kafka binary mode: attributes in `ce_*` headers (the platform's extensions as `ce_tenantid`,
+ * `ce_correlationid`, `ce_causationid`), W3C `traceparent`/`tracestate`, the JSON payload as the value. The deprecated
+ * extension names of contracts 0.1 (`tenant`, `correlation_id`, `causation_id`) are sent beside them for one version
+ * (ADR 16), so integrators reading them keep working until they move.
+ */
 export function toKafkaMessage(
   service: string,
   event: StoredEvent,
@@ -23,20 +29,24 @@ export function toKafkaMessage(
   traceparent: string | undefined,
   key: string = integration.subject,
 ): OutgoingMessage {
+  const causation = event.metadata.causationId ?? event.id;
   const headers: Record<string, string> = {
-    ce_specversion: '1.0',
-    ce_id: event.id,
-    ce_type: integration.type,
-    ce_source: `/aftersales/${service}`,
-    ce_time: event.recordedAt.toISOString(),
-    ce_subject: integration.subject,
-    'content-type': 'application/json',
-    tenant: event.metadata.tenant,
-    correlation_id: event.metadata.correlationId,
-    causation_id: event.metadata.causationId ?? event.id,
+    [H.specVersion]: '1.0',
+    [H.id]: event.id,
+    [H.type]: integration.type,
+    [H.source]: `/aftersales/${service}`,
+    [H.time]: event.recordedAt.toISOString(),
+    [H.subject]: integration.subject,
+    [H.contentType]: 'application/json',
+    [H.tenant]: event.metadata.tenant,
+    [H.correlationId]: event.metadata.correlationId,
+    [H.causationId]: causation,
+    [Legacy.tenant]: event.metadata.tenant,
+    [Legacy.correlationId]: event.metadata.correlationId,
+    [Legacy.causationId]: causation,
   };
-  if (traceparent) headers.traceparent = traceparent;
-  if (event.metadata.tracestate) headers.tracestate = event.metadata.tracestate;
+  if (traceparent) headers[H.traceparent] = traceparent;
+  if (event.metadata.tracestate) headers[H.tracestate] = event.metadata.tracestate;
   // Key = the aggregate id (the subject) unless the contract keys by what the event is about: either way every event
   // of one stream has one key, so a stream keeps its order on one partition.
   return { key, value: JSON.stringify(integration.data), headers };

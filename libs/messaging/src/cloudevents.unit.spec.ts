@@ -55,6 +55,10 @@ describe('toKafkaMessage', () => {
       ce_time: '2025-03-14T09:26:53.589Z',
       ce_subject: caseOpened.caseId,
       'content-type': 'application/json',
+      ce_tenantid: 'acme',
+      ce_correlationid: 'corr-1',
+      ce_causationid: event.id,
+      // Deprecated names of contracts 0.1, sent beside the CloudEvents ones for one version (ADR 16).
       tenant: 'acme',
       correlation_id: 'corr-1',
       causation_id: event.id,

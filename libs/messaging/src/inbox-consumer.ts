@@ -1,6 +1,12 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Pool, PoolClient } from 'pg';
-import { dlqTopic, validateEvent } from '@aftersales/contracts';
+import {
+  CloudEventHeaders,
+  dlqTopic,
+  extensionHeader,
+  validateEvent,
+  type DeadLetterCode as ContractDeadLetterCode,
+} from '@aftersales/contracts';
 import { DomainError } from '@aftersales/domain';
 import {
   ConcurrencyError,
@@ -34,6 +40,7 @@ export interface ConsumedEvent<Data = unknown> {
   readonly correlationId: string;
   readonly causationId: string | undefined;
   readonly traceparent: string | undefined;
+  readonly tracestate?: string | undefined;
   readonly data: Data;
   readonly topic: string;
   readonly partition: number;
@@ -63,24 +70,17 @@ export class PermanentError extends Error {
 }
 
 /**
- * Why a message was dead-lettered; the `dlq_error_code` header. One set for every consumer of the platform:
+ * Why a message was dead-lettered; the `dlq_error_code` header, published as `DeadLetterCodes` in
+ * `@aftersales/contracts`. One set for every consumer of the platform:
  * - `UNPARSEABLE`, `MISSING_HEADER`, `UNKNOWN_TYPE`, `UNKNOWN_VERSION`, `SCHEMA_VIOLATION`: unreadable against the
  *   contracts, before any handler ran;
- * - `TENANT_MISMATCH`: the payload's `tenantId` differs from the `tenant` header (a producer bug; never applied);
+ * - `TENANT_MISMATCH`: the payload's `tenantId` differs from the `ce_tenantid` header (a producer bug; never applied);
  * - `HANDLER_REJECTED`: the handler refused it for good: a broken business rule (`DomainError`, its code in
  *   `dlq_handler_code` and the rule in `dlq_reason`) or a `PermanentError`;
  * - `RETRIES_EXHAUSTED`: an unexpected error repeated `maxAttempts` times.
  * Transient errors (database or broker away, lost races) are retried with backoff and never dead-lettered.
  */
-export type DeadLetterCode =
-  | 'UNPARSEABLE'
-  | 'MISSING_HEADER'
-  | 'UNKNOWN_TYPE'
-  | 'UNKNOWN_VERSION'
-  | 'SCHEMA_VIOLATION'
-  | 'TENANT_MISMATCH'
-  | 'HANDLER_REJECTED'
-  | 'RETRIES_EXHAUSTED';
+export type DeadLetterCode = ContractDeadLetterCode;
 
 type Decoded =
   | { readonly ok: true; readonly message: IncomingMessage; readonly event: ConsumedEvent }
@@ -94,12 +94,24 @@ type Decoded =
 
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 
-const REQUIRED_HEADERS = ['ce_id', 'ce_type', 'ce_source', 'ce_specversion', 'tenant'] as const;
+const REQUIRED_HEADERS = [
+  CloudEventHeaders.id,
+  CloudEventHeaders.type,
+  CloudEventHeaders.source,
+  CloudEventHeaders.specVersion,
+] as const;
 
-/** Decodes a Kafka message into a contract-valid event, or says why it never can be. */
+/**
+ * Decodes a Kafka message into a contract-valid event, or says why it never can be. The platform's extensions are read
+ * under their CloudEvents names (`ce_tenantid`, `ce_correlationid`, `ce_causationid`) or, for one version of the
+ * contracts, under their deprecated names (`tenant`, `correlation_id`, `causation_id`): a message of an older producer,
+ * or a dead letter redriven from before the upgrade, is still applied (ADR 16).
+ */
 export function decodeMessage(message: IncomingMessage): Decoded {
   const h = message.headers;
-  const missing = REQUIRED_HEADERS.filter((name) => !h[name]);
+  const tenant = extensionHeader(h, 'tenant');
+  const missing: string[] = REQUIRED_HEADERS.filter((name) => !h[name]);
+  if (!tenant) missing.push(CloudEventHeaders.tenant);
   if (missing.length > 0) {
     return { ok: false, message, code: 'MISSING_HEADER', reason: `missing CloudEvents headers: ${missing.join(', ')}` };
   }
@@ -120,12 +132,12 @@ export function decodeMessage(message: IncomingMessage): Decoded {
   const validation = validateEvent(ceType, data);
   if (!validation.ok) return { ok: false, message, code: validation.code, reason: validation.message };
   const payloadTenant = (data as { tenantId?: unknown }).tenantId;
-  if (payloadTenant !== h.tenant) {
+  if (payloadTenant !== tenant) {
     return {
       ok: false,
       message,
       code: 'TENANT_MISMATCH',
-      reason: `payload tenantId ${JSON.stringify(payloadTenant)} differs from the tenant header "${h.tenant}"`,
+      reason: `payload tenantId ${JSON.stringify(payloadTenant)} differs from the tenant header "${tenant}"`,
     };
   }
   return {
@@ -137,10 +149,11 @@ export function decodeMessage(message: IncomingMessage): Decoded {
       source: h.ce_source as string,
       subject: h.ce_subject,
       time: h.ce_time,
-      tenant: h.tenant as string,
-      correlationId: h.correlation_id ?? (h.ce_id as string),
-      causationId: h.causation_id,
+      tenant: tenant as string,
+      correlationId: extensionHeader(h, 'correlationId') ?? (h.ce_id as string),
+      causationId: extensionHeader(h, 'causationId'),
       traceparent: h.traceparent,
+      tracestate: h.tracestate,
       data,
       topic: message.topic,
       partition: message.partition,
@@ -421,7 +434,10 @@ export class InboxConsumer {
 
   private runHandler(event: ConsumedEvent, tx: PoolClient, session: StreamSession): Promise<void> {
     const handler = this.options.handlerFor(event.type) as InboxHandler;
-    const parent = propagation.extract(ROOT_CONTEXT, { traceparent: event.traceparent });
+    const parent = propagation.extract(ROOT_CONTEXT, {
+      traceparent: event.traceparent,
+      ...(event.tracestate ? { tracestate: event.tracestate } : {}),
+    });
     return tracer.startActiveSpan(
       `${event.topic} process`,
       {

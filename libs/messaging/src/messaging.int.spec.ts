@@ -1,8 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { CaseOpenedV1, type Service } from '@aftersales/contracts';
-import { openServiceDatabase, PostgresEventStore, type EventMetadata, type ServiceDatabase } from '@aftersales/eventstore';
-import { createTestDatabase, kafkaBrokers, readTopicWithKcat, uniqueName, type TestDatabase } from '@aftersales/testing';
+import {
+  openServiceDatabase,
+  PostgresEventStore,
+  type EventMetadata,
+  type ServiceDatabase,
+} from '@aftersales/eventstore';
+import {
+  createTestDatabase,
+  kafkaBrokers,
+  readTopicWithKcat,
+  uniqueName,
+  type TestDatabase,
+} from '@aftersales/testing';
 import {
   InboxConsumer,
   KafkaJsClient,
@@ -101,7 +112,9 @@ describe('outbox relay and inbox consumer on real Kafka and Postgres', () => {
 
     // 24 appended, 4 internal (n = 5, 10, 15, 20) never published: 20 messages, all on one partition, in order.
     const orders = messages.map((m) => (JSON.parse(m.payload) as CaseOpenedV1).orderId);
-    expect(orders).toEqual([1, 2, 3, 4, 6, 7, 8, 9, 11, 12, 13, 14, 16, 17, 18, 19, 21, 22, 23, 24].map((n) => `ORD-${n}`));
+    expect(orders).toEqual(
+      [1, 2, 3, 4, 6, 7, 8, 9, 11, 12, 13, 14, 16, 17, 18, 19, 21, 22, 23, 24].map((n) => `ORD-${n}`),
+    );
     expect(new Set(messages.map((m) => m.partition)).size).toBe(1);
     expect(messages.every((m) => m.key === caseId && m.headers.ce_subject === caseId)).toBe(true);
   });
@@ -135,24 +148,62 @@ describe('outbox relay and inbox consumer on real Kafka and Postgres', () => {
   });
 
   describe('inbox consumer', () => {
-    const headersFor = (id: string) => ({
+    const headersFor = (id: string, extensions: Record<string, string> = { ce_tenantid: 'shop-1' }) => ({
       ce_specversion: '1.0',
       ce_id: id,
       ce_type: CaseOpenedV1.type,
       ce_source: '/aftersales/intake',
-      tenant: 'shop-1',
       'content-type': 'application/json',
+      ...extensions,
     });
 
-    async function produce(topic: string, ids: string[]) {
+    async function produce(topic: string, ids: string[], extensions?: Record<string, string>) {
       const producer = new Kafka({ brokers: kafkaBrokers(), logLevel: logLevel.NOTHING }).producer();
       await producer.connect();
       await producer.send({
         topic,
-        messages: ids.map((id, n) => ({ key: 'k', value: JSON.stringify(caseOpened(randomUUID(), n)), headers: headersFor(id) })),
+        messages: ids.map((id, n) => ({
+          key: 'k',
+          value: JSON.stringify(caseOpened(randomUUID(), n)),
+          headers: headersFor(id, extensions),
+        })),
       });
       await producer.disconnect();
     }
+
+    it('reads the extensions under their CloudEvents names and, for one version, under the deprecated names (ADR 16)', async () => {
+      const topic = uniqueName('inbox-extensions');
+      await kafka.ensureTopics([{ topic, partitions: 1 }]);
+      const [current, legacy] = [randomUUID(), randomUUID()];
+      await produce(topic, [current], {
+        ce_tenantid: 'shop-1',
+        ce_correlationid: 'corr-new',
+        ce_causationid: 'cause-new',
+      });
+      // What a producer of contracts 0.1 sent, and what a dead letter of that time still carries when redriven.
+      await produce(topic, [legacy], { tenant: 'shop-1', correlation_id: 'corr-old', causation_id: 'cause-old' });
+      const seen = new Map<string, ConsumedEvent>();
+      const inbox = new InboxConsumer({
+        service: 'surveys' as Service,
+        consumer: uniqueName('extensions'),
+        topics: [topic],
+        pool: db.pool,
+        messaging: kafka,
+        handlerFor: () => async (event: ConsumedEvent) => void seen.set(event.id, event),
+      });
+      await inbox.start();
+      try {
+        await until(async () => (seen.size === 2 ? true : undefined));
+      } finally {
+        await inbox.stop();
+      }
+      expect(seen.get(current)).toMatchObject({
+        tenant: 'shop-1',
+        correlationId: 'corr-new',
+        causationId: 'cause-new',
+      });
+      expect(seen.get(legacy)).toMatchObject({ tenant: 'shop-1', correlationId: 'corr-old', causationId: 'cause-old' });
+    });
 
     it('retries transient failures with backoff, dead-letters permanent ones, and applies the rest exactly once', async () => {
       const topic = uniqueName('inbox-test');
@@ -186,14 +237,19 @@ describe('outbox relay and inbox consumer on real Kafka and Postgres', () => {
           ]);
           return rows[0].n === 3 ? true : undefined;
         });
-        const dead = await readTopicWithKcat(inbox.deadLetterTopic, { count: 1, until: (m) => m.headers.ce_id === permanent });
+        const dead = await readTopicWithKcat(inbox.deadLetterTopic, {
+          count: 1,
+          until: (m) => m.headers.ce_id === permanent,
+        });
         expect(dead[0]?.headers).toMatchObject({ dlq_error_code: 'HANDLER_REJECTED', dlq_source_topic: topic });
         expect(dead[0]?.headers.dlq_reason).toContain('this event breaks a rule');
       } finally {
         await inbox.stop();
       }
       expect(transientFailures).toBe(2);
-      const { rows } = await db.pool.query('SELECT event_id FROM effects WHERE event_id = ANY($1)', [[transient, permanent, ok1, ok2]]);
+      const { rows } = await db.pool.query('SELECT event_id FROM effects WHERE event_id = ANY($1)', [
+        [transient, permanent, ok1, ok2],
+      ]);
       expect(rows.map((r) => r.event_id).sort()).toEqual([transient, ok1, ok2].sort());
     });
 
@@ -219,7 +275,8 @@ describe('outbox relay and inbox consumer on real Kafka and Postgres', () => {
           },
         });
       const count = async () =>
-        (await db.pool.query('SELECT n FROM counters WHERE name = $1', [consumerName])).rows[0]?.n as number | undefined;
+        (await db.pool.query('SELECT n FROM counters WHERE name = $1', [consumerName])).rows[0]?.n as
+          number | undefined;
 
       const first = make();
       await first.start();

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Module, type DynamicModule } from '@nestjs/common';
+import { Controller, Get, Inject, Module, type DynamicModule, type Type as NestType } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
 import { Type, type TSchema } from '@sinclair/typebox';
 import { Public, Role } from './auth';
@@ -26,7 +26,8 @@ type JsonObject = { [key: string]: Json };
 /** An OpenAPI 3.1 document (the parts this builder writes). */
 export interface OpenApiDocument {
   openapi: '3.1.0';
-  info: { title: string; version: string; description?: string };
+  info: { title: string; version: string; description?: string; license: { name: string; identifier: string } };
+  servers: Array<{ url: string; description: string }>;
   tags: Array<{ name: string }>;
   paths: Record<string, Record<string, JsonObject>>;
   components: {
@@ -40,7 +41,12 @@ export interface OpenApiDocument {
 export const OpenApiDocumentSchema = Type.Object(
   {
     openapi: Type.Literal('3.1.0'),
-    info: Type.Object({ title: Type.String(), version: Type.String(), description: Type.Optional(Type.String()) }),
+    info: Type.Object({
+      title: Type.String(),
+      version: Type.String(),
+      description: Type.Optional(Type.String()),
+      license: Type.Optional(Type.Object({ name: Type.String(), identifier: Type.String() })),
+    }),
     paths: Type.Record(Type.String(), Type.Record(Type.String(), Type.Record(Type.String(), Type.Unknown()))),
   },
   { title: 'OpenApiDocument', description: 'An OpenAPI 3.1 document', additionalProperties: true },
@@ -81,7 +87,8 @@ const COMMAND_HEADERS: JsonObject[] = [
     name: 'X-Correlation-Id',
     in: 'header',
     required: false,
-    description: 'Carried into the events this request causes (`correlation_id`); a new one is made when absent.',
+    description:
+      'Carried into the events this request causes (`ce_correlationid` header); a new one is made when absent.',
     schema: HEADER_TOKEN,
   },
 ];
@@ -229,7 +236,10 @@ export function openApiDocument(routes: readonly RouteDefinition[], info: ApiInf
       ]
         .filter(Boolean)
         .join('\n\n'),
+      license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
     },
+    // Relative to where the document is served (`GET /docs/openapi.json` of the service itself).
+    servers: [{ url: '/', description: 'The service that serves this document' }],
     tags: [...new Set(routes.map((r) => r.tag))].sort().map((name) => ({ name })),
     paths,
     components: {
@@ -268,13 +278,16 @@ class ApiDocsController {
   }
 }
 
+/** The controller {@link ApiDocsModule} adds to every service: `GET /docs/openapi.json`. */
+export const API_DOCS_CONTROLLERS: readonly NestType<unknown>[] = [ApiDocsController];
+
 /** `GET /docs/openapi.json` for a service (the service runtime imports it for every service). */
 @Module({})
 export class ApiDocsModule {
   static forRoot(info: ApiInfo): DynamicModule {
     return {
       module: ApiDocsModule,
-      controllers: [ApiDocsController],
+      controllers: [...API_DOCS_CONTROLLERS],
       providers: [{ provide: API_INFO, useValue: info }],
     };
   }

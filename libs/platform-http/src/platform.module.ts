@@ -11,6 +11,7 @@ import {
   type DynamicModule,
   type ExecutionContext,
   type NestInterceptor,
+  type Type as NestType,
 } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, Reflector } from '@nestjs/core';
 import { Observable, tap } from 'rxjs';
@@ -160,6 +161,9 @@ class HttpMetricsInterceptor implements NestInterceptor {
   }
 }
 
+/** The controllers every service gets from {@link PlatformHttpModule}: health and metrics. */
+export const PLATFORM_CONTROLLERS: readonly NestType<unknown>[] = [HealthController, MetricsController];
+
 /**
  * Everything an HTTP service of the platform shares: bearer auth with roles and tenants (global
  * guard), RFC 9457 problem details (global filter), `/health/live`, `/health/ready`, `/metrics`.
@@ -175,7 +179,7 @@ export class PlatformHttpModule {
   }): DynamicModule {
     return {
       module: PlatformHttpModule,
-      controllers: [HealthController, MetricsController],
+      controllers: [...PLATFORM_CONTROLLERS],
       providers: [
         { provide: TokenVerifier, useValue: new TokenVerifier(options.auth) },
         { provide: READINESS_CHECKS, useValue: options.readiness },

@@ -350,6 +350,41 @@ export function controllersOf(
   return controllers;
 }
 
+/**
+ * The controllers of a Nest module and everything it imports, read from the module metadata without creating the
+ * application (static modules and dynamic ones alike), in import order, each once. What `controllersOf` finds in a
+ * running application, less the platform's own controllers, which the service runtime adds.
+ *
+ * @example
+ * ```ts
+ * routeTable([...PLATFORM_CONTROLLERS, ...API_DOCS_CONTROLLERS, ...moduleControllers(SurveysModule)]);
+ * ```
+ */
+export function moduleControllers(root: unknown): NestType<unknown>[] {
+  const controllers: NestType<unknown>[] = [];
+  const visited = new Set<unknown>();
+  const visit = (entry: unknown): void => {
+    const resolved = (entry as { forwardRef?: () => unknown } | null)?.forwardRef?.() ?? entry;
+    if (!resolved || visited.has(resolved)) return;
+    visited.add(resolved);
+    const dynamic =
+      typeof resolved === 'object'
+        ? (resolved as { module?: unknown; controllers?: unknown[]; imports?: unknown[] })
+        : null;
+    const type = (dynamic ? dynamic.module : resolved) as object | undefined;
+    if (!type) return;
+    const metadata = (key: string): unknown[] => (Reflect.getMetadata(key, type) as unknown[] | undefined) ?? [];
+    for (const imported of [...metadata('imports'), ...(dynamic?.imports ?? [])]) visit(imported);
+    for (const controller of [...metadata('controllers'), ...(dynamic?.controllers ?? [])]) {
+      if (typeof controller === 'function' && !controllers.includes(controller as NestType<unknown>)) {
+        controllers.push(controller as NestType<unknown>);
+      }
+    }
+  };
+  visit(root);
+  return controllers;
+}
+
 /** `/incidents/:id/close` → `/incidents/{id}/close`. */
 export function openApiPath(path: string): string {
   return path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');

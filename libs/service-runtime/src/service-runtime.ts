@@ -31,7 +31,19 @@ import {
 } from '@aftersales/messaging';
 import { createLogger, observePool, stopTelemetry, type Logger } from '@aftersales/observability';
 import { checkEnvironment } from './environment';
-import { ApiDocsModule, authConfigFromEnv, PlatformHttpModule, type AuthConfig } from '@aftersales/platform-http';
+import {
+  API_DOCS_CONTROLLERS,
+  ApiDocsModule,
+  authConfigFromEnv,
+  moduleControllers,
+  openApiDocument,
+  PLATFORM_CONTROLLERS,
+  PlatformHttpModule,
+  routeTable,
+  type ApiInfo,
+  type AuthConfig,
+  type OpenApiDocument,
+} from '@aftersales/platform-http';
 
 /** DI token of the service's {@link ServiceDatabase}. */
 export const SERVICE_DATABASE = Symbol('SERVICE_DATABASE');
@@ -210,6 +222,25 @@ export function defineService(definition: ServiceDefinition): ServiceDefinition 
   return definition;
 }
 
+/** The `info` of a service's OpenAPI document. */
+export function apiInfoOf(definition: ServiceDefinition): ApiInfo {
+  return {
+    title: `aftersales ${definition.service}`,
+    version: definition.apiVersion ?? '1.0.0',
+    description: definition.description,
+  };
+}
+
+/**
+ * The OpenAPI document a service serves at `GET /docs/openapi.json`, built from its module's controllers without
+ * starting it (no database, no broker): what `scripts/generate-openapi.ts` commits as `services/<name>/openapi.json`.
+ * The inherited HTTP suite checks that the running service serves exactly this document.
+ */
+export function serviceOpenApiDocument(definition: ServiceDefinition): OpenApiDocument {
+  const controllers = [...PLATFORM_CONTROLLERS, ...API_DOCS_CONTROLLERS, ...moduleControllers(definition.module)];
+  return openApiDocument(routeTable(controllers).routes, apiInfoOf(definition));
+}
+
 /** Something a service runs in the background for its whole life. */
 export interface BackgroundWorker {
   start(): void;
@@ -347,11 +378,7 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
               : []),
           ],
         }),
-        ApiDocsModule.forRoot({
-          title: `aftersales ${definition.service}`,
-          version: definition.apiVersion ?? '1.0.0',
-          description: definition.description,
-        }),
+        ApiDocsModule.forRoot(apiInfoOf(definition)),
         definition.module,
       ],
     })

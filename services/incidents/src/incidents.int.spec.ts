@@ -176,7 +176,7 @@ describe('incidents: complaint clusters → incidents → pages → deadlines (r
     expect(paged.map((m) => (JSON.parse(m.payload) as { pageId: string }).pageId).sort()).toEqual(
       pages.map((p) => p.body.pageId).sort(),
     );
-    expect(published.every((m) => m.headers.tenant === tenant)).toBe(true);
+    expect(published.every((m) => m.headers.ce_tenantid === tenant)).toBe(true);
   });
 
   it('an injury complaint opens an L1 incident at once and pages the L1 team (general manager, PR, legal)', async () => {

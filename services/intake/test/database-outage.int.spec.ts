@@ -84,7 +84,7 @@ describe('intake while its database is down', () => {
       readTopicWithKcat(Topics.intake, {
         count: 1,
         until: (m) =>
-          m.headers.tenant === tenant &&
+          m.headers.ce_tenantid === tenant &&
           m.headers.ce_type === CaseOpenedV1.type &&
           (JSON.parse(m.payload) as CaseOpenedV1).caseId === caseId,
         timeoutMs: 30_000,

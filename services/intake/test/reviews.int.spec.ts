@@ -187,7 +187,7 @@ describe('intake reviews: medium and negative reviews open one follow-up case; m
       timeoutMs: 30_000,
       until: (m) => m.headers.ce_type === ReviewFlaggedMaliciousV1.type && m.headers.ce_subject === negative.reviewId,
     });
-    expect(message?.headers).toMatchObject({ tenant, ce_source: '/aftersales/intake' });
+    expect(message?.headers).toMatchObject({ ce_tenantid: tenant, ce_source: '/aftersales/intake' });
     const payload = JSON.parse(message?.payload ?? '{}') as ReviewFlaggedMaliciousV1;
     expect(validateEvent(ReviewFlaggedMaliciousV1.type, payload)).toMatchObject({ ok: true });
     expect(payload).toEqual({

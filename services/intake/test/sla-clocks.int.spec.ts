@@ -267,7 +267,7 @@ describe('SLA clocks of cases on real Postgres and Kafka', () => {
     const published = await readTopicWithKcat(Topics.intake, {
       count: rows[0]?.n ?? 0,
       timeoutMs: 30_000,
-      until: (m) => m.headers.tenant === tenant && (m.headers.ce_type ?? '').includes('.sla-clock-'),
+      until: (m) => m.headers.ce_tenantid === tenant && (m.headers.ce_type ?? '').includes('.sla-clock-'),
     });
     const types = new Set(published.map((m) => m.headers.ce_type));
     for (const type of ['started', 'paused', 'resumed', 'warned', 'breached', 'met']) {

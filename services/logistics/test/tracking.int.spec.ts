@@ -331,7 +331,7 @@ describe('logistics: scans in, 48 h stalled, 72 h lost, reshipped and compensati
     const [alarm] = await readTopicWithKcat(Topics.logistics, {
       count: 1,
       timeoutMs: 30_000,
-      until: (m) => m.headers.ce_type === 'aftersales.logistics.regional-alarm-raised.v1' && m.headers.tenant === shop,
+      until: (m) => m.headers.ce_type === 'aftersales.logistics.regional-alarm-raised.v1' && m.headers.ce_tenantid === shop,
     });
     const data = JSON.parse(alarm?.payload ?? '{}') as Record<string, unknown>;
     expect(validateEvent('aftersales.logistics.regional-alarm-raised.v1', data)).toMatchObject({ ok: true });

@@ -229,7 +229,7 @@ describe('surveys: follow-up of a resolved incident (ComplaintAttached ×10 + In
       timeoutMs: 30_000,
       until: (m) => m.headers.ce_type === SatisfactionBelowTargetV1.type && m.key === incidentId,
     });
-    expect(below?.headers).toMatchObject({ ce_source: '/aftersales/surveys', ce_subject: incidentId, tenant });
+    expect(below?.headers).toMatchObject({ ce_source: '/aftersales/surveys', ce_subject: incidentId, ce_tenantid: tenant });
     const belowData = JSON.parse(below?.payload ?? '{}') as SatisfactionBelowTargetV1;
     expect(validateEvent(SatisfactionBelowTargetV1.type, belowData).ok).toBe(true);
     expect(belowData).toMatchObject({ incidentId, tenantId: tenant, targetPercent: 90 });

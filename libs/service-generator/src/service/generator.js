@@ -31,6 +31,7 @@ async function serviceGenerator(tree, options) {
 
   const port = registerPort(tree, service, options.port);
   registerInContracts(tree, service);
+  registerPackagePath(tree, service);
   generateFiles(tree, path.join(__dirname, 'files'), target, substitutions(service, options.aggregate, port));
   registerInCompose(tree, service, port);
   await formatFiles(tree);
@@ -126,6 +127,20 @@ function registerInContracts(tree, service) {
   if (current.includes(service)) return;
   const next = [...current, service].map((s) => `'${s}'`).join(', ');
   tree.write(file, source.replace(list[0], `export const Services = [${next}] as const;`));
+}
+
+/**
+ * `@aftersales/<service>` → `services/<service>/src/index.ts` in tsconfig.base.json: the service's definition for the
+ * repository's tooling (the OpenAPI generator, contract tests), imported by package name as the lint rules ask.
+ * @param {import('@nx/devkit').Tree} tree @param {string} service
+ */
+function registerPackagePath(tree, service) {
+  const file = 'tsconfig.base.json';
+  const config = JSON.parse(read(tree, file));
+  const paths = config.compilerOptions?.paths;
+  if (!paths) throw new Error(`${file}: compilerOptions.paths was not found; add @aftersales/${service} by hand`);
+  paths[`@aftersales/${service}`] = [`services/${service}/src/index.ts`];
+  tree.write(file, `${JSON.stringify(config, null, 2)}\n`);
 }
 
 /**

@@ -5,7 +5,7 @@ import { SignJWT } from 'jose';
 import { validate as validateOpenApi } from '@readme/openapi-parser';
 import type { AnyEventContract, EventData } from '@aftersales/contracts';
 import { openApiPath, Role, type RouteDefinition, type RouteParameter } from '@aftersales/platform-http';
-import type { ServiceDefinition } from '@aftersales/service-runtime';
+import { serviceOpenApiDocument, type ServiceDefinition } from '@aftersales/service-runtime';
 import { uniqueName } from '@aftersales/testing';
 import { eventually } from '../wait';
 import {
@@ -245,6 +245,9 @@ export function describeHttpKit(definition: ServiceDefinition, options: HttpKitO
       const document = res.json as { paths: Record<string, Record<string, Record<string, unknown>>> };
       const result = await validateOpenApi(structuredClone(document) as never);
       expect(result.valid ? [] : result.errors).toEqual([]);
+      // What is committed as services/<name>/openapi.json (linted and compared with its published baseline by
+      // test/contract/openapi.spec.ts) is built from the same route table without starting the service.
+      expect(document).toEqual(JSON.parse(JSON.stringify(serviceOpenApiDocument(definition))));
       for (const route of routes()) {
         const operation = document.paths[openApiPath(route.path)]?.[route.method.toLowerCase()];
         expect({ route: route.operationId, documented: operation !== undefined }).toEqual({

@@ -145,8 +145,8 @@ describe('incidents HTTP commands (real Postgres + Kafka)', () => {
       ce_source: eventSource('incidents'),
       ce_subject: incidentId,
       'content-type': EVENT_CONTENT_TYPE,
-      tenant,
-      correlation_id: expect.any(String),
+      ce_tenantid: tenant,
+      ce_correlationid: expect.any(String),
     });
     expect(Number.isNaN(Date.parse(message.headers.ce_time ?? ''))).toBe(false);
     const payload: unknown = JSON.parse(message.payload);

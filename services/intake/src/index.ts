@@ -1,0 +1,5 @@
+/**
+ * The intake service's definition, for the repository's tooling (the OpenAPI generator, contract tests). Services never
+ * import each other: they talk through events.
+ */
+export { intakeService } from './intake.module';

@@ -1,0 +1,5 @@
+/**
+ * The surveys service's definition, for the repository's tooling (the OpenAPI generator, contract tests). Services never
+ * import each other: they talk through events.
+ */
+export { surveysService } from './surveys.module';
