@@ -32,6 +32,7 @@ import {
 import { createLogger, observePool, stopTelemetry, type Logger } from '@aftersales/observability';
 import { checkEnvironment } from './environment';
 import {
+  accessLog,
   API_DOCS_CONTROLLERS,
   ApiDocsModule,
   authConfigFromEnv,
@@ -400,6 +401,7 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
     });
     started.push(() => app.close());
     // No app.enableShutdownHooks(): Nest's signal handler would close the app on its own, racing `close()` below.
+    app.use(accessLog(logger));
     app.use((_req: unknown, res: import('node:http').ServerResponse, next: () => void) => {
       if (!lifecycle.accepting) res.setHeader('connection', 'close');
       next();
