@@ -29,6 +29,7 @@ import {
 import { compensationIntegrationEvents } from './infrastructure/messaging/integration-events';
 import { HttpPaymentProvider } from './infrastructure/payment/http-payment-provider';
 import { CompensationBooks1796156466056 } from './infrastructure/persistence/1796156466056-compensation-books';
+import { BudgetSlices1796160000000 } from './infrastructure/persistence/1796160000000-budget-slices';
 import {
   PostgresBudgetBook,
   PostgresCompensationIndex,
@@ -86,7 +87,7 @@ function compensationWorkers({ app, database, clock, logger }: WorkerContext) {
 export const compensationService = defineService({
   service: 'compensation',
   module: CompensationModule,
-  migrations: [CompensationBooks1796156466056],
+  migrations: [CompensationBooks1796156466056, BudgetSlices1796160000000],
   integrationEvents: compensationIntegrationEvents,
   consumers: [
     { consumer: 'compensation-requests', handlers: [CompensationRequestsConsumer] },

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
-import { systemOrigin, type CommandOrigin } from '@aftersales/eventstore';
+import { StreamSession, systemOrigin, type CommandOrigin } from '@aftersales/eventstore';
 import type { OpenCompensationState } from '../domain/compensation-order.decider';
 import { COMPENSATION_CONFIG, type CompensationConfig } from './compensation.config';
 import { PAYMENT_PROVIDER, type PaymentProvider, type ProviderPayoutStatus } from './compensation.ports';
@@ -38,7 +38,8 @@ export class Payouts {
 
   /** One attempt (timer `payout-send`): send, then record it sent, or failed. */
   async send(origin: CommandOrigin, { compensationId, attempt }: PayoutTimerPayload, tx: PoolClient): Promise<void> {
-    const state = await this.compensations.get(origin.tenant, compensationId, tx);
+    const session = new StreamSession();
+    const state = await this.compensations.get(origin.tenant, compensationId, tx, session);
     const payout = state.payout;
     if (
       !payout ||
@@ -56,7 +57,7 @@ export class Payouts {
         amount: state.terms.amount,
       }));
     } catch (error) {
-      await this.failed(origin, state, attempt, (error as Error).message, tx);
+      await this.failed(origin, state, attempt, (error as Error).message, tx, session);
       return;
     }
     await this.compensations.execute(
@@ -64,6 +65,7 @@ export class Payouts {
       compensationId,
       { type: 'RecordPayoutSent', data: { attempt, providerReference } },
       tx,
+      session,
     );
   }
 
@@ -72,12 +74,13 @@ export class Payouts {
    * provider → recorded; unknown there (the send never arrived) → sent again under the same key; pending → later.
    */
   async check(origin: CommandOrigin, { compensationId, attempt }: PayoutTimerPayload, tx: PoolClient): Promise<void> {
-    const state = await this.compensations.get(origin.tenant, compensationId, tx);
+    const session = new StreamSession();
+    const state = await this.compensations.get(origin.tenant, compensationId, tx, session);
     const payout = state.payout;
     if (!payout || payout.status !== 'sent' || payout.attempts !== attempt) return;
     const found = await this.provider.status(payout.payoutKey);
     if (found.status === 'confirmed' || found.status === 'failed') {
-      await this.report(origin, state, found, tx);
+      await this.report(origin, state, found, tx, session);
       return;
     }
     if (found.status === 'unknown')
@@ -90,12 +93,13 @@ export class Payouts {
     throw new PayoutNotSettled(compensationId, found.status);
   }
 
-  /** What the provider reported about an order's payout. */
+  /** What the provider reported about an order's payout (`session`: the transaction's, when it read the order). */
   async report(
     origin: CommandOrigin,
     state: OpenCompensationState,
     report: ProviderReport,
     tx: PoolClient,
+    session?: StreamSession,
   ): Promise<void> {
     const id = state.terms.compensationId;
     if (report.status === 'confirmed') {
@@ -105,10 +109,11 @@ export class Payouts {
         id,
         { type: 'RecordPayoutConfirmed', data: { providerReference, paymentChannel, confirmedAt } },
         tx,
+        session,
       );
       return;
     }
-    await this.failed(origin, state, Math.max(1, state.payout?.attempts ?? 1), report.error, tx);
+    await this.failed(origin, state, Math.max(1, state.payout?.attempts ?? 1), report.error, tx, session);
   }
 
   private async failed(
@@ -117,6 +122,7 @@ export class Payouts {
     attempt: number,
     error: string,
     tx: PoolClient,
+    session?: StreamSession,
   ) {
     const data = {
       attempt,
@@ -124,7 +130,13 @@ export class Payouts {
       maxAttempts: this.config.payoutMaxAttempts,
       retryBaseMs: this.config.payoutRetryBaseMs,
     };
-    await this.compensations.execute(origin, state.terms.compensationId, { type: 'RecordPayoutFailed', data }, tx);
+    await this.compensations.execute(
+      origin,
+      state.terms.compensationId,
+      { type: 'RecordPayoutFailed', data },
+      tx,
+      session,
+    );
   }
 }
 

@@ -51,10 +51,16 @@ export interface OrderFacts {
 export type BudgetScope =
   { readonly kind: 'month'; readonly month: string } | { readonly kind: 'incident'; readonly incidentId: string };
 
-/** The budget as read (locked) by the command's transaction: what is still available in it. */
+/**
+ * The budget as read (locked) by the command's transaction: what is still available in the slice of it the
+ * transaction holds (ADR 15: a budget is kept in slices so approvals do not queue on one row). The slice covers the
+ * order whenever the whole budget can; `availableMinor` below the amount means the whole budget cannot.
+ */
 export interface BudgetFacts {
   readonly scope: BudgetScope;
   readonly availableMinor: number;
+  /** The slice locked for this order (absent: the budget's only slice, 0). */
+  readonly slice?: number;
 }
 
 /** Why a request is declined without an approver (a service's request is answered, never dead-lettered). */
@@ -168,6 +174,8 @@ export type Answer =
 export interface Reservation {
   readonly scope: BudgetScope;
   readonly amountMinor: number;
+  /** The slice it was taken from, where its release or spending goes back (absent before ADR 15: slice 0). */
+  readonly slice?: number;
 }
 
 export type CompensationRequested = DomainEvent<
@@ -577,7 +585,15 @@ function approvalConstraints(
   return { constraints, minimumRole: constraints.length > 0 ? 'supervisor' : 'agent' };
 }
 
-function amountOf(data: RequestCompensation['data']): Money {
+/**
+ * What a request will cost (its amount, or the policy's default), so the service can lock a budget slice that covers
+ * it before deciding. Throws what the decider would throw for an invalid amount.
+ */
+export function requestedAmountOf(data: Omit<RequestCompensation['data'], 'budget'>): Money {
+  return amountOf(data);
+}
+
+function amountOf(data: Omit<RequestCompensation['data'], 'budget'>): Money {
   const { policy, instrument, facts } = data;
   if (instrument === 'extended_warranty' || instrument === 'priority_handling')
     return { amountMinor: 0, currency: data.amount?.currency ?? policy.currency };
@@ -608,7 +624,11 @@ function amountOf(data: RequestCompensation['data']): Money {
 function reserve(budget: BudgetFacts | null, amount: Money): Reservation | null | 'exhausted' {
   if (!budget || amount.amountMinor === 0) return null;
   if (budget.availableMinor < amount.amountMinor) return 'exhausted';
-  return { scope: budget.scope, amountMinor: amount.amountMinor };
+  return {
+    scope: budget.scope,
+    amountMinor: amount.amountMinor,
+    ...(budget.slice !== undefined ? { slice: budget.slice } : {}),
+  };
 }
 
 /** Accepted: a paid instrument goes to the payment provider, anything else is issued at once. */

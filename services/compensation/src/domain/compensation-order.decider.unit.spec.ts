@@ -311,6 +311,32 @@ describe('CompensationOrder decider', () => {
         ]);
     });
 
+    it('the budget slice the approval reserved from is recorded; the release goes back to it (ADR 15)', () => {
+      const sliced = history(
+        aRequest({ instrument: 'cash', amount: CNY(2_000), budget: { scope: month, availableMinor: 2_000, slice: 7 } }),
+      );
+      expect(sliced[1]).toMatchObject({
+        type: 'CompensationApproved',
+        data: { reservation: { scope: month, amountMinor: 2_000, slice: 7 } },
+      });
+      given(sliced)
+        .when(step('RefuseCompensation', { note: 'no' }, ['agent']))
+        .thenMatches([{ type: 'CompensationRefused', data: { released: { amountMinor: 2_000, slice: 7 } } }]);
+    });
+
+    it('a slice that cannot cover the order means the whole budget cannot: declined as exhausted', () => {
+      given([])
+        .when(
+          aRequest({
+            source: 'incidents',
+            instrument: 'cash',
+            amount: CNY(2_000),
+            budget: { scope: month, availableMinor: 1_999, slice: 3 },
+          }),
+        )
+        .thenMatches([{ type: 'CompensationDeclined', data: { reason: 'budget_exhausted' } }]);
+    });
+
     it('an unanswered offer expires and releases its reservation', () => {
       given(offered())
         .when(step('ExpireCompensation', {}, ['system'], 'timer', at(72)))

@@ -43,13 +43,18 @@ export function ledgerEntriesOf(event: CompensationEvent, state: OpenCompensatio
 }
 
 /** What an event does to the budget it draws on: reserve on approval, release on refusal or expiry, spend when paid. */
-export type BudgetEffect =
-  | { readonly kind: 'reserve'; readonly scope: BudgetScope; readonly amountMinor: number }
-  | { readonly kind: 'release'; readonly scope: BudgetScope; readonly amountMinor: number }
-  | { readonly kind: 'spend'; readonly scope: BudgetScope; readonly amountMinor: number };
+export interface BudgetEffect {
+  readonly kind: 'reserve' | 'release' | 'spend';
+  readonly scope: BudgetScope;
+  /** The slice of the budget the reservation was taken from (ADR 15); its release and spending go back there. */
+  readonly slice: number;
+  readonly amountMinor: number;
+}
 
 const effect = (kind: BudgetEffect['kind'], reservation: Reservation | null): BudgetEffect[] =>
-  reservation ? [{ kind, scope: reservation.scope, amountMinor: reservation.amountMinor }] : [];
+  reservation
+    ? [{ kind, scope: reservation.scope, slice: reservation.slice ?? 0, amountMinor: reservation.amountMinor }]
+    : [];
 
 export function budgetEffectsOf(event: CompensationEvent, state: OpenCompensationState): BudgetEffect[] {
   switch (event.type) {
