@@ -143,6 +143,11 @@ export class CompensationService {
     return tx ? run(tx) : inTransaction(this.database.pool, run);
   }
 
+  /** Runs `fn` in one transaction of the service's database (retried when it loses a race). */
+  transaction<T>(fn: (tx: PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.database.pool, fn);
+  }
+
   async get(
     tenant: string,
     compensationId: string,
@@ -320,6 +325,9 @@ export class CompensationService {
         case 'PayoutFailed':
           if (event.data.nextAttemptAt)
             payout(compensationTimerKinds.payoutSend, event.data.attempt + 1, new Date(event.data.nextAttemptAt));
+          break;
+        case 'PayoutRetried':
+          payout(compensationTimerKinds.payoutSend, event.data.attempt, now);
           break;
         case 'PayoutConfirmed':
           // Settled: the reconciliation waiting for the last attempt's confirmation has nothing left to ask.

@@ -1,7 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { StreamSession, systemOrigin, type CommandOrigin } from '@aftersales/eventstore';
-import type { OpenCompensationState } from '../domain/compensation-order.decider';
+import {
+  isPayoutAtRest,
+  type ManualReviewResolution,
+  type OpenCompensationState,
+} from '../domain/compensation-order.decider';
+import { CompensationRuleBroken } from '../domain/compensation-order.errors';
 import { COMPENSATION_CONFIG, type CompensationConfig } from './compensation.config';
 import { PAYMENT_PROVIDER, type PaymentProvider, type ProviderPayoutStatus } from './compensation.ports';
 import { CompensationService, type PayoutTimerPayload } from './compensation.service';
@@ -41,13 +46,7 @@ export class Payouts {
     const session = new StreamSession();
     const state = await this.compensations.get(origin.tenant, compensationId, tx, session);
     const payout = state.payout;
-    if (
-      !payout ||
-      payout.status === 'confirmed' ||
-      payout.status === 'manual_review' ||
-      payout.attempts + 1 !== attempt
-    )
-      return;
+    if (!payout || isPayoutAtRest(payout) || payout.attempts + 1 !== attempt) return;
     let providerReference: string;
     try {
       ({ providerReference } = await this.provider.send({
@@ -91,6 +90,43 @@ export class Payouts {
         amount: state.terms.amount,
       });
     throw new PayoutNotSettled(compensationId, found.status);
+  }
+
+  /**
+   * A person resolves a payout in manual review (retry under a new key, paid by other means, abandoned). The provider is
+   * asked first by the current key: only a payout it reports failed, or never received, is resolved by hand; one it
+   * confirmed is recorded as paid (409 `PAID_BY_PROVIDER`), one it still processes must be waited for (409).
+   */
+  async resolveManualReview(
+    origin: CommandOrigin,
+    compensationId: string,
+    input: { resolution: ManualReviewResolution; note: string; externalReference: string | null },
+  ): Promise<OpenCompensationState> {
+    const state = await this.compensations.get(origin.tenant, compensationId);
+    if (state.status === 'manual_review' && state.payout) {
+      const found = await this.provider.status(state.payout.payoutKey).catch(() => {
+        throw new CompensationRuleBroken(
+          'PROVIDER_UNREACHABLE',
+          'The payment provider could not be asked about this payout: try again',
+          'A manual review is resolved only once the provider says the payout failed or never arrived',
+        );
+      });
+      if (found.status === 'confirmed') {
+        await this.compensations.transaction((tx) => this.report(origin, state, found, tx));
+        throw new CompensationRuleBroken(
+          'PAID_BY_PROVIDER',
+          'The provider confirmed this payout meanwhile: it is recorded as paid',
+          'One cause and instrument is never paid twice',
+        );
+      }
+      if (found.status === 'pending')
+        throw new CompensationRuleBroken(
+          'PROVIDER_PENDING',
+          'The provider is still processing this payout: wait for its answer',
+          'One cause and instrument is never paid twice',
+        );
+    }
+    return this.compensations.execute(origin, compensationId, { type: 'ResolveManualReview', data: input });
   }
 
   /** What the provider reported about an order's payout (`session`: the transaction's, when it read the order). */

@@ -1,7 +1,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { StringEnum } from '@aftersales/contracts';
 import { DateTime } from '@aftersales/platform-http';
-import { CauseKinds } from '../../domain/compensation-order.decider';
+import { CauseKinds, ManualReviewResolutions } from '../../domain/compensation-order.decider';
 import { ApproverRoles, Instruments } from '../../domain/compensation-policy';
 
 const MAX_MINOR = 1_000_000_000_000;
@@ -25,6 +25,7 @@ export const CompensationStatuses = [
   'rejected',
   'expired',
   'manual_review',
+  'abandoned',
 ] as const;
 
 const CauseBody = Type.Object(
@@ -63,6 +64,22 @@ export const NoteBody = Type.Object(
   { additionalProperties: false, title: 'NoteBody' },
 );
 export type NoteBody = Static<typeof NoteBody>;
+
+/** Body of `POST /compensations/:id/manual-review-resolution`. */
+export const ResolveManualReviewBody = Type.Object(
+  {
+    resolution: StringEnum(ManualReviewResolutions, {
+      description:
+        'retry: sent again under a new payout key; paid_outside: paid by other means (externalReference required); abandoned: given up, the budget and money back released',
+    }),
+    note: Type.String({ minLength: 1, maxLength: 2000, description: 'Why (kept in the order’s audited events)' }),
+    externalReference: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 128, description: 'The reference of the payment made by other means' }),
+    ),
+  },
+  { additionalProperties: false, title: 'ResolveManualReviewBody' },
+);
+export type ResolveManualReviewBody = Static<typeof ResolveManualReviewBody>;
 
 export const EmptyBody = Type.Object({}, { additionalProperties: false, title: 'EmptyBody' });
 export type EmptyBody = Static<typeof EmptyBody>;

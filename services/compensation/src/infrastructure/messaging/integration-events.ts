@@ -13,7 +13,7 @@ import {
   type RefundFailureReason,
 } from '@aftersales/contracts';
 import type { IntegrationEvent, IntegrationEventMapper } from '@aftersales/messaging';
-import type { CompensationEvent, DeclineReason, OrderRef } from '../../domain/compensation-order.decider';
+import { PAID_OUTSIDE, type CompensationEvent, type OrderRef } from '../../domain/compensation-order.decider';
 
 const caseOf = (caseId: string | null) => (caseId ? { caseId } : {});
 const headOf = (compensationId: string, tenantId: string, ref: OrderRef) => ({
@@ -34,8 +34,12 @@ const isReturnRefund = (ref: OrderRef) =>
 const isReturnAllowance = (ref: OrderRef) =>
   ref.source === 'returns' && ref.cause.kind === 'return' && ref.instrument === 'allowance';
 
-const refundFailureOf = (reason: DeclineReason): RefundFailureReason =>
-  reason === 'exceeds_amount_paid' || reason === 'budget_exhausted' ? reason : 'approval_refused';
+const refundFailureOf = (reason: CompensationCancellationReason): RefundFailureReason => {
+  if (reason === 'exceeds_amount_paid' || reason === 'budget_exhausted') return reason;
+  // Given up after the provider failed it again and again.
+  if (reason === 'payout_abandoned') return 'payment_declined';
+  return 'approval_refused';
+};
 
 function paid(id: string, tenantId: string, ref: OrderRef, paymentChannel: string, paidAt: string): IntegrationEvent {
   const common = {
@@ -184,6 +188,10 @@ export const compensationIntegrationEvents: IntegrationEventMapper = (stored) =>
       };
       return { type: PayoutManualReviewRequiredV1.type, subject: d.compensationId, data };
     }
+    case 'PayoutSettledOutside':
+      return paid(event.data.compensationId, tenantId, event.data.ref, PAID_OUTSIDE, event.data.settledAt);
+    case 'PayoutAbandoned':
+      return cancelled(event.data.compensationId, tenantId, event.data.ref, 'payout_abandoned', event.data.abandonedAt);
     case 'CompensationAnswerRepeated': {
       const { compensationId, ref, answer } = event.data;
       return answer.outcome === 'paid'
@@ -194,6 +202,7 @@ export const compensationIntegrationEvents: IntegrationEventMapper = (stored) =>
     case 'PayoutRequested':
     case 'PayoutSent':
     case 'PayoutFailed':
+    case 'PayoutRetried':
       return null;
     default:
       return null;
