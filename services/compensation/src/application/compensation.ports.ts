@@ -134,3 +134,35 @@ export interface PaymentProvider {
   send(payout: PayoutInstruction): Promise<{ readonly providerReference: string }>;
   status(payoutKey: string): Promise<ProviderPayoutStatus>;
 }
+
+export const INVOICE_BOOK = Symbol('INVOICE_BOOK');
+
+/** An invoice request as lists show it. */
+export interface InvoiceSummary {
+  readonly invoiceRequestId: string;
+  readonly sequence: number;
+  readonly orderId: string;
+  readonly customerId: string;
+  readonly caseId: string | null;
+  readonly amount: Money;
+  readonly status: 'queued' | 'issued';
+  readonly urgent: boolean;
+  readonly expediteReason: string | null;
+  readonly expediteRequestedAt: string | null;
+  readonly invoiceNumber: string | null;
+  readonly requestedAt: string;
+  readonly issuedAt: string | null;
+}
+
+/** The tenant's invoice queue: the request order (a sequence per tenant) and what is queued, issued or expedited. */
+export interface InvoiceBook {
+  /** The next place in the tenant's queue (taken in the request's transaction). */
+  nextSequence(tx: PoolClient, tenant: string): Promise<number>;
+  record(tx: PoolClient, tenant: string, summary: InvoiceSummary): Promise<void>;
+  /** Requests still queued that were made before `sequence`. */
+  queuedBefore(tx: PoolClient, tenant: string, sequence: number): Promise<number>;
+  /** In request order. */
+  list(tenant: string, filter: { status?: 'queued' | 'issued'; limit: number }): Promise<InvoiceSummary[]>;
+  /** Finance's queue: urgent requests not issued yet, in the order they were flagged. */
+  expediteQueue(tenant: string, limit: number): Promise<InvoiceSummary[]>;
+}

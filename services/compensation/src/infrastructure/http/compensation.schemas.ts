@@ -291,3 +291,63 @@ export const ProviderConfirmationBody = Type.Object(
   { title: 'ProviderConfirmationBody' },
 );
 export type ProviderConfirmationBody = Static<typeof ProviderConfirmationBody>;
+
+/** Body of `POST /invoice-requests`: the customer applied for an invoice on the order. */
+export const RequestInvoiceBody = Type.Object(
+  {
+    orderId: Type.String({ minLength: 1, maxLength: 64 }),
+    customerId: Type.String({ minLength: 1, maxLength: 128 }),
+    caseId: Type.Optional(Type.String({ format: 'uuid', description: 'The after-sales case, when there is one' })),
+    amount: MoneyBody,
+    urgent: Type.Optional(Type.Boolean({ description: 'Needed urgently: finance is asked to expedite it' })),
+    urgencyReason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+  },
+  { additionalProperties: false, title: 'RequestInvoiceBody' },
+);
+export type RequestInvoiceBody = Static<typeof RequestInvoiceBody>;
+
+export const ExpediteInvoiceBody = Type.Object(
+  { reason: Type.String({ minLength: 1, maxLength: 500, description: 'Why it is urgent' }) },
+  { additionalProperties: false, title: 'ExpediteInvoiceBody' },
+);
+export type ExpediteInvoiceBody = Static<typeof ExpediteInvoiceBody>;
+
+export const IssueInvoiceBody = Type.Object(
+  { invoiceNumber: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9/_.-]+$' }) },
+  { additionalProperties: false, title: 'IssueInvoiceBody' },
+);
+export type IssueInvoiceBody = Static<typeof IssueInvoiceBody>;
+
+export const ListInvoicesQuery = Type.Object(
+  {
+    status: Type.Optional(StringEnum(['queued', 'issued'] as const)),
+    limit: Type.Optional(
+      Type.String({ pattern: '^(?:[1-9][0-9]?|[1-4][0-9]{2}|500)$', description: 'Page size, 1 to 500 (100).' }),
+    ),
+  },
+  { additionalProperties: false, title: 'ListInvoicesQuery' },
+);
+export type ListInvoicesQuery = Static<typeof ListInvoicesQuery>;
+
+export const InvoiceView = Type.Object(
+  {
+    invoiceRequestId: Type.String({ format: 'uuid' }),
+    queuePosition: Type.Integer({ minimum: 1, description: "The request's place in the tenant's queue" }),
+    orderId: Type.String(),
+    customerId: Type.String(),
+    caseId: Nullable(Type.String({ format: 'uuid' })),
+    amount: Type.Object({ amountMinor: Type.Integer(), currency: Type.String() }),
+    status: StringEnum(['queued', 'issued'] as const),
+    urgent: Type.Boolean(),
+    expediteReason: Nullable(Type.String()),
+    expediteRequestedAt: Nullable(DateTime()),
+    invoiceNumber: Nullable(Type.String()),
+    requestedAt: DateTime(),
+    issuedAt: Nullable(DateTime()),
+  },
+  { title: 'InvoiceView' },
+);
+export type InvoiceView = Static<typeof InvoiceView>;
+
+export const InvoiceListView = Type.Object({ invoices: Type.Array(InvoiceView) }, { title: 'InvoiceListView' });
+export type InvoiceListView = Static<typeof InvoiceListView>;

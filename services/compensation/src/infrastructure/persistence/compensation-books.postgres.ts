@@ -7,6 +7,8 @@ import type {
   BudgetBook,
   BudgetView,
   HeldSlice,
+  InvoiceBook,
+  InvoiceSummary,
   CompensationIndex,
   CompensationSummary,
   Ledger,
@@ -480,5 +482,107 @@ export class PostgresCompensationIndex implements CompensationIndex {
       status: r.status,
       requestedAt: r.requested_at.toISOString(),
     }));
+  }
+}
+
+interface InvoiceRow {
+  invoice_request_id: string;
+  sequence: string;
+  order_id: string;
+  customer_id: string;
+  case_id: string | null;
+  amount_minor: string;
+  currency: string;
+  status: 'queued' | 'issued';
+  urgent: boolean;
+  expedite_reason: string | null;
+  expedite_requested_at: Date | null;
+  invoice_number: string | null;
+  requested_at: Date;
+  issued_at: Date | null;
+}
+
+const invoiceOf = (r: InvoiceRow): InvoiceSummary => ({
+  invoiceRequestId: r.invoice_request_id,
+  sequence: Number(r.sequence),
+  orderId: r.order_id,
+  customerId: r.customer_id,
+  caseId: r.case_id,
+  amount: { amountMinor: Number(r.amount_minor), currency: r.currency },
+  status: r.status,
+  urgent: r.urgent,
+  expediteReason: r.expedite_reason,
+  expediteRequestedAt: r.expedite_requested_at?.toISOString() ?? null,
+  invoiceNumber: r.invoice_number,
+  requestedAt: r.requested_at.toISOString(),
+  issuedAt: r.issued_at?.toISOString() ?? null,
+});
+
+/** {@link InvoiceBook} in tables `compensation_invoice_sequences` and `compensation_invoices`. */
+@Injectable()
+export class PostgresInvoiceBook implements InvoiceBook {
+  constructor(@Inject(SERVICE_DATABASE) private readonly database: ServiceDatabase) {}
+
+  async nextSequence(tx: PoolClient, tenant: string): Promise<number> {
+    const { rows } = await tx.query<{ last: string }>(
+      `INSERT INTO compensation_invoice_sequences (tenant, last) VALUES ($1, 1)
+       ON CONFLICT (tenant) DO UPDATE SET last = compensation_invoice_sequences.last + 1 RETURNING last`,
+      [tenant],
+    );
+    return Number(rows[0]!.last);
+  }
+
+  async record(tx: PoolClient, tenant: string, s: InvoiceSummary): Promise<void> {
+    await tx.query(
+      `INSERT INTO compensation_invoices (tenant, invoice_request_id, sequence, order_id, customer_id, case_id, amount_minor,
+         currency, status, urgent, expedite_reason, expedite_requested_at, invoice_number, requested_at, issued_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+       ON CONFLICT (tenant, invoice_request_id) DO UPDATE SET status = EXCLUDED.status, urgent = EXCLUDED.urgent,
+         expedite_reason = EXCLUDED.expedite_reason, expedite_requested_at = EXCLUDED.expedite_requested_at,
+         invoice_number = EXCLUDED.invoice_number, issued_at = EXCLUDED.issued_at`,
+      [
+        tenant,
+        s.invoiceRequestId,
+        s.sequence,
+        s.orderId,
+        s.customerId,
+        s.caseId,
+        s.amount.amountMinor,
+        s.amount.currency,
+        s.status,
+        s.urgent,
+        s.expediteReason,
+        s.expediteRequestedAt,
+        s.invoiceNumber,
+        s.requestedAt,
+        s.issuedAt,
+      ],
+    );
+  }
+
+  async queuedBefore(tx: PoolClient, tenant: string, sequence: number): Promise<number> {
+    const { rows } = await tx.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM compensation_invoices WHERE tenant = $1 AND status = 'queued' AND sequence < $2`,
+      [tenant, sequence],
+    );
+    return rows[0]?.n ?? 0;
+  }
+
+  async list(tenant: string, filter: { status?: 'queued' | 'issued'; limit: number }): Promise<InvoiceSummary[]> {
+    const { rows } = await this.database.pool.query<InvoiceRow>(
+      `SELECT * FROM compensation_invoices WHERE tenant = $1 AND ($2::text IS NULL OR status = $2)
+        ORDER BY sequence LIMIT $3`,
+      [tenant, filter.status ?? null, filter.limit],
+    );
+    return rows.map(invoiceOf);
+  }
+
+  async expediteQueue(tenant: string, limit: number): Promise<InvoiceSummary[]> {
+    const { rows } = await this.database.pool.query<InvoiceRow>(
+      `SELECT * FROM compensation_invoices WHERE tenant = $1 AND status = 'queued' AND urgent
+        ORDER BY expedite_requested_at, sequence LIMIT $2`,
+      [tenant, limit],
+    );
+    return rows.map(invoiceOf);
   }
 }
