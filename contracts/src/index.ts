@@ -115,9 +115,11 @@ export {
   IncidentLevels,
   IncidentCategories,
   PageTriggers,
+  IncidentSolutionKinds,
   type IncidentLevelValue,
   type IncidentCategoryValue,
   type PageTrigger,
+  type IncidentSolutionKind,
 } from './events/incidents/vocabulary';
 export { IncidentOpenedV1 } from './events/incidents/incident-opened.v1';
 export { IncidentEscalatedV1 } from './events/incidents/incident-escalated.v1';
