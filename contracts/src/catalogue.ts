@@ -62,6 +62,8 @@ import { CompensationRefusedV1 } from './events/compensation/compensation-refuse
 import { CompensationCancelledV1 } from './events/compensation/compensation-cancelled.v1';
 import { CompensationPaidV1 } from './events/compensation/compensation-paid.v1';
 import { PayoutManualReviewRequiredV1 } from './events/compensation/payout-manual-review-required.v1';
+import { InvoiceExpediteRequestedV1 } from './events/compensation/invoice-expedite-requested.v1';
+import { InvoiceIssuedV1 } from './events/compensation/invoice-issued.v1';
 
 /**
  * Every published event contract, all versions. Adding a contract here publishes it: the
@@ -137,6 +139,8 @@ export const EventCatalogue = [
   CompensationCancelledV1,
   CompensationPaidV1,
   PayoutManualReviewRequiredV1,
+  InvoiceExpediteRequestedV1,
+  InvoiceIssuedV1,
 ] as const satisfies readonly AnyEventContract[];
 
 /** Union of all contracts in the {@link EventCatalogue}. */

@@ -139,9 +139,11 @@ export {
   IncidentLevels,
   IncidentCategories,
   PageTriggers,
+  IncidentSolutionKinds,
   type IncidentLevelValue,
   type IncidentCategoryValue,
   type PageTrigger,
+  type IncidentSolutionKind,
 } from './events/incidents/vocabulary';
 export { IncidentOpenedV1 } from './events/incidents/incident-opened.v1';
 export { IncidentEscalatedV1 } from './events/incidents/incident-escalated.v1';
@@ -220,6 +222,8 @@ export { CompensationRefusedV1 } from './events/compensation/compensation-refuse
 export { CompensationCancelledV1 } from './events/compensation/compensation-cancelled.v1';
 export { CompensationPaidV1 } from './events/compensation/compensation-paid.v1';
 export { PayoutManualReviewRequiredV1 } from './events/compensation/payout-manual-review-required.v1';
+export { InvoiceExpediteRequestedV1 } from './events/compensation/invoice-expedite-requested.v1';
+export { InvoiceIssuedV1 } from './events/compensation/invoice-issued.v1';
 export {
   ShipmentPurposes,
   type ShipmentPurpose,

@@ -164,8 +164,8 @@ export const ServiceManifests: readonly ServiceManifest[] = [
       {
         consumer: 'emergency-funds',
         summary:
-          "Opens the tenant's emergency fund for level 1 and 2 incidents and offers the apology coupon to each case an incident names.",
-        handles: [IncidentOpenedV1, IncidentEscalatedV1],
+          "Opens the tenant's emergency fund for level 1 and 2 incidents, offers the apology coupon to each case an incident names, and compensates an incident's cases once when its solution says so.",
+        handles: [IncidentOpenedV1, IncidentEscalatedV1, IncidentResolvedV1],
       },
     ],
   },

@@ -34,6 +34,8 @@ export const Role = {
   Pr: 'pr',
   Legal: 'legal',
   Integrator: 'integrator',
+  /** Issues invoices and expedites urgent ones (seed 003 §11). */
+  Finance: 'finance',
   Admin: 'admin',
 } as const;
 export type Role = (typeof Role)[keyof typeof Role];

@@ -549,6 +549,24 @@ export const ENVIRONMENT: readonly EnvVariable[] = [
     description: "How long a payout waits for the provider's confirmation before asking",
   },
   ...timers('COMPENSATION', 'compensation'),
+  {
+    name: 'COMPENSATION_TIMER_LOOPS',
+    scope: ['compensation'],
+    kind: count(),
+    default: '4',
+    example: '4',
+    description:
+      'Timer loops per instance (payout sends, checks and expiries; they share due timers with `FOR UPDATE SKIP LOCKED`)',
+  },
+  {
+    name: 'COMPENSATION_BUDGET_SLICES',
+    scope: ['compensation'],
+    kind: count(),
+    default: '16',
+    example: '16',
+    description:
+      'Slices each budget is kept in: approvals of one budget lock one slice each, not the whole budget (ADR 17)',
+  },
   // --- tools ---
   {
     name: 'SERVICE',

@@ -8,6 +8,7 @@ import {
 import {
   BUDGET_BOOK,
   COMPENSATION_INDEX,
+  INVOICE_BOOK,
   LEDGER,
   MONEY_BACK_REGISTER,
   PAYMENT_PROVIDER,
@@ -15,12 +16,14 @@ import {
 import { CompensationPoliciesService } from './application/compensation-policies.service';
 import { CompensationService } from './application/compensation.service';
 import { CompensationTimers } from './application/compensation-timers.worker';
+import { InvoicesService } from './application/invoices.service';
 import { Payouts } from './application/payouts';
 import {
   CompensationBooksHttpController,
   CompensationPoliciesHttpController,
 } from './infrastructure/http/compensation-books.http.controller';
 import { CompensationsHttpController } from './infrastructure/http/compensations.http.controller';
+import { InvoicesHttpController } from './infrastructure/http/invoices.http.controller';
 import { PaymentProviderHttpController } from './infrastructure/http/payment-provider.http.controller';
 import {
   CompensationRequestsConsumer,
@@ -29,9 +32,12 @@ import {
 import { compensationIntegrationEvents } from './infrastructure/messaging/integration-events';
 import { HttpPaymentProvider } from './infrastructure/payment/http-payment-provider';
 import { CompensationBooks1796156466056 } from './infrastructure/persistence/1796156466056-compensation-books';
+import { BudgetSlices1796160000000 } from './infrastructure/persistence/1796160000000-budget-slices';
+import { Invoices1796160000001 } from './infrastructure/persistence/1796160000001-invoices';
 import {
   PostgresBudgetBook,
   PostgresCompensationIndex,
+  PostgresInvoiceBook,
   PostgresLedger,
   PostgresMoneyBackRegister,
 } from './infrastructure/persistence/compensation-books.postgres';
@@ -42,6 +48,7 @@ import {
     CompensationPoliciesHttpController,
     CompensationBooksHttpController,
     PaymentProviderHttpController,
+    InvoicesHttpController,
     CompensationRequestsConsumer,
     EmergencyFundsConsumer,
   ],
@@ -50,6 +57,8 @@ import {
     CompensationPoliciesService,
     CompensationService,
     Payouts,
+    InvoicesService,
+    { provide: INVOICE_BOOK, useClass: PostgresInvoiceBook },
     { provide: BUDGET_BOOK, useClass: PostgresBudgetBook },
     { provide: LEDGER, useClass: PostgresLedger },
     { provide: MONEY_BACK_REGISTER, useClass: PostgresMoneyBackRegister },
@@ -86,7 +95,7 @@ function compensationWorkers({ app, database, clock, logger }: WorkerContext) {
 export const compensationService = defineService({
   service: 'compensation',
   module: CompensationModule,
-  migrations: [CompensationBooks1796156466056],
+  migrations: [CompensationBooks1796156466056, BudgetSlices1796160000000, Invoices1796160000001],
   integrationEvents: compensationIntegrationEvents,
   consumers: [
     { consumer: 'compensation-requests', handlers: [CompensationRequestsConsumer] },

@@ -3,6 +3,7 @@ import {
   AllowanceAcceptedV1,
   CompensationRequestedV1,
   IncidentOpenedV1,
+  IncidentResolvedV1,
   RefundRequestedV1,
   Topics,
 } from '@aftersales/contracts';
@@ -354,5 +355,71 @@ describe('compensation: orders, approvals, budgets, ledger and payouts', () => {
         availableMinor: 50_000_000 - 5_000,
       },
     ]);
+  });
+
+  it("compensates an incident's affected customers once each when its solution is compensation", async () => {
+    const incidentId = randomUUID();
+    const cases = [randomUUID(), randomUUID()];
+    const resolved = {
+      incidentId,
+      tenantId: tenant,
+      level: 'L2' as const,
+      summary: 'Delivery delays: customers compensated',
+      satisfactionTarget: 85,
+      retrospectiveDueAt: new Date(Date.now() + 86_400_000).toISOString(),
+      resolvedAt: new Date().toISOString(),
+      caseIds: cases,
+      solution: { kind: 'compensation' as const, description: 'Extend the warranty of every affected customer' },
+    };
+    // Published twice (incidents' relay may deliver again under a new event id), then a marker on the same key (the
+    // same partition, so processed after both): an incident opened naming another case gets its apology coupon.
+    const marker = async (id: string) => {
+      const markerCase = randomUUID();
+      await peers.publish(IncidentOpenedV1, {
+        incidentId: id,
+        tenantId: tenant,
+        category: 'service-failure',
+        level: 'L3',
+        summary: 'marker',
+        reason: 'marker',
+        openedAt: new Date().toISOString(),
+        caseIds: [markerCase],
+      });
+      await orderFor(`caseId=${markerCase}`);
+    };
+    await peers.publish(IncidentResolvedV1, resolved);
+    await peers.publish(IncidentResolvedV1, resolved);
+    await marker(incidentId);
+    // Another incident resolved by a repair compensates nobody.
+    const repaired = randomUUID();
+    const repairedCase = randomUUID();
+    await peers.publish(IncidentResolvedV1, {
+      ...resolved,
+      incidentId: repaired,
+      caseIds: [repairedCase],
+      solution: { kind: 'repair', description: 'Repaired on site' },
+    });
+    await marker(repaired);
+
+    const ordersOf = async (caseId: string) =>
+      (
+        await service.call<{ compensations: Array<{ compensationId: string; status: string }> }>(
+          'GET',
+          `/compensations?caseId=${caseId}`,
+          { caller: supervisor },
+        )
+      ).body.compensations;
+    for (const caseId of cases) {
+      const orders = await ordersOf(caseId);
+      expect(orders).toEqual([expect.objectContaining({ status: 'offered' })]);
+      const view = await service.call('GET', `/compensations/${orders[0]!.compensationId}`, { caller: supervisor });
+      expect(view.body).toMatchObject({
+        cause: { kind: 'incident', id: incidentId, reason: 'solution' },
+        instrument: 'extended_warranty',
+        warrantyMonths: 6,
+        source: 'incidents',
+      });
+    }
+    expect(await ordersOf(repairedCase)).toEqual([]);
   });
 });

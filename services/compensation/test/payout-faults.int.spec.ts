@@ -10,6 +10,13 @@ import { SandboxProcess, WEBHOOK_SECRET } from '../src/testing/compensation.harn
 /** Payouts of the run: COMPENSATION_FAULT_PAYOUTS (CI keeps it small; the full run is 10 000, see the README). */
 const PAYOUTS = Number(process.env.COMPENSATION_FAULT_PAYOUTS ?? 40);
 const AMOUNT = 100;
+/** Concurrent senders of payout requests (COMPENSATION_FAULT_SENDERS). */
+const SENDERS = Number(process.env.COMPENSATION_FAULT_SENDERS ?? 4);
+/**
+ * How long a restarted compensation may take to become ready (COMPENSATION_FAULT_START_TIMEOUT_MS): a long run on a
+ * saturated machine starves the tsx start-up of CPU.
+ */
+const START_TIMEOUT_MS = Number(process.env.COMPENSATION_FAULT_START_TIMEOUT_MS ?? 100_000);
 /** Time each process gets to work between two kills (COMPENSATION_FAULT_INTERVAL_MS). */
 const INTERVAL_MS = Number(process.env.COMPENSATION_FAULT_INTERVAL_MS ?? 1_500);
 
@@ -93,9 +100,9 @@ describe(`compensation under faults: ${PAYOUTS} payouts while compensation and t
   it('pays nothing twice, loses nothing, balances the ledger; every payout confirmed or in manual review', async () => {
     const causes = Array.from({ length: PAYOUTS }, () => randomUUID());
     let next = 0;
-    // Four senders: every payout takes the month budget's row lock, so more would only queue on it (and starve the pool a
-    // restarted service needs to become ready).
-    const senders = Array.from({ length: 4 }, async () => {
+    const started = Date.now();
+    // Approvals lock one slice of the month budget each (ADR 17), so senders no longer queue on one row.
+    const senders = Array.from({ length: SENDERS }, async () => {
       while (next < causes.length) await requestPayout(causes[next++] as string);
     });
     let sending = true;
@@ -107,7 +114,7 @@ describe(`compensation under faults: ${PAYOUTS} payouts while compensation and t
         await new Promise((r) => setTimeout(r, INTERVAL_MS));
         if (round % 2 === 0) {
           await service.kill();
-          await service.start();
+          await service.start(START_TIMEOUT_MS);
         } else {
           await sandbox.kill();
           await new Promise((r) => setTimeout(r, 300));
@@ -181,6 +188,8 @@ describe(`compensation under faults: ${PAYOUTS} payouts while compensation and t
     console.log(
       JSON.stringify({
         payouts: PAYOUTS,
+        senders: SENDERS,
+        seconds: Math.round((Date.now() - started) / 1000),
         kills,
         paid,
         manualReview: review,

@@ -48,7 +48,8 @@ export type CompensationApproverRole = (typeof CompensationApproverRoles)[number
 /**
  * Why an order ended unpaid without the customer refusing it: declined by a rule at once (`exceeds_amount_paid`,
  * `allowance_above_share`, `instrument_not_offered`, `product_rules_forbid`, `above_every_limit`, `budget_exhausted`,
- * `currency_mismatch`), rejected by an approver, or expired waiting for the approver or the customer.
+ * `currency_mismatch`), rejected by an approver, or expired waiting for the approver or the customer; or its payout,
+ * failed until manual review, given up by a person with authority (`payout_abandoned`, added by issue 12).
  */
 export const CompensationCancellationReasons = [
   'exceeds_amount_paid',
@@ -61,5 +62,6 @@ export const CompensationCancellationReasons = [
   'approval_rejected',
   'approval_expired',
   'offer_expired',
+  'payout_abandoned',
 ] as const;
 export type CompensationCancellationReason = (typeof CompensationCancellationReasons)[number];

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { CaseIds } from '../../case-references';
 import { defineEvent, type EventData } from '../../define-event';
 import { StringEnum } from '../../schema';
-import { IncidentLevels } from './vocabulary';
+import { IncidentLevels, IncidentSolutionKinds } from './vocabulary';
 
 /**
  * `aftersales.incidents.incident-resolved.v1` — resolution ended; follow-up starts. Surveys surveys the affected
@@ -28,6 +28,18 @@ export const IncidentResolvedV1 = defineEvent({
       retrospectiveDueAt: Type.String({ format: 'date-time' }),
       resolvedAt: Type.String({ format: 'date-time' }),
       caseIds: CaseIds('After-sales cases the incident concerns: those of its complaints that arose from a case.'),
+      solution: Type.Optional(
+        Type.Object(
+          {
+            kind: StringEnum(IncidentSolutionKinds, { description: 'What kind of solution.' }),
+            description: Type.String({ description: 'The solution as approved.' }),
+          },
+          {
+            description:
+              'The approved solution that resolved it (added by issue 12; absent from incidents resolved before). `compensation`: the affected customers (its cases) are compensated, once each.',
+          },
+        ),
+      ),
     },
     {
       $id: 'aftersales.incidents.incident-resolved.v1',
@@ -44,6 +56,7 @@ export const IncidentResolvedV1 = defineEvent({
           retrospectiveDueAt: '2026-11-29T16:00:00.000Z',
           resolvedAt: '2026-11-27T16:00:00.000Z',
           caseIds: ['6f1c2b8a-3d4e-4f5a-8b9c-0d1e2f3a4b5c', '9b2e4d6f-8a1c-4e3b-9d5f-7c6b5a4e3d2c'],
+          solution: { kind: 'recall', description: 'Recall batch B-2025-07 and refund the affected customers' },
         },
       ],
     },

@@ -23,3 +23,18 @@ export const PageTriggers = [
   'retrospective-overdue',
 ] as const;
 export type PageTrigger = (typeof PageTriggers)[number];
+
+/**
+ * Kinds of an incident's approved solution (seed 004 §4(三)2): repair, replace, recall, process change, training,
+ * compensation of the affected customers, capacity. Added by issue 12 (compensation acts on `compensation`).
+ */
+export const IncidentSolutionKinds = [
+  'repair',
+  'replace',
+  'recall',
+  'process-change',
+  'training',
+  'compensation',
+  'capacity',
+] as const;
+export type IncidentSolutionKind = (typeof IncidentSolutionKinds)[number];

@@ -1,5 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Commands, fold, type CommandOrigin, type Queryable } from '@aftersales/eventstore';
+import {
+  Commands,
+  fold,
+  inTransaction,
+  type CommandOrigin,
+  type Queryable,
+  type ServiceDatabase,
+} from '@aftersales/eventstore';
+import { SERVICE_DATABASE } from '@aftersales/service-runtime';
+import { monthOf } from '../domain/compensation-order.decider';
 import {
   compensationPolicyDecider,
   compensationPolicyOf,
@@ -7,6 +16,7 @@ import {
   type CompensationPolicySet,
   type CompensationPolicyState,
 } from '../domain/compensation-policy';
+import { BUDGET_BOOK, type BudgetBook } from './compensation.ports';
 
 /** One stream per tenant (URI-encoded: tenant ids are free text). */
 export const compensationPolicyStream = (tenant: string) => `compensation-policy-${encodeURIComponent(tenant)}`;
@@ -25,7 +35,11 @@ export interface TenantCompensationPolicy {
  */
 @Injectable()
 export class CompensationPoliciesService {
-  constructor(@Inject(Commands) private readonly commands: Commands) {}
+  constructor(
+    @Inject(Commands) private readonly commands: Commands,
+    @Inject(SERVICE_DATABASE) private readonly database: ServiceDatabase,
+    @Inject(BUDGET_BOOK) private readonly budgets: BudgetBook,
+  ) {}
 
   async forTenant(tenant: string, tx?: Queryable): Promise<CompensationPolicy> {
     return (await this.settings(tenant, tx)).policy;
@@ -39,11 +53,21 @@ export class CompensationPoliciesService {
       : { policy: compensationPolicyOf(state), updatedAt: null, updatedBy: null };
   }
 
-  /** Replaces the tenant's policy (a no-op when it is already that); `RETURNS_POLICY.INVALID` out of bounds. */
+  /**
+   * Replaces the tenant's policy (a no-op when it is already that); `RETURNS_POLICY.INVALID` out of bounds. The month
+   * budgets from this month on take its limit in the same transaction (never below what they reserved and spent).
+   */
   async set(origin: CommandOrigin, policy: CompensationPolicy): Promise<TenantCompensationPolicy> {
-    await this.commands.handle(compensationPolicyDecider, compensationPolicyStream(origin.tenant), origin, {
-      type: 'SetCompensationPolicy',
-      data: policy,
+    await inTransaction(this.database.pool, async (tx) => {
+      const result = await this.commands.handle(
+        compensationPolicyDecider,
+        compensationPolicyStream(origin.tenant),
+        origin,
+        { type: 'SetCompensationPolicy', data: policy },
+        { tx },
+      );
+      if (result.newEvents.length > 0)
+        await this.budgets.setMonthLimits(tx, origin.tenant, monthOf(this.commands.now()), policy.monthlyBudgetMinor);
     });
     return this.settings(origin.tenant);
   }

@@ -28,7 +28,7 @@ export class CompensationTimers extends DurableTimerWorker {
       name: 'compensation timers',
       database,
       connections: 'own',
-      loops: 2,
+      loops: config.timerLoops,
       pollMs: config.timerPollMs,
       retry: { baseMs: config.timerRetryBaseMs, maxMs: config.timerRetryMaxMs },
       clock,

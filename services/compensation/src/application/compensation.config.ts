@@ -15,6 +15,10 @@ export interface CompensationConfig {
   readonly payoutRetryBaseMs: number;
   /** How long after sending a payout the provider is asked for it when no confirmation came (reconciliation). */
   readonly confirmationTimeoutMs: number;
+  /** Slices each budget is kept in (ADR 17): approvals of one budget lock one slice each, not the whole budget. */
+  readonly budgetSlices: number;
+  /** Loops of the timer worker firing payouts side by side (each holds a connection while the provider answers). */
+  readonly timerLoops: number;
   readonly timerPollMs: number;
   readonly timerRetryBaseMs: number;
   readonly timerRetryMaxMs: number;
@@ -38,6 +42,8 @@ export function compensationConfigFromEnv(): CompensationConfig {
     payoutMaxAttempts: Math.max(1, int('COMPENSATION_PAYOUT_MAX_ATTEMPTS', 5)),
     payoutRetryBaseMs: int('COMPENSATION_PAYOUT_RETRY_BASE_MS', 2_000),
     confirmationTimeoutMs: int('COMPENSATION_CONFIRMATION_TIMEOUT_MS', 30_000),
+    budgetSlices: Math.max(1, int('COMPENSATION_BUDGET_SLICES', 16)),
+    timerLoops: Math.max(1, int('COMPENSATION_TIMER_LOOPS', 4)),
     timerPollMs: int('COMPENSATION_TIMER_POLL_MS', 250),
     timerRetryBaseMs: int('COMPENSATION_TIMER_RETRY_BASE_MS', 1_000),
     timerRetryMaxMs: int('COMPENSATION_TIMER_RETRY_MAX_MS', 300_000),

@@ -19,18 +19,31 @@ export interface BudgetView {
   readonly availableMinor: number;
 }
 
+/** The budget slice a command's transaction holds (ADR 17), and what it can take from it. */
+export interface HeldSlice {
+  readonly slice: number;
+  /** At least what was wanted whenever the whole budget can cover it; below it only when the whole budget cannot. */
+  readonly availableMinor: number;
+}
+
 /**
- * Budgets per tenant and month and per incident (emergency funds). `lock` reads a budget under a row lock held to the
- * end of the transaction, so two approvals never both take the last of it; `apply` books an event's effect.
+ * Budgets per tenant and month and per incident (emergency funds), kept in slices (ADR 17). `hold` locks, to the end of
+ * the transaction, a slice that can cover `wantMinor` — rebalancing the slices when none it can take has room — so two
+ * approvals never both take the last of a budget while approvals of one budget do not queue on one row; `apply`
+ * books an event's effect on the slice its reservation names.
  */
 export interface BudgetBook {
-  lock(
+  hold(
     tx: PoolClient,
     tenant: string,
     scope: BudgetScope,
-    limit: { limitMinor: number; currency: string },
-  ): Promise<BudgetView>;
+    /** The month's limit by the tenant's policy (`null` for an incident's fund, set when it opened). */
+    monthLimit: { limitMinor: number; currency: string } | null,
+    wantMinor: number,
+  ): Promise<HeldSlice>;
   apply(tx: PoolClient, tenant: string, effect: BudgetEffect): Promise<void>;
+  /** The tenant's policy changed: the month budgets from `fromMonth` on take the new limit (never below what they use). */
+  setMonthLimits(tx: PoolClient, tenant: string, fromMonth: string, limitMinor: number): Promise<void>;
   /** Opens (or raises to `limitMinor`) an incident's emergency fund; never lowers it. */
   openIncidentFund(
     tx: PoolClient,
@@ -62,7 +75,8 @@ export interface LedgerBalance {
 
 /** The double-entry ledger: movements appended once (by movement id), balances derived from the entries. */
 export interface Ledger {
-  book(tx: PoolClient, tenant: string, movement: LedgerMovement): Promise<void>;
+  /** Books movements (each once, by its id) in one write. */
+  book(tx: PoolClient, tenant: string, movements: readonly LedgerMovement[]): Promise<void>;
   movements(tenant: string, filter: { causeKind?: string; causeId?: string; limit: number }): Promise<LedgerMovement[]>;
   balances(tenant: string, filter: { causeKind?: string; causeId?: string }): Promise<LedgerBalance[]>;
 }
@@ -119,4 +133,36 @@ export type ProviderPayoutStatus =
 export interface PaymentProvider {
   send(payout: PayoutInstruction): Promise<{ readonly providerReference: string }>;
   status(payoutKey: string): Promise<ProviderPayoutStatus>;
+}
+
+export const INVOICE_BOOK = Symbol('INVOICE_BOOK');
+
+/** An invoice request as lists show it. */
+export interface InvoiceSummary {
+  readonly invoiceRequestId: string;
+  readonly sequence: number;
+  readonly orderId: string;
+  readonly customerId: string;
+  readonly caseId: string | null;
+  readonly amount: Money;
+  readonly status: 'queued' | 'issued';
+  readonly urgent: boolean;
+  readonly expediteReason: string | null;
+  readonly expediteRequestedAt: string | null;
+  readonly invoiceNumber: string | null;
+  readonly requestedAt: string;
+  readonly issuedAt: string | null;
+}
+
+/** The tenant's invoice queue: the request order (a sequence per tenant) and what is queued, issued or expedited. */
+export interface InvoiceBook {
+  /** The next place in the tenant's queue (taken in the request's transaction). */
+  nextSequence(tx: PoolClient, tenant: string): Promise<number>;
+  record(tx: PoolClient, tenant: string, summary: InvoiceSummary): Promise<void>;
+  /** Requests still queued that were made before `sequence`. */
+  queuedBefore(tx: PoolClient, tenant: string, sequence: number): Promise<number>;
+  /** In request order. */
+  list(tenant: string, filter: { status?: 'queued' | 'issued'; limit: number }): Promise<InvoiceSummary[]>;
+  /** Finance's queue: urgent requests not issued yet, in the order they were flagged. */
+  expediteQueue(tenant: string, limit: number): Promise<InvoiceSummary[]>;
 }

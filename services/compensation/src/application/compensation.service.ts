@@ -6,7 +6,9 @@ import {
   fold,
   inTransaction,
   scheduleTimer,
+  StreamSession,
   type CommandOrigin,
+  type Timer,
   type CommandRequest,
   type ServiceDatabase,
 } from '@aftersales/eventstore';
@@ -14,6 +16,7 @@ import { SERVICE_DATABASE } from '@aftersales/service-runtime';
 import {
   budgetScopeOf,
   compensationOrderDecider,
+  requestedAmountOf,
   type BudgetFacts,
   type CompensationCommand,
   type CompensationEvent,
@@ -36,6 +39,7 @@ import {
   type CompensationIndex,
   type CompensationSummary,
   type Ledger,
+  type LedgerMovement,
   type MoneyBackRegister,
 } from './compensation.ports';
 import { CompensationPoliciesService } from './compensation-policies.service';
@@ -96,45 +100,66 @@ export class CompensationService {
       const moneyBack = MoneyBackInstruments.includes(input.instrument) && input.orderId !== null;
       const committed =
         moneyBack && input.orderId ? await this.moneyBack.lock(client, origin.tenant, input.orderId) : 0;
-      const budget = await this.budgetFor(client, origin.tenant, input, policy);
-      const data: RequestCompensation['data'] = {
+      const undecided = {
         ...input,
         facts: { ...input.facts, moneyBackCommittedMinor: committed },
-        budget,
         policy,
       };
-      return this.handle(client, origin, input.compensationId, { type: 'RequestCompensation', data });
+      const want = requestedAmountOf(undecided).amountMinor;
+      const data: RequestCompensation['data'] = {
+        ...undecided,
+        budget: await this.budgetFor(client, origin.tenant, input, policy, want),
+      };
+      // Almost every request starts its order: decided on an empty stream without reading it (a stream that exists
+      // after all is read and decided again).
+      return this.handle(client, origin, input.compensationId, { type: 'RequestCompensation', data }, true);
     };
     return tx ? run(tx) : inTransaction(this.database.pool, run);
   }
 
-  /** Runs one step of an order (the caller's transaction when given: an inbox or timer transaction). */
+  /**
+   * Runs one step of an order (the caller's transaction when given: an inbox or timer transaction). `session` is the
+   * caller's transaction's {@link StreamSession} when it read the order already: the step decides on that read.
+   */
   async execute(
     origin: CommandOrigin,
     compensationId: string,
     step: CompensationStep,
     tx?: PoolClient,
+    session?: StreamSession,
   ): Promise<OpenCompensationState> {
     const run = async (client: PoolClient) => {
-      const state = visible(await this.read(compensationId, client), origin.tenant, compensationId);
+      // The order is read once: for the tenant check here and for the decision.
+      const streams = session ?? new StreamSession();
+      const state = visible(await this.read(compensationId, client, streams), origin.tenant, compensationId);
       let request = step as CommandRequest<CompensationCommand>;
       if (step.type === 'ApproveCompensation') {
         const policy = await this.policies.forTenant(origin.tenant, client);
-        const budget = await this.budgetFor(client, origin.tenant, state.terms, policy);
+        const budget = await this.budgetFor(client, origin.tenant, state.terms, policy, state.terms.amount.amountMinor);
         request = { type: 'ApproveCompensation', data: { budget } };
       }
-      return this.handle(client, origin, compensationId, request);
+      return this.handle(client, origin, compensationId, request, false, streams);
     };
     return tx ? run(tx) : inTransaction(this.database.pool, run);
   }
 
-  async get(tenant: string, compensationId: string, tx?: PoolClient): Promise<OpenCompensationState> {
-    return visible(await this.read(compensationId, tx), tenant, compensationId);
+  /** Runs `fn` in one transaction of the service's database (retried when it loses a race). */
+  transaction<T>(fn: (tx: PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.database.pool, fn);
+  }
+
+  async get(
+    tenant: string,
+    compensationId: string,
+    tx?: PoolClient,
+    session?: StreamSession,
+  ): Promise<OpenCompensationState> {
+    return visible(await this.read(compensationId, tx, session), tenant, compensationId);
   }
 
   /** The order whatever its tenant (the provider's webhook and the timers know the id, not always the tenant). */
-  async find(compensationId: string, tx?: PoolClient): Promise<OpenCompensationState | null> {
-    const state = await this.read(compensationId, tx);
+  async find(compensationId: string, tx?: PoolClient, session?: StreamSession): Promise<OpenCompensationState | null> {
+    const state = await this.read(compensationId, tx, session);
     return state.status === 'none' ? null : state;
   }
 
@@ -145,29 +170,32 @@ export class CompensationService {
     return this.index.list(tenant, filter);
   }
 
-  private async read(compensationId: string, tx?: PoolClient): Promise<CompensationState> {
-    return fold(
-      compensationOrderDecider,
-      await this.commands.store.readStream(compensationStream(compensationId), 0, tx),
-    );
+  private async read(compensationId: string, tx?: PoolClient, session?: StreamSession): Promise<CompensationState> {
+    const stream = compensationStream(compensationId);
+    if (session) return (await session.load(this.commands.store, stream, compensationOrderDecider, tx)).state;
+    return fold(compensationOrderDecider, await this.commands.store.readStream(stream, 0, tx));
   }
 
-  /** The budget an order draws on, locked to the end of the transaction (`null`: it draws on none). */
+  /**
+   * The budget an order draws on (`null`: it draws on none): a slice of it that covers `wantMinor` whenever the budget
+   * can, locked to the end of the transaction (ADR 17). Nothing to reserve, nothing is locked.
+   */
   private async budgetFor(
     tx: PoolClient,
     tenant: string,
     order: Pick<CompensationRequestInput, 'cause' | 'instrument' | 'source'>,
     policy: CompensationPolicy,
+    wantMinor: number,
   ): Promise<BudgetFacts | null> {
     const incident = order.cause.kind === 'incident' || order.cause.kind === 'survey_follow_up';
     const hasFund = incident && (await this.budgets.hasIncidentFund(tx, tenant, order.cause.id));
     const scope = budgetScopeOf(order, this.commands.now(), hasFund);
     if (!scope) return null;
-    const view = await this.budgets.lock(tx, tenant, scope, {
-      limitMinor: policy.monthlyBudgetMinor,
-      currency: policy.currency,
-    });
-    return { scope, availableMinor: view.availableMinor };
+    if (wantMinor <= 0) return { scope, availableMinor: 0 };
+    const monthLimit =
+      scope.kind === 'month' ? { limitMinor: policy.monthlyBudgetMinor, currency: policy.currency } : null;
+    const held = await this.budgets.hold(tx, tenant, scope, monthLimit, wantMinor);
+    return { scope, availableMinor: held.availableMinor, slice: held.slice };
   }
 
   private async handle(
@@ -175,13 +203,15 @@ export class CompensationService {
     origin: CommandOrigin,
     compensationId: string,
     request: CommandRequest<CompensationCommand>,
+    expectNewStream = false,
+    session?: StreamSession,
   ): Promise<OpenCompensationState> {
     const result = await this.commands.handle(
       compensationOrderDecider,
       compensationStream(compensationId),
       origin,
       request,
-      { tx },
+      { tx, expectNewStream, ...(session ? { session } : {}) },
     );
     const state = visible(result.state, origin.tenant, compensationId);
     // A duplicate append (the same request racing its first attempt, e.g. a confirmation delivered twice at once) was
@@ -202,10 +232,11 @@ export class CompensationService {
     const { terms } = state;
     const id = terms.compensationId;
     const now = this.commands.now();
+    const movements: LedgerMovement[] = [];
     for (const [i, event] of events.entries()) {
       const entries = ledgerEntriesOf(event, state);
       if (entries.length > 0)
-        await this.ledger.book(tx, tenant, {
+        movements.push({
           movementId: eventIds[i] as string,
           compensationId: id,
           cause: terms.cause,
@@ -217,8 +248,11 @@ export class CompensationService {
       for (const effect of budgetEffectsOf(event, state)) await this.budgets.apply(tx, tenant, effect);
       const delta = moneyBackCommitmentOf(event, state);
       if (delta !== 0 && terms.orderId) await this.moneyBack.add(tx, tenant, terms.orderId, delta);
-      await this.timersOf(tx, tenant, state, event, now);
     }
+    if (movements.length > 0) await this.ledger.book(tx, tenant, movements);
+    await this.timersOf(tx, tenant, state, events, now);
+    // The list shows the status: events that never change it (an attempt sent or failed, an answer repeated) leave it.
+    if (events.every((e) => STATUS_KEEPING.has(e.type))) return;
     await this.index.record(tx, tenant, {
       compensationId: id,
       caseId: terms.caseId,
@@ -230,16 +264,28 @@ export class CompensationService {
     });
   }
 
+  /**
+   * The durable timers the events ask for, as one plan: a timer scheduled and cancelled by the same events (an offer
+   * accepted as it is made) is never written, and a batch that starts the order cancels nothing (no timer of it
+   * exists yet).
+   */
   private async timersOf(
     tx: PoolClient,
     tenant: string,
     state: OpenCompensationState,
-    event: CompensationEvent,
+    events: readonly CompensationEvent[],
     now: Date,
   ): Promise<void> {
     const id = state.terms.compensationId;
+    const plan = new Map<string, Timer | 'cancel'>();
+    const fresh = events[0]?.type === 'CompensationRequested';
+    const schedule = (timer: Timer) => plan.set(timer.id, timer);
+    const cancel = (timerId: string) => {
+      if (plan.has(timerId) || fresh) plan.delete(timerId);
+      else plan.set(timerId, 'cancel');
+    };
     const expiry = (which: string, dueAt: string) =>
-      scheduleTimer(tx, {
+      schedule({
         id: `${which}:${id}`,
         tenant,
         kind: compensationTimerKinds.expiry,
@@ -248,36 +294,60 @@ export class CompensationService {
       });
     const payout = (kind: string, attempt: number, dueAt: Date) => {
       const payload: PayoutTimerPayload = { compensationId: id, attempt };
-      return scheduleTimer(tx, { id: `${kind}:${id}:${attempt}`, tenant, kind, dueAt, payload });
+      schedule({ id: `${kind}:${id}:${attempt}`, tenant, kind, dueAt, payload });
     };
-    switch (event.type) {
-      case 'ApprovalRequested':
-        return expiry('approval-expiry', event.data.expiresAt);
-      case 'CompensationApproved':
-        await cancelTimer(tx, `approval-expiry:${id}`);
-        return expiry('offer-expiry', event.data.offerExpiresAt);
-      case 'CompensationRejected':
-        return cancelTimer(tx, `approval-expiry:${id}`);
-      case 'CompensationAccepted':
-      case 'CompensationRefused':
-        return cancelTimer(tx, `offer-expiry:${id}`);
-      case 'PayoutRequested':
-        return payout(compensationTimerKinds.payoutSend, 1, now);
-      case 'PayoutSent':
-        return payout(
-          compensationTimerKinds.payoutCheck,
-          event.data.attempt,
-          new Date(now.getTime() + this.config.confirmationTimeoutMs),
-        );
-      case 'PayoutFailed':
-        if (event.data.nextAttemptAt)
-          return payout(compensationTimerKinds.payoutSend, event.data.attempt + 1, new Date(event.data.nextAttemptAt));
-        return;
-      default:
-        return;
-    }
+    for (const event of events)
+      switch (event.type) {
+        case 'ApprovalRequested':
+          expiry('approval-expiry', event.data.expiresAt);
+          break;
+        case 'CompensationApproved':
+          cancel(`approval-expiry:${id}`);
+          expiry('offer-expiry', event.data.offerExpiresAt);
+          break;
+        case 'CompensationRejected':
+          cancel(`approval-expiry:${id}`);
+          break;
+        case 'CompensationAccepted':
+        case 'CompensationRefused':
+          cancel(`offer-expiry:${id}`);
+          break;
+        case 'PayoutRequested':
+          payout(compensationTimerKinds.payoutSend, 1, now);
+          break;
+        case 'PayoutSent':
+          payout(
+            compensationTimerKinds.payoutCheck,
+            event.data.attempt,
+            new Date(now.getTime() + this.config.confirmationTimeoutMs),
+          );
+          break;
+        case 'PayoutFailed':
+          if (event.data.nextAttemptAt)
+            payout(compensationTimerKinds.payoutSend, event.data.attempt + 1, new Date(event.data.nextAttemptAt));
+          break;
+        case 'PayoutRetried':
+          payout(compensationTimerKinds.payoutSend, event.data.attempt, now);
+          break;
+        case 'PayoutConfirmed':
+          // Settled: the reconciliation waiting for the last attempt's confirmation has nothing left to ask.
+          if (state.payout && state.payout.attempts > 0)
+            cancel(`${compensationTimerKinds.payoutCheck}:${id}:${state.payout.attempts}`);
+          break;
+        default:
+          break;
+      }
+    for (const [timerId, op] of plan)
+      if (op === 'cancel') await cancelTimer(tx, timerId);
+      else await scheduleTimer(tx, op);
   }
 }
+
+const STATUS_KEEPING: ReadonlySet<CompensationEvent['type']> = new Set([
+  'PayoutSent',
+  'PayoutFailed',
+  'CompensationAnswerRepeated',
+]);
 
 function visible(state: CompensationState, tenant: string, compensationId: string): OpenCompensationState {
   if (state.status === 'none' || state.terms.tenant !== tenant) throw new CompensationNotFound(compensationId);

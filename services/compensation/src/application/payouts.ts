@@ -1,7 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
-import { systemOrigin, type CommandOrigin } from '@aftersales/eventstore';
-import type { OpenCompensationState } from '../domain/compensation-order.decider';
+import { StreamSession, systemOrigin, type CommandOrigin } from '@aftersales/eventstore';
+import {
+  isPayoutAtRest,
+  type ManualReviewResolution,
+  type OpenCompensationState,
+} from '../domain/compensation-order.decider';
+import { CompensationRuleBroken } from '../domain/compensation-order.errors';
 import { COMPENSATION_CONFIG, type CompensationConfig } from './compensation.config';
 import { PAYMENT_PROVIDER, type PaymentProvider, type ProviderPayoutStatus } from './compensation.ports';
 import { CompensationService, type PayoutTimerPayload } from './compensation.service';
@@ -38,15 +43,10 @@ export class Payouts {
 
   /** One attempt (timer `payout-send`): send, then record it sent, or failed. */
   async send(origin: CommandOrigin, { compensationId, attempt }: PayoutTimerPayload, tx: PoolClient): Promise<void> {
-    const state = await this.compensations.get(origin.tenant, compensationId, tx);
+    const session = new StreamSession();
+    const state = await this.compensations.get(origin.tenant, compensationId, tx, session);
     const payout = state.payout;
-    if (
-      !payout ||
-      payout.status === 'confirmed' ||
-      payout.status === 'manual_review' ||
-      payout.attempts + 1 !== attempt
-    )
-      return;
+    if (!payout || isPayoutAtRest(payout) || payout.attempts + 1 !== attempt) return;
     let providerReference: string;
     try {
       ({ providerReference } = await this.provider.send({
@@ -56,7 +56,7 @@ export class Payouts {
         amount: state.terms.amount,
       }));
     } catch (error) {
-      await this.failed(origin, state, attempt, (error as Error).message, tx);
+      await this.failed(origin, state, attempt, (error as Error).message, tx, session);
       return;
     }
     await this.compensations.execute(
@@ -64,6 +64,7 @@ export class Payouts {
       compensationId,
       { type: 'RecordPayoutSent', data: { attempt, providerReference } },
       tx,
+      session,
     );
   }
 
@@ -72,12 +73,13 @@ export class Payouts {
    * provider → recorded; unknown there (the send never arrived) → sent again under the same key; pending → later.
    */
   async check(origin: CommandOrigin, { compensationId, attempt }: PayoutTimerPayload, tx: PoolClient): Promise<void> {
-    const state = await this.compensations.get(origin.tenant, compensationId, tx);
+    const session = new StreamSession();
+    const state = await this.compensations.get(origin.tenant, compensationId, tx, session);
     const payout = state.payout;
     if (!payout || payout.status !== 'sent' || payout.attempts !== attempt) return;
     const found = await this.provider.status(payout.payoutKey);
     if (found.status === 'confirmed' || found.status === 'failed') {
-      await this.report(origin, state, found, tx);
+      await this.report(origin, state, found, tx, session);
       return;
     }
     if (found.status === 'unknown')
@@ -90,12 +92,50 @@ export class Payouts {
     throw new PayoutNotSettled(compensationId, found.status);
   }
 
-  /** What the provider reported about an order's payout. */
+  /**
+   * A person resolves a payout in manual review (retry under a new key, paid by other means, abandoned). The provider is
+   * asked first by the current key: only a payout it reports failed, or never received, is resolved by hand; one it
+   * confirmed is recorded as paid (409 `PAID_BY_PROVIDER`), one it still processes must be waited for (409).
+   */
+  async resolveManualReview(
+    origin: CommandOrigin,
+    compensationId: string,
+    input: { resolution: ManualReviewResolution; note: string; externalReference: string | null },
+  ): Promise<OpenCompensationState> {
+    const state = await this.compensations.get(origin.tenant, compensationId);
+    if (state.status === 'manual_review' && state.payout) {
+      const found = await this.provider.status(state.payout.payoutKey).catch(() => {
+        throw new CompensationRuleBroken(
+          'PROVIDER_UNREACHABLE',
+          'The payment provider could not be asked about this payout: try again',
+          'A manual review is resolved only once the provider says the payout failed or never arrived',
+        );
+      });
+      if (found.status === 'confirmed') {
+        await this.compensations.transaction((tx) => this.report(origin, state, found, tx));
+        throw new CompensationRuleBroken(
+          'PAID_BY_PROVIDER',
+          'The provider confirmed this payout meanwhile: it is recorded as paid',
+          'One cause and instrument is never paid twice',
+        );
+      }
+      if (found.status === 'pending')
+        throw new CompensationRuleBroken(
+          'PROVIDER_PENDING',
+          'The provider is still processing this payout: wait for its answer',
+          'One cause and instrument is never paid twice',
+        );
+    }
+    return this.compensations.execute(origin, compensationId, { type: 'ResolveManualReview', data: input });
+  }
+
+  /** What the provider reported about an order's payout (`session`: the transaction's, when it read the order). */
   async report(
     origin: CommandOrigin,
     state: OpenCompensationState,
     report: ProviderReport,
     tx: PoolClient,
+    session?: StreamSession,
   ): Promise<void> {
     const id = state.terms.compensationId;
     if (report.status === 'confirmed') {
@@ -105,10 +145,11 @@ export class Payouts {
         id,
         { type: 'RecordPayoutConfirmed', data: { providerReference, paymentChannel, confirmedAt } },
         tx,
+        session,
       );
       return;
     }
-    await this.failed(origin, state, Math.max(1, state.payout?.attempts ?? 1), report.error, tx);
+    await this.failed(origin, state, Math.max(1, state.payout?.attempts ?? 1), report.error, tx, session);
   }
 
   private async failed(
@@ -117,6 +158,7 @@ export class Payouts {
     attempt: number,
     error: string,
     tx: PoolClient,
+    session?: StreamSession,
   ) {
     const data = {
       attempt,
@@ -124,7 +166,13 @@ export class Payouts {
       maxAttempts: this.config.payoutMaxAttempts,
       retryBaseMs: this.config.payoutRetryBaseMs,
     };
-    await this.compensations.execute(origin, state.terms.compensationId, { type: 'RecordPayoutFailed', data }, tx);
+    await this.compensations.execute(
+      origin,
+      state.terms.compensationId,
+      { type: 'RecordPayoutFailed', data },
+      tx,
+      session,
+    );
   }
 }
 

@@ -51,10 +51,16 @@ export interface OrderFacts {
 export type BudgetScope =
   { readonly kind: 'month'; readonly month: string } | { readonly kind: 'incident'; readonly incidentId: string };
 
-/** The budget as read (locked) by the command's transaction: what is still available in it. */
+/**
+ * The budget as read (locked) by the command's transaction: what is still available in the slice of it the
+ * transaction holds (ADR 17: a budget is kept in slices so approvals do not queue on one row). The slice covers the
+ * order whenever the whole budget can; `availableMinor` below the amount means the whole budget cannot.
+ */
 export interface BudgetFacts {
   readonly scope: BudgetScope;
   readonly availableMinor: number;
+  /** The slice locked for this order (absent: the budget's only slice, 0). */
+  readonly slice?: number;
 }
 
 /** Why a request is declined without an approver (a service's request is answered, never dead-lettered). */
@@ -128,7 +134,22 @@ export type RecordPayoutConfirmed = Command<
   { readonly providerReference: string; readonly paymentChannel: string; readonly confirmedAt: string }
 >;
 
+/** How a person with authority ends a payout's manual review (ADR 17 §manual review). */
+export const ManualReviewResolutions = ['retry', 'paid_outside', 'abandoned'] as const;
+export type ManualReviewResolution = (typeof ManualReviewResolutions)[number];
+/**
+ * A payout in manual review resolved by a person: sent again under a new payout key (`retry`), recorded as paid by
+ * other means (`paid_outside`, with the reference of that payment), or given up (`abandoned`: the budget and the
+ * money back released). The application only asks once the provider said the payout under its current key failed or
+ * never arrived, so nothing the provider still holds can be paid twice.
+ */
+export type ResolveManualReview = Command<
+  'ResolveManualReview',
+  { readonly resolution: ManualReviewResolution; readonly note: string; readonly externalReference: string | null }
+>;
+
 export type CompensationCommand =
+  | ResolveManualReview
   | RequestCompensation
   | ApproveCompensation
   | RejectCompensation
@@ -168,6 +189,8 @@ export type Answer =
 export interface Reservation {
   readonly scope: BudgetScope;
   readonly amountMinor: number;
+  /** The slice it was taken from, where its release or spending goes back (absent before ADR 17: slice 0). */
+  readonly slice?: number;
 }
 
 export type CompensationRequested = DomainEvent<
@@ -261,6 +284,24 @@ export type PayoutConfirmed = DomainEvent<
       readonly confirmedAt: string;
     }
 >;
+/** Who resolved a manual review, as recorded (audited in the order's events). */
+interface Resolver {
+  readonly resolvedBy: string;
+  readonly resolverRole: ApproverRole;
+  readonly note: string;
+}
+export type PayoutRetried = DomainEvent<
+  'PayoutRetried',
+  Id & Resolver & { readonly attempt: number; readonly payoutKey: string; readonly at: string }
+>;
+export type PayoutSettledOutside = DomainEvent<
+  'PayoutSettledOutside',
+  Id & Ref & Resolver & { readonly externalReference: string; readonly amount: Money; readonly settledAt: string }
+>;
+export type PayoutAbandoned = DomainEvent<
+  'PayoutAbandoned',
+  Id & Ref & Resolver & { readonly released: Reservation | null; readonly abandonedAt: string }
+>;
 /** A service asked again for what is answered already: the same answer is given again (ADR 14). */
 export type CompensationAnswerRepeated = DomainEvent<
   'CompensationAnswerRepeated',
@@ -283,12 +324,15 @@ export type CompensationEvent =
   | PayoutFailed
   | PayoutManualReviewRequired
   | PayoutConfirmed
+  | PayoutRetried
+  | PayoutSettledOutside
+  | PayoutAbandoned
   | CompensationAnswerRepeated;
 
 /** Where a payout stands. */
 export interface Payout {
   readonly payoutKey: string;
-  readonly status: 'requested' | 'sent' | 'failed' | 'manual_review' | 'confirmed';
+  readonly status: 'requested' | 'sent' | 'failed' | 'manual_review' | 'confirmed' | 'abandoned';
   readonly attempts: number;
   readonly providerReference: string | null;
   readonly paymentChannel: string | null;
@@ -307,7 +351,8 @@ export type CompensationStatus =
   | 'declined'
   | 'rejected'
   | 'expired'
-  | 'manual_review';
+  | 'manual_review'
+  | 'abandoned';
 
 interface Common {
   readonly terms: CompensationTerms;
@@ -325,11 +370,21 @@ export type CompensationState = { readonly status: 'none' } | OpenCompensationSt
 
 const initialState = (): CompensationState => ({ status: 'none' });
 
-const TERMINAL: readonly CompensationStatus[] = ['paid', 'issued', 'refused', 'declined', 'rejected', 'expired'];
+const TERMINAL: readonly CompensationStatus[] = [
+  'paid',
+  'issued',
+  'refused',
+  'declined',
+  'rejected',
+  'expired',
+  'abandoned',
+];
 /** Ended: nothing more happens to it. */
 export const isTerminal = (status: CompensationStatus) => TERMINAL.includes(status);
 
 const HOUR = 3_600_000;
+/** The payment channel of a payout a person recorded as paid by other means. */
+export const PAID_OUTSIDE = 'paid_outside';
 const later = (now: Date, ms: number) => new Date(now.getTime() + ms).toISOString();
 
 /** The month budget of an instant (UTC calendar month `YYYY-MM`). */
@@ -383,6 +438,8 @@ function decide(command: CompensationCommand, state: CompensationState): Compens
       return payoutFailed(command, open(state));
     case 'RecordPayoutConfirmed':
       return payoutConfirmed(command, open(state));
+    case 'ResolveManualReview':
+      return resolveManualReview(command, open(state));
     default:
       return assertNever(command);
   }
@@ -577,7 +634,15 @@ function approvalConstraints(
   return { constraints, minimumRole: constraints.length > 0 ? 'supervisor' : 'agent' };
 }
 
-function amountOf(data: RequestCompensation['data']): Money {
+/**
+ * What a request will cost (its amount, or the policy's default), so the service can lock a budget slice that covers
+ * it before deciding. Throws what the decider would throw for an invalid amount.
+ */
+export function requestedAmountOf(data: Omit<RequestCompensation['data'], 'budget'>): Money {
+  return amountOf(data);
+}
+
+function amountOf(data: Omit<RequestCompensation['data'], 'budget'>): Money {
   const { policy, instrument, facts } = data;
   if (instrument === 'extended_warranty' || instrument === 'priority_handling')
     return { amountMinor: 0, currency: data.amount?.currency ?? policy.currency };
@@ -608,7 +673,11 @@ function amountOf(data: RequestCompensation['data']): Money {
 function reserve(budget: BudgetFacts | null, amount: Money): Reservation | null | 'exhausted' {
   if (!budget || amount.amountMinor === 0) return null;
   if (budget.availableMinor < amount.amountMinor) return 'exhausted';
-  return { scope: budget.scope, amountMinor: amount.amountMinor };
+  return {
+    scope: budget.scope,
+    amountMinor: amount.amountMinor,
+    ...(budget.slice !== undefined ? { slice: budget.slice } : {}),
+  };
 }
 
 /** Accepted: a paid instrument goes to the payment provider, anything else is issued at once. */
@@ -811,6 +880,10 @@ function expire({ context }: ExpireCompensation, state: OpenCompensationState): 
 
 // ── Payout (requested → sent → confirmed; failed → retried → manual review) ───────────────────────────────────────
 
+/** Nothing is sent for it any more: confirmed (or paid outside), waiting for a person, or given up. */
+export const isPayoutAtRest = (payout: Payout) =>
+  payout.status === 'confirmed' || payout.status === 'manual_review' || payout.status === 'abandoned';
+
 function payoutOf(state: OpenCompensationState): Payout {
   if (!state.payout)
     throw new CompensationRuleBroken(
@@ -825,8 +898,7 @@ function payoutOf(state: OpenCompensationState): Payout {
 function payoutSent({ context, data }: RecordPayoutSent, state: OpenCompensationState): CompensationEvent[] {
   const payout = payoutOf(state);
   // A late report of an attempt that is already superseded, sent or settled changes nothing.
-  if (payout.status === 'confirmed' || payout.status === 'manual_review' || data.attempt !== payout.attempts + 1)
-    return [];
+  if (isPayoutAtRest(payout) || data.attempt !== payout.attempts + 1) return [];
   return [
     {
       type: 'PayoutSent',
@@ -842,7 +914,7 @@ function payoutSent({ context, data }: RecordPayoutSent, state: OpenCompensation
 
 function payoutFailed({ context, data }: RecordPayoutFailed, state: OpenCompensationState): CompensationEvent[] {
   const payout = payoutOf(state);
-  if (payout.status === 'confirmed' || payout.status === 'manual_review') return [];
+  if (isPayoutAtRest(payout)) return [];
   if (data.attempt !== payout.attempts && data.attempt !== payout.attempts + 1) return [];
   const id = state.terms.compensationId;
   const at = context.now.toISOString();
@@ -884,6 +956,82 @@ function payoutConfirmed({ data }: RecordPayoutConfirmed, state: OpenCompensatio
       },
     },
   ];
+}
+
+// ── Manual review, resolved by a person ────────────────────────────────────────────────────────────────────────
+
+function resolveManualReview(
+  { context, data }: ResolveManualReview,
+  state: OpenCompensationState,
+): CompensationEvent[] {
+  const payout = payoutOf(state);
+  if (state.status !== 'manual_review' || payout.status !== 'manual_review')
+    throw new CompensationRuleBroken(
+      'NOT_IN_MANUAL_REVIEW',
+      `Only a payout in manual review can be resolved (the order is ${state.status})`,
+      'A payout goes to manual review after N failed attempts; a person resolves it once',
+    );
+  // At least a supervisor, and a role whose approval limit covers the order.
+  const required = higher('supervisor', state.requiredRole ?? 'agent');
+  const role = approverRoleOf(context.actor.roles);
+  if (!role || roleRank(role) < roleRank(required))
+    throw new CompensationRuleBroken(
+      'RESOLVER_LIMIT_TOO_LOW',
+      `Resolving this payout needs a ${required} or above`,
+      'A manual review is resolved by a role with authority over the order',
+      'forbidden',
+    );
+  const id = state.terms.compensationId;
+  const at = context.now.toISOString();
+  const resolver: Resolver = { resolvedBy: context.actor.id, resolverRole: role, note: data.note };
+  switch (data.resolution) {
+    case 'retry': {
+      const attempt = payout.attempts + 1;
+      // A new key: under the old one the provider holds a failed payout (or none), and answers a key once.
+      return [
+        {
+          type: 'PayoutRetried',
+          data: { compensationId: id, ...resolver, attempt, payoutKey: `payout:${id}:${attempt}`, at },
+        },
+      ];
+    }
+    case 'paid_outside':
+      if (!data.externalReference)
+        throw new CompensationRuleBroken(
+          'EXTERNAL_REFERENCE_REQUIRED',
+          'A payout paid by other means needs the reference of that payment',
+          'Every movement of money is attributable',
+          'invalid',
+        );
+      return [
+        {
+          type: 'PayoutSettledOutside',
+          data: {
+            compensationId: id,
+            ref: refOf(state.terms),
+            ...resolver,
+            externalReference: data.externalReference,
+            amount: state.terms.amount,
+            settledAt: at,
+          },
+        },
+      ];
+    case 'abandoned':
+      return [
+        {
+          type: 'PayoutAbandoned',
+          data: {
+            compensationId: id,
+            ref: refOf(state.terms),
+            ...resolver,
+            released: state.approval?.reservation ?? null,
+            abandonedAt: at,
+          },
+        },
+      ];
+    default:
+      return assertNever(data.resolution);
+  }
 }
 
 // ── Evolve ─────────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -996,6 +1144,34 @@ function evolve(state: CompensationState, event: CompensationEvent): Compensatio
               confirmedAt: event.data.confirmedAt,
             },
           }
+        : state;
+    case 'PayoutRetried':
+      return payout
+        ? {
+            ...state,
+            status: 'paying',
+            at: event.data.at,
+            payout: { ...payout, payoutKey: event.data.payoutKey, status: 'failed', nextAttemptAt: event.data.at },
+          }
+        : state;
+    case 'PayoutSettledOutside':
+      return payout
+        ? {
+            ...state,
+            status: 'paid',
+            at: event.data.settledAt,
+            payout: {
+              ...payout,
+              status: 'confirmed',
+              providerReference: event.data.externalReference,
+              paymentChannel: PAID_OUTSIDE,
+              confirmedAt: event.data.settledAt,
+            },
+          }
+        : state;
+    case 'PayoutAbandoned':
+      return payout
+        ? { ...state, status: 'abandoned', at: event.data.abandonedAt, payout: { ...payout, status: 'abandoned' } }
         : state;
     case 'CompensationAnswerRepeated':
       return state;

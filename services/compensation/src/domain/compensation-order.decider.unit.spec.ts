@@ -53,6 +53,8 @@ const aRequest = (
     ...over,
   },
 });
+const fold = (events: readonly CompensationEvent[]) =>
+  events.reduce(compensationOrderDecider.evolve, compensationOrderDecider.initialState());
 const history = (command: RequestCompensation) => compensationOrderDecider.decide(command, { status: 'none' });
 const step = (type: CompensationCommand['type'], data: object, roles = ['supervisor'], id = 'sup-1', now = T0) =>
   ({ type, data, context: ctx(roles, id, now) }) as CompensationCommand;
@@ -311,6 +313,32 @@ describe('CompensationOrder decider', () => {
         ]);
     });
 
+    it('the budget slice the approval reserved from is recorded; the release goes back to it (ADR 17)', () => {
+      const sliced = history(
+        aRequest({ instrument: 'cash', amount: CNY(2_000), budget: { scope: month, availableMinor: 2_000, slice: 7 } }),
+      );
+      expect(sliced[1]).toMatchObject({
+        type: 'CompensationApproved',
+        data: { reservation: { scope: month, amountMinor: 2_000, slice: 7 } },
+      });
+      given(sliced)
+        .when(step('RefuseCompensation', { note: 'no' }, ['agent']))
+        .thenMatches([{ type: 'CompensationRefused', data: { released: { amountMinor: 2_000, slice: 7 } } }]);
+    });
+
+    it('a slice that cannot cover the order means the whole budget cannot: declined as exhausted', () => {
+      given([])
+        .when(
+          aRequest({
+            source: 'incidents',
+            instrument: 'cash',
+            amount: CNY(2_000),
+            budget: { scope: month, availableMinor: 1_999, slice: 3 },
+          }),
+        )
+        .thenMatches([{ type: 'CompensationDeclined', data: { reason: 'budget_exhausted' } }]);
+    });
+
     it('an unanswered offer expires and releases its reservation', () => {
       given(offered())
         .when(step('ExpireCompensation', {}, ['system'], 'timer', at(72)))
@@ -434,6 +462,120 @@ describe('CompensationOrder decider', () => {
       given(sent())
         .when(step('RecordPayoutSent', { attempt: 1, providerReference: 'ref-1' }, ['system'], 'payouts'))
         .thenNothing();
+    });
+  });
+
+  describe('manual review resolved by a person with authority', () => {
+    const reviewed = (): CompensationEvent[] => {
+      const events = history(
+        aRequest({ instrument: 'cash', amount: CNY(2_000), customerConsented: true, orderId: null }),
+      );
+      const failed = compensationOrderDecider.decide(
+        step('RecordPayoutFailed', { attempt: 1, error: '503', maxAttempts: 1, retryBaseMs: 1 }, ['system'], 'payouts'),
+        events.reduce(compensationOrderDecider.evolve, compensationOrderDecider.initialState()),
+      );
+      return [...events, ...failed];
+    };
+    const resolve = (data: object, roles = ['supervisor'], id = 'sup-1') =>
+      step('ResolveManualReview', { note: 'Checked with finance', externalReference: null, ...data }, roles, id);
+
+    it('retry: sent again under a new payout key, the attempt after the last one, audited', () => {
+      given(reviewed())
+        .when(resolve({ resolution: 'retry' }))
+        .thenMatches([
+          {
+            type: 'PayoutRetried',
+            data: {
+              attempt: 2,
+              payoutKey: `payout:${ID}:2`,
+              resolvedBy: 'sup-1',
+              resolverRole: 'supervisor',
+              note: 'Checked with finance',
+            },
+          },
+        ]);
+      const state = [
+        ...reviewed(),
+        ...compensationOrderDecider.decide(resolve({ resolution: 'retry' }), fold(reviewed())),
+      ];
+      expect(fold(state)).toMatchObject({ status: 'paying', payout: { status: 'failed', attempts: 1 } });
+    });
+
+    it('paid outside: recorded paid with the reference of the other payment', () => {
+      given(reviewed())
+        .when(resolve({ resolution: 'paid_outside', externalReference: 'BANK-77' }))
+        .thenMatches([
+          {
+            type: 'PayoutSettledOutside',
+            data: { externalReference: 'BANK-77', amount: CNY(2_000), resolvedBy: 'sup-1' },
+          },
+        ]);
+    });
+
+    it('paid outside needs the reference of that payment', () => {
+      given(reviewed())
+        .when(resolve({ resolution: 'paid_outside' }))
+        .thenThrows(CompensationRuleBroken, { kind: 'invalid', code: 'COMPENSATION.EXTERNAL_REFERENCE_REQUIRED' });
+    });
+
+    it('abandoned: the reservation is released, the order ends', () => {
+      given(reviewed())
+        .when(resolve({ resolution: 'abandoned' }, ['cs-manager'], 'mgr-1'))
+        .thenMatches([
+          {
+            type: 'PayoutAbandoned',
+            data: { released: { scope: month, amountMinor: 2_000 }, resolvedBy: 'mgr-1', resolverRole: 'cs-manager' },
+          },
+        ]);
+    });
+
+    it('an agent has no authority over a manual review', () => {
+      given(reviewed())
+        .when(resolve({ resolution: 'abandoned' }, ['agent'], 'agent-2'))
+        .thenThrows(CompensationRuleBroken, { kind: 'forbidden', code: 'COMPENSATION.RESOLVER_LIMIT_TOO_LOW' });
+    });
+
+    it('an order that needed a manager needs a manager to resolve it', () => {
+      const big = history(
+        aRequest({
+          instrument: 'cash',
+          amount: CNY(50_000),
+          customerConsented: true,
+          preApproved: true,
+          orderId: null,
+        }),
+      );
+      const review = [
+        ...big,
+        ...compensationOrderDecider.decide(
+          step(
+            'RecordPayoutFailed',
+            { attempt: 1, error: '503', maxAttempts: 1, retryBaseMs: 1 },
+            ['system'],
+            'payouts',
+          ),
+          fold(big),
+        ),
+      ];
+      given(review)
+        .when(resolve({ resolution: 'retry' }))
+        .thenThrows(CompensationRuleBroken, { kind: 'forbidden', code: 'COMPENSATION.RESOLVER_LIMIT_TOO_LOW' });
+      given(review)
+        .when(resolve({ resolution: 'retry' }, ['cs-manager'], 'mgr-1'))
+        .thenMatches([{ type: 'PayoutRetried' }]);
+    });
+
+    it('only a payout in manual review is resolved, once', () => {
+      const abandoned = [
+        ...reviewed(),
+        ...compensationOrderDecider.decide(resolve({ resolution: 'abandoned' }), fold(reviewed())),
+      ];
+      given(abandoned)
+        .when(resolve({ resolution: 'retry' }))
+        .thenThrows(CompensationRuleBroken, { kind: 'conflict', code: 'COMPENSATION.NOT_IN_MANUAL_REVIEW' });
+      given(history(aRequest({ instrument: 'cash', amount: CNY(2_000), customerConsented: true })))
+        .when(resolve({ resolution: 'retry' }))
+        .thenThrows(CompensationRuleBroken, { kind: 'conflict', code: 'COMPENSATION.NOT_IN_MANUAL_REVIEW' });
     });
   });
 });

@@ -12,3 +12,9 @@ export class CompensationNotFound extends DomainError {
     super('COMPENSATION.NOT_FOUND', 'not_found', `No compensation order ${id} in your tenant`);
   }
 }
+
+export class InvoiceRequestNotFound extends DomainError {
+  constructor(id: string) {
+    super('COMPENSATION.INVOICE_NOT_FOUND', 'not_found', `No invoice request ${id} in your tenant`);
+  }
+}

@@ -6,7 +6,13 @@ import type { BudgetScope, CompensationEvent, OpenCompensationState, Reservation
  * customers as money back on their orders (`customer_refunds`) or as compensation (`compensation_expense`); issued
  * instruments with a value (coupons, gifts, free shipping) are owed until used (`issued_<instrument>`).
  */
-export type LedgerAccount = 'customer_refunds' | 'compensation_expense' | 'payment_provider' | `issued_${Instrument}`;
+export type LedgerAccount =
+  | 'customer_refunds'
+  | 'compensation_expense'
+  | 'payment_provider'
+  /** Paid by other means than the provider (a payout in manual review a person recorded as paid outside). */
+  | 'paid_outside'
+  | `issued_${Instrument}`;
 
 /** One side of a movement: positive debits, negative credits, in minor units. */
 export interface LedgerEntry {
@@ -19,14 +25,16 @@ export interface LedgerEntry {
 export function ledgerEntriesOf(event: CompensationEvent, state: OpenCompensationState): LedgerEntry[] {
   const { instrument } = state.terms;
   switch (event.type) {
-    case 'PayoutConfirmed': {
+    case 'PayoutConfirmed':
+    case 'PayoutSettledOutside': {
       const { amountMinor, currency } = event.data.amount;
       const debit: LedgerAccount = MoneyBackInstruments.includes(instrument)
         ? 'customer_refunds'
         : 'compensation_expense';
+      const credit: LedgerAccount = event.type === 'PayoutConfirmed' ? 'payment_provider' : 'paid_outside';
       return [
         { account: debit, amountMinor, currency },
-        { account: 'payment_provider', amountMinor: -amountMinor, currency },
+        { account: credit, amountMinor: -amountMinor, currency },
       ];
     }
     case 'CompensationIssued': {
@@ -43,13 +51,18 @@ export function ledgerEntriesOf(event: CompensationEvent, state: OpenCompensatio
 }
 
 /** What an event does to the budget it draws on: reserve on approval, release on refusal or expiry, spend when paid. */
-export type BudgetEffect =
-  | { readonly kind: 'reserve'; readonly scope: BudgetScope; readonly amountMinor: number }
-  | { readonly kind: 'release'; readonly scope: BudgetScope; readonly amountMinor: number }
-  | { readonly kind: 'spend'; readonly scope: BudgetScope; readonly amountMinor: number };
+export interface BudgetEffect {
+  readonly kind: 'reserve' | 'release' | 'spend';
+  readonly scope: BudgetScope;
+  /** The slice of the budget the reservation was taken from (ADR 17); its release and spending go back there. */
+  readonly slice: number;
+  readonly amountMinor: number;
+}
 
 const effect = (kind: BudgetEffect['kind'], reservation: Reservation | null): BudgetEffect[] =>
-  reservation ? [{ kind, scope: reservation.scope, amountMinor: reservation.amountMinor }] : [];
+  reservation
+    ? [{ kind, scope: reservation.scope, slice: reservation.slice ?? 0, amountMinor: reservation.amountMinor }]
+    : [];
 
 export function budgetEffectsOf(event: CompensationEvent, state: OpenCompensationState): BudgetEffect[] {
   switch (event.type) {
@@ -57,8 +70,10 @@ export function budgetEffectsOf(event: CompensationEvent, state: OpenCompensatio
       return effect('reserve', event.data.reservation);
     case 'CompensationRefused':
     case 'OfferExpired':
+    case 'PayoutAbandoned':
       return effect('release', event.data.released);
     case 'PayoutConfirmed':
+    case 'PayoutSettledOutside':
     case 'CompensationIssued':
       return effect('spend', state.approval?.reservation ?? null);
     default:
@@ -68,7 +83,8 @@ export function budgetEffectsOf(event: CompensationEvent, state: OpenCompensatio
 
 /**
  * Money back committed on an order (refunds and allowances): committed on approval, given back when the offer is
- * refused or expires; a payout in manual review stays committed (it may still have been paid).
+ * refused or expires, or its payout is abandoned; a payout in manual review stays committed (it may still have been
+ * paid).
  */
 export function moneyBackCommitmentOf(event: CompensationEvent, state: OpenCompensationState): number {
   if (!MoneyBackInstruments.includes(state.terms.instrument) || !state.terms.orderId) return 0;
@@ -77,6 +93,7 @@ export function moneyBackCommitmentOf(event: CompensationEvent, state: OpenCompe
       return state.terms.amount.amountMinor;
     case 'CompensationRefused':
     case 'OfferExpired':
+    case 'PayoutAbandoned':
       return -state.terms.amount.amountMinor;
     default:
       return 0;

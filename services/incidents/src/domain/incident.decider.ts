@@ -633,6 +633,7 @@ function resolve(command: ResolveIncident, state: IncidentState, policy: Inciden
         ...(confirmed < required && override
           ? { confirmationOverride: { reason: override.reason, by: audit.actor } }
           : {}),
+        solution: { kind: resolution.solution.kind, description: resolution.solution.description },
         ...casesOf(state.incident),
       },
     },

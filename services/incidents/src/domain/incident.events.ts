@@ -215,6 +215,8 @@ export type IncidentResolved = Event<
     readonly confirmations?: { readonly confirmed: number; readonly required: number };
     /** Resolved with fewer confirmations than required: who decided and why. */
     readonly confirmationOverride?: { readonly reason: string; readonly by: ActorRef };
+    /** The approved solution that resolved it (absent in events recorded before issue 12 published it). */
+    readonly solution?: { readonly kind: SolutionKind; readonly description: string };
   }
 >;
 

@@ -1,7 +1,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { StringEnum } from '@aftersales/contracts';
 import { DateTime } from '@aftersales/platform-http';
-import { CauseKinds } from '../../domain/compensation-order.decider';
+import { CauseKinds, ManualReviewResolutions } from '../../domain/compensation-order.decider';
 import { ApproverRoles, Instruments } from '../../domain/compensation-policy';
 
 const MAX_MINOR = 1_000_000_000_000;
@@ -25,6 +25,7 @@ export const CompensationStatuses = [
   'rejected',
   'expired',
   'manual_review',
+  'abandoned',
 ] as const;
 
 const CauseBody = Type.Object(
@@ -63,6 +64,22 @@ export const NoteBody = Type.Object(
   { additionalProperties: false, title: 'NoteBody' },
 );
 export type NoteBody = Static<typeof NoteBody>;
+
+/** Body of `POST /compensations/:id/manual-review-resolution`. */
+export const ResolveManualReviewBody = Type.Object(
+  {
+    resolution: StringEnum(ManualReviewResolutions, {
+      description:
+        'retry: sent again under a new payout key; paid_outside: paid by other means (externalReference required); abandoned: given up, the budget and money back released',
+    }),
+    note: Type.String({ minLength: 1, maxLength: 2000, description: 'Why (kept in the order’s audited events)' }),
+    externalReference: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 128, description: 'The reference of the payment made by other means' }),
+    ),
+  },
+  { additionalProperties: false, title: 'ResolveManualReviewBody' },
+);
+export type ResolveManualReviewBody = Static<typeof ResolveManualReviewBody>;
 
 export const EmptyBody = Type.Object({}, { additionalProperties: false, title: 'EmptyBody' });
 export type EmptyBody = Static<typeof EmptyBody>;
@@ -274,3 +291,63 @@ export const ProviderConfirmationBody = Type.Object(
   { title: 'ProviderConfirmationBody' },
 );
 export type ProviderConfirmationBody = Static<typeof ProviderConfirmationBody>;
+
+/** Body of `POST /invoice-requests`: the customer applied for an invoice on the order. */
+export const RequestInvoiceBody = Type.Object(
+  {
+    orderId: Type.String({ minLength: 1, maxLength: 64 }),
+    customerId: Type.String({ minLength: 1, maxLength: 128 }),
+    caseId: Type.Optional(Type.String({ format: 'uuid', description: 'The after-sales case, when there is one' })),
+    amount: MoneyBody,
+    urgent: Type.Optional(Type.Boolean({ description: 'Needed urgently: finance is asked to expedite it' })),
+    urgencyReason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+  },
+  { additionalProperties: false, title: 'RequestInvoiceBody' },
+);
+export type RequestInvoiceBody = Static<typeof RequestInvoiceBody>;
+
+export const ExpediteInvoiceBody = Type.Object(
+  { reason: Type.String({ minLength: 1, maxLength: 500, description: 'Why it is urgent' }) },
+  { additionalProperties: false, title: 'ExpediteInvoiceBody' },
+);
+export type ExpediteInvoiceBody = Static<typeof ExpediteInvoiceBody>;
+
+export const IssueInvoiceBody = Type.Object(
+  { invoiceNumber: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9/_.-]+$' }) },
+  { additionalProperties: false, title: 'IssueInvoiceBody' },
+);
+export type IssueInvoiceBody = Static<typeof IssueInvoiceBody>;
+
+export const ListInvoicesQuery = Type.Object(
+  {
+    status: Type.Optional(StringEnum(['queued', 'issued'] as const)),
+    limit: Type.Optional(
+      Type.String({ pattern: '^(?:[1-9][0-9]?|[1-4][0-9]{2}|500)$', description: 'Page size, 1 to 500 (100).' }),
+    ),
+  },
+  { additionalProperties: false, title: 'ListInvoicesQuery' },
+);
+export type ListInvoicesQuery = Static<typeof ListInvoicesQuery>;
+
+export const InvoiceView = Type.Object(
+  {
+    invoiceRequestId: Type.String({ format: 'uuid' }),
+    queuePosition: Type.Integer({ minimum: 1, description: "The request's place in the tenant's queue" }),
+    orderId: Type.String(),
+    customerId: Type.String(),
+    caseId: Nullable(Type.String({ format: 'uuid' })),
+    amount: Type.Object({ amountMinor: Type.Integer(), currency: Type.String() }),
+    status: StringEnum(['queued', 'issued'] as const),
+    urgent: Type.Boolean(),
+    expediteReason: Nullable(Type.String()),
+    expediteRequestedAt: Nullable(DateTime()),
+    invoiceNumber: Nullable(Type.String()),
+    requestedAt: DateTime(),
+    issuedAt: Nullable(DateTime()),
+  },
+  { title: 'InvoiceView' },
+);
+export type InvoiceView = Static<typeof InvoiceView>;
+
+export const InvoiceListView = Type.Object({ invoices: Type.Array(InvoiceView) }, { title: 'InvoiceListView' });
+export type InvoiceListView = Static<typeof InvoiceListView>;

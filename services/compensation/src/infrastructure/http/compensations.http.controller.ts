@@ -10,6 +10,7 @@ import {
   type Principal,
 } from '@aftersales/platform-http';
 import { CompensationService, type CompensationStep } from '../../application/compensation.service';
+import { Payouts } from '../../application/payouts';
 import { causeKey, compensationIdOf } from '../../application/request-keys';
 import type { Cause, OpenCompensationState } from '../../domain/compensation-order.decider';
 import {
@@ -19,6 +20,7 @@ import {
   ListCompensationsQuery,
   NoteBody,
   RequestCompensationBody,
+  ResolveManualReviewBody,
 } from './compensation.schemas';
 
 const STAFF = [Role.Agent, Role.Supervisor, Role.CsManager, Role.CsDirector] as const;
@@ -67,7 +69,10 @@ export function compensationView(state: OpenCompensationState): CompensationView
  */
 @Controller('compensations')
 export class CompensationsHttpController {
-  constructor(@Inject(CompensationService) private readonly compensations: CompensationService) {}
+  constructor(
+    @Inject(CompensationService) private readonly compensations: CompensationService,
+    @Inject(Payouts) private readonly payouts: Payouts,
+  ) {}
 
   /**
    * Requests a compensation; within the requester's own limit it is approved (budget reserved) and offered at once,
@@ -188,6 +193,30 @@ export class CompensationsHttpController {
     @Body(new SchemaPipe(NoteBody)) body: NoteBody,
   ): Promise<CompensationView> {
     return this.step(origin, id, { type: 'RefuseCompensation', data: { note: body.note } });
+  }
+
+  /**
+   * Resolves a payout in manual review: `retry` (sent again under a new payout key), `paid_outside` (paid by other
+   * means, with its reference: booked against `paid_outside`) or `abandoned` (the budget and money back released). A
+   * supervisor or above whose limit covers the order; the provider is asked first, so a payout it confirmed meanwhile is
+   * recorded paid instead (409 `PAID_BY_PROVIDER`) and one it still processes waits (409 `PROVIDER_PENDING`).
+   */
+  @Post(':compensationId/manual-review-resolution')
+  @HttpCode(200)
+  @Roles(Role.Supervisor, Role.CsManager, Role.CsDirector)
+  @Responds(200, CompensationView)
+  async resolveManualReview(
+    @RequestOrigin() origin: CommandOrigin,
+    @Param('compensationId', new ParseUUIDPipe()) id: string,
+    @Body(new SchemaPipe(ResolveManualReviewBody)) body: ResolveManualReviewBody,
+  ): Promise<CompensationView> {
+    return compensationView(
+      await this.payouts.resolveManualReview(origin, id, {
+        resolution: body.resolution,
+        note: body.note,
+        externalReference: body.externalReference ?? null,
+      }),
+    );
   }
 
   private async step(origin: CommandOrigin, id: string, step: CompensationStep): Promise<CompensationView> {

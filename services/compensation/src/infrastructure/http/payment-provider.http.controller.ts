@@ -1,5 +1,5 @@
 import { Body, Controller, Headers, HttpCode, Inject, Post, UnauthorizedException } from '@nestjs/common';
-import { inTransaction, type ServiceDatabase } from '@aftersales/eventstore';
+import { inTransaction, StreamSession, type ServiceDatabase } from '@aftersales/eventstore';
 import { ProblemDetails, Public, Responds, SchemaPipe } from '@aftersales/platform-http';
 import { SERVICE_DATABASE } from '@aftersales/service-runtime';
 import { Type } from '@sinclair/typebox';
@@ -39,7 +39,9 @@ export class PaymentProviderHttpController {
     if (body.status === 'pending') return { received: true };
     const { tenant, compensationId } = body.metadata;
     await inTransaction(this.database.pool, async (tx) => {
-      const state = await this.compensations.find(compensationId, tx);
+      // One read of the order for the check here and the decision.
+      const session = new StreamSession();
+      const state = await this.compensations.find(compensationId, tx, session);
       if (!state || state.terms.tenant !== tenant || state.payout?.payoutKey !== body.payoutKey) return;
       const origin = payoutOrigin(tenant, compensationId, `provider:${body.reference}:${body.status}`);
       await this.payouts.report(
@@ -54,6 +56,7 @@ export class PaymentProviderHttpController {
             }
           : { status: 'failed', providerReference: body.reference, error: body.error ?? 'failed at the provider' },
         tx,
+        session,
       );
     });
     return { received: true };

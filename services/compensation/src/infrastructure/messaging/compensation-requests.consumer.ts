@@ -4,6 +4,7 @@ import {
   CompensationRequestedV1,
   IncidentEscalatedV1,
   IncidentOpenedV1,
+  IncidentResolvedV1,
   RefundRequestedV1,
   SatisfactionBelowTargetV1,
 } from '@aftersales/contracts';
@@ -137,7 +138,8 @@ export class CompensationRequestsConsumer {
 /**
  * Consumer `emergency-funds`: incidents of level 1 and 2 get the tenant's emergency fund (seed 004 §6.3), opened when
  * the incident opens at that level or is raised to it (never lowered); each case an incident names when it opens is
- * offered the apology coupon (seed 004 §4.2.3), once per incident and case, drawn on the fund when there is one.
+ * offered the apology coupon (seed 004 §4.2.3), once per incident and case, drawn on the fund when there is one; an
+ * incident resolved by compensating its customers offers each of its cases the extended warranty, once.
  */
 @Controller()
 export class EmergencyFundsConsumer {
@@ -165,6 +167,36 @@ export class EmergencyFundsConsumer {
           source: 'incidents',
           requestKey,
           preApproved: false,
+          customerConsented: false,
+        },
+        tx,
+      );
+    }
+  }
+
+  /**
+   * An incident resolved by a solution of kind `compensation` (seed 004 §4(三)2: "compensate the customers, e.g. extend
+   * the warranty 6 months"): each affected customer's case is offered the extended warranty of the tenant's policy,
+   * once per incident and case (approved by the incident's solution approvers; the customer accepts it).
+   */
+  @Handles(IncidentResolvedV1)
+  async onIncidentResolved({ tx, data, origin }: InboxEvent<IncidentResolvedV1>): Promise<void> {
+    if (data.solution?.kind !== 'compensation') return;
+    for (const caseId of data.caseIds ?? []) {
+      const requestKey = `solution:${data.incidentId}:${caseId}`;
+      await this.compensations.request(
+        origin,
+        {
+          compensationId: compensationIdOf(origin.tenant, `incidents:${requestKey}`),
+          cause: { kind: 'incident', id: data.incidentId, reason: 'solution' },
+          caseId,
+          orderId: null,
+          instrument: 'extended_warranty',
+          amount: null,
+          facts: { ...noProductFacts, paidAmount: null },
+          source: 'incidents',
+          requestKey,
+          preApproved: true,
           customerConsented: false,
         },
         tx,

@@ -6,6 +6,8 @@ import {
   CompensationPaidV1,
   CompensationRefusedV1,
   CompensationOrderRequestedV1,
+  InvoiceExpediteRequestedV1,
+  InvoiceIssuedV1,
   PayoutManualReviewRequiredV1,
   RefundFailedV1,
   RefundPaidV1,
@@ -13,7 +15,8 @@ import {
   type RefundFailureReason,
 } from '@aftersales/contracts';
 import type { IntegrationEvent, IntegrationEventMapper } from '@aftersales/messaging';
-import type { CompensationEvent, DeclineReason, OrderRef } from '../../domain/compensation-order.decider';
+import type { InvoiceEvent } from '../../domain/invoice-request.decider';
+import { PAID_OUTSIDE, type CompensationEvent, type OrderRef } from '../../domain/compensation-order.decider';
 
 const caseOf = (caseId: string | null) => (caseId ? { caseId } : {});
 const headOf = (compensationId: string, tenantId: string, ref: OrderRef) => ({
@@ -34,8 +37,12 @@ const isReturnRefund = (ref: OrderRef) =>
 const isReturnAllowance = (ref: OrderRef) =>
   ref.source === 'returns' && ref.cause.kind === 'return' && ref.instrument === 'allowance';
 
-const refundFailureOf = (reason: DeclineReason): RefundFailureReason =>
-  reason === 'exceeds_amount_paid' || reason === 'budget_exhausted' ? reason : 'approval_refused';
+const refundFailureOf = (reason: CompensationCancellationReason): RefundFailureReason => {
+  if (reason === 'exceeds_amount_paid' || reason === 'budget_exhausted') return reason;
+  // Given up after the provider failed it again and again.
+  if (reason === 'payout_abandoned') return 'payment_declined';
+  return 'approval_refused';
+};
 
 function paid(id: string, tenantId: string, ref: OrderRef, paymentChannel: string, paidAt: string): IntegrationEvent {
   const common = {
@@ -92,12 +99,52 @@ function cancelled(
   return { type: CompensationCancelledV1.type, subject: id, data };
 }
 
+/** Invoice requests: finance is told of an urgent one; an issued invoice shows on its case's timeline. */
+function invoiceEventOf(event: InvoiceEvent, tenantId: string): IntegrationEvent | null {
+  switch (event.type) {
+    case 'InvoiceExpediteRequested': {
+      const d = event.data;
+      const data: InvoiceExpediteRequestedV1 = {
+        invoiceRequestId: d.invoiceRequestId,
+        tenantId,
+        ...caseOf(d.caseId),
+        orderId: d.orderId,
+        customerId: d.customerId,
+        queuePosition: d.sequence,
+        reason: d.reason,
+        requestedAt: d.at,
+      };
+      return { type: InvoiceExpediteRequestedV1.type, subject: d.invoiceRequestId, data };
+    }
+    case 'InvoiceIssued': {
+      const d = event.data;
+      const data: InvoiceIssuedV1 = {
+        invoiceRequestId: d.invoiceRequestId,
+        tenantId,
+        ...caseOf(d.caseId),
+        orderId: d.orderId,
+        amount: { amountMinor: d.amount.amountMinor, currency: d.amount.currency },
+        invoiceNumber: d.invoiceNumber,
+        expedited: d.expedited,
+        issuedAt: d.issuedAt,
+      };
+      return { type: InvoiceIssuedV1.type, subject: d.invoiceRequestId, data };
+    }
+    case 'InvoiceRequested':
+      return null;
+    default:
+      return null;
+  }
+}
+
 /**
  * Domain → contract mapping at the edge. A return's refund and allowance answer with the v1 events returns declared
  * (ADR 14: `refund-paid`, `refund-failed`, `allowance-paid`, the same answer again when asked again); every other order
  * with compensation's own events, each naming its case. Payout attempts (sent, failed and retried) stay internal.
  */
 export const compensationIntegrationEvents: IntegrationEventMapper = (stored) => {
+  if (stored.streamId.startsWith('invoice-'))
+    return invoiceEventOf({ type: stored.type, data: stored.data } as InvoiceEvent, stored.metadata.tenant);
   if (!stored.streamId.startsWith('compensation-') || stored.streamId.startsWith('compensation-policy-')) return null;
   const event = { type: stored.type, data: stored.data } as CompensationEvent;
   const tenantId = stored.metadata.tenant;
@@ -184,6 +231,10 @@ export const compensationIntegrationEvents: IntegrationEventMapper = (stored) =>
       };
       return { type: PayoutManualReviewRequiredV1.type, subject: d.compensationId, data };
     }
+    case 'PayoutSettledOutside':
+      return paid(event.data.compensationId, tenantId, event.data.ref, PAID_OUTSIDE, event.data.settledAt);
+    case 'PayoutAbandoned':
+      return cancelled(event.data.compensationId, tenantId, event.data.ref, 'payout_abandoned', event.data.abandonedAt);
     case 'CompensationAnswerRepeated': {
       const { compensationId, ref, answer } = event.data;
       return answer.outcome === 'paid'
@@ -194,6 +245,7 @@ export const compensationIntegrationEvents: IntegrationEventMapper = (stored) =>
     case 'PayoutRequested':
     case 'PayoutSent':
     case 'PayoutFailed':
+    case 'PayoutRetried':
       return null;
     default:
       return null;

@@ -2,9 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import type { ServiceDatabase } from '@aftersales/eventstore';
 import { SERVICE_DATABASE } from '@aftersales/service-runtime';
+import { COMPENSATION_CONFIG, type CompensationConfig } from '../../application/compensation.config';
 import type {
   BudgetBook,
   BudgetView,
+  HeldSlice,
+  InvoiceBook,
+  InvoiceSummary,
   CompensationIndex,
   CompensationSummary,
   Ledger,
@@ -13,6 +17,7 @@ import type {
   MoneyBackRegister,
 } from '../../application/compensation.ports';
 import type { BudgetScope, CauseKind, CompensationStatus } from '../../domain/compensation-order.decider';
+import { limitAfter, planSlices, type BudgetSlice } from '../../domain/budget-slices';
 import type { BudgetEffect, LedgerAccount } from '../../domain/ledger';
 import type { Instrument } from '../../domain/compensation-policy';
 
@@ -45,46 +50,221 @@ function budgetView(row: BudgetRow): BudgetView {
   };
 }
 
-/** {@link BudgetBook} in table `compensation_budgets` (CHECKs: never negative, never above the limit). */
+interface SliceRow {
+  slice: number;
+  allocated_minor: string;
+  reserved_minor: string;
+  spent_minor: string;
+}
+
+const sliceOf = (row: SliceRow): BudgetSlice => ({
+  slice: row.slice,
+  allocatedMinor: Number(row.allocated_minor),
+  reservedMinor: Number(row.reserved_minor),
+  spentMinor: Number(row.spent_minor),
+});
+
+const SLICE_COLUMNS = 'slice, allocated_minor, reserved_minor, spent_minor';
+
+/**
+ * {@link BudgetBook} in tables `compensation_budgets` (each budget's head: its limit) and `compensation_budget_slices`
+ * (allocations, reservations and spending per slice; CHECKs: never negative, never above the slice's allocation; a
+ * deferred trigger: the allocations never above the limit). ADR 17.
+ */
 @Injectable()
 export class PostgresBudgetBook implements BudgetBook {
-  constructor(@Inject(SERVICE_DATABASE) private readonly database: ServiceDatabase) {}
+  /** The slice each connection held last, per budget: the next transaction on it tries that one first. */
+  private readonly lastSlice = new WeakMap<PoolClient, Map<string, number>>();
 
-  async lock(
+  constructor(
+    @Inject(SERVICE_DATABASE) private readonly database: ServiceDatabase,
+    @Inject(COMPENSATION_CONFIG) private readonly config: CompensationConfig,
+  ) {}
+
+  async hold(
     tx: PoolClient,
     tenant: string,
     scope: BudgetScope,
-    limit: { limitMinor: number; currency: string },
-  ): Promise<BudgetView> {
-    // A month's limit follows the tenant's policy; an incident's fund was set when it opened.
-    if (scope.kind === 'month')
+    monthLimit: { limitMinor: number; currency: string } | null,
+    wantMinor: number,
+  ): Promise<HeldSlice> {
+    const key = [tenant, scope.kind, scopeKey(scope)];
+    const hints = this.lastSlice.get(tx) ?? this.lastSlice.set(tx, new Map()).get(tx)!;
+    const budgetKey = key.join('\u0000');
+    const prefer = hints.get(budgetKey) ?? -1;
+    // The common case: a slice nobody else holds with room for the order, locked without waiting for anyone.
+    const { rows } = await tx.query<{ slice: number; available: string }>(
+      `SELECT slice, allocated_minor - reserved_minor - spent_minor AS available FROM compensation_budget_slices
+        WHERE tenant = $1 AND scope_kind = $2 AND scope_id = $3 AND allocated_minor - reserved_minor - spent_minor >= $4
+        ORDER BY slice = $5 DESC, random() LIMIT 1 FOR UPDATE SKIP LOCKED`,
+      [...key, wantMinor, prefer],
+    );
+    const found = rows[0];
+    const held = found
+      ? { slice: found.slice, availableMinor: Number(found.available) }
+      : await this.rebalance(tx, tenant, scope, monthLimit, wantMinor, prefer);
+    hints.set(budgetKey, held.slice);
+    return held;
+  }
+
+  /**
+   * No free slice has room: with the budget's head locked, one slice (or the slices this transaction creates) takes a
+   * share of the head's free money; when the head has too little, the slices nobody holds give back what they do not
+   * use; when that is still too little, every slice is waited for, so only the whole budget is ever "exhausted" (ADR 17).
+   * The head is held to the end of the transaction: refills queue, approvals on slices with room do not.
+   */
+  private async rebalance(
+    tx: PoolClient,
+    tenant: string,
+    scope: BudgetScope,
+    monthLimit: { limitMinor: number; currency: string } | null,
+    wantMinor: number,
+    prefer: number,
+  ): Promise<HeldSlice> {
+    const key = [tenant, scope.kind, scopeKey(scope)];
+    // A month's budget starts with the tenant's policy's limit; an incident's fund was set when it opened.
+    if (monthLimit)
       await tx.query(
         `INSERT INTO compensation_budgets (tenant, scope_kind, scope_id, currency, limit_minor)
-         VALUES ($1, 'month', $2, $3, GREATEST($4::bigint, 0))
-         ON CONFLICT (tenant, scope_kind, scope_id) DO UPDATE
-           SET limit_minor = GREATEST(EXCLUDED.limit_minor, compensation_budgets.reserved_minor + compensation_budgets.spent_minor)`,
-        [tenant, scope.month, limit.currency, limit.limitMinor],
+         VALUES ($1, $2, $3, $4, GREATEST($5::bigint, 0)) ON CONFLICT DO NOTHING`,
+        [...key, monthLimit.currency, monthLimit.limitMinor],
       );
-    const { rows } = await tx.query<BudgetRow>(
-      `SELECT * FROM compensation_budgets WHERE tenant = $1 AND scope_kind = $2 AND scope_id = $3 FOR UPDATE`,
-      [tenant, scope.kind, scopeKey(scope)],
+    const head = await tx.query<{ limit_minor: string }>(
+      `SELECT limit_minor FROM compensation_budgets WHERE tenant = $1 AND scope_kind = $2 AND scope_id = $3
+         FOR NO KEY UPDATE`,
+      key,
     );
-    const row = rows[0];
-    if (!row) throw new Error(`No budget ${scope.kind} ${scopeKey(scope)} for ${tenant}`);
-    return budgetView(row);
+    if (!head.rows[0]) throw new Error(`No budget ${scope.kind} ${scopeKey(scope)} for ${tenant}`);
+    let limitMinor = Number(head.rows[0].limit_minor);
+    if (monthLimit && monthLimit.limitMinor !== limitMinor)
+      limitMinor = await this.resize(tx, key, limitMinor, monthLimit.limitMinor);
+    const slices = this.config.budgetSlices;
+    // Slices this transaction creates are its own (nobody sees them before its commit): they all take a share.
+    const created = await tx.query<SliceRow>(
+      `INSERT INTO compensation_budget_slices (tenant, scope_kind, scope_id, slice)
+       SELECT $1, $2, $3, generate_series(0, $4::int - 1) ON CONFLICT DO NOTHING RETURNING ${SLICE_COLUMNS}`,
+      [...key, slices],
+    );
+    let held = created.rows.map(sliceOf);
+    if (held.length === 0) held = await this.oneFreeSlice(tx, key, prefer);
+    const plan = (mine: BudgetSlice[], others: number) =>
+      planSlices({ limitMinor, held: mine, othersAllocatedMinor: others, wantMinor, prefer, spreadOver: slices });
+    let planned = plan(held, await this.allocatedBesides(tx, key, held));
+    if (!planned.enough) {
+      // The head has too little: the slices nobody holds give back what they do not use.
+      held = await this.freeSlices(tx, key, held);
+      planned = plan(held, await this.allocatedBesides(tx, key, held));
+    }
+    if (!planned.enough) {
+      // Still too little: wait for every slice, so only the whole budget is ever "exhausted".
+      held = await this.lockAll(tx, key);
+      planned = plan(held, 0);
+    }
+    if (!planned.enough) return { slice: held[0]?.slice ?? 0, availableMinor: planned.availableMinor };
+    await tx.query(
+      `UPDATE compensation_budget_slices s SET allocated_minor = a.allocated
+         FROM unnest($4::int[], $5::bigint[]) AS a(slice, allocated)
+        WHERE s.tenant = $1 AND s.scope_kind = $2 AND s.scope_id = $3 AND s.slice = a.slice`,
+      [...key, planned.allocations.map((a) => a.slice), planned.allocations.map((a) => a.allocatedMinor)],
+    );
+    return { slice: planned.slice, availableMinor: planned.availableMinor };
+  }
+
+  /** One slice nobody holds (the preferred one first), or a new one when every slice is held (slices follow concurrency). */
+  private async oneFreeSlice(tx: PoolClient, key: string[], prefer: number): Promise<BudgetSlice[]> {
+    const free = await tx.query<SliceRow>(
+      `SELECT ${SLICE_COLUMNS} FROM compensation_budget_slices WHERE tenant = $1 AND scope_kind = $2 AND scope_id = $3
+        ORDER BY slice = $4 DESC, random() LIMIT 1 FOR UPDATE SKIP LOCKED`,
+      [...key, prefer],
+    );
+    if (free.rows.length > 0) return free.rows.map(sliceOf);
+    const added = await tx.query<SliceRow>(
+      `INSERT INTO compensation_budget_slices (tenant, scope_kind, scope_id, slice)
+       SELECT $1, $2, $3, max(slice) + 1 FROM compensation_budget_slices WHERE tenant = $1 AND scope_kind = $2 AND scope_id = $3
+       RETURNING ${SLICE_COLUMNS}`,
+      key,
+    );
+    return added.rows.map(sliceOf);
+  }
+
+  /** The held slices and every slice nobody else holds (`SKIP LOCKED`: no waiting), by slice. */
+  private async freeSlices(tx: PoolClient, key: string[], held: BudgetSlice[]): Promise<BudgetSlice[]> {
+    const { rows } = await tx.query<SliceRow>(
+      `SELECT ${SLICE_COLUMNS} FROM compensation_budget_slices WHERE tenant = $1 AND scope_kind = $2 AND scope_id = $3
+        ORDER BY slice FOR UPDATE SKIP LOCKED`,
+      key,
+    );
+    const mine = new Map(held.map((s) => [s.slice, s]));
+    for (const row of rows) mine.set(row.slice, sliceOf(row));
+    return [...mine.values()];
+  }
+
+  /** What the slices not in `mine` have allocated: stable while the head is held (allocations move only under it). */
+  private async allocatedBesides(tx: PoolClient, key: string[], mine: readonly BudgetSlice[]): Promise<number> {
+    const { rows } = await tx.query<{ allocated: string }>(
+      `SELECT coalesce(sum(allocated_minor), 0) AS allocated FROM compensation_budget_slices
+        WHERE tenant = $1 AND scope_kind = $2 AND scope_id = $3 AND slice <> ALL($4::int[])`,
+      [...key, mine.map((s) => s.slice)],
+    );
+    return Number(rows[0]?.allocated ?? 0);
+  }
+
+  private async lockAll(tx: PoolClient, key: string[]): Promise<BudgetSlice[]> {
+    const { rows } = await tx.query<SliceRow>(
+      `SELECT ${SLICE_COLUMNS} FROM compensation_budget_slices WHERE tenant = $1 AND scope_kind = $2 AND scope_id = $3
+        ORDER BY slice FOR UPDATE`,
+      key,
+    );
+    return rows.map(sliceOf);
+  }
+
+  /**
+   * Sets a budget's limit, its head locked by the caller. Raised: nothing else moves. Lowered: every slice is waited
+   * for and gives back what it does not use, and the limit never drops below what is reserved and spent.
+   */
+  private async resize(tx: PoolClient, key: string[], current: number, wanted: number): Promise<number> {
+    let limitMinor = wanted;
+    if (wanted < current) {
+      const slices = await this.lockAll(tx, key);
+      limitMinor = limitAfter(wanted, slices);
+      await tx.query(
+        `UPDATE compensation_budget_slices SET allocated_minor = reserved_minor + spent_minor
+          WHERE tenant = $1 AND scope_kind = $2 AND scope_id = $3`,
+        key,
+      );
+    }
+    await tx.query(
+      'UPDATE compensation_budgets SET limit_minor = $4 WHERE tenant = $1 AND scope_kind = $2 AND scope_id = $3',
+      [...key, limitMinor],
+    );
+    return limitMinor;
+  }
+
+  async setMonthLimits(tx: PoolClient, tenant: string, fromMonth: string, limitMinor: number): Promise<void> {
+    const { rows } = await tx.query<{ scope_id: string; limit_minor: string }>(
+      `SELECT scope_id, limit_minor FROM compensation_budgets WHERE tenant = $1 AND scope_kind = 'month' AND scope_id >= $2
+        ORDER BY scope_id FOR NO KEY UPDATE`,
+      [tenant, fromMonth],
+    );
+    for (const row of rows)
+      if (Number(row.limit_minor) !== limitMinor)
+        await this.resize(tx, [tenant, 'month', row.scope_id], Number(row.limit_minor), limitMinor);
   }
 
   async apply(tx: PoolClient, tenant: string, effect: BudgetEffect): Promise<void> {
     const set = {
-      reserve: 'reserved_minor = reserved_minor + $4',
-      release: 'reserved_minor = reserved_minor - $4',
-      spend: 'reserved_minor = reserved_minor - $4, spent_minor = spent_minor + $4',
+      reserve: 'reserved_minor = reserved_minor + $5',
+      release: 'reserved_minor = reserved_minor - $5',
+      spend: 'reserved_minor = reserved_minor - $5, spent_minor = spent_minor + $5',
     }[effect.kind];
     const { rowCount } = await tx.query(
-      `UPDATE compensation_budgets SET ${set} WHERE tenant = $1 AND scope_kind = $2 AND scope_id = $3`,
-      [tenant, effect.scope.kind, scopeKey(effect.scope), effect.amountMinor],
+      `UPDATE compensation_budget_slices SET ${set} WHERE tenant = $1 AND scope_kind = $2 AND scope_id = $3 AND slice = $4`,
+      [tenant, effect.scope.kind, scopeKey(effect.scope), effect.slice, effect.amountMinor],
     );
-    if (rowCount !== 1) throw new Error(`No budget ${effect.scope.kind} ${scopeKey(effect.scope)} for ${tenant}`);
+    if (rowCount !== 1)
+      throw new Error(
+        `No slice ${effect.slice} of budget ${effect.scope.kind} ${scopeKey(effect.scope)} for ${tenant}`,
+      );
   }
 
   async openIncidentFund(
@@ -111,10 +291,15 @@ export class PostgresBudgetBook implements BudgetBook {
 
   async list(tenant: string, filter: { month?: string; incidentId?: string }): Promise<BudgetView[]> {
     const { rows } = await this.database.pool.query<BudgetRow>(
-      `SELECT * FROM compensation_budgets WHERE tenant = $1
-         AND ($2::text IS NULL OR (scope_kind = 'month' AND scope_id = $2))
-         AND ($3::text IS NULL OR (scope_kind = 'incident' AND scope_id = $3))
-       ORDER BY scope_kind, scope_id DESC LIMIT 200`,
+      `SELECT b.scope_kind, b.scope_id, b.currency, b.limit_minor,
+              coalesce(sum(s.reserved_minor), 0) AS reserved_minor, coalesce(sum(s.spent_minor), 0) AS spent_minor
+         FROM compensation_budgets b
+         LEFT JOIN compensation_budget_slices s USING (tenant, scope_kind, scope_id)
+        WHERE b.tenant = $1
+          AND ($2::text IS NULL OR (b.scope_kind = 'month' AND b.scope_id = $2))
+          AND ($3::text IS NULL OR (b.scope_kind = 'incident' AND b.scope_id = $3))
+        GROUP BY b.scope_kind, b.scope_id, b.currency, b.limit_minor
+        ORDER BY b.scope_kind, b.scope_id DESC LIMIT 200`,
       [tenant, filter.month ?? null, filter.incidentId ?? null],
     );
     return rows.map(budgetView);
@@ -140,27 +325,35 @@ interface LedgerRow {
 export class PostgresLedger implements Ledger {
   constructor(@Inject(SERVICE_DATABASE) private readonly database: ServiceDatabase) {}
 
-  async book(tx: PoolClient, tenant: string, m: LedgerMovement): Promise<void> {
-    for (const [line, entry] of m.entries.entries())
-      await tx.query(
-        `INSERT INTO compensation_ledger (movement_id, line, tenant, compensation_id, cause_kind, cause_id, order_id, instrument,
-           account, amount_minor, currency, booked_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING`,
-        [
-          m.movementId,
-          line,
-          tenant,
-          m.compensationId,
-          m.cause.kind,
-          m.cause.id,
-          m.orderId,
-          m.instrument,
-          entry.account,
-          entry.amountMinor,
-          entry.currency,
-          m.bookedAt,
-        ],
-      );
+  async book(tx: PoolClient, tenant: string, movements: readonly LedgerMovement[]): Promise<void> {
+    const rows = movements.flatMap((m) => m.entries.map((entry, line) => ({ m, entry, line })));
+    if (rows.length === 0) return;
+    const column = <T>(f: (r: (typeof rows)[number]) => T) => rows.map(f);
+    await tx.query(
+      `INSERT INTO compensation_ledger (movement_id, line, tenant, compensation_id, cause_kind, cause_id, order_id, instrument,
+         account, amount_minor, currency, booked_at)
+       SELECT movement_id, line, $1, compensation_id, cause_kind, cause_id, order_id, instrument, account, amount_minor,
+              currency, booked_at
+         FROM unnest($2::uuid[], $3::int[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+                     $10::bigint[], $11::text[], $12::timestamptz[])
+           AS e(movement_id, line, compensation_id, cause_kind, cause_id, order_id, instrument, account, amount_minor,
+                currency, booked_at)
+       ON CONFLICT DO NOTHING`,
+      [
+        tenant,
+        column((r) => r.m.movementId),
+        column((r) => r.line),
+        column((r) => r.m.compensationId),
+        column((r) => r.m.cause.kind),
+        column((r) => r.m.cause.id),
+        column((r) => r.m.orderId),
+        column((r) => r.m.instrument),
+        column((r) => r.entry.account),
+        column((r) => r.entry.amountMinor),
+        column((r) => r.entry.currency),
+        column((r) => r.m.bookedAt),
+      ],
+    );
   }
 
   async movements(
@@ -289,5 +482,107 @@ export class PostgresCompensationIndex implements CompensationIndex {
       status: r.status,
       requestedAt: r.requested_at.toISOString(),
     }));
+  }
+}
+
+interface InvoiceRow {
+  invoice_request_id: string;
+  sequence: string;
+  order_id: string;
+  customer_id: string;
+  case_id: string | null;
+  amount_minor: string;
+  currency: string;
+  status: 'queued' | 'issued';
+  urgent: boolean;
+  expedite_reason: string | null;
+  expedite_requested_at: Date | null;
+  invoice_number: string | null;
+  requested_at: Date;
+  issued_at: Date | null;
+}
+
+const invoiceOf = (r: InvoiceRow): InvoiceSummary => ({
+  invoiceRequestId: r.invoice_request_id,
+  sequence: Number(r.sequence),
+  orderId: r.order_id,
+  customerId: r.customer_id,
+  caseId: r.case_id,
+  amount: { amountMinor: Number(r.amount_minor), currency: r.currency },
+  status: r.status,
+  urgent: r.urgent,
+  expediteReason: r.expedite_reason,
+  expediteRequestedAt: r.expedite_requested_at?.toISOString() ?? null,
+  invoiceNumber: r.invoice_number,
+  requestedAt: r.requested_at.toISOString(),
+  issuedAt: r.issued_at?.toISOString() ?? null,
+});
+
+/** {@link InvoiceBook} in tables `compensation_invoice_sequences` and `compensation_invoices`. */
+@Injectable()
+export class PostgresInvoiceBook implements InvoiceBook {
+  constructor(@Inject(SERVICE_DATABASE) private readonly database: ServiceDatabase) {}
+
+  async nextSequence(tx: PoolClient, tenant: string): Promise<number> {
+    const { rows } = await tx.query<{ last: string }>(
+      `INSERT INTO compensation_invoice_sequences (tenant, last) VALUES ($1, 1)
+       ON CONFLICT (tenant) DO UPDATE SET last = compensation_invoice_sequences.last + 1 RETURNING last`,
+      [tenant],
+    );
+    return Number(rows[0]!.last);
+  }
+
+  async record(tx: PoolClient, tenant: string, s: InvoiceSummary): Promise<void> {
+    await tx.query(
+      `INSERT INTO compensation_invoices (tenant, invoice_request_id, sequence, order_id, customer_id, case_id, amount_minor,
+         currency, status, urgent, expedite_reason, expedite_requested_at, invoice_number, requested_at, issued_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+       ON CONFLICT (tenant, invoice_request_id) DO UPDATE SET status = EXCLUDED.status, urgent = EXCLUDED.urgent,
+         expedite_reason = EXCLUDED.expedite_reason, expedite_requested_at = EXCLUDED.expedite_requested_at,
+         invoice_number = EXCLUDED.invoice_number, issued_at = EXCLUDED.issued_at`,
+      [
+        tenant,
+        s.invoiceRequestId,
+        s.sequence,
+        s.orderId,
+        s.customerId,
+        s.caseId,
+        s.amount.amountMinor,
+        s.amount.currency,
+        s.status,
+        s.urgent,
+        s.expediteReason,
+        s.expediteRequestedAt,
+        s.invoiceNumber,
+        s.requestedAt,
+        s.issuedAt,
+      ],
+    );
+  }
+
+  async queuedBefore(tx: PoolClient, tenant: string, sequence: number): Promise<number> {
+    const { rows } = await tx.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM compensation_invoices WHERE tenant = $1 AND status = 'queued' AND sequence < $2`,
+      [tenant, sequence],
+    );
+    return rows[0]?.n ?? 0;
+  }
+
+  async list(tenant: string, filter: { status?: 'queued' | 'issued'; limit: number }): Promise<InvoiceSummary[]> {
+    const { rows } = await this.database.pool.query<InvoiceRow>(
+      `SELECT * FROM compensation_invoices WHERE tenant = $1 AND ($2::text IS NULL OR status = $2)
+        ORDER BY sequence LIMIT $3`,
+      [tenant, filter.status ?? null, filter.limit],
+    );
+    return rows.map(invoiceOf);
+  }
+
+  async expediteQueue(tenant: string, limit: number): Promise<InvoiceSummary[]> {
+    const { rows } = await this.database.pool.query<InvoiceRow>(
+      `SELECT * FROM compensation_invoices WHERE tenant = $1 AND status = 'queued' AND urgent
+        ORDER BY expedite_requested_at, sequence LIMIT $2`,
+      [tenant, limit],
+    );
+    return rows.map(invoiceOf);
   }
 }

@@ -135,6 +135,7 @@ export const incidentsIntegrationEvents: IntegrationEventMapper = (stored) => {
         retrospectiveDueAt: d.retrospectiveDueAt,
         resolvedAt: d.at,
         ...casesOf(d),
+        ...(d.solution ? { solution: { kind: d.solution.kind, description: d.solution.description } } : {}),
       };
       return { type: IncidentResolvedV1.type, subject, data };
     }

@@ -1,0 +1,362 @@
+/**
+ * Payouts end to end at a sustained rate (issue 12): `POST /compensations` (cash, the customer's consent given, within
+ * the requester's limit: approved, the month budget reserved, the payout requested) → compensation sends it to the
+ * payment sandbox (a real process, HTTP with an Idempotency-Key) → the sandbox confirms by its signed webhook →
+ * compensation records it paid (ledger, budget spent). p50/p99 end to end and per stage, against a bare Kafka hop
+ * (produce → consume) and a bare HTTP call (to the sandbox, a separate process) measured in the same run at the same
+ * rate.
+ *
+ *   npm run bench:compensation                                  # 500 payouts/s for 30 s
+ *   BENCH_RATE=100 BENCH_SECONDS=10 npm run bench:compensation
+ *   SERVICE_CPU_PROFILE_DIR=/tmp/prof npm run bench:compensation # a V8 CPU profile of compensation when it stops
+ *
+ * The end to end time runs from the client sending the request to compensation recording `PayoutConfirmed` (its event
+ * store's `recorded_at`; one machine, one clock); the stages from the order's own events. Every payout is checked
+ * afterwards: paid once at the provider (no duplicate key), booked once in a balanced ledger.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { openSync, readFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Pool } from 'pg';
+import { signDevToken } from '@aftersales/platform-http';
+import { freePort, LoadClient, ServiceProcess } from '@aftersales/test-kit';
+import { createTestDatabase, type TestDatabase } from '@aftersales/testing';
+import {
+  BROKERS,
+  CpuSampler,
+  cpuSampler,
+  describeCpu,
+  kafka,
+  log,
+  measureKafkaHop,
+  percentile,
+  SCALE,
+  sleep,
+} from './support';
+
+const RATE = Number(process.env.BENCH_RATE ?? 500);
+const SECONDS = Math.max(5, Math.round(Number(process.env.BENCH_SECONDS ?? 30) * SCALE));
+const BASELINE_SECONDS = Number(process.env.BENCH_BASELINE_SECONDS ?? 10);
+/** How long the bench waits for the last payouts to be confirmed after the window. */
+const DRAIN_SECONDS = Number(process.env.BENCH_DRAIN_SECONDS ?? 120);
+const AMOUNT = 100;
+const SECRET = 'bench-compensation-secret';
+const PROVIDER_SECRET = 'bench-provider-secret';
+const ROOT = path.resolve(__dirname, '../..');
+const client = new LoadClient({ maxSockets: 512, timeoutMs: 60_000 });
+
+interface Payout {
+  readonly causeId: string;
+  /** Wall clock (ms) when the request was sent. */
+  sentAt?: number;
+  http?: number;
+  failed?: string;
+}
+
+function startSandbox(port: number): ChildProcess {
+  const logFile = openSync(path.join(tmpdir(), `bench-payment-sandbox-${port}.log`), 'a');
+  return spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'services/compensation/sandbox/main.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port), COMPENSATION_PROVIDER_WEBHOOK_SECRET: PROVIDER_SECRET },
+    stdio: ['ignore', logFile, logFile],
+  });
+}
+
+async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await fetch(url)
+      .then((r) => r.ok)
+      .catch(() => false);
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+    await sleep(200);
+  }
+}
+
+/** CPU seconds a process used so far (user + system), from /proc; 0 when it is gone. */
+function cpuSecondsOf(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+const summarise = (values: number[]) => {
+  values.sort((a, b) => a - b);
+  return { n: values.length, p50: percentile(values, 50), p99: percentile(values, 99) };
+};
+
+const bareAgent = new Agent({ keepAlive: true, maxSockets: 512 });
+/** One GET on a keep-alive connection, the body read. */
+const get = (url: string) =>
+  new Promise<void>((resolve, reject) => {
+    const req = request(url, { agent: bareAgent }, (res) => {
+      res.resume();
+      res.on('end', () => resolve());
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+
+/** A bare HTTP call at `rate`/s for `seconds`: `GET /health` of the sandbox (another process, a trivial handler). */
+async function measureHttpCall(url: string, rate: number, seconds: number): Promise<{ p50: number; p99: number }> {
+  const latencies: number[] = [];
+  const total = Math.round(rate * seconds);
+  const calls: Array<Promise<void>> = [];
+  const started = performance.now();
+  for (let i = 0; i < total; i++) {
+    const wait = started + (i * 1000) / rate - performance.now();
+    if (wait > 0) await sleep(wait);
+    const sent = performance.now();
+    calls.push(
+      get(url).then(
+        () => void latencies.push(performance.now() - sent),
+        () => undefined,
+      ),
+    );
+  }
+  await Promise.all(calls);
+  return summarise(latencies);
+}
+
+/** Per order: when its payout was requested, sent and confirmed (compensation's own clock). */
+async function stages(db: Pool): Promise<Map<string, { requested?: number; sent?: number; confirmed?: number }>> {
+  const { rows } = await db.query<{ id: string; requested: Date | null; sent: Date | null; confirmed: Date | null }>(
+    `SELECT substr(stream_id, 14) AS id,
+            min(recorded_at) FILTER (WHERE type = 'PayoutRequested') AS requested,
+            min(recorded_at) FILTER (WHERE type = 'PayoutSent') AS sent,
+            min(recorded_at) FILTER (WHERE type = 'PayoutConfirmed') AS confirmed
+       FROM es_events WHERE stream_id LIKE 'compensation-%' AND stream_id NOT LIKE 'compensation-policy-%'
+      GROUP BY stream_id`,
+  );
+  return new Map(
+    rows.map((r) => [
+      r.id,
+      { requested: r.requested?.getTime(), sent: r.sent?.getTime(), confirmed: r.confirmed?.getTime() },
+    ]),
+  );
+}
+
+/** Drives `RATE` payouts/s for `SECONDS` (open loop, each its own request); resolves when every request answered. */
+async function drive(url: string, token: string): Promise<{ payouts: Payout[]; windowSeconds: number }> {
+  const payouts: Payout[] = [];
+  const pay = async (p: Payout) => {
+    p.sentAt = Date.now();
+    const sent = performance.now();
+    const res = await client.post(`${url}/compensations`, token, {
+      cause: { kind: 'case', id: p.causeId },
+      instrument: 'cash',
+      amount: { amountMinor: AMOUNT, currency: 'CNY' },
+      customerConsented: true,
+    });
+    p.http = performance.now() - sent;
+    if (res.status !== 201) throw new Error(`POST /compensations: HTTP ${res.status}`);
+  };
+  const total = RATE * SECONDS;
+  log(`driving ${total} payouts at ${RATE}/s…`);
+  const calls: Array<Promise<void>> = [];
+  const started = performance.now();
+  let lastProgress = started;
+  for (let i = 0; i < total; i++) {
+    const wait = started + (i * 1000) / RATE - performance.now();
+    if (wait > 0) await sleep(wait);
+    if (performance.now() - lastProgress >= 5_000) {
+      lastProgress = performance.now();
+      log(`  ${i} payouts requested`);
+    }
+    const p: Payout = { causeId: randomUUID() };
+    payouts.push(p);
+    calls.push(
+      pay(p).catch((error: Error) => {
+        p.failed = error.message;
+      }),
+    );
+  }
+  const windowSeconds = (performance.now() - started) / 1000;
+  await Promise.all(calls);
+  return { payouts, windowSeconds };
+}
+
+/** Waits until every accepted payout is paid, or `DRAIN_SECONDS`; returns how many were paid. */
+async function drain(pool: Pool, tenant: string, accepted: number): Promise<number> {
+  const drainBy = Date.now() + DRAIN_SECONDS * 1000;
+  for (;;) {
+    const { rows } = await pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM compensation_orders WHERE tenant = $1 AND status = 'paid'`,
+      [tenant],
+    );
+    const paid = rows[0]?.n ?? 0;
+    if (paid >= accepted || Date.now() > drainBy) return paid;
+    log(`  ${paid} paid…`);
+    await sleep(1_000);
+  }
+}
+
+/** Once each: one payout per key at the provider, one booked movement per order, every movement balanced. */
+async function verify(pool: Pool, sandboxUrl: string): Promise<string> {
+  const provider = (await (await fetch(`${sandboxUrl}/payouts`)).json()) as { count: number; duplicates: number };
+  const { rows } = await pool.query<{ twice: number; sum: string; unbalanced: number }>(
+    `SELECT (SELECT count(*)::int FROM (SELECT compensation_id FROM compensation_ledger GROUP BY compensation_id
+               HAVING count(DISTINCT movement_id) > 1) t) AS twice,
+            (SELECT coalesce(sum(amount_minor), 0)::text FROM compensation_ledger) AS sum,
+            (SELECT count(*)::int FROM (SELECT movement_id FROM compensation_ledger GROUP BY movement_id
+               HAVING sum(amount_minor) <> 0) u) AS unbalanced`,
+  );
+  const books = rows[0]!;
+  return (
+    `Provider: ${provider.count} payouts, ${provider.duplicates} duplicates; ledger: ${books.twice} orders booked ` +
+    `twice, sum ${books.sum}, ${books.unbalanced} unbalanced movements.`
+  );
+}
+
+const STAGES = {
+  http: 'request (POST /compensations, client)',
+  send: 'payout requested → sent (timer → provider HTTP)',
+  confirm: 'sent → confirmed (provider → signed webhook → books)',
+  whole: 'end to end, request sent → payout confirmed',
+} as const;
+
+/** p50/p99 inputs per stage: the request from the client, the rest from the order's events. */
+async function seriesOf(pool: Pool, tenant: string, payouts: readonly Payout[]): Promise<Record<string, number[]>> {
+  const series: Record<string, number[]> = Object.fromEntries(Object.values(STAGES).map((s) => [s, []]));
+  const push = (stage: string, value: number | undefined) => {
+    if (value !== undefined && !Number.isNaN(value)) series[stage]!.push(value);
+  };
+  for (const p of payouts) if (!p.failed) push(STAGES.http, p.http);
+  const byCause = new Map(payouts.map((p) => [p.causeId, p]));
+  const { rows: ids } = await pool.query<{ compensation_id: string; cause_id: string }>(
+    'SELECT compensation_id, cause_id FROM compensation_orders WHERE tenant = $1',
+    [tenant],
+  );
+  const timeline = await stages(pool);
+  const minus = (a?: number, b?: number) => (a === undefined || b === undefined ? undefined : a - b);
+  for (const { compensation_id, cause_id } of ids) {
+    const t = timeline.get(compensation_id);
+    if (!t) continue;
+    push(STAGES.send, minus(t.sent, t.requested));
+    push(STAGES.confirm, minus(t.confirmed, t.sent));
+    push(STAGES.whole, minus(t.confirmed, byCause.get(cause_id)?.sentAt));
+  }
+  return series;
+}
+
+function printResults(
+  series: Record<string, number[]>,
+  baselines: { hop: { p50: number; p99: number }; http: { p50: number; p99: number } },
+  run: { payouts: readonly Payout[]; windowSeconds: number; paid: number; seconds: number },
+): void {
+  const ms = (n: number) => (Number.isNaN(n) ? '-' : `${n.toFixed(0)} ms`);
+  console.log(`\n| stage (${RATE} payouts/s × ${SECONDS} s) | n | p50 | p99 |`);
+  console.log('|:---|---:|---:|---:|');
+  for (const [stage, values] of Object.entries(series)) {
+    const s = summarise(values);
+    console.log(`| ${stage} | ${s.n} | ${ms(s.p50)} | ${ms(s.p99)} |`);
+  }
+  const { hop, http } = baselines;
+  console.log(`| baseline: bare Kafka hop (produce → consume) | - | ${ms(hop.p50)} | ${ms(hop.p99)} |`);
+  console.log(`| baseline: bare HTTP call (GET, another process) | - | ${ms(http.p50)} | ${ms(http.p99)} |`);
+  const failures = new Map<string, number>();
+  for (const p of run.payouts) if (p.failed) failures.set(p.failed, (failures.get(p.failed) ?? 0) + 1);
+  const total = run.payouts.length;
+  const accepted = total - [...failures.values()].reduce((a, b) => a + b, 0);
+  console.log(
+    `\nOffered ${total} payouts in ${run.windowSeconds.toFixed(1)} s (${(total / run.windowSeconds).toFixed(0)}/s); ` +
+      `${accepted} accepted, ${run.paid} paid (${(run.paid / run.seconds).toFixed(0)} paid/s over the ${run.seconds.toFixed(1)} s ` +
+      `from the first request to the last confirmation or the end of the ${DRAIN_SECONDS} s drain)` +
+      (failures.size > 0 ? `; failed: ${[...failures].map(([why, n]) => `${why} × ${n}`).join(', ')}` : '') +
+      '.',
+  );
+}
+
+export async function benchCompensationPayouts(): Promise<void> {
+  const suffix = randomBytes(3).toString('hex');
+  const tenant = `bench-payouts-${suffix}`;
+  log(`compensation bench: ${RATE} payouts/s for ${SECONDS} s (scale ${SCALE}); kafka ${BROKERS.join(',')}`);
+
+  const sandboxPort = await freePort();
+  const sandbox = startSandbox(sandboxPort);
+  const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
+  let db: TestDatabase | undefined;
+  let service: ServiceProcess | undefined;
+  let pool: Pool | undefined;
+  try {
+    await waitForHttp(`${sandboxUrl}/health`, 60_000);
+    log(`baseline: one bare Kafka hop at ${RATE}/s for ${BASELINE_SECONDS} s…`);
+    const hop = await measureKafkaHop(kafka('bench-payouts-hop'), RATE, BASELINE_SECONDS, suffix);
+    log(`  Kafka hop p50 ${hop.p50.toFixed(1)} ms, p99 ${hop.p99.toFixed(1)} ms`);
+    log(`baseline: one bare HTTP call (GET /health of the sandbox) at ${RATE}/s for ${BASELINE_SECONDS} s…`);
+    const http = await measureHttpCall(`${sandboxUrl}/health`, RATE, BASELINE_SECONDS);
+    log(`  HTTP call p50 ${http.p50.toFixed(1)} ms, p99 ${http.p99.toFixed(1)} ms`);
+
+    db = await createTestDatabase('bench_payouts');
+    const port = await freePort();
+    service = new ServiceProcess('compensation', port, {
+      DATABASE_URL: db.url,
+      DATABASE_NAME: db.name,
+      AUTH_JWT_SECRET: SECRET,
+      KAFKA_BROKERS: BROKERS.join(','),
+      KAFKA_CONSUMER_GROUP_PREFIX: `bench-pay-${suffix}.`,
+      KAFKA_CONSUMER_FROM_BEGINNING: 'false',
+      OTEL_SDK_DISABLED: 'true',
+      LOG_LEVEL: 'warn',
+      COMPENSATION_PROVIDER_URL: sandboxUrl,
+      COMPENSATION_PROVIDER_WEBHOOK_SECRET: PROVIDER_SECRET,
+      COMPENSATION_PUBLIC_URL: `http://127.0.0.1:${port}`,
+    });
+    log('starting compensation (a real process)…');
+    await service.start(120_000);
+    pool = new Pool({ connectionString: db.url, max: 2 });
+    const token = await signDevToken({ subject: 'bench-supervisor', tenant, roles: ['supervisor'] }, SECRET);
+
+    const sampler = await cpuSampler();
+    const before = sampler.snapshot();
+    const processCpu = () => ({ service: cpuSecondsOf(service!.pid), sandbox: cpuSecondsOf(sandbox.pid) });
+    const cpuBefore = processCpu();
+    const started = performance.now();
+    const { payouts, windowSeconds } = await drive(service.url, token);
+    log(`  all ${payouts.length} requested in ${windowSeconds.toFixed(1)} s; waiting for the confirmations…`);
+    const paid = await drain(pool, tenant, payouts.filter((p) => !p.failed).length);
+    const seconds = (performance.now() - started) / 1000;
+    const cpu = sampler.available ? CpuSampler.between(before, sampler.snapshot()) : null;
+    const cpuAfter = processCpu();
+
+    printResults(await seriesOf(pool, tenant, payouts), { hop, http }, { payouts, windowSeconds, paid, seconds });
+    console.log(await verify(pool, sandboxUrl));
+    if (cpu) {
+      // CPU per payout: what the machine's other load does not change (it stretches the latencies, not the work).
+      const per = (seconds: number) => `${((seconds * 1000) / Math.max(1, paid)).toFixed(2)} ms`;
+      console.log(
+        `During the run: ${describeCpu(cpu)} (compensation and the sandbox are in "other"). CPU per paid payout: ` +
+          `compensation ${per(cpuAfter.service - cpuBefore.service)}, sandbox ${per(cpuAfter.sandbox - cpuBefore.sandbox)}, ` +
+          `Postgres ${per(cpu.postgresSeconds)}.`,
+      );
+    }
+  } finally {
+    await service?.stop().catch(() => undefined);
+    sandbox.kill('SIGTERM');
+    bareAgent.destroy();
+    client.close();
+    await pool?.end().catch(() => undefined);
+    await db?.drop().catch(() => undefined);
+  }
+}
+
+if (require.main === module) {
+  benchCompensationPayouts().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}
