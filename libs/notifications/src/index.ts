@@ -40,8 +40,10 @@ export {
   type DeliveryRecord,
 } from './delivery-ledger.port';
 export {
+  logDispatch,
   NotificationDeliveryFailed,
   NotificationDispatcher,
+  type DispatchLogger,
   type DispatchResult,
   type NotificationRequest,
 } from './notification-dispatcher';

@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import { assertNever } from '@aftersales/domain';
-import type { WebhookRefusal } from './allow-list';
+import { webhookOrigin, type WebhookRefusal } from './allow-list';
 import type { DeliveryLedger, DeliveryRecord } from './delivery-ledger.port';
 import type { Notifier } from './notifier.port';
 
@@ -31,6 +31,63 @@ export type DispatchResult<Subject> =
   | { readonly outcome: 'no-target'; readonly record: DeliveryRecord<Subject> }
   /** Refused for good by the allow-list: recorded with the reason, nothing called, never retried. */
   | { readonly outcome: 'refused'; readonly record: DeliveryRecord<Subject>; readonly refusal: WebhookRefusal };
+
+/** The logger {@link logDispatch} writes to (a pino logger fits). */
+export interface DispatchLogger {
+  info(details: object, message: string): void;
+  warn(details: object, message: string): void;
+  error(details: object, message: string): void;
+}
+
+/**
+ * Logs how a delivery ended, alike in every service: delivered at `info` (with its attempts), refused for good at
+ * `error` (the receiver's origin only, never its path or query, and the reason), no webhook configured at `warn` when
+ * the service says what that leaves (`noTarget`), else silently; a delivery an earlier firing recorded, silently.
+ *
+ * @example
+ * ```ts
+ * logDispatch(logger, result, { notice: 'shipment notice', receiver: 'notification', target: url, about: { key } });
+ * ```
+ */
+export function logDispatch<Subject>(
+  logger: DispatchLogger,
+  result: DispatchResult<Subject>,
+  report: {
+    /** What is delivered, as log messages name it (`survey notice`). */
+    readonly notice: string;
+    /** What the receiver is, for its origin when the URL cannot be parsed (`survey gateway`). */
+    readonly receiver: string;
+    readonly target: string | null;
+    /** The fields that identify the notice in the log. */
+    readonly about: object;
+    /** Logged at `warn` when no webhook is configured: what that means for the notice. */
+    readonly noTarget?: string;
+  },
+): void {
+  const { notice, receiver, target, about, noTarget } = report;
+  switch (result.outcome) {
+    case 'already-recorded':
+      return;
+    case 'no-target':
+      if (noTarget) logger.warn(about, noTarget);
+      return;
+    case 'refused':
+      logger.error(
+        {
+          ...about,
+          receiver: target === null ? 'none' : webhookOrigin(target, receiver),
+          reason: result.record.refused,
+        },
+        `${notice} refused for good, not retried`,
+      );
+      return;
+    case 'delivered':
+      logger.info({ ...about, attempts: result.record.attempts }, `${notice} delivered`);
+      return;
+    default:
+      return assertNever(result);
+  }
+}
 
 /**
  * A delivery attempt that did not reach the receiver, or that it did not take (no answer in time, any answer but

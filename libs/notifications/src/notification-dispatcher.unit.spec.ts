@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg';
 import {
+  logDispatch,
   NotificationDeliveryFailed,
   NotificationDispatcher,
   type DeliveryLedger,
@@ -132,5 +133,73 @@ describe('NotificationDispatcher.deliverOnce', () => {
     expect(result.outcome).toBe('no-target');
     expect(notifier.calls).toEqual([]);
     expect(ledger.records.get('evt-42')).toMatchObject({ outcome: 'no-target', target: 'none', statusCode: null });
+  });
+});
+
+describe('logDispatch: how a delivery ended, logged alike in every service', () => {
+  const record = (
+    outcome: DeliveryRecord<Subject>['outcome'],
+    refused: string | null = null,
+  ): DeliveryRecord<Subject> => ({
+    key: 'evt-1',
+    tenant: 't1',
+    kind: 'sla-escalation',
+    subject: { caseId: 'c1', rung: 'supervisor' },
+    outcome,
+    target: 'https://hooks.example.com',
+    statusCode: outcome === 'delivered' ? 202 : null,
+    attempts: 2,
+    recordedAt: new Date(0),
+    refused,
+  });
+  const logged = () => {
+    const lines: Array<[string, object, string]> = [];
+    const logger = {
+      info: (d: object, m: string) => void lines.push(['info', d, m]),
+      warn: (d: object, m: string) => void lines.push(['warn', d, m]),
+      error: (d: object, m: string) => void lines.push(['error', d, m]),
+    };
+    return { lines, logger };
+  };
+  const report = {
+    notice: 'escalation notice',
+    receiver: 'supervisor',
+    target: 'https://hooks.example.com/secret-path?token=T0K3N',
+    about: { key: 'evt-1' },
+  };
+
+  it('logs a delivery at info with its attempts, a refusal at error with the origin only, nothing for a repeat', () => {
+    const { lines, logger } = logged();
+    logDispatch(logger, { outcome: 'delivered', record: record('delivered') }, report);
+    logDispatch(
+      logger,
+      {
+        outcome: 'refused',
+        record: record('refused', 'allowedHost: not on the allow-list'),
+        refusal: { rule: 'allowedHost', detail: 'not on the allow-list' } as never,
+      },
+      report,
+    );
+    logDispatch(logger, { outcome: 'already-recorded' }, report);
+    expect(lines).toEqual([
+      ['info', { key: 'evt-1', attempts: 2 }, 'escalation notice delivered'],
+      [
+        'error',
+        { key: 'evt-1', receiver: 'https://hooks.example.com', reason: 'allowedHost: not on the allow-list' },
+        'escalation notice refused for good, not retried',
+      ],
+    ]);
+    expect(JSON.stringify(lines)).not.toContain('T0K3N');
+  });
+
+  it('warns about a missing webhook only when the service says what that leaves', () => {
+    const { lines, logger } = logged();
+    logDispatch(logger, { outcome: 'no-target', record: record('no-target') }, { ...report, target: null });
+    logDispatch(
+      logger,
+      { outcome: 'no-target', record: record('no-target') },
+      { ...report, target: null, noTarget: 'no supervisor webhook: the breach is only in the events' },
+    );
+    expect(lines).toEqual([['warn', { key: 'evt-1' }, 'no supervisor webhook: the breach is only in the events']]);
   });
 });

@@ -1,13 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
-import { assertNever } from '@aftersales/domain';
 import type { Timer } from '@aftersales/eventstore';
 import {
   DELIVERY_LEDGER,
   deliveryAttempt,
   NOTIFIER,
   NotificationDispatcher,
-  webhookOrigin,
+  logDispatch,
   type DeliveryLedger,
   type Notifier,
 } from '@aftersales/notifications';
@@ -50,25 +49,6 @@ export class ShipmentNotices {
       attempt: deliveryAttempt(timer),
     });
     const about = { tenant: timer.tenant, key: notice.key, shipmentId: notice.shipmentId, notice: notice.notice };
-    switch (result.outcome) {
-      case 'already-recorded':
-      case 'no-target':
-        return;
-      case 'refused':
-        logger.error(
-          {
-            ...about,
-            receiver: url === null ? 'none' : webhookOrigin(url, 'notification'),
-            reason: result.record.refused,
-          },
-          'shipment notice refused for good, not retried',
-        );
-        return;
-      case 'delivered':
-        logger.info({ ...about, attempts: result.record.attempts }, 'shipment notice delivered');
-        return;
-      default:
-        return assertNever(result);
-    }
+    logDispatch(logger, result, { notice: 'shipment notice', receiver: 'notification', target: url, about });
   }
 }

@@ -1,13 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
-import { assertNever } from '@aftersales/domain';
 import type { Timer } from '@aftersales/eventstore';
 import {
   DELIVERY_LEDGER,
   deliveryAttempt,
   NOTIFIER,
   NotificationDispatcher,
-  webhookOrigin,
+  logDispatch,
   type DeliveryLedger,
   type Notifier,
 } from '@aftersales/notifications';
@@ -57,30 +56,13 @@ export class ReturnDeadlineNotices {
       attempt: deliveryAttempt(timer),
     });
     const about = { tenant: timer.tenant, key: notice.key, returnId: notice.returnId, deadline: notice.deadline };
-    switch (result.outcome) {
-      case 'already-recorded':
-        return;
-      case 'no-target':
-        logger.warn(
-          about,
-          'no supervisor webhook (tenant policy or RETURNS_NOTIFIER_WEBHOOK_URL): the breach is only in the events',
-        );
-        return;
-      case 'refused':
-        logger.error(
-          {
-            ...about,
-            receiver: url === null ? 'none' : webhookOrigin(url, 'supervisor'),
-            reason: result.record.refused,
-          },
-          'deadline notice refused for good, not retried',
-        );
-        return;
-      case 'delivered':
-        logger.info({ ...about, attempts: result.record.attempts }, 'deadline notice delivered');
-        return;
-      default:
-        return assertNever(result);
-    }
+    logDispatch(logger, result, {
+      notice: 'deadline notice',
+      receiver: 'supervisor',
+      target: url,
+      about,
+      noTarget:
+        'no supervisor webhook (tenant policy or RETURNS_NOTIFIER_WEBHOOK_URL): the breach is only in the events',
+    });
   }
 }

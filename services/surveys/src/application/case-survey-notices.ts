@@ -1,13 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
-import { assertNever } from '@aftersales/domain';
 import type { Timer } from '@aftersales/eventstore';
 import {
   DELIVERY_LEDGER,
   deliveryAttempt,
   NOTIFIER,
   NotificationDispatcher,
-  webhookOrigin,
+  logDispatch,
   type DeliveryLedger,
   type Notifier,
 } from '@aftersales/notifications';
@@ -103,27 +102,12 @@ export class CaseSurveyNotices {
       attempt: deliveryAttempt(timer),
     });
     const about = { tenant: survey.tenant, key: notice.key, kind: notice.kind, surveyId: survey.surveyId };
-    switch (result.outcome) {
-      case 'already-recorded':
-        return;
-      case 'no-target':
-        logger.warn(about, 'no survey gateway (tenant policy or SURVEYS_NOTIFIER_WEBHOOK_URL): recorded to none');
-        return;
-      case 'refused':
-        logger.error(
-          {
-            ...about,
-            receiver: url === null ? 'none' : webhookOrigin(url, 'survey gateway'),
-            reason: result.record.refused,
-          },
-          'survey notice refused for good, not retried',
-        );
-        return;
-      case 'delivered':
-        logger.info({ ...about, attempts: result.record.attempts }, 'survey notice delivered');
-        return;
-      default:
-        return assertNever(result);
-    }
+    logDispatch(logger, result, {
+      notice: 'survey notice',
+      receiver: 'survey gateway',
+      target: url,
+      about,
+      noTarget: 'no survey gateway (tenant policy or SURVEYS_NOTIFIER_WEBHOOK_URL): recorded to none',
+    });
   }
 }
