@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -110,6 +111,7 @@ describe('npm run build: the compiled services and the image', () => {
       await freePort(),
       {
         AUTH_JWT_SECRET: 'build-secret',
+        PRIVACY_MASTER_KEY: randomBytes(32).toString('base64'),
         DATABASE_URL: db.url,
         DATABASE_NAME: db.name,
         KAFKA_BROKERS: kafkaBrokers().join(','),

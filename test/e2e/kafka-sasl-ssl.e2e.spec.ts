@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import { dlqTopic, Topics } from '@aftersales/contracts';
+import { dlqTopic, serviceManifest, Topics } from '@aftersales/contracts';
 import { KafkaAccessRefused, KafkaJsClient, kafkaSecurityFromEnv } from '@aftersales/messaging';
 import { signDevToken } from '@aftersales/platform-http';
 import {
@@ -21,13 +21,17 @@ describe('Kafka over SASL_SSL with SCRAM-SHA-512, and topics managed by the clus
   const secret = 'sasl-ssl-e2e-secret';
   const tenant = uniqueName('shop');
   const passwords = { intake: randomBytes(12).toString('hex'), surveys: randomBytes(12).toString('hex') };
-  /** What surveys reads and writes: the sources of its two consumers, their dead-letter topics, its own events. */
+  /**
+   * What surveys reads and writes, from its manifest (so a consumer added to surveys is covered): the sources of its
+   * consumers, their dead-letter topics, its own events.
+   */
+  const manifest = serviceManifest('surveys');
   const surveysTopics = [
-    Topics.incidents,
-    Topics.intake,
-    dlqTopic('surveys', 'case-register'),
-    dlqTopic('surveys', 'incident-follow-up'),
-    Topics.surveys,
+    ...new Set([
+      ...manifest.consumers.flatMap((c) => c.handles.map((contract) => contract.topic as string)),
+      ...manifest.consumers.map((c) => dlqTopic('surveys', c.consumer)),
+      Topics.surveys,
+    ]),
   ];
   const databases: TestDatabase[] = [];
   const processes: ServiceProcess[] = [];
