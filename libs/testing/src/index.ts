@@ -24,3 +24,4 @@ export {
   type ReadTopicOptions,
 } from './kafka';
 export { startSaslSslKafka, type SaslSslKafka } from './secure-kafka';
+export { TestContextManager } from './trace-context';

@@ -1,44 +1,10 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  context,
-  propagation,
-  ROOT_CONTEXT,
-  trace,
-  TraceFlags,
-  type Context,
-  type ContextManager,
-} from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { notifierSettingsFromEnv, type NotifierOutcome } from '@aftersales/notifications';
+import { TestContextManager } from '@aftersales/testing';
 import { WebhookNotifier } from './index';
-
-/** The active context across awaits, as the service's OpenTelemetry SDK keeps it (without starting the SDK). */
-class TestContextManager implements ContextManager {
-  private readonly storage = new AsyncLocalStorage<Context>();
-  active(): Context {
-    return this.storage.getStore() ?? ROOT_CONTEXT;
-  }
-  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
-    ctx: Context,
-    fn: F,
-    thisArg?: ThisParameterType<F>,
-    ...args: A
-  ): ReturnType<F> {
-    return this.storage.run(ctx, () => fn.apply(thisArg, args));
-  }
-  bind<T>(_ctx: Context, target: T): T {
-    return target;
-  }
-  enable(): this {
-    return this;
-  }
-  disable(): this {
-    this.storage.disable();
-    return this;
-  }
-}
 
 /** What the local receiver got. */
 interface Received {
