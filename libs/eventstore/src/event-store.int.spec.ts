@@ -56,6 +56,23 @@ describe('PostgresEventStore on real Postgres', () => {
     expect(events[0]?.metadata).toMatchObject(metadata);
   });
 
+  it('reads several whole streams in one round trip, each in version order, an absent one empty', async () => {
+    const [a, b, absent] = [`policy-a-${randomUUID()}`, `policy-b-${randomUUID()}`, `policy-c-${randomUUID()}`];
+    await store.append(a, 'no_stream', [event('A1'), event('A2')]);
+    await store.append(b, 'no_stream', [event('B1')]);
+    await store.append(a, 2, [event('A3')]);
+    const streams = await store.readStreams([a, b, absent]);
+    expect([...streams.keys()]).toEqual([a, b, absent]);
+    expect(streams.get(a)?.map((e) => [e.type, e.streamVersion])).toEqual([
+      ['A1', 1],
+      ['A2', 2],
+      ['A3', 3],
+    ]);
+    expect(streams.get(b)?.map((e) => e.type)).toEqual(['B1']);
+    expect(streams.get(absent)).toEqual([]);
+    expect(streams.get(a)).toEqual(await store.readStream(a));
+  });
+
   it('rejects a stale expected version with a typed ConcurrencyError', async () => {
     const stream = `case-${randomUUID()}`;
     await store.append(stream, 'no_stream', [event()]);
@@ -292,7 +309,7 @@ describe('PostgresEventStore on real Postgres', () => {
     const retry = handleCommand(store, stream, once, go, { metadata, idempotencyKey: 'race-1' });
     // The retry loaded the stream without the uncommitted first attempt and now waits on its append's lock.
     const { rows: self } = await db.pool.query<{ datname: string }>('SELECT current_database() AS datname');
-    for (let waiting = 0; waiting === 0; ) {
+    for (let waiting = 0; waiting === 0;) {
       const { rows } = await db.pool.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'`,
         [self[0]?.datname],

@@ -175,6 +175,24 @@ export class PostgresEventStore {
   }
 
   /**
+   * Several whole streams in one round trip (a command's policies): each stream's events in version order, an empty
+   * list for a stream that does not exist.
+   */
+  async readStreams(streamIds: readonly string[], tx: Queryable = this.db): Promise<Map<string, StoredEvent[]>> {
+    const streams = new Map<string, StoredEvent[]>(streamIds.map((id) => [id, []]));
+    if (streamIds.length === 0) return streams;
+    const { rows } = await tx.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM es_events WHERE stream_id = ANY($1::text[]) ORDER BY stream_id, stream_version`,
+      [[...new Set(streamIds)]],
+    );
+    for (const row of rows) {
+      const event = toStoredEvent(row);
+      streams.get(event.streamId)?.push(event);
+    }
+    return streams;
+  }
+
+  /**
    * Events of all streams after `checkpoint`, in (transaction id, position) order, never past an
    * in-flight transaction that may write here: only transactions below {@link READ_HORIZON_SQL} are read, so an
    * event committed later can never land behind a checkpoint already handed out.

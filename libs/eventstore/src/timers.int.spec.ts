@@ -4,6 +4,7 @@ import {
   scheduleTimer,
   cancelTimer,
   TimerScheduler,
+  TimerWrites,
   type ServiceDatabase,
   type Timer,
   type TimerRetry,
@@ -164,6 +165,62 @@ describe('durable timers', () => {
     });
     expect(await retried.fireDue()).toBe(1);
     expect(payloads).toEqual([{ page: 'p-1', attempts: 1 }]);
+  });
+
+  it('the timer writes of a command go in one batch where the last write to a timer counts, and never revive a fired one', async () => {
+    const at = (minutes: number) => new Date(clock.getTime() + minutes * 60_000);
+    const timer = (id: string, minutes: number, payload: object = {}): Timer => ({
+      id,
+      tenant: 't',
+      kind: 'sla-breach',
+      dueAt: at(minutes),
+      payload,
+    });
+    await scheduleTimer(db.pool, timer('batch:fired', -1));
+    await scheduler().fireDue();
+    await scheduleTimer(db.pool, timer('batch:cancel-me', 10));
+
+    const writes = new TimerWrites();
+    writes.schedule(timer('batch:a', 5, { v: 1 }));
+    writes.schedule(timer('batch:a', 7, { v: 2 })); // rescheduled in the same command: the later one counts
+    writes.schedule(timer('batch:scheduled-then-cancelled', 5));
+    writes.cancel('batch:scheduled-then-cancelled');
+    writes.cancel('batch:cancelled-then-scheduled');
+    writes.schedule(timer('batch:cancelled-then-scheduled', 9));
+    writes.cancel('batch:cancel-me');
+    writes.schedule(timer('batch:fired', 20)); // already fired: stays fired, not scheduled again
+    expect(writes.size).toBe(5);
+
+    const statements: string[] = [];
+    const counting = {
+      query: (text: string, values?: unknown[]) => {
+        statements.push(text);
+        return db.pool.query(text, values);
+      },
+    };
+    await writes.flush(counting as never);
+    expect(statements).toHaveLength(2);
+    expect(writes.size).toBe(0);
+
+    const { rows } = await db.pool.query<{
+      timer_id: string;
+      due_at: Date;
+      payload: { v?: number };
+      cancelled: boolean;
+      fired: boolean;
+    }>(
+      `SELECT timer_id, due_at, payload, cancelled_at IS NOT NULL AS cancelled, fired_at IS NOT NULL AS fired
+         FROM es_timers WHERE timer_id LIKE 'batch:%' ORDER BY timer_id`,
+    );
+    expect(rows.map((r) => [r.timer_id, r.cancelled, r.fired])).toEqual([
+      ['batch:a', false, false],
+      ['batch:cancel-me', true, false],
+      ['batch:cancelled-then-scheduled', false, false],
+      ['batch:fired', false, true],
+    ]);
+    const a = rows.find((r) => r.timer_id === 'batch:a');
+    expect([a?.due_at.toISOString(), a?.payload.v]).toEqual([at(7).toISOString(), 2]);
+    expect(rows.find((r) => r.timer_id === 'batch:fired')?.due_at.toISOString()).toBe(at(-1).toISOString());
   });
 
   // CONTEXT (issue 9, docs/benchmarks.md "SLA timers under a backlog"): one timer per transaction capped intake at

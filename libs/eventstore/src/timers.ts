@@ -21,23 +21,88 @@ export interface Timer<Payload = unknown> {
  * events that asked for it do). Rescheduling a timer that already fired does nothing.
  */
 export async function scheduleTimer(tx: Queryable, timer: Timer): Promise<void> {
+  await scheduleTimers(tx, [timer]);
+}
+
+/**
+ * {@link scheduleTimer} for several timers in one statement (one round trip). A timer id given twice keeps the last
+ * one given, as scheduling them one after the other would.
+ */
+export async function scheduleTimers(tx: Queryable, timers: readonly Timer[]): Promise<void> {
+  if (timers.length === 0) return;
   // The timer continues the trace that scheduled it, so what it fires (a breach, a page) joins that trace.
   const carrier: Record<string, string> = {};
   propagation.inject(context.active(), carrier);
-  const metadata = { ...carrier, ...(timer.metadata ?? {}) };
+  const latest = [...new Map(timers.map((t) => [t.id, t])).values()];
   await tx.query(
-    `INSERT INTO es_timers (timer_id, tenant, kind, due_at, payload, metadata) VALUES ($1, $2, $3, $4, $5, $6)
+    `INSERT INTO es_timers (timer_id, tenant, kind, due_at, payload, metadata)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::jsonb[], $6::jsonb[])
      ON CONFLICT (timer_id) DO UPDATE SET due_at = EXCLUDED.due_at, payload = EXCLUDED.payload,
        metadata = EXCLUDED.metadata, cancelled_at = NULL
      WHERE es_timers.fired_at IS NULL`,
-    [timer.id, timer.tenant, timer.kind, timer.dueAt, JSON.stringify(timer.payload), JSON.stringify(metadata)],
+    [
+      latest.map((t) => t.id),
+      latest.map((t) => t.tenant),
+      latest.map((t) => t.kind),
+      latest.map((t) => t.dueAt),
+      latest.map((t) => JSON.stringify(t.payload)),
+      latest.map((t) => JSON.stringify({ ...carrier, ...(t.metadata ?? {}) })),
+    ],
   );
   // Due now (a page to deliver): the commit of this transaction wakes the timer worker instead of its next poll.
-  if (timer.dueAt.getTime() <= Date.now() + 1_000) noteTimerDue();
+  if (latest.some((t) => t.dueAt.getTime() <= Date.now() + 1_000)) noteTimerDue();
 }
 
 export async function cancelTimer(tx: Queryable, timerId: string): Promise<void> {
-  await tx.query('UPDATE es_timers SET cancelled_at = now() WHERE timer_id = $1 AND fired_at IS NULL', [timerId]);
+  await cancelTimers(tx, [timerId]);
+}
+
+/** {@link cancelTimer} for several timers in one statement. */
+export async function cancelTimers(tx: Queryable, timerIds: readonly string[]): Promise<void> {
+  if (timerIds.length === 0) return;
+  await tx.query('UPDATE es_timers SET cancelled_at = now() WHERE timer_id = ANY($1::text[]) AND fired_at IS NULL', [
+    [...new Set(timerIds)],
+  ]);
+}
+
+/**
+ * The timer writes of one command, kept in memory and written in at most two statements by {@link TimerWrites.flush}
+ * (before the transaction commits). Writes to the same timer id: the last one counts, as if each had been written
+ * at once (a timer scheduled then cancelled ends cancelled; cancelled then scheduled ends scheduled).
+ */
+export class TimerWrites {
+  private readonly pending = new Map<
+    string,
+    { readonly cancel: true } | { readonly cancel: false; readonly timer: Timer }
+  >();
+
+  schedule(timer: Timer): void {
+    this.pending.delete(timer.id);
+    this.pending.set(timer.id, { cancel: false, timer });
+  }
+
+  cancel(timerId: string): void {
+    this.pending.delete(timerId);
+    this.pending.set(timerId, { cancel: true });
+  }
+
+  get size(): number {
+    return this.pending.size;
+  }
+
+  /** Writes what is pending in `tx` (cancellations, then schedules: their ids are distinct) and forgets it. */
+  async flush(tx: Queryable): Promise<void> {
+    const writes = [...this.pending.entries()];
+    this.pending.clear();
+    await cancelTimers(
+      tx,
+      writes.filter(([, w]) => w.cancel).map(([id]) => id),
+    );
+    await scheduleTimers(
+      tx,
+      writes.flatMap(([, w]) => (w.cancel ? [] : [w.timer])),
+    );
+  }
 }
 
 /** Where a timer whose firing failed goes instead: a later due date and the payload to keep (an attempt count). */

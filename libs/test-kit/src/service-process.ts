@@ -50,13 +50,12 @@ export class ServiceProcess {
    * and the message says how much CPU the process got meanwhile (starved or stuck).
    */
   async start(timeoutMs = 100_000): Promise<void> {
-    // SERVICE_CPU_PROFILE_DIR=/tmp/profiles writes a V8 CPU profile of each service process when it stops.
+    // SERVICE_CPU_PROFILE_DIR=/tmp/profiles writes V8 CPU profiles of each service process when it stops, one file
+    // per thread under <dir>/<service>/ (Node's default names: CPU.<date>.<time>.<pid>.<thread>.<seq>). The service's
+    // own code runs on the main thread; tsx's module loader runs on a worker thread of its own, whose profile a single
+    // fixed file name would overwrite the main thread's with.
     const profile = process.env.SERVICE_CPU_PROFILE_DIR
-      ? [
-          '--cpu-prof',
-          `--cpu-prof-dir=${process.env.SERVICE_CPU_PROFILE_DIR}`,
-          `--cpu-prof-name=${this.service}.cpuprofile`,
-        ]
+      ? ['--cpu-prof', `--cpu-prof-dir=${join(process.env.SERVICE_CPU_PROFILE_DIR, this.service)}`]
       : [];
     const entry = this.options.entry;
     const command = entry

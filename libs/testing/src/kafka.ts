@@ -73,10 +73,15 @@ export async function readTopicWithKcat(topic: string, options: ReadTopicOptions
   let best = { read: 0, matched: 0, stderr: '' };
   for (;;) {
     // Even the last attempt gets a fair chance to read the whole topic.
-    const { messages, stderr } = await runKcat(args, Math.max(deadline - Date.now(), 5_000));
-    const matched = options.until ? messages.filter(options.until) : messages.slice(0, options.count);
-    if (matched.length >= options.count) return matched;
-    if (matched.length >= best.matched) best = { read: messages.length, matched: matched.length, stderr };
+    const { matched, read, stderr } = await runKcat(
+      args,
+      Math.max(deadline - Date.now(), 5_000),
+      options.until ?? (() => true),
+      // With a filter, every matching message to the end of the topic (a test may count duplicates).
+      options.until ? Number.POSITIVE_INFINITY : options.count,
+    );
+    if (matched.length >= options.count) return options.until ? matched : matched.slice(0, options.count);
+    if (matched.length >= best.matched) best = { read, matched: matched.length, stderr };
     if (Date.now() + 250 >= deadline) break;
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -88,13 +93,45 @@ export async function readTopicWithKcat(topic: string, options: ReadTopicOptions
   );
 }
 
-function runKcat(args: string[], timeoutMs: number): Promise<{ messages: KcatMessage[]; stderr: string }> {
+/**
+ * Runs kcat and parses its output as it comes, keeping only the messages `keep` accepts: a topic other tests (or a
+ * benchmark) filled with millions of messages costs time, not memory. Stops kcat once `enough` messages were kept.
+ */
+function runKcat(
+  args: string[],
+  timeoutMs: number,
+  keep: (message: KcatMessage) => boolean,
+  enough: number,
+): Promise<{ matched: KcatMessage[]; read: number; stderr: string }> {
   return new Promise((resolveRun, rejectRun) => {
     const child = spawn('kcat', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
+    const matched: KcatMessage[] = [];
+    let read = 0;
+    let partial = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    let failure: unknown = null;
+    const take = (lines: string) => {
+      for (const message of parseKcatJson(lines)) {
+        read += 1;
+        if (keep(message)) matched.push(message);
+      }
+    };
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      if (failure) return;
+      const text = partial + chunk;
+      const end = text.lastIndexOf('\n');
+      partial = end < 0 ? text : text.slice(end + 1);
+      try {
+        if (end >= 0) take(text.slice(0, end));
+      } catch (error) {
+        failure = error;
+        child.kill('SIGTERM');
+        return;
+      }
+      if (matched.length >= enough) child.kill('SIGTERM');
+    });
+    // The last lines of stderr say why kcat stopped; keep a bounded tail.
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-8_192)));
     const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
     child.once('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
@@ -107,7 +144,9 @@ function runKcat(args: string[], timeoutMs: number): Promise<{ messages: KcatMes
     child.once('close', () => {
       clearTimeout(timer);
       try {
-        resolveRun({ messages: parseKcatJson(stdout), stderr });
+        if (failure) throw failure;
+        if (matched.length < enough) take(partial);
+        resolveRun({ matched, read, stderr });
       } catch (error) {
         rejectRun(error);
       }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Commands, fold, type CommandOrigin, type Queryable } from '@aftersales/eventstore';
+import { Commands, fold, type CommandOrigin, type Queryable, type StoredEvent } from '@aftersales/eventstore';
 import {
   casePolicyDecider,
   casePolicyOf,
@@ -41,6 +41,11 @@ export class CasePoliciesService {
 
   async settings(tenant: string, tx?: Queryable): Promise<TenantCasePolicy> {
     const stored = await this.commands.store.readStream(casePolicyStream(tenant), 0, tx);
+    return this.settingsFrom(stored);
+  }
+
+  /** The settings the tenant's policy stream holds, as read with other streams (see `CaseCommandRunner.policiesFor`). */
+  settingsFrom(stored: readonly StoredEvent[]): TenantCasePolicy {
     return settingsOf(fold<CasePolicyState, CasePolicySet>(casePolicyDecider, stored));
   }
 

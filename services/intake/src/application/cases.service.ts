@@ -92,7 +92,8 @@ export class CasesService {
     data: OpenCase['data'],
     options: { readonly idempotencyKey?: string } = {},
   ): Promise<OpenedCaseState> {
-    const opened = await this.runner.run(tx, origin, data.caseId, { type: 'OpenCase', data }, options);
+    const request = { type: 'OpenCase', data } as const;
+    const opened = await this.runner.run(tx, origin, data.caseId, request, { ...options, expectNewStream: true });
     const event = opened.appended.find((e) => e.type === 'CaseOpened');
     const acknowledged =
       event?.type === 'CaseOpened' ? await this.acknowledgeOffHours(tx, origin, opened, event) : null;

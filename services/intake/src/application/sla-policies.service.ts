@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Commands, fold, type CommandOrigin, type Queryable } from '@aftersales/eventstore';
+import { Commands, fold, type CommandOrigin, type Queryable, type StoredEvent } from '@aftersales/eventstore';
 import {
   slaPolicyDecider,
   slaPolicyOf,
@@ -42,6 +42,11 @@ export class SlaPoliciesService {
 
   async settings(tenant: string, tx?: Queryable): Promise<TenantSlaPolicy> {
     const stored = await this.commands.store.readStream(slaPolicyStream(tenant), 0, tx);
+    return this.settingsFrom(stored);
+  }
+
+  /** The settings the tenant's policy stream holds, as read with other streams (see `CaseCommandRunner.policiesFor`). */
+  settingsFrom(stored: readonly StoredEvent[]): TenantSlaPolicy {
     return settingsOf(fold<SlaPolicyState, SlaPolicySet>(slaPolicyDecider, stored));
   }
 
