@@ -102,11 +102,26 @@ export class ShipmentsService {
     return inTransaction(this.database.pool, (tx) => this.register(origin, input, tx));
   }
 
-  /** Registers a shipment in the caller's transaction (a consumer's inbox transaction, a reshipment's). */
-  async register(origin: CommandOrigin, input: ShipmentInput, tx: PoolClient): Promise<OpenShipment> {
-    const policy = await this.policies.forTenant(origin.tenant, tx);
-    const data = { ...input, largeOrderItems: policy.largeOrderItems };
-    return (await this.run(origin, input.shipmentId, { type: 'RegisterShipment', data }, tx, policy)).state;
+  /**
+   * Registers a shipment in the caller's transaction (a consumer's inbox transaction, a reshipment's), under the
+   * tenant's policy as the caller read it in `tx`, else read now. A new shipment's stream is not read first (it
+   * usually does not exist); when it does, the command is decided on it as stored.
+   */
+  async register(
+    origin: CommandOrigin,
+    input: ShipmentInput,
+    tx: PoolClient,
+    policy?: LogisticsPolicy,
+  ): Promise<OpenShipment> {
+    const inForce = policy ?? (await this.policies.forTenant(origin.tenant, tx));
+    const data = { ...input, largeOrderItems: inForce.largeOrderItems };
+    const request = { type: 'RegisterShipment', data } as const;
+    return (await this.run(origin, input.shipmentId, request, tx, inForce, undefined, true)).state;
+  }
+
+  /** Whether the return already has its shipment of that purpose (from the shipment list, without reading it). */
+  async hasForReturn(tx: PoolClient, tenant: string, returnId: string, purpose: 'return' | 'replacement') {
+    return (await this.index.byReturn(tx, tenant, returnId, purpose)) !== null;
   }
 
   /** Runs one step of a shipment (the caller's transaction when given); unknown or foreign: `SHIPMENT.NOT_FOUND`. */
@@ -228,9 +243,11 @@ export class ShipmentsService {
     tx: PoolClient,
     policy: LogisticsPolicy,
     idempotencyKey?: string,
+    expectNewStream = false,
   ): Promise<{ readonly state: OpenShipment; readonly appended: readonly ShipmentEvent['type'][] }> {
     const result = await this.commands.handle(shipmentDecider, shipmentStream(shipmentId), origin, request, {
       tx,
+      expectNewStream,
       ...(idempotencyKey ? { idempotencyKey } : {}),
     });
     const state = visible(result.state, origin.tenant, shipmentId);

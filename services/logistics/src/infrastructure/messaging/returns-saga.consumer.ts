@@ -27,7 +27,7 @@ export class ReturnsSagaConsumer {
   @Handles(ReturnShipmentRequestedV1)
   async onReturnShipmentRequested({ tx, data, origin }: InboxEvent<ReturnShipmentRequestedV1>): Promise<void> {
     const shipmentId = shipmentIdFor(origin.tenant, data.returnId, 'return');
-    if (await this.shipments.forReturn(tx, origin.tenant, data.returnId, 'return')) return;
+    if (await this.shipments.hasForReturn(tx, origin.tenant, data.returnId, 'return')) return;
     const policy = await this.policies.forTenant(origin.tenant, tx);
     await this.shipments.register(
       origin,
@@ -50,6 +50,7 @@ export class ReturnsSagaConsumer {
         replaces: null,
       },
       tx,
+      policy,
     );
   }
 
@@ -60,7 +61,7 @@ export class ReturnsSagaConsumer {
     origin,
   }: InboxEvent<ReplacementShipmentRequestedV1>): Promise<void> {
     const shipmentId = shipmentIdFor(origin.tenant, data.returnId, 'replacement');
-    if (await this.shipments.forReturn(tx, origin.tenant, data.returnId, 'replacement')) return;
+    if (await this.shipments.hasForReturn(tx, origin.tenant, data.returnId, 'replacement')) return;
     const policy = await this.policies.forTenant(origin.tenant, tx);
     await this.shipments.register(
       origin,
@@ -82,6 +83,7 @@ export class ReturnsSagaConsumer {
         replaces: null,
       },
       tx,
+      policy,
     );
   }
 
