@@ -135,7 +135,11 @@ export class PostgresEventStore {
             next_version: string;
             first_position: string | null;
             last_position: string | null;
-          }>('SELECT * FROM es_append($1, $2, $3::jsonb)', [streamId, expectedToSql(expected), JSON.stringify(payload)]);
+          }>('SELECT * FROM es_append($1, $2, $3::jsonb)', [
+            streamId,
+            expectedToSql(expected),
+            JSON.stringify(payload),
+          ]);
           const row = rows[0];
           if (!row) throw new Error('es_append returned no row');
           const actual = Number(row.next_version);
@@ -155,6 +159,80 @@ export class PostgresEventStore {
             firstPosition: row.first_position === null ? null : BigInt(row.first_position),
             lastPosition: row.last_position === null ? null : BigInt(row.last_position),
           };
+        } catch (error) {
+          span.recordException(error as Error);
+          throw error;
+        } finally {
+          span.end();
+        }
+      },
+    );
+  }
+
+  /**
+   * Appends to several streams in one round trip (`es_append_many`), in the order given, each with its own expected
+   * version. All or nothing for the caller: on the first stream that is not appended the earlier ones are already
+   * written in `tx`, so it throws a {@link ConcurrencyError} that only a new transaction can resolve (conflict,
+   * reordering, or events stored meanwhile by someone else — a duplicate), and the caller rolls `tx` back.
+   */
+  async appendMany(
+    appends: ReadonlyArray<{
+      readonly streamId: string;
+      readonly expected: ExpectedVersion;
+      readonly events: readonly NewEvent[];
+    }>,
+    tx: Queryable,
+  ): Promise<AppendResult[]> {
+    if (appends.length === 0) return [];
+    if (appends.some((a) => a.events.length === 0)) throw new Error('appendMany needs at least one event per stream');
+    return tracer.startActiveSpan(
+      'eventstore.append_many',
+      {
+        kind: SpanKind.INTERNAL,
+        attributes: {
+          'eventstore.streams': appends.length,
+          'eventstore.events': appends.reduce((n, a) => n + a.events.length, 0),
+        },
+      },
+      async (span) => {
+        try {
+          const batch = appends.map((a) => ({
+            stream: a.streamId,
+            expected: expectedToSql(a.expected),
+            events: a.events.map((e) => ({
+              id: e.id,
+              type: e.type,
+              data: e.data,
+              metadata: withTraceContext(e.metadata),
+            })),
+          }));
+          const { rows } = await tx.query<{
+            stream_id: string;
+            status: string;
+            next_version: string;
+            first_position: string | null;
+            last_position: string | null;
+          }>('SELECT * FROM es_append_many($1::jsonb)', [JSON.stringify(batch)]);
+          return appends.map((a, i) => {
+            const row = rows[i];
+            if (!row) throw new Error(`es_append_many returned no row for stream ${a.streamId}`);
+            const actual = Number(row.next_version);
+            if (row.status !== 'appended') {
+              const why =
+                row.status === 'duplicate'
+                  ? `Events for stream ${a.streamId} were stored concurrently; retry in a new transaction`
+                  : row.status === 'reordered'
+                    ? `Stream ${a.streamId} was written by a newer transaction; retry in a new transaction`
+                    : undefined;
+              throw new ConcurrencyError(a.streamId, a.expected, actual, why, false);
+            }
+            return {
+              nextVersion: actual,
+              duplicate: false,
+              firstPosition: row.first_position === null ? null : BigInt(row.first_position),
+              lastPosition: row.last_position === null ? null : BigInt(row.last_position),
+            };
+          });
         } catch (error) {
           span.recordException(error as Error);
           throw error;
@@ -278,8 +356,14 @@ export function eventHash(
     recordedMicros: string;
   },
 ): Buffer {
-  const text = [e.eventId, e.streamId, String(e.streamVersion), e.type, e.dataText, e.metadataText, e.recordedMicros].join(
-    '\n',
-  );
+  const text = [
+    e.eventId,
+    e.streamId,
+    String(e.streamVersion),
+    e.type,
+    e.dataText,
+    e.metadataText,
+    e.recordedMicros,
+  ].join('\n');
   return createHash('sha256').update(previous).update(text, 'utf8').digest();
 }

@@ -36,9 +36,10 @@ type AnyEvolve = (state: never, event: never) => unknown;
  * on which the runtime calls {@link StreamSession.forget} and reads the stream again.
  *
  * With `deferAppends`, commands do not append one by one: the session collects each stream's new events and
- * {@link StreamSession.flush} appends them with one `es_append` per stream, before the owner commits. Ten
- * complaints about one product are then one append to their cluster and one to its incident. A conflict then
- * surfaces at the flush, and only a new transaction can resolve it (the owner retries the whole transaction).
+ * {@link StreamSession.flush} appends them all in one round trip (`es_append_many`; `es_append` for a single
+ * stream), before the owner commits. Ten complaints about one product are then one append to their cluster and its
+ * incident. A conflict then surfaces at the flush, and only a new transaction can resolve it (the owner retries the
+ * whole transaction).
  *
  * @example
  * ```ts
@@ -53,7 +54,7 @@ export class StreamSession {
   private readonly pending = new Map<string, { readonly expected: number; readonly events: NewEvent[] }>();
   /** Stream reads this session did (for tests and diagnostics). */
   reads = 0;
-  /** `es_append` calls its flushes made (for tests and diagnostics). */
+  /** Append round trips its flushes made (`es_append` or `es_append_many`; for tests and diagnostics). */
   appends = 0;
   /** True when commands leave their events to {@link StreamSession.flush}. */
   readonly defersAppends: boolean;
@@ -70,7 +71,7 @@ export class StreamSession {
   }
 
   /**
-   * Appends every stream's collected events, one `es_append` per stream, in `tx`.
+   * Appends every stream's collected events in `tx`, in one round trip.
    *
    * @throws ConcurrencyError (not retryable in this transaction) when a stream changed since it was read, or
    *   its events were stored by someone else meanwhile: retry the whole transaction.
@@ -78,6 +79,20 @@ export class StreamSession {
   async flush(store: PostgresEventStore, tx: Queryable): Promise<void> {
     // In stream id order: concurrent transactions lock their streams in the same order, so they cannot deadlock.
     const streams = [...this.pending].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    if (streams.length > 1) {
+      // Every stream in one round trip; any stream not appended fails the whole transaction.
+      this.appends += 1;
+      await store.appendMany(
+        streams.map(([streamId, { expected, events }]) => ({
+          streamId,
+          expected: expected === 0 ? ('no_stream' as const) : expected,
+          events,
+        })),
+        tx,
+      );
+      this.pending.clear();
+      return;
+    }
     for (const [streamId, { expected, events }] of streams) {
       this.appends += 1;
       let result;
@@ -103,6 +118,26 @@ export class StreamSession {
     this.pending.clear();
   }
 
+  /**
+   * Reads the streams this transaction is about to work on in one round trip (a carrier's batch of scans for hundreds
+   * of shipments), so the commands that follow find them here instead of reading one each. Streams already known for
+   * `folding` are left as they are.
+   */
+  async preload<State, Event>(
+    store: PostgresEventStore,
+    streamIds: readonly string[],
+    folding: Folding<State, Event>,
+    tx?: Queryable,
+  ): Promise<void> {
+    const unknown = [...new Set(streamIds)].filter((id) => !this.streams.get(id)?.has(folding.evolve as AnyEvolve));
+    if (unknown.length === 0) return;
+    const stored = await store.readStreams(unknown, tx);
+    this.reads += 1;
+    for (const [streamId, events] of stored) {
+      this.remember(streamId, folding, [...events, ...(this.pending.get(streamId)?.events ?? [])]);
+    }
+  }
+
   /** The stream's state for `folding`: from this session when known, else read in `tx` and folded once. */
   async load<State, Event>(
     store: PostgresEventStore,
@@ -115,6 +150,14 @@ export class StreamSession {
     // Events this session collected but has not flushed are part of the stream as this transaction sees it.
     const events = [...(await store.readStream(streamId, 0, tx)), ...(this.pending.get(streamId)?.events ?? [])];
     this.reads += 1;
+    return view<State>(this.remember(streamId, folding, events));
+  }
+
+  private remember<State, Event>(
+    streamId: string,
+    folding: Folding<State, Event>,
+    events: ReadonlyArray<Pick<NewEvent, 'id' | 'type' | 'data'>>,
+  ): Entry {
     const entry: Entry = {
       state: events.reduce(
         (state, e) => folding.evolve(state, { type: e.type, data: e.data } as Event),
@@ -124,7 +167,7 @@ export class StreamSession {
       ids: new Set(events.map((e) => e.id)),
     };
     this.entryMap(streamId).set(folding.evolve as AnyEvolve, entry);
-    return view<State>(entry);
+    return entry;
   }
 
   /**

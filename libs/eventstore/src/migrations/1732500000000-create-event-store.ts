@@ -1,6 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { CreateTimers1732500200000 } from './1732500200000-create-timers';
 import { StableEventHash1732500300000 } from './1732500300000-stable-event-hash';
+import { AppendMany1732500400000 } from './1732500400000-append-many';
 
 /**
  * The event store: one table that is at once the source of truth, the audit trail and the outbox.
@@ -134,4 +135,9 @@ export class CreateEventStore1732500000000 implements MigrationInterface {
   }
 }
 
-export const EventStoreMigrations = [CreateEventStore1732500000000, CreateTimers1732500200000, StableEventHash1732500300000];
+export const EventStoreMigrations = [
+  CreateEventStore1732500000000,
+  CreateTimers1732500200000,
+  StableEventHash1732500300000,
+  AppendMany1732500400000,
+];

@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import { DomainError } from '@aftersales/domain';
-import { timerOrigin, type ServiceDatabase, type Timer } from '@aftersales/eventstore';
+import { timerOrigin, type ServiceDatabase, type Timer, type TimerBatch } from '@aftersales/eventstore';
 import type { Logger } from '@aftersales/observability';
 import { DurableTimerWorker, type Clock } from '@aftersales/service-runtime';
 import type { LogisticsConfig } from './logistics.config';
@@ -40,12 +40,15 @@ export class LogisticsTimers extends DurableTimerWorker {
     });
   }
 
-  protected async fire(timer: Timer, tx: PoolClient): Promise<void> {
+  protected async fire(timer: Timer, tx: PoolClient, batch: TimerBatch): Promise<void> {
     switch (timer.kind) {
       case logisticsTimerKinds.tracking: {
         const { shipmentId } = timer.payload as TrackingTimerPayload;
         try {
-          const appended = await this.shipments.checkTracking(timerOrigin(timer, TRACKING_TIMER), shipmentId, tx);
+          // The tenant's policy once for the timers of a transaction (a change committed since applies to the next).
+          const policy = await batch.once(`policy:${timer.tenant}`, () => this.shipments.policyFor(timer.tenant, tx));
+          const origin = timerOrigin(timer, TRACKING_TIMER);
+          const appended = await this.shipments.checkTracking(origin, shipmentId, tx, policy);
           if (appended.length > 0)
             this.logger.info({ tenant: timer.tenant, shipmentId, appended }, 'tracking rule fired');
         } catch (error) {

@@ -22,6 +22,8 @@ export const SHIPMENT_INDEX = Symbol('SHIPMENT_INDEX');
 /** The tenant's shipments by state, case, return and tracking number, kept in each command's transaction. */
 export interface ShipmentIndex {
   record(tx: PoolClient, tenant: string, summary: ShipmentSummary): Promise<void>;
+  /** {@link ShipmentIndex.record} for several shipments in one statement (at most one summary per shipment). */
+  recordAll(tx: PoolClient, tenant: string, summaries: readonly ShipmentSummary[]): Promise<void>;
   list(
     tenant: string,
     filter: { readonly status?: ShipmentStatus; readonly caseId?: string; readonly limit: number },

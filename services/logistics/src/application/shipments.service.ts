@@ -6,6 +6,8 @@ import {
   deterministicUuid,
   fold,
   inTransaction,
+  StreamSession,
+  TimerWrites,
   type CommandOrigin,
   type CommandRequest,
   type ServiceDatabase,
@@ -39,7 +41,7 @@ import { CASE_REGISTER, type CaseRegister } from './case-register.port';
 import { LogisticsPoliciesService } from './logistics-policies.service';
 import { REGIONAL_SIGNALS, type RegionalSignals } from './regional-signals.port';
 import { SHIPMENT_INDEX, type ShipmentIndex, type ShipmentSummary } from './shipment-index.port';
-import { noticesOf, rescheduleTracking, scheduleNotices } from './tracking-timers';
+import { noticesOf, writeNotices, writeTracking } from './tracking-timers';
 
 export const shipmentStream = (id: string) => `shipment-${id}`;
 export const regionalAlarmStream = (alarmId: string) => `regional-alarm-${alarmId}`;
@@ -61,6 +63,13 @@ export type ShipmentStep =
   | Request<ChangeOrder, 'reshipmentId' | 'reshipCarrier'>
   | Request<ReportWrongItem, 'valuableGoodsMinor' | 'remedy'>
   | Request<ReportTransitDamage, 'remedy'>;
+
+/** What one command appended, and the shipment as it left it: the consequences follow from these. */
+interface ShipmentChange {
+  readonly state: OpenShipment;
+  readonly events: readonly ShipmentEvent[];
+  readonly eventIds: readonly string[];
+}
 
 /** One scan line as a carrier integration reports it (webhook or ingress topic). */
 export interface CarrierScanInput {
@@ -116,7 +125,7 @@ export class ShipmentsService {
     const inForce = policy ?? (await this.policies.forTenant(origin.tenant, tx));
     const data = { ...input, largeOrderItems: inForce.largeOrderItems };
     const request = { type: 'RegisterShipment', data } as const;
-    return (await this.run(origin, input.shipmentId, request, tx, inForce, undefined, true)).state;
+    return (await this.run(origin, input.shipmentId, request, tx, inForce, { expectNewStream: true })).state;
   }
 
   /** Whether the return already has its shipment of that purpose (from the shipment list, without reading it). */
@@ -132,21 +141,26 @@ export class ShipmentsService {
     tx?: PoolClient,
   ): Promise<{ readonly state: OpenShipment; readonly appended: readonly ShipmentEvent['type'][] }> {
     const go = async (client: PoolClient) => {
-      const state = visible(await this.read(shipmentId, client), origin.tenant, shipmentId);
+      // The stream read once: the step is completed from the state the command is then decided on.
+      const session = new StreamSession();
+      const state = visible(await this.load(shipmentId, client, session), origin.tenant, shipmentId);
       const policy = await this.policies.forTenant(origin.tenant, client);
-      return this.run(origin, shipmentId, completed(step, state, policy), client, policy);
+      return this.run(origin, shipmentId, completed(step, state, policy), client, policy, { session });
     };
     return tx ? go(tx) : inTransaction(this.database.pool, go);
   }
 
-  /** A tracking timer fired: the tenant's current rules for the shipment's carrier and lane, at the timer's time. */
+  /** A tracking timer fired: the tenant's rules for the shipment's carrier and lane, at the timer's time. */
   async checkTracking(
     origin: CommandOrigin,
     shipmentId: string,
     tx: PoolClient,
+    /** The tenant's policy as read in `tx` (the timers read it once for the timers of a tenant they fire together). */
+    tenantPolicy?: LogisticsPolicy,
   ): Promise<readonly ShipmentEvent['type'][]> {
-    const state = visible(await this.read(shipmentId, tx), origin.tenant, shipmentId);
-    const policy = await this.policies.forTenant(origin.tenant, tx);
+    const session = new StreamSession();
+    const state = visible(await this.load(shipmentId, tx, session), origin.tenant, shipmentId);
+    const policy = tenantPolicy ?? (await this.policies.forTenant(origin.tenant, tx));
     const { carrier, originRegion, destinationRegion, purpose } = state.shipment;
     // A lost return parcel is the customer's goods coming back: nothing to reship, the claim and refund remain.
     const remedy = remedyOf(policy, state, 'another');
@@ -155,12 +169,15 @@ export class ShipmentsService {
       ...remedy,
       reshipCarrier: purpose === 'return' ? null : remedy.reshipCarrier,
     };
-    return (await this.run(origin, shipmentId, { type: 'CheckTracking', data }, tx, policy)).appended;
+    return (await this.run(origin, shipmentId, { type: 'CheckTracking', data }, tx, policy, { session })).appended;
   }
 
   /**
    * Records a carrier's batch of scans in one transaction: each normalised and recorded once by its event id, in any
    * order; a tracking number the tenant does not know for that carrier, or a status no rule knows, is reported back.
+   * Each scan is its own command, decided in order on its shipment as the batch's earlier scans left it; the batch
+   * reads its shipments in one round trip, appends them in one, and then moves each shipment's list row and tracking
+   * timer once, whatever number of its scans the batch carried.
    */
   async recordScans(
     origin: CommandOrigin,
@@ -173,7 +190,10 @@ export class ShipmentsService {
       const shipments = await this.index.byTrackingNumbers(client, origin.tenant, carrier, numbers);
       const policy = await this.policies.forTenant(origin.tenant, client);
       const receivedAt = this.commands.now().toISOString();
+      const session = new StreamSession({ deferAppends: true });
+      await session.preload(this.commands.store, [...shipments.values()].map(shipmentStream), shipmentDecider, client);
       const outcomes: ScanOutcome[] = [];
+      const changes: ShipmentChange[] = [];
       for (const line of lines) {
         const shipmentId = shipments.get(line.trackingNumber);
         const status = normaliseScanStatus(line.status);
@@ -196,19 +216,33 @@ export class ShipmentsService {
           counted: line.counted ? line.counted.map(({ sku, quantity }) => ({ sku, quantity })) : null,
         };
         // A scan is its own request: keyed by the carrier's event id, never by the batch's delivery.
-        const { appended } = await this.run(
+        const result = await this.commands.handle(
+          shipmentDecider,
+          shipmentStream(shipmentId),
           origin,
-          shipmentId,
           { type: 'RecordScan', data: { scan } },
-          client,
-          policy,
-          `scan:${origin.tenant}:${carrier}:${line.eventId}`,
+          { tx: client, session, idempotencyKey: `scan:${origin.tenant}:${carrier}:${line.eventId}` },
         );
-        outcomes.push({ eventId: line.eventId, outcome: appended.length > 0 ? 'recorded' : 'duplicate', shipmentId });
+        if (result.newEvents.length > 0) {
+          const state = visible(result.state, origin.tenant, shipmentId);
+          changes.push({ state, events: result.newEvents, eventIds: result.eventIds });
+        }
+        outcomes.push({
+          eventId: line.eventId,
+          outcome: result.newEvents.length > 0 ? 'recorded' : 'duplicate',
+          shipmentId,
+        });
       }
+      await session.flush(this.commands.store, client);
+      await this.follow(origin, client, policy, changes);
       return outcomes;
     };
     return tx ? go(tx) : inTransaction(this.database.pool, go);
+  }
+
+  /** The tenant's logistics policy, read in `tx`. */
+  policyFor(tenant: string, tx: PoolClient): Promise<LogisticsPolicy> {
+    return this.policies.forTenant(tenant, tx);
   }
 
   async get(tenant: string, shipmentId: string): Promise<OpenShipment> {
@@ -228,6 +262,11 @@ export class ShipmentsService {
     return id ? visible(await this.read(id, tx), tenant, id) : null;
   }
 
+  /** The shipment through a transaction's session: the command that follows finds it there instead of reading it. */
+  private async load(shipmentId: string, tx: PoolClient, session: StreamSession): Promise<ShipmentState> {
+    return (await session.load(this.commands.store, shipmentStream(shipmentId), shipmentDecider, tx)).state;
+  }
+
   private async read(shipmentId: string, tx?: PoolClient): Promise<ShipmentState> {
     return fold(shipmentDecider, await this.commands.store.readStream(shipmentStream(shipmentId), 0, tx));
   }
@@ -242,27 +281,52 @@ export class ShipmentsService {
     request: CommandRequest<ShipmentCommand>,
     tx: PoolClient,
     policy: LogisticsPolicy,
-    idempotencyKey?: string,
-    expectNewStream = false,
+    options: { readonly expectNewStream?: boolean; readonly session?: StreamSession } = {},
   ): Promise<{ readonly state: OpenShipment; readonly appended: readonly ShipmentEvent['type'][] }> {
     const result = await this.commands.handle(shipmentDecider, shipmentStream(shipmentId), origin, request, {
       tx,
-      expectNewStream,
-      ...(idempotencyKey ? { idempotencyKey } : {}),
+      ...options,
     });
     const state = visible(result.state, origin.tenant, shipmentId);
     const events = result.newEvents;
-    if (events.length > 0) {
-      await this.index.record(tx, origin.tenant, summaryOf(state));
+    if (events.length > 0) await this.follow(origin, tx, policy, [{ state, events, eventIds: result.eventIds }]);
+    return { state, appended: events.map((e) => e.type) };
+  }
+
+  /**
+   * The consequences of a transaction's changes, in it: each changed shipment's list row and tracking timer (once per
+   * shipment, for its state after the last change), the notices every change asks for, the reshipment a lost parcel
+   * is given and the regional tally of stalled and lost ones.
+   */
+  private async follow(
+    origin: CommandOrigin,
+    tx: PoolClient,
+    policy: LogisticsPolicy,
+    changes: readonly ShipmentChange[],
+  ): Promise<void> {
+    if (changes.length === 0) return;
+    const latest = new Map<string, { readonly state: OpenShipment; readonly appended: number }>();
+    for (const { state, events } of changes) {
+      const id = state.shipment.shipmentId;
+      latest.set(id, { state, appended: (latest.get(id)?.appended ?? 0) + events.length });
+    }
+    await this.index.recordAll(
+      tx,
+      origin.tenant,
+      [...latest.values()].map(({ state }) => summaryOf(state)),
+    );
+    const timers = new TimerWrites();
+    for (const { state, appended } of latest.values()) {
       const { carrier, originRegion, destinationRegion } = state.shipment;
-      await rescheduleTracking(
-        tx,
-        origin.tenant,
-        state,
-        events.length,
-        trackingRulesFor(policy, { carrier, originRegion, destinationRegion }),
-      );
-      await scheduleNotices(tx, noticesOf(origin.tenant, state, events, result.eventIds), this.commands.now());
+      const rules = trackingRulesFor(policy, { carrier, originRegion, destinationRegion });
+      writeTracking(timers, origin.tenant, state, appended, rules);
+    }
+    const now = this.commands.now();
+    for (const { state, events, eventIds } of changes) {
+      writeNotices(timers, noticesOf(origin.tenant, state, events, eventIds), now);
+    }
+    await timers.flush(tx);
+    for (const { state, events } of changes) {
       for (const event of events) {
         if (event.type === 'ReshipmentArranged') await this.reship(origin, state, event.data, tx);
         if (event.type === 'ShipmentStalled')
@@ -270,7 +334,6 @@ export class ShipmentsService {
         if (event.type === 'ShipmentLost') await this.signal(origin, tx, policy, 'lost', event.data, event.data.lostAt);
       }
     }
-    return { state, appended: events.map((e) => e.type) };
   }
 
   /**

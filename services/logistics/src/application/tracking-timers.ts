@@ -1,4 +1,4 @@
-import { cancelTimer, scheduleTimer, type Queryable } from '@aftersales/eventstore';
+import { TimerWrites, type Queryable } from '@aftersales/eventstore';
 import { nextTrackingCheck, type OpenShipment, type ShipmentEvent } from '../domain/shipment.decider';
 import type { TrackingRules } from '../domain/tracking-policy';
 
@@ -53,12 +53,28 @@ export async function rescheduleTracking(
   appended: number,
   rules: TrackingRules,
 ): Promise<void> {
+  const writes = new TimerWrites();
+  writeTracking(writes, tenant, state, appended, rules);
+  await writes.flush(tx);
+}
+
+/**
+ * {@link rescheduleTracking} into a caller's {@link TimerWrites}: the timer of the state before the last `appended`
+ * events is cancelled, the one of the state now scheduled (a batch of scans for one shipment moves it once).
+ */
+export function writeTracking(
+  writes: TimerWrites,
+  tenant: string,
+  state: OpenShipment,
+  appended: number,
+  rules: TrackingRules,
+): void {
   const id = state.shipment.shipmentId;
-  await cancelTimer(tx, trackingTimerId(id, state.version - appended));
+  writes.cancel(trackingTimerId(id, state.version - appended));
   const due = nextTrackingCheck(state, rules);
   if (!due) return;
   const payload: TrackingTimerPayload = { shipmentId: id };
-  await scheduleTimer(tx, {
+  writes.schedule({
     id: trackingTimerId(id, state.version),
     tenant,
     kind: logisticsTimerKinds.tracking,
@@ -198,8 +214,15 @@ export function noticesOf(
 }
 
 export async function scheduleNotices(tx: Queryable, notices: readonly ShipmentNotice[], now: Date): Promise<void> {
+  const writes = new TimerWrites();
+  writeNotices(writes, notices, now);
+  await writes.flush(tx);
+}
+
+/** {@link scheduleNotices} into a caller's {@link TimerWrites}. */
+export function writeNotices(writes: TimerWrites, notices: readonly ShipmentNotice[], now: Date): void {
   for (const notice of notices) {
-    await scheduleTimer(tx, {
+    writes.schedule({
       id: notice.key,
       tenant: notice.tenant,
       kind: logisticsTimerKinds.notice,

@@ -25,24 +25,34 @@ export class PostgresShipmentIndex implements ShipmentIndex {
   constructor(@Inject(SERVICE_DATABASE) private readonly database: ServiceDatabase) {}
 
   async record(tx: PoolClient, tenant: string, s: ShipmentSummary): Promise<void> {
+    await this.recordAll(tx, tenant, [s]);
+  }
+
+  async recordAll(tx: PoolClient, tenant: string, summaries: readonly ShipmentSummary[]): Promise<void> {
+    if (summaries.length === 0) return;
+    // In shipment id order: concurrent batches lock their rows in the same order, so they cannot deadlock.
+    const rows = [...summaries].sort((a, b) =>
+      a.shipmentId < b.shipmentId ? -1 : a.shipmentId > b.shipmentId ? 1 : 0,
+    );
     await tx.query(
       `INSERT INTO shipments_index (tenant, shipment_id, case_id, return_id, order_id, purpose, carrier, tracking_number,
                                     destination_region, status, registered_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+       SELECT $1, * FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[],
+                                $9::text[], $10::text[], $11::timestamptz[])
        ON CONFLICT (tenant, shipment_id) DO UPDATE SET status = EXCLUDED.status, carrier = EXCLUDED.carrier,
          tracking_number = EXCLUDED.tracking_number`,
       [
         tenant,
-        s.shipmentId,
-        s.caseId,
-        s.returnId,
-        s.orderId,
-        s.purpose,
-        s.carrier,
-        s.trackingNumber,
-        s.destinationRegion,
-        s.status,
-        s.registeredAt,
+        rows.map((s) => s.shipmentId),
+        rows.map((s) => s.caseId),
+        rows.map((s) => s.returnId),
+        rows.map((s) => s.orderId),
+        rows.map((s) => s.purpose),
+        rows.map((s) => s.carrier),
+        rows.map((s) => s.trackingNumber),
+        rows.map((s) => s.destinationRegion),
+        rows.map((s) => s.status),
+        rows.map((s) => s.registeredAt),
       ],
     );
   }
