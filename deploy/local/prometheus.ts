@@ -1,7 +1,7 @@
 /**
  * Prometheus for `npm start -- --prometheus` (Debian's `prometheus` package, no Docker): a configuration scraping every
  * service the runner started, with the alert rules of deploy/prometheus/alerts.yml, and the command that runs it on
- * http://127.0.0.1:9090 with its data under .local/prometheus.
+ * http://127.0.0.1:9090 with its data under .local/prometheus, storing the latency histograms' trace exemplars.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -39,5 +39,7 @@ export function localPrometheus(root: string, ports: Readonly<Record<string, num
     `--storage.tsdb.path=${join(dir, 'data')}`,
     `--web.listen-address=127.0.0.1:${LOCAL_PROMETHEUS_PORT}`,
     '--storage.tsdb.retention.time=2d',
+    // Keeps the trace ids of the latency histograms' exemplars (the services answer Prometheus in OpenMetrics).
+    '--enable-feature=exemplar-storage',
   ];
 }

@@ -13,6 +13,7 @@ const ROOT = join(__dirname, '..', '..');
 
 interface ComposeService {
   image?: string;
+  command?: string[];
   build?: { args?: Record<string, string> };
   environment?: Record<string, string>;
   volumes?: string[];
@@ -65,6 +66,23 @@ describe('docker-compose.yml', () => {
     const exporters = collector.service.pipelines.traces.exporters.map((name) => collector.exporters[name]?.endpoint);
     expect(exporters).toContain('jaeger:4317');
     expect(compose.services.grafana?.environment?.PROMETHEUS_URL).toBe('http://prometheus:9090');
+  });
+
+  it("links the latency histograms' exemplars to their traces: Prometheus stores them, Grafana opens them in Jaeger", () => {
+    expect(compose.services.prometheus?.command).toContain('--enable-feature=exemplar-storage');
+    expect(compose.services.grafana?.environment?.JAEGER_URL).toBe('http://jaeger:16686');
+    expect(compose.services.jaeger?.ports).toContain('127.0.0.1:16686:16686');
+    const { datasources } = parse(
+      readFileSync(join(ROOT, 'deploy', 'grafana', 'provisioning', 'datasources', 'aftersales.yml'), 'utf8'),
+    ) as {
+      datasources: Array<{ uid: string; type: string; url: string; jsonData?: Record<string, unknown> }>;
+    };
+    const jaeger = datasources.find((d) => d.type === 'jaeger');
+    expect(jaeger).toMatchObject({ uid: 'jaeger', url: '${JAEGER_URL}' });
+    expect(datasources.find((d) => d.uid === 'prometheus')?.jsonData?.exemplarTraceIdDestinations).toEqual([
+      // The exemplar label the services write (libs/observability traceExemplar).
+      { name: 'trace_id', datasourceUid: jaeger?.uid },
+    ]);
   });
 
   it.each(services)('runs %s, exporting traces to the collector and scraped by Prometheus', (service) => {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { localPrometheusConfig } from '../../deploy/local/prometheus';
+import { localPrometheus, localPrometheusConfig } from '../../deploy/local/prometheus';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -29,5 +29,17 @@ describe('npm start -- --prometheus', () => {
       { targets: ['127.0.0.1:3001'], labels: { service: 'intake' } },
       { targets: ['127.0.0.1:3002'], labels: { service: 'surveys' } },
     ]);
+  });
+
+  it("runs Prometheus keeping the latency histograms' trace exemplars", () => {
+    const root = mkdtempSync(join(tmpdir(), 'aftersales-prometheus-'));
+    try {
+      const command = localPrometheus(root, { intake: 3001 });
+      expect(command[0]).toBe('prometheus');
+      expect(command).toContain('--enable-feature=exemplar-storage');
+      expect(command).toContain(`--config.file=${join(root, '.local', 'prometheus', 'prometheus.yml')}`);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -277,6 +277,58 @@ describe('walking skeleton: POST /cases → event store → relay → Kafka → 
     expect((await get(intake.url, '/no-such-route')).status).toBe(404);
   });
 
+  it("links the latency histograms to the request's trace: exemplars in OpenMetrics, through the relay and Kafka", async () => {
+    // A caller's sampled trace: the HTTP instrumentation continues it, the event stores it, Kafka carries it.
+    const traceId = randomBytes(16).toString('hex');
+    const request = aCase();
+    const res = await fetch(`${intake.url}/cases`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${agentToken}`,
+        'content-type': 'application/json',
+        traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`,
+      },
+      body: JSON.stringify(request),
+    });
+    expect(res.status).toBe(201);
+    await registered(request.caseId);
+
+    const openMetrics = async (base: string) => {
+      const scraped = await fetch(`${base}/metrics`, { headers: { accept: 'application/openmetrics-text' } });
+      expect(scraped.headers.get('content-type')).toMatch(/^application\/openmetrics-text;.*\bversion=1\.0\.0\b/);
+      return scraped.text();
+    };
+    /** The histograms of `text` showing `traceId` as the exemplar of a bucket of a series matching `selector`. */
+    const tracedIn = (text: string, selector: string) =>
+      new Set(
+        text
+          .split('\n')
+          .filter((l) => l.includes('_bucket{') && l.includes(selector) && l.includes(` # {trace_id="${traceId}",`))
+          .map((l) => l.slice(0, l.indexOf('_bucket{'))),
+      );
+    const traced = (base: string, selector: string, histograms: string[]) =>
+      eventually(
+        async () => {
+          const found = tracedIn(await openMetrics(base), selector);
+          return histograms.every((h) => found.has(h)) ? found : undefined;
+        },
+        `the request's trace on ${histograms.join(', ')} of ${base}`,
+        20_000,
+      );
+
+    await traced(intake.url, 'route="/cases"', ['aftersales_http_request_duration_seconds']);
+    await traced(intake.url, 'service="intake"', ['aftersales_outbox_relay_ack_latency_seconds']);
+    await traced(surveys.url, `consumer="${groupPrefix}surveys.case-register"`, [
+      'aftersales_consumer_handler_duration_seconds',
+      'aftersales_consumer_event_age_seconds',
+    ]);
+
+    // The Prometheus text format, for scrapers that do not ask for OpenMetrics: no exemplars.
+    const plain = await fetch(`${intake.url}/metrics`);
+    expect(plain.headers.get('content-type')).toMatch(/^text\/plain;.*\bversion=0\.0\.4\b/);
+    expect(await plain.text()).not.toContain(traceId);
+  });
+
   async function surveysMetric(selector: string): Promise<number> {
     const text = await (await fetch(`${surveys.url}/metrics`)).text();
     return text

@@ -89,7 +89,7 @@ describe('the Helm chart', () => {
     expect(helmOutput).toContain(`[lint] ${CHART}: passed`);
   });
 
-  it.each(['inline-secrets', 'production'])(
+  it.each(['inline-secrets', 'production', 'separate-migration-user'])(
     'renders with %s values, every object valid against its schema',
     (values) => {
       expect(validations[values].errors).toEqual([]);
@@ -156,6 +156,51 @@ describe('the Helm chart', () => {
     });
     const inline = named('inline-secrets', 'Deployment', 'aftersales-intake').spec.template.spec;
     expect(inline.volumes.map((v: { name: string }) => v.name)).toEqual(['tmp']);
+  });
+
+  it('is scraped through a ServiceMonitor with the service label the dashboards and alerts group by', () => {
+    const monitors = objects('production', 'ServiceMonitor');
+    expect(monitors).toHaveLength(1);
+    expect(monitors[0]?.metadata.labels).toMatchObject({ release: 'prometheus' });
+    expect(monitors[0]?.spec.endpoints).toEqual([
+      expect.objectContaining({
+        port: 'http',
+        path: '/metrics',
+        relabelings: [
+          expect.objectContaining({
+            sourceLabels: ['__meta_kubernetes_service_label_app_kubernetes_io_name'],
+            targetLabel: 'service',
+          }),
+        ],
+      }),
+    ]);
+    expect(objects('inline-secrets', 'ServiceMonitor')).toEqual([]);
+  });
+
+  it("gives the migration Job the services' database user to grant when it migrates as another user", () => {
+    /** Where each container of the Job reads DATABASE_RUNTIME_URL from, once per distinct reference. */
+    const runtimeUrl = (values: string) =>
+      new Set(
+        named(values, 'Job', 'aftersales-migrate').spec.template.spec.containers.map(
+          (c: { env: Array<{ name: string; valueFrom?: { secretKeyRef: unknown } }> }) =>
+            JSON.stringify(c.env.find((e) => e.name === 'DATABASE_RUNTIME_URL')?.valueFrom?.secretKeyRef ?? null),
+        ),
+      );
+    // Two Secrets of the operator: the owner migrates, the app user is granted.
+    expect(runtimeUrl('production')).toEqual(new Set([JSON.stringify({ name: 'aftersales-db-app', key: 'uri' })]));
+    // Inline: both URLs in the hook Secret (the release's own Secret does not exist yet when hooks run).
+    expect(runtimeUrl('separate-migration-user')).toEqual(
+      new Set([JSON.stringify({ name: 'aftersales-migrations', key: 'DATABASE_RUNTIME_URL' })]),
+    );
+    const hookSecret = named('separate-migration-user', 'Secret', 'aftersales-migrations') as unknown as {
+      stringData: Record<string, string>;
+    };
+    expect(hookSecret.stringData).toEqual({
+      DATABASE_URL: 'postgres://aftersales_owner:owner-password@postgres.db:5432/postgres',
+      DATABASE_RUNTIME_URL: 'postgres://aftersales_app:app-password@postgres.db:5432/postgres',
+    });
+    // One user for both: nothing to grant.
+    expect(runtimeUrl('inline-secrets')).toEqual(new Set(['null']));
   });
 
   it('refuses values that break values.schema.json', () => {

@@ -54,7 +54,7 @@ const alerts = alertRules.groups.flatMap((g) => g.rules);
 interface Panel {
   title: string;
   type: string;
-  targets?: Array<{ expr: string }>;
+  targets?: Array<{ expr: string; exemplar?: boolean }>;
 }
 const dashboards = readdirSync(DASHBOARDS)
   .filter((f) => f.endsWith('.json'))
@@ -136,7 +136,7 @@ describe('dashboards and alerts', () => {
 
   it('are provisioned with the data source uid they reference', () => {
     const datasources = readFileSync(
-      join(ROOT, 'deploy', 'grafana', 'provisioning', 'datasources', 'prometheus.yml'),
+      join(ROOT, 'deploy', 'grafana', 'provisioning', 'datasources', 'aftersales.yml'),
       'utf8',
     );
     expect(datasources).toMatch(/uid: prometheus/);
@@ -146,5 +146,17 @@ describe('dashboards and alerts', () => {
       }
     }
     expect(new Set(dashboards.map((d) => d.dashboard.uid)).size).toBe(dashboards.length);
+  });
+
+  it('show the exemplars of every latency percentile (a dot leads to a trace)', () => {
+    const percentiles = dashboards.flatMap(({ file, dashboard }) =>
+      dashboard.panels.flatMap((panel) =>
+        (panel.targets ?? [])
+          .filter((t) => t.expr.includes('histogram_quantile'))
+          .map((t) => ({ where: `${file}: ${panel.title}`, exemplar: t.exemplar })),
+      ),
+    );
+    expect(percentiles.length).toBeGreaterThan(5);
+    expect(percentiles.filter((p) => p.exemplar !== true)).toEqual([]);
   });
 });

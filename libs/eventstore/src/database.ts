@@ -64,6 +64,27 @@ export async function ensureDatabase(
  */
 const CONNECT_TIMEOUT_MS = 5_000;
 
+/** SQLSTATE 42501: the user lacks a privilege (a DDL statement, or a table it was not granted). */
+function insufficientPrivilege(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === '42501';
+}
+
+/**
+ * The service's user may not read or bring its database's schema up to date: it runs without DDL rights, and the
+ * migrations did not run beforehand (or did not grant it the tables).
+ */
+export class MigrationsNotAllowedError extends Error {
+  constructor(database: string, cause: Error) {
+    super(
+      `${database}: this user may not read or migrate its schema (${cause.message}). Run the migrations first with a ` +
+        "user that may (deploy/migrate.js <service>, the Helm chart's migration Job), DATABASE_RUNTIME_URL naming " +
+        'this one so it is granted the tables',
+      { cause },
+    );
+    this.name = 'MigrationsNotAllowedError';
+  }
+}
+
 /**
  * Opens a service's database: creates it if needed, runs the event store's and the service's
  * migrations (serialised across instances by an advisory lock) and returns the pool.
@@ -143,7 +164,9 @@ async function openOnce(options: {
     try {
       await lock.connect();
       await lock.query(`SELECT pg_advisory_lock(hashtext('aftersales:migrations'))`);
-      await dataSource.runMigrations();
+      await dataSource.runMigrations().catch((error: unknown) => {
+        throw insufficientPrivilege(error) ? new MigrationsNotAllowedError(options.database, error as Error) : error;
+      });
     } finally {
       await lock.query(`SELECT pg_advisory_unlock(hashtext('aftersales:migrations'))`).catch(() => undefined);
       await lock.release().catch(() => undefined);

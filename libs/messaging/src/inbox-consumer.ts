@@ -466,6 +466,7 @@ export class InboxConsumer {
           platformMetrics.consumerHandlerDuration.observe(
             { consumer: this.groupId, type: event.type },
             Number(process.hrtime.bigint() - started) / 1e9,
+            { span: span.spanContext() },
           );
         }
       },
@@ -524,6 +525,7 @@ export class InboxConsumer {
       platformMetrics.consumerEventAge.observe(
         { consumer: this.groupId, topic: event.topic },
         Math.max(0, now - storedAt) / 1000,
+        { traceparent: event.traceparent },
       );
     }
   }

@@ -180,6 +180,7 @@ export class OutboxRelay {
         platformMetrics.relayAckLatency.observe(
           { service: this.options.service },
           Math.max(0, acknowledgedAt - event.recordedAt.getTime()) / 1000,
+          { traceparent: event.metadata.traceparent },
         );
       }
     }

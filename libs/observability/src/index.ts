@@ -1,3 +1,4 @@
 export * from './metrics';
+export * from './exemplars';
 export * from './logger';
 export * from './telemetry';

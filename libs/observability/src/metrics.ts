@@ -1,12 +1,16 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { TracedHistogram } from './exemplars';
 
 /** The process's Prometheus registry, served on `/metrics`. */
 export const metricsRegistry = new Registry();
 collectDefaultMetrics({ register: metricsRegistry });
 
-/** Metrics shared by every service, named after what SREs look for on a dashboard. */
+/**
+ * Metrics shared by every service, named after what SREs look for on a dashboard. The latency histograms are
+ * {@link TracedHistogram}s: an OpenMetrics scrape shows the trace of an observation per bucket (exemplars).
+ */
 export const platformMetrics = {
-  httpRequestDuration: new Histogram({
+  httpRequestDuration: new TracedHistogram({
     name: 'aftersales_http_request_duration_seconds',
     help: 'HTTP request latency by method, route and status',
     labelNames: ['method', 'route', 'status'] as const,
@@ -55,21 +59,21 @@ export const platformMetrics = {
     labelNames: ['consumer', 'topic'] as const,
     registers: [metricsRegistry],
   }),
-  consumerHandlerDuration: new Histogram({
+  consumerHandlerDuration: new TracedHistogram({
     name: 'aftersales_consumer_handler_duration_seconds',
     help: 'Time one inbox handler took to apply one event (inside the inbox transaction), by consumer and event type',
     labelNames: ['consumer', 'type'] as const,
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [metricsRegistry],
   }),
-  consumerEventAge: new Histogram({
+  consumerEventAge: new TracedHistogram({
     name: 'aftersales_consumer_event_age_seconds',
     help: 'Age of an event when an inbox consumer applied it: commit time minus the time the producer stored it (ce_time)',
     labelNames: ['consumer', 'topic'] as const,
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900],
     registers: [metricsRegistry],
   }),
-  relayAckLatency: new Histogram({
+  relayAckLatency: new TracedHistogram({
     name: 'aftersales_outbox_relay_ack_latency_seconds',
     help: 'From an event being stored in the outbox (its transaction) to the broker acknowledging its publication',
     labelNames: ['service'] as const,
@@ -82,7 +86,7 @@ export const platformMetrics = {
     labelNames: ['group', 'topic', 'partition'] as const,
     registers: [metricsRegistry],
   }),
-  timerLateness: new Histogram({
+  timerLateness: new TracedHistogram({
     name: 'aftersales_timer_lateness_seconds',
     help: 'How late durable timers fire: firing time minus due time, by worker and timer kind',
     labelNames: ['worker', 'kind'] as const,

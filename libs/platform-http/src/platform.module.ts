@@ -1,11 +1,12 @@
 import {
   Controller,
   Get,
-  Header,
   HttpCode,
   Inject,
   Injectable,
   Module,
+  Req,
+  Res,
   ServiceUnavailableException,
   type CallHandler,
   type DynamicModule,
@@ -16,7 +17,14 @@ import {
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, Reflector } from '@nestjs/core';
 import { Observable, tap } from 'rxjs';
 import { Type } from '@sinclair/typebox';
-import { metricsRegistry, platformMetrics, type Logger } from '@aftersales/observability';
+import { trace } from '@opentelemetry/api';
+import {
+  metricsRegistry,
+  OPENMETRICS_CONTENT_TYPE,
+  openMetricsText,
+  platformMetrics,
+  type Logger,
+} from '@aftersales/observability';
 import { AuthGuard, Public, TokenVerifier, type AuthConfig } from './auth';
 import { ProblemDetails, ProblemDetailsFilter } from './problem-details';
 import { Responds } from './route-table';
@@ -125,17 +133,40 @@ class HealthController {
   }
 }
 
+/** What the metrics route reads of the request and writes on the response (Express). */
+interface ScrapeRequest {
+  accepts(types: string[]): string | false;
+}
+interface ScrapeResponse {
+  setHeader(name: string, value: string): unknown;
+}
+
 @Controller('metrics')
 class MetricsController {
   constructor(@Inject(DependencyProbe) private readonly dependencies: DependencyProbe) {}
 
-  /** The dependencies are probed at each scrape, so `aftersales_dependency_up` is current without a probe's help. */
+  /**
+   * The dependencies are probed at each scrape, so `aftersales_dependency_up` is current without a probe's help. A
+   * scraper that prefers OpenMetrics (`Accept: application/openmetrics-text`, as Prometheus sends) gets it, with the
+   * trace exemplars of the latency histograms; any other gets the Prometheus text format.
+   */
   @Public()
   @Get()
-  @Header('Content-Type', metricsRegistry.contentType)
-  @Responds(200, Type.String(), { description: 'Prometheus text exposition', contentType: 'text/plain' })
-  async metrics(): Promise<string> {
+  @Responds(200, Type.String(), {
+    description:
+      'Prometheus text exposition; OpenMetrics 1.0.0 with trace exemplars when the Accept header prefers application/openmetrics-text',
+    contentType: 'text/plain',
+  })
+  async metrics(@Req() req: ScrapeRequest, @Res({ passthrough: true }) res: ScrapeResponse): Promise<string> {
     await this.dependencies.probe();
+    res.setHeader('Vary', 'Accept');
+    // Offered with their versions: an Accept entry with parameters (`;version=1.0.0`) matches only an offer with them.
+    // Without a preference (no header, `*/*`) the first offer: the text format.
+    if (req.accepts([metricsRegistry.contentType, OPENMETRICS_CONTENT_TYPE]) === OPENMETRICS_CONTENT_TYPE) {
+      res.setHeader('Content-Type', OPENMETRICS_CONTENT_TYPE);
+      return openMetricsText(metricsRegistry);
+    }
+    res.setHeader('Content-Type', metricsRegistry.contentType);
     return metricsRegistry.metrics();
   }
 }
@@ -145,12 +176,15 @@ class HttpMetricsInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
     const started = process.hrtime.bigint();
+    // The HTTP instrumentation's server span, active here: the request's trace is the observation's exemplar.
+    const span = trace.getActiveSpan()?.spanContext();
     const req = context.switchToHttp().getRequest<{ method: string; route?: { path?: string } }>();
     const res = context.switchToHttp().getResponse<{ statusCode: number }>();
     const observe = (status: number) =>
       platformMetrics.httpRequestDuration.observe(
         { method: req.method, route: req.route?.path ?? 'unmatched', status: String(status) },
         Number(process.hrtime.bigint() - started) / 1e9,
+        { span },
       );
     return next.handle().pipe(
       tap({

@@ -1,7 +1,11 @@
+import { randomBytes } from 'node:crypto';
+import { context, propagation } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import pino from 'pino';
 import type { PoolClient } from 'pg';
 import { openServiceDatabase, scheduleTimer, type ServiceDatabase, type Timer } from '@aftersales/eventstore';
-import { createTestDatabase, type TestDatabase } from '@aftersales/testing';
+import { metricsRegistry, openMetricsText } from '@aftersales/observability';
+import { createTestDatabase, TestContextManager, type TestDatabase } from '@aftersales/testing';
 import { DurableTimerWorker, type DurableTimerWorkerOptions } from './durable-timer-worker';
 
 /**
@@ -103,6 +107,43 @@ describe('DurableTimerWorker', () => {
       expect(await firedIds()).toEqual(['a', 'b', 'later']);
     },
   );
+
+  it('times how late each timer fired, its exemplar the trace that scheduled the timer', async () => {
+    propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+    context.setGlobalContextManager(new TestContextManager());
+    try {
+      const traceId = randomBytes(16).toString('hex');
+      const spanId = randomBytes(8).toString('hex');
+      await scheduleTimer(db.pool, {
+        id: 'traced',
+        tenant: 't1',
+        kind: 'traced',
+        dueAt: new Date(now.getTime() - 2_000),
+        payload: {},
+        metadata: { traceparent: `00-${traceId}-${spanId}-01` },
+      });
+      const timers = worker();
+      timers.start();
+      try {
+        // Observed in the timer's transaction, before it commits: fired means observed.
+        await eventually(async () => ((await firedIds()).includes('traced') ? true : undefined), 'the timer fired');
+      } finally {
+        await timers.stop();
+      }
+      const buckets = (await openMetricsText(metricsRegistry))
+        .split('\n')
+        .filter((l) => l.startsWith('aftersales_timer_lateness_seconds_bucket{') && l.includes('kind="traced"'));
+      // 2 s late: counted from the 2 s bucket up, the exemplar on that bucket only.
+      expect(buckets.filter((l) => l.includes(` # {trace_id="${traceId}",span_id="${spanId}"} 2 `))).toEqual([
+        expect.stringMatching(
+          /^aftersales_timer_lateness_seconds_bucket\{le="2",worker="test timers",kind="traced"\} 1 # /,
+        ),
+      ]);
+    } finally {
+      propagation.disable();
+      context.disable();
+    }
+  });
 
   it('retries a failing timer with exponential backoff, capped, and logs each retry', async () => {
     await schedule('flaky', 'flaky', 0);

@@ -79,6 +79,7 @@ export abstract class DurableTimerWorker implements BackgroundWorker {
       fire: async (timer, tx, batch) => {
         const lateMs = this.clock().getTime() - timer.dueAt.getTime();
         await this.fire(timer, tx, batch);
+        // In the timer's span (it continues the trace that scheduled the timer): that trace is the exemplar.
         platformMetrics.timerLateness.observe({ worker: this.name, kind: timer.kind }, Math.max(0, lateMs) / 1000);
       },
       retry: this.backoff.retry,

@@ -121,7 +121,7 @@ export const ENVIRONMENT: readonly EnvVariable[] = [
     required: true,
     example: 'postgres://aftersales:secret@db.internal:5432/postgres',
     description:
-      'The Postgres server; each service uses the database `aftersales_<service>` on it (created and migrated at start). Also read by `npm run ops -- audit verify` and `deploy/migrate.ts`',
+      'The Postgres server; each service uses the database `aftersales_<service>` on it (created and migrated at start, or beforehand by `deploy/migrate.ts`: then a user without DDL rights will do). Also read by `npm run ops -- audit verify` and `deploy/migrate.ts`',
   },
   {
     name: 'DATABASE_NAME',
@@ -574,6 +574,14 @@ export const ENVIRONMENT: readonly EnvVariable[] = [
     kind: { type: 'enum', values: ['intake', 'returns', 'logistics', 'compensation', 'incidents', 'surveys'] },
     example: 'returns',
     description: '`deploy/migrate.ts`: the service whose database to migrate (or its first argument)',
+  },
+  {
+    name: 'DATABASE_RUNTIME_URL',
+    scope: 'tools',
+    kind: { type: 'url', protocols: ['postgres:', 'postgresql:'] },
+    example: 'postgres://aftersales_app@db.internal:5432/postgres',
+    description:
+      "`deploy/migrate.ts`: the URL the service runs with; when its user is not DATABASE_URL's, it is granted reading and writing the service's tables and sequences (no DDL) after the migrations",
   },
 ];
 

@@ -10,8 +10,11 @@ export interface IncidentMetricsPort {
   responseTeamPaged(level: IncidentLevel, trigger: ResponseTeamPaged['data']['trigger']): void;
   /** A contact deadline passed with nobody contacted. */
   contactDeadlineBreached(level: IncidentLevel): void;
-  /** The first customers were contacted, `seconds` after the incident's activation. */
-  firstContact(level: IncidentLevel, seconds: number): void;
+  /**
+   * The first customers were contacted, `seconds` after the incident's activation; `traceparent`: the trace that
+   * recorded the contact (the event's W3C trace context), which the observation links to.
+   */
+  firstContact(level: IncidentLevel, seconds: number, traceparent?: string): void;
 }
 
 /** DI token of the {@link IncidentMetricsPort}. */

@@ -86,7 +86,8 @@ export class IncidentMetricsProjector implements BackgroundWorker {
         if (before.status !== 'activation') break;
         const seconds = (Date.parse(event.data.at) - Date.parse(before.incident.openedAt)) / 1000;
         const { level } = before.incident;
-        this.pending.push(() => this.metrics.firstContact(level, Math.max(seconds, 0)));
+        const { traceparent } = stored.metadata;
+        this.pending.push(() => this.metrics.firstContact(level, Math.max(seconds, 0), traceparent));
         break;
       }
       default:

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { Counter, Gauge, Histogram } from 'prom-client';
-import { metricsRegistry, type Logger } from '@aftersales/observability';
+import { Counter, Gauge } from 'prom-client';
+import { metricsRegistry, TracedHistogram, type Logger } from '@aftersales/observability';
 import type { BackgroundWorker } from '@aftersales/service-runtime';
 import type { IncidentMetricsPort } from '../../application/incident-metrics.port';
 import { incidentLevels, type IncidentLevel, type IncidentStatus, type ResponseTeamPaged } from '../../domain';
@@ -26,7 +26,7 @@ export const incidentMetrics = {
     labelNames: ['level'] as const,
     registers: [metricsRegistry],
   }),
-  timeToContact: new Histogram({
+  timeToContact: new TracedHistogram({
     name: 'aftersales_incident_time_to_contact_seconds',
     help: "Time from an incident's activation to the first customer contact, by the incident's level at contact",
     labelNames: ['level'] as const,
@@ -58,8 +58,8 @@ export class PrometheusIncidentMetrics implements IncidentMetricsPort {
     incidentMetrics.deadlineBreaches.inc({ level });
   }
 
-  firstContact(level: IncidentLevel, seconds: number): void {
-    incidentMetrics.timeToContact.observe({ level }, seconds);
+  firstContact(level: IncidentLevel, seconds: number, traceparent?: string): void {
+    incidentMetrics.timeToContact.observe({ level }, seconds, { traceparent });
   }
 }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { Counter, Histogram } from 'prom-client';
-import { metricsRegistry } from '@aftersales/observability';
+import { Counter } from 'prom-client';
+import { metricsRegistry, TracedHistogram } from '@aftersales/observability';
 import type { SlaMetricsPort } from '../../application/sla-metrics.port';
 import type { SlaClockId } from '../../domain/sla-policy';
 
@@ -12,7 +12,7 @@ export const slaMetrics = {
     labelNames: ['clock'] as const,
     registers: [metricsRegistry],
   }),
-  timerLag: new Histogram({
+  timerLag: new TracedHistogram({
     name: 'aftersales_sla_timer_lag_seconds',
     help: 'How late intake’s durable timers fire: fired-at minus due-at, by timer kind',
     labelNames: ['kind'] as const,
@@ -28,6 +28,7 @@ export class PrometheusSlaMetrics implements SlaMetricsPort {
     slaMetrics.breaches.inc({ clock: clockId });
   }
 
+  /** Called in the timer's span (the trace that scheduled it), which becomes the observation's exemplar. */
   timerFired(kind: string, lagSeconds: number): void {
     slaMetrics.timerLag.observe({ kind }, lagSeconds);
   }
