@@ -13,3 +13,4 @@ export * from './timer-backoff';
 export * from './transaction';
 export * from './origin';
 export * from './audit';
+export * from './content-hash';

@@ -154,6 +154,10 @@ describe('incidents: complaint clusters → incidents → pages → deadlines (r
     expect(new Set(ofType(events, 'ComplaintAttached').map((e) => e.data.complaintId))).toEqual(
       new Set(complaints.map((c) => c.complaintId)),
     );
+    // Each attachment names its complaint's order (the customer problem information form's order number).
+    expect(new Set(ofType(events, 'ComplaintAttached').map((e) => e.data.orderId))).toEqual(
+      new Set(complaints.map((c) => c.orderId)),
+    );
 
     // The durable timer follows the tightened deadline; the cluster is linked to its incident.
     const timer = await incidents.pool.query<{ due_at: Date }>('SELECT due_at FROM es_timers WHERE timer_id = $1', [

@@ -3,6 +3,7 @@ import { NOTIFIER } from '@aftersales/notifications';
 import { WebhookNotifier } from '@aftersales/notifications/infrastructure';
 import { defineService, type WorkerContext } from '@aftersales/service-runtime';
 import { CLUSTER_LINK_REPOSITORY } from './application/cluster-links.port';
+import { INCIDENT_ARCHIVE_STORE } from './application/incident-archives.port';
 import { ComplaintClusteringProcessManager } from './application/complaint-clustering.process-manager';
 import { IncidentCommandRunner } from './application/incident-command-runner';
 import { IncidentCommandsService } from './application/incident-commands.service';
@@ -30,6 +31,7 @@ import { SatisfactionMeasuredConsumer } from './infrastructure/messaging/satisfa
 import { OpenIncidentsGauge, PrometheusIncidentMetrics } from './infrastructure/metrics/incident-metrics.prometheus';
 import { incidentsWriteSideMigrations } from './infrastructure/persistence/1732600000000-incidents-write-side';
 import { PostgresClusterLinkRepository } from './infrastructure/persistence/cluster-links.postgres';
+import { PostgresIncidentArchiveStore } from './infrastructure/persistence/incident-archives.postgres';
 import { PostgresPageDeliveryLedger } from './infrastructure/persistence/page-deliveries.postgres';
 import { PostgresTenantPolicyRepository } from './infrastructure/persistence/tenant-policies.postgres';
 import { incidentReadWorkers } from './infrastructure/read-model/incidents.projection';
@@ -58,6 +60,7 @@ import { readModelMigrations } from './infrastructure/read-model/migrations';
     { provide: TENANT_POLICY_REPOSITORY, useClass: PostgresTenantPolicyRepository },
     { provide: CLUSTER_LINK_REPOSITORY, useClass: PostgresClusterLinkRepository },
     { provide: PAGE_DELIVERY_LEDGER, useClass: PostgresPageDeliveryLedger },
+    { provide: INCIDENT_ARCHIVE_STORE, useClass: PostgresIncidentArchiveStore },
     // The pager: @aftersales/notifications' webhook adapter (allow-list, Idempotency-Key, PAGER_TIMEOUT_MS).
     {
       provide: NOTIFIER,

@@ -300,6 +300,7 @@ export function complaintFactsOf(complaint: ComplaintRegisteredV1, now: Date, sk
     complaintId: complaint.complaintId,
     customerRef: complaint.customerId,
     ...(complaint.caseId ? { caseId: complaint.caseId } : {}),
+    orderId: complaint.orderId,
     category,
     ...(complaint.productSku ? { sku: complaint.productSku } : {}),
     ...(complaint.batch ? { batch: complaint.batch } : {}),

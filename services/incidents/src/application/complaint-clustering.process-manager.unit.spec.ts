@@ -28,6 +28,7 @@ describe('complaint clustering: ComplaintRegistered v1 → the facts the cluster
     expect(complaintFactsOf(complaint, now, fiveMinutes)).toEqual({
       complaintId: complaint.complaintId,
       customerRef: 'cus_7Hq2Lm9x',
+      orderId: complaint.orderId,
       category: 'product-quality',
       sku: 'PB-20000',
       batch: 'B-7',

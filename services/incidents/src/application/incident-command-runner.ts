@@ -3,21 +3,28 @@ import type { PoolClient } from 'pg';
 import type { Decider } from '@aftersales/domain';
 import {
   cancelTimer,
+  canonicalJson,
   Commands,
+  contentHash,
   scheduleTimer,
   StreamSession,
   type CommandOrigin,
   type CommandRequest,
+  type StoredEvent,
 } from '@aftersales/eventstore';
 import {
   createIncidentDecider,
+  INCIDENT_ARCHIVE_FORMAT,
+  incidentArchiveOf,
   IncidentNotFound,
   initialIncidentState,
+  knowledgeEntryOf,
   type IncidentCommand,
   type IncidentEvent,
   type IncidentState,
 } from '../domain';
 import { CLUSTER_LINK_REPOSITORY, type ClusterLinkRepository } from './cluster-links.port';
+import { INCIDENT_ARCHIVE_STORE, type IncidentArchiveStore } from './incident-archives.port';
 import {
   contactDeadlineTimerId,
   incidentStream,
@@ -84,6 +91,7 @@ export class IncidentCommandRunner {
     @Inject(Commands) private readonly commands: Commands,
     @Inject(TenantPolicies) private readonly policies: TenantPolicies,
     @Inject(CLUSTER_LINK_REPOSITORY) private readonly clusterLinks: ClusterLinkRepository,
+    @Inject(INCIDENT_ARCHIVE_STORE) private readonly archives: IncidentArchiveStore,
   ) {}
 
   /**
@@ -162,6 +170,7 @@ export class IncidentCommandRunner {
           await cancelTimer(tx, contactDeadlineTimerId(event.data.incidentId));
           await cancelTimer(tx, retrospectiveReminderTimerId(event.data.incidentId));
           await cancelTimer(tx, retrospectiveOverdueTimerId(event.data.incidentId));
+          await this.archive(tx, request, stored, event.data.incidentId, session);
           break;
         case 'IncidentResolved': {
           // The retrospective's reminder and due date are durable timers (seed 004 §4(四)2: 24 / 48 / 72 h).
@@ -220,6 +229,47 @@ export class IncidentCommandRunner {
     }
   }
 
+  /**
+   * The archive at closure (seed 004 §4(四)4): the seven forms built from the stream as it now stands (closure
+   * included), stored as canonical JSON, and its SHA-256 recorded on the stream by `ArchiveIncident`, all in the
+   * closing transaction: an incident is never closed without its archive, nor archived twice.
+   */
+  private async archive(
+    tx: PoolClient,
+    request: IncidentCommandRequest,
+    closed: AppendedIncidentEvent,
+    incidentId: string,
+    session: StreamSession,
+  ): Promise<void> {
+    // The archive is read back from the store: a session that defers its appends would hide the closure from it.
+    if (session.defersAppends) throw new Error('closing an incident needs its events appended, not deferred');
+    const stored = await this.commands.store.readStream(incidentStream(incidentId), 0, tx);
+    const archive = incidentArchiveOf(stored.map(asIncidentEvent));
+    const canonical = canonicalJson(archive);
+    const archiveHash = contentHash(canonical);
+    await this.archives.save(tx, {
+      tenant: request.origin.tenant,
+      incidentId,
+      archiveHash,
+      format: INCIDENT_ARCHIVE_FORMAT,
+      canonical,
+      archivedAt: new Date(closed.data.at),
+    });
+    await this.run(
+      tx,
+      {
+        incidentId,
+        origin: { ...request.origin, causationId: closed.id },
+        command: {
+          type: 'ArchiveIncident',
+          data: { archiveHash, format: INCIDENT_ARCHIVE_FORMAT, knowledge: knowledgeEntryOf(archive) },
+        },
+        idempotencyKey: `archive:${closed.id}`,
+      },
+      session,
+    );
+  }
+
   /** A merged incident's deadline stops; its survivor absorbs it; its cluster now feeds the survivor. */
   private async mergeInto(
     tx: PoolClient,
@@ -250,6 +300,11 @@ export class IncidentCommandRunner {
     );
     await this.clusterLinks.relink(tx, tenant, merged.incidentId, merged.survivorId);
   }
+}
+
+/** A stored event of an incident stream as the domain's event (the stream holds only the Incident aggregate's). */
+function asIncidentEvent(stored: StoredEvent): IncidentEvent {
+  return { type: stored.type, data: stored.data } as IncidentEvent;
 }
 
 /**

@@ -1,5 +1,6 @@
 /**
- * Verifies the tamper evidence of incident audit trails (the event streams' hash chains).
+ * Verifies the tamper evidence of incident audit trails (the event streams' hash chains, and each closed incident's
+ * archive against the hash its stream recorded).
  *
  *   DATABASE_URL=postgres://… npm run audit:verify -- --incident <id>
  *   DATABASE_URL=postgres://… npm run audit:verify -- --all

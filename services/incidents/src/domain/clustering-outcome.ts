@@ -93,9 +93,9 @@ function openingOf({ data }: ClusterThresholdCrossed, cluster: ComplaintClusterS
   };
 }
 
-/** A clustered complaint as `AttachComplaint` takes it (with its case, when it arose from one). */
-function toAttach({ complaintId, customerRef, caseId }: ComplaintToAttach): ComplaintToAttach {
-  return { complaintId, customerRef, ...(caseId ? { caseId } : {}) };
+/** A clustered complaint as `AttachComplaint` takes it (with its case and its order, when known). */
+function toAttach({ complaintId, customerRef, caseId, orderId }: ComplaintToAttach): ComplaintToAttach {
+  return { complaintId, customerRef, ...(caseId ? { caseId } : {}), ...(orderId ? { orderId } : {}) };
 }
 
 /** The distinct cases of a window's complaints, in order; absent when none arose from a case. */

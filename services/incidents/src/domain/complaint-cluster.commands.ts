@@ -10,6 +10,8 @@ export interface ComplaintFacts {
   readonly customerRef: string;
   /** The after-sales case the complaint arose from, when it did: the incident's events name it (`caseIds`). */
   readonly caseId?: string;
+  /** The order the complaint is about, when known (the customer problem information form's order number). */
+  readonly orderId?: string;
   readonly category: IncidentCategory;
   /** Product SKU; product-quality complaints cluster on it (without it, a complaint stays single). */
   readonly sku?: string;

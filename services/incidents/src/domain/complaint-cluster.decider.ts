@@ -74,6 +74,7 @@ interface WindowedComplaint {
   readonly complaintId: string;
   readonly customerRef: string;
   readonly caseId?: string;
+  readonly orderId?: string;
   /** The region it came from (trimmed, upper-cased), for the geographic spread. */
   readonly region?: string;
   readonly receivedAtMs: number;
@@ -163,11 +164,12 @@ function registerComplaint(
   const windowStart = windowHours === null ? null : plusHours(context.now, -windowHours);
   const earlier = state.status === 'watching' ? insideWindow(state.window, windowStart) : [];
   const inWindow = windowStart === null || receivedAtMs >= windowStart.getTime();
-  const { complaintId, customerRef, caseId, flags } = complaint;
+  const { complaintId, customerRef, caseId, orderId, flags } = complaint;
   const windowed: WindowedComplaint = {
     complaintId,
     customerRef,
     ...(caseId ? { caseId } : {}),
+    ...(orderId ? { orderId } : {}),
     ...regionOf(complaint.region),
     flags,
     receivedAtMs,
@@ -277,20 +279,26 @@ function describe(trigger: CrossingTrigger, level: IncidentLevel, policy: Incide
   return `${trigger.count} ${unit} ${over} reached the ${level} threshold of ${trigger.threshold}`;
 }
 
+/** A clustered complaint as the window remembers it. */
+function windowedOf(data: ComplaintClustered['data']): WindowedComplaint {
+  return {
+    complaintId: data.complaintId,
+    customerRef: data.customerRef,
+    ...(data.caseId ? { caseId: data.caseId } : {}),
+    ...(data.orderId ? { orderId: data.orderId } : {}),
+    ...regionOf(data.region),
+    receivedAtMs: Date.parse(data.receivedAt),
+    flags: complaintFlagsOf(data.flags),
+  };
+}
+
 function evolve(state: ComplaintClusterState, event: ComplaintClusterEvent): ComplaintClusterState {
   switch (event.type) {
     case 'ComplaintClustered': {
       const { data } = event;
       const windowStart = data.windowStart === null ? null : new Date(data.windowStart);
       const earlier = state.status === 'watching' ? insideWindow(state.window, windowStart) : [];
-      const complaint: WindowedComplaint = {
-        complaintId: data.complaintId,
-        customerRef: data.customerRef,
-        ...(data.caseId ? { caseId: data.caseId } : {}),
-        ...regionOf(data.region),
-        receivedAtMs: Date.parse(data.receivedAt),
-        flags: complaintFlagsOf(data.flags),
-      };
+      const complaint = windowedOf(data);
       return {
         status: 'watching',
         tenant: data.tenant,

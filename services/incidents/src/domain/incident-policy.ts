@@ -104,6 +104,13 @@ export interface IncidentPolicy {
   };
   /** The responsible group that records root and direct cause, by category (domain §5, Resolution). */
   readonly rootCauseGroups: { readonly [C in IncidentCategory]: readonly Role[] };
+  /**
+   * The recurrence window in days (seed 004 §7(二) 「復發率:同一問題的復發次數」): an incident resolved at `t` recurred
+   * when another incident of the tenant with the same category (for the category's rate) or the same product (for the
+   * product's rate) was opened after `t` and at most this many days later. The KPIs route measures with the current
+   * value, and says which.
+   */
+  readonly recurrenceWindowDays: number;
 }
 
 const emergencyLeadership: readonly Role[] = ['incident-commander', 'general-manager'];
@@ -158,6 +165,8 @@ export const defaultIncidentPolicy: IncidentPolicy = {
     'service-failure': ['quality'],
     'special-scenario': ['logistics'],
   },
+  // The seeds give no window: a problem back within 30 days of its fix is the same problem recurring.
+  recurrenceWindowDays: 30,
 };
 
 /**
@@ -219,6 +228,9 @@ function validate(policy: IncidentPolicy): string[] {
   if (policy.escalationLadder.length === 0) problems.push('escalationLadder needs at least one role');
   if (policy.recallApprovers.length === 0) problems.push('recallApprovers needs a role');
   if (policy.levelOneAuthority.length === 0) problems.push('levelOneAuthority needs a role');
+  if (!(Number.isInteger(policy.recurrenceWindowDays) && policy.recurrenceWindowDays >= 1)) {
+    problems.push(`recurrenceWindowDays must be a positive whole number of days (got ${policy.recurrenceWindowDays})`);
+  }
   for (const [check, roles] of Object.entries(policy.closureCheckers)) {
     if (roles.length === 0) problems.push(`closureCheckers.${check} needs a role`);
   }

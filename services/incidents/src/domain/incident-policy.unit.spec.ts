@@ -59,6 +59,15 @@ describe('Incident policy', () => {
     });
   });
 
+  describe('recurrence window (seed 004 §7(二) 「復發率」: the same problem recurring)', () => {
+    it('is 30 days by default; a tenant sets its own whole number of days, at least one', () => {
+      expect(policy.recurrenceWindowDays).toBe(30);
+      expect(resolvePolicy({ recurrenceWindowDays: 90 }).recurrenceWindowDays).toBe(90);
+      expect(() => resolvePolicy({ recurrenceWindowDays: 0 })).toThrow(InvalidIncidentPolicy);
+      expect(() => resolvePolicy({ recurrenceWindowDays: 1.5 })).toThrow(InvalidIncidentPolicy);
+    });
+  });
+
   describe('level thresholds: 1–9 → L3, 10–99 → L2, ≥100 → L1', () => {
     it.each([
       [0, null],

@@ -1,4 +1,5 @@
 import type { Command } from '@aftersales/domain';
+import type { KnowledgeEntry } from './incident-archive';
 import type { ComplaintFlags, IncidentCategory, IncidentLevel, Role } from './incident.values';
 
 /** Temporary measures taken while containing an incident (domain §5, Containment). */
@@ -110,6 +111,8 @@ export type AttachComplaint = Command<
     readonly customerRef: string;
     /** The after-sales case the complaint arose from, when it did. */
     readonly caseId?: string;
+    /** The order the complaint is about, when known. */
+    readonly orderId?: string;
   }
 >;
 
@@ -204,8 +207,22 @@ export type RemindRetrospective = Command<'RemindRetrospective', Record<string, 
 /** Fired by the durable timer when the retrospective is due: an unrecorded one is overdue and escalates. */
 export type FlagRetrospectiveOverdue = Command<'FlagRetrospectiveOverdue', Record<string, never>>;
 
-/** Closes and archives the incident. */
+/** Closes the incident; the closure archives its forms (`ArchiveIncident`, in the same transaction). */
 export type CloseIncident = Command<'CloseIncident', { readonly reason?: string }>;
+
+/**
+ * Records the archive of a closed incident (seed 004 §4(四)4): the SHA-256 of the canonical JSON of
+ * `incidentArchiveOf(stream)`, stored beside the events, and the knowledge-base entry drawn from it. Sent once, by the
+ * closure's effects; the hash in the hash-chained stream is what proves the stored archive unchanged.
+ */
+export type ArchiveIncident = Command<
+  'ArchiveIncident',
+  {
+    readonly archiveHash: string;
+    readonly format: string;
+    readonly knowledge: KnowledgeEntry;
+  }
+>;
 
 /** Every command of the Incident aggregate. */
 export type IncidentCommand =
@@ -232,4 +249,5 @@ export type IncidentCommand =
   | RecordPrStatement
   | RemindRetrospective
   | FlagRetrospectiveOverdue
-  | CloseIncident;
+  | CloseIncident
+  | ArchiveIncident;

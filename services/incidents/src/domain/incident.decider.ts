@@ -3,6 +3,7 @@ import type { Decider } from '@aftersales/domain';
 import { isFigureBelowTarget } from '@aftersales/contracts';
 import type {
   AbsorbDuplicate,
+  ArchiveIncident,
   ApproveSolution,
   AttachComplaint,
   CloseIncident,
@@ -37,6 +38,7 @@ import {
   FieldRequired,
   FollowUpOutstanding,
   IncidentAlreadyOpened,
+  IncidentNotClosedForArchive,
   IncidentNotFound,
   InvalidIncidentTransition,
   InvalidLevelChange,
@@ -153,6 +155,8 @@ function decide(command: IncidentCommand, state: IncidentState, policy: Incident
       return flagRetrospectiveOverdue(command, state, policy);
     case 'CloseIncident':
       return close(command, state);
+    case 'ArchiveIncident':
+      return archive(command, state);
     default:
       return assertNever(command);
   }
@@ -430,7 +434,7 @@ const notClosed = complaintTakingPhases;
 
 function attachComplaint(command: AttachComplaint, state: IncidentState): IncidentEvent[] {
   requirePhase(state, command.type, notClosed, 'attachWhileOpen');
-  const { complaintId, customerRef, caseId } = command.data;
+  const { complaintId, customerRef, caseId, orderId } = command.data;
   requireText(command.type, 'complaintId', complaintId);
   requireText(command.type, 'customerRef', customerRef);
   // CONTEXT: the clustering process manager attaches at least once (redeliveries, a new incident re-attaching its
@@ -444,6 +448,7 @@ function attachComplaint(command: AttachComplaint, state: IncidentState): Incide
         complaintId,
         customerRef,
         ...(caseId ? { caseId } : {}),
+        ...(orderId ? { orderId } : {}),
       },
     },
   ];
@@ -901,6 +906,28 @@ function close(command: CloseIncident, state: IncidentState): IncidentEvent[] {
         satisfaction,
         ...casesOf(incident),
       },
+    },
+  ];
+}
+
+/**
+ * The archive of every form at closure (seed 004 §4(四)4 「記錄歸檔」): recorded once, on a closed incident, with the
+ * SHA-256 of its canonical JSON (64 hex digits). The same hash again (a retried closure) decides nothing; another one
+ * is refused: an archive is immutable.
+ */
+function archive(command: ArchiveIncident, state: IncidentState): IncidentEvent[] {
+  if (state.status === 'none') throw new IncidentNotFound(command.type);
+  const { incidentId } = state.incident;
+  if (state.status !== 'closed') throw new IncidentNotClosedForArchive(incidentId);
+  const { archiveHash, format, knowledge } = command.data;
+  if (!/^[0-9a-f]{64}$/.test(archiveHash)) throw new FieldRequired(command.type, 'archiveHash (SHA-256, hex)');
+  requireText(command.type, 'format', format);
+  if (state.archiveHash === archiveHash) return [];
+  if (state.archiveHash !== null) throw new IncidentNotClosedForArchive(incidentId, 'is archived already');
+  return [
+    {
+      type: 'IncidentArchived',
+      data: { ...auditOf(incidentId, command.context), archiveHash, algorithm: 'sha-256', format, knowledge },
     },
   ];
 }

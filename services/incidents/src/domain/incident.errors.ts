@@ -44,6 +44,8 @@ export const incidentRules = {
   satisfactionRange: 'Satisfaction is a percentage (0–100) from at least one survey response',
   reasonRequired: 'Level changes, merges and declarations state their reason (the audit trail)',
   fieldRequired: 'Incident forms are filled in completely',
+  archiveAtClosure:
+    'Every form of an incident is archived once, when it closes, with the hash of the archive in its audit trail (seed 004 §4(四)4)',
 } as const;
 
 /** The name of a rule in {@link incidentRules}. */
@@ -253,5 +255,12 @@ export class ReasonRequired extends DomainError {
 export class FieldRequired extends DomainError {
   constructor(command: string, field: string) {
     super('INCIDENT.FIELD_REQUIRED', 'invalid', `${command} needs ${field}`, incidentRules.fieldRequired);
+  }
+}
+
+/** `ArchiveIncident` (or building an archive) before the incident closed, or a second time with another archive. */
+export class IncidentNotClosedForArchive extends DomainError {
+  constructor(incidentId: string, why = 'is not closed') {
+    super('INCIDENT.ARCHIVE_NOT_ALLOWED', 'conflict', `Incident ${incidentId} ${why}`, incidentRules.archiveAtClosure);
   }
 }

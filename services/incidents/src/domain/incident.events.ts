@@ -1,4 +1,5 @@
 import type { DomainEvent } from '@aftersales/domain';
+import type { KnowledgeEntry } from './incident-archive';
 import type {
   ConfirmationSatisfaction,
   ImprovementAction,
@@ -157,6 +158,8 @@ export type ComplaintAttached = Event<
     readonly customerRef: string;
     /** The after-sales case the complaint arose from, when it did; the incident concerns that case from now on. */
     readonly caseId?: string;
+    /** The order the complaint is about (absent when unknown, and in events recorded before incidents kept it). */
+    readonly orderId?: string;
   }
 >;
 
@@ -308,6 +311,21 @@ export type IncidentClosed = Event<
   }
 >;
 
+/**
+ * The closed incident's forms were archived (seed 004 §4(四)4): `archiveHash` is the SHA-256 (hex) of the archive's
+ * canonical JSON, kept in `incident_archives`; being in the hash-chained stream, it proves the archive unchanged.
+ * `knowledge` is the knowledge-base entry drawn from the archive.
+ */
+export type IncidentArchived = Event<
+  'IncidentArchived',
+  {
+    readonly archiveHash: string;
+    readonly algorithm: 'sha-256';
+    readonly format: string;
+    readonly knowledge: KnowledgeEntry;
+  }
+>;
+
 /** Every event of the Incident aggregate. */
 export type IncidentEvent =
   | IncidentOpened
@@ -335,4 +353,5 @@ export type IncidentEvent =
   | QualityCheckRecorded
   | RecallComplianceChecked
   | PrStatementRecorded
-  | IncidentClosed;
+  | IncidentClosed
+  | IncidentArchived;

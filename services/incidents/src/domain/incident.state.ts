@@ -110,7 +110,13 @@ export type IncidentState =
       readonly resolution: Extract<ResolutionProgress, { step: 'implemented' }>;
       readonly followUp: FollowUpProgress;
     }
-  | { readonly status: 'closed'; readonly incident: IncidentFacts; readonly closedAt: string }
+  | {
+      readonly status: 'closed';
+      readonly incident: IncidentFacts;
+      readonly closedAt: string;
+      /** The archive's hash once `IncidentArchived` recorded it. */
+      readonly archiveHash: string | null;
+    }
   | { readonly status: 'merged'; readonly incident: IncidentFacts; readonly survivorId: string };
 
 /** A phase of an incident. */
@@ -231,7 +237,11 @@ export function evolve(state: IncidentState, event: IncidentEvent): IncidentStat
     case 'RetrospectiveRecorded':
       return state.status === 'follow-up' ? { ...state, followUp: followingUp(state.followUp, event) } : state;
     case 'IncidentClosed':
-      return state.status === 'none' ? state : { status: 'closed', incident: state.incident, closedAt: event.data.at };
+      return state.status === 'none'
+        ? state
+        : { status: 'closed', incident: state.incident, closedAt: event.data.at, archiveHash: null };
+    case 'IncidentArchived':
+      return state.status === 'closed' ? { ...state, archiveHash: event.data.archiveHash } : state;
     default:
       return assertNever(event);
   }

@@ -22,3 +22,4 @@ export {
 export type * from './incident.state';
 export * from './incident.decider';
 export * from './clustering-outcome';
+export * from './incident-archive';

@@ -4,6 +4,7 @@ import type { Decider } from '@aftersales/domain';
 import type {
   AbsorbDuplicate,
   ApproveSolution,
+  ArchiveIncident,
   AttachComplaint,
   CloseIncident,
   DeclareIncident,
@@ -270,6 +271,23 @@ export function incidentCommands(clock: TestClock, incidentId = 'INC-1') {
       type: 'CloseIncident',
       context: context(actor),
       data: { ...overrides },
+    }),
+    archive: (overrides: Partial<ArchiveIncident['data']> = {}, actor: Actor = actors.csManager): ArchiveIncident => ({
+      type: 'ArchiveIncident',
+      context: context(actor),
+      data: {
+        archiveHash: 'a'.repeat(64),
+        format: 'aftersales.incident-archive/1',
+        knowledge: {
+          category: 'product-quality',
+          product: 'BAT-100',
+          problem: 'Batteries of batch B-7 swell after charging',
+          cause: 'Separator film too thin in batch B-7 (direct cause: Cells overheat when charging)',
+          solution: 'replace: Replace every battery of batch B-7',
+          prevention: ['Sample separator thickness per batch (quality)'],
+        },
+        ...overrides,
+      },
     }),
   };
 }

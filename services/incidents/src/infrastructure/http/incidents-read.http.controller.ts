@@ -1,4 +1,5 @@
-import { Controller, Get, Inject, NotFoundException, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Controller, Get, Inject, NotFoundException, Param, ParseUUIDPipe, Query, Res } from '@nestjs/common';
+import { Type } from '@sinclair/typebox';
 import {
   CurrentPrincipal,
   Role,
@@ -11,13 +12,20 @@ import {
 import { CLOCK, type Clock } from '@aftersales/service-runtime';
 import {
   AuditVerificationView,
+  IncidentArchiveView,
   IncidentDetailView,
   IncidentKpisView,
   IncidentPageView,
   IncidentTimelineView,
+  KnowledgeBasePageView,
 } from '../read-model/incident-views';
-import { decodeIncidentCursor, IncidentsReadQueries } from '../read-model/incidents-read.queries';
-import { IncidentKpisQuery, ListIncidentsQuery } from './incidents-read.request';
+import {
+  decodeIncidentCursor,
+  decodeKnowledgeCursor,
+  IncidentsReadQueries,
+} from '../read-model/incidents-read.queries';
+import { ARCHIVE_REPORT_CSP, renderArchiveReport } from './incident-archive.report';
+import { IncidentKpisQuery, KnowledgeBaseQuery, ListIncidentsQuery } from './incidents-read.request';
 
 /** Everyone who works incidents may read them. */
 const READ_ROLES = [
@@ -35,6 +43,22 @@ const READ_ROLES = [
 const AUDIT_ROLES = [Role.Supervisor, Role.CsDirector, Role.IncidentCommander, Role.Admin, Role.Quality];
 /** Response KPIs are for those who steer the service. */
 const KPI_ROLES = [Role.Supervisor, Role.CsManager, Role.CsDirector, Role.IncidentCommander, Role.Quality];
+
+/**
+ * A closed incident's archive (every form, with the customers' references) is the record of leadership, quality and
+ * legal: those who lead or check incidents.
+ */
+const ARCHIVE_ROLES = [
+  Role.Supervisor,
+  Role.CsManager,
+  Role.CsDirector,
+  Role.IncidentCommander,
+  Role.GeneralManager,
+  Role.Quality,
+  Role.Legal,
+];
+/** The knowledge base is for everyone who solves customers' problems (seed 004 §5: tech support keeps it current). */
+const KNOWLEDGE_ROLES = [...READ_ROLES, Role.GeneralManager, Role.TechSupport];
 
 const DEFAULT_PAGE_SIZE = 50;
 const DEFAULT_KPI_DAYS = 30;
@@ -120,7 +144,63 @@ export class IncidentsReadHttpController {
     return result;
   }
 
-  /** Per level: incidents opened in `[from, to)`, time to page, to first contact and to resolve, breaches. */
+  /**
+   * The archive of a closed incident (seed 004 §4(四)4): the guide's seven forms as canonical JSON, its SHA-256 as the
+   * stream recorded it, and whether it is intact. 404 until the incident is closed.
+   */
+  @Get('incidents/:id/archive')
+  @Roles(...ARCHIVE_ROLES)
+  @Responds(200, IncidentArchiveView)
+  async archive(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+  ): Promise<IncidentArchiveView> {
+    const archive = await this.queries.archive(principal.tenant, id);
+    if (!archive) throw notFound(id);
+    return archive;
+  }
+
+  /** The archive as a printable, self-contained HTML report (escaped; print styles; no script, no external resource). */
+  @Get('incidents/:id/archive/report')
+  @Roles(...ARCHIVE_ROLES)
+  @Responds(200, Type.String(), {
+    description: "The archive's printable HTML report: the seven forms, the hash and whether the archive is intact",
+    contentType: 'text/html',
+  })
+  async archiveReport(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Res({ passthrough: true }) res: { setHeader(k: string, v: string): void },
+  ): Promise<string> {
+    const archive = await this.queries.archive(principal.tenant, id);
+    if (!archive) throw notFound(id);
+    res.setHeader('Content-Type', 'text/html; charset=utf-8');
+    res.setHeader('Content-Security-Policy', ARCHIVE_REPORT_CSP);
+    return renderArchiveReport(archive);
+  }
+
+  /** Knowledge-base entries of closed incidents (problem, cause, solution, prevention), by category and product. */
+  @Get('knowledge-base')
+  @Roles(...KNOWLEDGE_ROLES)
+  @Responds(200, KnowledgeBasePageView)
+  async knowledgeBase(
+    @CurrentPrincipal() principal: Principal,
+    @Query(new SchemaPipe(KnowledgeBaseQuery)) query: KnowledgeBaseQuery,
+  ): Promise<KnowledgeBasePageView> {
+    const after = query.cursor === undefined ? undefined : decodeKnowledgeCursor(query.cursor);
+    if (after === null) throw new ValidationProblem([{ pointer: '/cursor', detail: 'is not a cursor of this list' }]);
+    return this.queries.knowledgeBase(principal.tenant, {
+      category: query.category,
+      product: query.product,
+      limit: query.limit === undefined ? DEFAULT_PAGE_SIZE : Number(query.limit),
+      after,
+    });
+  }
+
+  /**
+   * Per level: incidents opened in `[from, to)`, time to page, to first contact and to resolve, breaches; and the
+   * recurrence rate of each category and product over the incidents resolved in `[from, to)`.
+   */
   @Get('kpis')
   @Roles(...KPI_ROLES)
   @Responds(200, IncidentKpisView)

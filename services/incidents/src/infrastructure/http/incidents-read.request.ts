@@ -29,3 +29,20 @@ export const IncidentKpisQuery = Type.Object(
   { additionalProperties: false },
 );
 export type IncidentKpisQuery = Static<typeof IncidentKpisQuery>;
+
+/**
+ * `GET /knowledge-base` query: a category, a product SKU (compared trimmed and upper-cased, as cluster keys write it),
+ * both or neither; `limit` 1–200 (default 50); `cursor` the previous page's `nextCursor`.
+ */
+export const KnowledgeBaseQuery = Type.Object(
+  {
+    category: Type.Optional(StringEnum(IncidentCategories)),
+    product: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Product SKU' })),
+    limit: Type.Optional(
+      Type.String({ pattern: '^(?:[1-9][0-9]?|1[0-9]{2}|200)$', description: 'Page size, 1 to 200.' }),
+    ),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 1000, description: 'nextCursor of the last page.' })),
+  },
+  { additionalProperties: false },
+);
+export type KnowledgeBaseQuery = Static<typeof KnowledgeBaseQuery>;

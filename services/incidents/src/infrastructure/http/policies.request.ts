@@ -84,6 +84,7 @@ export const IncidentPolicyOverridesSchema = Type.Object(
         strict,
       ),
     ),
+    recurrenceWindowDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3_660 })),
   },
   { ...strict, title: 'IncidentPolicyOverrides' },
 );

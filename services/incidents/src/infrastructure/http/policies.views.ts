@@ -40,6 +40,7 @@ export const IncidentPolicyView = Type.Object(
     recallApprovers: Roles,
     downgradeApprovers: perLevel(Roles),
     rootCauseGroups: Type.Object({ 'product-quality': Roles, 'service-failure': Roles, 'special-scenario': Roles }),
+    recurrenceWindowDays: Type.Integer({ minimum: 1 }),
   },
   { title: 'IncidentPolicy' },
 );

@@ -1,5 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { PagerRefusals1732700000000 } from './1732700000000-pager-refusals';
+import { IncidentArchives1732800000000 } from './1732800000000-incident-archives';
 
 /**
  * Tables of the incidents write side (the event store and timers come from `@aftersales/eventstore`):
@@ -10,6 +11,7 @@ import { PagerRefusals1732700000000 } from './1732700000000-pager-refusals';
  *   survivor); written in the inbox transaction that opened it.
  * - `pager_deliveries`: each page delivered to a pager once, where to and after how many attempts (and, since
  *   `PagerRefusals1732700000000`, each page refused for good: a webhook outside the operator's allow-list).
+ * - `incident_archives` (`IncidentArchives1732800000000`): each closed incident's archive, immutable.
  */
 export class IncidentsWriteSide1732600000000 implements MigrationInterface {
   name = 'IncidentsWriteSide1732600000000';
@@ -68,4 +70,8 @@ export class IncidentsWriteSide1732600000000 implements MigrationInterface {
 }
 
 /** The write side's migrations, in order. */
-export const incidentsWriteSideMigrations = [IncidentsWriteSide1732600000000, PagerRefusals1732700000000];
+export const incidentsWriteSideMigrations = [
+  IncidentsWriteSide1732600000000,
+  PagerRefusals1732700000000,
+  IncidentArchives1732800000000,
+];

@@ -198,9 +198,94 @@ export const LevelKpis = Type.Object(
 );
 export type LevelKpis = Static<typeof LevelKpis>;
 
-/** `GET /kpis`: per level, incidents opened in `[from, to)`, merged duplicates left out. */
+/** The recurrence of one category or one product over incidents resolved in the period. */
+export const RecurrenceRate = Type.Object(
+  {
+    key: Type.String({ description: 'The category, or the product SKU' }),
+    resolved: Type.Integer({ minimum: 0, description: 'Incidents of it resolved in [from, to), merged ones left out' }),
+    recurred: Type.Integer({
+      minimum: 0,
+      description:
+        'Of those, the ones followed by another incident of the same category (product) opened within the window after their resolution',
+    }),
+    ratePercent: Nullable(
+      Type.Number({ minimum: 0, maximum: 100, description: '100 × recurred / resolved, 2 decimals' }),
+    ),
+  },
+  { title: 'RecurrenceRate' },
+);
+export type RecurrenceRate = Static<typeof RecurrenceRate>;
+
+/**
+ * Recurrence (seed 004 §7(二) 「復發率」): an incident resolved at `t` recurred when another incident of the tenant, of the
+ * same category (or the same product), was opened in `(t, t + windowDays]`. Rates per category and per product.
+ */
+export const RecurrenceKpis = Type.Object(
+  {
+    windowDays: Type.Integer({ minimum: 1, description: "The tenant policy's recurrenceWindowDays" }),
+    byCategory: ReadonlyList(RecurrenceRate),
+    byProduct: ReadonlyList(RecurrenceRate),
+  },
+  { title: 'RecurrenceKpis' },
+);
+export type RecurrenceKpis = Static<typeof RecurrenceKpis>;
+
+/**
+ * `GET /kpis`: per level, incidents opened in `[from, to)`, merged duplicates left out; and the recurrence of the
+ * incidents resolved in `[from, to)` by category and product.
+ */
 export const IncidentKpisView = Type.Object(
-  { from: DateTime(), to: DateTime(), levels: ReadonlyList(LevelKpis) },
+  { from: DateTime(), to: DateTime(), levels: ReadonlyList(LevelKpis), recurrence: RecurrenceKpis },
   { title: 'IncidentKpisView' },
 );
 export type IncidentKpisView = Static<typeof IncidentKpisView>;
+
+/** `GET /incidents/:id/archive`: the archive of a closed incident, with its hash and whether it still matches. */
+export const IncidentArchiveView = Type.Object(
+  {
+    incidentId: Type.String({ format: 'uuid' }),
+    format: Type.String(),
+    algorithm: Type.Literal('sha-256'),
+    archiveHash: Type.String({
+      pattern: '^[0-9a-f]{64}$',
+      description: 'SHA-256 (hex) of the canonical JSON of `archive`',
+    }),
+    archivedAt: DateTime(),
+    archivedBy: Type.Object({ id: Type.String(), role: Nullable(Type.String()) }),
+    /** The `IncidentArchived` event recording the hash in the hash-chained stream. */
+    eventId: Type.String({ format: 'uuid' }),
+    intact: Type.Boolean({
+      description: 'The stored archive still hashes to the hash its stream recorded (and the stream verifies)',
+    }),
+    archive: Type.Record(Type.String(), Type.Unknown(), {
+      description:
+        'The seven forms of the emergency guide (grading, customer problem information, cause analysis, solution approval, resolution confirmation, retrospective, improvement measures) and the closure; a field the incident never recorded is {"absent": reason}; personal data stays sealed in intake\'s vault',
+    }),
+  },
+  { title: 'IncidentArchiveView' },
+);
+export type IncidentArchiveView = Static<typeof IncidentArchiveView>;
+
+/** One knowledge-base entry: what a closed incident taught (seed 004 §4(四)4). */
+export const KnowledgeEntryView = Type.Object(
+  {
+    incidentId: Type.String({ format: 'uuid' }),
+    category: Category,
+    product: Nullable(Type.String()),
+    level: Level,
+    problem: Type.String(),
+    cause: Type.String(),
+    solution: Type.String(),
+    prevention: ReadonlyList(Type.String()),
+    closedAt: DateTime(),
+  },
+  { title: 'KnowledgeEntryView' },
+);
+export type KnowledgeEntryView = Static<typeof KnowledgeEntryView>;
+
+/** `GET /knowledge-base`: entries of the caller's tenant, latest first. */
+export const KnowledgeBasePageView = Type.Object(
+  { items: ReadonlyList(KnowledgeEntryView), nextCursor: Nullable(Type.String()) },
+  { title: 'KnowledgeBasePageView' },
+);
+export type KnowledgeBasePageView = Static<typeof KnowledgeBasePageView>;

@@ -4,7 +4,7 @@ import { IncidentsReadQueries } from './incidents-read.queries';
 
 /**
  * The incidents read API (`GET /incidents`, `/incidents/:id`, `/incidents/:id/timeline`, `/incidents/:id/audit/verify`,
- * `/kpis`). Needs the service runtime's global `SERVICE_DATABASE`, `PostgresEventStore` and `CLOCK`; the projection
+ * `/incidents/:id/archive`, `/incidents/:id/archive/report`, `/knowledge-base`, `/kpis`). Needs the service runtime's global `SERVICE_DATABASE`, `PostgresEventStore` and `CLOCK`; the projection
  * that feeds it runs as a background worker (`incidentReadWorkers`), its tables come from `readModelMigrations`.
  */
 @Module({

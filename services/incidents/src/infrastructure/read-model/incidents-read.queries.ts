@@ -5,6 +5,8 @@ import {
   evolveIncident,
   incidentLevels,
   initialIncidentState,
+  resolvePolicy,
+  type IncidentPolicyOverrides,
   type IncidentCategory,
   type IncidentEvent,
   type IncidentLevel,
@@ -16,8 +18,13 @@ import type {
   AuditVerificationView,
   DurationStats,
   IncidentDetailView,
+  IncidentArchiveView,
   IncidentKpisView,
   IncidentPageView,
+  KnowledgeBasePageView,
+  KnowledgeEntryView,
+  RecurrenceKpis,
+  RecurrenceRate,
   IncidentPhase,
   IncidentSnapshot,
   IncidentSummaryView,
@@ -41,6 +48,32 @@ export interface IncidentCursor {
   readonly level: string;
   readonly openedAt: string;
   readonly incidentId: string;
+}
+
+/** Filters of the knowledge base: a category, a product (SKU, compared trimmed and upper-cased), or both. */
+export interface KnowledgeBaseFilter {
+  readonly category?: IncidentCategory;
+  readonly product?: string;
+  readonly limit: number;
+  /** The last entry of the previous page (latest closures first). */
+  readonly after?: { readonly closedAt: string; readonly incidentId: string };
+}
+
+/** `cursor` query value of the knowledge-base entry after which the next page starts. */
+export function encodeKnowledgeCursor(cursor: { closedAt: string; incidentId: string }): string {
+  return Buffer.from(JSON.stringify([cursor.closedAt, cursor.incidentId])).toString('base64url');
+}
+
+/** The knowledge-base cursor in a `cursor` query value, or `null` when it is not one this API issued. */
+export function decodeKnowledgeCursor(value: string): { closedAt: string; incidentId: string } | null {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
+    if (!Array.isArray(parsed) || parsed.length !== 2 || !parsed.every((part) => typeof part === 'string')) return null;
+    const [closedAt, incidentId] = parsed as [string, string];
+    return Number.isNaN(Date.parse(closedAt)) ? null : { closedAt, incidentId };
+  } catch {
+    return null;
+  }
 }
 
 /** `cursor` query value of the row after which the next page starts. */
@@ -286,6 +319,152 @@ export class IncidentsReadQueries {
     return result;
   }
 
+  /**
+   * The archive of a closed incident of `tenant` (`null`: none, not closed yet, or another tenant's), with whether it
+   * is intact: the stream's hash chain verifies and the stored archive hashes to the hash the stream recorded.
+   */
+  async archive(tenant: string, incidentId: string): Promise<IncidentArchiveView | null> {
+    const { rows } = await this.db.pool.query<{
+      archive_hash: string;
+      format: string;
+      bundle: string;
+      archived_at: Date;
+      event_id: string;
+      actor: { id: string; role?: string } | null;
+    }>(
+      `SELECT a.archive_hash, a.format, a.bundle, a.archived_at, e.event_id, e.data->'actor' AS actor
+         FROM incident_archives a
+         JOIN es_events e ON e.stream_id = $3 AND e.type = 'IncidentArchived'
+        WHERE a.tenant = $1 AND a.incident_id = $2`,
+      [tenant, incidentId, incidentStream(incidentId)],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    const verification = await verifyIncidentAudit(this.store, this.db.pool, incidentStream(incidentId));
+    return {
+      incidentId,
+      format: row.format,
+      algorithm: 'sha-256',
+      archiveHash: row.archive_hash,
+      archivedAt: row.archived_at.toISOString(),
+      archivedBy: { id: row.actor?.id ?? 'unknown', role: row.actor?.role ?? null },
+      eventId: row.event_id,
+      intact: verification.ok,
+      archive: JSON.parse(row.bundle) as Record<string, unknown>,
+    };
+  }
+
+  /** Knowledge-base entries of `tenant`, latest closures first, by category and/or product. */
+  async knowledgeBase(tenant: string, filter: KnowledgeBaseFilter): Promise<KnowledgeBasePageView> {
+    const conditions = ['tenant = $1'];
+    const values: unknown[] = [tenant];
+    const where = (sql: (placeholder: string) => string, value: unknown) => {
+      values.push(value);
+      conditions.push(sql(`$${values.length}`));
+    };
+    if (filter.category) where((p) => `category = ${p}`, filter.category);
+    if (filter.product) where((p) => `product = ${p}`, filter.product.trim().toUpperCase());
+    if (filter.after) {
+      values.push(filter.after.closedAt, filter.after.incidentId);
+      const n = values.length;
+      conditions.push(`(closed_at, incident_id) < ($${n - 1}::timestamptz, $${n}::text)`);
+    }
+    values.push(filter.limit + 1);
+    const { rows } = await this.db.pool.query<{
+      incident_id: string;
+      category: IncidentCategory;
+      product: string | null;
+      level: IncidentLevel;
+      problem: string;
+      cause: string;
+      solution: string;
+      prevention: string[];
+      closed_at: Date;
+    }>(
+      `SELECT incident_id, category, product, level, problem, cause, solution, prevention, closed_at
+         FROM incident_knowledge_base WHERE ${conditions.join(' AND ')}
+        ORDER BY closed_at DESC, incident_id DESC LIMIT $${values.length}`,
+      values,
+    );
+    const page = rows.slice(0, filter.limit);
+    const last = page.at(-1);
+    const items = page.map((row): KnowledgeEntryView => ({
+      incidentId: row.incident_id,
+      category: row.category,
+      product: row.product,
+      level: row.level,
+      problem: row.problem,
+      cause: row.cause,
+      solution: row.solution,
+      prevention: row.prevention,
+      closedAt: row.closed_at.toISOString(),
+    }));
+    const nextCursor =
+      rows.length > filter.limit && last
+        ? encodeKnowledgeCursor({ closedAt: last.closed_at.toISOString(), incidentId: last.incident_id })
+        : null;
+    return { items, nextCursor };
+  }
+
+  /**
+   * Recurrence (seed 004 §7(二) 「復發率」) of the tenant's incidents resolved in `[from, to)`, by category and by product:
+   * an incident resolved at `t` recurred when another incident of the tenant with the same category (product) was
+   * opened in `(t, t + recurrenceWindowDays]` (the tenant policy's window). Merged duplicates count on neither side.
+   */
+  async recurrence(tenant: string, from: Date, to: Date): Promise<RecurrenceKpis> {
+    const windowDays = await this.recurrenceWindowDays(tenant);
+    const { rows } = await this.db.pool.query<{
+      dimension: 'category' | 'product';
+      key: string;
+      resolved: number;
+      recurred: number;
+    }>(
+      `WITH incidents AS (
+         SELECT incident_id, category, product, opened_at, resolved_at
+           FROM incidents_view WHERE tenant = $1 AND status <> 'merged'
+       ), resolved AS (
+         SELECT * FROM incidents WHERE resolved_at >= $2 AND resolved_at < $3
+       )
+       SELECT 'category' AS dimension, r.category AS key, count(*)::int AS resolved,
+              count(*) FILTER (WHERE EXISTS (
+                SELECT 1 FROM incidents n
+                 WHERE n.category = r.category AND n.incident_id <> r.incident_id
+                   AND n.opened_at > r.resolved_at AND n.opened_at <= r.resolved_at + make_interval(days => $4::int)
+              ))::int AS recurred
+         FROM resolved r GROUP BY r.category
+       UNION ALL
+       SELECT 'product', r.product, count(*)::int,
+              count(*) FILTER (WHERE EXISTS (
+                SELECT 1 FROM incidents n
+                 WHERE n.product = r.product AND n.incident_id <> r.incident_id
+                   AND n.opened_at > r.resolved_at AND n.opened_at <= r.resolved_at + make_interval(days => $4::int)
+              ))::int
+         FROM resolved r WHERE r.product IS NOT NULL GROUP BY r.product
+       ORDER BY 1, 2`,
+      [tenant, from, to, windowDays],
+    );
+    const rate = (row: { key: string; resolved: number; recurred: number }): RecurrenceRate => ({
+      key: row.key,
+      resolved: row.resolved,
+      recurred: row.recurred,
+      ratePercent: row.resolved === 0 ? null : Math.round((10_000 * row.recurred) / row.resolved) / 100,
+    });
+    return {
+      windowDays,
+      byCategory: rows.filter((row) => row.dimension === 'category').map(rate),
+      byProduct: rows.filter((row) => row.dimension === 'product').map(rate),
+    };
+  }
+
+  /** The tenant policy's recurrence window (the defaults' when the tenant has no policy of its own). */
+  private async recurrenceWindowDays(tenant: string): Promise<number> {
+    const { rows } = await this.db.pool.query<{ overrides: IncidentPolicyOverrides }>(
+      'SELECT overrides FROM incidents_tenant_policies WHERE tenant = $1',
+      [tenant],
+    );
+    return resolvePolicy(rows[0]?.overrides ?? {}).recurrenceWindowDays;
+  }
+
   /** Response KPIs per level over the tenant's incidents opened in `[from, to)`. */
   async kpis(tenant: string, from: Date, to: Date): Promise<IncidentKpisView> {
     const seconds = (column: string) => `extract(epoch FROM ${column} - opened_at)`;
@@ -324,7 +503,12 @@ export class IncidentsReadQueries {
         breaches: Number(row?.breaches ?? 0),
       };
     });
-    return { from: from.toISOString(), to: to.toISOString(), levels };
+    return {
+      from: from.toISOString(),
+      to: to.toISOString(),
+      levels,
+      recurrence: await this.recurrence(tenant, from, to),
+    };
   }
 }
 

@@ -26,6 +26,7 @@ import type {
 } from './incident-views';
 import { INCIDENTS_READ_MODEL, incidentsProjection } from './incidents.projection';
 import { IncidentsReadModule } from './incidents-read.module';
+import { incidentsWriteSideMigrations } from '../persistence/1732600000000-incidents-write-side';
 import { readModelMigrations } from './migrations';
 import { asIncident, catchUp as catchUpWith, recordIncident } from './testing/incident-streams.fixture';
 
@@ -135,7 +136,12 @@ describe('incidents read model: projection and read API on real Postgres', () =>
 
   beforeAll(async () => {
     testDb = await createTestDatabase('incidents_read');
-    db = await openServiceDatabase({ serverUrl: testDb.url, database: testDb.name, migrations: readModelMigrations });
+    // The write side's tables too: the read side reads the tenant policy (recurrence window) and the archives.
+    db = await openServiceDatabase({
+      serverUrl: testDb.url,
+      database: testDb.name,
+      migrations: [...incidentsWriteSideMigrations, ...readModelMigrations],
+    });
     store = new PostgresEventStore(db.pool);
     projection = incidentsProjection(db.pool);
     for (const name of Object.keys(ids) as Array<keyof typeof ids>) {
@@ -559,6 +565,12 @@ describe('incidents read model: projection and read API on real Postgres', () =>
             breaches: 0,
           },
         ],
+        // Resolved that day: `closed` (product quality, declared without a product); nothing opened after it.
+        recurrence: {
+          windowDays: 30,
+          byCategory: [{ key: 'product-quality', resolved: 1, recurred: 0, ratePercent: 0 }],
+          byProduct: [],
+        },
       });
       // The other tenant sees its own L1 incident, contacted 10 min after opening.
       const other = await get<IncidentKpisView>('/kpis?from=2026-11-25&to=2026-11-26', tokens.otherSupervisor!);

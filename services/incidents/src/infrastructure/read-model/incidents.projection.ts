@@ -2,7 +2,7 @@ import { assertNever } from '@aftersales/domain';
 import { DurableSubscription, type Queryable, type StoredEvent } from '@aftersales/eventstore';
 import type { BackgroundWorker, WorkerContext } from '@aftersales/service-runtime';
 import type { Pool } from 'pg';
-import type { IncidentEvent } from '../../domain';
+import { productOfClusterKey, type IncidentEvent } from '../../domain';
 
 /** Name (and checkpoint key) of the subscription that feeds the incidents read model. */
 export const INCIDENTS_READ_MODEL = 'incidents-read-model';
@@ -35,6 +35,7 @@ const projectedTypes: Record<IncidentEvent['type'], true> = {
   RetrospectiveRecorded: true,
   IncidentClosed: true,
   ComplaintAttached: true,
+  IncidentArchived: true,
 };
 
 /** Whether a stored event is one of the Incident aggregate's (the store also holds complaint-cluster events). */
@@ -77,11 +78,21 @@ export async function projectIncidentEvent(stored: StoredEvent, tx: Queryable): 
     case 'IncidentOpened': {
       const { category, level, summary, source } = event.data;
       await tx.query(
-        `INSERT INTO incidents_view (tenant, incident_id, category, level, status, summary, cluster_key, opened_at,
-                                     version, updated_at)
-         VALUES ($1, $2, $3, $4, 'activation', $5, $6, $7::timestamptz, $8::bigint, $7::timestamptz)
+        `INSERT INTO incidents_view (tenant, incident_id, category, level, status, summary, cluster_key, product,
+                                     opened_at, version, updated_at)
+         VALUES ($1, $2, $3, $4, 'activation', $5, $6, $9, $7::timestamptz, $8::bigint, $7::timestamptz)
          ON CONFLICT (incident_id) DO NOTHING`,
-        [event.data.tenant, incidentId, category, level, summary, source.clusterKey ?? null, at, stored.streamVersion],
+        [
+          event.data.tenant,
+          incidentId,
+          category,
+          level,
+          summary,
+          source.clusterKey ?? null,
+          at,
+          stored.streamVersion,
+          productOfClusterKey(source.clusterKey),
+        ],
       );
       return;
     }
@@ -168,6 +179,19 @@ export async function projectIncidentEvent(stored: StoredEvent, tx: Queryable): 
         [incidentId, target.version, at, tenant, complaintId, customerRef],
       );
       return;
+    }
+    case 'IncidentArchived': {
+      // The knowledge-base entry of the closed incident; its level and closing time are the view's.
+      const { category, product, problem, cause, solution, prevention } = event.data.knowledge;
+      await tx.query(
+        `INSERT INTO incident_knowledge_base (incident_id, tenant, category, product, level, problem, cause, solution,
+                                              prevention, closed_at)
+         SELECT $1, $2, $3, $4, v.level, $5, $6, $7, $8::jsonb, coalesce(v.closed_at, $9::timestamptz)
+           FROM incidents_view v WHERE v.incident_id = $1
+         ON CONFLICT (incident_id) DO NOTHING`,
+        [incidentId, tenant, category, product, problem, cause, solution, JSON.stringify(prevention), at],
+      );
+      return update(tx, target);
     }
     case 'DuplicateAbsorbed':
     case 'LevelOneProposed':

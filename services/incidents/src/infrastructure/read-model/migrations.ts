@@ -73,5 +73,50 @@ export class IncidentsReadModel1732500400000 implements MigrationInterface {
   }
 }
 
+/**
+ * `incident_knowledge_base`: one entry per archived incident (`IncidentArchived.knowledge`): problem, cause, solution,
+ * prevention, found by tenant with category and product. `incidents_view.product`: the product SKU the incident is
+ * about (the domain's `productOfClusterKey`, written by the projection; rows projected before are filled here the same
+ * way), which the recurrence KPI groups by.
+ */
+export class IncidentKnowledgeBase1732800100000 implements MigrationInterface {
+  name = 'IncidentKnowledgeBase1732800100000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`
+      CREATE TABLE incident_knowledge_base (
+        incident_id text        PRIMARY KEY,
+        tenant      text        NOT NULL,
+        category    text        NOT NULL,
+        product     text,
+        level       text        NOT NULL,
+        problem     text        NOT NULL,
+        cause       text        NOT NULL,
+        solution    text        NOT NULL,
+        prevention  jsonb       NOT NULL,
+        closed_at   timestamptz NOT NULL
+      )`);
+    await q.query(
+      `CREATE INDEX incident_knowledge_base_search ON incident_knowledge_base (tenant, category, product, closed_at DESC)`,
+    );
+    await q.query(
+      `CREATE INDEX incident_knowledge_base_product ON incident_knowledge_base (tenant, product, closed_at DESC)`,
+    );
+    await q.query('ALTER TABLE incidents_view ADD COLUMN product text');
+    await q.query(
+      `UPDATE incidents_view SET product = nullif(upper(trim(substring(cluster_key FROM '^sku:([^|]+)'))), '')`,
+    );
+    // Recurrence looks for later incidents of a category or a product within a tenant, by opening time.
+    await q.query('CREATE INDEX incidents_view_category_opened ON incidents_view (tenant, category, opened_at)');
+    await q.query('CREATE INDEX incidents_view_product_opened ON incidents_view (tenant, product, opened_at)');
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query('DROP INDEX IF EXISTS incidents_view_product_opened, incidents_view_category_opened');
+    await q.query('ALTER TABLE incidents_view DROP COLUMN IF EXISTS product');
+    await q.query('DROP TABLE IF EXISTS incident_knowledge_base');
+  }
+}
+
 /** Migrations of the incidents read model, to pass to the service definition beside the write side's. */
-export const readModelMigrations = [IncidentsReadModel1732500400000];
+export const readModelMigrations = [IncidentsReadModel1732500400000, IncidentKnowledgeBase1732800100000];
