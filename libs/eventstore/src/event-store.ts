@@ -13,7 +13,8 @@ import type {
 
 const tracer = trace.getTracer('@aftersales/eventstore');
 
-interface EventRow extends Record<string, unknown> {
+/** A row of `es_events` as {@link EVENT_COLUMNS} selects it. */
+export interface EventRow extends Record<string, unknown> {
   position: string;
   transaction_id: string;
   event_id: string;
@@ -25,10 +26,11 @@ interface EventRow extends Record<string, unknown> {
   recorded_at: Date;
 }
 
-const EVENT_COLUMNS = `position, transaction_id::text AS transaction_id, event_id, stream_id, stream_version, type,
+/** The columns of `es_events` that make a {@link StoredEvent} (see {@link toStoredEvent}). */
+export const EVENT_COLUMNS = `position, transaction_id::text AS transaction_id, event_id, stream_id, stream_version, type,
   data, metadata, recorded_at`;
 
-function toStoredEvent(row: EventRow): StoredEvent {
+export function toStoredEvent(row: EventRow): StoredEvent {
   return {
     position: BigInt(row.position),
     transactionId: row.transaction_id,
@@ -135,7 +137,11 @@ export class PostgresEventStore {
             next_version: string;
             first_position: string | null;
             last_position: string | null;
-          }>('SELECT * FROM es_append($1, $2, $3::jsonb)', [streamId, expectedToSql(expected), JSON.stringify(payload)]);
+          }>('SELECT * FROM es_append($1, $2, $3::jsonb)', [
+            streamId,
+            expectedToSql(expected),
+            JSON.stringify(payload),
+          ]);
           const row = rows[0];
           if (!row) throw new Error('es_append returned no row');
           const actual = Number(row.next_version);
@@ -260,8 +266,14 @@ export function eventHash(
     recordedMicros: string;
   },
 ): Buffer {
-  const text = [e.eventId, e.streamId, String(e.streamVersion), e.type, e.dataText, e.metadataText, e.recordedMicros].join(
-    '\n',
-  );
+  const text = [
+    e.eventId,
+    e.streamId,
+    String(e.streamVersion),
+    e.type,
+    e.dataText,
+    e.metadataText,
+    e.recordedMicros,
+  ].join('\n');
   return createHash('sha256').update(previous).update(text, 'utf8').digest();
 }

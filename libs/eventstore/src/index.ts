@@ -13,3 +13,5 @@ export * from './timer-backoff';
 export * from './transaction';
 export * from './origin';
 export * from './audit';
+export * from './projection';
+export * from './projection-rebuild';
