@@ -6,12 +6,15 @@
  * Kafka hop measured in the same run), which prints its own tables. Then the SLA timers under a backlog
  * (`test/bench/case-sla.ts`: 100,000 open cases with running clocks while 200 new cases/s arrive, how late warnings
  * and breaches fire and how long case commands take, against an empty backlog in the same run), its own tables too.
+ * Then the projection rebuild (`test/bench/projection-rebuild.ts`: `projection rebuild intake case-worklist` on 250,000
+ * events, in events/s against a plain read of the same events in the same run), its own table too.
  *
  *   npm run bench                      # full scale (~7 min)
  *   BENCH_SCALE=0.2 npm run bench      # quick run: shorter cells, fewer messages (the latency run keeps its load)
  *   BENCH_ONLY=append,relay npm run bench
  *   BENCH_ONLY=incidents npm run bench # the latency run alone (same as npm run bench:incidents)
  *   BENCH_ONLY=cases npm run bench     # the SLA timers under a backlog alone (same as npm run bench:cases)
+ *   BENCH_ONLY=projections npm run bench # the projection rebuild alone (same as npm run bench:projections)
  *
  * Environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres), KAFKA_BROKERS (default
  * 127.0.0.1:9092). Each scenario uses fresh databases and topics and drops / deletes them afterwards.
@@ -127,7 +130,7 @@ function runOwnTables(script: string): Promise<boolean> {
 }
 
 /** The scenarios that print their own tables, in order; resolves whether all completed. */
-async function runTableScenarios(withLatency: boolean, withCases: boolean): Promise<boolean> {
+async function runTableScenarios(withLatency: boolean, withCases: boolean, withProjections: boolean): Promise<boolean> {
   let ok = true;
   if (withLatency) {
     log('incident escalation latency (npm run bench:incidents), in its own processes…');
@@ -136,6 +139,10 @@ async function runTableScenarios(withLatency: boolean, withCases: boolean): Prom
   if (withCases) {
     log('SLA timers under a backlog of open cases (npm run bench:cases), in its own processes…');
     ok = (await runCaseSla()) && ok;
+  }
+  if (withProjections) {
+    log('projection rebuild against a plain read (npm run bench:projections), in its own process…');
+    ok = (await runOwnTables('projection-rebuild.ts')) && ok;
   }
   return ok;
 }
@@ -162,13 +169,15 @@ async function main(): Promise<number> {
   const selected = Object.keys(scenarios).filter((name) => only.length === 0 || only.includes(name));
   const withLatency = only.length === 0 || only.includes('incidents');
   const withCases = only.length === 0 || only.includes('cases');
+  const withProjections = only.length === 0 || only.includes('projections');
   if (selected.length === 0) {
-    if (!withLatency && !withCases)
+    if (!withLatency && !withCases && !withProjections)
       throw new Error(
-        `BENCH_ONLY=${only.join(',')}: choose among ${[...Object.keys(scenarios), 'incidents', 'cases'].join(', ')}`,
+        `BENCH_ONLY=${only.join(',')}: choose among ${[...Object.keys(scenarios), 'incidents', 'cases', 'projections'].join(', ')}`,
       );
-    await preflight();
-    return (await runTableScenarios(withLatency, withCases)) ? 0 : 1;
+    // The projection rebuild needs Postgres only.
+    if (withLatency || withCases) await preflight();
+    return (await runTableScenarios(withLatency, withCases, withProjections)) ? 0 : 1;
   }
   log(
     `scale ${SCALE}, scenarios ${selected.join(', ')}; commit ${gitRevision()}; node ${process.version}, ${os.cpus().length} cpus, ` +
@@ -218,7 +227,7 @@ async function main(): Promise<number> {
     );
   }
   if (rows.some((r) => r.ours === null || r.baseline === null)) failed = true;
-  if (!(await runTableScenarios(withLatency, withCases))) failed = true;
+  if (!(await runTableScenarios(withLatency, withCases, withProjections))) failed = true;
   return failed ? 1 : 0;
 }
 

@@ -13,7 +13,8 @@ import type {
 
 const tracer = trace.getTracer('@aftersales/eventstore');
 
-interface EventRow extends Record<string, unknown> {
+/** A row of `es_events` as {@link EVENT_COLUMNS} selects it. */
+export interface EventRow extends Record<string, unknown> {
   position: string;
   transaction_id: string;
   event_id: string;
@@ -25,10 +26,11 @@ interface EventRow extends Record<string, unknown> {
   recorded_at: Date;
 }
 
-const EVENT_COLUMNS = `position, transaction_id::text AS transaction_id, event_id, stream_id, stream_version, type,
+/** The columns of `es_events` that make a {@link StoredEvent} (see {@link toStoredEvent}). */
+export const EVENT_COLUMNS = `position, transaction_id::text AS transaction_id, event_id, stream_id, stream_version, type,
   data, metadata, recorded_at`;
 
-function toStoredEvent(row: EventRow): StoredEvent {
+export function toStoredEvent(row: EventRow): StoredEvent {
   return {
     position: BigInt(row.position),
     transactionId: row.transaction_id,

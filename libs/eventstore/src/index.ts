@@ -14,3 +14,5 @@ export * from './transaction';
 export * from './origin';
 export * from './audit';
 export * from './content-hash';
+export * from './projection';
+export * from './projection-rebuild';

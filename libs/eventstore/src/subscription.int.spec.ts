@@ -7,6 +7,7 @@ import {
   loadCheckpoint,
   openServiceDatabase,
   PostgresEventStore,
+  saveCheckpoint,
   type ServiceDatabase,
 } from './index';
 
@@ -95,6 +96,59 @@ describe('DurableSubscription (checkpointed projection)', () => {
       if ((await flaky.poll()) === 0) await new Promise((r) => setTimeout(r, 20));
     }
     while ((await flaky.poll()) > 0);
+    expect(await count()).toBe(1);
+  });
+
+  // CONTEXT: a projection rebuild moves the checkpoint with the swapped tables (ADR 0018b). A batch that read the
+  // checkpoint before the move (its lock statement's snapshot predates the swap's commit) must not commit: its events are
+  // in the new tables already. Here the checkpoint moves while the batch runs, from another session.
+  it('a batch whose checkpoint was moved meanwhile rolls back, and the next goes on from the moved checkpoint', async () => {
+    const stream = `m-${randomUUID()}`;
+    const name = `moved-${randomUUID()}`;
+    for (let i = 0; i < 3; i++)
+      await store.append(stream, 'any', [{ id: randomUUID(), type: 'Counted', data: {}, metadata }]);
+    const all = await store.readStream(stream);
+    const moveTo = all[1]!;
+    let moved = false;
+    let abandoned = 0;
+    const applied: string[] = [];
+    const subscription = new DurableSubscription(db.pool, {
+      name,
+      handle: async (event, tx) => {
+        if (event.streamId !== stream) return;
+        if (!moved) {
+          moved = true;
+          // What the swap commits: the checkpoint after the rebuilt tables' last event.
+          await saveCheckpoint(db.pool, name, moveTo);
+        }
+        await tx.query(
+          'INSERT INTO totals (stream, n) VALUES ($1, 1) ON CONFLICT (stream) DO UPDATE SET n = totals.n + 1',
+          [`moved-${event.streamId}`],
+        );
+        applied.push(event.id);
+      },
+      onAbandoned: () => void (abandoned += 1),
+    });
+    const count = async () =>
+      (await db.pool.query('SELECT n FROM totals WHERE stream = $1', [`moved-${stream}`])).rows[0]?.n as
+        number | undefined;
+    // The first batch (every stored event so far) finds its checkpoint moved at the end: nothing of it stays.
+    const deadline = Date.now() + 15_000;
+    while (!moved && Date.now() < deadline) {
+      if ((await subscription.poll()) === 0) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(abandoned).toBe(1);
+    expect(await count()).toBeUndefined();
+    expect(await loadCheckpoint(db.pool, name)).toEqual({
+      transactionId: moveTo.transactionId,
+      position: moveTo.position,
+    });
+    // Then only the event after the moved checkpoint.
+    applied.length = 0;
+    while ((await count()) === undefined && Date.now() < deadline) {
+      if ((await subscription.poll()) === 0) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(applied).toEqual([all[2]!.id]);
     expect(await count()).toBe(1);
   });
 

@@ -23,6 +23,28 @@ export async function saveCheckpoint(db: Pool | PoolClient, name: string, checkp
   );
 }
 
+/**
+ * Moves a checkpoint from `from` to `to`, only if it still stands at `from` (compare and set); answers whether it
+ * moved. A subscription reads its checkpoint in the statement that takes its lock, whose snapshot may predate a
+ * rebuild that swapped the projection's tables and moved the checkpoint just before the lock was granted: the batch
+ * then finds the checkpoint moved, and rolls back instead of applying its events a second time (ADR 0018b).
+ */
+export async function advanceCheckpoint(
+  db: Pool | PoolClient,
+  name: string,
+  from: Checkpoint,
+  to: Checkpoint,
+): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `INSERT INTO es_checkpoints (name, transaction_id, position, updated_at) VALUES ($1, $4::text::xid8, $5, now())
+     ON CONFLICT (name) DO UPDATE SET transaction_id = EXCLUDED.transaction_id, position = EXCLUDED.position,
+       updated_at = now()
+     WHERE es_checkpoints.transaction_id = $2::text::xid8 AND es_checkpoints.position = $3`,
+    [name, from.transactionId, from.position.toString(), to.transactionId, to.position.toString()],
+  );
+  return rowCount === 1;
+}
+
 export interface SubscriptionOptions {
   /** Unique name; also the checkpoint's key. */
   readonly name: string;
@@ -140,7 +162,12 @@ export class DurableSubscription {
       const events = await this.store.readAll(checkpoint, this.batchSize, client);
       for (const event of events) await this.options.handle(event, client);
       const last = events.at(-1);
-      if (last) await saveCheckpoint(client, this.options.name, last);
+      if (last && !(await advanceCheckpoint(client, this.options.name, checkpoint, last))) {
+        // A rebuild swapped the tables and moved the checkpoint after this batch read it: nothing of it may stay.
+        await client.query('ROLLBACK');
+        this.options.onAbandoned?.();
+        return 0;
+      }
       await client.query('COMMIT');
       this.options.onCommitted?.();
       return events.length;

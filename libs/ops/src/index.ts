@@ -5,3 +5,4 @@ export * from './audit';
 export { kafkaOf } from './kafka';
 export { runOps, type OpsIo } from './run-ops';
 export * from './privacy';
+export * from './projections';

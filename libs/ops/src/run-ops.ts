@@ -12,6 +12,8 @@
  *   npm run ops -- audit verify <service>|all [--stream <id>]… [--all] [--prefix <stream prefix>] [--database <name>]
  *   npm run ops -- privacy key-status <service> [--database <name>]
  *   npm run ops -- privacy rotate-master-key <service> [--database <name>] [--batch <n>] [--dry-run]
+ *   npm run ops -- projection list [<service>]
+ *   npm run ops -- projection rebuild <service> <projection> [--database <name>]
  *
  * Filters: --since <ISO time> --until <ISO time> --code <dlq or handler code> --type <ce_type> --event <ce_id>
  * --at <p:o>[,<p:o>…]. Redriven letters go back to the topic they came from and through the failed consumer's inbox:
@@ -20,10 +22,12 @@
  * Exit codes: 0 done; 1 failed (the broker, a letter refused); 2 the command line is wrong.
  */
 import { Services, type Service } from '@aftersales/contracts';
+import { ProjectionRebuildError, type RebuildPhase } from '@aftersales/eventstore';
 import { wrappedKeyCounts } from '@aftersales/privacy';
 import { openReadOnly, serviceDatabaseUrl, verifyStoreAudit, type AuditSummary } from './audit';
 import { consumerGroupLag, describeTopics } from './cluster';
 import { openPrivacyStore, rotateServiceMasterKey } from './privacy';
+import { describeRebuild, openRebuildPool, rebuildServiceProjection, type ProjectionCatalogue } from './projections';
 import { tailCaseEvents, type CaseEvent } from './events-tail';
 import {
   deadLetterTopics,
@@ -45,9 +49,13 @@ const USAGE = `usage:
   npm run ops -- privacy key-status <service> [--database <name>]
   npm run ops -- privacy rotate-master-key <service> [--database <name>] [--batch <n>] [--dry-run]
     (PRIVACY_MASTER_KEY: the new key; PRIVACY_PREVIOUS_MASTER_KEYS: the old one(s))
+  npm run ops -- projection list [<service>]
+  npm run ops -- projection rebuild <service> <projection> [--database <name>]
+    (built beside the live tables, caught up and swapped in one short transaction: reads keep answering)
 filters: --since <ISO time> --until <ISO time> --code <code> --type <ce_type> --event <ce_id> --at <partition:offset>[,…]
 environment: KAFKA_BROKERS (default 127.0.0.1:9092), KAFKA_SSL, KAFKA_SSL_CA_FILE, KAFKA_SASL_MECHANISM,
-  KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD; DATABASE_URL (audit: the Postgres server of the services' databases)`;
+  KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD; DATABASE_URL (audit, privacy, projection: the Postgres server of the
+  services' databases)`;
 
 /** Where a command writes: its answer (stdout) and its complaints (stderr); progress lines optionally. */
 export interface OpsIo {
@@ -70,8 +78,10 @@ interface Context {
   readonly brokers: readonly string[];
   readonly io: OpsIo;
   readonly env: NodeJS.ProcessEnv;
-  /** Ends a following command (`events tail --follow`): Ctrl-C from the command line. */
+  /** Ends a following command (`events tail --follow`), stops a rebuild before its swap: Ctrl-C from the command line. */
   readonly signal?: AbortSignal;
+  /** The services' projections, loaded when a `projection` command needs them. */
+  readonly projections: () => Promise<ProjectionCatalogue>;
 }
 
 function options(args: readonly string[], name: string): string[] {
@@ -440,6 +450,110 @@ async function privacy({ io, env }: Context, args: readonly string[]): Promise<n
   }
 }
 
+const PHASE_LABELS: Record<RebuildPhase, string> = {
+  fold: 'folding events set-based',
+  'catch-up': 'applying events written meanwhile',
+  swap: 'swapping tables',
+};
+
+/** The projections of a service, or why the command line names none (exit 2, with what it could name). */
+function projectionsOf(catalogue: ProjectionCatalogue, service: string | undefined, command: string) {
+  if (!service || service.startsWith('--')) {
+    throw new OpsUsageError(`projection ${command} needs a service (${Services.join(', ')})`);
+  }
+  if (!(Services as readonly string[]).includes(service)) {
+    throw new OpsUsageError(`unknown service ${service}: one of ${Services.join(', ')}`);
+  }
+  return catalogue[service as Service] ?? [];
+}
+
+const projectionNames = (catalogue: ProjectionCatalogue) =>
+  Services.flatMap((s) => (catalogue[s] ?? []).map((p) => `${s} ${p.name}`)).join(', ') || '(none)';
+
+function listProjections(io: OpsIo, catalogue: ProjectionCatalogue, service: string | undefined): number {
+  const services = service === undefined ? [...Services] : [service];
+  io.out(['service', 'projection', 'rebuild', 'tables', 'what'].join('\t'));
+  let listed = 0;
+  for (const s of services) {
+    for (const p of projectionsOf(catalogue, s, 'list')) {
+      io.out([s, p.name, p.rebuild ? 'set-based' : 'replay', p.tables.join(','), p.description].join('\t'));
+      listed += 1;
+    }
+  }
+  io.out(`${listed} projection(s)`);
+  return 0;
+}
+
+/** The projection a rebuild's command line names, or why it names none (exit 2). */
+function chosenProjection(catalogue: ProjectionCatalogue, service: string | undefined, name: string | undefined) {
+  const declared = projectionsOf(catalogue, service, 'rebuild');
+  if (declared.length === 0) {
+    throw new OpsUsageError(
+      `${service} keeps no projection to rebuild; the projections are: ${projectionNames(catalogue)}`,
+    );
+  }
+  const chosen = declared.find((p) => p.name === name);
+  if (!chosen) {
+    throw new OpsUsageError(
+      `${name ? `unknown projection ${name} of ${service}` : `name a projection of ${service}`}: ` +
+        `one of ${declared.map((p) => p.name).join(', ')}`,
+    );
+  }
+  return chosen;
+}
+
+async function rebuildCommand(
+  { io, env, signal }: Context,
+  catalogue: ProjectionCatalogue,
+  args: readonly string[],
+): Promise<number> {
+  const [service, name, ...rest] = args;
+  onlyOptions(rest, { '--database': 'value' });
+  const chosen = chosenProjection(catalogue, service, name);
+  const server = env.DATABASE_URL?.trim();
+  if (!server) throw new OpsUsageError("set DATABASE_URL to the Postgres server of the services' databases");
+  const database = option(rest, 'database') ?? `aftersales_${service}`;
+  const pool = await openRebuildPool(serviceDatabaseUrl(server, database), `ops projection rebuild ${chosen.name}`);
+  if (!pool) {
+    io.err(`${service}: no database ${database} on the server of DATABASE_URL (name it with --database)`);
+    return 1;
+  }
+  const bars = new Map<RebuildPhase, (done: number, total: number) => void>();
+  try {
+    const report = await rebuildServiceProjection(pool, chosen, {
+      signal,
+      onProgress: ({ phase, done, total }) => {
+        const bar = bars.get(phase) ?? progress(io, `${service}/${chosen.name}: ${PHASE_LABELS[phase]}`);
+        bars.set(phase, bar);
+        bar(done, total);
+      },
+    });
+    for (const line of describeRebuild(service as string, report)) io.out(line);
+    if (report.retiredSchemaLeft) {
+      io.err(
+        `the replaced tables are left in schema ${report.retiredSchemaLeft} (a reader still held them): ` +
+          `drop it later with DROP SCHEMA ${report.retiredSchemaLeft} CASCADE`,
+      );
+    }
+    return 0;
+  } catch (error) {
+    if (!(error instanceof ProjectionRebuildError)) throw error;
+    io.err(`failed: ${error.message}\n${error.hint}`);
+    return 1;
+  }
+}
+
+async function projection(context: Context, args: readonly string[]): Promise<number> {
+  const [command, ...rest] = args;
+  if (command !== 'list' && command !== 'rebuild') {
+    throw new OpsUsageError(`unknown projection command: ${command ?? '(none)'}`);
+  }
+  const catalogue = await context.projections();
+  if (command === 'rebuild') return rebuildCommand(context, catalogue, rest);
+  if (rest.length > 1) throw new OpsUsageError('projection list takes a service at most');
+  return listProjections(context.io, catalogue, rest[0]);
+}
+
 async function dlq(context: Context, args: readonly string[]): Promise<number> {
   const [command, topic, ...rest] = args;
   switch (command) {
@@ -465,6 +579,8 @@ export async function runOps(
     readonly io?: OpsIo;
     readonly env?: NodeJS.ProcessEnv;
     readonly signal?: AbortSignal;
+    /** The services' projections (or how to load them) for `projection` commands; none when absent. */
+    readonly projections?: ProjectionCatalogue | (() => Promise<ProjectionCatalogue>);
   } = {},
 ): Promise<number> {
   const io = settings.io ?? consoleIo;
@@ -477,7 +593,9 @@ export async function runOps(
       .filter(Boolean);
   const [area, ...args] = argv;
   try {
-    const context: Context = { brokers, io, env, signal: settings.signal };
+    const catalogue = settings.projections ?? {};
+    const projections = typeof catalogue === 'function' ? catalogue : () => Promise.resolve(catalogue);
+    const context: Context = { brokers, io, env, signal: settings.signal, projections };
     switch (area) {
       case 'dlq':
         return await dlq(context, args);
@@ -491,6 +609,8 @@ export async function runOps(
         return await audit(context, args);
       case 'privacy':
         return await privacy(context, args);
+      case 'projection':
+        return await projection(context, args);
       default:
         throw new OpsUsageError(area ? `unknown area: ${area}` : 'no command given');
     }
@@ -500,7 +620,7 @@ export async function runOps(
       return 2;
     }
     const where =
-      area === 'audit' || area === 'privacy'
+      area === 'audit' || area === 'privacy' || area === 'projection'
         ? 'Is Postgres reachable at DATABASE_URL?'
         : `Is Kafka reachable at ${brokers.join(',')}? (KAFKA_BROKERS)`;
     io.err(`failed: ${(error as Error).message}\n${where}`);

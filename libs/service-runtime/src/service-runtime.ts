@@ -13,6 +13,7 @@ import {
   Commands,
   openServiceDatabase,
   PostgresEventStore,
+  type ProjectionDefinition,
   type ServiceDatabase,
   type ServiceMigrations,
 } from '@aftersales/eventstore';
@@ -170,6 +171,11 @@ export interface ServiceDefinition {
    * up and stopped before it closes. They may resolve Nest providers with `app.get(Token)`.
    */
   readonly workers?: (context: WorkerContext) => readonly BackgroundWorker[];
+  /**
+   * The projections of the service's read side (their live subscriptions are among its `workers`): what
+   * `npm run ops -- projection rebuild <service> <projection>` can rebuild without downtime (ADR 0018b).
+   */
+  readonly projections?: readonly ProjectionDefinition[];
 }
 
 /** One inbox consumer of a service: its stable name and the classes whose `@Handles` methods it runs. */
@@ -201,7 +207,7 @@ export function serviceTopics(definition: ServiceDefinition): string[] {
 
 /**
  * Declares a service. Checked at once: consumer names unique and kebab-case, every handler class bound to exactly one
- * consumer (so two consumers on one topic never run each other's handlers).
+ * consumer (so two consumers on one topic never run each other's handlers), projection names unique.
  *
  * @example
  * ```ts
@@ -219,6 +225,11 @@ export function defineService(definition: ServiceDefinition): ServiceDefinition 
     if (names.has(c.consumer)) throw new Error(`${definition.service} declares consumer "${c.consumer}" twice`);
     names.add(c.consumer);
     bindInboxHandlers(definition.service, c.consumer, c.handlers);
+  }
+  const projections = new Set<string>();
+  for (const p of definition.projections ?? []) {
+    if (projections.has(p.name)) throw new Error(`${definition.service} declares projection "${p.name}" twice`);
+    projections.add(p.name);
   }
   return definition;
 }

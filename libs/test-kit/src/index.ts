@@ -18,3 +18,4 @@ export { ServiceProcess } from './service-process';
 export { describePoisonMessages, freshSample, type PoisonSuiteOptions } from './poison-suite';
 export * from './http-kit';
 export { LoadClient, type LoadAnswer } from './load-client';
+export { replayFromScratch, tableDigests, untilCaughtUp, withLoadBeside, type LoadBeside } from './projections';

@@ -34,7 +34,7 @@ import { PostgresClusterLinkRepository } from './infrastructure/persistence/clus
 import { PostgresIncidentArchiveStore } from './infrastructure/persistence/incident-archives.postgres';
 import { PostgresPageDeliveryLedger } from './infrastructure/persistence/page-deliveries.postgres';
 import { PostgresTenantPolicyRepository } from './infrastructure/persistence/tenant-policies.postgres';
-import { incidentReadWorkers } from './infrastructure/read-model/incidents.projection';
+import { incidentReadWorkers, incidentsReadModel } from './infrastructure/read-model/incidents.projection';
 import { IncidentsReadModule } from './infrastructure/read-model/incidents-read.module';
 import { readModelMigrations } from './infrastructure/read-model/migrations';
 
@@ -108,4 +108,5 @@ export const incidentsService = defineService({
     { consumer: 'satisfaction', handlers: [SatisfactionMeasuredConsumer] },
   ],
   workers: (context) => [...incidentWriteWorkers(context), ...incidentReadWorkers(context)],
+  projections: [incidentsReadModel],
 });

@@ -44,7 +44,7 @@ import { PostgresCaseTimeline } from './infrastructure/persistence/case-timeline
 import { personalDataVaultProvider } from './infrastructure/privacy/personal-data-vault.provider';
 import { CaseKpiQueries } from './infrastructure/read-model/case-kpis.queries';
 import { caseReadModelMigrations } from './infrastructure/read-model/case-read-model.migrations';
-import { caseWorklistWorkers } from './infrastructure/read-model/case-worklist.projection';
+import { caseWorklistReadModel, caseWorklistWorkers } from './infrastructure/read-model/case-worklist.projection';
 import { CaseWorklistQueries } from './infrastructure/read-model/case-worklist.queries';
 
 @Module({
@@ -136,4 +136,5 @@ export const intakeService = defineService({
     { consumer: 'improvement-input', handlers: [ImprovementInputConsumer] },
   ],
   workers: intakeWorkers,
+  projections: [caseWorklistReadModel],
 });

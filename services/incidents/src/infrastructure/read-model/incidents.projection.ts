@@ -1,8 +1,15 @@
 import { assertNever } from '@aftersales/domain';
-import { DurableSubscription, type Queryable, type StoredEvent } from '@aftersales/eventstore';
+import {
+  projectionSubscription,
+  type DurableSubscription,
+  type ProjectionDefinition,
+  type Queryable,
+  type StoredEvent,
+} from '@aftersales/eventstore';
 import type { BackgroundWorker, WorkerContext } from '@aftersales/service-runtime';
 import type { Pool } from 'pg';
 import { productOfClusterKey, type IncidentEvent } from '../../domain';
+import { foldIncidentStream } from './incidents.fold';
 
 /** Name (and checkpoint key) of the subscription that feeds the incidents read model. */
 export const INCIDENTS_READ_MODEL = 'incidents-read-model';
@@ -210,6 +217,19 @@ export async function projectIncidentEvent(stored: StoredEvent, tx: Queryable): 
 }
 
 /**
+ * The incidents read model as a projection: its tables, its live handler, and its set-based rebuild (each incident
+ * stream folded in memory, `incidents.fold.ts`) for `npm run ops -- projection rebuild incidents incidents-read-model`.
+ */
+export const incidentsReadModel: ProjectionDefinition = {
+  name: INCIDENTS_READ_MODEL,
+  description:
+    'incidents: one row per incident (lists, detail, KPIs), its complaints, its pages, its knowledge-base entry',
+  tables: ['incidents_view', 'incident_complaints', 'incident_pages', 'incident_knowledge_base'],
+  handle: projectIncidentEvent,
+  rebuild: { eventTypes: Object.keys(projectedTypes), foldStream: foldIncidentStream },
+};
+
+/**
  * The checkpointed subscription that keeps the read model up to date: every event of the service's store, in global
  * order, each batch applied in one transaction with its checkpoint.
  */
@@ -222,9 +242,7 @@ export function incidentsProjection(
     readonly minPollIntervalMs?: number;
   } = {},
 ): DurableSubscription {
-  return new DurableSubscription(pool, {
-    name: INCIDENTS_READ_MODEL,
-    handle: projectIncidentEvent,
+  return projectionSubscription(pool, incidentsReadModel, {
     // Under load, one transaction per 25 ms rather than per commit: the read model lags by at most that much more,
     // and its bookkeeping (lock, checkpoint, commit) is paid once per batch.
     minPollIntervalMs: 25,

@@ -7,6 +7,7 @@ export { readModelMigrations } from './migrations';
 export {
   incidentReadWorkers,
   incidentsProjection,
+  incidentsReadModel,
   projectIncidentEvent,
   INCIDENTS_READ_MODEL,
 } from './incidents.projection';

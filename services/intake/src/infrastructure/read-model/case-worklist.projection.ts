@@ -1,9 +1,16 @@
 import type { Pool } from 'pg';
 import { assertNever } from '@aftersales/domain';
-import { DurableSubscription, type Queryable, type StoredEvent } from '@aftersales/eventstore';
+import {
+  projectionSubscription,
+  type DurableSubscription,
+  type ProjectionDefinition,
+  type Queryable,
+  type StoredEvent,
+} from '@aftersales/eventstore';
 import type { BackgroundWorker, WorkerContext } from '@aftersales/service-runtime';
 import type { CaseEvent, SlaClockEvent } from '../../domain/case.events';
 import type { ComplaintEvent } from '../../domain/complaint.events';
+import { foldCaseStream } from './case-worklist.fold';
 
 /** Name (and checkpoint key) of the subscription that feeds intake's case read model. */
 export const CASE_WORKLIST_PROJECTION = 'case-worklist';
@@ -288,6 +295,19 @@ export async function projectCaseEvent(stored: StoredEvent, tx: Queryable): Prom
 }
 
 /**
+ * Intake's case read model as a projection: its tables, its live handler, and its set-based rebuild (each case and
+ * complaint stream folded in memory, `case-worklist.fold.ts`) for `npm run ops -- projection rebuild intake
+ * case-worklist`.
+ */
+export const caseWorklistReadModel: ProjectionDefinition = {
+  name: CASE_WORKLIST_PROJECTION,
+  description: 'cases: one row per case (worklists, KPIs), its SLA clocks and its complaints',
+  tables: ['case_worklist', 'case_sla_clocks', 'case_complaint_links'],
+  handle: projectCaseEvent,
+  rebuild: { eventTypes: Object.keys(projectedTypes), foldStream: foldCaseStream },
+};
+
+/**
  * The checkpointed subscription that keeps the case read model up to date: every event of intake's store, in global
  * order, each batch applied in one transaction with its checkpoint (restart-safe: it resumes after the last batch).
  */
@@ -300,9 +320,7 @@ export function caseWorklistProjection(
     readonly minPollIntervalMs?: number;
   } = {},
 ): DurableSubscription {
-  return new DurableSubscription(pool, {
-    name: CASE_WORKLIST_PROJECTION,
-    handle: projectCaseEvent,
+  return projectionSubscription(pool, caseWorklistReadModel, {
     // Under load, one transaction per 25 ms rather than per commit: the worklist trails by at most that much more.
     minPollIntervalMs: 25,
     ...options,
