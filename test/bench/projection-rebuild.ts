@@ -1,5 +1,5 @@
 /**
- * Projection rebuild throughput (issue 15, ADR 0018b): `npm run ops -- projection rebuild intake case-worklist` on a
+ * Projection rebuild throughput (issue 15, ADR 20): `npm run ops -- projection rebuild intake case-worklist` on a
  * store of 250,000 events (scaled by BENCH_SCALE), in events per second, against a plain read of the same events
  * measured in the same run.
  *

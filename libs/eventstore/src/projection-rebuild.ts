@@ -517,7 +517,7 @@ async function dropSchema(pool: Pool, schema: string, lockTimeoutMs: number): Pr
 }
 
 /**
- * Rebuilds a projection from the event store without downtime (ADR 0018b): new tables are built beside the live ones
+ * Rebuilds a projection from the event store without downtime (ADR 20): new tables are built beside the live ones
  * (set-based from one snapshot when the projection declares a {@link StreamFold}, else by replaying `handle`), caught
  * up with the events written meanwhile, then swapped in under the same names with the projection's checkpoint in one
  * short transaction. The live subscription keeps serving the old tables until the swap and continues on the new ones

@@ -11,7 +11,7 @@ export type ProjectionRows = Readonly<Record<string, ReadonlyArray<Readonly<Reco
 
 /**
  * How a projection is rebuilt set-based: the events of one stream at a time, folded in memory into the rows they make,
- * written in bulk (ADR 0018b). Possible when every row of the projection is made by the events of one stream alone
+ * written in bulk (ADR 20). Possible when every row of the projection is made by the events of one stream alone
  * (an aggregate's row, its children, rows keyed by one of its events): then the fold of each stream is independent of
  * every other, and streams can be read one after the other instead of in global order.
  */

@@ -99,7 +99,7 @@ describe('DurableSubscription (checkpointed projection)', () => {
     expect(await count()).toBe(1);
   });
 
-  // CONTEXT: a projection rebuild moves the checkpoint with the swapped tables (ADR 0018b). A batch that read the
+  // CONTEXT: a projection rebuild moves the checkpoint with the swapped tables (ADR 20). A batch that read the
   // checkpoint before the move (its lock statement's snapshot predates the swap's commit) must not commit: its events are
   // in the new tables already. Here the checkpoint moves while the batch runs, from another session.
   it('a batch whose checkpoint was moved meanwhile rolls back, and the next goes on from the moved checkpoint', async () => {

@@ -27,7 +27,7 @@ export async function saveCheckpoint(db: Pool | PoolClient, name: string, checkp
  * Moves a checkpoint from `from` to `to`, only if it still stands at `from` (compare and set); answers whether it
  * moved. A subscription reads its checkpoint in the statement that takes its lock, whose snapshot may predate a
  * rebuild that swapped the projection's tables and moved the checkpoint just before the lock was granted: the batch
- * then finds the checkpoint moved, and rolls back instead of applying its events a second time (ADR 0018b).
+ * then finds the checkpoint moved, and rolls back instead of applying its events a second time (ADR 20).
  */
 export async function advanceCheckpoint(
   db: Pool | PoolClient,

@@ -173,7 +173,7 @@ export interface ServiceDefinition {
   readonly workers?: (context: WorkerContext) => readonly BackgroundWorker[];
   /**
    * The projections of the service's read side (their live subscriptions are among its `workers`): what
-   * `npm run ops -- projection rebuild <service> <projection>` can rebuild without downtime (ADR 0018b).
+   * `npm run ops -- projection rebuild <service> <projection>` can rebuild without downtime (ADR 20).
    */
   readonly projections?: readonly ProjectionDefinition[];
 }

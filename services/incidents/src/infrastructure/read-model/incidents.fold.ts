@@ -33,7 +33,7 @@ interface IncidentRow {
 }
 
 /**
- * The rows one incident stream makes, folded in memory for the set-based rebuild (ADR 0018b): exactly what
+ * The rows one incident stream makes, folded in memory for the set-based rebuild (ADR 20): exactly what
  * `projectIncidentEvent` leaves after applying the same events in stream order to empty tables (the rebuild tests compare
  * the two on the same store). Every row belongs to the stream: the incident's `incidents_view` row, its pages (keyed by
  * the paging event), its attached complaints (keyed by incident and complaint) and its knowledge-base entry.

@@ -239,7 +239,7 @@ function applyCaseEvent(row: CaseRow, clocks: ClockRow[], event: Exclude<CaseEve
 }
 
 /**
- * The rows one stream makes in intake's case read model, folded in memory for the set-based rebuild (ADR 0018b):
+ * The rows one stream makes in intake's case read model, folded in memory for the set-based rebuild (ADR 20):
  * exactly what `projectCaseEvent` leaves after applying the same events in stream order to empty tables (the rebuild
  * tests compare the two on the same store). A case stream makes its `case_worklist` row and its `case_sla_clocks`; a
  * complaint stream its `case_complaint_links` row (keyed by the complaint).
