@@ -78,6 +78,28 @@ async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
   }
 }
 
+/**
+ * Write system calls a process made so far (`syscw` in /proc/<pid>/io): every Postgres round trip is one `writev`, so
+ * per payout it counts compensation's round trips plus its few HTTP answers and requests and its Kafka produces.
+ */
+function writesOf(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    return Number(/^syscw: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+/** Transactions the bench's database committed or rolled back so far (its backends report them within a second). */
+async function transactionsOf(pool: Pool, database: string): Promise<number> {
+  const { rows } = await pool.query<{ n: string }>(
+    'SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = $1',
+    [database],
+  );
+  return Number(rows[0]?.n ?? 0);
+}
+
 /** CPU seconds a process used so far (user + system), from /proc; 0 when it is gone. */
 function cpuSecondsOf(pid: number | undefined): number {
   if (!pid) return 0;
@@ -322,6 +344,8 @@ export async function benchCompensationPayouts(): Promise<void> {
     const before = sampler.snapshot();
     const processCpu = () => ({ service: cpuSecondsOf(service!.pid), sandbox: cpuSecondsOf(sandbox.pid) });
     const cpuBefore = processCpu();
+    const writesBefore = writesOf(service.pid);
+    const transactionsBefore = await transactionsOf(pool, db.name);
     const started = performance.now();
     const { payouts, windowSeconds } = await drive(service.url, token);
     log(`  all ${payouts.length} requested in ${windowSeconds.toFixed(1)} s; waiting for the confirmations…`);
@@ -329,6 +353,10 @@ export async function benchCompensationPayouts(): Promise<void> {
     const seconds = (performance.now() - started) / 1000;
     const cpu = sampler.available ? CpuSampler.between(before, sampler.snapshot()) : null;
     const cpuAfter = processCpu();
+    const writes = writesOf(service.pid) - writesBefore;
+    // Backends flush their statistics at most once a second.
+    await sleep(1_500);
+    const transactions = (await transactionsOf(pool, db.name)) - transactionsBefore;
 
     printResults(await seriesOf(pool, tenant, payouts), { hop, http }, { payouts, windowSeconds, paid, seconds });
     console.log(await verify(pool, sandboxUrl));
@@ -341,6 +369,11 @@ export async function benchCompensationPayouts(): Promise<void> {
           `Postgres ${per(cpu.postgresSeconds)}.`,
       );
     }
+    const perPaid = (n: number) => (n / Math.max(1, paid)).toFixed(1);
+    console.log(
+      `Per paid payout: ${perPaid(transactions)} database transactions (the bench's own reads included), ` +
+        `${perPaid(writes)} write system calls by compensation (each Postgres round trip is one; HTTP and Kafka add a few).`,
+    );
   } finally {
     await service?.stop().catch(() => undefined);
     sandbox.kill('SIGTERM');
