@@ -135,7 +135,11 @@ export class PostgresEventStore {
             next_version: string;
             first_position: string | null;
             last_position: string | null;
-          }>('SELECT * FROM es_append($1, $2, $3::jsonb)', [streamId, expectedToSql(expected), JSON.stringify(payload)]);
+          }>('SELECT * FROM es_append($1, $2, $3::jsonb)', [
+            streamId,
+            expectedToSql(expected),
+            JSON.stringify(payload),
+          ]);
           const row = rows[0];
           if (!row) throw new Error('es_append returned no row');
           const actual = Number(row.next_version);
@@ -172,6 +176,26 @@ export class PostgresEventStore {
       [streamId, afterVersion],
     );
     return rows.map(toStoredEvent);
+  }
+
+  /**
+   * Events of several streams in one round trip, each in version order (a stream with no events is absent): a
+   * transaction that works on many aggregates at once (a batch of timers or webhooks) reads them all in one query.
+   */
+  async readStreams(streamIds: readonly string[], tx: Queryable = this.db): Promise<Map<string, StoredEvent[]>> {
+    const streams = new Map<string, StoredEvent[]>();
+    if (streamIds.length === 0) return streams;
+    const { rows } = await tx.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM es_events WHERE stream_id = ANY($1::text[]) ORDER BY stream_id, stream_version`,
+      [[...new Set(streamIds)]],
+    );
+    for (const row of rows) {
+      const event = toStoredEvent(row);
+      const stream = streams.get(event.streamId);
+      if (stream) stream.push(event);
+      else streams.set(event.streamId, [event]);
+    }
+    return streams;
   }
 
   /**
@@ -260,8 +284,14 @@ export function eventHash(
     recordedMicros: string;
   },
 ): Buffer {
-  const text = [e.eventId, e.streamId, String(e.streamVersion), e.type, e.dataText, e.metadataText, e.recordedMicros].join(
-    '\n',
-  );
+  const text = [
+    e.eventId,
+    e.streamId,
+    String(e.streamVersion),
+    e.type,
+    e.dataText,
+    e.metadataText,
+    e.recordedMicros,
+  ].join('\n');
   return createHash('sha256').update(previous).update(text, 'utf8').digest();
 }

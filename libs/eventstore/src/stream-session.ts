@@ -115,16 +115,29 @@ export class StreamSession {
     // Events this session collected but has not flushed are part of the stream as this transaction sees it.
     const events = [...(await store.readStream(streamId, 0, tx)), ...(this.pending.get(streamId)?.events ?? [])];
     this.reads += 1;
-    const entry: Entry = {
-      state: events.reduce(
-        (state, e) => folding.evolve(state, { type: e.type, data: e.data } as Event),
-        folding.initialState(),
-      ),
-      version: events.length,
-      ids: new Set(events.map((e) => e.id)),
-    };
+    const entry = folded(events, folding);
     this.entryMap(streamId).set(folding.evolve as AnyEvolve, entry);
     return view<State>(entry);
+  }
+
+  /**
+   * Reads, in one query, every stream of `streamIds` this session does not know yet for `folding`, and folds each: the
+   * commands of a batch (timers, webhooks) about many aggregates then {@link StreamSession.load} each from here.
+   */
+  async preload<State, Event>(
+    store: PostgresEventStore,
+    streamIds: readonly string[],
+    folding: Folding<State, Event>,
+    tx?: Queryable,
+  ): Promise<void> {
+    const unknown = streamIds.filter((id) => !this.streams.get(id)?.has(folding.evolve as AnyEvolve));
+    if (unknown.length === 0) return;
+    const stored = await store.readStreams(unknown, tx);
+    this.reads += 1;
+    for (const streamId of new Set(unknown)) {
+      const events = [...(stored.get(streamId) ?? []), ...(this.pending.get(streamId)?.events ?? [])];
+      this.entryMap(streamId).set(folding.evolve as AnyEvolve, folded(events, folding));
+    }
   }
 
   /**
@@ -163,6 +176,20 @@ export class StreamSession {
     }
     return map;
   }
+}
+
+function folded<State, Event>(
+  events: ReadonlyArray<{ readonly id: string; readonly type: string; readonly data: unknown }>,
+  folding: Folding<State, Event>,
+): Entry {
+  return {
+    state: events.reduce(
+      (state, e) => folding.evolve(state, { type: e.type, data: e.data } as Event),
+      folding.initialState(),
+    ),
+    version: events.length,
+    ids: new Set(events.map((e) => e.id)),
+  };
 }
 
 function view<State>(entry: Entry): LoadedStream<State> {

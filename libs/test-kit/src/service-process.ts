@@ -50,13 +50,11 @@ export class ServiceProcess {
    * and the message says how much CPU the process got meanwhile (starved or stuck).
    */
   async start(timeoutMs = 100_000): Promise<void> {
-    // SERVICE_CPU_PROFILE_DIR=/tmp/profiles writes a V8 CPU profile of each service process when it stops.
+    // SERVICE_CPU_PROFILE_DIR=/tmp/profiles writes V8 CPU profiles of each service process when it stops, in
+    // <dir>/<service>/, one per thread under Node's own unique names: one fixed name would let tsx's loader thread,
+    // which ends last and idle, overwrite the main thread's profile.
     const profile = process.env.SERVICE_CPU_PROFILE_DIR
-      ? [
-          '--cpu-prof',
-          `--cpu-prof-dir=${process.env.SERVICE_CPU_PROFILE_DIR}`,
-          `--cpu-prof-name=${this.service}.cpuprofile`,
-        ]
+      ? ['--cpu-prof', `--cpu-prof-dir=${join(process.env.SERVICE_CPU_PROFILE_DIR, this.service)}`]
       : [];
     const entry = this.options.entry;
     const command = entry
