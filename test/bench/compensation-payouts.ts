@@ -44,6 +44,8 @@ const BASELINE_SECONDS = Number(process.env.BENCH_BASELINE_SECONDS ?? 10);
 /** How long the bench waits for the last payouts to be confirmed after the window. */
 const DRAIN_SECONDS = Number(process.env.BENCH_DRAIN_SECONDS ?? 120);
 const AMOUNT = 100;
+/** Seconds compensation's idle CPU is measured before the run. */
+const IDLE_SECONDS = 5;
 const SECRET = 'bench-compensation-secret';
 const PROVIDER_SECRET = 'bench-provider-secret';
 const ROOT = path.resolve(__dirname, '../..');
@@ -340,6 +342,11 @@ export async function benchCompensationPayouts(): Promise<void> {
     pool = new Pool({ connectionString: db.url, max: 2 });
     const token = await signDevToken({ subject: 'bench-supervisor', tenant, roles: ['supervisor'] }, SECRET);
 
+    // What compensation spends idle (relay, consumers and timer loops polling), to tell the work of the payouts from
+    // what the run's length adds: a run stretched by the machine's other load accrues more of it per payout.
+    const idleFrom = cpuSecondsOf(service.pid);
+    await sleep(IDLE_SECONDS * 1000);
+    const idlePerSecond = (cpuSecondsOf(service.pid) - idleFrom) / IDLE_SECONDS;
     const sampler = await cpuSampler();
     const before = sampler.snapshot();
     const processCpu = () => ({ service: cpuSecondsOf(service!.pid), sandbox: cpuSecondsOf(sandbox.pid) });
@@ -369,6 +376,13 @@ export async function benchCompensationPayouts(): Promise<void> {
           `Postgres ${per(cpu.postgresSeconds)}.`,
       );
     }
+    const idleMs = idlePerSecond * seconds * 1000;
+    const serviceMs = (cpuAfter.service - cpuBefore.service) * 1000;
+    console.log(
+      `Compensation idle: ${(idlePerSecond * 1000).toFixed(0)} ms of CPU per second; over the ${seconds.toFixed(1)} s ` +
+        `run ${(idleMs / Math.max(1, paid)).toFixed(2)} ms per paid payout, so ` +
+        `${((serviceMs - idleMs) / Math.max(1, paid)).toFixed(2)} ms per paid payout above idle.`,
+    );
     const perPaid = (n: number) => (n / Math.max(1, paid)).toFixed(1);
     console.log(
       `Per paid payout: ${perPaid(transactions)} database transactions (the bench's own reads included), ` +
