@@ -44,6 +44,8 @@ const BASELINE_SECONDS = Number(process.env.BENCH_BASELINE_SECONDS ?? 10);
 /** How long the bench waits for the last payouts to be confirmed after the window. */
 const DRAIN_SECONDS = Number(process.env.BENCH_DRAIN_SECONDS ?? 120);
 const AMOUNT = 100;
+/** Seconds compensation's idle CPU is measured before the run. */
+const IDLE_SECONDS = 5;
 const SECRET = 'bench-compensation-secret';
 const PROVIDER_SECRET = 'bench-provider-secret';
 const ROOT = path.resolve(__dirname, '../..');
@@ -76,6 +78,28 @@ async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
     if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs} ms`);
     await sleep(200);
   }
+}
+
+/**
+ * Write system calls a process made so far (`syscw` in /proc/<pid>/io): every Postgres round trip is one `writev`, so
+ * per payout it counts compensation's round trips plus its few HTTP answers and requests and its Kafka produces.
+ */
+function writesOf(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    return Number(/^syscw: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+/** Transactions the bench's database committed or rolled back so far (its backends report them within a second). */
+async function transactionsOf(pool: Pool, database: string): Promise<number> {
+  const { rows } = await pool.query<{ n: string }>(
+    'SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = $1',
+    [database],
+  );
+  return Number(rows[0]?.n ?? 0);
 }
 
 /** CPU seconds a process used so far (user + system), from /proc; 0 when it is gone. */
@@ -318,10 +342,17 @@ export async function benchCompensationPayouts(): Promise<void> {
     pool = new Pool({ connectionString: db.url, max: 2 });
     const token = await signDevToken({ subject: 'bench-supervisor', tenant, roles: ['supervisor'] }, SECRET);
 
+    // What compensation spends idle (relay, consumers and timer loops polling), to tell the work of the payouts from
+    // what the run's length adds: a run stretched by the machine's other load accrues more of it per payout.
+    const idleFrom = cpuSecondsOf(service.pid);
+    await sleep(IDLE_SECONDS * 1000);
+    const idlePerSecond = (cpuSecondsOf(service.pid) - idleFrom) / IDLE_SECONDS;
     const sampler = await cpuSampler();
     const before = sampler.snapshot();
     const processCpu = () => ({ service: cpuSecondsOf(service!.pid), sandbox: cpuSecondsOf(sandbox.pid) });
     const cpuBefore = processCpu();
+    const writesBefore = writesOf(service.pid);
+    const transactionsBefore = await transactionsOf(pool, db.name);
     const started = performance.now();
     const { payouts, windowSeconds } = await drive(service.url, token);
     log(`  all ${payouts.length} requested in ${windowSeconds.toFixed(1)} s; waiting for the confirmations…`);
@@ -329,6 +360,10 @@ export async function benchCompensationPayouts(): Promise<void> {
     const seconds = (performance.now() - started) / 1000;
     const cpu = sampler.available ? CpuSampler.between(before, sampler.snapshot()) : null;
     const cpuAfter = processCpu();
+    const writes = writesOf(service.pid) - writesBefore;
+    // Backends flush their statistics at most once a second.
+    await sleep(1_500);
+    const transactions = (await transactionsOf(pool, db.name)) - transactionsBefore;
 
     printResults(await seriesOf(pool, tenant, payouts), { hop, http }, { payouts, windowSeconds, paid, seconds });
     console.log(await verify(pool, sandboxUrl));
@@ -341,6 +376,18 @@ export async function benchCompensationPayouts(): Promise<void> {
           `Postgres ${per(cpu.postgresSeconds)}.`,
       );
     }
+    const idleMs = idlePerSecond * seconds * 1000;
+    const serviceMs = (cpuAfter.service - cpuBefore.service) * 1000;
+    console.log(
+      `Compensation idle: ${(idlePerSecond * 1000).toFixed(0)} ms of CPU per second; over the ${seconds.toFixed(1)} s ` +
+        `run ${(idleMs / Math.max(1, paid)).toFixed(2)} ms per paid payout, so ` +
+        `${((serviceMs - idleMs) / Math.max(1, paid)).toFixed(2)} ms per paid payout above idle.`,
+    );
+    const perPaid = (n: number) => (n / Math.max(1, paid)).toFixed(1);
+    console.log(
+      `Per paid payout: ${perPaid(transactions)} database transactions (the bench's own reads included), ` +
+        `${perPaid(writes)} write system calls by compensation (each Postgres round trip is one; HTTP and Kafka add a few).`,
+    );
   } finally {
     await service?.stop().catch(() => undefined);
     sandbox.kill('SIGTERM');

@@ -11,6 +11,7 @@ export { EventStoreMigrations } from './migrations/1732500000000-create-event-st
 export * from './timers';
 export * from './timer-backoff';
 export * from './transaction';
+export * from './transaction-batcher';
 export * from './origin';
 export * from './audit';
 export * from './content-hash';

@@ -154,6 +154,37 @@ describe('StreamSession and handleCommand (session, expectNewStream) on real Pos
       expect(await store.verifyStream(stream)).toMatchObject({ ok: true, events: 6 });
     });
 
+    it('preload reads many streams in one query; their commands then read nothing more', async () => {
+      const [a, b, none] = [1, 2, 3].map(() => `counter-${randomUUID()}`);
+      await seed(a!, 1, 2);
+      await seed(b!, 5);
+      const readStream = jest.spyOn(store, 'readStream');
+      const readStreams = jest.spyOn(store, 'readStreams');
+      const tx = await begin();
+      const session = new StreamSession();
+      await session.preload(store, [a!, b!, none!, a!], counter, tx);
+      // Known now: not read again.
+      await session.preload(store, [b!], counter, tx);
+      expect(readStreams).toHaveBeenCalledTimes(1);
+      expect(session.reads).toBe(1);
+      expect((await session.load(store, a!, counter, tx)).state).toEqual({ total: 3, adds: 2 });
+      expect((await session.load(store, none!, counter, tx)).version).toBe(0);
+      const results = [];
+      for (const [stream, n] of [
+        [a!, 10],
+        [b!, 20],
+        [none!, 30],
+      ] as const)
+        results.push(await handleCommand(store, stream, counter, add(n), { tx, session, metadata }));
+      expect(results.map((r) => r.state.total)).toEqual([13, 25, 30]);
+      expect(readStream).not.toHaveBeenCalled();
+      await end(tx, 'COMMIT');
+      expect((await rows(b!)).map(({ version, n, total }) => [version, n, total])).toEqual([
+        [1, 5, 5],
+        [2, 20, 25],
+      ]);
+    });
+
     it('a command that decides nothing appends nothing and keeps the session current', async () => {
       const stream = `counter-${randomUUID()}`;
       const tx = await begin();

@@ -2,7 +2,9 @@ import { createTestDatabase, type TestDatabase } from '@aftersales/testing';
 import {
   openServiceDatabase,
   scheduleTimer,
+  scheduleTimers,
   cancelTimer,
+  cancelTimers,
   TimerScheduler,
   TimerWrites,
   type ServiceDatabase,
@@ -314,6 +316,72 @@ describe('durable timers', () => {
       // One load per transaction, whatever the number of its timers.
       expect(loads).toHaveLength(transactions.size);
       expect(transactions.size).toBeLessThan(30);
+    });
+
+    it('prepare sees all the timers a transaction claimed before any fires; a failing prepare is undone and they fire without it', async () => {
+      await db.pool.query('UPDATE es_timers SET cancelled_at = now() WHERE fired_at IS NULL');
+      await batchOf('batch-prepared', 5);
+      const prepared: string[][] = [];
+      const seen: Array<{ id: string; value: unknown }> = [];
+      let failPrepare = false;
+      const told: unknown[] = [];
+      const batch = new TimerScheduler(db.pool, {
+        now,
+        perTransaction: 3,
+        prepare: async (timers, tx, shared) => {
+          prepared.push(timers.map((t) => t.id));
+          await tx.query('INSERT INTO fired (timer_id, at) VALUES ($1, $2)', ['prepare-wrote', clock]);
+          if (failPrepare) throw new Error('remote system down');
+          await shared.once('outcomes', async () => new Map(timers.map((t) => [t.id, `sent ${t.id}`])));
+        },
+        fire: async (timer, tx, shared) => {
+          const outcomes = await shared.once('outcomes', async () => new Map<string, string>());
+          seen.push({ id: timer.id, value: outcomes.get(timer.id) });
+          await tx.query('INSERT INTO fired (timer_id, at) VALUES ($1, $2)', [timer.id, clock]);
+        },
+        onError: (error) => told.push((error as Error).message),
+      });
+      expect(await batch.fireDue()).toBe(5);
+      // Two transactions (3 per transaction), each prepared once with every timer it claimed.
+      expect(prepared.map((ids) => ids.length)).toEqual([3, 2]);
+      expect(prepared.flat().sort()).toEqual([1, 2, 3, 4, 5].map((i) => `batch-prepared-${i}`));
+      expect(seen).toHaveLength(5);
+      for (const { id, value } of seen) expect(value).toBe(`sent ${id}`);
+
+      await batchOf('batch-unprepared', 2);
+      failPrepare = true;
+      await db.pool.query(`DELETE FROM fired WHERE timer_id = 'prepare-wrote'`);
+      seen.length = 0;
+      expect(await batch.fireDue()).toBe(2);
+      expect(told).toEqual(['remote system down']);
+      expect(seen.map((s) => s.value)).toEqual([undefined, undefined]);
+      expect(await firedOf('batch-unprepared')).toEqual(['batch-unprepared-1', 'batch-unprepared-2']);
+      // What the failed prepare wrote was undone with it.
+      expect((await db.pool.query(`SELECT 1 FROM fired WHERE timer_id = 'prepare-wrote'`)).rowCount).toBe(0);
+    });
+
+    it('schedules and cancels many timers in one statement each', async () => {
+      await db.pool.query('UPDATE es_timers SET cancelled_at = now() WHERE fired_at IS NULL');
+      await scheduleTimers(db.pool, [
+        { id: 'many-1', tenant: 't', kind: 'k', dueAt: clock, payload: { i: 1 }, metadata: { traceparent: 'tp-1' } },
+        { id: 'many-2', tenant: 't', kind: 'k', dueAt: clock, payload: { i: 2 } },
+        { id: 'many-3', tenant: 't', kind: 'k', dueAt: clock, payload: { i: 3 } },
+      ]);
+      await cancelTimers(db.pool, ['many-2', 'not-a-timer']);
+      const { rows } = await db.pool.query(
+        `SELECT timer_id, payload, metadata->>'traceparent' AS traceparent, cancelled_at IS NOT NULL AS cancelled
+           FROM es_timers WHERE timer_id LIKE 'many-%' ORDER BY timer_id`,
+      );
+      expect(rows).toEqual([
+        { timer_id: 'many-1', payload: { i: 1 }, traceparent: 'tp-1', cancelled: false },
+        { timer_id: 'many-2', payload: { i: 2 }, traceparent: null, cancelled: true },
+        { timer_id: 'many-3', payload: { i: 3 }, traceparent: null, cancelled: false },
+      ]);
+      // Scheduled again: rescheduled (not cancelled any more), never duplicated.
+      await scheduleTimers(db.pool, [{ id: 'many-2', tenant: 't', kind: 'k', dueAt: clock, payload: { i: 22 } }]);
+      const again = await db.pool.query(`SELECT payload, cancelled_at FROM es_timers WHERE timer_id = 'many-2'`);
+      expect(again.rows).toEqual([{ payload: { i: 22 }, cancelled_at: null }]);
+      expect(await scheduler().fireDue()).toBe(3);
     });
   });
 

@@ -105,6 +105,13 @@ export class TimerWrites {
   }
 }
 
+/** The active trace context as timer metadata: a timer planned now and written later continues this trace. */
+export function traceMetadata(): Record<string, string> {
+  const carrier: Record<string, string> = {};
+  propagation.inject(context.active(), carrier);
+  return carrier;
+}
+
 /** Where a timer whose firing failed goes instead: a later due date and the payload to keep (an attempt count). */
 export interface TimerRetry<Payload = unknown> {
   readonly dueAt: Date;
@@ -127,6 +134,19 @@ export interface TimerSchedulerOptions {
    */
   readonly fire: (timer: Timer, tx: PoolClient, batch: TimerBatch) => Promise<void>;
   /**
+   * Called once per claiming transaction with every timer it claimed, before any fires: work the timers can share or
+   * do side by side (read all their aggregates in one query, call a remote system for all of them at once), kept in
+   * `batch` for `fire`. It runs in a savepoint; when it throws, its writes are undone, the error is told (`onError`)
+   * and the timers fire without it — so `fire` must not depend on it, only use what it left.
+   */
+  readonly prepare?: (timers: readonly Timer[], tx: PoolClient, batch: TimerBatch) => Promise<void>;
+  /**
+   * The order a transaction fires the timers it claimed in (default: due order). Timers whose effects lock rows of
+   * several aggregates (each its own) are best fired in the order of those aggregates: transactions that take such
+   * locks in one order cannot deadlock each other.
+   */
+  readonly order?: (a: Timer, b: Timer) => number;
+  /**
    * When `fire` throws: where the timer goes instead (a backoff). Its effects are rolled back to a savepoint taken
    * just after the claim and the move is committed by the claiming transaction, which still holds the timer's row
    * lock: no other loop or replica can fire it before `dueAt`. Without it (or when it returns `undefined`), the
@@ -144,15 +164,15 @@ export interface TimerSchedulerOptions {
    */
   readonly perTransaction?: number;
   /**
-   * A transaction stops firing the timers it claimed once it has run this long (default 1 s): the ones left are
-   * released unfired at its commit, for the next claim (of any loop), so a slow effect (a webhook timing out) holds
-   * back at most the timers fired before it.
+   * A transaction stops firing the timers it claimed once it has fired for this long (default 1 s; counted from its
+   * first fire, after `prepare`): the ones left are released unfired at its commit, for the next claim (of any loop),
+   * so a slow effect (a webhook timing out) holds back at most the timers fired before it.
    */
   readonly transactionBudgetMs?: number;
   readonly pollMs?: number;
   /**
-   * A timer could not be claimed (`timer` undefined) or did not fire; `retry` is where it was moved (committed), absent
-   * when it stays due (no retry asked, or moving it failed too).
+   * Timers could not be claimed or `prepare` failed (`timer` undefined), or a timer did not fire; `retry` is where it
+   * was moved (committed), absent when it stays due (no retry asked, or moving it failed too).
    */
   readonly onError?: (error: unknown, timer?: Timer, retry?: TimerRetry) => void;
 }
@@ -294,7 +314,6 @@ export class TimerScheduler {
   /** One transaction: claims up to `wanted` due timers, fires each in its savepoint, commits. */
   private async claimAndFire(now: Date, wanted: number): Promise<ClaimOutcome> {
     const client = await this.pool.connect();
-    const started = performance.now();
     const budgetMs = this.options.transactionBudgetMs ?? 1_000;
     const ledger: BatchLedger = { fired: [], moved: [], stayedDue: [], current: undefined };
     const shared = timerBatch();
@@ -307,10 +326,14 @@ export class TimerScheduler {
           ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
         [now, wanted],
       );
-      for (const [i, row] of rows.entries()) {
+      const timers = rows.map(timerOf);
+      if (this.options.order) timers.sort(this.options.order);
+      const prepared = timers.length > 0 && (await this.prepare(client, timers, shared));
+      const started = performance.now();
+      for (const [i, timer] of timers.entries()) {
         // Over budget: the timers not fired yet are released at the commit, for the next claim.
         if (i > 0 && performance.now() - started > budgetMs) break;
-        await this.fireClaimed(client, timerOf(row), shared, { first: i === 0, batched: wanted > 1 }, ledger);
+        await this.fireClaimed(client, timer, shared, { first: i === 0 && !prepared, batched: wanted > 1 }, ledger);
       }
       ledger.current = undefined;
       const { fired, moved, stayedDue } = ledger;
@@ -340,6 +363,24 @@ export class TimerScheduler {
     } finally {
       client.release(broken);
     }
+  }
+
+  /**
+   * Runs `prepare` (when given) in the savepoint the first timer then fires in (`RELEASE`/`SAVEPOINT` as for the next
+   * timers); a failure is rolled back to it and told, and the timers fire without it. Returns whether the savepoint
+   * was taken.
+   */
+  private async prepare(client: PoolClient, timers: readonly Timer[], shared: TimerBatch): Promise<boolean> {
+    const prepare = this.options.prepare;
+    if (!prepare) return false;
+    await client.query('SAVEPOINT timer_fire');
+    try {
+      await prepare(timers, client, shared);
+    } catch (error) {
+      await client.query('ROLLBACK TO SAVEPOINT timer_fire');
+      this.options.onError?.(error);
+    }
+    return true;
   }
 
   /**

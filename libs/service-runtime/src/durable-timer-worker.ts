@@ -35,6 +35,8 @@ export interface DurableTimerWorkerOptions {
   readonly batchSize?: number;
   /** Timers claimed and fired by one transaction, each in its savepoint (default 1; see `TimerSchedulerOptions`). */
   readonly perTransaction?: number;
+  /** The order one transaction fires its timers in (default: due order; see `TimerSchedulerOptions.order`). */
+  readonly order?: (a: Timer, b: Timer) => number;
   readonly clock: Clock;
   readonly logger: Logger;
 }
@@ -76,6 +78,10 @@ export abstract class DurableTimerWorker implements BackgroundWorker {
       now: options.clock,
       batchSize: this.batchSize,
       perTransaction: options.perTransaction,
+      ...(options.order ? { order: options.order } : {}),
+      ...(this.prepare
+        ? { prepare: (timers: readonly Timer[], tx: PoolClient, batch: TimerBatch) => this.prepare!(timers, tx, batch) }
+        : {}),
       fire: async (timer, tx, batch) => {
         const lateMs = this.clock().getTime() - timer.dueAt.getTime();
         await this.fire(timer, tx, batch);
@@ -109,6 +115,13 @@ export abstract class DurableTimerWorker implements BackgroundWorker {
    */
   protected abstract fire(timer: Timer, tx: PoolClient, batch: TimerBatch): Promise<void>;
 
+  /**
+   * Optional: called once per claiming transaction with all the timers it claimed, before any fires (see
+   * `TimerSchedulerOptions.prepare`): work they share or can do side by side, left in `batch` for {@link fire}, which
+   * must cope without it (a failed `prepare` is logged and the timers fire anyway).
+   */
+  protected prepare?(timers: readonly Timer[], tx: PoolClient, batch: TimerBatch): Promise<void>;
+
   private async run(): Promise<void> {
     const pacer = new CommitPacer({ idleMs: this.pollMs, channel: 'timers' });
     while (this.running) {
@@ -128,7 +141,7 @@ export abstract class DurableTimerWorker implements BackgroundWorker {
 
   private failed(error: unknown, timer: Timer | undefined, retry: TimerRetry | undefined): void {
     if (!timer) {
-      this.logger.error({ err: error }, `${this.name}: a timer could not be claimed`);
+      this.logger.error({ err: error }, `${this.name}: timers could not be claimed or prepared`);
       return;
     }
     if (!retry) {

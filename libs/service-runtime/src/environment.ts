@@ -559,6 +559,24 @@ export const ENVIRONMENT: readonly EnvVariable[] = [
       'Timer loops per instance (payout sends, checks and expiries; they share due timers with `FOR UPDATE SKIP LOCKED`)',
   },
   {
+    name: 'COMPENSATION_TIMERS_PER_TRANSACTION',
+    scope: ['compensation'],
+    kind: count(),
+    default: '20',
+    example: '20',
+    description:
+      'Due timers one timer transaction claims: its payout attempts are sent to the provider side by side, each recorded in its own savepoint, one commit',
+  },
+  {
+    name: 'COMPENSATION_REPORTS_PER_TRANSACTION',
+    scope: ['compensation'],
+    kind: count(),
+    default: '50',
+    example: '50',
+    description:
+      'Most provider reports (confirmation webhooks) one transaction records (group commit: the calls arriving while one transaction runs go into the next)',
+  },
+  {
     name: 'COMPENSATION_BUDGET_SLICES',
     scope: ['compensation'],
     kind: count(),

@@ -6,9 +6,10 @@
  *                            The same key again answers the same payout (never a second one); another body → 422.
  *   GET  /payouts/:key       the payout by key (404 unknown): reconciliation.
  *   GET  /payouts            { payouts, paid: { count, amountMinor }, duplicates } — what moved, for tests.
- *   PUT  /behaviour          { failNext, timeoutNext, confirmDelayMs, failConfirmNext, dropConfirmations }: how it
- *                            misbehaves (refuse the next n payouts with 503, hang on the next n, confirm late, report
- *                            the next n as failed, never call back).
+ *   PUT  /behaviour          { failNext, timeoutNext, holdNext, confirmDelayMs, failConfirmNext, dropConfirmations }:
+ *                            how it misbehaves (refuse the next n payouts with 503, hang on the next n, make the next
+ *                            n but answer them only when told — `{ release: true }` —, confirm late, report the next
+ *                            n as failed, never call back).
  *
  * A payout is confirmed (or failed) asynchronously: a webhook POST to its callbackUrl, signed
  * (`x-payment-signature: t=<ms>,v1=<HMAC-SHA256(secret, "<t>.<body>")>`), retried until answered 2xx. With
@@ -17,7 +18,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync, closeSync, fsyncSync, openSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { signPayload, SIGNATURE_HEADER } from '../src/infrastructure/payment/payment-signature';
 
 export interface SandboxPayout {
@@ -37,6 +38,8 @@ export interface SandboxPayout {
 export interface SandboxBehaviour {
   failNext: number;
   timeoutNext: number;
+  /** The next n payouts are made (and confirmed as usual) but answered only at the next `release`. */
+  holdNext: number;
   confirmDelayMs: number;
   failConfirmNext: number;
   dropConfirmations: boolean;
@@ -61,13 +64,18 @@ export async function startPaymentSandbox(options: PaymentSandboxOptions): Promi
   const behaviour: SandboxBehaviour = {
     failNext: 0,
     timeoutNext: 0,
+    holdNext: 0,
     confirmDelayMs: 20,
     failConfirmNext: 0,
     dropConfirmations: false,
     ...options.behaviour,
   };
   const timers = new Set<NodeJS.Timeout>();
+  /** Answers of held payouts, sent at the next `release`. */
+  let held: Array<() => void> = [];
   let closed = false;
+  // Webhooks over kept-alive connections, as a provider calling one merchant all day would.
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 
   const persist = (payout: SandboxPayout) => {
     if (!options.dataFile) return;
@@ -128,17 +136,12 @@ export async function startPaymentSandbox(options: PaymentSandboxOptions): Promi
       error: payout.error ?? null,
       metadata: payout.metadata,
     });
-    fetch(payout.callbackUrl, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        [SIGNATURE_HEADER]: signPayload(options.secret, body, Date.now()),
-      },
-      body,
-      signal: AbortSignal.timeout(5_000),
+    post(agent, payout.callbackUrl, body, {
+      'content-type': 'application/json',
+      [SIGNATURE_HEADER]: signPayload(options.secret, body, Date.now()),
     })
-      .then((res) => {
-        if (!res.ok) throw new Error(`callback answered ${res.status}`);
+      .then((status) => {
+        if (status < 200 || status > 299) throw new Error(`callback answered ${status}`);
         payout.notified = true;
         persist(payout);
       })
@@ -198,6 +201,11 @@ export async function startPaymentSandbox(options: PaymentSandboxOptions): Promi
     creations += 1;
     persist(payout);
     later(() => settle(payout), behaviour.confirmDelayMs);
+    if (behaviour.holdNext > 0) {
+      behaviour.holdNext -= 1;
+      held.push(() => send(res, 202, { reference: payout.reference, status: payout.status }));
+      return undefined;
+    }
     return send(res, 202, { reference: payout.reference, status: payout.status });
   };
 
@@ -221,7 +229,13 @@ export async function startPaymentSandbox(options: PaymentSandboxOptions): Promi
     }
     if (req.method === 'GET' && url.pathname === '/payouts') return summary(url, res);
     if (req.method === 'PUT' && url.pathname === '/behaviour') {
-      Object.assign(behaviour, (await readBody(req)) as Partial<SandboxBehaviour>);
+      const { release, ...change } = (await readBody(req)) as Partial<SandboxBehaviour> & { release?: boolean };
+      Object.assign(behaviour, change);
+      if (release) {
+        const answers = held;
+        held = [];
+        for (const answer of answers) answer();
+      }
       return send(res, 200, behaviour);
     }
     if (req.method === 'GET' && url.pathname === '/health') return send(res, 200, { status: 'up' });
@@ -240,8 +254,34 @@ export async function startPaymentSandbox(options: PaymentSandboxOptions): Promi
     close: async () => {
       closed = true;
       for (const t of timers) clearTimeout(t);
+      agent.destroy();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** POSTs `body` (5 s at most); resolves with the answer's status once it is read. */
+function post(agent: Agent, url: string, body: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: { ...headers, 'content-length': Buffer.byteLength(body) },
+        signal: AbortSignal.timeout(5_000),
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('error', reject);
+        res.on('close', () => {
+          if (!res.complete) reject(new Error('the connection closed before the whole answer arrived'));
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 }

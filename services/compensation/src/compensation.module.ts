@@ -17,6 +17,7 @@ import { CompensationPoliciesService } from './application/compensation-policies
 import { CompensationService } from './application/compensation.service';
 import { CompensationTimers } from './application/compensation-timers.worker';
 import { InvoicesService } from './application/invoices.service';
+import { PayoutReports } from './application/payout-reports';
 import { Payouts } from './application/payouts';
 import {
   CompensationBooksHttpController,
@@ -57,6 +58,7 @@ import {
     CompensationPoliciesService,
     CompensationService,
     Payouts,
+    PayoutReports,
     InvoicesService,
     { provide: INVOICE_BOOK, useClass: PostgresInvoiceBook },
     { provide: BUDGET_BOOK, useClass: PostgresBudgetBook },

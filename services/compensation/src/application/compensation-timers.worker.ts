@@ -1,19 +1,36 @@
 import type { PoolClient } from 'pg';
 import { DomainError } from '@aftersales/domain';
-import { timerOrigin, type ServiceDatabase, type Timer } from '@aftersales/eventstore';
+import { StreamSession, timerOrigin, type ServiceDatabase, type Timer, type TimerBatch } from '@aftersales/eventstore';
 import type { Logger } from '@aftersales/observability';
 import { DurableTimerWorker, type Clock } from '@aftersales/service-runtime';
 import type { CompensationConfig } from './compensation.config';
-import { compensationTimerKinds, type CompensationService, type PayoutTimerPayload } from './compensation.service';
-import type { Payouts } from './payouts';
+import {
+  compensationStream,
+  compensationTimerKinds,
+  type CompensationService,
+  type PayoutTimerPayload,
+} from './compensation.service';
+import { attemptKey, compareCompensationIds, type Payouts, type SendOutcome } from './payouts';
 
 /** The actor of what the timers decide: the platform's rules. */
 export const COMPENSATION_TIMER = { id: 'system:compensation.timers', roles: ['system'] } as const;
 
+const orderOf = (timer: Timer) => (timer.payload as Partial<PayoutTimerPayload>).compensationId ?? '';
+/** By order, as the provider's reports are recorded ({@link compareCompensationIds}), then by timer. */
+const byOrder = (a: Timer, b: Timer) =>
+  compareCompensationIds(orderOf(a), orderOf(b)) || compareCompensationIds(a.id, b.id);
+
+/** What the timers of one transaction share: the orders they read, and the outcomes of the attempts sent together. */
+const SESSION = 'compensation-orders';
+const SENT = 'payout-attempts-sent';
+
 /**
- * Fires the service's durable timers, each in its own transaction, once across replicas and restarts: expiries of
- * pending approvals and unanswered offers (the budget reserved is released), payout attempts and reconciliations.
- * A timer whose effect fails (the provider still pending, the database away) is retried with exponential backoff.
+ * Fires the service's durable timers, once across replicas and restarts: expiries of pending approvals and unanswered
+ * offers (the budget reserved is released), payout attempts and reconciliations. A transaction claims up to
+ * `timersPerTransaction` due timers; their orders are read in one query and the payout attempts among them are sent to
+ * the provider side by side ({@link Payouts.sendAll}) before each timer records its outcome in its own savepoint.
+ * A timer whose effect fails (the provider still pending, the database away) is rolled back alone and retried with
+ * exponential backoff; the others of its transaction commit.
  */
 export class CompensationTimers extends DurableTimerWorker {
   constructor(
@@ -29,6 +46,9 @@ export class CompensationTimers extends DurableTimerWorker {
       database,
       connections: 'own',
       loops: config.timerLoops,
+      perTransaction: config.timersPerTransaction,
+      // A timer transaction and a reports transaction lock the streams they share in one order: never a deadlock.
+      order: byOrder,
       pollMs: config.timerPollMs,
       retry: { baseMs: config.timerRetryBaseMs, maxMs: config.timerRetryMaxMs },
       clock,
@@ -36,9 +56,43 @@ export class CompensationTimers extends DurableTimerWorker {
     });
   }
 
-  protected async fire(timer: Timer, tx: PoolClient): Promise<void> {
-    const origin = timerOrigin(timer, COMPENSATION_TIMER);
+  /** The payout attempts among the claimed timers, sent side by side; the orders of all of them read in one query. */
+  protected override async prepare(timers: readonly Timer[], tx: PoolClient, batch: TimerBatch): Promise<void> {
+    const session = await this.sessionOf(batch);
+    const orders = timers.flatMap((t) => (t.payload as Partial<PayoutTimerPayload>).compensationId ?? []);
+    const sends = timers
+      .filter((t) => t.kind === compensationTimerKinds.payoutSend)
+      .map((t) => ({ origin: timerOrigin(t, COMPENSATION_TIMER), payload: t.payload as PayoutTimerPayload }));
+    await this.compensations.preload(orders, tx, session);
+    if (sends.length === 0) return;
+    const sent = await this.payouts.sendAll(sends, tx, session);
+    await batch.once(SENT, () => Promise.resolve(sent));
+  }
+
+  protected async fire(timer: Timer, tx: PoolClient, batch: TimerBatch): Promise<void> {
+    const session = await this.sessionOf(batch);
     const payload = timer.payload as PayoutTimerPayload;
+    try {
+      await this.fireWith(timer, payload, tx, session, batch);
+    } catch (error) {
+      // Undone to the timer's savepoint: the transaction's view of the order may hold what was undone.
+      session.forget(compensationStream(payload.compensationId));
+      throw error;
+    }
+  }
+
+  private sessionOf(batch: TimerBatch): Promise<StreamSession> {
+    return batch.once(SESSION, () => Promise.resolve(new StreamSession()));
+  }
+
+  private async fireWith(
+    timer: Timer,
+    payload: PayoutTimerPayload,
+    tx: PoolClient,
+    session: StreamSession,
+    batch: TimerBatch,
+  ): Promise<void> {
+    const origin = timerOrigin(timer, COMPENSATION_TIMER);
     switch (timer.kind) {
       case compensationTimerKinds.expiry:
         try {
@@ -47,16 +101,20 @@ export class CompensationTimers extends DurableTimerWorker {
             payload.compensationId,
             { type: 'ExpireCompensation', data: {} },
             tx,
+            session,
           );
         } catch (error) {
           if (!(error instanceof DomainError)) throw error;
           this.logger.info({ timerId: timer.id, code: error.code }, 'compensation expiry: nothing to do');
         }
         return;
-      case compensationTimerKinds.payoutSend:
-        return this.payouts.send(origin, payload, tx);
+      case compensationTimerKinds.payoutSend: {
+        // Sent by `prepare` with the others of this transaction; on its own (or when `prepare` failed) sent now.
+        const sent = await batch.once(SENT, () => Promise.resolve(new Map<string, SendOutcome>()));
+        return this.payouts.send(origin, payload, tx, session, sent.get(attemptKey(payload)));
+      }
       case compensationTimerKinds.payoutCheck:
-        return this.payouts.check(origin, payload, tx);
+        return this.payouts.check(origin, payload, tx, session);
       default:
         this.logger.warn({ timerId: timer.id, kind: timer.kind }, 'timer of an unknown kind dropped');
     }

@@ -19,6 +19,13 @@ export interface CompensationConfig {
   readonly budgetSlices: number;
   /** Loops of the timer worker firing payouts side by side (each holds a connection while the provider answers). */
   readonly timerLoops: number;
+  /**
+   * Due timers one timer transaction claims: its payout attempts are sent to the provider side by side and recorded
+   * with one commit.
+   */
+  readonly timersPerTransaction: number;
+  /** The provider's reports (webhook calls) recorded by one transaction at most (group commit). */
+  readonly reportsPerTransaction: number;
   readonly timerPollMs: number;
   readonly timerRetryBaseMs: number;
   readonly timerRetryMaxMs: number;
@@ -44,6 +51,8 @@ export function compensationConfigFromEnv(): CompensationConfig {
     confirmationTimeoutMs: int('COMPENSATION_CONFIRMATION_TIMEOUT_MS', 30_000),
     budgetSlices: Math.max(1, int('COMPENSATION_BUDGET_SLICES', 16)),
     timerLoops: Math.max(1, int('COMPENSATION_TIMER_LOOPS', 4)),
+    timersPerTransaction: Math.max(1, int('COMPENSATION_TIMERS_PER_TRANSACTION', 20)),
+    reportsPerTransaction: Math.max(1, int('COMPENSATION_REPORTS_PER_TRANSACTION', 50)),
     timerPollMs: int('COMPENSATION_TIMER_POLL_MS', 250),
     timerRetryBaseMs: int('COMPENSATION_TIMER_RETRY_BASE_MS', 1_000),
     timerRetryMaxMs: int('COMPENSATION_TIMER_RETRY_MAX_MS', 300_000),

@@ -29,8 +29,8 @@ export interface HeldSlice {
 /**
  * Budgets per tenant and month and per incident (emergency funds), kept in slices (ADR 17). `hold` locks, to the end of
  * the transaction, a slice that can cover `wantMinor` — rebalancing the slices when none it can take has room — so two
- * approvals never both take the last of a budget while approvals of one budget do not queue on one row; `apply`
- * books an event's effect on the slice its reservation names.
+ * approvals never both take the last of a budget while approvals of one budget do not queue on one row; `applyAll`
+ * books events' effects on the slices their reservations name.
  */
 export interface BudgetBook {
   hold(
@@ -41,7 +41,11 @@ export interface BudgetBook {
     monthLimit: { limitMinor: number; currency: string } | null,
     wantMinor: number,
   ): Promise<HeldSlice>;
-  apply(tx: PoolClient, tenant: string, effect: BudgetEffect): Promise<void>;
+  /** Books the effects (in one write: each slice once, whatever the order of the effects on it). */
+  applyAll(
+    tx: PoolClient,
+    effects: ReadonlyArray<{ readonly tenant: string; readonly effect: BudgetEffect }>,
+  ): Promise<void>;
   /** The tenant's policy changed: the month budgets from `fromMonth` on take the new limit (never below what they use). */
   setMonthLimits(tx: PoolClient, tenant: string, fromMonth: string, limitMinor: number): Promise<void>;
   /** Opens (or raises to `limitMinor`) an incident's emergency fund; never lowers it. */
@@ -99,7 +103,11 @@ export interface CompensationSummary {
 
 /** The tenant's orders, for lists and for the approvers' queue. */
 export interface CompensationIndex {
-  record(tx: PoolClient, tenant: string, summary: CompensationSummary): Promise<void>;
+  /** Records the orders' summaries (distinct orders) in one write. */
+  recordAll(
+    tx: PoolClient,
+    orders: ReadonlyArray<{ readonly tenant: string; readonly summary: CompensationSummary }>,
+  ): Promise<void>;
   list(
     tenant: string,
     filter: { status?: CompensationStatus; caseId?: string; limit: number },

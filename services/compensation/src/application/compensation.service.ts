@@ -2,11 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import {
   Commands,
-  cancelTimer,
+  cancelTimers,
   fold,
   inTransaction,
-  scheduleTimer,
+  scheduleTimers,
   StreamSession,
+  traceMetadata,
   type CommandOrigin,
   type Timer,
   type CommandRequest,
@@ -43,6 +44,7 @@ import {
   type MoneyBackRegister,
 } from './compensation.ports';
 import { CompensationPoliciesService } from './compensation-policies.service';
+import { Bookings } from './bookings';
 
 export const compensationStream = (compensationId: string) => `compensation-${compensationId}`;
 
@@ -120,6 +122,8 @@ export class CompensationService {
   /**
    * Runs one step of an order (the caller's transaction when given: an inbox or timer transaction). `session` is the
    * caller's transaction's {@link StreamSession} when it read the order already: the step decides on that read.
+   * `bookings`: what the step moves is gathered there for the caller to {@link book} (a batch books once), instead of
+   * written now.
    */
   async execute(
     origin: CommandOrigin,
@@ -127,6 +131,7 @@ export class CompensationService {
     step: CompensationStep,
     tx?: PoolClient,
     session?: StreamSession,
+    bookings?: Bookings,
   ): Promise<OpenCompensationState> {
     const run = async (client: PoolClient) => {
       // The order is read once: for the tenant check here and for the decision.
@@ -138,7 +143,7 @@ export class CompensationService {
         const budget = await this.budgetFor(client, origin.tenant, state.terms, policy, state.terms.amount.amountMinor);
         request = { type: 'ApproveCompensation', data: { budget } };
       }
-      return this.handle(client, origin, compensationId, request, false, streams);
+      return this.handle(client, origin, compensationId, request, false, streams, bookings);
     };
     return tx ? run(tx) : inTransaction(this.database.pool, run);
   }
@@ -146,6 +151,33 @@ export class CompensationService {
   /** Runs `fn` in one transaction of the service's database (retried when it loses a race). */
   transaction<T>(fn: (tx: PoolClient) => Promise<T>): Promise<T> {
     return inTransaction(this.database.pool, fn);
+  }
+
+  /** Reads the orders of a batch in one query into `session` (their steps then decide on that read). */
+  async preload(compensationIds: readonly string[], tx: PoolClient, session: StreamSession): Promise<void> {
+    await session.preload(this.commands.store, compensationIds.map(compensationStream), compensationOrderDecider, tx);
+  }
+
+  /**
+   * Writes what commands gathered ({@link Bookings}): each kind in one statement. The budget slices are written in one
+   * statement, so a batch holds their locks only from here to its commit.
+   */
+  async book(tx: PoolClient, bookings: Bookings): Promise<void> {
+    if (bookings.budget.length > 0) await this.budgets.applyAll(tx, bookings.budget);
+    for (const { tenant, orderId, deltaMinor } of bookings.moneyBack)
+      await this.moneyBack.add(tx, tenant, orderId, deltaMinor);
+    const byTenant = new Map<string, LedgerMovement[]>();
+    for (const { tenant, movement } of bookings.movements)
+      byTenant.set(tenant, [...(byTenant.get(tenant) ?? []), movement]);
+    for (const [tenant, movements] of byTenant) await this.ledger.book(tx, tenant, movements);
+    const schedule: Timer[] = [];
+    const cancel: string[] = [];
+    for (const [timerId, plan] of bookings.timers)
+      if (plan === 'cancel') cancel.push(timerId);
+      else schedule.push(plan);
+    await cancelTimers(tx, cancel);
+    await scheduleTimers(tx, schedule);
+    if (bookings.orders.size > 0) await this.index.recordAll(tx, [...bookings.orders.values()]);
   }
 
   async get(
@@ -205,6 +237,7 @@ export class CompensationService {
     request: CommandRequest<CompensationCommand>,
     expectNewStream = false,
     session?: StreamSession,
+    bookings?: Bookings,
   ): Promise<OpenCompensationState> {
     const result = await this.commands.handle(
       compensationOrderDecider,
@@ -216,51 +249,60 @@ export class CompensationService {
     const state = visible(result.state, origin.tenant, compensationId);
     // A duplicate append (the same request racing its first attempt, e.g. a confirmation delivered twice at once) was
     // stored, and its effects booked, by the attempt that won: booking them again would spend a budget twice.
-    if (result.newEvents.length > 0 && !result.duplicate)
-      await this.effects(tx, origin.tenant, state, result.newEvents, result.eventIds);
+    if (result.newEvents.length > 0 && !result.duplicate) {
+      const gathered = bookings ?? new Bookings();
+      this.effects(gathered, origin.tenant, state, result.newEvents, result.eventIds);
+      if (!bookings) await this.book(tx, gathered);
+    }
     return state;
   }
 
-  /** What the new events move, in their transaction. */
-  private async effects(
-    tx: PoolClient,
+  /** What the new events move, gathered in `bookings`. */
+  private effects(
+    bookings: Bookings,
     tenant: string,
     state: OpenCompensationState,
     events: readonly CompensationEvent[],
     eventIds: readonly string[],
-  ): Promise<void> {
+  ): void {
     const { terms } = state;
     const id = terms.compensationId;
     const now = this.commands.now();
-    const movements: LedgerMovement[] = [];
     for (const [i, event] of events.entries()) {
       const entries = ledgerEntriesOf(event, state);
       if (entries.length > 0)
-        movements.push({
-          movementId: eventIds[i] as string,
-          compensationId: id,
-          cause: terms.cause,
-          orderId: terms.orderId,
-          instrument: terms.instrument,
-          entries,
-          bookedAt: now.toISOString(),
+        bookings.movements.push({
+          tenant,
+          movement: {
+            movementId: eventIds[i] as string,
+            compensationId: id,
+            cause: terms.cause,
+            orderId: terms.orderId,
+            instrument: terms.instrument,
+            entries,
+            bookedAt: now.toISOString(),
+          },
         });
-      for (const effect of budgetEffectsOf(event, state)) await this.budgets.apply(tx, tenant, effect);
+      for (const effect of budgetEffectsOf(event, state)) bookings.budget.push({ tenant, effect });
       const delta = moneyBackCommitmentOf(event, state);
-      if (delta !== 0 && terms.orderId) await this.moneyBack.add(tx, tenant, terms.orderId, delta);
+      if (delta !== 0 && terms.orderId) bookings.moneyBack.push({ tenant, orderId: terms.orderId, deltaMinor: delta });
     }
-    if (movements.length > 0) await this.ledger.book(tx, tenant, movements);
-    await this.timersOf(tx, tenant, state, events, now);
+    this.timersOf(bookings, tenant, state, events, now);
     // The list shows the status: events that never change it (an attempt sent or failed, an answer repeated) leave it.
     if (events.every((e) => STATUS_KEEPING.has(e.type))) return;
-    await this.index.record(tx, tenant, {
-      compensationId: id,
-      caseId: terms.caseId,
-      cause: terms.cause,
-      instrument: terms.instrument,
-      amount: terms.amount,
-      status: state.status,
-      requestedAt: terms.requestedAt,
+    const key = `${tenant}\u0000${id}`;
+    bookings.orders.delete(key);
+    bookings.orders.set(key, {
+      tenant,
+      summary: {
+        compensationId: id,
+        caseId: terms.caseId,
+        cause: terms.cause,
+        instrument: terms.instrument,
+        amount: terms.amount,
+        status: state.status,
+        requestedAt: terms.requestedAt,
+      },
     });
   }
 
@@ -269,17 +311,19 @@ export class CompensationService {
    * accepted as it is made) is never written, and a batch that starts the order cancels nothing (no timer of it
    * exists yet).
    */
-  private async timersOf(
-    tx: PoolClient,
+  private timersOf(
+    bookings: Bookings,
     tenant: string,
     state: OpenCompensationState,
     events: readonly CompensationEvent[],
     now: Date,
-  ): Promise<void> {
+  ): void {
     const id = state.terms.compensationId;
     const plan = new Map<string, Timer | 'cancel'>();
+    // Written later (with the batch's other timers): each continues the trace of the command that planned it.
+    const metadata = traceMetadata();
     const fresh = events[0]?.type === 'CompensationRequested';
-    const schedule = (timer: Timer) => plan.set(timer.id, timer);
+    const schedule = (timer: Timer) => plan.set(timer.id, { ...timer, metadata });
     const cancel = (timerId: string) => {
       if (plan.has(timerId) || fresh) plan.delete(timerId);
       else plan.set(timerId, 'cancel');
@@ -337,9 +381,10 @@ export class CompensationService {
         default:
           break;
       }
-    for (const [timerId, op] of plan)
-      if (op === 'cancel') await cancelTimer(tx, timerId);
-      else await scheduleTimer(tx, op);
+    for (const [timerId, op] of plan) {
+      bookings.timers.delete(timerId);
+      bookings.timers.set(timerId, op);
+    }
   }
 }
 

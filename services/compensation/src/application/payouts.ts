@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { StreamSession, systemOrigin, type CommandOrigin } from '@aftersales/eventstore';
+import type { Bookings } from './bookings';
 import {
   isPayoutAtRest,
   type ManualReviewResolution,
@@ -17,6 +18,24 @@ export class PayoutNotSettled extends Error {
     super(`Payout of ${compensationId} is still ${status} at the provider`);
   }
 }
+
+/** What one send to the provider came to: the provider's reference for the payout, or why the attempt failed. */
+export type SendOutcome = { readonly providerReference: string } | { readonly error: string };
+
+/** A payout attempt that fell due (a `payout-send` timer) and the origin of what it records. */
+export interface DueSend {
+  readonly origin: CommandOrigin;
+  readonly payload: PayoutTimerPayload;
+}
+
+/**
+ * The one order in which transactions that lock several orders' streams take them (timer batches, report batches):
+ * taken in one order, their locks can never form a cycle (a deadlock).
+ */
+export const compareCompensationIds = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The key of an attempt's outcome in {@link Payouts.sendAll}'s answer. */
+export const attemptKey = ({ compensationId, attempt }: PayoutTimerPayload) => `${compensationId}#${attempt}`;
 
 /** A confirmation or failure the provider reported (its webhook, or its answer to a reconciliation). */
 export type ProviderReport =
@@ -41,39 +60,81 @@ export class Payouts {
     @Inject(COMPENSATION_CONFIG) private readonly config: CompensationConfig,
   ) {}
 
-  /** One attempt (timer `payout-send`): send, then record it sent, or failed. */
-  async send(origin: CommandOrigin, { compensationId, attempt }: PayoutTimerPayload, tx: PoolClient): Promise<void> {
-    const session = new StreamSession();
+  /**
+   * The attempts due in one timer transaction, sent side by side: their orders read in one query (into `session`),
+   * every attempt still due sent to the provider at once, each under its own payout key, and waited for together.
+   * Nothing is recorded here: each attempt's timer records its outcome ({@link send}) in its own savepoint. Answers
+   * the outcomes by {@link attemptKey}; an attempt no longer due (paid, or another attempt now) has none.
+   */
+  async sendAll(due: readonly DueSend[], tx: PoolClient, session: StreamSession): Promise<Map<string, SendOutcome>> {
+    await this.compensations.preload(
+      due.map((d) => d.payload.compensationId),
+      tx,
+      session,
+    );
+    const sends: Array<{ key: string; send: Promise<SendOutcome> }> = [];
+    for (const { origin, payload } of due) {
+      const state = await this.compensations.get(origin.tenant, payload.compensationId, tx, session).catch(() => null);
+      if (!state || !attemptDue(state, payload.attempt)) continue;
+      sends.push({ key: attemptKey(payload), send: this.call(origin.tenant, state) });
+    }
+    const outcomes = new Map<string, SendOutcome>();
+    for (const { key, send } of sends) outcomes.set(key, await send);
+    return outcomes;
+  }
+
+  /**
+   * One attempt (timer `payout-send`): send, then record it sent, or failed. `sent`: its outcome when
+   * {@link sendAll} sent it already (with the transaction's `session`, which read the order).
+   */
+  async send(
+    origin: CommandOrigin,
+    { compensationId, attempt }: PayoutTimerPayload,
+    tx: PoolClient,
+    session = new StreamSession(),
+    sent?: SendOutcome,
+  ): Promise<void> {
     const state = await this.compensations.get(origin.tenant, compensationId, tx, session);
-    const payout = state.payout;
-    if (!payout || isPayoutAtRest(payout) || payout.attempts + 1 !== attempt) return;
-    let providerReference: string;
-    try {
-      ({ providerReference } = await this.provider.send({
-        payoutKey: payout.payoutKey,
-        tenant: origin.tenant,
-        compensationId,
-        amount: state.terms.amount,
-      }));
-    } catch (error) {
-      await this.failed(origin, state, attempt, (error as Error).message, tx, session);
+    if (!attemptDue(state, attempt)) return;
+    const outcome = sent ?? (await this.call(origin.tenant, state));
+    if ('error' in outcome) {
+      await this.failed(origin, state, attempt, outcome.error, tx, session);
       return;
     }
     await this.compensations.execute(
       origin,
       compensationId,
-      { type: 'RecordPayoutSent', data: { attempt, providerReference } },
+      { type: 'RecordPayoutSent', data: { attempt, providerReference: outcome.providerReference } },
       tx,
       session,
     );
+  }
+
+  /** The provider asked to pay the order's payout (idempotent by its key); a failure is the attempt's outcome. */
+  private async call(tenant: string, state: OpenCompensationState): Promise<SendOutcome> {
+    try {
+      const { providerReference } = await this.provider.send({
+        payoutKey: state.payout!.payoutKey,
+        tenant,
+        compensationId: state.terms.compensationId,
+        amount: state.terms.amount,
+      });
+      return { providerReference };
+    } catch (error) {
+      return { error: (error as Error).message };
+    }
   }
 
   /**
    * No confirmation since the send (timer `payout-check`): reconcile by the payout key. Confirmed or failed at the
    * provider → recorded; unknown there (the send never arrived) → sent again under the same key; pending → later.
    */
-  async check(origin: CommandOrigin, { compensationId, attempt }: PayoutTimerPayload, tx: PoolClient): Promise<void> {
-    const session = new StreamSession();
+  async check(
+    origin: CommandOrigin,
+    { compensationId, attempt }: PayoutTimerPayload,
+    tx: PoolClient,
+    session = new StreamSession(),
+  ): Promise<void> {
     const state = await this.compensations.get(origin.tenant, compensationId, tx, session);
     const payout = state.payout;
     if (!payout || payout.status !== 'sent' || payout.attempts !== attempt) return;
@@ -129,13 +190,17 @@ export class Payouts {
     return this.compensations.execute(origin, compensationId, { type: 'ResolveManualReview', data: input });
   }
 
-  /** What the provider reported about an order's payout (`session`: the transaction's, when it read the order). */
+  /**
+   * What the provider reported about an order's payout (`session`: the transaction's, when it read the order;
+   * `bookings`: where a batch gathers what it moves, see {@link CompensationService.execute}).
+   */
   async report(
     origin: CommandOrigin,
     state: OpenCompensationState,
     report: ProviderReport,
     tx: PoolClient,
     session?: StreamSession,
+    bookings?: Bookings,
   ): Promise<void> {
     const id = state.terms.compensationId;
     if (report.status === 'confirmed') {
@@ -146,10 +211,11 @@ export class Payouts {
         { type: 'RecordPayoutConfirmed', data: { providerReference, paymentChannel, confirmedAt } },
         tx,
         session,
+        bookings,
       );
       return;
     }
-    await this.failed(origin, state, Math.max(1, state.payout?.attempts ?? 1), report.error, tx, session);
+    await this.failed(origin, state, Math.max(1, state.payout?.attempts ?? 1), report.error, tx, session, bookings);
   }
 
   private async failed(
@@ -159,6 +225,7 @@ export class Payouts {
     error: string,
     tx: PoolClient,
     session?: StreamSession,
+    bookings?: Bookings,
   ) {
     const data = {
       attempt,
@@ -172,9 +239,14 @@ export class Payouts {
       { type: 'RecordPayoutFailed', data },
       tx,
       session,
+      bookings,
     );
   }
 }
+
+/** The order's payout waits for this attempt to be sent (not settled, not another attempt). */
+const attemptDue = (state: OpenCompensationState, attempt: number): boolean =>
+  !!state.payout && !isPayoutAtRest(state.payout) && state.payout.attempts + 1 === attempt;
 
 /** The actor of what payouts record: the payment provider's reports and the service's own attempts. */
 export const PAYOUTS_ACTOR = 'compensation.payouts';

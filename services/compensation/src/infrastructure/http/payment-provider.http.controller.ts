@@ -1,11 +1,9 @@
 import { Body, Controller, Headers, HttpCode, Inject, Post, UnauthorizedException } from '@nestjs/common';
-import { inTransaction, StreamSession, type ServiceDatabase } from '@aftersales/eventstore';
 import { ProblemDetails, Public, Responds, SchemaPipe } from '@aftersales/platform-http';
-import { SERVICE_DATABASE } from '@aftersales/service-runtime';
 import { Type } from '@sinclair/typebox';
 import { COMPENSATION_CONFIG, type CompensationConfig } from '../../application/compensation.config';
-import { CompensationService } from '../../application/compensation.service';
-import { Payouts, payoutOrigin } from '../../application/payouts';
+import { PayoutReports } from '../../application/payout-reports';
+import { payoutOrigin } from '../../application/payouts';
 import { SIGNATURE_HEADER, verifySignature } from '../payment/payment-signature';
 import { ProviderConfirmationBody } from './compensation.schemas';
 
@@ -15,13 +13,12 @@ const Acknowledged = Type.Object({ received: Type.Boolean() }, { title: 'Provide
  * The payment provider's asynchronous confirmation webhook: no bearer token, a signature instead (HMAC-SHA256 with the
  * shared secret over the body, `x-payment-signature`); 401 when it does not verify. A payout unknown in the named
  * tenant is acknowledged and ignored (the provider would otherwise retry forever); a confirmation twice is a no-op.
+ * Answered once the report is committed, with the other reports arriving meanwhile ({@link PayoutReports}).
  */
 @Controller('payment-provider')
 export class PaymentProviderHttpController {
   constructor(
-    @Inject(SERVICE_DATABASE) private readonly database: ServiceDatabase,
-    @Inject(CompensationService) private readonly compensations: CompensationService,
-    @Inject(Payouts) private readonly payouts: Payouts,
+    @Inject(PayoutReports) private readonly reports: PayoutReports,
     @Inject(COMPENSATION_CONFIG) private readonly config: CompensationConfig,
   ) {}
 
@@ -38,15 +35,12 @@ export class PaymentProviderHttpController {
       throw new UnauthorizedException('The confirmation is not signed by the payment provider');
     if (body.status === 'pending') return { received: true };
     const { tenant, compensationId } = body.metadata;
-    await inTransaction(this.database.pool, async (tx) => {
-      // One read of the order for the check here and the decision.
-      const session = new StreamSession();
-      const state = await this.compensations.find(compensationId, tx, session);
-      if (!state || state.terms.tenant !== tenant || state.payout?.payoutKey !== body.payoutKey) return;
-      const origin = payoutOrigin(tenant, compensationId, `provider:${body.reference}:${body.status}`);
-      await this.payouts.report(
-        origin,
-        state,
+    await this.reports.submit({
+      origin: payoutOrigin(tenant, compensationId, `provider:${body.reference}:${body.status}`),
+      tenant,
+      compensationId,
+      payoutKey: body.payoutKey,
+      report:
         body.status === 'confirmed'
           ? {
               status: 'confirmed',
@@ -55,9 +49,6 @@ export class PaymentProviderHttpController {
               confirmedAt: body.confirmedAt ?? new Date().toISOString(),
             }
           : { status: 'failed', providerReference: body.reference, error: body.error ?? 'failed at the provider' },
-        tx,
-        session,
-      );
     });
     return { received: true };
   }

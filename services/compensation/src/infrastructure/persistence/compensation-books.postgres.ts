@@ -251,19 +251,40 @@ export class PostgresBudgetBook implements BudgetBook {
         await this.resize(tx, [tenant, 'month', row.scope_id], Number(row.limit_minor), limitMinor);
   }
 
-  async apply(tx: PoolClient, tenant: string, effect: BudgetEffect): Promise<void> {
-    const set = {
-      reserve: 'reserved_minor = reserved_minor + $5',
-      release: 'reserved_minor = reserved_minor - $5',
-      spend: 'reserved_minor = reserved_minor - $5, spent_minor = spent_minor + $5',
-    }[effect.kind];
+  async applyAll(
+    tx: PoolClient,
+    effects: ReadonlyArray<{ readonly tenant: string; readonly effect: BudgetEffect }>,
+  ): Promise<void> {
+    // Summed per slice: one row change each, which the CHECKs see as the slice ends up.
+    const slices = new Map<string, { key: string[]; slice: number; reserved: number; spent: number }>();
+    for (const { tenant, effect } of effects) {
+      const key = [tenant, effect.scope.kind, scopeKey(effect.scope)];
+      const id = [...key, effect.slice].join('\u0000');
+      const delta = slices.get(id) ?? slices.set(id, { key, slice: effect.slice, reserved: 0, spent: 0 }).get(id)!;
+      if (effect.kind === 'reserve') delta.reserved += effect.amountMinor;
+      else delta.reserved -= effect.amountMinor;
+      if (effect.kind === 'spend') delta.spent += effect.amountMinor;
+    }
+    const rows = [...slices.values()];
+    if (rows.length === 0) return;
     const { rowCount } = await tx.query(
-      `UPDATE compensation_budget_slices SET ${set} WHERE tenant = $1 AND scope_kind = $2 AND scope_id = $3 AND slice = $4`,
-      [tenant, effect.scope.kind, scopeKey(effect.scope), effect.slice, effect.amountMinor],
+      `UPDATE compensation_budget_slices s
+          SET reserved_minor = s.reserved_minor + d.reserved, spent_minor = s.spent_minor + d.spent
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::bigint[], $6::bigint[])
+           AS d(tenant, scope_kind, scope_id, slice, reserved, spent)
+        WHERE s.tenant = d.tenant AND s.scope_kind = d.scope_kind AND s.scope_id = d.scope_id AND s.slice = d.slice`,
+      [
+        rows.map((r) => r.key[0]),
+        rows.map((r) => r.key[1]),
+        rows.map((r) => r.key[2]),
+        rows.map((r) => r.slice),
+        rows.map((r) => r.reserved),
+        rows.map((r) => r.spent),
+      ],
     );
-    if (rowCount !== 1)
+    if (rowCount !== rows.length)
       throw new Error(
-        `No slice ${effect.slice} of budget ${effect.scope.kind} ${scopeKey(effect.scope)} for ${tenant}`,
+        `Budget slices missing: ${rows.map((r) => `${r.key.join('/')} slice ${r.slice}`).join(', ')} (${rowCount} found)`,
       );
   }
 
@@ -444,22 +465,28 @@ interface OrderRow {
 export class PostgresCompensationIndex implements CompensationIndex {
   constructor(@Inject(SERVICE_DATABASE) private readonly database: ServiceDatabase) {}
 
-  async record(tx: PoolClient, tenant: string, s: CompensationSummary): Promise<void> {
+  async recordAll(
+    tx: PoolClient,
+    orders: ReadonlyArray<{ readonly tenant: string; readonly summary: CompensationSummary }>,
+  ): Promise<void> {
+    if (orders.length === 0) return;
+    const column = <T>(f: (s: CompensationSummary, tenant: string) => T) => orders.map((o) => f(o.summary, o.tenant));
     await tx.query(
       `INSERT INTO compensation_orders (tenant, compensation_id, case_id, cause_kind, cause_id, instrument, amount_minor, currency, status, requested_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+       SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[],
+                            $9::text[], $10::timestamptz[])
        ON CONFLICT (tenant, compensation_id) DO UPDATE SET status = EXCLUDED.status`,
       [
-        tenant,
-        s.compensationId,
-        s.caseId,
-        s.cause.kind,
-        s.cause.id,
-        s.instrument,
-        s.amount.amountMinor,
-        s.amount.currency,
-        s.status,
-        s.requestedAt,
+        column((_, tenant) => tenant),
+        column((s) => s.compensationId),
+        column((s) => s.caseId),
+        column((s) => s.cause.kind),
+        column((s) => s.cause.id),
+        column((s) => s.instrument),
+        column((s) => s.amount.amountMinor),
+        column((s) => s.amount.currency),
+        column((s) => s.status),
+        column((s) => s.requestedAt),
       ],
     );
   }
