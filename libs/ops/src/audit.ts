@@ -1,4 +1,5 @@
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
+import { openServicePool } from './service-pool';
 import { streamIds, verifyStreamAudit, type Queryable } from '@aftersales/eventstore';
 
 /** What `audit verify` checks in one service's event store. */
@@ -63,19 +64,6 @@ export function serviceDatabaseUrl(serverUrl: string, database: string): string 
 }
 
 /** A read-only pool (verifying must never be able to change what it verifies); `null` when the database is absent. */
-export async function openReadOnly(url: string, application: string): Promise<Pool | null> {
-  const pool = new Pool({
-    connectionString: url,
-    max: 2,
-    application_name: application,
-    options: '-c default_transaction_read_only=on',
-  });
-  try {
-    await pool.query('SELECT 1');
-    return pool;
-  } catch (error) {
-    await pool.end().catch(() => undefined);
-    if ((error as { code?: string }).code === '3D000') return null; // invalid_catalog_name: no such database
-    throw error;
-  }
+export function openReadOnly(url: string, application: string): Promise<Pool | null> {
+  return openServicePool(url, { application, max: 2, readOnly: true });
 }

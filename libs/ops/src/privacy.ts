@@ -1,21 +1,20 @@
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
+import { openServicePool } from './service-pool';
 import { masterKeyProviderFromEnv, rotateMasterKey, wrappedKeyCounts, type RotationResult } from '@aftersales/privacy';
 
 /** A read-write pool on a service database, `null` when the database does not exist. */
 export async function openPrivacyStore(url: string): Promise<Pool | null> {
-  const pool = new Pool({ connectionString: url, max: 2, application_name: 'ops privacy' });
+  const pool = await openServicePool(url, { application: 'ops privacy', max: 2 });
+  if (!pool) return null;
   try {
     const { rows } = await pool.query<{ present: boolean }>(
       `SELECT to_regclass('privacy_customer_keys') IS NOT NULL AS present`,
     );
-    if (!rows[0]?.present) {
-      await pool.end();
+    if (!rows[0]?.present)
       throw new Error('this database has no privacy_customer_keys (the service keeps no personal data)');
-    }
     return pool;
   } catch (error) {
     await pool.end().catch(() => undefined);
-    if ((error as { code?: string }).code === '3D000') return null;
     throw error;
   }
 }

@@ -1,4 +1,5 @@
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
+import { openServicePool } from './service-pool';
 import {
   rebuildProjection,
   type ProjectionDefinition,
@@ -18,18 +19,8 @@ export type ProjectionCatalogue = Readonly<Partial<Record<Service, readonly Proj
  * Opens a service's database for a rebuild (the guard, the snapshot reader and the bulk writer at once, plus one
  * spare); `null` when the database does not exist.
  */
-export async function openRebuildPool(url: string, application: string): Promise<Pool | null> {
-  const pool = new Pool({ connectionString: url, max: 4, application_name: application });
-  // A pooled connection that breaks while idle fails the next query, not the process.
-  pool.on('error', () => undefined);
-  try {
-    await pool.query('SELECT 1');
-    return pool;
-  } catch (error) {
-    await pool.end().catch(() => undefined);
-    if ((error as { code?: string }).code === '3D000') return null; // invalid_catalog_name: no such database
-    throw error;
-  }
+export function openRebuildPool(url: string, application: string): Promise<Pool | null> {
+  return openServicePool(url, { application, max: 4 });
 }
 
 /** Rebuilds one projection of a service's database (see `rebuildProjection`), closing the pool afterwards. */
