@@ -130,17 +130,24 @@ export interface LoadBeside<T> {
  */
 export async function withLoadBeside<T>(
   task: () => Promise<T>,
-  load: { readonly write: () => Promise<void>; readonly read: () => Promise<void> },
+  load: { readonly write: () => Promise<void>; readonly read: () => Promise<void>; readonly writeEveryMs?: number },
 ): Promise<LoadBeside<T>> {
   let running = true;
   let writes = 0;
   let reads = 0;
   const readErrors: unknown[] = [];
   let writeError: unknown = null;
+  // Writes are paced (one per `writeEveryMs` at most), reads are not: flat-out writes made the amount of catching up
+  // left for the rebuild and the live projector depend on how fast the machine is (a quiet CI run wrote more events than
+  // the projector could apply in the test's time); at this pace any machine applies them as they come.
+  const writeEveryMs = load.writeEveryMs ?? 20;
   const writing = (async () => {
     while (running) {
+      const started = Date.now();
       await load.write();
       writes += 1;
+      const wait = writeEveryMs - (Date.now() - started);
+      if (wait > 0 && running) await sleep(wait);
     }
   })().catch((error: unknown) => {
     writeError = error;
