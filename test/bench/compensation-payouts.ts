@@ -36,6 +36,7 @@ import {
   percentile,
   SCALE,
   sleep,
+  openLoop,
 } from './support';
 
 const RATE = Number(process.env.BENCH_RATE ?? 500);
@@ -135,21 +136,13 @@ const get = (url: string) =>
 /** A bare HTTP call at `rate`/s for `seconds`: `GET /health` of the sandbox (another process, a trivial handler). */
 async function measureHttpCall(url: string, rate: number, seconds: number): Promise<{ p50: number; p99: number }> {
   const latencies: number[] = [];
-  const total = Math.round(rate * seconds);
-  const calls: Array<Promise<void>> = [];
-  const started = performance.now();
-  for (let i = 0; i < total; i++) {
-    const wait = started + (i * 1000) / rate - performance.now();
-    if (wait > 0) await sleep(wait);
+  await openLoop(Math.round(rate * seconds), rate, () => {
     const sent = performance.now();
-    calls.push(
-      get(url).then(
-        () => void latencies.push(performance.now() - sent),
-        () => undefined,
-      ),
+    return get(url).then(
+      () => void latencies.push(performance.now() - sent),
+      () => undefined,
     );
-  }
-  await Promise.all(calls);
+  });
   return summarise(latencies);
 }
 
@@ -188,26 +181,18 @@ async function drive(url: string, token: string): Promise<{ payouts: Payout[]; w
   };
   const total = RATE * SECONDS;
   log(`driving ${total} payouts at ${RATE}/s…`);
-  const calls: Array<Promise<void>> = [];
-  const started = performance.now();
-  let lastProgress = started;
-  for (let i = 0; i < total; i++) {
-    const wait = started + (i * 1000) / RATE - performance.now();
-    if (wait > 0) await sleep(wait);
-    if (performance.now() - lastProgress >= 5_000) {
-      lastProgress = performance.now();
-      log(`  ${i} payouts requested`);
-    }
-    const p: Payout = { causeId: randomUUID() };
-    payouts.push(p);
-    calls.push(
-      pay(p).catch((error: Error) => {
+  const { windowSeconds } = await openLoop(
+    total,
+    RATE,
+    () => {
+      const p: Payout = { causeId: randomUUID() };
+      payouts.push(p);
+      return pay(p).catch((error: Error) => {
         p.failed = error.message;
-      }),
-    );
-  }
-  const windowSeconds = (performance.now() - started) / 1000;
-  await Promise.all(calls);
+      });
+    },
+    'payouts requested',
+  );
   return { payouts, windowSeconds };
 }
 

@@ -24,7 +24,7 @@ import { Topics } from '@aftersales/contracts';
 import { signDevToken } from '@aftersales/platform-http';
 import { freePort, LoadClient, ServiceProcess } from '@aftersales/test-kit';
 import { createTestDatabase, waitForConsumerGroups, type TestDatabase } from '@aftersales/testing';
-import { BROKERS, kafka, log, measureKafkaHop, percentile, SCALE, sleep } from './support';
+import { BROKERS, kafka, log, measureKafkaHop, openLoop, percentile, SCALE, sleep } from './support';
 
 const RATE = Number(process.env.BENCH_RATE ?? 200);
 const SECONDS = Math.max(10, Math.round(Number(process.env.BENCH_SECONDS ?? 30) * SCALE));
@@ -482,27 +482,18 @@ export async function benchReturnJourney(): Promise<void> {
     const runStartedAt = Date.now();
     const total = RATE * SECONDS;
     log(`driving ${total} returns at ${RATE}/s…`);
-    const chains: Array<Promise<void>> = [];
-    const started = performance.now();
-    let lastProgress = started;
-    for (let i = 0; i < total; i++) {
-      const wait = started + (i * 1000) / RATE - performance.now();
-      if (wait > 0) await sleep(wait);
-      if (performance.now() - lastProgress >= 5_000) {
-        lastProgress = performance.now();
-        log(`  ${i} returns started`);
-      }
-      const j: Journey = { returnId: randomUUID(), http: {} };
-      journeys.push(j);
-      chains.push(
-        journey(j, i).catch((error: Error) => {
+    const { windowSeconds } = await openLoop(
+      total,
+      RATE,
+      (i) => {
+        const j: Journey = { returnId: randomUUID(), http: {} };
+        journeys.push(j);
+        return journey(j, i).catch((error: Error) => {
           j.failed = error.message;
-        }),
-      );
-    }
-    const windowSeconds = (performance.now() - started) / 1000;
-    log(`  all ${total} started in ${windowSeconds.toFixed(1)} s; waiting for their steps…`);
-    await Promise.all(chains);
+        });
+      },
+      'returns started',
+    );
     const closedBy = Date.now() + DRAIN_SECONDS * 1000;
     let closed = 0;
     for (;;) {

@@ -64,6 +64,35 @@ export function eventMetadata(): EventMetadata {
 export const now = (): number => performance.now();
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Starts `start(i)` for every `i` below `total` open-loop at `rate` per second: each at its own instant, whether or
+ * not the earlier ones have finished (a slow system does not slow the offered load). With `progress`, logs every 5 s how
+ * many were started. Waits for all of them; answers how long starting them took.
+ */
+export async function openLoop(
+  total: number,
+  rate: number,
+  start: (i: number) => Promise<unknown>,
+  progress?: string,
+): Promise<{ readonly windowSeconds: number }> {
+  const running: Array<Promise<unknown>> = [];
+  const started = performance.now();
+  let lastProgress = started;
+  for (let i = 0; i < total; i++) {
+    const wait = started + (i * 1000) / rate - performance.now();
+    if (wait > 0) await sleep(wait);
+    if (progress && performance.now() - lastProgress >= 5_000) {
+      lastProgress = performance.now();
+      log(`  ${i} ${progress}`);
+    }
+    running.push(start(i));
+  }
+  const windowSeconds = (performance.now() - started) / 1000;
+  if (progress) log(`  all ${total} started in ${windowSeconds.toFixed(1)} s; waiting for them to finish…`);
+  await Promise.all(running);
+  return { windowSeconds };
+}
+
 export function log(message: string): void {
   process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 }
@@ -430,16 +459,9 @@ export async function measureKafkaHop(
     });
     await waitForStableGroup(kafka, `bench-hop-${suffix}`);
     const total = Math.round(rate * seconds);
-    const started = performance.now();
-    const sends: Array<Promise<unknown>> = [];
-    for (let i = 0; i < total; i++) {
-      const wait = started + (i * 1000) / rate - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      sends.push(
-        producer.send({ topic, acks: -1, messages: [{ key: `k-${i % 60}`, value: String(performance.now()) }] }),
-      );
-    }
-    await Promise.all(sends);
+    await openLoop(total, rate, (i) =>
+      producer.send({ topic, acks: -1, messages: [{ key: `k-${i % 60}`, value: String(performance.now()) }] }),
+    );
     const deadline = performance.now() + 30_000;
     while (latencies.length < total && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     latencies.sort((a, b) => a - b);
