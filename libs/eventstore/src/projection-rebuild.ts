@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Pool, PoolClient } from 'pg';
 import { isDatabaseUnavailable } from './connection';
-import { EVENT_COLUMNS, PostgresEventStore, READ_HORIZON_SQL, toStoredEvent, type EventRow } from './event-store';
+import { PostgresEventStore, READ_HORIZON_SQL } from './event-store';
 import type { ProjectionDefinition, ProjectionRows, StreamFold } from './projection';
 import { saveCheckpoint } from './subscription';
-import { START, type Checkpoint, type StoredEvent } from './types';
+import { START, type Checkpoint, type EventMetadata, type StoredEvent } from './types';
 
 /**
  * A rebuild that could not be done, with what to do about it (`hint`). The live tables are as they were: a rebuild
@@ -30,14 +30,20 @@ export interface RebuildProgress {
   readonly phase: RebuildPhase;
   /** Events read (fold), applied (catch-up), or tables swapped. */
   readonly done: number;
+  /** In the fold, the planner's estimate until the last page is read (never below `done`); exact otherwise. */
   readonly total: number;
 }
 
 export interface RebuildOptions {
-  /** Events per fetch of the set-based read (default 5,000). */
+  /** Events per fetch of the set-based read (default 20,000). */
   readonly pageSize?: number;
-  /** Rows buffered before a bulk insert (default 5,000). */
+  /** Rows buffered before a bulk insert (default 20,000). */
   readonly flushRows?: number;
+  /**
+   * Connections building the new tables' keys and indexes at once, after the bulk load (default 2; the pool needs this
+   * many free besides the rebuild's own).
+   */
+  readonly parallelIndexBuilds?: number;
   /** Events per catch-up transaction (default 1,000). */
   readonly catchUpBatch?: number;
   /**
@@ -170,31 +176,81 @@ async function createShadowTables(db: PoolClient, tables: readonly LiveTable[], 
 }
 
 /**
- * The live tables' primary keys, unique and exclusion constraints, and other indexes, on the new tables under the same
- * names (a schema of their own: the names are free there, and move with the tables in the swap).
+ * Runs `statements` on up to `parallel` pooled connections at once (each statement on its own, autocommitted), in the
+ * order given; the first failure is thrown once the statements already started have ended.
  */
-async function addKeysAndIndexes(db: PoolClient, tables: readonly LiveTable[], shadow: string): Promise<void> {
+async function runInParallel(pool: Pool, statements: readonly string[], parallel: number): Promise<void> {
+  let next = 0;
+  let failure: unknown = null;
+  const worker = async () => {
+    const client = await pool.connect();
+    let broken = false;
+    try {
+      while (failure === null && next < statements.length) {
+        const statement = statements[next++] as string;
+        try {
+          await client.query(statement);
+        } catch (error) {
+          broken = isDatabaseUnavailable(error);
+          failure ??= error;
+        }
+      }
+    } finally {
+      client.release(broken);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(parallel, statements.length)) }, worker));
+  if (failure !== null) throw failure;
+}
+
+/**
+ * The live tables' primary keys, unique and exclusion constraints, and other indexes, on the new tables under the same
+ * names (a schema of their own: the names are free there, and move with the tables in the swap), then their statistics.
+ * In three steps, each on `parallel` connections at once (the tables are loaded and nobody else uses them): the
+ * constraints (one table's in one statement, as they lock it whole), the other indexes (several on one table may be
+ * built at once), then `VACUUM (ANALYZE)`: statistics for the planner, and the visibility map and hint bits set before
+ * the swap, so that neither the first readers nor autovacuum rewrite every page of the new tables after it.
+ */
+async function addKeysAndIndexes(
+  pool: Pool,
+  db: PoolClient,
+  tables: readonly LiveTable[],
+  shadow: string,
+  parallel: number,
+): Promise<void> {
+  const constraints: string[] = [];
+  const indexes: string[] = [];
   for (const t of tables) {
     const target = `${q(shadow)}.${q(t.table)}`;
-    const { rows: constraints } = await db.query<{ name: string; definition: string }>(
+    const { rows: keys } = await db.query<{ name: string; definition: string }>(
       `SELECT conname AS name, pg_get_constraintdef(oid) AS definition FROM pg_constraint
         WHERE conrelid = $1 AND contype IN ('p', 'u', 'x') ORDER BY contype, conname`,
       [t.oid],
     );
-    for (const c of constraints) await db.query(`ALTER TABLE ${target} ADD CONSTRAINT ${q(c.name)} ${c.definition}`);
-    const { rows: indexes } = await db.query<{ definition: string }>(
+    if (keys.length > 0) {
+      constraints.push(
+        `ALTER TABLE ${target} ${keys.map((c) => `ADD CONSTRAINT ${q(c.name)} ${c.definition}`).join(', ')}`,
+      );
+    }
+    const { rows: others } = await db.query<{ definition: string }>(
       `SELECT pg_get_indexdef(i.indexrelid) AS definition FROM pg_index i
         WHERE i.indrelid = $1 AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)`,
       [t.oid],
     );
-    for (const { definition } of indexes) {
+    for (const { definition } of others) {
       // `CREATE [UNIQUE] INDEX <name> ON [ONLY] <schema>.<table> USING …`: the same index on the new table.
       const on = /^(CREATE (?:UNIQUE )?INDEX \S+ ON (?:ONLY )?)\S+( USING .*)$/s.exec(definition);
       if (!on) throw new Error(`unexpected index definition on ${t.table}: ${definition}`);
-      await db.query(`${on[1]}${target}${on[2]}`);
+      indexes.push(`${on[1]}${target}${on[2]}`);
     }
-    await db.query(`ANALYZE ${target}`);
   }
+  await runInParallel(pool, constraints, parallel);
+  await runInParallel(pool, indexes, parallel);
+  await runInParallel(
+    pool,
+    tables.map((t) => `VACUUM (ANALYZE) ${q(shadow)}.${q(t.table)}`),
+    parallel,
+  );
 }
 
 /** Bulk-inserts buffered rows into the new tables: one statement per table (the rows as one JSON parameter). */
@@ -204,10 +260,74 @@ async function insertRows(db: PoolClient, shadow: string, rows: Map<string, Arra
     const columns = [...new Set(list.flatMap((row) => Object.keys(row)))].map(q).join(', ');
     const target = `${q(shadow)}.${q(table)}`;
     await db.query(
-      `INSERT INTO ${target} (${columns}) SELECT ${columns} FROM jsonb_populate_recordset(NULL::${target}, $1::jsonb)`,
+      `INSERT INTO ${target} (${columns}) SELECT ${columns} FROM json_populate_recordset(NULL::${target}, $1::json)`,
       [JSON.stringify(list)],
     );
   }
+}
+
+/** A row of the rebuild's read ({@link foldReadSql}). */
+export interface FoldReadRow extends Record<string, unknown> {
+  position: string;
+  transaction_id: string;
+  event_id: string;
+  stream_id: string;
+  stream_version: string;
+  type: string;
+  data: unknown;
+  metadata: EventMetadata | null;
+  recorded_ms: number;
+}
+
+const NO_METADATA = Object.freeze({}) as EventMetadata;
+
+/**
+ * The rebuild's read of a fold's events below `horizon` (an xid8 as text), stream by stream: only the metadata keys the
+ * fold names ({@link StreamFold.metadataKeys}), and the time as epoch milliseconds (a number, not a date string to
+ * parse). Exported for the benchmark's baseline, which reads the same.
+ */
+export function foldReadSql(fold: StreamFold, horizon: string): string {
+  const keys = fold.metadataKeys;
+  const metadata =
+    keys === undefined
+      ? 'metadata'
+      : keys.length === 0
+        ? 'NULL::jsonb AS metadata'
+        : `jsonb_build_object(${keys.map((k) => `${literal(k)}, metadata->${literal(k)}`).join(', ')}) AS metadata`;
+  return `SELECT position, transaction_id::text AS transaction_id, event_id, stream_id, stream_version, type, data,
+                 ${metadata}, (extract(epoch FROM recorded_at) * 1000)::float8 AS recorded_ms
+            FROM es_events
+           WHERE transaction_id < ${literal(horizon)}::xid8
+             AND type = ANY(ARRAY[${fold.eventTypes.map(literal).join(', ') || 'NULL'}]::text[])
+           ORDER BY stream_id, stream_version`;
+}
+
+/** The event a row of {@link foldReadSql} holds (metadata: only the keys the fold names). */
+export function fromFoldReadRow(row: FoldReadRow): StoredEvent {
+  return {
+    position: BigInt(row.position),
+    transactionId: row.transaction_id,
+    id: row.event_id,
+    streamId: row.stream_id,
+    streamVersion: Number(row.stream_version),
+    type: row.type,
+    data: row.data,
+    metadata: row.metadata ?? NO_METADATA,
+    recordedAt: new Date(row.recorded_ms),
+  };
+}
+
+/**
+ * How many events the fold will read, as the planner estimates it from the table's statistics: instant, where a
+ * `count(*)` would scan the whole store before the rebuild could start (minutes on a store of a hundred million events).
+ * For the progress bar only.
+ */
+async function estimatedEvents(db: PoolClient, fold: StreamFold): Promise<number> {
+  const { rows } = await db.query<{ 'QUERY PLAN': Array<{ Plan: { 'Plan Rows': number } }> }>(
+    `EXPLAIN (FORMAT JSON) SELECT 1 FROM es_events
+      WHERE type = ANY(ARRAY[${fold.eventTypes.map(literal).join(', ') || 'NULL'}]::text[])`,
+  );
+  return Math.max(0, Math.round(rows[0]?.['QUERY PLAN'][0]?.Plan['Plan Rows'] ?? 0));
 }
 
 interface FoldResult {
@@ -228,8 +348,8 @@ async function foldInBulk(
   shadow: string,
   options: RebuildOptions,
 ): Promise<FoldResult> {
-  const pageSize = options.pageSize ?? 5_000;
-  const flushRows = options.flushRows ?? 5_000;
+  const pageSize = options.pageSize ?? 20_000;
+  const flushRows = options.flushRows ?? 20_000;
   const reader = await pool.connect();
   const writer = await pool.connect();
   let broken = false;
@@ -241,16 +361,12 @@ async function foldInBulk(
       horizon: string;
       transaction_id: string | null;
       position: string | null;
-      total: string;
     }>(
       `WITH h AS (SELECT ${READ_HORIZON_SQL} AS horizon)
-       SELECT h.horizon::text AS horizon, last.transaction_id::text AS transaction_id, last.position::text AS position,
-              (SELECT count(*) FROM es_events e WHERE e.transaction_id < h.horizon AND e.type = ANY($1::text[]))::text
-                AS total
+       SELECT h.horizon::text AS horizon, last.transaction_id::text AS transaction_id, last.position::text AS position
          FROM h LEFT JOIN LATERAL (SELECT e.transaction_id, e.position FROM es_events e
                                     WHERE e.transaction_id < h.horizon
                                     ORDER BY e.transaction_id DESC, e.position DESC LIMIT 1) last ON true`,
-      [fold.eventTypes],
     );
     const head = rows[0];
     if (!head || !/^\d+$/.test(head.horizon)) throw new Error('could not read the event store horizon');
@@ -258,15 +374,9 @@ async function foldInBulk(
       head.transaction_id !== null && head.position !== null
         ? { transactionId: head.transaction_id, position: BigInt(head.position) }
         : START;
-    const total = Number(head.total);
+    const estimate = await estimatedEvents(reader, fold);
     // A cursor (not LIMIT pages): one plan, one index walk, rows streamed as they are fetched.
-    await reader.query(
-      `DECLARE projection_rebuild NO SCROLL CURSOR FOR
-         SELECT ${EVENT_COLUMNS} FROM es_events
-          WHERE transaction_id < ${literal(head.horizon)}::xid8
-            AND type = ANY(ARRAY[${fold.eventTypes.map(literal).join(', ') || 'NULL'}]::text[])
-          ORDER BY stream_id, stream_version`,
-    );
+    await reader.query(`DECLARE projection_rebuild NO SCROLL CURSOR FOR ${foldReadSql(fold, head.horizon)}`);
     const tables = new Set(projection.tables);
     let buffer = new Map<string, Array<Record<string, unknown>>>();
     let buffered = 0;
@@ -303,25 +413,27 @@ async function foldInBulk(
       });
     };
     let folded = 0;
-    options.onProgress?.({ phase: 'fold', done: 0, total });
-    const fetchPage = (): Promise<{ rows: EventRow[] }> => {
-      const page = reader.query<EventRow>(`FETCH ${pageSize} FROM projection_rebuild`);
+    options.onProgress?.({ phase: 'fold', done: 0, total: estimate });
+    const fetchPage = (): Promise<{ rows: FoldReadRow[] }> => {
+      const page = reader.query<FoldReadRow>(`FETCH ${pageSize} FROM projection_rebuild`);
       // Awaited below; a failure while the fold fails first must not surface as an unhandled rejection.
       page.catch(() => undefined);
       return page;
     };
-    let next: Promise<{ rows: EventRow[] }> | null = fetchPage();
+    let next: Promise<{ rows: FoldReadRow[] }> | null = fetchPage();
     while (next) {
-      const page: { rows: EventRow[] } = await next;
+      const page: { rows: FoldReadRow[] } = await next;
       // The next page is read while this one is folded and the previous rows are written.
       next = page.rows.length === pageSize ? fetchPage() : null;
       for (const row of page.rows) {
-        const event = toStoredEvent(row);
+        const event = fromFoldReadRow(row);
         if (stream.length > 0 && stream[0]?.streamId !== event.streamId) foldStream();
         stream.push(event);
       }
       folded += page.rows.length;
       if (buffered >= flushRows) await flush();
+      // The estimate is the planner's: never below what was read, and exact once the last page is in.
+      const total = next ? Math.max(estimate, folded + 1) : folded;
       options.onProgress?.({ phase: 'fold', done: folded, total });
       if (options.signal?.aborted) throw stopped();
     }
@@ -583,7 +695,7 @@ async function rebuildHoldingLock(
       ? await foldInBulk(pool, projection, fold, schemas.shadow, options)
       : { checkpoint: START, folded: 0 };
     const folded = performance.now();
-    await addKeysAndIndexes(guard, tables, schemas.shadow);
+    await addKeysAndIndexes(pool, guard, tables, schemas.shadow, options.parallelIndexBuilds ?? 2);
     const caught = await catchUp(pool, projection, shadowPath, bulk.checkpoint, options);
     const caughtUp = performance.now();
     await guard.query(`CREATE SCHEMA ${q(schemas.retired)}`);

@@ -24,6 +24,12 @@ export interface StreamFold {
    * a row may belong to this stream only (the bulk insert refuses a key two streams make).
    */
   readonly foldStream: (events: readonly StoredEvent[]) => ProjectionRows;
+  /**
+   * The metadata keys the fold reads (`['tenant']`, or `[]` for none); the rebuild reads only these from the store,
+   * and the events given to `foldStream` carry no other metadata. Default: all of it. Decoding the metadata costs
+   * about as much as decoding the data, so a fold that needs none of it says so.
+   */
+  readonly metadataKeys?: readonly string[];
 }
 
 /**

@@ -226,7 +226,7 @@ export const incidentsReadModel: ProjectionDefinition = {
     'incidents: one row per incident (lists, detail, KPIs), its complaints, its pages, its knowledge-base entry',
   tables: ['incidents_view', 'incident_complaints', 'incident_pages', 'incident_knowledge_base'],
   handle: projectIncidentEvent,
-  rebuild: { eventTypes: Object.keys(projectedTypes), foldStream: foldIncidentStream },
+  rebuild: { eventTypes: Object.keys(projectedTypes), foldStream: foldIncidentStream, metadataKeys: ['tenant'] },
 };
 
 /**

@@ -304,7 +304,7 @@ export const caseWorklistReadModel: ProjectionDefinition = {
   description: 'cases: one row per case (worklists, KPIs), its SLA clocks and its complaints',
   tables: ['case_worklist', 'case_sla_clocks', 'case_complaint_links'],
   handle: projectCaseEvent,
-  rebuild: { eventTypes: Object.keys(projectedTypes), foldStream: foldCaseStream },
+  rebuild: { eventTypes: Object.keys(projectedTypes), foldStream: foldCaseStream, metadataKeys: [] },
 };
 
 /**

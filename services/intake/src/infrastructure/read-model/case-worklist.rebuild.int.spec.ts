@@ -176,10 +176,18 @@ function randomStreams(random: () => number, n: number): Array<{ streamId: strin
   return streams;
 }
 
-function bufferIo(): OpsIo & { readonly lines: string[]; readonly errors: string[] } {
+function bufferIo(): OpsIo & { readonly lines: string[]; readonly errors: string[]; readonly bars: string[] } {
   const lines: string[] = [];
   const errors: string[] = [];
-  return { lines, errors, out: (line) => lines.push(line), err: (line) => errors.push(line) };
+  const bars: string[] = [];
+  return {
+    lines,
+    errors,
+    bars,
+    out: (line) => lines.push(line),
+    err: (line) => errors.push(line),
+    progress: (line, done) => done && bars.push(line),
+  };
 }
 
 // CONTEXT: the rebuild as an operator runs it (`npm run ops -- projection rebuild intake case-worklist`), on a store of
@@ -244,6 +252,16 @@ describe('npm run ops -- projection rebuild intake case-worklist', () => {
     expect(io.lines.at(-1)).toMatch(
       /^rebuilt intake\/case-worklist in .* s and swapped in; its subscription goes on after/,
     );
+    // The fold's bar starts from the planner's estimate and ends exact: all of the events it folded.
+    const folded = (io.lines[0]?.match(/^folded ([\d,]+)/)?.[1] ?? '').replace(/,/g, '');
+    expect(io.bars.find((bar) => bar.includes('folding events'))).toMatch(new RegExp(`\\[#+\\] ${folded}/${folded}$`));
+    // The new tables came with statistics and a visibility map (VACUUM (ANALYZE) before the swap).
+    const { rows: maintained } = await db.pool.query<{ relname: string }>(
+      `SELECT relname FROM pg_stat_user_tables
+        WHERE relid = ANY($1::regclass[]) AND last_vacuum IS NOT NULL AND last_analyze IS NOT NULL ORDER BY relname`,
+      [caseWorklistReadModel.tables],
+    );
+    expect(maintained.map((r) => r.relname)).toEqual([...caseWorklistReadModel.tables].sort());
 
     await untilCaughtUp(live, db.pool, CASE_WORKLIST_PROJECTION);
     await live.stop();
