@@ -360,6 +360,48 @@ describe('durable timers', () => {
       expect((await db.pool.query(`SELECT 1 FROM fired WHERE timer_id = 'prepare-wrote'`)).rowCount).toBe(0);
     });
 
+    it('prepare may fire timers itself: they are marked fired with the rest and not given to fire; when it fails, fire gets them all', async () => {
+      await db.pool.query('UPDATE es_timers SET cancelled_at = now() WHERE fired_at IS NULL');
+      await batchOf('batch-set', 4);
+      const given: string[] = [];
+      let failPrepare = false;
+      const batch = new TimerScheduler(db.pool, {
+        now,
+        perTransaction: 4,
+        // The even ones are fired set-based: one statement for all of them.
+        prepare: async (timers, tx) => {
+          const even = timers.filter((t) => Number(t.id.split('-').at(-1)) % 2 === 0).map((t) => t.id);
+          await tx.query('INSERT INTO fired (timer_id, at) SELECT unnest($1::text[]), $2', [even, clock]);
+          if (failPrepare) throw new Error('conflict on a case');
+          return new Set(even);
+        },
+        fire: async (timer, tx) => {
+          given.push(timer.id);
+          await tx.query('INSERT INTO fired (timer_id, at) VALUES ($1, $2)', [timer.id, clock]);
+        },
+      });
+      expect(await batch.fireDue()).toBe(4);
+      expect(given).toEqual(['batch-set-1', 'batch-set-3']);
+      expect(await firedOf('batch-set')).toEqual([1, 2, 3, 4].map((i) => `batch-set-${i}`));
+      const { rows: marked } = await db.pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM es_timers WHERE timer_id LIKE 'batch-set-%' AND fired_at IS NOT NULL`,
+      );
+      expect(marked[0]?.n).toBe(4);
+      // A second look finds nothing: none of them fires again.
+      expect(await batch.fireDue()).toBe(0);
+
+      // A failing prepare: its writes are undone and every timer goes through fire, each once.
+      await batchOf('batch-set-again', 2);
+      failPrepare = true;
+      given.length = 0;
+      expect(await batch.fireDue()).toBe(2);
+      expect(given).toEqual(['batch-set-again-1', 'batch-set-again-2']);
+      const { rows: twice } = await db.pool.query(
+        `SELECT timer_id FROM fired WHERE timer_id LIKE 'batch-set-again-%' GROUP BY timer_id HAVING count(*) > 1`,
+      );
+      expect(twice).toEqual([]);
+    });
+
     it('schedules and cancels many timers in one statement each', async () => {
       await db.pool.query('UPDATE es_timers SET cancelled_at = now() WHERE fired_at IS NULL');
       await scheduleTimers(db.pool, [

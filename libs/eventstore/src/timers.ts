@@ -138,8 +138,16 @@ export interface TimerSchedulerOptions {
    * do side by side (read all their aggregates in one query, call a remote system for all of them at once), kept in
    * `batch` for `fire`. It runs in a savepoint; when it throws, its writes are undone, the error is told (`onError`)
    * and the timers fire without it — so `fire` must not depend on it, only use what it left.
+   *
+   * It may fire timers itself, set-based (decide all of them, append their events in one statement): it returns the
+   * ids of those, whose effects its writes are. They are marked fired with the others (committed together, or, when
+   * `prepare` throws, rolled back with its savepoint and then given to `fire` like the rest) and not given to `fire`.
    */
-  readonly prepare?: (timers: readonly Timer[], tx: PoolClient, batch: TimerBatch) => Promise<void>;
+  readonly prepare?: (
+    timers: readonly Timer[],
+    tx: PoolClient,
+    batch: TimerBatch,
+  ) => Promise<void | ReadonlySet<string>>;
   /**
    * The order a transaction fires the timers it claimed in (default: due order). Timers whose effects lock rows of
    * several aggregates (each its own) are best fired in the order of those aggregates: transactions that take such
@@ -178,6 +186,35 @@ export interface TimerSchedulerOptions {
 }
 
 const tracer = trace.getTracer('@aftersales/eventstore');
+
+/**
+ * Runs `work` in the span of a timer's firing (`timer.fire <kind>`), whose parent is the trace that scheduled the timer
+ * (its `traceparent`): what the timer causes — a breach, a page — joins that trace. The scheduler fires every timer
+ * given to `fire` in one; a `prepare` that fires timers itself runs each one's work in one too.
+ */
+export function inTimerSpan<T>(timer: Timer, work: () => Promise<T>): Promise<T> {
+  const meta = (timer.metadata ?? {}) as Record<string, unknown>;
+  const parent = propagation.extract(ROOT_CONTEXT, {
+    traceparent: typeof meta.traceparent === 'string' ? meta.traceparent : undefined,
+    tracestate: typeof meta.tracestate === 'string' ? meta.tracestate : undefined,
+  });
+  return tracer.startActiveSpan(
+    `timer.fire ${timer.kind}`,
+    { kind: SpanKind.INTERNAL, attributes: { 'timer.id': timer.id, 'timer.kind': timer.kind } },
+    parent,
+    async (span) => {
+      try {
+        return await work();
+      } catch (error) {
+        span.recordException(error as Error);
+        span.setStatus({ code: SpanStatusCode.ERROR });
+        throw error;
+      } finally {
+        span.end();
+      }
+    },
+  );
+}
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface TimerRow {
@@ -326,14 +363,22 @@ export class TimerScheduler {
           ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
         [now, wanted],
       );
-      const timers = rows.map(timerOf);
-      if (this.options.order) timers.sort(this.options.order);
-      const prepared = timers.length > 0 && (await this.prepare(client, timers, shared));
+      const claimed = rows.map(timerOf);
+      if (this.options.order) claimed.sort(this.options.order);
+      const prepared = claimed.length > 0 ? await this.prepare(client, claimed, shared) : { savepoint: false };
+      // The timers `prepare` fired itself are fired as of now; the others go through `fire`, one by one.
+      const firedByPrepare = prepared.fired;
+      if (firedByPrepare && firedByPrepare.size > 0) {
+        const at = (this.options.now ?? (() => new Date()))();
+        for (const timer of claimed) if (firedByPrepare.has(timer.id)) ledger.fired.push({ id: timer.id, at });
+      }
+      const timers = firedByPrepare ? claimed.filter((t) => !firedByPrepare.has(t.id)) : claimed;
       const started = performance.now();
       for (const [i, timer] of timers.entries()) {
         // Over budget: the timers not fired yet are released at the commit, for the next claim.
         if (i > 0 && performance.now() - started > budgetMs) break;
-        await this.fireClaimed(client, timer, shared, { first: i === 0 && !prepared, batched: wanted > 1 }, ledger);
+        const first = i === 0 && !prepared.savepoint;
+        await this.fireClaimed(client, timer, shared, { first, batched: wanted > 1 }, ledger);
       }
       ledger.current = undefined;
       const { fired, moved, stayedDue } = ledger;
@@ -368,19 +413,24 @@ export class TimerScheduler {
   /**
    * Runs `prepare` (when given) in the savepoint the first timer then fires in (`RELEASE`/`SAVEPOINT` as for the next
    * timers); a failure is rolled back to it and told, and the timers fire without it. Returns whether the savepoint
-   * was taken.
+   * was taken, and the timers `prepare` fired (none when it failed).
    */
-  private async prepare(client: PoolClient, timers: readonly Timer[], shared: TimerBatch): Promise<boolean> {
+  private async prepare(
+    client: PoolClient,
+    timers: readonly Timer[],
+    shared: TimerBatch,
+  ): Promise<{ readonly savepoint: boolean; readonly fired?: ReadonlySet<string> }> {
     const prepare = this.options.prepare;
-    if (!prepare) return false;
+    if (!prepare) return { savepoint: false };
     await client.query('SAVEPOINT timer_fire');
     try {
-      await prepare(timers, client, shared);
+      const fired = await prepare(timers, client, shared);
+      return { savepoint: true, ...(fired ? { fired } : {}) };
     } catch (error) {
       await client.query('ROLLBACK TO SAVEPOINT timer_fire');
       this.options.onError?.(error);
+      return { savepoint: true };
     }
-    return true;
   }
 
   /**
@@ -446,27 +496,7 @@ export class TimerScheduler {
 
   /** Fires inside a span whose parent is the trace that scheduled the timer. */
   private fireInSpan(timer: Timer, client: PoolClient, batch: TimerBatch): Promise<void> {
-    const meta = (timer.metadata ?? {}) as Record<string, unknown>;
-    const parent = propagation.extract(ROOT_CONTEXT, {
-      traceparent: typeof meta.traceparent === 'string' ? meta.traceparent : undefined,
-      tracestate: typeof meta.tracestate === 'string' ? meta.tracestate : undefined,
-    });
-    return tracer.startActiveSpan(
-      `timer.fire ${timer.kind}`,
-      { kind: SpanKind.INTERNAL, attributes: { 'timer.id': timer.id, 'timer.kind': timer.kind } },
-      parent,
-      async (span) => {
-        try {
-          await this.options.fire(timer, client, batch);
-        } catch (error) {
-          span.recordException(error as Error);
-          span.setStatus({ code: SpanStatusCode.ERROR });
-          throw error;
-        } finally {
-          span.end();
-        }
-      },
-    );
+    return inTimerSpan(timer, () => this.options.fire(timer, client, batch));
   }
 
   private async run(): Promise<void> {

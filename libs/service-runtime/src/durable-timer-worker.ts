@@ -80,7 +80,20 @@ export abstract class DurableTimerWorker implements BackgroundWorker {
       perTransaction: options.perTransaction,
       ...(options.order ? { order: options.order } : {}),
       ...(this.prepare
-        ? { prepare: (timers: readonly Timer[], tx: PoolClient, batch: TimerBatch) => this.prepare!(timers, tx, batch) }
+        ? {
+            prepare: async (timers: readonly Timer[], tx: PoolClient, batch: TimerBatch) => {
+              const fired = await this.prepare!(timers, tx, batch);
+              if (fired && fired.size > 0) {
+                const now = this.clock().getTime();
+                for (const timer of timers) {
+                  if (!fired.has(timer.id)) continue;
+                  const lateMs = Math.max(0, now - timer.dueAt.getTime());
+                  platformMetrics.timerLateness.observe({ worker: this.name, kind: timer.kind }, lateMs / 1000);
+                }
+              }
+              return fired;
+            },
+          }
         : {}),
       fire: async (timer, tx, batch) => {
         const lateMs = this.clock().getTime() - timer.dueAt.getTime();
@@ -118,9 +131,10 @@ export abstract class DurableTimerWorker implements BackgroundWorker {
   /**
    * Optional: called once per claiming transaction with all the timers it claimed, before any fires (see
    * `TimerSchedulerOptions.prepare`): work they share or can do side by side, left in `batch` for {@link fire}, which
-   * must cope without it (a failed `prepare` is logged and the timers fire anyway).
+   * must cope without it (a failed `prepare` is logged and the timers fire anyway). It may fire timers itself,
+   * set-based, and return their ids: they are not given to {@link fire}, and their lateness is observed here.
    */
-  protected prepare?(timers: readonly Timer[], tx: PoolClient, batch: TimerBatch): Promise<void>;
+  protected prepare?(timers: readonly Timer[], tx: PoolClient, batch: TimerBatch): Promise<void | ReadonlySet<string>>;
 
   private async run(): Promise<void> {
     const pacer = new CommitPacer({ idleMs: this.pollMs, channel: 'timers' });

@@ -226,6 +226,34 @@ describe('SLA clocks of cases on real Postgres and Kafka', () => {
     });
   });
 
+  describe('timers of many cases falling due together', () => {
+    it('fire set-based in one claim, each case warned, breached and escalated exactly once, each notice sent once', async () => {
+      now = sh('2026-11-27T10:00');
+      const cases: string[] = [];
+      for (let i = 0; i < 6; i++) cases.push((await open()).caseId);
+      // Every case's warning (10:00:12) and breach (10:00:15) are due at once: claims of several cases' timers.
+      now = sh('2026-11-27T10:00:16');
+      const notices = () => hooks.deliveredOn('/operator').filter((n) => cases.includes(n.body.caseId));
+      await eventually(
+        () => (notices().length === 12 ? true : undefined),
+        'a warning and a supervisor notice per case',
+      );
+      for (const caseId of cases) {
+        const recorded = (await events(caseId)).filter((e) => e.type !== 'CaseOpened' && e.type !== 'SlaClockStarted');
+        expect(recorded.map((e) => [e.type, e.data.clockId ?? e.data.rung])).toEqual([
+          ['SlaClockWarned', 'first_response'],
+          ['SlaClockBreached', 'first_response'],
+          ['CaseEscalated', 'supervisor'],
+        ]);
+        for (const kind of ['warning', 'breach'] as const) {
+          expect((await timer(slaClockTimerId(caseId, 'first_response', 1, kind)))?.fired_at).not.toBeNull();
+        }
+      }
+      const keys = notices().map((n) => n.idempotencyKey);
+      expect(new Set(keys).size).toBe(12);
+    });
+  });
+
   describe('complaints move their case onto the complaint ladder', () => {
     const complain = (caseId: string, flags: Body = {}) =>
       call('POST', '/complaints', tokens.agent!, {

@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { addBusinessTime, SlaClock } from '@aftersales/business-time';
-import { Commands, TimerWrites, type CommandOrigin, type CommandRequest, type Queryable } from '@aftersales/eventstore';
+import { DomainError } from '@aftersales/domain';
+import { Commands, StreamSession, TimerWrites, type CommandOrigin, type CommandRequest } from '@aftersales/eventstore';
 import type { CaseCommand } from '../domain/case.commands';
-import { createCaseDecider } from '../domain/case.decider';
+import { caseDecider, createCaseDecider } from '../domain/case.decider';
 import type { CaseEvent, SlaClockEvent } from '../domain/case.events';
 import type { CasePolicy } from '../domain/case-policy';
 import type { CaseState, OpenedCaseState } from '../domain/case.state';
@@ -110,9 +111,64 @@ export class CaseCommandRunner {
     const appended = result.newEvents.map((event, i) => ({ ...event, id: result.eventIds[i] as string }));
     const run: CaseRun = { state: result.state, appended, duplicate: result.duplicate, sla };
     if (!result.duplicate && result.state.status !== 'none') {
-      await new CaseEffects(tx, origin, result.state, sla, this.commands.now()).apply(request, appended);
+      const timers = new TimerWrites();
+      new CaseEffects(timers, origin, result.state, sla, this.commands.now()).collect(request, appended);
+      await timers.flush(tx);
     }
     return run;
+  }
+
+  /**
+   * Several commands, each on its case, in one transaction and set-based (the SLA timers of one claim): every case
+   * read in one query, every case's new events appended in one statement (`es_append_many`), every timer write in at
+   * most two. Each command is decided on its case as the commands before it in the list left it. A command the decider
+   * refuses (`DomainError`) is answered with its error and leaves nothing behind; anything else fails the whole call,
+   * and the caller's transaction (or savepoint) undoes what it wrote.
+   *
+   * @throws ConcurrencyError when a case changed after it was read (a concurrent command): nothing is appended, and
+   *   only a new transaction (or the commands one by one through {@link run}) can decide them again.
+   */
+  async runMany(
+    tx: PoolClient,
+    items: ReadonlyArray<{
+      readonly origin: CommandOrigin;
+      readonly caseId: string;
+      readonly request: CommandRequest<CaseCommand>;
+      readonly policies: CasePolicies;
+    }>,
+    /** Runs each command's work (its decision and the effects it plans): in the span of the timer that asked for it. */
+    around: <T>(index: number, work: () => Promise<T>) => Promise<T> = (_, work) => work(),
+  ): Promise<Array<CaseRun | DomainError>> {
+    const session = new StreamSession({ deferAppends: true });
+    await session.preload(
+      this.commands.store,
+      items.map((item) => caseStream(item.caseId)),
+      caseDecider,
+      tx,
+    );
+    const timers = new TimerWrites();
+    const outcomes: Array<CaseRun | DomainError> = [];
+    for (const [i, { origin, caseId, request, policies }] of items.entries()) {
+      const { casePolicy, sla } = policies;
+      const outcome = await around(i, async () => {
+        try {
+          const decider = createCaseDecider(casePolicy, sla);
+          const result = await this.commands.handle(decider, caseStream(caseId), origin, request, { tx, session });
+          const appended = result.newEvents.map((event, n) => ({ ...event, id: result.eventIds[n] as string }));
+          if (!result.duplicate && result.state.status !== 'none') {
+            new CaseEffects(timers, origin, result.state, sla, this.commands.now()).collect(request, appended);
+          }
+          return { state: result.state, appended, duplicate: result.duplicate, sla } satisfies CaseRun;
+        } catch (error) {
+          if (error instanceof DomainError) return error;
+          throw error;
+        }
+      });
+      outcomes.push(outcome);
+    }
+    await session.flush(this.commands.store, tx);
+    await timers.flush(tx);
+    return outcomes;
   }
 
   /** The tenant's case and SLA policies, read in `tx` (both streams in one round trip). */
@@ -126,15 +182,16 @@ export class CaseCommandRunner {
 }
 
 /**
- * The durable timers of one command's events, in its transaction: collected while the events are read, then written in
- * at most two statements (a case opened schedules four timers; one round trip instead of four).
+ * The durable timers of one command's events: collected into the caller's {@link TimerWrites} while the events are
+ * read, then written by the caller in at most two statements (a case opened schedules four timers; one round trip
+ * instead of four; the timers of a whole claim of SLA timers in the same two).
  */
 class CaseEffects {
   private readonly metadata: Record<string, unknown>;
-  private readonly timers = new TimerWrites();
 
   constructor(
-    private readonly tx: Queryable,
+    /** Where the timer writes go: the caller flushes them in its transaction. */
+    private readonly timers: TimerWrites,
     private readonly origin: CommandOrigin,
     private readonly state: OpenedCaseState,
     private readonly sla: SlaPolicy,
@@ -148,7 +205,7 @@ class CaseEffects {
     return this.state.case.caseId;
   }
 
-  async apply(request: CommandRequest<CaseCommand>, appended: ReadonlyArray<CaseEvent & { readonly id: string }>) {
+  collect(request: CommandRequest<CaseCommand>, appended: ReadonlyArray<CaseEvent & { readonly id: string }>): void {
     const clocks = appended.map((event): CaseEvent => event).filter(isSlaEvent);
     // A warning changes neither the clock's due time nor its status: a clock only warned keeps its timers as they are
     // (rescheduling its breach timer to the same instant was a round trip per warning timer fired).
@@ -168,7 +225,6 @@ class CaseEffects {
       const breachedAt = this.state.case.slaClocks[clockId]?.clock.breachedAt ?? null;
       this.notify(clockId, instance, rung, 'sla_breach', breachedAt);
     }
-    await this.timers.flush(this.tx);
   }
 
   /** The start of `clockId` an event refers to: the clock's latest, less the restarts that follow the event. */
