@@ -373,7 +373,7 @@ describe('durable timers', () => {
           const even = timers.filter((t) => Number(t.id.split('-').at(-1)) % 2 === 0).map((t) => t.id);
           await tx.query('INSERT INTO fired (timer_id, at) SELECT unnest($1::text[]), $2', [even, clock]);
           if (failPrepare) throw new Error('conflict on a case');
-          return new Set(even);
+          return { fired: new Set(even) };
         },
         fire: async (timer, tx) => {
           given.push(timer.id);
@@ -400,6 +400,36 @@ describe('durable timers', () => {
         `SELECT timer_id FROM fired WHERE timer_id LIKE 'batch-set-again-%' GROUP BY timer_id HAVING count(*) > 1`,
       );
       expect(twice).toEqual([]);
+    });
+
+    it('a timer that failed in prepare (nothing of it written) is moved by retry in the claim; without a retry, fire gets it', async () => {
+      await db.pool.query('UPDATE es_timers SET cancelled_at = now() WHERE fired_at IS NULL');
+      await batchOf('batch-bounced', 3);
+      const retryAt = new Date(clock.getTime() + 60_000);
+      const given: string[] = [];
+      const batch = new TimerScheduler(db.pool, {
+        now,
+        perTransaction: 3,
+        prepare: async (_timers, tx) => {
+          await tx.query('INSERT INTO fired (timer_id, at) VALUES ($1, $2)', ['batch-bounced-1', clock]);
+          return {
+            fired: new Set(['batch-bounced-1']),
+            failed: new Map<string, unknown>([
+              ['batch-bounced-2', new Error('receiver answered 503')],
+              ['batch-bounced-3', new Error('no retry for this one')],
+            ]),
+          };
+        },
+        retry: (timer) => (timer.id === 'batch-bounced-2' ? { dueAt: retryAt, payload: { attempts: 1 } } : undefined),
+        fire: async (timer, tx) => {
+          given.push(timer.id);
+          await tx.query('INSERT INTO fired (timer_id, at) VALUES ($1, $2)', [timer.id, clock]);
+        },
+      });
+      expect(await batch.fireDue()).toBe(2);
+      expect(given).toEqual(['batch-bounced-3']);
+      expect(await firedOf('batch-bounced')).toEqual(['batch-bounced-1', 'batch-bounced-3']);
+      expect(await stateOf('batch-bounced-2')).toEqual({ due_at: retryAt, payload: { attempts: 1 }, fired_at: null });
     });
 
     it('schedules and cancels many timers in one statement each', async () => {

@@ -112,6 +112,17 @@ export function traceMetadata(): Record<string, string> {
   return carrier;
 }
 
+/** What a `prepare` that fires timers itself did (see {@link TimerSchedulerOptions.prepare}). */
+export interface PreparedTimers {
+  /** The timers it fired: its writes are their effects. */
+  readonly fired: ReadonlySet<string>;
+  /**
+   * Timers whose effect failed in it with nothing of theirs written (a receiver that did not answer): each is moved
+   * by `retry` as if `fire` had failed with the error, or, without a retry for it, given to `fire`.
+   */
+  readonly failed?: ReadonlyMap<string, unknown>;
+}
+
 /** Where a timer whose firing failed goes instead: a later due date and the payload to keep (an attempt count). */
 export interface TimerRetry<Payload = unknown> {
   readonly dueAt: Date;
@@ -139,15 +150,11 @@ export interface TimerSchedulerOptions {
    * `batch` for `fire`. It runs in a savepoint; when it throws, its writes are undone, the error is told (`onError`)
    * and the timers fire without it — so `fire` must not depend on it, only use what it left.
    *
-   * It may fire timers itself, set-based (decide all of them, append their events in one statement): it returns the
-   * ids of those, whose effects its writes are. They are marked fired with the others (committed together, or, when
-   * `prepare` throws, rolled back with its savepoint and then given to `fire` like the rest) and not given to `fire`.
+   * It may fire timers itself, set-based (decide all of them, append their events in one statement), and say so
+   * ({@link PreparedTimers}): those are marked fired with the others (committed together, or, when `prepare` throws,
+   * rolled back with its savepoint and then given to `fire` like the rest) and not given to `fire`.
    */
-  readonly prepare?: (
-    timers: readonly Timer[],
-    tx: PoolClient,
-    batch: TimerBatch,
-  ) => Promise<void | ReadonlySet<string>>;
+  readonly prepare?: (timers: readonly Timer[], tx: PoolClient, batch: TimerBatch) => Promise<void | PreparedTimers>;
   /**
    * The order a transaction fires the timers it claimed in (default: due order). Timers whose effects lock rows of
    * several aggregates (each its own) are best fired in the order of those aggregates: transactions that take such
@@ -366,13 +373,8 @@ export class TimerScheduler {
       const claimed = rows.map(timerOf);
       if (this.options.order) claimed.sort(this.options.order);
       const prepared = claimed.length > 0 ? await this.prepare(client, claimed, shared) : { savepoint: false };
-      // The timers `prepare` fired itself are fired as of now; the others go through `fire`, one by one.
-      const firedByPrepare = prepared.fired;
-      if (firedByPrepare && firedByPrepare.size > 0) {
-        const at = (this.options.now ?? (() => new Date()))();
-        for (const timer of claimed) if (firedByPrepare.has(timer.id)) ledger.fired.push({ id: timer.id, at });
-      }
-      const timers = firedByPrepare ? claimed.filter((t) => !firedByPrepare.has(t.id)) : claimed;
+      const handled = prepared.outcome ? await this.settlePrepared(client, claimed, prepared.outcome, ledger) : null;
+      const timers = handled ? claimed.filter((t) => !handled.has(t.id)) : claimed;
       const started = performance.now();
       for (const [i, timer] of timers.entries()) {
         // Over budget: the timers not fired yet are released at the commit, for the next claim.
@@ -411,6 +413,34 @@ export class TimerScheduler {
   }
 
   /**
+   * What `prepare` did with the timers: those it fired are fired as of now; those that failed in it are moved by
+   * `retry` (or, without one, left to `fire`). Returns the ids settled so; the others go through `fire`, one by one.
+   */
+  private async settlePrepared(
+    client: PoolClient,
+    claimed: readonly Timer[],
+    outcome: PreparedTimers,
+    ledger: BatchLedger,
+  ): Promise<ReadonlySet<string>> {
+    const settled = new Set<string>();
+    const at = (this.options.now ?? (() => new Date()))();
+    for (const timer of claimed) {
+      if (outcome.fired.has(timer.id)) {
+        ledger.fired.push({ id: timer.id, at });
+        settled.add(timer.id);
+      } else if (outcome.failed?.has(timer.id)) {
+        const error = outcome.failed.get(timer.id);
+        const retry = await this.moveLater(client, timer, error);
+        if (retry) {
+          ledger.moved.push({ timer, error, retry });
+          settled.add(timer.id);
+        }
+      }
+    }
+    return settled;
+  }
+
+  /**
    * Runs `prepare` (when given) in the savepoint the first timer then fires in (`RELEASE`/`SAVEPOINT` as for the next
    * timers); a failure is rolled back to it and told, and the timers fire without it. Returns whether the savepoint
    * was taken, and the timers `prepare` fired (none when it failed).
@@ -419,13 +449,13 @@ export class TimerScheduler {
     client: PoolClient,
     timers: readonly Timer[],
     shared: TimerBatch,
-  ): Promise<{ readonly savepoint: boolean; readonly fired?: ReadonlySet<string> }> {
+  ): Promise<{ readonly savepoint: boolean; readonly outcome?: PreparedTimers }> {
     const prepare = this.options.prepare;
     if (!prepare) return { savepoint: false };
     await client.query('SAVEPOINT timer_fire');
     try {
-      const fired = await prepare(timers, client, shared);
-      return { savepoint: true, ...(fired ? { fired } : {}) };
+      const outcome = await prepare(timers, client, shared);
+      return { savepoint: true, ...(outcome ? { outcome } : {}) };
     } catch (error) {
       await client.query('ROLLBACK TO SAVEPOINT timer_fire');
       this.options.onError?.(error);
@@ -476,6 +506,11 @@ export class TimerScheduler {
    */
   private async moveFailed(client: PoolClient, timer: Timer, error: unknown): Promise<TimerRetry | undefined> {
     await client.query('ROLLBACK TO SAVEPOINT timer_fire');
+    return this.moveLater(client, timer, error);
+  }
+
+  /** Moves a claimed timer to `retry`'s due date (in the claiming transaction); `undefined` when no retry is asked. */
+  private async moveLater(client: PoolClient, timer: Timer, error: unknown): Promise<TimerRetry | undefined> {
     const retry = this.options.retry?.(timer, error);
     if (!retry) return undefined;
     await client.query('UPDATE es_timers SET due_at = $2, payload = $3 WHERE timer_id = $1', [

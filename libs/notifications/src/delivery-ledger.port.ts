@@ -35,6 +35,10 @@ export interface DeliveryLedger<Subject> {
   isRecorded(tx: PoolClient, key: string): Promise<boolean>;
   /** Records the notification once; recording it again changes nothing. */
   record(tx: PoolClient, delivery: DeliveryRecord<Subject>): Promise<void>;
+  /** Which of `keys` are recorded already, in one query. */
+  recordedAmong(tx: PoolClient, keys: readonly string[]): Promise<ReadonlySet<string>>;
+  /** {@link record} for several deliveries in one statement. */
+  recordAll(tx: PoolClient, deliveries: ReadonlyArray<DeliveryRecord<Subject>>): Promise<void>;
 }
 
 /** DI token of a service's {@link DeliveryLedger} (for one ledger per service; name your own for more). */

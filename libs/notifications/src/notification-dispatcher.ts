@@ -171,16 +171,68 @@ export class NotificationDispatcher<Subject> {
     }
   }
 
-  private async record<Body>(
+  /**
+   * {@link deliverOnce} for several notifications at once (the delivery timers of one claim): which are recorded
+   * already is read in one query, the receivers are called side by side, and what ended is recorded in one statement.
+   * Answers in the order asked: a result, or the {@link NotificationDeliveryFailed} of a notification whose receiver
+   * failed (nothing recorded for it: its timer is retried). A key asked twice is delivered once (then
+   * `already-recorded`).
+   */
+  async deliverMany<Body>(
     tx: PoolClient,
+    requests: ReadonlyArray<NotificationRequest<Subject, Body>>,
+  ): Promise<Array<DispatchResult<Subject> | NotificationDeliveryFailed>> {
+    const recorded = await this.ledger.recordedAmong(
+      tx,
+      requests.map((r) => r.key),
+    );
+    const taken = new Set<string>();
+    const records: Array<DeliveryRecord<Subject>> = [];
+    const results = await Promise.all(
+      requests.map(async (request): Promise<DispatchResult<Subject> | NotificationDeliveryFailed> => {
+        if (recorded.has(request.key) || taken.has(request.key)) return { outcome: 'already-recorded' };
+        taken.add(request.key);
+        if (request.target === null) {
+          const record = this.recordOf(request, 'no-target', 'none', null);
+          records.push(record);
+          return { outcome: 'no-target', record };
+        }
+        const answer = await this.notifier.deliver({
+          idempotencyKey: request.key,
+          target: request.target,
+          body: request.body,
+        });
+        switch (answer.outcome) {
+          case 'delivered': {
+            const record = this.recordOf(request, 'delivered', request.target, answer.statusCode);
+            records.push(record);
+            return { outcome: 'delivered', record };
+          }
+          case 'refused': {
+            const record = this.recordOf(request, 'refused', answer.target, null, answer.reason);
+            records.push(record);
+            return { outcome: 'refused', record, refusal: answer.refusal };
+          }
+          case 'failed':
+            return new NotificationDeliveryFailed(request.kind, request.key, answer.reason, answer.statusCode);
+          default:
+            return assertNever(answer);
+        }
+      }),
+    );
+    await this.ledger.recordAll(tx, records);
+    return results;
+  }
+
+  private recordOf<Body>(
     request: NotificationRequest<Subject, Body>,
     outcome: DeliveryRecord<Subject>['outcome'],
     target: string,
     statusCode: number | null,
     refused: string | null = null,
-  ): Promise<DeliveryRecord<Subject>> {
+  ): DeliveryRecord<Subject> {
     const { key, tenant, kind, subject, attempt } = request;
-    const record: DeliveryRecord<Subject> = {
+    return {
       key,
       tenant,
       kind,
@@ -192,6 +244,17 @@ export class NotificationDispatcher<Subject> {
       recordedAt: this.now(),
       refused,
     };
+  }
+
+  private async record<Body>(
+    tx: PoolClient,
+    request: NotificationRequest<Subject, Body>,
+    outcome: DeliveryRecord<Subject>['outcome'],
+    target: string,
+    statusCode: number | null,
+    refused: string | null = null,
+  ): Promise<DeliveryRecord<Subject>> {
+    const record = this.recordOf(request, outcome, target, statusCode, refused);
     await this.ledger.record(tx, record);
     return record;
   }

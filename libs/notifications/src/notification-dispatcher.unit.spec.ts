@@ -21,6 +21,16 @@ class LedgerInMemory implements DeliveryLedger<Subject> {
   async record(_tx: PoolClient, delivery: DeliveryRecord<Subject>): Promise<void> {
     if (!this.records.has(delivery.key)) this.records.set(delivery.key, delivery);
   }
+  /** Statements the ledger was given (one per call, however many keys or records). */
+  statements = 0;
+  async recordedAmong(_tx: PoolClient, keys: readonly string[]): Promise<ReadonlySet<string>> {
+    this.statements += 1;
+    return new Set(keys.filter((k) => this.records.has(k)));
+  }
+  async recordAll(_tx: PoolClient, deliveries: ReadonlyArray<DeliveryRecord<Subject>>): Promise<void> {
+    this.statements += 1;
+    for (const d of deliveries) if (!this.records.has(d.key)) this.records.set(d.key, d);
+  }
 }
 
 /** A notifier answering what it is told to, recording what it was asked. */
@@ -201,5 +211,48 @@ describe('logDispatch: how a delivery ended, logged alike in every service', () 
       { ...report, target: null, noTarget: 'no supervisor webhook: the breach is only in the events' },
     );
     expect(lines).toEqual([['warn', { key: 'evt-1' }, 'no supervisor webhook: the breach is only in the events']]);
+  });
+});
+
+describe('NotificationDispatcher.deliverMany', () => {
+  it('reads what is recorded in one call, calls the receivers side by side, records what ended in one call', async () => {
+    const ledger = new LedgerInMemory();
+    await ledger.record(tx, {
+      key: 'evt-done',
+      tenant: 'shop-1',
+      kind: 'sla-escalation',
+      subject: { caseId: 'case-0', rung: 'agent' },
+      outcome: 'delivered',
+      target: request.target,
+      statusCode: 200,
+      attempts: 1,
+      recordedAt: now,
+      refused: null,
+    });
+    const notifier = new ScriptedNotifier([
+      { outcome: 'delivered', statusCode: 202 },
+      { outcome: 'failed', reason: 'status 503', statusCode: 503 },
+    ]);
+    const dispatcher = new NotificationDispatcher(notifier, ledger, () => now);
+    const results = await dispatcher.deliverMany(tx, [
+      { ...request, key: 'evt-done' },
+      { ...request, key: 'evt-1' },
+      { ...request, key: 'evt-2' },
+      { ...request, key: 'evt-3', target: null },
+      { ...request, key: 'evt-1' },
+    ]);
+    expect(results.map((r) => (r instanceof NotificationDeliveryFailed ? `failed ${r.key}` : r.outcome))).toEqual([
+      'already-recorded',
+      'delivered',
+      'failed evt-2',
+      'no-target',
+      'already-recorded',
+    ]);
+    // Two receiver calls (the recorded one, the one without target and the repeated key call nobody).
+    expect(notifier.calls.map((c) => c.idempotencyKey)).toEqual(['evt-1', 'evt-2']);
+    expect([...ledger.records.keys()].sort()).toEqual(['evt-1', 'evt-3', 'evt-done']);
+    expect(ledger.records.get('evt-3')).toMatchObject({ outcome: 'no-target', target: 'none', statusCode: null });
+    // One read and one write, whatever the number of notifications (the record of evt-done was the setup's own).
+    expect(ledger.statements).toBe(2);
   });
 });

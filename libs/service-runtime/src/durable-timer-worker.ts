@@ -4,6 +4,7 @@ import {
   TimerBackoff,
   TimerScheduler,
   type BackoffPolicy,
+  type PreparedTimers,
   type ServiceDatabase,
   type Timer,
   type TimerBatch,
@@ -82,16 +83,16 @@ export abstract class DurableTimerWorker implements BackgroundWorker {
       ...(this.prepare
         ? {
             prepare: async (timers: readonly Timer[], tx: PoolClient, batch: TimerBatch) => {
-              const fired = await this.prepare!(timers, tx, batch);
-              if (fired && fired.size > 0) {
+              const outcome = await this.prepare!(timers, tx, batch);
+              if (outcome && outcome.fired.size > 0) {
                 const now = this.clock().getTime();
                 for (const timer of timers) {
-                  if (!fired.has(timer.id)) continue;
+                  if (!outcome.fired.has(timer.id)) continue;
                   const lateMs = Math.max(0, now - timer.dueAt.getTime());
                   platformMetrics.timerLateness.observe({ worker: this.name, kind: timer.kind }, lateMs / 1000);
                 }
               }
-              return fired;
+              return outcome;
             },
           }
         : {}),
@@ -132,9 +133,10 @@ export abstract class DurableTimerWorker implements BackgroundWorker {
    * Optional: called once per claiming transaction with all the timers it claimed, before any fires (see
    * `TimerSchedulerOptions.prepare`): work they share or can do side by side, left in `batch` for {@link fire}, which
    * must cope without it (a failed `prepare` is logged and the timers fire anyway). It may fire timers itself,
-   * set-based, and return their ids: they are not given to {@link fire}, and their lateness is observed here.
+   * set-based, and say which (`PreparedTimers`): they are not given to {@link fire}, their lateness is observed here,
+   * and those that failed in it are retried with backoff.
    */
-  protected prepare?(timers: readonly Timer[], tx: PoolClient, batch: TimerBatch): Promise<void | ReadonlySet<string>>;
+  protected prepare?(timers: readonly Timer[], tx: PoolClient, batch: TimerBatch): Promise<void | PreparedTimers>;
 
   private async run(): Promise<void> {
     const pacer = new CommitPacer({ idleMs: this.pollMs, channel: 'timers' });

@@ -212,4 +212,38 @@ describe('notifications delivered once through durable timers (real Postgres)', 
     }
     expect(await deliveries('evt-4')).toMatchObject([{ status_code: 200, attempts: 1 }]);
   });
+
+  it('records many deliveries in one statement and tells which keys are recorded in one query', async () => {
+    const ledger = new PostgresDeliveryLedger();
+    const client = await db.pool.connect();
+    const record = (key: string, statusCode: number | null) => ({
+      key,
+      tenant: 'shop-1',
+      kind: 'sla-escalation',
+      subject: { caseId: `case-${key}`, rung: 'agent' },
+      outcome: statusCode === null ? ('no-target' as const) : ('delivered' as const),
+      target: statusCode === null ? 'none' : 'https://hooks.example.com/x',
+      statusCode,
+      attempts: 1,
+      recordedAt: clock,
+      refused: null,
+    });
+    try {
+      await ledger.recordAll(client, [record('evt-5', 202), record('evt-6', null)]);
+      // Again, with one new key: the recorded ones stay as they were.
+      await ledger.recordAll(client, [record('evt-5', 500), record('evt-7', 200)]);
+      expect([...(await ledger.recordedAmong(client, ['evt-5', 'evt-6', 'evt-7', 'evt-8', 'evt-5']))].sort()).toEqual([
+        'evt-5',
+        'evt-6',
+        'evt-7',
+      ]);
+      expect(await ledger.recordedAmong(client, [])).toEqual(new Set());
+    } finally {
+      client.release();
+    }
+    expect(await deliveries('evt-5')).toMatchObject([{ status_code: 202, outcome: 'delivered' }]);
+    expect(await deliveries('evt-6')).toMatchObject([
+      { outcome: 'no-target', target: 'none', subject: { caseId: 'case-evt-6', rung: 'agent' } },
+    ]);
+  });
 });

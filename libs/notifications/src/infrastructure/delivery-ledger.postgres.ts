@@ -15,12 +15,39 @@ export class PostgresDeliveryLedger implements DeliveryLedger<JsonSubject> {
   }
 
   async record(tx: PoolClient, delivery: DeliveryRecord<JsonSubject>): Promise<void> {
-    const { key, tenant, kind, subject, outcome, target, statusCode, attempts, recordedAt, refused } = delivery;
+    await this.recordAll(tx, [delivery]);
+  }
+
+  async recordedAmong(tx: PoolClient, keys: readonly string[]): Promise<ReadonlySet<string>> {
+    if (keys.length === 0) return new Set();
+    const { rows } = await tx.query<{ key: string }>(
+      'SELECT idempotency_key AS key FROM notification_deliveries WHERE idempotency_key = ANY($1::text[])',
+      [[...new Set(keys)]],
+    );
+    return new Set(rows.map((r) => r.key));
+  }
+
+  async recordAll(tx: PoolClient, deliveries: ReadonlyArray<DeliveryRecord<JsonSubject>>): Promise<void> {
+    if (deliveries.length === 0) return;
+    const column = <T>(pick: (d: DeliveryRecord<JsonSubject>) => T) => deliveries.map(pick);
     await tx.query(
       `INSERT INTO notification_deliveries
          (idempotency_key, tenant, kind, subject, outcome, target, status_code, attempts, recorded_at, refused)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (idempotency_key) DO NOTHING`,
-      [key, tenant, kind, JSON.stringify(subject), outcome, target, statusCode, attempts, recordedAt, refused],
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::text[], $7::int[],
+                            $8::int[], $9::timestamptz[], $10::text[])
+       ON CONFLICT (idempotency_key) DO NOTHING`,
+      [
+        column((d) => d.key),
+        column((d) => d.tenant),
+        column((d) => d.kind),
+        column((d) => JSON.stringify(d.subject)),
+        column((d) => d.outcome),
+        column((d) => d.target),
+        column((d) => d.statusCode),
+        column((d) => d.attempts),
+        column((d) => d.recordedAt),
+        column((d) => d.refused),
+      ],
     );
   }
 }

@@ -6,9 +6,12 @@ import {
   DELIVERY_LEDGER,
   deliveryAttempt,
   NOTIFIER,
+  NotificationDeliveryFailed,
   NotificationDispatcher,
   webhookOrigin,
   type DeliveryLedger,
+  type DispatchResult,
+  type NotificationRequest,
   type Notifier,
 } from '@aftersales/notifications';
 import type { Logger } from '@aftersales/observability';
@@ -65,34 +68,62 @@ export class SlaNotifications {
 
   /** `sla`: the tenant's SLA policy when the caller read it in `tx` already (the timers, once per transaction). */
   async deliver(timer: Timer, tx: PoolClient, logger: Logger, sla?: SlaPolicy): Promise<void> {
+    const request = this.requestOf(timer, sla ?? (await this.policies.forTenant(timer.tenant, tx)));
+    this.told(logger, request, await this.dispatcher.deliverOnce(tx, request));
+  }
+
+  /**
+   * The notices of several timers at once (one claim), with each tenant's SLA policy as the caller read it: what is
+   * recorded already read in one query, the webhooks called side by side, the deliveries recorded in one statement.
+   * Answers, per timer id, `delivered` (recorded: delivered, without a webhook, refused for good, or recorded before)
+   * or the error of a webhook that failed (nothing recorded: the timer is retried with backoff).
+   */
+  async deliverMany(
+    timers: readonly Timer[],
+    tx: PoolClient,
+    logger: Logger,
+    slaOf: (timer: Timer) => SlaPolicy,
+  ): Promise<Map<string, 'delivered' | NotificationDeliveryFailed>> {
+    const requests = timers.map((timer) => this.requestOf(timer, slaOf(timer)));
+    const results = await this.dispatcher.deliverMany(tx, requests);
+    const outcomes = new Map<string, 'delivered' | NotificationDeliveryFailed>();
+    for (const [i, result] of results.entries()) {
+      const timer = timers[i] as Timer;
+      if (result instanceof NotificationDeliveryFailed) {
+        outcomes.set(timer.id, result);
+        continue;
+      }
+      this.told(logger, requests[i] as NotificationRequest<SlaNoticeSubject, SlaNotice>, result);
+      outcomes.set(timer.id, 'delivered');
+    }
+    return outcomes;
+  }
+
+  private requestOf(timer: Timer, policy: SlaPolicy): NotificationRequest<SlaNoticeSubject, SlaNotice> {
     const notice = timer.payload as SlaNotificationPayload;
-    const policy = sla ?? (await this.policies.forTenant(timer.tenant, tx));
     const url = policy.escalation.webhookUrl ?? this.config.notifier.webhookUrl;
     const { key, caseId, clockId, instance, rung, reason, dueAt, queue, team, agentId } = notice;
-    const body: SlaNotice = {
-      key,
-      tenant: timer.tenant,
-      caseId,
-      clockId,
-      instance,
-      rung,
-      reason,
-      dueAt,
-      queue,
-      team,
-      agentId,
-    };
-    const result = await this.dispatcher.deliverOnce(tx, {
+    return {
       key,
       tenant: timer.tenant,
       kind: 'sla-notification',
       subject: { caseId, clockId, instance, rung, reason },
       target: url,
-      body,
+      body: { key, tenant: timer.tenant, caseId, clockId, instance, rung, reason, dueAt, queue, team, agentId },
       attempt: deliveryAttempt(timer),
-    });
+    };
+  }
+
+  /** Logs how a notice's delivery ended. */
+  private told(
+    logger: Logger,
+    request: NotificationRequest<SlaNoticeSubject, SlaNotice>,
+    result: DispatchResult<SlaNoticeSubject>,
+  ): void {
+    const url = request.target;
+    const { key, caseId, clockId, rung, reason } = request.body;
     const receiver = url === null ? 'none' : webhookOrigin(url, 'escalation');
-    const about = { tenant: timer.tenant, key, caseId, clockId, rung, reason };
+    const about = { tenant: request.tenant, key, caseId, clockId, rung, reason };
     switch (result.outcome) {
       case 'already-recorded':
         return;

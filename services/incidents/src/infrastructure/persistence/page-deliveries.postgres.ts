@@ -16,13 +16,39 @@ export class PostgresPageDeliveryLedger implements PageDeliveryLedger {
   }
 
   async record(tx: PoolClient, delivery: DeliveryRecord<PageSubject>): Promise<void> {
-    const { key, tenant, subject, target, statusCode, attempts, recordedAt, refused } = delivery;
-    const { incidentId, level, trigger } = subject;
+    await this.recordAll(tx, [delivery]);
+  }
+
+  async recordedAmong(tx: PoolClient, pageIds: readonly string[]): Promise<ReadonlySet<string>> {
+    if (pageIds.length === 0) return new Set();
+    const { rows } = await tx.query<{ page_id: string }>(
+      'SELECT page_id::text AS page_id FROM pager_deliveries WHERE page_id = ANY($1::uuid[])',
+      [[...new Set(pageIds)]],
+    );
+    return new Set(rows.map((r) => r.page_id));
+  }
+
+  async recordAll(tx: PoolClient, deliveries: ReadonlyArray<DeliveryRecord<PageSubject>>): Promise<void> {
+    if (deliveries.length === 0) return;
+    const column = <T>(pick: (d: DeliveryRecord<PageSubject>) => T) => deliveries.map(pick);
     await tx.query(
       `INSERT INTO pager_deliveries
          (page_id, tenant, incident_id, level, trigger, target, status_code, attempts, delivered_at, refused)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (page_id) DO NOTHING`,
-      [key, tenant, incidentId, level, trigger, target, statusCode, attempts, recordedAt, refused],
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::int[],
+                            $8::int[], $9::timestamptz[], $10::text[])
+       ON CONFLICT (page_id) DO NOTHING`,
+      [
+        column((d) => d.key),
+        column((d) => d.tenant),
+        column((d) => d.subject.incidentId),
+        column((d) => d.subject.level),
+        column((d) => d.subject.trigger),
+        column((d) => d.target),
+        column((d) => d.statusCode),
+        column((d) => d.attempts),
+        column((d) => d.recordedAt),
+        column((d) => d.refused),
+      ],
     );
   }
 }
