@@ -231,13 +231,20 @@ describe('SLA clocks of cases on real Postgres and Kafka', () => {
       now = sh('2026-11-27T10:00');
       const cases: string[] = [];
       for (let i = 0; i < 6; i++) cases.push((await open()).caseId);
-      // Every case's warning (10:00:12) and breach (10:00:15) are due at once: claims of several cases' timers.
+      // Every case's warning (10:00:12) and breach (10:00:15) are due at once: claims of several cases' timers. The
+      // webhook fails one notice of a claim: that one alone is retried, with backoff (1 s), under the same key.
+      hooks.failNext(1, '/operator', 503);
       now = sh('2026-11-27T10:00:16');
+      const calls = () => hooks.on('/operator').filter((n) => cases.includes(n.body.caseId));
       const notices = () => hooks.deliveredOn('/operator').filter((n) => cases.includes(n.body.caseId));
-      await eventually(
-        () => (notices().length === 12 ? true : undefined),
-        'a warning and a supervisor notice per case',
-      );
+      await eventually(() => (notices().length === 11 ? true : undefined), 'every notice but the failed one');
+      now = sh('2026-11-27T10:00:18');
+      await eventually(() => (notices().length === 12 ? true : undefined), 'the failed notice, retried');
+      const failed = calls().filter((c) => c.status === 503);
+      expect(failed).toHaveLength(1);
+      const again = calls().filter((c) => c.idempotencyKey === failed[0]?.idempotencyKey);
+      expect(again.map((c) => c.status)).toEqual([503, 202]);
+      expect(calls()).toHaveLength(13);
       for (const caseId of cases) {
         const recorded = (await events(caseId)).filter((e) => e.type !== 'CaseOpened' && e.type !== 'SlaClockStarted');
         expect(recorded.map((e) => [e.type, e.data.clockId ?? e.data.rung])).toEqual([
