@@ -82,6 +82,9 @@ export abstract class DurableTimerWorker implements BackgroundWorker {
       ...(this.prepare
         ? { prepare: (timers: readonly Timer[], tx: PoolClient, batch: TimerBatch) => this.prepare!(timers, tx, batch) }
         : {}),
+      ...(this.finish
+        ? { finish: (tx: PoolClient, batch: TimerBatch) => this.finish!(tx, batch) }
+        : {}),
       fire: async (timer, tx, batch) => {
         const lateMs = this.clock().getTime() - timer.dueAt.getTime();
         await this.fire(timer, tx, batch);
@@ -121,6 +124,13 @@ export abstract class DurableTimerWorker implements BackgroundWorker {
    * must cope without it (a failed `prepare` is logged and the timers fire anyway).
    */
   protected prepare?(timers: readonly Timer[], tx: PoolClient, batch: TimerBatch): Promise<void>;
+
+  /**
+   * Optional: called once per claiming transaction after its timers fired, before it commits (see
+   * `TimerSchedulerOptions.finish`): writes what the fired timers gathered in `batch`. A throw rolls back the whole
+   * transaction (every timer it claimed stays due).
+   */
+  protected finish?(tx: PoolClient, batch: TimerBatch): Promise<void>;
 
   private async run(): Promise<void> {
     const pacer = new CommitPacer({ idleMs: this.pollMs, channel: 'timers' });
