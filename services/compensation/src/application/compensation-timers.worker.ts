@@ -40,8 +40,9 @@ interface TimersWrites {
  * the provider side by side ({@link Payouts.sendAll}) before each timer decides its outcome in its own savepoint.
  * What the timers decided is written once for all of them just before the commit ({@link finish}): their events in one
  * append, their bookings (the reconciliation timers, ledger, budgets, orders list) one statement per kind. A timer
- * whose effect fails (the provider still pending, the database away) is rolled back alone — its deferred events and
- * bookings dropped with it — and retried with exponential backoff; the others of its transaction commit.
+ * whose effect fails (the provider still pending) drops what it decided — it wrote nothing, so it needs no savepoint —
+ * and is retried with exponential backoff; the others of its transaction commit. A failed statement (the database
+ * away) fails the whole transaction: every timer it claimed stays due.
  */
 export class CompensationTimers extends DurableTimerWorker {
   constructor(
@@ -58,6 +59,8 @@ export class CompensationTimers extends DurableTimerWorker {
       connections: 'own',
       loops: config.timerLoops,
       perTransaction: config.timersPerTransaction,
+      // A timer decides and gathers; `finish` writes (events, bookings): no savepoint per timer.
+      firesOnlyRead: true,
       // A timer transaction and a reports transaction lock the streams they share in one order: never a deadlock.
       order: byOrder,
       pollMs: config.timerPollMs,
@@ -88,7 +91,7 @@ export class CompensationTimers extends DurableTimerWorker {
     try {
       await this.fireWith(timer, payload, tx, writes.session, batch, mine);
     } catch (error) {
-      // Undone to the timer's savepoint: so are the events it deferred and the transaction's view of its order.
+      // What it decided is dropped: the events it deferred, and the transaction's view of its order.
       writes.session.rollbackTo(before);
       writes.session.forget(compensationStream(payload.compensationId));
       throw error;

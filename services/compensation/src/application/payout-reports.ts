@@ -25,8 +25,8 @@ interface ReportBatch {
 /**
  * The provider's reports (confirmations, failures) recorded many per transaction (group commit): each webhook call
  * waits for the transaction that recorded its report. One transaction reads the orders of all its reports in one
- * query, decides each report in its own savepoint (a report that fails is undone alone and answered with its error,
- * so the provider sends it again), and writes what they decided together just before its commit: their events in one
+ * query, decides each report (one that fails drops what it decided and is answered with its error, so the provider
+ * sends it again; it wrote nothing, so it needs no savepoint), and writes what they decided together just before its commit: their events in one
  * append (`es_append_many`), then what they move (the ledger, the budget slices spent, the orders list, the
  * reconciliation timers cancelled: one statement each). A transaction that fails
  * as a whole answers nobody yet: its reports are recorded again, each alone when it was not a lost race.
@@ -59,6 +59,8 @@ export class PayoutReports {
         return batch;
       },
       run: (item, tx, batch) => this.record(item, tx, batch),
+      // A report decides and gathers; `finish` writes (events, bookings): no savepoint per report.
+      itemsOnlyRead: true,
       finish: (tx, batch) => this.compensations.writeBatch(tx, batch.session, batch.bookings),
     });
   }
@@ -77,7 +79,7 @@ export class PayoutReports {
       if (!state || state.terms.tenant !== tenant || state.payout?.payoutKey !== payoutKey) return;
       await this.payouts.report(origin, state, report, tx, batch.session, mine);
     } catch (error) {
-      // Undone to its savepoint: so are the events it deferred and the session's view of the order.
+      // What it decided is dropped: the events it deferred, and the session's view of the order.
       batch.session.rollbackTo(before);
       batch.session.forget(compensationStream(compensationId));
       throw error;
