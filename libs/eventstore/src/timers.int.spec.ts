@@ -405,54 +405,6 @@ describe('durable timers', () => {
       expect((await stateOf('batch-finished-2')).fired_at).toBeNull();
     });
 
-    it('timers that only read fire without savepoints: a failed one is moved, a failed statement leaves them all due', async () => {
-      await db.pool.query('UPDATE es_timers SET cancelled_at = now() WHERE fired_at IS NULL');
-      await batchOf('batch-readonly', 4);
-      const retryAt = new Date(clock.getTime() + 60_000);
-      const statements: string[] = [];
-      let breakStatement = false;
-      const batch = new TimerScheduler(db.pool, {
-        now,
-        perTransaction: 10,
-        firesOnlyRead: true,
-        prepare: async (_timers, tx, shared) => {
-          if (!jest.isMockFunction(tx.query)) {
-            const query = tx.query.bind(tx) as (...args: unknown[]) => Promise<unknown>;
-            jest.spyOn(tx, 'query').mockImplementation(((text: string, ...rest: unknown[]) => {
-              statements.push(text);
-              return query(text, ...rest);
-            }) as never);
-          }
-          await shared.once('gathered', async () => [] as string[]);
-        },
-        fire: async (timer, tx, shared) => {
-          const gathered = await shared.once('gathered', async () => [] as string[]);
-          await tx.query('SELECT $1::text', [timer.id]);
-          if (timer.id === 'batch-readonly-2') throw new Error('provider pending');
-          if (breakStatement && timer.id === 'batch-readonly-3') await tx.query('SELECT 1/0');
-          gathered.push(timer.id);
-        },
-        finish: async (tx, shared) => {
-          for (const id of await shared.once('gathered', async () => [] as string[]))
-            await tx.query('INSERT INTO fired (timer_id, at) VALUES ($1, $2)', [id, clock]);
-        },
-        retry: () => ({ dueAt: retryAt, payload: { attempts: 1 } }),
-      });
-
-      breakStatement = true;
-      expect(await batch.fireDue()).toBe(0);
-      expect(await firedOf('batch-readonly')).toEqual([]);
-      // Nothing moved either: the move of timer 2 went with the transaction.
-      for (let i = 1; i <= 4; i++)
-        expect(await stateOf(`batch-readonly-${i}`)).toEqual({ due_at: clock, payload: { i }, fired_at: null });
-
-      breakStatement = false;
-      expect(await batch.fireDue()).toBe(3);
-      expect(await firedOf('batch-readonly')).toEqual(['batch-readonly-1', 'batch-readonly-3', 'batch-readonly-4']);
-      expect(await stateOf('batch-readonly-2')).toEqual({ due_at: retryAt, payload: { attempts: 1 }, fired_at: null });
-      expect(statements.filter((q) => q.includes('SAVEPOINT'))).toEqual([]);
-    });
-
     it('schedules and cancels many timers in one statement each', async () => {
       await db.pool.query('UPDATE es_timers SET cancelled_at = now() WHERE fired_at IS NULL');
       await scheduleTimers(db.pool, [

@@ -141,14 +141,6 @@ export interface TimerSchedulerOptions {
    */
   readonly prepare?: (timers: readonly Timer[], tx: PoolClient, batch: TimerBatch) => Promise<void>;
   /**
-   * True when `fire` (and `prepare`) write nothing — they read, and leave what they decided in the batch for `finish`
-   * to write, a timer's share dropped by `fire` itself when it fails: timers then fire without a savepoint each (one
-   * round trip less per timer). A failed timer has nothing to undo and is moved (`retry`) or stays due as usual; when
-   * its failure was a statement's (which aborts the transaction), the whole transaction fails and every timer it
-   * claimed stays due.
-   */
-  readonly firesOnlyRead?: boolean;
-  /**
    * Called once per claiming transaction after its timers fired, before their `fired_at` and the commit, when at
    * least one fired: writes the fired timers gathered in `batch` instead of each writing its own (their events in
    * one append, their bookings one statement per kind). A timer whose effects rolled back to its savepoint must have
@@ -389,15 +381,14 @@ export class TimerScheduler {
   private async prepare(client: PoolClient, timers: readonly Timer[], shared: TimerBatch): Promise<boolean> {
     const prepare = this.options.prepare;
     if (!prepare) return false;
-    const savepoint = !this.options.firesOnlyRead;
-    if (savepoint) await client.query('SAVEPOINT timer_fire');
+    await client.query('SAVEPOINT timer_fire');
     try {
       await prepare(timers, client, shared);
     } catch (error) {
-      await this.undo(client);
+      await client.query('ROLLBACK TO SAVEPOINT timer_fire');
       this.options.onError?.(error);
     }
-    return savepoint;
+    return true;
   }
 
   /**
@@ -413,9 +404,7 @@ export class TimerScheduler {
     ledger: BatchLedger,
   ): Promise<void> {
     ledger.current = timer;
-    // A failure that stays with its timer (moved, or left due while the others commit) needs its effects undone alone.
-    const recoverable = batched || this.options.retry !== undefined;
-    const savepoint = recoverable && !this.options.firesOnlyRead;
+    const savepoint = batched || this.options.retry !== undefined;
     // One round trip: the previous timer's savepoint is released as this one's is taken.
     if (savepoint)
       await client.query(first ? 'SAVEPOINT timer_fire' : 'RELEASE SAVEPOINT timer_fire; SAVEPOINT timer_fire');
@@ -425,7 +414,7 @@ export class TimerScheduler {
       ledger.fired.push({ id: timer.id, at });
       return;
     } catch (error) {
-      if (!recoverable) throw error;
+      if (!savepoint) throw error;
       const retry = await this.moveFailed(client, timer, error).catch((moveError: unknown) => {
         throw new AggregateError([error, moveError], `timer ${timer.id} failed and could not be moved later`);
       });
@@ -444,7 +433,7 @@ export class TimerScheduler {
    * @returns where the timer went, or `undefined` when no retry is asked (its effects are undone; it stays due).
    */
   private async moveFailed(client: PoolClient, timer: Timer, error: unknown): Promise<TimerRetry | undefined> {
-    await this.undo(client);
+    await client.query('ROLLBACK TO SAVEPOINT timer_fire');
     const retry = this.options.retry?.(timer, error);
     if (!retry) return undefined;
     await client.query('UPDATE es_timers SET due_at = $2, payload = $3 WHERE timer_id = $1', [
@@ -453,14 +442,6 @@ export class TimerScheduler {
       JSON.stringify(retry.payload),
     ]);
     return retry;
-  }
-
-  /**
-   * Undoes what failed: back to the savepoint, or, when the timers only read ({@link TimerSchedulerOptions.firesOnlyRead}),
-   * nothing to undo — but a statement that failed aborted the transaction, and then it fails as a whole (this query).
-   */
-  private async undo(client: PoolClient): Promise<void> {
-    await client.query(this.options.firesOnlyRead ? 'SELECT 1' : 'ROLLBACK TO SAVEPOINT timer_fire');
   }
 
   /** When the earliest pending timer falls due (an index-only scan of `es_timers_due`); `undefined` when none is. */

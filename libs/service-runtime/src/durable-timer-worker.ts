@@ -35,11 +35,6 @@ export interface DurableTimerWorkerOptions {
   readonly batchSize?: number;
   /** Timers claimed and fired by one transaction, each in its savepoint (default 1; see `TimerSchedulerOptions`). */
   readonly perTransaction?: number;
-  /**
-   * True when {@link DurableTimerWorker.fire} and `prepare` only read, leaving their writes to `finish`: no savepoint
-   * per timer (see `TimerSchedulerOptions.firesOnlyRead`).
-   */
-  readonly firesOnlyRead?: boolean;
   /** The order one transaction fires its timers in (default: due order; see `TimerSchedulerOptions.order`). */
   readonly order?: (a: Timer, b: Timer) => number;
   readonly clock: Clock;
@@ -83,14 +78,11 @@ export abstract class DurableTimerWorker implements BackgroundWorker {
       now: options.clock,
       batchSize: this.batchSize,
       perTransaction: options.perTransaction,
-      firesOnlyRead: options.firesOnlyRead,
       ...(options.order ? { order: options.order } : {}),
       ...(this.prepare
         ? { prepare: (timers: readonly Timer[], tx: PoolClient, batch: TimerBatch) => this.prepare!(timers, tx, batch) }
         : {}),
-      ...(this.finish
-        ? { finish: (tx: PoolClient, batch: TimerBatch) => this.finish!(tx, batch) }
-        : {}),
+      ...(this.finish ? { finish: (tx: PoolClient, batch: TimerBatch) => this.finish!(tx, batch) } : {}),
       fire: async (timer, tx, batch) => {
         const lateMs = this.clock().getTime() - timer.dueAt.getTime();
         await this.fire(timer, tx, batch);

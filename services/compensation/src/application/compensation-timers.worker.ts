@@ -22,8 +22,8 @@ const byOrder = (a: Timer, b: Timer) =>
   compareCompensationIds(orderOf(a), orderOf(b)) || compareCompensationIds(a.id, b.id);
 
 /**
- * What the timers of one transaction share: the orders they read and the events they decided (appended together by
- * {@link CompensationTimers.finish}), what they move, and the outcomes of the attempts sent together.
+ * What the timers of one transaction share: the orders they read, what they move (booked together by
+ * {@link CompensationTimers.finish}), and the outcomes of the attempts sent together.
  */
 const SESSION = 'compensation-orders';
 const SENT = 'payout-attempts-sent';
@@ -38,11 +38,11 @@ interface TimersWrites {
  * offers (the budget reserved is released), payout attempts and reconciliations. A transaction claims up to
  * `timersPerTransaction` due timers; their orders are read in one query and the payout attempts among them are sent to
  * the provider side by side ({@link Payouts.sendAll}) before each timer decides its outcome in its own savepoint.
- * What the timers decided is written once for all of them just before the commit ({@link finish}): their events in one
- * append, their bookings (the reconciliation timers, ledger, budgets, orders list) one statement per kind. A timer
- * whose effect fails (the provider still pending) drops what it decided — it wrote nothing, so it needs no savepoint —
- * and is retried with exponential backoff; the others of its transaction commit. A failed statement (the database
- * away) fails the whole transaction: every timer it claimed stays due.
+ * Each timer appends its events at once (locking its order's stream, so a confirmation racing it waits for it or is
+ * decided again); what they move (the reconciliation timers, ledger, budgets, orders list) is written once for all
+ * of them just before the commit ({@link finish}), one statement per kind. A timer whose effect fails (the provider
+ * still pending, the database away) is rolled back alone, its bookings dropped with it, and retried with exponential
+ * backoff; the others of its transaction commit.
  */
 export class CompensationTimers extends DurableTimerWorker {
   constructor(
@@ -59,8 +59,6 @@ export class CompensationTimers extends DurableTimerWorker {
       connections: 'own',
       loops: config.timerLoops,
       perTransaction: config.timersPerTransaction,
-      // A timer decides and gathers; `finish` writes (events, bookings): no savepoint per timer.
-      firesOnlyRead: true,
       // A timer transaction and a reports transaction lock the streams they share in one order: never a deadlock.
       order: byOrder,
       pollMs: config.timerPollMs,
@@ -86,29 +84,25 @@ export class CompensationTimers extends DurableTimerWorker {
   protected async fire(timer: Timer, tx: PoolClient, batch: TimerBatch): Promise<void> {
     const writes = await this.writesOf(batch);
     const payload = timer.payload as PayoutTimerPayload;
-    const before = writes.session.savepoint();
     const mine = new Bookings();
     try {
       await this.fireWith(timer, payload, tx, writes.session, batch, mine);
     } catch (error) {
-      // What it decided is dropped: the events it deferred, and the transaction's view of its order.
-      writes.session.rollbackTo(before);
+      // Undone to the timer's savepoint: the transaction's view of the order may hold what was undone.
       writes.session.forget(compensationStream(payload.compensationId));
       throw error;
     }
     writes.bookings.add(mine);
   }
 
-  /** The fired timers' events in one append and their bookings one statement per kind, before the commit. */
+  /** What the fired timers move, one statement per kind, before the commit. */
   protected override async finish(tx: PoolClient, batch: TimerBatch): Promise<void> {
-    const { session, bookings } = await this.writesOf(batch);
-    await this.compensations.writeBatch(tx, session, bookings);
+    const { bookings } = await this.writesOf(batch);
+    await this.compensations.book(tx, bookings);
   }
 
   private writesOf(batch: TimerBatch): Promise<TimersWrites> {
-    return batch.once(SESSION, () =>
-      Promise.resolve({ session: new StreamSession({ deferAppends: true }), bookings: new Bookings() }),
-    );
+    return batch.once(SESSION, () => Promise.resolve({ session: new StreamSession(), bookings: new Bookings() }));
   }
 
   private async fireWith(
