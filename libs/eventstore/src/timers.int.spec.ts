@@ -368,7 +368,7 @@ describe('durable timers', () => {
       const batch = new TimerScheduler(db.pool, {
         now,
         perTransaction: 3,
-        fire: async (timer, tx, shared) => {
+        fire: async (timer, _tx, shared) => {
           const gathered = await shared.once('gathered', async () => [] as string[]);
           // A timer that fails leaves nothing gathered (its effects roll back to its savepoint).
           if (timer.id === 'batch-finished-2') throw new Error('provider pending');
@@ -395,7 +395,10 @@ describe('durable timers', () => {
       finishes.length = 0;
       expect(await batch.fireDue()).toBe(4);
       // Once per transaction, with the timers of that transaction that fired.
-      expect(finishes).toEqual([['batch-finished-1', 'batch-finished-3'], ['batch-finished-4', 'batch-finished-5']]);
+      expect(finishes).toEqual([
+        ['batch-finished-1', 'batch-finished-3'],
+        ['batch-finished-4', 'batch-finished-5'],
+      ]);
       expect(await firedOf('batch-finished')).toEqual([
         'batch-finished-1',
         'batch-finished-3',
