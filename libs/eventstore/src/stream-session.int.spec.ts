@@ -282,6 +282,40 @@ describe('StreamSession and handleCommand (session, expectNewStream) on real Pos
       expect(await rows(fresh)).toEqual(freshRows);
     });
 
+    it('rollbackTo drops the events deferred since its savepoint and keeps those before, on every stream', async () => {
+      const kept = `counter-${randomUUID()}`;
+      const touched = `counter-${randomUUID()}`;
+      const undone = `counter-${randomUUID()}`;
+      await seed(touched, 100);
+      const tx = await begin();
+      const session = new StreamSession({ deferAppends: true });
+      // Item 1 commits.
+      await handleCommand(store, kept, counter, add(1), { tx, session, metadata });
+      await handleCommand(store, touched, counter, add(2), { tx, session, metadata });
+      // Item 2 fails after deciding on both an earlier stream and a new one: rolled back to its savepoint.
+      await tx.query('SAVEPOINT item');
+      const before = session.savepoint();
+      await handleCommand(store, touched, counter, add(3), { tx, session, metadata });
+      await handleCommand(store, undone, counter, add(4), { tx, session, metadata });
+      await tx.query('ROLLBACK TO SAVEPOINT item');
+      session.rollbackTo(before);
+      // Item 3 decides on the stream as item 1 left it (102), not on item 2's undone event (105).
+      const third = await handleCommand(store, touched, counter, add(5), { tx, session, metadata });
+      expect([third.state.total, third.nextVersion]).toEqual([107, 3]);
+      // A savepoint with nothing deferred since leaves everything.
+      session.rollbackTo(session.savepoint());
+
+      await session.flush(store, tx);
+      await end(tx, 'COMMIT');
+      expect((await rows(kept)).map((e) => e.n)).toEqual([1]);
+      expect((await rows(touched)).map((e) => [e.version, e.n, e.total])).toEqual([
+        [1, 100, 100],
+        [2, 2, 102],
+        [3, 5, 107],
+      ]);
+      expect(await rows(undone)).toEqual([]);
+    });
+
     it('a concurrent writer makes flush throw a ConcurrencyError, and nothing of the transaction is stored', async () => {
       const stream = `counter-${randomUUID()}`;
       await seed(stream, 1);

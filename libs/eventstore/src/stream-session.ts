@@ -17,6 +17,11 @@ export interface LoadedStream<State> {
   has(eventId: string): boolean;
 }
 
+/** What a {@link StreamSession} had collected when its caller took a savepoint ({@link StreamSession.savepoint}). */
+export interface StreamSessionSavepoint {
+  readonly pending: ReadonlyMap<string, { readonly expected: number; readonly count: number }>;
+}
+
 interface Entry {
   state: unknown;
   version: number;
@@ -68,6 +73,32 @@ export class StreamSession {
     const pending = this.pending.get(streamId);
     if (pending) pending.events.push(...events);
     else this.pending.set(streamId, { expected: fromVersion, events: [...events] });
+  }
+
+  /**
+   * What this session has collected and knows now, for {@link StreamSession.rollbackTo} when the caller's transaction
+   * rolls back to a savepoint taken at the same moment (one item of a batch failed): the events the item deferred are
+   * then dropped with its other writes, while those of the items before it stay for the flush.
+   */
+  savepoint(): StreamSessionSavepoint {
+    return {
+      pending: new Map([...this.pending].map(([id, p]) => [id, { expected: p.expected, count: p.events.length }])),
+    };
+  }
+
+  /**
+   * Back to `savepoint` (the transaction rolled back to its own savepoint): events deferred since are dropped, and the
+   * streams they touched are forgotten (read again when asked for), so the flush appends only what the transaction
+   * still holds.
+   */
+  rollbackTo(savepoint: StreamSessionSavepoint): void {
+    for (const [streamId, pending] of [...this.pending]) {
+      const kept = savepoint.pending.get(streamId);
+      if (kept && kept.expected === pending.expected && kept.count === pending.events.length) continue;
+      this.forget(streamId);
+      if (kept && kept.expected === pending.expected) pending.events.length = kept.count;
+      else this.pending.delete(streamId);
+    }
   }
 
   /**

@@ -432,6 +432,54 @@ describe('durable timers', () => {
       expect(await stateOf('batch-bounced-2')).toEqual({ due_at: retryAt, payload: { attempts: 1 }, fired_at: null });
     });
 
+    it('finish writes what the fired timers gathered once per transaction, before their commit; a failing finish leaves them all due', async () => {
+      await db.pool.query('UPDATE es_timers SET cancelled_at = now() WHERE fired_at IS NULL');
+      await batchOf('batch-finished', 5);
+      const finishes: string[][] = [];
+      let failFinish = false;
+      const batch = new TimerScheduler(db.pool, {
+        now,
+        perTransaction: 3,
+        fire: async (timer, _tx, shared) => {
+          const gathered = await shared.once('gathered', async () => [] as string[]);
+          // A timer that fails leaves nothing gathered (its effects roll back to its savepoint).
+          if (timer.id === 'batch-finished-2') throw new Error('provider pending');
+          gathered.push(timer.id);
+        },
+        finish: async (tx, shared) => {
+          const gathered = await shared.once('gathered', async () => [] as string[]);
+          finishes.push([...gathered]);
+          for (const id of gathered) await tx.query('INSERT INTO fired (timer_id, at) VALUES ($1, $2)', [id, clock]);
+          if (failFinish) throw new Error('append conflict');
+        },
+        retry: () => ({ dueAt: new Date(clock.getTime() + 60_000), payload: { attempts: 1 } }),
+      });
+
+      failFinish = true;
+      expect(await batch.fireDue()).toBe(0);
+      // The whole transaction rolled back: nothing written, every timer still due (none moved, none fired).
+      expect(finishes).toEqual([['batch-finished-1', 'batch-finished-3']]);
+      expect(await firedOf('batch-finished')).toEqual([]);
+      for (let i = 1; i <= 5; i++)
+        expect(await stateOf(`batch-finished-${i}`)).toEqual({ due_at: clock, payload: { i }, fired_at: null });
+
+      failFinish = false;
+      finishes.length = 0;
+      expect(await batch.fireDue()).toBe(4);
+      // Once per transaction, with the timers of that transaction that fired.
+      expect(finishes).toEqual([
+        ['batch-finished-1', 'batch-finished-3'],
+        ['batch-finished-4', 'batch-finished-5'],
+      ]);
+      expect(await firedOf('batch-finished')).toEqual([
+        'batch-finished-1',
+        'batch-finished-3',
+        'batch-finished-4',
+        'batch-finished-5',
+      ]);
+      expect((await stateOf('batch-finished-2')).fired_at).toBeNull();
+    });
+
     it('schedules and cancels many timers in one statement each', async () => {
       await db.pool.query('UPDATE es_timers SET cancelled_at = now() WHERE fired_at IS NULL');
       await scheduleTimers(db.pool, [

@@ -156,6 +156,13 @@ export interface TimerSchedulerOptions {
    */
   readonly prepare?: (timers: readonly Timer[], tx: PoolClient, batch: TimerBatch) => Promise<void | PreparedTimers>;
   /**
+   * Called once per claiming transaction after its timers fired, before their `fired_at` and the commit, when at
+   * least one fired: writes the fired timers gathered in `batch` instead of each writing its own (their events in
+   * one append, their bookings one statement per kind). A timer whose effects rolled back to its savepoint must have
+   * left nothing there. When it throws, the whole transaction rolls back: every timer it claimed stays due.
+   */
+  readonly finish?: (tx: PoolClient, batch: TimerBatch) => Promise<void>;
+  /**
    * The order a transaction fires the timers it claimed in (default: due order). Timers whose effects lock rows of
    * several aggregates (each its own) are best fired in the order of those aggregates: transactions that take such
    * locks in one order cannot deadlock each other.
@@ -384,6 +391,7 @@ export class TimerScheduler {
       }
       ledger.current = undefined;
       const { fired, moved, stayedDue } = ledger;
+      if (fired.length > 0 && this.options.finish) await this.options.finish(client, shared);
       if (fired.length > 0) {
         // Each timer's own firing instant (not the batch's), in one statement.
         await client.query(

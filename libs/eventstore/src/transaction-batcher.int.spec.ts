@@ -82,6 +82,57 @@ describe('TransactionBatcher (group commit)', () => {
     expect(rows[1]!.tx).toBe(rows[2]!.tx);
   });
 
+  it('items that only read run without savepoints: a failed one leaves its share out, a failed statement reruns each alone', async () => {
+    const first = gate();
+    const second = gate();
+    const statements: string[] = [];
+    const batcher = new TransactionBatcher<string, string, string[]>({
+      pool,
+      itemsOnlyRead: true,
+      prepare: async (_items, tx) => {
+        if (!jest.isMockFunction(tx.query)) {
+          const query = tx.query.bind(tx) as (...args: unknown[]) => Promise<unknown>;
+          jest.spyOn(tx, 'query').mockImplementation(((text: string, ...rest: unknown[]) => {
+            statements.push(text);
+            return query(text, ...rest);
+          }) as never);
+        }
+        return [];
+      },
+      run: async (id, tx, gathered) => {
+        if (id === 'a') await first.opened;
+        if (id === 'e') await second.opened;
+        await tx.query('SELECT $1::text', [id]);
+        if (id === 'c') throw new Error('c refused');
+        // A read that breaks aborts the transaction: no item of it can commit.
+        if (id === 'x') await tx.query('SELECT 1/0');
+        gathered.push(id);
+        return `${id} done`;
+      },
+      finish: async (tx, gathered) => {
+        for (const id of gathered) await insert(tx, id, 300 + id.charCodeAt(0));
+      },
+    });
+    const a = batcher.submit('a');
+    const [b, c, d] = ['b', 'c', 'd'].map((id) => batcher.submit(id));
+    first.open();
+    await a;
+    await expect(c).rejects.toThrow('c refused');
+    await expect(Promise.all([b, d])).resolves.toEqual(['b done', 'd done']);
+    expect((await stored()).map((r) => r.id)).toEqual(['a', 'b', 'd']);
+    expect(statements.filter((q) => q.includes('SAVEPOINT'))).toEqual([]);
+
+    await pool.query('TRUNCATE items');
+    const e = batcher.submit('e');
+    const [f, x, g] = ['f', 'x', 'g'].map((id) => batcher.submit(id));
+    second.open();
+    await expect(e).resolves.toBe('e done');
+    // The transaction of f, x and g failed as a whole (x's statement); run again each alone, only x fails.
+    await expect(x).rejects.toMatchObject({ code: '22012' });
+    await expect(Promise.all([f, g])).resolves.toEqual(['f done', 'g done']);
+    expect((await stored()).map((r) => r.id).sort()).toEqual(['e', 'f', 'g']);
+  });
+
   it('an item that lost a race goes into the next transaction; the others are not run again', async () => {
     const first = gate();
     const runs = new Map<string, number>();

@@ -20,6 +20,13 @@ export interface TransactionBatcherOptions<Item, Result, Shared> {
   /** One item, in its own savepoint when the transaction has several: a failure undoes its writes only. */
   readonly run: (item: Item, tx: PoolClient, shared: Shared) => Promise<Result>;
   /**
+   * True when `run` writes nothing — it reads, and leaves what it decided in `shared` for `finish` to write (events in
+   * a deferring `StreamSession`, bookings), dropping an item's share itself when the item fails: items then run
+   * without a savepoint each (one round trip less per item). A failed item has nothing to undo; when its failure was a
+   * statement's (which aborts the transaction), the whole transaction fails and its items run again each alone.
+   */
+  readonly itemsOnlyRead?: boolean;
+  /**
    * Once per transaction, after its items and before `COMMIT`: writes the items that succeeded gathered in `shared`
    * to be written together. A failure fails the whole transaction.
    */
@@ -152,7 +159,7 @@ export class TransactionBatcher<Item, Result, Shared = undefined> {
           client,
         )
       : (undefined as Shared);
-    const savepoints = batch.length > 1;
+    const savepoints = batch.length > 1 && !this.options.itemsOnlyRead;
     for (const [i, entry] of batch.entries()) {
       // One round trip: the previous item's savepoint is released as this one's is taken.
       if (savepoints)
@@ -161,8 +168,11 @@ export class TransactionBatcher<Item, Result, Shared = undefined> {
         outcomes.push({ entry, ok: true, result: await this.options.run(entry.item, client, shared) });
       } catch (error) {
         // A lone item's failure is the transaction's: nothing else is in it.
-        if (!savepoints) throw error;
-        await client.query('ROLLBACK TO SAVEPOINT batch_item');
+        if (batch.length === 1) throw error;
+        // An item that only read wrote nothing to undo; the transaction goes on unless a statement failed (a query on
+        // an aborted transaction fails: then it fails as a whole).
+        if (savepoints) await client.query('ROLLBACK TO SAVEPOINT batch_item');
+        else await client.query('SELECT 1');
         outcomes.push({ entry, ok: false, error });
       }
     }

@@ -96,6 +96,7 @@ export abstract class DurableTimerWorker implements BackgroundWorker {
             },
           }
         : {}),
+      ...(this.finish ? { finish: (tx: PoolClient, batch: TimerBatch) => this.finish!(tx, batch) } : {}),
       fire: async (timer, tx, batch) => {
         const lateMs = this.clock().getTime() - timer.dueAt.getTime();
         await this.fire(timer, tx, batch);
@@ -137,6 +138,13 @@ export abstract class DurableTimerWorker implements BackgroundWorker {
    * and those that failed in it are retried with backoff.
    */
   protected prepare?(timers: readonly Timer[], tx: PoolClient, batch: TimerBatch): Promise<void | PreparedTimers>;
+
+  /**
+   * Optional: called once per claiming transaction after its timers fired, before it commits (see
+   * `TimerSchedulerOptions.finish`): writes what the fired timers gathered in `batch`. A throw rolls back the whole
+   * transaction (every timer it claimed stays due).
+   */
+  protected finish?(tx: PoolClient, batch: TimerBatch): Promise<void>;
 
   private async run(): Promise<void> {
     const pacer = new CommitPacer({ idleMs: this.pollMs, channel: 'timers' });

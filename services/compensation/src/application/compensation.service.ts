@@ -180,6 +180,15 @@ export class CompensationService {
     if (bookings.orders.size > 0) await this.index.recordAll(tx, [...bookings.orders.values()]);
   }
 
+  /**
+   * Writes what a batch of commands left for its end, just before its commit: their events (a session that defers its
+   * appends) in one round trip, then what they move ({@link book}).
+   */
+  async writeBatch(tx: PoolClient, session: StreamSession, bookings: Bookings): Promise<void> {
+    await session.flush(this.commands.store, tx);
+    await this.book(tx, bookings);
+  }
+
   async get(
     tenant: string,
     compensationId: string,

@@ -25,9 +25,10 @@ interface ReportBatch {
 /**
  * The provider's reports (confirmations, failures) recorded many per transaction (group commit): each webhook call
  * waits for the transaction that recorded its report. One transaction reads the orders of all its reports in one
- * query, records each report in its own savepoint (a report that fails is undone alone and answered with its error,
- * so the provider sends it again), and books what they move together just before its commit (the ledger, the budget
- * slices spent, the orders list, the reconciliation timers cancelled: one statement each). A transaction that fails
+ * query, decides each report (one that fails drops what it decided and is answered with its error, so the provider
+ * sends it again; it wrote nothing, so it needs no savepoint), and writes what they decided together just before its commit: their events in one
+ * append (`es_append_many`), then what they move (the ledger, the budget slices spent, the orders list, the
+ * reconciliation timers cancelled: one statement each). A transaction that fails
  * as a whole answers nobody yet: its reports are recorded again, each alone when it was not a lost race.
  */
 @Injectable()
@@ -48,7 +49,8 @@ export class PayoutReports {
       // The orders' streams locked in the one order the timers use too: never a deadlock between them.
       order: (a, b) => compareCompensationIds(a.compensationId, b.compensationId),
       prepare: async (items, tx) => {
-        const batch = { session: new StreamSession(), bookings: new Bookings() };
+        // The reports' events are appended together by `finish`, in one round trip.
+        const batch = { session: new StreamSession({ deferAppends: true }), bookings: new Bookings() };
         await this.compensations.preload(
           items.map((i) => i.compensationId),
           tx,
@@ -57,7 +59,9 @@ export class PayoutReports {
         return batch;
       },
       run: (item, tx, batch) => this.record(item, tx, batch),
-      finish: (tx, batch) => this.compensations.book(tx, batch.bookings),
+      // A report decides and gathers; `finish` writes (events, bookings): no savepoint per report.
+      itemsOnlyRead: true,
+      finish: (tx, batch) => this.compensations.writeBatch(tx, batch.session, batch.bookings),
     });
   }
 
@@ -69,12 +73,14 @@ export class PayoutReports {
   private async record(reported: ReportedPayout, tx: PoolClient, batch: ReportBatch): Promise<void> {
     const { origin, tenant, compensationId, payoutKey, report } = reported;
     const mine = new Bookings();
+    const before = batch.session.savepoint();
     try {
       const state = await this.compensations.find(compensationId, tx, batch.session);
       if (!state || state.terms.tenant !== tenant || state.payout?.payoutKey !== payoutKey) return;
       await this.payouts.report(origin, state, report, tx, batch.session, mine);
     } catch (error) {
-      // Undone to its savepoint: the session's view of the order may hold what was undone.
+      // What it decided is dropped: the events it deferred, and the session's view of the order.
+      batch.session.rollbackTo(before);
       batch.session.forget(compensationStream(compensationId));
       throw error;
     }

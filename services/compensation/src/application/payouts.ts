@@ -85,7 +85,8 @@ export class Payouts {
 
   /**
    * One attempt (timer `payout-send`): send, then record it sent, or failed. `sent`: its outcome when
-   * {@link sendAll} sent it already (with the transaction's `session`, which read the order).
+   * {@link sendAll} sent it already (with the transaction's `session`, which read the order); `bookings`: where the
+   * timer's transaction gathers what it moves (see {@link CompensationService.execute}).
    */
   async send(
     origin: CommandOrigin,
@@ -93,12 +94,13 @@ export class Payouts {
     tx: PoolClient,
     session = new StreamSession(),
     sent?: SendOutcome,
+    bookings?: Bookings,
   ): Promise<void> {
     const state = await this.compensations.get(origin.tenant, compensationId, tx, session);
     if (!attemptDue(state, attempt)) return;
     const outcome = sent ?? (await this.call(origin.tenant, state));
     if ('error' in outcome) {
-      await this.failed(origin, state, attempt, outcome.error, tx, session);
+      await this.failed(origin, state, attempt, outcome.error, tx, session, bookings);
       return;
     }
     await this.compensations.execute(
@@ -107,6 +109,7 @@ export class Payouts {
       { type: 'RecordPayoutSent', data: { attempt, providerReference: outcome.providerReference } },
       tx,
       session,
+      bookings,
     );
   }
 
@@ -134,13 +137,14 @@ export class Payouts {
     { compensationId, attempt }: PayoutTimerPayload,
     tx: PoolClient,
     session = new StreamSession(),
+    bookings?: Bookings,
   ): Promise<void> {
     const state = await this.compensations.get(origin.tenant, compensationId, tx, session);
     const payout = state.payout;
     if (!payout || payout.status !== 'sent' || payout.attempts !== attempt) return;
     const found = await this.provider.status(payout.payoutKey);
     if (found.status === 'confirmed' || found.status === 'failed') {
-      await this.report(origin, state, found, tx, session);
+      await this.report(origin, state, found, tx, session, bookings);
       return;
     }
     if (found.status === 'unknown')
