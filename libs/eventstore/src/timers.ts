@@ -90,6 +90,15 @@ export class TimerWrites {
     return this.pending.size;
   }
 
+  /** Takes `other`'s writes after this one's (the last write to a timer counts), leaving `other` empty. */
+  absorb(other: TimerWrites): void {
+    for (const [id, write] of other.pending) {
+      this.pending.delete(id);
+      this.pending.set(id, write);
+    }
+    other.pending.clear();
+  }
+
   /** Writes what is pending in `tx` (cancellations, then schedules: their ids are distinct) and forgets it. */
   async flush(tx: Queryable): Promise<void> {
     const writes = [...this.pending.entries()];

@@ -119,6 +119,42 @@ export class CaseCommandRunner {
   }
 
   /**
+   * Decides `request` on the case in a deferring `session` (its events appended by the session's flush) and collects
+   * its durable timers into `timers` (written by their flush): writes nothing itself, so the caller can decide many
+   * commands and write them all at once (the SLA timers of a claim, the cases opened by concurrent requests).
+   *
+   * @throws `CaseNotFound` for an unknown or another tenant's case; any `DomainError` of the decider (nothing was
+   *   deferred for it).
+   */
+  async decide(
+    tx: PoolClient,
+    origin: CommandOrigin,
+    caseId: string,
+    request: CommandRequest<CaseCommand>,
+    options: {
+      readonly policies: CasePolicies;
+      readonly session: StreamSession;
+      readonly timers: TimerWrites;
+      readonly now?: Date;
+      readonly idempotencyKey?: string;
+    },
+  ): Promise<CaseRun> {
+    const { policies, session, timers, ...handleOptions } = options;
+    const { casePolicy, sla } = policies;
+    const decider = createCaseDecider(casePolicy, sla);
+    const result = await this.commands.handle(decider, caseStream(caseId), origin, request, {
+      tx,
+      session,
+      ...handleOptions,
+    });
+    const appended = result.newEvents.map((event, n) => ({ ...event, id: result.eventIds[n] as string }));
+    if (!result.duplicate && result.state.status !== 'none') {
+      new CaseEffects(timers, origin, result.state, sla, this.commands.now()).collect(request, appended);
+    }
+    return { state: result.state, appended, duplicate: result.duplicate, sla };
+  }
+
+  /**
    * Several commands, each on its case, in one transaction and set-based (the SLA timers of one claim): every case
    * read in one query, every case's new events appended in one statement (`es_append_many`), every timer write in at
    * most two. Each command is decided on its case as the commands before it in the list left it. A command the decider
@@ -140,25 +176,17 @@ export class CaseCommandRunner {
     around: <T>(index: number, work: () => Promise<T>) => Promise<T> = (_, work) => work(),
   ): Promise<Array<CaseRun | DomainError>> {
     const session = new StreamSession({ deferAppends: true });
-    await session.preload(
-      this.commands.store,
-      items.map((item) => caseStream(item.caseId)),
-      caseDecider,
+    await this.preload(
+      items.map((item) => item.caseId),
+      session,
       tx,
     );
     const timers = new TimerWrites();
     const outcomes: Array<CaseRun | DomainError> = [];
     for (const [i, { origin, caseId, request, policies }] of items.entries()) {
-      const { casePolicy, sla } = policies;
       const outcome = await around(i, async () => {
         try {
-          const decider = createCaseDecider(casePolicy, sla);
-          const result = await this.commands.handle(decider, caseStream(caseId), origin, request, { tx, session });
-          const appended = result.newEvents.map((event, n) => ({ ...event, id: result.eventIds[n] as string }));
-          if (!result.duplicate && result.state.status !== 'none') {
-            new CaseEffects(timers, origin, result.state, sla, this.commands.now()).collect(request, appended);
-          }
-          return { state: result.state, appended, duplicate: result.duplicate, sla } satisfies CaseRun;
+          return await this.decide(tx, origin, caseId, request, { policies, session, timers });
         } catch (error) {
           if (error instanceof DomainError) return error;
           throw error;
@@ -166,9 +194,19 @@ export class CaseCommandRunner {
       });
       outcomes.push(outcome);
     }
+    await this.write(tx, session, timers);
+    return outcomes;
+  }
+
+  /** Reads the cases into `session` in one query (before deciding commands on them with {@link decide}). */
+  async preload(caseIds: readonly string[], session: StreamSession, tx: PoolClient): Promise<void> {
+    await session.preload(this.commands.store, caseIds.map(caseStream), caseDecider, tx);
+  }
+
+  /** Appends what {@link decide} deferred in `session` and writes the timers it collected, in `tx`. */
+  async write(tx: PoolClient, session: StreamSession, timers: TimerWrites): Promise<void> {
     await session.flush(this.commands.store, tx);
     await timers.flush(tx);
-    return outcomes;
   }
 
   /** The tenant's case and SLA policies, read in `tx` (both streams in one round trip). */

@@ -4,7 +4,10 @@ import {
   Commands,
   fold,
   inTransaction,
+  StreamSession,
   systemOrigin,
+  TimerWrites,
+  TransactionBatcher,
   type CommandOrigin,
   type CommandRequest,
   type ServiceDatabase,
@@ -20,9 +23,43 @@ import type { CaseEvent } from '../domain/case.events';
 import type { CaseState, OpenedCaseState } from '../domain/case.state';
 import type { CommunicationDirection, OrderChangeKind } from '../domain/case.values';
 import { offHoursAcknowledgement } from '../domain/case-sla';
-import { CaseCommandRunner, type CaseRun } from './case-command-runner';
+import { CaseCommandRunner, type CasePolicies, type CaseRun } from './case-command-runner';
 import { caseStream } from './case-streams';
 import { PERSONAL_DATA_READERS, PersonalDataAccessDenied } from './register-complaint.handler';
+
+/** Cases opened per transaction at most, when requests come together (group commit; see `CasesService.open`). */
+const OPENINGS_PER_TRANSACTION = 50;
+
+interface Opening {
+  readonly origin: CommandOrigin;
+  readonly data: OpenCase['data'];
+}
+
+/** What the openings of one transaction share: their cases, their timers, the tenants' policies. */
+interface OpeningBatch {
+  readonly session: StreamSession;
+  readonly timers: TimerWrites;
+  readonly policies: Map<string, CasePolicies>;
+}
+
+/**
+ * The platform's acknowledgement of a case opened outside the tenant's business hours (`system:intake.off-hours`),
+ * decided at the opening's instant; `null` in business hours.
+ */
+function offHoursOf(
+  origin: CommandOrigin,
+  opened: CaseRun,
+  event: Extract<CaseEvent, { type: 'CaseOpened' }> & { readonly id: string },
+): { origin: CommandOrigin; request: CommandRequest<CaseCommand>; at: Date } | null {
+  const at = new Date(event.data.openedAt);
+  const acknowledgement = offHoursAcknowledgement(opened.sla, at);
+  if (!acknowledgement) return null;
+  return {
+    origin: systemOrigin('intake.off-hours', { ...origin, causationId: event.id }, `off-hours:${event.id}`),
+    request: { type: 'AcknowledgeCase', data: acknowledgement },
+    at,
+  };
+}
 
 export { CaseNotFound } from '../domain/case.errors';
 export { caseStream } from './case-streams';
@@ -64,22 +101,88 @@ export interface OpenedContact {
  */
 @Injectable()
 export class CasesService {
+  /** Cases opened by concurrent requests, decided together and written in one transaction (group commit). */
+  private readonly openings: TransactionBatcher<Opening, OpenedCaseState, OpeningBatch>;
+
   constructor(
     // Explicit tokens: services also run under transpilers that emit no decorator metadata (tsx/esbuild).
     @Inject(Commands) private readonly commands: Commands,
     @Inject(SERVICE_DATABASE) private readonly database: ServiceDatabase,
     @Inject(PersonalDataVault) private readonly vault: PersonalDataVault,
     @Inject(CaseCommandRunner) private readonly runner: CaseCommandRunner,
-  ) {}
+  ) {
+    this.openings = new TransactionBatcher<Opening, OpenedCaseState, OpeningBatch>({
+      pool: database.pool,
+      maxItems: OPENINGS_PER_TRANSACTION,
+      // Two at a time: one writes while the next gathers (their cases are new streams, locked in id order).
+      concurrency: 2,
+      order: (a, b) => (a.data.caseId < b.data.caseId ? -1 : a.data.caseId > b.data.caseId ? 1 : 0),
+      prepare: async (items, tx) => {
+        const batch: OpeningBatch = {
+          session: new StreamSession({ deferAppends: true }),
+          timers: new TimerWrites(),
+          policies: new Map(),
+        };
+        await this.runner.preload(
+          items.map((i) => i.data.caseId),
+          batch.session,
+          tx,
+        );
+        for (const tenant of new Set(items.map((i) => i.origin.tenant))) {
+          batch.policies.set(tenant, await this.runner.policiesFor(tenant, tx));
+        }
+        return batch;
+      },
+      run: (item, tx, batch) => this.decideOpening(item, tx, batch),
+      // An opening decides and gathers; `finish` writes every opening's events and timers at once.
+      itemsOnlyRead: true,
+      finish: (tx, batch) => this.runner.write(tx, batch.session, batch.timers),
+    });
+  }
 
   /**
    * Opens a case, its clocks started by the tenant's SLA policy. Outside the tenant's business hours the customer is
    * told at once, automatically, from when it will be handled (the next business instant of the tenant's calendar):
    * an `AcknowledgeCase` by the platform (`system:intake.off-hours`), decided at the opening's instant, in its
-   * transaction.
+   * transaction. Cases opened at the same time share a transaction (group commit: their streams read in one query,
+   * their events appended in one statement, their timers written in one); each request is answered once its
+   * transaction committed, and a refused opening (a case id taken by another tenant) fails alone.
    */
   async open(origin: CommandOrigin, data: OpenCase['data']): Promise<OpenedCaseState> {
-    return inTransaction(this.database.pool, (tx) => this.openIn(tx, origin, data));
+    return this.openings.submit({ origin, data });
+  }
+
+  /** One opening of a batch: decided in the batch's session, its timers kept apart until it is sure to succeed. */
+  private async decideOpening({ origin, data }: Opening, tx: PoolClient, batch: OpeningBatch) {
+    const before = batch.session.savepoint();
+    const timers = new TimerWrites();
+    const policies = batch.policies.get(origin.tenant) as CasePolicies;
+    try {
+      const request = { type: 'OpenCase', data } as const;
+      const opened = await this.runner.decide(tx, origin, data.caseId, request, {
+        policies,
+        session: batch.session,
+        timers,
+      });
+      const event = opened.appended.find((e) => e.type === 'CaseOpened');
+      const acknowledgement = event?.type === 'CaseOpened' ? offHoursOf(origin, opened, event) : null;
+      const acknowledged = acknowledgement
+        ? await this.runner.decide(tx, acknowledgement.origin, data.caseId, acknowledgement.request, {
+            policies,
+            session: batch.session,
+            timers,
+            now: acknowledgement.at,
+          })
+        : null;
+      const state = this.visible((acknowledged ?? opened).state, origin.tenant, data.caseId);
+      batch.timers.absorb(timers);
+      return state;
+    } catch (error) {
+      // What it decided is dropped: the events it deferred, and the session's view of the case.
+      batch.session.rollbackTo(before);
+      batch.session.forget(caseStream(data.caseId));
+      throw error;
+    }
   }
 
   /**
@@ -106,12 +209,10 @@ export class CasesService {
     opened: CaseRun,
     event: Extract<CaseEvent, { type: 'CaseOpened' }> & { readonly id: string },
   ): Promise<CaseRun | null> {
-    const at = new Date(event.data.openedAt);
-    const acknowledgement = offHoursAcknowledgement(opened.sla, at);
+    const acknowledgement = offHoursOf(origin, opened, event);
     if (!acknowledgement) return null;
-    const platform = systemOrigin('intake.off-hours', { ...origin, causationId: event.id }, `off-hours:${event.id}`);
-    const request = { type: 'AcknowledgeCase', data: acknowledgement } as const;
-    return this.runner.run(tx, platform, event.data.caseId, request, { now: at });
+    const { request, at } = acknowledgement;
+    return this.runner.run(tx, acknowledgement.origin, event.data.caseId, request, { now: at });
   }
 
   /** Reads a case of the tenant; another tenant's case is indistinguishable from none. */
