@@ -131,7 +131,7 @@ export class StreamSession {
   ): Promise<void> {
     const unknown = [...new Set(streamIds)].filter((id) => !this.streams.get(id)?.has(folding.evolve as AnyEvolve));
     if (unknown.length === 0) return;
-    const stored = await store.readStreams(unknown, tx);
+    const stored = await store.readStreamsToFold(unknown, tx);
     this.reads += 1;
     for (const [streamId, events] of stored) {
       this.remember(streamId, folding, [...events, ...(this.pending.get(streamId)?.events ?? [])]);
