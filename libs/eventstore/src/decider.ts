@@ -157,9 +157,9 @@ async function attemptCommand<State, C extends Command, Event extends DomainEven
       loaded.version,
       toStore.map((e) => ({ ...e, metadata })),
     );
-    options.session.appended(streamId, decider, loaded.version, decided);
+    const after = options.session.appended(streamId, decider, loaded.version, decided);
     return {
-      state: newEvents.reduce((s, e) => decider.evolve(s, e), state),
+      state: after ?? newEvents.reduce((s, e) => decider.evolve(s, e), state),
       newEvents,
       eventIds,
       nextVersion: loaded.version + newEvents.length,
@@ -190,9 +190,9 @@ async function attemptCommand<State, C extends Command, Event extends DomainEven
     const stored = await loadStream(store, streamId, decider, options);
     return { state: stored.state, newEvents: [], eventIds: [], nextVersion: stored.version, duplicate: true };
   }
-  options.session?.appended(streamId, decider, loaded.version, decided);
+  const after = options.session?.appended(streamId, decider, loaded.version, decided);
   return {
-    state: newEvents.reduce((s, e) => decider.evolve(s, e), state),
+    state: after ?? newEvents.reduce((s, e) => decider.evolve(s, e), state),
     newEvents,
     eventIds,
     nextVersion: result.nextVersion,

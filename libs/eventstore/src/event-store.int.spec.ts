@@ -73,6 +73,19 @@ describe('PostgresEventStore on real Postgres', () => {
     expect(streams.get(a)).toEqual(await store.readStream(a));
   });
 
+  it('reads several streams to fold in one round trip: the id, type and data of each event in version order', async () => {
+    const [a, b, absent] = [`fold-a-${randomUUID()}`, `fold-b-${randomUUID()}`, `fold-c-${randomUUID()}`];
+    await store.append(a, 'no_stream', [event('A1'), event('A2')]);
+    await store.append(b, 'no_stream', [event('B1')]);
+    await store.append(a, 2, [event('A3')]);
+    const streams = await store.readStreamsToFold([a, b, absent, a]);
+    expect([...streams.keys()]).toEqual([a, b, absent]);
+    const full = await store.readStream(a);
+    expect(streams.get(a)).toEqual(full.map(({ id, type, data }) => ({ id, type, data })));
+    expect(streams.get(b)?.map((e) => e.type)).toEqual(['B1']);
+    expect(streams.get(absent)).toEqual([]);
+  });
+
   it('rejects a stale expected version with a typed ConcurrencyError', async () => {
     const stream = `case-${randomUUID()}`;
     await store.append(stream, 'no_stream', [event()]);

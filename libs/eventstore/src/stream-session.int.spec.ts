@@ -159,7 +159,7 @@ describe('StreamSession and handleCommand (session, expectNewStream) on real Pos
       await seed(a!, 1, 2);
       await seed(b!, 5);
       const readStream = jest.spyOn(store, 'readStream');
-      const readStreams = jest.spyOn(store, 'readStreams');
+      const readStreams = jest.spyOn(store, 'readStreamsToFold');
       const tx = await begin();
       const session = new StreamSession();
       await session.preload(store, [a!, b!, none!, a!], counter, tx);

@@ -162,7 +162,7 @@ export class StreamSession {
   ): Promise<void> {
     const unknown = [...new Set(streamIds)].filter((id) => !this.streams.get(id)?.has(folding.evolve as AnyEvolve));
     if (unknown.length === 0) return;
-    const stored = await store.readStreams(unknown, tx);
+    const stored = await store.readStreamsToFold(unknown, tx);
     this.reads += 1;
     for (const [streamId, events] of stored) {
       this.remember(streamId, folding, [...events, ...(this.pending.get(streamId)?.events ?? [])]);
@@ -204,17 +204,20 @@ export class StreamSession {
   /**
    * Records events this transaction appended at `fromVersion + 1…`: the fold that decided them moves forward; other
    * folds of the stream are dropped (they would need the events' full form) and read again when asked for.
+   *
+   * @returns the fold's state after the events (the caller need not evolve them again), `undefined` when the session
+   *   did not know the stream at `fromVersion` (then forgotten).
    */
   appended<State, Event>(
     streamId: string,
     folding: Folding<State, Event>,
     fromVersion: number,
     events: ReadonlyArray<{ readonly id: string; readonly event: Event }>,
-  ): void {
+  ): State | undefined {
     const entry = this.streams.get(streamId)?.get(folding.evolve as AnyEvolve);
     if (!entry || entry.version !== fromVersion) {
       this.forget(streamId);
-      return;
+      return undefined;
     }
     for (const { id, event } of events) {
       entry.state = folding.evolve(entry.state as State, event);
@@ -222,6 +225,7 @@ export class StreamSession {
     }
     entry.version += events.length;
     this.streams.set(streamId, new Map([[folding.evolve as AnyEvolve, entry]]));
+    return entry.state as State;
   }
 
   /** Forgets a stream's folds (a conflict showed another writer): the next load reads it again. */

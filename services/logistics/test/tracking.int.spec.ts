@@ -331,7 +331,8 @@ describe('logistics: scans in, 48 h stalled, 72 h lost, reshipped and compensati
     const [alarm] = await readTopicWithKcat(Topics.logistics, {
       count: 1,
       timeoutMs: 30_000,
-      until: (m) => m.headers.ce_type === 'aftersales.logistics.regional-alarm-raised.v1' && m.headers.ce_tenantid === shop,
+      until: (m) =>
+        m.headers.ce_type === 'aftersales.logistics.regional-alarm-raised.v1' && m.headers.ce_tenantid === shop,
     });
     const data = JSON.parse(alarm?.payload ?? '{}') as Record<string, unknown>;
     expect(validateEvent('aftersales.logistics.regional-alarm-raised.v1', data)).toMatchObject({ ok: true });
@@ -341,6 +342,46 @@ describe('logistics: scans in, 48 h stalled, 72 h lost, reshipped and compensati
       [shop],
     );
     expect(raised.rows[0]).toEqual({ n: 1 });
+  });
+
+  it('scans that leave the list row as it was do not rewrite it; a change of state does', async () => {
+    const trackingNumber = `SFI-${randomUUID()}`;
+    const created = await service.call<ShipmentBody>('POST', '/shipments', {
+      caller: logistics,
+      body: {
+        orderId: 'ORD-IDX',
+        carrier: 'SF Express',
+        trackingNumber,
+        originRegion: 'CN-ZJ',
+        destinationRegion: 'CN-GD',
+        items: [{ sku: 'LAMP', quantity: 1 }],
+      },
+    });
+    const id = created.body.shipmentId;
+    const row = async () =>
+      (
+        await service.pool.query<{ version: string; status: string }>(
+          'SELECT xmin::text AS version, status FROM shipments_index WHERE shipment_id = $1',
+          [id],
+        )
+      ).rows[0];
+    const scanAt = (n: number, status: string) => ({
+      eventId: `${id}-${n}`,
+      trackingNumber,
+      status,
+      location: `Hub ${n}`,
+      occurredAt: hoursAfter(now, n),
+    });
+    expect((await post([scanAt(1, 'picked_up')], signed)).status).toBe(200);
+    const moving = await row();
+    expect(moving?.status).toBe('in_transit');
+    expect((await post([scanAt(2, 'in_transit'), scanAt(3, 'in_transit')], signed)).status).toBe(200);
+    expect(await row()).toEqual(moving);
+    expect((await read(id)).body.scans).toHaveLength(3);
+    expect((await post([scanAt(4, 'out_for_delivery')], signed)).status).toBe(200);
+    const out = await row();
+    expect(out?.status).toBe('out_for_delivery');
+    expect(out?.version).not.toBe(moving?.version);
   });
 
   it('another tenant lists none of it', async () => {

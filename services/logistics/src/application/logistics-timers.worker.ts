@@ -1,20 +1,34 @@
 import type { PoolClient } from 'pg';
 import { DomainError } from '@aftersales/domain';
-import { timerOrigin, type ServiceDatabase, type Timer, type TimerBatch } from '@aftersales/eventstore';
+import { StreamSession, timerOrigin, type ServiceDatabase, type Timer, type TimerBatch } from '@aftersales/eventstore';
 import type { Logger } from '@aftersales/observability';
 import { DurableTimerWorker, type Clock } from '@aftersales/service-runtime';
 import type { LogisticsConfig } from './logistics.config';
 import type { ShipmentNotices } from './shipment-notices';
-import type { ShipmentsService } from './shipments.service';
+import { shipmentStream, type ShipmentsService } from './shipments.service';
 import { logisticsTimerKinds, type TrackingTimerPayload } from './tracking-timers';
+
+const shipmentOf = (timer: Timer) =>
+  timer.kind === logisticsTimerKinds.tracking ? (timer.payload as TrackingTimerPayload).shipmentId : null;
+
+/** Tracking timers first, in shipment stream order (the order a batch of scans appends in), then the others by due. */
+export function firingOrder(a: Timer, b: Timer): number {
+  const [x, y] = [shipmentOf(a), shipmentOf(b)];
+  if (x !== null && y !== null && x !== y) return x < y ? -1 : 1;
+  if (x !== null && y === null) return -1;
+  if (x === null && y !== null) return 1;
+  return a.dueAt.getTime() - b.dueAt.getTime();
+}
 
 /** The actor of what the tracking rules decide: the platform's rules. */
 export const TRACKING_TIMER = { id: 'system:logistics.tracking', roles: ['system'] } as const;
 
 /**
- * Fires the service's durable timers, each in its own transaction with its effects, once across replicas and restarts:
- * `shipment-tracking` → `CheckTracking` (stalled, lost, the phase timeouts; the decider re-checks at the timer's time,
- * so a timer made stale by a later scan changes nothing); `shipment-notice` → the notice, delivered once.
+ * Fires the service's durable timers with their effects, once across replicas and restarts: `shipment-tracking` →
+ * `CheckTracking` (stalled, lost, the phase timeouts; the decider re-checks at the timer's time, so a timer made stale
+ * by a later scan changes nothing); `shipment-notice` → the notice, delivered once. A transaction's tracking timers
+ * (a burst of shipments falling silent together) have their shipments read in one query and their tenants' policies
+ * once ({@link prepare}), then fire each in its savepoint on that session.
  */
 export class LogisticsTimers extends DurableTimerWorker {
   constructor(
@@ -33,6 +47,8 @@ export class LogisticsTimers extends DurableTimerWorker {
       // Each scan's departure asks for a notice due at once: a burst of pickups is a burst of notices, fired ten to a
       // transaction so the tracking timers behind them are not held up by one commit per notice.
       perTransaction: 10,
+      // Stream locks taken in one order (the scans' appends take them by stream id): no deadlock between the two.
+      order: firingOrder,
       pollMs: config.timerPollMs,
       retry: { baseMs: config.timerRetryBaseMs, maxMs: config.timerRetryMaxMs },
       clock,
@@ -40,19 +56,55 @@ export class LogisticsTimers extends DurableTimerWorker {
     });
   }
 
+  /**
+   * The transaction's tracking timers set-based: their shipments read in one query, each tenant's policy once, every
+   * check decided and all their events appended in one statement, the consequences written once per tenant. The
+   * timers it checked fire as done; when it throws (a shipment written concurrently since it was read), its writes
+   * roll back to the savepoint and each timer fires on its own, as without it.
+   */
+  protected override async prepare(timers: readonly Timer[], tx: PoolClient, batch: TimerBatch): Promise<void> {
+    const tracking = timers.filter((t) => t.kind === logisticsTimerKinds.tracking);
+    if (tracking.length === 0) return;
+    const checks = [];
+    for (const timer of tracking) {
+      const policy = await this.policyOf(timer.tenant, tx, batch);
+      checks.push({ origin: timerOrigin(timer, TRACKING_TIMER), shipmentId: shipmentOf(timer) as string, policy });
+    }
+    const outcomes = await this.shipments.checkTrackingAll(checks, tx);
+    outcomes.forEach((outcome, i) => {
+      const timer = tracking[i] as Timer;
+      if ('error' in outcome)
+        this.logger.info({ shipmentId: outcome.shipmentId, code: outcome.error.code }, 'tracking timer: nothing to do');
+      else if (outcome.appended.length > 0)
+        this.logger.info(
+          { tenant: timer.tenant, shipmentId: outcome.shipmentId, appended: outcome.appended },
+          'tracking rule fired',
+        );
+    });
+    // Only once all of it is written: a failure above leaves every timer to fire on its own.
+    const checked = await this.checkedOf(batch);
+    for (const timer of tracking) checked.add(timer.id);
+  }
+
   protected async fire(timer: Timer, tx: PoolClient, batch: TimerBatch): Promise<void> {
     switch (timer.kind) {
       case logisticsTimerKinds.tracking: {
+        // Checked with the others of its transaction (prepare): its effects are written.
+        if ((await this.checkedOf(batch)).has(timer.id)) return;
         const { shipmentId } = timer.payload as TrackingTimerPayload;
+        const session = await this.sessionOf(batch);
         try {
-          // The tenant's policy once for the timers of a transaction (a change committed since applies to the next).
-          const policy = await batch.once(`policy:${timer.tenant}`, () => this.shipments.policyFor(timer.tenant, tx));
+          const policy = await this.policyOf(timer.tenant, tx, batch);
           const origin = timerOrigin(timer, TRACKING_TIMER);
-          const appended = await this.shipments.checkTracking(origin, shipmentId, tx, policy);
+          const appended = await this.shipments.checkTracking(origin, shipmentId, tx, policy, session);
           if (appended.length > 0)
             this.logger.info({ tenant: timer.tenant, shipmentId, appended }, 'tracking rule fired');
         } catch (error) {
-          if (!(error instanceof DomainError)) throw error;
+          if (!(error instanceof DomainError)) {
+            // Its writes roll back to its savepoint: the session must not keep what it appended.
+            session.forget(shipmentStream(shipmentId));
+            throw error;
+          }
           this.logger.info({ shipmentId, code: error.code }, 'tracking timer: nothing to do');
         }
         return;
@@ -62,5 +114,20 @@ export class LogisticsTimers extends DurableTimerWorker {
       default:
         this.logger.warn({ timerId: timer.id, kind: timer.kind }, 'timer of an unknown kind dropped');
     }
+  }
+
+  /** The tracking timers the transaction's {@link prepare} checked. */
+  private checkedOf(batch: TimerBatch): Promise<Set<string>> {
+    return batch.once('checked', () => Promise.resolve(new Set<string>()));
+  }
+
+  /** The shipments one transaction of timers has read (one session per transaction, shared by its timers). */
+  private sessionOf(batch: TimerBatch): Promise<StreamSession> {
+    return batch.once('shipments', () => Promise.resolve(new StreamSession()));
+  }
+
+  /** The tenant's policy once for the timers of a transaction (a change committed since applies to the next). */
+  private policyOf(tenant: string, tx: PoolClient, batch: TimerBatch) {
+    return batch.once(`policy:${tenant}`, () => this.shipments.policyFor(tenant, tx));
   }
 }

@@ -12,7 +12,7 @@ import {
   type CommandRequest,
   type ServiceDatabase,
 } from '@aftersales/eventstore';
-import { assertNever } from '@aftersales/domain';
+import { assertNever, DomainError } from '@aftersales/domain';
 import { SERVICE_DATABASE } from '@aftersales/service-runtime';
 import { alarmWindowOf, regionalAlarmDecider } from '../domain/regional-alarm';
 import { normaliseScanStatus } from '../domain/scan-status';
@@ -69,7 +69,22 @@ interface ShipmentChange {
   readonly state: OpenShipment;
   readonly events: readonly ShipmentEvent[];
   readonly eventIds: readonly string[];
+  /** The origin of the command that made it, when not the transaction's (each timer of a batch has its own). */
+  readonly origin?: CommandOrigin;
 }
+
+/** A tracking timer's check of one shipment, as {@link ShipmentsService.checkTrackingAll} runs many at once. */
+export interface TrackingCheck {
+  readonly origin: CommandOrigin;
+  readonly shipmentId: string;
+  /** The tenant's policy as read in the transaction. */
+  readonly policy: LogisticsPolicy;
+}
+
+/** What became of one check: the events it appended, or the domain error that left nothing to do. */
+export type TrackingCheckOutcome =
+  | { readonly shipmentId: string; readonly appended: readonly ShipmentEvent['type'][] }
+  | { readonly shipmentId: string; readonly error: DomainError };
 
 /** One scan line as a carrier integration reports it (webhook or ingress topic). */
 export interface CarrierScanInput {
@@ -157,19 +172,56 @@ export class ShipmentsService {
     tx: PoolClient,
     /** The tenant's policy as read in `tx` (the timers read it once for the timers of a tenant they fire together). */
     tenantPolicy?: LogisticsPolicy,
+    /**
+     * The transaction's session when the caller keeps one (the timers' transaction: its shipments preloaded in one
+     * query by {@link preloadShipments}); the caller forgets the shipment from it when this throws and rolls back.
+     */
+    session: StreamSession = new StreamSession(),
   ): Promise<readonly ShipmentEvent['type'][]> {
-    const session = new StreamSession();
     const state = visible(await this.load(shipmentId, tx, session), origin.tenant, shipmentId);
     const policy = tenantPolicy ?? (await this.policies.forTenant(origin.tenant, tx));
-    const { carrier, originRegion, destinationRegion, purpose } = state.shipment;
-    // A lost return parcel is the customer's goods coming back: nothing to reship, the claim and refund remain.
-    const remedy = remedyOf(policy, state, 'another');
-    const data = {
-      rules: trackingRulesFor(policy, { carrier, originRegion, destinationRegion }),
-      ...remedy,
-      reshipCarrier: purpose === 'return' ? null : remedy.reshipCarrier,
-    };
-    return (await this.run(origin, shipmentId, { type: 'CheckTracking', data }, tx, policy, { session })).appended;
+    return (await this.run(origin, shipmentId, trackingCheckOf(policy, state), tx, policy, { session })).appended;
+  }
+
+  /**
+   * Many tracking timers' checks in the caller's transaction, set-based (a burst of shipments falling silent
+   * together): their shipments read in one query, each check decided in order on its shipment as the earlier checks
+   * left it, the events of all appended in one statement, then their consequences (list rows, tracking timers and
+   * notices written once per tenant; reshipments and regional tallies per event). A check its shipment refuses (gone,
+   * another tenant's: a {@link DomainError}) is reported and leaves nothing; any other failure throws, and the caller
+   * rolls back what the batch wrote.
+   */
+  async checkTrackingAll(checks: readonly TrackingCheck[], tx: PoolClient): Promise<TrackingCheckOutcome[]> {
+    const session = new StreamSession({ deferAppends: true });
+    const ids = [...new Set(checks.map((c) => c.shipmentId))];
+    await session.preload(this.commands.store, ids.map(shipmentStream), shipmentDecider, tx);
+    const outcomes: TrackingCheckOutcome[] = [];
+    const changes = new Map<string, { policy: LogisticsPolicy; origin: CommandOrigin; list: ShipmentChange[] }>();
+    for (const { origin, shipmentId, policy } of checks) {
+      try {
+        const state = visible(await this.load(shipmentId, tx, session), origin.tenant, shipmentId);
+        const result = await this.commands.handle(
+          shipmentDecider,
+          shipmentStream(shipmentId),
+          origin,
+          trackingCheckOf(policy, state),
+          { tx, session },
+        );
+        if (result.newEvents.length > 0) {
+          const after = visible(result.state, origin.tenant, shipmentId);
+          const tenant = changes.get(origin.tenant) ?? { policy, origin, list: [] };
+          tenant.list.push({ state: after, events: result.newEvents, eventIds: result.eventIds, origin });
+          changes.set(origin.tenant, tenant);
+        }
+        outcomes.push({ shipmentId, appended: result.newEvents.map((e) => e.type) });
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        outcomes.push({ shipmentId, error });
+      }
+    }
+    await session.flush(this.commands.store, tx);
+    for (const { origin, policy, list } of changes.values()) await this.follow(origin, tx, policy, list);
+    return outcomes;
   }
 
   /**
@@ -238,6 +290,11 @@ export class ShipmentsService {
       return outcomes;
     };
     return tx ? go(tx) : inTransaction(this.database.pool, go);
+  }
+
+  /** Reads the shipments into `session` in one query (a transaction of tracking timers, before they fire). */
+  async preloadShipments(shipmentIds: readonly string[], tx: PoolClient, session: StreamSession): Promise<void> {
+    await session.preload(this.commands.store, shipmentIds.map(shipmentStream), shipmentDecider, tx);
   }
 
   /** The tenant's logistics policy, read in `tx`. */
@@ -326,12 +383,13 @@ export class ShipmentsService {
       writeNotices(timers, noticesOf(origin.tenant, state, events, eventIds), now);
     }
     await timers.flush(tx);
-    for (const { state, events } of changes) {
+    for (const { state, events, origin: own } of changes) {
+      const by = own ?? origin;
       for (const event of events) {
-        if (event.type === 'ReshipmentArranged') await this.reship(origin, state, event.data, tx);
+        if (event.type === 'ReshipmentArranged') await this.reship(by, state, event.data, tx);
         if (event.type === 'ShipmentStalled')
-          await this.signal(origin, tx, policy, 'stalled', event.data, event.data.stalledAt);
-        if (event.type === 'ShipmentLost') await this.signal(origin, tx, policy, 'lost', event.data, event.data.lostAt);
+          await this.signal(by, tx, policy, 'stalled', event.data, event.data.stalledAt);
+        if (event.type === 'ShipmentLost') await this.signal(by, tx, policy, 'lost', event.data, event.data.lostAt);
       }
     }
   }
@@ -420,6 +478,19 @@ function remedyOf(policy: LogisticsPolicy, state: OpenShipment, carrier: 'anothe
       ? (policy.carriers.find((c) => c !== current) ?? null)
       : (current ?? policy.carriers[0] ?? null);
   return { reshipmentId: randomUUID(), reshipCarrier, claimId: randomUUID() };
+}
+
+/** A tracking timer's command: the tenant's rules for the shipment's carrier and lane, and a remedy if it is lost. */
+function trackingCheckOf(policy: LogisticsPolicy, state: OpenShipment): CommandRequest<ShipmentCommand> {
+  const { carrier, originRegion, destinationRegion, purpose } = state.shipment;
+  // A lost return parcel is the customer's goods coming back: nothing to reship, the claim and refund remain.
+  const remedy = remedyOf(policy, state, 'another');
+  const data = {
+    rules: trackingRulesFor(policy, { carrier, originRegion, destinationRegion }),
+    ...remedy,
+    reshipCarrier: purpose === 'return' ? null : remedy.reshipCarrier,
+  };
+  return { type: 'CheckTracking', data };
 }
 
 function completed(step: ShipmentStep, state: OpenShipment, policy: LogisticsPolicy): CommandRequest<ShipmentCommand> {

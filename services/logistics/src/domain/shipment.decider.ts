@@ -991,9 +991,21 @@ function cancel({ data, context }: CancelShipment, state: OpenShipment): Shipmen
 
 // ------------------------------------------------------------------------------------------------------------ evolve
 
+/**
+ * The history (in time order, scans of one instant in arrival order) with `scan` in its place: after every scan not
+ * later than it. Usually the newest, so appended without parsing more than one other time (a fold of a stream of n
+ * scans no longer sorts n times).
+ */
+function filed(scans: readonly Scan[], scan: Scan): Scan[] {
+  const at = ms(scan.occurredAt);
+  let i = scans.length;
+  while (i > 0 && ms((scans[i - 1] as Scan).occurredAt) > at) i -= 1;
+  return i === scans.length ? [...scans, scan] : [...scans.slice(0, i), scan, ...scans.slice(i)];
+}
+
 /** The tracking after a scan: filed in the history; the newest one also moves the clocks' bases. */
 function withScan(t: Tracking, status: ShipmentStatus, scan: Scan, current: boolean): Tracking {
-  const scans = [...t.scans, scan].sort((a, b) => ms(a.occurredAt) - ms(b.occurredAt));
+  const scans = filed(t.scans, scan);
   if (!current) return { ...t, scans };
   const moved = t.location !== scan.location;
   const outForDelivery = scan.status === 'out_for_delivery';

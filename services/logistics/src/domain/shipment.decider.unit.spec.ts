@@ -156,6 +156,34 @@ describe('Shipment decider', () => {
       expect(state.tracking.lastScanAt).toBe(iso(30));
     });
 
+    it('late scans are filed in time order, scans of one instant in the order they arrived', () => {
+      const first30 = aScan('in_transit', 30, 'Shenzhen');
+      const second30 = aScan('in_transit', 30, 'Shenzhen');
+      const events = history(
+        register(),
+        scan(aScan('picked_up', 2)),
+        scan(first30),
+        scan(aScan('in_transit', 10, 'Guangzhou hub'), 31),
+        scan(aScan('in_transit', 5, 'Hangzhou hub'), 32),
+        scan(second30, 33),
+        scan(aScan('in_transit', 2, 'Hangzhou hub'), 34),
+      );
+      const state = stateAfter(events);
+      expect(state.tracking.scans.map((s) => s.occurredAt)).toEqual([
+        iso(2),
+        iso(2),
+        iso(5),
+        iso(10),
+        iso(30),
+        iso(30),
+      ]);
+      expect(state.tracking.scans.filter((s) => s.occurredAt === iso(30)).map((s) => s.eventId)).toEqual([
+        first30.eventId,
+        second30.eventId,
+      ]);
+      expect(state.tracking.scans[0]?.status).toBe('picked_up');
+    });
+
     it('delivery ends the shipment even when it arrives before earlier scans; later scans are history only', () => {
       const delivered = aScan('delivered', 40, 'Shenzhen', { counted: [{ sku: 'KETTLE-1L', quantity: 1 }] });
       const events = history(register(), scan(aScan('picked_up', 2)), scan(delivered));

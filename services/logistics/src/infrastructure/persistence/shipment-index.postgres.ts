@@ -30,7 +30,8 @@ export class PostgresShipmentIndex implements ShipmentIndex {
 
   async recordAll(tx: PoolClient, tenant: string, summaries: readonly ShipmentSummary[]): Promise<void> {
     if (summaries.length === 0) return;
-    // In shipment id order: concurrent batches lock their rows in the same order, so they cannot deadlock.
+    // In shipment id order: concurrent batches lock their rows in the same order, so they cannot deadlock. A row
+    // whose state, carrier and tracking number are unchanged (scans of a parcel in transit) is not rewritten.
     const rows = [...summaries].sort((a, b) =>
       a.shipmentId < b.shipmentId ? -1 : a.shipmentId > b.shipmentId ? 1 : 0,
     );
@@ -40,7 +41,9 @@ export class PostgresShipmentIndex implements ShipmentIndex {
        SELECT $1, * FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[],
                                 $9::text[], $10::text[], $11::timestamptz[])
        ON CONFLICT (tenant, shipment_id) DO UPDATE SET status = EXCLUDED.status, carrier = EXCLUDED.carrier,
-         tracking_number = EXCLUDED.tracking_number`,
+         tracking_number = EXCLUDED.tracking_number
+       WHERE (shipments_index.status, shipments_index.carrier, shipments_index.tracking_number)
+             IS DISTINCT FROM (EXCLUDED.status, EXCLUDED.carrier, EXCLUDED.tracking_number)`,
       [
         tenant,
         rows.map((s) => s.shipmentId),
