@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Pool, PoolClient } from 'pg';
 import { isDatabaseUnavailable } from './connection';
-import { PostgresEventStore, READ_HORIZON_SQL } from './event-store';
+import { PostgresEventStore, READ_HORIZON_SQL, toStoredEvent } from './event-store';
 import type { ProjectionDefinition, ProjectionRows, StreamFold } from './projection';
 import { saveCheckpoint } from './subscription';
 import { START, type Checkpoint, type EventMetadata, type StoredEvent } from './types';
@@ -304,17 +304,7 @@ export function foldReadSql(fold: StreamFold, horizon: string): string {
 
 /** The event a row of {@link foldReadSql} holds (metadata: only the keys the fold names). */
 export function fromFoldReadRow(row: FoldReadRow): StoredEvent {
-  return {
-    position: BigInt(row.position),
-    transactionId: row.transaction_id,
-    id: row.event_id,
-    streamId: row.stream_id,
-    streamVersion: Number(row.stream_version),
-    type: row.type,
-    data: row.data,
-    metadata: row.metadata ?? NO_METADATA,
-    recordedAt: new Date(row.recorded_ms),
-  };
+  return toStoredEvent({ ...row, metadata: row.metadata ?? NO_METADATA, recorded_at: new Date(row.recorded_ms) });
 }
 
 /**
