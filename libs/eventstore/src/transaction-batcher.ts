@@ -1,3 +1,4 @@
+import { context, ROOT_CONTEXT, type Context } from '@opentelemetry/api';
 import type { Pool, PoolClient } from 'pg';
 import { signalCommitted } from './commit-signal';
 import { isDatabaseUnavailable } from './connection';
@@ -46,6 +47,8 @@ type Outcome<Item, Result> =
 
 interface Entry<Item, Result> {
   readonly item: Item;
+  /** The submitter's trace context: its item runs in it (its spans and the events it decides join its trace). */
+  readonly context: Context;
   readonly resolve: (result: Result) => void;
   readonly reject: (error: unknown) => void;
   attempts: number;
@@ -85,8 +88,9 @@ export class TransactionBatcher<Item, Result, Shared = undefined> {
   /** Runs `item` in the next transaction; resolves with its result once that transaction committed. */
   submit(item: Item): Promise<Result> {
     return new Promise<Result>((resolve, reject) => {
-      this.queue.push({ item, resolve, reject, attempts: 0, alone: false });
-      this.pump();
+      this.queue.push({ item, context: context.active(), resolve, reject, attempts: 0, alone: false });
+      // The batch's own work (its transaction, `prepare`, `finish`) belongs to no one submitter's trace.
+      context.with(ROOT_CONTEXT, () => this.pump());
     });
   }
 
@@ -165,7 +169,8 @@ export class TransactionBatcher<Item, Result, Shared = undefined> {
       if (savepoints)
         await client.query(i === 0 ? 'SAVEPOINT batch_item' : 'RELEASE SAVEPOINT batch_item; SAVEPOINT batch_item');
       try {
-        outcomes.push({ entry, ok: true, result: await this.options.run(entry.item, client, shared) });
+        const result = await context.with(entry.context, () => this.options.run(entry.item, client, shared));
+        outcomes.push({ entry, ok: true, result });
       } catch (error) {
         // A lone item's failure is the transaction's: nothing else is in it.
         if (batch.length === 1) throw error;
