@@ -8,6 +8,10 @@
  *   npm run bench:logistics                          # 20,000 active shipments, 2,000 of them stalling in the window, 60 s
  *   BENCH_SCALE=0.1 npm run bench:logistics          # 2,000 shipments, a 10 s window
  *   BENCH_BATCH=500 BENCH_IN_FLIGHT=4 npm run bench:logistics
+ *   BENCH_TIMER_PROCESS=shared npm run bench:logistics   # timers on the HTTP process's event loop (one process)
+ *
+ * By default logistics runs as two processes on one database (ADR 24): `SERVICE_ROLES=api,consumers,relay` takes the
+ * webhook, `SERVICE_ROLES=workers` fires the timers, so timers do not queue behind scan batches on one event loop.
  *
  * Logistics runs as a real process (its main.ts) on a fresh database. Lateness of a timer = `es_timers.fired_at` −
  * `due_at`, for every tracking timer due inside the window that fired and appended a `ShipmentStalled`.
@@ -28,6 +32,8 @@ const TARGET_P99_MS = 1_000;
 const SECRET = 'bench-secret-bench-secret-bench-secret';
 const CARRIER_SECRET = 'bench-carrier-secret-bench-carrier-secret';
 const HOUR = 3_600_000;
+/** `own` (default): the timers in a process of their own (SERVICE_ROLES); `shared`: one process runs everything. */
+const TIMER_PROCESS = process.env.BENCH_TIMER_PROCESS === 'shared' ? 'shared' : 'own';
 
 const log = (m: string) => console.log(`[logistics-bench ${new Date().toISOString().slice(11, 19)}] ${m}`);
 
@@ -74,7 +80,7 @@ async function main(): Promise<void> {
   const database = `bench_logistics_${suffix}`;
   const baselineDb = `bench_logistics_base_${suffix}`;
   const tenant = `bench-${suffix}`;
-  const service = new ServiceProcess('logistics', await freePort(), {
+  const environment = {
     DATABASE_URL: SERVER_URL,
     DATABASE_NAME: database,
     KAFKA_BROKERS: BROKERS.join(','),
@@ -84,10 +90,22 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'warn',
     OTEL_SDK_DISABLED: 'true',
     LOGISTICS_TIMER_POLL_MS: '100',
+  };
+  const service = new ServiceProcess('logistics', await freePort(), {
+    ...environment,
+    ...(TIMER_PROCESS === 'own' ? { SERVICE_ROLES: 'api,consumers,relay' } : {}),
   });
+  const timers =
+    TIMER_PROCESS === 'own'
+      ? new ServiceProcess('logistics', await freePort(), { ...environment, SERVICE_ROLES: 'workers' })
+      : null;
   try {
-    log(`starting logistics (real process, fresh database ${database})…`);
+    log(
+      `starting logistics (real process${timers ? 'es: api,consumers,relay + workers' : ', every role'}, fresh database ${database})…`,
+    );
     await service.start(120_000);
+    // After the first: it made and migrated the database.
+    await timers?.start(120_000);
     const admin = await signDevToken({ subject: 'admin', tenant, roles: ['admin'] }, SECRET);
     const ops = await signDevToken({ subject: 'ops', tenant, roles: ['logistics'] }, SECRET);
     const call = async (token: string, method: string, path: string, body: unknown) => {
@@ -262,7 +280,14 @@ async function main(): Promise<void> {
       `| ShipmentStalled appended / stalling shipments | ${lateness.stalled} / ${STALLING} | all | ${lateness.stalled >= STALLING ? 'yes' : 'NO'} |`,
     );
     console.log(`| active timers at the end (shipments ${SHIPMENTS}) | ${lateness.active} | — | — |`);
+    console.log('');
+    console.log(
+      timers
+        ? 'Timers fired by a process of their own (SERVICE_ROLES=workers); the webhook by SERVICE_ROLES=api,consumers,relay.'
+        : 'One process ran every role (BENCH_TIMER_PROCESS=shared).',
+    );
   } finally {
+    await timers?.stop();
     await service.stop();
     for (const db of [database, baselineDb]) {
       await withDatabase('postgres', (c) => c.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`)).catch(

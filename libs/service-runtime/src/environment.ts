@@ -314,6 +314,15 @@ export const ENVIRONMENT: readonly EnvVariable[] = [
     description: "How often each consumer reads its group's broker-side lag from the admin API (ms)",
   },
   {
+    name: 'SERVICE_ROLES',
+    scope: 'services',
+    kind: list,
+    default: 'api,consumers,relay,workers',
+    example: 'workers,relay',
+    description:
+      'What this process runs: `api` (its HTTP routes), `consumers` (inbox consumers), `relay` (outbox relay, one leader), `workers` (durable timers, projections). Under load, run `workers,relay` in processes of their own so timers never queue behind requests (ADR 24); every process serves `/health`, `/metrics` and `/docs`',
+  },
+  {
     name: 'AUTH_JWKS_URL',
     scope: 'services',
     kind: http,

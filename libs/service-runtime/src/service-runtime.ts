@@ -1,6 +1,7 @@
 import {
   Global,
   Module,
+  NotFoundException,
   UnsupportedMediaTypeException,
   type DynamicModule,
   type INestApplication,
@@ -103,6 +104,33 @@ export interface ServiceConfig {
    * (`aftersales_consumer_group_lag_messages`; default 15 000).
    */
   readonly consumerGroupLagIntervalMs?: number;
+  /**
+   * `SERVICE_ROLES`: what this process runs (default: all of them). A deployment under load splits them, e.g. `api,consumers`
+   * on the replicas behind the load balancer and `workers,relay` on others, so timers and projections never queue behind
+   * requests on one event loop (ADR 24). Every process serves `/health`, `/metrics` and `/docs`.
+   */
+  readonly roles?: ReadonlySet<ServiceRole>;
+}
+
+/**
+ * What one process of a service runs: `api` its HTTP routes, `consumers` its inbox consumers, `relay` the outbox
+ * relay (one leader across the processes that run it), `workers` its background workers (durable timers,
+ * projections, pagers: shared across the processes that run them, each timer fired once).
+ */
+export type ServiceRole = 'api' | 'consumers' | 'relay' | 'workers';
+export const SERVICE_ROLES: readonly ServiceRole[] = ['api', 'consumers', 'relay', 'workers'];
+
+/** Parses `SERVICE_ROLES` (`api,consumers`): every role at most once, at least one, only known ones. */
+export function parseServiceRoles(raw: string | undefined): ReadonlySet<ServiceRole> {
+  if (raw === undefined || raw.trim() === '') return new Set(SERVICE_ROLES);
+  const names = raw.split(',').map((r) => r.trim().toLowerCase()).filter((r) => r !== '');
+  const unknown = names.filter((r) => !(SERVICE_ROLES as readonly string[]).includes(r));
+  if (unknown.length > 0 || names.length === 0) {
+    throw new Error(
+      `SERVICE_ROLES=${raw}: expected a comma-separated list of ${SERVICE_ROLES.join(', ')} (e.g. "api,consumers" or "workers,relay"); unknown: ${unknown.join(', ') || '(empty)'}`,
+    );
+  }
+  return new Set(names as ServiceRole[]);
 }
 
 /** 256 KiB: ample for any command of the platform (descriptions are capped at a few KiB), small enough to shed abuse. */
@@ -136,6 +164,7 @@ export function serviceConfigFromEnv(service: ServiceName, env: NodeJS.ProcessEn
     shutdownGraceMs: positiveInteger(env, 'SHUTDOWN_GRACE_MS') ?? DEFAULT_SHUTDOWN_GRACE_MS,
     shutdownDrainDelayMs: positiveInteger(env, 'SHUTDOWN_DRAIN_DELAY_MS', true) ?? 0,
     consumerGroupLagIntervalMs: positiveInteger(env, 'KAFKA_GROUP_LAG_INTERVAL_MS') ?? 15_000,
+    roles: parseServiceRoles(env.SERVICE_ROLES),
   };
 }
 
@@ -291,6 +320,7 @@ export interface RunningService {
  */
 export async function runService(definition: ServiceDefinition, config: ServiceConfig): Promise<RunningService> {
   const logger = createLogger(definition.service);
+  const roles = config.roles ?? new Set(SERVICE_ROLES);
   const offset = config.clockOffsetMs ?? 0;
   const clock: Clock = definition.clock ?? (offset ? () => new Date(Date.now() + offset) : () => new Date());
   if (offset) logger.warn({ clockOffsetMs: offset }, 'clock is shifted (CLOCK_OFFSET_MS): drills and tests only');
@@ -417,6 +447,7 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
       if (!lifecycle.accepting) res.setHeader('connection', 'close');
       next();
     });
+    if (!roles.has('api')) app.use(platformRoutesOnly(roles));
     app.use(requireJsonBodies);
     app.useBodyParser('json', {
       limit: config.httpBodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
@@ -424,7 +455,8 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
     });
     assertConsumersWired(app, consumers);
     const transports: InboxTransport[] = [];
-    for (const c of consumers) {
+    const consuming = roles.has('consumers') ? consumers : [];
+    for (const c of consuming) {
       const transport = new InboxTransport({
         service: definition.service,
         consumer: c.consumer,
@@ -439,13 +471,13 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
       transports.push(transport);
       app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });
     }
-    for (const c of consumers) {
+    for (const c of consuming) {
       await messaging.ensureTopics(consumerTopics(c).map((t) => ({ topic: t, partitions: config.partitions })));
     }
     await app.startAllMicroservices();
 
     let relay: OutboxRelay | null = null;
-    if (definition.integrationEvents) {
+    if (definition.integrationEvents && roles.has('relay')) {
       relay = new OutboxRelay({
         service: definition.service,
         topic,
@@ -459,7 +491,7 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
       started.push(() => running.stop());
     }
 
-    const workers = definition.workers?.({ app, database, messaging, clock, logger }) ?? [];
+    const workers = roles.has('workers') ? (definition.workers?.({ app, database, messaging, clock, logger }) ?? []) : [];
     for (const worker of workers) {
       worker.start();
       started.push(() => worker.stop());
@@ -472,7 +504,7 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
     server.headersTimeout = 66_000;
     await app.listen(config.port, '0.0.0.0');
     const url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('0.0.0.0', '127.0.0.1');
-    logger.info({ url, topic }, `${definition.service} is up`);
+    logger.info({ url, topic, roles: [...roles] }, `${definition.service} is up`);
 
     let closing: Promise<void> | null = null;
     const close = (): Promise<void> =>
@@ -535,6 +567,25 @@ function drainHttp(server: import('node:http').Server, deadline: number): Promis
       resolve();
     });
   });
+}
+
+/** Paths every process serves, whatever its roles: probes, metrics, the API's description. */
+const PLATFORM_PATHS = /^\/(health|metrics|docs)(\/|\?|$)/;
+
+/**
+ * In a process without the `api` role, the service's own routes answer 404 problem details that say where the API
+ * is served; probes, metrics and docs answer as everywhere.
+ */
+function platformRoutesOnly(roles: ReadonlySet<ServiceRole>) {
+  const runs = [...roles].join(',');
+  return (req: import('node:http').IncomingMessage, _res: unknown, next: (error?: unknown) => void): void => {
+    if (PLATFORM_PATHS.test(req.url ?? '/')) return next();
+    next(
+      new NotFoundException(
+        `This process runs ${runs} (SERVICE_ROLES), not the API: send requests to the service's API replicas`,
+      ),
+    );
+  };
 }
 
 /**

@@ -28,3 +28,27 @@ describe('serviceConfigFromEnv: database pool', () => {
     expect(() => serviceConfigFromEnv('surveys', { ...required, [name]: value })).toThrow(`${name}=${value}`);
   });
 });
+
+describe('serviceConfigFromEnv: SERVICE_ROLES', () => {
+  it('runs every role when unset or empty', () => {
+    for (const env of [required, { ...required, SERVICE_ROLES: ' ' }]) {
+      expect([...(serviceConfigFromEnv('surveys', env).roles ?? [])].sort()).toEqual([
+        'api',
+        'consumers',
+        'relay',
+        'workers',
+      ]);
+    }
+  });
+
+  it('reads a comma-separated list, spaces and case forgiven', () => {
+    const config = serviceConfigFromEnv('surveys', { ...required, SERVICE_ROLES: 'Workers, relay' });
+    expect([...(config.roles ?? [])].sort()).toEqual(['relay', 'workers']);
+  });
+
+  it.each(['timers', 'api,web', ','])('refuses SERVICE_ROLES=%s, naming the roles there are', (value) => {
+    expect(() => serviceConfigFromEnv('surveys', { ...required, SERVICE_ROLES: value })).toThrow(
+      /SERVICE_ROLES=.*expected a comma-separated list of api, consumers, relay, workers/,
+    );
+  });
+});

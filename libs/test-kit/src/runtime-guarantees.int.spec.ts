@@ -4,7 +4,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { CaseOpenedV1 } from '@aftersales/contracts';
 import { Handles, type InboxEvent } from '@aftersales/messaging';
 import { Role, Roles, SchemaPipe } from '@aftersales/platform-http';
-import { uniqueName } from '@aftersales/testing';
+import { kafkaBrokers, uniqueName } from '@aftersales/testing';
 import { ContractPublisher, eventually, startTestService, type TestService } from './index';
 import { defineService, type ServiceDefinition } from '@aftersales/service-runtime';
 
@@ -203,5 +203,85 @@ describe('service definitions', () => {
     await expect(startTestService(definition)).rejects.toThrow(
       /Stray\.onCaseOpened handles events but no consumer lists/,
     );
+  });
+});
+
+// CONTEXT: ADR 24. Under load, timers fired on the HTTP process's event loop waited behind request batches (logistics'
+// stalled-shipment timers 24 s late at 2,000 scans/s); SERVICE_ROLES lets a deployment run them in processes of their own.
+describe('SERVICE_ROLES: what one process of a service runs', () => {
+  /** Background workers started in this process, by the process that started them. */
+  const workersStarted: string[] = [];
+  const rolesService = (label: string): ServiceDefinition =>
+    defineService({
+      ...probeService,
+      integrationEvents: () => null,
+      workers: () => [{ start: () => void workersStarted.push(label), stop: async () => undefined }],
+    });
+  const agent = (tenant: string) => ({ tenant, roles: [Role.Agent] });
+  let full: TestService;
+  let api: TestService;
+  let background: TestService;
+  let upstream: ContractPublisher;
+
+  beforeAll(async () => {
+    full = await startTestService(rolesService('full'));
+    api = await startTestService(rolesService('api'), { config: { roles: new Set(['api', 'consumers']) } });
+    background = await startTestService(rolesService('background'), { config: { roles: new Set(['workers', 'relay']) } });
+    upstream = await ContractPublisher.connect();
+  });
+
+  afterAll(async () => {
+    await upstream?.close();
+    await Promise.all([full?.close(), api?.close(), background?.close()]);
+  });
+
+  it('runs the workers and the relay only where their roles are', () => {
+    expect(workersStarted.sort()).toEqual(['background', 'full']);
+    expect(full.running.relay).not.toBeNull();
+    expect(api.running.relay).toBeNull();
+    expect(background.running.relay).not.toBeNull();
+  });
+
+  it('a process without `api` answers its routes with 404 problem details saying where the API is; probes and docs answer', async () => {
+    const tenant = uniqueName('shop');
+    const res = await background.call('POST', '/notes', { caller: agent(tenant), body: { text: 'hello' } });
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(res.body).toMatchObject({ status: 404, detail: expect.stringMatching(/runs workers,relay .*not the API/) });
+    expect((await background.call('GET', '/health/ready')).status).toBe(200);
+    expect((await background.call('GET', '/health/live')).status).toBe(200);
+    expect((await background.call('GET', '/metrics')).status).toBe(200);
+    expect((await background.call('GET', '/docs/openapi.json')).status).toBe(200);
+    expect((await api.call('POST', '/notes', { caller: agent(tenant), body: { text: 'hello' } })).status).toBe(201);
+  });
+
+  it('a process without `consumers` joins no consumer group', async () => {
+    // An event every consumer that runs handles: once the full process handled it, the api process's groups joined
+    // long since, had it started them; the background process's groups neither.
+    const event = aCaseOpened(uniqueName('shop'));
+    await upstream.publish(CaseOpenedV1, event);
+    await eventually(
+      () => (handled.filter((h) => h.caseId === event.caseId).length >= 2 ? true : undefined),
+      'the full process handled the event',
+    );
+    const { Kafka, logLevel } = await import('kafkajs');
+    const admin = new Kafka({ brokers: kafkaBrokers(), logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      const described = await admin.describeGroups([
+        full.groupOf('register-a'),
+        api.groupOf('register-a'),
+        api.groupOf('register-b'),
+        background.groupOf('register-a'),
+      ]);
+      const members = Object.fromEntries(described.groups.map((g) => [g.groupId, g.members.length]));
+      expect(members[full.groupOf('register-a')]).toBeGreaterThan(0);
+      expect(members[api.groupOf('register-a')]).toBeGreaterThan(0);
+      expect(members[api.groupOf('register-b')]).toBeGreaterThan(0);
+      expect(members[background.groupOf('register-a')]).toBe(0);
+      expect(handled.filter((h) => h.caseId === event.caseId).length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await admin.disconnect();
+    }
   });
 });

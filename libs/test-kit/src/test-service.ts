@@ -100,7 +100,11 @@ export async function startTestService(
   };
   const secret = options.config?.auth?.secret ?? `test-secret-${randomUUID()}`;
   const groupPrefix = `${uniqueName(definition.service)}.`;
-  const groups = (definition.consumers ?? []).map((c) => `${groupPrefix}${definition.service}.${c.consumer}`);
+  // A process without the `consumers` role (SERVICE_ROLES) joins no group.
+  const consuming = options.config?.roles?.has('consumers') ?? true;
+  const groups = consuming
+    ? (definition.consumers ?? []).map((c) => `${groupPrefix}${definition.service}.${c.consumer}`)
+    : [];
   const run = async (db: TestDatabase) => {
     const service = await runService(definition, {
       databaseServerUrl: db.url,
