@@ -168,13 +168,50 @@ describe('the Helm chart', () => {
         path: '/metrics',
         relabelings: [
           expect.objectContaining({
-            sourceLabels: ['__meta_kubernetes_service_label_app_kubernetes_io_name'],
+            sourceLabels: ['__meta_kubernetes_service_label_aftersales_io_service'],
             targetLabel: 'service',
           }),
         ],
       }),
     ]);
+    // Every Service it selects says which service it belongs to, the workers' too.
+    for (const svc of objects('production', 'Service')) {
+      expect(services).toContain(svc.metadata.labels?.['aftersales.io/service']);
+    }
     expect(objects('inline-secrets', 'ServiceMonitor')).toEqual([]);
+  });
+
+  it("runs a service's timers in a Deployment of their own when workers.replicas > 0 (SERVICE_ROLES)", () => {
+    const roles = (d: K8sObject) =>
+      (d.spec.template.spec.containers[0].env as Array<{ name: string; value?: string }>).find(
+        (e) => e.name === 'SERVICE_ROLES',
+      )?.value;
+    const api = named('production', 'Deployment', 'aftersales-logistics');
+    const workers = named('production', 'Deployment', 'aftersales-logistics-workers');
+    expect(roles(api)).toBe('api,consumers,relay');
+    expect(roles(workers)).toBe('workers,relay');
+    expect(workers.spec.replicas).toBe(2);
+    expect(workers.spec.template.spec.containers[0].resources.requests).toEqual({ cpu: '500m', memory: '256Mi' });
+    expect(workers.spec.template.spec.containers[0].image).toBe(api.spec.template.spec.containers[0].image);
+    // Its pods are not behind the API's Service (nor counted by its PDB), have a Service of their own for the metrics,
+    // a NetworkPolicy and a PodDisruptionBudget; the API's selector does not match them.
+    const workerLabels = workers.spec.template.metadata.labels as Record<string, string>;
+    const matches = (selector: Record<string, string>) =>
+      Object.entries(selector).every(([k, v]) => workerLabels[k] === v);
+    expect(matches(named('production', 'Service', 'aftersales-logistics').spec.selector)).toBe(false);
+    expect(matches(api.spec.selector.matchLabels)).toBe(false);
+    expect(matches(named('production', 'Service', 'aftersales-logistics-workers').spec.selector)).toBe(true);
+    expect(
+      matches(named('production', 'NetworkPolicy', 'aftersales-logistics-workers').spec.podSelector.matchLabels),
+    ).toBe(true);
+    expect(
+      matches(named('production', 'PodDisruptionBudget', 'aftersales-logistics-workers').spec.selector.matchLabels),
+    ).toBe(true);
+    // Without it (the default), one Deployment runs every role.
+    expect(roles(named('inline-secrets', 'Deployment', 'aftersales-logistics'))).toBeUndefined();
+    expect(objects('inline-secrets', 'Deployment').map((d) => d.metadata.name)).not.toContain(
+      'aftersales-logistics-workers',
+    );
   });
 
   it("gives the migration Job the services' database user to grant when it migrates as another user", () => {

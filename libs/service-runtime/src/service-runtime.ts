@@ -123,7 +123,10 @@ export const SERVICE_ROLES: readonly ServiceRole[] = ['api', 'consumers', 'relay
 /** Parses `SERVICE_ROLES` (`api,consumers`): every role at most once, at least one, only known ones. */
 export function parseServiceRoles(raw: string | undefined): ReadonlySet<ServiceRole> {
   if (raw === undefined || raw.trim() === '') return new Set(SERVICE_ROLES);
-  const names = raw.split(',').map((r) => r.trim().toLowerCase()).filter((r) => r !== '');
+  const names = raw
+    .split(',')
+    .map((r) => r.trim().toLowerCase())
+    .filter((r) => r !== '');
   const unknown = names.filter((r) => !(SERVICE_ROLES as readonly string[]).includes(r));
   if (unknown.length > 0 || names.length === 0) {
     throw new Error(
@@ -491,7 +494,9 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
       started.push(() => running.stop());
     }
 
-    const workers = roles.has('workers') ? (definition.workers?.({ app, database, messaging, clock, logger }) ?? []) : [];
+    const workers = roles.has('workers')
+      ? (definition.workers?.({ app, database, messaging, clock, logger }) ?? [])
+      : [];
     for (const worker of workers) {
       worker.start();
       started.push(() => worker.stop());

@@ -226,7 +226,9 @@ describe('SERVICE_ROLES: what one process of a service runs', () => {
   beforeAll(async () => {
     full = await startTestService(rolesService('full'));
     api = await startTestService(rolesService('api'), { config: { roles: new Set(['api', 'consumers']) } });
-    background = await startTestService(rolesService('background'), { config: { roles: new Set(['workers', 'relay']) } });
+    background = await startTestService(rolesService('background'), {
+      config: { roles: new Set(['workers', 'relay']) },
+    });
     upstream = await ContractPublisher.connect();
   });
 
