@@ -9,6 +9,7 @@
  *   npm run bench:compensation                                  # 500 payouts/s for 30 s
  *   BENCH_RATE=100 BENCH_SECONDS=10 npm run bench:compensation
  *   SERVICE_CPU_PROFILE_DIR=/tmp/prof npm run bench:compensation # a V8 CPU profile of compensation when it stops
+ *   BENCH_TIMER_PROCESS=own npm run bench:compensation           # the send timers in a process of their own (ADR 24)
  *
  * The end to end time runs from the client sending the request to compensation recording `PayoutConfirmed` (its event
  * store's `recorded_at`; one machine, one clock); the stages from the order's own events. Every payout is checked
@@ -48,6 +49,11 @@ const AMOUNT = 100;
 /** Seconds compensation's idle CPU is measured before the run. */
 const IDLE_SECONDS = 5;
 const SECRET = 'bench-compensation-secret';
+/**
+ * `shared` (default): one compensation process runs every role; `own`: a second process runs its timers (the sends,
+ * `SERVICE_ROLES=workers`) beside the one that takes requests and webhooks (`api,consumers,relay`).
+ */
+const TIMER_PROCESS = process.env.BENCH_TIMER_PROCESS === 'own' ? 'own' : 'shared';
 const PROVIDER_SECRET = 'bench-provider-secret';
 const ROOT = path.resolve(__dirname, '../..');
 const client = new LoadClient({ maxSockets: 512, timeoutMs: 60_000 });
@@ -297,6 +303,7 @@ export async function benchCompensationPayouts(): Promise<void> {
   const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
   let db: TestDatabase | undefined;
   let service: ServiceProcess | undefined;
+  let timers: ServiceProcess | undefined;
   let pool: Pool | undefined;
   try {
     await waitForHttp(`${sandboxUrl}/health`, 60_000);
@@ -309,7 +316,7 @@ export async function benchCompensationPayouts(): Promise<void> {
 
     db = await createTestDatabase('bench_payouts');
     const port = await freePort();
-    service = new ServiceProcess('compensation', port, {
+    const environment = {
       DATABASE_URL: db.url,
       DATABASE_NAME: db.name,
       AUTH_JWT_SECRET: SECRET,
@@ -321,22 +328,34 @@ export async function benchCompensationPayouts(): Promise<void> {
       COMPENSATION_PROVIDER_URL: sandboxUrl,
       COMPENSATION_PROVIDER_WEBHOOK_SECRET: PROVIDER_SECRET,
       COMPENSATION_PUBLIC_URL: `http://127.0.0.1:${port}`,
+    };
+    service = new ServiceProcess('compensation', port, {
+      ...environment,
+      ...(TIMER_PROCESS === 'own' ? { SERVICE_ROLES: 'api,consumers,relay' } : {}),
     });
-    log('starting compensation (a real process)…');
+    log(`starting compensation (a real process${TIMER_PROCESS === 'own' ? ', its timers in a second one' : ''})…`);
     await service.start(120_000);
+    if (TIMER_PROCESS === 'own') {
+      timers = new ServiceProcess('compensation', await freePort(), { ...environment, SERVICE_ROLES: 'workers' });
+      await timers.start(120_000);
+    }
+    // Compensation's CPU and writes: of both processes when the timers run apart.
+    const pids = () => [service?.pid, timers?.pid];
+    const serviceCpu = (): number => pids().reduce<number>((sum, pid) => sum + cpuSecondsOf(pid), 0);
+    const serviceWrites = (): number => pids().reduce<number>((sum, pid) => sum + writesOf(pid), 0);
     pool = new Pool({ connectionString: db.url, max: 2 });
     const token = await signDevToken({ subject: 'bench-supervisor', tenant, roles: ['supervisor'] }, SECRET);
 
     // What compensation spends idle (relay, consumers and timer loops polling), to tell the work of the payouts from
     // what the run's length adds: a run stretched by the machine's other load accrues more of it per payout.
-    const idleFrom = cpuSecondsOf(service.pid);
+    const idleFrom = serviceCpu();
     await sleep(IDLE_SECONDS * 1000);
-    const idlePerSecond = (cpuSecondsOf(service.pid) - idleFrom) / IDLE_SECONDS;
+    const idlePerSecond = (serviceCpu() - idleFrom) / IDLE_SECONDS;
     const sampler = await cpuSampler();
     const before = sampler.snapshot();
-    const processCpu = () => ({ service: cpuSecondsOf(service!.pid), sandbox: cpuSecondsOf(sandbox.pid) });
+    const processCpu = () => ({ service: serviceCpu(), sandbox: cpuSecondsOf(sandbox.pid) });
     const cpuBefore = processCpu();
-    const writesBefore = writesOf(service.pid);
+    const writesBefore = serviceWrites();
     const transactionsBefore = await transactionsOf(pool, db.name);
     const started = performance.now();
     const { payouts, windowSeconds } = await drive(service.url, token);
@@ -345,7 +364,7 @@ export async function benchCompensationPayouts(): Promise<void> {
     const seconds = (performance.now() - started) / 1000;
     const cpu = sampler.available ? CpuSampler.between(before, sampler.snapshot()) : null;
     const cpuAfter = processCpu();
-    const writes = writesOf(service.pid) - writesBefore;
+    const writes = serviceWrites() - writesBefore;
     // Backends flush their statistics at most once a second.
     await sleep(1_500);
     const transactions = (await transactionsOf(pool, db.name)) - transactionsBefore;
@@ -373,7 +392,13 @@ export async function benchCompensationPayouts(): Promise<void> {
       `Per paid payout: ${perPaid(transactions)} database transactions (the bench's own reads included), ` +
         `${perPaid(writes)} write system calls by compensation (each Postgres round trip is one; HTTP and Kafka add a few).`,
     );
+    console.log(
+      TIMER_PROCESS === 'own'
+        ? 'Compensation ran as two processes: api,consumers,relay and workers (SERVICE_ROLES); its figures are their sums.'
+        : 'Compensation ran as one process (every role).',
+    );
   } finally {
+    await timers?.stop().catch(() => undefined);
     await service?.stop().catch(() => undefined);
     sandbox.kill('SIGTERM');
     bareAgent.destroy();
