@@ -9,6 +9,7 @@
  *   BENCH_SCALE=0.1 npm run bench:logistics          # 2,000 shipments, a 10 s window
  *   BENCH_BATCH=500 BENCH_IN_FLIGHT=4 npm run bench:logistics
  *   BENCH_TIMER_PROCESS=shared npm run bench:logistics   # timers on the HTTP process's event loop (one process)
+ *   BENCH_API_REPLICAS=1 npm run bench:logistics         # one API process instead of the chart's default two
  *
  * By default logistics runs as two processes on one database (ADR 24): `SERVICE_ROLES=api,consumers,relay` takes the
  * webhook, `SERVICE_ROLES=workers` fires the timers, so timers do not queue behind scan batches on one event loop.
@@ -34,6 +35,8 @@ const CARRIER_SECRET = 'bench-carrier-secret-bench-carrier-secret';
 const HOUR = 3_600_000;
 /** `own` (default): the timers in a process of their own (SERVICE_ROLES); `shared`: one process runs everything. */
 const TIMER_PROCESS = process.env.BENCH_TIMER_PROCESS === 'shared' ? 'shared' : 'own';
+/** Processes taking the webhook, like the chart's default `replicas: 2`; the batches in flight go round them. */
+const API_REPLICAS = Math.max(1, Number(process.env.BENCH_API_REPLICAS ?? 2));
 
 const log = (m: string) => console.log(`[logistics-bench ${new Date().toISOString().slice(11, 19)}] ${m}`);
 
@@ -95,15 +98,26 @@ async function main(): Promise<void> {
     ...environment,
     ...(TIMER_PROCESS === 'own' ? { SERVICE_ROLES: 'api,consumers,relay' } : {}),
   });
+  // More API replicas: the first one's roles, started after it (it made the database).
+  const replicas: ServiceProcess[] = [service];
+  for (let i = 1; i < API_REPLICAS; i++) {
+    replicas.push(
+      new ServiceProcess('logistics', await freePort(), {
+        ...environment,
+        ...(TIMER_PROCESS === 'own' ? { SERVICE_ROLES: 'api,consumers,relay' } : {}),
+      }),
+    );
+  }
   const timers =
     TIMER_PROCESS === 'own'
       ? new ServiceProcess('logistics', await freePort(), { ...environment, SERVICE_ROLES: 'workers' })
       : null;
   try {
     log(
-      `starting logistics (real process${timers ? 'es: api,consumers,relay + workers' : ', every role'}, fresh database ${database})…`,
+      `starting logistics (${API_REPLICAS} API process(es)${timers ? ' with api,consumers,relay + one with workers' : ' with every role'}, fresh database ${database})…`,
     );
     await service.start(120_000);
+    for (const replica of replicas.slice(1)) await replica.start(120_000);
     // After the first: it made and migrated the database.
     await timers?.start(120_000);
     const admin = await signDevToken({ subject: 'admin', tenant, roles: ['admin'] }, SECRET);
@@ -118,10 +132,10 @@ async function main(): Promise<void> {
       return (await res.json()) as Record<string, unknown>;
     };
     await call(admin, 'PUT', '/carrier-integrations/bench-sf', { carrier: 'SF Express', secret: CARRIER_SECRET });
-    const post = async (events: readonly ScanLine[]) => {
+    const post = async (events: readonly ScanLine[], replica = 0) => {
       const raw = JSON.stringify({ events });
       const signature = `sha256=${createHmac('sha256', CARRIER_SECRET).update(raw).digest('hex')}`;
-      const res = await fetch(`${service.url}/carrier-events`, {
+      const res = await fetch(`${(replicas[replica % replicas.length] as ServiceProcess).url}/carrier-events`, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
@@ -177,7 +191,7 @@ async function main(): Promise<void> {
     const loadEnd = loadStart + SECONDS * 1000;
     const allScans: ScanLine[] = [];
     await Promise.all(
-      Array.from({ length: IN_FLIGHT }, async () => {
+      Array.from({ length: IN_FLIGHT }, async (_, slot) => {
         while (Date.now() < loadEnd) {
           const batch: ScanLine[] = Array.from({ length: BATCH }, () => {
             seq += 1;
@@ -190,7 +204,7 @@ async function main(): Promise<void> {
             };
           });
           const t = performance.now();
-          await post(batch);
+          await post(batch, slot);
           latencies.push(performance.now() - t);
           sent += batch.length;
           allScans.push(...batch);
@@ -283,11 +297,12 @@ async function main(): Promise<void> {
     console.log('');
     console.log(
       timers
-        ? 'Timers fired by a process of their own (SERVICE_ROLES=workers); the webhook by SERVICE_ROLES=api,consumers,relay.'
-        : 'One process ran every role (BENCH_TIMER_PROCESS=shared).',
+        ? `Timers fired by a process of their own (SERVICE_ROLES=workers); the webhook taken by ${API_REPLICAS} process(es) with SERVICE_ROLES=api,consumers,relay.`
+        : `${API_REPLICAS} process(es) ran every role (BENCH_TIMER_PROCESS=shared).`,
     );
   } finally {
     await timers?.stop();
+    for (const replica of replicas.slice(1)) await replica.stop();
     await service.stop();
     for (const db of [database, baselineDb]) {
       await withDatabase('postgres', (c) => c.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`)).catch(
