@@ -225,6 +225,108 @@ describe('durable timers', () => {
     expect(rows.find((r) => r.timer_id === 'batch:fired')?.due_at.toISOString()).toBe(at(-1).toISOString());
   });
 
+  // CONTEXT (issue 11): logistics cancelled its tracking timer and inserted a new row at every scan, so es_timers grew
+  // by a row per scan; a re-armed timer is one row per shipment, moved in place.
+  it('re-arms a timer in place whatever it was (new, pending, cancelled, fired), in one statement with the others', async () => {
+    const at = (minutes: number) => new Date(clock.getTime() + minutes * 60_000);
+    const timer = (id: string, minutes: number, payload: object = {}): Timer => ({
+      id,
+      tenant: 't',
+      kind: 'shipment-tracking',
+      dueAt: at(minutes),
+      payload,
+    });
+    await scheduleTimer(db.pool, timer('rearm:fired', -1));
+    await scheduler().fireDue();
+    await scheduleTimer(db.pool, timer('rearm:pending', 10, { attempts: 3 }));
+    await scheduleTimer(db.pool, timer('rearm:cancelled', 10));
+    await cancelTimer(db.pool, 'rearm:cancelled');
+
+    const writes = new TimerWrites();
+    writes.rearm(timer('rearm:new', 5, { v: 1 }));
+    writes.rearm(timer('rearm:pending', 6, { v: 2 }));
+    writes.rearm(timer('rearm:cancelled', 7, { v: 3 }));
+    writes.rearm(timer('rearm:fired', 8, { v: 4 }));
+    writes.schedule(timer('rearm:scheduled', 9));
+    writes.cancel('rearm:gone');
+    const statements: string[] = [];
+    await writes.flush({
+      query: (text: string, values?: unknown[]) => {
+        statements.push(text);
+        return db.pool.query(text, values);
+      },
+    } as never);
+    expect(statements).toHaveLength(3);
+
+    const { rows } = await db.pool.query<{ timer_id: string; due_at: Date; payload: object; armed: boolean }>(
+      `SELECT timer_id, due_at, payload, fired_at IS NULL AND cancelled_at IS NULL AS armed
+         FROM es_timers WHERE timer_id LIKE 'rearm:%' ORDER BY timer_id`,
+    );
+    expect(rows.map((r) => [r.timer_id, r.armed, r.due_at.toISOString(), r.payload])).toEqual([
+      ['rearm:cancelled', true, at(7).toISOString(), { v: 3 }],
+      ['rearm:fired', true, at(8).toISOString(), { v: 4 }],
+      ['rearm:new', true, at(5).toISOString(), { v: 1 }],
+      ['rearm:pending', true, at(6).toISOString(), { v: 2 }], // the retry count replaced too
+      ['rearm:scheduled', true, at(9).toISOString(), {}],
+    ]);
+    await db.pool.query("UPDATE es_timers SET cancelled_at = now() WHERE timer_id LIKE 'rearm:%'");
+  });
+
+  it('a timer its own firing re-arms stays armed for the new instant and fires again then; one that does not is fired', async () => {
+    const at = (minutes: number) => new Date(clock.getTime() + minutes * 60_000);
+    const seen: string[] = [];
+    const rearming = new TimerScheduler(db.pool, {
+      now,
+      fire: async (timer: Timer, tx) => {
+        seen.push(`${timer.id}@${timer.dueAt.toISOString()}`);
+        // The next check of the same thing, 10 minutes on (a stall, then the lost check), the first time only.
+        if (timer.id === 'self:rearms' && !(timer.payload as { again?: boolean }).again) {
+          const writes = new TimerWrites();
+          writes.rearm({ ...timer, dueAt: at(10), payload: { again: true } });
+          await writes.flush(tx);
+        }
+      },
+    });
+    // Only this test's timers are pending.
+    await db.pool.query('UPDATE es_timers SET cancelled_at = now() WHERE fired_at IS NULL AND cancelled_at IS NULL');
+    await scheduleTimer(db.pool, { id: 'self:rearms', tenant: 't', kind: 'check', dueAt: at(-1), payload: {} });
+    await scheduleTimer(db.pool, { id: 'self:once', tenant: 't', kind: 'check', dueAt: at(-1), payload: {} });
+    // A due instant written in SQL, with microseconds: still marked fired once.
+    await db.pool.query(
+      `INSERT INTO es_timers (timer_id, tenant, kind, due_at, payload) VALUES ('self:sql', 't', 'check', $1::timestamptz - interval '1.234567 seconds', '{}')`,
+      [clock],
+    );
+    expect(await rearming.fireDue()).toBe(3);
+    await db.pool.query(`DELETE FROM es_timers WHERE timer_id = 'self:sql' AND fired_at IS NOT NULL`);
+    const state = async () =>
+      (
+        await db.pool.query<{ timer_id: string; fired: boolean; due_at: Date }>(
+          `SELECT timer_id, fired_at IS NOT NULL AS fired, due_at FROM es_timers WHERE timer_id LIKE 'self:%' ORDER BY timer_id`,
+        )
+      ).rows.map((r) => [r.timer_id, r.fired, r.due_at.toISOString()]);
+    expect(await state()).toEqual([
+      ['self:once', true, at(-1).toISOString()],
+      ['self:rearms', false, at(10).toISOString()],
+    ]);
+    expect(await rearming.fireDue()).toBe(0); // not due yet
+    const later = clock;
+    clock = new Date(clock.getTime() + 11 * 60_000);
+    try {
+      expect(await rearming.fireDue()).toBe(1);
+    } finally {
+      clock = later;
+    }
+    expect(seen.sort()).toEqual(
+      [
+        `self:once@${at(-1).toISOString()}`,
+        `self:rearms@${at(-1).toISOString()}`,
+        `self:rearms@${at(10).toISOString()}`,
+        `self:sql@${new Date(clock.getTime() - 1_235).toISOString()}`, // its instant as JavaScript reads it
+      ].sort(),
+    );
+    expect((await state())[1]).toEqual(['self:rearms', true, at(10).toISOString()]);
+  });
+
   // CONTEXT (issue 9, docs/benchmarks.md "SLA timers under a backlog"): one timer per transaction capped intake at
   // ≈ 53 timers/s; several timers now share a claim and a commit, each in its own savepoint.
   describe('several timers per transaction', () => {

@@ -53,6 +53,35 @@ export async function scheduleTimers(tx: Queryable, timers: readonly Timer[]): P
   if (latest.some((t) => t.dueAt.getTime() <= Date.now() + 1_000)) noteTimerDue();
 }
 
+/**
+ * Arms timers at their instants whatever they were: a new row, or the row of the same id moved — pending, cancelled
+ * or already fired alike (its payload and metadata replaced, so a retry count starts again). For a timer that stands
+ * for "the next check of this thing" (a shipment's tracking rules): one row per thing, moved in place at every change,
+ * instead of a cancelled row and a new one each time. A timer re-armed by its own firing stays armed (see
+ * `TimerScheduler`); one claimed by another transaction is moved once that transaction ends (its row lock).
+ */
+export async function rearmTimers(tx: Queryable, timers: readonly Timer[]): Promise<void> {
+  if (timers.length === 0) return;
+  const carrier: Record<string, string> = {};
+  propagation.inject(context.active(), carrier);
+  const latest = [...new Map(timers.map((t) => [t.id, t])).values()];
+  await tx.query(
+    `INSERT INTO es_timers (timer_id, tenant, kind, due_at, payload, metadata)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::jsonb[], $6::jsonb[])
+     ON CONFLICT (timer_id) DO UPDATE SET due_at = EXCLUDED.due_at, payload = EXCLUDED.payload,
+       metadata = EXCLUDED.metadata, cancelled_at = NULL, fired_at = NULL`,
+    [
+      latest.map((t) => t.id),
+      latest.map((t) => t.tenant),
+      latest.map((t) => t.kind),
+      latest.map((t) => t.dueAt),
+      latest.map((t) => JSON.stringify(t.payload)),
+      latest.map((t) => JSON.stringify({ ...carrier, ...(t.metadata ?? {}) })),
+    ],
+  );
+  if (latest.some((t) => t.dueAt.getTime() <= Date.now() + 1_000)) noteTimerDue();
+}
+
 export async function cancelTimer(tx: Queryable, timerId: string): Promise<void> {
   await cancelTimers(tx, [timerId]);
 }
@@ -73,12 +102,18 @@ export async function cancelTimers(tx: Queryable, timerIds: readonly string[]): 
 export class TimerWrites {
   private readonly pending = new Map<
     string,
-    { readonly cancel: true } | { readonly cancel: false; readonly timer: Timer }
+    { readonly cancel: true } | { readonly cancel: false; readonly timer: Timer; readonly rearm: boolean }
   >();
 
   schedule(timer: Timer): void {
     this.pending.delete(timer.id);
-    this.pending.set(timer.id, { cancel: false, timer });
+    this.pending.set(timer.id, { cancel: false, timer, rearm: false });
+  }
+
+  /** {@link rearmTimers}: the timer of this id armed at its instant, even if it was cancelled or fired. */
+  rearm(timer: Timer): void {
+    this.pending.delete(timer.id);
+    this.pending.set(timer.id, { cancel: false, timer, rearm: true });
   }
 
   cancel(timerId: string): void {
@@ -99,7 +134,10 @@ export class TimerWrites {
     other.pending.clear();
   }
 
-  /** Writes what is pending in `tx` (cancellations, then schedules: their ids are distinct) and forgets it. */
+  /**
+   * Writes what is pending in `tx` (cancellations, schedules, re-arms: their ids are distinct; at most one statement
+   * each) and forgets it.
+   */
   async flush(tx: Queryable): Promise<void> {
     const writes = [...this.pending.entries()];
     this.pending.clear();
@@ -109,7 +147,11 @@ export class TimerWrites {
     );
     await scheduleTimers(
       tx,
-      writes.flatMap(([, w]) => (w.cancel ? [] : [w.timer])),
+      writes.flatMap(([, w]) => (!w.cancel && !w.rearm ? [w.timer] : [])),
+    );
+    await rearmTimers(
+      tx,
+      writes.flatMap(([, w]) => (!w.cancel && w.rearm ? [w.timer] : [])),
     );
   }
 }
@@ -263,7 +305,8 @@ interface ClaimOutcome {
 
 /** What the timers of one claiming transaction came to, told (`onError`) once it committed. */
 interface BatchLedger {
-  readonly fired: Array<{ id: string; at: Date }>;
+  /** `due`: the instant it was claimed at; a fire that moved its own timer (re-armed it) leaves it armed. */
+  readonly fired: Array<{ id: string; at: Date; due: Date }>;
   readonly moved: Array<{ timer: Timer; error: unknown; retry: TimerRetry }>;
   readonly stayedDue: Array<{ timer: Timer; error: unknown }>;
   /** The timer being fired, for the error of a transaction that fails as a whole. */
@@ -402,11 +445,14 @@ export class TimerScheduler {
       const { fired, moved, stayedDue } = ledger;
       if (fired.length > 0 && this.options.finish) await this.options.finish(client, shared);
       if (fired.length > 0) {
-        // Each timer's own firing instant (not the batch's), in one statement.
+        // Each timer's own firing instant (not the batch's), in one statement. A timer its own firing re-armed (moved
+        // to a new instant, `rearmTimers`) is not marked: it stays armed for that instant. (Compared to the millisecond:
+        // a claimed instant comes back as a JavaScript date; one written in SQL may carry microseconds.)
         await client.query(
-          `UPDATE es_timers SET fired_at = f.at FROM unnest($1::text[], $2::timestamptz[]) AS f(id, at)
-            WHERE es_timers.timer_id = f.id`,
-          [fired.map((f) => f.id), fired.map((f) => f.at)],
+          `UPDATE es_timers SET fired_at = f.at
+             FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[]) AS f(id, at, due)
+            WHERE es_timers.timer_id = f.id AND date_trunc('milliseconds', es_timers.due_at) = f.due`,
+          [fired.map((f) => f.id), fired.map((f) => f.at), fired.map((f) => f.due)],
         );
       }
       await client.query('COMMIT');
@@ -443,7 +489,7 @@ export class TimerScheduler {
     const at = (this.options.now ?? (() => new Date()))();
     for (const timer of claimed) {
       if (outcome.fired.has(timer.id)) {
-        ledger.fired.push({ id: timer.id, at });
+        ledger.fired.push({ id: timer.id, at, due: timer.dueAt });
         settled.add(timer.id);
       } else if (outcome.failed?.has(timer.id)) {
         const error = outcome.failed.get(timer.id);
@@ -500,7 +546,7 @@ export class TimerScheduler {
     const at = (this.options.now ?? (() => new Date()))();
     try {
       await this.fireInSpan(timer, client, shared);
-      ledger.fired.push({ id: timer.id, at });
+      ledger.fired.push({ id: timer.id, at, due: timer.dueAt });
       return;
     } catch (error) {
       if (!savepoint) throw error;

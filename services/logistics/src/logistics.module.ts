@@ -32,6 +32,7 @@ import { PostgresCaseRegister } from './infrastructure/persistence/case-register
 import { PostgresRegionalSignals } from './infrastructure/persistence/regional-signals.postgres';
 import { PostgresShipmentIndex } from './infrastructure/persistence/shipment-index.postgres';
 import { RegionalSignals1796156478720 } from './infrastructure/persistence/1796156478720-regional-signals';
+import { TrackingTimersInPlace1796156478721 } from './infrastructure/persistence/1796156478721-tracking-timers-in-place';
 
 @Module({
   controllers: [
@@ -91,6 +92,7 @@ export const logisticsService = defineService({
     CaseRegister1796156478718,
     Shipments1796156478719,
     RegionalSignals1796156478720,
+    TrackingTimersInPlace1796156478721,
     ...NotificationMigrations,
   ],
   integrationEvents: logisticsIntegrationEvents,

@@ -158,10 +158,23 @@ describe('logistics: scans in, 48 h stalled, 72 h lost, reshipped and compensati
     );
     expect(listed.body.shipments.map((s) => s.shipmentId)).toEqual([id]);
 
+    // One tracking timer for the parcel, moved in place by every scan (not a row per scan), due 48 h after the last.
+    const trackingRows = async () =>
+      (
+        await service.pool.query<{ due_at: Date; armed: boolean }>(
+          `SELECT due_at, fired_at IS NULL AND cancelled_at IS NULL AS armed FROM es_timers
+            WHERE kind = 'shipment-tracking' AND payload->>'shipmentId' = $1`,
+          [id],
+        )
+      ).rows;
+    expect(await trackingRows()).toEqual([{ due_at: new Date(hoursAfter(t0, 10 + 48)), armed: true }]);
+
     // Silence: 48 h after the last scan the parcel is stalled.
     now = new Date(t0.getTime() + (10 + 48) * HOUR);
     const stalled = await stateOf(id, 'stalled');
     expect(stalled.stall).toMatchObject({ reason: 'no_scan' });
+    // The check that found it stalled moved the same timer to the lost rule (72 h after the last scan).
+    expect(await trackingRows()).toEqual([{ due_at: new Date(hoursAfter(t0, 10 + 72)), armed: true }]);
 
     // At 72 h: lost, a claim with the carrier, a reshipment with another carrier, a compensation request.
     now = new Date(t0.getTime() + (10 + 72) * HOUR);

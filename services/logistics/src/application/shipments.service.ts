@@ -362,21 +362,18 @@ export class ShipmentsService {
     changes: readonly ShipmentChange[],
   ): Promise<void> {
     if (changes.length === 0) return;
-    const latest = new Map<string, { readonly state: OpenShipment; readonly appended: number }>();
-    for (const { state, events } of changes) {
-      const id = state.shipment.shipmentId;
-      latest.set(id, { state, appended: (latest.get(id)?.appended ?? 0) + events.length });
-    }
+    const latest = new Map<string, { readonly state: OpenShipment }>();
+    for (const { state } of changes) latest.set(state.shipment.shipmentId, { state });
     await this.index.recordAll(
       tx,
       origin.tenant,
       [...latest.values()].map(({ state }) => summaryOf(state)),
     );
     const timers = new TimerWrites();
-    for (const { state, appended } of latest.values()) {
+    for (const { state } of latest.values()) {
       const { carrier, originRegion, destinationRegion } = state.shipment;
       const rules = trackingRulesFor(policy, { carrier, originRegion, destinationRegion });
-      writeTracking(timers, origin.tenant, state, appended, rules);
+      writeTracking(timers, origin.tenant, state, rules);
     }
     const now = this.commands.now();
     for (const { state, events, eventIds } of changes) {

@@ -40,42 +40,27 @@ export interface ShipmentNotice {
 }
 
 /**
- * A shipment's tracking timer is named after the state it was computed from (`tracking:<id>:<version>`): every change
- * (a scan above all) cancels the previous state's timer and schedules the next rule's instant, so a timer that fired
- * never has to be moved, and a stale one (cancelled too late) finds nothing to do.
+ * A shipment's tracking timer: one row per shipment (`tracking:<id>`), moved in place to the instant of the next rule
+ * at every change (a scan above all; `TimerWrites.rearm`), cancelled when no rule applies any more (delivered). The
+ * check it fires reads the shipment as it is then, so a check that finds the shipment moved on does nothing; the check
+ * that appends a stall re-arms the same row for the next rule (lost), which the timer worker leaves armed.
  */
-export const trackingTimerId = (shipmentId: string, version: number) => `tracking:${shipmentId}:${version}`;
-
-export async function rescheduleTracking(
-  tx: Queryable,
-  tenant: string,
-  state: OpenShipment,
-  appended: number,
-  rules: TrackingRules,
-): Promise<void> {
-  const writes = new TimerWrites();
-  writeTracking(writes, tenant, state, appended, rules);
-  await writes.flush(tx);
-}
+export const trackingTimerId = (shipmentId: string) => `tracking:${shipmentId}`;
 
 /**
- * {@link rescheduleTracking} into a caller's {@link TimerWrites}: the timer of the state before the last `appended`
- * events is cancelled, the one of the state now scheduled (a batch of scans for one shipment moves it once).
+ * The tracking timer of a shipment's state into a caller's {@link TimerWrites}: armed at the next rule's instant, or
+ * cancelled when none applies (a transaction that changes a shipment several times moves it once, for its last state).
  */
-export function writeTracking(
-  writes: TimerWrites,
-  tenant: string,
-  state: OpenShipment,
-  appended: number,
-  rules: TrackingRules,
-): void {
+export function writeTracking(writes: TimerWrites, tenant: string, state: OpenShipment, rules: TrackingRules): void {
   const id = state.shipment.shipmentId;
-  writes.cancel(trackingTimerId(id, state.version - appended));
   const due = nextTrackingCheck(state, rules);
-  if (!due) return;
+  if (!due) {
+    writes.cancel(trackingTimerId(id));
+    return;
+  }
   const payload: TrackingTimerPayload = { shipmentId: id };
-  writes.schedule({
-    id: trackingTimerId(id, state.version),
+  writes.rearm({
+    id: trackingTimerId(id),
     tenant,
     kind: logisticsTimerKinds.tracking,
     dueAt: due,
