@@ -14,8 +14,8 @@
  * By default logistics runs as two processes on one database (ADR 24): `SERVICE_ROLES=api,consumers,relay` takes the
  * webhook, `SERVICE_ROLES=workers` fires the timers, so timers do not queue behind scan batches on one event loop.
  *
- * Logistics runs as a real process (its main.ts) on a fresh database. Lateness of a timer = `es_timers.fired_at` −
- * `due_at`, for every tracking timer due inside the window that fired and appended a `ShipmentStalled`.
+ * Logistics runs as real processes (its main.ts) on a fresh database. Lateness of a stall = its `ShipmentStalled`'s
+ * `recorded_at` − the instant it fell due (the last scan + 48 h), for every stall due inside the window.
  */
 import { createHmac } from 'node:crypto';
 import { Client } from 'pg';
@@ -219,9 +219,14 @@ async function main(): Promise<void> {
     // Let the stalling timers fire (late ones too, so their lateness is counted), then measure it.
     await new Promise((r) => setTimeout(r, 30_000));
     const lateness = await withDatabase(database, async (c) => {
+      // When each stall was recorded against when it fell due (48 h after the last scan, the default rule): the
+      // tracking timer itself is moved on to the lost rule by the check that records the stall (ADR 27).
       const { rows } = await c.query<{ ms: number }>(
-        `SELECT extract(epoch FROM (fired_at - due_at)) * 1000 AS ms FROM es_timers
-          WHERE kind = 'shipment-tracking' AND fired_at IS NOT NULL AND due_at >= $1 AND due_at < $2`,
+        `SELECT extract(epoch FROM (recorded_at - ((data->>'lastScanAt')::timestamptz + interval '48 hours'))) * 1000 AS ms
+           FROM es_events
+          WHERE type = 'ShipmentStalled'
+            AND (data->>'lastScanAt')::timestamptz + interval '48 hours' >= $1
+            AND (data->>'lastScanAt')::timestamptz + interval '48 hours' < $2`,
         [new Date(windowStart), new Date(windowStart + SECONDS * 1000)],
       );
       const stalled = await c.query<{ n: number }>(
@@ -288,7 +293,7 @@ async function main(): Promise<void> {
       `| batch latency p50 / p99, ms | ${fmt(percentile(latencies, 50))} / ${fmt(percentile(latencies, 99))} | — | — |`,
     );
     console.log(
-      `| stalled timers due in the window, fired: lateness p50 / p99 / max, ms (n=${lateness.ms.length}) | ${fmt(percentile(lateness.ms, 50))} / ${fmt(percentile(lateness.ms, 99))} / ${fmt(lateness.ms.at(-1) ?? Number.NaN)} | p99 ≤ ${TARGET_P99_MS} | ${percentile(lateness.ms, 99) <= TARGET_P99_MS ? 'yes' : 'NO'} |`,
+      `| stalls due in the window: lateness (recorded − due) p50 / p99 / max, ms (n=${lateness.ms.length}) | ${fmt(percentile(lateness.ms, 50))} / ${fmt(percentile(lateness.ms, 99))} / ${fmt(lateness.ms.at(-1) ?? Number.NaN)} | p99 ≤ ${TARGET_P99_MS} | ${percentile(lateness.ms, 99) <= TARGET_P99_MS ? 'yes' : 'NO'} |`,
     );
     console.log(
       `| ShipmentStalled appended / stalling shipments | ${lateness.stalled} / ${STALLING} | all | ${lateness.stalled >= STALLING ? 'yes' : 'NO'} |`,
