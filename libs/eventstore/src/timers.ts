@@ -29,28 +29,7 @@ export async function scheduleTimer(tx: Queryable, timer: Timer): Promise<void> 
  * one given, as scheduling them one after the other would.
  */
 export async function scheduleTimers(tx: Queryable, timers: readonly Timer[]): Promise<void> {
-  if (timers.length === 0) return;
-  // The timer continues the trace that scheduled it, so what it fires (a breach, a page) joins that trace.
-  const carrier: Record<string, string> = {};
-  propagation.inject(context.active(), carrier);
-  const latest = [...new Map(timers.map((t) => [t.id, t])).values()];
-  await tx.query(
-    `INSERT INTO es_timers (timer_id, tenant, kind, due_at, payload, metadata)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::jsonb[], $6::jsonb[])
-     ON CONFLICT (timer_id) DO UPDATE SET due_at = EXCLUDED.due_at, payload = EXCLUDED.payload,
-       metadata = EXCLUDED.metadata, cancelled_at = NULL
-     WHERE es_timers.fired_at IS NULL`,
-    [
-      latest.map((t) => t.id),
-      latest.map((t) => t.tenant),
-      latest.map((t) => t.kind),
-      latest.map((t) => t.dueAt),
-      latest.map((t) => JSON.stringify(t.payload)),
-      latest.map((t) => JSON.stringify({ ...carrier, ...(t.metadata ?? {}) })),
-    ],
-  );
-  // Due now (a page to deliver): the commit of this transaction wakes the timer worker instead of its next poll.
-  if (latest.some((t) => t.dueAt.getTime() <= Date.now() + 1_000)) noteTimerDue();
+  await upsertTimers(tx, timers, 'pending');
 }
 
 /**
@@ -61,7 +40,13 @@ export async function scheduleTimers(tx: Queryable, timers: readonly Timer[]): P
  * `TimerScheduler`); one claimed by another transaction is moved once that transaction ends (its row lock).
  */
 export async function rearmTimers(tx: Queryable, timers: readonly Timer[]): Promise<void> {
+  await upsertTimers(tx, timers, 'any');
+}
+
+/** Writes timers in one statement: new rows, or rows of the same id moved (`pending`: only those not fired yet). */
+async function upsertTimers(tx: Queryable, timers: readonly Timer[], moves: 'pending' | 'any'): Promise<void> {
   if (timers.length === 0) return;
+  // The timer continues the trace that scheduled it, so what it fires (a breach, a page) joins that trace.
   const carrier: Record<string, string> = {};
   propagation.inject(context.active(), carrier);
   const latest = [...new Map(timers.map((t) => [t.id, t])).values()];
@@ -69,7 +54,12 @@ export async function rearmTimers(tx: Queryable, timers: readonly Timer[]): Prom
     `INSERT INTO es_timers (timer_id, tenant, kind, due_at, payload, metadata)
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::jsonb[], $6::jsonb[])
      ON CONFLICT (timer_id) DO UPDATE SET due_at = EXCLUDED.due_at, payload = EXCLUDED.payload,
-       metadata = EXCLUDED.metadata, cancelled_at = NULL, fired_at = NULL`,
+       metadata = EXCLUDED.metadata, cancelled_at = NULL${
+         moves === 'any'
+           ? ', fired_at = NULL'
+           : `
+     WHERE es_timers.fired_at IS NULL`
+       }`,
     [
       latest.map((t) => t.id),
       latest.map((t) => t.tenant),
@@ -79,6 +69,7 @@ export async function rearmTimers(tx: Queryable, timers: readonly Timer[]): Prom
       latest.map((t) => JSON.stringify({ ...carrier, ...(t.metadata ?? {}) })),
     ],
   );
+  // Due now (a page to deliver): the commit of this transaction wakes the timer worker instead of its next poll.
   if (latest.some((t) => t.dueAt.getTime() <= Date.now() + 1_000)) noteTimerDue();
 }
 
