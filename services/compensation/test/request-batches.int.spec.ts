@@ -99,7 +99,12 @@ describe('compensation requests decided together', () => {
       request(tenant, twice),
       request(tenant, twice),
     ]);
-    expect(outcomes.map((o) => o.status)).toEqual([...Array(10).fill('fulfilled'), 'rejected', 'fulfilled', 'fulfilled']);
+    expect(outcomes.map((o) => o.status)).toEqual([
+      ...Array(10).fill('fulfilled'),
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+    ]);
     expect(outcomes[10]).toMatchObject({ status: 'rejected', reason: { code: 'COMPENSATION.CURRENCY_MISMATCH' } });
     const twiceId = compensationIdOf(tenant, causeKey({ kind: 'case', id: twice }, 'cash'));
     for (const outcome of outcomes.slice(11))
