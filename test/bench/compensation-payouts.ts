@@ -100,6 +100,24 @@ function writesOf(pid: number | undefined): number {
   }
 }
 
+/**
+ * How many orders each step's transactions wrote, on average: the requests (group commit, ADR 25), the sends (timer
+ * batches, ADR 21) and the confirmations (report batches, ADR 21/23), by the transactions their events were stored in.
+ */
+async function ordersPerTransaction(pool: Pool): Promise<string> {
+  const { rows } = await pool.query<{ type: string; events: number; transactions: number }>(
+    `SELECT type, count(*)::int AS events, count(DISTINCT transaction_id)::int AS transactions FROM es_events
+      WHERE type IN ('CompensationRequested', 'PayoutSent', 'PayoutConfirmed') GROUP BY type ORDER BY type`,
+  );
+  const of = (type: string, label: string) => {
+    const row = rows.find((r) => r.type === type);
+    return row
+      ? `${label} ${(row.events / Math.max(1, row.transactions)).toFixed(1)} (${row.events} in ${row.transactions})`
+      : `${label} -`;
+  };
+  return `Orders per transaction: ${of('CompensationRequested', 'requested')}, ${of('PayoutSent', 'sent')}, ${of('PayoutConfirmed', 'confirmed')}.`;
+}
+
 /** Transactions the bench's database committed or rolled back so far (its backends report them within a second). */
 async function transactionsOf(pool: Pool, database: string): Promise<number> {
   const { rows } = await pool.query<{ n: string }>(
@@ -392,6 +410,7 @@ export async function benchCompensationPayouts(): Promise<void> {
       `Per paid payout: ${perPaid(transactions)} database transactions (the bench's own reads included), ` +
         `${perPaid(writes)} write system calls by compensation (each Postgres round trip is one; HTTP and Kafka add a few).`,
     );
+    console.log(await ordersPerTransaction(pool));
     console.log(
       TIMER_PROCESS === 'own'
         ? 'Compensation ran as two processes: api,consumers,relay and workers (SERVICE_ROLES); its figures are their sums.'

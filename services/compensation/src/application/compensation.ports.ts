@@ -24,6 +24,12 @@ export interface HeldSlice {
   readonly slice: number;
   /** At least what was wanted whenever the whole budget can cover it; below it only when the whole budget cannot. */
   readonly availableMinor: number;
+  /**
+   * The slices whose room this call set or found — the order's slice, and every slice a rebalance gave a new
+   * allocation — with what each can take now (what the transaction reserved on it and has not booked yet counted):
+   * the transaction holds them to its end, so a batch goes on drawing on them without asking again.
+   */
+  readonly rooms: ReadonlyArray<{ readonly slice: number; readonly availableMinor: number }>;
 }
 
 /**
@@ -40,6 +46,12 @@ export interface BudgetBook {
     /** The month's limit by the tenant's policy (`null` for an incident's fund, set when it opened). */
     monthLimit: { limitMinor: number; currency: string } | null,
     wantMinor: number,
+    /**
+     * The slices of this budget the transaction holds already (a batch of requests), each with what the transaction
+     * reserved on it and has not booked yet: a slice is never offered twice, and a rebalance counts those
+     * reservations as used (they are written at the batch's end).
+     */
+    pending?: ReadonlyMap<number, number>,
   ): Promise<HeldSlice>;
   /** Books the effects (in one write: each slice once, whatever the order of the effects on it). */
   applyAll(

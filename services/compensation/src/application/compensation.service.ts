@@ -8,6 +8,7 @@ import {
   scheduleTimers,
   StreamSession,
   traceMetadata,
+  TransactionBatcher,
   type CommandOrigin,
   type Timer,
   type CommandRequest,
@@ -45,6 +46,7 @@ import {
 } from './compensation.ports';
 import { CompensationPoliciesService } from './compensation-policies.service';
 import { Bookings } from './bookings';
+import { budgetKeyOf, HeldBudgets } from './held-budgets';
 
 export const compensationStream = (compensationId: string) => `compensation-${compensationId}`;
 
@@ -68,6 +70,32 @@ export type CompensationRequestInput = Omit<RequestCompensation['data'], 'facts'
   readonly facts: Omit<OrderFacts, 'moneyBackCommittedMinor'>;
 };
 
+/** Requests decided per transaction at most, when they come together (group commit; see `CompensationService.request`). */
+const REQUESTS_PER_TRANSACTION = 50;
+
+interface Requested {
+  readonly origin: CommandOrigin;
+  readonly input: CompensationRequestInput;
+}
+
+/** What the requests of one transaction share: their orders, the tenants' policies, what they lock and what they move. */
+interface RequestBatch {
+  readonly session: StreamSession;
+  readonly bookings: Bookings;
+  readonly policies: Map<string, CompensationPolicy>;
+  /** The incidents of the batch's causes that have an emergency fund (`tenant \0 incident id`). */
+  readonly funds: Set<string>;
+  /** Money back committed per order (`tenant \0 order id`), row-locked: as stored plus what the batch committed. */
+  readonly moneyBack: Map<string, number>;
+  readonly budgets: HeldBudgets;
+}
+
+const orderKey = (tenant: string, orderId: string) => `${tenant}\u0000${orderId}`;
+const drawsOnFund = (input: Pick<CompensationRequestInput, 'cause'>) =>
+  input.cause.kind === 'incident' || input.cause.kind === 'survey_follow_up';
+const movesMoneyBack = (input: Pick<CompensationRequestInput, 'instrument' | 'orderId'>) =>
+  MoneyBackInstruments.includes(input.instrument) && input.orderId !== null;
+
 /** A step of an order (everything but the request), without the budget, which the service reads. */
 export type CompensationStep =
   | CommandRequest<Exclude<CompensationCommand, RequestCompensation | { type: 'ApproveCompensation' }>>
@@ -80,6 +108,9 @@ export type CompensationStep =
  */
 @Injectable()
 export class CompensationService {
+  /** Requests made at the same time (`POST /compensations`), decided together and written in one transaction. */
+  private readonly requests: TransactionBatcher<Requested, OpenCompensationState, RequestBatch>;
+
   constructor(
     @Inject(Commands) private readonly commands: Commands,
     @Inject(SERVICE_DATABASE) private readonly database: ServiceDatabase,
@@ -89,14 +120,37 @@ export class CompensationService {
     @Inject(MONEY_BACK_REGISTER) private readonly moneyBack: MoneyBackRegister,
     @Inject(COMPENSATION_INDEX) private readonly index: CompensationIndex,
     @Inject(COMPENSATION_CONFIG) private readonly config: CompensationConfig,
-  ) {}
+  ) {
+    this.requests = new TransactionBatcher<Requested, OpenCompensationState, RequestBatch>({
+      pool: database.pool,
+      maxItems: REQUESTS_PER_TRANSACTION,
+      // Two at a time: one decides while the other commits. Each holds its own budget slices (`SKIP LOCKED`), and
+      // locks its orders' streams (new ones) in id order at its append.
+      concurrency: 2,
+      order: (a, b) =>
+        a.input.compensationId < b.input.compensationId ? -1 : a.input.compensationId > b.input.compensationId ? 1 : 0,
+      prepare: (items, tx) => this.prepareRequests(items, tx),
+      run: (item, tx, batch) => this.decideRequest(item, tx, batch),
+      // A request decides and gathers (its only write: a budget rebalance, valid whatever becomes of the request);
+      // `finish` writes every request's events and bookings at once.
+      itemsOnlyRead: true,
+      finish: (tx, batch) => this.writeBatch(tx, batch.session, batch.bookings),
+    });
+  }
 
-  /** Requests a compensation (once per cause and instrument: the same request again changes nothing). */
+  /**
+   * Requests a compensation (once per cause and instrument: the same request again changes nothing). In the caller's
+   * transaction when given (an inbox transaction); otherwise requests made at the same time share a transaction (group
+   * commit, ADR 25): their orders read in one query, the tenants' policies once, each decided in memory drawing on the
+   * budget slices the transaction holds, their events appended in one statement and what they move booked once per
+   * kind. Each is answered once its transaction committed; a refused request fails alone.
+   */
   async request(
     origin: CommandOrigin,
     input: CompensationRequestInput,
     tx?: PoolClient,
   ): Promise<OpenCompensationState> {
+    if (!tx) return this.requests.submit({ origin, input });
     const run = async (client: PoolClient) => {
       const policy = await this.policies.forTenant(origin.tenant, client);
       const moneyBack = MoneyBackInstruments.includes(input.instrument) && input.orderId !== null;
@@ -116,7 +170,117 @@ export class CompensationService {
       // after all is read and decided again).
       return this.handle(client, origin, input.compensationId, { type: 'RequestCompensation', data }, true);
     };
-    return tx ? run(tx) : inTransaction(this.database.pool, run);
+    return run(tx);
+  }
+
+  /**
+   * Once per batch of requests: their orders read in one query, each tenant's policy, the incident funds their causes
+   * may draw on, and the money back committed on their orders (row-locked, in order).
+   */
+  private async prepareRequests(items: readonly Requested[], tx: PoolClient): Promise<RequestBatch> {
+    const batch: RequestBatch = {
+      session: new StreamSession({ deferAppends: true }),
+      bookings: new Bookings(),
+      policies: new Map(),
+      funds: new Set(),
+      moneyBack: new Map(),
+      budgets: new HeldBudgets(),
+    };
+    await this.preload(
+      items.map((i) => i.input.compensationId),
+      tx,
+      batch.session,
+    );
+    for (const tenant of new Set(items.map((i) => i.origin.tenant)))
+      batch.policies.set(tenant, await this.policies.forTenant(tenant, tx));
+    const incidents = new Map<string, { tenant: string; incidentId: string }>();
+    const orders = new Map<string, { tenant: string; orderId: string }>();
+    for (const { origin, input } of items) {
+      if (drawsOnFund(input))
+        incidents.set(orderKey(origin.tenant, input.cause.id), { tenant: origin.tenant, incidentId: input.cause.id });
+      if (movesMoneyBack(input) && input.orderId)
+        orders.set(orderKey(origin.tenant, input.orderId), { tenant: origin.tenant, orderId: input.orderId });
+    }
+    for (const [key, { tenant, incidentId }] of incidents)
+      if (await this.budgets.hasIncidentFund(tx, tenant, incidentId)) batch.funds.add(key);
+    for (const key of [...orders.keys()].sort()) {
+      const { tenant, orderId } = orders.get(key)!;
+      batch.moneyBack.set(key, await this.moneyBack.lock(tx, tenant, orderId));
+    }
+    return batch;
+  }
+
+  /**
+   * One request of a batch: decided on the batch's read of its order, drawing on a budget slice the batch holds (a
+   * new one asked for only when none has room); what it decided is kept apart until it succeeded, then added to the
+   * batch's. A refusal drops it: nothing of it was written.
+   */
+  private async decideRequest({ origin, input }: Requested, tx: PoolClient, batch: RequestBatch) {
+    const policy = batch.policies.get(origin.tenant) as CompensationPolicy;
+    const moneyBackKey = movesMoneyBack(input) && input.orderId ? orderKey(origin.tenant, input.orderId) : null;
+    const undecided = {
+      ...input,
+      facts: { ...input.facts, moneyBackCommittedMinor: moneyBackKey ? (batch.moneyBack.get(moneyBackKey) ?? 0) : 0 },
+      policy,
+    };
+    const want = requestedAmountOf(undecided).amountMinor;
+    const before = batch.session.savepoint();
+    const mine = new Bookings();
+    let state: OpenCompensationState;
+    try {
+      const known = await this.read(input.compensationId, tx, batch.session);
+      // A request repeated for an order that exists decides nothing with a budget: none is held for it.
+      const budget =
+        known.status === 'none' ? await this.heldBudgetFor(tx, batch, origin.tenant, input, policy, want) : null;
+      const data: RequestCompensation['data'] = { ...undecided, budget };
+      state = await this.handle(
+        tx,
+        origin,
+        input.compensationId,
+        { type: 'RequestCompensation', data },
+        false,
+        batch.session,
+        mine,
+      );
+    } catch (error) {
+      // What it decided is dropped: the events it deferred, and the session's view of the order.
+      batch.session.rollbackTo(before);
+      batch.session.forget(compensationStream(input.compensationId));
+      throw error;
+    }
+    batch.bookings.add(mine);
+    batch.budgets.drawn(mine.budget);
+    for (const { tenant, orderId, deltaMinor } of mine.moneyBack) {
+      const key = orderKey(tenant, orderId);
+      batch.moneyBack.set(key, (batch.moneyBack.get(key) ?? 0) + deltaMinor);
+    }
+    return state;
+  }
+
+  /**
+   * {@link budgetFor} in a batch: a slice the batch holds when one has room for the order, else one more from the
+   * book (told what the batch reserved on the slices it holds).
+   */
+  private async heldBudgetFor(
+    tx: PoolClient,
+    batch: RequestBatch,
+    tenant: string,
+    order: CompensationRequestInput,
+    policy: CompensationPolicy,
+    wantMinor: number,
+  ): Promise<BudgetFacts | null> {
+    const hasFund = drawsOnFund(order) && batch.funds.has(orderKey(tenant, order.cause.id));
+    const scope = budgetScopeOf(order, this.commands.now(), hasFund);
+    if (!scope) return null;
+    if (wantMinor <= 0) return { scope, availableMinor: 0 };
+    const key = budgetKeyOf(tenant, scope);
+    const fitting = batch.budgets.fitting(key, wantMinor);
+    if (fitting) return { scope, ...fitting };
+    const monthLimit =
+      scope.kind === 'month' ? { limitMinor: policy.monthlyBudgetMinor, currency: policy.currency } : null;
+    const held = await this.budgets.hold(tx, tenant, scope, monthLimit, wantMinor, batch.budgets.pending(key));
+    batch.budgets.held(key, held.rooms);
+    return { scope, availableMinor: held.availableMinor, slice: held.slice };
   }
 
   /**

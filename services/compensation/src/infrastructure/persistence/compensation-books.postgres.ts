@@ -17,7 +17,7 @@ import type {
   MoneyBackRegister,
 } from '../../application/compensation.ports';
 import type { BudgetScope, CauseKind, CompensationStatus } from '../../domain/compensation-order.decider';
-import { limitAfter, planSlices, type BudgetSlice } from '../../domain/budget-slices';
+import { limitAfter, planSlices, sliceAvailable, type BudgetSlice } from '../../domain/budget-slices';
 import type { BudgetEffect, LedgerAccount } from '../../domain/ledger';
 import type { Instrument } from '../../domain/compensation-policy';
 
@@ -57,12 +57,15 @@ interface SliceRow {
   spent_minor: string;
 }
 
-const sliceOf = (row: SliceRow): BudgetSlice => ({
+/** A slice as stored, plus what the transaction reserved on it and has not booked yet (`pending`, by slice). */
+const sliceOf = (row: SliceRow, pending?: ReadonlyMap<number, number>): BudgetSlice => ({
   slice: row.slice,
   allocatedMinor: Number(row.allocated_minor),
-  reservedMinor: Number(row.reserved_minor),
+  reservedMinor: Number(row.reserved_minor) + (pending?.get(row.slice) ?? 0),
   spentMinor: Number(row.spent_minor),
 });
+
+const NOTHING_PENDING: ReadonlyMap<number, number> = new Map();
 
 const SLICE_COLUMNS = 'slice, allocated_minor, reserved_minor, spent_minor';
 
@@ -87,22 +90,29 @@ export class PostgresBudgetBook implements BudgetBook {
     scope: BudgetScope,
     monthLimit: { limitMinor: number; currency: string } | null,
     wantMinor: number,
+    pending: ReadonlyMap<number, number> = NOTHING_PENDING,
   ): Promise<HeldSlice> {
     const key = [tenant, scope.kind, scopeKey(scope)];
     const hints = this.lastSlice.get(tx) ?? this.lastSlice.set(tx, new Map()).get(tx)!;
     const budgetKey = key.join('\u0000');
     const prefer = hints.get(budgetKey) ?? -1;
-    // The common case: a slice nobody else holds with room for the order, locked without waiting for anyone.
+    // The common case: a slice nobody else holds with room for the order, locked without waiting for anyone (and not
+    // one this transaction holds already: the caller knows what those can still take).
     const { rows } = await tx.query<{ slice: number; available: string }>(
       `SELECT slice, allocated_minor - reserved_minor - spent_minor AS available FROM compensation_budget_slices
         WHERE tenant = $1 AND scope_kind = $2 AND scope_id = $3 AND allocated_minor - reserved_minor - spent_minor >= $4
+          AND slice <> ALL($6::int[])
         ORDER BY slice = $5 DESC, random() LIMIT 1 FOR UPDATE SKIP LOCKED`,
-      [...key, wantMinor, prefer],
+      [...key, wantMinor, prefer, [...pending.keys()]],
     );
     const found = rows[0];
-    const held = found
-      ? { slice: found.slice, availableMinor: Number(found.available) }
-      : await this.rebalance(tx, tenant, scope, monthLimit, wantMinor, prefer);
+    const held: HeldSlice = found
+      ? {
+          slice: found.slice,
+          availableMinor: Number(found.available),
+          rooms: [{ slice: found.slice, availableMinor: Number(found.available) }],
+        }
+      : await this.rebalance(tx, tenant, scope, monthLimit, wantMinor, prefer, pending);
     hints.set(budgetKey, held.slice);
     return held;
   }
@@ -120,6 +130,7 @@ export class PostgresBudgetBook implements BudgetBook {
     monthLimit: { limitMinor: number; currency: string } | null,
     wantMinor: number,
     prefer: number,
+    pending: ReadonlyMap<number, number>,
   ): Promise<HeldSlice> {
     const key = [tenant, scope.kind, scopeKey(scope)];
     // A month's budget starts with the tenant's policy's limit; an incident's fund was set when it opened.
@@ -136,8 +147,14 @@ export class PostgresBudgetBook implements BudgetBook {
     );
     if (!head.rows[0]) throw new Error(`No budget ${scope.kind} ${scopeKey(scope)} for ${tenant}`);
     let limitMinor = Number(head.rows[0].limit_minor);
-    if (monthLimit && monthLimit.limitMinor !== limitMinor)
-      limitMinor = await this.resize(tx, key, limitMinor, monthLimit.limitMinor);
+    // What the slices the transaction held before can take, as far as this call changes it.
+    const rooms = new Map<number, number>();
+    if (monthLimit && monthLimit.limitMinor !== limitMinor) {
+      const lowered = monthLimit.limitMinor < limitMinor;
+      limitMinor = await this.resize(tx, key, limitMinor, monthLimit.limitMinor, pending);
+      // Lowered: every slice was cut down to what it uses.
+      if (lowered) for (const slice of pending.keys()) rooms.set(slice, 0);
+    }
     const slices = this.config.budgetSlices;
     // Slices this transaction creates are its own (nobody sees them before its commit): they all take a share.
     const created = await tx.query<SliceRow>(
@@ -145,57 +162,81 @@ export class PostgresBudgetBook implements BudgetBook {
        SELECT $1, $2, $3, generate_series(0, $4::int - 1) ON CONFLICT DO NOTHING RETURNING ${SLICE_COLUMNS}`,
       [...key, slices],
     );
-    let held = created.rows.map(sliceOf);
-    if (held.length === 0) held = await this.oneFreeSlice(tx, key, prefer);
+    let held = created.rows.map((row) => sliceOf(row));
+    if (held.length === 0) held = await this.oneFreeSlice(tx, key, prefer, pending);
     const plan = (mine: BudgetSlice[], others: number) =>
       planSlices({ limitMinor, held: mine, othersAllocatedMinor: others, wantMinor, prefer, spreadOver: slices });
     let planned = plan(held, await this.allocatedBesides(tx, key, held));
     if (!planned.enough) {
       // The head has too little: the slices nobody holds give back what they do not use.
-      held = await this.freeSlices(tx, key, held);
+      held = await this.freeSlices(tx, key, held, pending);
       planned = plan(held, await this.allocatedBesides(tx, key, held));
     }
     if (!planned.enough) {
       // Still too little: wait for every slice, so only the whole budget is ever "exhausted".
-      held = await this.lockAll(tx, key);
+      held = await this.lockAll(tx, key, pending);
       planned = plan(held, 0);
     }
-    if (!planned.enough) return { slice: held[0]?.slice ?? 0, availableMinor: planned.availableMinor };
+    if (!planned.enough)
+      return {
+        slice: held[0]?.slice ?? 0,
+        availableMinor: planned.availableMinor,
+        rooms: [...rooms].map(([slice, availableMinor]) => ({ slice, availableMinor })),
+      };
     await tx.query(
       `UPDATE compensation_budget_slices s SET allocated_minor = a.allocated
          FROM unnest($4::int[], $5::bigint[]) AS a(slice, allocated)
         WHERE s.tenant = $1 AND s.scope_kind = $2 AND s.scope_id = $3 AND s.slice = a.slice`,
       [...key, planned.allocations.map((a) => a.slice), planned.allocations.map((a) => a.allocatedMinor)],
     );
-    return { slice: planned.slice, availableMinor: planned.availableMinor };
+    const bySlice = new Map(held.map((s) => [s.slice, s]));
+    for (const { slice, allocatedMinor } of planned.allocations) {
+      const before = bySlice.get(slice) as BudgetSlice;
+      rooms.set(slice, sliceAvailable({ ...before, allocatedMinor }));
+    }
+    return {
+      slice: planned.slice,
+      availableMinor: planned.availableMinor,
+      rooms: [...rooms].map(([slice, availableMinor]) => ({ slice, availableMinor })),
+    };
   }
 
   /** One slice nobody holds (the preferred one first), or a new one when every slice is held (slices follow concurrency). */
-  private async oneFreeSlice(tx: PoolClient, key: string[], prefer: number): Promise<BudgetSlice[]> {
+  private async oneFreeSlice(
+    tx: PoolClient,
+    key: string[],
+    prefer: number,
+    pending: ReadonlyMap<number, number>,
+  ): Promise<BudgetSlice[]> {
     const free = await tx.query<SliceRow>(
       `SELECT ${SLICE_COLUMNS} FROM compensation_budget_slices WHERE tenant = $1 AND scope_kind = $2 AND scope_id = $3
         ORDER BY slice = $4 DESC, random() LIMIT 1 FOR UPDATE SKIP LOCKED`,
       [...key, prefer],
     );
-    if (free.rows.length > 0) return free.rows.map(sliceOf);
+    if (free.rows.length > 0) return free.rows.map((row) => sliceOf(row, pending));
     const added = await tx.query<SliceRow>(
       `INSERT INTO compensation_budget_slices (tenant, scope_kind, scope_id, slice)
        SELECT $1, $2, $3, max(slice) + 1 FROM compensation_budget_slices WHERE tenant = $1 AND scope_kind = $2 AND scope_id = $3
        RETURNING ${SLICE_COLUMNS}`,
       key,
     );
-    return added.rows.map(sliceOf);
+    return added.rows.map((row) => sliceOf(row));
   }
 
   /** The held slices and every slice nobody else holds (`SKIP LOCKED`: no waiting), by slice. */
-  private async freeSlices(tx: PoolClient, key: string[], held: BudgetSlice[]): Promise<BudgetSlice[]> {
+  private async freeSlices(
+    tx: PoolClient,
+    key: string[],
+    held: BudgetSlice[],
+    pending: ReadonlyMap<number, number>,
+  ): Promise<BudgetSlice[]> {
     const { rows } = await tx.query<SliceRow>(
       `SELECT ${SLICE_COLUMNS} FROM compensation_budget_slices WHERE tenant = $1 AND scope_kind = $2 AND scope_id = $3
         ORDER BY slice FOR UPDATE SKIP LOCKED`,
       key,
     );
     const mine = new Map(held.map((s) => [s.slice, s]));
-    for (const row of rows) mine.set(row.slice, sliceOf(row));
+    for (const row of rows) mine.set(row.slice, sliceOf(row, pending));
     return [...mine.values()];
   }
 
@@ -209,28 +250,40 @@ export class PostgresBudgetBook implements BudgetBook {
     return Number(rows[0]?.allocated ?? 0);
   }
 
-  private async lockAll(tx: PoolClient, key: string[]): Promise<BudgetSlice[]> {
+  private async lockAll(
+    tx: PoolClient,
+    key: string[],
+    pending: ReadonlyMap<number, number> = NOTHING_PENDING,
+  ): Promise<BudgetSlice[]> {
     const { rows } = await tx.query<SliceRow>(
       `SELECT ${SLICE_COLUMNS} FROM compensation_budget_slices WHERE tenant = $1 AND scope_kind = $2 AND scope_id = $3
         ORDER BY slice FOR UPDATE`,
       key,
     );
-    return rows.map(sliceOf);
+    return rows.map((row) => sliceOf(row, pending));
   }
 
   /**
    * Sets a budget's limit, its head locked by the caller. Raised: nothing else moves. Lowered: every slice is waited
    * for and gives back what it does not use, and the limit never drops below what is reserved and spent.
    */
-  private async resize(tx: PoolClient, key: string[], current: number, wanted: number): Promise<number> {
+  private async resize(
+    tx: PoolClient,
+    key: string[],
+    current: number,
+    wanted: number,
+    pending: ReadonlyMap<number, number> = NOTHING_PENDING,
+  ): Promise<number> {
     let limitMinor = wanted;
     if (wanted < current) {
-      const slices = await this.lockAll(tx, key);
+      const slices = await this.lockAll(tx, key, pending);
       limitMinor = limitAfter(wanted, slices);
+      // What the transaction reserved and has not booked yet stays allocated to its slice.
       await tx.query(
-        `UPDATE compensation_budget_slices SET allocated_minor = reserved_minor + spent_minor
-          WHERE tenant = $1 AND scope_kind = $2 AND scope_id = $3`,
-        key,
+        `UPDATE compensation_budget_slices s SET allocated_minor = s.reserved_minor + s.spent_minor + coalesce(
+           (SELECT p.minor FROM unnest($4::int[], $5::bigint[]) AS p(slice, minor) WHERE p.slice = s.slice), 0)
+          WHERE s.tenant = $1 AND s.scope_kind = $2 AND s.scope_id = $3`,
+        [...key, [...pending.keys()], [...pending.values()]],
       );
     }
     await tx.query(
