@@ -52,9 +52,11 @@ export class LogisticsTimers extends DurableTimerWorker {
       database,
       connections: 'own',
       loops: config.timerLoops,
-      // Each scan's departure asks for a notice due at once: a burst of pickups is a burst of notices, fired ten to a
-      // transaction so the tracking timers behind them are not held up by one commit per notice.
-      perTransaction: 10,
+      // A burst (pickups asking for notices, shipments falling silent together asking for checks and two notices each)
+      // is fired set-based (prepare), a claim costing a few statements whatever its size: fifty to a transaction (the
+      // scheduler's batch) cut the commits and claims per timer. Ten, when notices fired one by one, could not keep
+      // up with 333 stalled shipments a second (docs/benchmarks.md, issue 11's timers).
+      perTransaction: 50,
       // Stream locks taken in one order (the scans' appends take them by stream id): no deadlock between the two.
       order: firingOrder,
       pollMs: config.timerPollMs,
