@@ -1,6 +1,13 @@
 import type { PoolClient } from 'pg';
 import { DomainError } from '@aftersales/domain';
-import { StreamSession, timerOrigin, type ServiceDatabase, type Timer, type TimerBatch } from '@aftersales/eventstore';
+import {
+  StreamSession,
+  timerOrigin,
+  type PreparedTimers,
+  type ServiceDatabase,
+  type Timer,
+  type TimerBatch,
+} from '@aftersales/eventstore';
 import type { Logger } from '@aftersales/observability';
 import { DurableTimerWorker, type Clock } from '@aftersales/service-runtime';
 import type { LogisticsConfig } from './logistics.config';
@@ -26,9 +33,10 @@ export const TRACKING_TIMER = { id: 'system:logistics.tracking', roles: ['system
 /**
  * Fires the service's durable timers with their effects, once across replicas and restarts: `shipment-tracking` →
  * `CheckTracking` (stalled, lost, the phase timeouts; the decider re-checks at the timer's time, so a timer made stale
- * by a later scan changes nothing); `shipment-notice` → the notice, delivered once. A transaction's tracking timers
- * (a burst of shipments falling silent together) have their shipments read in one query and their tenants' policies
- * once ({@link prepare}), then fire each in its savepoint on that session.
+ * by a later scan changes nothing); `shipment-notice` → the notice, delivered once. A transaction's timers are fired
+ * set-based ({@link prepare}): its tracking timers (a burst of shipments falling silent together) checked on their
+ * shipments read in one query, its notices recorded in one statement; when that fails, each fires on its own in its
+ * savepoint ({@link fire}), the tracking timers on one session.
  */
 export class LogisticsTimers extends DurableTimerWorker {
   constructor(
@@ -44,9 +52,11 @@ export class LogisticsTimers extends DurableTimerWorker {
       database,
       connections: 'own',
       loops: config.timerLoops,
-      // Each scan's departure asks for a notice due at once: a burst of pickups is a burst of notices, fired ten to a
-      // transaction so the tracking timers behind them are not held up by one commit per notice.
-      perTransaction: 10,
+      // A burst (pickups asking for notices, shipments falling silent together asking for checks and two notices each)
+      // is fired set-based (prepare), a claim costing a few statements whatever its size: fifty to a transaction (the
+      // scheduler's batch) cut the commits and claims per timer. Ten, when notices fired one by one, could not keep
+      // up with 333 stalled shipments a second (docs/benchmarks.md, issue 11's timers).
+      perTransaction: 50,
       // Stream locks taken in one order (the scans' appends take them by stream id): no deadlock between the two.
       order: firingOrder,
       pollMs: config.timerPollMs,
@@ -57,40 +67,58 @@ export class LogisticsTimers extends DurableTimerWorker {
   }
 
   /**
-   * The transaction's tracking timers set-based: their shipments read in one query, each tenant's policy once, every
-   * check decided and all their events appended in one statement, the consequences written once per tenant. The
-   * timers it checked fire as done; when it throws (a shipment written concurrently since it was read), its writes
-   * roll back to the savepoint and each timer fires on its own, as without it.
+   * The transaction's timers set-based. Tracking timers: their shipments read in one query, each tenant's policy once,
+   * every check decided and all their events appended in one statement, the consequences written once per tenant.
+   * Notices (a burst of stalled shipments asks for two each): looked up in one query, their webhooks called side by
+   * side, recorded in one statement; one whose webhook failed is retried with backoff. The timers it handled fire as
+   * done; when it throws (a shipment written concurrently since it was read), its writes roll back to the savepoint and
+   * each timer fires on its own, as without it.
    */
-  protected override async prepare(timers: readonly Timer[], tx: PoolClient, batch: TimerBatch): Promise<void> {
+  protected override async prepare(
+    timers: readonly Timer[],
+    tx: PoolClient,
+    batch: TimerBatch,
+  ): Promise<PreparedTimers | void> {
+    const fired = new Set<string>();
+    const failed = new Map<string, unknown>();
     const tracking = timers.filter((t) => t.kind === logisticsTimerKinds.tracking);
-    if (tracking.length === 0) return;
-    const checks = [];
-    for (const timer of tracking) {
-      const policy = await this.policyOf(timer.tenant, tx, batch);
-      checks.push({ origin: timerOrigin(timer, TRACKING_TIMER), shipmentId: shipmentOf(timer) as string, policy });
+    if (tracking.length > 0) {
+      const checks = [];
+      for (const timer of tracking) {
+        const policy = await this.policyOf(timer.tenant, tx, batch);
+        checks.push({ origin: timerOrigin(timer, TRACKING_TIMER), shipmentId: shipmentOf(timer) as string, policy });
+      }
+      const outcomes = await this.shipments.checkTrackingAll(checks, tx);
+      outcomes.forEach((outcome, i) => {
+        const timer = tracking[i] as Timer;
+        if ('error' in outcome)
+          this.logger.info(
+            { shipmentId: outcome.shipmentId, code: outcome.error.code },
+            'tracking timer: nothing to do',
+          );
+        else if (outcome.appended.length > 0)
+          this.logger.info(
+            { tenant: timer.tenant, shipmentId: outcome.shipmentId, appended: outcome.appended },
+            'tracking rule fired',
+          );
+      });
+      for (const timer of tracking) fired.add(timer.id);
     }
-    const outcomes = await this.shipments.checkTrackingAll(checks, tx);
-    outcomes.forEach((outcome, i) => {
-      const timer = tracking[i] as Timer;
-      if ('error' in outcome)
-        this.logger.info({ shipmentId: outcome.shipmentId, code: outcome.error.code }, 'tracking timer: nothing to do');
-      else if (outcome.appended.length > 0)
-        this.logger.info(
-          { tenant: timer.tenant, shipmentId: outcome.shipmentId, appended: outcome.appended },
-          'tracking rule fired',
-        );
-    });
-    // Only once all of it is written: a failure above leaves every timer to fire on its own.
-    const checked = await this.checkedOf(batch);
-    for (const timer of tracking) checked.add(timer.id);
+    const notices = timers.filter((t) => t.kind === logisticsTimerKinds.notice);
+    if (notices.length > 0) {
+      const delivered = await this.notices.deliverMany(notices, tx, this.logger);
+      for (const timer of notices) {
+        const outcome = delivered.get(timer.id);
+        if (outcome === 'delivered') fired.add(timer.id);
+        else failed.set(timer.id, outcome);
+      }
+    }
+    return fired.size > 0 || failed.size > 0 ? { fired, failed } : undefined;
   }
 
   protected async fire(timer: Timer, tx: PoolClient, batch: TimerBatch): Promise<void> {
     switch (timer.kind) {
       case logisticsTimerKinds.tracking: {
-        // Checked with the others of its transaction (prepare): its effects are written.
-        if ((await this.checkedOf(batch)).has(timer.id)) return;
         const { shipmentId } = timer.payload as TrackingTimerPayload;
         const session = await this.sessionOf(batch);
         try {
@@ -114,11 +142,6 @@ export class LogisticsTimers extends DurableTimerWorker {
       default:
         this.logger.warn({ timerId: timer.id, kind: timer.kind }, 'timer of an unknown kind dropped');
     }
-  }
-
-  /** The tracking timers the transaction's {@link prepare} checked. */
-  private checkedOf(batch: TimerBatch): Promise<Set<string>> {
-    return batch.once('checked', () => Promise.resolve(new Set<string>()));
   }
 
   /** The shipments one transaction of timers has read (one session per transaction, shared by its timers). */

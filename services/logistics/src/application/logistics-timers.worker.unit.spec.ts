@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { StreamSession, type ServiceDatabase, type Timer, type TimerBatch } from '@aftersales/eventstore';
+import { NotificationDeliveryFailed } from '@aftersales/notifications';
 import type { Logger } from '@aftersales/observability';
 import { ShipmentNotFound } from '../domain/shipment.errors';
 import { defaultLogisticsPolicy } from '../domain/tracking-policy';
@@ -9,8 +10,8 @@ import type { ShipmentNotices } from './shipment-notices';
 import type { ShipmentsService, TrackingCheck } from './shipments.service';
 import { logisticsTimerKinds } from './tracking-timers';
 
-// The burst of tracking timers a transaction claims: checked set-based by prepare (each tenant's policy read once), their
-// fires then no-ops; when that fails, each fires on its own on one session, and one whose effects roll back leaves
+// The burst of timers a transaction claims: tracking timers checked and notices delivered set-based by prepare (each
+// tenant's policy read once), all of them fired by it; when that fails, each fires on its own on one session, and one whose effects roll back leaves
 // nothing in it.
 
 const tracking = (shipmentId: string, tenant = 'shop-a', dueMs = 0): Timer => ({
@@ -84,13 +85,29 @@ function harness() {
       },
     ),
   };
+  const noticeBatches: string[][] = [];
+  let failingNotice: string | undefined;
+  const notices = {
+    deliver: jest.fn(),
+    deliverMany: jest.fn(async (timers: readonly Timer[]) => {
+      noticeBatches.push(timers.map((t) => t.id));
+      return new Map(
+        timers.map((t) => [
+          t.id,
+          t.id === failingNotice
+            ? new NotificationDeliveryFailed('shipment-shipped', t.id, 'timeout', null)
+            : 'delivered',
+        ]),
+      );
+    }),
+  };
   const database = { ownPool: () => ({}) as Pool, pool: {} as Pool } as unknown as ServiceDatabase;
   const logger = { info: jest.fn(), warn: jest.fn(), error: jest.fn() } as unknown as Logger;
   const config = { timerLoops: 1, timerPollMs: 50, timerRetryBaseMs: 10, timerRetryMaxMs: 100 } as LogisticsConfig;
   const worker = new Harness(
     database,
     shipments as unknown as ShipmentsService,
-    { deliver: jest.fn() } as unknown as ShipmentNotices,
+    notices as unknown as ShipmentNotices,
     () => new Date(2_000_000),
     config,
     logger,
@@ -104,16 +121,18 @@ function harness() {
     checked,
     fail: (e: Error | undefined) => (failWith = e),
     refuse: (id: string) => (refuse = id),
+    noticeBatches,
+    failNotice: (id: string) => (failingNotice = id),
   };
 }
 
 describe('LogisticsTimers: a transaction of tracking timers', () => {
-  it('checks them all at once (prepare), each tenant’s policy read once; their fires then do nothing more', async () => {
+  it('checks them all at once (prepare), each tenant’s policy read once, and fires them all with it', async () => {
     const h = harness();
     const shared = batch();
     h.refuse('s-3');
     const timers = [tracking('s-2'), notice('n-1'), tracking('s-1'), tracking('s-3', 'shop-b'), tracking('s-1')];
-    await h.worker.runPrepare(timers, shared);
+    const prepared = await h.worker.runPrepare(timers, shared);
     expect(h.batches).toEqual([
       [
         { shipmentId: 's-2', tenant: 'shop-a', timerId: 'tracking:s-2:3' },
@@ -123,8 +142,24 @@ describe('LogisticsTimers: a transaction of tracking timers', () => {
       ],
     ]);
     expect(h.policyReads.sort()).toEqual(['shop-a', 'shop-b']);
-    for (const t of timers.filter((x) => x.kind === logisticsTimerKinds.tracking)) await h.worker.runFire(t, shared);
-    expect(h.checked).toEqual([]);
+    // All fired by it (the one its shipment refused too: nothing to do), the notice with them.
+    expect(prepared && [...prepared.fired].sort()).toEqual([
+      'n-1',
+      'tracking:s-1:3',
+      'tracking:s-2:3',
+      'tracking:s-3:3',
+    ]);
+    expect(prepared?.failed?.size).toBe(0);
+  });
+
+  it('delivers the notices of a transaction at once (prepare); one whose webhook failed is left to be retried', async () => {
+    const h = harness();
+    h.failNotice('n-2');
+    const prepared = await h.worker.runPrepare([notice('n-1'), notice('n-2'), notice('n-3')], batch());
+    expect(h.noticeBatches).toEqual([['n-1', 'n-2', 'n-3']]);
+    expect(prepared && [...prepared.fired].sort()).toEqual(['n-1', 'n-3']);
+    expect([...(prepared?.failed?.keys() ?? [])]).toEqual(['n-2']);
+    expect(h.shipments.checkTrackingAll).not.toHaveBeenCalled();
   });
 
   it('when the set-based check fails (rolled back to the savepoint), each timer fires on its own, on one session', async () => {

@@ -19,4 +19,13 @@ export const REGIONAL_SIGNALS = Symbol('REGIONAL_SIGNALS');
 export interface RegionalSignals {
   /** Records a signal (once per shipment, kind and window) and answers the region's tally in that window. */
   record(tx: PoolClient, tenant: string, signal: RegionalSignal): Promise<RegionalTally>;
+  /**
+   * {@link record} for several signals at once (a transaction of stalled shipments): recorded in one statement, and the
+   * tally of each region and window they fall in, after all of them, counted in one query; keyed by
+   * {@link regionalTallyKey}.
+   */
+  recordAll(tx: PoolClient, tenant: string, signals: readonly RegionalSignal[]): Promise<Map<string, RegionalTally>>;
 }
+
+/** The key of a region's tally in a window, as {@link RegionalSignals.recordAll} answers it. */
+export const regionalTallyKey = (region: string, window: AlarmWindow) => `${region}|${window.startedAt}`;

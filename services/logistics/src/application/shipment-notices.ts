@@ -5,9 +5,12 @@ import {
   DELIVERY_LEDGER,
   deliveryAttempt,
   NOTIFIER,
+  NotificationDeliveryFailed,
   NotificationDispatcher,
   logDispatch,
   type DeliveryLedger,
+  type DispatchResult,
+  type NotificationRequest,
   type Notifier,
 } from '@aftersales/notifications';
 import type { Logger } from '@aftersales/observability';
@@ -37,18 +40,61 @@ export class ShipmentNotices {
   }
 
   async deliver(timer: Timer, tx: PoolClient, logger: Logger): Promise<void> {
+    const request = this.requestOf(timer);
+    this.told(logger, request, await this.dispatcher.deliverOnce(tx, request));
+  }
+
+  /**
+   * The notices of several timers at once (one claim; a burst of stalled shipments asks for two each): what is recorded
+   * already read in one query, the webhooks called side by side, the deliveries recorded in one statement. Answers, per
+   * timer id, `delivered` (recorded: delivered, without a webhook, refused for good, or recorded before) or the error
+   * of a webhook that failed (nothing recorded: the timer is retried with backoff).
+   */
+  async deliverMany(
+    timers: readonly Timer[],
+    tx: PoolClient,
+    logger: Logger,
+  ): Promise<Map<string, 'delivered' | NotificationDeliveryFailed>> {
+    const requests = timers.map((timer) => this.requestOf(timer));
+    const results = await this.dispatcher.deliverMany(tx, requests);
+    const outcomes = new Map<string, 'delivered' | NotificationDeliveryFailed>();
+    for (const [i, result] of results.entries()) {
+      const timer = timers[i] as Timer;
+      if (result instanceof NotificationDeliveryFailed) {
+        outcomes.set(timer.id, result);
+        continue;
+      }
+      this.told(logger, requests[i] as NotificationRequest<NoticeSubject, ShipmentNotice>, result);
+      outcomes.set(timer.id, 'delivered');
+    }
+    return outcomes;
+  }
+
+  private requestOf(timer: Timer): NotificationRequest<NoticeSubject, ShipmentNotice> {
     const notice = timer.payload as ShipmentNotice;
-    const url = this.config.notifier.webhookUrl;
-    const result = await this.dispatcher.deliverOnce(tx, {
+    return {
       key: notice.key,
       tenant: timer.tenant,
       kind: `shipment-${notice.notice.replace(/_/g, '-')}`,
       subject: { shipmentId: notice.shipmentId, caseId: notice.caseId, audience: notice.audience },
-      target: url,
+      target: this.config.notifier.webhookUrl,
       body: notice,
       attempt: deliveryAttempt(timer),
+    };
+  }
+
+  private told(
+    logger: Logger,
+    request: NotificationRequest<NoticeSubject, ShipmentNotice>,
+    result: DispatchResult<NoticeSubject>,
+  ): void {
+    const notice = request.body;
+    const about = { tenant: request.tenant, key: notice.key, shipmentId: notice.shipmentId, notice: notice.notice };
+    logDispatch(logger, result, {
+      notice: 'shipment notice',
+      receiver: 'notification',
+      target: request.target,
+      about,
     });
-    const about = { tenant: timer.tenant, key: notice.key, shipmentId: notice.shipmentId, notice: notice.notice };
-    logDispatch(logger, result, { notice: 'shipment notice', receiver: 'notification', target: url, about });
   }
 }

@@ -39,7 +39,7 @@ import { ShipmentCaseUnknown, ShipmentNotFound } from '../domain/shipment.errors
 import { trackingRulesFor, type LogisticsPolicy } from '../domain/tracking-policy';
 import { CASE_REGISTER, type CaseRegister } from './case-register.port';
 import { LogisticsPoliciesService } from './logistics-policies.service';
-import { REGIONAL_SIGNALS, type RegionalSignals } from './regional-signals.port';
+import { REGIONAL_SIGNALS, regionalTallyKey, type RegionalSignals } from './regional-signals.port';
 import { SHIPMENT_INDEX, type ShipmentIndex, type ShipmentSummary } from './shipment-index.port';
 import { noticesOf, writeNotices, writeTracking } from './tracking-timers';
 
@@ -71,6 +71,20 @@ interface ShipmentChange {
   readonly eventIds: readonly string[];
   /** The origin of the command that made it, when not the transaction's (each timer of a batch has its own). */
   readonly origin?: CommandOrigin;
+}
+
+/** A stalled or lost shipment, to count towards its region's alarm, and the origin of the command that said so. */
+interface Signal {
+  readonly by: CommandOrigin;
+  readonly kind: 'stalled' | 'lost';
+  readonly shipment: {
+    readonly shipmentId: string;
+    readonly caseId: string | null;
+    readonly orderId: string;
+    readonly carrier: string;
+    readonly destinationRegion: string;
+  };
+  readonly at: string;
 }
 
 /** A tracking timer's check of one shipment, as {@link ShipmentsService.checkTrackingAll} runs many at once. */
@@ -380,56 +394,60 @@ export class ShipmentsService {
       writeNotices(timers, noticesOf(origin.tenant, state, events, eventIds), now);
     }
     await timers.flush(tx);
+    const signals: Signal[] = [];
     for (const { state, events, origin: own } of changes) {
       const by = own ?? origin;
       for (const event of events) {
         if (event.type === 'ReshipmentArranged') await this.reship(by, state, event.data, tx);
         if (event.type === 'ShipmentStalled')
-          await this.signal(by, tx, policy, 'stalled', event.data, event.data.stalledAt);
-        if (event.type === 'ShipmentLost') await this.signal(by, tx, policy, 'lost', event.data, event.data.lostAt);
+          signals.push({ by, kind: 'stalled', shipment: event.data, at: event.data.stalledAt });
+        if (event.type === 'ShipmentLost')
+          signals.push({ by, kind: 'lost', shipment: event.data, at: event.data.lostAt });
       }
     }
+    await this.signal(origin.tenant, tx, policy, signals);
   }
 
   /**
-   * A stalled or lost shipment counts towards its destination region's alarm: above the tenant's threshold within the
-   * window, one `RegionalAlarmRaised` per tenant, region and window (its stream is named after them).
+   * Stalled or lost shipments count towards their destination region's alarm: above the tenant's threshold within the
+   * window, one `RegionalAlarmRaised` per tenant, region and window (its stream is named after them). A transaction's
+   * signals (a burst of timers of stalled shipments) are recorded in one statement and each region's window counted
+   * once, after all of them; an alarm is raised by the command of the last of its region's signals.
    */
-  private async signal(
-    origin: CommandOrigin,
-    tx: PoolClient,
-    policy: LogisticsPolicy,
-    kind: 'stalled' | 'lost',
-    shipment: {
-      readonly shipmentId: string;
-      readonly caseId: string | null;
-      readonly orderId: string;
-      readonly carrier: string;
-      readonly destinationRegion: string;
-    },
-    at: string,
-  ): Promise<void> {
+  private async signal(tenant: string, tx: PoolClient, policy: LogisticsPolicy, signals: readonly Signal[]) {
+    if (signals.length === 0) return;
     const { threshold, windowHours } = policy.regionalAlarm;
-    const region = shipment.destinationRegion;
-    const window = alarmWindowOf(at, windowHours);
-    const tally = await this.signals.record(tx, origin.tenant, {
-      region,
-      window,
-      shipmentId: shipment.shipmentId,
-      kind,
-      carrier: shipment.carrier,
-      orderId: shipment.orderId,
-      caseId: shipment.caseId,
-    });
-    if (tally.shipments <= threshold) return;
-    const alarmId = deterministicUuid(`regional-alarm|${origin.tenant}|${region}|${window.startedAt}`);
-    await this.commands.handle(
-      regionalAlarmDecider,
-      regionalAlarmStream(alarmId),
-      origin,
-      { type: 'RaiseRegionalAlarm', data: { alarmId, region, window, tally, threshold } },
-      { tx },
+    const recorded = signals.map(({ by, kind, shipment, at }) => ({
+      by,
+      signal: {
+        region: shipment.destinationRegion,
+        window: alarmWindowOf(at, windowHours),
+        shipmentId: shipment.shipmentId,
+        kind,
+        carrier: shipment.carrier,
+        orderId: shipment.orderId,
+        caseId: shipment.caseId,
+      },
+    }));
+    const tallies = await this.signals.recordAll(
+      tx,
+      tenant,
+      recorded.map((r) => r.signal),
     );
+    const last = new Map(recorded.map((r) => [regionalTallyKey(r.signal.region, r.signal.window), r]));
+    for (const [key, { by, signal }] of last) {
+      const tally = tallies.get(key);
+      if (!tally || tally.shipments <= threshold) continue;
+      const { region, window } = signal;
+      const alarmId = deterministicUuid(`regional-alarm|${tenant}|${region}|${window.startedAt}`);
+      await this.commands.handle(
+        regionalAlarmDecider,
+        regionalAlarmStream(alarmId),
+        by,
+        { type: 'RaiseRegionalAlarm', data: { alarmId, region, window, tally, threshold } },
+        { tx },
+      );
+    }
   }
 
   /** The reshipment: the same goods to the same place for the same case, with the new carrier, awaiting its label. */
