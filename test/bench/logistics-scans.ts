@@ -21,7 +21,7 @@ import { createHmac } from 'node:crypto';
 import { Client } from 'pg';
 import { signDevToken } from '@aftersales/platform-http';
 import { freePort, ServiceProcess } from '@aftersales/test-kit';
-import { BROKERS, SCALE, SERVER_URL } from './support';
+import { apiCaller, BROKERS, SCALE, SERVER_URL } from './support';
 
 const SHIPMENTS = Math.max(1_000, Math.round(20_000 * SCALE));
 const STALLING = Math.round(SHIPMENTS / 10);
@@ -122,15 +122,7 @@ async function main(): Promise<void> {
     await timers?.start(120_000);
     const admin = await signDevToken({ subject: 'admin', tenant, roles: ['admin'] }, SECRET);
     const ops = await signDevToken({ subject: 'ops', tenant, roles: ['logistics'] }, SECRET);
-    const call = async (token: string, method: string, path: string, body: unknown) => {
-      const res = await fetch(`${service.url}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      if (res.status >= 300) throw new Error(`${method} ${path} answered ${res.status}: ${await res.text()}`);
-      return (await res.json()) as Record<string, unknown>;
-    };
+    const call = apiCaller(service.url);
     await call(admin, 'PUT', '/carrier-integrations/bench-sf', { carrier: 'SF Express', secret: CARRIER_SECRET });
     const post = async (events: readonly ScanLine[], replica = 0) => {
       const raw = JSON.stringify({ events });

@@ -30,7 +30,7 @@ import { Client } from 'pg';
 import { deterministicUuid } from '@aftersales/eventstore';
 import { signDevToken } from '@aftersales/platform-http';
 import { freePort, ServiceProcess } from '@aftersales/test-kit';
-import { BROKERS, percentile, SCALE, SERVER_URL } from './support';
+import { apiCaller, BROKERS, percentile, SCALE, SERVER_URL } from './support';
 
 const ACTIVE = Math.max(2_000, Math.round(1_000_000 * SCALE));
 const DUE_IN_WINDOW = Number(process.env.BENCH_DUE ?? Math.max(100, Math.round(20_000 * SCALE)));
@@ -492,15 +492,7 @@ async function main(): Promise<void> {
     await service.start(120_000);
     const admin = await signDevToken({ subject: 'admin', tenant, roles: ['admin'] }, SECRET);
     const ops = await signDevToken({ subject: 'ops', tenant, roles: ['logistics'] }, SECRET);
-    const call = async (token: string, method: string, path: string, body: unknown) => {
-      const res = await fetch(`${service.url}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      if (res.status >= 300) throw new Error(`${method} ${path} answered ${res.status}: ${await res.text()}`);
-      return (await res.json()) as Record<string, unknown>;
-    };
+    const call = apiCaller(service.url);
     await call(admin, 'PUT', '/carrier-integrations/bench-sf', { carrier: CARRIER, secret: CARRIER_SECRET });
     const seedStart = Date.now();
     const template: Array<{ shipmentId: string; trackingNumber: string; pickupMs: number }> = [];

@@ -499,3 +499,16 @@ export async function profiled<T>(name: string, run: () => Promise<T>): Promise<
     log(`cpu profile of ${name}: ${file}`);
   }
 }
+
+/** A JSON call to a service's HTTP API as a bearer of `token`; anything but 2xx throws with the answer. */
+export function apiCaller(baseUrl: string) {
+  return async (token: string, method: string, path: string, body: unknown): Promise<Record<string, unknown>> => {
+    const res = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (res.status >= 300) throw new Error(`${method} ${path} answered ${res.status}: ${await res.text()}`);
+    return (await res.json()) as Record<string, unknown>;
+  };
+}
