@@ -17,11 +17,10 @@
  * Logistics runs as real processes (its main.ts) on a fresh database. Lateness of a stall = its `ShipmentStalled`'s
  * `recorded_at` − the instant it fell due (the last scan + 48 h), for every stall due inside the window.
  */
-import { createHmac } from 'node:crypto';
 import { Client } from 'pg';
 import { signDevToken } from '@aftersales/platform-http';
 import { freePort, ServiceProcess } from '@aftersales/test-kit';
-import { apiCaller, BROKERS, SCALE, SERVER_URL } from './support';
+import { apiCaller, BROKERS, postCarrierEvents, SCALE, SERVER_URL } from './support';
 
 const SHIPMENTS = Math.max(1_000, Math.round(20_000 * SCALE));
 const STALLING = Math.round(SHIPMENTS / 10);
@@ -125,19 +124,8 @@ async function main(): Promise<void> {
     const call = apiCaller(service.url);
     await call(admin, 'PUT', '/carrier-integrations/bench-sf', { carrier: 'SF Express', secret: CARRIER_SECRET });
     const post = async (events: readonly ScanLine[], replica = 0) => {
-      const raw = JSON.stringify({ events });
-      const signature = `sha256=${createHmac('sha256', CARRIER_SECRET).update(raw).digest('hex')}`;
-      const res = await fetch(`${(replicas[replica % replicas.length] as ServiceProcess).url}/carrier-events`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-carrier-integration': 'bench-sf',
-          'x-carrier-signature': signature,
-        },
-        body: raw,
-      });
-      if (res.status !== 200) throw new Error(`POST /carrier-events answered ${res.status}: ${await res.text()}`);
-      await res.arrayBuffer();
+      const url = (replicas[replica % replicas.length] as ServiceProcess).url;
+      await (await postCarrierEvents(url, 'bench-sf', CARRIER_SECRET, events)).arrayBuffer();
     };
 
     // Seeding: the shipments, each picked up. The stalling ones' pickup is dated so that 48 h after it falls inside the

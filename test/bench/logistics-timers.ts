@@ -24,13 +24,12 @@
  * burst over fewer active shipments), BENCH_TEMPLATE (template shipments, 1,000), BENCH_WINDOW_LEAD_S (from the end of
  * seeding to the window, 60: the service's restart must fit in it), BENCH_CHUNK (clones per seeding transaction).
  */
-import { createHmac } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { Client } from 'pg';
 import { deterministicUuid } from '@aftersales/eventstore';
 import { signDevToken } from '@aftersales/platform-http';
 import { freePort, ServiceProcess } from '@aftersales/test-kit';
-import { apiCaller, BROKERS, percentile, SCALE, SERVER_URL } from './support';
+import { apiCaller, BROKERS, percentile, postCarrierEvents, SCALE, SERVER_URL } from './support';
 
 const ACTIVE = Math.max(2_000, Math.round(1_000_000 * SCALE));
 const DUE_IN_WINDOW = Number(process.env.BENCH_DUE ?? Math.max(100, Math.round(20_000 * SCALE)));
@@ -522,18 +521,7 @@ async function main(): Promise<void> {
       occurredAt: new Date(t.pickupMs).toISOString(),
     }));
     for (let i = 0; i < scans.length; i += 500) {
-      const raw = JSON.stringify({ events: scans.slice(i, i + 500) });
-      const signature = `sha256=${createHmac('sha256', CARRIER_SECRET).update(raw).digest('hex')}`;
-      const res = await fetch(`${service.url}/carrier-events`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-carrier-integration': 'bench-sf',
-          'x-carrier-signature': signature,
-        },
-        body: raw,
-      });
-      if (res.status !== 200) throw new Error(`POST /carrier-events answered ${res.status}: ${await res.text()}`);
+      const res = await postCarrierEvents(service.url, 'bench-sf', CARRIER_SECRET, scans.slice(i, i + 500));
       const { results } = (await res.json()) as { results: Array<{ outcome: string }> };
       if (results.some((r) => r.outcome !== 'recorded')) throw new Error('a template pickup was not recorded');
     }

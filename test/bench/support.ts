@@ -1,7 +1,7 @@
 /**
  * Shared plumbing of `npm run bench`: configuration, payloads, timing, resource clean-up and the result table.
  */
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
@@ -511,4 +511,36 @@ export function apiCaller(baseUrl: string) {
     if (res.status >= 300) throw new Error(`${method} ${path} answered ${res.status}: ${await res.text()}`);
     return (await res.json()) as Record<string, unknown>;
   };
+}
+
+/**
+ * Posts carrier scans to a logistics process' webhook, signed as the carrier integration `integration` with its HMAC
+ * `secret` (`x-carrier-signature: sha256=<hex>`). A 409 (another batch changed one of its shipments meanwhile: batches
+ * in flight overlap when the bench has few shipments) is retried as a carrier would; anything else but 200 throws.
+ */
+export async function postCarrierEvents(
+  baseUrl: string,
+  integration: string,
+  secret: string,
+  events: readonly unknown[],
+): Promise<Response> {
+  const raw = JSON.stringify({ events });
+  const signature = `sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`;
+  for (let attempt = 1; ; attempt++) {
+    const res = await fetch(`${baseUrl}/carrier-events`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-carrier-integration': integration,
+        'x-carrier-signature': signature,
+      },
+      body: raw,
+    });
+    if (res.status === 409 && attempt < 10) {
+      await res.arrayBuffer();
+      continue;
+    }
+    if (res.status !== 200) throw new Error(`POST /carrier-events answered ${res.status}: ${await res.text()}`);
+    return res;
+  }
 }
