@@ -224,6 +224,32 @@ export class NotificationDispatcher<Subject> {
     return results;
   }
 
+  /**
+   * {@link deliverMany} for notices carried by timers, one each: each timer's outcome by its id — `delivered` when its
+   * notice is recorded (delivered, without a target, refused for good, or recorded before; each told to `told`), else
+   * the failure (nothing recorded: its timer is retried).
+   */
+  async deliverTimers<Timer extends { readonly id: string }, Body>(
+    tx: PoolClient,
+    timers: readonly Timer[],
+    requestOf: (timer: Timer) => NotificationRequest<Subject, Body>,
+    told: (request: NotificationRequest<Subject, Body>, result: DispatchResult<Subject>) => void,
+  ): Promise<Map<string, 'delivered' | NotificationDeliveryFailed>> {
+    const requests = timers.map(requestOf);
+    const results = await this.deliverMany(tx, requests);
+    const outcomes = new Map<string, 'delivered' | NotificationDeliveryFailed>();
+    results.forEach((result, i) => {
+      const id = (timers[i] as Timer).id;
+      if (result instanceof NotificationDeliveryFailed) {
+        outcomes.set(id, result);
+        return;
+      }
+      told(requests[i] as NotificationRequest<Subject, Body>, result);
+      outcomes.set(id, 'delivered');
+    });
+    return outcomes;
+  }
+
   private recordOf<Body>(
     request: NotificationRequest<Subject, Body>,
     outcome: DeliveryRecord<Subject>['outcome'],

@@ -84,19 +84,12 @@ export class SlaNotifications {
     logger: Logger,
     slaOf: (timer: Timer) => SlaPolicy,
   ): Promise<Map<string, 'delivered' | NotificationDeliveryFailed>> {
-    const requests = timers.map((timer) => this.requestOf(timer, slaOf(timer)));
-    const results = await this.dispatcher.deliverMany(tx, requests);
-    const outcomes = new Map<string, 'delivered' | NotificationDeliveryFailed>();
-    for (const [i, result] of results.entries()) {
-      const timer = timers[i] as Timer;
-      if (result instanceof NotificationDeliveryFailed) {
-        outcomes.set(timer.id, result);
-        continue;
-      }
-      this.told(logger, requests[i] as NotificationRequest<SlaNoticeSubject, SlaNotice>, result);
-      outcomes.set(timer.id, 'delivered');
-    }
-    return outcomes;
+    return this.dispatcher.deliverTimers(
+      tx,
+      timers,
+      (timer) => this.requestOf(timer, slaOf(timer)),
+      (request, result) => this.told(logger, request, result),
+    );
   }
 
   private requestOf(timer: Timer, policy: SlaPolicy): NotificationRequest<SlaNoticeSubject, SlaNotice> {

@@ -55,19 +55,12 @@ export class ShipmentNotices {
     tx: PoolClient,
     logger: Logger,
   ): Promise<Map<string, 'delivered' | NotificationDeliveryFailed>> {
-    const requests = timers.map((timer) => this.requestOf(timer));
-    const results = await this.dispatcher.deliverMany(tx, requests);
-    const outcomes = new Map<string, 'delivered' | NotificationDeliveryFailed>();
-    for (const [i, result] of results.entries()) {
-      const timer = timers[i] as Timer;
-      if (result instanceof NotificationDeliveryFailed) {
-        outcomes.set(timer.id, result);
-        continue;
-      }
-      this.told(logger, requests[i] as NotificationRequest<NoticeSubject, ShipmentNotice>, result);
-      outcomes.set(timer.id, 'delivered');
-    }
-    return outcomes;
+    return this.dispatcher.deliverTimers(
+      tx,
+      timers,
+      (timer) => this.requestOf(timer),
+      (request, result) => this.told(logger, request, result),
+    );
   }
 
   private requestOf(timer: Timer): NotificationRequest<NoticeSubject, ShipmentNotice> {
