@@ -10,6 +10,7 @@ export * from './connection';
 export { EventStoreMigrations } from './migrations/1732500000000-create-event-store';
 export * from './timers';
 export * from './timer-backoff';
+export * from './timer-retention';
 export * from './transaction';
 export * from './transaction-batcher';
 export * from './origin';

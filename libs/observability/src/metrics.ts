@@ -93,6 +93,12 @@ export const platformMetrics = {
     buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
     registers: [metricsRegistry],
   }),
+  timersDeleted: new Counter({
+    name: 'aftersales_timers_deleted_total',
+    help: 'Finished durable timers deleted by the retention sweep (TIMER_RETENTION_DAYS, ADR 28), by state: fired or cancelled',
+    labelNames: ['state'] as const,
+    registers: [metricsRegistry],
+  }),
   notifierDeliveries: new Counter({
     name: 'aftersales_notifier_deliveries_total',
     help: 'Webhook notification attempts (pager, escalations, carrier contacts), by receiver and outcome',

@@ -323,6 +323,15 @@ export const ENVIRONMENT: readonly EnvVariable[] = [
       'What this process runs: `api` (its HTTP routes), `consumers` (inbox consumers), `relay` (outbox relay, one leader), `workers` (durable timers, projections). Under load, run `workers,relay` in processes of their own so timers never queue behind requests (ADR 24); every process serves `/health`, `/metrics` and `/docs`',
   },
   {
+    name: 'TIMER_RETENTION_DAYS',
+    scope: 'services',
+    kind: { type: 'number', min: 0 },
+    default: '30',
+    example: '90',
+    description:
+      'How long fired and cancelled durable timers are kept: the processes with the `workers` role delete older ones every 5 minutes, 5,000 rows per statement, never a pending timer (`aftersales_timers_deleted_total`; ADR 28). 0 keeps them forever; fractions allowed (0.5: 12 h)',
+  },
+  {
     name: 'AUTH_JWKS_URL',
     scope: 'services',
     kind: http,

@@ -32,7 +32,14 @@ import {
   type TopicPolicy,
 } from '@aftersales/messaging';
 import { createLogger, observePool, stopTelemetry, type Logger } from '@aftersales/observability';
+import { numberFromEnv } from './env';
 import { checkEnvironment } from './environment';
+import {
+  DEFAULT_TIMER_RETENTION_DAYS,
+  DEFAULT_TIMER_RETENTION_SWEEP_MS,
+  TimerRetentionSweep,
+  timerRetentionMs,
+} from './timer-retention-sweep';
 import {
   accessLog,
   API_DOCS_CONTROLLERS,
@@ -110,6 +117,16 @@ export interface ServiceConfig {
    * requests on one event loop (ADR 24). Every process serves `/health`, `/metrics` and `/docs`.
    */
   readonly roles?: ReadonlySet<ServiceRole>;
+  /**
+   * `TIMER_RETENTION_DAYS`: how long fired and cancelled durable timers are kept before the processes with the
+   * `workers` role delete them (default {@link DEFAULT_TIMER_RETENTION_DAYS}; 0 keeps them forever; ADR 28).
+   */
+  readonly timerRetentionDays?: number;
+  /**
+   * The pause between two retention sweeps (default {@link DEFAULT_TIMER_RETENTION_SWEEP_MS}). Not read from the
+   * environment: tests shorten it.
+   */
+  readonly timerRetentionSweepMs?: number;
 }
 
 /**
@@ -168,6 +185,7 @@ export function serviceConfigFromEnv(service: ServiceName, env: NodeJS.ProcessEn
     shutdownDrainDelayMs: positiveInteger(env, 'SHUTDOWN_DRAIN_DELAY_MS', true) ?? 0,
     consumerGroupLagIntervalMs: positiveInteger(env, 'KAFKA_GROUP_LAG_INTERVAL_MS') ?? 15_000,
     roles: parseServiceRoles(env.SERVICE_ROLES),
+    timerRetentionDays: numberFromEnv(env, 'TIMER_RETENTION_DAYS', DEFAULT_TIMER_RETENTION_DAYS),
   };
 }
 
@@ -495,7 +513,10 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
     }
 
     const workers = roles.has('workers')
-      ? (definition.workers?.({ app, database, messaging, clock, logger }) ?? [])
+      ? [
+          ...(definition.workers?.({ app, database, messaging, clock, logger }) ?? []),
+          ...timerRetention(config, database, clock, logger),
+        ]
       : [];
     for (const worker of workers) {
       worker.start();
@@ -516,6 +537,25 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
       (closing ??= shutDown({ config, lifecycle, server, transports, workers, relay, logger, stopStarted }));
     return { app, url, database, relay, logger, close };
   }
+}
+
+/**
+ * The retention sweep of the service's finished durable timers (ADR 28), for a process with the `workers` role (where
+ * the timers fire); none when `TIMER_RETENTION_DAYS=0`.
+ */
+function timerRetention(
+  config: ServiceConfig,
+  database: ServiceDatabase,
+  clock: Clock,
+  logger: Logger,
+): BackgroundWorker[] {
+  const retainMs = timerRetentionMs(config.timerRetentionDays ?? DEFAULT_TIMER_RETENTION_DAYS);
+  if (retainMs === null) {
+    logger.info('timer retention: off (TIMER_RETENTION_DAYS=0): finished timers are kept');
+    return [];
+  }
+  const everyMs = config.timerRetentionSweepMs ?? DEFAULT_TIMER_RETENTION_SWEEP_MS;
+  return [new TimerRetentionSweep({ db: database.pool, retainMs, clock, logger, everyMs })];
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

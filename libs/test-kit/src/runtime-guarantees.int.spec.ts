@@ -221,24 +221,33 @@ describe('SERVICE_ROLES: what one process of a service runs', () => {
   let full: TestService;
   let api: TestService;
   let background: TestService;
+  /** Every role, finished timers kept forever (`TIMER_RETENTION_DAYS=0`). */
+  let kept: TestService;
   let upstream: ContractPublisher;
+  // The retention sweep (ADR 28) every 50 ms instead of every 5 minutes.
+  const sweepMs = 50;
 
   beforeAll(async () => {
-    full = await startTestService(rolesService('full'));
-    api = await startTestService(rolesService('api'), { config: { roles: new Set(['api', 'consumers']) } });
+    full = await startTestService(rolesService('full'), { config: { timerRetentionSweepMs: sweepMs } });
+    api = await startTestService(rolesService('api'), {
+      config: { roles: new Set(['api', 'consumers']), timerRetentionSweepMs: sweepMs },
+    });
     background = await startTestService(rolesService('background'), {
-      config: { roles: new Set(['workers', 'relay']) },
+      config: { roles: new Set(['workers', 'relay']), timerRetentionSweepMs: sweepMs },
+    });
+    kept = await startTestService(rolesService('kept'), {
+      config: { timerRetentionDays: 0, timerRetentionSweepMs: sweepMs },
     });
     upstream = await ContractPublisher.connect();
   });
 
   afterAll(async () => {
     await upstream?.close();
-    await Promise.all([full?.close(), api?.close(), background?.close()]);
+    await Promise.all([full?.close(), api?.close(), background?.close(), kept?.close()]);
   });
 
   it('runs the workers and the relay only where their roles are', () => {
-    expect(workersStarted.sort()).toEqual(['background', 'full']);
+    expect(workersStarted.sort()).toEqual(['background', 'full', 'kept']);
     expect(full.running.relay).not.toBeNull();
     expect(api.running.relay).toBeNull();
     expect(background.running.relay).not.toBeNull();
@@ -285,5 +294,40 @@ describe('SERVICE_ROLES: what one process of a service runs', () => {
     } finally {
       await admin.disconnect();
     }
+  });
+
+  // CONTEXT: ADR 28. The retention sweep of finished durable timers runs beside the timer workers — in the processes
+  // with the `workers` role — and not at all with TIMER_RETENTION_DAYS=0.
+  it('deletes finished timers past the horizon only in the processes with the workers role, and not when retention is off', async () => {
+    const fortyDaysAgo = new Date(Date.now() - 40 * 86_400_000);
+    const services = { full, api, background, kept };
+    for (const service of Object.values(services)) {
+      await service.pool.query(
+        `INSERT INTO es_timers (timer_id, tenant, kind, due_at, fired_at, cancelled_at) VALUES
+           ('fired-40d', 't1', 'test', $1, $1, NULL),
+           ('cancelled-40d', 't1', 'test', $1, NULL, $1),
+           ('pending-40d', 't1', 'test', now() + interval '1 day', NULL, NULL)`,
+        [fortyDaysAgo],
+      );
+    }
+    const timersOf = async (service: TestService) =>
+      (await service.pool.query<{ timer_id: string }>('SELECT timer_id FROM es_timers ORDER BY timer_id')).rows.map(
+        (r) => r.timer_id,
+      );
+    await eventually(async () => {
+      const [f, b] = [await timersOf(full), await timersOf(background)];
+      return f.length === 1 && b.length === 1 ? true : undefined;
+    }, 'the workers processes swept their finished timers');
+    // Ten sweeps' time more: a process that swept would have by now.
+    await new Promise((resolve) => setTimeout(resolve, 10 * sweepMs));
+    const left = Object.fromEntries(
+      await Promise.all(Object.entries(services).map(async ([name, s]) => [name, await timersOf(s)] as const)),
+    );
+    expect(left).toEqual({
+      full: ['pending-40d'],
+      background: ['pending-40d'],
+      api: ['cancelled-40d', 'fired-40d', 'pending-40d'],
+      kept: ['cancelled-40d', 'fired-40d', 'pending-40d'],
+    });
   });
 });

@@ -2,6 +2,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { CreateTimers1732500200000 } from './1732500200000-create-timers';
 import { StableEventHash1732500300000 } from './1732500300000-stable-event-hash';
 import { AppendMany1732500400000 } from './1732500400000-append-many';
+import { FinishedTimersIndex1732500500000 } from './1732500500000-finished-timers-index';
 
 /**
  * The event store: one table that is at once the source of truth, the audit trail and the outbox.
@@ -140,4 +141,5 @@ export const EventStoreMigrations = [
   CreateTimers1732500200000,
   StableEventHash1732500300000,
   AppendMany1732500400000,
+  FinishedTimersIndex1732500500000,
 ];
