@@ -607,4 +607,67 @@ describe('incidents: complaint clusters → incidents → pages → deadlines (r
       team: { lead: 'cs-director', members: ['tech-support', 'logistics'] },
     });
   });
+
+  // Seed 004 §4(二)1: the level's contact time applies to the level the incident now has. Upgraded after its first
+  // contact, when the first deadline has been checked (its timer fired, nothing to flag: the customer was contacted),
+  // the new level's deadline starts again from the upgrade: its timer is armed again and breaches if nobody is
+  // contacted again in time.
+  it('an upgrade after the first contact and the first deadline arms the restarted deadline again, which breaches', async () => {
+    const tenant = uniqueName('shop');
+    const policy = await call('PUT', '/policies', tenant, ['admin'], {
+      overrides: {},
+      pager: { webhookUrl: pager.url(`/${tenant}`) },
+    });
+    expect(policy.status).toBe(200);
+    const complaint = aComplaint(tenant, clock(), { productSku: 'RS-1', batch: 'R-1' });
+    await upstream.complaints(tenant, [complaint]);
+    const [page] = await eventually(
+      async () => (pagesOf(tenant).length >= 1 ? pagesOf(tenant) : undefined),
+      'the L3 page',
+      BACKLOG_MS,
+    );
+    expect(page?.body).toMatchObject({ level: 'L3', trigger: 'activation' });
+    const incidentId = page?.body.incidentId as string;
+    const timerId = `incident:${incidentId}:contact-deadline`;
+    const timerRow = async () =>
+      (
+        await incidents.pool.query<{ due_at: Date; fired: boolean }>(
+          'SELECT due_at, fired_at IS NOT NULL AS fired FROM es_timers WHERE timer_id = $1',
+          [timerId],
+        )
+      ).rows[0];
+
+    const contacted = await call('POST', `/incidents/${incidentId}/contacts`, tenant, ['agent'], {
+      customerRefs: [complaint.customerId],
+      summary: 'Called the customer, explained the replacement',
+    });
+    expect(contacted.status).toBe(200);
+    // Past the L3 deadline (120 min): its timer fires and finds the customer contacted in time, so flags nothing.
+    offsetMs += 121 * 60_000;
+    await eventually(async () => ((await timerRow())?.fired ? true : undefined), 'the L3 deadline checked');
+    expect(ofType(await streamOf(incidentId), 'ContactDeadlineBreached')).toEqual([]);
+
+    const upgraded = await call('POST', `/incidents/${incidentId}/upgrade`, tenant, ['supervisor'], {
+      toLevel: 'L2',
+      reason: 'More customers report the same swelling',
+    });
+    expect(upgraded.status).toBe(200);
+    const restarted = ofType(await streamOf(incidentId), 'ContactDeadlineSet').at(-1);
+    expect(restarted?.data).toMatchObject({ level: 'L2', startedAt: expect.any(String) });
+    const restartedDue = Date.parse(restarted?.data.dueAt as string);
+    expect(restartedDue - Date.parse(restarted?.data.startedAt as string)).toBe(60 * 60_000);
+    // The fired row is armed again at the restarted deadline.
+    expect(await timerRow()).toEqual({ due_at: new Date(restartedDue), fired: false });
+
+    // Nobody contacted again within the L2 deadline (60 min): breached, the rung above the L2 lead paged.
+    offsetMs += 61 * 60_000;
+    const breach = await eventually(
+      async () => pagesOf(tenant).find((p) => p.body.trigger === 'contact-deadline-breach'),
+      'the breach page of the restarted deadline',
+    );
+    expect(breach.body).toMatchObject({ incidentId, level: 'L2', team: { lead: 'general-manager', members: [] } });
+    expect(ofType(await streamOf(incidentId), 'ContactDeadlineBreached')).toEqual([
+      expect.objectContaining({ data: expect.objectContaining({ level: 'L2', dueAt: restarted?.data.dueAt }) }),
+    ]);
+  });
 });

@@ -6,6 +6,7 @@ import {
   canonicalJson,
   Commands,
   contentHash,
+  rearmTimers,
   scheduleTimer,
   StreamSession,
   type CommandOrigin,
@@ -154,15 +155,19 @@ export class IncidentCommandRunner {
       const timerMetadata = { correlationId, causationId: stored.id, actor };
       switch (event.type) {
         case 'ContactDeadlineSet':
-          // Same timer id: an upgrade's tighter deadline replaces the running one.
-          await scheduleTimer(tx, {
-            id: contactDeadlineTimerId(event.data.incidentId),
-            tenant,
-            kind: 'contact-deadline',
-            dueAt: new Date(event.data.dueAt),
-            payload: { incidentId: event.data.incidentId },
-            metadata: timerMetadata,
-          });
+          // Same timer id, moved in place (ADR 27): an upgrade's tighter deadline replaces the running one, and a
+          // deadline restarted by an upgrade after the first contact is armed again even though the first one has
+          // fired by then (a schedule would keep the fired row and the restarted deadline would never be checked).
+          await rearmTimers(tx, [
+            {
+              id: contactDeadlineTimerId(event.data.incidentId),
+              tenant,
+              kind: 'contact-deadline',
+              dueAt: new Date(event.data.dueAt),
+              payload: { incidentId: event.data.incidentId },
+              metadata: timerMetadata,
+            },
+          ]);
           break;
         // Contact is per customer: a contact does not stop the clock; at the deadline the breach rule counts who was
         // contacted in time (and decides nothing when the policy's share was).
