@@ -5,6 +5,7 @@ import { startTestService, type TestService } from '@aftersales/test-kit';
 import { caseStream } from '../src/application/cases.service';
 import { defaultSlaPolicy } from '../src/domain/sla-policy';
 import { intakeService } from '../src/intake.module';
+import { aroundTheClock } from '../src/testing/around-the-clock';
 
 interface Problem {
   status: number;
@@ -44,16 +45,11 @@ describe('a case from opening to closure and reopening, over HTTP', () => {
     tokens.otherAgent = await sign('agent-9', ['agent'], otherTenant);
     // The tenant's desk is staffed around the clock: whenever the test runs, intake does not acknowledge the case off
     // hours on its own (sla-clocks.int.spec.ts proves that), and the chat integration's acknowledgement is the first.
-    const aroundTheClock = await call('PUT', '/sla-policies', tokens.manager, {
+    const staffed = await call('PUT', '/sla-policies', tokens.manager, {
       ...defaultSlaPolicy,
-      calendar: {
-        timeZone: 'Asia/Shanghai',
-        workingDays: [1, 2, 3, 4, 5, 6, 7],
-        shifts: [{ start: '00:00', end: '00:00' }],
-        holidays: [],
-      },
+      calendar: aroundTheClock,
     });
-    expect(aroundTheClock.status).toBe(200);
+    expect(staffed.status).toBe(200);
   });
 
   afterAll(async () => {

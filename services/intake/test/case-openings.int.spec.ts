@@ -5,6 +5,7 @@ import { startTestService, type TestService } from '@aftersales/test-kit';
 import { CasesService, caseStream } from '../src/application/cases.service';
 import { defaultSlaPolicy } from '../src/domain/sla-policy';
 import { intakeService } from '../src/intake.module';
+import { aroundTheClock } from '../src/testing/around-the-clock';
 
 // CONTEXT: intake in-process on real Postgres and Kafka. Cases opened at the same time (concurrent `POST /cases`)
 // share transactions (group commit, `CasesService.open`); here the openings are submitted in one tick straight to the
@@ -23,19 +24,14 @@ describe('cases opened together', () => {
     // The tenant's desk is staffed around the clock: whenever the test runs, an opening is not also acknowledged off
     // hours by the platform (sla-clocks.int.spec.ts proves that), so each case holds exactly its opening's events.
     const token = await intake.token({ subject: 'manager-1', tenant, roles: ['cs-manager'] });
-    const aroundTheClock = await intake.call('PUT', '/sla-policies', {
+    const staffed = await intake.call('PUT', '/sla-policies', {
       caller: { token },
       body: {
         ...defaultSlaPolicy,
-        calendar: {
-          timeZone: 'Asia/Shanghai',
-          workingDays: [1, 2, 3, 4, 5, 6, 7],
-          shifts: [{ start: '00:00', end: '00:00' }],
-          holidays: [],
-        },
+        calendar: aroundTheClock,
       },
     });
-    expect(aroundTheClock.status).toBe(200);
+    expect(staffed.status).toBe(200);
   });
 
   afterAll(async () => {

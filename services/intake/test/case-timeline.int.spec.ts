@@ -13,6 +13,7 @@ import { uniqueName } from '@aftersales/testing';
 import { ContractPublisher, eventually, startTestService, type TestService } from '@aftersales/test-kit';
 import { defaultSlaPolicy } from '../src/domain/sla-policy';
 import { intakeService } from '../src/intake.module';
+import { aroundTheClock } from '../src/testing/around-the-clock';
 
 interface Entry {
   id: string;
@@ -77,12 +78,7 @@ describe("intake: one timeline per case, with every service's events that name i
       caller: { tenant, roles: ['cs-manager'] },
       body: {
         ...defaultSlaPolicy,
-        calendar: {
-          timeZone: 'Asia/Shanghai',
-          workingDays: [1, 2, 3, 4, 5, 6, 7],
-          shifts: [{ start: '00:00', end: '00:00' }],
-          holidays: [],
-        },
+        calendar: aroundTheClock,
         targets: [],
       },
     });

@@ -99,7 +99,11 @@ describe('intake complaints: personal data sealed, audited, erasable', () => {
       timeoutMs: 30_000,
       until: (m) => m.headers.ce_subject === complaintId,
     });
-    expect(message?.headers).toMatchObject({ ce_type: ComplaintRegisteredV1.type, ce_subject: complaintId, ce_tenantid: tenant });
+    expect(message?.headers).toMatchObject({
+      ce_type: ComplaintRegisteredV1.type,
+      ce_subject: complaintId,
+      ce_tenantid: tenant,
+    });
     // Complaints about one product batch share a partition (ordered for the incident detection), whatever their id.
     expect(message?.key).toBe(`${tenant}|sku:PB-20000|batch:B-7`);
     const payload = message?.payload ?? '';

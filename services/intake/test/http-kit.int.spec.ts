@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { describeHttpKit } from '@aftersales/test-kit';
 import { defaultSlaPolicy } from '../src/domain/sla-policy';
 import { intakeService } from '../src/intake.module';
+import { aroundTheClock } from '../src/testing/around-the-clock';
 
 // The inherited HTTP suites (OpenAPI, tokens, authorization grid, hostile input), seeded in tenant A with a case taken
 // into execution (acknowledged, classified, assigned, investigated, a solution accepted, a collaboration requested, the
@@ -18,12 +19,7 @@ describeHttpKit(intakeService, {
       role: 'cs-manager',
       body: {
         ...defaultSlaPolicy,
-        calendar: {
-          timeZone: 'Asia/Shanghai',
-          workingDays: [1, 2, 3, 4, 5, 6, 7],
-          shifts: [{ start: '00:00', end: '00:00' }],
-          holidays: [],
-        },
+        calendar: aroundTheClock,
       },
     });
     if (policy.status !== 200) throw new Error(`seed: sla-policies answered ${policy.status} ${policy.text}`);

@@ -5,6 +5,7 @@ import { startTestService, type TestService } from '@aftersales/test-kit';
 import { reviewStream } from '../src/application/register-review.handler';
 import { defaultSlaPolicy } from '../src/domain/sla-policy';
 import { intakeService } from '../src/intake.module';
+import { aroundTheClock } from '../src/testing/around-the-clock';
 
 interface Review {
   reviewId: string;
@@ -55,12 +56,7 @@ describe('intake reviews: medium and negative reviews open one follow-up case; m
       caller: { tenant, roles: ['cs-manager'] },
       body: {
         ...defaultSlaPolicy,
-        calendar: {
-          timeZone: 'Asia/Shanghai',
-          workingDays: [1, 2, 3, 4, 5, 6, 7],
-          shifts: [{ start: '00:00', end: '00:00' }],
-          holidays: [],
-        },
+        calendar: aroundTheClock,
         targets: [],
       },
     });
