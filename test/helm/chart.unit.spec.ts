@@ -136,6 +136,12 @@ describe('the Helm chart', () => {
     expect(data('inline-secrets').KAFKA_CREATE_TOPICS).toBe('true');
   });
 
+  it('keeps finished durable timers config.timerRetentionDays days (ADR 28), 30 unless set', () => {
+    const data = (values: string) =>
+      (named(values, 'ConfigMap', 'aftersales-common') as unknown as { data: Record<string, string> }).data;
+    expect(data('inline-secrets').TIMER_RETENTION_DAYS).toBe('30');
+  });
+
   it('mounts the Kafka cluster CA and names it in KAFKA_SSL_CA_FILE (and to KEDA)', () => {
     const pod = named('production', 'Deployment', 'aftersales-intake').spec.template.spec;
     const [container] = pod.containers;
