@@ -197,7 +197,7 @@ export function describePoisonMessages(definition: ServiceDefinition, options: P
         });
         for (const { contract, once } of firsts) await send(contract.topic, once);
         await Promise.all(firsts.map(({ once }) => settled(consumer, once.headers.ce_id as string)));
-        const before = await quiescentDigest(service);
+        const before = await quiescentDigest(service, tenant);
         const furthest = new Map<string, { topic: string; partition: number; offset: number }>();
         for (const { contract, once } of firsts) {
           const again = await send(contract.topic, once);
@@ -212,7 +212,7 @@ export function describePoisonMessages(definition: ServiceDefinition, options: P
           }
           return true;
         }, `${consumer} to move past the redelivered messages`);
-        const after = await quiescentDigest(service);
+        const after = await quiescentDigest(service, tenant);
         expect(changedTables(before, after)).toEqual([]);
         // At most once in the inbox (none when the handler refused the sample for good).
         for (const { contract, once } of firsts) {
@@ -279,18 +279,39 @@ async function committedOffset(kafka: Kafka, groupId: string, topic: string, par
   }
 }
 
-/** A digest per table of the service's database (bookkeeping excluded). */
-async function digest(service: TestService): Promise<Map<string, string>> {
+/**
+ * A digest per table of the service's database (bookkeeping excluded), of the rows of `tenant`: where a table has a
+ * `tenant` (or `tenant_id`) column its rows of that tenant, the events whose metadata names it and their streams' rows;
+ * a table without a tenant is digested whole. Other test files run at the same time publish on the same shared topics
+ * (other tenants' case openings, complaints…), which the service under test consumes as it would in production: their
+ * effects are theirs, and an effect of a message of `tenant` can only touch `tenant`'s rows (tenant isolation).
+ */
+async function digest(service: TestService, tenant: string): Promise<Map<string, string>> {
   const pool = service.pool;
-  const { rows: tables } = await pool.query<{ table_name: string }>(
-    `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'
-      ORDER BY table_name`,
+  const { rows: tables } = await pool.query<{ table_name: string; tenant_column: string | null }>(
+    `SELECT t.table_name,
+            (SELECT c.column_name FROM information_schema.columns c
+              WHERE c.table_schema = t.table_schema AND c.table_name = t.table_name
+                AND c.column_name IN ('tenant', 'tenant_id')
+              ORDER BY c.column_name LIMIT 1) AS tenant_column
+       FROM information_schema.tables t
+      WHERE t.table_schema = 'public' AND t.table_type = 'BASE TABLE'
+      ORDER BY t.table_name`,
   );
   const result = new Map<string, string>();
-  for (const { table_name: table } of tables) {
+  for (const { table_name: table, tenant_column: column } of tables) {
     if (BOOKKEEPING.test(table)) continue;
+    const rowsOfTenant =
+      table === 'es_events'
+        ? `WHERE t.metadata->>'tenant' = $1`
+        : table === 'es_streams'
+          ? `WHERE t.stream_id IN (SELECT e.stream_id FROM es_events e WHERE e.metadata->>'tenant' = $1)`
+          : column
+            ? `WHERE t."${column}"::text = $1`
+            : '';
     const { rows } = await pool.query<{ d: string }>(
-      `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS d FROM "${table}" t`,
+      `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS d FROM "${table}" t ${rowsOfTenant}`,
+      rowsOfTenant ? [tenant] : [],
     );
     result.set(table, rows[0]?.d ?? '');
   }
@@ -298,13 +319,13 @@ async function digest(service: TestService): Promise<Map<string, string>> {
 }
 
 /** The digest once the service stopped changing its tables (background workers settle) for a second. */
-async function quiescentDigest(service: TestService): Promise<Map<string, string>> {
-  let previous = await digest(service);
+async function quiescentDigest(service: TestService, tenant: string): Promise<Map<string, string>> {
+  let previous = await digest(service, tenant);
   let stableSince = Date.now();
   const deadline = Date.now() + 30_000;
   for (;;) {
     await new Promise((resolve) => setTimeout(resolve, 250));
-    const current = await digest(service);
+    const current = await digest(service, tenant);
     if (changedTables(previous, current).length > 0) {
       stableSince = Date.now();
       previous = current;
