@@ -33,11 +33,10 @@
  * its append (the timers fired before it in the same transaction).
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { Client } from 'pg';
 import { signDevToken } from '@aftersales/platform-http';
-import { freePort, LoadClient, ServiceProcess } from '@aftersales/test-kit';
+import { cpuSecondsOf, freePort, LoadClient, ServiceProcess } from '@aftersales/test-kit';
 import { BROKERS, CpuSampler, cpuSampler, recordOther, SCALE, SERVER_URL, type CpuSnapshot } from './support';
 
 const RATE = Number(process.env.BENCH_RATE ?? 200);
@@ -82,18 +81,6 @@ async function withDatabase<T>(database: string, fn: (c: Client) => Promise<T>):
     return await fn(c);
   } finally {
     await c.end();
-  }
-}
-
-/** CPU seconds a process has used so far (`/proc`); undefined where unknown. */
-function cpuSecondsOf(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
   }
 }
 
@@ -355,7 +342,7 @@ async function measureArrivals(
   let lastProgress = began;
   for (let i = 0; i < warmup + total; i++) {
     const measured = i >= warmup;
-    if (i === warmup) cpuBefore = { snap: sampler.snapshot(), intake: cpuSecondsOf(intake.pid) };
+    if (i === warmup) cpuBefore = { snap: sampler.snapshot(), intake: cpuSecondsOf(intake.pid) ?? undefined };
     const due = began + (i * 1000) / RATE;
     const wait = due - performance.now();
     if (wait > 0) await sleep(wait);
@@ -399,7 +386,7 @@ async function measureArrivals(
         }),
     );
   }
-  const cpuAfter = { snap: sampler.snapshot(), intake: cpuSecondsOf(intake.pid) };
+  const cpuAfter = { snap: sampler.snapshot(), intake: cpuSecondsOf(intake.pid) ?? undefined };
   await Promise.all(inflight);
   if (failures.size > 0) log(`  failures: ${[...failures].map(([r, n]) => `${r} × ${n}`).join(', ')}`);
   let cpu: PhaseResult['cpu'] = null;

@@ -24,7 +24,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'pg';
 import { signDevToken } from '@aftersales/platform-http';
-import { freePort, LoadClient, ServiceProcess } from '@aftersales/test-kit';
+import { cpuSecondsOf, freePort, LoadClient, ServiceProcess } from '@aftersales/test-kit';
 import { createTestDatabase, type TestDatabase } from '@aftersales/testing';
 import {
   BROKERS,
@@ -125,18 +125,6 @@ async function transactionsOf(pool: Pool, database: string): Promise<number> {
     [database],
   );
   return Number(rows[0]?.n ?? 0);
-}
-
-/** CPU seconds a process used so far (user + system), from /proc; 0 when it is gone. */
-function cpuSecondsOf(pid: number | undefined): number {
-  if (!pid) return 0;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
 }
 
 const summarise = (values: number[]) => {
@@ -359,7 +347,7 @@ export async function benchCompensationPayouts(): Promise<void> {
     }
     // Compensation's CPU and writes: of both processes when the timers run apart.
     const pids = () => [service?.pid, timers?.pid];
-    const serviceCpu = (): number => pids().reduce<number>((sum, pid) => sum + cpuSecondsOf(pid), 0);
+    const serviceCpu = (): number => pids().reduce<number>((sum, pid) => sum + (cpuSecondsOf(pid) ?? 0), 0);
     const serviceWrites = (): number => pids().reduce<number>((sum, pid) => sum + writesOf(pid), 0);
     pool = new Pool({ connectionString: db.url, max: 2 });
     const token = await signDevToken({ subject: 'bench-supervisor', tenant, roles: ['supervisor'] }, SECRET);
@@ -371,7 +359,7 @@ export async function benchCompensationPayouts(): Promise<void> {
     const idlePerSecond = (serviceCpu() - idleFrom) / IDLE_SECONDS;
     const sampler = await cpuSampler();
     const before = sampler.snapshot();
-    const processCpu = () => ({ service: serviceCpu(), sandbox: cpuSecondsOf(sandbox.pid) });
+    const processCpu = () => ({ service: serviceCpu(), sandbox: cpuSecondsOf(sandbox.pid) ?? 0 });
     const cpuBefore = processCpu();
     const writesBefore = serviceWrites();
     const transactionsBefore = await transactionsOf(pool, db.name);

@@ -22,9 +22,21 @@ import path from 'node:path';
 import { Pool } from 'pg';
 import { Topics } from '@aftersales/contracts';
 import { signDevToken } from '@aftersales/platform-http';
-import { freePort, LoadClient, ServiceProcess } from '@aftersales/test-kit';
+import { cpuSecondsOf, freePort, LoadClient, ServiceProcess } from '@aftersales/test-kit';
 import { createTestDatabase, waitForConsumerGroups, type TestDatabase } from '@aftersales/testing';
-import { BROKERS, kafka, log, measureKafkaHop, openLoop, percentile, SCALE, sleep } from './support';
+import {
+  BROKERS,
+  CpuSampler,
+  cpuSampler,
+  describeCpu,
+  kafka,
+  log,
+  measureKafkaHop,
+  openLoop,
+  percentile,
+  SCALE,
+  sleep,
+} from './support';
 
 const RATE = Number(process.env.BENCH_RATE ?? 200);
 const SECONDS = Math.max(10, Math.round(Number(process.env.BENCH_SECONDS ?? 30) * SCALE));
@@ -294,9 +306,9 @@ function printResults(
   series: Record<string, number[]>,
   journeys: readonly Journey[],
   hop: { p50: number; p99: number },
-  run: { total: number; windowSeconds: number; closed: number },
+  run: { total: number; windowSeconds: number; closed: number; startedAt: number; lastClosedAt: number },
 ): void {
-  const { total, windowSeconds, closed } = run;
+  const { total, windowSeconds, closed, startedAt, lastClosedAt } = run;
   const failures = new Map<string, number>();
   for (const j of journeys) if (j.failed) failures.set(j.failed, (failures.get(j.failed) ?? 0) + 1);
 
@@ -313,6 +325,12 @@ function printResults(
       `${closed} closed within ${DRAIN_SECONDS} s after the last step` +
       (failures.size > 0 ? `; failed: ${[...failures].map(([why, n]) => `${why} × ${n}`).join(', ')}` : '') +
       '.',
+  );
+  // Sustained means the last return closed about one whole-return time after the window, not a growing queue later.
+  const spanSeconds = (lastClosedAt - startedAt) / 1000;
+  console.log(
+    `Closed ${(closed / spanSeconds).toFixed(0)} returns/s over the ${spanSeconds.toFixed(1)} s from the first request ` +
+      `to the last return closed (${(spanSeconds - windowSeconds).toFixed(1)} s after the window).`,
   );
 }
 
@@ -479,6 +497,14 @@ export async function benchReturnJourney(): Promise<void> {
       );
     };
 
+    // CPU of each process from the first request to the last return closed, to say where a return's cost lies.
+    const processCpu = () => ({
+      ...Object.fromEntries(SERVICES.map((s) => [s, cpuSecondsOf(processes[s]?.pid) ?? 0])),
+      sandbox: cpuSecondsOf(sandbox.pid) ?? 0,
+    });
+    const sampler = await cpuSampler();
+    const machineBefore = sampler.snapshot();
+    const cpuBefore = processCpu();
     const runStartedAt = Date.now();
     const total = RATE * SECONDS;
     log(`driving ${total} returns at ${RATE}/s…`);
@@ -506,9 +532,26 @@ export async function benchReturnJourney(): Promise<void> {
       await sleep(2_000);
     }
     await pollers.stop();
+    const { rows: last } = await returnsDb.query<{ at: Date | null }>(
+      `SELECT max(recorded_at) AS at FROM es_events WHERE type = 'ReturnClosed'`,
+    );
+    const lastClosedAt = last[0]?.at?.getTime() ?? Date.now();
+    const machine = sampler.available ? CpuSampler.between(machineBefore, sampler.snapshot()) : null;
+    const cpuAfter = processCpu();
 
     const series = await stepSeries(journeys, returnsDb, logisticsDb, tenant);
-    printResults(series, journeys, hop, { total, windowSeconds, closed });
+    printResults(series, journeys, hop, { total, windowSeconds, closed, startedAt: runStartedAt, lastClosedAt });
+    const perReturn = Object.entries(cpuAfter)
+      .map(([name, seconds]) => {
+        const used = seconds - (cpuBefore[name as keyof typeof cpuBefore] ?? 0);
+        return `${name} ${((used * 1000) / Math.max(1, closed)).toFixed(1)} ms`;
+      })
+      .join(', ');
+    console.log(
+      `During the run: ${machine ? describeCpu(machine) : 'cpu cores: unknown'} (the services and the sandbox are in ` +
+        `"other"). CPU per closed return: ${perReturn}` +
+        (machine ? `, Postgres ${((machine.postgresSeconds * 1000) / Math.max(1, closed)).toFixed(1)} ms.` : '.'),
+    );
     const sent = await sentTimes(runStartedAt);
     const hops = await hopSeries(
       Object.fromEntries(

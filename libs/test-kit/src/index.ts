@@ -14,7 +14,7 @@ export {
   type Caller,
   type CallResult,
 } from './test-service';
-export { ServiceProcess } from './service-process';
+export { cpuSecondsOf, ServiceProcess } from './service-process';
 export { describePoisonMessages, freshSample, type PoisonSuiteOptions } from './poison-suite';
 export * from './http-kit';
 export { LoadClient, type LoadAnswer } from './load-client';

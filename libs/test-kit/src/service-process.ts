@@ -153,8 +153,8 @@ export class ServiceProcess {
   }
 }
 
-/** User + system CPU seconds a process has used so far (Linux `/proc`); null where unknown. */
-function cpuSecondsOf(pid: number | undefined): number | null {
+/** User + system CPU seconds a process has used so far (Linux `/proc`); null where unknown or gone. */
+export function cpuSecondsOf(pid: number | undefined): number | null {
   if (pid === undefined) return null;
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
