@@ -32,6 +32,7 @@ import { PostgresCaseRegister } from './infrastructure/persistence/case-register
 import { PostgresRegionalSignals } from './infrastructure/persistence/regional-signals.postgres';
 import { PostgresShipmentIndex } from './infrastructure/persistence/shipment-index.postgres';
 import { RegionalSignals1796156478720 } from './infrastructure/persistence/1796156478720-regional-signals';
+import { RegionalTallies1796156478722 } from './infrastructure/persistence/1796156478722-regional-tallies';
 import { TrackingTimersInPlace1796156478721 } from './infrastructure/persistence/1796156478721-tracking-timers-in-place';
 
 @Module({
@@ -93,6 +94,7 @@ export const logisticsService = defineService({
     Shipments1796156478719,
     RegionalSignals1796156478720,
     TrackingTimersInPlace1796156478721,
+    RegionalTallies1796156478722,
     ...NotificationMigrations,
   ],
   integrationEvents: logisticsIntegrationEvents,

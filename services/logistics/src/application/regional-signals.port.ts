@@ -12,20 +12,41 @@ export interface RegionalSignal {
   readonly caseId: string | null;
 }
 
+/** A region's window as counted after a transaction's signals, and whether its alarm was raised already. */
+export interface RegionalWindowTally {
+  readonly tally: RegionalTally;
+  readonly alarmRaised: boolean;
+}
+
 /** DI token of the {@link RegionalSignals}. */
 export const REGIONAL_SIGNALS = Symbol('REGIONAL_SIGNALS');
 
-/** Stalled and lost shipments by tenant, region and window, kept in the transaction of the events. */
+/**
+ * Stalled and lost shipments by tenant, region and window, kept in the transaction of the events, with each window's
+ * tally kept as counters (ADR 29): a transaction's signals cost the same however many the window holds.
+ */
 export interface RegionalSignals {
-  /** Records a signal (once per shipment, kind and window) and answers the region's tally in that window. */
-  record(tx: PoolClient, tenant: string, signal: RegionalSignal): Promise<RegionalTally>;
   /**
-   * {@link record} for several signals at once (a transaction of stalled shipments): recorded in one statement, and the
-   * tally of each region and window they fall in, after all of them, counted in one query; keyed by
-   * {@link regionalTallyKey}.
+   * Records a transaction's signals (once per shipment, kind and window) and answers the tally of each region and
+   * window they fall in, after all of them, keyed by {@link regionalTallyKey}. Exact under concurrency: the windows'
+   * tallies stay locked until the caller's transaction ends, so another transaction counting the same window waits
+   * for it and counts after it.
    */
-  recordAll(tx: PoolClient, tenant: string, signals: readonly RegionalSignal[]): Promise<Map<string, RegionalTally>>;
+  recordAll(
+    tx: PoolClient,
+    tenant: string,
+    signals: readonly RegionalSignal[],
+  ): Promise<Map<string, RegionalWindowTally>>;
+  /** Notes, in the transaction that raised them, that these windows' alarms are raised: later signals only count. */
+  alarmsRaised(
+    tx: PoolClient,
+    tenant: string,
+    windows: readonly { readonly region: string; readonly window: AlarmWindow }[],
+  ): Promise<void>;
 }
 
 /** The key of a region's tally in a window, as {@link RegionalSignals.recordAll} answers it. */
 export const regionalTallyKey = (region: string, window: AlarmWindow) => `${region}|${window.startedAt}`;
+
+/** The case ids a tally carries at most (the alarm names them for incidents; the rest are in the signals). */
+export const TALLY_CASE_IDS = 500;

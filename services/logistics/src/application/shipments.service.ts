@@ -14,7 +14,7 @@ import {
 } from '@aftersales/eventstore';
 import { assertNever, DomainError } from '@aftersales/domain';
 import { SERVICE_DATABASE } from '@aftersales/service-runtime';
-import { alarmWindowOf, regionalAlarmDecider } from '../domain/regional-alarm';
+import { alarmWindowOf, regionalAlarmDecider, type AlarmWindow } from '../domain/regional-alarm';
 import { normaliseScanStatus } from '../domain/scan-status';
 import {
   shipmentDecider,
@@ -234,7 +234,10 @@ export class ShipmentsService {
       }
     }
     await session.flush(this.commands.store, tx);
-    for (const { origin, policy, list } of changes.values()) await this.follow(origin, tx, policy, list);
+    // Tenant by tenant in one order: the regional tallies a tenant's follow-up locks are taken in the same order by
+    // every transaction (ADR 29).
+    const byTenant = [...changes.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const [, { origin, policy, list }] of byTenant) await this.follow(origin, tx, policy, list);
     return outcomes;
   }
 
@@ -411,8 +414,9 @@ export class ShipmentsService {
   /**
    * Stalled or lost shipments count towards their destination region's alarm: above the tenant's threshold within the
    * window, one `RegionalAlarmRaised` per tenant, region and window (its stream is named after them). A transaction's
-   * signals (a burst of timers of stalled shipments) are recorded in one statement and each region's window counted
-   * once, after all of them; an alarm is raised by the command of the last of its region's signals.
+   * signals (a burst of timers of stalled shipments) are recorded and counted in two statements whatever the window
+   * holds (ADR 29); an alarm is raised by the command of the last of its region's signals, once: a window whose alarm
+   * is raised only counts.
    */
   private async signal(tenant: string, tx: PoolClient, policy: LogisticsPolicy, signals: readonly Signal[]) {
     if (signals.length === 0) return;
@@ -435,19 +439,23 @@ export class ShipmentsService {
       recorded.map((r) => r.signal),
     );
     const last = new Map(recorded.map((r) => [regionalTallyKey(r.signal.region, r.signal.window), r]));
+    const raised: Array<{ region: string; window: AlarmWindow }> = [];
     for (const [key, { by, signal }] of last) {
-      const tally = tallies.get(key);
-      if (!tally || tally.shipments <= threshold) continue;
+      const counted = tallies.get(key);
+      // Raised already in this window: the signal only counts (the decider would refuse a second alarm anyway).
+      if (!counted || counted.alarmRaised || counted.tally.shipments <= threshold) continue;
       const { region, window } = signal;
       const alarmId = deterministicUuid(`regional-alarm|${tenant}|${region}|${window.startedAt}`);
       await this.commands.handle(
         regionalAlarmDecider,
         regionalAlarmStream(alarmId),
         by,
-        { type: 'RaiseRegionalAlarm', data: { alarmId, region, window, tally, threshold } },
+        { type: 'RaiseRegionalAlarm', data: { alarmId, region, window, tally: counted.tally, threshold } },
         { tx },
       );
+      raised.push({ region, window });
     }
+    await this.signals.alarmsRaised(tx, tenant, raised);
   }
 
   /** The reshipment: the same goods to the same place for the same case, with the new carrier, awaiting its label. */
