@@ -142,6 +142,13 @@ describe('the Helm chart', () => {
     expect(data('inline-secrets').TIMER_RETENTION_DAYS).toBe('30');
   });
 
+  it('gives every service Node’s options from config.nodeOptions, none unless set', () => {
+    const data = (values: string) =>
+      (named(values, 'ConfigMap', 'aftersales-common') as unknown as { data: Record<string, string> }).data;
+    expect(data('inline-secrets')).not.toHaveProperty('NODE_OPTIONS');
+    expect(data('production').NODE_OPTIONS).toBe('--max-semi-space-size=64');
+  });
+
   it('mounts the Kafka cluster CA and names it in KAFKA_SSL_CA_FILE (and to KEDA)', () => {
     const pod = named('production', 'Deployment', 'aftersales-intake').spec.template.spec;
     const [container] = pod.containers;
