@@ -18,6 +18,12 @@ export interface RegionalWindowTally {
   readonly alarmRaised: boolean;
 }
 
+/** A region's alarm window: what a tally counts. */
+export interface RegionalWindow {
+  readonly region: string;
+  readonly window: AlarmWindow;
+}
+
 /** DI token of the {@link RegionalSignals}. */
 export const REGIONAL_SIGNALS = Symbol('REGIONAL_SIGNALS');
 
@@ -38,15 +44,12 @@ export interface RegionalSignals {
     signals: readonly RegionalSignal[],
   ): Promise<Map<string, RegionalWindowTally>>;
   /** Notes, in the transaction that raised them, that these windows' alarms are raised: later signals only count. */
-  alarmsRaised(
-    tx: PoolClient,
-    tenant: string,
-    windows: readonly { readonly region: string; readonly window: AlarmWindow }[],
-  ): Promise<void>;
+  alarmsRaised(tx: PoolClient, tenant: string, windows: readonly RegionalWindow[]): Promise<void>;
 }
 
 /** The key of a region's tally in a window, as {@link RegionalSignals.recordAll} answers it. */
-export const regionalTallyKey = (region: string, window: AlarmWindow) => `${region}|${window.startedAt}`;
+export const regionalTallyKey = (region: string, window: Pick<AlarmWindow, 'startedAt'>) =>
+  `${region}|${window.startedAt}`;
 
 /** The case ids a tally carries at most (the alarm names them for incidents; the rest are in the signals). */
 export const TALLY_CASE_IDS = 500;

@@ -14,7 +14,7 @@ import {
 } from '@aftersales/eventstore';
 import { assertNever, DomainError } from '@aftersales/domain';
 import { SERVICE_DATABASE } from '@aftersales/service-runtime';
-import { alarmWindowOf, regionalAlarmDecider, type AlarmWindow } from '../domain/regional-alarm';
+import { alarmWindowOf, regionalAlarmDecider } from '../domain/regional-alarm';
 import { normaliseScanStatus } from '../domain/scan-status';
 import {
   shipmentDecider,
@@ -39,7 +39,7 @@ import { ShipmentCaseUnknown, ShipmentNotFound } from '../domain/shipment.errors
 import { trackingRulesFor, type LogisticsPolicy } from '../domain/tracking-policy';
 import { CASE_REGISTER, type CaseRegister } from './case-register.port';
 import { LogisticsPoliciesService } from './logistics-policies.service';
-import { REGIONAL_SIGNALS, regionalTallyKey, type RegionalSignals } from './regional-signals.port';
+import { REGIONAL_SIGNALS, regionalTallyKey, type RegionalSignals, type RegionalWindow } from './regional-signals.port';
 import { SHIPMENT_INDEX, type ShipmentIndex, type ShipmentSummary } from './shipment-index.port';
 import { noticesOf, writeNotices, writeTracking } from './tracking-timers';
 
@@ -439,7 +439,7 @@ export class ShipmentsService {
       recorded.map((r) => r.signal),
     );
     const last = new Map(recorded.map((r) => [regionalTallyKey(r.signal.region, r.signal.window), r]));
-    const raised: Array<{ region: string; window: AlarmWindow }> = [];
+    const raised: RegionalWindow[] = [];
     for (const [key, { by, signal }] of last) {
       const counted = tallies.get(key);
       // Raised already in this window: the signal only counts (the decider would refuse a second alarm anyway).

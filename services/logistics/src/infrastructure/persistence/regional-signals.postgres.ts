@@ -5,9 +5,9 @@ import {
   TALLY_CASE_IDS,
   type RegionalSignal,
   type RegionalSignals,
+  type RegionalWindow,
   type RegionalWindowTally,
 } from '../../application/regional-signals.port';
-import type { AlarmWindow } from '../../domain/regional-alarm';
 
 interface TallyRow {
   region: string;
@@ -118,7 +118,7 @@ export class PostgresRegionalSignals implements RegionalSignals {
     );
     const tallies = new Map<string, RegionalWindowTally>();
     for (const row of rows) {
-      tallies.set(regionalTallyKey(row.region, windowOf(row.window_start, windows)), {
+      tallies.set(regionalTallyKey(row.region, { startedAt: row.window_start.toISOString() }), {
         tally: {
           stalledShipments: row.stalled_shipments,
           lostShipments: row.lost_shipments,
@@ -133,11 +133,7 @@ export class PostgresRegionalSignals implements RegionalSignals {
     return tallies;
   }
 
-  async alarmsRaised(
-    tx: PoolClient,
-    tenant: string,
-    windows: readonly { readonly region: string; readonly window: AlarmWindow }[],
-  ): Promise<void> {
+  async alarmsRaised(tx: PoolClient, tenant: string, windows: readonly RegionalWindow[]): Promise<void> {
     if (windows.length === 0) return;
     await tx.query(
       `UPDATE regional_tallies SET alarm_raised = true
@@ -147,16 +143,9 @@ export class PostgresRegionalSignals implements RegionalSignals {
   }
 }
 
-/** The signals' windows, once each, in the order their tallies are locked. */
-function keysOf(signals: readonly RegionalSignal[]): Array<{ region: string; window: AlarmWindow }> {
-  const keys = new Map(
-    signals.map((s) => [regionalTallyKey(s.region, s.window), { region: s.region, window: s.window }]),
+/** The signals' windows, once each. */
+function keysOf(signals: readonly RegionalSignal[]): RegionalWindow[] {
+  return [...new Map(signals.map((s) => [regionalTallyKey(s.region, s.window), s])).values()].map(
+    ({ region, window }) => ({ region, window }),
   );
-  return [...keys.values()];
-}
-
-/** The window a row's start names (as the signals spelled it: the tally's key). */
-function windowOf(start: Date, windows: ReadonlyArray<{ window: AlarmWindow }>): AlarmWindow {
-  const at = start.getTime();
-  return (windows.find((w) => Date.parse(w.window.startedAt) === at) as { window: AlarmWindow }).window;
 }
