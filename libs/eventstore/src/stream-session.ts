@@ -1,6 +1,5 @@
 import { ConcurrencyError } from './errors';
 import type { PostgresEventStore } from './event-store';
-import type { CachedFold, SessionFoldCache } from './fold-cache';
 import type { NewEvent, Queryable } from './types';
 
 /** A decider's fold: the part of a decider a session needs to keep a stream's state current. */
@@ -64,20 +63,9 @@ export class StreamSession {
   appends = 0;
   /** True when commands leave their events to {@link StreamSession.flush}. */
   readonly defersAppends: boolean;
-  private readonly foldCache: SessionFoldCache | undefined;
 
-  constructor(
-    options: {
-      readonly deferAppends?: boolean;
-      /**
-       * Folds of one decider kept between transactions (ADR 30): its streams are read from their cached version on,
-       * and {@link StreamSession.committed} caches them again once the owner committed.
-       */
-      readonly foldCache?: SessionFoldCache;
-    } = {},
-  ) {
+  constructor(options: { readonly deferAppends?: boolean } = {}) {
     this.defersAppends = options.deferAppends ?? false;
-    this.foldCache = options.foldCache;
   }
 
   /** Collects events a command decided at `fromVersion` (see `deferAppends`); {@link StreamSession.flush} stores them. */
@@ -174,11 +162,10 @@ export class StreamSession {
   ): Promise<void> {
     const unknown = [...new Set(streamIds)].filter((id) => !this.streams.get(id)?.has(folding.evolve as AnyEvolve));
     if (unknown.length === 0) return;
-    const cached = this.cachedFolds(unknown, folding);
-    const stored = await store.readStreamsToFold(unknown, tx, cached && new Map([...cached].map(([id, c]) => [id, c.version])));
+    const stored = await store.readStreamsToFold(unknown, tx);
     this.reads += 1;
     for (const [streamId, events] of stored) {
-      this.remember(streamId, folding, [...events, ...(this.pending.get(streamId)?.events ?? [])], cached?.get(streamId));
+      this.remember(streamId, folding, [...events, ...(this.pending.get(streamId)?.events ?? [])]);
     }
   }
 
@@ -191,59 +178,25 @@ export class StreamSession {
   ): Promise<LoadedStream<State>> {
     const known = this.streams.get(streamId)?.get(folding.evolve as AnyEvolve);
     if (known) return view<State>(known);
-    const cached = this.cachedFolds([streamId], folding)?.get(streamId);
     // Events this session collected but has not flushed are part of the stream as this transaction sees it.
-    const events = [
-      ...(await store.readStream(streamId, cached?.version ?? 0, tx)),
-      ...(this.pending.get(streamId)?.events ?? []),
-    ];
+    const events = [...(await store.readStream(streamId, 0, tx)), ...(this.pending.get(streamId)?.events ?? [])];
     this.reads += 1;
-    return view<State>(this.remember(streamId, folding, events, cached));
-  }
-
-  /**
-   * The owner's transaction committed: the folds of the session's cache ({@link FoldCache}) are kept at the versions
-   * this transaction left them. Call it after `COMMIT` and only then (a fold cached before could hold events rolled
-   * back); the session ends here.
-   */
-  committed(): void {
-    const cache = this.foldCache;
-    if (!cache) return;
-    for (const [streamId, folds] of this.streams) {
-      // Deferred events never flushed were not committed: such a stream is not cached.
-      if (this.pending.has(streamId)) continue;
-      const entry = folds.get(cache.folding.evolve as AnyEvolve);
-      if (entry) cache.put(streamId, { state: entry.state, version: entry.version, ids: entry.ids });
-    }
-    this.streams.clear();
-  }
-
-  /** The cached folds of `streamIds` when the session's cache is for `folding`. */
-  private cachedFolds<State, Event>(
-    streamIds: readonly string[],
-    folding: Folding<State, Event>,
-  ): Map<string, CachedFold<unknown>> | undefined {
-    const cache = this.foldCache;
-    if (!cache || cache.folding.evolve !== (folding.evolve as AnyEvolve)) return undefined;
-    const found = new Map<string, CachedFold<unknown>>();
-    for (const id of streamIds) {
-      const entry = cache.get(id);
-      if (entry) found.set(id, entry);
-    }
-    return found;
+    return view<State>(this.remember(streamId, folding, events));
   }
 
   private remember<State, Event>(
     streamId: string,
     folding: Folding<State, Event>,
     events: ReadonlyArray<Pick<NewEvent, 'id' | 'type' | 'data'>>,
-    from?: CachedFold<unknown>,
   ): Entry {
-    let state = from ? (from.state as State) : folding.initialState();
-    for (const e of events) state = folding.evolve(state, { type: e.type, data: e.data } as Event);
-    const ids = new Set(from?.ids);
-    for (const e of events) ids.add(e.id);
-    const entry: Entry = { state, version: (from?.version ?? 0) + events.length, ids };
+    const entry: Entry = {
+      state: events.reduce(
+        (state, e) => folding.evolve(state, { type: e.type, data: e.data } as Event),
+        folding.initialState(),
+      ),
+      version: events.length,
+      ids: new Set(events.map((e) => e.id)),
+    };
     this.entryMap(streamId).set(folding.evolve as AnyEvolve, entry);
     return entry;
   }

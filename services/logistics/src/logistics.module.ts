@@ -14,7 +14,7 @@ import { LogisticsTimers } from './application/logistics-timers.worker';
 import { REGIONAL_SIGNALS } from './application/regional-signals.port';
 import { SHIPMENT_INDEX } from './application/shipment-index.port';
 import { ShipmentNotices } from './application/shipment-notices';
-import { SHIPMENT_FOLDS, shipmentFolds, ShipmentsService } from './application/shipments.service';
+import { ShipmentsService } from './application/shipments.service';
 import {
   CarrierEventsHttpController,
   CarrierSignatureGuard,
@@ -47,11 +47,6 @@ import { TrackingTimersInPlace1796156478721 } from './infrastructure/persistence
   providers: [
     { provide: LOGISTICS_CONFIG, useFactory: () => logisticsConfigFromEnv() },
     ShipmentsService,
-    {
-      provide: SHIPMENT_FOLDS,
-      useFactory: (config: LogisticsConfig) => shipmentFolds(config.cachedShipments),
-      inject: [LOGISTICS_CONFIG],
-    },
     LogisticsPoliciesService,
     ShipmentNotices,
     CarrierSignatureGuard,

@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { CarrierScansReportedV1, CaseOpenedV1, Topics, validateEvent } from '@aftersales/contracts';
-import type { FoldCache } from '@aftersales/eventstore';
 import { readTopicWithKcat, uniqueName } from '@aftersales/testing';
 import { ContractPublisher, eventually, startTestService, type TestService } from '@aftersales/test-kit';
 import { carrierSignature } from '../src/infrastructure/http/carrier-events.http.controller';
-import { SHIPMENT_FOLDS, shipmentStream } from '../src/application/shipments.service';
 import { logisticsService } from '../src/logistics.module';
 
 interface ShipmentBody {
@@ -397,67 +395,6 @@ describe('logistics: scans in, 48 h stalled, 72 h lost, reshipped and compensati
     const out = await row();
     expect(out?.status).toBe('out_for_delivery');
     expect(out?.version).not.toBe(moving?.version);
-  });
-
-  it("a parcel's fold is kept between batches; what the timers appended meanwhile is folded onto it (ADR 30)", async () => {
-    const folds = service.running.app.get<typeof SHIPMENT_FOLDS, FoldCache>(SHIPMENT_FOLDS);
-    const trackingNumber = `SFC-${randomUUID()}`;
-    const created = await service.call<ShipmentBody>('POST', '/shipments', {
-      caller: logistics,
-      body: {
-        orderId: 'ORD-CACHE',
-        carrier: 'SF Express',
-        trackingNumber,
-        originRegion: 'CN-ZJ',
-        destinationRegion: 'CN-SC',
-        items: [{ sku: 'TEAPOT', quantity: 1 }],
-      },
-    });
-    const id = created.body.shipmentId;
-    const stream = shipmentStream(id);
-    const storedVersion = async () =>
-      Number(
-        (
-          await service.pool.query<{ v: number }>('SELECT max(stream_version) AS v FROM es_events WHERE stream_id = $1', [
-            stream,
-          ])
-        ).rows[0]?.v,
-      );
-    const t0 = now;
-    const scanAt = (n: number, hours: number, status: string) => ({
-      eventId: `${id}-${n}`,
-      trackingNumber,
-      status,
-      location: `Hub ${n}`,
-      occurredAt: hoursAfter(t0, hours),
-    });
-    now = new Date(t0.getTime() + HOUR);
-    expect((await post([scanAt(1, 1, 'picked_up')], signed)).status).toBe(200);
-    // Cached at the version the batch committed.
-    expect(folds.get(stream)?.version).toBe(await storedVersion());
-    const hits = folds.hits;
-    expect((await post([scanAt(2, 1.5, 'in_transit')], signed)).status).toBe(200);
-    expect(folds.hits).toBeGreaterThan(hits);
-    expect(folds.get(stream)?.version).toBe(await storedVersion());
-
-    // Silence: the timers (another writer, not through the cache) find it stalled and append to its stream.
-    const cachedBefore = folds.get(stream)?.version ?? 0;
-    now = new Date(t0.getTime() + (1.5 + 48) * HOUR);
-    await stateOf(id, 'stalled');
-    expect(await storedVersion()).toBeGreaterThan(cachedBefore);
-    expect(folds.get(stream)?.version).toBe(cachedBefore);
-
-    // The next scan is decided on the cached fold plus the timers' events: the stalled parcel moves again.
-    now = new Date(t0.getTime() + 50 * HOUR);
-    const moved = await post([scanAt(3, 50, 'in_transit')], signed);
-    expect(moved.body.results.map((r) => r.outcome)).toEqual(['recorded']);
-    const body = (await read(id)).body;
-    expect(body).toMatchObject({ state: 'in_transit', stall: null, lastScanAt: hoursAfter(t0, 50) });
-    expect(body.scans.map((s) => s.eventId)).toEqual([`${id}-1`, `${id}-2`, `${id}-3`]);
-    expect(folds.get(stream)).toMatchObject({ version: await storedVersion(), state: { status: 'in_transit' } });
-    // A scan repeated later is still known to the cached fold: a duplicate, nothing stored.
-    const again = await post([scanAt(2, 1.5, 'in_transit')], signed);
-    expect(again.body.results.map((r) => r.outcome)).toEqual(['duplicate']);
   });
 
   it('another tenant lists none of it', async () => {

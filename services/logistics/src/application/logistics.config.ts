@@ -23,12 +23,6 @@ export interface LogisticsConfig {
   readonly timerRetryBaseMs: number;
   /** Longest retry delay of a failing timer (`LOGISTICS_TIMER_RETRY_MAX_MS`, 5 min). */
   readonly timerRetryMaxMs: number;
-  /**
-   * Shipments whose folded state a process keeps between carrier batches (`LOGISTICS_CACHED_SHIPMENTS`, 20,000; 0
-   * turns it off): a batch then reads only the scans stored since, not each shipment's whole history (ADR 30). About
-   * 5 KiB of memory each for a parcel with a dozen scans.
-   */
-  readonly cachedShipments: number;
 }
 
 export function logisticsConfigFromEnv(env: NodeJS.ProcessEnv = process.env): LogisticsConfig {
@@ -41,6 +35,5 @@ export function logisticsConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Lo
     timerLoops: numberFromEnv(env, 'LOGISTICS_TIMER_LOOPS', 2, 'positive'),
     timerRetryBaseMs: numberFromEnv(env, 'LOGISTICS_TIMER_RETRY_BASE_MS', 1_000, 'positive'),
     timerRetryMaxMs: numberFromEnv(env, 'LOGISTICS_TIMER_RETRY_MAX_MS', 300_000, 'positive'),
-    cachedShipments: numberFromEnv(env, 'LOGISTICS_CACHED_SHIPMENTS', 20_000, 'non-negative'),
   };
 }

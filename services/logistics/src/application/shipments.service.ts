@@ -5,7 +5,6 @@ import {
   Commands,
   deterministicUuid,
   fold,
-  FoldCache,
   inTransaction,
   StreamSession,
   TimerWrites,
@@ -45,13 +44,6 @@ import { SHIPMENT_INDEX, type ShipmentIndex, type ShipmentSummary } from './ship
 import { noticesOf, writeNotices, writeTracking } from './tracking-timers';
 
 export const shipmentStream = (id: string) => `shipment-${id}`;
-
-/** DI token of the process' cache of folded shipments ({@link FoldCache}, ADR 30). */
-export const SHIPMENT_FOLDS = Symbol('SHIPMENT_FOLDS');
-
-/** The cache of folded shipments a process keeps between transactions (0: none). */
-export const shipmentFolds = (streams: number): FoldCache<ShipmentState, ShipmentEvent> =>
-  new FoldCache(shipmentDecider, { streams });
 export const regionalAlarmStream = (alarmId: string) => `regional-alarm-${alarmId}`;
 
 /** A shipment as the API or a consumer registers it: the large-order threshold is the tenant's policy. */
@@ -139,7 +131,6 @@ export class ShipmentsService {
     @Inject(SHIPMENT_INDEX) private readonly index: ShipmentIndex,
     @Inject(LogisticsPoliciesService) private readonly policies: LogisticsPoliciesService,
     @Inject(REGIONAL_SIGNALS) private readonly signals: RegionalSignals,
-    @Inject(SHIPMENT_FOLDS) private readonly folds: FoldCache<ShipmentState, ShipmentEvent>,
   ) {}
 
   /** Registers a shipment over HTTP: a case it names must have reached this service. */
@@ -263,14 +254,12 @@ export class ShipmentsService {
     lines: readonly CarrierScanInput[],
     tx?: PoolClient,
   ): Promise<ScanOutcome[]> {
-    // The shipments' folds come from the process' cache and, once this transaction committed, go back to it.
-    let session: StreamSession | undefined;
     const go = async (client: PoolClient) => {
       const numbers = [...new Set(lines.map((l) => l.trackingNumber))];
       const shipments = await this.index.byTrackingNumbers(client, origin.tenant, carrier, numbers);
       const policy = await this.policies.forTenant(origin.tenant, client);
       const receivedAt = this.commands.now().toISOString();
-      session = new StreamSession({ deferAppends: true, foldCache: this.folds });
+      const session = new StreamSession({ deferAppends: true });
       await session.preload(this.commands.store, [...shipments.values()].map(shipmentStream), shipmentDecider, client);
       const outcomes: ScanOutcome[] = [];
       const changes: ShipmentChange[] = [];
@@ -317,11 +306,7 @@ export class ShipmentsService {
       await this.follow(origin, client, policy, changes);
       return outcomes;
     };
-    // In the caller's transaction the caller commits: the folds read stay out of the cache.
-    if (tx) return go(tx);
-    const outcomes = await inTransaction(this.database.pool, go);
-    session?.committed();
-    return outcomes;
+    return tx ? go(tx) : inTransaction(this.database.pool, go);
   }
 
   /** Reads the shipments into `session` in one query (a transaction of tracking timers, before they fire). */
