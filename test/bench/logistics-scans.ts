@@ -279,6 +279,9 @@ async function main(): Promise<void> {
       `| ShipmentStalled appended / stalling shipments | ${lateness.stalled} / ${STALLING} | all | ${lateness.stalled >= STALLING ? 'yes' : 'NO'} |`,
     );
     console.log(`| active timers at the end (shipments ${SHIPMENTS}) | ${lateness.active} | — | — |`);
+    console.log(
+      `| peak memory (RSS) of each webhook process, MiB | ${replicas.map((r) => fmt(r.peakMemoryMiB() ?? Number.NaN)).join(' / ')} | — | — |`,
+    );
     console.log('');
     console.log(
       timers

@@ -81,3 +81,4 @@ export interface Decider<State, C extends Command = Command, E extends DomainEve
   /** The state of a stream that has no events yet. */
   readonly initialState: () => State;
 }
+export * from './growing-set';

@@ -121,6 +121,11 @@ export class ServiceProcess {
     return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
   }
 
+  /** The most memory the running process has held so far (peak resident set, MiB; null when not running or not Linux). */
+  peakMemoryMiB(): number | null {
+    return this.running ? peakResidentMiBOf(this.child?.pid) : null;
+  }
+
   /** The exit code, once it exited on its own or was stopped (`null` while running or when killed by a signal). */
   get exitCode(): number | null {
     return this.child?.exitCode ?? null;
@@ -154,6 +159,17 @@ export class ServiceProcess {
 }
 
 /** User + system CPU seconds a process has used so far (Linux `/proc`); null where unknown or gone. */
+/** A process's peak resident set size in MiB (`VmHWM` of /proc/<pid>/status), or null where /proc is not there. */
+function peakResidentMiBOf(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const kib = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kib === undefined ? null : Number(kib) / 1024;
+  } catch {
+    return null;
+  }
+}
+
 export function cpuSecondsOf(pid: number | undefined): number | null {
   if (pid === undefined) return null;
   try {

@@ -3,3 +3,12 @@
  * import each other: they talk through events.
  */
 export { incidentsService } from './incidents.module';
+/** The incidents deciders, for the repository's benchmarks (`npm run bench:incident-folds`). */
+export {
+  complaintClusterDecider,
+  incidentDecider,
+  noComplaintFlags,
+  type ComplaintClusterEvent,
+  type IncidentEvent,
+  type IncidentState,
+} from './domain';

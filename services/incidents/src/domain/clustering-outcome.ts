@@ -78,7 +78,7 @@ export function clusteringOutcome(
 
 /** A new incident for the crossing, graded on the whole window, which it takes. */
 function openingOf({ data }: ClusterThresholdCrossed, cluster: ComplaintClusterState): ClusteringOutcome {
-  const window = cluster.status === 'watching' ? cluster.window : [];
+  const window = cluster.status === 'watching' ? cluster.window.complaints.toArray() : [];
   return {
     open: {
       category: data.category,

@@ -1,4 +1,4 @@
-import { assertNever } from '@aftersales/domain';
+import { assertNever, GrowingSet } from '@aftersales/domain';
 import type { Decider } from '@aftersales/domain';
 import type {
   ComplaintClusterCommand,
@@ -88,6 +88,49 @@ function regionOf(region: string | undefined): { region?: string } {
 }
 
 /**
+ * The complaints of a cluster's window and what grading counts of them, kept as the window grows, so that a complaint
+ * is graded in O(1) instead of recounting the window (ADR 31: a window of 20,000 took 18 ms per complaint).
+ */
+export interface CountedWindow {
+  /** The complaints, in the order they came. */
+  readonly complaints: GrowingSet<WindowedComplaint>;
+  /** The earliest receipt among them (`Infinity` when empty): the window is pruned only when it is older than the start. */
+  readonly earliestMs: number;
+  /** Their distinct customers. */
+  readonly customers: GrowingSet<string>;
+  /** Their distinct regions. */
+  readonly regions: GrowingSet<string>;
+  /** Those that raise any flag, in order (flags that force a level: the policy decides which). */
+  readonly flagged: GrowingSet<WindowedComplaint>;
+}
+
+/** A window of none (made anew each time: a shared empty set would share its backing list between clusters). */
+function emptyWindow(): CountedWindow {
+  return {
+    complaints: GrowingSet.empty(),
+    earliestMs: Infinity,
+    customers: GrowingSet.empty(),
+    regions: GrowingSet.empty(),
+    flagged: GrowingSet.empty(),
+  };
+}
+
+/** The window with `complaint` last, its tallies moved on. */
+function withComplaint(window: CountedWindow, complaint: WindowedComplaint): CountedWindow {
+  return {
+    complaints: window.complaints.with(complaint),
+    earliestMs: Math.min(window.earliestMs, complaint.receivedAtMs),
+    customers: window.customers.with(complaint.customerRef),
+    regions: complaint.region ? window.regions.with(complaint.region) : window.regions,
+    flagged: raisesAnyFlag(complaint) ? window.flagged.with(complaint) : window.flagged,
+  };
+}
+
+function raisesAnyFlag(complaint: WindowedComplaint): boolean {
+  return complaintFlagNames.some((flag) => complaint.flags[flag]);
+}
+
+/**
  * A cluster either has seen nothing, or watches one (tenant, category, key).
  *
  * An *episode* is a run of complaints during which the window never empties. Within an episode the cluster signals
@@ -100,13 +143,13 @@ export type ComplaintClusterState =
       readonly tenant: string;
       readonly category: IncidentCategory;
       readonly clusterKey: string;
-      /** Every complaint id ever clustered, for deduplication of redeliveries. */
+      /** Every complaint id ever clustered, for deduplication of redeliveries (grown in O(1) per complaint, ADR 31). */
       readonly seen: ReadonlySet<string>;
       /**
-       * The complaints that count: those of the current episode (inside the window, when the tenant has one; older
-       * ones are pruned).
+       * The complaints that count, in the order they came: those of the current episode (inside the window, when the
+       * tenant has one; older ones are pruned), with their tallies.
        */
-      readonly window: readonly WindowedComplaint[];
+      readonly window: CountedWindow;
       /** The most severe level signalled in the current episode. */
       readonly signalledLevel: IncidentLevel | null;
       /** Incidents whose closure ended an episode (deduplicates `EndClusterEpisode`). */
@@ -162,7 +205,7 @@ function registerComplaint(
 
   const { windowHours } = policy.clustering;
   const windowStart = windowHours === null ? null : plusHours(context.now, -windowHours);
-  const earlier = state.status === 'watching' ? insideWindow(state.window, windowStart) : [];
+  const earlier = state.status === 'watching' ? insideWindow(state.window, windowStart) : emptyWindow();
   const inWindow = windowStart === null || receivedAtMs >= windowStart.getTime();
   const { complaintId, customerRef, caseId, orderId, flags } = complaint;
   const windowed: WindowedComplaint = {
@@ -174,8 +217,8 @@ function registerComplaint(
     flags,
     receivedAtMs,
   };
-  const counted = inWindow ? [...earlier, windowed] : earlier;
-  const customers = new Set(counted.map((c) => c.customerRef)).size;
+  const counted = inWindow ? tallyWith(earlier, windowed) : tallyOf(earlier);
+  const customers = counted.customers;
   const actor = actorOf(context);
   const at = context.now.toISOString();
 
@@ -187,14 +230,14 @@ function registerComplaint(
       clusterKey,
       windowStart: windowStart?.toISOString() ?? null,
       inWindow,
-      complaintsInWindow: counted.length,
+      complaintsInWindow: counted.complaints,
       customersInWindow: customers,
       actor,
       at,
     },
   };
 
-  const previousLevel = earlier.length > 0 && state.status === 'watching' ? state.signalledLevel : null;
+  const previousLevel = earlier.complaints.size > 0 && state.status === 'watching' ? state.signalledLevel : null;
   const grading = grade(counted, policy);
   if (!grading || (previousLevel && !isMoreSevere(grading.level, previousLevel))) return [clustered];
 
@@ -208,7 +251,7 @@ function registerComplaint(
       previousLevel,
       reason: grading.triggers.map((trigger) => describe(trigger, grading.level, policy)).join('; '),
       triggers: grading.triggers,
-      complaintsInWindow: counted.length,
+      complaintsInWindow: counted.complaints,
       customersInWindow: customers,
       complaintId: complaint.complaintId,
       actor,
@@ -220,7 +263,7 @@ function registerComplaint(
 
 function endEpisode({ context, data }: EndClusterEpisode, state: ComplaintClusterState): ComplaintClusterEvent[] {
   if (state.status !== 'watching' || state.endedFor.has(data.incidentId)) return [];
-  if (state.window.length === 0 && state.signalledLevel === null) return [];
+  if (state.window.complaints.size === 0 && state.signalledLevel === null) return [];
   return [
     {
       type: 'ClusterEpisodeEnded',
@@ -236,22 +279,52 @@ function endEpisode({ context, data }: EndClusterEpisode, state: ComplaintCluste
   ];
 }
 
-/** The complaints still counted at `windowStart` (all of them when the tenant counts over the cluster's life). */
-function insideWindow(window: readonly WindowedComplaint[], windowStart: Date | null): WindowedComplaint[] {
-  return windowStart === null ? [...window] : window.filter((c) => c.receivedAtMs >= windowStart.getTime());
+/**
+ * The window's complaints still counted at `windowStart` (all of them when the tenant counts over the cluster's life):
+ * the window itself, not a copy, unless one of them has aged out (then it is counted anew without them).
+ */
+function insideWindow(window: CountedWindow, windowStart: Date | null): CountedWindow {
+  if (windowStart === null || window.earliestMs >= windowStart.getTime()) return window;
+  let kept = emptyWindow();
+  for (const c of window.complaints) if (c.receivedAtMs >= windowStart.getTime()) kept = withComplaint(kept, c);
+  return kept;
+}
+
+/** What grading counts of a window. */
+interface Tally {
+  readonly complaints: number;
+  readonly customers: number;
+  readonly regions: number;
+  readonly flagged: readonly WindowedComplaint[];
+}
+
+/** The window's tally with `complaint` in it, from the window's own tallies (the fold grows the window itself). */
+function tallyWith(window: CountedWindow, complaint: WindowedComplaint): Tally {
+  return {
+    complaints: window.complaints.size + 1,
+    customers: window.customers.size + (window.customers.has(complaint.customerRef) ? 0 : 1),
+    regions: window.regions.size + (complaint.region && !window.regions.has(complaint.region) ? 1 : 0),
+    flagged: raisesAnyFlag(complaint) ? [...window.flagged, complaint] : window.flagged.toArray(),
+  };
+}
+
+function tallyOf(window: CountedWindow): Tally {
+  return {
+    complaints: window.complaints.size,
+    customers: window.customers.size,
+    regions: window.regions.size,
+    flagged: window.flagged.toArray(),
+  };
 }
 
 /** The level the complaints in the window reach, with every trigger that justifies exactly that level. */
-function grade(
-  counted: readonly WindowedComplaint[],
-  policy: IncidentPolicy,
-): { level: IncidentLevel; triggers: CrossingTrigger[] } | null {
+function grade(counted: Tally, policy: IncidentPolicy): { level: IncidentLevel; triggers: CrossingTrigger[] } | null {
   const { countBy, levelThresholds, flagLevels, regionThresholds } = policy.clustering;
-  const count = countBy === 'customer' ? new Set(counted.map((c) => c.customerRef)).size : counted.length;
+  const count = countBy === 'customer' ? counted.customers : counted.complaints;
   const countLevel = levelForCount(count, policy);
-  const regions = new Set(counted.flatMap((c) => (c.region ? [c.region] : []))).size;
+  const { regions } = counted;
   const spreadLevel = levelForSpread(regions, policy);
-  const flagged = counted.flatMap((c) =>
+  const flagged = counted.flagged.flatMap((c) =>
     complaintFlagNames
       .filter((flag) => c.flags[flag] && flagLevels[flag] !== null)
       .map((flag) => ({ flag, complaintId: c.complaintId, level: flagLevels[flag] as IncidentLevel })),
@@ -297,25 +370,31 @@ function evolve(state: ComplaintClusterState, event: ComplaintClusterEvent): Com
     case 'ComplaintClustered': {
       const { data } = event;
       const windowStart = data.windowStart === null ? null : new Date(data.windowStart);
-      const earlier = state.status === 'watching' ? insideWindow(state.window, windowStart) : [];
-      const complaint = windowedOf(data);
+      const prior = state.status === 'watching' ? state : null;
+      const earlier = prior ? insideWindow(prior.window, windowStart) : emptyWindow();
+      // Grown, not copied: folding a cluster of n complaints is O(n), not O(n²) (ADR 31).
       return {
         status: 'watching',
         tenant: data.tenant,
         category: data.category,
         clusterKey: data.clusterKey,
-        seen: new Set([...(state.status === 'watching' ? state.seen : []), data.complaintId]),
-        window: data.inWindow ? [...earlier, complaint] : earlier,
+        seen: (prior ? GrowingSet.of(prior.seen) : GrowingSet.empty<string>()).with(data.complaintId),
+        window: data.inWindow ? withComplaint(earlier, windowedOf(data)) : earlier,
         // An emptied window ends the episode: what was signalled before no longer holds back a new crossing.
-        signalledLevel: earlier.length > 0 && state.status === 'watching' ? state.signalledLevel : null,
-        endedFor: state.status === 'watching' ? state.endedFor : new Set(),
+        signalledLevel: earlier.complaints.size > 0 && prior ? prior.signalledLevel : null,
+        endedFor: prior ? prior.endedFor : new Set(),
       };
     }
     case 'ClusterThresholdCrossed':
       return state.status === 'watching' ? { ...state, signalledLevel: event.data.level } : state;
     case 'ClusterEpisodeEnded':
       return state.status === 'watching'
-        ? { ...state, window: [], signalledLevel: null, endedFor: new Set([...state.endedFor, event.data.incidentId]) }
+        ? {
+            ...state,
+            window: emptyWindow(),
+            signalledLevel: null,
+            endedFor: new Set([...state.endedFor, event.data.incidentId]),
+          }
         : state;
     default:
       return assertNever(event);

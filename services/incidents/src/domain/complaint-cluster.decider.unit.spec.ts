@@ -240,9 +240,10 @@ describe('Complaint cluster', () => {
       const { groupEvent: _absent, ...recordedBefore } = aComplaint().build().flags;
       const [clustered] = historyOfComplaints(complaints(1));
       const before = { ...clustered!, data: { ...clustered!.data, flags: recordedBefore } } as ComplaintClusterEvent;
-      expect(complaintClusterDecider.evolve(complaintClusterDecider.initialState(), before)).toMatchObject({
-        window: [{ flags: { groupEvent: false } }],
-      });
+      const after = complaintClusterDecider.evolve(complaintClusterDecider.initialState(), before);
+      expect(after.status === 'watching' ? [...after.window.complaints] : []).toMatchObject([
+        { flags: { groupEvent: false } },
+      ]);
     });
 
     // Seed 000 §3.5.3: 「可能引發法律糾紛的特殊售後問題,應立即上報平臺高級管理層,並啟動應急預案」.
@@ -299,6 +300,30 @@ describe('Complaint cluster', () => {
       given(atL2)
         .when(registerComplaint(aComplaint().withMajorCustomerLoss(), clock.now()))
         .thenMatches([{ type: 'ComplaintClustered' }]);
+    });
+  });
+
+  describe('folding grows the state without changing it (ADR 31)', () => {
+    it('two complaints folded onto the same state make two states apart; the state itself is unchanged', () => {
+      const history = historyOfComplaints(complaints(3));
+      const { evolve, initialState } = complaintClusterDecider;
+      const base = history.reduce(evolve, initialState());
+      const [left, right] = [aComplaint().withId('C-LEFT'), aComplaint().withId('C-RIGHT')].map((c) => {
+        const [clustered] = complaintClusterDecider.decide(registerComplaint(c, clock.now()), base);
+        return evolve(base, clustered!);
+      });
+      const ids = (state: typeof base) =>
+        state.status === 'watching'
+          ? { seen: [...state.seen], window: [...state.window.complaints].map((c) => c.complaintId) }
+          : null;
+      const before = history.map((e) => (e.type === 'ComplaintClustered' ? e.data.complaintId : '')).filter(Boolean);
+      expect(ids(base)).toEqual({ seen: before, window: before });
+      expect(ids(left!)).toEqual({ seen: [...before, 'C-LEFT'], window: [...before, 'C-LEFT'] });
+      expect(ids(right!)).toEqual({ seen: [...before, 'C-RIGHT'], window: [...before, 'C-RIGHT'] });
+      // Deciding on the untouched state still sees C-LEFT and C-RIGHT as new.
+      expect(
+        complaintClusterDecider.decide(registerComplaint(aComplaint().withId('C-LEFT'), clock.now()), base),
+      ).not.toEqual([]);
     });
   });
 
@@ -381,6 +406,28 @@ describe('Complaint cluster', () => {
           expect.objectContaining({
             type: 'ComplaintClustered',
             data: expect.objectContaining({ inWindow: false, complaintsInWindow: 0, customersInWindow: 0 }),
+          }),
+        ]);
+    });
+
+    it('prunes a complaint that ages out even when it came after newer ones (a late one, received earlier)', () => {
+      // 8 received at 18:00 on the 25th; then one received at 08:00 the same day arrives late (inside 24 h then).
+      // At 08:30 on the 26th only that late one is older than 24 h: 8 + the new one = 9, not 10 (no L2).
+      const start = clock.now();
+      clock.advance({ hours: 10 });
+      let history = historyOfComplaints(complaints(8, { seconds: 0 }));
+      history = historyOfComplaints(
+        complaints(1, { seconds: 0 }, () => aComplaint().receivedAt(start.toISOString())),
+        history,
+      );
+      expect(history.at(-1)).toMatchObject({ data: { inWindow: true, complaintsInWindow: 9 } });
+      clock.advance({ hours: 14, minutes: 30 });
+      given(history)
+        .when(registerComplaint(aComplaint(), clock.now()))
+        .then([
+          expect.objectContaining({
+            type: 'ComplaintClustered',
+            data: expect.objectContaining({ complaintsInWindow: 9, customersInWindow: 9 }),
           }),
         ]);
     });

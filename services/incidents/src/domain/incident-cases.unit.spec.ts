@@ -55,7 +55,7 @@ describe('Incident cases: the after-sales cases an incident concerns', () => {
       opened,
     );
     const state = stateOf(incidentDecider, attached);
-    expect(state.status === 'activation' && state.incident.caseIds).toEqual([CASE_A, CASE_B]);
+    expect(state.status === 'activation' && [...state.incident.caseIds]).toEqual([CASE_A, CASE_B]);
   });
 
   it('names its cases on every event integrators see: level changes, merge, pages, breach, resolution, closure', () => {

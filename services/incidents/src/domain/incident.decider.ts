@@ -172,7 +172,7 @@ function open(command: OpenIncident | DeclareIncident, state: IncidentState, pol
   let summary: string;
   let cases: CaseRefs = {};
   if (command.type === 'OpenIncident') {
-    cases = casesOf({ caseIds: [...new Set(command.data.caseIds ?? [])] });
+    cases = casesOf({ caseIds: new Set(command.data.caseIds ?? []) });
     const { clusterKey, complaintCount, flags } = command.data;
     source = { kind: 'cluster', clusterKey, complaintCount, flags };
     summary = `${data.category} cluster ${clusterKey}`;
@@ -499,10 +499,12 @@ export function contactProgress(
 ): { contacted: number; required: number } {
   const from = Date.parse(incident.contactDeadlineStartedAt ?? incident.openedAt);
   const until = Date.parse(dueAt);
-  const contacted = incident.affectedCustomers.filter((ref) =>
-    (incident.contactedAt.get(ref) ?? []).some((at) => Date.parse(at) >= from && Date.parse(at) <= until),
-  ).length;
-  const required = customersRequired(incident.affectedCustomers.length, policy.contactSharePercent[incident.level]);
+  const contacted = incident.affectedCustomers
+    .toArray()
+    .filter((ref) =>
+      (incident.contactedAt.get(ref) ?? []).some((at) => Date.parse(at) >= from && Date.parse(at) <= until),
+    ).length;
+  const required = customersRequired(incident.affectedCustomers.size, policy.contactSharePercent[incident.level]);
   return { contacted, required };
 }
 
@@ -606,7 +608,7 @@ function resolve(command: ResolveIncident, state: IncidentState, policy: Inciden
   requireText(command.type, 'summary', command.data.summary);
   const { level, incidentId, affectedCustomers } = state.incident;
   const confirmed = resolution.confirmedCustomers.size;
-  const required = customersRequired(affectedCustomers.length, policy.confirmationSharePercent[level]);
+  const required = customersRequired(affectedCustomers.size, policy.confirmationSharePercent[level]);
   const { confirmationOverride: override } = command.data;
   const overrideRoles = [policy.responseTeams[level].lead, ...policy.levelOneAuthority].filter((r) => r !== systemRole);
   if (confirmed < required) {
@@ -966,8 +968,8 @@ function requireText(command: IncidentCommand['type'], field: string, value: str
 }
 
 /** The cases an event concerns, as events carry them: absent rather than empty when the incident concerns none. */
-function casesOf(incident: { readonly caseIds: readonly string[] }): CaseRefs {
-  return incident.caseIds.length > 0 ? { caseIds: incident.caseIds } : {};
+function casesOf(incident: { readonly caseIds: ReadonlySet<string> }): CaseRefs {
+  return incident.caseIds.size > 0 ? { caseIds: [...incident.caseIds] } : {};
 }
 
 function auditOf(incidentId: string, context: CommandContext, preferredRoles: readonly Role[] = []): AuditFields {
