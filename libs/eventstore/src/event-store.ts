@@ -280,14 +280,26 @@ export class PostgresEventStore {
   async readStreamsToFold(
     streamIds: readonly string[],
     tx: Queryable = this.db,
+    /** Per stream, the version already folded (a cached fold, ADR 32): only its later events are read. */
+    after?: ReadonlyMap<string, number>,
   ): Promise<Map<string, Array<Pick<StoredEvent, 'id' | 'type' | 'data'>>>> {
     const streams = new Map<string, Array<Pick<StoredEvent, 'id' | 'type' | 'data'>>>(streamIds.map((id) => [id, []]));
     if (streamIds.length === 0) return streams;
-    const { rows } = await tx.query<{ event_id: string; stream_id: string; type: string; data: unknown }>(
-      `SELECT event_id, stream_id, type, data FROM es_events WHERE stream_id = ANY($1::text[])
-        ORDER BY stream_id, stream_version`,
-      [[...new Set(streamIds)]],
-    );
+    const ids = [...new Set(streamIds)];
+    const { rows } =
+      after && after.size > 0
+        ? await tx.query<{ event_id: string; stream_id: string; type: string; data: unknown }>(
+            `SELECT e.event_id, e.stream_id, e.type, e.data
+               FROM unnest($1::text[], $2::int[]) AS s(stream_id, after_version)
+               JOIN es_events e ON e.stream_id = s.stream_id AND e.stream_version > s.after_version
+              ORDER BY e.stream_id, e.stream_version`,
+            [ids, ids.map((id) => after.get(id) ?? 0)],
+          )
+        : await tx.query<{ event_id: string; stream_id: string; type: string; data: unknown }>(
+            `SELECT event_id, stream_id, type, data FROM es_events WHERE stream_id = ANY($1::text[])
+              ORDER BY stream_id, stream_version`,
+            [ids],
+          );
     for (const row of rows) streams.get(row.stream_id)?.push({ id: row.event_id, type: row.type, data: row.data });
     return streams;
   }

@@ -3,6 +3,7 @@ export * from './errors';
 export * from './event-store';
 export * from './decider';
 export * from './stream-session';
+export * from './fold-cache';
 export * from './commit-signal';
 export * from './subscription';
 export * from './database';

@@ -4,6 +4,7 @@ import { createTestDatabase } from '@aftersales/testing';
 import type { Command, Decider, DomainEvent } from '@aftersales/domain';
 import {
   ConcurrencyError,
+  FoldCache,
   handleCommand,
   openServiceDatabase,
   PostgresEventStore,
@@ -461,6 +462,175 @@ describe('StreamSession and handleCommand (session, expectNewStream) on real Pos
         [4, 4, 10],
       ]);
       expect(await store.verifyStream(stream)).toMatchObject({ ok: true, events: 4 });
+    });
+  });
+
+  describe('folds cached between transactions (FoldCache, ADR 32)', () => {
+    /** One transaction of a process with `cache`: preload, commands, flush, COMMIT, then `committed()`. */
+    async function transaction(
+      cache: FoldCache<Counter, Added>,
+      plan: Array<[string, number]>,
+      idempotencyKey?: string,
+    ) {
+      const tx = await begin();
+      const session = new StreamSession({ deferAppends: true, foldCaches: [cache] });
+      await session.preload(store, [...new Set(plan.map(([stream]) => stream))], counter, tx);
+      const results: Array<HandleResult<Counter, Added>> = [];
+      for (const [stream, n] of plan) {
+        results.push(
+          await handleCommand(store, stream, counter, add(n), {
+            tx,
+            session,
+            metadata,
+            ...(idempotencyKey ? { idempotencyKey } : {}),
+          }),
+        );
+      }
+      await session.flush(store, tx);
+      await end(tx, 'COMMIT');
+      session.committed();
+      return results;
+    }
+
+    it('a later transaction reads only the events after the cached version, and decides on the same state', async () => {
+      const [cachedStream, freshStream] = [`counter-${randomUUID()}`, `counter-${randomUUID()}`];
+      await seed(cachedStream, 1, 2, 3);
+      const cache = new FoldCache(counter);
+      await transaction(cache, [[cachedStream, 4]]);
+      expect(cache.get(cachedStream)).toMatchObject({ state: { total: 10, adds: 4 }, version: 4 });
+
+      const readStreams = jest.spyOn(store, 'readStreamsToFold');
+      const results = await transaction(cache, [
+        [cachedStream, 5],
+        [freshStream, 7],
+      ]);
+      // One round trip: the cached stream from version 4 on (nothing there), the other one whole.
+      expect(readStreams).toHaveBeenCalledTimes(1);
+      const [ids, , after] = readStreams.mock.calls[0] ?? [];
+      expect([...(ids ?? [])].sort()).toEqual([cachedStream, freshStream].sort());
+      expect(after).toEqual(new Map([[cachedStream, 4]]));
+      expect(((await readStreams.mock.results[0]?.value) as Map<string, unknown[]>).get(cachedStream)).toEqual([]);
+      expect(results.map((r) => [r.state.total, r.nextVersion])).toEqual([
+        [15, 5],
+        [7, 1],
+      ]);
+      expect((await rows(cachedStream)).map(({ version, total }) => [version, total])).toEqual([
+        [1, 1],
+        [2, 3],
+        [3, 6],
+        [4, 10],
+        [5, 15],
+      ]);
+      expect(cache.get(cachedStream)?.version).toBe(5);
+      expect(cache.get(freshStream)).toMatchObject({ state: { total: 7, adds: 1 }, version: 1 });
+    });
+
+    it('events another writer appended after the cached version are read and folded onto it', async () => {
+      const stream = `counter-${randomUUID()}`;
+      const cache = new FoldCache(counter);
+      await transaction(cache, [[stream, 1]]);
+      // Another replica (or a timer) appends twice; this process' cache does not know.
+      await seed(stream, 20, 300);
+      const [result] = await transaction(cache, [[stream, 4000]]);
+      expect(result).toMatchObject({ state: { total: 4321, adds: 4 }, nextVersion: 4 });
+      expect((await rows(stream)).map((e) => e.total)).toEqual([1, 21, 321, 4321]);
+      // The same as a session without a cache folds.
+      const tx = await begin();
+      const uncached = await new StreamSession().load(store, stream, counter, tx);
+      await end(tx, 'COMMIT');
+      expect(cache.get(stream)).toMatchObject({ state: uncached.state, version: uncached.version });
+    });
+
+    it('a single-stream load reads from the cached version too', async () => {
+      const stream = `counter-${randomUUID()}`;
+      const cache = new FoldCache(counter);
+      await transaction(cache, [[stream, 1]]);
+      await seed(stream, 2);
+      const readStream = jest.spyOn(store, 'readStream');
+      const tx = await begin();
+      const session = new StreamSession({ foldCaches: [cache] });
+      const loaded = await session.load(store, stream, counter, tx);
+      await end(tx, 'COMMIT');
+      expect(readStream).toHaveBeenCalledWith(stream, 1, tx);
+      expect(loaded).toMatchObject({ state: { total: 3, adds: 2 }, version: 2 });
+    });
+
+    it('a transaction that rolled back leaves the cache as the last commit left it', async () => {
+      const stream = `counter-${randomUUID()}`;
+      const cache = new FoldCache(counter);
+      await transaction(cache, [[stream, 1]]);
+      const before = cache.get(stream);
+
+      const tx = await begin();
+      const session = new StreamSession({ deferAppends: true, foldCaches: [cache] });
+      await session.preload(store, [stream], counter, tx);
+      const undone = await handleCommand(store, stream, counter, add(50), { tx, session, metadata });
+      expect(undone.state).toEqual({ total: 51, adds: 2 });
+      await session.flush(store, tx);
+      await end(tx, 'ROLLBACK');
+      // The owner does not call committed() after a rollback: the cache still holds version 1, unchanged.
+      expect(cache.get(stream)).toBe(before);
+      expect(before).toMatchObject({ state: { total: 1, adds: 1 }, version: 1 });
+
+      const [next] = await transaction(cache, [[stream, 2]]);
+      expect(next).toMatchObject({ state: { total: 3, adds: 2 }, nextVersion: 2 });
+      expect((await rows(stream)).map((e) => e.total)).toEqual([1, 3]);
+    });
+
+    it('committed() does not cache a stream whose deferred events were never flushed', async () => {
+      const [flushed, unflushed] = [`counter-${randomUUID()}`, `counter-${randomUUID()}`];
+      const cache = new FoldCache(counter);
+      const tx = await begin();
+      const session = new StreamSession({ deferAppends: true, foldCaches: [cache] });
+      await handleCommand(store, flushed, counter, add(1), { tx, session, metadata });
+      await session.flush(store, tx);
+      await handleCommand(store, unflushed, counter, add(2), { tx, session, metadata });
+      await end(tx, 'COMMIT');
+      session.committed();
+      expect(cache.get(flushed)?.version).toBe(1);
+      expect(cache.get(unflushed)).toBeUndefined();
+      expect(await rows(unflushed)).toEqual([]);
+    });
+
+    it('idempotency keys of events in the cached fold are still known to later transactions', async () => {
+      const stream = `counter-${randomUUID()}`;
+      const cache = new FoldCache(counter);
+      const idempotencyKey = `req-${randomUUID()}`;
+      const [first] = await transaction(cache, [[stream, 5]], idempotencyKey);
+      const readStreams = jest.spyOn(store, 'readStreamsToFold');
+      const [again] = await transaction(cache, [[stream, 5]], idempotencyKey);
+      expect(readStreams.mock.calls[0]?.[2]).toEqual(new Map([[stream, 1]]));
+      expect(again).toMatchObject({ duplicate: true, nextVersion: 1, state: { total: 5, adds: 1 } });
+      expect((await rows(stream)).map((e) => e.id)).toEqual(first?.eventIds);
+    });
+
+    it('a session with a cache per decider caches each fold of a stream in its own cache', async () => {
+      const stream = `counter-${randomUUID()}`;
+      await seed(stream, 1, 2);
+      const counters = new FoldCache(counter);
+      const lists = new FoldCache(amounts);
+      const tx = await begin();
+      const session = new StreamSession({ deferAppends: true, foldCaches: [counters, lists] });
+      await handleCommand(store, stream, counter, add(3), { tx, session, metadata });
+      expect((await session.load(store, stream, amounts, tx)).state).toEqual([1, 2, 3]);
+      await session.flush(store, tx);
+      await end(tx, 'COMMIT');
+      session.committed();
+      expect(counters.get(stream)).toMatchObject({ state: { total: 6, adds: 3 }, version: 3 });
+      expect(lists.get(stream)).toMatchObject({ state: [1, 2, 3], version: 3 });
+    });
+
+    it('a session of another fold neither reads nor fills the cache', async () => {
+      const stream = `counter-${randomUUID()}`;
+      await seed(stream, 1, 2);
+      const cache = new FoldCache(counter);
+      const tx = await begin();
+      const session = new StreamSession({ foldCaches: [cache] });
+      expect((await session.load(store, stream, amounts, tx)).state).toEqual([1, 2]);
+      await end(tx, 'COMMIT');
+      session.committed();
+      expect(cache.size).toBe(0);
+      expect([cache.hits, cache.misses]).toEqual([0, 0]);
     });
   });
 

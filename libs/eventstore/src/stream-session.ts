@@ -1,5 +1,7 @@
+import { GrowingSet } from '@aftersales/domain';
 import { ConcurrencyError } from './errors';
 import type { PostgresEventStore } from './event-store';
+import type { CachedFold, SessionFoldCache } from './fold-cache';
 import type { NewEvent, Queryable } from './types';
 
 /** A decider's fold: the part of a decider a session needs to keep a stream's state current. */
@@ -25,7 +27,8 @@ export interface StreamSessionSavepoint {
 interface Entry {
   state: unknown;
   version: number;
-  readonly ids: Set<string>;
+  /** Grown, not copied, by each event (a cached fold's ids are shared with the sessions that read it; ADR 31, 32). */
+  ids: GrowingSet<string>;
 }
 
 type AnyEvolve = (state: never, event: never) => unknown;
@@ -63,9 +66,20 @@ export class StreamSession {
   appends = 0;
   /** True when commands leave their events to {@link StreamSession.flush}. */
   readonly defersAppends: boolean;
+  private readonly foldCaches: readonly SessionFoldCache[];
 
-  constructor(options: { readonly deferAppends?: boolean } = {}) {
+  constructor(
+    options: {
+      readonly deferAppends?: boolean;
+      /**
+       * Folds kept between transactions, one cache per decider (ADR 32): a stream folded by a cached decider is read
+       * from its cached version on, and {@link StreamSession.committed} caches it again once the owner committed.
+       */
+      readonly foldCaches?: readonly SessionFoldCache[];
+    } = {},
+  ) {
     this.defersAppends = options.deferAppends ?? false;
+    this.foldCaches = options.foldCaches ?? [];
   }
 
   /** Collects events a command decided at `fromVersion` (see `deferAppends`); {@link StreamSession.flush} stores them. */
@@ -162,10 +176,20 @@ export class StreamSession {
   ): Promise<void> {
     const unknown = [...new Set(streamIds)].filter((id) => !this.streams.get(id)?.has(folding.evolve as AnyEvolve));
     if (unknown.length === 0) return;
-    const stored = await store.readStreamsToFold(unknown, tx);
+    const cached = this.cachedFolds(unknown, folding);
+    const stored = await store.readStreamsToFold(
+      unknown,
+      tx,
+      cached && new Map([...cached].map(([id, c]) => [id, c.version])),
+    );
     this.reads += 1;
     for (const [streamId, events] of stored) {
-      this.remember(streamId, folding, [...events, ...(this.pending.get(streamId)?.events ?? [])]);
+      this.remember(
+        streamId,
+        folding,
+        [...events, ...(this.pending.get(streamId)?.events ?? [])],
+        cached?.get(streamId),
+      );
     }
   }
 
@@ -178,25 +202,61 @@ export class StreamSession {
   ): Promise<LoadedStream<State>> {
     const known = this.streams.get(streamId)?.get(folding.evolve as AnyEvolve);
     if (known) return view<State>(known);
+    const cached = this.cachedFolds([streamId], folding)?.get(streamId);
     // Events this session collected but has not flushed are part of the stream as this transaction sees it.
-    const events = [...(await store.readStream(streamId, 0, tx)), ...(this.pending.get(streamId)?.events ?? [])];
+    const events = [
+      ...(await store.readStream(streamId, cached?.version ?? 0, tx)),
+      ...(this.pending.get(streamId)?.events ?? []),
+    ];
     this.reads += 1;
-    return view<State>(this.remember(streamId, folding, events));
+    return view<State>(this.remember(streamId, folding, events, cached));
+  }
+
+  /**
+   * The owner's transaction committed: the folds of the session's cache ({@link FoldCache}) are kept at the versions
+   * this transaction left them. Call it after `COMMIT` and only then (a fold cached before could hold events rolled
+   * back); the session ends here.
+   */
+  committed(): void {
+    if (this.foldCaches.length > 0) {
+      for (const [streamId, folds] of this.streams) {
+        // Deferred events never flushed were not committed: such a stream is not cached.
+        if (this.pending.has(streamId)) continue;
+        for (const cache of this.foldCaches) {
+          const entry = folds.get(cache.folding.evolve as AnyEvolve);
+          if (entry) cache.put(streamId, { state: entry.state, version: entry.version, ids: entry.ids });
+        }
+      }
+    }
+    this.streams.clear();
+  }
+
+  /** The cached folds of `streamIds` when the session's cache is for `folding`. */
+  private cachedFolds<State, Event>(
+    streamIds: readonly string[],
+    folding: Folding<State, Event>,
+  ): Map<string, CachedFold<unknown>> | undefined {
+    const cache = this.foldCaches.find((c) => c.folding.evolve === (folding.evolve as AnyEvolve));
+    if (!cache) return undefined;
+    const found = new Map<string, CachedFold<unknown>>();
+    for (const id of streamIds) {
+      const entry = cache.get(id);
+      if (entry) found.set(id, entry);
+    }
+    return found;
   }
 
   private remember<State, Event>(
     streamId: string,
     folding: Folding<State, Event>,
     events: ReadonlyArray<Pick<NewEvent, 'id' | 'type' | 'data'>>,
+    from?: CachedFold<unknown>,
   ): Entry {
-    const entry: Entry = {
-      state: events.reduce(
-        (state, e) => folding.evolve(state, { type: e.type, data: e.data } as Event),
-        folding.initialState(),
-      ),
-      version: events.length,
-      ids: new Set(events.map((e) => e.id)),
-    };
+    let state = from ? (from.state as State) : folding.initialState();
+    for (const e of events) state = folding.evolve(state, { type: e.type, data: e.data } as Event);
+    let ids = from ? GrowingSet.of(from.ids) : GrowingSet.empty<string>();
+    for (const e of events) ids = ids.with(e.id);
+    const entry: Entry = { state, version: (from?.version ?? 0) + events.length, ids };
     this.entryMap(streamId).set(folding.evolve as AnyEvolve, entry);
     return entry;
   }
@@ -221,7 +281,7 @@ export class StreamSession {
     }
     for (const { id, event } of events) {
       entry.state = folding.evolve(entry.state as State, event);
-      entry.ids.add(id);
+      entry.ids = entry.ids.with(id);
     }
     entry.version += events.length;
     this.streams.set(streamId, new Map([[folding.evolve as AnyEvolve, entry]]));
@@ -244,6 +304,6 @@ export class StreamSession {
 }
 
 function view<State>(entry: Entry): LoadedStream<State> {
-  const { state, version, ids } = entry;
-  return { state: state as State, version, has: (id) => ids.has(id) };
+  const { state, version } = entry;
+  return { state: state as State, version, has: (id) => entry.ids.has(id) };
 }

@@ -14,6 +14,7 @@ import {
   PostgresEventStore,
   signalCommitted,
   StreamSession,
+  type SessionFoldCache,
 } from '@aftersales/eventstore';
 import { platformMetrics, type Logger } from '@aftersales/observability';
 import type {
@@ -214,6 +215,12 @@ export interface InboxConsumerOptions {
   readonly fromBeginning?: boolean;
   /** How often the group's broker-side lag is read from the admin API (default 15 s). */
   readonly groupLagIntervalMs?: number;
+  /**
+   * Folds the handlers' deciders keep between this consumer's transactions (`FoldCache`s, ADR 32): a chunk reads a
+   * cached stream from its cached version on, and the folds are cached again once the chunk committed. For consumers
+   * whose partition key groups events on the same long streams (complaints about one product batch).
+   */
+  readonly foldCaches?: readonly SessionFoldCache[];
 }
 
 class StaleBatch extends Error {}
@@ -386,7 +393,7 @@ export class InboxConsumer {
       const fresh = events.filter((e) => !done.has(e.id) && !taken.has(e.id) && taken.add(e.id));
       let processed = 0;
       // Commands of the chunk read each stream once and append once per stream, at the flush below.
-      const session = new StreamSession({ deferAppends: true });
+      const session = new StreamSession({ deferAppends: true, foldCaches: this.options.foldCaches ?? [] });
       for (const event of fresh) {
         try {
           await this.runHandler(event, tx, session);
@@ -408,6 +415,8 @@ export class InboxConsumer {
         if (inserted.rowCount !== fresh.length) throw new InboxRaceError(this.inboxKey);
       }
       await tx.query('COMMIT');
+      // Committed: the chunk's folds may be cached (never before: a rolled-back chunk's must not be).
+      session.committed();
       signalCommitted();
       this.observeAge(fresh);
       for (const event of events) this.attempts.delete(event.id);

@@ -501,6 +501,15 @@ export const ENVIRONMENT: readonly EnvVariable[] = [
     example: '300000',
     description: 'A complaint up to this far in the future is taken as received now (clock skew between services)',
   },
+  {
+    name: 'INCIDENTS_CACHED_STREAMS',
+    scope: ['incidents'],
+    kind: count(0),
+    default: '100',
+    example: '100',
+    description:
+      "Complaint clusters, and as many incidents, whose folded state each process keeps between the complaint consumers' transactions (ADR 32): a surge's chunks read only what was stored since; 0 turns it off",
+  },
   // --- returns, logistics ---
   ...timers('RETURNS', 'returns'),
   ...notifier('RETURNS_NOTIFIER', 'returns', 'breached return deadlines'),

@@ -16,6 +16,7 @@ import {
   PostgresEventStore,
   type ProjectionDefinition,
   type ServiceDatabase,
+  type SessionFoldCache,
   type ServiceMigrations,
 } from '@aftersales/eventstore';
 import {
@@ -234,6 +235,11 @@ export interface InboxConsumerDefinition {
   readonly consumer: string;
   /** Classes with `@Handles(Contract)` methods: controllers of the service's module (checked at start). */
   readonly handlers: ReadonlyArray<Type<unknown>>;
+  /**
+   * DI tokens of the service module's `FoldCache`s this consumer's transactions use (ADR 32): for a consumer whose
+   * partition key groups its events on the same long streams, each chunk then reads only what was stored since.
+   */
+  readonly foldCaches?: readonly symbol[];
 }
 
 /** The topics a consumer reads: those its handlers' contracts are published on. */
@@ -488,6 +494,7 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
         messaging,
         logger,
         groupLagIntervalMs: config.consumerGroupLagIntervalMs,
+        foldCaches: (c.foldCaches ?? []).map((token) => app.get<symbol, SessionFoldCache>(token)),
       });
       transports.push(transport);
       app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });

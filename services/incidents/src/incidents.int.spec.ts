@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { ComplaintRegisteredV1, dlqTopic, Topics } from '@aftersales/contracts';
 import { readTopicWithKcat, uniqueName, type KcatMessage } from '@aftersales/testing';
 import { eventually, metricValue, startTestService, type TestService } from '@aftersales/test-kit';
-import { incidentStream, pageDeliveryTimerId } from './application/incident-streams';
-import type { IncidentEvent } from './domain';
+import type { FoldCache } from '@aftersales/eventstore';
+import { CLUSTER_FOLDS, INCIDENT_FOLDS } from './application/fold-caches';
+import { clusterStream, incidentStream, pageDeliveryTimerId } from './application/incident-streams';
+import { clusterIdOf, incidentDecider, type IncidentEvent, type IncidentState } from './domain';
 import { incidentsService } from './incidents.module';
 import { aComplaint, startPagerReceiver, UpstreamProducer } from './testing/incidents.harness';
 
@@ -669,5 +671,92 @@ describe('incidents: complaint clusters → incidents → pages → deadlines (r
     expect(ofType(await streamOf(incidentId), 'ContactDeadlineBreached')).toEqual([
       expect.objectContaining({ data: expect.objectContaining({ level: 'L2', dueAt: restarted?.data.dueAt }) }),
     ]);
+  });
+  it('complaints about one batch in several chunks: the process keeps the cluster and the incident folded between them and folds on what others wrote meanwhile (ADR 32)', async () => {
+    const tenant = uniqueName('shop');
+    const policy = await call('PUT', '/policies', tenant, ['admin'], {
+      overrides: {},
+      pager: { webhookUrl: pager.url(`/${tenant}`) },
+    });
+    expect(policy.status).toBe(200);
+    const clusters = incidents.running.app.get<symbol, FoldCache>(CLUSTER_FOLDS);
+    const incidentFolds = incidents.running.app.get<symbol, FoldCache>(INCIDENT_FOLDS);
+    const registeredAt = new Date(clock().getTime() - 60_000);
+    const first = Array.from({ length: 10 }, () => aComplaint(tenant, registeredAt));
+    await upstream.complaints(tenant, first);
+    const incidentId = await eventually(
+      async () =>
+        (
+          await incidents.pool.query<{ incident_id: string }>(
+            'SELECT incident_id FROM incidents_cluster_links WHERE tenant = $1',
+            [tenant],
+          )
+        ).rows[0]?.incident_id,
+      'the batch incident',
+      BACKLOG_MS,
+    );
+    const attached = (n: number) =>
+      eventually(
+        async () => {
+          const stream = await streamOf(incidentId);
+          return ofType(stream, 'ComplaintAttached').length === n ? stream : undefined;
+        },
+        `${n} complaints attached`,
+        BACKLOG_MS,
+      );
+    await attached(10);
+    const cluster = clusterStream(
+      clusterIdOf(tenant, { complaintId: 'any', category: 'product-quality', sku: 'PB-20000', batch: 'B-7' }),
+    );
+    const incident = incidentStream(incidentId);
+    const storedVersion = async (stream: string) =>
+      Number(
+        (
+          await incidents.pool.query<{ v: number }>(
+            'SELECT max(stream_version) AS v FROM es_events WHERE stream_id = $1',
+            [stream],
+          )
+        ).rows[0]?.v,
+      );
+    // Cached once committed: the cluster (only this consumer writes it) at its stored version; the incident too, or
+    // behind it where the page timers appended since.
+    expect(clusters.get(cluster)?.version).toBe(await storedVersion(cluster));
+    expect(incidentFolds.get(incident)?.version).toBeGreaterThan(0);
+
+    // Another writer: an agent records a contact over HTTP (not through the consumer's cache).
+    const contacted = await call('POST', `/incidents/${incidentId}/contacts`, tenant, ['agent'], {
+      customerRefs: [first[0]?.customerId],
+      summary: 'Apologised, explained the recall',
+    });
+    expect(contacted.status).toBe(200);
+    const hits = clusters.hits + incidentFolds.hits;
+
+    const more = Array.from({ length: 5 }, () => aComplaint(tenant, registeredAt));
+    await upstream.complaints(tenant, more);
+    const events = await attached(15);
+    expect(clusters.hits + incidentFolds.hits).toBeGreaterThan(hits);
+    // Every complaint attached once, on the incident as stored (the contact folded onto the cached state).
+    expect(
+      ofType(events, 'ComplaintAttached')
+        .map((e) => e.data.complaintId)
+        .sort(),
+    ).toEqual([...first, ...more].map((c) => c.complaintId).sort());
+    expect(ofType(events, 'CustomersContacted')).toHaveLength(1);
+    const cached = incidentFolds.get(incident);
+    const summary = (state: IncidentState) =>
+      state.status === 'none'
+        ? null
+        : {
+            status: state.status,
+            level: state.incident.level,
+            attached: [...state.incident.attachedComplaints].sort(),
+            customers: [...state.incident.affectedCustomers],
+            contacted: [...state.incident.contactedAt.keys()],
+          };
+    const foldedFromStore = events
+      .slice(0, cached?.version)
+      .reduce(incidentDecider.evolve, incidentDecider.initialState());
+    expect(summary(cached?.state as IncidentState)).toEqual(summary(foldedFromStore));
+    expect(summary(foldedFromStore)).toMatchObject({ contacted: [first[0]?.customerId] });
   });
 });

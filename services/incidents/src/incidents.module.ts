@@ -4,6 +4,7 @@ import { WebhookNotifier } from '@aftersales/notifications/infrastructure';
 import { defineService, type WorkerContext } from '@aftersales/service-runtime';
 import { CLUSTER_LINK_REPOSITORY } from './application/cluster-links.port';
 import { INCIDENT_ARCHIVE_STORE } from './application/incident-archives.port';
+import { CLUSTER_FOLDS, clusterFolds, INCIDENT_FOLDS, incidentFolds } from './application/fold-caches';
 import { ComplaintClusteringProcessManager } from './application/complaint-clustering.process-manager';
 import { IncidentCommandRunner } from './application/incident-command-runner';
 import { IncidentCommandsService } from './application/incident-commands.service';
@@ -68,6 +69,16 @@ import { readModelMigrations } from './infrastructure/read-model/migrations';
       inject: [INCIDENTS_CONFIG],
     },
     { provide: INCIDENT_METRICS, useClass: PrometheusIncidentMetrics },
+    {
+      provide: CLUSTER_FOLDS,
+      useFactory: (config: IncidentsConfig) => clusterFolds(config.cachedStreams),
+      inject: [INCIDENTS_CONFIG],
+    },
+    {
+      provide: INCIDENT_FOLDS,
+      useFactory: (config: IncidentsConfig) => incidentFolds(config.cachedStreams),
+      inject: [INCIDENTS_CONFIG],
+    },
   ],
 })
 export class IncidentsModule {}
@@ -103,8 +114,17 @@ export const incidentsService = defineService({
   migrations: [...incidentsWriteSideMigrations, ...readModelMigrations],
   integrationEvents: incidentsIntegrationEvents,
   consumers: [
-    { consumer: 'complaint-clustering', handlers: [ComplaintRegisteredConsumer] },
-    { consumer: 'regional-alarms', handlers: [RegionalAlarmRaisedConsumer] },
+    // Complaints about one batch (one region) share a key: a process takes a surge's chunks in turn (ADR 32).
+    {
+      consumer: 'complaint-clustering',
+      handlers: [ComplaintRegisteredConsumer],
+      foldCaches: [CLUSTER_FOLDS, INCIDENT_FOLDS],
+    },
+    {
+      consumer: 'regional-alarms',
+      handlers: [RegionalAlarmRaisedConsumer],
+      foldCaches: [CLUSTER_FOLDS, INCIDENT_FOLDS],
+    },
     { consumer: 'satisfaction', handlers: [SatisfactionMeasuredConsumer] },
   ],
   workers: (context) => [...incidentWriteWorkers(context), ...incidentReadWorkers(context)],

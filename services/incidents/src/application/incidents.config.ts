@@ -57,6 +57,13 @@ export interface IncidentsConfig {
    * (clock skew between intake and incidents) (`INCIDENTS_CLOCK_SKEW_TOLERANCE_MS`, 5 min).
    */
   readonly clockSkewToleranceMs: number;
+  /**
+   * Complaint clusters, and incidents, whose folded state each process keeps between the complaint consumers'
+   * transactions (`INCIDENTS_CACHED_STREAMS`, 100 of each; 0 turns it off; ADR 32): in a surge, each chunk of complaints
+   * about a batch reads only what was stored since, not the cluster and the incident whole. Memory grows with the
+   * complaints of the cached clusters (about 1 KiB per complaint, a surge of 20,000: ~20 MiB).
+   */
+  readonly cachedStreams: number;
 }
 
 /** Reads {@link IncidentsConfig} from the environment, with the defaults documented on each field. */
@@ -69,6 +76,7 @@ export function incidentsConfigFromEnv(env: NodeJS.ProcessEnv = process.env): In
     timerRetryMaxMs: numberFromEnv(env, 'INCIDENTS_TIMER_RETRY_MAX_MS', 300_000),
     policyCacheMs: numberFromEnv(env, 'INCIDENTS_POLICY_CACHE_MS', 5_000),
     clockSkewToleranceMs: numberFromEnv(env, 'INCIDENTS_CLOCK_SKEW_TOLERANCE_MS', 300_000),
+    cachedStreams: numberFromEnv(env, 'INCIDENTS_CACHED_STREAMS', 100, 'non-negative'),
   };
 }
 
