@@ -34,10 +34,18 @@
  */
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { Client } from 'pg';
 import { signDevToken } from '@aftersales/platform-http';
 import { cpuSecondsOf, freePort, LoadClient, ServiceProcess } from '@aftersales/test-kit';
-import { BROKERS, CpuSampler, cpuSampler, recordOther, SCALE, SERVER_URL, type CpuSnapshot } from './support';
+import {
+  BROKERS,
+  CpuSampler,
+  cpuSampler,
+  recordOther,
+  SCALE,
+  benchServiceEnv,
+  withDatabase,
+  type CpuSnapshot,
+} from './support';
 
 const RATE = Number(process.env.BENCH_RATE ?? 200);
 const SECONDS = Math.max(10, Math.round(Number(process.env.BENCH_SECONDS ?? 60) * SCALE));
@@ -71,18 +79,6 @@ function percentile(sorted: readonly number[], p: number): number {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function withDatabase<T>(database: string, fn: (c: Client) => Promise<T>): Promise<T> {
-  const url = new URL(SERVER_URL);
-  url.pathname = `/${database}`;
-  const c = new Client({ connectionString: url.toString() });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
 
 // --- The SLA policy ---------------------------------------------------------------------------------------------
 
@@ -278,17 +274,7 @@ async function seedBacklog(
 async function runPhase(name: 'baseline' | 'backlog', backlog: number): Promise<PhaseResult> {
   const suffix = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
   const database = `bench_cases_${suffix}`;
-  const intake = new ServiceProcess('intake', await freePort(), {
-    DATABASE_URL: SERVER_URL,
-    DATABASE_NAME: database,
-    KAFKA_BROKERS: BROKERS.join(','),
-    AUTH_JWT_SECRET: SECRET,
-    PRIVACY_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
-    KAFKA_CONSUMER_GROUP_PREFIX: `bench-${suffix}.`,
-    KAFKA_CONSUMER_FROM_BEGINNING: 'false',
-    LOG_LEVEL: 'warn',
-    OTEL_SDK_DISABLED: 'true',
-  });
+  const intake = new ServiceProcess('intake', await freePort(), benchServiceEnv(suffix, database, SECRET));
   try {
     log(`${name}: starting intake (real process, fresh database ${database})…`);
     await intake.start(120_000);

@@ -17,7 +17,7 @@ import { Client } from 'pg';
 import { IncidentEscalatedV1, IncidentOpenedV1, Topics } from '@aftersales/contracts';
 import { signDevToken } from '@aftersales/platform-http';
 import { freePort, LoadClient, ServiceProcess } from '@aftersales/test-kit';
-import { measureKafkaHop, percentile, waitForStableGroup } from './support';
+import { benchServiceEnv, measureKafkaHop, percentile, waitForStableGroup } from './support';
 
 const RATE = Number(process.env.BENCH_RATE ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
@@ -104,19 +104,9 @@ export async function benchIncidentLatency(): Promise<IncidentLatencyResult> {
   const suffix = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
   const dbs = { intake: `bench_intake_${suffix}`, incidents: `bench_incidents_${suffix}` };
   const tenant = `bench-${suffix}`;
-  const common = {
-    DATABASE_URL: SERVER_URL,
-    KAFKA_BROKERS: BROKERS.join(','),
-    AUTH_JWT_SECRET: SECRET,
-    PRIVACY_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
-    KAFKA_CONSUMER_GROUP_PREFIX: `bench-${suffix}.`,
-    LOG_LEVEL: 'warn',
-    OTEL_SDK_DISABLED: 'true',
-    // Fresh consumer groups start at the end of the shared topics: no replay of earlier runs' complaints.
-    KAFKA_CONSUMER_FROM_BEGINNING: 'false',
-  };
-  const intake = new ServiceProcess('intake', await freePort(), { ...common, DATABASE_NAME: dbs.intake });
-  const incidents = new ServiceProcess('incidents', await freePort(), { ...common, DATABASE_NAME: dbs.incidents });
+  // Fresh consumer groups start at the end of the shared topics: no replay of earlier runs' complaints.
+  const intake = new ServiceProcess('intake', await freePort(), benchServiceEnv(suffix, dbs.intake, SECRET));
+  const incidents = new ServiceProcess('incidents', await freePort(), benchServiceEnv(suffix, dbs.incidents, SECRET));
   const kafka = new Kafka({ clientId: 'incident-bench', brokers: BROKERS, logLevel: logLevel.NOTHING });
   const consumer = kafka.consumer({ groupId: `incident-bench-${suffix}`, maxWaitTimeInMs: 20 });
   try {

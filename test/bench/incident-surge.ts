@@ -14,15 +14,14 @@
  *   INCIDENTS_CACHED_STREAMS=0 npm run bench:incident-surge   # without the cache of folds (ADR 32), for comparison
  */
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
-import { Client } from 'pg';
+import { Kafka, logLevel, type Producer } from 'kafkajs';
 import {
   ComplaintRegisteredV1,
   Topics,
   type ComplaintRegisteredV1 as ComplaintRegistered,
 } from '@aftersales/contracts';
 import { contractMessage, cpuSecondsOf, freePort, ServiceProcess } from '@aftersales/test-kit';
-import { BROKERS, SERVER_URL, waitForStableGroup } from './support';
+import { benchServiceEnv, BROKERS, waitForStableGroup, withDatabase } from './support';
 
 const COMPLAINTS = Number(process.env.BENCH_COMPLAINTS ?? 5_000);
 const PUBLISH_BATCH = 500;
@@ -32,18 +31,6 @@ const DEADLINE_S = Number(process.env.BENCH_DEADLINE_S ?? 900);
 
 const log = (m: string) => console.log(`[incident-surge ${new Date().toISOString().slice(11, 19)}] ${m}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function withDatabase<T>(database: string, fn: (c: Client) => Promise<T>): Promise<T> {
-  const url = new URL(SERVER_URL);
-  url.pathname = `/${database}`;
-  const c = new Client({ connectionString: url.toString() });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
 
 function complaints(tenant: string, suffix: string): ComplaintRegistered[] {
   const registeredAt = new Date().toISOString();
@@ -61,6 +48,17 @@ function complaints(tenant: string, suffix: string): ComplaintRegistered[] {
     flags: { personalInjury: false, propertyLoss: false, mediaExposure: false, legalThreat: false },
     registeredAt,
   })) as ComplaintRegistered[];
+}
+
+/** Sends the complaints to `topic` as intake's relay would (the contract's key and headers), in batches. */
+async function publish(producer: Producer, topic: string, payloads: readonly ComplaintRegistered[]): Promise<void> {
+  for (let i = 0; i < payloads.length; i += PUBLISH_BATCH) {
+    const messages = payloads
+      .slice(i, i + PUBLISH_BATCH)
+      .map((p) => contractMessage(ComplaintRegisteredV1, p))
+      .map((m) => ({ key: m.key, value: m.value, headers: m.headers }));
+    await producer.send({ topic, messages, acks: -1 });
+  }
 }
 
 /** The bare hop: the same messages produced to a fresh topic and consumed by a plain kafkajs consumer. */
@@ -85,13 +83,7 @@ async function bareKafka(kafka: Kafka, payloads: readonly ComplaintRegistered[],
     },
   });
   const t = performance.now();
-  for (let i = 0; i < payloads.length; i += PUBLISH_BATCH) {
-    const messages = payloads
-      .slice(i, i + PUBLISH_BATCH)
-      .map((p) => contractMessage(ComplaintRegisteredV1, p))
-      .map((m) => ({ key: m.key, value: m.value, headers: m.headers }));
-    await producer.send({ topic, messages, acks: -1 });
-  }
+  await publish(producer, topic, payloads);
   await all;
   const seconds = (performance.now() - t) / 1000;
   await consumer.disconnect();
@@ -105,17 +97,7 @@ async function main(): Promise<void> {
   const suffix = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
   const database = `bench_incidents_${suffix}`;
   const tenant = `bench-${suffix}`;
-  const incidents = new ServiceProcess('incidents', await freePort(), {
-    DATABASE_URL: SERVER_URL,
-    DATABASE_NAME: database,
-    KAFKA_BROKERS: BROKERS.join(','),
-    AUTH_JWT_SECRET: SECRET,
-    PRIVACY_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
-    KAFKA_CONSUMER_GROUP_PREFIX: `bench-${suffix}.`,
-    KAFKA_CONSUMER_FROM_BEGINNING: 'false',
-    LOG_LEVEL: 'warn',
-    OTEL_SDK_DISABLED: 'true',
-  });
+  const incidents = new ServiceProcess('incidents', await freePort(), benchServiceEnv(suffix, database, SECRET));
   const kafka = new Kafka({ clientId: 'incident-surge-bench', brokers: BROKERS, logLevel: logLevel.NOTHING });
   const payloads = complaints(tenant, suffix);
   try {
@@ -131,13 +113,7 @@ async function main(): Promise<void> {
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     const t0 = performance.now();
-    for (let i = 0; i < payloads.length; i += PUBLISH_BATCH) {
-      const messages = payloads
-        .slice(i, i + PUBLISH_BATCH)
-        .map((p) => contractMessage(ComplaintRegisteredV1, p))
-        .map((m) => ({ key: m.key, value: m.value, headers: m.headers }));
-      await producer.send({ topic: Topics.intake, messages, acks: -1 });
-    }
+    await publish(producer, Topics.intake, payloads);
     await producer.disconnect();
     log(`  ${COMPLAINTS} complaints published in ${((performance.now() - t0) / 1000).toFixed(2)} s; waiting…`);
 

@@ -20,7 +20,7 @@
 import { Client } from 'pg';
 import { signDevToken } from '@aftersales/platform-http';
 import { freePort, ServiceProcess } from '@aftersales/test-kit';
-import { apiCaller, BROKERS, postCarrierEvents, SCALE, SERVER_URL } from './support';
+import { apiCaller, BROKERS, postCarrierEvents, SCALE, SERVER_URL, withDatabase } from './support';
 
 const SHIPMENTS = Math.max(1_000, Math.round(20_000 * SCALE));
 const STALLING = Math.round(SHIPMENTS / 10);
@@ -43,18 +43,6 @@ function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[i] as number;
-}
-
-async function withDatabase<T>(database: string, fn: (c: Client) => Promise<T>): Promise<T> {
-  const url = new URL(SERVER_URL);
-  url.pathname = `/${database}`;
-  const c = new Client({ connectionString: url.toString() });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
 }
 
 interface ScanLine {

@@ -16,6 +16,37 @@ export const SCALE = (() => {
   return raw;
 })();
 export const SERVER_URL = process.env.DATABASE_URL?.trim() || 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/**
+ * The environment of a service process a bench starts on its own database: fresh consumer groups (prefixed by
+ * `suffix`) starting at the end of the shared topics, warnings only, no tracing.
+ */
+export function benchServiceEnv(suffix: string, database: string, secret: string): Record<string, string> {
+  return {
+    DATABASE_URL: SERVER_URL,
+    DATABASE_NAME: database,
+    KAFKA_BROKERS: BROKERS.join(','),
+    AUTH_JWT_SECRET: secret,
+    PRIVACY_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
+    KAFKA_CONSUMER_GROUP_PREFIX: `bench-${suffix}.`,
+    KAFKA_CONSUMER_FROM_BEGINNING: 'false',
+    LOG_LEVEL: 'warn',
+    OTEL_SDK_DISABLED: 'true',
+  };
+}
+
+/** Runs `fn` with a connection to `database` on the bench's Postgres server, closed afterwards. */
+export async function withDatabase<T>(database: string, fn: (c: Client) => Promise<T>): Promise<T> {
+  const url = new URL(SERVER_URL);
+  url.pathname = `/${database}`;
+  const c = new Client({ connectionString: url.toString() });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
 // createTestDatabase (libs/testing) reads DATABASE_URL.
 process.env.DATABASE_URL = SERVER_URL;
 export const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092')
