@@ -19,6 +19,8 @@ export interface SessionFoldCache {
 export interface FoldCacheOptions {
   /** Most streams kept; the least recently used goes first (default 10,000). */
   readonly streams?: number;
+  /** What it holds, for metrics and logs (`complaint-clusters`; default `folds`). */
+  readonly name?: string;
 }
 
 /**
@@ -48,6 +50,8 @@ export interface FoldCacheOptions {
 export class FoldCache<State = unknown, Event = unknown> implements SessionFoldCache {
   private readonly entries = new Map<string, CachedFold<State>>();
   private readonly capacity: number;
+  /** What it holds (metrics: `aftersales_fold_cache_streams{cache}`). */
+  readonly name: string;
   /** Streams found in the cache by sessions (for tests, diagnostics and metrics). */
   hits = 0;
   /** Streams sessions looked for and did not find. */
@@ -58,6 +62,7 @@ export class FoldCache<State = unknown, Event = unknown> implements SessionFoldC
     options: FoldCacheOptions = {},
   ) {
     this.capacity = Math.max(0, Math.floor(options.streams ?? 10_000));
+    this.name = options.name ?? 'folds';
   }
 
   /** Streams cached now. */

@@ -167,3 +167,57 @@ export function observePool(name: string, pool: ObservablePool): () => void {
     if (observedPools.get(name) === pool) observedPools.delete(name);
   };
 }
+
+/** What {@link observeFoldCache} reads from a cache of folded streams (`FoldCache` of `@aftersales/eventstore`). */
+export interface ObservableFoldCache {
+  /** Streams cached now. */
+  readonly size: number;
+  /** Streams sessions found in the cache, since it was made. */
+  readonly hits: number;
+  /** Streams sessions looked for and did not find, since it was made. */
+  readonly misses: number;
+}
+
+const observedFoldCaches = new Map<string, { cache: ObservableFoldCache; hits: number; misses: number }>();
+
+/** Caches of folded streams (ADR 32), read from the observed caches at each scrape ({@link observeFoldCache}). */
+export const foldCacheMetrics = {
+  streams: new Gauge({
+    name: 'aftersales_fold_cache_streams',
+    help: 'Streams whose folded state the process keeps between transactions, by cache (ADR 32)',
+    labelNames: ['cache'] as const,
+    registers: [metricsRegistry],
+    collect() {
+      this.reset();
+      for (const [name, { cache }] of observedFoldCaches) this.set({ cache: name }, cache.size);
+    },
+  }),
+  lookups: new Counter({
+    name: 'aftersales_fold_cache_lookups_total',
+    help: 'Streams a transaction looked for in a cache of folds, by cache and result (hit: read only what was stored since; miss: read whole)',
+    labelNames: ['cache', 'result'] as const,
+    registers: [metricsRegistry],
+    collect() {
+      for (const [name, seen] of observedFoldCaches) {
+        const { hits, misses } = seen.cache;
+        this.inc({ cache: name, result: 'hit' }, hits - seen.hits);
+        this.inc({ cache: name, result: 'miss' }, misses - seen.misses);
+        seen.hits = hits;
+        seen.misses = misses;
+      }
+    },
+  }),
+};
+
+/**
+ * Reports a cache of folded streams on `/metrics` (`aftersales_fold_cache_streams`, `…_lookups_total`) under `name`
+ * until the returned function is called.
+ */
+export function observeFoldCache(name: string, cache: ObservableFoldCache): () => void {
+  observedFoldCaches.set(name, { cache, hits: cache.hits, misses: cache.misses });
+  foldCacheMetrics.lookups.inc({ cache: name, result: 'hit' }, 0);
+  foldCacheMetrics.lookups.inc({ cache: name, result: 'miss' }, 0);
+  return () => {
+    if (observedFoldCaches.get(name)?.cache === cache) observedFoldCaches.delete(name);
+  };
+}

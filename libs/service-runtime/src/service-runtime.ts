@@ -16,7 +16,7 @@ import {
   PostgresEventStore,
   type ProjectionDefinition,
   type ServiceDatabase,
-  type SessionFoldCache,
+  type FoldCache,
   type ServiceMigrations,
 } from '@aftersales/eventstore';
 import {
@@ -32,7 +32,7 @@ import {
   type MessagingClient,
   type TopicPolicy,
 } from '@aftersales/messaging';
-import { createLogger, observePool, stopTelemetry, type Logger } from '@aftersales/observability';
+import { createLogger, observeFoldCache, observePool, stopTelemetry, type Logger } from '@aftersales/observability';
 import { numberFromEnv } from './env';
 import { checkEnvironment } from './environment';
 import {
@@ -483,6 +483,19 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
     assertConsumersWired(app, consumers);
     const transports: InboxTransport[] = [];
     const consuming = roles.has('consumers') ? consumers : [];
+    // The fold caches the consumers name (ADR 32), each resolved once and reported on /metrics.
+    const foldCaches = new Map<symbol, FoldCache>();
+    const foldCachesOf = (c: InboxConsumerDefinition): FoldCache[] =>
+      (c.foldCaches ?? []).map((token) => {
+        let cache = foldCaches.get(token);
+        if (!cache) {
+          cache = app.get<symbol, FoldCache>(token);
+          foldCaches.set(token, cache);
+          const unobserve = observeFoldCache(cache.name, cache);
+          started.push(async () => unobserve());
+        }
+        return cache;
+      });
     for (const c of consuming) {
       const transport = new InboxTransport({
         service: definition.service,
@@ -494,7 +507,7 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
         messaging,
         logger,
         groupLagIntervalMs: config.consumerGroupLagIntervalMs,
-        foldCaches: (c.foldCaches ?? []).map((token) => app.get<symbol, SessionFoldCache>(token)),
+        foldCaches: foldCachesOf(c),
       });
       transports.push(transport);
       app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });

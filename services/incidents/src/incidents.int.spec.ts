@@ -735,6 +735,12 @@ describe('incidents: complaint clusters → incidents → pages → deadlines (r
     await upstream.complaints(tenant, more);
     const events = await attached(15);
     expect(clusters.hits + incidentFolds.hits).toBeGreaterThan(hits);
+    // Operators see the caches on /metrics (sizing INCIDENTS_CACHED_STREAMS).
+    const metrics = await (await fetch(`${incidents.url}/metrics`)).text();
+    for (const cache of ['complaint-clusters', 'incidents']) {
+      expect(metricValue(metrics, 'aftersales_fold_cache_lookups_total', { cache, result: 'hit' })).toBeGreaterThan(0);
+      expect(metricValue(metrics, 'aftersales_fold_cache_streams', { cache })).toBeGreaterThan(0);
+    }
     // Every complaint attached once, on the incident as stored (the contact folded onto the cached state).
     expect(
       ofType(events, 'ComplaintAttached')

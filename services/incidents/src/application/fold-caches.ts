@@ -11,5 +11,6 @@ export const CLUSTER_FOLDS = Symbol('CLUSTER_FOLDS');
 export const INCIDENT_FOLDS = Symbol('INCIDENT_FOLDS');
 
 /** The caches of a process: `streams` clusters and as many incidents (0: none). */
-export const clusterFolds = (streams: number) => new FoldCache(complaintClusterDecider, { streams });
-export const incidentFolds = (streams: number) => new FoldCache(incidentDecider, { streams });
+export const clusterFolds = (streams: number) =>
+  new FoldCache(complaintClusterDecider, { streams, name: 'complaint-clusters' });
+export const incidentFolds = (streams: number) => new FoldCache(incidentDecider, { streams, name: 'incidents' });
