@@ -5,7 +5,7 @@ export interface CachedFold<State> {
   readonly state: State;
   /** The stream's version the state folds (its events 1…version). */
   readonly version: number;
-  /** The ids of those events (idempotency checks). Never changed once cached: a session copies it. */
+  /** The ids of those events (idempotency checks): a `GrowingSet` sessions grow without changing it. */
   readonly ids: ReadonlySet<string>;
 }
 
@@ -100,12 +100,4 @@ export class FoldCache<State = unknown, Event = unknown> implements SessionFoldC
     }
   }
 
-  /** Drops the stream (it may be cached again by a later transaction). */
-  evict(streamId: string): void {
-    this.entries.delete(streamId);
-  }
-
-  clear(): void {
-    this.entries.clear();
-  }
 }

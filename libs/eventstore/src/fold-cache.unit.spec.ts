@@ -57,15 +57,4 @@ describe('FoldCache', () => {
     expect(cache.size).toBe(0);
     expect(cache.get('a')).toBeUndefined();
   });
-
-  it('evict and clear drop folds', () => {
-    const cache = new FoldCache(total);
-    cache.put('a', fold(1, 1));
-    cache.put('b', fold(2, 1));
-    cache.evict('a');
-    expect(cache.get('a')).toBeUndefined();
-    expect(cache.size).toBe(1);
-    cache.clear();
-    expect(cache.size).toBe(0);
-  });
 });

@@ -224,7 +224,7 @@ export class StreamSession {
         if (this.pending.has(streamId)) continue;
         for (const cache of this.foldCaches) {
           const entry = folds.get(cache.folding.evolve as AnyEvolve);
-          if (entry) cache.put(streamId, { state: entry.state, version: entry.version, ids: entry.ids });
+          if (entry) cache.put(streamId, entry);
         }
       }
     }
@@ -253,9 +253,11 @@ export class StreamSession {
     from?: CachedFold<unknown>,
   ): Entry {
     let state = from ? (from.state as State) : folding.initialState();
-    for (const e of events) state = folding.evolve(state, { type: e.type, data: e.data } as Event);
     let ids = from ? GrowingSet.of(from.ids) : GrowingSet.empty<string>();
-    for (const e of events) ids = ids.with(e.id);
+    for (const e of events) {
+      state = folding.evolve(state, { type: e.type, data: e.data } as Event);
+      ids = ids.with(e.id);
+    }
     const entry: Entry = { state, version: (from?.version ?? 0) + events.length, ids };
     this.entryMap(streamId).set(folding.evolve as AnyEvolve, entry);
     return entry;

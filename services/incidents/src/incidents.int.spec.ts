@@ -40,6 +40,23 @@ describe('incidents: complaint clusters → incidents → pages → deadlines (r
     });
   };
 
+  /** Saves the tenant's incident policy (`overrides`), its pages going to the test's pager under `/<tenant>`. */
+  const putPolicy = async (tenant: string, overrides: unknown = {}) => {
+    const res = await call('PUT', '/policies', tenant, ['admin'], {
+      overrides,
+      pager: { webhookUrl: pager.url(`/${tenant}`) },
+    });
+    expect(res.status).toBe(200);
+    return res;
+  };
+
+  /** A tenant of its own, with the default policy and the test's pager. */
+  const pagedTenant = async () => {
+    const tenant = uniqueName('shop');
+    await putPolicy(tenant);
+    return tenant;
+  };
+
   const streamOf = async (incidentId: string) =>
     (
       await incidents.pool.query<{ type: IncidentEvent['type']; data: IncidentEvent['data'] }>(
@@ -85,13 +102,7 @@ describe('incidents: complaint clusters → incidents → pages → deadlines (r
         },
       },
     );
-    for (const tenant of Object.values(tenants)) {
-      const res = await call('PUT', '/policies', tenant, ['admin'], {
-        overrides: {},
-        pager: { webhookUrl: pager.url(`/${tenant}`) },
-      });
-      expect(res.status).toBe(200);
-    }
+    for (const tenant of Object.values(tenants)) await putPolicy(tenant);
   });
 
   afterAll(async () => {
@@ -410,12 +421,7 @@ describe('incidents: complaint clusters → incidents → pages → deadlines (r
   // Seed 000 §3.5.1: every complaint is taken on. One without the SKU or region its category clusters on is kept as a
   // single complaint: its own cluster, graded and handled like the first complaint of any cluster, never dead-lettered.
   it('complaints without SKU or region are kept as single complaints, each with its incident; unreadable ones are dead-lettered', async () => {
-    const tenant = uniqueName('shop');
-    const policy = await call('PUT', '/policies', tenant, ['admin'], {
-      overrides: {},
-      pager: { webhookUrl: pager.url(`/${tenant}`) },
-    });
-    expect(policy.status).toBe(200);
+    const tenant = await pagedTenant();
     // It arose from an after-sales case: its incident names the case (the case timeline in intake shows it).
     const caseId = randomUUID();
     const noSku = aComplaint(tenant, clock(), { productSku: undefined, batch: undefined, caseId });
@@ -547,21 +553,18 @@ describe('incidents: complaint clusters → incidents → pages → deadlines (r
   it('a group-event-only complaint opens an L1 incident at once (the L1 team paged); a tenant that grades group events L2 gets L2', async () => {
     const byDefault = uniqueName('shop');
     const gradedL2 = uniqueName('shop');
-    const putPolicy = async (tenant: string, overrides: unknown) => {
-      const res = await call('PUT', '/policies', tenant, ['admin'], {
-        overrides,
-        pager: { webhookUrl: pager.url(`/${tenant}`) },
-      });
-      expect(res.status).toBe(200);
-      return (await res.json()) as { effective: { clustering: { flagLevels: Record<string, string | null> } } };
-    };
+    const effectivePolicy = async (tenant: string, overrides: unknown) =>
+      (await (await putPolicy(tenant, overrides)).json()) as {
+        effective: { clustering: { flagLevels: Record<string, string | null> } };
+      };
     // A policy without the flag (as saved before it existed) gets the default; another tenant sets it.
     expect(
-      (await putPolicy(byDefault, { clustering: { flagLevels: { legalThreat: 'L1' } } })).effective.clustering
+      (await effectivePolicy(byDefault, { clustering: { flagLevels: { legalThreat: 'L1' } } })).effective.clustering
         .flagLevels,
     ).toMatchObject({ legalThreat: 'L1', groupEvent: 'L1' });
     expect(
-      (await putPolicy(gradedL2, { clustering: { flagLevels: { groupEvent: 'L2' } } })).effective.clustering.flagLevels,
+      (await effectivePolicy(gradedL2, { clustering: { flagLevels: { groupEvent: 'L2' } } })).effective.clustering
+        .flagLevels,
     ).toMatchObject({ groupEvent: 'L2' });
 
     const groupEventOnly = {
@@ -615,12 +618,7 @@ describe('incidents: complaint clusters → incidents → pages → deadlines (r
   // the new level's deadline starts again from the upgrade: its timer is armed again and breaches if nobody is
   // contacted again in time.
   it('an upgrade after the first contact and the first deadline arms the restarted deadline again, which breaches', async () => {
-    const tenant = uniqueName('shop');
-    const policy = await call('PUT', '/policies', tenant, ['admin'], {
-      overrides: {},
-      pager: { webhookUrl: pager.url(`/${tenant}`) },
-    });
-    expect(policy.status).toBe(200);
+    const tenant = await pagedTenant();
     const complaint = aComplaint(tenant, clock(), { productSku: 'RS-1', batch: 'R-1' });
     await upstream.complaints(tenant, [complaint]);
     const [page] = await eventually(
@@ -672,13 +670,9 @@ describe('incidents: complaint clusters → incidents → pages → deadlines (r
       expect.objectContaining({ data: expect.objectContaining({ level: 'L2', dueAt: restarted?.data.dueAt }) }),
     ]);
   });
+
   it('complaints about one batch in several chunks: the process keeps the cluster and the incident folded between them and folds on what others wrote meanwhile (ADR 32)', async () => {
-    const tenant = uniqueName('shop');
-    const policy = await call('PUT', '/policies', tenant, ['admin'], {
-      overrides: {},
-      pager: { webhookUrl: pager.url(`/${tenant}`) },
-    });
-    expect(policy.status).toBe(200);
+    const tenant = await pagedTenant();
     const clusters = incidents.running.app.get<symbol, FoldCache>(CLUSTER_FOLDS);
     const incidentFolds = incidents.running.app.get<symbol, FoldCache>(INCIDENT_FOLDS);
     const registeredAt = new Date(clock().getTime() - 60_000);
