@@ -19,8 +19,17 @@
  */
 import { Client } from 'pg';
 import { signDevToken } from '@aftersales/platform-http';
-import { freePort, ServiceProcess } from '@aftersales/test-kit';
-import { apiCaller, BROKERS, postCarrierEvents, SCALE, SERVER_URL, withDatabase } from './support';
+import { cpuSecondsOf, freePort, ServiceProcess } from '@aftersales/test-kit';
+import {
+  apiCaller,
+  BROKERS,
+  CpuSampler,
+  cpuSampler,
+  postCarrierEvents,
+  SCALE,
+  SERVER_URL,
+  withDatabase,
+} from './support';
 
 const SHIPMENTS = Math.max(1_000, Math.round(20_000 * SCALE));
 const STALLING = Math.round(SHIPMENTS / 10);
@@ -63,6 +72,31 @@ async function pool<T>(items: readonly T[], concurrency: number, fn: (item: T) =
       }
     }),
   );
+}
+
+/**
+ * CPU of every party from now on, per scan: the webhook processes, the timer process, Postgres, Kafka, this bench (the
+ * client). What the machine can give is 2 cores × the window: 5,000 scans/s needs ≤ 400 µs of it per scan.
+ */
+async function windowCpu(webhook: readonly ServiceProcess[], timers: ServiceProcess | null) {
+  const sampler = await cpuSampler();
+  const cpuOf = (processes: readonly ServiceProcess[]) =>
+    processes.reduce((sum, p) => sum + (cpuSecondsOf(p.pid) ?? 0), 0);
+  const timerProcesses = timers ? [timers] : [];
+  const before = { webhook: cpuOf(webhook), timers: cpuOf(timerProcesses), machine: sampler.snapshot() };
+  return {
+    perItemUs(items: number, seconds: number) {
+      const machine = sampler.available ? CpuSampler.between(before.machine, sampler.snapshot()) : null;
+      const us = (cpuSeconds: number) => (cpuSeconds * 1e6) / items;
+      return {
+        webhook: us(cpuOf(webhook) - before.webhook),
+        timers: us(cpuOf(timerProcesses) - before.timers),
+        postgres: machine ? us(machine.postgres * seconds) : Number.NaN,
+        kafka: machine ? us(machine.kafka * seconds) : Number.NaN,
+        bench: machine ? us(machine.self * seconds) : Number.NaN,
+      };
+    },
+  };
 }
 
 async function main(): Promise<void> {
@@ -158,6 +192,7 @@ async function main(): Promise<void> {
     const loadStart = Date.now();
     const loadEnd = loadStart + SECONDS * 1000;
     const allScans: ScanLine[] = [];
+    const cpu = await windowCpu(replicas, timers);
     await Promise.all(
       Array.from({ length: IN_FLIGHT }, async (_, slot) => {
         while (Date.now() < loadEnd) {
@@ -181,6 +216,7 @@ async function main(): Promise<void> {
     );
     const loadSeconds = (Date.now() - loadStart) / 1000;
     const ours = sent / loadSeconds;
+    const cpuPerScan = cpu.perItemUs(sent, loadSeconds);
     latencies.sort((a, b) => a - b);
     log(`  ours: ${sent} scans in ${loadSeconds.toFixed(1)} s = ${ours.toFixed(0)} scans/s`);
 
@@ -267,6 +303,9 @@ async function main(): Promise<void> {
       `| ShipmentStalled appended / stalling shipments | ${lateness.stalled} / ${STALLING} | all | ${lateness.stalled >= STALLING ? 'yes' : 'NO'} |`,
     );
     console.log(`| active timers at the end (shipments ${SHIPMENTS}) | ${lateness.active} | — | — |`);
+    console.log(
+      `| CPU per scan in the window, µs: webhook processes / timer process / Postgres / Kafka / bench client | ${fmt(cpuPerScan.webhook)} / ${fmt(cpuPerScan.timers)} / ${fmt(cpuPerScan.postgres)} / ${fmt(cpuPerScan.kafka)} / ${fmt(cpuPerScan.bench)} | — | — |`,
+    );
     console.log(
       `| peak memory (RSS) of each webhook process, MiB | ${replicas.map((r) => fmt(r.peakMemoryMiB() ?? Number.NaN)).join(' / ')} | — | — |`,
     );

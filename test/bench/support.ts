@@ -242,7 +242,8 @@ export function printTable(rows: readonly Row[]): void {
 // here), this process, and everything else ("other", including other databases' backends and connections that
 // ended during the measurement), so every measurement can say how much foreign load it ran beside.
 
-const OUR_DATABASES = /^(bench_append_|bench_relay_|bench_inbox_|bench_cases_|bench_payouts_|bench_rebuild_)/;
+const OUR_DATABASES =
+  /^(bench_append_|bench_relay_|bench_inbox_|bench_cases_|bench_payouts_|bench_rebuild_|bench_logistics_|bench_ret_|bench_incidents_|bench_intake_|bench_tmpl_)/;
 const SERVER_DATABASE = new URL(SERVER_URL).pathname.slice(1) || 'postgres';
 
 /** Classifies a child of the postmaster by its process title: a backend of one of our databases, or auxiliary. */

@@ -158,7 +158,9 @@ describe('logistics: scans in, 48 h stalled, 72 h lost, reshipped and compensati
     );
     expect(listed.body.shipments.map((s) => s.shipmentId)).toEqual([id]);
 
-    // One tracking timer for the parcel, moved in place by every scan (not a row per scan), due 48 h after the last.
+    // One tracking timer for the parcel (not a row per scan). The scans put the next rule later (48 h after the last,
+    // where the pickup timeout was 24 h after booking), so they left it where it was (ADR 33): it fires early, finds
+    // nothing due and is armed again at the rule's instant, 48 h after the last scan.
     const trackingRows = async () =>
       (
         await service.pool.query<{ due_at: Date; armed: boolean }>(
@@ -167,7 +169,14 @@ describe('logistics: scans in, 48 h stalled, 72 h lost, reshipped and compensati
           [id],
         )
       ).rows;
+    expect(await trackingRows()).toEqual([{ due_at: new Date(hoursAfter(t0, 24)), armed: true }]);
+    now = new Date(t0.getTime() + 24 * HOUR);
+    await eventually(async () => {
+      const rows = await trackingRows();
+      return rows[0]?.due_at.getTime() === new Date(hoursAfter(t0, 10 + 48)).getTime() ? rows : undefined;
+    }, 'the early check to re-arm the timer');
     expect(await trackingRows()).toEqual([{ due_at: new Date(hoursAfter(t0, 10 + 48)), armed: true }]);
+    expect((await read(id)).body).toMatchObject({ state: 'in_transit' });
 
     // Silence: 48 h after the last scan the parcel is stalled.
     now = new Date(t0.getTime() + (10 + 48) * HOUR);

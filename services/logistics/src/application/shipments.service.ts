@@ -41,7 +41,7 @@ import { CASE_REGISTER, type CaseRegister } from './case-register.port';
 import { LogisticsPoliciesService } from './logistics-policies.service';
 import { REGIONAL_SIGNALS, regionalTallyKey, type RegionalSignals, type RegionalWindow } from './regional-signals.port';
 import { SHIPMENT_INDEX, type ShipmentIndex, type ShipmentSummary } from './shipment-index.port';
-import { noticesOf, writeNotices, writeTracking } from './tracking-timers';
+import { noticesOf, rearmTracking, writeNotices, writeTracking } from './tracking-timers';
 
 export const shipmentStream = (id: string) => `shipment-${id}`;
 export const regionalAlarmStream = (alarmId: string) => `regional-alarm-${alarmId}`;
@@ -71,6 +71,11 @@ interface ShipmentChange {
   readonly eventIds: readonly string[];
   /** The origin of the command that made it, when not the transaction's (each timer of a batch has its own). */
   readonly origin?: CommandOrigin;
+  /**
+   * The shipment as the transaction found it, when the caller kept it: its tracking timer then moves only when the
+   * next rule comes earlier (ADR 33); without it the timer is re-armed at the new state's rule.
+   */
+  readonly before?: ShipmentState;
 }
 
 /** A stalled or lost shipment, to count towards its region's alarm, and the origin of the command that said so. */
@@ -194,7 +199,14 @@ export class ShipmentsService {
   ): Promise<readonly ShipmentEvent['type'][]> {
     const state = visible(await this.load(shipmentId, tx, session), origin.tenant, shipmentId);
     const policy = tenantPolicy ?? (await this.policies.forTenant(origin.tenant, tx));
-    return (await this.run(origin, shipmentId, trackingCheckOf(policy, state), tx, policy, { session })).appended;
+    const { appended } = await this.run(origin, shipmentId, trackingCheckOf(policy, state), tx, policy, { session });
+    if (appended.length === 0) {
+      // Fired early (a later scan left it where it was, ADR 33): armed again at the rule's instant as of now.
+      const writes = new TimerWrites();
+      rearmTracking(writes, origin.tenant, state, rulesOf(policy, state));
+      await writes.flush(tx);
+    }
+    return appended;
   }
 
   /**
@@ -211,6 +223,8 @@ export class ShipmentsService {
     await session.preload(this.commands.store, ids.map(shipmentStream), shipmentDecider, tx);
     const outcomes: TrackingCheckOutcome[] = [];
     const changes = new Map<string, { policy: LogisticsPolicy; origin: CommandOrigin; list: ShipmentChange[] }>();
+    // Checks that found nothing due: fired early (a later scan left the timer where it was, ADR 33), armed again.
+    const rearmed = new TimerWrites();
     for (const { origin, shipmentId, policy } of checks) {
       try {
         const state = visible(await this.load(shipmentId, tx, session), origin.tenant, shipmentId);
@@ -226,7 +240,7 @@ export class ShipmentsService {
           const tenant = changes.get(origin.tenant) ?? { policy, origin, list: [] };
           tenant.list.push({ state: after, events: result.newEvents, eventIds: result.eventIds, origin });
           changes.set(origin.tenant, tenant);
-        }
+        } else rearmTracking(rearmed, origin.tenant, state, rulesOf(policy, state));
         outcomes.push({ shipmentId, appended: result.newEvents.map((e) => e.type) });
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
@@ -238,6 +252,7 @@ export class ShipmentsService {
     // every transaction (ADR 29).
     const byTenant = [...changes.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     for (const [, { origin, policy, list }] of byTenant) await this.follow(origin, tx, policy, list);
+    await rearmed.flush(tx);
     return outcomes;
   }
 
@@ -263,6 +278,8 @@ export class ShipmentsService {
       await session.preload(this.commands.store, [...shipments.values()].map(shipmentStream), shipmentDecider, client);
       const outcomes: ScanOutcome[] = [];
       const changes: ShipmentChange[] = [];
+      // Each shipment as the batch found it: its tracking timer moves only if the batch brings the next rule earlier.
+      const found = new Map<string, ShipmentState>();
       for (const line of lines) {
         const shipmentId = shipments.get(line.trackingNumber);
         const status = normaliseScanStatus(line.status);
@@ -284,6 +301,7 @@ export class ShipmentsService {
           exceptionCode: line.exceptionCode ?? null,
           counted: line.counted ? line.counted.map(({ sku, quantity }) => ({ sku, quantity })) : null,
         };
+        if (!found.has(shipmentId)) found.set(shipmentId, await this.load(shipmentId, client, session));
         // A scan is its own request: keyed by the carrier's event id, never by the batch's delivery.
         const result = await this.commands.handle(
           shipmentDecider,
@@ -294,7 +312,7 @@ export class ShipmentsService {
         );
         if (result.newEvents.length > 0) {
           const state = visible(result.state, origin.tenant, shipmentId);
-          changes.push({ state, events: result.newEvents, eventIds: result.eventIds });
+          changes.push({ state, events: result.newEvents, eventIds: result.eventIds, before: found.get(shipmentId) });
         }
         outcomes.push({
           eventId: line.eventId,
@@ -379,18 +397,17 @@ export class ShipmentsService {
     changes: readonly ShipmentChange[],
   ): Promise<void> {
     if (changes.length === 0) return;
-    const latest = new Map<string, { readonly state: OpenShipment }>();
-    for (const { state } of changes) latest.set(state.shipment.shipmentId, { state });
+    const latest = lastStates(changes);
     await this.index.recordAll(
       tx,
       origin.tenant,
       [...latest.values()].map(({ state }) => summaryOf(state)),
     );
     const timers = new TimerWrites();
-    for (const { state } of latest.values()) {
-      const { carrier, originRegion, destinationRegion } = state.shipment;
-      const rules = trackingRulesFor(policy, { carrier, originRegion, destinationRegion });
-      writeTracking(timers, origin.tenant, state, rules);
+    for (const { state, before } of latest.values()) {
+      const rules = rulesOf(policy, state);
+      if (before) writeTracking(timers, origin.tenant, state, rules, before);
+      else rearmTracking(timers, origin.tenant, state, rules);
     }
     const now = this.commands.now();
     for (const { state, events, eventIds } of changes) {
@@ -504,12 +521,28 @@ function remedyOf(policy: LogisticsPolicy, state: OpenShipment, carrier: 'anothe
 }
 
 /** A tracking timer's command: the tenant's rules for the shipment's carrier and lane, and a remedy if it is lost. */
+/** Each changed shipment once: its state after the transaction's last change, and before its first. */
+function lastStates(changes: readonly ShipmentChange[]) {
+  const latest = new Map<string, { readonly state: OpenShipment; readonly before?: ShipmentState }>();
+  for (const { state, before } of changes) {
+    const id = state.shipment.shipmentId;
+    latest.set(id, { state, before: latest.has(id) ? latest.get(id)?.before : before });
+  }
+  return latest;
+}
+
+/** The tracking rules of a shipment's carrier and lane. */
+function rulesOf(policy: LogisticsPolicy, state: OpenShipment) {
+  const { carrier, originRegion, destinationRegion } = state.shipment;
+  return trackingRulesFor(policy, { carrier, originRegion, destinationRegion });
+}
+
 function trackingCheckOf(policy: LogisticsPolicy, state: OpenShipment): CommandRequest<ShipmentCommand> {
-  const { carrier, originRegion, destinationRegion, purpose } = state.shipment;
+  const { purpose } = state.shipment;
   // A lost return parcel is the customer's goods coming back: nothing to reship, the claim and refund remain.
   const remedy = remedyOf(policy, state, 'another');
   const data = {
-    rules: trackingRulesFor(policy, { carrier, originRegion, destinationRegion }),
+    rules: rulesOf(policy, state),
     ...remedy,
     reshipCarrier: purpose === 'return' ? null : remedy.reshipCarrier,
   };

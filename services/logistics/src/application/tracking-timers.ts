@@ -1,5 +1,10 @@
 import { TimerWrites, type Queryable } from '@aftersales/eventstore';
-import { nextTrackingCheck, type OpenShipment, type ShipmentEvent } from '../domain/shipment.decider';
+import {
+  nextTrackingCheck,
+  type OpenShipment,
+  type ShipmentEvent,
+  type ShipmentState,
+} from '../domain/shipment.decider';
 import type { TrackingRules } from '../domain/tracking-policy';
 
 /** The kinds of the service's durable timers. */
@@ -40,18 +45,54 @@ export interface ShipmentNotice {
 }
 
 /**
- * A shipment's tracking timer: one row per shipment (`tracking:<id>`), moved in place to the instant of the next rule
- * at every change (a scan above all; `TimerWrites.rearm`), cancelled when no rule applies any more (delivered). The
- * check it fires reads the shipment as it is then, so a check that finds the shipment moved on does nothing; the check
- * that appends a stall re-arms the same row for the next rule (lost), which the timer worker leaves armed.
+ * A shipment's tracking timer: one row per shipment (`tracking:<id>`), armed no later than the instant of the next
+ * rule, cancelled when no rule applies any more (delivered). The check it fires reads the shipment as it is then, so a
+ * check that finds the shipment moved on appends nothing; the check that appends a stall re-arms the same row for the
+ * next rule (lost), which the timer worker leaves armed.
+ *
+ * Moved lazily (ADR 33): a change that brings the next rule's instant earlier, or gives a rule to a shipment that had
+ * none, moves the row; a change that only puts it later — every scan of a parcel in transit: 48 h after this scan
+ * instead of 48 h after the last — leaves the row where it is. It then fires early, its check finds nothing due and
+ * re-arms it at the rule's instant of that moment ({@link rearmTracking}): one firing per rule period of a parcel
+ * scanned all along, instead of a row update per scan. Invariant: while a rule applies, the row is armed no later
+ * than the rule's instant, so no stall or loss is ever noticed late.
  */
 export const trackingTimerId = (shipmentId: string) => `tracking:${shipmentId}`;
 
 /**
- * The tracking timer of a shipment's state into a caller's {@link TimerWrites}: armed at the next rule's instant, or
- * cancelled when none applies (a transaction that changes a shipment several times moves it once, for its last state).
+ * The tracking timer of a shipment's state into a caller's {@link TimerWrites}, given its state `before` the
+ * transaction's changes (whose timer the row holds, or an earlier instant): moved when the next rule's instant comes
+ * earlier than before's, or when before had none; left alone when it comes later; cancelled when no rule applies
+ * any more (a transaction that changes a shipment several times writes once, for its last state).
  */
-export function writeTracking(writes: TimerWrites, tenant: string, state: OpenShipment, rules: TrackingRules): void {
+export function writeTracking(
+  writes: Pick<TimerWrites, 'cancel' | 'rearm'>,
+  tenant: string,
+  state: OpenShipment,
+  rules: TrackingRules,
+  before: ShipmentState,
+): void {
+  const due = nextTrackingCheck(state, rules);
+  const armed = nextTrackingCheck(before, rules);
+  if (!due) {
+    // Cancelled already when before had no rule either (a late scan of a delivered parcel).
+    if (armed) writes.cancel(trackingTimerId(state.shipment.shipmentId));
+    return;
+  }
+  if (armed && armed.getTime() <= due.getTime()) return;
+  rearmTracking(writes, tenant, state, rules);
+}
+
+/**
+ * The tracking timer at the next rule's instant of `state`, or cancelled when none applies: after a command whose
+ * state before is not at hand, and by a check that found nothing due (the row fired early: {@link writeTracking}).
+ */
+export function rearmTracking(
+  writes: Pick<TimerWrites, 'cancel' | 'rearm'>,
+  tenant: string,
+  state: OpenShipment,
+  rules: TrackingRules,
+): void {
   const id = state.shipment.shipmentId;
   const due = nextTrackingCheck(state, rules);
   if (!due) {

@@ -1,0 +1,182 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * `es_append_many` set-based (ADR 33). The first version ran `es_append` once per stream: about six SQL statements per
+ * stream through plpgsql's SPI (lock, duplicate check, hash loop, insert, update), ≈ 100 µs of backend CPU per stream —
+ * the largest single cost of a carrier's batch of 500 scans. This one does the same work for the whole batch in five
+ * statements whatever its size:
+ *
+ * 1. the streams not yet stored are created (`ON CONFLICT DO NOTHING`, in stream-id order);
+ * 2. every stream of the batch is locked `FOR UPDATE` in stream-id order and its version, last hash and last writer read;
+ * 3. the first events of all items are looked up by id in one probe of the unique index (`es_append`'s idempotency
+ *    check);
+ * 4. the items are checked in the order given — duplicate, conflict, reordered exactly as `es_append` decides — and the
+ *    hash chain of every event computed in plpgsql expressions (no statement per event);
+ * 5. every event inserted by one `INSERT … SELECT FROM unnest(…)` in batch order (positions ascend with stream versions),
+ *    every stream's row updated by one `UPDATE … FROM unnest(…)`.
+ *
+ * Results: one row per item, in the order given, when everything was appended. When an item is not appended nothing
+ * is written and only that item's row is returned (the first one in the order given that fails): the caller throws on
+ * it and rolls back, as it did when the earlier items' writes were undone with its transaction. A batch that names a
+ * stream twice is appended item by item through `es_append`, as before.
+ */
+export class SetBasedAppendMany1732500600000 implements MigrationInterface {
+  name = 'SetBasedAppendMany1732500600000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`
+      CREATE OR REPLACE FUNCTION es_append_many(p_batch jsonb)
+      RETURNS TABLE (stream_id text, status text, next_version bigint, first_position bigint, last_position bigint)
+      LANGUAGE plpgsql AS $$
+      DECLARE
+        v_tx       xid8        := pg_current_xact_id();
+        v_now      timestamptz := clock_timestamp();
+        v_streams  text[];
+        v_expected bigint[];
+        v_items    jsonb[];
+        v_count    int;
+        v_version  bigint[];
+        v_hash     bytea[];
+        v_last_tx  xid8[];
+        v_first    uuid[];
+        v_stored   uuid[];
+        e_id       uuid[]   := '{}';
+        e_stream   text[]   := '{}';
+        e_version  bigint[] := '{}';
+        e_type     text[]   := '{}';
+        e_data     jsonb[]  := '{}';
+        e_metadata jsonb[]  := '{}';
+        e_hash     bytea[]  := '{}';
+        s_next     bigint[] := '{}';
+        s_hash     bytea[]  := '{}';
+        v_event    jsonb;
+        v_at       bigint;
+        v_chain    bytea;
+        v_item     jsonb;
+        r          record;
+      BEGIN
+        SELECT array_agg(x.v->>'stream' ORDER BY x.ord), array_agg((x.v->>'expected')::bigint ORDER BY x.ord),
+               array_agg(x.v->'events' ORDER BY x.ord)
+          INTO v_streams, v_expected, v_items
+          FROM jsonb_array_elements(p_batch) WITH ORDINALITY AS x(v, ord);
+        v_count := coalesce(array_length(v_streams, 1), 0);
+        IF v_count = 0 THEN
+          RETURN;
+        END IF;
+
+        IF (SELECT count(DISTINCT s) FROM unnest(v_streams) AS s) <> v_count THEN
+          FOR v_item IN SELECT value FROM jsonb_array_elements(p_batch) LOOP
+            SELECT * INTO r FROM es_append(v_item->>'stream', (v_item->>'expected')::bigint, v_item->'events');
+            stream_id := v_item->>'stream';
+            status := r.status;
+            next_version := r.next_version;
+            first_position := r.first_position;
+            last_position := r.last_position;
+            RETURN NEXT;
+            EXIT WHEN r.status <> 'appended';
+          END LOOP;
+          RETURN;
+        END IF;
+
+        INSERT INTO es_streams AS s (stream_id, version, last_hash, last_transaction_id)
+          SELECT n.id, 0, NULL, v_tx FROM unnest(v_streams) AS n(id) ORDER BY n.id
+          ON CONFLICT ON CONSTRAINT es_streams_pkey DO NOTHING;
+
+        SELECT array_agg(l.version ORDER BY x.ord), array_agg(l.last_hash ORDER BY x.ord),
+               array_agg(l.last_transaction_id ORDER BY x.ord)
+          INTO v_version, v_hash, v_last_tx
+          FROM unnest(v_streams) WITH ORDINALITY AS x(id, ord)
+          JOIN (SELECT s.stream_id, s.version, s.last_hash, s.last_transaction_id
+                  FROM es_streams s
+                 WHERE s.stream_id = ANY (v_streams)
+                 ORDER BY s.stream_id
+                   FOR UPDATE) AS l ON l.stream_id = x.id;
+
+        -- Probed by the unique index, whatever the planner thinks of a join with an array of unknown length.
+        v_first := ARRAY(SELECT (x.events->0->>'id')::uuid FROM unnest(v_items) WITH ORDINALITY AS x(events, ord)
+                          ORDER BY x.ord);
+        v_stored := ARRAY(SELECT e.event_id FROM es_events e WHERE e.event_id = ANY (v_first));
+
+        FOR i IN 1 .. v_count LOOP
+          IF cardinality(v_stored) > 0 AND v_first[i] = ANY (v_stored) THEN
+            RETURN QUERY SELECT v_streams[i], 'duplicate'::text, v_version[i], NULL::bigint, NULL::bigint;
+            RETURN;
+          END IF;
+          -- expected: -2 = any, -1 = no stream, n >= 0 = exact version (0 = empty stream)
+          IF (v_expected[i] = -1 AND v_version[i] <> 0) OR (v_expected[i] >= 0 AND v_expected[i] <> v_version[i]) THEN
+            RETURN QUERY SELECT v_streams[i], 'conflict'::text, v_version[i], NULL::bigint, NULL::bigint;
+            RETURN;
+          END IF;
+          -- An older transaction would sort before the stream's last writer in global order: the caller retries.
+          IF v_last_tx[i] > v_tx THEN
+            RETURN QUERY SELECT v_streams[i], 'reordered'::text, v_version[i], NULL::bigint, NULL::bigint;
+            RETURN;
+          END IF;
+          v_at := v_version[i];
+          v_chain := v_hash[i];
+          -- Expressions only: a FOR … IN SELECT over v_items[i] would copy the whole batch into every loop's portal.
+          v_item := v_items[i];
+          FOR j IN 0 .. jsonb_array_length(v_item) - 1 LOOP
+            v_event := v_item->j;
+            v_at := v_at + 1;
+            v_chain := es_event_hash(v_chain, (v_event->>'id')::uuid, v_streams[i], v_at, v_event->>'type',
+                                     v_event->'data', v_event->'metadata', v_now);
+            e_id := e_id || (v_event->>'id')::uuid;
+            e_stream := e_stream || v_streams[i];
+            e_version := e_version || v_at;
+            e_type := e_type || (v_event->>'type');
+            e_data := e_data || (v_event->'data');
+            e_metadata := e_metadata || (v_event->'metadata');
+            e_hash := e_hash || v_chain;
+          END LOOP;
+          s_next := s_next || v_at;
+          s_hash := s_hash || v_chain;
+        END LOOP;
+
+        UPDATE es_streams AS s SET version = u.next, last_hash = u.hash, last_transaction_id = v_tx
+          FROM unnest(v_streams, s_next, s_hash) AS u(id, next, hash)
+         WHERE s.stream_id = u.id;
+
+        RETURN QUERY
+        WITH inserted AS (
+          INSERT INTO es_events (transaction_id, event_id, stream_id, stream_version, type, data, metadata,
+                                 recorded_at, hash)
+          SELECT v_tx, n.id, n.stream, n.version, n.type, n.data, n.metadata, v_now, n.hash
+            FROM unnest(e_id, e_stream, e_version, e_type, e_data, e_metadata, e_hash) WITH ORDINALITY
+                 AS n(id, stream, version, type, data, metadata, hash, ord)
+           ORDER BY n.ord
+          RETURNING es_events.stream_id AS id, es_events.position
+        ), spans AS (
+          SELECT i.id, min(i.position) AS first, max(i.position) AS last FROM inserted i GROUP BY i.id
+        )
+        SELECT x.id, 'appended'::text, s_next[x.ord], p.first, p.last
+          FROM unnest(v_streams) WITH ORDINALITY AS x(id, ord)
+          JOIN spans p ON p.id = x.id
+         ORDER BY x.ord;
+      END
+      $$`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`
+      CREATE OR REPLACE FUNCTION es_append_many(p_batch jsonb)
+      RETURNS TABLE (stream_id text, status text, next_version bigint, first_position bigint, last_position bigint)
+      LANGUAGE plpgsql AS $$
+      DECLARE
+        v_item jsonb;
+        r      record;
+      BEGIN
+        FOR v_item IN SELECT value FROM jsonb_array_elements(p_batch) LOOP
+          SELECT * INTO r FROM es_append(v_item->>'stream', (v_item->>'expected')::bigint, v_item->'events');
+          stream_id := v_item->>'stream';
+          status := r.status;
+          next_version := r.next_version;
+          first_position := r.first_position;
+          last_position := r.last_position;
+          RETURN NEXT;
+          EXIT WHEN r.status <> 'appended';
+        END LOOP;
+      END
+      $$`);
+  }
+}
