@@ -113,7 +113,6 @@ async function main(): Promise<void> {
     KAFKA_CONSUMER_FROM_BEGINNING: 'false',
     LOG_LEVEL: 'warn',
     OTEL_SDK_DISABLED: 'true',
-    LOGISTICS_TIMER_POLL_MS: '100',
   };
   const service = new ServiceProcess('logistics', await freePort(), {
     ...environment,

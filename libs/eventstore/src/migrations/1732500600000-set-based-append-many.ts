@@ -40,17 +40,15 @@ export class SetBasedAppendMany1732500600000 implements MigrationInterface {
         v_last_tx  xid8[];
         v_first    uuid[];
         v_stored   uuid[];
-        e_id       uuid[]   := '{}';
-        e_stream   text[]   := '{}';
-        e_version  bigint[] := '{}';
-        e_type     text[]   := '{}';
-        e_data     jsonb[]  := '{}';
-        e_metadata jsonb[]  := '{}';
+        e_item     int[];
+        e_id       uuid[];
+        e_version  bigint[];
+        e_type     text[];
+        e_data     jsonb[];
+        e_metadata jsonb[];
         e_hash     bytea[]  := '{}';
-        s_next     bigint[] := '{}';
-        s_hash     bytea[]  := '{}';
-        v_event    jsonb;
-        v_at       bigint;
+        s_next     bigint[];
+        s_hash     bytea[];
         v_chain    bytea;
         v_item     jsonb;
         r          record;
@@ -112,25 +110,23 @@ export class SetBasedAppendMany1732500600000 implements MigrationInterface {
             RETURN QUERY SELECT v_streams[i], 'reordered'::text, v_version[i], NULL::bigint, NULL::bigint;
             RETURN;
           END IF;
-          v_at := v_version[i];
-          v_chain := v_hash[i];
-          -- Expressions only: a FOR … IN SELECT over v_items[i] would copy the whole batch into every loop's portal.
-          v_item := v_items[i];
-          FOR j IN 0 .. jsonb_array_length(v_item) - 1 LOOP
-            v_event := v_item->j;
-            v_at := v_at + 1;
-            v_chain := es_event_hash(v_chain, (v_event->>'id')::uuid, v_streams[i], v_at, v_event->>'type',
-                                     v_event->'data', v_event->'metadata', v_now);
-            e_id := e_id || (v_event->>'id')::uuid;
-            e_stream := e_stream || v_streams[i];
-            e_version := e_version || v_at;
-            e_type := e_type || (v_event->>'type');
-            e_data := e_data || (v_event->'data');
-            e_metadata := e_metadata || (v_event->'metadata');
-            e_hash := e_hash || v_chain;
-          END LOOP;
-          s_next := s_next || v_at;
-          s_hash := s_hash || v_chain;
+        END LOOP;
+
+        -- Every event of the batch in order, its fields taken apart set-based; the hash chain in one loop of expressions.
+        SELECT array_agg(x.ord ORDER BY x.ord, e.n), array_agg((e.ev->>'id')::uuid ORDER BY x.ord, e.n),
+               array_agg(v_version[x.ord] + e.n ORDER BY x.ord, e.n), array_agg(e.ev->>'type' ORDER BY x.ord, e.n),
+               array_agg(e.ev->'data' ORDER BY x.ord, e.n), array_agg(e.ev->'metadata' ORDER BY x.ord, e.n)
+          INTO e_item, e_id, e_version, e_type, e_data, e_metadata
+          FROM unnest(v_items) WITH ORDINALITY AS x(events, ord)
+         CROSS JOIN LATERAL jsonb_array_elements(x.events) WITH ORDINALITY AS e(ev, n);
+        s_next := v_version;
+        s_hash := v_hash;
+        FOR k IN 1 .. cardinality(e_id) LOOP
+          v_chain := es_event_hash(s_hash[e_item[k]], e_id[k], v_streams[e_item[k]], e_version[k], e_type[k], e_data[k],
+                                   e_metadata[k], v_now);
+          e_hash := e_hash || v_chain;
+          s_hash[e_item[k]] := v_chain;
+          s_next[e_item[k]] := e_version[k];
         END LOOP;
 
         UPDATE es_streams AS s SET version = u.next, last_hash = u.hash, last_transaction_id = v_tx
@@ -141,9 +137,9 @@ export class SetBasedAppendMany1732500600000 implements MigrationInterface {
         WITH inserted AS (
           INSERT INTO es_events (transaction_id, event_id, stream_id, stream_version, type, data, metadata,
                                  recorded_at, hash)
-          SELECT v_tx, n.id, n.stream, n.version, n.type, n.data, n.metadata, v_now, n.hash
-            FROM unnest(e_id, e_stream, e_version, e_type, e_data, e_metadata, e_hash) WITH ORDINALITY
-                 AS n(id, stream, version, type, data, metadata, hash, ord)
+          SELECT v_tx, n.id, v_streams[n.item], n.version, n.type, n.data, n.metadata, v_now, n.hash
+            FROM unnest(e_item, e_id, e_version, e_type, e_data, e_metadata, e_hash) WITH ORDINALITY
+                 AS n(item, id, version, type, data, metadata, hash, ord)
            ORDER BY n.ord
           RETURNING es_events.stream_id AS id, es_events.position
         ), spans AS (
