@@ -1,8 +1,8 @@
 /**
  * `es_append_many` alone (ADR 33): batches of N streams with one new event each — a carrier's batch of scans — on
  * streams that already hold K events, one connection, committed per batch. In the same run and database, rounds
- * alternating: the set-based function (today's), the item-by-item one it replaced (`es_append` per stream, created here
- * as a temporary function), and a baseline of plain multi-row INSERTs of the same rows into a table without
+ * alternating: the set-based function (today's), the item-by-item one it replaced (`es_append` per stream, kept as
+ * `es_append_many_by_item`), and a baseline of plain multi-row INSERTs of the same rows into a table without
  * constraints. Prints wall time and the backend's CPU per batch and per stream.
  *
  *   npm run bench:append-many
@@ -18,27 +18,6 @@ import { eventMetadata, log } from './support';
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 500);
 const PRIOR = Number(process.env.BENCH_PRIOR ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
-
-const ITEM_BY_ITEM = `
-  CREATE FUNCTION pg_temp.es_append_many_by_item(p_batch jsonb)
-  RETURNS TABLE (stream_id text, status text, next_version bigint, first_position bigint, last_position bigint)
-  LANGUAGE plpgsql AS $$
-  DECLARE
-    v_item jsonb;
-    r      record;
-  BEGIN
-    FOR v_item IN SELECT value FROM jsonb_array_elements(p_batch) LOOP
-      SELECT * INTO r FROM es_append(v_item->>'stream', (v_item->>'expected')::bigint, v_item->'events');
-      stream_id := v_item->>'stream';
-      status := r.status;
-      next_version := r.next_version;
-      first_position := r.first_position;
-      last_position := r.last_position;
-      RETURN NEXT;
-      EXIT WHEN r.status <> 'appended';
-    END LOOP;
-  END
-  $$`;
 
 function scanEvent(i: number) {
   const now = new Date().toISOString();
@@ -76,7 +55,6 @@ async function main(): Promise<void> {
   const client: PoolClient = await db.pool.connect();
   try {
     const store = new PostgresEventStore(client);
-    await client.query(ITEM_BY_ITEM);
     await client.query(
       `CREATE TABLE plain_events (event_id uuid, stream_id text, stream_version bigint, type text, data jsonb,
                                   metadata jsonb, recorded_at timestamptz)`,
@@ -128,7 +106,7 @@ async function main(): Promise<void> {
           w.streams.forEach((s, i) => w.versions.set(s, results[i]!.nextVersion));
         } else {
           const { rows } = await client.query<{ status: string; next_version: string }>(
-            'SELECT * FROM pg_temp.es_append_many_by_item($1::jsonb)',
+            'SELECT * FROM es_append_many_by_item($1::jsonb)',
             [JSON.stringify(batch)],
           );
           if (rows.some((r) => r.status !== 'appended')) throw new Error('item-by-item: not appended');

@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { appendManyItemByItem } from './1732500400000-append-many';
 
 /**
  * `es_append_many` set-based (ADR 33). The first version ran `es_append` once per stream: about six SQL statements per
@@ -18,12 +19,14 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * Results: one row per item, in the order given, when everything was appended. When an item is not appended nothing
  * is written and only that item's row is returned (the first one in the order given that fails): the caller throws on
  * it and rolls back, as it did when the earlier items' writes were undone with its transaction. A batch that names a
- * stream twice is appended item by item through `es_append`, as before.
+ * stream twice is appended item by item through `es_append`, as before (`es_append_many_by_item`, the first version
+ * kept under that name).
  */
 export class SetBasedAppendMany1732500600000 implements MigrationInterface {
   name = 'SetBasedAppendMany1732500600000';
 
   async up(q: QueryRunner): Promise<void> {
+    await q.query(appendManyItemByItem('CREATE FUNCTION', 'es_append_many_by_item'));
     await q.query(`
       CREATE OR REPLACE FUNCTION es_append_many(p_batch jsonb)
       RETURNS TABLE (stream_id text, status text, next_version bigint, first_position bigint, last_position bigint)
@@ -50,8 +53,6 @@ export class SetBasedAppendMany1732500600000 implements MigrationInterface {
         s_next     bigint[];
         s_hash     bytea[];
         v_chain    bytea;
-        v_item     jsonb;
-        r          record;
       BEGIN
         SELECT array_agg(x.v->>'stream' ORDER BY x.ord), array_agg((x.v->>'expected')::bigint ORDER BY x.ord),
                array_agg(x.v->'events' ORDER BY x.ord)
@@ -63,16 +64,7 @@ export class SetBasedAppendMany1732500600000 implements MigrationInterface {
         END IF;
 
         IF (SELECT count(DISTINCT s) FROM unnest(v_streams) AS s) <> v_count THEN
-          FOR v_item IN SELECT value FROM jsonb_array_elements(p_batch) LOOP
-            SELECT * INTO r FROM es_append(v_item->>'stream', (v_item->>'expected')::bigint, v_item->'events');
-            stream_id := v_item->>'stream';
-            status := r.status;
-            next_version := r.next_version;
-            first_position := r.first_position;
-            last_position := r.last_position;
-            RETURN NEXT;
-            EXIT WHEN r.status <> 'appended';
-          END LOOP;
+          RETURN QUERY SELECT * FROM es_append_many_by_item(p_batch);
           RETURN;
         END IF;
 
@@ -154,25 +146,7 @@ export class SetBasedAppendMany1732500600000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`
-      CREATE OR REPLACE FUNCTION es_append_many(p_batch jsonb)
-      RETURNS TABLE (stream_id text, status text, next_version bigint, first_position bigint, last_position bigint)
-      LANGUAGE plpgsql AS $$
-      DECLARE
-        v_item jsonb;
-        r      record;
-      BEGIN
-        FOR v_item IN SELECT value FROM jsonb_array_elements(p_batch) LOOP
-          SELECT * INTO r FROM es_append(v_item->>'stream', (v_item->>'expected')::bigint, v_item->'events');
-          stream_id := v_item->>'stream';
-          status := r.status;
-          next_version := r.next_version;
-          first_position := r.first_position;
-          last_position := r.last_position;
-          RETURN NEXT;
-          EXIT WHEN r.status <> 'appended';
-        END LOOP;
-      END
-      $$`);
+    await q.query(appendManyItemByItem('CREATE OR REPLACE FUNCTION', 'es_append_many'));
+    await q.query(`DROP FUNCTION es_append_many_by_item(jsonb)`);
   }
 }

@@ -7,6 +7,7 @@ import {
   type ShipmentCommand,
   type ShipmentState,
 } from '../domain/shipment.decider';
+import { registration } from '../domain/testing/shipment.builder';
 import { defaultLogisticsPolicy } from '../domain/tracking-policy';
 import { rearmTracking, trackingTimerId, writeTracking } from './tracking-timers';
 
@@ -23,28 +24,7 @@ const command = (type: ShipmentCommand['type'], data: unknown, hours: number) =>
     context: { tenant: 'shop-1', actor: { id: 'agent-7', roles: ['agent'] }, now: at(hours) },
   }) as unknown as ShipmentCommand;
 
-const register = command(
-  'RegisterShipment',
-  {
-    shipmentId,
-    orderId: 'ORD-1',
-    caseId: null,
-    purpose: 'order',
-    returnId: null,
-    carrier: 'SF Express',
-    trackingNumber: 'SF1',
-    originRegion: 'CN-ZJ',
-    destinationRegion: 'CN-GD',
-    flags: { remote: false, transfer: false, overseasWarehouse: false },
-    packages: 1,
-    items: [{ sku: 'KETTLE-1L', quantity: 1 }],
-    goodsValue: { amountMinor: 19_900, currency: 'CNY' },
-    shipBy: null,
-    replaces: null,
-    largeOrderItems: 5,
-  },
-  0,
-);
+const register = command('RegisterShipment', registration(shipmentId, null), 0);
 const scan = (status: ScanStatus, hours: number, location = 'Hangzhou hub') =>
   command(
     'RecordScan',

@@ -18,6 +18,7 @@ import {
   TrackingAlreadyBooked,
 } from './shipment.errors';
 import { defaultLogisticsPolicy, policyProblem, trackingRulesFor } from './tracking-policy';
+import { registration } from './testing/shipment.builder';
 
 const HOUR = 3_600_000;
 const t0 = new Date('2026-12-01T00:00:00.000Z');
@@ -35,25 +36,7 @@ const command = <C extends ShipmentCommand>(type: C['type'], data: C['data'], ho
   }) as unknown as C;
 
 const register = (changes: Record<string, unknown> = {}) =>
-  command('RegisterShipment', {
-    shipmentId,
-    orderId: 'ORD-1',
-    caseId,
-    purpose: 'order',
-    returnId: null,
-    carrier: 'SF Express',
-    trackingNumber: 'SF1',
-    originRegion: 'CN-ZJ',
-    destinationRegion: 'CN-GD',
-    flags: { remote: false, transfer: false, overseasWarehouse: false },
-    packages: 1,
-    items: [{ sku: 'KETTLE-1L', quantity: 1 }],
-    goodsValue: { amountMinor: 19_900, currency: 'CNY' },
-    shipBy: null,
-    replaces: null,
-    largeOrderItems: 5,
-    ...changes,
-  });
+  command('RegisterShipment', registration(shipmentId, caseId, changes));
 
 let eventCounter = 0;
 const aScan = (status: ScanStatus, hours: number, location = 'Hangzhou hub', extra: Partial<Scan> = {}): Scan => ({
