@@ -520,7 +520,6 @@ function remedyOf(policy: LogisticsPolicy, state: OpenShipment, carrier: 'anothe
   return { reshipmentId: randomUUID(), reshipCarrier, claimId: randomUUID() };
 }
 
-/** A tracking timer's command: the tenant's rules for the shipment's carrier and lane, and a remedy if it is lost. */
 /** Each changed shipment once: its state after the transaction's last change, and before its first. */
 function lastStates(changes: readonly ShipmentChange[]) {
   const latest = new Map<string, { readonly state: OpenShipment; readonly before?: ShipmentState }>();
@@ -537,6 +536,7 @@ function rulesOf(policy: LogisticsPolicy, state: OpenShipment) {
   return trackingRulesFor(policy, { carrier, originRegion, destinationRegion });
 }
 
+/** A tracking timer's command: the tenant's rules for the shipment's carrier and lane, and a remedy if it is lost. */
 function trackingCheckOf(policy: LogisticsPolicy, state: OpenShipment): CommandRequest<ShipmentCommand> {
   const { purpose } = state.shipment;
   // A lost return parcel is the customer's goods coming back: nothing to reship, the claim and refund remain.
