@@ -172,10 +172,10 @@ export class PostgresEventStore {
   }
 
   /**
-   * Appends to several streams in one round trip (`es_append_many`), in the order given, each with its own expected
-   * version. All or nothing for the caller: on the first stream that is not appended the earlier ones are already
-   * written in `tx`, so it throws a {@link ConcurrencyError} that only a new transaction can resolve (conflict,
-   * reordering, or events stored meanwhile by someone else — a duplicate), and the caller rolls `tx` back.
+   * Appends to several streams in one round trip (`es_append_many`, set-based: ADR 33), each with its own expected
+   * version, the events inserted in the order given. All or nothing: when a stream cannot be appended nothing is
+   * written and it throws a {@link ConcurrencyError} that only a new transaction can resolve (conflict, reordering, or
+   * events stored meanwhile by someone else — a duplicate); the caller rolls `tx` back.
    */
   async appendMany(
     appends: ReadonlyArray<{
@@ -215,19 +215,25 @@ export class PostgresEventStore {
             first_position: string | null;
             last_position: string | null;
           }>('SELECT * FROM es_append_many($1::jsonb)', [JSON.stringify(batch)]);
+          // Not appended: the row of the first item that failed (set-based, nothing was written; or the last row of
+          // an item-by-item append whose earlier items the caller's rollback undoes).
+          const failed = rows.find((row) => row.status !== 'appended');
+          if (failed) {
+            const a = appends.find((item) => item.streamId === failed.stream_id);
+            const streamId = failed.stream_id;
+            const why =
+              failed.status === 'duplicate'
+                ? `Events for stream ${streamId} were stored concurrently; retry in a new transaction`
+                : failed.status === 'reordered'
+                  ? `Stream ${streamId} was written by a newer transaction; retry in a new transaction`
+                  : undefined;
+            throw new ConcurrencyError(streamId, a?.expected ?? 'any', Number(failed.next_version), why, false);
+          }
           return appends.map((a, i) => {
             const row = rows[i];
-            if (!row) throw new Error(`es_append_many returned no row for stream ${a.streamId}`);
+            if (row?.stream_id !== a.streamId)
+              throw new Error(`es_append_many returned no row for stream ${a.streamId}`);
             const actual = Number(row.next_version);
-            if (row.status !== 'appended') {
-              const why =
-                row.status === 'duplicate'
-                  ? `Events for stream ${a.streamId} were stored concurrently; retry in a new transaction`
-                  : row.status === 'reordered'
-                    ? `Stream ${a.streamId} was written by a newer transaction; retry in a new transaction`
-                    : undefined;
-              throw new ConcurrencyError(a.streamId, a.expected, actual, why, false);
-            }
             return {
               nextVersion: actual,
               duplicate: false,

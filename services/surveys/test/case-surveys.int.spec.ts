@@ -403,7 +403,15 @@ describe('surveys: every resolved case is surveyed (CaseResolvedV1 → invitatio
       30_000,
     );
     expect(rate.windowDays).toBe(30);
-    expect(rate.rows.reduce((n, r) => n + r.repeats, 0)).toBe(1);
+    // On a failure, the register as the query saw it is in the report.
+    const register = await surveys.pool.query(
+      `SELECT case_id, customer_id, order_id, problem_type, opened_at, resolved_at FROM surveys_case_register
+        WHERE tenant = $1 ORDER BY opened_at`,
+      [tenant],
+    );
+    expect({ repeats: rate.rows.reduce((n, r) => n + r.repeats, 0), register: register.rows }).toMatchObject({
+      repeats: 1,
+    });
     expect((await surveys.call('GET', '/kpis/repeat-rate', as(['agent']))).status).toBe(403);
   });
 

@@ -3,6 +3,7 @@ import { CreateTimers1732500200000 } from './1732500200000-create-timers';
 import { StableEventHash1732500300000 } from './1732500300000-stable-event-hash';
 import { AppendMany1732500400000 } from './1732500400000-append-many';
 import { FinishedTimersIndex1732500500000 } from './1732500500000-finished-timers-index';
+import { SetBasedAppendMany1732500600000 } from './1732500600000-set-based-append-many';
 
 /**
  * The event store: one table that is at once the source of truth, the audit trail and the outbox.
@@ -142,4 +143,5 @@ export const EventStoreMigrations = [
   StableEventHash1732500300000,
   AppendMany1732500400000,
   FinishedTimersIndex1732500500000,
+  SetBasedAppendMany1732500600000,
 ];

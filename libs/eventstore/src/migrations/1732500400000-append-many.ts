@@ -7,12 +7,14 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * so what the earlier items wrote never commits. A transaction that records a carrier's batch of scans for hundreds of
  * shipments then appends with one statement instead of one per shipment.
  */
-export class AppendMany1732500400000 implements MigrationInterface {
-  name = 'AppendMany1732500400000';
-
-  async up(q: QueryRunner): Promise<void> {
-    await q.query(`
-      CREATE FUNCTION es_append_many(p_batch jsonb)
+/**
+ * The SQL of this migration's function — `es_append` per item, stopping at the first not appended — under `name`
+ * (`CREATE FUNCTION` or `CREATE OR REPLACE FUNCTION`): ADR 33's set-based version falls back on it for a batch that
+ * names a stream twice, its `down` restores it, and `npm run bench:append-many` measures it.
+ */
+export function appendManyItemByItem(create: 'CREATE FUNCTION' | 'CREATE OR REPLACE FUNCTION', name: string): string {
+  return `
+      ${create} ${name}(p_batch jsonb)
       RETURNS TABLE (stream_id text, status text, next_version bigint, first_position bigint, last_position bigint)
       LANGUAGE plpgsql AS $$
       DECLARE
@@ -30,7 +32,14 @@ export class AppendMany1732500400000 implements MigrationInterface {
           EXIT WHEN r.status <> 'appended';
         END LOOP;
       END
-      $$`);
+      $$`;
+}
+
+export class AppendMany1732500400000 implements MigrationInterface {
+  name = 'AppendMany1732500400000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(appendManyItemByItem('CREATE FUNCTION', 'es_append_many'));
   }
 
   async down(q: QueryRunner): Promise<void> {
