@@ -409,9 +409,16 @@ describe('surveys: every resolved case is surveyed (CaseResolvedV1 → invitatio
         WHERE tenant = $1 ORDER BY opened_at`,
       [tenant],
     );
-    expect({ repeats: rate.rows.reduce((n, r) => n + r.repeats, 0), register: register.rows }).toMatchObject({
-      repeats: 1,
-    });
+    const repeats = rate.rows.reduce((n, r) => n + r.repeats, 0);
+    if (repeats !== 1) {
+      const inbox = await surveys.pool.query(`SELECT * FROM es_inbox ORDER BY processed_at DESC LIMIT 20`);
+      const events = await surveys.pool.query(
+        `SELECT stream_id, stream_version, type, recorded_at, transaction_id::text FROM es_events ORDER BY position DESC LIMIT 30`,
+      );
+      throw new Error(
+        `repeats ${repeats}; rate ${JSON.stringify(rate)}; register ${JSON.stringify(register.rows)}; inbox ${JSON.stringify(inbox.rows)}; events ${JSON.stringify(events.rows)}`,
+      );
+    }
     expect((await surveys.call('GET', '/kpis/repeat-rate', as(['agent']))).status).toBe(403);
   });
 
