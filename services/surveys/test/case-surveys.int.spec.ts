@@ -389,36 +389,28 @@ describe('surveys: every resolved case is surveyed (CaseResolvedV1 → invitatio
       orderId: `ORD-${urgentCase.slice(0, 6)}`,
       openedAt: new Date().toISOString(),
     });
-    const rate = await eventually(
+    // Waits for this case by its id, not for a count: while other suites run, real intake services on the same
+    // broker may open cases of their own for this tenant (the follow-up case of the improvement input raised above).
+    await eventually(
       async () => {
-        const res = await surveys.call<{ windowDays: number; rows: Array<{ cases: number; repeats: number }> }>(
-          'GET',
-          '/kpis/repeat-rate?period=month',
-          supervisor,
+        const { rowCount } = await surveys.pool.query(
+          'SELECT 1 FROM surveys_case_register WHERE tenant = $1 AND case_id = $2',
+          [tenant, repeatCase],
         );
-        const cases = res.body.rows.reduce((n, r) => n + r.cases, 0);
-        return cases === 3 ? res.body : undefined;
+        return rowCount === 1 ? true : undefined;
       },
-      'the third case registered',
+      'the repeat case registered',
       30_000,
     );
-    expect(rate.windowDays).toBe(30);
-    // On a failure, the register as the query saw it is in the report.
-    const register = await surveys.pool.query(
-      `SELECT case_id, customer_id, order_id, problem_type, opened_at, resolved_at FROM surveys_case_register
-        WHERE tenant = $1 ORDER BY opened_at`,
-      [tenant],
+    const rate = await surveys.call<{ windowDays: number; rows: Array<{ cases: number; repeats: number }> }>(
+      'GET',
+      '/kpis/repeat-rate?period=month',
+      supervisor,
     );
-    const repeats = rate.rows.reduce((n, r) => n + r.repeats, 0);
-    if (repeats !== 1) {
-      const inbox = await surveys.pool.query(`SELECT * FROM es_inbox ORDER BY processed_at DESC LIMIT 20`);
-      const events = await surveys.pool.query(
-        `SELECT stream_id, stream_version, type, recorded_at, transaction_id::text FROM es_events ORDER BY position DESC LIMIT 30`,
-      );
-      throw new Error(
-        `repeats ${repeats}; rate ${JSON.stringify(rate)}; register ${JSON.stringify(register.rows)}; inbox ${JSON.stringify(inbox.rows)}; events ${JSON.stringify(events.rows)}`,
-      );
-    }
+    expect(rate.status).toBe(200);
+    expect(rate.body.windowDays).toBe(30);
+    expect(rate.body.rows.reduce((n, r) => n + r.cases, 0)).toBeGreaterThanOrEqual(3);
+    expect(rate.body.rows.reduce((n, r) => n + r.repeats, 0)).toBe(1);
     expect((await surveys.call('GET', '/kpis/repeat-rate', as(['agent']))).status).toBe(403);
   });
 
