@@ -366,7 +366,7 @@ describe('logistics: scans in, 48 h stalled, 72 h lost, reshipped and compensati
     expect(raised.rows[0]).toEqual({ n: 1 });
   });
 
-  it('scans that leave the list row as it was do not rewrite it; a change of state does', async () => {
+  it('scans that leave the list row as it was neither rewrite nor lock it; a change of state does', async () => {
     const trackingNumber = `SFI-${randomUUID()}`;
     const created = await service.call<ShipmentBody>('POST', '/shipments', {
       caller: logistics,
@@ -382,8 +382,9 @@ describe('logistics: scans in, 48 h stalled, 72 h lost, reshipped and compensati
     const id = created.body.shipmentId;
     const row = async () =>
       (
-        await service.pool.query<{ version: string; status: string }>(
-          'SELECT xmin::text AS version, status FROM shipments_index WHERE shipment_id = $1',
+        // xmax: an upsert that changes nothing still locks the row it conflicts with (a write per scan).
+        await service.pool.query<{ version: string; locked: string; status: string }>(
+          'SELECT xmin::text AS version, xmax::text AS locked, status FROM shipments_index WHERE shipment_id = $1',
           [id],
         )
       ).rows[0];

@@ -398,10 +398,14 @@ export class ShipmentsService {
   ): Promise<void> {
     if (changes.length === 0) return;
     const latest = lastStates(changes);
+    // The index holds what a list filters on: a batch of scans of parcels in transit leaves it as it found it, and
+    // its rows are not even offered (an upsert that changes nothing still locks the row it conflicts with).
     await this.index.recordAll(
       tx,
       origin.tenant,
-      [...latest.values()].map(({ state }) => summaryOf(state)),
+      [...latest.values()]
+        .filter(({ state, before }) => !sameIndexEntry(before, state))
+        .map(({ state }) => summaryOf(state)),
     );
     const timers = new TimerWrites();
     for (const { state, before } of latest.values()) {
@@ -587,6 +591,17 @@ function completed(step: ShipmentStep, state: OpenShipment, policy: LogisticsPol
 function visible(state: ShipmentState, tenant: string, shipmentId: string): OpenShipment {
   if (state.status === 'none' || state.shipment.tenant !== tenant) throw new ShipmentNotFound(shipmentId);
   return state;
+}
+
+/** True when the index row of `before` is the one `state` would write (what `recordAll` would leave unchanged). */
+function sameIndexEntry(before: ShipmentState | undefined, state: OpenShipment): boolean {
+  return (
+    before !== undefined &&
+    before.status !== 'none' &&
+    before.status === state.status &&
+    before.shipment.carrier === state.shipment.carrier &&
+    before.shipment.trackingNumber === state.shipment.trackingNumber
+  );
 }
 
 function summaryOf(state: OpenShipment): ShipmentSummary {
