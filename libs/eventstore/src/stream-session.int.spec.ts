@@ -344,6 +344,82 @@ describe('StreamSession and handleCommand (session, expectNewStream) on real Pos
       expect(await store.verifyStream(stream)).toMatchObject({ ok: true, events: 2 });
     });
 
+    it('lock re-reads a stream another writer changed since it was read, so the flush cannot conflict; others stay as read', async () => {
+      const changed = `counter-${randomUUID()}`;
+      const kept = `counter-${randomUUID()}`;
+      await seed(changed, 1);
+      await seed(kept, 5);
+      const tx = await begin();
+      const session = new StreamSession({ deferAppends: true });
+      await session.preload(store, [changed, kept], counter, tx);
+      expect(session.reads).toBe(1);
+      // Meanwhile (the batch waits on another system), another connection appends to one of them and commits.
+      await handleCommand(store, changed, counter, add(50), { metadata });
+
+      await session.lock(store, [changed, kept], tx);
+      await handleCommand(store, changed, counter, add(2), { tx, session, metadata });
+      await handleCommand(store, kept, counter, add(6), { tx, session, metadata });
+      // Only the changed stream was read again.
+      expect(session.reads).toBe(2);
+      await session.flush(store, tx);
+      await end(tx, 'COMMIT');
+      expect((await rows(changed)).map((e) => [e.n, e.total])).toEqual([
+        [1, 1],
+        [50, 51],
+        [2, 53],
+      ]);
+      expect((await rows(kept)).map((e) => [e.n, e.total])).toEqual([
+        [5, 5],
+        [6, 11],
+      ]);
+    });
+
+    it('lock holds other writers off to the end of the transaction', async () => {
+      const stream = `counter-${randomUUID()}`;
+      await seed(stream, 1);
+      const tx = await begin();
+      const session = new StreamSession({ deferAppends: true });
+      await session.lock(store, [stream], tx);
+      let otherDone = false;
+      const other = handleCommand(store, stream, counter, add(50), { metadata }).then(() => {
+        otherDone = true;
+      });
+      await handleCommand(store, stream, counter, add(2), { tx, session, metadata });
+      await session.flush(store, tx);
+      // The other writer waits for the lock (seen waiting on it by the server): nothing of it stored before this commit.
+      for (;;) {
+        const waiting = await db.pool.query(
+          `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        );
+        if (waiting.rowCount! > 0 || otherDone) break;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(otherDone).toBe(false);
+      await end(tx, 'COMMIT');
+      await other;
+      expect((await rows(stream)).map((e) => [e.n, e.total])).toEqual([
+        [1, 1],
+        [2, 3],
+        [50, 53],
+      ]);
+    });
+
+    it('lock throws a ConcurrencyError not retryable in the transaction when a stream with deferred events changed', async () => {
+      const stream = `counter-${randomUUID()}`;
+      await seed(stream, 1);
+      const tx = await begin();
+      const session = new StreamSession({ deferAppends: true });
+      await handleCommand(store, stream, counter, add(2), { tx, session, metadata });
+      await handleCommand(store, stream, counter, add(50), { metadata });
+      const error = await session.lock(store, [stream], tx).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(ConcurrencyError);
+      expect(error).toMatchObject({ streamId: stream, expected: 1, actual: 2, retryableInTransaction: false });
+      await end(tx, 'ROLLBACK');
+    });
+
     it('a conflict on one of several streams fails the whole flush: none of its streams is stored', async () => {
       const [quiet, contested] = [`counter-${randomUUID()}`, `counter-${randomUUID()}`].sort();
       await seed(contested, 1);

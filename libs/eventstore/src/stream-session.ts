@@ -164,6 +164,35 @@ export class StreamSession {
   }
 
   /**
+   * Locks `streamIds` to the end of `tx` (one round trip, stream-id order) and forgets those another transaction
+   * appended to since this session read them: they are read again when next asked for, so what is decided from here
+   * on is decided on the streams as committed now and cannot conflict at the flush. For a batch that reads its streams
+   * before a slow step it must not hold locks across (a call to another system) and decides after it.
+   *
+   * @throws ConcurrencyError (not retryable in this transaction) when a stream with events collected but not flushed
+   *   changed meanwhile: they were decided on the older version.
+   */
+  async lock(store: PostgresEventStore, streamIds: readonly string[], tx: Queryable): Promise<void> {
+    const stored = await store.lockStreams(streamIds, tx);
+    for (const [streamId, version] of stored) {
+      const pending = this.pending.get(streamId);
+      if (pending) {
+        if (pending.expected !== version)
+          throw new ConcurrencyError(
+            streamId,
+            pending.expected,
+            version,
+            `Stream ${streamId} changed since its collected events were decided; retry in a new transaction`,
+            false,
+          );
+        continue;
+      }
+      const folds = this.streams.get(streamId);
+      if (folds && [...folds.values()].some((entry) => entry.version !== version)) this.forget(streamId);
+    }
+  }
+
+  /**
    * Reads the streams this transaction is about to work on in one round trip (a carrier's batch of scans for hundreds
    * of shipments), so the commands that follow find them here instead of reading one each. Streams already known for
    * `folding` are left as they are.

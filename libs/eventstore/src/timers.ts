@@ -239,6 +239,11 @@ export interface TimerSchedulerOptions {
    * was moved (committed), absent when it stays due (no retry asked, or moving it failed too).
    */
   readonly onError?: (error: unknown, timer?: Timer, retry?: TimerRetry) => void;
+  /**
+   * A claiming transaction failed as a whole (the claim, a lone timer, the batch's writes, the commit, the
+   * connection): nothing of it committed and the `claimed` timers stay due (told after `onError`).
+   */
+  readonly onRolledBack?: (error: unknown, claimed: number) => void;
 }
 
 const tracer = trace.getTracer('@aftersales/eventstore');
@@ -412,6 +417,7 @@ export class TimerScheduler {
     const ledger: BatchLedger = { fired: [], moved: [], stayedDue: [], current: undefined };
     const shared = timerBatch();
     let broken = false;
+    let claimedCount = 0;
     try {
       await client.query('BEGIN');
       const { rows } = await client.query<TimerRow>(
@@ -421,6 +427,7 @@ export class TimerScheduler {
         [now, wanted],
       );
       const claimed = rows.map(timerOf);
+      claimedCount = claimed.length;
       if (this.options.order) claimed.sort(this.options.order);
       const prepared = claimed.length > 0 ? await this.prepare(client, claimed, shared) : { savepoint: false };
       const handled = prepared.outcome ? await this.settlePrepared(client, claimed, prepared.outcome, ledger) : null;
@@ -460,6 +467,7 @@ export class TimerScheduler {
       broken = isDatabaseUnavailable(error);
       await client.query('ROLLBACK').catch(() => undefined);
       this.options.onError?.(error, ledger.current);
+      this.options.onRolledBack?.(error, claimedCount);
       return { fired: 0, stop: true, failed: true };
     } finally {
       client.release(broken);

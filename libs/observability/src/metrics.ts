@@ -93,6 +93,18 @@ export const platformMetrics = {
     buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
     registers: [metricsRegistry],
   }),
+  timerFailures: new Counter({
+    name: 'aftersales_timer_failures_total',
+    help: 'Durable timers whose firing failed, by worker, timer kind and outcome: retried (moved later with backoff) or stayed_due (fired again at the next poll)',
+    labelNames: ['worker', 'kind', 'outcome'] as const,
+    registers: [metricsRegistry],
+  }),
+  timerTransactionsRolledBack: new Counter({
+    name: 'aftersales_timer_transactions_rolled_back_total',
+    help: 'Timer transactions that failed as a whole (the claim, a lone timer, the batch writes, the commit): every timer they claimed stayed due',
+    labelNames: ['worker'] as const,
+    registers: [metricsRegistry],
+  }),
   timersDeleted: new Counter({
     name: 'aftersales_timers_deleted_total',
     help: 'Finished durable timers deleted by the retention sweep (TIMER_RETENTION_DAYS, ADR 28), by state: fired or cancelled',

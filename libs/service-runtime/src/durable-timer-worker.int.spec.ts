@@ -73,6 +73,12 @@ describe('DurableTimerWorker', () => {
       logger,
       ...options,
     });
+  /** The sum of a counter's samples of this spec's worker (`test timers`) whose labels include `labels`. */
+  const metric = async (name: string, labels = '') =>
+    (await openMetricsText(metricsRegistry))
+      .split('\n')
+      .filter((line) => line.startsWith(`${name}{`) && line.includes('worker="test timers"') && line.includes(labels))
+      .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf('}') + 1).trim().split(' ')[0]), 0);
   const schedule = (id: string, kind: string, dueInMs: number) =>
     scheduleTimer(db.pool, { id, tenant: 't1', kind, dueAt: new Date(now.getTime() + dueInMs), payload: {} });
   const firedIds = async () =>
@@ -146,6 +152,8 @@ describe('DurableTimerWorker', () => {
   });
 
   it('retries a failing timer with exponential backoff, capped, and logs each retry', async () => {
+    const failuresBefore = await metric('aftersales_timer_failures_total', 'kind="flaky",outcome="retried"');
+    const rolledBackBefore = await metric('aftersales_timer_transactions_rolled_back_total');
     await schedule('flaky', 'flaky', 0);
     const timers = worker();
     timers.start();
@@ -173,6 +181,38 @@ describe('DurableTimerWorker', () => {
       now = new Date(now.getTime() + 1_500);
       await eventually(async () => (await timerRow('flaky')).fired || undefined, 'the third attempt fired');
       expect(await firedIds()).toEqual(['flaky']);
+      // Each failure counted, retried; no transaction rolled back as a whole (each failure was undone to its savepoint).
+      expect(await metric('aftersales_timer_failures_total', 'kind="flaky",outcome="retried"')).toBe(failuresBefore + 2);
+      expect(await metric('aftersales_timer_transactions_rolled_back_total')).toBe(rolledBackBefore);
+    } finally {
+      await timers.stop();
+    }
+  });
+
+  it('counts a timer transaction that failed as a whole (its writes before the commit); its timers stay due and fire later', async () => {
+    let failNext = 1;
+    class FailingWrites extends RecordingTimers {
+      protected override async finish(): Promise<void> {
+        if (failNext-- > 0) throw new Error('the batch writes failed');
+      }
+    }
+    const rolledBackBefore = await metric('aftersales_timer_transactions_rolled_back_total');
+    await schedule('a', 'plain', 0);
+    const timers = new FailingWrites({
+      name: 'test timers',
+      database: db,
+      connections: 'own',
+      loops: 1,
+      pollMs: 20,
+      retry: { baseMs: 1_000, maxMs: 1_500 },
+      clock: () => now,
+      logger,
+    });
+    timers.start();
+    try {
+      await eventually(async () => (await timerRow('a')).fired || undefined, 'the timer fired by the next transaction');
+      expect(await firedIds()).toEqual(['a']);
+      expect(await metric('aftersales_timer_transactions_rolled_back_total')).toBe(rolledBackBefore + 1);
     } finally {
       await timers.stop();
     }

@@ -5,7 +5,8 @@
  *   POST /payouts            Idempotency-Key header; { amount, callbackUrl, metadata } → 202 { reference, status }.
  *                            The same key again answers the same payout (never a second one); another body → 422.
  *   GET  /payouts/:key       the payout by key (404 unknown): reconciliation.
- *   GET  /payouts            { payouts, paid: { count, amountMinor }, duplicates } — what moved, for tests.
+ *   GET  /payouts            { payouts, paid: { count, amountMinor }, duplicates, repeats } — what moved, for tests
+ *                            (repeats: sends of a key it already had, each answered with that payout).
  *   PUT  /behaviour          { failNext, timeoutNext, holdNext, confirmDelayMs, failConfirmNext, dropConfirmations }:
  *                            how it misbehaves (refuse the next n payouts with 503, hang on the next n, make the next
  *                            n but answer them only when told — `{ release: true }` —, confirm late, report the next
@@ -61,6 +62,8 @@ export interface RunningSandbox {
 export async function startPaymentSandbox(options: PaymentSandboxOptions): Promise<RunningSandbox> {
   const payouts = new Map<string, SandboxPayout>();
   let creations = 0;
+  /** Sends of a key it already had (answered with that payout): a retry, a reconciliation, a batch sent again. */
+  let repeats = 0;
   const behaviour: SandboxBehaviour = {
     failNext: 0,
     timeoutNext: 0,
@@ -173,6 +176,7 @@ export async function startPaymentSandbox(options: PaymentSandboxOptions): Promi
       const same =
         existing.amount.amountMinor === body.amount?.amountMinor && existing.amount.currency === body.amount?.currency;
       if (!same) return send(res, 422, { error: 'Idempotency-Key reused with another amount' });
+      repeats += 1;
       return send(res, 200, { reference: existing.reference, status: existing.status });
     }
     if (behaviour.timeoutNext > 0) {
@@ -216,6 +220,7 @@ export async function startPaymentSandbox(options: PaymentSandboxOptions): Promi
       paid: { count: paid.length, amountMinor: paid.reduce((sum, p) => sum + p.amount.amountMinor, 0) },
       // A key is one payout by construction; `creations` counts every payout ever made, so a second one would show.
       duplicates: creations - payouts.size,
+      repeats,
       payouts: url.searchParams.get('list') === 'true' ? [...payouts.values()].map(view) : undefined,
     });
   };

@@ -5,7 +5,8 @@ import type { RunningSandbox } from '../sandbox/payment-sandbox';
 import { startCompensationWithSandbox } from '../src/testing/compensation.harness';
 
 // CONTEXT: issue 12, payout throughput. A timer transaction claims every payout attempt due (up to
-// COMPENSATION_TIMERS_PER_TRANSACTION), sends them to the provider side by side and records each in its own savepoint.
+// COMPENSATION_TIMERS_PER_TRANSACTION), sends them to the provider side by side, then locks their orders and records
+// every outcome in one append.
 // One timer loop, and the sandbox told to hold its answers: while the loop waits on a held payout, the next orders'
 // attempts fall due, so the loop's next transaction claims them all at once — a batch made on purpose, not by luck.
 // The provider's timeout is long so that only the test's `release` ends a held call.
@@ -31,7 +32,7 @@ describe('compensation: payout attempts sent side by side, many per transaction'
   const behave = (behaviour: object) =>
     fetch(`${sandbox.url}/behaviour`, { method: 'PUT', body: JSON.stringify(behaviour) });
   const atProvider = async () =>
-    (await (await fetch(`${sandbox.url}/payouts`)).json()) as { count: number; duplicates: number };
+    (await (await fetch(`${sandbox.url}/payouts`)).json()) as { count: number; duplicates: number; repeats: number };
   const pay = async (amountMinor: number): Promise<string> => {
     const res = await service.call<{ compensationId: string }>('POST', '/compensations', {
       caller: supervisor,
@@ -110,6 +111,63 @@ describe('compensation: payout attempts sent side by side, many per transaction'
     expect(after.duplicates).toBe(0);
     expect(after.count).toBe(before.count + 6);
     expect(await movementsPerOrder([first, ...batch])).toEqual([1, 1, 1, 1, 1, 1]);
+  });
+
+  /** Timer transactions of compensation that failed as a whole so far (their timers stayed due). */
+  const rolledBack = async () => {
+    const text = await (await fetch(`${service.url}/metrics`)).text();
+    return text
+      .split('\n')
+      .filter((line) => line.startsWith('aftersales_timer_transactions_rolled_back_total{'))
+      .filter((line) => line.includes('worker="compensation timers"'))
+      .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf('}') + 1).trim().split(' ')[0]), 0);
+  };
+
+  it('confirmations recorded while the batch waits on the provider are read again after it: nothing rolled back, retried or sent twice', async () => {
+    const before = await atProvider();
+    const rolledBackBefore = await rolledBack();
+    await behave({ holdNext: 1 });
+    const first = await pay(3_000);
+    await heldAt(before.count + 1);
+    const batch: string[] = [];
+    for (let i = 0; i < 4; i++) batch.push(await pay(3_100 + i));
+    // The batch of four is sent side by side; the provider holds its answer to one of them and confirms all four by
+    // its webhook meanwhile (20 ms after making each): the four are paid while the batch still waits.
+    await behave({ holdNext: 1, release: true });
+    await heldAt(before.count + 5);
+    await allPaid(batch);
+    await behave({ release: true });
+    await allPaid([first]);
+    // The batch read the orders before they were paid: deciding on that read, its append would conflict and the
+    // whole transaction would roll back and run again. It read them again once locked: nothing left to record.
+    await eventually(
+      async () =>
+        (
+          await service.pool.query(`SELECT 1 FROM es_timers WHERE timer_id = ANY($1::text[]) AND fired_at IS NOT NULL`, [
+            batch.map((id) => `payout-send:${id}:1`),
+          ])
+        ).rowCount === 4
+          ? true
+          : undefined,
+      'the batch\'s timers fired',
+    );
+    const fired = await service.pool.query<{ transactions: number; attempts: number }>(
+      `SELECT count(DISTINCT xmin::text)::int AS transactions, max((payload->>'attempts')::int)::int AS attempts
+         FROM es_timers WHERE timer_id = ANY($1::text[])`,
+      [batch.map((id) => `payout-send:${id}:1`)],
+    );
+    expect(fired.rows[0]).toEqual({ transactions: 1, attempts: null });
+    expect(await rolledBack()).toBe(rolledBackBefore);
+    const after = await atProvider();
+    expect(after.repeats).toBe(before.repeats);
+    expect(after.duplicates).toBe(0);
+    expect(after.count).toBe(before.count + 5);
+    const sentEvents = await service.pool.query(
+      `SELECT 1 FROM es_events WHERE stream_id = ANY($1::text[]) AND type IN ('PayoutSent', 'PayoutFailed')`,
+      [batch.map((id) => `compensation-${id}`)],
+    );
+    expect(sentEvents.rowCount).toBe(0);
+    expect(await movementsPerOrder([first, ...batch])).toEqual([1, 1, 1, 1, 1]);
   });
 
   it('a crash in the middle of a batch (the provider paid, nothing recorded) pays each once when the batch fires again', async () => {

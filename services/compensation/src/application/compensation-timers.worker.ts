@@ -1,6 +1,13 @@
 import type { PoolClient } from 'pg';
 import { DomainError } from '@aftersales/domain';
-import { StreamSession, timerOrigin, type ServiceDatabase, type Timer, type TimerBatch } from '@aftersales/eventstore';
+import {
+  StreamSession,
+  timerOrigin,
+  type PreparedTimers,
+  type ServiceDatabase,
+  type Timer,
+  type TimerBatch,
+} from '@aftersales/eventstore';
 import type { Logger } from '@aftersales/observability';
 import { DurableTimerWorker, type Clock } from '@aftersales/service-runtime';
 import { Bookings } from './bookings';
@@ -16,6 +23,7 @@ import { attemptKey, compareCompensationIds, type Payouts, type SendOutcome } fr
 /** The actor of what the timers decide: the platform's rules. */
 export const COMPENSATION_TIMER = { id: 'system:compensation.timers', roles: ['system'] } as const;
 
+const sendPayload = (timer: Timer) => timer.payload as PayoutTimerPayload;
 const orderOf = (timer: Timer) => (timer.payload as Partial<PayoutTimerPayload>).compensationId ?? '';
 /** By order, as the provider's reports are recorded ({@link compareCompensationIds}), then by timer. */
 const byOrder = (a: Timer, b: Timer) =>
@@ -36,13 +44,13 @@ interface TimersWrites {
 /**
  * Fires the service's durable timers, once across replicas and restarts: expiries of pending approvals and unanswered
  * offers (the budget reserved is released), payout attempts and reconciliations. A transaction claims up to
- * `timersPerTransaction` due timers; their orders are read in one query and the payout attempts among them are sent to
- * the provider side by side ({@link Payouts.sendAll}) before each timer decides its outcome in its own savepoint.
- * Each timer appends its events at once (locking its order's stream, so a confirmation racing it waits for it or is
- * decided again); what they move (the reconciliation timers, ledger, budgets, orders list) is written once for all
- * of them just before the commit ({@link finish}), one statement per kind. A timer whose effect fails (the provider
- * still pending, the database away) is rolled back alone, its bookings dropped with it, and retried with exponential
- * backoff; the others of its transaction commit.
+ * `timersPerTransaction` due timers and reads their orders in one query. The payout attempts among them are sent to
+ * the provider side by side ({@link Payouts.sendAll}) and recorded set-based ({@link prepare}): their orders are
+ * locked once the provider answered (a confirmation recorded meanwhile is read again, and one arriving now waits for
+ * this commit and is decided again), each outcome is decided in memory, and a decision that fails drops only its
+ * own share and is retried with exponential backoff. The other timers fire one by one, each in its savepoint. What
+ * they all decided is written once just before the commit ({@link finish}): their events in one append, then what
+ * they move (the reconciliation timers, ledger, budgets, orders list), one statement per kind.
  */
 export class CompensationTimers extends DurableTimerWorker {
   constructor(
@@ -68,41 +76,79 @@ export class CompensationTimers extends DurableTimerWorker {
     });
   }
 
-  /** The payout attempts among the claimed timers, sent side by side; the orders of all of them read in one query. */
-  protected override async prepare(timers: readonly Timer[], tx: PoolClient, batch: TimerBatch): Promise<void> {
-    const { session } = await this.writesOf(batch);
+  /**
+   * The payout attempts among the claimed timers, sent side by side and recorded set-based: the orders of all the
+   * timers read in one query, the attempts sent to the provider at once, then the orders locked (after the provider
+   * answered, so no lock waits on it; an order a confirmation changed meanwhile is read again) and each attempt's
+   * outcome decided in memory. Their events are appended together by {@link finish}; an attempt whose decision
+   * fails drops what it decided and is retried with backoff. The other timers fire one by one ({@link fire}).
+   */
+  protected override async prepare(
+    timers: readonly Timer[],
+    tx: PoolClient,
+    batch: TimerBatch,
+  ): Promise<PreparedTimers | void> {
+    const { session, bookings } = await this.writesOf(batch);
     const orders = timers.flatMap((t) => (t.payload as Partial<PayoutTimerPayload>).compensationId ?? []);
-    const sends = timers
-      .filter((t) => t.kind === compensationTimerKinds.payoutSend)
-      .map((t) => ({ origin: timerOrigin(t, COMPENSATION_TIMER), payload: t.payload as PayoutTimerPayload }));
+    const sends = timers.filter((t) => t.kind === compensationTimerKinds.payoutSend);
     await this.compensations.preload(orders, tx, session);
     if (sends.length === 0) return;
-    const sent = await this.payouts.sendAll(sends, tx, session);
+    const due = sends.map((t) => ({ timer: t, origin: timerOrigin(t, COMPENSATION_TIMER), payload: sendPayload(t) }));
+    const sent = await this.payouts.sendAll(due, tx, session);
     await batch.once(SENT, () => Promise.resolve(sent));
+    const start = session.savepoint();
+    try {
+      await this.compensations.lock(orders, tx, session);
+      const fired = new Set<string>();
+      const failed = new Map<string, unknown>();
+      for (const { timer, origin, payload } of due) {
+        const before = session.savepoint();
+        const mine = new Bookings();
+        try {
+          await this.payouts.send(origin, payload, tx, session, sent.get(attemptKey(payload)), mine);
+        } catch (error) {
+          session.rollbackTo(before);
+          session.forget(compensationStream(payload.compensationId));
+          failed.set(timer.id, error);
+          continue;
+        }
+        bookings.add(mine);
+        fired.add(timer.id);
+      }
+      return { fired, failed };
+    } catch (error) {
+      // Rolled back to the scheduler's savepoint: nothing decided here stays; the timers fire one by one.
+      session.rollbackTo(start);
+      throw error;
+    }
   }
 
   protected async fire(timer: Timer, tx: PoolClient, batch: TimerBatch): Promise<void> {
     const writes = await this.writesOf(batch);
     const payload = timer.payload as PayoutTimerPayload;
     const mine = new Bookings();
+    const before = writes.session.savepoint();
     try {
       await this.fireWith(timer, payload, tx, writes.session, batch, mine);
     } catch (error) {
-      // Undone to the timer's savepoint: the transaction's view of the order may hold what was undone.
+      // Undone to the timer's savepoint: what it decided is dropped, and the transaction's view of the order.
+      writes.session.rollbackTo(before);
       writes.session.forget(compensationStream(payload.compensationId));
       throw error;
     }
     writes.bookings.add(mine);
   }
 
-  /** What the fired timers move, one statement per kind, before the commit. */
+  /** What the fired timers decided, before the commit: their events in one append, then what they move. */
   protected override async finish(tx: PoolClient, batch: TimerBatch): Promise<void> {
-    const { bookings } = await this.writesOf(batch);
-    await this.compensations.book(tx, bookings);
+    const { session, bookings } = await this.writesOf(batch);
+    await this.compensations.writeBatch(tx, session, bookings);
   }
 
   private writesOf(batch: TimerBatch): Promise<TimersWrites> {
-    return batch.once(SESSION, () => Promise.resolve({ session: new StreamSession(), bookings: new Bookings() }));
+    return batch.once(SESSION, () =>
+      Promise.resolve({ session: new StreamSession({ deferAppends: true }), bookings: new Bookings() }),
+    );
   }
 
   private async fireWith(

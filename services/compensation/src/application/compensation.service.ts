@@ -323,6 +323,14 @@ export class CompensationService {
   }
 
   /**
+   * Locks the orders' streams to the end of `tx` (one round trip); those another transaction changed since `session`
+   * read them (a confirmation recorded meanwhile) are read again when next asked for.
+   */
+  async lock(compensationIds: readonly string[], tx: PoolClient, session: StreamSession): Promise<void> {
+    await session.lock(this.commands.store, compensationIds.map(compensationStream), tx);
+  }
+
+  /**
    * Writes what commands gathered ({@link Bookings}): each kind in one statement. The budget slices are written in one
    * statement, so a batch holds their locks only from here to its commit.
    */
