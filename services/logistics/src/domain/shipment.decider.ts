@@ -447,7 +447,29 @@ export type ShipmentState = { readonly status: 'none'; readonly version: number 
 
 const HOUR = 3_600_000;
 const ms = (iso: string) => new Date(iso).getTime();
-const plusHours = (iso: string, hours: number) => new Date(ms(iso) + hours * HOUR).toISOString();
+
+/**
+ * True for an instant in `toISOString()`'s form (`2026-12-03T10:15:00.000Z`: UTC, milliseconds, a four-digit year):
+ * such instants order as text, so comparing two needs no parsing. Scans' instants arrive so from the webhook, which
+ * normalises them; any other form (an offset, no milliseconds) is parsed.
+ */
+function canonical(iso: string): boolean {
+  return (
+    iso.length === 24 &&
+    iso.charCodeAt(23) === 90 && // Z
+    iso.charCodeAt(19) === 46 && // .
+    iso.charCodeAt(10) === 84 && // T
+    iso.charCodeAt(4) === 45 && // -
+    iso.charCodeAt(7) === 45 &&
+    iso.charCodeAt(13) === 58 && // :
+    iso.charCodeAt(16) === 58
+  );
+}
+
+/** True when instant `a` is later than `b` (the same instant written two ways is not later). */
+export function isLater(a: string, b: string): boolean {
+  return canonical(a) && canonical(b) ? a > b : ms(a) > ms(b);
+}
 
 // ----------------------------------------------------------------------------------------------------------- decide
 
@@ -566,7 +588,7 @@ function recordScan({ data: { scan } }: RecordScan, state: OpenShipment): Shipme
   const terminal = terminalScanStatuses.includes(scan.status);
   // Once ended, later scans are history only; before, the newest scan (or an ending one, in any order) decides.
   const ended = endedStatuses.includes(state.status);
-  const current = !ended && (last === null || ms(scan.occurredAt) >= ms(last) || terminal);
+  const current = !ended && (last === null || !isLater(last, scan.occurredAt) || terminal);
   const events: ShipmentEvent[] = [{ type: 'ScanRecorded', data: { ...head(state), scan, current } }];
   if (!current) return events;
   const to = statusOfScan(scan.status, state.status);
@@ -628,45 +650,67 @@ function recordScan({ data: { scan } }: RecordScan, state: OpenShipment): Shipme
   return events;
 }
 
-/** The instants the rules fire at, from the shipment's state (null: that rule cannot fire any more in this state). */
-export function trackingDeadlines(state: OpenShipment, rules: TrackingRules) {
+/** The tracking rules whose instants {@link trackingDeadlines} gives. */
+export type TrackingRule = 'pickup' | 'stalled' | 'stuck' | 'lost' | 'transit' | 'awaitingSignature';
+
+/**
+ * The instants the rules fire at, in milliseconds since the epoch, from the shipment's state (null: that rule cannot
+ * fire any more in this state). What the tracking timer and {@link checkTracking} compare: no instant is written out.
+ */
+export function deadlineInstants(state: OpenShipment, rules: TrackingRules): Record<TrackingRule, number | null> {
   const t = state.tracking;
   const active = !endedStatuses.includes(state.status);
   const travelling = active && t.departedAt !== null && state.status !== 'lost';
   const reached = (timeout: TrackingTimeout) => t.timeoutsReached.includes(timeout);
+  const after = (iso: string, hours: number) => ms(iso) + hours * HOUR;
   return {
     pickup:
       active && t.departedAt === null && t.bookedAt && !reached('pickup')
-        ? plusHours(t.bookedAt, rules.pickupTimeoutHours)
+        ? after(t.bookedAt, rules.pickupTimeoutHours)
         : null,
-    stalled:
-      travelling && state.status !== 'stalled' && t.lastScanAt ? plusHours(t.lastScanAt, rules.stalledHours) : null,
+    stalled: travelling && state.status !== 'stalled' && t.lastScanAt ? after(t.lastScanAt, rules.stalledHours) : null,
     stuck:
       travelling && state.status !== 'stalled' && t.locationSince
-        ? plusHours(t.locationSince, rules.stuckAtLocationHours)
+        ? after(t.locationSince, rules.stuckAtLocationHours)
         : null,
-    lost: travelling && t.lastScanAt ? plusHours(t.lastScanAt, rules.lostHours) : null,
+    lost: travelling && t.lastScanAt ? after(t.lastScanAt, rules.lostHours) : null,
     transit:
-      travelling && t.departedAt && !reached('transit') ? plusHours(t.departedAt, rules.transitTimeoutHours) : null,
+      travelling && t.departedAt && !reached('transit') ? after(t.departedAt, rules.transitTimeoutHours) : null,
     awaitingSignature:
       travelling && state.status === 'out_for_delivery' && t.outForDeliveryAt && !reached('awaiting_signature')
-        ? plusHours(t.outForDeliveryAt, rules.awaitingSignatureHours)
+        ? after(t.outForDeliveryAt, rules.awaitingSignatureHours)
         : null,
+  };
+}
+
+/** The instants the rules fire at, as ISO 8601 text ({@link deadlineInstants}; null: that rule cannot fire any more). */
+export function trackingDeadlines(state: OpenShipment, rules: TrackingRules): Record<TrackingRule, string | null> {
+  const instants = deadlineInstants(state, rules);
+  const iso = (instant: number | null) => (instant === null ? null : new Date(instant).toISOString());
+  return {
+    pickup: iso(instants.pickup),
+    stalled: iso(instants.stalled),
+    stuck: iso(instants.stuck),
+    lost: iso(instants.lost),
+    transit: iso(instants.transit),
+    awaitingSignature: iso(instants.awaitingSignature),
   };
 }
 
 /** When the tracking timer must next look at the shipment: the earliest rule still to fire, null when none can. */
 export function nextTrackingCheck(state: ShipmentState, rules: TrackingRules): Date | null {
   if (state.status === 'none') return null;
-  const due = Object.values(trackingDeadlines(state, rules)).filter((d): d is string => d !== null);
-  return due.length === 0 ? null : new Date(Math.min(...due.map(ms)));
+  let earliest: number | null = null;
+  for (const instant of Object.values(deadlineInstants(state, rules)))
+    if (instant !== null && (earliest === null || instant < earliest)) earliest = instant;
+  return earliest === null ? null : new Date(earliest);
 }
 
 function checkTracking({ data, context }: CheckTracking, state: OpenShipment): ShipmentEvent[] {
   const now = context.now.getTime();
   const at = context.now.toISOString();
-  const due = trackingDeadlines(state, data.rules);
-  const passed = (instant: string | null) => instant !== null && ms(instant) <= now;
+  const due = deadlineInstants(state, data.rules);
+  const passed = (instant: number | null) => instant !== null && instant <= now;
   const events: ShipmentEvent[] = [];
   const { carrier, trackingNumber } = state.shipment;
   const t = state.tracking;
@@ -997,9 +1041,8 @@ function cancel({ data, context }: CancelShipment, state: OpenShipment): Shipmen
  * scans no longer sorts n times).
  */
 function filed(scans: readonly Scan[], scan: Scan): Scan[] {
-  const at = ms(scan.occurredAt);
   let i = scans.length;
-  while (i > 0 && ms((scans[i - 1] as Scan).occurredAt) > at) i -= 1;
+  while (i > 0 && isLater((scans[i - 1] as Scan).occurredAt, scan.occurredAt)) i -= 1;
   return i === scans.length ? [...scans, scan] : [...scans.slice(0, i), scan, ...scans.slice(i)];
 }
 
@@ -1014,7 +1057,7 @@ function withScan(t: Tracking, status: ShipmentStatus, scan: Scan, current: bool
   return {
     ...t,
     scans,
-    lastScanAt: t.lastScanAt && ms(t.lastScanAt) > ms(scan.occurredAt) ? t.lastScanAt : scan.occurredAt,
+    lastScanAt: t.lastScanAt && isLater(t.lastScanAt, scan.occurredAt) ? t.lastScanAt : scan.occurredAt,
     location: scan.location,
     locationSince: moved ? scan.occurredAt : t.locationSince,
     outForDeliveryAt: enteredDelivery ? scan.occurredAt : stillOut,

@@ -1,6 +1,7 @@
 import { historyOf, specOf, stateOf } from '@aftersales/testing/decider';
 import { normaliseScanStatus, type ScanStatus } from './scan-status';
 import {
+  isLater,
   nextTrackingCheck,
   shipmentDecider,
   type OpenShipment,
@@ -192,6 +193,31 @@ describe('Shipment decider', () => {
             data: { purpose: 'return', returnId, items: [{ sku: 'KETTLE-1L', quantity: 1 }] },
           },
         ]);
+    });
+
+    it('instants written with an offset or without milliseconds are ordered by the instant they name, not as text', () => {
+      // 10:00 at +08:00 is 02:00 UTC: earlier than 05:00 UTC although its text sorts later.
+      const offset = (hours: number, text: string) => ({ ...aScan('in_transit', hours, 'Shanghai hub'), occurredAt: text });
+      const events = history(
+        register(),
+        scan(aScan('picked_up', 1)),
+        scan(aScan('in_transit', 5, 'Hangzhou hub')),
+        scan(offset(2, '2026-12-01T10:00:00+08:00'), 6),
+      );
+      const state = stateAfter(events);
+      expect(events.filter((e) => e.type === 'ScanRecorded').map((e) => e.data.current)).toEqual([true, true, false]);
+      expect(state.tracking.scans.map((s) => s.location)).toEqual(['Hangzhou hub', 'Shanghai hub', 'Hangzhou hub']);
+      expect(state.tracking.lastScanAt).toBe(iso(5));
+      // A later one with an offset is the newest: it moves the parcel's clocks.
+      const later = history(...[register(), scan(aScan('picked_up', 1)), scan(offset(9, '2026-12-01T17:00:00+08:00'), 9)]);
+      expect(stateAfter(later).tracking.lastScanAt).toBe('2026-12-01T17:00:00+08:00');
+      expect(nextTrackingCheck(stateAfter(later), rules)).toEqual(at(9 + rules.stalledHours));
+
+      expect(isLater('2026-12-01T10:00:00+08:00', '2026-12-01T05:00:00.000Z')).toBe(false);
+      expect(isLater('2026-12-01T05:00:00.001Z', '2026-12-01T05:00:00.000Z')).toBe(true);
+      expect(isLater('2026-12-01T05:00:00Z', '2026-12-01T05:00:00.000Z')).toBe(false);
+      expect(isLater('2026-12-01T05:00:00.000Z', '2026-12-01T05:00:00Z')).toBe(false);
+      expect(isLater('2026-12-01T05:00:01Z', '2026-12-01T05:00:00.999Z')).toBe(true);
     });
 
     it("normalises carriers' words to the seven statuses and refuses unknown ones", () => {
