@@ -1,4 +1,4 @@
-import { cancelTimer, scheduleTimer, type Queryable } from '@aftersales/eventstore';
+import { cancelTimers, scheduleTimers, type Queryable, type Timer } from '@aftersales/eventstore';
 import type { ReturnDeadline } from '@aftersales/contracts';
 import type { ReturnEvent } from '../domain/return-request.decider';
 
@@ -31,7 +31,8 @@ const deadlineTimerId = (returnId: string, deadline: ReturnDeadline) => `return-
 /**
  * The durable timers a return's new events ask for, in the transaction that appends them (so they exist exactly when
  * the events do; a retried command schedules the same ids): a started deadline's timer at its due instant, cancelled
- * when it is met; a breach's notice to the supervisor, due at once.
+ * when it is met; a breach's notice to the supervisor, due at once. What the events ask of one timer is decided in
+ * their order (the last word counts), then written in at most two statements: the cancels, then the schedules.
  */
 export async function scheduleDeadlineTimers(
   tx: Queryable,
@@ -39,24 +40,27 @@ export async function scheduleDeadlineTimers(
   events: readonly ReturnEvent[],
   now: Date,
 ): Promise<void> {
+  const plans = new Map<string, Timer | 'cancel'>();
   for (const event of events) {
     if (event.type === 'ReturnDeadlineSet') {
       const { returnId, deadline, dueAt } = event.data;
       const payload: DeadlineTimerPayload = { returnId, deadline };
-      await scheduleTimer(tx, {
-        id: deadlineTimerId(returnId, deadline),
-        tenant,
-        kind: returnTimerKinds.deadline,
-        dueAt: new Date(dueAt),
-        payload,
-      });
+      const id = deadlineTimerId(returnId, deadline);
+      plans.set(id, { id, tenant, kind: returnTimerKinds.deadline, dueAt: new Date(dueAt), payload });
     } else if (event.type === 'ReturnDeadlineMet') {
-      await cancelTimer(tx, deadlineTimerId(event.data.returnId, event.data.deadline));
+      plans.set(deadlineTimerId(event.data.returnId, event.data.deadline), 'cancel');
     } else if (event.type === 'ReturnDeadlineBreached') {
       const { returnId, caseId, deadline, dueAt } = event.data;
       const key = `notify:${deadlineTimerId(returnId, deadline)}`;
       const notice: DeadlineNotice = { key, tenant, returnId, caseId, deadline, dueAt, rung: 'supervisor' };
-      await scheduleTimer(tx, { id: key, tenant, kind: returnTimerKinds.notice, dueAt: now, payload: notice });
+      plans.set(key, { id: key, tenant, kind: returnTimerKinds.notice, dueAt: now, payload: notice });
     }
   }
+  const cancels: string[] = [];
+  const schedules: Timer[] = [];
+  for (const [id, plan] of plans)
+    if (plan === 'cancel') cancels.push(id);
+    else schedules.push(plan);
+  await cancelTimers(tx, cancels);
+  if (schedules.length > 0) await scheduleTimers(tx, schedules);
 }

@@ -4,6 +4,7 @@ import {
   Commands,
   fold,
   inTransaction,
+  StreamSession,
   type CommandOrigin,
   type CommandRequest,
   type ServiceDatabase,
@@ -91,7 +92,10 @@ export class ReturnsService {
     tx?: PoolClient,
   ): Promise<{ readonly state: OpenReturnState; readonly appended: readonly ReturnEvent['type'][] }> {
     const run = async (client: PoolClient) => {
-      visible(await this.read(returnId, client), origin.tenant, returnId);
+      // The return is read once: for the tenant check here and for the decision.
+      const session = new StreamSession();
+      const loaded = await session.load(this.commands.store, returnStream(returnId), returnRequestDecider, client);
+      visible(loaded.state, origin.tenant, returnId);
       const needsPolicy = (POLICY_COMMANDS as readonly string[]).includes(step.type);
       const data = needsPolicy
         ? { ...step.data, policy: await this.policies.forTenant(origin.tenant, client) }
@@ -99,6 +103,7 @@ export class ReturnsService {
       const request = { type: step.type, data } as CommandRequest<ReturnCommand>;
       const result = await this.commands.handle(returnRequestDecider, returnStream(returnId), origin, request, {
         tx: client,
+        session,
       });
       const state = visible(result.state, origin.tenant, returnId);
       if (result.newEvents.length > 0) {
