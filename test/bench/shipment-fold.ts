@@ -15,6 +15,7 @@ import type { CommandContext } from '@aftersales/domain';
 import {
   defaultLogisticsPolicy,
   nextTrackingCheck,
+  registration,
   shipmentDecider,
   type Scan,
   type ShipmentEvent,
@@ -69,24 +70,7 @@ function history(i: number): ShipmentEvent[] {
   run({
     type: 'RegisterShipment',
     context: context(at),
-    data: {
-      shipmentId,
-      orderId: `ORD-${i}`,
-      caseId: null,
-      purpose: 'order',
-      returnId: null,
-      carrier: 'SF Express',
-      trackingNumber: `SF${i}`,
-      originRegion: 'CN-ZJ',
-      destinationRegion: 'CN-GD',
-      flags: { remote: false, transfer: false, overseasWarehouse: false },
-      packages: 1,
-      items: [{ sku: 'KETTLE-1L', quantity: 1 }],
-      goodsValue: { amountMinor: 19_900, currency: 'CNY' },
-      shipBy: null,
-      replaces: null,
-      largeOrderItems: 5,
-    },
+    data: registration(shipmentId, null, { orderId: `ORD-${i}`, trackingNumber: `SF${i}` }),
   } as unknown as Parameters<typeof shipmentDecider.decide>[0]);
   at += HOUR;
   run({ type: 'RecordScan', context: context(at), data: { scan: aScan('picked_up', at, hubs[0]!) } } as never);

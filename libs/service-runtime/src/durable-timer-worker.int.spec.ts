@@ -61,18 +61,18 @@ describe('DurableTimerWorker', () => {
     await db.pool.query('TRUNCATE fired, es_timers');
   });
 
-  const worker = (options: Partial<DurableTimerWorkerOptions> = {}) =>
-    new RecordingTimers({
-      name: 'test timers',
-      database: db,
-      connections: 'own',
-      loops: 2,
-      pollMs: 20,
-      retry: { baseMs: 1_000, maxMs: 1_500 },
-      clock: () => now,
-      logger,
-      ...options,
-    });
+  const workerOptions = (options: Partial<DurableTimerWorkerOptions> = {}): DurableTimerWorkerOptions => ({
+    name: 'test timers',
+    database: db,
+    connections: 'own',
+    loops: 2,
+    pollMs: 20,
+    retry: { baseMs: 1_000, maxMs: 1_500 },
+    clock: () => now,
+    logger,
+    ...options,
+  });
+  const worker = (options: Partial<DurableTimerWorkerOptions> = {}) => new RecordingTimers(workerOptions(options));
   /** The sum of a counter's samples of this spec's worker (`test timers`) whose labels include `labels`. */
   const metric = async (name: string, labels = '') =>
     (await openMetricsText(metricsRegistry))
@@ -198,16 +198,7 @@ describe('DurableTimerWorker', () => {
     }
     const rolledBackBefore = await metric('aftersales_timer_transactions_rolled_back_total');
     await schedule('a', 'plain', 0);
-    const timers = new FailingWrites({
-      name: 'test timers',
-      database: db,
-      connections: 'own',
-      loops: 1,
-      pollMs: 20,
-      retry: { baseMs: 1_000, maxMs: 1_500 },
-      clock: () => now,
-      logger,
-    });
+    const timers = new FailingWrites(workerOptions({ loops: 1 }));
     timers.start();
     try {
       await eventually(async () => (await timerRow('a')).fired || undefined, 'the timer fired by the next transaction');

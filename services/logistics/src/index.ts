@@ -6,3 +6,4 @@ export { logisticsService } from './logistics.module';
 /** The shipment decider and its tracking rules, for the repository's benchmarks (`npm run bench:shipment-fold`). */
 export { nextTrackingCheck, shipmentDecider, type Scan, type ShipmentEvent } from './domain/shipment.decider';
 export { defaultLogisticsPolicy } from './domain/tracking-policy';
+export { registration } from './domain/testing/shipment.builder';

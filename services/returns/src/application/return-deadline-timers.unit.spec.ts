@@ -28,7 +28,7 @@ const set = (deadline: 'inspection' | 'refund_completion'): ReturnEvent =>
       returnId,
       caseId: null,
       deadline,
-      basis: 'working_hours',
+      basis: 'business',
       budgetMs: 1,
       startedAt: 'x',
       dueAt: '2026-12-03T10:00:00.000Z',
