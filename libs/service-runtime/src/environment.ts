@@ -306,6 +306,15 @@ export const ENVIRONMENT: readonly EnvVariable[] = [
       'How long the service keeps serving after readiness turned false (endpoints and load balancers catch up)',
   },
   {
+    name: 'KAFKA_CONSUMER_MAX_WAIT_MS',
+    scope: 'services',
+    kind: ms(1),
+    default: '500',
+    example: '500',
+    description:
+      "Longest a consumer's fetch waits at the broker when there is nothing new (Kafka's `fetch.max.wait.ms`): no delay to a message (the fetch returns as soon as one arrives); shorter polls more often idle, longer makes a stopping or rebalancing consumer wait longer for its fetch",
+  },
+  {
     name: 'KAFKA_GROUP_LAG_INTERVAL_MS',
     scope: 'services',
     kind: ms(1),

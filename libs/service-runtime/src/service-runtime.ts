@@ -21,6 +21,7 @@ import {
 } from '@aftersales/eventstore';
 import {
   bindInboxHandlers,
+  DEFAULT_CONSUMER_MAX_WAIT_MS,
   handledContracts,
   InboxTransport,
   isUnboundEventHandler,
@@ -113,6 +114,11 @@ export interface ServiceConfig {
    */
   readonly consumerGroupLagIntervalMs?: number;
   /**
+   * `KAFKA_CONSUMER_MAX_WAIT_MS`: how long a consumer's fetch waits at the broker when nothing is new (default 500, as
+   * Kafka's `fetch.max.wait.ms`); a message ends the wait at once.
+   */
+  readonly consumerMaxWaitMs?: number;
+  /**
    * `SERVICE_ROLES`: what this process runs (default: all of them). A deployment under load splits them, e.g. `api,consumers`
    * on the replicas behind the load balancer and `workers,relay` on others, so timers and projections never queue behind
    * requests on one event loop (ADR 24). Every process serves `/health`, `/metrics` and `/docs`.
@@ -185,6 +191,7 @@ export function serviceConfigFromEnv(service: ServiceName, env: NodeJS.ProcessEn
     shutdownGraceMs: positiveInteger(env, 'SHUTDOWN_GRACE_MS') ?? DEFAULT_SHUTDOWN_GRACE_MS,
     shutdownDrainDelayMs: positiveInteger(env, 'SHUTDOWN_DRAIN_DELAY_MS', true) ?? 0,
     consumerGroupLagIntervalMs: positiveInteger(env, 'KAFKA_GROUP_LAG_INTERVAL_MS') ?? 15_000,
+    consumerMaxWaitMs: positiveInteger(env, 'KAFKA_CONSUMER_MAX_WAIT_MS') ?? DEFAULT_CONSUMER_MAX_WAIT_MS,
     roles: parseServiceRoles(env.SERVICE_ROLES),
     timerRetentionDays: numberFromEnv(env, 'TIMER_RETENTION_DAYS', DEFAULT_TIMER_RETENTION_DAYS),
   };
@@ -385,6 +392,7 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
       brokers: config.kafkaBrokers,
       logger,
       topics: config.topics,
+      consumerMaxWaitMs: config.consumerMaxWaitMs,
     });
     started.push(() => messaging.close());
     const topic = eventTopic(definition.service);
