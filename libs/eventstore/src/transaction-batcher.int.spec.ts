@@ -133,6 +133,35 @@ describe('TransactionBatcher (group commit)', () => {
     expect((await stored()).map((r) => r.id).sort()).toEqual(['e', 'f', 'g']);
   });
 
+  it('items that only read: a statement of one that loses a race (a deadlock) runs the whole transaction again together', async () => {
+    const first = gate();
+    let deadlocks = 1;
+    const batcher = new TransactionBatcher<string, string, string[]>({
+      pool,
+      itemsOnlyRead: true,
+      prepare: async () => [],
+      run: async (id, tx, gathered) => {
+        if (id === 'a') await first.opened;
+        // The deadlock Postgres reports when two transactions wait on each other's rows (SQLSTATE 40P01), once.
+        if (id === 'c' && deadlocks-- > 0)
+          await tx.query(`DO $$ BEGIN RAISE EXCEPTION 'deadlock detected' USING ERRCODE = '40P01'; END $$`);
+        gathered.push(id);
+        return `${id} done`;
+      },
+      finish: async (tx, gathered) => {
+        for (const id of gathered) await insert(tx, id, 400 + id.charCodeAt(0));
+      },
+    });
+    const a = batcher.submit('a');
+    const rest = ['b', 'c', 'd'].map((id) => batcher.submit(id));
+    first.open();
+    await expect(Promise.all([a, ...rest])).resolves.toEqual(['a done', 'b done', 'c done', 'd done']);
+    const rows = await stored();
+    expect(rows.map((r) => r.id)).toEqual(['a', 'b', 'c', 'd']);
+    // b, c and d committed together by the transaction after the one the deadlock broke: not each alone.
+    expect(new Set(rows.slice(1).map((r) => r.tx)).size).toBe(1);
+  });
+
   it('an item that lost a race goes into the next transaction; the others are not run again', async () => {
     const first = gate();
     const runs = new Map<string, number>();

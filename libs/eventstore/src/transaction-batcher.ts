@@ -64,9 +64,10 @@ interface Entry<Item, Result> {
  * Failures stay with their item: each item runs in its own savepoint, so an item that throws is rolled back alone and
  * its submitter gets the error, while the others commit. An item that lost a race (a version conflict only a new
  * transaction can solve, a deadlock, a serialization failure) goes into the next transaction, up to `maxAttempts`.
- * When the transaction fails as a whole (`prepare`, `finish`, the commit, the connection), nothing of it committed: after a
- * transient conflict its items are run again together, otherwise each is run again in a transaction of its own, so an
- * item that breaks the commit (a deferred constraint) fails alone. No item is ever committed twice: an item's
+ * When the transaction fails as a whole (`prepare`, `finish`, the commit, the connection, or an item's statement when
+ * items only read), nothing of it committed: after a transient conflict (a deadlock, a serialization failure, a version
+ * conflict) its items are run again together, otherwise each is run again in a transaction of its own, so an item that
+ * breaks the commit (a deferred constraint) fails alone. No item is ever committed twice: an item's
  * submitter is answered exactly once, after the one transaction that committed it, or with its error.
  *
  * @example
@@ -175,9 +176,13 @@ export class TransactionBatcher<Item, Result, Shared = undefined> {
         // A lone item's failure is the transaction's: nothing else is in it.
         if (batch.length === 1) throw error;
         // An item that only read wrote nothing to undo; the transaction goes on unless a statement failed (a query on
-        // an aborted transaction fails: then it fails as a whole).
+        // an aborted transaction fails: then it fails as a whole, for the item's reason — a deadlock or a serialization
+        // failure is a lost race, run again together, where any other failure runs each item again alone).
         if (savepoints) await client.query('ROLLBACK TO SAVEPOINT batch_item');
-        else await client.query('SELECT 1');
+        else
+          await client.query('SELECT 1').catch(() => {
+            throw error;
+          });
         outcomes.push({ entry, ok: false, error });
       }
     }
