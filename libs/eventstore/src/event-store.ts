@@ -251,14 +251,13 @@ export class PostgresEventStore {
     );
   }
 
-  /** Events of one stream in version order, after `afterVersion` (0 = from the start). */
   /**
    * Locks the streams' rows to the end of `tx`, in stream-id order (the order appends lock them in, so the two cannot
    * deadlock), waiting for any transaction appending to them; answers each stream's version as committed now (0: no
    * events yet). Nobody else can append to them until `tx` ends.
    */
   async lockStreams(streamIds: readonly string[], tx: Queryable): Promise<Map<string, number>> {
-    const ids = [...new Set(streamIds)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const ids = [...new Set(streamIds)];
     const versions = new Map<string, number>(ids.map((id) => [id, 0]));
     if (ids.length === 0) return versions;
     const { rows } = await tx.query<{ stream_id: string; version: string }>(
@@ -269,6 +268,7 @@ export class PostgresEventStore {
     return versions;
   }
 
+  /** Events of one stream in version order, after `afterVersion` (0 = from the start). */
   async readStream(streamId: string, afterVersion = 0, tx: Queryable = this.db): Promise<StoredEvent[]> {
     const { rows } = await tx.query<EventRow>(
       `SELECT ${EVENT_COLUMNS} FROM es_events WHERE stream_id = $1 AND stream_version > $2 ORDER BY stream_version`,

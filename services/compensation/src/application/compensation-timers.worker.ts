@@ -23,7 +23,8 @@ import { attemptKey, compareCompensationIds, type Payouts, type SendOutcome } fr
 /** The actor of what the timers decide: the platform's rules. */
 export const COMPENSATION_TIMER = { id: 'system:compensation.timers', roles: ['system'] } as const;
 
-const sendPayload = (timer: Timer) => timer.payload as PayoutTimerPayload;
+/** The payload of the service's timers (each names its order; a send or a check also its attempt). */
+const payloadOf = (timer: Timer) => timer.payload as PayoutTimerPayload;
 const orderOf = (timer: Timer) => (timer.payload as Partial<PayoutTimerPayload>).compensationId ?? '';
 /** By order, as the provider's reports are recorded ({@link compareCompensationIds}), then by timer. */
 const byOrder = (a: Timer, b: Timer) =>
@@ -88,52 +89,56 @@ export class CompensationTimers extends DurableTimerWorker {
     tx: PoolClient,
     batch: TimerBatch,
   ): Promise<PreparedTimers | void> {
-    const { session, bookings } = await this.writesOf(batch);
+    const writes = await this.writesOf(batch);
+    const { session } = writes;
     const orders = timers.flatMap((t) => (t.payload as Partial<PayoutTimerPayload>).compensationId ?? []);
     const sends = timers.filter((t) => t.kind === compensationTimerKinds.payoutSend);
     await this.compensations.preload(orders, tx, session);
     if (sends.length === 0) return;
-    const due = sends.map((t) => ({ timer: t, origin: timerOrigin(t, COMPENSATION_TIMER), payload: sendPayload(t) }));
+    const due = sends.map((t) => ({ timer: t, origin: timerOrigin(t, COMPENSATION_TIMER), payload: payloadOf(t) }));
     const sent = await this.payouts.sendAll(due, tx, session);
     await batch.once(SENT, () => Promise.resolve(sent));
-    const start = session.savepoint();
-    try {
-      await this.compensations.lock(orders, tx, session);
-      const fired = new Set<string>();
-      const failed = new Map<string, unknown>();
-      for (const { timer, origin, payload } of due) {
-        const before = session.savepoint();
-        const mine = new Bookings();
-        try {
-          await this.payouts.send(origin, payload, tx, session, sent.get(attemptKey(payload)), mine);
-        } catch (error) {
-          session.rollbackTo(before);
-          session.forget(compensationStream(payload.compensationId));
-          failed.set(timer.id, error);
-          continue;
-        }
-        bookings.add(mine);
+    // Locking adds nothing to decide: when it fails, the scheduler rolls back to its savepoint and fires them one by one.
+    await this.compensations.lock(orders, tx, session);
+    const fired = new Set<string>();
+    const failed = new Map<string, unknown>();
+    for (const { timer, origin, payload } of due) {
+      try {
+        await this.decided(writes, payload.compensationId, (mine) =>
+          this.payouts.send(origin, payload, tx, session, sent.get(attemptKey(payload)), mine),
+        );
         fired.add(timer.id);
+      } catch (error) {
+        failed.set(timer.id, error);
       }
-      return { fired, failed };
-    } catch (error) {
-      // Rolled back to the scheduler's savepoint: nothing decided here stays; the timers fire one by one.
-      session.rollbackTo(start);
-      throw error;
     }
+    return { fired, failed };
   }
 
   protected async fire(timer: Timer, tx: PoolClient, batch: TimerBatch): Promise<void> {
     const writes = await this.writesOf(batch);
-    const payload = timer.payload as PayoutTimerPayload;
-    const mine = new Bookings();
+    const payload = payloadOf(timer);
+    await this.decided(writes, payload.compensationId, (mine) =>
+      this.fireWith(timer, payload, tx, writes.session, batch, mine),
+    );
+  }
+
+  /**
+   * One timer's decision on the transaction's session: what it moves is gathered apart and kept only when it
+   * succeeded; a failure drops what it decided (its deferred events, the session's view of its order) and is thrown.
+   */
+  private async decided(
+    writes: TimersWrites,
+    compensationId: string,
+    decide: (bookings: Bookings) => Promise<void>,
+  ): Promise<void> {
     const before = writes.session.savepoint();
+    const mine = new Bookings();
     try {
-      await this.fireWith(timer, payload, tx, writes.session, batch, mine);
+      await decide(mine);
     } catch (error) {
-      // Undone to the timer's savepoint: what it decided is dropped, and the transaction's view of the order.
       writes.session.rollbackTo(before);
-      writes.session.forget(compensationStream(payload.compensationId));
+      writes.session.forget(compensationStream(compensationId));
       throw error;
     }
     writes.bookings.add(mine);

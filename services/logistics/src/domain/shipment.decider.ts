@@ -650,7 +650,7 @@ function recordScan({ data: { scan } }: RecordScan, state: OpenShipment): Shipme
   return events;
 }
 
-/** The tracking rules whose instants {@link trackingDeadlines} gives. */
+/** The tracking rules, each firing at its instant ({@link deadlineInstants}). */
 export type TrackingRule = 'pickup' | 'stalled' | 'stuck' | 'lost' | 'transit' | 'awaitingSignature';
 
 /**
@@ -674,26 +674,11 @@ export function deadlineInstants(state: OpenShipment, rules: TrackingRules): Rec
         ? after(t.locationSince, rules.stuckAtLocationHours)
         : null,
     lost: travelling && t.lastScanAt ? after(t.lastScanAt, rules.lostHours) : null,
-    transit:
-      travelling && t.departedAt && !reached('transit') ? after(t.departedAt, rules.transitTimeoutHours) : null,
+    transit: travelling && t.departedAt && !reached('transit') ? after(t.departedAt, rules.transitTimeoutHours) : null,
     awaitingSignature:
       travelling && state.status === 'out_for_delivery' && t.outForDeliveryAt && !reached('awaiting_signature')
         ? after(t.outForDeliveryAt, rules.awaitingSignatureHours)
         : null,
-  };
-}
-
-/** The instants the rules fire at, as ISO 8601 text ({@link deadlineInstants}; null: that rule cannot fire any more). */
-export function trackingDeadlines(state: OpenShipment, rules: TrackingRules): Record<TrackingRule, string | null> {
-  const instants = deadlineInstants(state, rules);
-  const iso = (instant: number | null) => (instant === null ? null : new Date(instant).toISOString());
-  return {
-    pickup: iso(instants.pickup),
-    stalled: iso(instants.stalled),
-    stuck: iso(instants.stuck),
-    lost: iso(instants.lost),
-    transit: iso(instants.transit),
-    awaitingSignature: iso(instants.awaitingSignature),
   };
 }
 
