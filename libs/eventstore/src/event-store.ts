@@ -344,6 +344,42 @@ export class PostgresEventStore {
     return rows.map(toStoredEvent);
   }
 
+  /**
+   * {@link readAll} for a reader that needs the events of some types only (the outbox relay of a service that
+   * publishes a few of its event types, ADR 36): the same rows in the same order, but only the events of `types` are
+   * returned whole; the others are passed with only their position and type read (their payloads, ids and times are
+   * neither sent by Postgres nor parsed here).
+   * `through` is the position of the last row read, whatever its type (the reader's next checkpoint), `read` how many
+   * rows were read (a full batch means more may follow).
+   */
+  async readAllOf(
+    after: Checkpoint,
+    types: readonly string[],
+    limit = 500,
+    tx: Queryable = this.db,
+  ): Promise<{ readonly events: StoredEvent[]; readonly through: Checkpoint | undefined; readonly read: number }> {
+    const { rows } = await tx.query<EventRow>(
+      `SELECT position, transaction_id::text AS transaction_id, type, w.event_id, w.stream_id, w.stream_version,
+              w.data, w.metadata, w.recorded_at
+         FROM es_events
+         LEFT JOIN LATERAL (SELECT es_events.event_id, es_events.stream_id, es_events.stream_version,
+                                   es_events.data, es_events.metadata, es_events.recorded_at
+                             WHERE es_events.type = ANY($4::text[])) AS w ON true
+        WHERE (es_events.transaction_id, es_events.position) > ($1::text::xid8, $2::bigint)
+          AND es_events.transaction_id < ${READ_HORIZON_SQL}
+        ORDER BY es_events.transaction_id, es_events.position
+        LIMIT $3`,
+      [after.transactionId, after.position.toString(), limit, types],
+    );
+    const wanted = new Set(types);
+    const events: StoredEvent[] = [];
+    // An event passed has no metadata (nothing but its position and type is read); a wanted one always has.
+    for (const row of rows) if (wanted.has(row.type) && row.metadata) events.push(toStoredEvent(row));
+    const last = rows.at(-1);
+    const through = last ? { transactionId: last.transaction_id, position: BigInt(last.position) } : undefined;
+    return { events, through, read: rows.length };
+  }
+
   /** Highest position stored (committed or not yet visible), for lag metrics. */
   async headPosition(tx: Queryable = this.db): Promise<bigint> {
     const { rows } = await tx.query<{ head: string | null }>('SELECT max(position) AS head FROM es_events');

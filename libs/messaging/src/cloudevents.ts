@@ -17,6 +17,36 @@ export interface IntegrationEvent {
 export type IntegrationEventMapper = (event: StoredEvent) => IntegrationEvent | null;
 
 /**
+ * An {@link IntegrationEventMapper} that names the stored event types it can publish (`publishes`): the outbox relay
+ * then reads only those events' payloads and passes the others by their position (ADR 36). Made by
+ * {@link integrationEventsByType}, so the list and the mapping are one table and cannot drift apart.
+ */
+export interface TypedIntegrationEventMapper extends IntegrationEventMapper {
+  readonly publishes: readonly string[];
+}
+
+/**
+ * A mapper from one function per stored event type (each may still answer `null`, e.g. for a purpose it does not
+ * publish); a type without an entry is internal and never published. The relay reads the payloads of the table's types
+ * only: a service whose internal events are most of its store (logistics' carrier scans) no longer has every one of
+ * them read, sent and parsed to be dropped.
+ *
+ * @example
+ * ```ts
+ * export const integrationEvents = integrationEventsByType({
+ *   ShipmentStalled: (stored) => ({ type: ShipmentStalledV1.type, subject: …, data: … }),
+ * });
+ * ```
+ */
+export function integrationEventsByType(
+  table: Readonly<Record<string, (event: StoredEvent) => IntegrationEvent | null>>,
+): TypedIntegrationEventMapper {
+  const byType = new Map(Object.entries(table));
+  const mapper = (event: StoredEvent) => byType.get(event.type)?.(event) ?? null;
+  return Object.assign(mapper, { publishes: Object.freeze([...byType.keys()]) });
+}
+
+/**
  * CloudEvents 1.0 Kafka binary mode: attributes in `ce_*` headers (the platform's extensions as `ce_tenantid`,
  * `ce_correlationid`, `ce_causationid`), W3C `traceparent`/`tracestate`, the JSON payload as the value. The deprecated
  * extension names of contracts 0.1 (`tenant`, `correlation_id`, `causation_id`) are sent beside them for one version

@@ -4,8 +4,10 @@ import { CaseOpenedV1, type Service } from '@aftersales/contracts';
 import {
   openServiceDatabase,
   PostgresEventStore,
+  START,
   type EventMetadata,
   type ServiceDatabase,
+  type StoredEvent,
 } from '@aftersales/eventstore';
 import {
   createTestDatabase,
@@ -19,6 +21,7 @@ import {
   KafkaJsClient,
   OutboxRelay,
   PermanentError,
+  integrationEventsByType,
   type ConsumedEvent,
   type IntegrationEventMapper,
 } from './index';
@@ -117,6 +120,63 @@ describe('outbox relay and inbox consumer on real Kafka and Postgres', () => {
     );
     expect(new Set(messages.map((m) => m.partition)).size).toBe(1);
     expect(messages.every((m) => m.key === caseId && m.headers.ce_subject === caseId)).toBe(true);
+  });
+
+  it('with a mapper by type, the relay reads only the payloads it publishes and moves past the others (ADR 36)', async () => {
+    const topic = uniqueName('relay-typed');
+    await kafka.ensureTopics([{ topic, partitions: 1 }]);
+    const fresh = await createTestDatabase('messaging_typed');
+    const freshDb = await openServiceDatabase({ serverUrl: fresh.url, database: fresh.name });
+    try {
+      const freshStore = new PostgresEventStore(freshDb.pool);
+      const caseId = randomUUID();
+      // Ten events: 'Opened' at n = 1, 4, 7 (published), internal 'Scanned' ones between and after them, so the
+      // batch ends on three events the relay must move past without publishing anything.
+      const types = (n: number) => (n % 3 === 1 && n < 10 ? 'Opened' : 'Scanned');
+      for (let n = 1; n <= 10; n++) {
+        await freshStore.append(`case-${caseId}`, n === 1 ? 'no_stream' : n - 1, [
+          { id: randomUUID(), type: types(n), data: caseOpened(caseId, n), metadata },
+        ]);
+      }
+      const typed = integrationEventsByType({
+        Opened: (e) => ({ type: CaseOpenedV1.type, subject: (e.data as CaseOpenedV1).caseId, data: e.data }),
+      });
+      expect(typed.publishes).toEqual(['Opened']);
+      expect(typed({ type: 'Scanned' } as StoredEvent)).toBeNull();
+      // Every event the relay hands the mapper is seen: a relay that read them all would hand it the internal ones.
+      const seen: string[] = [];
+      const counting = Object.assign(
+        (e: StoredEvent) => {
+          seen.push(e.type);
+          return typed(e);
+        },
+        { publishes: typed.publishes },
+      );
+      const relay = new OutboxRelay({
+        service: 'intake',
+        topic,
+        pool: freshDb.pool,
+        messaging: kafka,
+        toIntegrationEvent: counting,
+        idleMs: 10,
+        checkpointEveryMs: 0,
+      });
+      relay.start();
+      const last = (await freshStore.readAll(START)).at(-1)!;
+      await until(async () => ((await relay.checkpoint()).position === last.position ? true : undefined));
+      const messages = await readTopicWithKcat(topic, { count: 3, timeoutMs: 30_000 });
+      await relay.stop();
+      expect(messages.map((m) => (JSON.parse(m.payload) as CaseOpenedV1).orderId)).toEqual(['ORD-1', 'ORD-4', 'ORD-7']);
+      // The mapper saw only its type: the internal events were passed by their position, their payloads unread.
+      expect(seen).toEqual(['Opened', 'Opened', 'Opened']);
+      const read = await freshStore.readAllOf(START, ['Opened'], 4);
+      expect(read.read).toBe(4);
+      expect(read.events.map((e) => (e.data as CaseOpenedV1).orderId)).toEqual(['ORD-1', 'ORD-4']);
+      expect(read.through?.position).toBe((await freshStore.readAll(START, 4)).at(-1)!.position);
+    } finally {
+      await freshDb.close();
+      await fresh.drop();
+    }
   });
 
   it('the relay refuses to publish an event that breaks its contract, and publishes nothing past it', async () => {

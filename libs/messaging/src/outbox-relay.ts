@@ -10,7 +10,7 @@ import {
   type StoredEvent,
 } from '@aftersales/eventstore';
 import { platformMetrics, type Logger } from '@aftersales/observability';
-import { toKafkaMessage, type IntegrationEventMapper } from './cloudevents';
+import { toKafkaMessage, type IntegrationEventMapper, type TypedIntegrationEventMapper } from './cloudevents';
 import type { MessageProducer, MessagingClient, OutgoingMessage } from './ports';
 
 const tracer = trace.getTracer('@aftersales/messaging');
@@ -164,10 +164,14 @@ export class OutboxRelay {
     if (!client || !producer) return 0;
     // The leader is the only writer of its checkpoint: load it once per leadership, then keep it in memory.
     this.current ??= await loadCheckpoint(client, this.checkpointName);
-    const events = await this.store.readAll(this.current, this.batchSize, client);
-    const last = events.at(-1);
+    const { events, through: last, read } = await this.read(this.current, client);
     if (last) {
-      const messages = events.flatMap((event) => this.toMessage(event));
+      const sent: StoredEvent[] = [];
+      const messages = events.flatMap((event) => {
+        const message = this.toMessage(event);
+        if (message.length > 0) sent.push(event);
+        return message;
+      });
       // The read went through the leader connection, but it may have broken since: then the lock is gone.
       if (this.leaderLost) throw new LeadershipLostError(this.options.topic, this.leaderLost);
       await producer.send(this.options.topic, messages);
@@ -176,7 +180,8 @@ export class OutboxRelay {
       this.unsaved = last;
       platformMetrics.relayPublished.inc({ service: this.options.service, topic: this.options.topic }, messages.length);
       const acknowledgedAt = Date.now();
-      for (const event of events) {
+      // Events published, not every event read: an internal one is never acknowledged by anyone.
+      for (const event of sent) {
         platformMetrics.relayAckLatency.observe(
           { service: this.options.service },
           Math.max(0, acknowledgedAt - event.recordedAt.getTime()) / 1000,
@@ -192,7 +197,21 @@ export class OutboxRelay {
       const head = await this.store.headPosition(client);
       platformMetrics.relayLagEvents.set({ service: this.options.service }, Number(head - last.position));
     }
-    return events.length;
+    return read;
+  }
+
+  /**
+   * The next batch after `after`: every event, or — when the mapper names the types it publishes
+   * ({@link TypedIntegrationEventMapper}) — the events of those types, the others passed by position unread (ADR 36).
+   */
+  private async read(
+    after: Checkpoint,
+    client: PoolClient,
+  ): Promise<{ readonly events: StoredEvent[]; readonly through: Checkpoint | undefined; readonly read: number }> {
+    const publishes = (this.options.toIntegrationEvent as Partial<TypedIntegrationEventMapper>).publishes;
+    if (publishes) return this.store.readAllOf(after, publishes, this.batchSize, client);
+    const events = await this.store.readAll(after, this.batchSize, client);
+    return { events, through: events.at(-1), read: events.length };
   }
 
   private get batchSize(): number {

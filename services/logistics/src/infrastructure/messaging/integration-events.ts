@@ -7,7 +7,8 @@ import {
   ShipmentReshippedV1,
   ShipmentStalledV1,
 } from '@aftersales/contracts';
-import type { IntegrationEventMapper } from '@aftersales/messaging';
+import type { StoredEvent } from '@aftersales/eventstore';
+import { integrationEventsByType } from '@aftersales/messaging';
 import type { RegionalAlarmRaised } from '../../domain/regional-alarm';
 import type { ShipmentEvent } from '../../domain/shipment.decider';
 
@@ -17,12 +18,23 @@ const caseOf = (caseId: string | null) => (caseId ? { caseId } : {});
  * Domain → contract mapping at the edge: what returns, compensation, incidents and the case timeline see of a shipment.
  * Fields are copied explicitly so an internal change never leaks onto the wire; every event is keyed by the shipment
  * and names its case when it has one. ADR 14's `shipment-delivered.v1` and `replacement-shipped.v1` carry the return's
- * id. Internal steps (each scan, status changes, bookings, timeouts, claims) stay in the event store and the API.
+ * id. Internal steps (each scan, status changes, bookings, timeouts, claims) stay in the event store and the API: they
+ * have no entry in the table, so the relay does not even read their payloads (ADR 36) — a carrier's scans are most of
+ * the store.
  */
-export const logisticsIntegrationEvents: IntegrationEventMapper = (stored) => {
-  if (stored.streamId.startsWith('regional-alarm-') && stored.type === 'RegionalAlarmRaised') {
-    return regionalAlarm(stored.data as RegionalAlarmRaised['data']);
-  }
+export const logisticsIntegrationEvents = integrationEventsByType({
+  RegionalAlarmRaised: (stored) =>
+    stored.streamId.startsWith('regional-alarm-') ? regionalAlarm(stored.data as RegionalAlarmRaised['data']) : null,
+  ShipmentDelivered: shipmentEvent,
+  ShipmentDeparted: shipmentEvent,
+  ShipmentStalled: shipmentEvent,
+  ShipmentLost: shipmentEvent,
+  ReshipmentArranged: shipmentEvent,
+  CompensationRequested: shipmentEvent,
+});
+
+/** A shipment's event as its contract, or `null` for one it does not publish (a departure not of a replacement). */
+function shipmentEvent(stored: StoredEvent) {
   if (!stored.streamId.startsWith('shipment-')) return null;
   const event = { type: stored.type, data: stored.data } as ShipmentEvent;
   const tenantId = stored.metadata.tenant;
@@ -112,7 +124,7 @@ export const logisticsIntegrationEvents: IntegrationEventMapper = (stored) => {
     default:
       return null;
   }
-};
+}
 
 /** `regional-alarm-raised.v1`, keyed by the alarm; the cause is `unknown` until someone finds out (weather, holiday…). */
 function regionalAlarm(d: RegionalAlarmRaised['data']) {
