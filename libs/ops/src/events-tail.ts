@@ -93,6 +93,20 @@ export async function tailCaseEvents(
     const total = [...ends].reduce((sum, [tp, end]) => sum + Math.max(0, end - (starts.get(tp) ?? end)), 0);
     options.onProgress?.(0, total);
     if (!options.follow && pending.size === 0) return { read, matched };
+    // Progress counts offsets passed, not messages: a transactional producer's commit markers take offsets that no
+    // message handler sees (other services' relays publish in transactions), so counting messages stopped short of
+    // the total and the bar never finished. A partition's markers are passed with the batch that reaches them.
+    const passedUpTo = new Map<string, number>();
+    let passed = 0;
+    const pass = (tp: string, upTo: number) => {
+      const end = ends.get(tp) ?? 0;
+      const before = passedUpTo.get(tp) ?? starts.get(tp) ?? end;
+      const after = Math.min(Math.max(upTo, before), end);
+      if (after <= before) return;
+      passedUpTo.set(tp, after);
+      passed += after - before;
+      options.onProgress?.(passed, total);
+    };
 
     // A crash kafkajs would not restart (a rebalance lost under load, a partition leader moving while topics are being
     // created) is retried a few times before the command gives up with it.
@@ -117,6 +131,7 @@ export async function tailCaseEvents(
         // often a commit marker, which no message handler ever sees).
         consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
           const tp = `${payload.topic}:${payload.partition}`;
+          pass(tp, Number(payload.lastOffset) + 1);
           if (!pending.has(tp) || Number(payload.lastOffset) + 1 < (ends.get(tp) ?? 0)) return;
           pending.delete(tp);
           if (pending.size === 0 && !options.follow) finish();
@@ -133,7 +148,7 @@ export async function tailCaseEvents(
                 const inCatchUp = offset < (ends.get(tp) ?? 0);
                 if (inCatchUp) {
                   read += 1;
-                  options.onProgress?.(read, total);
+                  pass(tp, offset + 1);
                 }
                 const headers = headersOf(message.headers);
                 const text = message.value?.toString('utf8') ?? null;
