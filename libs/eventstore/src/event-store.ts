@@ -71,6 +71,15 @@ export const READ_HORIZON_SQL = `(SELECT coalesce(
                  AND a.datid <> (SELECT d.oid FROM pg_database d WHERE d.datname = current_database()))),
     pg_snapshot_xmax(pg_current_snapshot())))`;
 
+/**
+ * The rows after checkpoint `$1`/`$2` in (transaction id, position) order, at most `$3`, never past the read horizon:
+ * what {@link PostgresEventStore.readAll} and {@link PostgresEventStore.readAllOf} read.
+ */
+const AFTER_CHECKPOINT_SQL = `WHERE (es_events.transaction_id, es_events.position) > ($1::text::xid8, $2::bigint)
+    AND es_events.transaction_id < ${READ_HORIZON_SQL}
+  ORDER BY es_events.transaction_id, es_events.position
+  LIMIT $3`;
+
 export function withTraceContext(metadata: EventMetadata): EventMetadata {
   if (metadata.traceparent) return metadata;
   const carrier: Record<string, string> = {};
@@ -333,14 +342,11 @@ export class PostgresEventStore {
    * event committed later can never land behind a checkpoint already handed out.
    */
   async readAll(after: Checkpoint, limit = 500, tx: Queryable = this.db): Promise<StoredEvent[]> {
-    const { rows } = await tx.query<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM es_events
-        WHERE (es_events.transaction_id, es_events.position) > ($1::text::xid8, $2::bigint)
-          AND es_events.transaction_id < ${READ_HORIZON_SQL}
-        ORDER BY es_events.transaction_id, es_events.position
-        LIMIT $3`,
-      [after.transactionId, after.position.toString(), limit],
-    );
+    const { rows } = await tx.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM es_events ${AFTER_CHECKPOINT_SQL}`, [
+      after.transactionId,
+      after.position.toString(),
+      limit,
+    ]);
     return rows.map(toStoredEvent);
   }
 
@@ -365,16 +371,12 @@ export class PostgresEventStore {
          LEFT JOIN LATERAL (SELECT es_events.event_id, es_events.stream_id, es_events.stream_version,
                                    es_events.data, es_events.metadata, es_events.recorded_at
                              WHERE es_events.type = ANY($4::text[])) AS w ON true
-        WHERE (es_events.transaction_id, es_events.position) > ($1::text::xid8, $2::bigint)
-          AND es_events.transaction_id < ${READ_HORIZON_SQL}
-        ORDER BY es_events.transaction_id, es_events.position
-        LIMIT $3`,
+        ${AFTER_CHECKPOINT_SQL}`,
       [after.transactionId, after.position.toString(), limit, types],
     );
-    const wanted = new Set(types);
     const events: StoredEvent[] = [];
     // An event passed has no metadata (nothing but its position and type is read); a wanted one always has.
-    for (const row of rows) if (wanted.has(row.type) && row.metadata) events.push(toStoredEvent(row));
+    for (const row of rows) if (row.metadata) events.push(toStoredEvent(row));
     const last = rows.at(-1);
     const through = last ? { transactionId: last.transaction_id, position: BigInt(last.position) } : undefined;
     return { events, through, read: rows.length };

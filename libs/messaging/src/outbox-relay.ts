@@ -110,11 +110,14 @@ export class OutboxRelay {
   private readonly checkpointName: string;
   private readonly store: PostgresEventStore;
   private readonly pacer: CommitPacer;
+  /** The types the mapper publishes, when it names them (ADR 36): the only ones whose payloads are read. */
+  private readonly publishes: readonly string[] | undefined;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.checkpointName = `outbox-relay:${options.topic}`;
     this.pacer = new CommitPacer({ idleMs: options.idleMs ?? 100, minIntervalMs: options.minPollIntervalMs ?? 10 });
     this.store = new PostgresEventStore(options.pool);
+    this.publishes = (options.toIntegrationEvent as Partial<TypedIntegrationEventMapper>).publishes;
   }
 
   get isLeader(): boolean {
@@ -208,8 +211,7 @@ export class OutboxRelay {
     after: Checkpoint,
     client: PoolClient,
   ): Promise<{ readonly events: StoredEvent[]; readonly through: Checkpoint | undefined; readonly read: number }> {
-    const publishes = (this.options.toIntegrationEvent as Partial<TypedIntegrationEventMapper>).publishes;
-    if (publishes) return this.store.readAllOf(after, publishes, this.batchSize, client);
+    if (this.publishes) return this.store.readAllOf(after, this.publishes, this.batchSize, client);
     const events = await this.store.readAll(after, this.batchSize, client);
     return { events, through: events.at(-1), read: events.length };
   }
