@@ -15,6 +15,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { createTopicsWithLeaders } from '@aftersales/kafka-topics';
 import {
   ComplaintRegisteredV1,
   Topics,
@@ -66,7 +67,7 @@ async function bareKafka(kafka: Kafka, payloads: readonly ComplaintRegistered[],
   const topic = `bench.surge.${suffix}`;
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
+  await createTopicsWithLeaders(admin, [{ topic, numPartitions: 1, replicationFactor: 1 }]);
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const consumer = kafka.consumer({ groupId: `bench-surge-bare-${suffix}`, maxWaitTimeInMs: 100 });

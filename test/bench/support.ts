@@ -5,6 +5,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { createTopicsWithLeaders } from '@aftersales/kafka-topics';
 import { Client } from 'pg';
 import type { CaseOpenedV1 } from '@aftersales/contracts';
 import type { EventMetadata } from '@aftersales/eventstore';
@@ -182,10 +183,10 @@ export async function createTopics(
   topics: string[],
   partitions = 6,
 ): Promise<void> {
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: topics.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
-  });
+  await createTopicsWithLeaders(
+    admin,
+    topics.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
+  );
   resources.defer(`topics ${topics.join(', ')}`, () => admin.deleteTopics({ topics, timeout: 10_000 }));
 }
 
@@ -476,7 +477,7 @@ export async function measureKafkaHop(
   const topic = `bench.hop.${suffix}`;
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 6 }], waitForLeaders: true });
+  await createTopicsWithLeaders(admin, [{ topic, numPartitions: 6 }]);
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   const consumer = kafka.consumer({ groupId: `bench-hop-${suffix}`, maxWaitTimeInMs: 20 });
   const latencies: number[] = [];

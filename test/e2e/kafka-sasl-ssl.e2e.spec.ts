@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { dlqTopic, serviceManifest, Topics } from '@aftersales/contracts';
+import { createTopicsWithLeaders } from '@aftersales/kafka-topics';
 import { KafkaAccessRefused, KafkaJsClient, kafkaSecurityFromEnv } from '@aftersales/messaging';
 import { signDevToken } from '@aftersales/platform-http';
 import {
@@ -108,10 +109,10 @@ describe('Kafka over SASL_SSL with SCRAM-SHA-512, and topics managed by the clus
   it('a case opened in intake is published by its relay and projected by surveys, both over SASL_SSL', async () => {
     // The cluster's operator makes surveys' topics; intake creates its own (KAFKA_CREATE_TOPICS defaults to true).
     await asAdmin((admin) =>
-      admin.createTopics({
-        waitForLeaders: true,
-        topics: surveysTopics.map((topic) => ({ topic, numPartitions: 3, replicationFactor: 1 })),
-      }),
+      createTopicsWithLeaders(
+        admin,
+        surveysTopics.map((topic) => ({ topic, numPartitions: 3, replicationFactor: 1 })),
+      ),
     );
     const intakeDb = await createTestDatabase('sasl_intake');
     databases.push(intakeDb);

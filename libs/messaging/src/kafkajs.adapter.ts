@@ -10,6 +10,7 @@ import {
 } from 'kafkajs';
 import type { Logger } from '@aftersales/observability';
 import { kafkaAccessRefused, kafkaSecurityFromEnv, type KafkaSecurity } from './kafka-security';
+import { createTopicsWithLeaders } from '@aftersales/kafka-topics';
 import { BROKER_DEFAULTS, resolveTopic, TopicsMissing, type TopicPolicy } from './topic-policy';
 import type {
   ConsumerSubscription,
@@ -351,15 +352,15 @@ export class KafkaJsClient implements MessagingClient {
       }
     }
     try {
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: resolved.map((t) => ({
+      await createTopicsWithLeaders(
+        admin,
+        resolved.map((t) => ({
           topic: t.topic,
           numPartitions: t.partitions,
           replicationFactor: t.replicationFactor,
           configEntries: Object.entries(t.config).map(([name, value]) => ({ name, value })),
         })),
-      });
+      );
     } catch (error) {
       // A config the broker refuses (a value out of range): name the topic and what was asked.
       const e = error as { type?: string; errors?: Array<{ type?: string }> };

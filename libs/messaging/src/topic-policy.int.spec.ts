@@ -2,6 +2,7 @@ import { Kafka, logLevel, ConfigResourceTypes, type Admin } from 'kafkajs';
 import { kafkaBrokers, uniqueName } from '@aftersales/testing';
 import { KafkaJsClient, TopicsRefused } from './kafkajs.adapter';
 import { TopicsMissing, type TopicPolicy } from './topic-policy';
+import { createTopicsWithLeaders } from '@aftersales/kafka-topics';
 
 // CONTEXT: the real (single-node) broker. Topics are created as the policy says — replicas, min.insync.replicas,
 // retention per kind of topic, compaction per topic — and, when the cluster manages its topics, only checked.
@@ -93,7 +94,7 @@ describe('topic policy on the broker', () => {
     expect(await managed.missingTopics([present, absent])).toEqual([absent]);
     expect(await admin.listTopics()).not.toContain(absent);
 
-    await admin.createTopics({ topics: [{ topic: absent, numPartitions: 1 }], waitForLeaders: true });
+    await createTopicsWithLeaders(admin, [{ topic: absent, numPartitions: 1 }]);
     await expect(managed.ensureTopics([{ topic: present }, { topic: absent }])).resolves.toBeUndefined();
     expect(await managed.missingTopics([present, absent])).toEqual([]);
   });

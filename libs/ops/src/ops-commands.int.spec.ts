@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs';
+import { createTopicsWithLeaders } from '@aftersales/kafka-topics';
 import { openServiceDatabase, PostgresEventStore, type ServiceDatabase } from '@aftersales/eventstore';
 import { createTestDatabase, kafkaBrokers, uniqueName, type TestDatabase } from '@aftersales/testing';
 import { runOps } from './run-ops';
@@ -49,7 +50,7 @@ describe('ops commands: events tail, consumer-groups lag, topics describe, audit
   });
 
   const newTopic = async (name: string, partitions = 2) => {
-    await admin.createTopics({ topics: [{ topic: name, numPartitions: partitions }], waitForLeaders: true });
+    await createTopicsWithLeaders(admin, [{ topic: name, numPartitions: partitions }]);
     return name;
   };
   const event = (type: string, subject: string, data: unknown, key = subject) => ({
@@ -180,20 +181,17 @@ describe('ops commands: events tail, consumer-groups lag, topics describe, audit
   describe('topics describe', () => {
     it('shows partitions, replicas, min.insync.replicas, retention, cleanup and size; an unknown topic fails', async () => {
       const topic = uniqueName('aftersales.describe');
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: [
-          {
-            topic,
-            numPartitions: 3,
-            configEntries: [
-              { name: 'retention.ms', value: '3600000' },
-              { name: 'cleanup.policy', value: 'compact' },
-              { name: 'min.insync.replicas', value: '1' },
-            ],
-          },
-        ],
-      });
+      await createTopicsWithLeaders(admin, [
+        {
+          topic,
+          numPartitions: 3,
+          configEntries: [
+            { name: 'retention.ms', value: '3600000' },
+            { name: 'cleanup.policy', value: 'compact' },
+            { name: 'min.insync.replicas', value: '1' },
+          ],
+        },
+      ]);
       await producer.send({
         topic,
         messages: [

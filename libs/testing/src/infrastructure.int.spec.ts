@@ -1,4 +1,5 @@
 import { Kafka, logLevel, Partitioners, type Message } from 'kafkajs';
+import { createTopicsWithLeaders } from '@aftersales/kafka-topics';
 import { Client } from 'pg';
 import {
   createTestDatabase,
@@ -123,7 +124,7 @@ describe('@aftersales/testing helpers (real PostgreSQL and Kafka)', () => {
 
     it('reads back messages produced with kafkajs, with key, headers, partition and offset', async () => {
       const topic = uniqueName('testing.kcat');
-      await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+      await createTopicsWithLeaders(admin, [{ topic, numPartitions: 1 }]);
       try {
         await produce(topic, [
           {
@@ -155,7 +156,7 @@ describe('@aftersales/testing helpers (real PostgreSQL and Kafka)', () => {
 
     it('waits for messages that are produced after it started reading', async () => {
       const topic = uniqueName('testing.kcat-late');
-      await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
+      await createTopicsWithLeaders(admin, [{ topic, numPartitions: 3 }]);
       try {
         const reading = readTopicWithKcat(topic, { count: 3, timeoutMs: 20_000 });
         reading.catch(() => undefined); // awaited below; avoids an unhandled rejection if produce() throws first
@@ -177,7 +178,7 @@ describe('@aftersales/testing helpers (real PostgreSQL and Kafka)', () => {
 
     it("with `until`, waits for matching messages among other runs' messages", async () => {
       const topic = uniqueName('testing.kcat-until');
-      await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
+      await createTopicsWithLeaders(admin, [{ topic, numPartitions: 2 }]);
       try {
         await produce(topic, [
           { key: 'other-run', value: 'old', partition: 0 },
@@ -199,7 +200,7 @@ describe('@aftersales/testing helpers (real PostgreSQL and Kafka)', () => {
 
     it('fails with a clear message when fewer messages arrive than expected', async () => {
       const topic = uniqueName('testing.kcat-empty');
-      await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+      await createTopicsWithLeaders(admin, [{ topic, numPartitions: 1 }]);
       try {
         await expect(readTopicWithKcat(topic, { count: 1, timeoutMs: 1_500 })).rejects.toThrow(
           `kcat read 0 of 1 message(s) from topic "${topic}"`,
