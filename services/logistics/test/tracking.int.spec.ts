@@ -272,6 +272,11 @@ describe('logistics: scans in, 48 h stalled, 72 h lost, reshipped and compensati
       body: { responsibility: 'carrier', evidenceRefs: ['photo:1'], customerChoice: 'refund' },
     });
     expect(recorded.body).toMatchObject({ claims: [{ cause: 'transit_damage', kind: 'indemnity' }] });
+    // A step answers the shipment with its scan history (read from its events; the state keeps only the scans' ids).
+    expect(recorded.body.scans.map((s) => [s.eventId, s.status])).toEqual([
+      [`${damaged.shipmentId}-1`, 'picked_up'],
+      [`${damaged.shipmentId}-2`, 'delivered'],
+    ]);
 
     for (const [shipmentId, reason, instrument] of [
       [late.shipmentId, 'shipping_deadline_missed', 'gift'],

@@ -17,6 +17,7 @@ import { SERVICE_DATABASE } from '@aftersales/service-runtime';
 import { alarmWindowOf, regionalAlarmDecider } from '../domain/regional-alarm';
 import { normaliseScanStatus } from '../domain/scan-status';
 import {
+  scanHistory,
   shipmentDecider,
   type BookCarrier,
   type CancelShipment,
@@ -105,6 +106,12 @@ export type TrackingCheckOutcome =
   | { readonly shipmentId: string; readonly appended: readonly ShipmentEvent['type'][] }
   | { readonly shipmentId: string; readonly error: DomainError };
 
+/** A shipment as the API shows it: its state and its scan history ({@link scanHistory}, not part of the state). */
+export interface TrackedShipment {
+  readonly state: OpenShipment;
+  readonly scans: readonly Scan[];
+}
+
 /** One scan line as a carrier integration reports it (webhook or ingress topic). */
 export interface CarrierScanInput {
   readonly eventId: string;
@@ -138,11 +145,14 @@ export class ShipmentsService {
     @Inject(REGIONAL_SIGNALS) private readonly signals: RegionalSignals,
   ) {}
 
-  /** Registers a shipment over HTTP: a case it names must have reached this service. */
-  async registerForCase(origin: CommandOrigin, input: ShipmentInput): Promise<OpenShipment> {
+  /**
+   * Registers a shipment over HTTP: a case it names must have reached this service. A retry (the same
+   * `Idempotency-Key`) answers the shipment as it is now, scans included.
+   */
+  async registerForCase(origin: CommandOrigin, input: ShipmentInput): Promise<TrackedShipment> {
     if (input.caseId && !(await this.cases.find(origin.tenant, input.caseId)))
       throw new ShipmentCaseUnknown(input.caseId);
-    return inTransaction(this.database.pool, (tx) => this.register(origin, input, tx));
+    return inTransaction(this.database.pool, async (tx) => this.tracked(await this.register(origin, input, tx), tx));
   }
 
   /**
@@ -182,6 +192,13 @@ export class ShipmentsService {
       return this.run(origin, shipmentId, completed(step, state, policy), client, policy, { session });
     };
     return tx ? go(tx) : inTransaction(this.database.pool, go);
+  }
+
+  /** {@link execute} in a transaction of its own, answering the shipment with its scan history (the API's steps). */
+  async executeTracked(origin: CommandOrigin, shipmentId: string, step: ShipmentStep): Promise<TrackedShipment> {
+    return inTransaction(this.database.pool, async (tx) =>
+      this.tracked((await this.execute(origin, shipmentId, step, tx)).state, tx),
+    );
   }
 
   /** A tracking timer fired: the tenant's rules for the shipment's carrier and lane, at the timer's time. */
@@ -337,8 +354,11 @@ export class ShipmentsService {
     return this.policies.forTenant(tenant, tx);
   }
 
-  async get(tenant: string, shipmentId: string): Promise<OpenShipment> {
-    return visible(await this.read(shipmentId), tenant, shipmentId);
+  /** The shipment and its scan history, from one read of its stream. */
+  async get(tenant: string, shipmentId: string): Promise<TrackedShipment> {
+    const events = await this.commands.store.readStream(shipmentStream(shipmentId));
+    const state = visible(fold(shipmentDecider, events), tenant, shipmentId);
+    return { state, scans: scanHistory(events) };
   }
 
   async list(
@@ -352,6 +372,13 @@ export class ShipmentsService {
   async forReturn(tx: PoolClient, tenant: string, returnId: string, purpose: 'return' | 'replacement') {
     const id = await this.index.byReturn(tx, tenant, returnId, purpose);
     return id ? visible(await this.read(id, tx), tenant, id) : null;
+  }
+
+  /** `state` with its scan history, read in `tx` (no read for a shipment never scanned). */
+  private async tracked(state: OpenShipment, tx: PoolClient): Promise<TrackedShipment> {
+    if (state.tracking.scanIds.size === 0) return { state, scans: [] };
+    const events = await this.commands.store.readStream(shipmentStream(state.shipment.shipmentId), 0, tx);
+    return { state, scans: scanHistory(events) };
   }
 
   /** The shipment through a transaction's session: the command that follows finds it there instead of reading it. */

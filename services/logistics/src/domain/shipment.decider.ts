@@ -1,4 +1,4 @@
-import { assertNever, type Command, type Decider, type DomainEvent } from '@aftersales/domain';
+import { assertNever, GrowingSet, type Command, type Decider, type DomainEvent } from '@aftersales/domain';
 import type {
   LogisticsCompensationInstrument,
   LogisticsCompensationReason,
@@ -404,10 +404,13 @@ export type ShipmentEvent =
 
 // ------------------------------------------------------------------------------------------------------------- state
 
-/** Where tracking stands: the bases of every rule's clock. */
+/**
+ * Where tracking stands: the bases of every rule's clock. The scans themselves are not kept: a decision needs only
+ * which carrier events were recorded and the clocks they moved; the history is {@link scanHistory} of the events.
+ */
 export interface Tracking {
-  /** Every scan, ordered by when it happened (a late one is filed in its place). */
-  readonly scans: readonly Scan[];
+  /** The carrier's event ids of every scan recorded (a scan delivered again is recorded once). */
+  readonly scanIds: GrowingSet<string>;
   readonly lastScanAt: string | null;
   readonly location: string | null;
   /** Since when the parcel has been scanned at `location` (stuck at one location). */
@@ -537,7 +540,7 @@ function register({ data, context }: RegisterShipment, state: ShipmentState): Sh
 function bookCarrier({ data, context }: BookCarrier, state: OpenShipment): ShipmentEvent[] {
   if (state.shipment.trackingNumber === data.trackingNumber && state.shipment.carrier === data.carrier) return [];
   if (state.status !== 'awaiting_pickup') throw new ShipmentAlreadyPickedUp(state.shipment.shipmentId, state.status);
-  if (state.tracking.scans.length > 0) throw new TrackingAlreadyBooked(state.shipment.shipmentId);
+  if (state.tracking.scanIds.size > 0) throw new TrackingAlreadyBooked(state.shipment.shipmentId);
   if (state.shipment.largeOrder && state.largeOrderPacking === null) {
     throw new LargeOrderNotConfirmed(state.shipment.shipmentId);
   }
@@ -583,7 +586,7 @@ const statusOfScan = (scan: ScanStatus, current: ShipmentStatus): ShipmentStatus
 };
 
 function recordScan({ data: { scan } }: RecordScan, state: OpenShipment): ShipmentEvent[] {
-  if (state.tracking.scans.some((s) => s.eventId === scan.eventId)) return [];
+  if (state.tracking.scanIds.has(scan.eventId)) return [];
   const last = state.tracking.lastScanAt;
   const terminal = terminalScanStatuses.includes(scan.status);
   // Once ended, later scans are history only; before, the newest scan (or an ending one, in any order) decides.
@@ -1021,27 +1024,34 @@ function cancel({ data, context }: CancelShipment, state: OpenShipment): Shipmen
 // ------------------------------------------------------------------------------------------------------------ evolve
 
 /**
- * The history (in time order, scans of one instant in arrival order) with `scan` in its place: after every scan not
- * later than it. Usually the newest, so appended without parsing more than one other time (a fold of a stream of n
- * scans no longer sorts n times).
+ * A shipment's scans as its events recorded them, in the order they happened (scans of one instant in the order they
+ * arrived; a late one filed in its place): what `GET /shipments/:id` shows. Not part of the state a decision is made
+ * on, which keeps only the scans' ids and the clocks they moved.
  */
-function filed(scans: readonly Scan[], scan: Scan): Scan[] {
-  let i = scans.length;
-  while (i > 0 && isLater((scans[i - 1] as Scan).occurredAt, scan.occurredAt)) i -= 1;
-  return i === scans.length ? [...scans, scan] : [...scans.slice(0, i), scan, ...scans.slice(i)];
+export function scanHistory(events: Iterable<{ readonly type: string; readonly data: unknown }>): Scan[] {
+  const scans: Scan[] = [];
+  for (const event of events) {
+    if (event.type !== 'ScanRecorded') continue;
+    const scan = (event as ScanRecorded).data.scan;
+    // Usually the newest, so appended after comparing with one other scan only.
+    let i = scans.length;
+    while (i > 0 && isLater((scans[i - 1] as Scan).occurredAt, scan.occurredAt)) i -= 1;
+    scans.splice(i, 0, scan);
+  }
+  return scans;
 }
 
-/** The tracking after a scan: filed in the history; the newest one also moves the clocks' bases. */
+/** The tracking after a scan: its id recorded; the newest one also moves the clocks' bases. */
 function withScan(t: Tracking, status: ShipmentStatus, scan: Scan, current: boolean): Tracking {
-  const scans = filed(t.scans, scan);
-  if (!current) return { ...t, scans };
+  const scanIds = t.scanIds.with(scan.eventId);
+  if (!current) return { ...t, scanIds };
   const moved = t.location !== scan.location;
   const outForDelivery = scan.status === 'out_for_delivery';
   const enteredDelivery = outForDelivery && status !== 'out_for_delivery';
   const stillOut = outForDelivery ? t.outForDeliveryAt : null;
   return {
     ...t,
-    scans,
+    scanIds,
     lastScanAt: t.lastScanAt && isLater(t.lastScanAt, scan.occurredAt) ? t.lastScanAt : scan.occurredAt,
     location: scan.location,
     locationSince: moved ? scan.occurredAt : t.locationSince,
@@ -1057,7 +1067,7 @@ function evolve(state: ShipmentState, event: ShipmentEvent): ShipmentState {
       status: 'awaiting_pickup',
       shipment: { ...event.data, trackingNumber: null },
       tracking: {
-        scans: [],
+        scanIds: GrowingSet.empty(),
         lastScanAt: null,
         location: null,
         locationSince: null,

@@ -3,6 +3,7 @@ import { normaliseScanStatus, type ScanStatus } from './scan-status';
 import {
   isLater,
   nextTrackingCheck,
+  scanHistory,
   shipmentDecider,
   type OpenShipment,
   type Scan,
@@ -136,7 +137,7 @@ describe('Shipment decider', () => {
         .thenMatches([{ type: 'ScanRecorded', data: { current: false } }]);
       const state = stateAfter([...events, ...more]);
       expect(state.status).toBe('out_for_delivery');
-      expect(state.tracking.scans.map((s) => s.occurredAt)).toEqual([iso(2), iso(10), iso(30)]);
+      expect(scanHistory([...events, ...more]).map((s) => s.occurredAt)).toEqual([iso(2), iso(10), iso(30)]);
       expect(state.tracking.lastScanAt).toBe(iso(30));
     });
 
@@ -152,20 +153,17 @@ describe('Shipment decider', () => {
         scan(second30, 33),
         scan(aScan('in_transit', 2, 'Hangzhou hub'), 34),
       );
-      const state = stateAfter(events);
-      expect(state.tracking.scans.map((s) => s.occurredAt)).toEqual([
-        iso(2),
-        iso(2),
-        iso(5),
-        iso(10),
-        iso(30),
-        iso(30),
-      ]);
-      expect(state.tracking.scans.filter((s) => s.occurredAt === iso(30)).map((s) => s.eventId)).toEqual([
+      const scans = scanHistory(events);
+      expect(scans.map((s) => s.occurredAt)).toEqual([iso(2), iso(2), iso(5), iso(10), iso(30), iso(30)]);
+      expect(scans.filter((s) => s.occurredAt === iso(30)).map((s) => s.eventId)).toEqual([
         first30.eventId,
         second30.eventId,
       ]);
-      expect(state.tracking.scans[0]?.status).toBe('picked_up');
+      expect(scans[0]?.status).toBe('picked_up');
+      // The state keeps only which scans were recorded, in the order they arrived.
+      expect([...stateAfter(events).tracking.scanIds]).toEqual(
+        events.flatMap((e) => (e.type === 'ScanRecorded' ? [e.data.scan.eventId] : [])),
+      );
     });
 
     it('delivery ends the shipment even when it arrives before earlier scans; later scans are history only', () => {
@@ -197,7 +195,10 @@ describe('Shipment decider', () => {
 
     it('instants written with an offset or without milliseconds are ordered by the instant they name, not as text', () => {
       // 10:00 at +08:00 is 02:00 UTC: earlier than 05:00 UTC although its text sorts later.
-      const offset = (hours: number, text: string) => ({ ...aScan('in_transit', hours, 'Shanghai hub'), occurredAt: text });
+      const offset = (hours: number, text: string) => ({
+        ...aScan('in_transit', hours, 'Shanghai hub'),
+        occurredAt: text,
+      });
       const events = history(
         register(),
         scan(aScan('picked_up', 1)),
@@ -206,10 +207,12 @@ describe('Shipment decider', () => {
       );
       const state = stateAfter(events);
       expect(events.filter((e) => e.type === 'ScanRecorded').map((e) => e.data.current)).toEqual([true, true, false]);
-      expect(state.tracking.scans.map((s) => s.location)).toEqual(['Hangzhou hub', 'Shanghai hub', 'Hangzhou hub']);
+      expect(scanHistory(events).map((s) => s.location)).toEqual(['Hangzhou hub', 'Shanghai hub', 'Hangzhou hub']);
       expect(state.tracking.lastScanAt).toBe(iso(5));
       // A later one with an offset is the newest: it moves the parcel's clocks.
-      const later = history(...[register(), scan(aScan('picked_up', 1)), scan(offset(9, '2026-12-01T17:00:00+08:00'), 9)]);
+      const later = history(
+        ...[register(), scan(aScan('picked_up', 1)), scan(offset(9, '2026-12-01T17:00:00+08:00'), 9)],
+      );
       expect(stateAfter(later).tracking.lastScanAt).toBe('2026-12-01T17:00:00+08:00');
       expect(nextTrackingCheck(stateAfter(later), rules)).toEqual(at(9 + rules.stalledHours));
 

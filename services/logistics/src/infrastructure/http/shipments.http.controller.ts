@@ -9,8 +9,7 @@ import {
   SchemaPipe,
   type Principal,
 } from '@aftersales/platform-http';
-import { ShipmentsService, type ShipmentStep } from '../../application/shipments.service';
-import type { OpenShipment } from '../../domain/shipment.decider';
+import { ShipmentsService, type ShipmentStep, type TrackedShipment } from '../../application/shipments.service';
 import {
   BookCarrierRequest,
   CancelShipmentRequest,
@@ -28,7 +27,7 @@ import {
 const READERS = [Role.Agent, Role.Supervisor, Role.CsManager, Role.Logistics] as const;
 const SHIPPERS = [Role.Logistics, Role.Integrator] as const;
 
-export function shipmentView(state: OpenShipment): ShipmentView {
+export function shipmentView({ state, scans }: TrackedShipment): ShipmentView {
   const s = state.shipment;
   const t = state.tracking;
   return {
@@ -59,7 +58,7 @@ export function shipmentView(state: OpenShipment): ShipmentView {
       : null,
     wrongItems: [...state.wrongItems],
     damageRecorded: state.damageRecorded,
-    scans: t.scans.map(({ counted: _counted, ...scan }) => scan),
+    scans: scans.map(({ counted: _counted, ...scan }) => scan),
     registeredAt: s.registeredAt,
   };
 }
@@ -83,7 +82,7 @@ export class ShipmentsHttpController {
     @Res({ passthrough: true }) res: { setHeader(k: string, v: string): void },
   ): Promise<ShipmentView> {
     const shipmentId = body.shipmentId ?? newAggregateId(origin, 'shipment');
-    const state = await this.shipments.registerForCase(origin, {
+    const shipment = await this.shipments.registerForCase(origin, {
       shipmentId,
       orderId: body.orderId,
       caseId: body.caseId ?? null,
@@ -101,7 +100,7 @@ export class ShipmentsHttpController {
       replaces: null,
     });
     res.setHeader('Location', `/shipments/${shipmentId}`);
-    return shipmentView(state);
+    return shipmentView(shipment);
   }
 
   /** The tenant's shipments, newest first, by state and case. */
@@ -224,6 +223,6 @@ export class ShipmentsHttpController {
   }
 
   private async step(origin: CommandOrigin, id: string, step: ShipmentStep): Promise<ShipmentView> {
-    return shipmentView((await this.shipments.execute(origin, id, step)).state);
+    return shipmentView(await this.shipments.executeTracked(origin, id, step));
   }
 }
