@@ -7,10 +7,13 @@
  *   GET  /payouts/:key       the payout by key (404 unknown): reconciliation.
  *   GET  /payouts            { payouts, paid: { count, amountMinor }, duplicates, repeats } — what moved, for tests
  *                            (repeats: sends of a key it already had, each answered with that payout).
- *   PUT  /behaviour          { failNext, timeoutNext, holdNext, confirmDelayMs, failConfirmNext, dropConfirmations }:
+ *   PUT  /behaviour          { failNext, timeoutNext, holdNext, confirmDelayMs, failConfirmNext, dropConfirmations,
+ *                            tenant }:
  *                            how it misbehaves (refuse the next n payouts with 503, hang on the next n, make the next
  *                            n but answer them only when told — `{ release: true }` —, confirm late, report the next
- *                            n as failed, never call back).
+ *                            n as failed, never call back); with `tenant`, only that tenant's payouts misbehave (the
+ *                            payout's `metadata.tenant`): a test sharing the sandbox's service with other tenants' traffic
+ *                            (contracts other suites publish on the same topics) gets its failures, and only it.
  *
  * A payout is confirmed (or failed) asynchronously: a webhook POST to its callbackUrl, signed
  * (`x-payment-signature: t=<ms>,v1=<HMAC-SHA256(secret, "<t>.<body>")>`), retried until answered 2xx. With
@@ -44,6 +47,8 @@ export interface SandboxBehaviour {
   confirmDelayMs: number;
   failConfirmNext: number;
   dropConfirmations: boolean;
+  /** Only this tenant's payouts misbehave (null: every payout). */
+  tenant: string | null;
 }
 
 export interface PaymentSandboxOptions {
@@ -71,6 +76,7 @@ export async function startPaymentSandbox(options: PaymentSandboxOptions): Promi
     confirmDelayMs: 20,
     failConfirmNext: 0,
     dropConfirmations: false,
+    tenant: null,
     ...options.behaviour,
   };
   const timers = new Set<NodeJS.Timeout>();
@@ -111,9 +117,13 @@ export async function startPaymentSandbox(options: PaymentSandboxOptions): Promi
     timers.add(t);
   };
 
+  /** Whether the behaviour's failures apply to a payout with this metadata. */
+  const targets = (metadata: Record<string, unknown> | undefined) =>
+    behaviour.tenant === null || metadata?.['tenant'] === behaviour.tenant;
+
   const settle = (payout: SandboxPayout) => {
     if (payout.status === 'pending') {
-      if (behaviour.failConfirmNext > 0) {
+      if (behaviour.failConfirmNext > 0 && targets(payout.metadata)) {
         behaviour.failConfirmNext -= 1;
         payout.status = 'failed';
         payout.error = 'declined by the payment channel';
@@ -128,7 +138,7 @@ export async function startPaymentSandbox(options: PaymentSandboxOptions): Promi
   };
 
   const notify = (payout: SandboxPayout, attempt: number) => {
-    if (behaviour.dropConfirmations || payout.notified || closed) return;
+    if ((behaviour.dropConfirmations && targets(payout.metadata)) || payout.notified || closed) return;
     const body = JSON.stringify({
       payoutKey: payout.key,
       reference: payout.reference,
@@ -179,11 +189,12 @@ export async function startPaymentSandbox(options: PaymentSandboxOptions): Promi
       repeats += 1;
       return send(res, 200, { reference: existing.reference, status: existing.status });
     }
-    if (behaviour.timeoutNext > 0) {
+    const misbehave = targets(body.metadata);
+    if (behaviour.timeoutNext > 0 && misbehave) {
       behaviour.timeoutNext -= 1;
       return undefined; // never answers: the caller's timeout fires
     }
-    if (behaviour.failNext > 0) {
+    if (behaviour.failNext > 0 && misbehave) {
       behaviour.failNext -= 1;
       return send(res, 503, { error: 'provider unavailable' });
     }
@@ -205,7 +216,7 @@ export async function startPaymentSandbox(options: PaymentSandboxOptions): Promi
     creations += 1;
     persist(payout);
     later(() => settle(payout), behaviour.confirmDelayMs);
-    if (behaviour.holdNext > 0) {
+    if (behaviour.holdNext > 0 && misbehave) {
       behaviour.holdNext -= 1;
       held.push(() => send(res, 202, { reference: payout.reference, status: payout.status }));
       return undefined;

@@ -35,12 +35,32 @@ describe('compensation: orders, approvals, budgets, ledger and payouts', () => {
     await sandbox?.close();
   });
 
+  /**
+   * This service's messages about `subject`, each once, in the order kcat read them. Other suites' compensation
+   * services consume the same contracts on the same topics and answer them from their own databases (the same
+   * deterministic ids, perhaps another outcome: their tenants' policies are not this suite's), so a message is this
+   * service's when its id and time (`ce_time`, the event's recorded instant) are those of an event in its own store.
+   */
   const published = (subject: string, count: number) =>
-    readTopicWithKcat(Topics.compensation, {
-      count,
-      timeoutMs: 30_000,
-      until: (m) => m.headers.ce_subject === subject,
-    });
+    eventually(async () => {
+      const { rows } = await service.pool.query<{ id: string; at: Date }>(
+        'SELECT event_id::text AS id, recorded_at AS at FROM es_events',
+      );
+      const own = new Set(rows.map((r) => `${r.id}@${r.at.toISOString()}`));
+      const about = await readTopicWithKcat(Topics.compensation, {
+        count: 1,
+        timeoutMs: 2_000,
+        until: (m) => m.headers.ce_subject === subject,
+      }).catch(() => []);
+      const seen = new Set<string>();
+      const mine = about.filter((m) => {
+        const id = m.headers.ce_id ?? '';
+        if (seen.has(id) || !own.has(`${id}@${m.headers.ce_time}`)) return false;
+        seen.add(id);
+        return true;
+      });
+      return mine.length >= count ? mine : undefined;
+    }, `${count} of this service's messages about ${subject}`);
   const statusOf = async (id: string) =>
     (await service.call<{ status: string }>('GET', `/compensations/${id}`, { caller: supervisor })).body.status;
   const orderFor = async (filter: string) =>
@@ -235,7 +255,7 @@ describe('compensation: orders, approvals, budgets, ledger and payouts', () => {
   });
 
   it('retries a failing provider with backoff and sends it to manual review after N failures; recovers a payout whose send failed once', async () => {
-    await fetch(`${sandbox.url}/behaviour`, { method: 'PUT', body: JSON.stringify({ failNext: 3 }) });
+    await fetch(`${sandbox.url}/behaviour`, { method: 'PUT', body: JSON.stringify({ failNext: 3, tenant }) });
     const stuck = await service.call<{ compensationId: string }>('POST', '/compensations', {
       caller: supervisor,
       body: {
@@ -256,7 +276,7 @@ describe('compensation: orders, approvals, budgets, ledger and payouts', () => {
     );
     expect(view.body.payout).toMatchObject({ attempts: 3, lastError: expect.stringContaining('503') });
 
-    await fetch(`${sandbox.url}/behaviour`, { method: 'PUT', body: JSON.stringify({ failNext: 1 }) });
+    await fetch(`${sandbox.url}/behaviour`, { method: 'PUT', body: JSON.stringify({ failNext: 1, tenant }) });
     const retried = await service.call<{ compensationId: string }>('POST', '/compensations', {
       caller: supervisor,
       body: {
@@ -273,7 +293,10 @@ describe('compensation: orders, approvals, budgets, ledger and payouts', () => {
   });
 
   it('reconciles by the idempotency key when the confirmation never comes (the webhook lost)', async () => {
-    await fetch(`${sandbox.url}/behaviour`, { method: 'PUT', body: JSON.stringify({ dropConfirmations: true }) });
+    await fetch(`${sandbox.url}/behaviour`, {
+      method: 'PUT',
+      body: JSON.stringify({ dropConfirmations: true, tenant }),
+    });
     try {
       const res = await service.call<{ compensationId: string }>('POST', '/compensations', {
         caller: supervisor,
@@ -289,7 +312,10 @@ describe('compensation: orders, approvals, budgets, ledger and payouts', () => {
         'paid by reconciliation',
       );
     } finally {
-      await fetch(`${sandbox.url}/behaviour`, { method: 'PUT', body: JSON.stringify({ dropConfirmations: false }) });
+      await fetch(`${sandbox.url}/behaviour`, {
+        method: 'PUT',
+        body: JSON.stringify({ dropConfirmations: false, tenant }),
+      });
     }
     expect((await sandboxSummary()).duplicates).toBe(0);
   });

@@ -25,8 +25,9 @@ describe('compensation: a payout in manual review resolved by a person with auth
     await sandbox?.close();
   });
 
+  /** The sandbox misbehaves as told for this suite's tenant only (other suites' payouts may share the service). */
   const behave = (behaviour: object) =>
-    fetch(`${sandbox.url}/behaviour`, { method: 'PUT', body: JSON.stringify(behaviour) });
+    fetch(`${sandbox.url}/behaviour`, { method: 'PUT', body: JSON.stringify({ ...behaviour, tenant }) });
   const view = async (id: string) =>
     (
       await service.call<{ status: string; payout: { payoutKey: string; attempts: number } }>(

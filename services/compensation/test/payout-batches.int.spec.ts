@@ -29,8 +29,9 @@ describe('compensation: payout attempts sent side by side, many per transaction'
     await sandbox?.close();
   });
 
+  /** The sandbox misbehaves as told for this suite's tenant only (other suites' payouts may share the service). */
   const behave = (behaviour: object) =>
-    fetch(`${sandbox.url}/behaviour`, { method: 'PUT', body: JSON.stringify(behaviour) });
+    fetch(`${sandbox.url}/behaviour`, { method: 'PUT', body: JSON.stringify({ ...behaviour, tenant }) });
   const atProvider = async () =>
     (await (await fetch(`${sandbox.url}/payouts`)).json()) as { count: number; duplicates: number; repeats: number };
   const pay = async (amountMinor: number): Promise<string> => {
@@ -120,7 +121,17 @@ describe('compensation: payout attempts sent side by side, many per transaction'
       .split('\n')
       .filter((line) => line.startsWith('aftersales_timer_transactions_rolled_back_total{'))
       .filter((line) => line.includes('worker="compensation timers"'))
-      .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf('}') + 1).trim().split(' ')[0]), 0);
+      .reduce(
+        (sum, line) =>
+          sum +
+          Number(
+            line
+              .slice(line.lastIndexOf('}') + 1)
+              .trim()
+              .split(' ')[0],
+          ),
+        0,
+      );
   };
 
   it('confirmations recorded while the batch waits on the provider are read again after it: nothing rolled back, retried or sent twice', async () => {
@@ -143,13 +154,14 @@ describe('compensation: payout attempts sent side by side, many per transaction'
     await eventually(
       async () =>
         (
-          await service.pool.query(`SELECT 1 FROM es_timers WHERE timer_id = ANY($1::text[]) AND fired_at IS NOT NULL`, [
-            batch.map((id) => `payout-send:${id}:1`),
-          ])
+          await service.pool.query(
+            `SELECT 1 FROM es_timers WHERE timer_id = ANY($1::text[]) AND fired_at IS NOT NULL`,
+            [batch.map((id) => `payout-send:${id}:1`)],
+          )
         ).rowCount === 4
           ? true
           : undefined,
-      'the batch\'s timers fired',
+      "the batch's timers fired",
     );
     const fired = await service.pool.query<{ transactions: number; attempts: number }>(
       `SELECT count(DISTINCT xmin::text)::int AS transactions, max((payload->>'attempts')::int)::int AS attempts
