@@ -14,6 +14,22 @@ import type {
 const tracer = trace.getTracer('@aftersales/eventstore');
 
 /** A row of `es_events` as {@link EVENT_COLUMNS} selects it. */
+/** A stream's persisted snapshot of one fold (ADR 37): the state it encodes folds the stream's events 1…version. */
+export interface StreamSnapshot {
+  readonly streamId: string;
+  readonly version: number;
+  /** The fold's state as its snapshot policy encodes it (JSON). */
+  readonly state: unknown;
+  /** The ids of the events 1…version. */
+  readonly eventIds: readonly string[];
+}
+
+/** A stream as {@link PostgresEventStore.readStreamsFromSnapshots} reads it: its snapshot, then the events after it. */
+export interface SnapshotAndEvents {
+  snapshot: Omit<StreamSnapshot, 'streamId'> | undefined;
+  readonly events: Array<Pick<StoredEvent, 'id' | 'type' | 'data'>>;
+}
+
 export interface EventRow extends Record<string, unknown> {
   position: string;
   transaction_id: string;
@@ -334,6 +350,73 @@ export class PostgresEventStore {
           );
     for (const row of rows) streams.get(row.stream_id)?.push({ id: row.event_id, type: row.type, data: row.data });
     return streams;
+  }
+
+  /**
+   * The streams to fold, each from its newest snapshot of `fold` when it has one (ADR 37): the snapshot (version,
+   * encoded state, the ids of the events it folds) and the events after it, in one round trip. A stream without a
+   * snapshot comes whole, as {@link readStreamsToFold} reads it.
+   */
+  async readStreamsFromSnapshots(
+    streamIds: readonly string[],
+    fold: string,
+    tx: Queryable = this.db,
+  ): Promise<Map<string, SnapshotAndEvents>> {
+    const ids = [...new Set(streamIds)];
+    const streams = new Map<string, SnapshotAndEvents>(ids.map((id) => [id, { snapshot: undefined, events: [] }]));
+    if (ids.length === 0) return streams;
+    const { rows } = await tx.query<{
+      stream_id: string;
+      snapshot_version: string | null;
+      state: unknown;
+      event_ids: string[] | null;
+      event_id: string | null;
+      type: string | null;
+      data: unknown;
+    }>(
+      `WITH s AS (
+         SELECT ids.stream_id, sn.version, sn.state, sn.event_ids
+           FROM unnest($1::text[]) AS ids(stream_id)
+           LEFT JOIN es_snapshots sn ON sn.stream_id = ids.stream_id AND sn.fold = $2)
+       SELECT stream_id, version::text AS snapshot_version, state, event_ids,
+              NULL::uuid AS event_id, NULL::text AS type, NULL::jsonb AS data, 0::bigint AS stream_version
+         FROM s WHERE version IS NOT NULL
+       UNION ALL
+       SELECT e.stream_id, NULL, NULL, NULL, e.event_id, e.type, e.data, e.stream_version
+         FROM s JOIN es_events e ON e.stream_id = s.stream_id AND e.stream_version > coalesce(s.version, 0)
+        ORDER BY stream_id, stream_version`,
+      [ids, fold],
+    );
+    for (const row of rows) {
+      const stream = streams.get(row.stream_id);
+      if (!stream) continue;
+      if (row.snapshot_version !== null) {
+        stream.snapshot = { version: Number(row.snapshot_version), state: row.state, eventIds: row.event_ids ?? [] };
+      } else {
+        stream.events.push({ id: row.event_id as string, type: row.type as string, data: row.data });
+      }
+    }
+    return streams;
+  }
+
+  /**
+   * Persists snapshots of `fold` (ADR 37), in `tx` — the transaction that appended the events they fold, so a
+   * snapshot is never of an event rolled back. A stream's snapshot is replaced only by a newer one.
+   */
+  async saveSnapshots(fold: string, snapshots: readonly StreamSnapshot[], tx: Queryable): Promise<void> {
+    if (snapshots.length === 0) return;
+    const rows = [...snapshots]
+      .sort((a, b) => (a.streamId < b.streamId ? -1 : a.streamId > b.streamId ? 1 : 0))
+      .map((s) => ({ stream_id: s.streamId, version: s.version, state: s.state, event_ids: s.eventIds }));
+    await tx.query(
+      `INSERT INTO es_snapshots (stream_id, fold, version, state, event_ids)
+       SELECT x.stream_id, $2, x.version, x.state, x.event_ids
+         FROM jsonb_to_recordset($1::jsonb) AS x(stream_id text, version bigint, state jsonb, event_ids text[])
+       ON CONFLICT (stream_id, fold) DO UPDATE
+          SET version = EXCLUDED.version, state = EXCLUDED.state, event_ids = EXCLUDED.event_ids, taken_at = now()
+        WHERE es_snapshots.version < EXCLUDED.version`,
+      [JSON.stringify(rows), fold],
+    );
   }
 
   /**

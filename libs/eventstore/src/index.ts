@@ -19,3 +19,4 @@ export * from './audit';
 export * from './content-hash';
 export * from './projection';
 export * from './projection-rebuild';
+export * from './fold-snapshots';

@@ -12,6 +12,7 @@ import {
   StreamSession,
   type EventMetadata,
   type Folding,
+  type FoldSnapshots,
   type HandleResult,
   type ServiceDatabase,
 } from './index';
@@ -707,6 +708,184 @@ describe('StreamSession and handleCommand (session, expectNewStream) on real Pos
       session.committed();
       expect(cache.size).toBe(0);
       expect([cache.hits, cache.misses]).toEqual([0, 0]);
+    });
+  });
+
+  describe('folds persisted as snapshots (FoldSnapshots, ADR 37)', () => {
+    /** Counters snapshotted every 3 events; the state is plain JSON. */
+    const snapshots = (name = 'counter@1'): FoldSnapshots<Counter> => ({
+      name,
+      folding: counter,
+      every: 3,
+      encode: (state) => ({ ...state, encoded: true }),
+      decode: (json) => {
+        const { total, adds } = json as Counter & { encoded: true };
+        return { total, adds };
+      },
+    });
+    const sessionWith = (policy: FoldSnapshots<Counter>, deferAppends = true) =>
+      new StreamSession({ deferAppends, snapshots: [policy as FoldSnapshots<never>] });
+
+    /** One transaction: preload, commands, flush, then COMMIT (or ROLLBACK). */
+    async function transaction(
+      policy: FoldSnapshots<Counter>,
+      plan: Array<[string, number]>,
+      options: { idempotencyKey?: string; how?: 'COMMIT' | 'ROLLBACK' } = {},
+    ) {
+      const tx = await begin();
+      const session = sessionWith(policy);
+      await session.preload(store, [...new Set(plan.map(([stream]) => stream))], counter, tx);
+      const results: Array<HandleResult<Counter, Added>> = [];
+      for (const [stream, n] of plan) {
+        results.push(
+          await handleCommand(store, stream, counter, add(n), {
+            tx,
+            session,
+            metadata,
+            ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
+          }),
+        );
+      }
+      await session.flush(store, tx);
+      await end(tx, options.how ?? 'COMMIT');
+      return { results, session };
+    }
+
+    async function snapshotRows(streamId: string) {
+      const { rows: found } = await db.pool.query<{
+        fold: string;
+        version: string;
+        state: unknown;
+        event_ids: string[];
+      }>('SELECT fold, version, state, event_ids FROM es_snapshots WHERE stream_id = $1 ORDER BY fold', [streamId]);
+      return found.map((r) => ({ fold: r.fold, version: Number(r.version), state: r.state, eventIds: r.event_ids }));
+    }
+
+    it('the flush writes a snapshot once `every` events are folded since the last, in the same transaction', async () => {
+      const stream = `counter-${randomUUID()}`;
+      const policy = snapshots();
+      const first = await transaction(policy, [
+        [stream, 1],
+        [stream, 2],
+      ]);
+      expect(first.session.snapshotsWritten).toBe(0);
+      expect(await snapshotRows(stream)).toEqual([]);
+
+      const second = await transaction(policy, [[stream, 3]]);
+      expect(second.session.snapshotsWritten).toBe(1);
+      expect(await snapshotRows(stream)).toEqual([
+        {
+          fold: 'counter@1',
+          version: 3,
+          state: { total: 6, adds: 3, encoded: true },
+          eventIds: (await rows(stream)).map((e) => e.id),
+        },
+      ]);
+      // Two more events are not yet due; the third after the snapshot is.
+      await transaction(policy, [
+        [stream, 4],
+        [stream, 5],
+      ]);
+      expect((await snapshotRows(stream)).map((r) => r.version)).toEqual([3]);
+      await transaction(policy, [[stream, 6]]);
+      expect((await snapshotRows(stream)).map((r) => [r.version, r.state])).toEqual([
+        [6, { total: 21, adds: 6, encoded: true }],
+      ]);
+    });
+
+    it('a later transaction reads the snapshot and the events after it, and decides on the same state', async () => {
+      const stream = `counter-${randomUUID()}`;
+      const policy = snapshots();
+      await transaction(policy, [
+        [stream, 1],
+        [stream, 2],
+        [stream, 3],
+      ]);
+      // Another writer (no snapshots) appends twice more.
+      await seed(stream, 10, 20);
+      const read = jest.spyOn(store, 'readStreamsFromSnapshots');
+      const { results } = await transaction(policy, [[stream, 100]]);
+      const stored = (await read.mock.results[0]?.value) as Map<string, { snapshot: unknown; events: unknown[] }>;
+      expect(stored.get(stream)).toMatchObject({ snapshot: { version: 3 }, events: [{}, {}] });
+      expect(results[0]).toMatchObject({ state: { total: 136, adds: 6 }, nextVersion: 6 });
+      expect((await rows(stream)).map((e) => e.total)).toEqual([1, 3, 6, 16, 36, 136]);
+      // A single-stream load goes through the snapshot too.
+      const tx = await begin();
+      const loaded = await sessionWith(policy, false).load(store, stream, counter, tx);
+      await end(tx, 'COMMIT');
+      expect(loaded).toMatchObject({ state: { total: 136, adds: 6 }, version: 6 });
+    });
+
+    it('idempotency keys of events folded into a snapshot are still known', async () => {
+      const stream = `counter-${randomUUID()}`;
+      const policy = snapshots();
+      const idempotencyKey = `req-${randomUUID()}`;
+      const { results } = await transaction(policy, [[stream, 5]], { idempotencyKey });
+      await transaction(policy, [
+        [stream, 6],
+        [stream, 7],
+      ]);
+      expect((await snapshotRows(stream)).map((r) => r.version)).toEqual([3]);
+      const again = await transaction(policy, [[stream, 5]], { idempotencyKey });
+      expect(again.results[0]).toMatchObject({ duplicate: true, nextVersion: 3, state: { total: 18, adds: 3 } });
+      expect((await rows(stream)).map((e) => e.id)[0]).toBe(results[0]?.eventIds[0]);
+    });
+
+    it('a transaction that rolls back leaves no snapshot', async () => {
+      const stream = `counter-${randomUUID()}`;
+      const policy = snapshots();
+      const { session } = await transaction(
+        policy,
+        [
+          [stream, 1],
+          [stream, 2],
+          [stream, 3],
+        ],
+        { how: 'ROLLBACK' },
+      );
+      expect(session.snapshotsWritten).toBe(1);
+      expect(await snapshotRows(stream)).toEqual([]);
+      expect(await rows(stream)).toEqual([]);
+    });
+
+    it("another fold's name (a changed shape) never reads an older fold's snapshot, and writes its own", async () => {
+      const stream = `counter-${randomUUID()}`;
+      await transaction(snapshots('counter@1'), [
+        [stream, 1],
+        [stream, 2],
+        [stream, 3],
+      ]);
+      const read = jest.spyOn(store, 'readStreamsFromSnapshots');
+      const { results } = await transaction(snapshots('counter@2'), [
+        [stream, 4],
+        [stream, 5],
+        [stream, 6],
+      ]);
+      const stored = (await read.mock.results[0]?.value) as Map<string, { snapshot: unknown; events: unknown[] }>;
+      expect(stored.get(stream)?.snapshot).toBeUndefined();
+      expect(stored.get(stream)?.events).toHaveLength(3);
+      expect(results.at(-1)).toMatchObject({ state: { total: 21, adds: 6 }, nextVersion: 6 });
+      expect((await snapshotRows(stream)).map((r) => [r.fold, r.version])).toEqual([
+        ['counter@1', 3],
+        ['counter@2', 6],
+      ]);
+    });
+
+    it('a snapshot is replaced only by a newer one', async () => {
+      const stream = `counter-${randomUUID()}`;
+      await seed(stream, 1, 2, 3, 4);
+      const ids = (await rows(stream)).map((e) => e.id);
+      await store.saveSnapshots(
+        'counter@1',
+        [{ streamId: stream, version: 4, state: { total: 10, adds: 4 }, eventIds: ids }],
+        db.pool,
+      );
+      await store.saveSnapshots(
+        'counter@1',
+        [{ streamId: stream, version: 3, state: { total: 6, adds: 3 }, eventIds: ids.slice(0, 3) }],
+        db.pool,
+      );
+      expect((await snapshotRows(stream)).map((r) => [r.version, r.state])).toEqual([[4, { total: 10, adds: 4 }]]);
     });
   });
 

@@ -2,6 +2,8 @@ import { GrowingSet } from '@aftersales/domain';
 import { ConcurrencyError } from './errors';
 import type { PostgresEventStore } from './event-store';
 import type { CachedFold, SessionFoldCache } from './fold-cache';
+import type { FoldSnapshots } from './fold-snapshots';
+import type { StreamSnapshot } from './event-store';
 import type { NewEvent, Queryable } from './types';
 
 /** A decider's fold: the part of a decider a session needs to keep a stream's state current. */
@@ -29,6 +31,8 @@ interface Entry {
   version: number;
   /** Grown, not copied, by each event (a cached fold's ids are shared with the sessions that read it; ADR 31, 32). */
   ids: GrowingSet<string>;
+  /** The version of the persisted snapshot the fold started from (0: none), when its fold is snapshotted (ADR 37). */
+  snapshotVersion?: number;
 }
 
 type AnyEvolve = (state: never, event: never) => unknown;
@@ -67,6 +71,9 @@ export class StreamSession {
   /** True when commands leave their events to {@link StreamSession.flush}. */
   readonly defersAppends: boolean;
   private readonly foldCaches: readonly SessionFoldCache[];
+  private readonly snapshots: readonly FoldSnapshots<never>[];
+  /** Snapshots its flushes wrote (for tests and diagnostics). */
+  snapshotsWritten = 0;
 
   constructor(
     options: {
@@ -76,10 +83,16 @@ export class StreamSession {
        * from its cached version on, and {@link StreamSession.committed} caches it again once the owner committed.
        */
       readonly foldCaches?: readonly SessionFoldCache[];
+      /**
+       * Folds persisted every so many events (ADR 37): a stream folded by one of these deciders is read from its
+       * newest snapshot on, and {@link StreamSession.flush} writes the snapshots that are due.
+       */
+      readonly snapshots?: readonly FoldSnapshots<never>[];
     } = {},
   ) {
     this.defersAppends = options.deferAppends ?? false;
     this.foldCaches = options.foldCaches ?? [];
+    this.snapshots = options.snapshots ?? [];
   }
 
   /** Collects events a command decided at `fromVersion` (see `deferAppends`); {@link StreamSession.flush} stores them. */
@@ -124,6 +137,47 @@ export class StreamSession {
   async flush(store: PostgresEventStore, tx: Queryable): Promise<void> {
     // In stream id order: concurrent transactions lock their streams in the same order, so they cannot deadlock.
     const streams = [...this.pending].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const due = this.dueSnapshots(streams);
+    await this.appendPending(store, streams, tx);
+    for (const [fold, snapshots] of due) {
+      await store.saveSnapshots(fold, snapshots, tx);
+      this.snapshotsWritten += snapshots.length;
+    }
+  }
+
+  /** Per fold, the snapshots the streams about to be appended are due (`every` events folded since their last). */
+  private dueSnapshots(
+    streams: ReadonlyArray<readonly [string, { readonly expected: number; readonly events: NewEvent[] }]>,
+  ): Map<string, StreamSnapshot[]> {
+    const due = new Map<string, StreamSnapshot[]>();
+    if (this.snapshots.length === 0) return due;
+    for (const [streamId, { expected, events }] of streams) {
+      const folds = this.streams.get(streamId);
+      if (!folds) continue;
+      for (const policy of this.snapshots) {
+        const entry = folds.get(policy.folding.evolve as AnyEvolve);
+        // Only a fold that saw every event the flush appends is the stream's state at the version it names.
+        if (!entry || entry.version !== expected + events.length) continue;
+        if (entry.version - (entry.snapshotVersion ?? 0) < policy.every) continue;
+        const list = due.get(policy.name) ?? [];
+        list.push({
+          streamId,
+          version: entry.version,
+          state: policy.encode(entry.state as never),
+          eventIds: entry.ids.toArray(),
+        });
+        due.set(policy.name, list);
+        entry.snapshotVersion = entry.version;
+      }
+    }
+    return due;
+  }
+
+  private async appendPending(
+    store: PostgresEventStore,
+    streams: ReadonlyArray<readonly [string, { readonly expected: number; readonly events: NewEvent[] }]>,
+    tx: Queryable,
+  ): Promise<void> {
     if (streams.length > 1) {
       // Every stream in one round trip; any stream not appended fails the whole transaction.
       this.appends += 1;
@@ -205,6 +259,11 @@ export class StreamSession {
   ): Promise<void> {
     const unknown = [...new Set(streamIds)].filter((id) => !this.streams.get(id)?.has(folding.evolve as AnyEvolve));
     if (unknown.length === 0) return;
+    const policy = this.snapshotPolicy(folding);
+    if (policy) {
+      await this.readFromSnapshots(store, unknown, folding, policy, tx);
+      return;
+    }
     const cached = this.cachedFolds(unknown, folding);
     const stored = await store.readStreamsToFold(
       unknown,
@@ -231,6 +290,11 @@ export class StreamSession {
   ): Promise<LoadedStream<State>> {
     const known = this.streams.get(streamId)?.get(folding.evolve as AnyEvolve);
     if (known) return view<State>(known);
+    const policy = this.snapshotPolicy(folding);
+    if (policy) {
+      await this.readFromSnapshots(store, [streamId], folding, policy, tx);
+      return view<State>(this.streams.get(streamId)?.get(folding.evolve as AnyEvolve) as Entry);
+    }
     const cached = this.cachedFolds([streamId], folding)?.get(streamId);
     // Events this session collected but has not flushed are part of the stream as this transaction sees it.
     const events = [
@@ -258,6 +322,32 @@ export class StreamSession {
       }
     }
     this.streams.clear();
+  }
+
+  /** The snapshot policy of `folding`, when the session was given one (ADR 37). */
+  private snapshotPolicy<State, Event>(folding: Folding<State, Event>): FoldSnapshots<never> | undefined {
+    return this.snapshots.find((p) => p.folding.evolve === (folding.evolve as AnyEvolve));
+  }
+
+  /** Reads `streamIds` from their snapshots on (one round trip) and remembers their folds. */
+  private async readFromSnapshots<State, Event>(
+    store: PostgresEventStore,
+    streamIds: readonly string[],
+    folding: Folding<State, Event>,
+    policy: FoldSnapshots<never>,
+    tx?: Queryable,
+  ): Promise<void> {
+    const stored = await store.readStreamsFromSnapshots(streamIds, policy.name, tx);
+    this.reads += 1;
+    for (const [streamId, { snapshot, events }] of stored) {
+      const from = snapshot && {
+        state: (policy as FoldSnapshots<unknown>).decode(snapshot.state),
+        version: snapshot.version,
+        ids: GrowingSet.of(snapshot.eventIds),
+      };
+      const entry = this.remember(streamId, folding, [...events, ...(this.pending.get(streamId)?.events ?? [])], from);
+      entry.snapshotVersion = snapshot?.version ?? 0;
+    }
   }
 
   /** The cached folds of `streamIds` when the session's cache is for `folding`. */

@@ -386,8 +386,8 @@ describe('logistics: scans in, 48 h stalled, 72 h lost, reshipped and compensati
     });
     const id = created.body.shipmentId;
     const row = async () =>
+      // xmax: an upsert that changes nothing still locks the row it conflicts with (a write per scan).
       (
-        // xmax: an upsert that changes nothing still locks the row it conflicts with (a write per scan).
         await service.pool.query<{ version: string; locked: string; status: string }>(
           'SELECT xmin::text AS version, xmax::text AS locked, status FROM shipments_index WHERE shipment_id = $1',
           [id],
@@ -410,6 +410,57 @@ describe('logistics: scans in, 48 h stalled, 72 h lost, reshipped and compensati
     const out = await row();
     expect(out?.status).toBe('out_for_delivery');
     expect(out?.version).not.toBe(moving?.version);
+  });
+
+  it('a parcel scanned past the snapshot interval is read from its snapshot (ADR 37) and decides as from its events', async () => {
+    const trackingNumber = `SFS-${randomUUID()}`;
+    const created = await service.call<ShipmentBody>('POST', '/shipments', {
+      caller: logistics,
+      body: {
+        orderId: 'ORD-SNAP',
+        carrier: 'SF Express',
+        trackingNumber,
+        originRegion: 'CN-ZJ',
+        destinationRegion: 'CN-GD',
+        items: [{ sku: 'LAMP', quantity: 1 }],
+      },
+    });
+    const id = created.body.shipmentId;
+    const scanAt = (n: number, status: string) => ({
+      eventId: `${id}-${n}`,
+      trackingNumber,
+      status,
+      location: `Hub ${n}`,
+      occurredAt: hoursAfter(now, n),
+    });
+    const snapshots = async () =>
+      (
+        await service.pool.query<{ fold: string; version: string; ids: number }>(
+          'SELECT fold, version::text, cardinality(event_ids) AS ids FROM es_snapshots WHERE stream_id = $1',
+          [`shipment-${id}`],
+        )
+      ).rows;
+    // Registered and booked (2 events), picked up (3 more): no snapshot yet.
+    expect((await post([scanAt(1, 'picked_up')], signed)).status).toBe(200);
+    expect(await snapshots()).toEqual([]);
+    // Three scans in transit: the eighth event, so the batch writes the shipment's snapshot with them.
+    expect(
+      (await post([scanAt(2, 'in_transit'), scanAt(3, 'in_transit'), scanAt(4, 'in_transit')], signed)).status,
+    ).toBe(200);
+    expect(await snapshots()).toEqual([{ fold: 'shipment@1', version: '8', ids: 8 }]);
+
+    // Read from the snapshot: a scan it folded is still known (recorded once), a new one moves the parcel on.
+    const batch = await post([scanAt(2, 'in_transit'), scanAt(5, 'delivered')], signed);
+    expect(batch.body.results.map((r) => r.outcome)).toEqual(['duplicate', 'recorded']);
+    const shipment = (await read(id)).body;
+    expect(shipment).toMatchObject({ state: 'delivered', lastScanAt: hoursAfter(now, 5) });
+    expect(shipment.scans.map((s) => s.eventId)).toEqual([1, 2, 3, 4, 5].map((n) => `${id}-${n}`));
+    const stored = await service.pool.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM es_events WHERE stream_id = $1',
+      [`shipment-${id}`],
+    );
+    // ScanRecorded, ShipmentStatusChanged and ShipmentDelivered after the snapshot's eight.
+    expect(stored.rows[0]?.n).toBe(11);
   });
 
   it('another tenant lists none of it', async () => {

@@ -4,6 +4,7 @@ import { StableEventHash1732500300000 } from './1732500300000-stable-event-hash'
 import { AppendMany1732500400000 } from './1732500400000-append-many';
 import { FinishedTimersIndex1732500500000 } from './1732500500000-finished-timers-index';
 import { SetBasedAppendMany1732500600000 } from './1732500600000-set-based-append-many';
+import { FoldSnapshots1732500700000 } from './1732500700000-fold-snapshots';
 
 /**
  * The event store: one table that is at once the source of truth, the audit trail and the outbox.
@@ -144,4 +145,5 @@ export const EventStoreMigrations = [
   AppendMany1732500400000,
   FinishedTimersIndex1732500500000,
   SetBasedAppendMany1732500600000,
+  FoldSnapshots1732500700000,
 ];

@@ -1,7 +1,7 @@
 import type { PoolClient } from 'pg';
 import { DomainError } from '@aftersales/domain';
 import {
-  StreamSession,
+  type StreamSession,
   timerOrigin,
   type PreparedTimers,
   type ServiceDatabase,
@@ -12,6 +12,7 @@ import type { Logger } from '@aftersales/observability';
 import { DurableTimerWorker, type Clock } from '@aftersales/service-runtime';
 import type { LogisticsConfig } from './logistics.config';
 import type { ShipmentNotices } from './shipment-notices';
+import { shipmentSession } from './shipment-snapshots';
 import { shipmentStream, type ShipmentsService } from './shipments.service';
 import { logisticsTimerKinds, type TrackingTimerPayload } from './tracking-timers';
 
@@ -146,7 +147,7 @@ export class LogisticsTimers extends DurableTimerWorker {
 
   /** The shipments one transaction of timers has read (one session per transaction, shared by its timers). */
   private sessionOf(batch: TimerBatch): Promise<StreamSession> {
-    return batch.once('shipments', () => Promise.resolve(new StreamSession()));
+    return batch.once('shipments', () => Promise.resolve(shipmentSession()));
   }
 
   /** The tenant's policy once for the timers of a transaction (a change committed since applies to the next). */

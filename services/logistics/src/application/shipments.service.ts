@@ -42,6 +42,7 @@ import { CASE_REGISTER, type CaseRegister } from './case-register.port';
 import { LogisticsPoliciesService } from './logistics-policies.service';
 import { REGIONAL_SIGNALS, regionalTallyKey, type RegionalSignals, type RegionalWindow } from './regional-signals.port';
 import { SHIPMENT_INDEX, type ShipmentIndex, type ShipmentSummary } from './shipment-index.port';
+import { shipmentSession } from './shipment-snapshots';
 import { noticesOf, rearmTracking, writeNotices, writeTracking } from './tracking-timers';
 
 export const shipmentStream = (id: string) => `shipment-${id}`;
@@ -186,7 +187,7 @@ export class ShipmentsService {
   ): Promise<{ readonly state: OpenShipment; readonly appended: readonly ShipmentEvent['type'][] }> {
     const go = async (client: PoolClient) => {
       // The stream read once: the step is completed from the state the command is then decided on.
-      const session = new StreamSession();
+      const session = shipmentSession();
       const state = visible(await this.load(shipmentId, client, session), origin.tenant, shipmentId);
       const policy = await this.policies.forTenant(origin.tenant, client);
       return this.run(origin, shipmentId, completed(step, state, policy), client, policy, { session });
@@ -212,7 +213,7 @@ export class ShipmentsService {
      * The transaction's session when the caller keeps one (the timers' transaction: its shipments preloaded in one
      * query by {@link preloadShipments}); the caller forgets the shipment from it when this throws and rolls back.
      */
-    session: StreamSession = new StreamSession(),
+    session: StreamSession = shipmentSession(),
   ): Promise<readonly ShipmentEvent['type'][]> {
     const state = visible(await this.load(shipmentId, tx, session), origin.tenant, shipmentId);
     const policy = tenantPolicy ?? (await this.policies.forTenant(origin.tenant, tx));
@@ -235,7 +236,7 @@ export class ShipmentsService {
    * rolls back what the batch wrote.
    */
   async checkTrackingAll(checks: readonly TrackingCheck[], tx: PoolClient): Promise<TrackingCheckOutcome[]> {
-    const session = new StreamSession({ deferAppends: true });
+    const session = shipmentSession({ deferAppends: true });
     const ids = [...new Set(checks.map((c) => c.shipmentId))];
     await session.preload(this.commands.store, ids.map(shipmentStream), shipmentDecider, tx);
     const outcomes: TrackingCheckOutcome[] = [];
@@ -291,7 +292,7 @@ export class ShipmentsService {
       const shipments = await this.index.byTrackingNumbers(client, origin.tenant, carrier, numbers);
       const policy = await this.policies.forTenant(origin.tenant, client);
       const receivedAt = this.commands.now().toISOString();
-      const session = new StreamSession({ deferAppends: true });
+      const session = shipmentSession({ deferAppends: true });
       await session.preload(this.commands.store, [...shipments.values()].map(shipmentStream), shipmentDecider, client);
       const outcomes: ScanOutcome[] = [];
       const changes: ShipmentChange[] = [];

@@ -1,0 +1,32 @@
+import { GrowingSet } from '@aftersales/domain';
+import { StreamSession, type FoldSnapshots } from '@aftersales/eventstore';
+import { shipmentDecider, type ShipmentState } from '../domain/shipment.decider';
+
+/**
+ * Shipments' folds persisted every {@link SHIPMENT_SNAPSHOT_EVERY} events (ADR 37): a batch of carrier scans or of
+ * tracking timers reads each shipment's newest snapshot and the few events after it instead of its whole history.
+ *
+ * The name carries the fold's shape version: **bump it whenever `shipmentDecider.evolve` or the state's shape
+ * changes** (`shipment-snapshots.unit.spec.ts` fails until it is), so no snapshot of an older fold is ever read.
+ */
+export const shipmentSnapshots: FoldSnapshots<ShipmentState> = {
+  name: 'shipment@1',
+  folding: shipmentDecider,
+  every: 8,
+  // Plain data but for the scan ids, a GrowingSet: JSON writes it as its array.
+  encode: (state) => state,
+  decode: (encoded) => {
+    const state = encoded as ShipmentState;
+    if (state.status === 'none') return state;
+    const scanIds = state.tracking.scanIds as unknown as readonly string[];
+    return { ...state, tracking: { ...state.tracking, scanIds: GrowingSet.of(scanIds) } };
+  },
+};
+
+/** Events folded between two snapshots of a shipment. */
+export const SHIPMENT_SNAPSHOT_EVERY = shipmentSnapshots.every;
+
+/** A transaction's session over shipments, reading and writing their snapshots. */
+export function shipmentSession(options: { readonly deferAppends?: boolean } = {}): StreamSession {
+  return new StreamSession({ ...options, snapshots: [shipmentSnapshots as FoldSnapshots<never>] });
+}
