@@ -110,6 +110,30 @@ describe('StreamSession and handleCommand (session, expectNewStream) on real Pos
     for (const n of ns) await handleCommand(store, streamId, counter, add(n), { metadata });
   }
 
+  /** One transaction of a batch through `session`: its streams preloaded, a command each, flushed, then ended. */
+  async function batch(
+    session: StreamSession,
+    plan: Array<[string, number]>,
+    options: { idempotencyKey?: string; how?: 'COMMIT' | 'ROLLBACK' } = {},
+  ): Promise<Array<HandleResult<Counter, Added>>> {
+    const tx = await begin();
+    await session.preload(store, [...new Set(plan.map(([stream]) => stream))], counter, tx);
+    const results: Array<HandleResult<Counter, Added>> = [];
+    for (const [stream, n] of plan) {
+      results.push(
+        await handleCommand(store, stream, counter, add(n), {
+          tx,
+          session,
+          metadata,
+          ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
+        }),
+      );
+    }
+    await session.flush(store, tx);
+    await end(tx, options.how ?? 'COMMIT');
+    return results;
+  }
+
   describe('a plain session (appends immediately)', () => {
     it('reads the stream once for N commands in one transaction and appends each command at once', async () => {
       const stream = `counter-${randomUUID()}`;
@@ -549,22 +573,8 @@ describe('StreamSession and handleCommand (session, expectNewStream) on real Pos
       plan: Array<[string, number]>,
       idempotencyKey?: string,
     ) {
-      const tx = await begin();
       const session = new StreamSession({ deferAppends: true, foldCaches: [cache] });
-      await session.preload(store, [...new Set(plan.map(([stream]) => stream))], counter, tx);
-      const results: Array<HandleResult<Counter, Added>> = [];
-      for (const [stream, n] of plan) {
-        results.push(
-          await handleCommand(store, stream, counter, add(n), {
-            tx,
-            session,
-            metadata,
-            ...(idempotencyKey ? { idempotencyKey } : {}),
-          }),
-        );
-      }
-      await session.flush(store, tx);
-      await end(tx, 'COMMIT');
+      const results = await batch(session, plan, idempotencyKey ? { idempotencyKey } : {});
       session.committed();
       return results;
     }
@@ -726,29 +736,14 @@ describe('StreamSession and handleCommand (session, expectNewStream) on real Pos
     const sessionWith = (policy: FoldSnapshots<Counter>, deferAppends = true) =>
       new StreamSession({ deferAppends, snapshots: [policy as FoldSnapshots<never>] });
 
-    /** One transaction: preload, commands, flush, then COMMIT (or ROLLBACK). */
+    /** One transaction with snapshots: preload, commands, flush, then COMMIT (or ROLLBACK). */
     async function transaction(
       policy: FoldSnapshots<Counter>,
       plan: Array<[string, number]>,
       options: { idempotencyKey?: string; how?: 'COMMIT' | 'ROLLBACK' } = {},
     ) {
-      const tx = await begin();
       const session = sessionWith(policy);
-      await session.preload(store, [...new Set(plan.map(([stream]) => stream))], counter, tx);
-      const results: Array<HandleResult<Counter, Added>> = [];
-      for (const [stream, n] of plan) {
-        results.push(
-          await handleCommand(store, stream, counter, add(n), {
-            tx,
-            session,
-            metadata,
-            ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
-          }),
-        );
-      }
-      await session.flush(store, tx);
-      await end(tx, options.how ?? 'COMMIT');
-      return { results, session };
+      return { results: await batch(session, plan, options), session };
     }
 
     async function snapshotRows(streamId: string) {

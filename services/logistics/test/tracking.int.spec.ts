@@ -70,6 +70,30 @@ describe('logistics: scans in, 48 h stalled, 72 h lost, reshipped and compensati
     'x-carrier-signature': carrierSignature(secret, raw),
   });
   const read = (id: string) => service.call<ShipmentBody>('GET', `/shipments/${id}`, { caller: logistics });
+  /** A lamp shipped with SF Express under a tracking number of its own, and its scans: the n-th `n` hours after `now`. */
+  const lampShipment = async (orderId: string) => {
+    const trackingNumber = `SF-${randomUUID()}`;
+    const created = await service.call<ShipmentBody>('POST', '/shipments', {
+      caller: logistics,
+      body: {
+        orderId,
+        carrier: 'SF Express',
+        trackingNumber,
+        originRegion: 'CN-ZJ',
+        destinationRegion: 'CN-GD',
+        items: [{ sku: 'LAMP', quantity: 1 }],
+      },
+    });
+    const id = created.body.shipmentId;
+    const scanAt = (n: number, status: string) => ({
+      eventId: `${id}-${n}`,
+      trackingNumber,
+      status,
+      location: `Hub ${n}`,
+      occurredAt: hoursAfter(now, n),
+    });
+    return { id, scanAt };
+  };
   const stateOf = (id: string, state: string) =>
     eventually(async () => {
       const res = await read(id);
@@ -372,19 +396,7 @@ describe('logistics: scans in, 48 h stalled, 72 h lost, reshipped and compensati
   });
 
   it('scans that leave the list row as it was neither rewrite nor lock it; a change of state does', async () => {
-    const trackingNumber = `SFI-${randomUUID()}`;
-    const created = await service.call<ShipmentBody>('POST', '/shipments', {
-      caller: logistics,
-      body: {
-        orderId: 'ORD-IDX',
-        carrier: 'SF Express',
-        trackingNumber,
-        originRegion: 'CN-ZJ',
-        destinationRegion: 'CN-GD',
-        items: [{ sku: 'LAMP', quantity: 1 }],
-      },
-    });
-    const id = created.body.shipmentId;
+    const { id, scanAt } = await lampShipment('ORD-IDX');
     const row = async () =>
       // xmax: an upsert that changes nothing still locks the row it conflicts with (a write per scan).
       (
@@ -393,13 +405,6 @@ describe('logistics: scans in, 48 h stalled, 72 h lost, reshipped and compensati
           [id],
         )
       ).rows[0];
-    const scanAt = (n: number, status: string) => ({
-      eventId: `${id}-${n}`,
-      trackingNumber,
-      status,
-      location: `Hub ${n}`,
-      occurredAt: hoursAfter(now, n),
-    });
     expect((await post([scanAt(1, 'picked_up')], signed)).status).toBe(200);
     const moving = await row();
     expect(moving?.status).toBe('in_transit');
@@ -413,26 +418,7 @@ describe('logistics: scans in, 48 h stalled, 72 h lost, reshipped and compensati
   });
 
   it('a parcel scanned past the snapshot interval is read from its snapshot (ADR 37) and decides as from its events', async () => {
-    const trackingNumber = `SFS-${randomUUID()}`;
-    const created = await service.call<ShipmentBody>('POST', '/shipments', {
-      caller: logistics,
-      body: {
-        orderId: 'ORD-SNAP',
-        carrier: 'SF Express',
-        trackingNumber,
-        originRegion: 'CN-ZJ',
-        destinationRegion: 'CN-GD',
-        items: [{ sku: 'LAMP', quantity: 1 }],
-      },
-    });
-    const id = created.body.shipmentId;
-    const scanAt = (n: number, status: string) => ({
-      eventId: `${id}-${n}`,
-      trackingNumber,
-      status,
-      location: `Hub ${n}`,
-      occurredAt: hoursAfter(now, n),
-    });
+    const { id, scanAt } = await lampShipment('ORD-SNAP');
     const snapshots = async () =>
       (
         await service.pool.query<{ fold: string; version: string; ids: number }>(
