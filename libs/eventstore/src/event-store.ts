@@ -13,7 +13,6 @@ import type {
 
 const tracer = trace.getTracer('@aftersales/eventstore');
 
-/** A row of `es_events` as {@link EVENT_COLUMNS} selects it. */
 /** A stream's persisted snapshot of one fold (ADR 37): the state it encodes folds the stream's events 1…version. */
 export interface StreamSnapshot {
   readonly streamId: string;
@@ -30,6 +29,7 @@ export interface SnapshotAndEvents {
   readonly events: Array<Pick<StoredEvent, 'id' | 'type' | 'data'>>;
 }
 
+/** A row of `es_events` as {@link EVENT_COLUMNS} selects it. */
 export interface EventRow extends Record<string, unknown> {
   position: string;
   transaction_id: string;

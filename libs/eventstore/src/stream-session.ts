@@ -1,9 +1,8 @@
 import { GrowingSet } from '@aftersales/domain';
 import { ConcurrencyError } from './errors';
-import type { PostgresEventStore } from './event-store';
+import type { PostgresEventStore, StreamSnapshot } from './event-store';
 import type { CachedFold, SessionFoldCache } from './fold-cache';
 import type { FoldSnapshots } from './fold-snapshots';
-import type { StreamSnapshot } from './event-store';
 import type { NewEvent, Queryable } from './types';
 
 /** A decider's fold: the part of a decider a session needs to keep a stream's state current. */

@@ -3,7 +3,7 @@ import { StreamSession, type FoldSnapshots } from '@aftersales/eventstore';
 import { shipmentDecider, type ShipmentState } from '../domain/shipment.decider';
 
 /**
- * Shipments' folds persisted every {@link SHIPMENT_SNAPSHOT_EVERY} events (ADR 37): a batch of carrier scans or of
+ * Shipments' folds persisted every `every` events (ADR 37): a batch of carrier scans or of
  * tracking timers reads each shipment's newest snapshot and the few events after it instead of its whole history.
  *
  * The name carries the fold's shape version: **bump it whenever `shipmentDecider.evolve` or the state's shape
@@ -22,9 +22,6 @@ export const shipmentSnapshots: FoldSnapshots<ShipmentState> = {
     return { ...state, tracking: { ...state.tracking, scanIds: GrowingSet.of(scanIds) } };
   },
 };
-
-/** Events folded between two snapshots of a shipment. */
-export const SHIPMENT_SNAPSHOT_EVERY = shipmentSnapshots.every;
 
 /** A transaction's session over shipments, reading and writing their snapshots. */
 export function shipmentSession(options: { readonly deferAppends?: boolean } = {}): StreamSession {

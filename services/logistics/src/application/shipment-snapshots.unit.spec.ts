@@ -95,6 +95,9 @@ describe('shipment snapshots (ADR 37)', () => {
     const digest = createHash('sha256')
       .update(JSON.stringify(shipmentSnapshots.encode(fold(life))))
       .digest('hex');
-    expect({ name: shipmentSnapshots.name, digest }).toEqual({ name: 'shipment@1', digest: '968c2cff1405f36bb3b150b0e7e40a1282202b88fac54f202cac98d90516e48c' });
+    expect({ name: shipmentSnapshots.name, digest }).toEqual({
+      name: 'shipment@1',
+      digest: '968c2cff1405f36bb3b150b0e7e40a1282202b88fac54f202cac98d90516e48c',
+    });
   });
 });
