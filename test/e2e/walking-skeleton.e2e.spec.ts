@@ -1,9 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Kafka, Partitioners, logLevel, type Producer } from 'kafkajs';
+import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { CaseOpenedV1, Topics, dlqTopic } from '@aftersales/contracts';
 import { signDevToken } from '@aftersales/platform-http';
 import {
   createTestDatabase,
+  exactlyOnceProducer,
   kafkaBrokers,
   readTopicWithKcat,
   uniqueName,
@@ -57,9 +58,7 @@ describe('walking skeleton: POST /cases → event store → relay → Kafka → 
     await Promise.all([intake.start(), surveys.start()]);
     await waitForConsumerGroups([`${groupPrefix}surveys.case-register`]);
     agentToken = await signDevToken({ subject: 'agent-7', tenant, roles: ['agent'] }, secret);
-    producer = new Kafka({ brokers: kafkaBrokers(), logLevel: logLevel.NOTHING }).producer({
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
+    producer = exactlyOnceProducer(new Kafka({ brokers: kafkaBrokers(), logLevel: logLevel.NOTHING }));
     await producer.connect();
   });
 

@@ -11,6 +11,7 @@ import {
 } from '@aftersales/eventstore';
 import {
   createTestDatabase,
+  exactlyOnceProducer,
   kafkaBrokers,
   readTopicWithKcat,
   uniqueName,
@@ -218,7 +219,7 @@ describe('outbox relay and inbox consumer on real Kafka and Postgres', () => {
     });
 
     async function produce(topic: string, ids: string[], extensions?: Record<string, string>) {
-      const producer = new Kafka({ brokers: kafkaBrokers(), logLevel: logLevel.NOTHING }).producer();
+      const producer = exactlyOnceProducer(new Kafka({ brokers: kafkaBrokers(), logLevel: logLevel.NOTHING }));
       await producer.connect();
       await producer.send({
         topic,

@@ -1,8 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import { createTopicsWithLeaders } from '@aftersales/kafka-topics';
 import { openServiceDatabase, PostgresEventStore, type ServiceDatabase } from '@aftersales/eventstore';
-import { createTestDatabase, kafkaBrokers, uniqueName, type TestDatabase } from '@aftersales/testing';
+import {
+  createTestDatabase,
+  exactlyOnceProducer,
+  kafkaBrokers,
+  uniqueName,
+  type TestDatabase,
+} from '@aftersales/testing';
 import { runOps } from './run-ops';
 
 /** Runs an ops command line in this process (as `npm run ops -- …` does): exit code, stdout and stderr lines. */
@@ -40,7 +46,7 @@ describe('ops commands: events tail, consumer-groups lag, topics describe, audit
     const kafka = new Kafka({ brokers: kafkaBrokers(), logLevel: logLevel.NOTHING });
     admin = kafka.admin();
     await admin.connect();
-    producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    producer = exactlyOnceProducer(kafka);
     await producer.connect();
   });
 
@@ -82,11 +88,8 @@ describe('ops commands: events tail, consumer-groups lag, topics describe, audit
       });
       // The last one as the services' relays publish: in a transaction, so a commit marker takes the offset after it
       // (no message handler sees it; counting messages, the progress bar never reached its total).
-      const transactional = new Kafka({ brokers: kafkaBrokers(), logLevel: logLevel.NOTHING }).producer({
+      const transactional = exactlyOnceProducer(new Kafka({ brokers: kafkaBrokers(), logLevel: logLevel.NOTHING }), {
         transactionalId: uniqueName('ops-tail-relay'),
-        idempotent: true,
-        maxInFlightRequests: 1,
-        createPartitioner: Partitioners.DefaultPartitioner,
       });
       await transactional.connect();
       try {

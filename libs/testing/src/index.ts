@@ -17,6 +17,7 @@ export {
 export { createTestDatabase, databaseUrl, DROP_APPLICATION_NAME, uniqueName, type TestDatabase } from './databases';
 export {
   kafkaBrokers,
+  exactlyOnceProducer,
   readTopicWithKcat,
   parseKcatJson,
   waitForConsumerGroups,

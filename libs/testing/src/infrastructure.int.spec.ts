@@ -1,10 +1,11 @@
-import { Kafka, logLevel, Partitioners, type Message } from 'kafkajs';
+import { Kafka, logLevel, type Message } from 'kafkajs';
 import { createTopicsWithLeaders } from '@aftersales/kafka-topics';
 import { Client } from 'pg';
 import {
   createTestDatabase,
   DROP_APPLICATION_NAME,
   databaseUrl,
+  exactlyOnceProducer,
   kafkaBrokers,
   parseKcatJson,
   readTopicWithKcat,
@@ -113,7 +114,7 @@ describe('@aftersales/testing helpers (real PostgreSQL and Kafka)', () => {
 
     /** A producer per test: a kafkajs producer keeps asking for metadata of topics it wrote to, even deleted ones. */
     async function produce(topic: string, messages: Message[]): Promise<void> {
-      const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+      const producer = exactlyOnceProducer(kafka);
       await producer.connect();
       try {
         await producer.send({ topic, messages });

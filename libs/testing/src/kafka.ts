@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { Partitioners, type Kafka, type Producer, type ProducerConfig } from 'kafkajs';
 
 /** Brokers from `KAFKA_BROKERS`, as set by the Jest globalSetup (libs/testing/src/global-setup.ts). */
 export function kafkaBrokers(): string[] {
@@ -14,6 +15,22 @@ export function kafkaBrokers(): string[] {
     );
   }
   return brokers;
+}
+
+/**
+ * A raw kafkajs producer for tests that writes each message once, as the services' own producers do
+ * (libs/messaging's adapter). kafkajs's default producer is not idempotent, and it retries a produce request as a
+ * whole: when one partition of a request fails (a broker that has just created a topic can still answer
+ * UNKNOWN_TOPIC_OR_PARTITION for a partition whose leader it already reports), the partitions that had taken their
+ * messages get them a second time, and a test counting offsets sees one message too many.
+ */
+export function exactlyOnceProducer(kafka: Kafka, config: Omit<ProducerConfig, 'idempotent'> = {}): Producer {
+  return kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    ...config,
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
 }
 
 export interface KcatMessage {
