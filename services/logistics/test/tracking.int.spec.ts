@@ -426,17 +426,21 @@ describe('logistics: scans in, 48 h stalled, 72 h lost, reshipped and compensati
           [`shipment-${id}`],
         )
       ).rows;
-    // Registered and booked (2 events), picked up (3 more): no snapshot yet.
-    expect((await post([scanAt(1, 'picked_up')], signed)).status).toBe(200);
+    // Registered and booked: two events, fewer than the interval of four, so no snapshot yet.
     expect(await snapshots()).toEqual([]);
-    // Three scans in transit: the eighth event, so the batch writes the shipment's snapshot with them.
+    // Picked up (ScanRecorded, ShipmentStatusChanged, ShipmentDeparted): the fifth event, so the batch writes the
+    // shipment's snapshot with them.
+    expect((await post([scanAt(1, 'picked_up')], signed)).status).toBe(200);
+    expect(await snapshots()).toEqual([{ fold: 'shipment@1', version: '5', ids: 5 }]);
+    // Three scans in transit: three events after the snapshot, fewer than four, so it stays as it is.
     expect(
       (await post([scanAt(2, 'in_transit'), scanAt(3, 'in_transit'), scanAt(4, 'in_transit')], signed)).status,
     ).toBe(200);
-    expect(await snapshots()).toEqual([{ fold: 'shipment@1', version: '8', ids: 8 }]);
+    expect(await snapshots()).toEqual([{ fold: 'shipment@1', version: '5', ids: 5 }]);
 
-    // Read from the snapshot: a scan it folded is still known (recorded once), a new one moves the parcel on.
-    const batch = await post([scanAt(2, 'in_transit'), scanAt(5, 'delivered')], signed);
+    // Read from the snapshot and the three events after it: a scan the snapshot folded is still known (recorded
+    // once), a new one moves the parcel on.
+    const batch = await post([scanAt(1, 'picked_up'), scanAt(5, 'delivered')], signed);
     expect(batch.body.results.map((r) => r.outcome)).toEqual(['duplicate', 'recorded']);
     const shipment = (await read(id)).body;
     expect(shipment).toMatchObject({ state: 'delivered', lastScanAt: hoursAfter(now, 5) });
@@ -445,8 +449,10 @@ describe('logistics: scans in, 48 h stalled, 72 h lost, reshipped and compensati
       'SELECT count(*)::int AS n FROM es_events WHERE stream_id = $1',
       [`shipment-${id}`],
     );
-    // ScanRecorded, ShipmentStatusChanged and ShipmentDelivered after the snapshot's eight.
+    // The snapshot's five, three scans in transit, then ScanRecorded, ShipmentStatusChanged and ShipmentDelivered.
     expect(stored.rows[0]?.n).toBe(11);
+    // Six events after the snapshot: the delivery's batch took a newer one.
+    expect(await snapshots()).toEqual([{ fold: 'shipment@1', version: '11', ids: 11 }]);
   });
 
   it('another tenant lists none of it', async () => {
