@@ -619,12 +619,17 @@ describe('durable timers', () => {
     await scheduleTimer(db.pool, { id: 'next-look-later', tenant: 't', kind: 'k', dueAt: at(90_000), payload: {} });
     expect(await s.fireDue()).toBe(0);
     expect(s.msUntilNextLook(500)).toBe(200);
+    // With a slack, that much after it falls due (still at most the poll interval).
+    expect(s.msUntilNextLook(500, 100)).toBe(300);
+    expect(s.msUntilNextLook(500, 400)).toBe(500);
     // Only far ones pending: at most the poll interval.
     expect(s.msUntilNextLook(100)).toBe(100);
     // It fired: more may have fallen due meanwhile, so it looks again at once, and then waits for the next one.
     clock = at(200);
     expect(await s.fireDue()).toBe(1);
     expect(s.msUntilNextLook(500)).toBe(0);
+    // With a slack, the slack: what fell due meanwhile waits for it, to share the next transaction.
+    expect(s.msUntilNextLook(500, 100)).toBe(100);
     expect(await s.fireDue()).toBe(0);
     expect(s.msUntilNextLook(500)).toBe(500);
     clock = at(89_500); // 200 ms + 89.5 s: the later timer is 300 ms away

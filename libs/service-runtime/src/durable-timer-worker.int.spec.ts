@@ -33,7 +33,7 @@ interface LogLine {
 /** Records what it fires in `fired` (in the timer's transaction); a `flaky` timer fails until its third attempt. */
 class RecordingTimers extends DurableTimerWorker {
   protected async fire(timer: Timer, tx: PoolClient): Promise<void> {
-    await tx.query('INSERT INTO fired (timer_id) VALUES ($1)', [timer.id]);
+    await tx.query('INSERT INTO fired (timer_id, txid) VALUES ($1, txid_current())', [timer.id]);
     const { attempts = 0 } = timer.payload as { attempts?: number };
     if (timer.kind === 'flaky' && attempts < 2) throw new Error(`webhook down (attempt ${attempts + 1})`);
   }
@@ -49,7 +49,7 @@ describe('DurableTimerWorker', () => {
   beforeAll(async () => {
     testDb = await createTestDatabase('durable_timer_worker');
     db = await openServiceDatabase({ serverUrl: testDb.url, database: testDb.name });
-    await db.pool.query('CREATE TABLE fired (timer_id text NOT NULL)');
+    await db.pool.query('CREATE TABLE fired (timer_id text NOT NULL, txid bigint NOT NULL)');
   });
   afterAll(async () => {
     await db.close();
@@ -78,7 +78,17 @@ describe('DurableTimerWorker', () => {
     (await openMetricsText(metricsRegistry))
       .split('\n')
       .filter((line) => line.startsWith(`${name}{`) && line.includes('worker="test timers"') && line.includes(labels))
-      .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf('}') + 1).trim().split(' ')[0]), 0);
+      .reduce(
+        (sum, line) =>
+          sum +
+          Number(
+            line
+              .slice(line.lastIndexOf('}') + 1)
+              .trim()
+              .split(' ')[0],
+          ),
+        0,
+      );
   const schedule = (id: string, kind: string, dueInMs: number) =>
     scheduleTimer(db.pool, { id, tenant: 't1', kind, dueAt: new Date(now.getTime() + dueInMs), payload: {} });
   const firedIds = async () =>
@@ -113,6 +123,34 @@ describe('DurableTimerWorker', () => {
       expect(await firedIds()).toEqual(['a', 'b', 'later']);
     },
   );
+
+  it('with a slack, timers falling due close together share a transaction, and none fires early', async () => {
+    // Five timers due 10 ms apart, a little ahead (real time: the slack is waited for on the real clock).
+    const firstDue = Date.now() + 200;
+    for (const n of [0, 1, 2, 3, 4]) {
+      await scheduleTimer(db.pool, {
+        id: `close-${n}`,
+        tenant: 't1',
+        kind: 'plain',
+        dueAt: new Date(firstDue + n * 10),
+        payload: {},
+      });
+    }
+    const timers = worker({ clock: () => new Date(), slackMs: 300, loops: 1, perTransaction: 10 });
+    timers.start();
+    try {
+      await eventually(async () => ((await firedIds()).length === 5 ? true : undefined), 'the five timers fired');
+    } finally {
+      await timers.stop();
+    }
+    const { rows } = await db.pool.query<{ txid: string; early: boolean }>(
+      `SELECT f.txid::text, t.fired_at < t.due_at AS early FROM fired f JOIN es_timers t USING (timer_id)`,
+    );
+    // The loop looks 300 ms after the first falls due, when all five are: one transaction (two when the loop's first
+    // look came after some fell due: those at once, the rest a slack later). Without the slack, one each.
+    expect(new Set(rows.map((r) => r.txid)).size).toBeLessThanOrEqual(2);
+    expect(rows.filter((r) => r.early)).toEqual([]);
+  });
 
   it('times how late each timer fired, its exemplar the trace that scheduled the timer', async () => {
     propagation.setGlobalPropagator(new W3CTraceContextPropagator());
@@ -182,7 +220,9 @@ describe('DurableTimerWorker', () => {
       await eventually(async () => (await timerRow('flaky')).fired || undefined, 'the third attempt fired');
       expect(await firedIds()).toEqual(['flaky']);
       // Each failure counted, retried; no transaction rolled back as a whole (each failure was undone to its savepoint).
-      expect(await metric('aftersales_timer_failures_total', 'kind="flaky",outcome="retried"')).toBe(failuresBefore + 2);
+      expect(await metric('aftersales_timer_failures_total', 'kind="flaky",outcome="retried"')).toBe(
+        failuresBefore + 2,
+      );
       expect(await metric('aftersales_timer_transactions_rolled_back_total')).toBe(rolledBackBefore);
     } finally {
       await timers.stop();

@@ -30,6 +30,13 @@ export interface DurableTimerWorkerOptions {
   readonly loops?: number;
   /** How long an idle loop waits for a commit on the `timers` channel before it looks again. */
   readonly pollMs: number;
+  /**
+   * How late a timer may fire so that timers falling due close together share a transaction (default 0: each at its
+   * instant). A caught-up loop looks this long after the earliest pending timer falls due, after a look that fired,
+   * and after a look before a commit that scheduled a timer due now wakes it (`TimerScheduler.msUntilNextLook`;
+   * ADR 38). Never early.
+   */
+  readonly slackMs?: number;
   /** The exponential backoff of a failed timer ({@link TimerBackoff}: the attempt count rides in its payload). */
   readonly retry: BackoffPolicy;
   /** Most timers one `fireDue` fires (default {@link DEFAULT_TIMER_BATCH}). */
@@ -60,6 +67,7 @@ export abstract class DurableTimerWorker implements BackgroundWorker {
   private readonly name: string;
   private readonly loopCount: number;
   private readonly pollMs: number;
+  private readonly slackMs: number;
   private readonly batchSize: number;
   private running = false;
   private loops: Array<Promise<void>> = [];
@@ -70,6 +78,7 @@ export abstract class DurableTimerWorker implements BackgroundWorker {
     this.clock = options.clock;
     this.loopCount = Math.max(1, options.loops ?? 1);
     this.pollMs = options.pollMs;
+    this.slackMs = Math.max(0, options.slackMs ?? 0);
     this.batchSize = options.batchSize ?? DEFAULT_TIMER_BATCH;
     // base × 2^(attempts − 1) later, capped.
     this.backoff = new TimerBackoff(options.retry, options.clock);
@@ -148,7 +157,8 @@ export abstract class DurableTimerWorker implements BackgroundWorker {
   protected finish?(tx: PoolClient, batch: TimerBatch): Promise<void>;
 
   private async run(): Promise<void> {
-    const pacer = new CommitPacer({ idleMs: this.pollMs, channel: 'timers' });
+    // A commit that scheduled a timer due now wakes the loop, but no sooner than the slack after its last look began.
+    const pacer = new CommitPacer({ idleMs: this.pollMs, minIntervalMs: this.slackMs, channel: 'timers' });
     while (this.running) {
       pacer.pollStarts();
       const fired = await this.fireDue().catch((error: unknown) => {
@@ -156,9 +166,10 @@ export abstract class DurableTimerWorker implements BackgroundWorker {
         return 0;
       });
       // Fewer than a batch: nothing was due any more when it stopped. It waits until the earliest pending timer falls
-      // due (at most the poll interval); a commit in this process that scheduled a timer due now ends the wait early.
+      // due (at most the poll interval), plus the slack; a commit in this process that scheduled a timer due now ends
+      // the wait early.
       if (fired < this.batchSize) {
-        const idle = this.scheduler.msUntilNextLook(this.pollMs);
+        const idle = this.scheduler.msUntilNextLook(this.pollMs, this.slackMs);
         if (idle > 0) await pacer.waitForMore(idle);
       }
     }
@@ -169,7 +180,11 @@ export abstract class DurableTimerWorker implements BackgroundWorker {
       this.logger.error({ err: error }, `${this.name}: timers could not be claimed or prepared`);
       return;
     }
-    platformMetrics.timerFailures.inc({ worker: this.name, kind: timer.kind, outcome: retry ? 'retried' : 'stayed_due' });
+    platformMetrics.timerFailures.inc({
+      worker: this.name,
+      kind: timer.kind,
+      outcome: retry ? 'retried' : 'stayed_due',
+    });
     if (!retry) {
       // The timer stays due: the next poll retries it, which is safe, only not spaced out.
       this.logger.error({ err: error, timerId: timer.id, kind: timer.kind }, 'could not reschedule a failed timer');

@@ -523,6 +523,15 @@ export const ENVIRONMENT: readonly EnvVariable[] = [
   ...timers('RETURNS', 'returns'),
   ...notifier('RETURNS_NOTIFIER', 'returns', 'breached return deadlines'),
   ...timers('LOGISTICS', 'logistics', 'TIMER_LOOPS'),
+  {
+    name: 'LOGISTICS_TIMER_SLACK_MS',
+    scope: ['logistics'],
+    kind: ms(),
+    default: '250',
+    example: '250',
+    description:
+      'How late a tracking timer or notice may fire so that those falling due close together share a transaction; never early (ms; 0: each at its instant)',
+  },
   ...notifier('LOGISTICS_NOTIFIER', 'logistics', 'carrier contacts and alarms'),
   // --- surveys ---
   ...timers('SURVEYS', 'surveys'),

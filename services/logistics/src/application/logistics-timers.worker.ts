@@ -61,6 +61,7 @@ export class LogisticsTimers extends DurableTimerWorker {
       // Stream locks taken in one order (the scans' appends take them by stream id): no deadlock between the two.
       order: firingOrder,
       pollMs: config.timerPollMs,
+      slackMs: config.timerSlackMs,
       retry: { baseMs: config.timerRetryBaseMs, maxMs: config.timerRetryMaxMs },
       clock,
       logger,

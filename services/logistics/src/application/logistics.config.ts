@@ -17,6 +17,12 @@ export interface LogisticsConfig {
   readonly notifier: NotifierSettings;
   /** How often an idle timer loop looks for due timers (`LOGISTICS_TIMER_POLL_MS`, 250 ms). */
   readonly timerPollMs: number;
+  /**
+   * How late a tracking timer or notice may fire so that those falling due close together share a transaction
+   * (`LOGISTICS_TIMER_SLACK_MS`, 250 ms; 0: each at its instant). Tracking rules count hours; a quarter of a second
+   * costs them nothing and saves a transaction per timer when shipments fall silent one by one (ADR 38).
+   */
+  readonly timerSlackMs: number;
   /** Timer loops side by side (`LOGISTICS_TIMER_LOOPS`, 2): many active shipments mean many timers. */
   readonly timerLoops: number;
   /** First retry delay of a failing timer (`LOGISTICS_TIMER_RETRY_BASE_MS`, 1 s), doubled per attempt. */
@@ -32,6 +38,7 @@ export function logisticsConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Lo
       wording: { receiver: 'notification', notification: 'shipment notice' },
     }),
     timerPollMs: numberFromEnv(env, 'LOGISTICS_TIMER_POLL_MS', 250, 'positive'),
+    timerSlackMs: numberFromEnv(env, 'LOGISTICS_TIMER_SLACK_MS', 250, 'non-negative'),
     timerLoops: numberFromEnv(env, 'LOGISTICS_TIMER_LOOPS', 2, 'positive'),
     timerRetryBaseMs: numberFromEnv(env, 'LOGISTICS_TIMER_RETRY_BASE_MS', 1_000, 'positive'),
     timerRetryMaxMs: numberFromEnv(env, 'LOGISTICS_TIMER_RETRY_MAX_MS', 300_000, 'positive'),
