@@ -756,6 +756,18 @@ describe('StreamSession and handleCommand (session, expectNewStream) on real Pos
       return found.map((r) => ({ fold: r.fold, version: Number(r.version), state: r.state, eventIds: r.event_ids }));
     }
 
+    it('es_streams and es_snapshots keep room on each page for the new versions of their rows (fillfactor, ADR 39)', async () => {
+      // Updated at every append and every few events: with room on the page the new version is a heap-only tuple.
+      const { rows } = await db.pool.query<{ relname: string; reloptions: string[] | null }>(
+        `SELECT relname, reloptions FROM pg_class
+          WHERE relname IN ('es_streams', 'es_snapshots') AND relkind = 'r' ORDER BY relname`,
+      );
+      expect(rows).toEqual([
+        { relname: 'es_snapshots', reloptions: ['fillfactor=70'] },
+        { relname: 'es_streams', reloptions: ['fillfactor=80'] },
+      ]);
+    });
+
     it('the flush writes a snapshot once `every` events are folded since the last, in the same transaction', async () => {
       const stream = `counter-${randomUUID()}`;
       const policy = snapshots();

@@ -5,6 +5,7 @@ import { AppendMany1732500400000 } from './1732500400000-append-many';
 import { FinishedTimersIndex1732500500000 } from './1732500500000-finished-timers-index';
 import { SetBasedAppendMany1732500600000 } from './1732500600000-set-based-append-many';
 import { FoldSnapshots1732500700000 } from './1732500700000-fold-snapshots';
+import { UpdateHeavyFillfactor1732500800000 } from './1732500800000-update-heavy-fillfactor';
 
 /**
  * The event store: one table that is at once the source of truth, the audit trail and the outbox.
@@ -146,4 +147,5 @@ export const EventStoreMigrations = [
   FinishedTimersIndex1732500500000,
   SetBasedAppendMany1732500600000,
   FoldSnapshots1732500700000,
+  UpdateHeavyFillfactor1732500800000,
 ];
