@@ -78,17 +78,7 @@ describe('DurableTimerWorker', () => {
     (await openMetricsText(metricsRegistry))
       .split('\n')
       .filter((line) => line.startsWith(`${name}{`) && line.includes('worker="test timers"') && line.includes(labels))
-      .reduce(
-        (sum, line) =>
-          sum +
-          Number(
-            line
-              .slice(line.lastIndexOf('}') + 1)
-              .trim()
-              .split(' ')[0],
-          ),
-        0,
-      );
+      .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf('}') + 1).trim().split(' ')[0]), 0);
   const schedule = (id: string, kind: string, dueInMs: number) =>
     scheduleTimer(db.pool, { id, tenant: 't1', kind, dueAt: new Date(now.getTime() + dueInMs), payload: {} });
   const firedIds = async () =>

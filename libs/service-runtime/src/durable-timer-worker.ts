@@ -180,11 +180,7 @@ export abstract class DurableTimerWorker implements BackgroundWorker {
       this.logger.error({ err: error }, `${this.name}: timers could not be claimed or prepared`);
       return;
     }
-    platformMetrics.timerFailures.inc({
-      worker: this.name,
-      kind: timer.kind,
-      outcome: retry ? 'retried' : 'stayed_due',
-    });
+    platformMetrics.timerFailures.inc({ worker: this.name, kind: timer.kind, outcome: retry ? 'retried' : 'stayed_due' });
     if (!retry) {
       // The timer stays due: the next poll retries it, which is safe, only not spaced out.
       this.logger.error({ err: error, timerId: timer.id, kind: timer.kind }, 'could not reschedule a failed timer');
