@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { historyOf, stateOf } from '@aftersales/testing/decider';
 import type { ScanStatus } from '../domain/scan-status';
-import { shipmentDecider, type Scan, type ShipmentCommand, type ShipmentState } from '../domain/shipment.decider';
-import { registration } from '../domain/testing/shipment.builder';
+import { shipmentDecider, type ShipmentCommand, type ShipmentState } from '../domain/shipment.decider';
+import { registration, scanOf } from '../domain/testing/shipment.builder';
 import { defaultLogisticsPolicy } from '../domain/tracking-policy';
 import { shipmentSnapshots } from './shipment-snapshots';
 
@@ -11,19 +11,8 @@ const t0 = new Date('2026-12-01T00:00:00.000Z');
 const at = (hours: number) => new Date(t0.getTime() + hours * HOUR);
 const command = (type: ShipmentCommand['type'], data: unknown, hours: number): ShipmentCommand =>
   ({ type, data, context: { tenant: 'shop-1', actor: { id: 'agent-7', roles: ['agent'] }, now: at(hours) } }) as never;
-const scan = (n: number, status: ScanStatus, hours: number, location: string, received = hours): ShipmentCommand => {
-  const s: Scan = {
-    eventId: `ev-${n}`,
-    status,
-    carrierStatus: status,
-    location,
-    occurredAt: at(hours).toISOString(),
-    receivedAt: at(received).toISOString(),
-    exceptionCode: null,
-    counted: null,
-  };
-  return command('RecordScan', { scan: s }, received);
-};
+const scan = (n: number, status: ScanStatus, hours: number, location: string, received = hours): ShipmentCommand =>
+  command('RecordScan', { scan: scanOf(`ev-${n}`, status, location, at(hours), at(received)) }, received);
 const check = (hours: number) =>
   command(
     'CheckTracking',

@@ -7,7 +7,7 @@ import {
   type ShipmentCommand,
   type ShipmentState,
 } from '../domain/shipment.decider';
-import { registration } from '../domain/testing/shipment.builder';
+import { registration, scanOf } from '../domain/testing/shipment.builder';
 import { defaultLogisticsPolicy } from '../domain/tracking-policy';
 import { rearmTracking, trackingTimerId, writeTracking } from './tracking-timers';
 
@@ -26,22 +26,7 @@ const command = (type: ShipmentCommand['type'], data: unknown, hours: number) =>
 
 const register = command('RegisterShipment', registration(shipmentId, null), 0);
 const scan = (status: ScanStatus, hours: number, location = 'Hangzhou hub') =>
-  command(
-    'RecordScan',
-    {
-      scan: {
-        eventId: `ev-${status}-${hours}`,
-        status,
-        carrierStatus: status,
-        location,
-        occurredAt: at(hours).toISOString(),
-        receivedAt: at(hours).toISOString(),
-        exceptionCode: null,
-        counted: null,
-      },
-    },
-    hours,
-  );
+  command('RecordScan', { scan: scanOf(`ev-${status}-${hours}`, status, location, at(hours)) }, hours);
 
 /** The shipment after each prefix of `commands`: [before any, after the first, …]. */
 function states(...commands: ShipmentCommand[]): ShipmentState[] {

@@ -1,3 +1,6 @@
+import type { ScanStatus } from '../scan-status';
+import type { Scan } from '../shipment.decider';
+
 /** Builders of shipment commands for the decider's specs and the tracking-timer specs: one registration everywhere. */
 
 /** The data of a `RegisterShipment`: an order of one kettle with SF Express, Zhejiang to Guangdong. */
@@ -20,5 +23,25 @@ export function registration(shipmentId: string, caseId: string | null, changes:
     replaces: null,
     largeOrderItems: 5,
     ...changes,
+  };
+}
+
+/** A carrier scan at `occurredAt`, received at `receivedAt` (default: when it happened), no exception, nothing counted. */
+export function scanOf(
+  eventId: string,
+  status: ScanStatus,
+  location: string,
+  occurredAt: Date,
+  receivedAt = occurredAt,
+): Scan {
+  return {
+    eventId,
+    status,
+    carrierStatus: status,
+    location,
+    occurredAt: occurredAt.toISOString(),
+    receivedAt: receivedAt.toISOString(),
+    exceptionCode: null,
+    counted: null,
   };
 }
