@@ -4,7 +4,8 @@
  * - an operation (path + method) removed;
  * - a request that was valid no longer is: a new required parameter or body, a parameter removed, a parameter or body
  *   schema that accepts less (type or format changed, enum value removed, constraint tightened, property removed or
- *   newly required, additional properties refused);
+ *   newly required, additional properties refused); a schema that became a union (`anyOf`/`oneOf`) accepts what it
+ *   accepted when one of its alternatives does;
  * - a success response removed, or one that promises less (property removed or no longer required, type changed, format
  *   changed or removed); a response that sends less variety (an enum value fewer, tighter bounds) breaks no client;
  * - an operation that needs a role it did not need (`x-roles` lost one), or became authenticated.
@@ -65,6 +66,19 @@ const bodySchema = (document: Json, operation: Json): unknown =>
 const responseSchema = (document: Json, response: unknown): unknown =>
   resolve(document, obj(obj(obj(response)['content'])['application/json'])['schema']);
 
+/**
+ * What an input schema no longer accepts. A schema that became a union (`anyOf`/`oneOf`, say one report or a list of
+ * them) is judged by its alternative closest to the old schema: one that accepts all it accepted breaks nothing.
+ */
+function inputChanges(was: unknown, now: unknown): string[] {
+  const changesAgainst = (schema: unknown) =>
+    findBreakingChanges(was as JSONSchema, schema as JSONSchema).filter((c) => !REQUEST_ADDITIVE.test(c));
+  const alternatives = obj(now)['anyOf'] ?? obj(now)['oneOf'];
+  const wasUnion = obj(was)['anyOf'] !== undefined || obj(was)['oneOf'] !== undefined;
+  if (wasUnion || !Array.isArray(alternatives) || alternatives.length === 0) return changesAgainst(now);
+  return alternatives.map(changesAgainst).reduce((best, changes) => (changes.length < best.length ? changes : best));
+}
+
 /** Inputs: parameters and body must accept at least what they accepted. */
 function requestProblems(id: string, published: Json, old: Json, current: Json, now: Json): string[] {
   const problems: string[] = [];
@@ -75,8 +89,8 @@ function requestProblems(id: string, published: Json, old: Json, current: Json, 
     if (parameter['required'] === true && was?.['required'] !== true)
       problems.push(`${id}: parameter ${key} now required`);
     if (!was) continue;
-    const changes = findBreakingChanges(obj(was['schema']) as JSONSchema, obj(parameter['schema']) as JSONSchema);
-    problems.push(...changes.filter((c) => !REQUEST_ADDITIVE.test(c)).map((c) => `${id}: parameter ${key} ${c}`));
+    const changes = inputChanges(obj(was['schema']), obj(parameter['schema']));
+    problems.push(...changes.map((c) => `${id}: parameter ${key} ${c}`));
   }
   for (const key of oldParameters.keys()) if (!newParameters.has(key)) problems.push(`${id}: parameter ${key} removed`);
   const oldBody = bodySchema(published, old);
@@ -85,8 +99,7 @@ function requestProblems(id: string, published: Json, old: Json, current: Json, 
     problems.push(`${id}: request body now required`);
   }
   if (oldBody !== undefined && newBody !== undefined) {
-    const changes = findBreakingChanges(oldBody as JSONSchema, newBody as JSONSchema);
-    problems.push(...changes.filter((c) => !REQUEST_ADDITIVE.test(c)).map((c) => `${id}: request body ${c}`));
+    problems.push(...inputChanges(oldBody, newBody).map((c) => `${id}: request body ${c}`));
   }
   return problems;
 }

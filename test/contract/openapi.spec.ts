@@ -129,4 +129,28 @@ describe('findOpenApiBreakingChanges', () => {
       ]),
     );
   });
+
+  it('accepts a request body widened to a union that keeps its old shape, not one none of whose alternatives does', () => {
+    const [path, method] = withBody(load());
+    const id = `${method.toUpperCase()} ${path}`;
+    const widened = (alternative: (old: Doc) => Doc): Doc => {
+      const doc = load();
+      const content = doc.paths[path][method].requestBody.content['application/json'];
+      const old = schemaOf(doc, content.schema);
+      content.schema = {
+        anyOf: [alternative(old), { type: 'object', properties: { items: { type: 'array', items: old } } }],
+      };
+      return doc;
+    };
+    expect(
+      findOpenApiBreakingChanges(
+        load(),
+        widened((old) => old),
+      ),
+    ).toEqual([]);
+    const tightened = widened((old) => ({ ...old, required: [...(old.required ?? []), 'mandatory'] }));
+    expect(findOpenApiBreakingChanges(load(), tightened)).toEqual([
+      `${id}: request body $.mandatory: new required property`,
+    ]);
+  });
 });

@@ -4,11 +4,12 @@
  *
  *   POST /payouts            Idempotency-Key header; { amount, callbackUrl, metadata } → 202 { reference, status }.
  *                            The same key again answers the same payout (never a second one); another body → 422.
- *   GET  /payouts/:key       the payout by key (404 unknown): reconciliation.
- *   GET  /payouts            { payouts, paid: { count, amountMinor }, duplicates, repeats } — what moved, for tests
- *                            (repeats: sends of a key it already had, each answered with that payout).
+ *   GET  /payouts/:key       the payout by key (404 unknown): reconciliation. `lookups` counts these answers of it.
+ *   GET  /payouts            { payouts, paid: { count, amountMinor }, duplicates, repeats, notifications } — what moved,
+ *                            for tests (repeats: sends of a key it already had, each answered with that payout;
+ *                            notifications: { webhooks, reports } delivered, answered 2xx).
  *   PUT  /behaviour          { failNext, timeoutNext, holdNext, confirmDelayMs, failConfirmNext, dropConfirmations,
- *                            tenant }:
+ *                            reportsPerWebhook, webhookWindowMs, tenant }:
  *                            how it misbehaves (refuse the next n payouts with 503, hang on the next n, make the next
  *                            n but answer them only when told — `{ release: true }` —, confirm late, report the next
  *                            n as failed, never call back); with `tenant`, only that tenant's payouts misbehave (the
@@ -16,7 +17,10 @@
  *                            (contracts other suites publish on the same topics) gets its failures, and only it.
  *
  * A payout is confirmed (or failed) asynchronously: a webhook POST to its callbackUrl, signed
- * (`x-payment-signature: t=<ms>,v1=<HMAC-SHA256(secret, "<t>.<body>")>`), retried until answered 2xx. With
+ * (`x-payment-signature: t=<ms>,v1=<HMAC-SHA256(secret, "<t>.<body>")>`), retried until answered 2xx. Reports settled
+ * within `webhookWindowMs` (behaviour, default 5) for the same callbackUrl go out in one webhook, as providers that
+ * batch their notifications send them (ADR 40): `{ reports: [report, …] }`, at most `reportsPerWebhook` (behaviour,
+ * default 100; 1 sends every report alone); a lone report is sent as the report itself. With
  * `SANDBOX_DATA_FILE` every change is appended to that file (fsync'd), so a sandbox killed with SIGKILL restarts with
  * its payouts and sends the confirmations still owed.
  */
@@ -36,6 +40,8 @@ export interface SandboxPayout {
   confirmedAt?: string;
   error?: string;
   notified: boolean;
+  /** Times the merchant asked for it by key (reconciliation). */
+  lookups?: number;
   readonly createdAt: string;
 }
 
@@ -47,6 +53,10 @@ export interface SandboxBehaviour {
   confirmDelayMs: number;
   failConfirmNext: number;
   dropConfirmations: boolean;
+  /** At most this many reports in one webhook (the reports settled together for the same callbackUrl). */
+  reportsPerWebhook: number;
+  /** How long settled reports wait for others to go out with them (0: those of the same turn of the event loop). */
+  webhookWindowMs: number;
   /** Only this tenant's payouts misbehave (null: every payout). */
   tenant: string | null;
 }
@@ -76,6 +86,8 @@ export async function startPaymentSandbox(options: PaymentSandboxOptions): Promi
     confirmDelayMs: 20,
     failConfirmNext: 0,
     dropConfirmations: false,
+    reportsPerWebhook: 100,
+    webhookWindowMs: 5,
     tenant: null,
     ...options.behaviour,
   };
@@ -86,11 +98,12 @@ export async function startPaymentSandbox(options: PaymentSandboxOptions): Promi
   // Webhooks over kept-alive connections, as a provider calling one merchant all day would.
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 
-  const persist = (payout: SandboxPayout) => {
-    if (!options.dataFile) return;
+  /** Appends the payouts' states to the data file in one write and one fsync. */
+  const persist = (...changed: SandboxPayout[]) => {
+    if (!options.dataFile || changed.length === 0) return;
     const fd = openSync(options.dataFile, 'a');
     try {
-      appendFileSync(fd, `${JSON.stringify(payout)}\n`);
+      appendFileSync(fd, changed.map((payout) => `${JSON.stringify(payout)}\n`).join(''));
       fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -134,36 +147,63 @@ export async function startPaymentSandbox(options: PaymentSandboxOptions): Promi
       }
       persist(payout);
     }
-    notify(payout, 1);
+    notify(payout);
   };
 
-  const notify = (payout: SandboxPayout, attempt: number) => {
-    if ((behaviour.dropConfirmations && targets(payout.metadata)) || payout.notified || closed) return;
-    const body = JSON.stringify({
-      payoutKey: payout.key,
-      reference: payout.reference,
-      status: payout.status,
-      amount: payout.amount,
-      paymentChannel: payout.paymentChannel ?? null,
-      confirmedAt: payout.confirmedAt ?? null,
-      error: payout.error ?? null,
-      metadata: payout.metadata,
-    });
-    post(agent, payout.callbackUrl, body, {
+  /** Reports owed, per callbackUrl, gathered for `webhookWindowMs`. */
+  const owed = new Map<string, SandboxPayout[]>();
+  let flushing = false;
+  /** Webhooks answered 2xx, and the reports they carried. */
+  const delivered = { webhooks: 0, reports: 0 };
+  const notify = (payout: SandboxPayout) => {
+    if (payout.notified || closed) return;
+    const queue = owed.get(payout.callbackUrl);
+    if (queue) queue.push(payout);
+    else owed.set(payout.callbackUrl, [payout]);
+    if (flushing) return;
+    flushing = true;
+    later(() => {
+      flushing = false;
+      const due = [...owed.values()];
+      owed.clear();
+      const size = Math.max(1, Math.floor(behaviour.reportsPerWebhook));
+      for (const reports of due) for (let i = 0; i < reports.length; i += size) deliver(reports.slice(i, i + size), 1);
+    }, behaviour.webhookWindowMs);
+  };
+
+  const reportOf = (payout: SandboxPayout) => ({
+    payoutKey: payout.key,
+    reference: payout.reference,
+    status: payout.status,
+    amount: payout.amount,
+    paymentChannel: payout.paymentChannel ?? null,
+    confirmedAt: payout.confirmedAt ?? null,
+    error: payout.error ?? null,
+    metadata: payout.metadata,
+  });
+
+  /** One signed webhook of these reports (all to one callbackUrl); the whole of it again, later, until answered 2xx. */
+  const deliver = (reports: readonly SandboxPayout[], attempt: number) => {
+    const due = reports.filter((p) => !p.notified && !(behaviour.dropConfirmations && targets(p.metadata)));
+    if (due.length === 0 || closed) return;
+    const body = JSON.stringify(due.length === 1 ? reportOf(due[0]!) : { reports: due.map(reportOf) });
+    post(agent, due[0]!.callbackUrl, body, {
       'content-type': 'application/json',
       [SIGNATURE_HEADER]: signPayload(options.secret, body, Date.now()),
     })
       .then((status) => {
         if (status < 200 || status > 299) throw new Error(`callback answered ${status}`);
-        payout.notified = true;
-        persist(payout);
+        for (const payout of due) payout.notified = true;
+        delivered.webhooks += 1;
+        delivered.reports += due.length;
+        persist(...due);
       })
-      .catch(() => later(() => notify(payout, attempt + 1), Math.min(100 * 2 ** attempt, 5_000)));
+      .catch(() => later(() => deliver(due, attempt + 1), Math.min(100 * 2 ** attempt, 5_000)));
   };
 
   for (const payout of payouts.values())
     if (payout.status === 'pending') later(() => settle(payout), behaviour.confirmDelayMs);
-    else if (!payout.notified) later(() => notify(payout, 1), 10);
+    else if (!payout.notified) later(() => notify(payout), 10);
 
   const send = (res: ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json' });
@@ -232,6 +272,7 @@ export async function startPaymentSandbox(options: PaymentSandboxOptions): Promi
       // A key is one payout by construction; `creations` counts every payout ever made, so a second one would show.
       duplicates: creations - payouts.size,
       repeats,
+      notifications: delivered,
       payouts: url.searchParams.get('list') === 'true' ? [...payouts.values()].map(view) : undefined,
     });
   };
@@ -241,7 +282,9 @@ export async function startPaymentSandbox(options: PaymentSandboxOptions): Promi
     if (req.method === 'POST' && url.pathname === '/payouts') return createPayout(req, res);
     if (req.method === 'GET' && url.pathname.startsWith('/payouts/')) {
       const payout = payouts.get(decodeURIComponent(url.pathname.slice('/payouts/'.length)));
-      return payout ? send(res, 200, view(payout)) : send(res, 404, { error: 'unknown payout' });
+      if (!payout) return send(res, 404, { error: 'unknown payout' });
+      payout.lookups = (payout.lookups ?? 0) + 1;
+      return send(res, 200, view(payout));
     }
     if (req.method === 'GET' && url.pathname === '/payouts') return summary(url, res);
     if (req.method === 'PUT' && url.pathname === '/behaviour') {

@@ -10,7 +10,8 @@ import {
 import { readTopicWithKcat, uniqueName } from '@aftersales/testing';
 import { ContractPublisher, eventually, type TestService } from '@aftersales/test-kit';
 import type { RunningSandbox } from '../sandbox/payment-sandbox';
-import { startCompensationWithSandbox } from '../src/testing/compensation.harness';
+import { signPayload, SIGNATURE_HEADER } from '../src/infrastructure/payment/payment-signature';
+import { startCompensationWithSandbox, WEBHOOK_SECRET } from '../src/testing/compensation.harness';
 
 // CONTEXT: compensation in-process on real Postgres and Kafka with the real payment sandbox; returns, logistics and
 // incidents are played by publishing their contracts. Every payout goes through the HTTP adapter, the sandbox's
@@ -25,7 +26,8 @@ describe('compensation: orders, approvals, budgets, ledger and payouts', () => {
   let peers: ContractPublisher;
 
   beforeAll(async () => {
-    ({ service, sandbox } = await startCompensationWithSandbox());
+    // Reconciliation after 3 s without a confirmation: after the webhooks of several reports (500 ms window) below.
+    ({ service, sandbox } = await startCompensationWithSandbox({ COMPENSATION_CONFIRMATION_TIMEOUT_MS: '3000' }));
     peers = await ContractPublisher.connect();
   });
 
@@ -320,24 +322,98 @@ describe('compensation: orders, approvals, budgets, ledger and payouts', () => {
     expect((await sandboxSummary()).duplicates).toBe(0);
   });
 
-  it('refuses an unsigned or forged confirmation (401)', async () => {
-    const body = {
-      payoutKey: 'payout:x',
-      reference: 'r',
-      status: 'confirmed',
-      amount: { amountMinor: 1, currency: 'CNY' },
-      paymentChannel: 'alipay',
-      confirmedAt: new Date().toISOString(),
-      error: null,
-      metadata: { tenant, compensationId: randomUUID() },
+  const aReport = (compensationId = randomUUID()) => ({
+    payoutKey: 'payout:x',
+    reference: 'r',
+    status: 'confirmed',
+    amount: { amountMinor: 1, currency: 'CNY' },
+    paymentChannel: 'alipay',
+    confirmedAt: new Date().toISOString(),
+    error: null,
+    metadata: { tenant, compensationId },
+  });
+  const signed = (body: object) => ({
+    body,
+    headers: { [SIGNATURE_HEADER]: signPayload(WEBHOOK_SECRET, JSON.stringify(body), Date.now()) },
+  });
+
+  it('refuses an unsigned or forged confirmation (401), one report or several', async () => {
+    for (const body of [aReport(), { reports: [aReport(), aReport()] }]) {
+      const unsigned = await service.call('POST', '/payment-provider/confirmations', { body });
+      expect(unsigned.status).toBe(401);
+      const forged = await service.call('POST', '/payment-provider/confirmations', {
+        body,
+        headers: { 'x-payment-signature': `t=${Date.now()},v1=${'0'.repeat(64)}` },
+      });
+      expect(forged.status).toBe(401);
+    }
+  });
+
+  it('records every report of a webhook that carries several (ADR 40), and refuses a malformed one whole (400)', async () => {
+    const sent = async () => {
+      const { notifications } = (await (await fetch(`${sandbox.url}/payouts`)).json()) as {
+        notifications: { webhooks: number; reports: number };
+      };
+      return notifications;
     };
-    const unsigned = await service.call('POST', '/payment-provider/confirmations', { body });
-    expect(unsigned.status).toBe(401);
-    const forged = await service.call('POST', '/payment-provider/confirmations', {
-      body,
-      headers: { 'x-payment-signature': `t=${Date.now()},v1=${'0'.repeat(64)}` },
-    });
-    expect(forged.status).toBe(401);
+    const before = await sent();
+    // Settled reports wait half a second for others: the four payouts' confirmations go out together, well before
+    // reconciliation would ask the provider for them (COMPENSATION_CONFIRMATION_TIMEOUT_MS).
+    await fetch(`${sandbox.url}/behaviour`, { method: 'PUT', body: JSON.stringify({ webhookWindowMs: 500 }) });
+    const paid: string[] = [];
+    try {
+      const orders = await Promise.all(
+        [1_301, 1_302, 1_303, 1_304].map((amountMinor) =>
+          service.call<{ compensationId: string }>('POST', '/compensations', {
+            caller: supervisor,
+            body: {
+              cause: { kind: 'case', id: randomUUID() },
+              instrument: 'cash',
+              amount: { amountMinor, currency: 'CNY' },
+              customerConsented: true,
+            },
+          }),
+        ),
+      );
+      for (const order of orders)
+        paid.push(
+          await eventually(async () => {
+            const view = await service.call<{ status: string; payout: { payoutKey: string } }>(
+              'GET',
+              `/compensations/${order.body.compensationId}`,
+              { caller: supervisor },
+            );
+            return view.body.status === 'paid' ? view.body.payout.payoutKey : undefined;
+          }, 'paid'),
+        );
+    } finally {
+      await fetch(`${sandbox.url}/behaviour`, { method: 'PUT', body: JSON.stringify({ webhookWindowMs: 5 }) });
+    }
+    const after = await sent();
+    // Other suites' traffic in this sandbox can only add reports to webhooks, never a webhook without one.
+    expect(after.reports - before.reports).toBeGreaterThanOrEqual(4);
+    expect(after.webhooks - before.webhooks).toBeLessThan(after.reports - before.reports);
+    // Each recorded from the webhook, none by reconciliation (which would have asked the provider for it).
+    for (const key of paid) {
+      const atProvider = (await (await fetch(`${sandbox.url}/payouts/${encodeURIComponent(key)}`)).json()) as {
+        lookups?: number;
+      };
+      expect(atProvider.lookups).toBe(1); // this test's own question, just now
+    }
+
+    const malformed = await service.call<{ errors: Array<{ pointer: string }> }>(
+      'POST',
+      '/payment-provider/confirmations',
+      signed({ reports: [aReport(), { ...aReport(), status: 'lost' }] }),
+    );
+    expect(malformed.status).toBe(400);
+    // A batch of reports about payouts this service does not know: acknowledged, so the provider stops sending it.
+    const unknown = await service.call(
+      'POST',
+      '/payment-provider/confirmations',
+      signed({ reports: [aReport(), aReport()] }),
+    );
+    expect(unknown).toMatchObject({ status: 200, body: { received: true } });
   });
 
   it("plans logistics' request by the policy, and opens an L1 incident's emergency fund with apology coupons drawn on it", async () => {

@@ -292,6 +292,22 @@ export const ProviderConfirmationBody = Type.Object(
 );
 export type ProviderConfirmationBody = Static<typeof ProviderConfirmationBody>;
 
+/**
+ * Body of the provider's webhook: one report, or several the provider sent together (`{ reports }`, as providers that
+ * batch their notifications do; ADR 40).
+ */
+export const ProviderNotificationBody = Type.Union(
+  [
+    ProviderConfirmationBody,
+    Type.Object(
+      { reports: Type.Array(ProviderConfirmationBody, { minItems: 1, maxItems: 1000 }) },
+      { additionalProperties: false, title: 'ProviderReportsBody' },
+    ),
+  ],
+  { title: 'ProviderNotificationBody' },
+);
+export type ProviderNotificationBody = Static<typeof ProviderNotificationBody>;
+
 /** Body of `POST /invoice-requests`: the customer applied for an invoice on the order. */
 export const RequestInvoiceBody = Type.Object(
   {
