@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { Controller, Get, Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { context, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
+import pino from 'pino';
 import { stringify } from 'yaml';
-import { PlatformHttpModule, Public } from '@aftersales/platform-http';
+import { observeHttpRequests, PlatformHttpModule, Public } from '@aftersales/platform-http';
 import { eventually, freePort } from '@aftersales/test-kit';
 import { TestContextManager } from '@aftersales/testing';
 
@@ -91,6 +92,8 @@ describe('/metrics: exemplars linking the HTTP latency to its trace', () => {
     context.setGlobalContextManager(new TestContextManager());
     app = await NestFactory.create(ExemplarTestModule, { logger: false });
     app.use(continueIncomingTrace);
+    // As the service runtime installs it: the latency histogram, with the request's trace as its exemplar.
+    app.use(observeHttpRequests(pino({ level: 'silent' })));
     await app.listen(0, '127.0.0.1');
     url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
     const traced = await fetch(`${url}/traced`, { headers: { traceparent: `00-${traceId}-${spanId}-01` } });

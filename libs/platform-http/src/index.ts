@@ -2,7 +2,7 @@ export * from './auth';
 export * from './problem-details';
 export * from './validation';
 export * from './platform.module';
-export * from './access-log';
+export * from './http-observations';
 export * from './origin';
 export * from './api-schema';
 export * from './route-table';

@@ -8,16 +8,11 @@ import {
   Req,
   Res,
   ServiceUnavailableException,
-  type CallHandler,
   type DynamicModule,
-  type ExecutionContext,
-  type NestInterceptor,
   type Type as NestType,
 } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, Reflector } from '@nestjs/core';
-import { Observable, tap } from 'rxjs';
+import { APP_FILTER, APP_GUARD, Reflector } from '@nestjs/core';
 import { Type } from '@sinclair/typebox';
-import { trace } from '@opentelemetry/api';
 import {
   metricsRegistry,
   OPENMETRICS_CONTENT_TYPE,
@@ -171,36 +166,14 @@ class MetricsController {
   }
 }
 
-@Injectable()
-class HttpMetricsInterceptor implements NestInterceptor {
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (context.getType() !== 'http') return next.handle();
-    const started = process.hrtime.bigint();
-    // The HTTP instrumentation's server span, active here: the request's trace is the observation's exemplar.
-    const span = trace.getActiveSpan()?.spanContext();
-    const req = context.switchToHttp().getRequest<{ method: string; route?: { path?: string } }>();
-    const res = context.switchToHttp().getResponse<{ statusCode: number }>();
-    const observe = (status: number) =>
-      platformMetrics.httpRequestDuration.observe(
-        { method: req.method, route: req.route?.path ?? 'unmatched', status: String(status) },
-        Number(process.hrtime.bigint() - started) / 1e9,
-        { span },
-      );
-    return next.handle().pipe(
-      tap({
-        next: () => observe(res.statusCode),
-        error: (e: { getStatus?: () => number }) => observe(e.getStatus?.() ?? 500),
-      }),
-    );
-  }
-}
-
 /** The controllers every service gets from {@link PlatformHttpModule}: health and metrics. */
 export const PLATFORM_CONTROLLERS: readonly NestType<unknown>[] = [HealthController, MetricsController];
 
 /**
  * Everything an HTTP service of the platform shares: bearer auth with roles and tenants (global
- * guard), RFC 9457 problem details (global filter), `/health/live`, `/health/ready`, `/metrics`.
+ * guard), RFC 9457 problem details (global filter), `/health/live`, `/health/ready`, `/metrics`. Each request's
+ * latency histogram and access-log line are `observeHttpRequests`' (Express middleware: the service runtime
+ * installs it before the routes).
  */
 @Module({})
 export class PlatformHttpModule {
@@ -225,7 +198,6 @@ export class PlatformHttpModule {
           inject: [TokenVerifier, Reflector],
         },
         { provide: APP_FILTER, useValue: new ProblemDetailsFilter(options.logger) },
-        { provide: APP_INTERCEPTOR, useClass: HttpMetricsInterceptor },
       ],
       exports: [TokenVerifier],
     };

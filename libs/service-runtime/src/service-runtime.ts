@@ -43,7 +43,7 @@ import {
   timerRetentionMs,
 } from './timer-retention-sweep';
 import {
-  accessLog,
+  observeHttpRequests,
   API_DOCS_CONTROLLERS,
   ApiDocsModule,
   authConfigFromEnv,
@@ -477,7 +477,7 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
     });
     started.push(() => app.close());
     // No app.enableShutdownHooks(): Nest's signal handler would close the app on its own, racing `close()` below.
-    app.use(accessLog(logger));
+    app.use(observeHttpRequests(logger));
     app.use((_req: unknown, res: import('node:http').ServerResponse, next: () => void) => {
       if (!lifecycle.accepting) res.setHeader('connection', 'close');
       next();

@@ -4,7 +4,8 @@ import { Writable } from 'node:stream';
 import { context, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
 import pino from 'pino';
 import { TestContextManager } from '@aftersales/testing';
-import { accessLog } from './access-log';
+import { metricsRegistry } from '@aftersales/observability';
+import { observeHttpRequests } from './http-observations';
 
 /** A response as the middleware sees it: headers, a status, and `finish` once sent. */
 function response(status: number, length: number): ServerResponse {
@@ -14,7 +15,7 @@ function response(status: number, length: number): ServerResponse {
   return res as unknown as ServerResponse;
 }
 
-describe('accessLog: one line per HTTP request with its trace id', () => {
+describe('observeHttpRequests: one access-log line and one latency observation per HTTP request, with its trace', () => {
   const lines: Array<Record<string, unknown>> = [];
   const logger = pino(
     { level: 'info', formatters: { level: (label) => ({ level: label }) } },
@@ -37,7 +38,9 @@ describe('accessLog: one line per HTTP request with its trace id', () => {
     const req = { method: 'POST', url: '/cases?customer=jane@example.com', route: { path: '/cases' } };
     const res = response(201, 312);
     let called = false;
-    context.with(active, () => accessLog(logger)(req as unknown as IncomingMessage, res, () => (called = true)));
+    context.with(active, () =>
+      observeHttpRequests(logger)(req as unknown as IncomingMessage, res, () => (called = true)),
+    );
     expect(called).toBe(true);
     expect(lines).toEqual([]);
     // The response is sent later, outside the request's context.
@@ -59,7 +62,7 @@ describe('accessLog: one line per HTTP request with its trace id', () => {
 
   it('names a request no route matched (refused before routing) and logs a 5xx at warn', async () => {
     const res = response(503, 0);
-    accessLog(logger)({ method: 'GET', url: '/nowhere' } as unknown as IncomingMessage, res, () => undefined);
+    observeHttpRequests(logger)({ method: 'GET', url: '/nowhere' } as unknown as IncomingMessage, res, () => undefined);
     res.emit('finish');
     await new Promise((resolve) => setImmediate(resolve));
     expect(lines).toHaveLength(1);
@@ -70,10 +73,42 @@ describe('accessLog: one line per HTTP request with its trace id', () => {
   it('keeps probes and scrapes out of the info log', async () => {
     for (const path of ['/health/ready', '/metrics']) {
       const res = response(200, 10);
-      accessLog(logger)({ method: 'GET', route: { path } } as unknown as IncomingMessage, res, () => undefined);
+      observeHttpRequests(logger)(
+        { method: 'GET', route: { path } } as unknown as IncomingMessage,
+        res,
+        () => undefined,
+      );
       res.emit('finish');
     }
     await new Promise((resolve) => setImmediate(resolve));
     expect(lines).toEqual([]);
+  });
+
+  it('observes the latency histogram by method, route template and status as sent, the refused requests too', async () => {
+    const route = `/observed-${Date.now()}`;
+    const count = async (status: string) => {
+      const text = await metricsRegistry.getSingleMetricAsString('aftersales_http_request_duration_seconds');
+      const line = text
+        .split('\n')
+        .find(
+          (l) =>
+            l.startsWith('aftersales_http_request_duration_seconds_count{') &&
+            l.includes(`route="${route}"`) &&
+            l.includes(`status="${status}"`),
+        );
+      return Number(line?.split(' ').pop() ?? 0);
+    };
+    for (const status of [201, 201, 401]) {
+      const res = response(status, 0);
+      observeHttpRequests(logger)(
+        { method: 'POST', route: { path: route } } as unknown as IncomingMessage,
+        res,
+        () => undefined,
+      );
+      res.emit('finish');
+    }
+    expect(await count('201')).toBe(2);
+    // Refused by the auth guard: the status the problem-details filter sent.
+    expect(await count('401')).toBe(1);
   });
 });
