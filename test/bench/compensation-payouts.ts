@@ -10,6 +10,7 @@
  *   BENCH_RATE=100 BENCH_SECONDS=10 npm run bench:compensation
  *   SERVICE_CPU_PROFILE_DIR=/tmp/prof npm run bench:compensation # a V8 CPU profile of compensation when it stops
  *   BENCH_TIMER_PROCESS=own npm run bench:compensation           # the send timers in a process of their own (ADR 24)
+ *   BENCH_REPLICAS=2 npm run bench:compensation                  # two compensation processes, requests spread over both
  *
  * The end to end time runs from the client sending the request to compensation recording `PayoutConfirmed` (its event
  * store's `recorded_at`; one machine, one clock); the stages from the order's own events. Every payout is checked
@@ -54,6 +55,12 @@ const SECRET = 'bench-compensation-secret';
  * `SERVICE_ROLES=workers`) beside the one that takes requests and webhooks (`api,consumers,relay`).
  */
 const TIMER_PROCESS = process.env.BENCH_TIMER_PROCESS === 'own' ? 'own' : 'shared';
+/**
+ * Compensation processes taking requests (each with every role, as replicas behind a Kubernetes Service): the client
+ * spreads its requests over them in turn; each is the provider's callback URL for the payouts it sends, and one of
+ * them holds the relay's leadership.
+ */
+const REPLICAS = Math.max(1, Math.floor(Number(process.env.BENCH_REPLICAS ?? 1)));
 const PROVIDER_SECRET = 'bench-provider-secret';
 const ROOT = path.resolve(__dirname, '../..');
 const client = new LoadClient({ maxSockets: 512, timeoutMs: 60_000 });
@@ -176,12 +183,16 @@ async function stages(db: Pool): Promise<Map<string, { requested?: number; sent?
   );
 }
 
-/** Drives `RATE` payouts/s for `SECONDS` (open loop, each its own request); resolves when every request answered. */
-async function drive(url: string, token: string): Promise<{ payouts: Payout[]; windowSeconds: number }> {
+/**
+ * Drives `RATE` payouts/s for `SECONDS` (open loop, each its own request, spread over `urls` in turn); resolves when
+ * every request answered.
+ */
+async function drive(urls: readonly string[], token: string): Promise<{ payouts: Payout[]; windowSeconds: number }> {
   const payouts: Payout[] = [];
   const pay = async (p: Payout) => {
     p.sentAt = Date.now();
     const sent = performance.now();
+    const url = urls[payouts.length % urls.length]!;
     const res = await client.post(`${url}/compensations`, token, {
       cause: { kind: 'case', id: p.causeId },
       instrument: 'cash',
@@ -309,6 +320,7 @@ export async function benchCompensationPayouts(): Promise<void> {
   const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
   let db: TestDatabase | undefined;
   let service: ServiceProcess | undefined;
+  const replicas: ServiceProcess[] = [];
   let timers: ServiceProcess | undefined;
   let pool: Pool | undefined;
   try {
@@ -345,8 +357,18 @@ export async function benchCompensationPayouts(): Promise<void> {
       timers = new ServiceProcess('compensation', await freePort(), { ...environment, SERVICE_ROLES: 'workers' });
       await timers.start(120_000);
     }
-    // Compensation's CPU and writes: of both processes when the timers run apart.
-    const pids = () => [service?.pid, timers?.pid];
+    for (let i = 1; i < REPLICAS; i++) {
+      const replicaPort = await freePort();
+      const replica = new ServiceProcess('compensation', replicaPort, {
+        ...environment,
+        COMPENSATION_PUBLIC_URL: `http://127.0.0.1:${replicaPort}`,
+      });
+      log(`starting compensation replica ${i + 1} of ${REPLICAS}…`);
+      await replica.start(120_000);
+      replicas.push(replica);
+    }
+    // Compensation's CPU and writes: of all its processes (timers apart, replicas).
+    const pids = () => [service?.pid, timers?.pid, ...replicas.map((r) => r.pid)];
     const serviceCpu = (): number => pids().reduce<number>((sum, pid) => sum + (cpuSecondsOf(pid) ?? 0), 0);
     const serviceWrites = (): number => pids().reduce<number>((sum, pid) => sum + writesOf(pid), 0);
     pool = new Pool({ connectionString: db.url, max: 2 });
@@ -364,7 +386,7 @@ export async function benchCompensationPayouts(): Promise<void> {
     const writesBefore = serviceWrites();
     const transactionsBefore = await transactionsOf(pool, db.name);
     const started = performance.now();
-    const { payouts, windowSeconds } = await drive(service.url, token);
+    const { payouts, windowSeconds } = await drive([service.url, ...replicas.map((r) => r.url)], token);
     log(`  all ${payouts.length} requested in ${windowSeconds.toFixed(1)} s; waiting for the confirmations…`);
     const paid = await drain(pool, tenant, payouts.filter((p) => !p.failed).length);
     const seconds = (performance.now() - started) / 1000;
@@ -402,10 +424,13 @@ export async function benchCompensationPayouts(): Promise<void> {
     console.log(
       TIMER_PROCESS === 'own'
         ? 'Compensation ran as two processes: api,consumers,relay and workers (SERVICE_ROLES); its figures are their sums.'
-        : 'Compensation ran as one process (every role).',
+        : REPLICAS > 1
+          ? `Compensation ran as ${REPLICAS} replicas (every role each, requests spread over them); its figures are their sums.`
+          : 'Compensation ran as one process (every role).',
     );
   } finally {
     await timers?.stop().catch(() => undefined);
+    for (const replica of replicas) await replica.stop().catch(() => undefined);
     await service?.stop().catch(() => undefined);
     sandbox.kill('SIGTERM');
     bareAgent.destroy();
