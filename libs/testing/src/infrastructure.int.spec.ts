@@ -199,6 +199,23 @@ describe('@aftersales/testing helpers (real PostgreSQL and Kafka)', () => {
       }
     });
 
+    it('with `since`, skips what the topic held before that instant', async () => {
+      const topic = uniqueName('testing.kcat-since');
+      await createTopicsWithLeaders(admin, [{ topic, numPartitions: 2 }]);
+      try {
+        const now = Date.now();
+        await produce(topic, [
+          { key: 'earlier-run', value: 'old', partition: 0, timestamp: String(now - 120_000) },
+          { key: 'earlier-run', value: 'old', partition: 1, timestamp: String(now - 90_000) },
+          { key: 'this-run', value: 'new', partition: 1, timestamp: String(now) },
+        ]);
+        const read = await readTopicWithKcat(topic, { count: 1, since: now - 60_000, until: () => true });
+        expect(read.map((m) => `${m.key}=${m.payload}`)).toEqual(['this-run=new']);
+      } finally {
+        await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+      }
+    });
+
     it('fails with a clear message when fewer messages arrive than expected', async () => {
       const topic = uniqueName('testing.kcat-empty');
       await createTopicsWithLeaders(admin, [{ topic, numPartitions: 1 }]);

@@ -56,6 +56,11 @@ export interface ReadTopicOptions {
   until?: (message: KcatMessage) => boolean;
   /** Give up after this long (default 15 s). */
   timeoutMs?: number;
+  /**
+   * Read from the first message of each partition stamped at or after this instant (epoch ms; kcat `-o s@<ms>`)
+   * instead of the beginning: a suite on a long-lived broker skips what earlier runs and benchmarks left there.
+   */
+  since?: number;
   brokers?: string[];
 }
 
@@ -71,9 +76,9 @@ interface KcatJsonLine {
 }
 
 /**
- * Reads a topic from the beginning with kcat — an independent client, so tests do not verify kafkajs with kafkajs.
- * Runs `kcat -C -J -b <brokers> -t <topic> -o beginning -c <count> -e` and, while fewer than `count` messages
- * exist (or the topic does not exist yet), retries until `timeoutMs`. With `until`, reads the whole topic each time
+ * Reads a topic from the beginning (or from `since`) with kcat — an independent client, so tests do not verify kafkajs
+ * with kafkajs. Runs `kcat -C -J -b <brokers> -t <topic> -o beginning -c <count> -e` and, while fewer than `count`
+ * messages exist (or the topic does not exist yet), retries until `timeoutMs`. With `until`, reads the whole topic each time
  * (no `-c`) and waits for `count` matching messages. Messages come in kcat's order (per partition by offset;
  * partitions interleaved).
  */
@@ -81,7 +86,8 @@ export async function readTopicWithKcat(topic: string, options: ReadTopicOptions
   const brokers = options.brokers ?? kafkaBrokers();
   const timeoutMs = options.timeoutMs ?? 15_000;
   const deadline = Date.now() + timeoutMs;
-  const args = ['-C', '-J', '-q', '-b', brokers.join(','), '-t', topic, '-o', 'beginning', '-e'];
+  const from = options.since === undefined ? 'beginning' : `s@${Math.floor(options.since)}`;
+  const args = ['-C', '-J', '-q', '-b', brokers.join(','), '-t', topic, '-o', from, '-e'];
   // Reaching the end of an idle partition takes 10 ms instead of librdkafka's default 500 ms.
   args.push('-X', 'fetch.wait.max.ms=10');
   if (!options.until) args.push('-c', String(options.count));

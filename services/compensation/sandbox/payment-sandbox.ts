@@ -7,7 +7,8 @@
  *   GET  /payouts/:key       the payout by key (404 unknown): reconciliation. `lookups` counts these answers of it.
  *   GET  /payouts            { payouts, paid: { count, amountMinor }, duplicates, repeats, notifications } — what moved,
  *                            for tests (repeats: sends of a key it already had, each answered with that payout;
- *                            notifications: { webhooks, reports } delivered, answered 2xx).
+ *                            notifications: { webhooks, reports } delivered, answered 2xx); `?tenant=` counts that
+ *                            tenant's payouts and repeats only, `?list=true` lists the payouts.
  *   PUT  /behaviour          { failNext, timeoutNext, holdNext, confirmDelayMs, failConfirmNext, dropConfirmations,
  *                            reportsPerWebhook, webhookWindowMs, tenant }:
  *                            how it misbehaves (refuse the next n payouts with 503, hang on the next n, make the next
@@ -79,6 +80,8 @@ export async function startPaymentSandbox(options: PaymentSandboxOptions): Promi
   let creations = 0;
   /** Sends of a key it already had (answered with that payout): a retry, a reconciliation, a batch sent again. */
   let repeats = 0;
+  /** Repeats per tenant (the payout's `metadata.tenant`), for `GET /payouts?tenant=`. */
+  const repeatsOf = new Map<unknown, number>();
   const behaviour: SandboxBehaviour = {
     failNext: 0,
     timeoutNext: 0,
@@ -227,6 +230,7 @@ export async function startPaymentSandbox(options: PaymentSandboxOptions): Promi
         existing.amount.amountMinor === body.amount?.amountMinor && existing.amount.currency === body.amount?.currency;
       if (!same) return send(res, 422, { error: 'Idempotency-Key reused with another amount' });
       repeats += 1;
+      repeatsOf.set(existing.metadata['tenant'], (repeatsOf.get(existing.metadata['tenant']) ?? 0) + 1);
       return send(res, 200, { reference: existing.reference, status: existing.status });
     }
     const misbehave = targets(body.metadata);
@@ -265,15 +269,18 @@ export async function startPaymentSandbox(options: PaymentSandboxOptions): Promi
   };
 
   const summary = (url: URL, res: ServerResponse) => {
-    const paid = [...payouts.values()].filter((p) => p.status === 'confirmed');
+    // `?tenant=`: that tenant's payouts and repeats only (a suite sharing the sandbox with other tenants' traffic).
+    const tenant = url.searchParams.get('tenant');
+    const all = [...payouts.values()].filter((p) => tenant === null || p.metadata['tenant'] === tenant);
+    const paid = all.filter((p) => p.status === 'confirmed');
     return send(res, 200, {
-      count: payouts.size,
+      count: all.length,
       paid: { count: paid.length, amountMinor: paid.reduce((sum, p) => sum + p.amount.amountMinor, 0) },
       // A key is one payout by construction; `creations` counts every payout ever made, so a second one would show.
       duplicates: creations - payouts.size,
-      repeats,
+      repeats: tenant === null ? repeats : (repeatsOf.get(tenant) ?? 0),
       notifications: delivered,
-      payouts: url.searchParams.get('list') === 'true' ? [...payouts.values()].map(view) : undefined,
+      payouts: url.searchParams.get('list') === 'true' ? all.map(view) : undefined,
     });
   };
 

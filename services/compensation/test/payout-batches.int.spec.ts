@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { uniqueName } from '@aftersales/testing';
 import { eventually, type TestService } from '@aftersales/test-kit';
 import type { RunningSandbox } from '../sandbox/payment-sandbox';
-import { startCompensationWithSandbox } from '../src/testing/compensation.harness';
+import { consentedCashPayout, startCompensationWithSandbox } from '../src/testing/compensation.harness';
 
 // CONTEXT: issue 12, payout throughput. A timer transaction claims every payout attempt due (up to
 // COMPENSATION_TIMERS_PER_TRANSACTION), sends them to the provider side by side, then locks their orders and records
@@ -32,17 +31,17 @@ describe('compensation: payout attempts sent side by side, many per transaction'
   /** The sandbox misbehaves as told for this suite's tenant only (other suites' payouts may share the service). */
   const behave = (behaviour: object) =>
     fetch(`${sandbox.url}/behaviour`, { method: 'PUT', body: JSON.stringify({ ...behaviour, tenant }) });
+  /** This suite's payouts at the provider: the service also pays what it decides on other suites' contracts. */
   const atProvider = async () =>
-    (await (await fetch(`${sandbox.url}/payouts`)).json()) as { count: number; duplicates: number; repeats: number };
+    (await (await fetch(`${sandbox.url}/payouts?tenant=${tenant}`)).json()) as {
+      count: number;
+      duplicates: number;
+      repeats: number;
+    };
   const pay = async (amountMinor: number): Promise<string> => {
     const res = await service.call<{ compensationId: string }>('POST', '/compensations', {
       caller: supervisor,
-      body: {
-        cause: { kind: 'case', id: randomUUID() },
-        instrument: 'cash',
-        amount: { amountMinor, currency: 'CNY' },
-        customerConsented: true,
-      },
+      body: consentedCashPayout(amountMinor),
     });
     expect(res.status).toBe(201);
     return res.body.compensationId;

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { openSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually, freePort, startTestService, type TestService } from '@aftersales/test-kit';
@@ -6,6 +7,17 @@ import { startPaymentSandbox, type RunningSandbox } from '../../sandbox/payment-
 import { compensationService } from '../compensation.module';
 
 export const WEBHOOK_SECRET = 'test-payment-webhook-secret';
+
+/**
+ * Body of `POST /compensations` for a cash payout the customer consented to, caused by a new case: within a
+ * supervisor's limit it is approved and paid at once.
+ */
+export const consentedCashPayout = (amountMinor: number) => ({
+  cause: { kind: 'case', id: randomUUID() },
+  instrument: 'cash',
+  amount: { amountMinor, currency: 'CNY' },
+  customerConsented: true,
+});
 
 /** Compensation in-process on real Postgres and Kafka, paying through a real payment sandbox on a free port. */
 export async function startCompensationWithSandbox(
