@@ -78,9 +78,9 @@ interface KcatJsonLine {
 /**
  * Reads a topic from the beginning (or from `since`) with kcat — an independent client, so tests do not verify kafkajs
  * with kafkajs. Runs `kcat -C -J -b <brokers> -t <topic> -o beginning -c <count> -e` and, while fewer than `count`
- * messages exist (or the topic does not exist yet), retries until `timeoutMs`. With `until`, reads the whole topic each time
- * (no `-c`) and waits for `count` matching messages. Messages come in kcat's order (per partition by offset;
- * partitions interleaved).
+ * messages exist (or the topic does not exist yet), retries until `timeoutMs`. With `until`, reads the whole topic
+ * (from `since`, when given) each time (no `-c`) and waits for `count` matching messages. Messages come in kcat's
+ * order (per partition by offset; partitions interleaved).
  */
 export async function readTopicWithKcat(topic: string, options: ReadTopicOptions): Promise<KcatMessage[]> {
   const brokers = options.brokers ?? kafkaBrokers();

@@ -354,12 +354,7 @@ describe('compensation: orders, approvals, budgets, ledger and payouts', () => {
         [1_301, 1_302, 1_303, 1_304].map((amountMinor) =>
           service.call<{ compensationId: string }>('POST', '/compensations', {
             caller: supervisor,
-            body: {
-              cause: { kind: 'case', id: randomUUID() },
-              instrument: 'cash',
-              amount: { amountMinor, currency: 'CNY' },
-              customerConsented: true,
-            },
+            body: consentedCashPayout(amountMinor),
           }),
         ),
       );
