@@ -570,6 +570,15 @@ export const ENVIRONMENT: readonly EnvVariable[] = [
     description: 'How long one provider call may take',
   },
   {
+    name: 'COMPENSATION_PROVIDER_BATCH_SIZE',
+    scope: ['compensation'],
+    kind: count(),
+    default: '100',
+    example: '100',
+    description:
+      'Payouts sent to the provider in one request at most (`POST /payout-batches`, 1–1000); 1 sends each alone (`POST /payouts`), for a provider without batches',
+  },
+  {
     name: 'COMPENSATION_PAYOUT_MAX_ATTEMPTS',
     scope: ['compensation'],
     kind: count(),

@@ -4,8 +4,13 @@
  *
  *   POST /payouts            Idempotency-Key header; { amount, callbackUrl, metadata } → 202 { reference, status }.
  *                            The same key again answers the same payout (never a second one); another body → 422.
+ *   POST /payout-batches     { callbackUrl, payouts: [{ idempotencyKey, amount, metadata }] } (1 to 1000; ADR 42) →
+ *                            200 { results: [{ idempotencyKey, status, reference?, payoutStatus?, error? }] }: each
+ *                            payout admitted as POST /payouts admits it under its key (status: what that would have
+ *                            answered), one result per payout in the order sent.
  *   GET  /payouts/:key       the payout by key (404 unknown): reconciliation. `lookups` counts these answers of it.
- *   GET  /payouts            { payouts, paid: { count, amountMinor }, duplicates, repeats, notifications } — what moved,
+ *   GET  /payouts            { payouts, paid: { count, amountMinor }, duplicates, repeats, notifications, batches } —
+ *                            what moved,
  *                            for tests (repeats: sends of a key it already had, each answered with that payout;
  *                            notifications: { webhooks, reports } delivered, answered 2xx); `?tenant=` counts that
  *                            tenant's payouts and repeats only, `?list=true` lists the payouts.
@@ -62,6 +67,14 @@ export interface SandboxBehaviour {
   tenant: string | null;
 }
 
+/** The most payouts one `POST /payout-batches` takes. */
+export const MAX_BATCH = 1_000;
+
+/** What a payout request came to ({@link startPaymentSandbox}'s `admit`): an answer, or none (`timeout`). */
+type Admission =
+  | 'timeout'
+  | { readonly status: number; readonly body: object; readonly made?: SandboxPayout; readonly hold?: boolean };
+
 export interface PaymentSandboxOptions {
   readonly port: number;
   readonly secret: string;
@@ -80,6 +93,8 @@ export async function startPaymentSandbox(options: PaymentSandboxOptions): Promi
   let creations = 0;
   /** Sends of a key it already had (answered with that payout): a retry, a reconciliation, a batch sent again. */
   let repeats = 0;
+  /** Batches received (`POST /payout-batches`), each answered or not. */
+  let batches = 0;
   /** Repeats per tenant (the payout's `metadata.tenant`), for `GET /payouts?tenant=`. */
   const repeatsOf = new Map<unknown, number>();
   const behaviour: SandboxBehaviour = {
@@ -220,32 +235,34 @@ export async function startPaymentSandbox(options: PaymentSandboxOptions): Promi
   };
   const view = ({ notified: _n, callbackUrl: _c, ...p }: SandboxPayout) => p;
 
-  const createPayout = async (req: IncomingMessage, res: ServerResponse) => {
-    const key = req.headers['idempotency-key'];
-    if (typeof key !== 'string' || !key) return send(res, 400, { error: 'Idempotency-Key required' });
-    const body = (await readBody(req)) as Partial<SandboxPayout>;
+  /**
+   * What a payout request under `key` comes to — an answer (status and body), a payout made (to persist before
+   * answering) and whether its answer is held, or no answer at all (`timeout`) — as the behaviour says.
+   */
+  const admit = (key: string, body: Partial<SandboxPayout>): Admission => {
     const existing = payouts.get(key);
     if (existing) {
       const same =
         existing.amount.amountMinor === body.amount?.amountMinor && existing.amount.currency === body.amount?.currency;
-      if (!same) return send(res, 422, { error: 'Idempotency-Key reused with another amount' });
+      if (!same) return { status: 422, body: { error: 'Idempotency-Key reused with another amount' } };
       repeats += 1;
       repeatsOf.set(existing.metadata['tenant'], (repeatsOf.get(existing.metadata['tenant']) ?? 0) + 1);
-      return send(res, 200, { reference: existing.reference, status: existing.status });
+      return { status: 200, body: { reference: existing.reference, status: existing.status } };
     }
     const misbehave = targets(body.metadata);
     if (behaviour.timeoutNext > 0 && misbehave) {
       behaviour.timeoutNext -= 1;
-      return undefined; // never answers: the caller's timeout fires
+      return 'timeout'; // never answers: the caller's timeout fires
     }
     if (behaviour.failNext > 0 && misbehave) {
       behaviour.failNext -= 1;
-      return send(res, 503, { error: 'provider unavailable' });
+      return { status: 503, body: { error: 'provider unavailable' } };
     }
     const amount = body.amount;
-    const valid = amount && Number.isInteger(amount.amountMinor) && amount.amountMinor > 0;
+    const valid =
+      amount && Number.isInteger(amount.amountMinor) && amount.amountMinor > 0 && typeof amount.currency === 'string';
     if (!valid || typeof body.callbackUrl !== 'string')
-      return send(res, 400, { error: 'amount and callbackUrl required' });
+      return { status: 400, body: { error: 'amount and callbackUrl required' } };
     const payout: SandboxPayout = {
       key,
       reference: randomUUID(),
@@ -258,14 +275,66 @@ export async function startPaymentSandbox(options: PaymentSandboxOptions): Promi
     };
     payouts.set(key, payout);
     creations += 1;
-    persist(payout);
     later(() => settle(payout), behaviour.confirmDelayMs);
-    if (behaviour.holdNext > 0 && misbehave) {
-      behaviour.holdNext -= 1;
-      held.push(() => send(res, 202, { reference: payout.reference, status: payout.status }));
+    const hold = behaviour.holdNext > 0 && misbehave;
+    if (hold) behaviour.holdNext -= 1;
+    return { status: 202, body: { reference: payout.reference, status: payout.status }, made: payout, hold };
+  };
+
+  const createPayout = async (req: IncomingMessage, res: ServerResponse) => {
+    const key = req.headers['idempotency-key'];
+    if (typeof key !== 'string' || !key) return send(res, 400, { error: 'Idempotency-Key required' });
+    const admission = admit(key, (await readBody(req)) as Partial<SandboxPayout>);
+    if (admission === 'timeout') return undefined;
+    if (admission.made) persist(admission.made);
+    if (admission.hold) {
+      held.push(() => send(res, admission.status, admission.body));
       return undefined;
     }
-    return send(res, 202, { reference: payout.reference, status: payout.status });
+    return send(res, admission.status, admission.body);
+  };
+
+  /**
+   * `POST /payout-batches` (ADR 42): `{ callbackUrl, payouts: [{ idempotencyKey, amount, metadata }] }`, 1 to
+   * {@link MAX_BATCH} payouts, each admitted as `POST /payouts` would admit it under its key; answered 200
+   * `{ results: [{ idempotencyKey, status, reference?, error? }] }`, one per payout in the order sent, after the payouts
+   * made are persisted in one fsync. A payout the behaviour times out leaves the whole batch unanswered (the others are
+   * made: the caller learns of them when it sends them again); one it holds holds the batch's answer.
+   */
+  const createPayoutBatch = async (req: IncomingMessage, res: ServerResponse) => {
+    const body = (await readBody(req)) as { callbackUrl?: unknown; payouts?: unknown };
+    const items = body.payouts;
+    if (typeof body.callbackUrl !== 'string' || !Array.isArray(items) || items.length === 0 || items.length > MAX_BATCH)
+      return send(res, 400, { error: `callbackUrl and 1 to ${MAX_BATCH} payouts required` });
+    const callbackUrl = body.callbackUrl;
+    const results: object[] = [];
+    const made: SandboxPayout[] = [];
+    let timedOut = false;
+    let hold = false;
+    for (const item of items as Array<Partial<SandboxPayout> & { idempotencyKey?: unknown }>) {
+      const key = item?.idempotencyKey;
+      if (typeof key !== 'string' || !key) {
+        results.push({ idempotencyKey: key ?? null, status: 400, error: 'idempotencyKey required' });
+        continue;
+      }
+      const admission = admit(key, { amount: item.amount, metadata: item.metadata, callbackUrl });
+      if (admission === 'timeout') {
+        timedOut = true;
+        continue;
+      }
+      if (admission.made) made.push(admission.made);
+      hold ||= admission.hold === true;
+      const { status: payoutStatus, ...answer } = admission.body as { status?: string };
+      results.push({ idempotencyKey: key, status: admission.status, ...answer, payoutStatus });
+    }
+    persist(...made);
+    batches += 1;
+    if (timedOut) return undefined;
+    if (hold) {
+      held.push(() => send(res, 200, { results }));
+      return undefined;
+    }
+    return send(res, 200, { results });
   };
 
   const summary = (url: URL, res: ServerResponse) => {
@@ -280,6 +349,7 @@ export async function startPaymentSandbox(options: PaymentSandboxOptions): Promi
       duplicates: creations - payouts.size,
       repeats: tenant === null ? repeats : (repeatsOf.get(tenant) ?? 0),
       notifications: delivered,
+      batches,
       payouts: url.searchParams.get('list') === 'true' ? all.map(view) : undefined,
     });
   };
@@ -287,6 +357,7 @@ export async function startPaymentSandbox(options: PaymentSandboxOptions): Promi
   const route = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://sandbox');
     if (req.method === 'POST' && url.pathname === '/payouts') return createPayout(req, res);
+    if (req.method === 'POST' && url.pathname === '/payout-batches') return createPayoutBatch(req, res);
     if (req.method === 'GET' && url.pathname.startsWith('/payouts/')) {
       const payout = payouts.get(decodeURIComponent(url.pathname.slice('/payouts/'.length)));
       if (!payout) return send(res, 404, { error: 'unknown payout' });

@@ -9,6 +9,11 @@ export interface CompensationConfig {
   /** Where the provider sends confirmations: this service's base URL. */
   readonly publicUrl: string;
   readonly providerTimeoutMs: number;
+  /**
+   * Payouts sent to the provider in one request at most (`POST /payout-batches`, ADR 42); 1 sends each alone
+   * (`POST /payouts`), for a provider without batches.
+   */
+  readonly providerBatchSize: number;
   /** Attempts of a payout before it goes to manual review. */
   readonly payoutMaxAttempts: number;
   /** Backoff of a failed payout: base × 2^(attempt − 1). */
@@ -31,6 +36,9 @@ export interface CompensationConfig {
   readonly timerRetryMaxMs: number;
 }
 
+/** The most payouts the provider protocol takes in one batch (the sandbox refuses more). */
+export const MAX_PROVIDER_BATCH = 1_000;
+
 const int = (name: string, fallback: number): number => {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -39,6 +47,15 @@ const int = (name: string, fallback: number): number => {
   return value;
 };
 
+function providerBatchSize(): number {
+  const size = Math.max(1, int('COMPENSATION_PROVIDER_BATCH_SIZE', 100));
+  if (size > MAX_PROVIDER_BATCH)
+    throw new Error(
+      `COMPENSATION_PROVIDER_BATCH_SIZE must be at most ${MAX_PROVIDER_BATCH} (the provider's largest batch), got ${size}`,
+    );
+  return size;
+}
+
 export function compensationConfigFromEnv(): CompensationConfig {
   const port = process.env.PORT ?? '3006';
   return {
@@ -46,6 +63,7 @@ export function compensationConfigFromEnv(): CompensationConfig {
     webhookSecret: process.env.COMPENSATION_PROVIDER_WEBHOOK_SECRET ?? 'local-payment-sandbox-secret',
     publicUrl: process.env.COMPENSATION_PUBLIC_URL ?? `http://127.0.0.1:${port}`,
     providerTimeoutMs: int('COMPENSATION_PROVIDER_TIMEOUT_MS', 5_000),
+    providerBatchSize: providerBatchSize(),
     payoutMaxAttempts: Math.max(1, int('COMPENSATION_PAYOUT_MAX_ATTEMPTS', 5)),
     payoutRetryBaseMs: int('COMPENSATION_PAYOUT_RETRY_BASE_MS', 2_000),
     confirmationTimeoutMs: int('COMPENSATION_CONFIRMATION_TIMEOUT_MS', 30_000),

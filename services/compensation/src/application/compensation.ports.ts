@@ -146,12 +146,20 @@ export type ProviderPayoutStatus =
     }
   | { readonly status: 'failed'; readonly providerReference: string; readonly error: string };
 
+/** What the provider answered for one payout of {@link PaymentProvider.sendMany}: its reference, or why it failed. */
+export type ProviderSendResult = { readonly providerReference: string } | { readonly error: string };
+
 /**
  * The payment-provider port: `send` is idempotent by the payout key (a second send of a key answers the first payout);
  * the confirmation arrives later by a signed webhook, or is found by `status` when reconciling.
  */
 export interface PaymentProvider {
   send(payout: PayoutInstruction): Promise<{ readonly providerReference: string }>;
+  /**
+   * Several payouts at once (ADR 42), each idempotent by its own key as `send` is: one result per payout, in the order
+   * given. Never rejects: a request that failed as a whole (refused, unreachable, timed out) is each payout's failure.
+   */
+  sendMany(payouts: readonly PayoutInstruction[]): Promise<readonly ProviderSendResult[]>;
   status(payoutKey: string): Promise<ProviderPayoutStatus>;
 }
 

@@ -9,7 +9,13 @@ import {
 } from '../domain/compensation-order.decider';
 import { CompensationRuleBroken } from '../domain/compensation-order.errors';
 import { COMPENSATION_CONFIG, type CompensationConfig } from './compensation.config';
-import { PAYMENT_PROVIDER, type PaymentProvider, type ProviderPayoutStatus } from './compensation.ports';
+import {
+  PAYMENT_PROVIDER,
+  type PaymentProvider,
+  type PayoutInstruction,
+  type ProviderPayoutStatus,
+  type ProviderSendResult,
+} from './compensation.ports';
 import { CompensationService, type PayoutTimerPayload } from './compensation.service';
 
 /** A payout the provider has not settled yet: the check is tried again later (the timer's backoff). */
@@ -20,7 +26,7 @@ export class PayoutNotSettled extends Error {
 }
 
 /** What one send to the provider came to: the provider's reference for the payout, or why the attempt failed. */
-export type SendOutcome = { readonly providerReference: string } | { readonly error: string };
+export type SendOutcome = ProviderSendResult;
 
 /** A payout attempt that fell due (a `payout-send` timer) and the origin of what it records. */
 export interface DueSend {
@@ -61,8 +67,9 @@ export class Payouts {
   ) {}
 
   /**
-   * The attempts due in one timer transaction, sent side by side: their orders read in one query (into `session`),
-   * every attempt still due sent to the provider at once, each under its own payout key, and waited for together.
+   * The attempts due in one timer transaction, sent together: their orders read in one query (into `session`), every
+   * attempt still due sent to the provider at once — in batches of payouts (ADR 42), each under its own payout key —
+   * and waited for together.
    * Nothing is recorded here: each attempt's timer records its outcome ({@link send}) in its own savepoint. Answers
    * the outcomes by {@link attemptKey}; an attempt no longer due (paid, or another attempt now) has none.
    */
@@ -72,14 +79,18 @@ export class Payouts {
       tx,
       session,
     );
-    const sends: Array<{ key: string; send: Promise<SendOutcome> }> = [];
+    const keys: string[] = [];
+    const instructions: PayoutInstruction[] = [];
     for (const { origin, payload } of due) {
       const state = await this.compensations.get(origin.tenant, payload.compensationId, tx, session).catch(() => null);
       if (!state || !attemptDue(state, payload.attempt)) continue;
-      sends.push({ key: attemptKey(payload), send: this.call(origin.tenant, state) });
+      keys.push(attemptKey(payload));
+      instructions.push(instructionOf(origin.tenant, state));
     }
     const outcomes = new Map<string, SendOutcome>();
-    for (const { key, send } of sends) outcomes.set(key, await send);
+    if (instructions.length === 0) return outcomes;
+    const results = await this.provider.sendMany(instructions);
+    keys.forEach((key, i) => outcomes.set(key, results[i] ?? { error: 'the provider answered no result' }));
     return outcomes;
   }
 
@@ -116,12 +127,7 @@ export class Payouts {
   /** The provider asked to pay the order's payout (idempotent by its key); a failure is the attempt's outcome. */
   private async call(tenant: string, state: OpenCompensationState): Promise<SendOutcome> {
     try {
-      const { providerReference } = await this.provider.send({
-        payoutKey: state.payout!.payoutKey,
-        tenant,
-        compensationId: state.terms.compensationId,
-        amount: state.terms.amount,
-      });
+      const { providerReference } = await this.provider.send(instructionOf(tenant, state));
       return { providerReference };
     } catch (error) {
       return { error: (error as Error).message };
@@ -247,6 +253,14 @@ export class Payouts {
     );
   }
 }
+
+/** What the provider is asked to pay for an order whose payout is due. */
+const instructionOf = (tenant: string, state: OpenCompensationState): PayoutInstruction => ({
+  payoutKey: state.payout!.payoutKey,
+  tenant,
+  compensationId: state.terms.compensationId,
+  amount: state.terms.amount,
+});
 
 /** The order's payout waits for this attempt to be sent (not settled, not another attempt). */
 const attemptDue = (state: OpenCompensationState, attempt: number): boolean =>

@@ -1,6 +1,11 @@
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import type { PaymentProvider, PayoutInstruction, ProviderPayoutStatus } from '../../application/compensation.ports';
+import type {
+  PaymentProvider,
+  PayoutInstruction,
+  ProviderPayoutStatus,
+  ProviderSendResult,
+} from '../../application/compensation.ports';
 import type { CompensationConfig } from '../../application/compensation.config';
 
 /** The provider answered with an error, or not in time: the payout attempt failed (it may be retried). */
@@ -9,7 +14,8 @@ export class PaymentProviderError extends Error {}
 /**
  * The payment-provider port over HTTP (the local sandbox speaks it): `POST /payouts` with the payout key as
  * `Idempotency-Key` (a repeated key answers the payout the provider already has, never a second one) and the URL its
- * signed confirmation webhook goes to; `GET /payouts/:key` to reconcile.
+ * signed confirmation webhook goes to; `POST /payout-batches` with up to `providerBatchSize` payouts, each under its own
+ * key, answered payout by payout (ADR 42); `GET /payouts/:key` to reconcile.
  *
  * Over `node:http` with a keep-alive agent (connections reused across calls, up to {@link MAX_CONNECTIONS} at once:
  * the attempts of a timer transaction are sent side by side) rather than `fetch`, whose streams cost several times
@@ -42,6 +48,55 @@ export class HttpPaymentProvider implements PaymentProvider {
     const answer = JSON.parse(res.text) as { reference?: unknown };
     if (typeof answer.reference !== 'string') throw new PaymentProviderError('provider answered no reference');
     return { providerReference: answer.reference };
+  }
+
+  /**
+   * The payouts in batches of at most `providerBatchSize`, the batches side by side (a batch size of 1: each payout
+   * alone through {@link send}). A batch the provider refused, or that failed or timed out as a whole, fails each of its
+   * payouts with that reason: a retry sends them again under the same keys, so any the provider made meanwhile are
+   * answered, never made twice.
+   */
+  async sendMany(payouts: readonly PayoutInstruction[]): Promise<readonly ProviderSendResult[]> {
+    const size = this.config.providerBatchSize;
+    if (size === 1 || payouts.length === 1)
+      return Promise.all(
+        payouts.map((payout) => this.send(payout).catch((error: Error) => ({ error: error.message }))),
+      );
+    const batches: Array<Promise<readonly ProviderSendResult[]>> = [];
+    for (let i = 0; i < payouts.length; i += size) batches.push(this.sendBatch(payouts.slice(i, i + size)));
+    return (await Promise.all(batches)).flat();
+  }
+
+  private async sendBatch(payouts: readonly PayoutInstruction[]): Promise<readonly ProviderSendResult[]> {
+    const body = {
+      callbackUrl: `${this.config.publicUrl}/payment-provider/confirmations`,
+      payouts: payouts.map((p) => ({
+        idempotencyKey: p.payoutKey,
+        amount: p.amount,
+        metadata: { tenant: p.tenant, compensationId: p.compensationId },
+      })),
+    };
+    let results: readonly BatchResult[];
+    try {
+      const res = await this.call('POST', '/payout-batches', body);
+      if (res.status !== 200)
+        throw new PaymentProviderError(`provider answered ${res.status}: ${res.text.slice(0, 200)}`);
+      const answer = JSON.parse(res.text) as { results?: unknown };
+      if (!Array.isArray(answer.results) || answer.results.length !== payouts.length)
+        throw new PaymentProviderError('provider answered a batch without one result per payout');
+      results = answer.results as BatchResult[];
+    } catch (error) {
+      const failure = { error: (error as Error).message };
+      return payouts.map(() => failure);
+    }
+    return payouts.map((payout, i) => {
+      const result = results[i]!;
+      if (result.idempotencyKey !== payout.payoutKey)
+        return { error: `provider answered the batch out of order (${String(result.idempotencyKey)})` };
+      if ((result.status === 200 || result.status === 202) && typeof result.reference === 'string')
+        return { providerReference: result.reference };
+      return { error: `provider answered ${String(result.status)}: ${String(result.error ?? 'no reference')}` };
+    });
   }
 
   async status(payoutKey: string): Promise<ProviderPayoutStatus> {
@@ -121,6 +176,14 @@ export class HttpPaymentProvider implements PaymentProvider {
       req.end(payload);
     });
   }
+}
+
+/** One payout's answer in a batch's `results`, in the order the payouts were sent. */
+interface BatchResult {
+  readonly idempotencyKey?: unknown;
+  readonly status?: unknown;
+  readonly reference?: unknown;
+  readonly error?: unknown;
 }
 
 const throwStale = (sent: { status: number; text: string } | { stale: Error }) => {
