@@ -11,6 +11,11 @@
  *   SERVICE_CPU_PROFILE_DIR=/tmp/prof npm run bench:compensation # a V8 CPU profile of compensation when it stops
  *   BENCH_TIMER_PROCESS=own npm run bench:compensation           # the send timers in a process of their own (ADR 24)
  *   BENCH_REPLICAS=2 npm run bench:compensation                  # two compensation processes, requests spread over both
+ *   BENCH_FROM_SOURCE=1 npm run bench:compensation              # compensation's main.ts under tsx, not the build
+ *   BENCH_WARMUP_SECONDS=0 npm run bench:compensation           # measured from a cold start (default: 5 s warm-up)
+ *
+ * Compensation runs as the image runs it: compiled by `npm run build`, with production dependencies only
+ * (`shippedServices`); the payment sandbox, a development tool, from source.
  *
  * The end to end time runs from the client sending the request to compensation recording `PayoutConfirmed` (its event
  * store's `recorded_at`; one machine, one clock); the stages from the order's own events. Every payout is checked
@@ -37,6 +42,7 @@ import {
   measureKafkaHop,
   percentile,
   SCALE,
+  shippedServices,
   sleep,
   openLoop,
 } from './support';
@@ -61,6 +67,8 @@ const TIMER_PROCESS = process.env.BENCH_TIMER_PROCESS === 'own' ? 'own' : 'share
  * them holds the relay's leadership.
  */
 const REPLICAS = Math.max(1, Math.floor(Number(process.env.BENCH_REPLICAS ?? 1)));
+/** Seconds of payouts at the rate before the measurement, all paid first (BENCH_WARMUP_SECONDS; 0: none). */
+const WARMUP_SECONDS = Math.max(0, Number(process.env.BENCH_WARMUP_SECONDS ?? 5));
 const PROVIDER_SECRET = 'bench-provider-secret';
 const ROOT = path.resolve(__dirname, '../..');
 const client = new LoadClient({ maxSockets: 512, timeoutMs: 60_000 });
@@ -187,7 +195,11 @@ async function stages(db: Pool): Promise<Map<string, { requested?: number; sent?
  * Drives `RATE` payouts/s for `SECONDS` (open loop, each its own request, spread over `urls` in turn); resolves when
  * every request answered.
  */
-async function drive(urls: readonly string[], token: string): Promise<{ payouts: Payout[]; windowSeconds: number }> {
+async function drive(
+  urls: readonly string[],
+  token: string,
+  seconds = SECONDS,
+): Promise<{ payouts: Payout[]; windowSeconds: number }> {
   const payouts: Payout[] = [];
   const pay = async (p: Payout) => {
     p.sentAt = Date.now();
@@ -202,7 +214,7 @@ async function drive(urls: readonly string[], token: string): Promise<{ payouts:
     p.http = performance.now() - sent;
     if (res.status !== 201) throw new Error(`POST /compensations: HTTP ${res.status}`);
   };
-  const total = RATE * SECONDS;
+  const total = Math.round(RATE * seconds);
   log(`driving ${total} payouts at ${RATE}/s…`);
   const { windowSeconds } = await openLoop(
     total,
@@ -259,8 +271,19 @@ const STAGES = {
 } as const;
 
 /** p50/p99 inputs per stage: the request from the client, the rest from the order's events. */
-async function seriesOf(pool: Pool, tenant: string, payouts: readonly Payout[]): Promise<Record<string, number[]>> {
+/** A payout's request sent and its confirmation recorded (wall clock, ms). */
+interface Completion {
+  readonly sentAt: number;
+  readonly confirmedAt: number | undefined;
+}
+
+async function seriesOf(
+  pool: Pool,
+  tenant: string,
+  payouts: readonly Payout[],
+): Promise<{ series: Record<string, number[]>; completions: Completion[] }> {
   const series: Record<string, number[]> = Object.fromEntries(Object.values(STAGES).map((s) => [s, []]));
+  const completions: Completion[] = [];
   const push = (stage: string, value: number | undefined) => {
     if (value !== undefined && !Number.isNaN(value)) series[stage]!.push(value);
   };
@@ -277,9 +300,58 @@ async function seriesOf(pool: Pool, tenant: string, payouts: readonly Payout[]):
     if (!t) continue;
     push(STAGES.send, minus(t.sent, t.requested));
     push(STAGES.confirm, minus(t.confirmed, t.sent));
-    push(STAGES.whole, minus(t.confirmed, byCause.get(cause_id)?.sentAt));
+    const sentAt = byCause.get(cause_id)?.sentAt;
+    push(STAGES.whole, minus(t.confirmed, sentAt));
+    if (sentAt !== undefined) completions.push({ sentAt, confirmedAt: t.confirmed });
   }
-  return series;
+  return { series, completions };
+}
+
+/** Seconds at the start of the window that fill the pipeline: the sustained rate is read after them. */
+const FILL_SECONDS = 3;
+
+/**
+ * Whether the rate was sustained, second by second of the window: requests sent, payouts confirmed, and the end to
+ * end p50/p99 of that second's requests. A rate the platform keeps up with confirms as many per second as are
+ * offered once the pipeline is full, and its latency stays flat; one it cannot keep up with confirms fewer and its
+ * latency grows with every second of the run. (Paid per second from the first request to the last confirmation, printed
+ * above, also counts the last payout's latency, which weighs more the shorter the run.)
+ */
+function printSustained(completions: readonly Completion[], windowSeconds: number): void {
+  if (completions.length === 0) return;
+  const start = Math.min(...completions.map((c) => c.sentAt));
+  const seconds = Math.max(1, Math.round(windowSeconds));
+  const sent = new Array<number>(seconds).fill(0);
+  const paid = new Array<number>(seconds).fill(0);
+  const latencies: number[][] = Array.from({ length: seconds }, () => []);
+  for (const c of completions) {
+    const s = Math.min(seconds - 1, Math.floor((c.sentAt - start) / 1000));
+    if (s >= 0) {
+      sent[s]! += 1;
+      if (c.confirmedAt !== undefined) latencies[s]!.push(c.confirmedAt - c.sentAt);
+    }
+    const p = c.confirmedAt === undefined ? -1 : Math.floor((c.confirmedAt - start) / 1000);
+    if (p >= 0 && p < seconds) paid[p]! += 1;
+  }
+  const ms = (n: number) => (Number.isNaN(n) ? '-' : `${n.toFixed(0)}`);
+  console.log(
+    '\n| second of the window | requests sent | payouts confirmed | end to end p50 / p99 of its requests, ms |',
+  );
+  console.log('|---:|---:|---:|:--|');
+  for (let s = 0; s < seconds; s++) {
+    const l = summarise(latencies[s]!);
+    console.log(`| ${s + 1} | ${sent[s]} | ${paid[s]} | ${ms(l.p50)} / ${ms(l.p99)} |`);
+  }
+  const fill = Math.min(FILL_SECONDS, Math.max(0, seconds - 1));
+  const steady = paid.slice(fill).reduce((a, b) => a + b, 0) / (seconds - fill);
+  const offered = sent.slice(fill).reduce((a, b) => a + b, 0) / (seconds - fill);
+  const early = summarise(latencies.slice(fill, fill + 3).flat()).p50;
+  const late = summarise(latencies.slice(-3).flat()).p50;
+  console.log(
+    `Sustained: ${steady.toFixed(0)} payouts confirmed per second from second ${fill + 1} to the window's end, ` +
+      `${offered.toFixed(0)}/s offered; end to end p50 of the requests of seconds ${fill + 1}–${fill + 3}: ` +
+      `${ms(early)} ms, of the last 3 s: ${ms(late)} ms (growing: the rate is not kept up with).`,
+  );
 }
 
 function printResults(
@@ -347,22 +419,36 @@ export async function benchCompensationPayouts(): Promise<void> {
       COMPENSATION_PROVIDER_WEBHOOK_SECRET: PROVIDER_SECRET,
       COMPENSATION_PUBLIC_URL: `http://127.0.0.1:${port}`,
     };
-    service = new ServiceProcess('compensation', port, {
-      ...environment,
-      ...(TIMER_PROCESS === 'own' ? { SERVICE_ROLES: 'api,consumers,relay' } : {}),
-    });
+    const shipped = await shippedServices();
+    const entry = shipped ? { entry: shipped('compensation') } : {};
+    service = new ServiceProcess(
+      'compensation',
+      port,
+      {
+        ...environment,
+        ...(TIMER_PROCESS === 'own' ? { SERVICE_ROLES: 'api,consumers,relay' } : {}),
+      },
+      entry,
+    );
     log(`starting compensation (a real process${TIMER_PROCESS === 'own' ? ', its timers in a second one' : ''})…`);
     await service.start(120_000);
     if (TIMER_PROCESS === 'own') {
-      timers = new ServiceProcess('compensation', await freePort(), { ...environment, SERVICE_ROLES: 'workers' });
+      timers = new ServiceProcess(
+        'compensation',
+        await freePort(),
+        { ...environment, SERVICE_ROLES: 'workers' },
+        entry,
+      );
       await timers.start(120_000);
     }
     for (let i = 1; i < REPLICAS; i++) {
       const replicaPort = await freePort();
-      const replica = new ServiceProcess('compensation', replicaPort, {
-        ...environment,
-        COMPENSATION_PUBLIC_URL: `http://127.0.0.1:${replicaPort}`,
-      });
+      const replica = new ServiceProcess(
+        'compensation',
+        replicaPort,
+        { ...environment, COMPENSATION_PUBLIC_URL: `http://127.0.0.1:${replicaPort}` },
+        entry,
+      );
       log(`starting compensation replica ${i + 1} of ${REPLICAS}…`);
       await replica.start(120_000);
       replicas.push(replica);
@@ -373,6 +459,21 @@ export async function benchCompensationPayouts(): Promise<void> {
     const serviceWrites = (): number => pids().reduce<number>((sum, pid) => sum + writesOf(pid), 0);
     pool = new Pool({ connectionString: db.url, max: 2 });
     const token = await signDevToken({ subject: 'bench-supervisor', tenant, roles: ['supervisor'] }, SECRET);
+    const urls = [service.url, ...replicas.map((r) => r.url)];
+
+    if (WARMUP_SECONDS > 0) {
+      // A service that has run for a while, as in production: its code optimised by the JIT, its connections open.
+      // Another tenant's payouts, all paid before the measurement starts; none of them is in the figures below.
+      const warmTenant = `${tenant}-warmup`;
+      const warmToken = await signDevToken(
+        { subject: 'bench-supervisor', tenant: warmTenant, roles: ['supervisor'] },
+        SECRET,
+      );
+      log(`warm-up: ${WARMUP_SECONDS} s at ${RATE}/s (BENCH_WARMUP_SECONDS; not measured)…`);
+      const warm = await drive(urls, warmToken, WARMUP_SECONDS);
+      const warmPaid = await drain(pool, warmTenant, warm.payouts.filter((p) => !p.failed).length);
+      log(`  warm-up: ${warmPaid} of ${warm.payouts.length} paid`);
+    }
 
     // What compensation spends idle (relay, consumers and timer loops polling), to tell the work of the payouts from
     // what the run's length adds: a run stretched by the machine's other load accrues more of it per payout.
@@ -386,7 +487,7 @@ export async function benchCompensationPayouts(): Promise<void> {
     const writesBefore = serviceWrites();
     const transactionsBefore = await transactionsOf(pool, db.name);
     const started = performance.now();
-    const { payouts, windowSeconds } = await drive([service.url, ...replicas.map((r) => r.url)], token);
+    const { payouts, windowSeconds } = await drive(urls, token);
     log(`  all ${payouts.length} requested in ${windowSeconds.toFixed(1)} s; waiting for the confirmations…`);
     const paid = await drain(pool, tenant, payouts.filter((p) => !p.failed).length);
     const seconds = (performance.now() - started) / 1000;
@@ -397,7 +498,9 @@ export async function benchCompensationPayouts(): Promise<void> {
     await sleep(1_500);
     const transactions = (await transactionsOf(pool, db.name)) - transactionsBefore;
 
-    printResults(await seriesOf(pool, tenant, payouts), { hop, http }, { payouts, windowSeconds, paid, seconds });
+    const { series, completions } = await seriesOf(pool, tenant, payouts);
+    printResults(series, { hop, http }, { payouts, windowSeconds, paid, seconds });
+    printSustained(completions, windowSeconds);
     console.log(await verify(pool, sandboxUrl));
     if (cpu) {
       // CPU per payout: what the machine's other load does not change (it stretches the latencies, not the work).
@@ -427,6 +530,11 @@ export async function benchCompensationPayouts(): Promise<void> {
         : REPLICAS > 1
           ? `Compensation ran as ${REPLICAS} replicas (every role each, requests spread over them); its figures are their sums.`
           : 'Compensation ran as one process (every role).',
+    );
+    console.log(
+      process.env.BENCH_FROM_SOURCE === '1'
+        ? 'Compensation ran from source (main.ts under tsx).'
+        : 'Compensation ran as the image runs it (npm run build, production dependencies).',
     );
   } finally {
     await timers?.stop().catch(() => undefined);

@@ -1,14 +1,17 @@
 /**
  * Shared plumbing of `npm run bench`: configuration, payloads, timing, resource clean-up and the result table.
  */
+import { execFile } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { createTopicsWithLeaders } from '@aftersales/kafka-topics';
 import { Client } from 'pg';
 import type { CaseOpenedV1 } from '@aftersales/contracts';
 import type { EventMetadata } from '@aftersales/eventstore';
+import { REPO_ROOT } from '@aftersales/testing';
 
 export const SCALE = (() => {
   const raw = Number(process.env.BENCH_SCALE ?? '1');
@@ -576,4 +579,37 @@ export async function postCarrierEvents(
     if (res.status !== 200) throw new Error(`POST /carrier-events answered ${res.status}: ${await res.text()}`);
     return res;
   }
+}
+
+/** Where a service's process starts: its compiled `main.js` and the directory it runs in (ServiceProcess' `entry`). */
+export type ServiceEntry = (service: string) => { readonly main: string; readonly cwd: string };
+
+/**
+ * The services as the image runs them — `node services/<service>/src/main.js` of `npm run build`, with production
+ * dependencies only (deploy/docker/Dockerfile) — so a benchmark measures what ships. Built into `dist/` once per run
+ * (≈ 20 s: the build, then `npm ci --omit=dev` there from npm's cache). `BENCH_FROM_SOURCE=1` answers null: each
+ * service's `main.ts` under tsx, as `npm start` and the tests run them (its CPU per request is higher: measured 10 %
+ * for compensation, docs/benchmarks.md).
+ */
+export async function shippedServices(): Promise<ServiceEntry | null> {
+  if (process.env.BENCH_FROM_SOURCE === '1') {
+    log('services run from source under tsx (BENCH_FROM_SOURCE=1)');
+    return null;
+  }
+  const dist = join(REPO_ROOT, 'dist');
+  const run = (command: string, args: string[], cwd: string) =>
+    new Promise<void>((resolve, reject) =>
+      execFile(command, args, { cwd, maxBuffer: 64 * 1024 * 1024 }, (error, _stdout, stderr) =>
+        error
+          ? reject(new Error(`${command} ${args.join(' ')} failed in ${cwd}: ${stderr || error.message}`))
+          : resolve(),
+      ),
+    );
+  log('building the services as the image runs them (npm run build → dist/; BENCH_FROM_SOURCE=1 skips this)…');
+  const started = Date.now();
+  await run('npm', ['run', '-s', 'build'], REPO_ROOT);
+  log('  installing their production dependencies in dist/ (npm ci --omit=dev)…');
+  await run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], dist);
+  log(`  built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  return (service) => ({ main: join(dist, 'services', service, 'src', 'main.js'), cwd: dist });
 }

@@ -1,3 +1,4 @@
+import { Client, type Pool } from 'pg';
 import { createTestDatabase, type TestDatabase } from '@aftersales/testing';
 import { openServiceDatabase, type ServiceDatabase } from './index';
 
@@ -34,6 +35,26 @@ describe('openServiceDatabase', () => {
     expect((db.pool as unknown as { options: { min: number } }).options.min).toBe(0);
     await Promise.all(Array.from({ length: 5 }, () => db!.pool.query('SELECT pg_sleep(0.01)')));
     expect(db.pool.totalCount).toBeLessThanOrEqual(2);
+  });
+
+  // CONTEXT (issue 12, ADR 43): without statistics the planner ran compensation's event reads as parallel bitmap scans
+  // once es_events had grown, and payouts collapsed; a service's sessions never plan parallel query.
+  it('opens every session, of the service pool and of a worker pool, without parallel query', async () => {
+    db = await openServiceDatabase({ serverUrl: testDb.url, database: testDb.name, poolSize: 2 });
+    const own = db.ownPool(1);
+    const setting = async (q: Pick<Pool, 'query'> | Client) =>
+      (await q.query<{ max_parallel_workers_per_gather: string }>('SHOW max_parallel_workers_per_gather')).rows[0]
+        ?.max_parallel_workers_per_gather;
+    expect(await setting(db.pool)).toBe('0');
+    expect(await setting(own)).toBe('0');
+    // The server's own default is left alone: a plain session of the same database plans as the server says.
+    const plain = new Client({ connectionString: testDb.url });
+    await plain.connect();
+    try {
+      expect(await setting(plain)).not.toBe('0');
+    } finally {
+      await plain.end();
+    }
   });
 
   // CONTEXT (issue 9): intake's timer loops took their connections from the pool the HTTP requests use and fired

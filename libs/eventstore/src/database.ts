@@ -64,6 +64,18 @@ export async function ensureDatabase(
  */
 const CONNECT_TIMEOUT_MS = 5_000;
 
+/**
+ * Settings every session of a service's pools starts with (libpq's `options` startup parameter; ADR 43).
+ *
+ * No parallel query: a service's statements are short lookups and writes of a request, a batch or a timer, and a
+ * parallel plan starts its worker processes for every execution. Without statistics (a new or fast-growing table not
+ * analysed yet — or never, where autovacuum is off) the planner guesses thousands of rows for `stream_id = ANY($1)`
+ * and picks a parallel bitmap scan once `es_events` outgrows `min_parallel_table_scan_size`: measured 2026-12-04, the
+ * event reads of compensation's batches then averaged 12.5 ms (waiting on `MessageQueueInternal` and
+ * `BgWorkerShutdown`) and 500 payouts/s collapsed to under 300 within 20 s.
+ */
+export const SESSION_OPTIONS = '-c max_parallel_workers_per_gather=0';
+
 /** SQLSTATE 42501: the user lacks a privilege (a DDL statement, or a table it was not granted). */
 function insufficientPrivilege(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === '42501';
@@ -148,6 +160,7 @@ async function openOnce(options: {
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
       // A peer that vanished without closing the socket (a failed-over host) is noticed, not waited on forever.
       keepAlive: true,
+      options: SESSION_OPTIONS,
     },
     // An idle pooled connection that breaks: the pool has discarded it already; report it instead of TypeORM's warning.
     poolErrorHandler: (error: unknown) => options.onConnectionError(error as Error),
@@ -193,6 +206,7 @@ async function openOnce(options: {
         Client: guardedClientClass(options.onConnectionError),
         connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
         keepAlive: true,
+        options: SESSION_OPTIONS,
       });
       own.on('error', (error) => options.onConnectionError(error));
       ownPools.push(own);
