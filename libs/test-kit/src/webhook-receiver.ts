@@ -15,6 +15,13 @@ export interface ReceivedWebhook<Body = Record<string, unknown>> {
   readonly receivedAt: number;
 }
 
+/** Failures still to answer, and which requests they are for. */
+interface Failures<Body> {
+  count: number;
+  readonly status: number;
+  readonly only?: (body: Body) => boolean;
+}
+
 /**
  * A webhook endpoint on a free local port (pagers, notifiers, payment providers): records every request, and answers
  * failures on demand (`failNext`) to prove deliveries are retried with backoff and deduplicated by `Idempotency-Key`.
@@ -29,8 +36,8 @@ export interface ReceivedWebhook<Body = Record<string, unknown>> {
  */
 export class WebhookReceiver<Body = Record<string, unknown>> {
   readonly received: Array<ReceivedWebhook<Body>> = [];
-  private readonly failures = new Map<string, { count: number; status: number }>();
-  private anyPathFailures = { count: 0, status: 503 };
+  private readonly failures = new Map<string, Failures<Body>>();
+  private anyPathFailures: Failures<Body> = { count: 0, status: 503 };
 
   private constructor(
     private readonly server: Server,
@@ -56,10 +63,14 @@ export class WebhookReceiver<Body = Record<string, unknown>> {
     return `${this.baseUrl}${path}`;
   }
 
-  /** The next `count` requests (to `path`, or to any path) are answered `status` (default 500 for a path, 503 else). */
-  failNext(count: number, path?: string, status?: number): void {
-    if (path === undefined) this.anyPathFailures = { count, status: status ?? 503 };
-    else this.failures.set(path, { count, status: status ?? 500 });
+  /**
+   * The next `count` requests (to `path`, or to any path) are answered `status` (default 500 for a path, 503 else);
+   * with `only`, the next `count` requests whose body it accepts (a test sharing the receiver with other tests' late
+   * deliveries fails its own requests, not theirs).
+   */
+  failNext(count: number, path?: string, status?: number, only?: (body: Body) => boolean): void {
+    if (path === undefined) this.anyPathFailures = { count, status: status ?? 503, only };
+    else this.failures.set(path, { count, status: status ?? 500, only });
   }
 
   /** Requests received on `path` (answered 2xx or not). */
@@ -83,21 +94,23 @@ export class WebhookReceiver<Body = Record<string, unknown>> {
     let raw = '';
     for await (const chunk of req) raw += String(chunk);
     const path = req.url ?? '/';
-    const failing = this.failures.get(path);
-    let status = 202;
-    if (failing && failing.count > 0) {
-      failing.count -= 1;
-      status = failing.status;
-    } else if (this.anyPathFailures.count > 0) {
-      this.anyPathFailures.count -= 1;
-      status = this.anyPathFailures.status;
-    }
     const key = req.headers['idempotency-key'];
     let body: Body;
     try {
       body = JSON.parse(raw || '{}') as Body;
     } catch {
       body = { raw } as Body;
+    }
+    const applies = (f: Failures<Body> | undefined): f is Failures<Body> =>
+      !!f && f.count > 0 && (f.only === undefined || f.only(body));
+    const failing = this.failures.get(path);
+    let status = 202;
+    if (applies(failing)) {
+      failing.count -= 1;
+      status = failing.status;
+    } else if (applies(this.anyPathFailures)) {
+      this.anyPathFailures.count -= 1;
+      status = this.anyPathFailures.status;
     }
     this.received.push({
       method: req.method ?? 'GET',

@@ -233,7 +233,9 @@ describe('SLA clocks of cases on real Postgres and Kafka', () => {
       for (let i = 0; i < 6; i++) cases.push((await open()).caseId);
       // Every case's warning (10:00:12) and breach (10:00:15) are due at once: claims of several cases' timers. The
       // webhook fails one notice of a claim: that one alone is retried, with backoff (1 s), under the same key.
-      hooks.failNext(1, '/operator', 503);
+      // Only a notice of these cases fails: moving the clock a day on also fires the earlier tests' cases' later clocks,
+      // whose notices reach the same endpoint first (one of them took the failure, and this test waited for it).
+      hooks.failNext(1, '/operator', 503, (body) => cases.includes(body.caseId));
       now = sh('2026-11-27T10:00:16');
       const calls = () => hooks.on('/operator').filter((n) => cases.includes(n.body.caseId));
       const notices = () => hooks.deliveredOn('/operator').filter((n) => cases.includes(n.body.caseId));
