@@ -6,6 +6,7 @@
  *   npm run bench:returns                                  # 200 returns/s for 30 s
  *   BENCH_RATE=50 BENCH_SECONDS=20 npm run bench:returns
  *   BENCH_SCALE=0.5 npm run bench:returns                  # the window scaled (at least 10 s)
+ *   BENCH_FROM_SOURCE=1 npm run bench:returns              # the services' main.ts under tsx instead of the build
  *
  * Each return is driven by its own chain of calls started open-loop at the rate: `POST /returns`, `POST …/decision`
  * (returns asks logistics for the return shipment over Kafka), `POST /shipments/:id/label` once logistics has it, one
@@ -35,6 +36,7 @@ import {
   openLoop,
   percentile,
   SCALE,
+  shippedServices,
   sleep,
 } from './support';
 
@@ -368,28 +370,34 @@ export async function benchReturnJourney(): Promise<void> {
   const sandbox = startSandbox(sandboxPort);
   const pools: Pool[] = [];
   try {
+    const shipped = await shippedServices();
     for (const name of SERVICES) dbs[name] = await createTestDatabase(`bench_ret_${name}`);
     const ports = Object.fromEntries(await Promise.all(SERVICES.map(async (s) => [s, await freePort()] as const)));
     for (const name of SERVICES) {
       const db = dbs[name] as TestDatabase;
-      processes[name] = new ServiceProcess(name, ports[name] as number, {
-        DATABASE_URL: db.url,
-        DATABASE_NAME: db.name,
-        AUTH_JWT_SECRET: SECRET,
-        KAFKA_BROKERS: BROKERS.join(','),
-        KAFKA_CONSUMER_GROUP_PREFIX: groupPrefix,
-        KAFKA_CONSUMER_FROM_BEGINNING: 'false',
-        PRIVACY_MASTER_KEY: randomBytes(32).toString('base64'),
-        OTEL_SDK_DISABLED: 'true',
-        LOG_LEVEL: 'warn',
-        ...(name === 'compensation'
-          ? {
-              COMPENSATION_PROVIDER_URL: `http://127.0.0.1:${sandboxPort}`,
-              COMPENSATION_PROVIDER_WEBHOOK_SECRET: PROVIDER_SECRET,
-              COMPENSATION_PUBLIC_URL: `http://127.0.0.1:${ports.compensation}`,
-            }
-          : {}),
-      });
+      processes[name] = new ServiceProcess(
+        name,
+        ports[name] as number,
+        {
+          DATABASE_URL: db.url,
+          DATABASE_NAME: db.name,
+          AUTH_JWT_SECRET: SECRET,
+          KAFKA_BROKERS: BROKERS.join(','),
+          KAFKA_CONSUMER_GROUP_PREFIX: groupPrefix,
+          KAFKA_CONSUMER_FROM_BEGINNING: 'false',
+          PRIVACY_MASTER_KEY: randomBytes(32).toString('base64'),
+          OTEL_SDK_DISABLED: 'true',
+          LOG_LEVEL: 'warn',
+          ...(name === 'compensation'
+            ? {
+                COMPENSATION_PROVIDER_URL: `http://127.0.0.1:${sandboxPort}`,
+                COMPENSATION_PROVIDER_WEBHOOK_SECRET: PROVIDER_SECRET,
+                COMPENSATION_PUBLIC_URL: `http://127.0.0.1:${ports.compensation}`,
+              }
+            : {}),
+        },
+        shipped ? { entry: shipped(name) } : {},
+      );
     }
     log('starting intake, returns, logistics, compensation and the payment sandbox (real processes)…');
     await Promise.all(SERVICES.map((s) => (processes[s] as ServiceProcess).start(120_000)));
