@@ -420,7 +420,7 @@ export async function benchCompensationPayouts(): Promise<void> {
       COMPENSATION_PUBLIC_URL: `http://127.0.0.1:${port}`,
     };
     const shipped = await shippedServices();
-    const entry = shipped ? { entry: shipped('compensation') } : {};
+    const entry = shipped.options('compensation');
     service = new ServiceProcess(
       'compensation',
       port,
@@ -532,7 +532,7 @@ export async function benchCompensationPayouts(): Promise<void> {
           : 'Compensation ran as one process (every role).',
     );
     console.log(
-      process.env.BENCH_FROM_SOURCE === '1'
+      shipped.fromSource
         ? 'Compensation ran from source (main.ts under tsx).'
         : 'Compensation ran as the image runs it (npm run build, production dependencies).',
     );

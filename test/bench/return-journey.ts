@@ -396,7 +396,7 @@ export async function benchReturnJourney(): Promise<void> {
               }
             : {}),
         },
-        shipped ? { entry: shipped(name) } : {},
+        shipped.options(name),
       );
     }
     log('starting intake, returns, logistics, compensation and the payment sandbox (real processes)…');

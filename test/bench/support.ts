@@ -581,20 +581,26 @@ export async function postCarrierEvents(
   }
 }
 
-/** Where a service's process starts: its compiled `main.js` and the directory it runs in (ServiceProcess' `entry`). */
-export type ServiceEntry = (service: string) => { readonly main: string; readonly cwd: string };
+/**
+ * How a benchmark starts a service (ServiceProcess' options): from its compiled `main.js` and the directory it runs in,
+ * or (`fromSource`) its `main.ts` under tsx.
+ */
+export interface ServiceStart {
+  readonly fromSource: boolean;
+  options(service: string): { readonly entry?: { readonly main: string; readonly cwd: string } };
+}
 
 /**
  * The services as the image runs them — `node services/<service>/src/main.js` of `npm run build`, with production
  * dependencies only (deploy/docker/Dockerfile) — so a benchmark measures what ships. Built into `dist/` once per run
- * (≈ 20 s: the build, then `npm ci --omit=dev` there from npm's cache). `BENCH_FROM_SOURCE=1` answers null: each
- * service's `main.ts` under tsx, as `npm start` and the tests run them (its CPU per request is higher: measured 10 %
+ * (≈ 20 s: the build, then `npm ci --omit=dev` there from npm's cache). `BENCH_FROM_SOURCE=1`: each service's `main.ts`
+ * under tsx, as `npm start` and the tests run them (its CPU per request is higher: measured 10 %
  * for compensation, docs/benchmarks.md).
  */
-export async function shippedServices(): Promise<ServiceEntry | null> {
+export async function shippedServices(): Promise<ServiceStart> {
   if (process.env.BENCH_FROM_SOURCE === '1') {
     log('services run from source under tsx (BENCH_FROM_SOURCE=1)');
-    return null;
+    return { fromSource: true, options: () => ({}) };
   }
   const dist = join(REPO_ROOT, 'dist');
   const run = (command: string, args: string[], cwd: string) =>
@@ -611,5 +617,8 @@ export async function shippedServices(): Promise<ServiceEntry | null> {
   log('  installing their production dependencies in dist/ (npm ci --omit=dev)…');
   await run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], dist);
   log(`  built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
-  return (service) => ({ main: join(dist, 'services', service, 'src', 'main.js'), cwd: dist });
+  return {
+    fromSource: false,
+    options: (service) => ({ entry: { main: join(dist, 'services', service, 'src', 'main.js'), cwd: dist } }),
+  };
 }

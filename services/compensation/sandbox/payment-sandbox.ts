@@ -10,8 +10,7 @@
  *                            answered), one result per payout in the order sent.
  *   GET  /payouts/:key       the payout by key (404 unknown): reconciliation. `lookups` counts these answers of it.
  *   GET  /payouts            { payouts, paid: { count, amountMinor }, duplicates, repeats, notifications, batches } —
- *                            what moved,
- *                            for tests (repeats: sends of a key it already had, each answered with that payout;
+ *                            what moved, for tests (repeats: sends of a key it already had, each answered with that payout;
  *                            notifications: { webhooks, reports } delivered, answered 2xx); `?tenant=` counts that
  *                            tenant's payouts and repeats only, `?list=true` lists the payouts.
  *   PUT  /behaviour          { failNext, timeoutNext, holdNext, confirmDelayMs, failConfirmNext, dropConfirmations,
@@ -33,6 +32,7 @@
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync, closeSync, fsyncSync, openSync } from 'node:fs';
 import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { MAX_PROVIDER_BATCH } from '../src/application/compensation.config';
 import { signPayload, SIGNATURE_HEADER } from '../src/infrastructure/payment/payment-signature';
 
 export interface SandboxPayout {
@@ -66,9 +66,6 @@ export interface SandboxBehaviour {
   /** Only this tenant's payouts misbehave (null: every payout). */
   tenant: string | null;
 }
-
-/** The most payouts one `POST /payout-batches` takes. */
-export const MAX_BATCH = 1_000;
 
 /** What a payout request came to ({@link startPaymentSandbox}'s `admit`): an answer, or none (`timeout`). */
 type Admission =
@@ -296,16 +293,21 @@ export async function startPaymentSandbox(options: PaymentSandboxOptions): Promi
 
   /**
    * `POST /payout-batches` (ADR 42): `{ callbackUrl, payouts: [{ idempotencyKey, amount, metadata }] }`, 1 to
-   * {@link MAX_BATCH} payouts, each admitted as `POST /payouts` would admit it under its key; answered 200
-   * `{ results: [{ idempotencyKey, status, reference?, error? }] }`, one per payout in the order sent, after the payouts
+   * {@link MAX_PROVIDER_BATCH} payouts, each admitted as `POST /payouts` would admit it under its key; answered 200
+   * `{ results: [{ idempotencyKey, status, reference?, payoutStatus?, error? }] }`, one per payout in the order sent, after the payouts
    * made are persisted in one fsync. A payout the behaviour times out leaves the whole batch unanswered (the others are
    * made: the caller learns of them when it sends them again); one it holds holds the batch's answer.
    */
   const createPayoutBatch = async (req: IncomingMessage, res: ServerResponse) => {
     const body = (await readBody(req)) as { callbackUrl?: unknown; payouts?: unknown };
     const items = body.payouts;
-    if (typeof body.callbackUrl !== 'string' || !Array.isArray(items) || items.length === 0 || items.length > MAX_BATCH)
-      return send(res, 400, { error: `callbackUrl and 1 to ${MAX_BATCH} payouts required` });
+    if (
+      typeof body.callbackUrl !== 'string' ||
+      !Array.isArray(items) ||
+      items.length === 0 ||
+      items.length > MAX_PROVIDER_BATCH
+    )
+      return send(res, 400, { error: `callbackUrl and 1 to ${MAX_PROVIDER_BATCH} payouts required` });
     const callbackUrl = body.callbackUrl;
     const results: object[] = [];
     const made: SandboxPayout[] = [];

@@ -31,17 +31,18 @@ export class HttpPaymentProvider implements PaymentProvider {
     this.agent = this.url.protocol === 'https:' ? new HttpsAgent(options) : new HttpAgent(options);
   }
 
+  /** Where the provider sends its signed confirmations of the payouts this service asks for. */
+  private get callbackUrl(): string {
+    return `${this.config.publicUrl}/payment-provider/confirmations`;
+  }
+
   /** Closes the kept-alive connections (shutdown). */
   onApplicationShutdown(): void {
     this.agent.destroy();
   }
 
   async send(payout: PayoutInstruction): Promise<{ providerReference: string }> {
-    const body = {
-      amount: payout.amount,
-      callbackUrl: `${this.config.publicUrl}/payment-provider/confirmations`,
-      metadata: { tenant: payout.tenant, compensationId: payout.compensationId },
-    };
+    const body = { amount: payout.amount, callbackUrl: this.callbackUrl, metadata: metadataOf(payout) };
     const res = await this.call('POST', '/payouts', body, { 'idempotency-key': payout.payoutKey });
     if (res.status !== 200 && res.status !== 201 && res.status !== 202)
       throw new PaymentProviderError(`provider answered ${res.status}: ${res.text.slice(0, 200)}`);
@@ -69,12 +70,8 @@ export class HttpPaymentProvider implements PaymentProvider {
 
   private async sendBatch(payouts: readonly PayoutInstruction[]): Promise<readonly ProviderSendResult[]> {
     const body = {
-      callbackUrl: `${this.config.publicUrl}/payment-provider/confirmations`,
-      payouts: payouts.map((p) => ({
-        idempotencyKey: p.payoutKey,
-        amount: p.amount,
-        metadata: { tenant: p.tenant, compensationId: p.compensationId },
-      })),
+      callbackUrl: this.callbackUrl,
+      payouts: payouts.map((p) => ({ idempotencyKey: p.payoutKey, amount: p.amount, metadata: metadataOf(p) })),
     };
     let results: readonly BatchResult[];
     try {
@@ -177,6 +174,9 @@ export class HttpPaymentProvider implements PaymentProvider {
     });
   }
 }
+
+/** What the provider keeps of a payout for the merchant (echoed in its reports). */
+const metadataOf = (payout: PayoutInstruction) => ({ tenant: payout.tenant, compensationId: payout.compensationId });
 
 /** One payout's answer in a batch's `results`, in the order the payouts were sent. */
 interface BatchResult {
