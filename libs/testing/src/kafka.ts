@@ -57,8 +57,9 @@ export interface ReadTopicOptions {
   /** Give up after this long (default 15 s). */
   timeoutMs?: number;
   /**
-   * Read from the first message of each partition stamped at or after this instant (epoch ms; kcat `-o s@<ms>`)
-   * instead of the beginning: a suite on a long-lived broker skips what earlier runs and benchmarks left there.
+   * Read from the first message of each partition stamped at or after this instant (epoch ms; kcat `-o s@<ms>`).
+   * Default: a minute before this test file started ({@link DEFAULT_SINCE}), so a suite on a long-lived broker skips
+   * what earlier runs and benchmarks left there; 0 reads from the beginning.
    */
   since?: number;
   brokers?: string[];
@@ -76,17 +77,26 @@ interface KcatJsonLine {
 }
 
 /**
- * Reads a topic from the beginning (or from `since`) with kcat — an independent client, so tests do not verify kafkajs
- * with kafkajs. Runs `kcat -C -J -b <brokers> -t <topic> -o beginning -c <count> -e` and, while fewer than `count`
- * messages exist (or the topic does not exist yet), retries until `timeoutMs`. With `until`, reads the whole topic
- * (from `since`, when given) each time (no `-c`) and waits for `count` matching messages. Messages come in kcat's
+ * Where reads start unless told: a minute before this module was loaded — in a Jest run, before the test file started
+ * (each file loads its own copy), so before anything the file waits for was produced (the broker stamps messages with
+ * this machine's clock). A developer's broker keeps every earlier run's and benchmark's events: read from the
+ * beginning, `aftersales.compensation.events` took longer to parse than a test's 30 s wait after a day of benchmarks.
+ */
+const DEFAULT_SINCE = Date.now() - 60_000;
+
+/**
+ * Reads a topic from `since` (default {@link DEFAULT_SINCE}) with kcat — an independent client, so tests do not verify kafkajs
+ * with kafkajs. Runs `kcat -C -J -b <brokers> -t <topic> -o s@<since> -c <count> -e` and, while fewer than `count`
+ * messages exist (or the topic does not exist yet), retries until `timeoutMs`. With `until`, reads the topic from `since`
+ * each time (no `-c`) and waits for `count` matching messages. Messages come in kcat's
  * order (per partition by offset; partitions interleaved).
  */
 export async function readTopicWithKcat(topic: string, options: ReadTopicOptions): Promise<KcatMessage[]> {
   const brokers = options.brokers ?? kafkaBrokers();
   const timeoutMs = options.timeoutMs ?? 15_000;
   const deadline = Date.now() + timeoutMs;
-  const from = options.since === undefined ? 'beginning' : `s@${Math.floor(options.since)}`;
+  const since = options.since ?? DEFAULT_SINCE;
+  const from = since <= 0 ? 'beginning' : `s@${Math.floor(since)}`;
   const args = ['-C', '-J', '-q', '-b', brokers.join(','), '-t', topic, '-o', from, '-e'];
   // Reaching the end of an idle partition takes 10 ms instead of librdkafka's default 500 ms.
   args.push('-X', 'fetch.wait.max.ms=10');
