@@ -347,10 +347,16 @@ function printSustained(completions: readonly Completion[], windowSeconds: numbe
   const offered = sent.slice(fill).reduce((a, b) => a + b, 0) / (seconds - fill);
   const early = summarise(latencies.slice(fill, fill + 3).flat()).p50;
   const late = summarise(latencies.slice(-3).flat()).p50;
+  // Kept up with: at least 98 % of the offered rate confirmed, and the last seconds' latency not grown past twice the
+  // first seconds' (and by more than 250 ms): a queue that builds up shows in both.
+  const keptUp = steady >= 0.98 * offered && !(late > 2 * early && late - early > 250);
   console.log(
     `Sustained: ${steady.toFixed(0)} payouts confirmed per second from second ${fill + 1} to the window's end, ` +
       `${offered.toFixed(0)}/s offered; end to end p50 of the requests of seconds ${fill + 1}–${fill + 3}: ` +
-      `${ms(early)} ms, of the last 3 s: ${ms(late)} ms (growing: the rate is not kept up with).`,
+      `${ms(early)} ms, of the last 3 s: ${ms(late)} ms — ` +
+      (keptUp
+        ? 'kept up with (≥ 98 % of the offered rate confirmed, latency flat).'
+        : 'NOT kept up with (fewer confirmed than offered, or the latency grows: a queue builds up).'),
   );
 }
 

@@ -6,6 +6,7 @@ import { FinishedTimersIndex1732500500000 } from './1732500500000-finished-timer
 import { SetBasedAppendMany1732500600000 } from './1732500600000-set-based-append-many';
 import { FoldSnapshots1732500700000 } from './1732500700000-fold-snapshots';
 import { UpdateHeavyFillfactor1732500800000 } from './1732500800000-update-heavy-fillfactor';
+import { AppendManyByIndex1732500900000 } from './1732500900000-append-many-by-index';
 
 /**
  * The event store: one table that is at once the source of truth, the audit trail and the outbox.
@@ -148,4 +149,5 @@ export const EventStoreMigrations = [
   SetBasedAppendMany1732500600000,
   FoldSnapshots1732500700000,
   UpdateHeavyFillfactor1732500800000,
+  AppendManyByIndex1732500900000,
 ];
