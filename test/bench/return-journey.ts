@@ -560,13 +560,22 @@ export async function benchReturnJourney(): Promise<void> {
         `"other"). CPU per closed return: ${perReturn}` +
         (machine ? `, Postgres ${((machine.postgresSeconds * 1000) / Math.max(1, closed)).toFixed(1)} ms.` : '.'),
     );
-    const sent = await sentTimes(runStartedAt);
-    const hops = await hopSeries(
-      Object.fromEntries(
-        SERVICES.map((s) => [s, s === 'returns' ? returnsDb : s === 'logistics' ? logisticsDb : poolOf(s)]),
-      ) as Record<ServiceName, Pool>,
-      sent,
+    const servicePools = Object.fromEntries(
+      SERVICES.map((s) => [s, s === 'returns' ? returnsDb : s === 'logistics' ? logisticsDb : poolOf(s)]),
+    ) as Record<ServiceName, Pool>;
+    // What a return costs in events: each is appended, published by its service's relay and read by its consumers.
+    const events = await Promise.all(
+      SERVICES.map(async (s) => {
+        const { rows } = await servicePools[s].query<{ n: number }>('SELECT count(*)::int AS n FROM es_events');
+        return { s, n: rows[0]?.n ?? 0 };
+      }),
     );
+    console.log(
+      `Events stored per closed return: ${events.map(({ s, n }) => `${s} ${(n / Math.max(1, closed)).toFixed(1)}`).join(', ')} ` +
+        `(${events.reduce((a, { n }) => a + n, 0)} events for ${closed} returns, setup included).`,
+    );
+    const sent = await sentTimes(runStartedAt);
+    const hops = await hopSeries(servicePools, sent);
     printHops(hops, hop);
   } finally {
     await Promise.all(SERVICES.map((s) => processes[s]?.stop().catch(() => undefined)));
