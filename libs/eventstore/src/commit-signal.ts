@@ -31,13 +31,34 @@ function wake(channel: CommitChannel): void {
   for (const w of woken) w();
 }
 
-/** Wakes the pollers waiting in {@link waitForCommit}. Call it after `COMMIT` (or an autocommitted append). */
-export function signalCommitted(): void {
-  wake('events');
+/**
+ * Wakes the pollers waiting in {@link waitForCommit}. Call it after `COMMIT` (or an autocommitted append).
+ * `events: false`: the commit stored no events ({@link takeEventsStored}), so the event pollers (the relay, the
+ * subscriptions) are left asleep — a query each that would find nothing — and only the timer worker is woken, if the
+ * transaction scheduled a timer due now.
+ */
+export function signalCommitted(options: { readonly events?: boolean } = {}): void {
+  if (options.events !== false) wake('events');
   if (timerDue) {
     timerDue = false;
     wake('timers');
   }
+}
+
+/** The connections whose open transaction stored events (see {@link noteEventsStored}). */
+const storingEvents = new WeakSet<object>();
+
+/** Marks that `tx`'s open transaction stored events (the event store calls it at every append). */
+export function noteEventsStored(tx: object): void {
+  storingEvents.add(tx);
+}
+
+/**
+ * Whether `tx`'s transaction stored events since this was last asked, and forgets it: ask when the transaction begins
+ * (a mark left by an earlier one on the same pooled connection) and once it has committed or rolled back.
+ */
+export function takeEventsStored(tx: object): boolean {
+  return storingEvents.delete(tx);
 }
 
 /** Marks that a transaction in this process scheduled a timer that is due now: its commit wakes the timer worker. */

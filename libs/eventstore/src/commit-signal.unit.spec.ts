@@ -1,4 +1,12 @@
-import { CommitPacer, commitGeneration, noteTimerDue, signalCommitted, waitForCommit } from './commit-signal';
+import {
+  CommitPacer,
+  commitGeneration,
+  noteEventsStored,
+  noteTimerDue,
+  signalCommitted,
+  takeEventsStored,
+  waitForCommit,
+} from './commit-signal';
 
 describe('commit signal', () => {
   it('a commit wakes a waiting poller before its timeout', async () => {
@@ -55,6 +63,26 @@ describe('commit signal', () => {
     signalCommitted();
     await expect(waiting).resolves.toBe(true);
     expect(commitGeneration('timers')).toBe(noted + 1);
+  });
+
+  it('a commit that stored no events leaves the event pollers asleep and still wakes the timer worker when due', async () => {
+    const [events, timers] = [commitGeneration('events'), commitGeneration('timers')];
+    noteTimerDue();
+    signalCommitted({ events: false });
+    expect(commitGeneration('events')).toBe(events);
+    expect(commitGeneration('timers')).toBe(timers + 1);
+    signalCommitted({ events: true });
+    expect(commitGeneration('events')).toBe(events + 1);
+  });
+
+  it("a transaction's stored events are told once, per connection", () => {
+    const [mine, other] = [{}, {}];
+    noteEventsStored(mine);
+    noteEventsStored(mine);
+    expect(takeEventsStored(other)).toBe(false);
+    expect(takeEventsStored(mine)).toBe(true);
+    // Asked again (the next transaction on the same pooled connection): nothing stored since.
+    expect(takeEventsStored(mine)).toBe(false);
   });
 
   it('a stopping poller ends its wait at once (abort), without a commit', async () => {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
+import { noteEventsStored } from './commit-signal';
 import { ConcurrencyError } from './errors';
 import type {
   AppendResult,
@@ -180,6 +181,7 @@ export class PostgresEventStore {
               false,
             );
           span.setAttribute('eventstore.duplicate', row.status === 'duplicate');
+          if (row.status !== 'duplicate') noteEventsStored(tx);
           return {
             nextVersion: actual,
             duplicate: row.status === 'duplicate',
@@ -254,6 +256,7 @@ export class PostgresEventStore {
                   : undefined;
             throw new ConcurrencyError(streamId, a?.expected ?? 'any', Number(failed.next_version), why, false);
           }
+          noteEventsStored(tx);
           return appends.map((a, i) => {
             const row = rows[i];
             if (row?.stream_id !== a.streamId)

@@ -14,6 +14,7 @@ import {
   PostgresEventStore,
   signalCommitted,
   StreamSession,
+  takeEventsStored,
   type SessionFoldCache,
 } from '@aftersales/eventstore';
 import { platformMetrics, type Logger } from '@aftersales/observability';
@@ -379,6 +380,8 @@ export class InboxConsumer {
     if (events.length === 0) return { kind: 'committed', processed: 0, duplicates: 0 };
     const tx = await this.options.pool.connect();
     let broken = false;
+    // A mark of events stored left on this pooled connection by another transaction is not this one's.
+    takeEventsStored(tx);
     try {
       await tx.query('BEGIN');
       // Read the inbox first and write it last: the transaction takes its id at its first write, so the
@@ -417,7 +420,9 @@ export class InboxConsumer {
       await tx.query('COMMIT');
       // Committed: the chunk's folds may be cached (never before: a rolled-back chunk's must not be).
       session.committed();
-      signalCommitted();
+      // The relay and the subscriptions are woken only when the handlers stored events: a consumer that writes a
+      // projection (intake's case timeline) or applies a duplicate does not send them polling for nothing.
+      signalCommitted({ events: takeEventsStored(tx) });
       this.observeAge(fresh);
       for (const event of events) this.attempts.delete(event.id);
       return { kind: 'committed', processed, duplicates: events.length - processed };
@@ -427,6 +432,7 @@ export class InboxConsumer {
       await tx.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
+      takeEventsStored(tx);
       tx.release(broken);
     }
   }

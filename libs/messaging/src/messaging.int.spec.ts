@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { CaseOpenedV1, type Service } from '@aftersales/contracts';
 import {
+  commitGeneration,
   openServiceDatabase,
   PostgresEventStore,
   START,
@@ -312,6 +313,54 @@ describe('outbox relay and inbox consumer on real Kafka and Postgres', () => {
         [transient, permanent, ok1, ok2],
       ]);
       expect(rows.map((r) => r.event_id).sort()).toEqual([transient, ok1, ok2].sort());
+    });
+
+    // CONTEXT: every inbox commit used to wake the relay, so a consumer that only writes a projection (intake's case
+    // timeline) sent it polling for nothing, once per chunk: about a tenth of intake's statements in bench:returns.
+    it('wakes the event pollers after a chunk that stored events, not after one that only wrote a projection', async () => {
+      const topic = uniqueName('inbox-wakes');
+      await kafka.ensureTopics([{ topic, partitions: 1 }]);
+      const [projected, appended] = [randomUUID(), randomUUID()];
+      const wakes = new Map<string, number>();
+      const inbox = new InboxConsumer({
+        service: 'surveys' as Service,
+        consumer: uniqueName('wakes'),
+        topics: [topic],
+        pool: db.pool,
+        messaging: kafka,
+        handlerFor: () => async (event: ConsumedEvent, tx) => {
+          if (event.id === appended)
+            await store.append(
+              `wakes-${event.id}`,
+              'no_stream',
+              [{ id: randomUUID(), type: 'Noted', data: {}, metadata }],
+              tx,
+            );
+          else await tx.query('INSERT INTO effects (event_id, n) VALUES ($1, 1)', [event.id]);
+        },
+      });
+      await inbox.start();
+      try {
+        // One at a time, each in a chunk of its own: the events channel's generation before and after its commit.
+        let before = commitGeneration('events');
+        await produce(topic, [projected]);
+        await until(async () => {
+          const { rows } = await db.pool.query('SELECT 1 FROM effects WHERE event_id = $1', [projected]);
+          return rows.length === 1 ? true : undefined;
+        });
+        // Its commit is seen from here before the consumer has read the answer to its COMMIT: give it that time.
+        await sleep(300);
+        wakes.set(projected, commitGeneration('events') - before);
+        before = commitGeneration('events');
+        await produce(topic, [appended]);
+        await until(async () => (commitGeneration('events') > before ? true : undefined));
+        wakes.set(appended, commitGeneration('events') - before);
+      } finally {
+        await inbox.stop();
+      }
+      expect(await store.readStream(`wakes-${appended}`)).toHaveLength(1);
+      expect(wakes.get(projected)).toBe(0);
+      expect(wakes.get(appended)).toBe(1);
     });
 
     it('after a restart, a redelivered batch has no second effect', async () => {
