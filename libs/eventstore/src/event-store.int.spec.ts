@@ -223,43 +223,47 @@ describe('PostgresEventStore on real Postgres', () => {
     });
   });
 
-    // CONTEXT (ADR 44): plpgsql keeps the generic plans a session made on its fifth call, whatever the tables grow to.
-    // Made on a new store, they scanned es_events and es_streams whole at every later append (7 ms per call in
-    // compensation's benchmark, growing with the store).
-    it('a session that started on an empty store keeps probing by index: no sequential scan of the streams or events', async () => {
-      const fresh = await createTestDatabase('eventstore_plans');
-      const freshDb = await openServiceDatabase({ serverUrl: fresh.url, database: fresh.name, poolSize: 2 });
-      const freshStore = new PostgresEventStore(freshDb.pool);
-      const session = await freshDb.pool.connect();
-      const plans: string[] = [];
-      session.on('notice', (notice) => plans.push(notice.message ?? ''));
-      const appendBatch = async () => {
-        await session.query('BEGIN');
-        await freshStore.appendMany(
-          Array.from({ length: 16 }, () => ({ streamId: `m-p-${randomUUID()}`, expected: 'no_stream', events: [event()] })),
-          session,
-        );
-        await session.query('COMMIT');
-      };
-      try {
-        // Past the fifth call, from which plpgsql uses the generic plans it made with these few rows.
-        for (let call = 0; call < 8; call++) await appendBatch();
-        await session.query(`LOAD 'auto_explain'`);
-        await session.query(
-          'SET auto_explain.log_min_duration = 0; SET auto_explain.log_nested_statements = on; ' +
-            'SET auto_explain.log_level = notice',
-        );
-        await appendBatch();
-        const explained = plans.join('\n');
-        expect(explained).toMatch(/Index Scan on es_events_event_id_key/);
-        expect(explained).toMatch(/Index Scan (using|on) es_streams_pkey/);
-        expect(explained).not.toMatch(/Seq Scan on es_(events|streams)/);
-      } finally {
-        session.release();
-        await freshDb.close();
-        await fresh.drop();
-      }
-    });
+  // CONTEXT (ADR 44): plpgsql keeps the generic plans a session made on its fifth call, whatever the tables grow to.
+  // Made on a new store, they scanned es_events and es_streams whole at every later append (7 ms per call in
+  // compensation's benchmark, growing with the store).
+  it('a session that started on an empty store keeps probing by index: no sequential scan of the streams or events', async () => {
+    const fresh = await createTestDatabase('eventstore_plans');
+    const freshDb = await openServiceDatabase({ serverUrl: fresh.url, database: fresh.name, poolSize: 2 });
+    const freshStore = new PostgresEventStore(freshDb.pool);
+    const session = await freshDb.pool.connect();
+    const plans: string[] = [];
+    session.on('notice', (notice) => plans.push(notice.message ?? ''));
+    const appendBatch = async () => {
+      await session.query('BEGIN');
+      await freshStore.appendMany(
+        Array.from({ length: 16 }, () => ({
+          streamId: `m-p-${randomUUID()}`,
+          expected: 'no_stream',
+          events: [event()],
+        })),
+        session,
+      );
+      await session.query('COMMIT');
+    };
+    try {
+      // Past the fifth call, from which plpgsql uses the generic plans it made with these few rows.
+      for (let call = 0; call < 8; call++) await appendBatch();
+      await session.query(`LOAD 'auto_explain'`);
+      await session.query(
+        'SET auto_explain.log_min_duration = 0; SET auto_explain.log_nested_statements = on; ' +
+          'SET auto_explain.log_level = notice',
+      );
+      await appendBatch();
+      const explained = plans.join('\n');
+      expect(explained).toMatch(/Index Scan on es_events_event_id_key/);
+      expect(explained).toMatch(/Index Scan (using|on) es_streams_pkey/);
+      expect(explained).not.toMatch(/Seq Scan on es_(events|streams)/);
+    } finally {
+      session.release();
+      await freshDb.close();
+      await fresh.drop();
+    }
+  });
 
   // CONTEXT: readAll's horizon is the oldest transaction still in flight that may write into this database (ADR 1).
   // A session of this database (a pool connection of another test) can hold the newest events back for a while, so
