@@ -270,13 +270,16 @@ const STAGES = {
   whole: 'end to end, request sent → payout confirmed',
 } as const;
 
-/** p50/p99 inputs per stage: the request from the client, the rest from the order's events. */
 /** A payout's request sent and its confirmation recorded (wall clock, ms). */
 interface Completion {
   readonly sentAt: number;
   readonly confirmedAt: number | undefined;
 }
 
+/**
+ * p50/p99 inputs per stage: the request from the client, the rest from the order's events; and each payout's
+ * completion, for the second-by-second table.
+ */
 async function seriesOf(
   pool: Pool,
   tenant: string,

@@ -480,7 +480,8 @@ export async function measureKafkaHop(
   const topic = `bench.hop.${suffix}`;
   const admin = kafka.admin();
   await admin.connect();
-  await createTopicsWithLeaders(admin, [{ topic, numPartitions: 6 }]);
+  const partitions = 6;
+  await createTopicsWithLeaders(admin, [{ topic, numPartitions: partitions }]);
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   const consumer = kafka.consumer({ groupId: `bench-hop-${suffix}`, maxWaitTimeInMs: 20 });
   const latencies: number[] = [];
@@ -499,10 +500,10 @@ export async function measureKafkaHop(
     await producer.send({
       topic,
       acks: -1,
-      messages: Array.from({ length: 6 }, (_, partition) => ({ partition, value: String(performance.now()) })),
+      messages: Array.from({ length: partitions }, (_, partition) => ({ partition, value: String(performance.now()) })),
     });
     const warmBy = performance.now() + 30_000;
-    while (latencies.length < 6 && performance.now() < warmBy) await new Promise((r) => setTimeout(r, 20));
+    while (latencies.length < partitions && performance.now() < warmBy) await new Promise((r) => setTimeout(r, 20));
     latencies.length = 0;
     const total = Math.round(rate * seconds);
     await openLoop(total, rate, (i) =>

@@ -10,9 +10,9 @@
  *                            answered), one result per payout in the order sent.
  *   GET  /payouts/:key       the payout by key (404 unknown): reconciliation. `lookups` counts these answers of it.
  *   GET  /payouts            { payouts, paid: { count, amountMinor }, duplicates, repeats, notifications, batches } —
- *                            what moved, for tests (repeats: sends of a key it already had, each answered with that payout;
- *                            notifications: { webhooks, reports } delivered, answered 2xx); `?tenant=` counts that
- *                            tenant's payouts and repeats only, `?list=true` lists the payouts.
+ *                            what moved, for tests (repeats: sends of a key it already had, each answered with that
+ *                            payout; notifications: { webhooks, reports } delivered, answered 2xx); `?tenant=` counts
+ *                            that tenant's payouts and repeats only, `?list=true` lists the payouts.
  *   PUT  /behaviour          { failNext, timeoutNext, holdNext, confirmDelayMs, failConfirmNext, dropConfirmations,
  *                            reportsPerWebhook, webhookWindowMs, tenant }:
  *                            how it misbehaves (refuse the next n payouts with 503, hang on the next n, make the next
@@ -294,9 +294,10 @@ export async function startPaymentSandbox(options: PaymentSandboxOptions): Promi
   /**
    * `POST /payout-batches` (ADR 42): `{ callbackUrl, payouts: [{ idempotencyKey, amount, metadata }] }`, 1 to
    * {@link MAX_PROVIDER_BATCH} payouts, each admitted as `POST /payouts` would admit it under its key; answered 200
-   * `{ results: [{ idempotencyKey, status, reference?, payoutStatus?, error? }] }`, one per payout in the order sent, after the payouts
-   * made are persisted in one fsync. A payout the behaviour times out leaves the whole batch unanswered (the others are
-   * made: the caller learns of them when it sends them again); one it holds holds the batch's answer.
+   * `{ results: [{ idempotencyKey, status, reference?, payoutStatus?, error? }] }`, one per payout in the order sent,
+   * after the payouts made are persisted in one fsync. A payout the behaviour times out leaves the whole batch
+   * unanswered (the others are made: the caller learns of them when it sends them again); one it holds holds the
+   * batch's answer.
    */
   const createPayoutBatch = async (req: IncomingMessage, res: ServerResponse) => {
     const body = (await readBody(req)) as { callbackUrl?: unknown; payouts?: unknown };
